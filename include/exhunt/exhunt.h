@@ -1,0 +1,204 @@
+/* exhunt — compromise assessment for Microsoft Exchange servers.
+ *
+ * Public library API. The program `exhunt` is a thin CLI over these calls and
+ * the tests drive them directly. Ownership rule for the whole API: every
+ * object returned through an out-parameter is owned by the caller and freed
+ * with the matching *_free; strings passed in are copied when kept.
+ */
+#ifndef EXHUNT_EXHUNT_H
+#define EXHUNT_EXHUNT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EXH_VERSION "0.1.0"
+
+/* Error codes. exh_strerror() has a sentence for each; a test pins them. */
+typedef enum exh_err {
+  EXH_OK = 0,
+  EXH_ENOMEM,       /* out of memory */
+  EXH_EIO,          /* cannot open, read or map a file */
+  EXH_EPARSE,       /* malformed input */
+  EXH_ERULE,        /* a rule cannot be honoured */
+  EXH_EUNSUPPORTED, /* feature not built in */
+  EXH_EARG,         /* bad argument */
+  EXH_ELIMIT,       /* a resource limit was hit */
+  EXH_ERR_LAST
+} exh_err;
+
+const char *exh_strerror(exh_err e);
+
+/* Sigma levels; exh_level_severity() gives the ECS number. */
+typedef enum exh_level {
+  EXH_LEVEL_INFO = 0, /* Sigma "informational" */
+  EXH_LEVEL_LOW,
+  EXH_LEVEL_MEDIUM,
+  EXH_LEVEL_HIGH,
+  EXH_LEVEL_CRITICAL
+} exh_level;
+
+/* ECS event.severity for a level: 21 low, 47 medium, 73 high, 99 critical;
+ * informational findings also carry 21 (ECS has no lower band that tools
+ * agree on) and are told apart by exhunt.level = "informational". */
+int exh_level_severity(exh_level l);
+const char *exh_level_name(exh_level l);
+/* Parses a Sigma level name; returns 0 on success, -1 if unknown. */
+int exh_level_parse(const char *s, exh_level *out);
+
+/* What a rule says about itself (from the Sigma YAML). */
+typedef struct exh_rule_info {
+  const char *id;    /* Sigma id (UUID) */
+  const char *title;
+  const char *description;
+  const char *source; /* file the rule came from ("builtin:..." if shipped) */
+  const char *dataset; /* ECS event.dataset of the log source, e.g. exchange.httpproxy */
+  exh_level level;
+  const char *const *cves; /* "CVE-2021-26855", ... from tags cve.* */
+  size_t ncves;
+  const char *const *techniques; /* "T1190", ... from tags attack.tNNNN */
+  size_t ntechniques;
+} exh_rule_info;
+
+#define EXH_TIME_UNKNOWN INT64_MIN
+
+/* One finding: a rule (or a built-in check) fired on one piece of evidence. */
+typedef struct exh_finding {
+  const exh_rule_info *rule;
+  exh_level level;       /* may differ from rule->level (escalation, see correlate/) */
+  int64_t time_ms;       /* UTC, ms since the epoch, or EXH_TIME_UNKNOWN */
+  size_t server;         /* index into exh_result.servers */
+  char *message;         /* one line for humans */
+  const char *dataset;   /* ECS event.dataset */
+  /* log evidence (is_file == 0) */
+  char *path;            /* the path as scanned */
+  uint64_t offset;       /* byte offset of the record */
+  uint64_t line;         /* 1-based line number */
+  char *evidence;        /* raw record, at most EXH_EVIDENCE_MAX bytes */
+  size_t evidence_len;
+  int evidence_truncated;
+  char *source_ip, *url, *user_agent, *user_name, *http_method;
+  int http_status;       /* 0 if unknown */
+  /* file evidence (is_file == 1) */
+  int is_file;
+  uint64_t file_size;
+  int64_t file_mtime_ms;
+} exh_finding;
+
+#define EXH_EVIDENCE_MAX 2048
+
+/* How far back the logs of one folder reach. */
+typedef struct exh_logwindow {
+  size_t server;
+  char *folder;      /* folder path as scanned */
+  const char *kind;  /* "httpproxy", "ecp_server", ... */
+  int64_t first_ms, last_ms; /* EXH_TIME_UNKNOWN if no dated record */
+  uint32_t files;
+  uint64_t bytes;
+  uint64_t records;  /* data lines seen (0 when only the window was read) */
+} exh_logwindow;
+
+/* A file that could not be scanned, or was skipped for a stated reason. */
+typedef struct exh_file_error {
+  size_t server;
+  char *path;
+  char *reason;
+  int skipped; /* 1: skipped by policy (symlink, special file); 0: an error */
+} exh_file_error;
+
+typedef enum exh_verdict {
+  EXH_VERDICT_CLEAN = 0,     /* no evidence within the log window */
+  EXH_VERDICT_SUSPICIOUS,    /* low/medium findings only: probes, failed attempts */
+  EXH_VERDICT_COMPROMISED    /* high/critical findings: exploitation succeeded */
+} exh_verdict;
+
+const char *exh_verdict_name(exh_verdict v);
+
+typedef struct exh_server {
+  char *name; /* basename of the root */
+  char *root; /* root as given */
+  exh_verdict verdict;
+  char *reason; /* one sentence: why this verdict */
+  size_t nfindings[5]; /* per level */
+} exh_server;
+
+typedef struct exh_result {
+  exh_server *servers;
+  size_t nservers;
+  exh_finding *findings; /* sorted by server, time, path, line */
+  size_t nfindings;
+  exh_logwindow *windows;
+  size_t nwindows;
+  exh_file_error *errors;
+  size_t nerrors;
+  uint64_t files_seen, files_scanned, bytes_scanned;
+  double seconds;
+  int64_t scan_start_ms;
+} exh_result;
+
+void exh_result_free(exh_result *r);
+
+/* ---- rules ------------------------------------------------------------- */
+
+typedef struct exh_ruleset exh_ruleset;
+
+exh_err exh_ruleset_new(exh_ruleset **out);
+void exh_ruleset_free(exh_ruleset *rs);
+
+/* Called once per rule the loader cannot honour: its source and why. */
+typedef void (*exh_reject_fn)(void *ctx, const char *source, const char *title,
+                              const char *why);
+void exh_ruleset_on_reject(exh_ruleset *rs, exh_reject_fn fn, void *ctx);
+
+/* Adds the rules compiled into the binary. */
+exh_err exh_ruleset_add_builtin(exh_ruleset *rs);
+/* Adds one YAML document set (one or more '---' separated rules).
+ * Returns EXH_OK if every rule loaded; EXH_ERULE if any was rejected (the
+ * others are kept; each rejection went to the reject callback). */
+exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source,
+                             const char *text, size_t len);
+/* Adds every *.yml / *.yaml below a file or folder. */
+exh_err exh_ruleset_add_path(exh_ruleset *rs, const char *path);
+/* Builds the prefilters; no rule can be added afterwards. */
+exh_err exh_ruleset_compile(exh_ruleset *rs);
+size_t exh_ruleset_count(const exh_ruleset *rs);
+size_t exh_ruleset_rejected(const exh_ruleset *rs);
+const exh_rule_info *exh_ruleset_rule(const exh_ruleset *rs, size_t i);
+/* Rules that have no literal prefilter and so run on every record. */
+size_t exh_ruleset_unfiltered(const exh_ruleset *rs);
+
+/* ---- scanning ---------------------------------------------------------- */
+
+typedef struct exh_scan_opts {
+  const char *const *roots; /* directories or files; each root is one server */
+  size_t nroots;
+  int threads;              /* 0: one per core */
+  int progress;             /* 1: progress lines on stderr */
+} exh_scan_opts;
+
+exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts,
+                 exh_result **out);
+
+/* ---- reports ----------------------------------------------------------- */
+
+typedef struct exh_report_opts {
+  int color;          /* text: ANSI colours */
+  int verbose;        /* text: every finding rather than a capped list */
+} exh_report_opts;
+
+exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o);
+exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o);
+
+/* Exit status by ClamAV's convention: 0 clean, 1 findings, 2 error. A
+ * finding counts when its level is low or above; informational context
+ * (e.g. archives under ProgramData with no CVE finding) does not. */
+int exh_result_exit_code(const exh_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,138 @@
+/* Path-based classification of evidence files.
+ *
+ * Paths are matched component by component, case-insensitively, with '/'
+ * and '\' both taken as separators, so a live drive, a triage collection
+ * (C/Program Files/...), a Velociraptor upload (C%3A/...) and a zip entry
+ * written on Windows all classify the same way. */
+#include "classify.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../util/util.h"
+
+static const struct {
+  exh_kind kind;
+  const char *service;
+  const char *dataset;
+} kinds[] = {
+    {EXH_KIND_HTTPPROXY, "httpproxy", "exchange.httpproxy"},
+    {EXH_KIND_ECP_SERVER, "ecp_server", "exchange.ecp_server"},
+    {EXH_KIND_ECP_ACTIVITY, "ecp_activity", "exchange.ecp_activity"},
+    {EXH_KIND_OABGEN, "oabgenerator", "exchange.oabgenerator"},
+    {EXH_KIND_EXLOG_OTHER, "exchange_log", "exchange.log"},
+    {EXH_KIND_LSASS_DUMP, NULL, "exhunt.file"},
+    {EXH_KIND_STAGING_ARCHIVE, NULL, "exhunt.file"},
+};
+
+const char *exh_kind_service(exh_kind k) {
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (kinds[i].kind == k) return kinds[i].service;
+  return NULL;
+}
+
+const char *exh_kind_dataset(exh_kind k) {
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (kinds[i].kind == k) return kinds[i].dataset;
+  return "exhunt";
+}
+
+exh_kind exh_kind_from_service(const char *service) {
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (kinds[i].service && exh_strieq((exh_str){service, strlen(service)}, kinds[i].service))
+      return kinds[i].kind;
+  return EXH_KIND_NONE;
+}
+
+#define MAXC 64
+
+typedef struct comps {
+  exh_str c[MAXC];
+  size_t n;
+} comps;
+
+static void split(const char *rel, comps *cs) {
+  cs->n = 0;
+  const char *p = rel;
+  while (*p) {
+    while (*p == '/' || *p == '\\') p++;
+    if (!*p) break;
+    const char *s = p;
+    while (*p && *p != '/' && *p != '\\') p++;
+    if (cs->n == MAXC) { /* keep the last MAXC components */
+      memmove(cs->c, cs->c + 1, (MAXC - 1) * sizeof cs->c[0]);
+      cs->n--;
+    }
+    cs->c[cs->n++] = (exh_str){s, (size_t)(p - s)};
+  }
+}
+
+static int ieq(exh_str s, const char *lit) { return exh_strieq(s, lit); }
+
+static int ends_with_i(exh_str s, const char *suf) {
+  size_t n = strlen(suf);
+  return s.n >= n && exh_strnieq(s.p + s.n - n, suf, n);
+}
+
+/* A drive component: "C", "C:", "C$", "C%3A" (Velociraptor). */
+static int is_drive(exh_str s) {
+  if (s.n < 1 || !((s.p[0] | 32) >= 'a' && (s.p[0] | 32) <= 'z')) return 0;
+  if (s.n == 1) return 1;
+  if (s.n == 2) return s.p[1] == ':' || s.p[1] == '$';
+  return s.n == 4 && s.p[1] == '%' && s.p[2] == '3' && (s.p[3] | 32) == 'a';
+}
+
+/* Index of the first component of the system drive: after a drive
+ * component among the first four, else 0 (the root is the drive). */
+static size_t drive_start(const comps *cs) {
+  for (size_t i = 0; i < cs->n && i < 4; i++)
+    if (is_drive(cs->c[i]) && i + 1 < cs->n) return i + 1;
+  return 0;
+}
+
+/* Test-ProxyLogon's `lsass.*dmp` (a regex, unanchored, case-insensitive). */
+static int lsass_dump_name(exh_str s) {
+  const char *l = exh_memimem(s.p, s.n, "lsass", 5);
+  if (!l) return 0;
+  size_t rest = s.n - (size_t)(l - s.p) - 5;
+  return exh_memimem(l + 5, rest, "dmp", 3) != NULL;
+}
+
+exh_kind exh_classify_path(const char *rel, char *sub, size_t subn) {
+  comps cs;
+  split(rel, &cs);
+  if (subn) sub[0] = 0;
+  if (cs.n == 0) return EXH_KIND_NONE;
+  exh_str name = cs.c[cs.n - 1];
+  /* Exchange logs: a "Logging" component anywhere. */
+  for (size_t i = 0; i + 1 < cs.n; i++) {
+    if (!ieq(cs.c[i], "logging")) continue;
+    exh_str a = cs.c[i + 1];
+    size_t left = cs.n - (i + 1); /* components after "Logging" */
+    if (ieq(a, "oabgeneratorlog") && left >= 2) return EXH_KIND_OABGEN;
+    if (!ends_with_i(name, ".log")) continue;
+    if (ieq(a, "httpproxy") && left >= 3) {
+      exh_str proto = cs.c[i + 2];
+      if (subn) snprintf(sub, subn, "%.*s", (int)proto.n, proto.p);
+      return EXH_KIND_HTTPPROXY;
+    }
+    if (ieq(a, "ecp") && left >= 3) {
+      if (ieq(cs.c[i + 2], "server")) return EXH_KIND_ECP_SERVER;
+      if (ieq(cs.c[i + 2], "activity")) return EXH_KIND_ECP_ACTIVITY;
+    }
+    return EXH_KIND_EXLOG_OTHER;
+  }
+  /* Supporting files (Test-ProxyLogon's "other suspicious files"). */
+  size_t d = drive_start(&cs);
+  if (cs.n - d >= 2) {
+    exh_str c0 = cs.c[d];
+    if (ieq(c0, "programdata") &&
+        (ends_with_i(name, ".7z") || ends_with_i(name, ".zip") || ends_with_i(name, ".rar")))
+      return EXH_KIND_STAGING_ARCHIVE;
+    if (lsass_dump_name(name)) {
+      if (ieq(c0, "root")) return EXH_KIND_LSASS_DUMP;
+      if (cs.n - d >= 3 && ieq(c0, "windows") && ieq(cs.c[d + 1], "temp")) return EXH_KIND_LSASS_DUMP;
+    }
+  }
+  return EXH_KIND_NONE;
+}

@@ -1,0 +1,34 @@
+/* What a file is, decided from its path (case-insensitive, '/' or '\') and
+ * confirmed later from its first bytes by the parser. */
+#ifndef EXH_CLASSIFY_H
+#define EXH_CLASSIFY_H
+
+#include <stddef.h>
+
+typedef enum exh_kind {
+  EXH_KIND_NONE = 0,
+  /* Exchange CSV logs (product: exchange) */
+  EXH_KIND_HTTPPROXY,    /* Logging/HttpProxy/<Protocol>/NAME.log */
+  EXH_KIND_ECP_SERVER,   /* Logging/ECP/Server/NAME.log */
+  EXH_KIND_ECP_ACTIVITY, /* Logging/ECP/Activity/NAME.log */
+  EXH_KIND_OABGEN,       /* Logging/OABGeneratorLog/ (any file) */
+  EXH_KIND_EXLOG_OTHER,  /* any other Logging/ .log with an Exchange header */
+  EXH_KIND_LOG_LAST = EXH_KIND_EXLOG_OTHER,
+  /* files checked by code in detect/ */
+  EXH_KIND_LSASS_DUMP,      /* lsass*dmp under Windows/Temp or C:\root */
+  EXH_KIND_STAGING_ARCHIVE, /* .7z/.zip/.rar under ProgramData */
+  EXH_KIND_COUNT
+} exh_kind;
+
+/* Sigma service name ("httpproxy", ...) of a log kind, NULL otherwise. */
+const char *exh_kind_service(exh_kind k);
+/* ECS event.dataset ("exchange.httpproxy", ...). */
+const char *exh_kind_dataset(exh_kind k);
+/* Looks a Sigma service name up; EXH_KIND_NONE if unknown. */
+exh_kind exh_kind_from_service(const char *service);
+
+/* Classifies by path relative to the scanned root. `sub` receives the
+ * HttpProxy protocol folder name (e.g. "Ecp"), or "" (subn bytes). */
+exh_kind exh_classify_path(const char *rel, char *sub, size_t subn);
+
+#endif

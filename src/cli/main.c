@@ -1,0 +1,226 @@
+/* exhunt: the command line, a thin layer over libexhunt. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exhunt/exhunt.h"
+
+static void usage(FILE *f) {
+  fputs("usage: exhunt scan [options] PATH...\n"
+        "       exhunt rules check [--no-builtin] [PATH...]\n"
+        "       exhunt rules list\n"
+        "       exhunt version\n"
+        "\n"
+        "scan walks each PATH (a server's drive, a triage collection or single files;\n"
+        "each PATH is one server) and reports traces of Exchange exploitation.\n"
+        "\n"
+        "options:\n"
+        "  -f, --format FMT   text (default) or jsonl (Elastic Common Schema names)\n"
+        "  -o, --output FILE  write the report to FILE (never inside a scanned PATH)\n"
+        "  -j, --threads N    worker threads (default: one per core)\n"
+        "  -r, --rules PATH   add Sigma rules from a file or folder (repeatable;\n"
+        "      --sigma PATH   same)\n"
+        "      --no-builtin   do not load the rules compiled into exhunt\n"
+        "  -v, --verbose      text: list every finding and skipped file\n"
+        "      --color WHEN   auto (default), always, never\n"
+        "      --progress     progress on stderr (default: when stderr is a terminal)\n"
+        "      --no-progress\n"
+        "\n"
+        "exit status: 0 no findings, 1 findings, 2 error\n",
+        f);
+}
+
+typedef struct rejects {
+  int quiet;
+  size_t n;
+} rejects;
+
+static void on_reject(void *ctx, const char *source, const char *title, const char *why) {
+  rejects *r = ctx;
+  r->n++;
+  if (r->quiet) return;
+  fprintf(stderr, "rule not loaded: %s%s%s%s: %s\n", source, title ? " (" : "", title ? title : "",
+          title ? ")" : "", why);
+}
+
+/* Refuses an output file inside a scanned root: evidence is never written. */
+static int inside_root(const char *out, char *const *roots, int nroots) {
+  char dir[PATH_MAX], rp[PATH_MAX], rr[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s", out);
+  char *slash = strrchr(dir, '/');
+  if (slash) *slash = 0;
+  else snprintf(dir, sizeof dir, ".");
+  if (!realpath(dir[0] ? dir : "/", rp)) return 0;
+  for (int i = 0; i < nroots; i++) {
+    if (!realpath(roots[i], rr)) continue;
+    size_t n = strlen(rr);
+    if (!strncmp(rp, rr, n) && (rp[n] == 0 || rp[n] == '/' || (n == 1 && rr[0] == '/'))) return 1;
+  }
+  return 0;
+}
+
+static int cmd_rules(int argc, char **argv) {
+  int builtin = 1;
+  int list = argc >= 1 && !strcmp(argv[0], "list");
+  if (!list && (argc < 1 || strcmp(argv[0], "check"))) {
+    usage(stderr);
+    return 2;
+  }
+  exh_ruleset *rs;
+  exh_ruleset_new(&rs);
+  rejects rj = {0, 0};
+  exh_ruleset_on_reject(rs, on_reject, &rj);
+  int npaths = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--no-builtin")) builtin = 0;
+  }
+  if (builtin) exh_ruleset_add_builtin(rs);
+  for (int i = 1; i < argc; i++) {
+    if (argv[i][0] == '-') continue;
+    exh_ruleset_add_path(rs, argv[i]);
+    npaths++;
+  }
+  if (list) {
+    for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
+      const exh_rule_info *ri = exh_ruleset_rule(rs, i);
+      printf("%-8s %-36s %s\n", exh_level_name(ri->level), ri->id, ri->title);
+    }
+  }
+  exh_err rc = exh_ruleset_compile(rs);
+  size_t loaded = exh_ruleset_count(rs);
+  printf("loaded %zu of %zu rules", loaded, loaded + rj.n);
+  if (exh_ruleset_unfiltered(rs))
+    printf(" (%zu without a literal prefilter: they run on every record)", exh_ruleset_unfiltered(rs));
+  printf("\n");
+  exh_ruleset_free(rs);
+  (void)npaths;
+  return rc != EXH_OK ? 2 : (rj.n ? 1 : 0);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+    printf("exhunt %s\n", EXH_VERSION);
+    return 0;
+  }
+  if (!strcmp(argv[1], "rules")) return cmd_rules(argc - 2, argv + 2);
+  if (strcmp(argv[1], "scan")) {
+    fprintf(stderr, "exhunt: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+  }
+  enum { O_NOBUILTIN = 256, O_COLOR, O_PROGRESS, O_NOPROGRESS, O_SIGMA };
+  static const struct option longopts[] = {
+      {"format", required_argument, 0, 'f'},  {"output", required_argument, 0, 'o'},
+      {"threads", required_argument, 0, 'j'}, {"rules", required_argument, 0, 'r'},
+      {"sigma", required_argument, 0, O_SIGMA}, {"no-builtin", no_argument, 0, O_NOBUILTIN},
+      {"verbose", no_argument, 0, 'v'},       {"color", required_argument, 0, O_COLOR},
+      {"progress", no_argument, 0, O_PROGRESS}, {"no-progress", no_argument, 0, O_NOPROGRESS},
+      {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+  const char *format = "text", *output = NULL, *color = "auto";
+  int threads = 0, builtin = 1, verbose = 0, progress = -1;
+  char **rulepaths = calloc((size_t)argc, sizeof *rulepaths);
+  int nrulepaths = 0;
+  int c;
+  optind = 2;
+  while ((c = getopt_long(argc, argv, "f:o:j:r:vh", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'f': format = optarg; break;
+    case 'o': output = optarg; break;
+    case 'j': {
+      char *end;
+      long v = strtol(optarg, &end, 10);
+      if (*end || v < 1 || v > 256) {
+        fprintf(stderr, "exhunt: --threads takes 1..256\n");
+        free(rulepaths);
+        return 2;
+      }
+      threads = (int)v;
+      break;
+    }
+    case 'r':
+    case O_SIGMA: rulepaths[nrulepaths++] = optarg; break;
+    case O_NOBUILTIN: builtin = 0; break;
+    case 'v': verbose = 1; break;
+    case O_COLOR: color = optarg; break;
+    case O_PROGRESS: progress = 1; break;
+    case O_NOPROGRESS: progress = 0; break;
+    case 'h': usage(stdout); free(rulepaths); return 0;
+    default: usage(stderr); free(rulepaths); return 2;
+    }
+  }
+  if (strcmp(format, "text") && strcmp(format, "jsonl")) {
+    fprintf(stderr, "exhunt: unknown format '%s' (text, jsonl)\n", format);
+    free(rulepaths);
+    return 2;
+  }
+  int nroots = argc - optind;
+  if (nroots <= 0) {
+    fprintf(stderr, "exhunt: scan needs at least one PATH\n");
+    usage(stderr);
+    free(rulepaths);
+    return 2;
+  }
+  char **roots = argv + optind;
+  if (output && inside_root(output, roots, nroots)) {
+    fprintf(stderr, "exhunt: refusing to write %s inside a scanned path: evidence is never modified\n", output);
+    free(rulepaths);
+    return 2;
+  }
+  exh_ruleset *rs;
+  exh_ruleset_new(&rs);
+  rejects rj = {0, 0};
+  exh_ruleset_on_reject(rs, on_reject, &rj);
+  if (builtin) exh_ruleset_add_builtin(rs);
+  for (int i = 0; i < nrulepaths; i++) exh_ruleset_add_path(rs, rulepaths[i]);
+  free(rulepaths);
+  if (exh_ruleset_compile(rs) != EXH_OK) {
+    exh_ruleset_free(rs);
+    return 2;
+  }
+  if (exh_ruleset_count(rs) == 0) {
+    fprintf(stderr, "exhunt: no rule loaded\n");
+    exh_ruleset_free(rs);
+    return 2;
+  }
+  FILE *out = stdout;
+  if (output) {
+    out = fopen(output, "w");
+    if (!out) {
+      fprintf(stderr, "exhunt: cannot write %s: %s\n", output, strerror(errno));
+      exh_ruleset_free(rs);
+      return 2;
+    }
+  }
+  exh_scan_opts so = {(const char *const *)roots, (size_t)nroots, threads,
+                      progress >= 0 ? progress : isatty(2)};
+  exh_result *res = NULL;
+  exh_err rc = exh_scan(rs, &so, &res);
+  if (rc != EXH_OK) {
+    fprintf(stderr, "exhunt: scan failed: %s\n", exh_strerror(rc));
+    exh_ruleset_free(rs);
+    if (output) fclose(out);
+    return 2;
+  }
+  exh_report_opts ro = {0, verbose};
+  ro.color = !strcmp(color, "always") || (!strcmp(color, "auto") && !output && isatty(1) && !getenv("NO_COLOR"));
+  rc = !strcmp(format, "jsonl") ? exh_report_jsonl(out, res, &ro) : exh_report_text(out, res, &ro);
+  int code = exh_result_exit_code(res);
+  if (output && fclose(out) != 0) rc = EXH_EIO;
+  else if (!output) fflush(stdout);
+  if (rc != EXH_OK) {
+    fprintf(stderr, "exhunt: cannot write the report\n");
+    code = 2;
+  }
+  exh_result_free(res);
+  exh_ruleset_free(rs);
+  return code;
+}

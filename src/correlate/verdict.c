@@ -1,0 +1,93 @@
+/* Correlation, first stage: per-server verdicts and the escalation of
+ * supporting files next to a CVE finding.
+ *
+ * Verdicts:
+ *   compromised  - a high or critical finding: a successful exploitation
+ *                  trace (CVE-2021-26855 SSRF reaching a back end, a
+ *                  virtual-directory or OAB file write), or a supporting
+ *                  file raised by one;
+ *   suspicious   - only low/medium findings: failed attempts, scanner probes;
+ *   clean        - nothing, within the log window shown next to it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../scan/scan.h"
+#include "../util/util.h"
+
+const char *exh_verdict_name(exh_verdict v) {
+  switch (v) {
+  case EXH_VERDICT_CLEAN: return "no evidence of compromise";
+  case EXH_VERDICT_SUSPICIOUS: return "exploitation attempted";
+  case EXH_VERDICT_COMPROMISED: return "compromised";
+  }
+  return "?";
+}
+
+static int is_cve_hit(const exh_finding *f) {
+  return f->rule && f->rule->ncves > 0 && f->level >= EXH_LEVEL_HIGH;
+}
+
+void exh_correlate(exh_result *r) {
+  for (size_t s = 0; s < r->nservers; s++) {
+    exh_server *sv = &r->servers[s];
+    int cve = 0;
+    for (size_t i = 0; i < r->nfindings; i++)
+      if (r->findings[i].server == s && is_cve_hit(&r->findings[i])) cve = 1;
+    /* supporting files: raised only next to a CVE finding */
+    for (size_t i = 0; i < r->nfindings; i++) {
+      exh_finding *f = &r->findings[i];
+      if (f->server != s || !f->is_file || f->rule->ncves) continue;
+      if (cve && f->level < EXH_LEVEL_HIGH) f->level = EXH_LEVEL_HIGH;
+    }
+    memset(sv->nfindings, 0, sizeof sv->nfindings);
+    exh_buf why = {0};
+    /* CVEs with successful traces, in first-seen order */
+    const char *cves[16];
+    size_t ncve = 0, counts[16] = {0};
+    int64_t first[16];
+    for (size_t i = 0; i < r->nfindings; i++) {
+      const exh_finding *f = &r->findings[i];
+      if (f->server != s) continue;
+      sv->nfindings[f->level]++;
+      if (f->level < EXH_LEVEL_HIGH) continue;
+      for (size_t c = 0; c < f->rule->ncves; c++) {
+        size_t k = 0;
+        while (k < ncve && strcmp(cves[k], f->rule->cves[c])) k++;
+        if (k == ncve) {
+          if (ncve == 16) continue;
+          cves[ncve] = f->rule->cves[c];
+          first[ncve] = f->time_ms;
+          ncve++;
+        }
+        counts[k]++;
+        if (f->time_ms != EXH_TIME_UNKNOWN && (first[k] == EXH_TIME_UNKNOWN || f->time_ms < first[k]))
+          first[k] = f->time_ms;
+      }
+    }
+    size_t hi = sv->nfindings[EXH_LEVEL_HIGH] + sv->nfindings[EXH_LEVEL_CRITICAL];
+    size_t lo = sv->nfindings[EXH_LEVEL_LOW] + sv->nfindings[EXH_LEVEL_MEDIUM];
+    if (hi) {
+      sv->verdict = EXH_VERDICT_COMPROMISED;
+      if (ncve) {
+        exh_buf_adds(&why, "successful exploitation traces: ");
+        for (size_t k = 0; k < ncve; k++) {
+          char t[32];
+          exh_format_iso8601(first[k], t);
+          exh_buf_printf(&why, "%s%s (%zu record%s, first %s)", k ? "; " : "", cves[k], counts[k],
+                         counts[k] == 1 ? "" : "s", t);
+        }
+      } else {
+        exh_buf_printf(&why, "%zu high or critical finding%s", hi, hi == 1 ? "" : "s");
+      }
+    } else if (lo) {
+      sv->verdict = EXH_VERDICT_SUSPICIOUS;
+      exh_buf_printf(&why, "%zu low or medium finding%s (failed attempts or probes), no successful exploitation trace",
+                     lo, lo == 1 ? "" : "s");
+    } else {
+      sv->verdict = EXH_VERDICT_CLEAN;
+      exh_buf_adds(&why, "no finding in the logs and files read; see the log window for how far back that reaches");
+    }
+    free(sv->reason);
+    sv->reason = exh_buf_take(&why);
+  }
+}

@@ -1,0 +1,222 @@
+/* Literal prefilter: Hyperscan when built with it, else a portable
+ * line-by-line search (same results, slower: used for the Windows build
+ * until Hyperscan is available there). */
+#define _GNU_SOURCE
+#include "prefilter.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/util.h"
+
+#ifdef EXH_HAVE_HYPERSCAN
+#include <hs/hs.h>
+#endif
+
+struct exh_prefilter {
+  size_t n;
+  uint32_t *ids;  /* literal index -> reported id */
+  size_t *lens;   /* literal index -> length */
+  char **lits;    /* portable engine: lowercased literals */
+#ifdef EXH_HAVE_HYPERSCAN
+  hs_database_t *db;
+#endif
+};
+
+#define MAX_LINE_IDS 256
+
+struct exh_pf_scratch {
+#ifdef EXH_HAVE_HYPERSCAN
+  hs_scratch_t *hs;
+#endif
+  uint32_t ids[MAX_LINE_IDS];
+  size_t nids;
+  int overflow;
+};
+
+const char *exh_pf_engine(void) {
+#ifdef EXH_HAVE_HYPERSCAN
+  return "hyperscan";
+#else
+  return "portable";
+#endif
+}
+
+exh_prefilter *exh_pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t whyn) {
+  exh_prefilter *pf = exh_xcalloc(1, sizeof *pf);
+  pf->n = n;
+  pf->ids = exh_xcalloc(n, sizeof *pf->ids);
+  pf->lens = exh_xcalloc(n, sizeof *pf->lens);
+  pf->lits = exh_xcalloc(n, sizeof *pf->lits);
+  for (size_t i = 0; i < n; i++) {
+    pf->ids[i] = lits[i].id;
+    pf->lens[i] = lits[i].n;
+    pf->lits[i] = exh_xstrndup(lits[i].p, lits[i].n);
+    for (size_t k = 0; k < lits[i].n; k++) pf->lits[i][k] = (char)exh_lower((unsigned char)pf->lits[i][k]);
+  }
+#ifdef EXH_HAVE_HYPERSCAN
+  if (n) {
+    const char **exprs = exh_xcalloc(n, sizeof *exprs);
+    unsigned *flags = exh_xcalloc(n, sizeof *flags);
+    unsigned *ids = exh_xcalloc(n, sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+      exprs[i] = lits[i].p;
+      flags[i] = HS_FLAG_CASELESS;
+      ids[i] = (unsigned)i;
+    }
+    hs_compile_error_t *err = NULL;
+    hs_error_t rc = hs_compile_lit_multi(exprs, flags, ids, pf->lens, (unsigned)n, HS_MODE_BLOCK,
+                                         NULL, &pf->db, &err);
+    free(exprs);
+    free(flags);
+    free(ids);
+    if (rc != HS_SUCCESS) {
+      snprintf(why, whyn, "hyperscan: %s", err ? err->message : "compile failed");
+      if (err) hs_free_compile_error(err);
+      exh_pf_free(pf);
+      return NULL;
+    }
+  }
+#else
+  (void)why;
+  (void)whyn;
+#endif
+  return pf;
+}
+
+void exh_pf_free(exh_prefilter *pf) {
+  if (!pf) return;
+#ifdef EXH_HAVE_HYPERSCAN
+  if (pf->db) hs_free_database(pf->db);
+#endif
+  for (size_t i = 0; i < pf->n; i++) free(pf->lits[i]);
+  free(pf->lits);
+  free(pf->ids);
+  free(pf->lens);
+  free(pf);
+}
+
+exh_pf_scratch *exh_pf_scratch_new(const exh_prefilter *pf) {
+  exh_pf_scratch *s = exh_xcalloc(1, sizeof *s);
+#ifdef EXH_HAVE_HYPERSCAN
+  if (pf->db && hs_alloc_scratch(pf->db, &s->hs) != HS_SUCCESS) {
+    free(s);
+    return NULL;
+  }
+#else
+  (void)pf;
+#endif
+  return s;
+}
+
+void exh_pf_scratch_free(exh_pf_scratch *s) {
+  if (!s) return;
+#ifdef EXH_HAVE_HYPERSCAN
+  if (s->hs) hs_free_scratch(s->hs);
+#endif
+  free(s);
+}
+
+static void add_id(exh_pf_scratch *s, uint32_t id) {
+  for (size_t i = 0; i < s->nids; i++)
+    if (s->ids[i] == id) return;
+  if (s->nids < MAX_LINE_IDS) s->ids[s->nids++] = id;
+  else s->overflow = 1;
+}
+
+#ifdef EXH_HAVE_HYPERSCAN
+typedef struct hs_ctx {
+  const exh_prefilter *pf;
+  exh_pf_scratch *s;
+  const char *data; /* the block being scanned */
+  size_t n, base;   /* block length; its offset in the caller's buffer */
+  size_t ls, le;    /* current line [ls, le), block-relative */
+  size_t floor;     /* no line starts before this (end of the last line + 1) */
+  int have;
+  exh_pf_line_fn fn;
+  void *ctx;
+  int stopped;
+} hs_ctx;
+
+static int flush(hs_ctx *c) {
+  if (!c->have) return 0;
+  c->have = 0;
+  c->floor = c->le + 1;
+  int r = c->fn(c->ctx, c->base + c->ls, c->base + c->le, c->s->ids, c->s->nids);
+  c->s->nids = 0;
+  if (r) c->stopped = 1;
+  return r;
+}
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                    unsigned int flags, void *vctx) {
+  (void)from;
+  (void)flags;
+  hs_ctx *c = vctx;
+  size_t end = (size_t)to;
+  size_t start = end - c->pf->lens[id];
+  if (c->have && start >= c->ls && start < c->le) {
+    add_id(c->s, c->pf->ids[id]);
+    return 0;
+  }
+  if (flush(c)) return 1;
+  /* Matches come in end-offset order and a literal never spans a '\n', so
+   * the new line starts after the last '\n' between `floor` and `start`. */
+  size_t floor = c->floor <= start ? c->floor : 0;
+  const char *nl = start > floor ? memrchr(c->data + floor, '\n', start - floor) : NULL;
+  c->ls = nl ? (size_t)(nl - c->data) + 1 : floor;
+  const char *e = memchr(c->data + end, '\n', c->n - end);
+  c->le = e ? (size_t)(e - c->data) : c->n;
+  c->have = 1;
+  add_id(c->s, c->pf->ids[id]);
+  return 0;
+}
+#endif
+
+int exh_pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, size_t n,
+                exh_pf_line_fn fn, void *ctx) {
+  s->nids = 0;
+  if (pf->n == 0 || n == 0) return 0;
+#ifdef EXH_HAVE_HYPERSCAN
+  hs_ctx c;
+  memset(&c, 0, sizeof c);
+  c.pf = pf, c.s = s, c.fn = fn, c.ctx = ctx;
+  size_t off = 0;
+  /* Hyperscan takes an unsigned int length: feed it line-aligned blocks. */
+  const size_t maxblk = (size_t)1 << 30;
+  while (off < n) {
+    size_t len = n - off;
+    if (len > maxblk) {
+      const char *nl = memrchr(data + off, '\n', maxblk);
+      len = nl ? (size_t)(nl - (data + off)) + 1 : maxblk;
+    }
+    c.data = data + off;
+    c.n = len;
+    c.base = off;
+    c.ls = c.le = c.floor = 0;
+    c.have = 0;
+    hs_error_t rc = hs_scan(pf->db, data + off, (unsigned)len, 0, s->hs, on_match, &c);
+    if (c.stopped) return 1;
+    if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) return -1;
+    if (flush(&c)) return 1;
+    off += len;
+  }
+  return 0;
+#else
+  size_t ls = 0;
+  while (ls < n) {
+    const char *e = memchr(data + ls, '\n', n - ls);
+    size_t le = e ? (size_t)(e - data) : n;
+    for (size_t i = 0; i < pf->n; i++)
+      if (exh_memimem(data + ls, le - ls, pf->lits[i], pf->lens[i])) add_id(s, pf->ids[i]);
+    if (s->nids) {
+      int r = fn(ctx, ls, le, s->ids, s->nids);
+      s->nids = 0;
+      if (r) return 1;
+    }
+    ls = le + 1;
+  }
+  return 0;
+#endif
+}

@@ -1,0 +1,130 @@
+/* Exchange CSV log parsing. Fields are slices of the file's bytes. */
+#include "exlog.h"
+
+#include <string.h>
+
+int exh_csv_split(const char *p, size_t n, exh_str *cols, uint8_t *qflags, int max) {
+  if (n && p[n - 1] == '\r') n--;
+  int k = 0;
+  size_t i = 0;
+  if (max <= 0) return 0;
+  for (;;) {
+    if (k == max - 1) { /* last slot takes the rest */
+      cols[k] = (exh_str){p + i, n - i};
+      qflags[k++] = 0;
+      return k;
+    }
+    if (i < n && p[i] == '"') {
+      size_t s = ++i;
+      int dbl = 0;
+      while (i < n) {
+        if (p[i] == '"') {
+          if (i + 1 < n && p[i + 1] == '"') {
+            dbl = 1;
+            i += 2;
+            continue;
+          }
+          break;
+        }
+        i++;
+      }
+      cols[k] = (exh_str){p + s, i - s};
+      qflags[k++] = (uint8_t)dbl;
+      if (i < n) i++; /* closing quote */
+      /* tolerate junk between the closing quote and the comma */
+      const char *c = i < n ? memchr(p + i, ',', n - i) : NULL;
+      if (!c) return k;
+      i = (size_t)(c - p) + 1;
+    } else {
+      const char *c = i < n ? memchr(p + i, ',', n - i) : NULL;
+      size_t e = c ? (size_t)(c - p) : n;
+      cols[k] = (exh_str){p + i, e - i};
+      qflags[k++] = 0;
+      if (!c) return k;
+      i = e + 1;
+    }
+  }
+}
+
+static int is_time_name(exh_str s) {
+  return exh_strieq(s, "DateTime") || exh_strieq(s, "TimeStamp") || exh_strieq(s, "date-time") ||
+         exh_strieq(s, "Time");
+}
+
+void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int has_prefix) {
+  if (has_prefix) {
+    const char *c = memchr(p, ':', n);
+    if (c) {
+      n -= (size_t)(c + 1 - p);
+      p = c + 1;
+    }
+  }
+  uint8_t q[EXH_MAX_COLS];
+  h->n = exh_csv_split(p, n, h->names, q, EXH_MAX_COLS);
+  h->time_col = -1;
+  for (int i = 0; i < h->n; i++) {
+    h->names[i] = exh_trim(h->names[i]);
+    if (h->time_col < 0 && is_time_name(h->names[i])) h->time_col = i;
+  }
+}
+
+/* How far down the header block may reach before we give up. */
+#define PROBE_MAX (256 * 1024)
+
+void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr) {
+  memset(pr, 0, sizeof *pr);
+  pr->hdr.time_col = -1;
+  pr->data_start = n;
+  size_t pos = 0, lineno = 0;
+  size_t lim = n < PROBE_MAX ? n : PROBE_MAX;
+  /* skip a UTF-8 byte order mark */
+  if (n >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
+      (unsigned char)data[2] == 0xBF)
+    pos = 3;
+  int bare_candidate = 0;
+  exh_str bare = {0};
+  while (pos < lim) {
+    const char *e = memchr(data + pos, '\n', n - pos);
+    size_t end = e ? (size_t)(e - data) : n;
+    exh_str line = {data + pos, end - pos};
+    if (line.n && line.p[line.n - 1] == '\r') line.n--;
+    lineno++;
+    if (line.n && line.p[0] == '#') {
+      exh_str l = line;
+      if (exh_str_istarts(l, "#Software:") && exh_memimem(l.p, l.n, "Microsoft Exchange", 18))
+        pr->software_exchange = 1;
+      else if (exh_str_istarts(l, "#Version:")) {
+        exh_str v = exh_trim((exh_str){l.p + 9, l.n - 9});
+        snprintf(pr->version, sizeof pr->version, "%.*s", (int)(v.n < 31 ? v.n : 31), v.p);
+      } else if (exh_str_istarts(l, "#Fields:")) {
+        exh_exlog_header_parse(&pr->hdr, l.p, l.n, 1);
+        pr->have_header = 1;
+      }
+    } else if (lineno == 1 && line.n) {
+      bare_candidate = 1;
+      bare = line;
+      pr->bare_end = end;
+    } else if (line.n) {
+      pr->data_start = pos;
+      break;
+    }
+    if (!e) break;
+    pos = end + 1;
+  }
+  if (bare_candidate) {
+    if (pr->have_header) {
+      pr->bare_header = 1;
+    } else {
+      /* No #Fields: line 1 is a header only if it names a time column. */
+      exh_exlog_header h;
+      exh_exlog_header_parse(&h, bare.p, bare.n, 0);
+      if (h.time_col >= 0 && h.n >= 2) {
+        pr->hdr = h;
+        pr->have_header = 1;
+        pr->bare_header = 1;
+      } else {
+        pr->data_start = (size_t)(bare.p - data);
+      }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/* The platform layer: everything that differs between POSIX and Windows
+ * lives behind these few calls (posix.c today; a win32.c later). */
+#ifndef EXH_PLATFORM_H
+#define EXH_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A read-only view of a whole file. Evidence is opened O_RDONLY (and
+ * O_NOATIME where the kernel allows it) and is never written. */
+typedef struct exh_map {
+  const char *data;
+  size_t size;
+  int fd;
+  int mapped;   /* 1: mmap'ed; 0: data is a heap copy (tiny or unmappable file) */
+} exh_map;
+
+/* Opens and maps a regular file. On failure returns -1 and writes a reason. */
+int exh_map_open(exh_map *m, const char *path, char *why, size_t whyn);
+/* Tells the kernel the bytes before `upto` are done with (keeps RSS bounded
+ * on huge files: mapped pages are dropped from this process once read). */
+void exh_map_release(exh_map *m, size_t upto);
+void exh_map_close(exh_map *m);
+
+typedef enum exh_ftype { EXH_FT_FILE, EXH_FT_DIR, EXH_FT_LINK, EXH_FT_OTHER } exh_ftype;
+
+typedef struct exh_stat {
+  exh_ftype type;
+  uint64_t size;
+  int64_t mtime_ms;
+  uint64_t dev, ino;
+} exh_stat;
+
+/* lstat(): does not follow symbolic links. */
+int exh_lstat(const char *path, exh_stat *st, char *why, size_t whyn);
+
+/* Lists one directory. Calls fn for each entry except "." and "..". Returns
+ * -1 with a reason if the directory cannot be read. */
+typedef void (*exh_dir_fn)(void *ctx, const char *name);
+int exh_list_dir(const char *path, exh_dir_fn fn, void *ctx, char *why, size_t whyn);
+
+/* Threads. */
+typedef struct exh_thread exh_thread;
+exh_thread *exh_thread_start(void *(*fn)(void *), void *arg);
+void exh_thread_join(exh_thread *t);
+int exh_cpu_count(void);
+
+typedef struct exh_mutex exh_mutex;
+exh_mutex *exh_mutex_new(void);
+void exh_mutex_lock(exh_mutex *m);
+void exh_mutex_unlock(exh_mutex *m);
+void exh_mutex_free(exh_mutex *m);
+
+int exh_stderr_is_tty(void);
+double exh_monotonic_s(void);
+#define EXH_PATH_SEP '/'
+
+#endif

@@ -1,0 +1,174 @@
+/* POSIX implementation of the platform layer. */
+#define _GNU_SOURCE
+#include "platform.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/util.h"
+
+/* Files smaller than this are read into the heap: mapping costs more. */
+#define EXH_SMALL_FILE (64 * 1024)
+
+int exh_map_open(exh_map *m, const char *path, char *why, size_t whyn) {
+  memset(m, 0, sizeof *m);
+  m->fd = -1;
+  int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+#ifdef O_NOATIME
+  int fd = open(path, flags | O_NOATIME);
+  if (fd < 0 && errno == EPERM) fd = open(path, flags);
+#else
+  int fd = open(path, flags);
+#endif
+  if (fd < 0) {
+    snprintf(why, whyn, "cannot open: %s", strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    snprintf(why, whyn, "cannot stat: %s", strerror(errno));
+    close(fd);
+    return -1;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    snprintf(why, whyn, "not a regular file");
+    close(fd);
+    return -1;
+  }
+  m->fd = fd;
+  m->size = (size_t)st.st_size;
+  if (m->size == 0) {
+    m->data = "";
+    return 0;
+  }
+  if (m->size < EXH_SMALL_FILE) {
+    char *buf = exh_xmalloc(m->size);
+    size_t got = 0;
+    while (got < m->size) {
+      ssize_t r = pread(fd, buf + got, m->size - got, (off_t)got);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      got += (size_t)r;
+    }
+    m->size = got; /* a file that shrank while we read it */
+    m->data = buf;
+    return 0;
+  }
+  void *p = mmap(NULL, m->size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) {
+    snprintf(why, whyn, "cannot map: %s", strerror(errno));
+    close(fd);
+    m->fd = -1;
+    return -1;
+  }
+  madvise(p, m->size, MADV_SEQUENTIAL);
+  m->data = p;
+  m->mapped = 1;
+  return 0;
+}
+
+void exh_map_release(exh_map *m, size_t upto) {
+  if (!m->mapped) return;
+  long pg = sysconf(_SC_PAGESIZE);
+  size_t n = upto - upto % (size_t)pg;
+  if (n) madvise((void *)m->data, n, MADV_DONTNEED);
+}
+
+void exh_map_close(exh_map *m) {
+  if (m->mapped) munmap((void *)m->data, m->size);
+  else if (m->size) free((void *)m->data);
+  if (m->fd >= 0) close(m->fd);
+  memset(m, 0, sizeof *m);
+  m->fd = -1;
+}
+
+int exh_lstat(const char *path, exh_stat *st, char *why, size_t whyn) {
+  struct stat s;
+  if (lstat(path, &s) != 0) {
+    snprintf(why, whyn, "cannot stat: %s", strerror(errno));
+    return -1;
+  }
+  st->type = S_ISREG(s.st_mode) ? EXH_FT_FILE
+             : S_ISDIR(s.st_mode) ? EXH_FT_DIR
+             : S_ISLNK(s.st_mode) ? EXH_FT_LINK
+                                  : EXH_FT_OTHER;
+  st->size = (uint64_t)s.st_size;
+  st->mtime_ms = (int64_t)s.st_mtim.tv_sec * 1000 + s.st_mtim.tv_nsec / 1000000;
+  st->dev = (uint64_t)s.st_dev;
+  st->ino = (uint64_t)s.st_ino;
+  return 0;
+}
+
+int exh_list_dir(const char *path, exh_dir_fn fn, void *ctx, char *why, size_t whyn) {
+  DIR *d = opendir(path);
+  if (!d) {
+    snprintf(why, whyn, "cannot read folder: %s", strerror(errno));
+    return -1;
+  }
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.' && (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0)))
+      continue;
+    fn(ctx, e->d_name);
+  }
+  closedir(d);
+  return 0;
+}
+
+struct exh_thread {
+  pthread_t t;
+};
+
+exh_thread *exh_thread_start(void *(*fn)(void *), void *arg) {
+  exh_thread *t = exh_xmalloc(sizeof *t);
+  if (pthread_create(&t->t, NULL, fn, arg) != 0) {
+    free(t);
+    return NULL;
+  }
+  return t;
+}
+
+void exh_thread_join(exh_thread *t) {
+  if (!t) return;
+  pthread_join(t->t, NULL);
+  free(t);
+}
+
+int exh_cpu_count(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
+struct exh_mutex {
+  pthread_mutex_t m;
+};
+
+exh_mutex *exh_mutex_new(void) {
+  exh_mutex *m = exh_xmalloc(sizeof *m);
+  pthread_mutex_init(&m->m, NULL);
+  return m;
+}
+void exh_mutex_lock(exh_mutex *m) { pthread_mutex_lock(&m->m); }
+void exh_mutex_unlock(exh_mutex *m) { pthread_mutex_unlock(&m->m); }
+void exh_mutex_free(exh_mutex *m) {
+  if (!m) return;
+  pthread_mutex_destroy(&m->m);
+  free(m);
+}
+
+int exh_stderr_is_tty(void) { return isatty(2); }
+
+double exh_monotonic_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}

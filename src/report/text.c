@@ -1,0 +1,169 @@
+/* Text report for a terminal: the verdict first, then findings grouped by
+ * CVE with the evidence line, the log window, and what could not be read.
+ * Every attacker-controlled byte goes through exh_term_str. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/util.h"
+#include "exhunt/exhunt.h"
+
+#define TEXT_CAP 20          /* findings shown per group without --verbose */
+#define TEXT_EVIDENCE 400    /* evidence bytes shown per finding */
+
+typedef struct tctx {
+  FILE *f;
+  int color;
+} tctx;
+
+static const char *col(const tctx *t, const char *c) { return t->color ? c : ""; }
+
+static const char *level_color(exh_level l) {
+  switch (l) {
+  case EXH_LEVEL_CRITICAL: return "\033[1;31m";
+  case EXH_LEVEL_HIGH: return "\033[31m";
+  case EXH_LEVEL_MEDIUM: return "\033[33m";
+  case EXH_LEVEL_LOW: return "\033[36m";
+  default: return "\033[2m";
+  }
+}
+
+static void s(tctx *t, const char *str) { exh_term_str(t->f, str, strlen(str)); }
+
+static void print_finding(tctx *t, const exh_finding *f) {
+  char ts[32];
+  exh_format_iso8601(f->time_ms, ts);
+  fprintf(t->f, "  %s[%s]%s %s  ", col(t, level_color(f->level)), exh_level_name(f->level),
+          col(t, "\033[0m"), ts);
+  s(t, f->message);
+  fputc('\n', t->f);
+  if (f->source_ip || f->url) {
+    fputs("      ", t->f);
+    if (f->source_ip) {
+      fputs("from ", t->f);
+      s(t, f->source_ip);
+      fputs("  ", t->f);
+    }
+    if (f->http_method) {
+      s(t, f->http_method);
+      fputc(' ', t->f);
+    }
+    if (f->url) s(t, f->url);
+    if (f->http_status) fprintf(t->f, " -> %d", f->http_status);
+    if (f->user_agent) {
+      fputs("  UA ", t->f);
+      s(t, f->user_agent);
+    }
+    fputc('\n', t->f);
+  }
+  fputs("      at ", t->f);
+  s(t, f->path);
+  if (f->is_file) {
+    char mt[32];
+    exh_format_iso8601(f->file_mtime_ms, mt);
+    fprintf(t->f, " (%llu bytes, modified %s)\n", (unsigned long long)f->file_size, mt);
+  } else {
+    fprintf(t->f, ":%llu (offset %llu)\n", (unsigned long long)f->line, (unsigned long long)f->offset);
+    size_t n = f->evidence_len < TEXT_EVIDENCE ? f->evidence_len : TEXT_EVIDENCE;
+    fprintf(t->f, "      %s| ", col(t, "\033[2m"));
+    exh_term_str(t->f, f->evidence, n);
+    if (n < f->evidence_len || f->evidence_truncated) fputs(" ...", t->f);
+    fprintf(t->f, "%s\n", col(t, "\033[0m"));
+  }
+}
+
+static const char *group_of(const exh_finding *f) { return f->rule->ncves ? f->rule->cves[0] : NULL; }
+
+exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) {
+  tctx t = {f, o && o->color};
+  int verbose = o && o->verbose;
+  fprintf(f, "exhunt %s: Exchange compromise assessment\n", EXH_VERSION);
+  for (size_t sv = 0; sv < r->nservers; sv++) {
+    const exh_server *S = &r->servers[sv];
+    const char *vc = S->verdict == EXH_VERDICT_COMPROMISED   ? "\033[1;31m"
+                     : S->verdict == EXH_VERDICT_SUSPICIOUS ? "\033[1;33m"
+                                                            : "\033[1;32m";
+    fputs("\n== ", f);
+    s(&t, S->name);
+    fputs(" (", f);
+    s(&t, S->root);
+    fprintf(f, ")\nVERDICT: %s%s%s\n  ", col(&t, vc), exh_verdict_name(S->verdict), col(&t, "\033[0m"));
+    s(&t, S->reason);
+    fprintf(f, "\n  findings: %zu critical, %zu high, %zu medium, %zu low, %zu informational\n",
+            S->nfindings[4], S->nfindings[3], S->nfindings[2], S->nfindings[1], S->nfindings[0]);
+    /* groups: each CVE in order of first appearance, then findings without CVE */
+    const char *groups[64];
+    size_t ng = 0;
+    int have_none = 0;
+    for (size_t i = 0; i < r->nfindings; i++) {
+      const exh_finding *x = &r->findings[i];
+      if (x->server != sv) continue;
+      const char *g = group_of(x);
+      if (!g) {
+        have_none = 1;
+        continue;
+      }
+      size_t k = 0;
+      while (k < ng && strcmp(groups[k], g)) k++;
+      if (k == ng && ng < 64) groups[ng++] = g;
+    }
+    for (size_t gi = 0; gi <= ng; gi++) {
+      const char *g = gi < ng ? groups[gi] : NULL;
+      if (!g && !have_none) break;
+      size_t cnt = 0;
+      for (size_t i = 0; i < r->nfindings; i++)
+        if (r->findings[i].server == sv && (g ? group_of(&r->findings[i]) && !strcmp(group_of(&r->findings[i]), g)
+                                              : !group_of(&r->findings[i])))
+          cnt++;
+      fprintf(f, "\n%s (%zu)\n", g ? g : "Other findings", cnt);
+      /* most severe first within a group, then time */
+      size_t shown = 0;
+      for (int l = EXH_LEVEL_CRITICAL; l >= EXH_LEVEL_INFO; l--)
+        for (size_t i = 0; i < r->nfindings; i++) {
+          const exh_finding *x = &r->findings[i];
+          if (x->server != sv || (int)x->level != l) continue;
+          if (g ? !(group_of(x) && !strcmp(group_of(x), g)) : group_of(x) != NULL) continue;
+          if (!verbose && shown >= TEXT_CAP) {
+            shown++;
+            continue;
+          }
+          print_finding(&t, x);
+          shown++;
+        }
+      if (shown > TEXT_CAP && !verbose)
+        fprintf(f, "  ... %zu more (use --verbose, or --format jsonl)\n", shown - TEXT_CAP);
+    }
+    fputs("\nLog window (how far back this verdict reaches):\n", f);
+    int any = 0;
+    for (size_t i = 0; i < r->nwindows; i++) {
+      const exh_logwindow *w = &r->windows[i];
+      if (w->server != sv) continue;
+      char a[32], b[32];
+      exh_format_iso8601(w->first_ms, a);
+      exh_format_iso8601(w->last_ms, b);
+      fprintf(f, "  %-24s %s .. %s  %4u file%s  ", a, "", b, w->files, w->files == 1 ? " " : "s");
+      s(&t, w->folder);
+      fputc('\n', f);
+      any = 1;
+    }
+    if (!any) fputs("  no Exchange log was found: the verdict rests on files alone\n", f);
+  }
+  size_t nerr = 0, nskip = 0;
+  for (size_t i = 0; i < r->nerrors; i++) r->errors[i].skipped ? nskip++ : nerr++;
+  if (nerr || (verbose && nskip)) {
+    fprintf(f, "\nFiles not read (%zu error%s, %zu skipped):\n", nerr, nerr == 1 ? "" : "s", nskip);
+    for (size_t i = 0; i < r->nerrors; i++) {
+      if (r->errors[i].skipped && !verbose) continue;
+      fputs(r->errors[i].skipped ? "  skipped " : "  error   ", f);
+      s(&t, r->errors[i].path);
+      fputs(": ", f);
+      s(&t, r->errors[i].reason);
+      fputc('\n', f);
+    }
+  }
+  fprintf(f, "\nscanned %llu of %llu files (%.1f MB of logs) in %.2f s",
+          (unsigned long long)r->files_scanned, (unsigned long long)r->files_seen,
+          (double)r->bytes_scanned / 1e6, r->seconds);
+  if (nskip && !verbose) fprintf(f, "; %zu skipped (links, special files; --verbose lists them)", nskip);
+  fputc('\n', f);
+  return ferror(f) ? EXH_EIO : EXH_OK;
+}

@@ -1,0 +1,93 @@
+/* Internal interface of the rule engine: Sigma rules loaded from YAML into a
+ * small compiled form, evaluated against records whose fields are slices of
+ * the evidence bytes. */
+#ifndef EXH_RULES_H
+#define EXH_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../classify/classify.h"
+#include "../util/util.h"
+#include "exhunt/exhunt.h"
+
+/* ---- Sigma wildcard patterns (glob.c) ---------------------------------- */
+
+/* A compiled value: literal bytes, '*' (any run) and '?' (one byte). */
+typedef struct exh_glob {
+  unsigned char *lit; /* lowercased unless cased */
+  unsigned char *tok; /* per position: 0 literal, 1 star, 2 qmark */
+  size_t n;
+  int cased;
+} exh_glob;
+
+/* Compiles a Sigma value. Unless `raw`, '\' escapes '*', '?' and '\'
+ * (a backslash before anything else is literal, as in the Sigma spec).
+ * `star_front`/`star_back` add the wildcards of endswith/startswith/contains. */
+void exh_glob_compile(exh_glob *g, const char *v, size_t n, int star_front, int star_back,
+                      int cased, int raw);
+int exh_glob_match(const exh_glob *g, const char *s, size_t n);
+void exh_glob_free(exh_glob *g);
+/* Longest wildcard-free run that avoids the bytes in `avoid`. */
+exh_str exh_glob_longest_literal(const exh_glob *g, const char *avoid);
+
+/* ---- records ----------------------------------------------------------- */
+
+/* Virtual fields: filled by the scanner, not found in the record's bytes. */
+enum {
+  EXH_VF_LOGFOLDER = 0, /* HttpProxy protocol folder, e.g. "Ecp" */
+  EXH_VF_RAWRECORD,     /* the whole raw record */
+  EXH_VF_COUNT
+};
+
+typedef struct exh_record {
+  exh_str raw;           /* the whole record: keyword selections match here */
+  const exh_str *cols;   /* column values, raw slices of the file */
+  const uint8_t *qflags; /* 1: value contains doubled quotes to undo */
+  int ncols;
+  const int *fmap;       /* interned field id -> column or -1 */
+  int nfmap;
+  exh_str virt[EXH_VF_COUNT];
+  exh_buf *scratch;      /* for unquoting; one value at a time */
+} exh_record;
+
+/* Value of field `fid` in the record: 1 and *out if present, else 0. The
+ * slice stays valid until the next call with the same scratch. */
+int exh_record_get(const exh_record *r, int fid, exh_str *out);
+
+/* ---- rule set ---------------------------------------------------------- */
+
+typedef struct exh_rule exh_rule;
+
+/* Literals for the prefilter: a rule can only fire on a record containing
+ * at least one of its literals (case-insensitively, in the raw bytes). */
+typedef struct exh_rule_lits {
+  exh_str *lits;
+  size_t n;
+} exh_rule_lits;
+
+/* Rule i of the set. */
+const exh_rule *exh_ruleset_get(const exh_ruleset *rs, size_t i);
+const exh_rule_info *exh_rule_info_of(const exh_rule *r);
+/* Does the rule apply to this log kind? */
+int exh_rule_applies(const exh_rule *r, exh_kind k);
+/* NULL if the rule has no usable literal (it must run on every record). */
+const exh_rule_lits *exh_rule_literals(const exh_rule *r);
+/* Evaluates the rule on a record. */
+int exh_rule_eval(const exh_rule *r, const exh_record *rec);
+/* Field ids the rule tests positively (for the finding's message). */
+const int *exh_rule_shown_fields(const exh_rule *r, size_t *n);
+
+/* Interned field names of the set (index = field id). */
+size_t exh_ruleset_nfields(const exh_ruleset *rs);
+const char *exh_ruleset_field_name(const exh_ruleset *rs, int fid);
+/* Interns a field name (case-insensitive); returns its id. Only before
+ * exh_ruleset_compile(). Scanner-side entity fields go through this too. */
+int exh_ruleset_intern(exh_ruleset *rs, const char *name, size_t n);
+/* Looks a name up without interning; -1 if unknown. */
+int exh_ruleset_field_id(const exh_ruleset *rs, const char *name);
+
+/* Builds fmap (size exh_ruleset_nfields) for a header of column names. */
+void exh_ruleset_map_header(const exh_ruleset *rs, const exh_str *names, int nnames, int *fmap);
+
+#endif

@@ -1,0 +1,348 @@
+/* The rule set: loading YAML files, interning field names, and building the
+ * per-log-kind execution plans (prefilter + rules that need every record). */
+#include <dirent.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "sigma_int.h"
+
+/* Rule files larger than this are refused: no Sigma rule comes close, and a
+ * YAML bomb should not be parsed at all. */
+#define EXH_RULE_FILE_MAX (1u << 20)
+
+struct exh_ruleset {
+  exh_rule **rules;
+  size_t n, cap;
+  char **fields; /* interned, original spelling of the first use */
+  size_t nfields, capf;
+  exh_reject_fn rej;
+  void *rejctx;
+  size_t nrejected;
+  int compiled;
+  size_t unfiltered;
+  exh_kind_plan plans[EXH_KIND_COUNT];
+};
+
+static const char *const virtual_names[EXH_VF_COUNT] = {"LogFolder", "RawRecord"};
+
+exh_err exh_ruleset_new(exh_ruleset **out) {
+  exh_ruleset *rs = exh_xcalloc(1, sizeof *rs);
+  for (int i = 0; i < EXH_VF_COUNT; i++) exh_ruleset_intern(rs, virtual_names[i], strlen(virtual_names[i]));
+  *out = rs;
+  return EXH_OK;
+}
+
+void exh_ruleset_free(exh_ruleset *rs) {
+  if (!rs) return;
+  for (size_t i = 0; i < rs->n; i++) exh_sigma_rule_free(rs->rules[i]);
+  free(rs->rules);
+  for (size_t i = 0; i < rs->nfields; i++) free(rs->fields[i]);
+  free(rs->fields);
+  for (int k = 0; k < EXH_KIND_COUNT; k++) {
+    exh_pf_free(rs->plans[k].pf);
+    free(rs->plans[k].always);
+  }
+  free(rs);
+}
+
+void exh_ruleset_on_reject(exh_ruleset *rs, exh_reject_fn fn, void *ctx) {
+  rs->rej = fn;
+  rs->rejctx = ctx;
+}
+
+int exh_ruleset_field_id(const exh_ruleset *rs, const char *name) {
+  exh_str s = {name, strlen(name)};
+  for (size_t i = 0; i < rs->nfields; i++)
+    if (exh_strieq(s, rs->fields[i])) return (int)i;
+  return -1;
+}
+
+int exh_ruleset_intern(exh_ruleset *rs, const char *name, size_t n) {
+  exh_str s = {name, n};
+  for (size_t i = 0; i < rs->nfields; i++)
+    if (exh_strieq(s, rs->fields[i])) return (int)i;
+  EXH_VEC_RESERVE(rs->fields, rs->capf, rs->nfields + 1);
+  rs->fields[rs->nfields] = exh_xstrndup(name, n);
+  return (int)rs->nfields++;
+}
+
+size_t exh_ruleset_nfields(const exh_ruleset *rs) { return rs->nfields; }
+const char *exh_ruleset_field_name(const exh_ruleset *rs, int fid) {
+  return fid >= 0 && (size_t)fid < rs->nfields ? rs->fields[fid] : "";
+}
+
+void exh_ruleset_map_header(const exh_ruleset *rs, const exh_str *names, int nnames, int *fmap) {
+  for (size_t f = 0; f < rs->nfields; f++) {
+    fmap[f] = -1;
+    if (f < EXH_VF_COUNT) continue;
+    for (int c = 0; c < nnames; c++)
+      if (exh_strieq(exh_trim(names[c]), rs->fields[f])) {
+        fmap[f] = c;
+        break;
+      }
+  }
+}
+
+int exh_record_get(const exh_record *r, int fid, exh_str *out) {
+  if (fid < EXH_VF_COUNT) {
+    if (fid < 0 || !r->virt[fid].p) return 0;
+    *out = r->virt[fid];
+    return 1;
+  }
+  if (fid >= r->nfmap) return 0;
+  int c = r->fmap[fid];
+  if (c < 0 || c >= r->ncols) return 0;
+  exh_str v = r->cols[c];
+  if (r->qflags && r->qflags[c] && r->scratch) {
+    /* undo CSV quote doubling */
+    r->scratch->n = 0;
+    for (size_t i = 0; i < v.n; i++) {
+      exh_buf_addc(r->scratch, v.p[i]);
+      if (v.p[i] == '"' && i + 1 < v.n && v.p[i + 1] == '"') i++;
+    }
+    v = (exh_str){r->scratch->p ? r->scratch->p : "", r->scratch->n};
+  }
+  *out = v;
+  return 1;
+}
+
+static void reject(exh_ruleset *rs, const char *source, const char *title, const char *why) {
+  rs->nrejected++;
+  if (rs->rej) rs->rej(rs->rejctx, source, title, why);
+}
+
+/* Best-effort title for a rejection message. */
+static char *doc_title(yaml_document_t *d) {
+  yaml_node_t *root = yaml_document_get_root_node(d);
+  if (!root || root->type != YAML_MAPPING_NODE) return NULL;
+  for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = yaml_document_get_node(d, p->key), *v = yaml_document_get_node(d, p->value);
+    if (k && k->type == YAML_SCALAR_NODE && v && v->type == YAML_SCALAR_NODE &&
+        !strcmp((char *)k->data.scalar.value, "title"))
+      return exh_xstrdup((char *)v->data.scalar.value);
+  }
+  return NULL;
+}
+
+exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *text, size_t len) {
+  if (rs->compiled) return EXH_EARG;
+  if (len > EXH_RULE_FILE_MAX) {
+    reject(rs, source, NULL, "rule file larger than 1 MiB");
+    return EXH_ERULE;
+  }
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser)) return EXH_ENOMEM;
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+  exh_err rc = EXH_OK;
+  int ndocs = 0;
+  for (;;) {
+    yaml_document_t doc;
+    if (!yaml_parser_load(&parser, &doc)) {
+      char why[256];
+      snprintf(why, sizeof why, "YAML error at line %zu: %s", (size_t)parser.problem_mark.line + 1,
+               parser.problem ? parser.problem : "unknown");
+      reject(rs, source, NULL, why);
+      rc = EXH_ERULE;
+      break;
+    }
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root) {
+      yaml_document_delete(&doc);
+      break;
+    }
+    ndocs++;
+    char why[256] = "";
+    exh_rule *r = exh_sigma_compile_doc(rs, &doc, source, why, sizeof why);
+    if (r) {
+      EXH_VEC_RESERVE(rs->rules, rs->cap, rs->n + 1);
+      rs->rules[rs->n++] = r;
+    } else {
+      char *t = doc_title(&doc);
+      reject(rs, source, t, why);
+      free(t);
+      rc = EXH_ERULE;
+    }
+    yaml_document_delete(&doc);
+  }
+  yaml_parser_delete(&parser);
+  if (ndocs == 0 && rc == EXH_OK) {
+    reject(rs, source, NULL, "no YAML document");
+    rc = EXH_ERULE;
+  }
+  return rc;
+}
+
+static int has_yaml_ext(const char *name) {
+  size_t n = strlen(name);
+  return (n > 4 && !strcasecmp(name + n - 4, ".yml")) || (n > 5 && !strcasecmp(name + n - 5, ".yaml"));
+}
+
+static exh_err add_file(exh_ruleset *rs, const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    reject(rs, path, NULL, "cannot open");
+    return EXH_EIO;
+  }
+  exh_buf b = {0};
+  char tmp[65536];
+  size_t got;
+  while ((got = fread(tmp, 1, sizeof tmp, f)) > 0) {
+    exh_buf_add(&b, tmp, got);
+    if (b.n > EXH_RULE_FILE_MAX) break;
+  }
+  fclose(f);
+  exh_err rc = exh_ruleset_add_yaml(rs, path, b.p ? b.p : "", b.n);
+  exh_buf_free(&b);
+  return rc;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static exh_err add_tree(exh_ruleset *rs, const char *path, int depth) {
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    reject(rs, path, NULL, "cannot stat");
+    return EXH_EIO;
+  }
+  if (!S_ISDIR(st.st_mode)) return add_file(rs, path);
+  if (depth > 32) return EXH_ELIMIT;
+  DIR *d = opendir(path);
+  if (!d) {
+    reject(rs, path, NULL, "cannot read folder");
+    return EXH_EIO;
+  }
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    EXH_VEC_RESERVE(names, cap, n + 1);
+    names[n++] = exh_xasprintf("%s/%s", path, e->d_name);
+  }
+  closedir(d);
+  qsort(names, n, sizeof *names, cmp_str); /* deterministic order */
+  exh_err rc = EXH_OK;
+  for (size_t i = 0; i < n; i++) {
+    struct stat s2;
+    exh_err r = EXH_OK;
+    if (stat(names[i], &s2) == 0) {
+      if (S_ISDIR(s2.st_mode)) r = add_tree(rs, names[i], depth + 1);
+      else if (has_yaml_ext(names[i])) r = add_file(rs, names[i]);
+    }
+    if (r != EXH_OK && rc == EXH_OK) rc = r;
+    free(names[i]);
+  }
+  free(names);
+  return rc;
+}
+
+exh_err exh_ruleset_add_path(exh_ruleset *rs, const char *path) {
+  if (rs->compiled) return EXH_EARG;
+  return add_tree(rs, path, 0);
+}
+
+/* Generated at build time from rules/ (tools/embed). */
+extern const char *const exh_builtin_rule_names[];
+extern const char *const exh_builtin_rule_texts[];
+extern const size_t exh_builtin_rule_sizes[];
+extern const size_t exh_builtin_rule_count;
+
+exh_err exh_ruleset_add_builtin(exh_ruleset *rs) {
+  exh_err rc = EXH_OK;
+  for (size_t i = 0; i < exh_builtin_rule_count; i++) {
+    char src[256];
+    snprintf(src, sizeof src, "builtin:%s", exh_builtin_rule_names[i]);
+    exh_err r = exh_ruleset_add_yaml(rs, src, exh_builtin_rule_texts[i], exh_builtin_rule_sizes[i]);
+    if (r != EXH_OK) rc = r;
+  }
+  return rc;
+}
+
+exh_err exh_ruleset_compile(exh_ruleset *rs) {
+  if (rs->compiled) return EXH_OK;
+  rs->unfiltered = 0;
+  for (size_t i = 0; i < rs->n; i++)
+    if (!exh_rule_literals(rs->rules[i])) rs->unfiltered++;
+  for (int k = 1; k <= EXH_KIND_LOG_LAST; k++) {
+    exh_kind_plan *pl = &rs->plans[k];
+    exh_pf_lit *lits = NULL;
+    size_t nl = 0, cap = 0;
+    EXH_VEC_RESERVE(lits, cap, 1);
+    lits[nl++] = (exh_pf_lit){"#Fields:", 8, EXH_PF_ID_FIELDS};
+    for (size_t i = 0; i < rs->n; i++) {
+      const exh_rule *r = rs->rules[i];
+      if (!exh_rule_applies(r, (exh_kind)k)) continue;
+      pl->nrules++;
+      const exh_rule_lits *rl = exh_rule_literals(r);
+      if (!rl) {
+        pl->always = exh_xrealloc(pl->always, (pl->nalways + 1) * sizeof(uint32_t));
+        pl->always[pl->nalways++] = (uint32_t)i;
+        continue;
+      }
+      for (size_t j = 0; j < rl->n; j++) {
+        EXH_VEC_RESERVE(lits, cap, nl + 1);
+        lits[nl++] = (exh_pf_lit){rl->lits[j].p, rl->lits[j].n, (uint32_t)i};
+      }
+    }
+    char why[256];
+    pl->pf = exh_pf_build(lits, nl, why, sizeof why);
+    free(lits);
+    if (!pl->pf) {
+      fprintf(stderr, "exhunt: cannot build the prefilter: %s\n", why);
+      return EXH_ERULE;
+    }
+  }
+  rs->compiled = 1;
+  return EXH_OK;
+}
+
+const exh_kind_plan *exh_ruleset_plan(const exh_ruleset *rs, exh_kind k) { return &rs->plans[k]; }
+size_t exh_ruleset_count(const exh_ruleset *rs) { return rs->n; }
+size_t exh_ruleset_rejected(const exh_ruleset *rs) { return rs->nrejected; }
+size_t exh_ruleset_unfiltered(const exh_ruleset *rs) { return rs->unfiltered; }
+const exh_rule_info *exh_ruleset_rule(const exh_ruleset *rs, size_t i) {
+  return i < rs->n ? exh_rule_info_of(rs->rules[i]) : NULL;
+}
+const exh_rule *exh_ruleset_get(const exh_ruleset *rs, size_t i) { return i < rs->n ? rs->rules[i] : NULL; }
+
+/* ---- small public helpers --------------------------------------------- */
+
+const char *exh_strerror(exh_err e) {
+  static const char *const msgs[EXH_ERR_LAST] = {
+      [EXH_OK] = "no error",
+      [EXH_ENOMEM] = "out of memory",
+      [EXH_EIO] = "cannot open, read or map a file",
+      [EXH_EPARSE] = "malformed input",
+      [EXH_ERULE] = "a rule cannot be honoured",
+      [EXH_EUNSUPPORTED] = "feature not built in",
+      [EXH_EARG] = "bad argument",
+      [EXH_ELIMIT] = "a resource limit was hit",
+  };
+  return (unsigned)e < EXH_ERR_LAST ? msgs[e] : "unknown error";
+}
+
+static const char *const level_names[] = {"informational", "low", "medium", "high", "critical"};
+
+const char *exh_level_name(exh_level l) { return (unsigned)l <= EXH_LEVEL_CRITICAL ? level_names[l] : "?"; }
+
+int exh_level_severity(exh_level l) {
+  static const int sev[] = {21, 21, 47, 73, 99};
+  return (unsigned)l <= EXH_LEVEL_CRITICAL ? sev[l] : 0;
+}
+
+int exh_level_parse(const char *s, exh_level *out) {
+  for (int i = 0; i <= EXH_LEVEL_CRITICAL; i++)
+    if (!strcasecmp(s, level_names[i])) {
+      *out = (exh_level)i;
+      return 0;
+    }
+  if (!strcasecmp(s, "info")) {
+    *out = EXH_LEVEL_INFO;
+    return 0;
+  }
+  return -1;
+}

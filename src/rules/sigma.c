@@ -1,0 +1,870 @@
+/* Sigma rules: YAML document -> compiled rule, evaluation, and the literal
+ * sets the prefilter uses.
+ *
+ * Supported (see docs/sigma.md): field selections with plain values
+ * (case-insensitive equality with '*' and '?' wildcards, '\' escapes),
+ * modifiers contains, startswith, endswith, all, re (flags i, m, s),
+ * cased, exists; null values; lists OR-ed; lists of maps OR-ed; keyword
+ * selections; conditions with and / or / not / parentheses / "1 of x*" /
+ * "all of x*" / "1 of them" / "all of them". Anything else is rejected
+ * with a reason, never half-loaded. */
+#include <stdlib.h>
+#include <yaml.h>
+
+#include "sigma_int.h"
+
+#ifdef EXH_HAVE_PCRE2
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#endif
+
+#define FAIL(...)                                                                            \
+  do {                                                                                       \
+    snprintf(why, whyn, __VA_ARGS__);                                                        \
+    goto fail;                                                                               \
+  } while (0)
+
+/* ---- YAML helpers ------------------------------------------------------ */
+
+static yaml_node_t *node(yaml_document_t *d, int i) { return yaml_document_get_node(d, i); }
+
+static int is_scalar(yaml_node_t *n) { return n && n->type == YAML_SCALAR_NODE; }
+
+static const char *sval(yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+
+static int is_null_scalar(yaml_node_t *n) {
+  if (!is_scalar(n) || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return 0;
+  const char *v = sval(n);
+  return v[0] == 0 || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
+         !strcmp(v, "NULL");
+}
+
+static yaml_node_t *map_get(yaml_document_t *d, yaml_node_t *m, const char *key) {
+  if (!m || m->type != YAML_MAPPING_NODE) return NULL;
+  for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node(d, p->key);
+    if (is_scalar(k) && !strcmp(sval(k), key)) return node(d, p->value);
+  }
+  return NULL;
+}
+
+static char *map_str(yaml_document_t *d, yaml_node_t *m, const char *key) {
+  yaml_node_t *v = map_get(d, m, key);
+  return is_scalar(v) ? exh_xstrdup(sval(v)) : NULL;
+}
+
+/* ---- matchers ---------------------------------------------------------- */
+
+#ifdef EXH_HAVE_PCRE2
+static _Thread_local pcre2_match_data *tl_md;
+static _Thread_local pcre2_match_context *tl_mctx;
+#endif
+
+void exh_rules_thread_cleanup(void) {
+#ifdef EXH_HAVE_PCRE2
+  if (tl_md) pcre2_match_data_free(tl_md);
+  if (tl_mctx) pcre2_match_context_free(tl_mctx);
+  tl_md = NULL;
+  tl_mctx = NULL;
+#endif
+}
+
+static int re_match(void *code, const char *s, size_t n) {
+#ifdef EXH_HAVE_PCRE2
+  if (!tl_md) {
+    tl_md = pcre2_match_data_create(8, NULL);
+    tl_mctx = pcre2_match_context_create(NULL);
+    /* Backtracking bombs in user rules must not hang a scan. */
+    pcre2_set_match_limit(tl_mctx, 2000000);
+    pcre2_set_depth_limit(tl_mctx, 20000);
+  }
+  int rc = pcre2_match((pcre2_code *)code, (PCRE2_SPTR)s, n, 0, 0, tl_md, tl_mctx);
+  return rc >= 0;
+#else
+  (void)code, (void)s, (void)n;
+  return 0;
+#endif
+}
+
+static int match_one(const matcher *m, size_t i, const char *s, size_t n) {
+  if (m->mods & MOD_RE) return re_match(m->res[i], s, n);
+  return exh_glob_match(&m->globs[i], s, n);
+}
+
+static int matcher_eval(const matcher *m, const exh_record *rec) {
+  exh_str v;
+  if (m->fid < 0) {
+    v = rec->raw;
+  } else if (!exh_record_get(rec, m->fid, &v)) {
+    if (m->mods & MOD_EXISTS) return !m->exists_val;
+    for (size_t i = 0; i < m->nv; i++)
+      if (m->is_null[i]) return 1;
+    return 0;
+  }
+  if (m->mods & MOD_EXISTS) return m->exists_val;
+  if (m->mods & MOD_ALL) {
+    for (size_t i = 0; i < m->nv; i++) {
+      int ok = m->is_null[i] ? v.n == 0 : match_one(m, i, v.p, v.n);
+      if (!ok) return 0;
+    }
+    return 1;
+  }
+  for (size_t i = 0; i < m->nv; i++) {
+    int ok = m->is_null[i] ? v.n == 0 : match_one(m, i, v.p, v.n);
+    if (ok) return 1;
+  }
+  return 0;
+}
+
+static int sel_eval(const selection *s, const exh_record *rec) {
+  for (size_t a = 0; a < s->nalts; a++) {
+    const conj *c = &s->alts[a];
+    size_t i = 0;
+    for (; i < c->n; i++)
+      if (!matcher_eval(&c->m[i], rec)) break;
+    if (i == c->n) return 1;
+  }
+  return 0;
+}
+
+static int node_eval(const exh_rule *r, int ni, const exh_record *rec) {
+  const cnode *n = &r->nodes[ni];
+  switch (n->op) {
+  case C_SEL: return sel_eval(&r->sels[n->sel], rec);
+  case C_AND: return node_eval(r, n->a, rec) && node_eval(r, n->b, rec);
+  case C_OR: return node_eval(r, n->a, rec) || node_eval(r, n->b, rec);
+  case C_NOT: return !node_eval(r, n->a, rec);
+  case C_ONEOF:
+    for (size_t i = 0; i < n->nsels; i++)
+      if (sel_eval(&r->sels[n->sels[i]], rec)) return 1;
+    return 0;
+  case C_ALLOF:
+    for (size_t i = 0; i < n->nsels; i++)
+      if (!sel_eval(&r->sels[n->sels[i]], rec)) return 0;
+    return 1;
+  }
+  return 0;
+}
+
+int exh_rule_eval(const exh_rule *r, const exh_record *rec) { return node_eval(r, r->root, rec); }
+
+/* ---- building matchers from YAML -------------------------------------- */
+
+static void matcher_free(matcher *m) {
+  for (size_t i = 0; i < m->nv; i++) {
+    if (m->globs) exh_glob_free(&m->globs[i]);
+#ifdef EXH_HAVE_PCRE2
+    if (m->res && m->res[i]) pcre2_code_free((pcre2_code *)m->res[i]);
+#endif
+  }
+  free(m->globs);
+  free(m->res);
+  free(m->is_null);
+}
+
+static int parse_mods(const char *spec, unsigned *mods, char *why, size_t whyn) {
+  /* spec: the part after the field name, e.g. "contains|all" */
+  *mods = 0;
+  const char *p = spec;
+  while (*p) {
+    const char *e = strchr(p, '|');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    exh_str m = {p, n};
+    if (exh_strieq(m, "contains")) *mods |= MOD_CONTAINS;
+    else if (exh_strieq(m, "startswith")) *mods |= MOD_STARTS;
+    else if (exh_strieq(m, "endswith")) *mods |= MOD_ENDS;
+    else if (exh_strieq(m, "all")) *mods |= MOD_ALL;
+    else if (exh_strieq(m, "re")) *mods |= MOD_RE;
+    else if (exh_strieq(m, "cased")) *mods |= MOD_CASED;
+    else if (exh_strieq(m, "exists")) *mods |= MOD_EXISTS;
+    else if ((*mods & MOD_RE) && exh_strieq(m, "i")) *mods |= MOD_RE_I;
+    else if ((*mods & MOD_RE) && exh_strieq(m, "m")) *mods |= MOD_RE_M;
+    else if ((*mods & MOD_RE) && exh_strieq(m, "s")) *mods |= MOD_RE_S;
+    else {
+      snprintf(why, whyn, "unsupported modifier '%.*s'", (int)(n > 40 ? 40 : n), p);
+      return -1;
+    }
+    p += n;
+    if (*p == '|') p++;
+  }
+  unsigned pos = *mods & (MOD_CONTAINS | MOD_STARTS | MOD_ENDS);
+  if ((*mods & MOD_RE) && (pos || (*mods & MOD_CASED))) {
+    snprintf(why, whyn, "modifier 're' cannot be combined with contains/startswith/endswith/cased");
+    return -1;
+  }
+  if (pos && (pos & (pos - 1))) {
+    snprintf(why, whyn, "more than one of contains/startswith/endswith");
+    return -1;
+  }
+  return 0;
+}
+
+static int compile_value(matcher *m, size_t i, const char *v, size_t n, char *why, size_t whyn) {
+  if (m->mods & MOD_RE) {
+#ifdef EXH_HAVE_PCRE2
+    uint32_t opts = 0;
+    if (m->mods & MOD_RE_I) opts |= PCRE2_CASELESS;
+    if (m->mods & MOD_RE_M) opts |= PCRE2_MULTILINE;
+    if (m->mods & MOD_RE_S) opts |= PCRE2_DOTALL;
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)v, n, opts, &err, &off, NULL);
+    if (!c) {
+      PCRE2_UCHAR msg[128];
+      pcre2_get_error_message(err, msg, sizeof msg);
+      snprintf(why, whyn, "bad regular expression at offset %zu: %s", (size_t)off, (char *)msg);
+      return -1;
+    }
+    pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
+    m->res[i] = c;
+    return 0;
+#else
+    (void)v, (void)n;
+    snprintf(why, whyn, "modifier 're' needs PCRE2, which this build does not have");
+    return -1;
+#endif
+  }
+  int front = (m->mods & (MOD_CONTAINS | MOD_ENDS)) || m->fid < 0;
+  int back = (m->mods & (MOD_CONTAINS | MOD_STARTS)) || m->fid < 0;
+  exh_glob_compile(&m->globs[i], v, n, front, back, (m->mods & MOD_CASED) != 0, 0);
+  return 0;
+}
+
+/* Fills a matcher for `field|mods: value(s)`; fid -1 for keywords. */
+static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const char *key,
+                         yaml_node_t *val, char *why, size_t whyn) {
+  memset(m, 0, sizeof *m);
+  m->fid = -1;
+  if (key) {
+    const char *bar = strchr(key, '|');
+    size_t fn = bar ? (size_t)(bar - key) : strlen(key);
+    if (fn == 0) {
+      snprintf(why, whyn, "keyword selections with modifiers are not supported");
+      return -1;
+    }
+    if (parse_mods(bar ? bar + 1 : "", &m->mods, why, whyn)) return -1;
+    m->fid = exh_ruleset_intern(rs, key, fn);
+  }
+  yaml_node_t **vals = NULL;
+  size_t nv = 0;
+  if (is_scalar(val)) {
+    vals = exh_xmalloc(sizeof *vals);
+    vals[nv++] = val;
+  } else if (val && val->type == YAML_SEQUENCE_NODE) {
+    size_t cnt = (size_t)(val->data.sequence.items.top - val->data.sequence.items.start);
+    if (cnt == 0) {
+      snprintf(why, whyn, "empty value list for '%s'", key ? key : "keywords");
+      return -1;
+    }
+    vals = exh_xcalloc(cnt, sizeof *vals);
+    for (yaml_node_item_t *it = val->data.sequence.items.start; it < val->data.sequence.items.top;
+         it++) {
+      yaml_node_t *v = node(d, *it);
+      if (!is_scalar(v)) {
+        free(vals);
+        snprintf(why, whyn, "nested lists or maps as values of '%s'", key ? key : "keywords");
+        return -1;
+      }
+      vals[nv++] = v;
+    }
+  } else {
+    snprintf(why, whyn, "value of '%s' is a map", key ? key : "keywords");
+    return -1;
+  }
+  m->nv = nv;
+  m->globs = exh_xcalloc(nv, sizeof *m->globs);
+  m->res = exh_xcalloc(nv, sizeof *m->res);
+  m->is_null = exh_xcalloc(nv, 1);
+  int rc = 0;
+  if (m->mods & MOD_EXISTS) {
+    if (nv != 1) {
+      snprintf(why, whyn, "'exists' takes one boolean");
+      rc = -1;
+    } else {
+      const char *v = sval(vals[0]);
+      m->exists_val = !strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "yes");
+    }
+  } else {
+    for (size_t i = 0; i < nv && rc == 0; i++) {
+      if (is_null_scalar(vals[i])) {
+        if (m->fid < 0) {
+          snprintf(why, whyn, "null keyword");
+          rc = -1;
+        }
+        m->is_null[i] = 1;
+        exh_glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
+        continue;
+      }
+      rc = compile_value(m, i, sval(vals[i]), vals[i]->data.scalar.length, why, whyn);
+    }
+  }
+  free(vals);
+  return rc;
+}
+
+static int build_conj(exh_ruleset *rs, yaml_document_t *d, yaml_node_t *map, conj *c, char *why,
+                      size_t whyn) {
+  size_t cnt = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+  c->m = exh_xcalloc(cnt ? cnt : 1, sizeof *c->m);
+  c->n = 0;
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node(d, p->key);
+    if (!is_scalar(k)) {
+      snprintf(why, whyn, "non-scalar field name");
+      return -1;
+    }
+    int rc = build_matcher(rs, d, &c->m[c->n], sval(k), node(d, p->value), why, whyn);
+    c->n++;
+    if (rc) return -1;
+  }
+  if (c->n == 0) {
+    snprintf(why, whyn, "empty selection map");
+    return -1;
+  }
+  return 0;
+}
+
+static void sel_free(selection *s) {
+  for (size_t a = 0; a < s->nalts; a++) {
+    for (size_t i = 0; i < s->alts[a].n; i++) matcher_free(&s->alts[a].m[i]);
+    free(s->alts[a].m);
+  }
+  free(s->alts);
+  free(s->name);
+}
+
+static int build_selection(exh_ruleset *rs, yaml_document_t *d, selection *s, yaml_node_t *v,
+                           char *why, size_t whyn) {
+  if (v->type == YAML_MAPPING_NODE) {
+    s->alts = exh_xcalloc(1, sizeof *s->alts);
+    s->nalts = 1;
+    return build_conj(rs, d, v, &s->alts[0], why, whyn);
+  }
+  if (v->type == YAML_SEQUENCE_NODE) {
+    size_t cnt = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (cnt == 0) {
+      snprintf(why, whyn, "selection '%s' is an empty list", s->name);
+      return -1;
+    }
+    yaml_node_t *first = node(d, *v->data.sequence.items.start);
+    if (is_scalar(first)) { /* keywords */
+      s->alts = exh_xcalloc(1, sizeof *s->alts);
+      s->nalts = 1;
+      s->alts[0].m = exh_xcalloc(1, sizeof(matcher));
+      s->alts[0].n = 1;
+      return build_matcher(rs, d, &s->alts[0].m[0], NULL, v, why, whyn);
+    }
+    s->alts = exh_xcalloc(cnt, sizeof *s->alts);
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+      yaml_node_t *m = node(d, *it);
+      if (!m || m->type != YAML_MAPPING_NODE) {
+        snprintf(why, whyn, "selection '%s' mixes maps and other items", s->name);
+        return -1;
+      }
+      int rc = build_conj(rs, d, m, &s->alts[s->nalts], why, whyn);
+      s->nalts++;
+      if (rc) return -1;
+    }
+    return 0;
+  }
+  if (is_scalar(v)) {
+    snprintf(why, whyn, "selection '%s' is a plain value", s->name);
+    return -1;
+  }
+  snprintf(why, whyn, "selection '%s' has an unknown shape", s->name);
+  return -1;
+}
+
+/* ---- condition parser -------------------------------------------------- */
+
+typedef struct cparse {
+  exh_rule *r;
+  const char *p;
+  char *why;
+  size_t whyn;
+  int depth;
+  size_t cap;
+} cparse;
+
+static void skip_ws(cparse *c) {
+  while (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r') c->p++;
+}
+
+static int is_ident_char(char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+         ch == '_' || ch == '-' || ch == '*' || ch == '.';
+}
+
+static int next_word(cparse *c, exh_str *w) {
+  skip_ws(c);
+  const char *s = c->p;
+  while (is_ident_char(*c->p)) c->p++;
+  *w = (exh_str){s, (size_t)(c->p - s)};
+  return w->n > 0;
+}
+
+static int peek_word(cparse *c, const char *kw) {
+  const char *save = c->p;
+  exh_str w;
+  int ok = next_word(c, &w) && exh_strieq(w, kw);
+  c->p = save;
+  return ok;
+}
+
+static int new_node(cparse *c, int op) {
+  exh_rule *r = c->r;
+  EXH_VEC_RESERVE(r->nodes, c->cap, r->nnodes + 1);
+  memset(&r->nodes[r->nnodes], 0, sizeof(cnode));
+  r->nodes[r->nnodes].op = op;
+  return (int)r->nnodes++;
+}
+
+static int find_sel(exh_rule *r, exh_str name) {
+  for (size_t i = 0; i < r->nsels; i++)
+    if (strlen(r->sels[i].name) == name.n && !memcmp(r->sels[i].name, name.p, name.n)) return (int)i;
+  return -1;
+}
+
+static int parse_or(cparse *c);
+
+static int parse_quant(cparse *c, int all) {
+  exh_str w;
+  if (!next_word(c, &w) || !exh_strieq(w, "of")) {
+    snprintf(c->why, c->whyn, "condition: expected 'of'");
+    return -1;
+  }
+  if (!next_word(c, &w)) {
+    snprintf(c->why, c->whyn, "condition: expected a selection pattern after 'of'");
+    return -1;
+  }
+  int n = new_node(c, all ? C_ALLOF : C_ONEOF);
+  int them = exh_strieq(w, "them");
+  exh_glob g;
+  if (!them) exh_glob_compile(&g, w.p, w.n, 0, 0, 1, 0);
+  int *sels = exh_xcalloc(c->r->nsels ? c->r->nsels : 1, sizeof(int));
+  size_t ns = 0;
+  for (size_t i = 0; i < c->r->nsels; i++) {
+    const char *nm = c->r->sels[i].name;
+    if (them ? nm[0] != '_' : exh_glob_match(&g, nm, strlen(nm))) sels[ns++] = (int)i;
+  }
+  if (!them) exh_glob_free(&g);
+  if (ns == 0) {
+    free(sels);
+    snprintf(c->why, c->whyn, "condition: '%.*s' names no selection", (int)(w.n > 60 ? 60 : w.n), w.p);
+    return -1;
+  }
+  c->r->nodes[n].sels = sels;
+  c->r->nodes[n].nsels = ns;
+  return n;
+}
+
+static int parse_factor(cparse *c) {
+  if (++c->depth > 64) {
+    snprintf(c->why, c->whyn, "condition nested too deeply");
+    return -1;
+  }
+  skip_ws(c);
+  int res = -1;
+  if (*c->p == '(') {
+    c->p++;
+    res = parse_or(c);
+    skip_ws(c);
+    if (res >= 0 && *c->p != ')') {
+      snprintf(c->why, c->whyn, "condition: missing ')'");
+      res = -1;
+    } else if (res >= 0) {
+      c->p++;
+    }
+  } else {
+    exh_str w;
+    if (!next_word(c, &w)) {
+      if (*c->p == '|') snprintf(c->why, c->whyn, "aggregation expressions ('|') are not supported");
+      else if (*c->p) snprintf(c->why, c->whyn, "condition: unexpected '%c'", *c->p);
+      else snprintf(c->why, c->whyn, "condition: unexpected end");
+    } else if (exh_strieq(w, "not")) {
+      int a = parse_factor(c);
+      if (a >= 0) {
+        res = new_node(c, C_NOT);
+        c->r->nodes[res].a = a;
+      }
+    } else if (exh_strieq(w, "1") || exh_strieq(w, "any")) {
+      res = parse_quant(c, 0);
+    } else if (exh_strieq(w, "all")) {
+      res = parse_quant(c, 1);
+    } else {
+      int s = find_sel(c->r, w);
+      if (s < 0) {
+        snprintf(c->why, c->whyn, "condition names unknown selection '%.*s'", (int)(w.n > 60 ? 60 : w.n), w.p);
+      } else {
+        res = new_node(c, C_SEL);
+        c->r->nodes[res].sel = s;
+      }
+    }
+  }
+  c->depth--;
+  return res;
+}
+
+static int parse_and(cparse *c) {
+  int a = parse_factor(c);
+  while (a >= 0 && peek_word(c, "and")) {
+    exh_str w;
+    next_word(c, &w);
+    int b = parse_factor(c);
+    if (b < 0) return -1;
+    int n = new_node(c, C_AND);
+    c->r->nodes[n].a = a;
+    c->r->nodes[n].b = b;
+    a = n;
+  }
+  return a;
+}
+
+static int parse_or(cparse *c) {
+  int a = parse_and(c);
+  while (a >= 0 && peek_word(c, "or")) {
+    exh_str w;
+    next_word(c, &w);
+    int b = parse_and(c);
+    if (b < 0) return -1;
+    int n = new_node(c, C_OR);
+    c->r->nodes[n].a = a;
+    c->r->nodes[n].b = b;
+    a = n;
+  }
+  return a;
+}
+
+static int parse_condition(exh_rule *r, const char *text, size_t *cap, char *why, size_t whyn) {
+  cparse c = {r, text, why, whyn, 0, *cap};
+  int root = parse_or(&c);
+  *cap = c.cap;
+  if (root < 0) return -1;
+  skip_ws(&c);
+  if (*c.p) {
+    if (*c.p == '|') snprintf(why, whyn, "aggregation expressions ('|') are not supported");
+    else snprintf(why, whyn, "condition: unexpected text '%.20s'", c.p);
+    return -1;
+  }
+  return root;
+}
+
+/* ---- literal sets for the prefilter ------------------------------------ */
+
+typedef struct litset {
+  int ok;
+  exh_str *v;
+  size_t n;
+  size_t minlen;
+} litset;
+
+static litset ls_none(void) { return (litset){0, NULL, 0, 0}; }
+
+static void ls_add(litset *s, exh_str x) {
+  for (size_t i = 0; i < s->n; i++)
+    if (s->v[i].n == x.n && exh_strnieq(s->v[i].p, x.p, x.n)) return;
+  s->v = exh_xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+  s->v[s->n++] = x;
+  if (s->n == 1 || x.n < s->minlen) s->minlen = x.n;
+}
+
+static litset ls_union(litset a, litset b) {
+  if (!a.ok || !b.ok) {
+    free(a.v);
+    free(b.v);
+    return ls_none();
+  }
+  for (size_t i = 0; i < b.n; i++) ls_add(&a, b.v[i]);
+  free(b.v);
+  return a;
+}
+
+/* For AND: either set is necessary; keep the more selective one. */
+static litset ls_best(litset a, litset b) {
+  if (!a.ok) return b;
+  if (!b.ok) return a;
+  int take_b = b.minlen > a.minlen || (b.minlen == a.minlen && b.n < a.n);
+  if (take_b) {
+    free(a.v);
+    return b;
+  }
+  free(b.v);
+  return a;
+}
+
+/* Bytes a literal taken from a field value must avoid: CSV doubles '"'. */
+#define RAW_AVOID "\""
+
+static litset matcher_lits(const matcher *m) {
+  if (m->mods & (MOD_RE | MOD_EXISTS)) return ls_none();
+  if (m->fid >= 0 && m->fid < EXH_VF_COUNT && m->fid != EXH_VF_RAWRECORD) return ls_none();
+  litset acc = ls_none();
+  int all = (m->mods & MOD_ALL) != 0;
+  for (size_t i = 0; i < m->nv; i++) {
+    litset one = ls_none();
+    if (!m->is_null[i]) {
+      exh_str l = exh_glob_longest_literal(&m->globs[i], RAW_AVOID);
+      if (l.n) {
+        one.ok = 1;
+        ls_add(&one, l);
+      }
+    }
+    if (i == 0) acc = one;
+    else acc = all ? ls_best(acc, one) : ls_union(acc, one);
+  }
+  return acc;
+}
+
+static litset conj_lits(const conj *c) {
+  litset acc = ls_none();
+  for (size_t i = 0; i < c->n; i++) acc = ls_best(acc, matcher_lits(&c->m[i]));
+  return acc;
+}
+
+static litset sel_lits(const selection *s) {
+  litset acc = conj_lits(&s->alts[0]);
+  for (size_t a = 1; a < s->nalts; a++) acc = ls_union(acc, conj_lits(&s->alts[a]));
+  return acc;
+}
+
+static litset node_lits(const exh_rule *r, int ni) {
+  const cnode *n = &r->nodes[ni];
+  switch (n->op) {
+  case C_SEL: return sel_lits(&r->sels[n->sel]);
+  case C_AND: return ls_best(node_lits(r, n->a), node_lits(r, n->b));
+  case C_OR: return ls_union(node_lits(r, n->a), node_lits(r, n->b));
+  case C_NOT: return ls_none();
+  case C_ONEOF: {
+    litset acc = sel_lits(&r->sels[n->sels[0]]);
+    for (size_t i = 1; i < n->nsels; i++) acc = ls_union(acc, sel_lits(&r->sels[n->sels[i]]));
+    return acc;
+  }
+  case C_ALLOF: {
+    litset acc = ls_none();
+    for (size_t i = 0; i < n->nsels; i++) acc = ls_best(acc, sel_lits(&r->sels[n->sels[i]]));
+    return acc;
+  }
+  }
+  return ls_none();
+}
+
+/* Fields that positive parts of the condition test: shown in messages. */
+static void collect_shown(exh_rule *r, int ni, int neg) {
+  const cnode *n = &r->nodes[ni];
+  switch (n->op) {
+  case C_AND:
+  case C_OR:
+    collect_shown(r, n->a, neg);
+    collect_shown(r, n->b, neg);
+    return;
+  case C_NOT: collect_shown(r, n->a, !neg); return;
+  default: break;
+  }
+  if (neg) return;
+  size_t ns = n->op == C_SEL ? 1 : n->nsels;
+  for (size_t k = 0; k < ns; k++) {
+    const selection *s = &r->sels[n->op == C_SEL ? n->sel : n->sels[k]];
+    for (size_t a = 0; a < s->nalts; a++)
+      for (size_t i = 0; i < s->alts[a].n; i++) {
+        int fid = s->alts[a].m[i].fid;
+        if (fid < EXH_VF_COUNT) continue;
+        size_t j = 0;
+        while (j < r->nshown && r->shown[j] != fid) j++;
+        if (j == r->nshown && r->nshown < 8) {
+          r->shown = exh_xrealloc(r->shown, (r->nshown + 1) * sizeof(int));
+          r->shown[r->nshown++] = fid;
+        }
+      }
+  }
+}
+
+/* ---- the rule ---------------------------------------------------------- */
+
+static char *tag_cve(const char *t) {
+  /* cve.2021-26855 or cve.2021.26855 -> CVE-2021-26855 */
+  if (strncasecmp(t, "cve.", 4) != 0) return NULL;
+  const char *p = t + 4;
+  if (strlen(p) < 6 || strlen(p) > 20) return NULL;
+  char *c = exh_xasprintf("CVE-%s", p);
+  for (char *q = c + 4; *q; q++) {
+    if (*q == '.') *q = '-';
+    else if (!((*q >= '0' && *q <= '9') || *q == '-')) {
+      free(c);
+      return NULL;
+    }
+  }
+  return c;
+}
+
+static char *tag_technique(const char *t) {
+  /* attack.t1190 / attack.t1505.003 -> T1190 / T1505.003 */
+  if (strncasecmp(t, "attack.t", 8) != 0) return NULL;
+  const char *p = t + 8;
+  size_t n = strlen(p);
+  if (n < 4 || n > 8) return NULL;
+  for (size_t i = 0; i < n; i++)
+    if (!((p[i] >= '0' && p[i] <= '9') || p[i] == '.')) return NULL;
+  return exh_xasprintf("T%s", p);
+}
+
+static unsigned exchange_kinds(void) {
+  unsigned k = 0;
+  for (int i = EXH_KIND_HTTPPROXY; i <= EXH_KIND_LOG_LAST; i++) k |= 1u << i;
+  return k;
+}
+
+static int logsource_kinds(yaml_document_t *d, yaml_node_t *ls, unsigned *kinds, const char **dataset,
+                           char *why, size_t whyn) {
+  if (!ls || ls->type != YAML_MAPPING_NODE) {
+    snprintf(why, whyn, "no logsource");
+    return -1;
+  }
+  yaml_node_t *prod = map_get(d, ls, "product"), *svc = map_get(d, ls, "service"),
+              *cat = map_get(d, ls, "category");
+  const char *p = is_scalar(prod) ? sval(prod) : "";
+  const char *s = is_scalar(svc) ? sval(svc) : "";
+  const char *c = is_scalar(cat) ? sval(cat) : "";
+  if (!strcasecmp(p, "exchange") && !c[0]) {
+    if (!s[0]) {
+      *kinds = exchange_kinds();
+      *dataset = "exchange";
+      return 0;
+    }
+    exh_kind k = exh_kind_from_service(s);
+    if (k != EXH_KIND_NONE && k <= EXH_KIND_LOG_LAST) {
+      *kinds = 1u << k;
+      *dataset = exh_kind_dataset(k);
+      return 0;
+    }
+  }
+  snprintf(why, whyn, "unsupported log source (product: %.40s, service: %.40s, category: %.40s)",
+           p[0] ? p : "-", s[0] ? s : "-", c[0] ? c : "-");
+  return -1;
+}
+
+void exh_sigma_rule_free(exh_rule *r) {
+  if (!r) return;
+  free(r->id);
+  free(r->title);
+  free(r->desc);
+  free(r->source);
+  for (size_t i = 0; i < r->info.ncves; i++) free(r->cves[i]);
+  for (size_t i = 0; i < r->info.ntechniques; i++) free(r->techs[i]);
+  free(r->cves);
+  free(r->techs);
+  for (size_t i = 0; i < r->nsels; i++) sel_free(&r->sels[i]);
+  free(r->sels);
+  for (size_t i = 0; i < r->nnodes; i++) free(r->nodes[i].sels);
+  free(r->nodes);
+  free(r->lits.lits);
+  free(r->shown);
+  free(r);
+}
+
+exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *source, char *why,
+                                size_t whyn) {
+  yaml_document_t *d = yaml_doc;
+  yaml_node_t *root = yaml_document_get_root_node(d);
+  exh_rule *r = exh_xcalloc(1, sizeof *r);
+  r->source = exh_xstrdup(source);
+  if (!root || root->type != YAML_MAPPING_NODE) FAIL("document is not a map");
+  r->title = map_str(d, root, "title");
+  r->id = map_str(d, root, "id");
+  r->desc = map_str(d, root, "description");
+  if (!r->title) FAIL("no title");
+  if (map_get(d, root, "action")) FAIL("rule collections ('action:') are not supported");
+  if (map_get(d, root, "correlation")) FAIL("correlation rules are not supported");
+  if (!r->id) r->id = exh_xstrdup(r->title);
+  yaml_node_t *lv = map_get(d, root, "level");
+  r->info.level = EXH_LEVEL_MEDIUM;
+  if (is_scalar(lv) && exh_level_parse(sval(lv), &r->info.level)) FAIL("unknown level '%.30s'", sval(lv));
+  const char *dataset = "exchange";
+  if (logsource_kinds(d, map_get(d, root, "logsource"), &r->kinds, &dataset, why, whyn)) goto fail;
+  yaml_node_t *tags = map_get(d, root, "tags");
+  if (tags && tags->type == YAML_SEQUENCE_NODE) {
+    size_t cnt = (size_t)(tags->data.sequence.items.top - tags->data.sequence.items.start);
+    r->cves = exh_xcalloc(cnt + 1, sizeof(char *));
+    r->techs = exh_xcalloc(cnt + 1, sizeof(char *));
+    for (yaml_node_item_t *it = tags->data.sequence.items.start; it < tags->data.sequence.items.top; it++) {
+      yaml_node_t *t = node(d, *it);
+      if (!is_scalar(t)) continue;
+      char *x;
+      if ((x = tag_cve(sval(t)))) r->cves[r->info.ncves++] = x;
+      else if ((x = tag_technique(sval(t)))) r->techs[r->info.ntechniques++] = x;
+    }
+  }
+  yaml_node_t *det = map_get(d, root, "detection");
+  if (!det || det->type != YAML_MAPPING_NODE) FAIL("no detection map");
+  yaml_node_t *cond = NULL;
+  size_t cnt = (size_t)(det->data.mapping.pairs.top - det->data.mapping.pairs.start);
+  r->sels = exh_xcalloc(cnt ? cnt : 1, sizeof *r->sels);
+  for (yaml_node_pair_t *p = det->data.mapping.pairs.start; p < det->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node(d, p->key), *v = node(d, p->value);
+    if (!is_scalar(k) || !v) FAIL("bad detection key");
+    if (!strcmp(sval(k), "condition")) {
+      cond = v;
+      continue;
+    }
+    if (!strcmp(sval(k), "timeframe")) FAIL("'timeframe' (aggregation) is not supported");
+    selection *s = &r->sels[r->nsels++];
+    s->name = exh_xstrdup(sval(k));
+    if (build_selection(rs, d, s, v, why, whyn)) goto fail;
+  }
+  if (!cond) FAIL("no condition");
+  if (r->nsels == 0) FAIL("no selections");
+  size_t cap = 0;
+  if (is_scalar(cond)) {
+    r->root = parse_condition(r, sval(cond), &cap, why, whyn);
+    if (r->root < 0) goto fail;
+  } else if (cond->type == YAML_SEQUENCE_NODE) {
+    /* A list of conditions: the rule fires when any of them holds. */
+    r->root = -1;
+    for (yaml_node_item_t *it = cond->data.sequence.items.start; it < cond->data.sequence.items.top; it++) {
+      yaml_node_t *cn = node(d, *it);
+      if (!is_scalar(cn)) FAIL("condition list holds a non-string");
+      int n = parse_condition(r, sval(cn), &cap, why, whyn);
+      if (n < 0) goto fail;
+      if (r->root < 0) {
+        r->root = n;
+      } else {
+        cparse c = {r, "", why, whyn, 0, cap};
+        int o = new_node(&c, C_OR);
+        cap = c.cap;
+        r->nodes[o].a = r->root;
+        r->nodes[o].b = n;
+        r->root = o;
+      }
+    }
+    if (r->root < 0) FAIL("empty condition list");
+  } else {
+    FAIL("condition is not a string");
+  }
+  litset ls = node_lits(r, r->root);
+  if (ls.ok && ls.n) {
+    r->has_lits = 1;
+    r->lits.lits = ls.v;
+    r->lits.n = ls.n;
+  } else {
+    free(ls.v);
+  }
+  collect_shown(r, r->root, 0);
+  r->info.id = r->id;
+  r->info.title = r->title;
+  r->info.description = r->desc ? r->desc : "";
+  r->info.source = r->source;
+  r->info.dataset = dataset;
+  r->info.cves = (const char *const *)r->cves;
+  r->info.techniques = (const char *const *)r->techs;
+  return r;
+fail:
+  exh_sigma_rule_free(r);
+  return NULL;
+}
+
+const exh_rule_info *exh_rule_info_of(const exh_rule *r) { return &r->info; }
+int exh_rule_applies(const exh_rule *r, exh_kind k) { return (r->kinds >> k) & 1u; }
+const exh_rule_lits *exh_rule_literals(const exh_rule *r) { return r->has_lits ? &r->lits : NULL; }
+const int *exh_rule_shown_fields(const exh_rule *r, size_t *n) {
+  *n = r->nshown;
+  return r->shown;
+}

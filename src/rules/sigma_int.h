@@ -1,0 +1,90 @@
+/* Private structures shared by sigma.c (one rule) and ruleset.c (the set). */
+#ifndef EXH_SIGMA_INT_H
+#define EXH_SIGMA_INT_H
+
+#include "../match/prefilter.h"
+#include "rules.h"
+
+enum {
+  MOD_CONTAINS = 1u << 0,
+  MOD_STARTS = 1u << 1,
+  MOD_ENDS = 1u << 2,
+  MOD_ALL = 1u << 3,
+  MOD_RE = 1u << 4,
+  MOD_CASED = 1u << 5,
+  MOD_EXISTS = 1u << 6,
+  MOD_RE_I = 1u << 7,
+  MOD_RE_M = 1u << 8,
+  MOD_RE_S = 1u << 9,
+};
+
+typedef struct matcher {
+  int fid;        /* -1: keyword, matched anywhere in the raw record */
+  unsigned mods;
+  size_t nv;
+  exh_glob *globs;
+  void **res;     /* pcre2_code * when MOD_RE */
+  unsigned char *is_null; /* per value: YAML null, "field empty or absent" */
+  int exists_val;
+} matcher;
+
+typedef struct conj {
+  matcher *m;
+  size_t n;
+} conj;
+
+typedef struct selection {
+  char *name;
+  conj *alts; /* OR of ANDs */
+  size_t nalts;
+} selection;
+
+enum { C_SEL, C_AND, C_OR, C_NOT, C_ONEOF, C_ALLOF };
+
+typedef struct cnode {
+  int op;
+  int a, b;    /* child nodes */
+  int sel;     /* C_SEL */
+  int *sels;   /* C_ONEOF / C_ALLOF */
+  size_t nsels;
+} cnode;
+
+struct exh_rule {
+  exh_rule_info info;
+  char *id, *title, *desc, *source;
+  char **cves, **techs;
+  unsigned kinds; /* bit per exh_kind */
+  selection *sels;
+  size_t nsels;
+  cnode *nodes;
+  size_t nnodes;
+  int root;
+  exh_rule_lits lits;
+  int has_lits;
+  int *shown;
+  size_t nshown;
+};
+
+/* Parses one YAML document into a rule. Returns NULL with *why set (static
+ * buffer of the caller) when the rule cannot be honoured. */
+struct exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *source,
+                                       char *why, size_t whyn);
+void exh_sigma_rule_free(struct exh_rule *r);
+
+/* Per-kind execution plan, built by exh_ruleset_compile. */
+typedef struct exh_kind_plan {
+  exh_prefilter *pf;       /* literals of the kind's rules + "#Fields:" */
+  uint32_t *always;        /* rules with no literal: run on every record */
+  size_t nalways;
+  size_t nrules;           /* rules that apply to the kind */
+} exh_kind_plan;
+
+/* Ids the prefilter reports besides rule indexes. */
+#define EXH_PF_ID_FIELDS 0xFFFFFFF0u
+
+const exh_kind_plan *exh_ruleset_plan(const exh_ruleset *rs, exh_kind k);
+
+/* Frees the calling thread's regex match data (call before a worker ends). */
+void exh_rules_thread_cleanup(void);
+
+#endif

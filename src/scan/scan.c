@@ -1,0 +1,258 @@
+/* The scan driver: walk, parallel per-file work, merge, correlate. */
+#include "scan.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../match/prefilter.h"
+#include "../parse/exlog.h"
+#include "../platform/platform.h"
+#include "../rules/sigma_int.h"
+#include "../util/util.h"
+
+exh_finding *exh_evidence_new_finding(exh_evidence *ev) {
+  EXH_VEC_RESERVE(ev->findings, ev->capfindings, ev->nfindings + 1);
+  exh_finding *f = &ev->findings[ev->nfindings++];
+  memset(f, 0, sizeof *f);
+  f->time_ms = EXH_TIME_UNKNOWN;
+  return f;
+}
+
+typedef struct pool {
+  const exh_ruleset *rs;
+  exh_walk *w;
+  atomic_size_t next;
+  atomic_uint_fast64_t bytes_done;
+  atomic_size_t files_done;
+  int progress;
+  double started, last_progress;
+  uint64_t bytes_total;
+  exh_mutex *mu;
+} pool;
+
+static void worker_init(exh_worker *wk, const exh_ruleset *rs) {
+  memset(wk, 0, sizeof *wk);
+  wk->rs = rs;
+  size_t nf = exh_ruleset_nfields(rs);
+  wk->fmap = exh_xcalloc(nf ? nf : 1, sizeof(int));
+  wk->cols = exh_xcalloc(EXH_MAX_COLS, sizeof(exh_str));
+  wk->qflags = exh_xcalloc(EXH_MAX_COLS, 1);
+  wk->scratch = exh_xcalloc(1, sizeof(exh_buf));
+  wk->msg = exh_xcalloc(1, sizeof(exh_buf));
+  for (int k = 1; k <= EXH_KIND_LOG_LAST; k++) {
+    const exh_kind_plan *pl = exh_ruleset_plan(rs, (exh_kind)k);
+    if (pl->pf) wk->pfs[k] = exh_pf_scratch_new(pl->pf);
+  }
+}
+
+static void worker_fini(exh_worker *wk) {
+  for (int k = 0; k < EXH_KIND_COUNT; k++) exh_pf_scratch_free(wk->pfs[k]);
+  free(wk->fmap);
+  free(wk->cols);
+  free(wk->qflags);
+  exh_buf_free(wk->scratch);
+  exh_buf_free(wk->msg);
+  free(wk->scratch);
+  free(wk->msg);
+  exh_rules_thread_cleanup();
+}
+
+static void progress(pool *p, int final) {
+  if (!p->progress) return;
+  double now = exh_monotonic_s();
+  exh_mutex_lock(p->mu);
+  if (final || now - p->last_progress >= 0.5) {
+    p->last_progress = now;
+    double mb = (double)atomic_load(&p->bytes_done) / 1e6;
+    fprintf(stderr, "\rexhunt: %zu/%zu files, %.0f/%.0f MB, %.0f MB/s   %s",
+            (size_t)atomic_load(&p->files_done), p->w->n, mb, (double)p->bytes_total / 1e6,
+            mb / (now - p->started + 1e-9), final ? "\n" : "");
+    fflush(stderr);
+  }
+  exh_mutex_unlock(p->mu);
+}
+
+static void *work(void *arg) {
+  pool *p = arg;
+  exh_worker wk;
+  worker_init(&wk, p->rs);
+  for (;;) {
+    size_t i = atomic_fetch_add(&p->next, 1);
+    if (i >= p->w->n) break;
+    exh_evidence *ev = &p->w->ev[i];
+    if (ev->kind >= EXH_KIND_HTTPPROXY && ev->kind <= EXH_KIND_LOG_LAST) exh_scan_exlog(&wk, ev);
+    else exh_detect_file(&wk, ev);
+    atomic_fetch_add(&p->bytes_done, ev->size);
+    atomic_fetch_add(&p->files_done, 1);
+    progress(p, 0);
+  }
+  worker_fini(&wk);
+  return NULL;
+}
+
+static int cmp_finding(const void *a, const void *b) {
+  const exh_finding *x = a, *y = b;
+  if (x->server != y->server) return x->server < y->server ? -1 : 1;
+  if (x->time_ms != y->time_ms) return x->time_ms < y->time_ms ? -1 : 1;
+  int c = strcmp(x->path, y->path);
+  if (c) return c;
+  if (x->line != y->line) return x->line < y->line ? -1 : 1;
+  return strcmp(x->rule->id, y->rule->id);
+}
+
+static char *dirname_of(const char *path) {
+  const char *s = strrchr(path, '/');
+  return s ? exh_xstrndup(path, (size_t)(s - path)) : exh_xstrdup(".");
+}
+
+static void add_window(exh_result *r, size_t *cap, const exh_evidence *ev) {
+  char *dir = dirname_of(ev->path);
+  exh_logwindow *w = NULL;
+  for (size_t i = 0; i < r->nwindows; i++)
+    if (r->windows[i].server == ev->server && !strcmp(r->windows[i].folder, dir)) {
+      w = &r->windows[i];
+      break;
+    }
+  if (!w) {
+    EXH_VEC_RESERVE(r->windows, *cap, r->nwindows + 1);
+    w = &r->windows[r->nwindows++];
+    memset(w, 0, sizeof *w);
+    w->server = ev->server;
+    w->folder = dir;
+    w->kind = exh_kind_service(ev->kind);
+    w->first_ms = w->last_ms = EXH_TIME_UNKNOWN;
+  } else {
+    free(dir);
+  }
+  w->files++;
+  w->bytes += ev->size;
+  w->records += ev->records;
+  if (ev->first_ms != EXH_TIME_UNKNOWN && (w->first_ms == EXH_TIME_UNKNOWN || ev->first_ms < w->first_ms))
+    w->first_ms = ev->first_ms;
+  if (ev->last_ms != EXH_TIME_UNKNOWN && (w->last_ms == EXH_TIME_UNKNOWN || ev->last_ms > w->last_ms))
+    w->last_ms = ev->last_ms;
+}
+
+static int cmp_window(const void *a, const void *b) {
+  const exh_logwindow *x = a, *y = b;
+  if (x->server != y->server) return x->server < y->server ? -1 : 1;
+  return strcmp(x->folder, y->folder);
+}
+
+static const char *base_name(const char *p) {
+  size_t n = strlen(p);
+  while (n > 1 && p[n - 1] == '/') n--;
+  const char *s = p + n;
+  while (s > p && s[-1] != '/') s--;
+  return s;
+}
+
+exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **out) {
+  *out = NULL;
+  if (!rs || !opts || opts->nroots == 0) return EXH_EARG;
+  double t0 = exh_monotonic_s();
+  exh_result *r = exh_xcalloc(1, sizeof *r);
+  r->scan_start_ms = exh_now_ms();
+  r->nservers = opts->nroots;
+  r->servers = exh_xcalloc(opts->nroots, sizeof *r->servers);
+  exh_walk w;
+  memset(&w, 0, sizeof w);
+  for (size_t i = 0; i < opts->nroots; i++) {
+    r->servers[i].root = exh_xstrdup(opts->roots[i]);
+    const char *b = base_name(opts->roots[i]);
+    size_t bn = strlen(b);
+    while (bn > 1 && b[bn - 1] == '/') bn--;
+    r->servers[i].name = exh_xstrndup(b, bn);
+    exh_walk_root(&w, opts->roots[i], i);
+  }
+  pool p;
+  memset(&p, 0, sizeof p);
+  p.rs = rs;
+  p.w = &w;
+  atomic_init(&p.next, 0);
+  atomic_init(&p.bytes_done, 0);
+  atomic_init(&p.files_done, 0);
+  p.progress = opts->progress;
+  p.started = p.last_progress = t0;
+  p.mu = exh_mutex_new();
+  for (size_t i = 0; i < w.n; i++) p.bytes_total += w.ev[i].size;
+  int nt = opts->threads > 0 ? opts->threads : exh_cpu_count();
+  if ((size_t)nt > w.n) nt = w.n ? (int)w.n : 1;
+  exh_thread **th = exh_xcalloc((size_t)nt, sizeof *th);
+  for (int i = 1; i < nt; i++) th[i] = exh_thread_start(work, &p);
+  work(&p);
+  for (int i = 1; i < nt; i++) exh_thread_join(th[i]);
+  free(th);
+  progress(&p, 1);
+  exh_mutex_free(p.mu);
+  /* merge */
+  size_t total = 0, wcap = 0;
+  for (size_t i = 0; i < w.n; i++) total += w.ev[i].nfindings;
+  r->findings = exh_xcalloc(total ? total : 1, sizeof *r->findings);
+  for (size_t i = 0; i < w.n; i++) {
+    exh_evidence *ev = &w.ev[i];
+    if (ev->nfindings) memcpy(r->findings + r->nfindings, ev->findings, ev->nfindings * sizeof *ev->findings);
+    r->nfindings += ev->nfindings;
+    free(ev->findings);
+    if (ev->error) {
+      exh_walk_add_error(&w, ev->server, ev->path, ev->error, 0);
+      free(ev->error);
+    }
+    if (ev->kind >= EXH_KIND_HTTPPROXY && ev->kind <= EXH_KIND_LOG_LAST && !ev->skipped) {
+      add_window(r, &wcap, ev);
+      r->files_scanned++;
+      r->bytes_scanned += ev->size;
+    } else if (ev->kind > EXH_KIND_LOG_LAST) {
+      r->files_scanned++;
+    }
+    free(ev->path);
+    free(ev->rel);
+  }
+  free(w.ev);
+  qsort(r->findings, r->nfindings, sizeof *r->findings, cmp_finding);
+  qsort(r->windows, r->nwindows, sizeof *r->windows, cmp_window);
+  r->errors = w.errors;
+  r->nerrors = w.nerrors;
+  r->files_seen = w.files_seen;
+  exh_correlate(r);
+  r->seconds = exh_monotonic_s() - t0;
+  *out = r;
+  return EXH_OK;
+}
+
+void exh_result_free(exh_result *r) {
+  if (!r) return;
+  for (size_t i = 0; i < r->nfindings; i++) {
+    exh_finding *f = &r->findings[i];
+    free(f->message);
+    free(f->path);
+    free(f->evidence);
+    free(f->source_ip);
+    free(f->url);
+    free(f->user_agent);
+    free(f->user_name);
+    free(f->http_method);
+  }
+  free(r->findings);
+  for (size_t i = 0; i < r->nwindows; i++) free(r->windows[i].folder);
+  free(r->windows);
+  for (size_t i = 0; i < r->nerrors; i++) {
+    free(r->errors[i].path);
+    free(r->errors[i].reason);
+  }
+  free(r->errors);
+  for (size_t i = 0; i < r->nservers; i++) {
+    free(r->servers[i].name);
+    free(r->servers[i].root);
+    free(r->servers[i].reason);
+  }
+  free(r->servers);
+  free(r);
+}
+
+int exh_result_exit_code(const exh_result *r) {
+  for (size_t i = 0; i < r->nfindings; i++)
+    if (r->findings[i].level >= EXH_LEVEL_LOW) return 1;
+  return 0;
+}

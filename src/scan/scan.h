@@ -1,0 +1,69 @@
+/* The scan driver: walk the roots, hand files to worker threads, run the
+ * parser and rules each file needs, then correlate. Internal pieces shared
+ * between scan.c, walk/, detect/ and correlate/. */
+#ifndef EXH_SCAN_H
+#define EXH_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../classify/classify.h"
+#include "exhunt/exhunt.h"
+
+/* One file to look at, as found by the walk. */
+typedef struct exh_evidence {
+  char *path;      /* as scanned (root joined with the relative path) */
+  char *rel;       /* relative to the root ("" when the root is the file) */
+  size_t server;
+  exh_kind kind;
+  char sub[64];    /* HttpProxy protocol folder */
+  uint64_t size;
+  int64_t mtime_ms;
+  /* results, filled by one worker */
+  exh_finding *findings;
+  size_t nfindings, capfindings;
+  int64_t first_ms, last_ms;
+  uint64_t records;
+  char *error;
+  int skipped;
+} exh_evidence;
+
+typedef struct exh_walk {
+  exh_evidence *ev;
+  size_t n, cap;
+  exh_file_error *errors;
+  size_t nerrors, caperrors;
+  uint64_t files_seen;
+} exh_walk;
+
+/* Walks one root (a folder or a file) and appends what it finds. */
+void exh_walk_root(exh_walk *w, const char *root, size_t server);
+void exh_walk_add_error(exh_walk *w, size_t server, const char *path, const char *reason,
+                        int skipped);
+
+/* Per-thread state: scratch memory reused across files. */
+struct exh_prefilter;
+struct exh_pf_scratch;
+typedef struct exh_worker {
+  const exh_ruleset *rs;
+  struct exh_pf_scratch *pfs[EXH_KIND_COUNT];
+  int *fmap;            /* field id -> column */
+  void *cols;           /* exh_str[EXH_MAX_COLS] */
+  uint8_t *qflags;
+  void *scratch;        /* exh_buf for unquoting */
+  void *msg;            /* exh_buf for messages */
+} exh_worker;
+
+/* Scans one Exchange log (walk kinds EXH_KIND_HTTPPROXY..LOG_LAST). */
+void exh_scan_exlog(struct exh_worker *wk, exh_evidence *ev);
+
+/* File checks (detect/files.c). */
+void exh_detect_file(struct exh_worker *wk, exh_evidence *ev);
+
+/* Correlation (correlate/verdict.c): escalations and per-server verdicts. */
+void exh_correlate(exh_result *r);
+
+/* Appends a zeroed finding to the evidence's list. */
+exh_finding *exh_evidence_new_finding(exh_evidence *ev);
+
+#endif

@@ -1,0 +1,286 @@
+/* Scanning one Exchange CSV log: map it, read the header block, run the
+ * kind's literal prefilter over the bytes in line-aligned windows, and
+ * parse and evaluate only the lines the prefilter hands back.
+ *
+ *   file bytes ──► window (64 MiB, ends at '\n') ──► prefilter ──► hit lines
+ *        ▲                                                        │
+ *        └── pages released after each window        split CSV, eval rules
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "../parse/exlog.h"
+#include "../platform/platform.h"
+#include "../rules/sigma_int.h"
+#include "scan.h"
+
+#define WINDOW (64u << 20)
+
+typedef struct exctx {
+  exh_worker *wk;
+  exh_evidence *ev;
+  const exh_kind_plan *plan;
+  const char *data;
+  size_t n;
+  exh_exlog_header hdr; /* in force at the current position */
+  int text_mode;        /* no header: each line is one RawRecord */
+  size_t skip_end;      /* lines ending at or before this are not records */
+  size_t nl_pos;        /* newlines counted up to here */
+  uint64_t nl_count;
+} exctx;
+
+static void remap(exctx *c) {
+  exh_ruleset_map_header(c->wk->rs, c->hdr.names, c->hdr.n, c->wk->fmap);
+}
+
+static int64_t record_time(exctx *c, const char *p, size_t n) {
+  int64_t ms;
+  if (c->text_mode || c->hdr.time_col < 0) {
+    /* free text: a leading ISO 8601 stamp, if any */
+    return exh_parse_iso8601((exh_str){p, n < 40 ? n : 40}, &ms) == 0 ? ms : EXH_TIME_UNKNOWN;
+  }
+  exh_str *cols = c->wk->cols;
+  int nc = exh_csv_split(p, n, cols, c->wk->qflags, c->hdr.time_col + 2);
+  if (nc <= c->hdr.time_col) return EXH_TIME_UNKNOWN;
+  exh_str t = cols[c->hdr.time_col];
+  /* The parser may have put the rest of the line in the last slot. */
+  const char *comma = memchr(t.p, ',', t.n);
+  if (comma) t.n = (size_t)(comma - t.p);
+  return exh_parse_iso8601(t, &ms) == 0 ? ms : EXH_TIME_UNKNOWN;
+}
+
+static void field_value(exh_record *rec, const exh_ruleset *rs, const char *name, exh_str *out, int *ok) {
+  int fid = exh_ruleset_field_id(rs, name);
+  *ok = fid >= 0 && exh_record_get(rec, fid, out) && out->n > 0 && !(out->n == 1 && out->p[0] == '-');
+}
+
+static char *dup_field(exh_record *rec, const exh_ruleset *rs, const char *name) {
+  exh_str v;
+  int ok;
+  field_value(rec, rs, name, &v, &ok);
+  return ok ? exh_xstrndup(v.p, v.n < 4096 ? v.n : 4096) : NULL;
+}
+
+static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, size_t end,
+                 uint64_t line) {
+  const exh_ruleset *rs = c->wk->rs;
+  exh_finding *f = exh_evidence_new_finding(c->ev);
+  const exh_rule_info *info = exh_rule_info_of(rule);
+  f->rule = info;
+  f->level = info->level;
+  f->server = c->ev->server;
+  f->dataset = exh_kind_dataset(c->ev->kind);
+  f->path = exh_xstrdup(c->ev->path);
+  f->offset = start;
+  f->line = line;
+  size_t len = end - start;
+  if (len && c->data[start + len - 1] == '\r') len--;
+  f->evidence_truncated = len > EXH_EVIDENCE_MAX;
+  f->evidence_len = len > EXH_EVIDENCE_MAX ? EXH_EVIDENCE_MAX : len;
+  f->evidence = exh_xstrndup(c->data + start, f->evidence_len);
+  f->time_ms = record_time(c, c->data + start, len);
+  /* record_time reused the column buffer: split again for the entities */
+  if (!c->text_mode) rec->ncols = exh_csv_split(c->data + start, len, c->wk->cols, c->wk->qflags, EXH_MAX_COLS);
+  f->source_ip = dup_field(rec, rs, "ClientIpAddress");
+  f->user_agent = dup_field(rec, rs, "UserAgent");
+  f->user_name = dup_field(rec, rs, "AuthenticatedUser");
+  f->http_method = dup_field(rec, rs, "Method");
+  char *status = dup_field(rec, rs, "HttpStatus");
+  if (status) {
+    f->http_status = atoi(status);
+    free(status);
+  }
+  char *stem = dup_field(rec, rs, "UrlStem");
+  if (stem) {
+    char *q = dup_field(rec, rs, "UrlQuery");
+    f->url = q ? exh_xasprintf("%s%s%s", stem, q[0] == '?' ? "" : "?", q) : exh_xstrdup(stem);
+    free(q);
+    free(stem);
+  }
+  /* message: the title, then the values of the fields the rule tested */
+  exh_buf *m = c->wk->msg;
+  m->n = 0;
+  exh_buf_adds(m, info->title);
+  size_t ns;
+  const int *shown = exh_rule_shown_fields(rule, &ns);
+  for (size_t i = 0; i < ns; i++) {
+    exh_str v;
+    if (!exh_record_get(rec, shown[i], &v)) continue;
+    exh_buf_adds(m, i ? ", " : ": ");
+    exh_buf_adds(m, exh_ruleset_field_name(rs, shown[i]));
+    exh_buf_addc(m, '=');
+    exh_buf_add(m, v.p, v.n > 300 ? 300 : v.n);
+    if (v.n > 300) exh_buf_adds(m, "...");
+  }
+  f->message = exh_xstrndup(m->p, m->n);
+}
+
+static uint64_t line_number(exctx *c, size_t start) {
+  if (start < c->nl_pos) { /* cannot happen: lines come in order */
+    c->nl_pos = 0;
+    c->nl_count = 0;
+  }
+  c->nl_count += exh_count_newlines(c->data + c->nl_pos, start - c->nl_pos);
+  c->nl_pos = start;
+  return c->nl_count + 1;
+}
+
+/* Evaluates rules on one data line. ids: rule indexes (or all rules of the
+ * kind when ids == NULL). */
+static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, size_t nids) {
+  const char *p = c->data + start;
+  size_t len = end - start;
+  if (len && p[len - 1] == '\r') len--;
+  if (len && p[0] == '#') {
+    if (len >= 8 && exh_strnieq(p, "#Fields:", 8)) {
+      exh_exlog_header_parse(&c->hdr, p, len, 1);
+      c->text_mode = 0;
+      remap(c);
+    }
+    return;
+  }
+  if (end <= c->skip_end || len == 0) return;
+  exh_worker *wk = c->wk;
+  exh_record rec;
+  memset(&rec, 0, sizeof rec);
+  rec.raw = (exh_str){p, len};
+  rec.cols = wk->cols;
+  rec.qflags = wk->qflags;
+  rec.fmap = wk->fmap;
+  rec.nfmap = (int)exh_ruleset_nfields(wk->rs);
+  rec.scratch = wk->scratch;
+  rec.virt[EXH_VF_RAWRECORD] = rec.raw;
+  if (c->ev->sub[0]) rec.virt[EXH_VF_LOGFOLDER] = (exh_str){c->ev->sub, strlen(c->ev->sub)};
+  if (!c->text_mode) rec.ncols = exh_csv_split(p, len, wk->cols, wk->qflags, EXH_MAX_COLS);
+  uint64_t line = 0;
+  size_t nr = ids ? nids : exh_ruleset_count(wk->rs);
+  for (size_t i = 0; i < nr; i++) {
+    uint32_t ri = ids ? ids[i] : (uint32_t)i;
+    if (ri == EXH_PF_ID_FIELDS) continue;
+    const exh_rule *r = exh_ruleset_get(wk->rs, ri);
+    if (!r || !exh_rule_applies(r, c->ev->kind)) continue;
+    if (!exh_rule_eval(r, &rec)) continue;
+    if (!line) line = line_number(c, start);
+    emit(c, r, &rec, start, end, line);
+  }
+}
+
+typedef struct winctx {
+  exctx *c;
+  size_t base;
+} winctx;
+
+static int on_line(void *vctx, size_t start, size_t end, const uint32_t *ids, size_t nids) {
+  winctx *w = vctx;
+  eval_line(w->c, w->base + start, w->base + end, ids, nids);
+  return 0;
+}
+
+/* The last data line of [0, n): for the end of the log window. */
+static int last_data_line(const char *d, size_t n, size_t from, size_t *ls, size_t *le) {
+  size_t end = n;
+  size_t steps = 0;
+  while (end > from && steps++ < 4096) {
+    while (end > from && (d[end - 1] == '\n' || d[end - 1] == '\r')) end--;
+    if (end <= from) break;
+    const char *nl = memrchr(d + from, '\n', end - from);
+    size_t s = nl ? (size_t)(nl - d) + 1 : from;
+    if (d[s] != '#') {
+      *ls = s;
+      *le = end;
+      return 1;
+    }
+    end = s;
+  }
+  return 0;
+}
+
+void exh_scan_exlog(exh_worker *wk, exh_evidence *ev) {
+  exh_map map;
+  char why[256];
+  if (exh_map_open(&map, ev->path, why, sizeof why) != 0) {
+    ev->error = exh_xstrdup(why);
+    return;
+  }
+  ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
+  if (map.size == 0) {
+    exh_map_close(&map);
+    return;
+  }
+  exctx *c = exh_xcalloc(1, sizeof *c);
+  c->wk = wk;
+  c->ev = ev;
+  c->data = map.data;
+  c->n = map.size;
+  c->plan = exh_ruleset_plan(wk->rs, ev->kind);
+  exh_exlog_probe *pr = exh_xmalloc(sizeof *pr);
+  exh_exlog_probe_top(map.data, map.size, pr);
+  if (!pr->have_header) {
+    if (ev->kind == EXH_KIND_OABGEN) {
+      /* No sample of this log is public; Test-ProxyLogon reads it as text. */
+      c->text_mode = 1;
+    } else if (ev->kind == EXH_KIND_EXLOG_OTHER && !pr->software_exchange) {
+      ev->skipped = 1; /* some other .log under Logging: not ours */
+      goto done;
+    } else {
+      ev->error = exh_xstrdup("no #Fields: header: not read as an Exchange log (columns are never guessed)");
+      goto done;
+    }
+  } else if (ev->kind == EXH_KIND_EXLOG_OTHER && !pr->software_exchange) {
+    ev->skipped = 1;
+    goto done;
+  }
+  c->hdr = pr->hdr;
+  if (pr->bare_header) c->skip_end = pr->bare_end;
+  remap(c);
+  /* start of the log window: the first data record */
+  if (pr->data_start < map.size) {
+    const char *e = memchr(map.data + pr->data_start, '\n', map.size - pr->data_start);
+    size_t le = e ? (size_t)(e - map.data) : map.size;
+    ev->first_ms = record_time(c, map.data + pr->data_start, le - pr->data_start);
+  }
+  if (c->plan->nrules > 0) {
+    int every = c->plan->nalways > 0;
+    size_t off = 0;
+    while (off < map.size) {
+      size_t len = map.size - off;
+      if (len > WINDOW) {
+        const char *nl = memrchr(map.data + off, '\n', WINDOW);
+        len = nl ? (size_t)(nl - (map.data + off)) + 1 : len; /* one huge line: take it whole */
+        if (!nl) {
+          const char *nx = memchr(map.data + off + WINDOW, '\n', map.size - off - WINDOW);
+          len = nx ? (size_t)(nx - (map.data + off)) + 1 : map.size - off;
+        }
+      }
+      if (every) {
+        size_t ls = off, stop = off + len;
+        while (ls < stop) {
+          const char *e = memchr(map.data + ls, '\n', stop - ls);
+          size_t le = e ? (size_t)(e - map.data) : stop;
+          eval_line(c, ls, le, NULL, 0);
+          ev->records++;
+          ls = le + 1;
+        }
+      } else {
+        winctx w = {c, off};
+        if (exh_pf_scan(c->plan->pf, wk->pfs[ev->kind], map.data + off, len, on_line, &w) < 0) {
+          ev->error = exh_xstrdup("prefilter engine failed");
+          goto done;
+        }
+      }
+      off += len;
+      exh_map_release(&map, off);
+    }
+  }
+  /* end of the log window: the last data record, read with the header
+   * in force at the end of the file */
+  size_t ls, le;
+  if (last_data_line(map.data, map.size, pr->data_start < map.size ? pr->data_start : map.size, &ls, &le))
+    ev->last_ms = record_time(c, map.data + ls, le - ls);
+  if (ev->first_ms == EXH_TIME_UNKNOWN) ev->first_ms = ev->last_ms;
+done:
+  free(pr);
+  free(c);
+  exh_map_close(&map);
+}

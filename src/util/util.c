@@ -1,0 +1,339 @@
+/* Shared helpers: allocation, buffers, strings, time, escaping. */
+#include "util.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+static void oom(size_t n) {
+  fprintf(stderr, "exhunt: out of memory (allocating %zu bytes)\n", n);
+  exit(2);
+}
+
+void *exh_xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) oom(n);
+  return p;
+}
+
+void *exh_xcalloc(size_t n, size_t m) {
+  void *p = calloc(n ? n : 1, m ? m : 1);
+  if (!p) oom(n * m);
+  return p;
+}
+
+void *exh_xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q) oom(n);
+  return q;
+}
+
+char *exh_xstrndup(const char *s, size_t n) {
+  char *d = exh_xmalloc(n + 1);
+  if (n) memcpy(d, s, n);
+  d[n] = 0;
+  return d;
+}
+
+char *exh_xstrdup(const char *s) { return exh_xstrndup(s, strlen(s)); }
+
+char *exh_xasprintf(const char *fmt, ...) {
+  exh_buf b = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  char tmp[256];
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n < 0) n = 0;
+  if ((size_t)n < sizeof tmp) {
+    va_end(ap2);
+    return exh_xstrndup(tmp, (size_t)n);
+  }
+  b.p = exh_xmalloc((size_t)n + 1);
+  vsnprintf(b.p, (size_t)n + 1, fmt, ap2);
+  va_end(ap2);
+  return b.p;
+}
+
+void exh_buf_add(exh_buf *b, const void *p, size_t n) {
+  if (b->n + n + 1 > b->cap) {
+    size_t nc = b->cap ? b->cap * 2 : 256;
+    while (nc < b->n + n + 1) nc *= 2;
+    b->p = exh_xrealloc(b->p, nc);
+    b->cap = nc;
+  }
+  if (n) memcpy(b->p + b->n, p, n);
+  b->n += n;
+  b->p[b->n] = 0;
+}
+
+void exh_buf_addc(exh_buf *b, char c) { exh_buf_add(b, &c, 1); }
+void exh_buf_adds(exh_buf *b, const char *s) { exh_buf_add(b, s, strlen(s)); }
+
+void exh_buf_printf(exh_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *s;
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n <= 0) {
+    va_end(ap2);
+    return;
+  }
+  s = exh_xmalloc((size_t)n + 1);
+  vsnprintf(s, (size_t)n + 1, fmt, ap2);
+  va_end(ap2);
+  exh_buf_add(b, s, (size_t)n);
+  free(s);
+}
+
+void exh_buf_free(exh_buf *b) {
+  free(b->p);
+  b->p = NULL;
+  b->n = b->cap = 0;
+}
+
+char *exh_buf_take(exh_buf *b) {
+  char *p = b->p ? b->p : exh_xstrdup("");
+  b->p = NULL;
+  b->n = b->cap = 0;
+  return p;
+}
+
+int exh_strnieq(const char *a, const char *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (exh_lower((unsigned char)a[i]) != exh_lower((unsigned char)b[i])) return 0;
+  return 1;
+}
+
+int exh_strieq(exh_str a, const char *b) {
+  size_t bn = strlen(b);
+  return a.n == bn && exh_strnieq(a.p, b, bn);
+}
+
+int exh_str_istarts(exh_str s, const char *prefix) {
+  size_t pn = strlen(prefix);
+  return s.n >= pn && exh_strnieq(s.p, prefix, pn);
+}
+
+const char *exh_memimem(const char *h, size_t hn, const char *n, size_t nn) {
+  if (nn == 0) return h;
+  if (hn < nn) return NULL;
+  unsigned char f = exh_lower((unsigned char)n[0]);
+  for (size_t i = 0; i + nn <= hn; i++) {
+    if (exh_lower((unsigned char)h[i]) == f && exh_strnieq(h + i, n, nn)) return h + i;
+  }
+  return NULL;
+}
+
+exh_str exh_trim(exh_str s) {
+  while (s.n && (s.p[0] == ' ' || s.p[0] == '\t' || s.p[0] == '\r')) s.p++, s.n--;
+  while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t' || s.p[s.n - 1] == '\r' ||
+                 s.p[s.n - 1] == '\n'))
+    s.n--;
+  return s;
+}
+
+/* ---- time ------------------------------------------------------------- */
+
+/* Howard Hinnant's days_from_civil: days since 1970-01-01. */
+int64_t exh_days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = (unsigned)(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int digits(const char *p, size_t n, int *out) {
+  int v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] < '0' || p[i] > '9') return -1;
+    v = v * 10 + (p[i] - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+int exh_parse_iso8601(exh_str s, int64_t *ms) {
+  s = exh_trim(s);
+  if (s.n >= 2 && s.p[0] == '"') s.p++, s.n -= 2;
+  if (s.n < 19) return -1;
+  const char *p = s.p;
+  int Y, M, D, h, m, sec;
+  if (digits(p, 4, &Y) || p[4] != '-' || digits(p + 5, 2, &M) || p[7] != '-' ||
+      digits(p + 8, 2, &D) || (p[10] != 'T' && p[10] != ' ') || digits(p + 11, 2, &h) ||
+      p[13] != ':' || digits(p + 14, 2, &m) || p[16] != ':' || digits(p + 17, 2, &sec))
+    return -1;
+  if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60) return -1;
+  size_t i = 19;
+  int frac = 0;
+  if (i < s.n && (p[i] == '.' || p[i] == ',')) {
+    i++;
+    int nd = 0;
+    while (i < s.n && p[i] >= '0' && p[i] <= '9') {
+      if (nd < 3) frac = frac * 10 + (p[i] - '0');
+      nd++, i++;
+    }
+    if (nd == 0) return -1;
+    while (nd < 3) frac *= 10, nd++;
+  }
+  int64_t off_min = 0;
+  if (i < s.n) {
+    if (p[i] == 'Z' || p[i] == 'z') {
+      i++;
+    } else if ((p[i] == '+' || p[i] == '-') && i + 6 <= s.n && p[i + 3] == ':') {
+      int oh, om;
+      if (digits(p + i + 1, 2, &oh) || digits(p + i + 4, 2, &om)) return -1;
+      off_min = (int64_t)(oh * 60 + om) * (p[i] == '-' ? -1 : 1);
+      i += 6;
+    }
+  }
+  int64_t days = exh_days_from_civil(Y, (unsigned)M, (unsigned)D);
+  *ms = ((days * 86400 + h * 3600 + m * 60 + sec) - off_min * 60) * 1000 + frac;
+  return 0;
+}
+
+void exh_format_iso8601(int64_t ms, char out[32]) {
+  if (ms == INT64_MIN) {
+    snprintf(out, 32, "unknown");
+    return;
+  }
+  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  int msec = (int)(ms - secs * 1000);
+  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int64_t rem = secs - days * 86400;
+  /* civil_from_days */
+  int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = (unsigned)(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = (int64_t)yoe + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  if (y < 0 || y > 9999) y = y < 0 ? 0 : 9999; /* keep 4 digits: 24 chars */
+  snprintf(out, 32, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", (int)y, m % 100, d % 100,
+           (unsigned)(rem / 3600) % 100, (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
+           (unsigned)msec % 1000);
+}
+
+int64_t exh_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- escaping ---------------------------------------------------------- */
+
+size_t exh_utf8_len(const unsigned char *s, size_t n) {
+  unsigned char c = s[0];
+  if (c < 0x80) return 1;
+  size_t len;
+  uint32_t cp;
+  if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+  else return 0;
+  if (n < len) return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3F);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
+void exh_json_str(FILE *f, const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  fputc('"', f);
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = u[i];
+    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+      /* run of plain bytes */
+      size_t j = i + 1;
+      while (j < n && u[j] >= 0x20 && u[j] < 0x7F && u[j] != '"' && u[j] != '\\') j++;
+      fwrite(s + i, 1, j - i, f);
+      i = j;
+      continue;
+    }
+    switch (c) {
+    case '"': fputs("\\\"", f); i++; continue;
+    case '\\': fputs("\\\\", f); i++; continue;
+    case '\n': fputs("\\n", f); i++; continue;
+    case '\r': fputs("\\r", f); i++; continue;
+    case '\t': fputs("\\t", f); i++; continue;
+    default: break;
+    }
+    if (c < 0x20 || c == 0x7F) {
+      fprintf(f, "\\u%04x", c);
+      i++;
+      continue;
+    }
+    size_t l = exh_utf8_len(u + i, n - i);
+    if (l == 0) {
+      fputs("\\ufffd", f);
+      i++;
+    } else {
+      /* U+2028/2029 are valid JSON but break some JavaScript consumers. */
+      if (l == 3 && u[i] == 0xE2 && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9))
+        fprintf(f, "\\u%04x", u[i + 2] == 0xA8 ? 0x2028 : 0x2029);
+      else
+        fwrite(s + i, 1, l, f);
+      i += l;
+    }
+  }
+  fputc('"', f);
+}
+
+void exh_term_str(FILE *f, const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = u[i];
+    if (c >= 0x20 && c < 0x7F) {
+      size_t j = i + 1;
+      while (j < n && u[j] >= 0x20 && u[j] < 0x7F) j++;
+      fwrite(s + i, 1, j - i, f);
+      i = j;
+      continue;
+    }
+    if (c < 0x80) {
+      fprintf(f, "\\x%02x", c);
+      i++;
+      continue;
+    }
+    size_t l = exh_utf8_len(u + i, n - i);
+    /* C1 controls (U+0080..U+009F) are encoded C2 80..C2 9F: CSI lives there. */
+    if (l == 0 || (l == 2 && c == 0xC2 && u[i + 1] < 0xA0)) {
+      fprintf(f, "\\x%02x", c);
+      i++;
+      continue;
+    }
+    fwrite(s + i, 1, l, f);
+    i += l;
+  }
+}
+
+uint64_t exh_count_newlines(const char *p, size_t n) {
+  uint64_t c = 0;
+  size_t i = 0;
+  /* Blocks of 255 so the byte-wide accumulators cannot overflow. */
+  while (n - i >= 255) {
+    unsigned char acc = 0;
+    for (size_t k = 0; k < 255; k++) acc += (unsigned char)(p[i + k] == '\n');
+    c += acc;
+    i += 255;
+  }
+  for (; i < n; i++) c += p[i] == '\n';
+  return c;
+}

@@ -1,0 +1,85 @@
+/* Small shared helpers: byte slices, growable buffers, checked allocation,
+ * ASCII case folding, time conversion and output escaping. */
+#ifndef EXH_UTIL_H
+#define EXH_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A view of bytes owned by someone else (usually the mapped file). */
+typedef struct exh_str {
+  const char *p;
+  size_t n;
+} exh_str;
+
+#define EXH_STR(lit) ((exh_str){(lit), sizeof(lit) - 1})
+
+/* Checked allocation: on failure print a message and exit(2). Memory use is
+ * bounded by design (see docs/architecture.md), so running out means the
+ * machine is in trouble and no verdict could be trusted anyway. */
+void *exh_xmalloc(size_t n);
+void *exh_xcalloc(size_t n, size_t m);
+void *exh_xrealloc(void *p, size_t n);
+char *exh_xstrdup(const char *s);
+char *exh_xstrndup(const char *s, size_t n);
+char *exh_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Growable array helper: ensures room for `need` elements. */
+#define EXH_VEC_RESERVE(ptr, cap, need)                                        \
+  do {                                                                         \
+    if ((need) > (cap)) {                                                      \
+      size_t nc_ = (cap) ? (cap) * 2 : 16;                                     \
+      while (nc_ < (need)) nc_ *= 2;                                           \
+      (ptr) = exh_xrealloc((ptr), nc_ * sizeof(*(ptr)));                       \
+      (cap) = nc_;                                                             \
+    }                                                                          \
+  } while (0)
+
+/* Growable byte buffer, always NUL-terminated. */
+typedef struct exh_buf {
+  char *p;
+  size_t n, cap;
+} exh_buf;
+
+void exh_buf_add(exh_buf *b, const void *p, size_t n);
+void exh_buf_addc(exh_buf *b, char c);
+void exh_buf_adds(exh_buf *b, const char *s);
+void exh_buf_printf(exh_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void exh_buf_free(exh_buf *b);
+/* Hands the bytes to the caller (NUL-terminated) and resets the buffer. */
+char *exh_buf_take(exh_buf *b);
+
+static inline unsigned char exh_lower(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+int exh_strieq(exh_str a, const char *b);       /* ASCII case-insensitive */
+int exh_strnieq(const char *a, const char *b, size_t n);
+int exh_str_istarts(exh_str s, const char *prefix);
+const char *exh_memimem(const char *h, size_t hn, const char *n, size_t nn);
+exh_str exh_trim(exh_str s);
+
+/* Time: UTC milliseconds since the epoch. */
+int64_t exh_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* Parses "YYYY-MM-DD[T ]hh:mm:ss[.fff...][Z|±hh:mm]". Returns 0 on success. */
+int exh_parse_iso8601(exh_str s, int64_t *ms);
+/* Writes "YYYY-MM-DDThh:mm:ss.mmmZ" (24 chars + NUL) into out[32]. */
+void exh_format_iso8601(int64_t ms, char out[32]);
+int64_t exh_now_ms(void);
+
+/* Output escaping: every attacker-controlled byte goes through one of these.
+ * JSON: a quoted string; invalid UTF-8 bytes become U+FFFD. */
+void exh_json_str(FILE *f, const char *s, size_t n);
+/* Terminal: control bytes (C0, DEL, C1 via UTF-8, ESC) become \xNN; invalid
+ * UTF-8 becomes \xNN; everything else passes. */
+void exh_term_str(FILE *f, const char *s, size_t n);
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+size_t exh_utf8_len(const unsigned char *s, size_t n);
+
+/* Counts '\n' bytes in [p, p+n); written so the compiler vectorises it. */
+uint64_t exh_count_newlines(const char *p, size_t n);
+
+#endif

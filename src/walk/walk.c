@@ -1,0 +1,114 @@
+/* Enumerates evidence below a root. Symbolic links are never followed (so
+ * link loops cannot happen) and are recorded as skipped; special files are
+ * recorded as skipped; unreadable folders are errors. Only files that the
+ * classifier recognises are kept: the rest is counted and dropped here. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../platform/platform.h"
+#include "../scan/scan.h"
+#include "../util/util.h"
+
+#define MAX_DEPTH 128
+
+void exh_walk_add_error(exh_walk *w, size_t server, const char *path, const char *reason, int skipped) {
+  EXH_VEC_RESERVE(w->errors, w->caperrors, w->nerrors + 1);
+  exh_file_error *e = &w->errors[w->nerrors++];
+  e->server = server;
+  e->path = exh_xstrdup(path);
+  e->reason = exh_xstrdup(reason);
+  e->skipped = skipped;
+}
+
+static void add_file(exh_walk *w, const char *path, const char *rel, size_t server, const exh_stat *st) {
+  w->files_seen++;
+  char sub[64];
+  exh_kind k = exh_classify_path(rel[0] ? rel : path, sub, sizeof sub);
+  if (k == EXH_KIND_NONE) return;
+  EXH_VEC_RESERVE(w->ev, w->cap, w->n + 1);
+  exh_evidence *e = &w->ev[w->n++];
+  memset(e, 0, sizeof *e);
+  e->path = exh_xstrdup(path);
+  e->rel = exh_xstrdup(rel);
+  e->server = server;
+  e->kind = k;
+  memcpy(e->sub, sub, sizeof sub);
+  e->size = st->size;
+  e->mtime_ms = st->mtime_ms;
+  e->first_ms = e->last_ms = EXH_TIME_UNKNOWN;
+}
+
+typedef struct names {
+  char **v;
+  size_t n, cap;
+} names;
+
+static void collect(void *ctx, const char *name) {
+  names *ns = ctx;
+  EXH_VEC_RESERVE(ns->v, ns->cap, ns->n + 1);
+  ns->v[ns->n++] = exh_xstrdup(name);
+}
+
+static int cmp_name(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t server, int depth) {
+  char why[256];
+  if (depth > MAX_DEPTH) {
+    exh_walk_add_error(w, server, path, "folder nesting deeper than 128 levels: not entered", 0);
+    return;
+  }
+  names ns = {0};
+  if (exh_list_dir(path, collect, &ns, why, sizeof why) != 0) {
+    exh_walk_add_error(w, server, path, why, 0);
+    return;
+  }
+  qsort(ns.v, ns.n, sizeof *ns.v, cmp_name); /* deterministic output */
+  for (size_t i = 0; i < ns.n; i++) {
+    char *cp = exh_xasprintf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", ns.v[i]);
+    char *cr = rel[0] ? exh_xasprintf("%s/%s", rel, ns.v[i]) : exh_xstrdup(ns.v[i]);
+    exh_stat st;
+    if (exh_lstat(cp, &st, why, sizeof why) != 0) {
+      exh_walk_add_error(w, server, cp, why, 0);
+    } else if (st.type == EXH_FT_DIR) {
+      walk_dir(w, cp, cr, server, depth + 1);
+    } else if (st.type == EXH_FT_FILE) {
+      add_file(w, cp, cr, server, &st);
+    } else if (st.type == EXH_FT_LINK) {
+      w->files_seen++;
+      exh_walk_add_error(w, server, cp, "symbolic link: not followed", 1);
+    } else {
+      w->files_seen++;
+      exh_walk_add_error(w, server, cp, "not a regular file (device, FIFO or socket): skipped", 1);
+    }
+    free(cp);
+    free(cr);
+    free(ns.v[i]);
+  }
+  free(ns.v);
+}
+
+void exh_walk_root(exh_walk *w, const char *root, size_t server) {
+  char why[256];
+  exh_stat st;
+  /* The root itself may be a link the user chose on purpose: follow it by
+   * letting the platform stat it through a trailing "/." for folders. */
+  if (exh_lstat(root, &st, why, sizeof why) != 0) {
+    exh_walk_add_error(w, server, root, why, 0);
+    return;
+  }
+  if (st.type == EXH_FT_LINK) {
+    char *dot = exh_xasprintf("%s/.", root);
+    if (exh_lstat(dot, &st, why, sizeof why) == 0 && st.type == EXH_FT_DIR) {
+      walk_dir(w, root, "", server, 0);
+    } else {
+      exh_walk_add_error(w, server, root, "symbolic link to a file: give the target itself", 0);
+    }
+    free(dot);
+    return;
+  }
+  if (st.type == EXH_FT_DIR) walk_dir(w, root, "", server, 0);
+  else if (st.type == EXH_FT_FILE) add_file(w, root, "", server, &st);
+  else exh_walk_add_error(w, server, root, "not a regular file or folder", 0);
+}
