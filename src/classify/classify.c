@@ -82,11 +82,22 @@ static int is_drive(exh_str s) {
   return s.n == 4 && s.p[1] == '%' && s.p[2] == '3' && (s.p[3] | 32) == 'a';
 }
 
-/* Index of the first component of the system drive: after a drive
- * component among the first four, else 0 (the root is the drive). */
+static int is_top_folder(exh_str s) {
+  static const char *const top[] = {"windows", "programdata", "root", "program files",
+                                    "program files (x86)", "inetpub", "users"};
+  for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
+    if (ieq(s, top[i])) return 1;
+  return 0;
+}
+
+/* Index of the first component of the system drive: a well-known top
+ * folder, or the component after a drive among the first four; else 0
+ * (the root is the drive). */
 static size_t drive_start(const comps *cs) {
-  for (size_t i = 0; i < cs->n && i < 4; i++)
+  for (size_t i = 0; i < cs->n && i < 4; i++) {
+    if (is_top_folder(cs->c[i])) return i;
     if (is_drive(cs->c[i]) && i + 1 < cs->n) return i + 1;
+  }
   return 0;
 }
 

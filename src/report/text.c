@@ -7,7 +7,10 @@
 #include "../util/util.h"
 #include "exhunt/exhunt.h"
 
-#define TEXT_CAP 20          /* findings shown per group without --verbose */
+/* Findings shown per group and level without --verbose: every successful
+ * trace matters, while probes repeat. */
+#define TEXT_CAP_HIGH 50
+#define TEXT_CAP_LOW 5
 #define TEXT_EVIDENCE 400    /* evidence bytes shown per finding */
 
 typedef struct tctx {
@@ -30,6 +33,7 @@ static const char *level_color(exh_level l) {
 static void s(tctx *t, const char *str) { exh_term_str(t->f, str, strlen(str)); }
 
 static void print_finding(tctx *t, const exh_finding *f) {
+  int brief = f->level < EXH_LEVEL_MEDIUM; /* probes: one line of context, no record */
   char ts[32];
   exh_format_iso8601(f->time_ms, ts);
   fprintf(t->f, "  %s[%s]%s %s  ", col(t, level_color(f->level)), exh_level_name(f->level),
@@ -63,6 +67,7 @@ static void print_finding(tctx *t, const exh_finding *f) {
     fprintf(t->f, " (%llu bytes, modified %s)\n", (unsigned long long)f->file_size, mt);
   } else {
     fprintf(t->f, ":%llu (offset %llu)\n", (unsigned long long)f->line, (unsigned long long)f->offset);
+    if (brief) return;
     size_t n = f->evidence_len < TEXT_EVIDENCE ? f->evidence_len : TEXT_EVIDENCE;
     fprintf(t->f, "      %s| ", col(t, "\033[2m"));
     exh_term_str(t->f, f->evidence, n);
@@ -116,21 +121,19 @@ exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) 
           cnt++;
       fprintf(f, "\n%s (%zu)\n", g ? g : "Other findings", cnt);
       /* most severe first within a group, then time */
-      size_t shown = 0;
-      for (int l = EXH_LEVEL_CRITICAL; l >= EXH_LEVEL_INFO; l--)
+      for (int l = EXH_LEVEL_CRITICAL; l >= EXH_LEVEL_INFO; l--) {
+        size_t cap = l >= EXH_LEVEL_HIGH ? TEXT_CAP_HIGH : TEXT_CAP_LOW, seen = 0;
         for (size_t i = 0; i < r->nfindings; i++) {
           const exh_finding *x = &r->findings[i];
           if (x->server != sv || (int)x->level != l) continue;
           if (g ? !(group_of(x) && !strcmp(group_of(x), g)) : group_of(x) != NULL) continue;
-          if (!verbose && shown >= TEXT_CAP) {
-            shown++;
-            continue;
-          }
-          print_finding(&t, x);
-          shown++;
+          if (verbose || seen < cap) print_finding(&t, x);
+          seen++;
         }
-      if (shown > TEXT_CAP && !verbose)
-        fprintf(f, "  ... %zu more (use --verbose, or --format jsonl)\n", shown - TEXT_CAP);
+        if (!verbose && seen > cap)
+          fprintf(f, "  ... %zu more %s finding%s (--verbose lists them; so does --format jsonl)\n", seen - cap,
+                  exh_level_name((exh_level)l), seen - cap == 1 ? "" : "s");
+      }
     }
     fputs("\nLog window (how far back this verdict reaches):\n", f);
     int any = 0;
@@ -140,7 +143,7 @@ exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) 
       char a[32], b[32];
       exh_format_iso8601(w->first_ms, a);
       exh_format_iso8601(w->last_ms, b);
-      fprintf(f, "  %-24s %s .. %s  %4u file%s  ", a, "", b, w->files, w->files == 1 ? " " : "s");
+      fprintf(f, "  %s .. %s  %5u file%s  ", a, b, w->files, w->files == 1 ? " " : "s");
       s(&t, w->folder);
       fputc('\n', f);
       any = 1;

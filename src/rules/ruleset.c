@@ -30,6 +30,11 @@ static const char *const virtual_names[EXH_VF_COUNT] = {"LogFolder", "RawRecord"
 exh_err exh_ruleset_new(exh_ruleset **out) {
   exh_ruleset *rs = exh_xcalloc(1, sizeof *rs);
   for (int i = 0; i < EXH_VF_COUNT; i++) exh_ruleset_intern(rs, virtual_names[i], strlen(virtual_names[i]));
+  /* Columns the scanner reads for a finding's ECS entities (scan_exlog.c). */
+  static const char *const entity_fields[] = {"ClientIpAddress", "UserAgent", "AuthenticatedUser",
+                                              "Method", "HttpStatus", "UrlStem", "UrlQuery"};
+  for (size_t i = 0; i < sizeof entity_fields / sizeof entity_fields[0]; i++)
+    exh_ruleset_intern(rs, entity_fields[i], strlen(entity_fields[i]));
   *out = rs;
   return EXH_OK;
 }

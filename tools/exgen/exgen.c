@@ -1,7 +1,7 @@
 /* exgen: writes synthetic, format-faithful Exchange server trees for tests
  * and benchmarks, with attack chains at known spots and a ground-truth file.
  *
- * usage: exgen [--seed N] [--size-mb N] [--days N] [--scenario attack|clean]
+ * usage: exgen [--seed N] [--size-mb N] [--days N] [--scenario attack|clean|benign]
  *              --out TREE [--truth FILE]
  *
  * The tree looks like a triage collection of the system drive:
@@ -50,7 +50,7 @@ static unsigned rn(unsigned n) { return (unsigned)(rnd() % n); }
 
 static FILE *truth;
 static const char *tree;
-static int attack;
+static int attack, probes = 1;
 
 static void die(const char *fmt, ...) {
   va_list ap;
@@ -559,7 +559,7 @@ static void plan_events(int days) {
   static const char *const ATT_IP = "104.140.114.110";
   static const char *const ATT2_IP = "89.34.111.11";
   /* internet scanner noise: localhost probes spread over every day (low) */
-  for (int d = 0; d < days; d++)
+  for (int d = 0; d < days && probes; d++)
     for (int k = 0; k < 6; k++) {
       static char ips[64][32];
       static int used;
@@ -631,13 +631,16 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--scenario") && i + 1 < argc) scenario = argv[++i];
     else if (!strcmp(argv[i], "--out") && i + 1 < argc) tree = argv[++i];
     else if (!strcmp(argv[i], "--truth") && i + 1 < argc) truth_path = argv[++i];
-    else die("usage: exgen [--seed N] [--size-mb N] [--days N] [--scenario attack|clean] --out TREE [--truth FILE]");
+    else die("usage: exgen [--seed N] [--size-mb N] [--days N] [--scenario attack|clean|benign] --out TREE [--truth FILE]");
   }
   if (!tree) die("--out is required");
   if (days < 3) days = 3;
   if (days > 60) days = 60;
+  /* attack: every chain + probes; clean: probes only (an internet-facing
+   * server that was never exploited); benign: no probe either */
   attack = !strcmp(scenario, "attack");
-  if (!attack && strcmp(scenario, "clean")) die("unknown scenario '%s'", scenario);
+  probes = strcmp(scenario, "benign") != 0;
+  if (!attack && strcmp(scenario, "clean") && strcmp(scenario, "benign")) die("unknown scenario '%s'", scenario);
   T0 = days_from_civil(2021, 3, 1) * 86400000ll;
   /* ~700 bytes per HttpProxy line; the other logs are small */
   long lines_per_file = size_mb > 0 ? (long)((double)size_mb * 1e6 / 700.0 / (10.0 * days * 24)) : 12;

@@ -1,0 +1,111 @@
+/* Reports: attacker-controlled strings stay inert in every format, and the
+ * JSONL contract's field names are where users expect them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "exhunt/exhunt.h"
+#include "util/util.h"
+
+static const char *const cves[] = {"CVE-2021-26855"};
+static const char *const techs[] = {"T1190"};
+static const exh_rule_info rule = {"rid-1", "SSRF", "d", "builtin:x.yml", "exchange.httpproxy",
+                                   EXH_LEVEL_HIGH, cves, 1, techs, 1};
+
+#define HOSTILE "evil\x1b]0;title\x07\x1b[2J\"</script><img src=x>\r\n=cmd|' /C calc'!A0\xff"
+
+static exh_result *make(void) {
+  exh_result *r = exh_xcalloc(1, sizeof *r);
+  r->nservers = 1;
+  r->servers = exh_xcalloc(1, sizeof *r->servers);
+  r->servers[0].name = exh_xstrdup("srv\x1b[31m");
+  r->servers[0].root = exh_xstrdup("/x");
+  r->servers[0].reason = exh_xstrdup("because");
+  r->servers[0].verdict = EXH_VERDICT_COMPROMISED;
+  r->nfindings = 1;
+  r->findings = exh_xcalloc(1, sizeof *r->findings);
+  exh_finding *f = &r->findings[0];
+  f->rule = &rule;
+  f->level = EXH_LEVEL_HIGH;
+  f->time_ms = 1614733323123LL;
+  f->message = exh_xstrdup("msg " HOSTILE);
+  f->dataset = "exchange.httpproxy";
+  f->path = exh_xstrdup("/x/HttpProxy_1.LOG");
+  f->offset = 42;
+  f->line = 3;
+  f->evidence = exh_xstrdup(HOSTILE);
+  f->evidence_len = strlen(HOSTILE);
+  f->source_ip = exh_xstrdup("1.2.3.4");
+  f->url = exh_xstrdup("/ecp/y.js?" HOSTILE);
+  f->user_agent = exh_xstrdup(HOSTILE);
+  f->http_status = 200;
+  return r;
+}
+
+static char *render(int jsonl, exh_result *r) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  exh_report_opts o = {0, 1};
+  assert_int_equal(jsonl ? exh_report_jsonl(f, r, &o) : exh_report_text(f, r, &o), EXH_OK);
+  fclose(f);
+  return buf;
+}
+
+static void no_raw_controls(const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '\n') continue;
+    if (*p < 0x20 || *p == 0x7f) fail_msg("raw control byte 0x%02x at %ld", *p, (long)(p - (const unsigned char *)s));
+  }
+}
+
+static void test_jsonl(void **st) {
+  (void)st;
+  exh_result *r = make();
+  char *o = render(1, r);
+  no_raw_controls(o);
+  assert_null(strstr(o, "\xff"));
+  /* contract fields */
+  assert_non_null(strstr(o, "{\"@timestamp\":\"2021-03-03T01:02:03.123Z\",\"message\":"));
+  assert_non_null(strstr(o, "\"event\":{\"kind\":\"alert\",\"severity\":73,\"dataset\":\"exchange.httpproxy\"}"));
+  assert_non_null(strstr(o, "\"rule\":{\"id\":\"rid-1\",\"name\":\"SSRF\""));
+  assert_non_null(strstr(o, "\"vulnerability\":{\"id\":[\"CVE-2021-26855\"]}"));
+  assert_non_null(strstr(o, "\"threat\":{\"technique\":{\"id\":[\"T1190\"]}}"));
+  assert_non_null(strstr(o, "\"source\":{\"ip\":\"1.2.3.4\"}"));
+  assert_non_null(strstr(o, "\"log\":{\"file\":{\"path\":\"/x/HttpProxy_1.LOG\"},\"offset\":42}"));
+  assert_non_null(strstr(o, "\"line\":3"));
+  assert_non_null(strstr(o, "\\u001b]0;title\\u0007"));
+  assert_non_null(strstr(o, "\"event\":{\"kind\":\"state\",\"dataset\":\"exhunt.verdict\"}"));
+  assert_non_null(strstr(o, "\"dataset\":\"exhunt.log_window\""));
+  /* every line is one object */
+  size_t lines = 0;
+  for (char *p = o; *p; p++) lines += *p == '\n';
+  assert_int_equal(lines, 3);
+  free(o);
+  exh_result_free(r);
+}
+
+static void test_text(void **st) {
+  (void)st;
+  exh_result *r = make();
+  char *o = render(0, r);
+  no_raw_controls(o);
+  assert_non_null(strstr(o, "VERDICT: compromised"));
+  assert_non_null(strstr(o, "\\x1b]0;title\\x07"));
+  assert_non_null(strstr(o, "HttpProxy_1.LOG:3 (offset 42)"));
+  free(o);
+  assert_int_equal(exh_result_exit_code(r), 1);
+  r->findings[0].level = EXH_LEVEL_INFO;
+  assert_int_equal(exh_result_exit_code(r), 0);
+  exh_result_free(r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_jsonl), cmocka_unit_test(test_text)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,234 @@
+/* The Sigma loader and evaluator: what loads, what is rejected and why, and
+ * what matches. Records are built from a CSV header and line as the scanner
+ * builds them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "parse/exlog.h"
+#include "rules/sigma_int.h"
+
+static char last_why[512];
+static void on_reject(void *ctx, const char *src, const char *title, const char *why) {
+  (void)ctx, (void)src, (void)title;
+  snprintf(last_why, sizeof last_why, "%s", why);
+}
+
+static exh_ruleset *load(const char *yaml) {
+  exh_ruleset *rs;
+  exh_ruleset_new(&rs);
+  exh_ruleset_on_reject(rs, on_reject, NULL);
+  last_why[0] = 0;
+  exh_ruleset_add_yaml(rs, "test", yaml, strlen(yaml));
+  return rs;
+}
+
+/* Evaluates rule 0 on `line` under the CSV header `hdr`. */
+static int ev(exh_ruleset *rs, const char *hdr, const char *line, const char *folder) {
+  exh_exlog_header h;
+  exh_exlog_header_parse(&h, hdr, strlen(hdr), 0);
+  int *fmap = calloc(exh_ruleset_nfields(rs), sizeof(int));
+  exh_ruleset_map_header(rs, h.names, h.n, fmap);
+  exh_str cols[EXH_MAX_COLS];
+  uint8_t q[EXH_MAX_COLS];
+  exh_buf scratch = {0};
+  exh_record rec;
+  memset(&rec, 0, sizeof rec);
+  rec.raw = (exh_str){line, strlen(line)};
+  rec.cols = cols;
+  rec.qflags = q;
+  rec.ncols = exh_csv_split(line, strlen(line), cols, q, EXH_MAX_COLS);
+  rec.fmap = fmap;
+  rec.nfmap = (int)exh_ruleset_nfields(rs);
+  rec.scratch = &scratch;
+  rec.virt[EXH_VF_RAWRECORD] = rec.raw;
+  if (folder) rec.virt[EXH_VF_LOGFOLDER] = (exh_str){folder, strlen(folder)};
+  int r = exh_rule_eval(exh_ruleset_get(rs, 0), &rec);
+  exh_buf_free(&scratch);
+  free(fmap);
+  return r;
+}
+
+#define HEAD "title: t\nid: 1\nlogsource:\n  product: exchange\n  service: httpproxy\nlevel: high\n"
+
+static void test_proxylogon_semantics(void **st) {
+  (void)st;
+  exh_ruleset *rs = load(HEAD
+                         "tags: [attack.t1190, cve.2021-26855, attack.initial_access, cve.2021.27065]\n"
+                         "detection:\n"
+                         "  selection:\n    AnchorMailbox: 'ServerInfo~*/*'\n"
+                         "  filter_a:\n    AnchorMailbox: 'ServerInfo~*/autodiscover*'\n"
+                         "  filter_b:\n    AnchorMailbox: 'ServerInfo~localhost*/*'\n"
+                         "  condition: selection and not 1 of filter_*\n");
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  const exh_rule_info *ri = exh_ruleset_rule(rs, 0);
+  assert_int_equal(ri->ncves, 2);
+  assert_string_equal(ri->cves[0], "CVE-2021-26855");
+  assert_string_equal(ri->cves[1], "CVE-2021-27065");
+  assert_int_equal(ri->ntechniques, 1);
+  assert_string_equal(ri->techniques[0], "T1190");
+  assert_int_equal(ri->level, EXH_LEVEL_HIGH);
+  const exh_rule_lits *l = exh_rule_literals(exh_ruleset_get(rs, 0));
+  assert_non_null(l);
+  assert_int_equal(l->n, 1);
+  const char *H = "DateTime,anchormailbox,HttpStatus"; /* names match case-insensitively */
+  assert_true(ev(rs, H, "2021,ServerInfo~a]@x:444/mapi/emsmdb/?#,200", NULL));
+  assert_false(ev(rs, H, "2021,ServerInfo~a]@x:444/autodiscover/autodiscover.xml?#,200", NULL));
+  assert_false(ev(rs, H, "2021,ServerInfo~localhost/ecp/default.flt?,500", NULL));
+  assert_false(ev(rs, H, "2021,Sid~S-1-5-21-1,200", NULL));
+  /* the literal elsewhere in the line is not enough */
+  assert_false(ev(rs, H, "2021,Smtp~a@b.c,ServerInfo~a/b", NULL));
+  /* a log without the column: no match */
+  assert_false(ev(rs, "DateTime,Other", "2021,ServerInfo~a]@x/y", NULL));
+  exh_ruleset_free(rs);
+}
+
+static void test_modifiers(void **st) {
+  (void)st;
+  exh_ruleset *rs = load(HEAD "detection:\n"
+                              "  sel:\n    UrlStem|startswith: '/ecp/'\n    UrlStem|endswith: ['.js', '.flt']\n"
+                              "    UserAgent|contains|all: ['python', 'requests']\n"
+                              "  condition: sel\n");
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  const char *H = "UrlStem,UserAgent";
+  assert_true(ev(rs, H, "/ECP/y.js,python-requests/2.25.1", NULL));
+  assert_false(ev(rs, H, "/ecp/y.css,python-requests/2.25.1", NULL));
+  assert_false(ev(rs, H, "/ecp/y.js,python-urllib", NULL));
+  exh_ruleset_free(rs);
+  rs = load(HEAD "detection:\n  sel:\n    UserAgent|re: '^python-requests/2\\.(19|25)\\.'\n  condition: sel\n");
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  assert_null(exh_rule_literals(exh_ruleset_get(rs, 0))); /* no literal: runs on every record */
+  assert_true(ev(rs, "UserAgent", "python-requests/2.25.1", NULL));
+  assert_false(ev(rs, "UserAgent", "Python-requests/2.25.1", NULL)); /* re is case-sensitive */
+  exh_ruleset_free(rs);
+  rs = load(HEAD "detection:\n  sel:\n    UserAgent|re|i: '^python-requests'\n  condition: sel\n");
+  assert_true(ev(rs, "UserAgent", "PYTHON-requests/2.25.1", NULL));
+  exh_ruleset_free(rs);
+  /* quoted CSV values are unquoted before matching */
+  rs = load(HEAD "detection:\n  sel:\n    GenericInfo|contains: 'Name=\"Outlook'\n  condition: sel\n");
+  assert_true(ev(rs, "A,GenericInfo", "x,\"a,ClientName=\"\"Outlook 1\"\"\"", NULL));
+  exh_ruleset_free(rs);
+}
+
+static void test_null_exists_keywords_virtual(void **st) {
+  (void)st;
+  exh_ruleset *rs = load(HEAD "detection:\n  sel:\n    AuthenticatedUser: null\n    UrlStem: '/ecp/*'\n  condition: sel\n");
+  assert_true(ev(rs, "AuthenticatedUser,UrlStem", ",/ecp/y.js", NULL));
+  assert_true(ev(rs, "UrlStem", "/ecp/y.js", NULL)); /* absent counts as null */
+  assert_false(ev(rs, "AuthenticatedUser,UrlStem", "bob,/ecp/y.js", NULL));
+  exh_ruleset_free(rs);
+  rs = load(HEAD "detection:\n  sel:\n    AnchorMailbox|exists: true\n  condition: not sel\n");
+  assert_true(ev(rs, "A", "x", NULL));
+  assert_false(ev(rs, "AnchorMailbox", "x", NULL));
+  exh_ruleset_free(rs);
+  rs = load(HEAD "detection:\n  keywords:\n    - 'Download failed'\n    - 'needs*removed'\n  condition: keywords\n");
+  assert_true(ev(rs, "A", "x download FAILED y", NULL));
+  assert_true(ev(rs, "A", "file needs to be removed.", NULL));
+  assert_false(ev(rs, "A", "nothing", NULL));
+  exh_ruleset_free(rs);
+  rs = load(HEAD "detection:\n  sel:\n    LogFolder: Ecp\n    HttpStatus: 200\n  condition: sel\n");
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  assert_true(ev(rs, "HttpStatus", "200", "Ecp"));
+  assert_false(ev(rs, "HttpStatus", "200", "Owa"));
+  assert_false(ev(rs, "HttpStatus", "2000", "Ecp"));
+  exh_ruleset_free(rs);
+}
+
+static void test_conditions(void **st) {
+  (void)st;
+  const char *base = HEAD "detection:\n"
+                          "  a:\n    X: '1'\n  b:\n    Y: '1'\n  c:\n    Z: '1'\n  _hidden:\n    W: '1'\n"
+                          "  condition: ";
+  char buf[1024];
+  const char *H = "X,Y,Z,W";
+  struct {
+    const char *cond, *line;
+    int want;
+  } cases[] = {
+      {"a or b and c", "1,0,0,0", 1},       /* and binds tighter */
+      {"(a or b) and c", "1,0,0,0", 0},
+      {"not a and b", "0,1,0,0", 1},
+      {"not (a or b)", "0,0,1,0", 1},
+      {"1 of them", "0,0,0,1", 0},          /* '_' selections are not in them */
+      {"all of them", "1,1,1,0", 1},
+      {"all of them", "1,1,0,0", 0},
+      {"1 of _h*", "0,0,0,1", 1},
+      {"any of a", "1,0,0,0", 1},
+      {"a AND NOT b", "1,0,0,0", 1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    snprintf(buf, sizeof buf, "%s%s\n", base, cases[i].cond);
+    exh_ruleset *rs = load(buf);
+    assert_int_equal(exh_ruleset_count(rs), 1);
+    if (ev(rs, H, cases[i].line, NULL) != cases[i].want) fail_msg("condition '%s' on %s", cases[i].cond, cases[i].line);
+    exh_ruleset_free(rs);
+  }
+}
+
+static void test_rejections(void **st) {
+  (void)st;
+  struct {
+    const char *yaml, *why;
+  } cases[] = {
+      {HEAD "detection:\n  sel:\n    X|base64offset|contains: a\n  condition: sel\n", "unsupported modifier 'base64offset'"},
+      {HEAD "detection:\n  sel:\n    X: a\n  condition: sel | count() > 5\n", "aggregation"},
+      {HEAD "detection:\n  sel:\n    X: a\n  condition: sel and other\n", "unknown selection 'other'"},
+      {HEAD "detection:\n  sel:\n    X: a\n  condition: 1 of nothing*\n", "names no selection"},
+      {HEAD "detection:\n  sel:\n    X: a\n  condition: (sel\n", "missing ')'"},
+      {HEAD "detection:\n  sel:\n    X|re: '(unclosed'\n  condition: sel\n", "bad regular expression"},
+      {HEAD "detection:\n  sel:\n    X: []\n  condition: sel\n", "empty value list"},
+      {HEAD "detection:\n  sel:\n    X:\n      - [a, b]\n  condition: sel\n", "nested lists"},
+      {HEAD "detection:\n  sel:\n    X: a\n", "no condition"},
+      {"title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  s:\n    X: a\n  condition: s\n", "unsupported log source"},
+      {"title: t\nlogsource:\n  product: exchange\ndetection:\n  s:\n    X: a\n  condition: s\nlevel: severe\n", "unknown level"},
+      {"- a\n- b\n", "not a map"},
+      {"title: [unclosed\n", "YAML error"},
+      {HEAD "detection:\n  sel:\n    X|contains|startswith: a\n  condition: sel\n", "more than one of"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    exh_ruleset *rs = load(cases[i].yaml);
+    assert_int_equal(exh_ruleset_count(rs), 0);
+    assert_int_equal(exh_ruleset_rejected(rs), 1);
+    if (!strstr(last_why, cases[i].why)) fail_msg("case %zu: got '%s', want '%s'", i, last_why, cases[i].why);
+    exh_ruleset_free(rs);
+  }
+  /* deep nesting in a condition is refused, not recursed into */
+  char deep[2048] = HEAD "detection:\n  s:\n    X: a\n  condition: ";
+  for (int i = 0; i < 200; i++) strcat(deep, "(");
+  strcat(deep, "s\n");
+  exh_ruleset *rs = load(deep);
+  assert_int_equal(exh_ruleset_count(rs), 0);
+  exh_ruleset_free(rs);
+}
+
+static void test_builtin_rules_load(void **st) {
+  (void)st;
+  exh_ruleset *rs;
+  exh_ruleset_new(&rs);
+  exh_ruleset_on_reject(rs, on_reject, NULL);
+  last_why[0] = 0;
+  assert_int_equal(exh_ruleset_add_builtin(rs), EXH_OK);
+  assert_string_equal(last_why, "");
+  assert_true(exh_ruleset_count(rs) >= 6);
+  assert_int_equal(exh_ruleset_compile(rs), EXH_OK);
+  /* every shipped rule names a CVE and an ATT&CK technique */
+  for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
+    const exh_rule_info *ri = exh_ruleset_rule(rs, i);
+    assert_true(ri->ncves >= 1);
+    assert_true(ri->ntechniques >= 1);
+  }
+  exh_ruleset_free(rs);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_proxylogon_semantics), cmocka_unit_test(test_modifiers),
+      cmocka_unit_test(test_null_exists_keywords_virtual), cmocka_unit_test(test_conditions),
+      cmocka_unit_test(test_rejections), cmocka_unit_test(test_builtin_rules_load)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,128 @@
+/* util: time parsing and formatting, output escaping, newline counting,
+ * error strings. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "exhunt/exhunt.h"
+#include "util/util.h"
+
+static void test_iso8601(void **st) {
+  (void)st;
+  int64_t ms;
+  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03T01:02:03.123Z"), &ms), 0);
+  char out[32];
+  exh_format_iso8601(ms, out);
+  assert_string_equal(out, "2021-03-03T01:02:03.123Z");
+  assert_int_equal(ms, 1614733323123LL);
+  /* seven fractional digits (Exchange writes them in some logs), offsets */
+  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03T01:02:03.1234567Z"), &ms), 0);
+  assert_int_equal(ms, 1614733323123LL);
+  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03T03:02:03+02:00"), &ms), 0);
+  assert_int_equal(ms, 1614733323000LL);
+  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03 01:02:03"), &ms), 0);
+  assert_int_equal(exh_parse_iso8601(EXH_STR("\"2021-03-03T01:02:03Z\""), &ms), 0);
+  /* rejects */
+  assert_int_not_equal(exh_parse_iso8601(EXH_STR("2021-13-03T01:02:03Z"), &ms), 0);
+  assert_int_not_equal(exh_parse_iso8601(EXH_STR("2021-03-03T01:02"), &ms), 0);
+  assert_int_not_equal(exh_parse_iso8601(EXH_STR("#Software: x"), &ms), 0);
+  assert_int_not_equal(exh_parse_iso8601(EXH_STR("2021-03-03T01:02:03."), &ms), 0);
+  exh_format_iso8601(0, out);
+  assert_string_equal(out, "1970-01-01T00:00:00.000Z");
+  exh_format_iso8601(EXH_TIME_UNKNOWN, out);
+  assert_string_equal(out, "unknown");
+}
+
+static char *capture(void (*fn)(FILE *, const char *, size_t), const char *s, size_t n) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  fn(f, s, n);
+  fclose(f);
+  return buf;
+}
+
+static void test_json_escape(void **st) {
+  (void)st;
+  char *o = capture(exh_json_str, "a\"b\\c\n\x1b[31m\x01", 12);
+  assert_string_equal(o, "\"a\\\"b\\\\c\\n\\u001b[31m\\u0001\"");
+  free(o);
+  /* invalid UTF-8 and an overlong encoding become U+FFFD; valid stays */
+  o = capture(exh_json_str, "\xff\xc0\xaf\xc3\xa9", 5);
+  assert_string_equal(o, "\"\\ufffd\\ufffd\\ufffd\xc3\xa9\"");
+  free(o);
+  /* U+2028 is escaped for JavaScript consumers */
+  o = capture(exh_json_str, "\xe2\x80\xa8", 3);
+  assert_string_equal(o, "\"\\u2028\"");
+  free(o);
+  /* NUL bytes are data, not terminators */
+  o = capture(exh_json_str, "a\0b", 3);
+  assert_string_equal(o, "\"a\\u0000b\"");
+  free(o);
+}
+
+static void test_term_escape(void **st) {
+  (void)st;
+  char *o = capture(exh_term_str, "ok\x1b]0;pwned\x07\r\n", 14);
+  assert_string_equal(o, "ok\\x1b]0;pwned\\x07\\x0d\\x0a");
+  free(o);
+  /* C1 CSI (U+009B) is a terminal escape too */
+  o = capture(exh_term_str, "\xc2\x9b" "2J", 4);
+  assert_string_equal(o, "\\xc2\\x9b2J");
+  free(o);
+  o = capture(exh_term_str, "caf\xc3\xa9 \xff", 7);
+  assert_string_equal(o, "caf\xc3\xa9 \\xff");
+  free(o);
+}
+
+static void test_newlines(void **st) {
+  (void)st;
+  char *b = malloc(100000);
+  size_t expect = 0;
+  for (size_t i = 0; i < 100000; i++) {
+    b[i] = (i * 7919) % 13 == 0 ? '\n' : 'x';
+    expect += b[i] == '\n';
+  }
+  assert_int_equal(exh_count_newlines(b, 100000), expect);
+  assert_int_equal(exh_count_newlines(b, 0), 0);
+  assert_int_equal(exh_count_newlines(b + 1, 254), exh_count_newlines(b + 1, 100) + exh_count_newlines(b + 101, 154));
+  free(b);
+}
+
+/* Pins every error message: adding a code without one, or changing one,
+ * fails here (curl's test 1538 idea). */
+static void test_strerror(void **st) {
+  (void)st;
+  static const char *const want[EXH_ERR_LAST] = {
+      "no error", "out of memory", "cannot open, read or map a file", "malformed input",
+      "a rule cannot be honoured", "feature not built in", "bad argument", "a resource limit was hit"};
+  for (int i = 0; i < EXH_ERR_LAST; i++) assert_string_equal(exh_strerror((exh_err)i), want[i]);
+  assert_string_equal(exh_strerror(EXH_ERR_LAST), "unknown error");
+}
+
+static void test_levels(void **st) {
+  (void)st;
+  exh_level l;
+  assert_int_equal(exh_level_parse("critical", &l), 0);
+  assert_int_equal(l, EXH_LEVEL_CRITICAL);
+  assert_int_equal(exh_level_severity(l), 99);
+  assert_int_equal(exh_level_parse("informational", &l), 0);
+  assert_int_equal(exh_level_parse("bogus", &l), -1);
+  assert_int_equal(exh_level_severity(EXH_LEVEL_HIGH), 73);
+  assert_int_equal(exh_level_severity(EXH_LEVEL_MEDIUM), 47);
+  assert_int_equal(exh_level_severity(EXH_LEVEL_LOW), 21);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_iso8601),    cmocka_unit_test(test_json_escape),
+      cmocka_unit_test(test_term_escape), cmocka_unit_test(test_newlines),
+      cmocka_unit_test(test_strerror),   cmocka_unit_test(test_levels),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
