@@ -1,18 +1,25 @@
 #!/bin/sh
-# Installs the Debian 12 packages exhunt needs to build, test and benchmark.
-# Idempotent: packages already present are left alone; apt-get runs only when
-# something is missing. Must run as root (or with sudo available).
+# Installs the Debian 12 packages exhunt needs, idempotently: apt-get runs
+# only when something is missing. Run as root (or with sudo available).
+#   bootstrap.sh          build dependencies
+#   bootstrap.sh --test   + what the tests use (clang for ASan/UBSan and libFuzzer, python3)
+#   bootstrap.sh --bench  + the benchmark baselines (ripgrep, python3)
 set -eu
-PKGS="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev \
-libyaml-dev libhyperscan-dev libpcre2-dev libssl-dev libarchive-dev libcmocka-dev"
-if [ "${1:-}" = "--bench" ]; then PKGS="$PKGS ripgrep python3"; fi
+PKGS="build-essential cmake ninja-build pkg-config libyaml-dev libhyperscan-dev libpcre2-dev"
+for a in "$@"; do
+  case "$a" in
+    --test) PKGS="$PKGS clang libclang-rt-14-dev libcmocka-dev python3" ;;
+    --bench) PKGS="$PKGS ripgrep python3 libcmocka-dev" ;;
+    *) echo "bootstrap: unknown option $a" >&2; exit 2 ;;
+  esac
+done
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-if [ -z "$missing" ]; then exit 0; fi
+[ -z "$missing" ] && exit 0
 SUDO=""
-if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+[ "$(id -u)" = 0 ] || SUDO="sudo"
 echo "bootstrap: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q

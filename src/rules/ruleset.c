@@ -229,7 +229,7 @@ static exh_err add_tree(exh_ruleset *rs, const char *path, int depth) {
     names[n++] = exh_xasprintf("%s/%s", path, e->d_name);
   }
   closedir(d);
-  qsort(names, n, sizeof *names, cmp_str); /* deterministic order */
+  if (n > 1) qsort(names, n, sizeof *names, cmp_str); /* deterministic order */
   exh_err rc = EXH_OK;
   for (size_t i = 0; i < n; i++) {
     struct stat s2;

@@ -31,7 +31,7 @@ typedef struct pool {
   exh_mutex *mu;
 } pool;
 
-static void worker_init(exh_worker *wk, const exh_ruleset *rs) {
+void exh_worker_init(exh_worker *wk, const exh_ruleset *rs) {
   memset(wk, 0, sizeof *wk);
   wk->rs = rs;
   size_t nf = exh_ruleset_nfields(rs);
@@ -46,7 +46,7 @@ static void worker_init(exh_worker *wk, const exh_ruleset *rs) {
   }
 }
 
-static void worker_fini(exh_worker *wk) {
+void exh_worker_fini(exh_worker *wk) {
   for (int k = 0; k < EXH_KIND_COUNT; k++) exh_pf_scratch_free(wk->pfs[k]);
   free(wk->fmap);
   free(wk->cols);
@@ -76,7 +76,7 @@ static void progress(pool *p, int final) {
 static void *work(void *arg) {
   pool *p = arg;
   exh_worker wk;
-  worker_init(&wk, p->rs);
+  exh_worker_init(&wk, p->rs);
   for (;;) {
     size_t i = atomic_fetch_add(&p->next, 1);
     if (i >= p->w->n) break;
@@ -87,7 +87,7 @@ static void *work(void *arg) {
     atomic_fetch_add(&p->files_done, 1);
     progress(p, 0);
   }
-  worker_fini(&wk);
+  exh_worker_fini(&wk);
   return NULL;
 }
 
@@ -210,8 +210,8 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
     free(ev->rel);
   }
   free(w.ev);
-  qsort(r->findings, r->nfindings, sizeof *r->findings, cmp_finding);
-  qsort(r->windows, r->nwindows, sizeof *r->windows, cmp_window);
+  if (r->nfindings > 1) qsort(r->findings, r->nfindings, sizeof *r->findings, cmp_finding);
+  if (r->nwindows > 1) qsort(r->windows, r->nwindows, sizeof *r->windows, cmp_window);
   r->errors = w.errors;
   r->nerrors = w.nerrors;
   r->files_seen = w.files_seen;
@@ -221,19 +221,20 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   return EXH_OK;
 }
 
+void exh_finding_release(exh_finding *f) {
+  free(f->message);
+  free(f->path);
+  free(f->evidence);
+  free(f->source_ip);
+  free(f->url);
+  free(f->user_agent);
+  free(f->user_name);
+  free(f->http_method);
+}
+
 void exh_result_free(exh_result *r) {
   if (!r) return;
-  for (size_t i = 0; i < r->nfindings; i++) {
-    exh_finding *f = &r->findings[i];
-    free(f->message);
-    free(f->path);
-    free(f->evidence);
-    free(f->source_ip);
-    free(f->url);
-    free(f->user_agent);
-    free(f->user_name);
-    free(f->http_method);
-  }
+  for (size_t i = 0; i < r->nfindings; i++) exh_finding_release(&r->findings[i]);
   free(r->findings);
   for (size_t i = 0; i < r->nwindows; i++) free(r->windows[i].folder);
   free(r->windows);

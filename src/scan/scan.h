@@ -54,14 +54,23 @@ typedef struct exh_worker {
   void *msg;            /* exh_buf for messages */
 } exh_worker;
 
+void exh_worker_init(exh_worker *wk, const exh_ruleset *rs);
+void exh_worker_fini(exh_worker *wk);
+
 /* Scans one Exchange log (walk kinds EXH_KIND_HTTPPROXY..LOG_LAST). */
-void exh_scan_exlog(struct exh_worker *wk, exh_evidence *ev);
+void exh_scan_exlog(exh_worker *wk, exh_evidence *ev);
+/* The same on bytes already in memory (the fuzz targets use this). */
+struct exh_map;
+void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, struct exh_map *map);
 
 /* File checks (detect/files.c). */
-void exh_detect_file(struct exh_worker *wk, exh_evidence *ev);
+void exh_detect_file(exh_worker *wk, exh_evidence *ev);
 
 /* Correlation (correlate/verdict.c): escalations and per-server verdicts. */
 void exh_correlate(exh_result *r);
+
+/* Frees the strings a finding owns. */
+void exh_finding_release(exh_finding *f);
 
 /* Appends a zeroed finding to the evidence's list. */
 exh_finding *exh_evidence_new_finding(exh_evidence *ev);

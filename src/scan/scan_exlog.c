@@ -203,11 +203,14 @@ void exh_scan_exlog(exh_worker *wk, exh_evidence *ev) {
     ev->error = exh_xstrdup(why);
     return;
   }
+  exh_scan_exlog_map(wk, ev, &map);
+  exh_map_close(&map);
+}
+
+void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
+  exh_map map = *mp; /* a copy: release() only reads it */
   ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
-  if (map.size == 0) {
-    exh_map_close(&map);
-    return;
-  }
+  if (map.size == 0) return;
   exctx *c = exh_xcalloc(1, sizeof *c);
   c->wk = wk;
   c->ev = ev;
@@ -282,5 +285,4 @@ void exh_scan_exlog(exh_worker *wk, exh_evidence *ev) {
 done:
   free(pr);
   free(c);
-  exh_map_close(&map);
 }

@@ -64,7 +64,7 @@ static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t serv
     exh_walk_add_error(w, server, path, why, 0);
     return;
   }
-  qsort(ns.v, ns.n, sizeof *ns.v, cmp_name); /* deterministic output */
+  if (ns.n > 1) qsort(ns.v, ns.n, sizeof *ns.v, cmp_name); /* deterministic output */
   for (size_t i = 0; i < ns.n; i++) {
     char *cp = exh_xasprintf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", ns.v[i]);
     char *cr = rel[0] ? exh_xasprintf("%s/%s", rel, ns.v[i]) : exh_xstrdup(ns.v[i]);

@@ -1,8 +1,10 @@
 /* exgen: writes synthetic, format-faithful Exchange server trees for tests
  * and benchmarks, with attack chains at known spots and a ground-truth file.
  *
- * usage: exgen [--seed N] [--size-mb N] [--days N] [--scenario attack|clean|benign]
- *              --out TREE [--truth FILE]
+ * usage: exgen [--seed N] [--size-mb N | --lines N] [--days N]
+ *              [--scenario attack|clean|benign] --out TREE [--truth FILE]
+ * --size-mb sets the total size (benchmark corpora); --lines the mean number
+ * of records per hourly HttpProxy file (default 12).
  *
  * The tree looks like a triage collection of the system drive:
  *   TREE/C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/<Proto>/HttpProxy_YYYYMMDDHH-1.LOG
@@ -52,7 +54,7 @@ static FILE *truth;
 static const char *tree;
 static int attack, probes = 1;
 
-static void die(const char *fmt, ...) {
+__attribute__((format(printf, 1, 2))) static void die(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fputs("exgen: ", stderr);
@@ -622,16 +624,17 @@ static void plan_events(int days) {
 
 int main(int argc, char **argv) {
   const char *truth_path = NULL, *scenario = "attack";
-  long size_mb = 0;
+  long size_mb = 0, lines = 0;
   int days = 4;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--seed") && i + 1 < argc) rng_state ^= strtoull(argv[++i], NULL, 10) * 0x9E3779B97F4A7C15ull + 1;
     else if (!strcmp(argv[i], "--size-mb") && i + 1 < argc) size_mb = atol(argv[++i]);
     else if (!strcmp(argv[i], "--days") && i + 1 < argc) days = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--lines") && i + 1 < argc) lines = atol(argv[++i]);
     else if (!strcmp(argv[i], "--scenario") && i + 1 < argc) scenario = argv[++i];
     else if (!strcmp(argv[i], "--out") && i + 1 < argc) tree = argv[++i];
     else if (!strcmp(argv[i], "--truth") && i + 1 < argc) truth_path = argv[++i];
-    else die("usage: exgen [--seed N] [--size-mb N] [--days N] [--scenario attack|clean|benign] --out TREE [--truth FILE]");
+    else die("usage: exgen [--seed N] [--size-mb N | --lines N] [--days N] [--scenario attack|clean|benign] --out TREE [--truth FILE]");
   }
   if (!tree) die("--out is required");
   if (days < 3) days = 3;
@@ -645,6 +648,7 @@ int main(int argc, char **argv) {
   /* ~700 bytes per HttpProxy line; the other logs are small */
   long lines_per_file = size_mb > 0 ? (long)((double)size_mb * 1e6 / 700.0 / (10.0 * days * 24)) : 12;
   if (lines_per_file < 4) lines_per_file = 4;
+  if (lines > 0) lines_per_file = lines;
   mkdirs(tree);
   if (truth_path && !(truth = fopen(truth_path, "w"))) die("cannot write %s", truth_path);
   plan_events(days);
