@@ -255,8 +255,10 @@ static void hp_header(out *o, const int *cols, size_t ncols, int64_t t, int bare
 }
 
 static void guid(char *b, size_t n) {
-  snprintf(b, n, "%08x-%04x-%04x-%04x-%012llx", (unsigned)rnd(), rn(65536), rn(65536), rn(65536),
-           (unsigned long long)(rnd() & 0xFFFFFFFFFFFFull));
+  /* one draw per statement: argument evaluation order differs between compilers */
+  unsigned a = (unsigned)rnd(), b1 = rn(65536), c = rn(65536), d = rn(65536);
+  unsigned long long e = rnd() & 0xFFFFFFFFFFFFull;
+  snprintf(b, n, "%08x-%04x-%04x-%04x-%012llx", a, b1, c, d, e);
 }
 
 static void benign_fields(int proto, int64_t t) {
@@ -283,8 +285,12 @@ static void benign_fields(int proto, int64_t t) {
   default: break;
   }
   strcpy(field_buf[F_UA], AGENTS[rn(NAGENTS)]);
-  if (rn(3)) snprintf(field_buf[F_IP], 512, "10.%u.%u.%u", rn(4), rn(256), 1 + rn(254));
-  else snprintf(field_buf[F_IP], 512, "%u.%u.%u.%u", 20 + rn(180), rn(256), rn(256), 1 + rn(254));
+  int internal = rn(3) != 0;
+  unsigned o1 = internal ? 10 : 20 + rn(180);
+  unsigned o2 = internal ? rn(4) : rn(256);
+  unsigned o3 = rn(256);
+  unsigned o4 = 1 + rn(254);
+  snprintf(field_buf[F_IP], 512, "%u.%u.%u.%u", o1, o2, o3, o4);
   strcpy(field_buf[F_SRV], "EXCH01");
   static const char *const st[] = {"200", "200", "200", "200", "200", "401", "302", "440", "404", "500"};
   strcpy(field_buf[F_STATUS], st[rn(10)]);
@@ -295,13 +301,19 @@ static void benign_fields(int proto, int64_t t) {
   strcpy(field_buf[F_TARGETVER], "Version 15.1 (Build 2176.2)");
   strcpy(field_buf[F_ROUTINGTYPE], "Server");
   strcpy(field_buf[F_ROUTINGHINT], rn(2) ? "BackEndCookie" : "DatabaseGuid");
-  if (rn(2)) snprintf(field_buf[F_BECOOKIE], 512, "Server~EXCH01.contoso.local~1942063431~2021-03-0%uT%02u:11:44", 1 + rn(7), rn(24));
-  else snprintf(field_buf[F_BECOOKIE], 512, "Database~%08x-5f6e-4d3c-9b8a-7f6e5d4c3b2a~~2021-03-0%uT10:00:00", (unsigned)rnd(), 1 + rn(7));
+  int by_server = rn(2) != 0;
+  unsigned x1 = by_server ? 1 + rn(7) : (unsigned)rnd();
+  unsigned x2 = by_server ? rn(24) : 1 + rn(7);
+  if (by_server) snprintf(field_buf[F_BECOOKIE], 512, "Server~EXCH01.contoso.local~1942063431~2021-03-0%uT%02u:11:44", x1, x2);
+  else snprintf(field_buf[F_BECOOKIE], 512, "Database~%08x-5f6e-4d3c-9b8a-7f6e5d4c3b2a~~2021-03-0%uT10:00:00", x1, x2);
   for (int i = 29; i < 65; i++) if (rn(2)) snprintf(field_buf[i], 512, "%u", rn(300));
   strcpy(field_buf[37], "");
   if (rn(4) == 0) snprintf(field_buf[F_URLQUERY], 512, "?ItemID=AAMkA%08x&exvsurl=1&realm=contoso.com", (unsigned)rnd());
   /* some values with commas and quotes, as real logs have */
-  if (rn(8) == 0) snprintf(field_buf[F_GENERICINFO], 512, "OnBeginRequest=0;,MailboxSize=%u;,ClientName=\"Outlook %u\";", rn(90000), rn(20));
+  if (rn(8) == 0) {
+    unsigned sz = rn(90000), cn = rn(20);
+    snprintf(field_buf[F_GENERICINFO], 512, "OnBeginRequest=0;,MailboxSize=%u;,ClientName=\"Outlook %u\";", sz, cn);
+  }
   /* benign lines that hold the literal but not the pattern */
   if (rn(500) == 0) snprintf(field_buf[F_URLQUERY], 512, "?q=ServerInfo~search+help&x=%u", rn(1000));
 }
@@ -453,9 +465,10 @@ static void write_ecp(int days) {
     char data[4096];
     for (int i = 0; i < 120; i++) {
       int64_t t = ds + i * (DAY / 120) + rn(60000);
+      unsigned tm = rn(200), sid = (unsigned)rnd(), ci = rn(6), act = (unsigned)rnd();
       snprintf(data, sizeof data,
                "S:TIME=%u;S:SID=%08x;S:CMD=%s;S:REQID=;S:URL=/ecp/DDI/DDIService.svc/GetList;S:REFERRER=;S:EX=;S:ACTID=%08x;S:RS=0;S:BLD=15.1.2176.2",
-               rn(200), (unsigned)rnd(), cmds[rn(6)], (unsigned)rnd());
+               tm, sid, cmds[ci], act);
       ecp_row(&o, t, data);
       if (d == 1 && i == 40) {
         /* legitimate administration: OAB and OWA URL changes (must not be flagged) */
@@ -567,7 +580,8 @@ static void plan_events(int days) {
       static int used;
       hp_event *e = add_event(T0 + d * DAY + (int64_t)rn((unsigned)DAY), 6);
       char *ip = ips[used++ % 64];
-      snprintf(ip, 32, "%u.%u.%u.%u", 45 + rn(150), rn(256), rn(256), 1 + rn(254));
+      unsigned o1 = 45 + rn(150), o2 = rn(256), o3 = rn(256), o4 = 1 + rn(254);
+      snprintf(ip, 32, "%u.%u.%u.%u", o1, o2, o3, o4);
       e->ip = ip;
       e->ua = k % 2 ? "Mozilla/5.0 zgrab/0.x" : "Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)";
       e->stem = "/owa/auth/x.js";
