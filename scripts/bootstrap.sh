@@ -9,7 +9,7 @@ PKGS="build-essential cmake ninja-build pkg-config libyaml-dev libhyperscan-dev 
 for a in "$@"; do
   case "$a" in
     --test) PKGS="$PKGS clang libclang-rt-14-dev libcmocka-dev python3" ;;
-    --bench) PKGS="$PKGS ripgrep python3 libcmocka-dev" ;;
+    --bench) PKGS="$PKGS ripgrep python3 bc" ;;
     *) echo "bootstrap: unknown option $a" >&2; exit 2 ;;
   esac
 done

@@ -481,7 +481,7 @@ static void write_ecp(int days) {
         /* CVE-2021-27065 (facts §2.2): read, set with script, reset */
         ecp_row(&o, t + 1000, "S:TIME=12;S:SID=S-1-5-18;S:CMD=Get-OabVirtualDirectory.ADPropertiesOnly=$true.Identity=$null;S:RS=0");
         ecp_row(&o, t + 2000,
-                "S:TIME=44;S:SID=S-1-5-18;S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://f/<script language=\"JScript\" runat=\"server\">function Page_Load(){eval(Request[\"exec_code\"],\"unsafe\");}</script>'.Identity='5e3a4a62-7e63-4a19-8bb5-1e3f4d3b2a10';S:REQID=;S:URL=/ecp/DDI/DDIService.svc/SetObject;S:RS=0");
+                "S:TIME=44;S:SID=S-1-5-18;S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://f/<script language=\"JScript\" runat=\"server\">function Page_Load(){eval(Request[\"exec_code\"],\"unsafe\");}</script>'.Identity='5e3a4a62-7e63-4a19-8bb5-1e3f4d3b2a10';S:REQID=;S:URL=/ecp/DDI/DDIService.svc/SetObject?msExchEcpCanary=Wk3aDn5vE0qZf8&schema=OABVirtualDirectory;S:RS=0");
         expect(R_ECPSET, "critical", o.rel, o.line);
         ecp_row(&o, t + 3000, "S:TIME=9;S:SID=S-1-5-18;S:CMD=Set-OabVirtualDirectory.ExternalUrl=$null.Identity='5e3a4a62-7e63-4a19-8bb5-1e3f4d3b2a10';S:RS=0");
         /* a second attacker using an encoded payload: Test-ProxyLogon's regex misses it */
@@ -659,8 +659,8 @@ int main(int argc, char **argv) {
   probes = strcmp(scenario, "benign") != 0;
   if (!attack && strcmp(scenario, "clean") && strcmp(scenario, "benign")) die("unknown scenario '%s'", scenario);
   T0 = days_from_civil(2021, 3, 1) * 86400000ll;
-  /* ~700 bytes per HttpProxy line; the other logs are small */
-  long lines_per_file = size_mb > 0 ? (long)((double)size_mb * 1e6 / 700.0 / (10.0 * days * 24)) : 12;
+  /* ~520 bytes per HttpProxy line (measured); the other logs are small */
+  long lines_per_file = size_mb > 0 ? (long)((double)size_mb * 1e6 / 520.0 / (10.0 * days * 24)) : 12;
   if (lines_per_file < 4) lines_per_file = 4;
   if (lines > 0) lines_per_file = lines;
   mkdirs(tree);
