@@ -15,7 +15,8 @@ It does what the script does, the way the script does it:
     temporary file', paths extracted by the script's regex, kept when they do not
     start with the install path's ClientAccess\\OAB.
   - Log age per folder.
-usage: testproxylogon.py TREE
+usage: testproxylogon.py [--list] TREE
+  --list prints one line per hit (CVE, file, line or path) for the parity test.
 """
 import csv
 import fnmatch
@@ -53,7 +54,7 @@ def import_csv(path):
         if header is None:
             return
         for row in reader:
-            yield dict(zip(header, row))
+            yield reader.line_num, dict(zip(header, row))
 
 def main(root):
     t0 = time.time()
@@ -67,12 +68,12 @@ def main(root):
             if "ServerInfo~" not in fh.read():
                 continue
         ecp = len(sub) >= 1 and sub[0] == "ecp"
-        for row in import_csv(path):
+        for line, row in import_csv(path):
             am = row.get("AnchorMailbox", "") or ""
             if SSRF(am) and not AUTOD(am) and not LOCAL(am):
-                hits26855.append((path, row.get("DateTime"), am))
+                hits26855.append((path, line, am))
             if ecp and RESET(am) and row.get("HttpStatus") == "200":
-                hits27065_reset.append((path, row.get("DateTime"), am))
+                hits27065_reset.append((path, line, am))
     for path, _ in walk(root, "logging", "ecp", "server"):
         nbytes += os.path.getsize(path)
         with open(path, encoding="utf-8", errors="replace") as fh:
@@ -88,10 +89,25 @@ def main(root):
             if not m.group(1).lower().startswith(("'" + INSTALL + "ClientAccess\\OAB").lower()):
                 paths26858.append(m.group(1))
     dt = time.time() - t0
+    if LIST:
+        for p, l, _ in hits26855:
+            print(f"26855\t{p}\t{l}")
+        for p, l, _ in hits27065_reset:
+            print(f"27065-reset\t{p}\t{l}")
+        for p in files27065:
+            print(f"27065-ecp\t{p}\t0")
+        for p in paths26858:
+            print(f"26858\t{p}\t0")
+        return
     print(f"CVE-2021-26855 rows: {len(hits26855)}")
     print(f"CVE-2021-27065 reset rows: {len(hits27065_reset)}, ECP files: {len(files27065)}")
     print(f"CVE-2021-26858 paths: {len(paths26858)}")
     print(f"python-standin: {nbytes} bytes in {dt:.2f} s = {nbytes / dt / 1e6:.1f} MB/s")
 
+LIST = False
 if __name__ == "__main__":
-    main(sys.argv[1])
+    args = sys.argv[1:]
+    if args and args[0] == "--list":
+        LIST = True
+        args = args[1:]
+    main(args[0])

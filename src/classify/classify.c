@@ -122,8 +122,9 @@ exh_kind exh_classify_path(const char *rel, char *sub, size_t subn) {
     size_t left = cs.n - (i + 1); /* components after "Logging" */
     if (ieq(a, "oabgeneratorlog") && left >= 2) return EXH_KIND_OABGEN;
     if (!ends_with_i(name, ".log")) continue;
-    if (ieq(a, "httpproxy") && left >= 3) {
-      exh_str proto = cs.c[i + 2];
+    if (ieq(a, "httpproxy") && left >= 2) {
+      /* Test-ProxyLogon reads every .log below HttpProxy, folder or not */
+      exh_str proto = left >= 3 ? cs.c[i + 2] : (exh_str){"", 0};
       if (subn) snprintf(sub, subn, "%.*s", (int)proto.n, proto.p);
       return EXH_KIND_HTTPPROXY;
     }

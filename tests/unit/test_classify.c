@@ -28,7 +28,8 @@ static void test_logs(void **st) {
   assert_int_equal(k("V15/Logging/MapiHttp/Mailbox/x.LOG"), EXH_KIND_EXLOG_OTHER);
   /* not logs */
   assert_int_equal(k("V15/Logging/HttpProxy/Ecp/readme.txt"), EXH_KIND_NONE);
-  assert_int_equal(k("V15/Logging/HttpProxy/x.log"), EXH_KIND_EXLOG_OTHER); /* no protocol folder */
+  assert_int_equal(exh_classify_path("V15/Logging/HttpProxy/x.log", sub, sizeof sub), EXH_KIND_HTTPPROXY); /* no protocol folder */
+  assert_string_equal(sub, "");
   assert_int_equal(k("inetpub/wwwroot/default.htm"), EXH_KIND_NONE);
 }
 

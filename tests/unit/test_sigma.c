@@ -225,10 +225,89 @@ static void test_builtin_rules_load(void **st) {
   exh_ruleset_free(rs);
 }
 
+/* The shipped rules on lines that stress their edges. */
+static int builtin_fires(const char *rule_id, exh_kind kind, const char *hdr, const char *line, const char *folder) {
+  exh_ruleset *rs;
+  exh_ruleset_new(&rs);
+  exh_ruleset_add_builtin(rs);
+  int fired = -1;
+  for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
+    const exh_rule *r = exh_ruleset_get(rs, i);
+    if (strcmp(exh_rule_info_of(r)->id, rule_id)) continue;
+    assert_true(exh_rule_applies(r, kind));
+    exh_exlog_header h;
+    exh_exlog_header_parse(&h, hdr, strlen(hdr), 0);
+    int *fmap = calloc(exh_ruleset_nfields(rs), sizeof(int));
+    exh_ruleset_map_header(rs, h.names, h.n, fmap);
+    exh_str cols[EXH_MAX_COLS];
+    uint8_t q[EXH_MAX_COLS];
+    exh_buf scratch = {0};
+    exh_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.raw = (exh_str){line, strlen(line)};
+    rec.cols = cols;
+    rec.qflags = q;
+    rec.ncols = exh_csv_split(line, strlen(line), cols, q, EXH_MAX_COLS);
+    rec.fmap = fmap;
+    rec.nfmap = (int)exh_ruleset_nfields(rs);
+    rec.scratch = &scratch;
+    rec.virt[EXH_VF_RAWRECORD] = rec.raw;
+    if (folder) rec.virt[EXH_VF_LOGFOLDER] = (exh_str){folder, strlen(folder)};
+    fired = exh_rule_eval(r, &rec);
+    /* the prefilter must not hide a line the rule fires on */
+    const exh_rule_lits *lits = exh_rule_literals(r);
+    if (fired && lits) {
+      int any = 0;
+      for (size_t k = 0; k < lits->n; k++)
+        if (exh_memimem(line, strlen(line), lits->lits[k].p, lits->lits[k].n)) any = 1;
+      assert_true(any);
+    }
+    exh_buf_free(&scratch);
+    free(fmap);
+  }
+  exh_ruleset_free(rs);
+  assert_int_not_equal(fired, -1);
+  return fired;
+}
+
+#define ECP_RULE "66dc7ff3-a2b4-43f4-9bc8-fdaf93b50851"
+#define OAB_RULE "23e847a9-aeaa-4402-b1d3-88a1dad11673"
+#define ECPH "TimeStamp,ServerName,EventId,EventData"
+
+static void test_builtin_edges(void **st) {
+  (void)st;
+  /* CVE-2021-27065 in the ECP Server log */
+  assert_true(builtin_fires(ECP_RULE, EXH_KIND_ECP_SERVER, ECPH,
+      "t,S,ECP.Request,\"S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://f/<script language=\"\"JScript\"\" runat=\"\"server\"\">function Page_Load(){eval(Request[\"\"p\"\"],\"\"unsafe\"\");}</script>'.Identity='x'\"", NULL));
+  assert_true(builtin_fires(ECP_RULE, EXH_KIND_ECP_SERVER, ECPH,
+      "t,S,ECP.Request,S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://g/%3Cscript%20runat=server%3E'.Identity='x'", NULL));
+  assert_true(builtin_fires(ECP_RULE, EXH_KIND_ECP_SERVER, ECPH,
+      "t,S,ECP.Request,S:CMD=Set-EcpVirtualDirectory.InternalUrl='http://h/;x;<% eval %>'", NULL));
+  assert_true(builtin_fires(ECP_RULE, EXH_KIND_ECP_SERVER, ECPH,
+      "t,S,ECP.Request,S:CMD=New-OabVirtualDirectory -ExternalUrl 'http://f/&lt;script&gt;'", NULL));
+  /* legitimate changes, and an exception text with '<' in a later pair */
+  assert_false(builtin_fires(ECP_RULE, EXH_KIND_ECP_SERVER, ECPH,
+      "t,S,ECP.Request,S:CMD=Set-OabVirtualDirectory.ExternalUrl='https://mail.contoso.com/OAB'.Identity='x';S:URL=/ecp/x", NULL));
+  assert_false(builtin_fires(ECP_RULE, EXH_KIND_ECP_SERVER, ECPH,
+      "t,S,ECP.Request,S:CMD=Set-OwaVirtualDirectory.ExternalUrl='https://m.contoso.com/owa';S:EX=System.Collections.Generic.List<System.String> failed", NULL));
+  assert_false(builtin_fires(ECP_RULE, EXH_KIND_ECP_SERVER, ECPH,
+      "t,S,ECP.Request,S:CMD=Get-OabVirtualDirectory.ADPropertiesOnly=$true", NULL));
+  /* CVE-2021-26858 in the OAB generator log */
+  assert_true(builtin_fires(OAB_RULE, EXH_KIND_OABGEN, "A",
+      "x Download failed and temporary file 'C:\\inetpub\\wwwroot\\aspnet_client\\s.aspx' needs to be removed.", NULL));
+  assert_true(builtin_fires(OAB_RULE, EXH_KIND_OABGEN, "A",
+      "x Download failed and temporary file 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\ClientAccess\\OAB\\..\\..\\FrontEnd\\HttpProxy\\owa\\auth\\e.aspx' needs to be removed.", NULL));
+  assert_true(builtin_fires(OAB_RULE, EXH_KIND_OABGEN, "A",
+      "x Download failed and temporary file '\\\\127.0.0.1\\c$\\ClientAccess\\OAB\\x.aspx' needs to be removed.", NULL));
+  assert_false(builtin_fires(OAB_RULE, EXH_KIND_OABGEN, "A",
+      "x Download failed and temporary file 'D:\\Exchange\\V15\\ClientAccess\\OAB\\Temp\\abc\\oab.lzx' needs to be removed.", NULL));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_proxylogon_semantics), cmocka_unit_test(test_modifiers),
       cmocka_unit_test(test_null_exists_keywords_virtual), cmocka_unit_test(test_conditions),
-      cmocka_unit_test(test_rejections), cmocka_unit_test(test_builtin_rules_load)};
+      cmocka_unit_test(test_rejections), cmocka_unit_test(test_builtin_rules_load),
+      cmocka_unit_test(test_builtin_edges)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
