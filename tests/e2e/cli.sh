@@ -51,6 +51,14 @@ mkdir -p "$W/badrules" && printf 'title: x\nlogsource: {product: exchange}\ndete
 "$EXHUNT" rules check --no-builtin "$W/badrules" > "$W/bad.txt" 2> "$W/bad.err"; check "rules check with a bad rule" 1 $?
 grep -q "unsupported modifier 'nope'" "$W/bad.err"; check "the reason is given" 0 $?
 grep -q "^loaded 0 of 1 rules" "$W/bad.txt"; check "the count says so" 0 $?
+# a log with no #Fields: header is named as not read, the rest still scanned
+H="$W/nohdr/V15/Logging/HttpProxy/Owa"
+mkdir -p "$H" && printf '2021-03-03T01:02:03.000Z,x,ServerInfo~a]@h:444/mapi/emsmdb/?#\n' > "$H/HttpProxy_2021030301-1.LOG"
+cp "$W/attack/C/Program Files/Microsoft/Exchange Server/V15/Logging/ECP/Server/"ECPServer20210303-1.LOG "$W/nohdr/"
+mkdir -p "$W/nohdr/V15/Logging/ECP/Server" && mv "$W/nohdr/ECPServer20210303-1.LOG" "$W/nohdr/V15/Logging/ECP/Server/"
+"$EXHUNT" scan "$W/nohdr" > "$W/nohdr.txt"; check "headerless log: the other files still give findings" 1 $?
+grep -q "error   .*HttpProxy_2021030301-1.LOG: no #Fields: header" "$W/nohdr.txt"; check "headerless log named in the text report" 0 $?
+"$EXHUNT" scan -f jsonl "$W/nohdr" | grep -q '"kind":"pipeline_error".*HttpProxy_2021030301-1.LOG'; check "headerless log as a JSONL pipeline_error" 0 $?
 # the bundled sample tree scans to a compromised verdict
 if [ -d "$SRC/samples/exch01" ]; then
   "$EXHUNT" scan "$SRC/samples/exch01" > "$W/sample.txt"; check "bundled sample: findings" 1 $?
