@@ -21,6 +21,8 @@ static const struct {
     {EXH_KIND_ECP_ACTIVITY, "ecp_activity", "exchange.ecp_activity"},
     {EXH_KIND_OABGEN, "oabgenerator", "exchange.oabgenerator"},
     {EXH_KIND_EXLOG_OTHER, "exchange_log", "exchange.log"},
+    {EXH_KIND_IIS, "iis", "iis.access"},
+    {EXH_KIND_HTTPERR, "httperr", "iis.httperr"},
     {EXH_KIND_LSASS_DUMP, NULL, "exhunt.file"},
     {EXH_KIND_STAGING_ARCHIVE, NULL, "exhunt.file"},
 };
@@ -109,12 +111,53 @@ static int lsass_dump_name(exh_str s) {
   return exh_memimem(l + 5, rest, "dmp", 3) != NULL;
 }
 
+int exh_kind_is_w3c(exh_kind k) { return k == EXH_KIND_IIS || k == EXH_KIND_HTTPERR; }
+
+static int is_w3svc(exh_str s) {
+  if (s.n < 6 || !exh_strnieq(s.p, "w3svc", 5)) return 0;
+  for (size_t i = 5; i < s.n; i++)
+    if (s.p[i] < '0' || s.p[i] > '9') return 0;
+  return 1;
+}
+
+exh_kind exh_classify_content(const char *buf, size_t n) {
+  exh_str b = {buf, n};
+  const char *sw = exh_memimem(b.p, b.n, "#Software:", 10);
+  if (!sw) return EXH_KIND_NONE;
+  size_t rest = n - (size_t)(sw - buf);
+  const char *eol = memchr(sw, '\n', rest);
+  size_t ln = eol ? (size_t)(eol - sw) : rest;
+  if (exh_memimem(sw, ln, "Internet Information Services", 29)) return EXH_KIND_IIS;
+  if (exh_memimem(sw, ln, "Microsoft HTTP API", 18)) return EXH_KIND_HTTPERR;
+  if (!exh_memimem(sw, ln, "Microsoft Exchange", 18)) return EXH_KIND_NONE;
+  const char *lt = exh_memimem(buf, n, "#Log-type:", 10);
+  if (lt) {
+    size_t lr = n - (size_t)(lt - buf);
+    const char *le = memchr(lt, '\n', lr);
+    size_t ll = le ? (size_t)(le - lt) : lr;
+    if (exh_memimem(lt, ll, "HttpProxy", 9)) return EXH_KIND_HTTPPROXY;
+    if (exh_memimem(lt, ll, "ECP Server", 10)) return EXH_KIND_ECP_SERVER;
+    if (exh_memimem(lt, ll, "ECP Activity", 12)) return EXH_KIND_ECP_ACTIVITY;
+    if (exh_memimem(lt, ll, "OAB", 3)) return EXH_KIND_OABGEN;
+  }
+  return EXH_KIND_EXLOG_OTHER;
+}
+
 exh_kind exh_classify_path(const char *rel, char *sub, size_t subn) {
   comps cs;
   split(rel, &cs);
   if (subn) sub[0] = 0;
   if (cs.n == 0) return EXH_KIND_NONE;
   exh_str name = cs.c[cs.n - 1];
+  /* IIS: .../W3SVC<n>/NAME.log and .../HTTPERR/NAME.log */
+  if (cs.n >= 2 && ends_with_i(name, ".log")) {
+    exh_str dir = cs.c[cs.n - 2];
+    if (is_w3svc(dir)) {
+      if (subn) snprintf(sub, subn, "%.*s", (int)dir.n, dir.p);
+      return EXH_KIND_IIS;
+    }
+    if (ieq(dir, "httperr")) return EXH_KIND_HTTPERR;
+  }
   /* Exchange logs: a "Logging" component anywhere. */
   for (size_t i = 0; i + 1 < cs.n; i++) {
     if (!ieq(cs.c[i], "logging")) continue;

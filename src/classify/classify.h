@@ -13,7 +13,10 @@ typedef enum exh_kind {
   EXH_KIND_ECP_ACTIVITY, /* Logging/ECP/Activity/NAME.log */
   EXH_KIND_OABGEN,       /* Logging/OABGeneratorLog/ (any file) */
   EXH_KIND_EXLOG_OTHER,  /* any other Logging/ .log with an Exchange header */
-  EXH_KIND_LOG_LAST = EXH_KIND_EXLOG_OTHER,
+  /* W3C extended logs (Sigma category: webserver) */
+  EXH_KIND_IIS,          /* inetpub/logs/LogFiles/W3SVC<n>/u_exYYMMDD.log */
+  EXH_KIND_HTTPERR,      /* Windows/System32/LogFiles/HTTPERR/httperr<n>.log */
+  EXH_KIND_LOG_LAST = EXH_KIND_HTTPERR,
   /* files checked by code in detect/ */
   EXH_KIND_LSASS_DUMP,      /* lsass*dmp under Windows/Temp or C:\root */
   EXH_KIND_STAGING_ARCHIVE, /* .7z/.zip/.rar under ProgramData */
@@ -28,7 +31,15 @@ const char *exh_kind_dataset(exh_kind k);
 exh_kind exh_kind_from_service(const char *service);
 
 /* Classifies by path relative to the scanned root. `sub` receives the
- * HttpProxy protocol folder name (e.g. "Ecp"), or "" (subn bytes). */
+ * HttpProxy protocol folder name (e.g. "Ecp") or the IIS site folder
+ * (e.g. "W3SVC1"), or "" (subn bytes). */
 exh_kind exh_classify_path(const char *rel, char *sub, size_t subn);
+
+/* Classifies a log by its first bytes ("#Software:" and "#Log-type:" lines),
+ * for files whose path says nothing (a log handed over on its own). */
+exh_kind exh_classify_content(const char *buf, size_t n);
+
+/* 1 for W3C (IIS, HTTPERR) kinds, 0 for Exchange CSV kinds. */
+int exh_kind_is_w3c(exh_kind k);
 
 #endif

@@ -51,7 +51,18 @@ static int is_time_name(exh_str s) {
          exh_strieq(s, "Time");
 }
 
-void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int has_prefix) {
+int exh_log_split(const exh_exlog_header *h, const char *p, size_t n, exh_str *cols, uint8_t *qflags,
+                  int max) {
+  if (h->fmt == EXH_FMT_W3C) {
+    int k = exh_w3c_split(p, n, cols, max, h->n, h->query_col);
+    memset(qflags, 0, (size_t)k);
+    return k;
+  }
+  return exh_csv_split(p, n, cols, qflags, max);
+}
+
+void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int has_prefix,
+                            exh_logfmt fmt) {
   if (has_prefix) {
     const char *c = memchr(p, ':', n);
     if (c) {
@@ -59,21 +70,52 @@ void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int ha
       p = c + 1;
     }
   }
+  h->fmt = fmt;
+  h->time_col = h->time2_col = h->query_col = -1;
+  if (fmt == EXH_FMT_W3C) {
+    exh_str t = exh_trim((exh_str){p, n});
+    h->n = exh_w3c_split(t.p, t.n, h->names, EXH_MAX_COLS, 0, -1);
+    for (int i = 0; i < h->n; i++) {
+      if (exh_strieq(h->names[i], "date")) h->time_col = i;
+      else if (exh_strieq(h->names[i], "time")) h->time2_col = i;
+      else if (exh_strieq(h->names[i], "cs-uri-query")) h->query_col = i;
+    }
+    if (h->time_col < 0 && h->time2_col >= 0) h->time_col = h->time2_col, h->time2_col = -1;
+    return;
+  }
   uint8_t q[EXH_MAX_COLS];
   h->n = exh_csv_split(p, n, h->names, q, EXH_MAX_COLS);
-  h->time_col = -1;
   for (int i = 0; i < h->n; i++) {
     h->names[i] = exh_trim(h->names[i]);
     if (h->time_col < 0 && is_time_name(h->names[i])) h->time_col = i;
   }
 }
 
+int64_t exh_log_record_time(const exh_exlog_header *h, const exh_str *cols, int ncols) {
+  int64_t ms;
+  if (h->time_col < 0 || h->time_col >= ncols) return INT64_MIN;
+  exh_str t = cols[h->time_col];
+  if (h->time2_col >= 0) {
+    if (h->time2_col >= ncols) return INT64_MIN;
+    char buf[64];
+    exh_str d = exh_trim(t), tm = exh_trim(cols[h->time2_col]);
+    if (d.n + tm.n + 2 > sizeof buf) return INT64_MIN;
+    memcpy(buf, d.p, d.n);
+    buf[d.n] = 'T';
+    memcpy(buf + d.n + 1, tm.p, tm.n);
+    t = (exh_str){buf, d.n + 1 + tm.n};
+    return exh_parse_iso8601(t, &ms) == 0 ? ms : INT64_MIN;
+  }
+  return exh_parse_iso8601(t, &ms) == 0 ? ms : INT64_MIN;
+}
+
 /* How far down the header block may reach before we give up. */
 #define PROBE_MAX (256 * 1024)
 
-void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr) {
+void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_logfmt fmt) {
   memset(pr, 0, sizeof *pr);
-  pr->hdr.time_col = -1;
+  pr->hdr.time_col = pr->hdr.time2_col = pr->hdr.query_col = -1;
+  pr->hdr.fmt = fmt;
   pr->data_start = n;
   size_t pos = 0, lineno = 0;
   size_t lim = n < PROBE_MAX ? n : PROBE_MAX;
@@ -93,14 +135,16 @@ void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr) {
       exh_str l = line;
       if (exh_str_istarts(l, "#Software:") && exh_memimem(l.p, l.n, "Microsoft Exchange", 18))
         pr->software_exchange = 1;
+      else if (exh_str_istarts(l, "#Software:") && exh_memimem(l.p, l.n, "Internet Information Services", 29))
+        pr->software_iis = 1;
       else if (exh_str_istarts(l, "#Version:")) {
         exh_str v = exh_trim((exh_str){l.p + 9, l.n - 9});
         snprintf(pr->version, sizeof pr->version, "%.*s", (int)(v.n < 31 ? v.n : 31), v.p);
       } else if (exh_str_istarts(l, "#Fields:")) {
-        exh_exlog_header_parse(&pr->hdr, l.p, l.n, 1);
+        exh_exlog_header_parse(&pr->hdr, l.p, l.n, 1, fmt);
         pr->have_header = 1;
       }
-    } else if (lineno == 1 && line.n) {
+    } else if (lineno == 1 && line.n && fmt == EXH_FMT_CSV) {
       bare_candidate = 1;
       bare = line;
       pr->bare_end = end;
@@ -117,7 +161,7 @@ void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr) {
     } else {
       /* No #Fields: line 1 is a header only if it names a time column. */
       exh_exlog_header h;
-      exh_exlog_header_parse(&h, bare.p, bare.n, 0);
+      exh_exlog_header_parse(&h, bare.p, bare.n, 0, EXH_FMT_CSV);
       if (h.time_col >= 0 && h.n >= 2) {
         pr->hdr = h;
         pr->have_header = 1;

@@ -10,10 +10,17 @@
 
 #define EXH_MAX_COLS 512
 
+/* The two line formats: Exchange CSV (comma, double quotes) and W3C extended
+ * (IIS, HTTPERR: space-separated, no quoting; see w3c.c). */
+typedef enum exh_logfmt { EXH_FMT_CSV = 0, EXH_FMT_W3C = 1 } exh_logfmt;
+
 typedef struct exh_exlog_header {
   exh_str names[EXH_MAX_COLS];
   int n;
-  int time_col; /* DateTime / TimeStamp / date-time column, or -1 */
+  exh_logfmt fmt;
+  int time_col;  /* DateTime / TimeStamp / date-time, or W3C "date"; -1 if none */
+  int time2_col; /* W3C "time" (joined to "date"), or -1 */
+  int query_col; /* W3C "cs-uri-query": takes surplus tokens, or -1 */
 } exh_exlog_header;
 
 /* Splits one CSV record (no line terminator; a trailing '\r' is dropped).
@@ -23,12 +30,26 @@ typedef struct exh_exlog_header {
  * quote takes the rest of the line. */
 int exh_csv_split(const char *p, size_t n, exh_str *cols, uint8_t *qflags, int max);
 
+/* W3C: splits on single spaces; when a line has more tokens than the header
+ * has fields (Exchange writes raw spaces in some query strings,
+ * plaso#3529), the surplus is merged into merge_col. Returns the count. */
+int exh_w3c_split(const char *p, size_t n, exh_str *cols, int max, int nfields, int merge_col);
+
+/* Splits one record by the header's format. */
+int exh_log_split(const exh_exlog_header *h, const char *p, size_t n, exh_str *cols, uint8_t *qflags,
+                  int max);
+
 /* Fills a header from a "#Fields: a,b,c" line or a bare "a,b,c" line. */
-void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int has_prefix);
+void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int has_prefix,
+                            exh_logfmt fmt);
+/* Parses the record's time (UTC ms) from its columns; EXH_TIME_UNKNOWN-like
+ * INT64_MIN when absent or malformed. */
+int64_t exh_log_record_time(const exh_exlog_header *h, const exh_str *cols, int ncols);
 
 /* What the top of a file says. */
 typedef struct exh_exlog_probe {
   int software_exchange;  /* "#Software: Microsoft Exchange..." seen */
+  int software_iis;       /* "#Software: Microsoft Internet Information Services" */
   int have_header;        /* a #Fields: line (or a bare header) was found */
   int bare_header;        /* line 1 is a bare CSV header (skip it) */
   size_t bare_end;        /* end of line 1 when bare_header */
@@ -38,6 +59,6 @@ typedef struct exh_exlog_probe {
 } exh_exlog_probe;
 
 /* Reads the header block at the top of data[0..n). */
-void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr);
+void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_logfmt fmt);
 
 #endif

@@ -21,6 +21,9 @@ int exh_map_open(exh_map *m, const char *path, char *why, size_t whyn);
  * on huge files: mapped pages are dropped from this process once read). */
 void exh_map_release(exh_map *m, size_t upto);
 void exh_map_close(exh_map *m);
+/* Reads up to n bytes from the start of a regular file (read-only, never
+ * blocks on a FIFO). Returns the count, or -1. */
+long exh_read_head(const char *path, char *buf, size_t n);
 
 typedef enum exh_ftype { EXH_FT_FILE, EXH_FT_DIR, EXH_FT_LINK, EXH_FT_OTHER } exh_ftype;
 

@@ -91,6 +91,27 @@ void exh_map_close(exh_map *m) {
   m->fd = -1;
 }
 
+long exh_read_head(const char *path, char *buf, size_t n) {
+  int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+#ifdef O_NOATIME
+  int fd = open(path, flags | O_NOATIME);
+  if (fd < 0 && errno == EPERM) fd = open(path, flags);
+#else
+  int fd = open(path, flags);
+#endif
+  if (fd < 0) return -1;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return -1;
+  }
+  ssize_t r;
+  do r = pread(fd, buf, n, 0);
+  while (r < 0 && errno == EINTR);
+  close(fd);
+  return (long)r;
+}
+
 int exh_lstat(const char *path, exh_stat *st, char *why, size_t whyn) {
   struct stat s;
   if (lstat(path, &s) != 0) {

@@ -35,10 +35,14 @@ exh_str exh_glob_longest_literal(const exh_glob *g, const char *avoid);
 
 /* Virtual fields: filled by the scanner, not found in the record's bytes. */
 enum {
-  EXH_VF_LOGFOLDER = 0, /* HttpProxy protocol folder, e.g. "Ecp" */
+  EXH_VF_LOGFOLDER = 0, /* HttpProxy protocol folder ("Ecp") or IIS site ("W3SVC1") */
   EXH_VF_RAWRECORD,     /* the whole raw record */
+  EXH_VF_FULLURI,       /* W3C: cs-uri-stem + "?" + cs-uri-query (see docs/sigma.md) */
   EXH_VF_COUNT
 };
+
+/* fmap value for a field that a log kind serves from a virtual field. */
+#define EXH_FMAP_VIRT(vf) (-2 - (vf))
 
 typedef struct exh_record {
   exh_str raw;           /* the whole record: keyword selections match here */
@@ -87,7 +91,10 @@ int exh_ruleset_intern(exh_ruleset *rs, const char *name, size_t n);
 /* Looks a name up without interning; -1 if unknown. */
 int exh_ruleset_field_id(const exh_ruleset *rs, const char *name);
 
-/* Builds fmap (size exh_ruleset_nfields) for a header of column names. */
-void exh_ruleset_map_header(const exh_ruleset *rs, const exh_str *names, int nnames, int *fmap);
+/* Builds fmap (size exh_ruleset_nfields) for a header of column names of a
+ * log kind: exact names first (case-insensitive), then the kind's aliases
+ * (Sigma's cs-user-agent is IIS's cs(User-Agent), ...). */
+void exh_ruleset_map_header(const exh_ruleset *rs, exh_kind kind, const exh_str *names, int nnames,
+                            int *fmap);
 
 #endif

@@ -25,14 +25,24 @@ struct exh_ruleset {
   exh_kind_plan plans[EXH_KIND_COUNT];
 };
 
-static const char *const virtual_names[EXH_VF_COUNT] = {"LogFolder", "RawRecord"};
+static const char *const virtual_names[EXH_VF_COUNT] = {"LogFolder", "RawRecord", "exhunt-full-uri"};
+
+/* Field aliases for W3C logs: SigmaHQ's webserver names -> IIS columns. */
+static const struct {
+  const char *sigma, *column;
+} w3c_alias[] = {
+    {"cs-user-agent", "cs(User-Agent)"}, {"cs-referer", "cs(Referer)"}, {"cs-referrer", "cs(Referer)"},
+    {"cs-cookie", "cs(Cookie)"},         {"cs-host", "cs(Host)"},        {"cs-uri-stem", "cs-uri"},
+    {"c-useragent", "cs(User-Agent)"},   {"c-uri", "exhunt-full-uri"},
+};
 
 exh_err exh_ruleset_new(exh_ruleset **out) {
   exh_ruleset *rs = exh_xcalloc(1, sizeof *rs);
   for (int i = 0; i < EXH_VF_COUNT; i++) exh_ruleset_intern(rs, virtual_names[i], strlen(virtual_names[i]));
   /* Columns the scanner reads for a finding's ECS entities (scan_exlog.c). */
-  static const char *const entity_fields[] = {"ClientIpAddress", "UserAgent", "AuthenticatedUser",
-                                              "Method", "HttpStatus", "UrlStem", "UrlQuery"};
+  static const char *const entity_fields[] = {"ClientIpAddress", "UserAgent", "AuthenticatedUser", "Method",
+                                              "HttpStatus",      "UrlStem",   "UrlQuery",          "c-ip",
+                                              "cs(User-Agent)",  "cs-username", "cs-method",       "sc-status"};
   for (size_t i = 0; i < sizeof entity_fields / sizeof entity_fields[0]; i++)
     exh_ruleset_intern(rs, entity_fields[i], strlen(entity_fields[i]));
   *out = rs;
@@ -78,15 +88,33 @@ const char *exh_ruleset_field_name(const exh_ruleset *rs, int fid) {
   return fid >= 0 && (size_t)fid < rs->nfields ? rs->fields[fid] : "";
 }
 
-void exh_ruleset_map_header(const exh_ruleset *rs, const exh_str *names, int nnames, int *fmap) {
+static int find_col(const exh_str *names, int nnames, const char *name) {
+  for (int c = 0; c < nnames; c++)
+    if (exh_strieq(exh_trim(names[c]), name)) return c;
+  return -1;
+}
+
+void exh_ruleset_map_header(const exh_ruleset *rs, exh_kind kind, const exh_str *names, int nnames,
+                            int *fmap) {
+  int w3c = exh_kind_is_w3c(kind);
   for (size_t f = 0; f < rs->nfields; f++) {
     fmap[f] = -1;
     if (f < EXH_VF_COUNT) continue;
-    for (int c = 0; c < nnames; c++)
-      if (exh_strieq(exh_trim(names[c]), rs->fields[f])) {
-        fmap[f] = c;
-        break;
-      }
+    const char *name = rs->fields[f];
+    /* SigmaHQ's web rules put path pieces in cs-uri-query: it means the
+     * whole URI on W3C logs (docs/sigma.md) */
+    if (w3c && (!strcasecmp(name, "cs-uri-query") || !strcasecmp(name, "cs-uri"))) {
+      fmap[f] = EXH_FMAP_VIRT(EXH_VF_FULLURI);
+      continue;
+    }
+    fmap[f] = find_col(names, nnames, name);
+    if (fmap[f] >= 0 || !w3c) continue;
+    for (size_t a = 0; a < sizeof w3c_alias / sizeof w3c_alias[0]; a++) {
+      if (strcasecmp(name, w3c_alias[a].sigma)) continue;
+      if (!strcmp(w3c_alias[a].column, "exhunt-full-uri")) fmap[f] = EXH_FMAP_VIRT(EXH_VF_FULLURI);
+      else fmap[f] = find_col(names, nnames, w3c_alias[a].column);
+      if (fmap[f] != -1) break;
+    }
   }
 }
 
@@ -98,6 +126,12 @@ int exh_record_get(const exh_record *r, int fid, exh_str *out) {
   }
   if (fid >= r->nfmap) return 0;
   int c = r->fmap[fid];
+  if (c <= -2) { /* served from a virtual field */
+    int vf = -2 - c;
+    if (vf >= EXH_VF_COUNT || !r->virt[vf].p) return 0;
+    *out = r->virt[vf];
+    return 1;
+  }
   if (c < 0 || c >= r->ncols) return 0;
   exh_str v = r->cols[c];
   if (r->qflags && r->qflags[c] && r->scratch) {

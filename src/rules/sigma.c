@@ -8,7 +8,9 @@
  * selections; conditions with and / or / not / parentheses / "1 of x*" /
  * "all of x*" / "1 of them" / "all of them". Anything else is rejected
  * with a reason, never half-loaded. */
+#include <arpa/inet.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <yaml.h>
 
 #include "sigma_int.h"
@@ -86,8 +88,49 @@ static int re_match(void *code, const char *s, size_t n) {
 #endif
 }
 
-static int match_one(const matcher *m, size_t i, const char *s, size_t n) {
+/* Parses an IPv4 or IPv6 address (no zone); returns 4, 6 or 0. */
+static int parse_ip(const char *s, size_t n, unsigned char out[16]) {
+  char buf[64];
+  if (n == 0 || n >= sizeof buf) return 0;
+  memcpy(buf, s, n);
+  buf[n] = 0;
+  memset(out, 0, 16);
+  if (inet_pton(AF_INET, buf, out) == 1) return 4;
+  if (inet_pton(AF_INET6, buf, out) == 1) return 6;
+  return 0;
+}
+
+static int cidr_match(const cidr_net *net, const char *s, size_t n) {
+  unsigned char a[16];
+  int fam = parse_ip(s, n, a);
+  if (fam != net->family) {
+    /* an IPv4-mapped IPv6 address against an IPv4 network */
+    if (fam == 6 && net->family == 4 && !memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
+      memmove(a, a + 12, 4);
+      fam = 4;
+    } else {
+      return 0;
+    }
+  }
+  int bits = net->bits;
+  for (int i = 0; bits > 0; i++, bits -= 8) {
+    unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
+    if ((a[i] & mask) != (net->addr[i] & mask)) return 0;
+  }
+  return 1;
+}
+
+static int match_one(const matcher *m, size_t i, const char *s, size_t n, const exh_record *rec) {
   if (m->mods & MOD_RE) return re_match(m->res[i], s, n);
+  if (m->mods & MOD_CIDR) return cidr_match(&m->nets[i], s, n);
+  if (m->mods & MOD_FIELDREF) {
+    exh_str o;
+    /* the other value must be copied: unquoting shares one scratch buffer */
+    char *mine = exh_xstrndup(s, n);
+    int ok = exh_record_get(rec, m->refs[i], &o) && o.n == n && exh_strnieq(o.p, mine, n);
+    free(mine);
+    return ok;
+  }
   return exh_glob_match(&m->globs[i], s, n);
 }
 
@@ -104,13 +147,13 @@ static int matcher_eval(const matcher *m, const exh_record *rec) {
   if (m->mods & MOD_EXISTS) return m->exists_val;
   if (m->mods & MOD_ALL) {
     for (size_t i = 0; i < m->nv; i++) {
-      int ok = m->is_null[i] ? v.n == 0 : match_one(m, i, v.p, v.n);
+      int ok = m->is_null[i] ? v.n == 0 : match_one(m, i, v.p, v.n, rec);
       if (!ok) return 0;
     }
     return 1;
   }
   for (size_t i = 0; i < m->nv; i++) {
-    int ok = m->is_null[i] ? v.n == 0 : match_one(m, i, v.p, v.n);
+    int ok = m->is_null[i] ? v.n == 0 : match_one(m, i, v.p, v.n, rec);
     if (ok) return 1;
   }
   return 0;
@@ -160,36 +203,72 @@ static void matcher_free(matcher *m) {
   free(m->globs);
   free(m->res);
   free(m->is_null);
+  free(m->nets);
+  free(m->refs);
 }
 
-static int parse_mods(const char *spec, unsigned *mods, char *why, size_t whyn) {
+typedef struct mods_t {
+  unsigned mods;
+  unsigned char tr[8];
+  int ntr;
+} mods_t;
+
+static int parse_mods(const char *spec, mods_t *md, char *why, size_t whyn) {
   /* spec: the part after the field name, e.g. "contains|all" */
-  *mods = 0;
+  memset(md, 0, sizeof *md);
   const char *p = spec;
   while (*p) {
     const char *e = strchr(p, '|');
     size_t n = e ? (size_t)(e - p) : strlen(p);
     exh_str m = {p, n};
-    if (exh_strieq(m, "contains")) *mods |= MOD_CONTAINS;
-    else if (exh_strieq(m, "startswith")) *mods |= MOD_STARTS;
-    else if (exh_strieq(m, "endswith")) *mods |= MOD_ENDS;
-    else if (exh_strieq(m, "all")) *mods |= MOD_ALL;
-    else if (exh_strieq(m, "re")) *mods |= MOD_RE;
-    else if (exh_strieq(m, "cased")) *mods |= MOD_CASED;
-    else if (exh_strieq(m, "exists")) *mods |= MOD_EXISTS;
-    else if ((*mods & MOD_RE) && exh_strieq(m, "i")) *mods |= MOD_RE_I;
-    else if ((*mods & MOD_RE) && exh_strieq(m, "m")) *mods |= MOD_RE_M;
-    else if ((*mods & MOD_RE) && exh_strieq(m, "s")) *mods |= MOD_RE_S;
-    else {
+    int tr = 0;
+    if (exh_strieq(m, "contains")) md->mods |= MOD_CONTAINS;
+    else if (exh_strieq(m, "startswith")) md->mods |= MOD_STARTS;
+    else if (exh_strieq(m, "endswith")) md->mods |= MOD_ENDS;
+    else if (exh_strieq(m, "all")) md->mods |= MOD_ALL;
+    else if (exh_strieq(m, "re")) md->mods |= MOD_RE;
+    else if (exh_strieq(m, "cased")) md->mods |= MOD_CASED;
+    else if (exh_strieq(m, "exists")) md->mods |= MOD_EXISTS;
+    else if (exh_strieq(m, "cidr")) md->mods |= MOD_CIDR;
+    else if (exh_strieq(m, "fieldref")) md->mods |= MOD_FIELDREF;
+    else if ((md->mods & MOD_RE) && exh_strieq(m, "i")) md->mods |= MOD_RE_I;
+    else if ((md->mods & MOD_RE) && exh_strieq(m, "m")) md->mods |= MOD_RE_M;
+    else if ((md->mods & MOD_RE) && exh_strieq(m, "s")) md->mods |= MOD_RE_S;
+    else if (exh_strieq(m, "wide") || exh_strieq(m, "utf16le")) tr = TR_WIDE;
+    else if (exh_strieq(m, "utf16be")) tr = TR_UTF16BE;
+    else if (exh_strieq(m, "utf16")) tr = TR_UTF16;
+    else if (exh_strieq(m, "base64")) tr = TR_BASE64;
+    else if (exh_strieq(m, "base64offset")) tr = TR_BASE64OFF;
+    else if (exh_strieq(m, "windash")) tr = TR_WINDASH;
+    else if (exh_strieq(m, "expand")) {
+      snprintf(why, whyn, "modifier 'expand' needs placeholder values, which exhunt does not have");
+      return -1;
+    } else {
       snprintf(why, whyn, "unsupported modifier '%.*s'", (int)(n > 40 ? 40 : n), p);
       return -1;
+    }
+    if (tr) {
+      if (md->ntr == 8) {
+        snprintf(why, whyn, "too many modifiers");
+        return -1;
+      }
+      md->tr[md->ntr++] = (unsigned char)tr;
     }
     p += n;
     if (*p == '|') p++;
   }
-  unsigned pos = *mods & (MOD_CONTAINS | MOD_STARTS | MOD_ENDS);
-  if ((*mods & MOD_RE) && (pos || (*mods & MOD_CASED))) {
-    snprintf(why, whyn, "modifier 're' cannot be combined with contains/startswith/endswith/cased");
+  unsigned mods = md->mods;
+  unsigned pos = mods & (MOD_CONTAINS | MOD_STARTS | MOD_ENDS);
+  if ((mods & MOD_RE) && (pos || (mods & (MOD_CASED | MOD_CIDR | MOD_FIELDREF)) || md->ntr)) {
+    snprintf(why, whyn, "modifier 're' cannot be combined with other value modifiers");
+    return -1;
+  }
+  if ((mods & MOD_CIDR) && (pos || (mods & MOD_FIELDREF) || md->ntr)) {
+    snprintf(why, whyn, "modifier 'cidr' cannot be combined with other value modifiers");
+    return -1;
+  }
+  if ((mods & MOD_FIELDREF) && (pos || md->ntr)) {
+    snprintf(why, whyn, "modifier 'fieldref' is supported for equality only");
     return -1;
   }
   if (pos && (pos & (pos - 1))) {
@@ -199,7 +278,158 @@ static int parse_mods(const char *spec, unsigned *mods, char *why, size_t whyn) 
   return 0;
 }
 
-static int compile_value(matcher *m, size_t i, const char *v, size_t n, char *why, size_t whyn) {
+/* ---- value transforms ---------------------------------------------------- */
+
+typedef struct val {
+  char *p;
+  size_t n;
+  int null;
+  int raw; /* no wildcard meaning left (after an encoding transform) */
+} val;
+
+typedef struct vals {
+  val *v;
+  size_t n, cap;
+} vals;
+
+static void vals_push(vals *vs, char *p, size_t n, int null, int raw) {
+  EXH_VEC_RESERVE(vs->v, vs->cap, vs->n + 1);
+  vs->v[vs->n++] = (val){p, n, null, raw};
+}
+
+static void vals_free(vals *vs) {
+  for (size_t i = 0; i < vs->n; i++) free(vs->v[i].p);
+  free(vs->v);
+  vs->v = NULL;
+  vs->n = vs->cap = 0;
+}
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static char *b64(const unsigned char *in, size_t n, size_t *outn) {
+  char *o = exh_xmalloc((n + 2) / 3 * 4 + 1);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+    o[k++] = B64[v >> 18 & 63];
+    o[k++] = B64[v >> 12 & 63];
+    o[k++] = i + 1 < n ? B64[v >> 6 & 63] : '=';
+    o[k++] = i + 2 < n ? B64[v & 63] : '=';
+  }
+  o[k] = 0;
+  *outn = k;
+  return o;
+}
+
+/* UTF-8 -> UTF-16 (le, be); invalid bytes pass as U+FFFD. */
+static char *utf16(const char *s, size_t n, int be, int bom, size_t *outn) {
+  char *o = exh_xmalloc(n * 4 + 4);
+  size_t k = 0;
+  if (bom) {
+    o[k++] = be ? (char)0xFE : (char)0xFF;
+    o[k++] = be ? (char)0xFF : (char)0xFE;
+  }
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; i < n;) {
+    size_t l = exh_utf8_len(u + i, n - i);
+    uint32_t cp;
+    if (l == 0) cp = 0xFFFD, l = 1;
+    else if (l == 1) cp = u[i];
+    else if (l == 2) cp = (u[i] & 0x1Fu) << 6 | (u[i + 1] & 0x3Fu);
+    else if (l == 3) cp = (u[i] & 0x0Fu) << 12 | (u[i + 1] & 0x3Fu) << 6 | (u[i + 2] & 0x3Fu);
+    else cp = (u[i] & 0x07u) << 18 | (u[i + 1] & 0x3Fu) << 12 | (u[i + 2] & 0x3Fu) << 6 | (u[i + 3] & 0x3Fu);
+    i += l;
+    uint16_t units[2];
+    int nu = 1;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      units[0] = (uint16_t)(0xD800 + (cp >> 10));
+      units[1] = (uint16_t)(0xDC00 + (cp & 0x3FF));
+      nu = 2;
+    } else {
+      units[0] = (uint16_t)cp;
+    }
+    for (int j = 0; j < nu; j++) {
+      o[k++] = (char)(be ? units[j] >> 8 : units[j] & 0xFF);
+      o[k++] = (char)(be ? units[j] & 0xFF : units[j] >> 8);
+    }
+  }
+  *outn = k;
+  return o;
+}
+
+static int is_word(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
+
+/* Applies one transform to every value. */
+static void transform(vals *vs, int tr) {
+  vals out = {0};
+  for (size_t i = 0; i < vs->n; i++) {
+    val *v = &vs->v[i];
+    if (v->null) {
+      vals_push(&out, v->p, v->n, 1, v->raw);
+      v->p = NULL;
+      continue;
+    }
+    size_t n;
+    switch (tr) {
+    case TR_WIDE:
+    case TR_UTF16BE:
+    case TR_UTF16: {
+      char *o = utf16(v->p, v->n, tr == TR_UTF16BE, tr == TR_UTF16, &n);
+      vals_push(&out, o, n, 0, 1);
+      break;
+    }
+    case TR_BASE64: {
+      char *o = b64((const unsigned char *)v->p, v->n, &n);
+      /* padding says where the value ended: drop it to match inside data */
+      while (n && o[n - 1] == '=') n--;
+      vals_push(&out, o, n, 0, 1);
+      break;
+    }
+    case TR_BASE64OFF: {
+      static const size_t start[3] = {0, 2, 3}, endcut[3] = {0, 3, 2};
+      for (size_t k = 0; k < 3; k++) {
+        unsigned char *buf = exh_xmalloc(v->n + 3);
+        memset(buf, ' ', k);
+        memcpy(buf + k, v->p, v->n);
+        char *o = b64(buf, v->n + k, &n);
+        free(buf);
+        size_t cut = endcut[(v->n + k) % 3];
+        size_t e = n >= cut ? n - cut : 0;
+        size_t st = start[k] < e ? start[k] : e;
+        char *piece = exh_xstrndup(o + st, e - st);
+        free(o);
+        vals_push(&out, piece, e - st, 0, 1);
+      }
+      break;
+    }
+    case TR_WINDASH: {
+      /* '-' or '/' starting an option (after a non-word byte, before a word
+       * byte) in each of the five spellings Windows accepts */
+      static const char *const dashes[] = {"-", "/", "\xe2\x80\x93", "\xe2\x80\x94", "\xe2\x80\x95"};
+      for (size_t d = 0; d < 5; d++) {
+        exh_buf b = {0};
+        for (size_t j = 0; j < v->n; j++) {
+          unsigned char c = (unsigned char)v->p[j];
+          int opt = (c == '-' || c == '/') && (j == 0 || !is_word((unsigned char)v->p[j - 1])) &&
+                    j + 1 < v->n && is_word((unsigned char)v->p[j + 1]);
+          if (opt) exh_buf_adds(&b, dashes[d]);
+          else exh_buf_addc(&b, (char)c);
+        }
+        n = b.n;
+        vals_push(&out, exh_buf_take(&b), n, 0, v->raw);
+      }
+      break;
+    }
+    }
+  }
+  vals_free(vs);
+  *vs = out;
+}
+
+static int compile_value(matcher *m, size_t i, const val *v, char *why, size_t whyn) {
   if (m->mods & MOD_RE) {
 #ifdef EXH_HAVE_PCRE2
     uint32_t opts = 0;
@@ -208,7 +438,7 @@ static int compile_value(matcher *m, size_t i, const char *v, size_t n, char *wh
     if (m->mods & MOD_RE_S) opts |= PCRE2_DOTALL;
     int err;
     PCRE2_SIZE off;
-    pcre2_code *c = pcre2_compile((PCRE2_SPTR)v, n, opts, &err, &off, NULL);
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)v->p, v->n, opts, &err, &off, NULL);
     if (!c) {
       PCRE2_UCHAR msg[128];
       pcre2_get_error_message(err, msg, sizeof msg);
@@ -219,86 +449,127 @@ static int compile_value(matcher *m, size_t i, const char *v, size_t n, char *wh
     m->res[i] = c;
     return 0;
 #else
-    (void)v, (void)n;
+    (void)v;
     snprintf(why, whyn, "modifier 're' needs PCRE2, which this build does not have");
     return -1;
 #endif
   }
+  if (m->mods & MOD_CIDR) {
+    const char *slash = memchr(v->p, '/', v->n);
+    size_t an = slash ? (size_t)(slash - v->p) : v->n;
+    cidr_net *net = &m->nets[i];
+    net->family = parse_ip(v->p, an, net->addr);
+    int maxb = net->family == 6 ? 128 : 32;
+    net->bits = maxb;
+    if (slash) {
+      char *end;
+      char tmp[8];
+      size_t bn = v->n - an - 1;
+      if (bn == 0 || bn >= sizeof tmp) net->family = 0;
+      else {
+        memcpy(tmp, slash + 1, bn);
+        tmp[bn] = 0;
+        long b = strtol(tmp, &end, 10);
+        if (*end || b < 0 || b > maxb) net->family = 0;
+        else net->bits = (int)b;
+      }
+    }
+    if (!net->family) {
+      snprintf(why, whyn, "bad network '%.60s' for 'cidr'", v->p);
+      return -1;
+    }
+    exh_glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
+    return 0;
+  }
+  if (m->mods & MOD_FIELDREF) {
+    m->refs[i] = -1; /* resolved by the caller, which can intern */
+    exh_glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
+    return 0;
+  }
   int front = (m->mods & (MOD_CONTAINS | MOD_ENDS)) || m->fid < 0;
   int back = (m->mods & (MOD_CONTAINS | MOD_STARTS)) || m->fid < 0;
-  exh_glob_compile(&m->globs[i], v, n, front, back, (m->mods & MOD_CASED) != 0, 0);
+  exh_glob_compile(&m->globs[i], v->p, v->n, front, back, (m->mods & MOD_CASED) != 0, v->raw);
   return 0;
 }
 
-/* Fills a matcher for `field|mods: value(s)`; fid -1 for keywords. */
+/* Fills a matcher for `field|mods: value(s)`; key NULL for a keyword list,
+ * or "|mods" for a keyword map. */
 static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const char *key,
-                         yaml_node_t *val, char *why, size_t whyn) {
+                         yaml_node_t *val_node, char *why, size_t whyn) {
   memset(m, 0, sizeof *m);
   m->fid = -1;
+  mods_t md;
+  memset(&md, 0, sizeof md);
   if (key) {
     const char *bar = strchr(key, '|');
     size_t fn = bar ? (size_t)(bar - key) : strlen(key);
-    if (fn == 0) {
-      snprintf(why, whyn, "keyword selections with modifiers are not supported");
+    if (parse_mods(bar ? bar + 1 : "", &md, why, whyn)) return -1;
+    m->mods = md.mods;
+    if (fn > 0) m->fid = exh_ruleset_intern(rs, key, fn);
+    else if (m->mods & (MOD_EXISTS | MOD_CIDR | MOD_FIELDREF)) {
+      snprintf(why, whyn, "keywords cannot take exists, cidr or fieldref");
       return -1;
     }
-    if (parse_mods(bar ? bar + 1 : "", &m->mods, why, whyn)) return -1;
-    m->fid = exh_ruleset_intern(rs, key, fn);
   }
-  yaml_node_t **vals = NULL;
-  size_t nv = 0;
-  if (is_scalar(val)) {
-    vals = exh_xmalloc(sizeof *vals);
-    vals[nv++] = val;
-  } else if (val && val->type == YAML_SEQUENCE_NODE) {
-    size_t cnt = (size_t)(val->data.sequence.items.top - val->data.sequence.items.start);
-    if (cnt == 0) {
-      snprintf(why, whyn, "empty value list for '%s'", key ? key : "keywords");
-      return -1;
-    }
-    vals = exh_xcalloc(cnt, sizeof *vals);
-    for (yaml_node_item_t *it = val->data.sequence.items.start; it < val->data.sequence.items.top;
-         it++) {
+  const char *what = key ? key : "keywords";
+  vals vs = {0};
+  if (is_scalar(val_node)) {
+    vals_push(&vs, exh_xstrndup(sval(val_node), val_node->data.scalar.length), val_node->data.scalar.length,
+              is_null_scalar(val_node), 0);
+  } else if (val_node && val_node->type == YAML_SEQUENCE_NODE) {
+    for (yaml_node_item_t *it = val_node->data.sequence.items.start; it < val_node->data.sequence.items.top; it++) {
       yaml_node_t *v = node(d, *it);
       if (!is_scalar(v)) {
-        free(vals);
-        snprintf(why, whyn, "nested lists or maps as values of '%s'", key ? key : "keywords");
+        vals_free(&vs);
+        snprintf(why, whyn, "nested lists or maps as values of '%.60s'", what);
         return -1;
       }
-      vals[nv++] = v;
+      vals_push(&vs, exh_xstrndup(sval(v), v->data.scalar.length), v->data.scalar.length, is_null_scalar(v), 0);
+    }
+    if (vs.n == 0) {
+      snprintf(why, whyn, "empty value list for '%.60s'", what);
+      return -1;
     }
   } else {
-    snprintf(why, whyn, "value of '%s' is a map", key ? key : "keywords");
+    snprintf(why, whyn, "value of '%.60s' is a map", what);
     return -1;
   }
+  int rc = 0;
+  if (m->mods & MOD_EXISTS) {
+    if (vs.n != 1) {
+      snprintf(why, whyn, "'exists' takes one boolean");
+      rc = -1;
+    } else {
+      const char *v = vs.v[0].p;
+      m->exists_val = !strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "yes");
+    }
+    vals_free(&vs);
+    return rc;
+  }
+  for (size_t i = 0; i < vs.n; i++)
+    if (vs.v[i].null && m->fid < 0) {
+      vals_free(&vs);
+      snprintf(why, whyn, "null keyword");
+      return -1;
+    }
+  for (int t = 0; t < md.ntr; t++) transform(&vs, md.tr[t]);
+  size_t nv = vs.n;
   m->nv = nv;
   m->globs = exh_xcalloc(nv, sizeof *m->globs);
   m->res = exh_xcalloc(nv, sizeof *m->res);
   m->is_null = exh_xcalloc(nv, 1);
-  int rc = 0;
-  if (m->mods & MOD_EXISTS) {
-    if (nv != 1) {
-      snprintf(why, whyn, "'exists' takes one boolean");
-      rc = -1;
-    } else {
-      const char *v = sval(vals[0]);
-      m->exists_val = !strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "yes");
+  if (m->mods & MOD_CIDR) m->nets = exh_xcalloc(nv, sizeof *m->nets);
+  if (m->mods & MOD_FIELDREF) m->refs = exh_xcalloc(nv, sizeof *m->refs);
+  for (size_t i = 0; i < nv && rc == 0; i++) {
+    if (vs.v[i].null) {
+      m->is_null[i] = 1;
+      exh_glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
+      continue;
     }
-  } else {
-    for (size_t i = 0; i < nv && rc == 0; i++) {
-      if (is_null_scalar(vals[i])) {
-        if (m->fid < 0) {
-          snprintf(why, whyn, "null keyword");
-          rc = -1;
-        }
-        m->is_null[i] = 1;
-        exh_glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
-        continue;
-      }
-      rc = compile_value(m, i, sval(vals[i]), vals[i]->data.scalar.length, why, whyn);
-    }
+    rc = compile_value(m, i, &vs.v[i], why, whyn);
+    if (rc == 0 && (m->mods & MOD_FIELDREF)) m->refs[i] = exh_ruleset_intern(rs, vs.v[i].p, vs.v[i].n);
   }
-  free(vals);
+  vals_free(&vs);
   return rc;
 }
 
@@ -592,11 +863,13 @@ static litset ls_best(litset a, litset b) {
   return a;
 }
 
-/* Bytes a literal taken from a field value must avoid: CSV doubles '"'. */
-#define RAW_AVOID "\""
+/* Bytes a literal taken from a field value must avoid: CSV doubles '"';
+ * W3C's full URI joins stem and query with '?' where the raw line has a
+ * space; a raw space in a value never reaches the bytes of an IIS line. */
+#define RAW_AVOID "\"? "
 
 static litset matcher_lits(const matcher *m) {
-  if (m->mods & (MOD_RE | MOD_EXISTS)) return ls_none();
+  if (m->mods & (MOD_RE | MOD_EXISTS | MOD_CIDR | MOD_FIELDREF)) return ls_none();
   if (m->fid >= 0 && m->fid < EXH_VF_COUNT && m->fid != EXH_VF_RAWRECORD) return ls_none();
   litset acc = ls_none();
   int all = (m->mods & MOD_ALL) != 0;
@@ -736,6 +1009,16 @@ static int logsource_kinds(yaml_document_t *d, yaml_node_t *ls, unsigned *kinds,
       *dataset = exh_kind_dataset(k);
       return 0;
     }
+  }
+  if (!strcasecmp(c, "webserver") && (!p[0] || !strcasecmp(p, "windows") || !strcasecmp(p, "iis")) && !s[0]) {
+    *kinds = (1u << EXH_KIND_IIS) | (1u << EXH_KIND_HTTPERR);
+    *dataset = "iis.access";
+    return 0;
+  }
+  if (!strcasecmp(p, "windows") && !strcasecmp(s, "iis") && !c[0]) {
+    *kinds = (1u << EXH_KIND_IIS) | (1u << EXH_KIND_HTTPERR);
+    *dataset = "iis.access";
+    return 0;
   }
   snprintf(why, whyn, "unsupported log source (product: %.40s, service: %.40s, category: %.40s)",
            p[0] ? p : "-", s[0] ? s : "-", c[0] ? c : "-");

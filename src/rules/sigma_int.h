@@ -16,7 +16,18 @@ enum {
   MOD_RE_I = 1u << 7,
   MOD_RE_M = 1u << 8,
   MOD_RE_S = 1u << 9,
+  MOD_CIDR = 1u << 10,
+  MOD_FIELDREF = 1u << 11,
 };
+
+/* Value transforms, applied in the order the modifiers are written. */
+enum { TR_WIDE = 1, TR_UTF16BE, TR_UTF16, TR_BASE64, TR_BASE64OFF, TR_WINDASH };
+
+typedef struct cidr_net {
+  int family; /* 4 or 6 */
+  unsigned char addr[16];
+  int bits;
+} cidr_net;
 
 typedef struct matcher {
   int fid;        /* -1: keyword, matched anywhere in the raw record */
@@ -26,6 +37,8 @@ typedef struct matcher {
   void **res;     /* pcre2_code * when MOD_RE */
   unsigned char *is_null; /* per value: YAML null, "field empty or absent" */
   int exists_val;
+  cidr_net *nets;         /* MOD_CIDR: per value */
+  int *refs;              /* MOD_FIELDREF: per value, the other field's id */
 } matcher;
 
 typedef struct conj {

@@ -40,6 +40,7 @@ void exh_worker_init(exh_worker *wk, const exh_ruleset *rs) {
   wk->qflags = exh_xcalloc(EXH_MAX_COLS, 1);
   wk->scratch = exh_xcalloc(1, sizeof(exh_buf));
   wk->msg = exh_xcalloc(1, sizeof(exh_buf));
+  wk->uri = exh_xcalloc(1, sizeof(exh_buf));
   for (int k = 1; k <= EXH_KIND_LOG_LAST; k++) {
     const exh_kind_plan *pl = exh_ruleset_plan(rs, (exh_kind)k);
     if (pl->pf) wk->pfs[k] = exh_pf_scratch_new(pl->pf);
@@ -53,8 +54,10 @@ void exh_worker_fini(exh_worker *wk) {
   free(wk->qflags);
   exh_buf_free(wk->scratch);
   exh_buf_free(wk->msg);
+  exh_buf_free(wk->uri);
   free(wk->scratch);
   free(wk->msg);
+  free(wk->uri);
   exh_rules_thread_cleanup();
 }
 

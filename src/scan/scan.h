@@ -52,6 +52,7 @@ typedef struct exh_worker {
   uint8_t *qflags;
   void *scratch;        /* exh_buf for unquoting */
   void *msg;            /* exh_buf for messages */
+  void *uri;            /* exh_buf for the W3C full URI */
 } exh_worker;
 
 void exh_worker_init(exh_worker *wk, const exh_ruleset *rs);

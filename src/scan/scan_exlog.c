@@ -28,10 +28,39 @@ typedef struct exctx {
   size_t skip_end;      /* lines ending at or before this are not records */
   size_t nl_pos;        /* newlines counted up to here */
   uint64_t nl_count;
+  int stem_col, uri_col; /* W3C: cs-uri-stem, cs-uri (HTTPERR) */
 } exctx;
 
+static int col_named(const exh_exlog_header *h, const char *name) {
+  for (int i = 0; i < h->n; i++)
+    if (exh_strieq(h->names[i], name)) return i;
+  return -1;
+}
+
 static void remap(exctx *c) {
-  exh_ruleset_map_header(c->wk->rs, c->hdr.names, c->hdr.n, c->wk->fmap);
+  exh_ruleset_map_header(c->wk->rs, c->ev->kind, c->hdr.names, c->hdr.n, c->wk->fmap);
+  c->stem_col = col_named(&c->hdr, "cs-uri-stem");
+  c->uri_col = col_named(&c->hdr, "cs-uri");
+}
+
+/* W3C: "-" is an empty value; the full URI is stem + "?" + query. */
+static void w3c_fixup(exctx *c, exh_record *rec) {
+  exh_str *cols = c->wk->cols;
+  for (int i = 0; i < rec->ncols; i++)
+    if (cols[i].n == 1 && cols[i].p[0] == '-') cols[i].n = 0;
+  exh_buf *u = c->wk->uri;
+  u->n = 0;
+  if (c->uri_col >= 0 && c->uri_col < rec->ncols) {
+    exh_buf_add(u, cols[c->uri_col].p, cols[c->uri_col].n);
+  } else if (c->stem_col >= 0 && c->stem_col < rec->ncols) {
+    exh_buf_add(u, cols[c->stem_col].p, cols[c->stem_col].n);
+    int q = c->hdr.query_col;
+    if (q >= 0 && q < rec->ncols && cols[q].n) {
+      exh_buf_addc(u, '?');
+      exh_buf_add(u, cols[q].p, cols[q].n);
+    }
+  }
+  rec->virt[EXH_VF_FULLURI] = (exh_str){u->p ? u->p : "", u->n};
 }
 
 static int64_t record_time(exctx *c, const char *p, size_t n) {
@@ -41,13 +70,8 @@ static int64_t record_time(exctx *c, const char *p, size_t n) {
     return exh_parse_iso8601((exh_str){p, n < 40 ? n : 40}, &ms) == 0 ? ms : EXH_TIME_UNKNOWN;
   }
   exh_str *cols = c->wk->cols;
-  int nc = exh_csv_split(p, n, cols, c->wk->qflags, c->hdr.time_col + 2);
-  if (nc <= c->hdr.time_col) return EXH_TIME_UNKNOWN;
-  exh_str t = cols[c->hdr.time_col];
-  /* The parser may have put the rest of the line in the last slot. */
-  const char *comma = memchr(t.p, ',', t.n);
-  if (comma) t.n = (size_t)(comma - t.p);
-  return exh_parse_iso8601(t, &ms) == 0 ? ms : EXH_TIME_UNKNOWN;
+  int nc = exh_log_split(&c->hdr, p, n, cols, c->wk->qflags, EXH_MAX_COLS);
+  return exh_log_record_time(&c->hdr, cols, nc);
 }
 
 static void field_value(exh_record *rec, const exh_ruleset *rs, const char *name, exh_str *out, int *ok) {
@@ -60,6 +84,12 @@ static char *dup_field(exh_record *rec, const exh_ruleset *rs, const char *name)
   int ok;
   field_value(rec, rs, name, &v, &ok);
   return ok ? exh_xstrndup(v.p, v.n < 4096 ? v.n : 4096) : NULL;
+}
+
+/* The first of two candidate columns (Exchange name, IIS name). */
+static char *dup_either(exh_record *rec, const exh_ruleset *rs, const char *a, const char *b) {
+  char *v = dup_field(rec, rs, a);
+  return v ? v : dup_field(rec, rs, b);
 }
 
 static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, size_t end,
@@ -81,18 +111,23 @@ static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, 
   f->evidence = exh_xstrndup(c->data + start, f->evidence_len);
   f->time_ms = record_time(c, c->data + start, len);
   /* record_time reused the column buffer: split again for the entities */
-  if (!c->text_mode) rec->ncols = exh_csv_split(c->data + start, len, c->wk->cols, c->wk->qflags, EXH_MAX_COLS);
-  f->source_ip = dup_field(rec, rs, "ClientIpAddress");
-  f->user_agent = dup_field(rec, rs, "UserAgent");
-  f->user_name = dup_field(rec, rs, "AuthenticatedUser");
-  f->http_method = dup_field(rec, rs, "Method");
-  char *status = dup_field(rec, rs, "HttpStatus");
+  if (!c->text_mode) {
+    rec->ncols = exh_log_split(&c->hdr, c->data + start, len, c->wk->cols, c->wk->qflags, EXH_MAX_COLS);
+    if (c->hdr.fmt == EXH_FMT_W3C) w3c_fixup(c, rec);
+  }
+  f->source_ip = dup_either(rec, rs, "ClientIpAddress", "c-ip");
+  f->user_agent = dup_either(rec, rs, "UserAgent", "cs(User-Agent)");
+  f->user_name = dup_either(rec, rs, "AuthenticatedUser", "cs-username");
+  f->http_method = dup_either(rec, rs, "Method", "cs-method");
+  char *status = dup_either(rec, rs, "HttpStatus", "sc-status");
   if (status) {
     f->http_status = atoi(status);
     free(status);
   }
   char *stem = dup_field(rec, rs, "UrlStem");
-  if (stem) {
+  if (!stem && rec->virt[EXH_VF_FULLURI].n) {
+    f->url = exh_xstrndup(rec->virt[EXH_VF_FULLURI].p, rec->virt[EXH_VF_FULLURI].n);
+  } else if (stem) {
     char *q = dup_field(rec, rs, "UrlQuery");
     f->url = q ? exh_xasprintf("%s%s%s", stem, q[0] == '?' ? "" : "?", q) : exh_xstrdup(stem);
     free(q);
@@ -134,7 +169,7 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
   if (len && p[len - 1] == '\r') len--;
   if (len && p[0] == '#') {
     if (len >= 8 && exh_strnieq(p, "#Fields:", 8)) {
-      exh_exlog_header_parse(&c->hdr, p, len, 1);
+      exh_exlog_header_parse(&c->hdr, p, len, 1, c->hdr.fmt);
       c->text_mode = 0;
       remap(c);
     }
@@ -152,7 +187,10 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
   rec.scratch = wk->scratch;
   rec.virt[EXH_VF_RAWRECORD] = rec.raw;
   if (c->ev->sub[0]) rec.virt[EXH_VF_LOGFOLDER] = (exh_str){c->ev->sub, strlen(c->ev->sub)};
-  if (!c->text_mode) rec.ncols = exh_csv_split(p, len, wk->cols, wk->qflags, EXH_MAX_COLS);
+  if (!c->text_mode) {
+    rec.ncols = exh_log_split(&c->hdr, p, len, wk->cols, wk->qflags, EXH_MAX_COLS);
+    if (c->hdr.fmt == EXH_FMT_W3C) w3c_fixup(c, &rec);
+  }
   uint64_t line = 0;
   size_t nr = ids ? nids : exh_ruleset_count(wk->rs);
   for (size_t i = 0; i < nr; i++) {
@@ -218,8 +256,14 @@ void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
   c->n = map.size;
   c->plan = exh_ruleset_plan(wk->rs, ev->kind);
   exh_exlog_probe *pr = exh_xmalloc(sizeof *pr);
-  exh_exlog_probe_top(map.data, map.size, pr);
-  if (!pr->have_header) {
+  int w3c = exh_kind_is_w3c(ev->kind);
+  exh_exlog_probe_top(map.data, map.size, pr, w3c ? EXH_FMT_W3C : EXH_FMT_CSV);
+  if (w3c) {
+    if (!pr->have_header) {
+      ev->error = exh_xstrdup("no #Fields: header: not read as a W3C log (columns are never guessed)");
+      goto done;
+    }
+  } else if (!pr->have_header) {
     if (ev->kind == EXH_KIND_OABGEN) {
       /* No sample of this log is public; Test-ProxyLogon reads it as text. */
       c->text_mode = 1;

@@ -20,10 +20,25 @@ void exh_walk_add_error(exh_walk *w, size_t server, const char *path, const char
   e->skipped = skipped;
 }
 
+static int ends_log(const char *p) {
+  size_t n = strlen(p);
+  return n > 4 && (p[n - 4] == '.') && (p[n - 3] | 32) == 'l' && (p[n - 2] | 32) == 'o' && (p[n - 1] | 32) == 'g';
+}
+
+/* Reads the first bytes of a file to classify it by content. */
+static exh_kind sniff(const char *path) {
+  char buf[1024];
+  long n = exh_read_head(path, buf, sizeof buf);
+  return n > 0 ? exh_classify_content(buf, (size_t)n) : EXH_KIND_NONE;
+}
+
 static void add_file(exh_walk *w, const char *path, const char *rel, size_t server, const exh_stat *st) {
   w->files_seen++;
   char sub[64];
   exh_kind k = exh_classify_path(rel[0] ? rel : path, sub, sizeof sub);
+  /* A log handed over on its own, or lying where no known path leads: its
+   * "#Software:" line says what it is. */
+  if (k == EXH_KIND_NONE && (rel[0] == 0 || ends_log(path))) k = sniff(path);
   if (k == EXH_KIND_NONE) return;
   EXH_VEC_RESERVE(w->ev, w->cap, w->n + 1);
   exh_evidence *e = &w->ev[w->n++];

@@ -45,13 +45,13 @@ static void test_header(void **st) {
   (void)st;
   exh_exlog_header h;
   const char *l = "#Fields: DateTime,RequestId,AnchorMailbox";
-  exh_exlog_header_parse(&h, l, strlen(l), 1);
+  exh_exlog_header_parse(&h, l, strlen(l), 1, EXH_FMT_CSV);
   assert_int_equal(h.n, 3);
   assert_true(eq(h.names[0], "DateTime"));
   assert_true(eq(h.names[2], "AnchorMailbox"));
   assert_int_equal(h.time_col, 0);
   l = "#Fields: TimeStamp,ServerName,EventId,EventData";
-  exh_exlog_header_parse(&h, l, strlen(l), 1);
+  exh_exlog_header_parse(&h, l, strlen(l), 1, EXH_FMT_CSV);
   assert_int_equal(h.time_col, 0);
 }
 
@@ -60,7 +60,7 @@ static void test_probe(void **st) {
   exh_exlog_probe pr;
   const char *f = "DateTime,AnchorMailbox\r\n#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n"
                   "#Log-type: HttpProxy Logs\r\n#Fields: DateTime,AnchorMailbox\r\n2021-03-03T00:00:00.000Z,x\r\n";
-  exh_exlog_probe_top(f, strlen(f), &pr);
+  exh_exlog_probe_top(f, strlen(f), &pr, EXH_FMT_CSV);
   assert_true(pr.have_header);
   assert_true(pr.bare_header);
   assert_true(pr.software_exchange);
@@ -69,22 +69,22 @@ static void test_probe(void **st) {
   assert_int_equal(pr.data_start, strstr(f, "2021") - f);
   /* no bare header, BOM */
   const char *g = "\xef\xbb\xbf#Software: Microsoft Exchange Server\n#Fields: TimeStamp,EventData\nT,x\n";
-  exh_exlog_probe_top(g, strlen(g), &pr);
+  exh_exlog_probe_top(g, strlen(g), &pr, EXH_FMT_CSV);
   assert_true(pr.have_header);
   assert_false(pr.bare_header);
   /* no header at all: reported, not guessed */
   const char *h = "2021-03-03T00:00:00Z something happened\nanother line\n";
-  exh_exlog_probe_top(h, strlen(h), &pr);
+  exh_exlog_probe_top(h, strlen(h), &pr, EXH_FMT_CSV);
   assert_false(pr.have_header);
   assert_int_equal(pr.data_start, 0);
   /* a bare header alone counts only if it names a time column */
   const char *i = "DateTime,Foo\n2021-03-03T00:00:00Z,1\n";
-  exh_exlog_probe_top(i, strlen(i), &pr);
+  exh_exlog_probe_top(i, strlen(i), &pr, EXH_FMT_CSV);
   assert_true(pr.have_header);
   assert_true(pr.bare_header);
   /* only header lines */
   const char *j = "#Software: Microsoft Exchange Server\n#Fields: DateTime,A\n";
-  exh_exlog_probe_top(j, strlen(j), &pr);
+  exh_exlog_probe_top(j, strlen(j), &pr, EXH_FMT_CSV);
   assert_true(pr.have_header);
   assert_int_equal(pr.data_start, strlen(j));
 }

@@ -31,9 +31,9 @@ static exh_ruleset *load(const char *yaml) {
 /* Evaluates rule 0 on `line` under the CSV header `hdr`. */
 static int ev(exh_ruleset *rs, const char *hdr, const char *line, const char *folder) {
   exh_exlog_header h;
-  exh_exlog_header_parse(&h, hdr, strlen(hdr), 0);
+  exh_exlog_header_parse(&h, hdr, strlen(hdr), 0, EXH_FMT_CSV);
   int *fmap = calloc(exh_ruleset_nfields(rs), sizeof(int));
-  exh_ruleset_map_header(rs, h.names, h.n, fmap);
+  exh_ruleset_map_header(rs, EXH_KIND_HTTPPROXY, h.names, h.n, fmap);
   exh_str cols[EXH_MAX_COLS];
   uint8_t q[EXH_MAX_COLS];
   exh_buf scratch = {0};
@@ -139,6 +139,52 @@ static void test_null_exists_keywords_virtual(void **st) {
   exh_ruleset_free(rs);
 }
 
+static void test_more_modifiers(void **st) {
+  (void)st;
+  /* windash: the five spellings of an option dash */
+  exh_ruleset *rs = load(HEAD "detection:\n  sel:\n    CommandLine|windash|contains: ' -ma '\n  condition: sel\n");
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  assert_true(ev(rs, "CommandLine", "procdump.exe -ma lsass.exe", NULL));
+  assert_true(ev(rs, "CommandLine", "procdump.exe /ma lsass.exe", NULL));
+  assert_true(ev(rs, "CommandLine", "procdump.exe \xe2\x80\x93ma lsass.exe", NULL));
+  assert_false(ev(rs, "CommandLine", "procdump.exe ma lsass.exe", NULL));
+  exh_ruleset_free(rs);
+  /* cidr, IPv4 and IPv6, mapped addresses */
+  rs = load(HEAD "detection:\n  sel:\n    c-ip|cidr: ['10.0.0.0/8', 'fe80::/10', '192.168.1.7']\n  condition: sel\n");
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  assert_true(ev(rs, "c-ip", "10.200.3.4", NULL));
+  assert_true(ev(rs, "c-ip", "::ffff:10.1.2.3", NULL));
+  assert_true(ev(rs, "c-ip", "fe80::1", NULL));
+  assert_true(ev(rs, "c-ip", "192.168.1.7", NULL));
+  assert_false(ev(rs, "c-ip", "192.168.1.8", NULL));
+  assert_false(ev(rs, "c-ip", "11.0.0.1", NULL));
+  assert_false(ev(rs, "c-ip", "not-an-ip", NULL));
+  exh_ruleset_free(rs);
+  /* base64offset: the value at each of the three alignments */
+  rs = load(HEAD "detection:\n  sel:\n    D|base64offset|contains: 'whoami /all'\n  condition: sel\n");
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  assert_true(ev(rs, "D", "cmd d2hvYW1pIC9hbGw= x", NULL));
+  assert_true(ev(rs, "D", "eHdob2FtaSAvYWxs", NULL));
+  assert_true(ev(rs, "D", "eHl3aG9hbWkgL2FsbA==", NULL));
+  assert_false(ev(rs, "D", "d2hvYW1p", NULL));
+  exh_ruleset_free(rs);
+  /* wide then base64 */
+  rs = load(HEAD "detection:\n  sel:\n    D|wide|base64: 'whoami'\n  condition: sel\n");
+  assert_true(ev(rs, "D", "dwBoAG8AYQBtAGkA", NULL));
+  exh_ruleset_free(rs);
+  /* fieldref */
+  rs = load(HEAD "detection:\n  sel:\n    A|fieldref: B\n  condition: sel\n");
+  assert_true(ev(rs, "A,B", "same,SAME", NULL));
+  assert_false(ev(rs, "A,B", "same,other", NULL));
+  exh_ruleset_free(rs);
+  /* a keyword map with |all */
+  rs = load(HEAD "detection:\n  kw:\n    '|all': ['POST', 'SetObject', 'schema=Reset']\n  condition: kw\n");
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  assert_true(ev(rs, "A", "x POST /ecp/DDI/DDIService.svc/SetObject schema=ResetOAB", NULL));
+  assert_false(ev(rs, "A", "x GET /ecp/DDI/DDIService.svc/SetObject schema=ResetOAB", NULL));
+  exh_ruleset_free(rs);
+}
+
 static void test_conditions(void **st) {
   (void)st;
   const char *base = HEAD "detection:\n"
@@ -175,7 +221,10 @@ static void test_rejections(void **st) {
   struct {
     const char *yaml, *why;
   } cases[] = {
-      {HEAD "detection:\n  sel:\n    X|base64offset|contains: a\n  condition: sel\n", "unsupported modifier 'base64offset'"},
+      {HEAD "detection:\n  sel:\n    X|gt: 5\n  condition: sel\n", "unsupported modifier 'gt'"},
+      {HEAD "detection:\n  sel:\n    X|expand: '%x%'\n  condition: sel\n", "placeholder"},
+      {HEAD "detection:\n  sel:\n    X|cidr: '10.0.0.0/33'\n  condition: sel\n", "bad network"},
+      {HEAD "detection:\n  sel:\n    X|re|contains: a\n  condition: sel\n", "cannot be combined"},
       {HEAD "detection:\n  sel:\n    X: a\n  condition: sel | count() > 5\n", "aggregation"},
       {HEAD "detection:\n  sel:\n    X: a\n  condition: sel and other\n", "unknown selection 'other'"},
       {HEAD "detection:\n  sel:\n    X: a\n  condition: 1 of nothing*\n", "names no selection"},
@@ -236,9 +285,9 @@ static int builtin_fires(const char *rule_id, exh_kind kind, const char *hdr, co
     if (strcmp(exh_rule_info_of(r)->id, rule_id)) continue;
     assert_true(exh_rule_applies(r, kind));
     exh_exlog_header h;
-    exh_exlog_header_parse(&h, hdr, strlen(hdr), 0);
+    exh_exlog_header_parse(&h, hdr, strlen(hdr), 0, EXH_FMT_CSV);
     int *fmap = calloc(exh_ruleset_nfields(rs), sizeof(int));
-    exh_ruleset_map_header(rs, h.names, h.n, fmap);
+    exh_ruleset_map_header(rs, EXH_KIND_HTTPPROXY, h.names, h.n, fmap);
     exh_str cols[EXH_MAX_COLS];
     uint8_t q[EXH_MAX_COLS];
     exh_buf scratch = {0};
@@ -306,7 +355,8 @@ static void test_builtin_edges(void **st) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_proxylogon_semantics), cmocka_unit_test(test_modifiers),
-      cmocka_unit_test(test_null_exists_keywords_virtual), cmocka_unit_test(test_conditions),
+      cmocka_unit_test(test_null_exists_keywords_virtual), cmocka_unit_test(test_more_modifiers),
+      cmocka_unit_test(test_conditions),
       cmocka_unit_test(test_rejections), cmocka_unit_test(test_builtin_rules_load),
       cmocka_unit_test(test_builtin_edges)};
   return cmocka_run_group_tests(tests, NULL, NULL);
