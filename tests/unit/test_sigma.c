@@ -265,11 +265,11 @@ static void test_builtin_rules_load(void **st) {
   assert_string_equal(last_why, "");
   assert_true(exh_ruleset_count(rs) >= 6);
   assert_int_equal(exh_ruleset_compile(rs), EXH_OK);
-  /* every shipped rule names a CVE and an ATT&CK technique */
+  /* every shipped rule names an ATT&CK technique; all but web shell use a CVE */
   for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
     const exh_rule_info *ri = exh_ruleset_rule(rs, i);
-    assert_true(ri->ncves >= 1);
     assert_true(ri->ntechniques >= 1);
+    if (strcmp(ri->id, "50a2c9eb-5c48-44d1-b81e-61c25a32c1c7")) assert_true(ri->ncves >= 1);
   }
   exh_ruleset_free(rs);
 }

@@ -36,6 +36,15 @@
 #define R_RESETVDIR "115b4eeb-ffd4-427c-84bb-e565403f3995"
 #define R_ECPSET "66dc7ff3-a2b4-43f4-9bc8-fdaf93b50851"
 #define R_OABGEN "23e847a9-aeaa-4402-b1d3-88a1dad11673"
+#define R_PS_ATTEMPT "a9388d23-fb05-4979-b045-7199177e0b51"
+#define R_PS_SUCCESS "239d44ac-15d7-492a-b0af-16e7a29fb96a"
+#define R_PNS "d56fd78e-5721-4faa-97c9-6f3d92a3dc85"
+#define R_OWASSRF "c5738bff-9719-4066-8367-414451f15b87"
+#define R_PROXYTOKEN "e7ebd649-b0c4-422a-b9c6-9713dde68249"
+#define R_VIEWSTATE "2fc0daf3-108a-4783-a5fd-8885ad3a0c29"
+#define R_HAFNIUM "a530a6ed-ceef-40db-b3cd-e6bdd986f5a2"
+#define R_IIS_RESET "026b8d48-d3d1-43fb-aa89-2e2c14e3f7ae"
+#define R_WEBSHELL "50a2c9eb-5c48-44d1-b81e-61c25a32c1c7"
 #define R_LSASS "exhunt-file-lsass-dump"
 #define R_ARCHIVE "exhunt-file-staging-archive"
 
@@ -568,6 +577,159 @@ static void write_file(const char *rel, const char *content, int64_t mtime) {
   utime(path, &ut);
 }
 
+/* ---- IIS W3C logs (facts §2.4): W3SVC1 front end, W3SVC2 back end ------- */
+
+typedef struct iis_event {
+  int day, site;        /* day index, 1 or 2 */
+  int sec;              /* second of the day */
+  const char *line;     /* everything after "date time s-ip " */
+  const char *rules[3], *levels[3];
+} iis_event;
+
+static const iis_event IIS_ATTACKS[] = {
+    /* ProxyShell probe refused (medium), then success (critical) */
+    {1, 1, 8 * 3600 + 5, "GET /autodiscover/autodiscover.json @evil.corp/mapi/nspi/?&Email=autodiscover/autodiscover.json%3F@evil.corp&CorrelationID=<empty>;&cafeReqId=4b1c2d3e; 443 - 45.77.12.9 python-requests/2.26.0 - 401 0 0 15",
+     {R_PS_ATTEMPT}, {"medium"}},
+    {2, 1, 2 * 3600 + 11, "POST /autodiscover/autodiscover.json @evil.corp/powershell/?X-Rps-CAT=VgEAVAdXaW5kb3dzQwBBCAAAAA&Email=autodiscover/autodiscover.json%3F@evil.corp&CorrelationID=<empty>;&cafeReqId=9a8b7c6d; 443 - 45.77.12.9 python-requests/2.26.0 - 200 0 0 812",
+     {R_PS_SUCCESS}, {"critical"}},
+    /* HAFNIUM: the SSRF carrier, the DDI write, the shell */
+    {2, 1, 3 * 3600 + 10 * 60 + 7, "POST /ecp/y.js &CorrelationID=<empty>;&cafeReqId=0f0e0d0c; 443 - 104.140.114.110 python-requests/2.25.1 - 200 0 0 97",
+     {R_HAFNIUM}, {"high"}},
+    {2, 2, 3 * 3600 + 10 * 60 + 35, "POST /ecp/DDI/DDIService.svc/SetObject msExchEcpCanary=Wk3aDn5vE0qZf8&schema=ResetOABVirtualDirectory 444 EXCH01$ 10.0.0.5 python-requests/2.25.1 - 200 0 0 1210",
+     {R_IIS_RESET, R_HAFNIUM}, {"critical", "high"}},
+    {2, 1, 3 * 3600 + 20 * 60, "POST /aspnet_client/system_web/Xs5wPqL2.aspx - 443 - 104.140.114.110 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) - 200 0 0 31",
+     {R_WEBSHELL}, {"high"}},
+    {2, 1, 3 * 3600 + 21 * 60, "POST /owa/auth/errorEE.aspx - 443 - 104.140.114.110 antSword/v2.1 - 200 0 0 44",
+     {R_WEBSHELL, R_HAFNIUM}, {"high", "high"}},
+    {2, 1, 3 * 3600 + 22 * 60, "POST /owa/auth/Current/themes/resources/logon.css - 443 - 104.140.114.110 python-requests/2.25.1 - 200 0 0 12",
+     {R_HAFNIUM}, {"high"}},
+    /* ProxyNotShell, OWASSRF, ProxyToken, CVE-2020-0688 */
+    {3, 1, 9 * 3600, "GET /autodiscover/autodiscover.json @evil.com/owa/&Email=autodiscover/autodiscover.json%3f@evil.com&Protocol=XYZ&FooProtocol=Powershell 443 - 185.220.101.7 Mozilla/5.0+zgrab/0.x - 200 0 0 51",
+     {R_PNS}, {"high"}},
+    {3, 1, 9 * 3600 + 300, "POST /owa/mastermailbox%40outlook.com/powershell clientId=D1D3AA3D2E2D41B6A9A94A4E2E7B1F1C&CorrelationID=<empty>;&cafeReqId=77aa; 443 - 185.220.101.7 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/105.0.5195.54+Safari/537.36 - 200 0 0 402",
+     {R_OWASSRF}, {"critical"}},
+    {3, 1, 10 * 3600, "POST /ecp/RulesEditor/InboxRules.svc/NewObject SecurityToken=x&CorrelationID=<empty>; 443 - 185.220.101.7 python-requests/2.26.0 - 500 0 0 77",
+     {R_PROXYTOKEN}, {"high"}},
+    {3, 1, 11 * 3600, "GET /ecp/default.aspx __VIEWSTATEGENERATOR=B97B4E27&__VIEWSTATE=%2FwEyhAYAAQAAAP%2F%2F%2F%2F8BAAAAAAAAAA 443 CONTOSO\\user7 185.220.101.7 Mozilla/5.0+(Windows+NT+10.0) - 500 0 0 20",
+     {R_VIEWSTATE}, {"high"}},
+};
+
+static void iis_header(out *o, int64_t t) {
+  char ts[40], d[64];
+  iso(t, ts, sizeof ts);
+  out_line(o, "#Software: Microsoft Internet Information Services 10.0");
+  out_line(o, "#Version: 1.0");
+  snprintf(d, sizeof d, "#Date: %.10s %.8s", ts, ts + 11);
+  out_line(o, d);
+  out_line(o, "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken");
+}
+
+static void iis_benign(char *b, size_t n, int site) {
+  unsigned user = rn(800);
+  unsigned o3 = rn(256), o4 = 1 + rn(254);
+  char ip[32];
+  snprintf(ip, sizeof ip, "10.%u.%u.%u", rn(4), o3, o4);
+  char req[64];
+  snprintf(req, sizeof req, "%08x-%04x", (unsigned)rnd(), rn(65536));
+  switch (rn(12)) {
+  case 0:
+    snprintf(b, n, "GET /owa/ &CorrelationID=<empty>;&cafeReqId=%s; %d CONTOSO\\user%u %s Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/88.0.4324.190+Safari/537.36 - 200 0 0 %u",
+             req, site == 1 ? 443 : 444, user, ip, rn(400));
+    break;
+  case 1:
+    snprintf(b, n, "POST /owa/auth.owa &CorrelationID=<empty>;&cafeReqId=%s; 443 user%u@contoso.com %s Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) https://mail.contoso.com/owa/auth/logon.aspx 302 0 0 %u",
+             req, user, ip, rn(300));
+    break;
+  case 2:
+    snprintf(b, n, "GET /owa/auth/logon.aspx url=https%%3a%%2f%%2fmail.contoso.com%%2fowa%%2f&reason=0&CorrelationID=<empty>;&cafeReqId=%s; 443 - %s Mozilla/5.0+(iPhone;+CPU+iPhone+OS+14_4+like+Mac+OS+X) - 200 0 0 %u",
+             req, ip, rn(100));
+    break;
+  case 3:
+    snprintf(b, n, "POST /EWS/Exchange.asmx &CorrelationID=<empty>;&cafeReqId=%s; 443 CONTOSO\\user%u %s Microsoft+Office/16.0+(Windows+NT+10.0;+Microsoft+Outlook+16.0.13127;+Pro) - 200 0 0 %u",
+             req, user, ip, rn(800));
+    break;
+  case 4:
+    snprintf(b, n, "POST /Microsoft-Server-ActiveSync/default.eas Cmd=Sync&User=user%u&DeviceId=ABCD%04u&DeviceType=iPhone&CorrelationID=<empty>;&cafeReqId=%s; 443 CONTOSO\\user%u %s Apple-iPhone12C1/1805.212 - 200 0 0 %u",
+             user, user, req, user, ip, rn(60000));
+    break;
+  case 5:
+    snprintf(b, n, "POST /mapi/emsmdb/ mailboxId=%08x@contoso.com&CorrelationID=<empty>;&cafeReqId=%s; 443 CONTOSO\\user%u %s Microsoft+Office/16.0+(Windows+NT+10.0;+Microsoft+Outlook+16.0.13127;+Pro) - 200 0 0 %u",
+             (unsigned)rnd(), req, user, ip, rn(900));
+    break;
+  case 6:
+    /* Outlook mobile's own autodiscover.json: an '@' but no back-end path */
+    snprintf(b, n, "GET /autodiscover/autodiscover.json/v1.0/user%u@contoso.com Protocol=ActiveSync&RedirectCount=1&CorrelationID=<empty>;&cafeReqId=%s; 443 - %s Outlook-iOS/723.4027091.prod.iphone+(4.2106.0) - 200 0 0 %u",
+             user, req, ip, rn(100));
+    break;
+  case 7:
+    /* Managed Availability probes */
+    snprintf(b, n, "GET /Microsoft-Server-ActiveSync/default.eas &CorrelationID=<empty>;&cafeReqId=%s; 443 HealthMailbox%04x@contoso.com ::1 AMProbe/Local/ClientAccess - 200 0 0 %u",
+             req, rn(65536), rn(50));
+    break;
+  case 8:
+    /* an administrator's remote PowerShell (Kerberos, WinRM) */
+    snprintf(b, n, "POST /powershell clientApplication=ActiveMonitor;PSVersion=5.1.14393.4046&CorrelationID=<empty>;&cafeReqId=%s; 80 CONTOSO\\admin %s Microsoft+WinRM+Client - 200 0 0 %u",
+             req, ip, rn(900));
+    break;
+  case 9:
+    /* an EWS query with a raw space in it (plaso#3529) */
+    snprintf(b, n, "GET /EWS/Exchange.asmx/s/GetUserPhoto email=user%u@contoso.com&size=HR96x96 &CorrelationID=<empty>;&cafeReqId=%s; 443 CONTOSO\\user%u %s Microsoft+Office/16.0 - 200 0 0 %u",
+             user, req, user, ip, rn(100));
+    break;
+  case 10:
+    /* internet noise: scans for the old ProxyLogon carrier, answered 404 */
+    snprintf(b, n, "GET /owa/auth/x.js - 443 - %u.%u.%u.%u Mozilla/5.0+zgrab/0.x - 404 0 2 %u", 45 + rn(150), rn(256), o3, o4, rn(20));
+    break;
+  default:
+    snprintf(b, n, "GET /ecp/ &CorrelationID=<empty>;&cafeReqId=%s;&LogoffReason=NoCookiesGetOrE14AuthPost 443 - ::1 AMProbe/Local/ClientAccess - 302 0 0 %u",
+             req, rn(40));
+    break;
+  }
+}
+
+static void write_iis(int days, long lines_per_day) {
+  for (int site = 1; site <= 2; site++) {
+    char dir[256];
+    snprintf(dir, sizeof dir, "C/inetpub/logs/LogFiles/W3SVC%d", site);
+    for (int d = 0; d < days; d++) {
+      int64_t ds = T0 + d * DAY;
+      int Y, M, D, hh, mi, s, ms;
+      civil(ds, &Y, &M, &D, &hh, &mi, &s, &ms);
+      char name[64];
+      snprintf(name, sizeof name, "u_ex%02d%02d%02d.log", Y % 100, M, D);
+      out o;
+      out_open(&o, dir, name, "\r\n");
+      iis_header(&o, ds);
+      long n = lines_per_day;
+      int64_t *times = malloc((size_t)(n + 1) * sizeof *times);
+      for (long i = 0; i < n; i++) times[i] = ds + (int64_t)rn((unsigned)(DAY / 1000)) * 1000;
+      qsort(times, (size_t)n, sizeof *times, cmp_i64);
+      size_t ai = 0, na = attack ? sizeof IIS_ATTACKS / sizeof IIS_ATTACKS[0] : 0;
+      char line[2048], body[1600], ts[40];
+      for (long i = 0; i <= n; i++) {
+        int64_t t = i < n ? times[i] : ds + DAY;
+        for (; ai < na; ai++) {
+          const iis_event *e = &IIS_ATTACKS[ai];
+          int64_t et = T0 + e->day * DAY + e->sec * 1000ll;
+          if (e->day != d || e->site != site) continue;
+          if (et > t) break;
+          iso(et, ts, sizeof ts);
+          snprintf(line, sizeof line, "%.10s %.8s 10.0.0.5 %s", ts, ts + 11, e->line);
+          out_line(&o, line);
+          for (int r = 0; r < 3 && e->rules[r]; r++) expect(e->rules[r], e->levels[r], o.rel, o.line);
+        }
+        if (i == n) break;
+        iis_benign(body, sizeof body, site);
+        iso(times[i], ts, sizeof ts);
+        snprintf(line, sizeof line, "%.10s %.8s 10.0.0.5 %s", ts, ts + 11, body);
+        out_line(&o, line);
+      }
+      free(times);
+      fclose(o.f);
+    }
+  }
+}
+
 /* ---- scenario ----------------------------------------------------------- */
 
 static void plan_events(int days) {
@@ -670,6 +832,7 @@ int main(int argc, char **argv) {
   write_ecp(days);
   write_oabgen(days);
   write_other(days);
+  write_iis(days, lines_per_file * 24);
   /* supporting files: benign backup-tool archive on every server */
   write_file("C/ProgramData/VMware/VMware Tools/vss_manifests.zip", "PK\005\006\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", T0 + DAY);
   const char *arch_level = attack ? "high" : "informational";
