@@ -1,6 +1,6 @@
-/* libFuzzer target: the Exchange CSV log path (header probe, prefilter,
- * CSV split, Sigma evaluation, findings) on arbitrary bytes, with the
- * shipped rules. The first byte picks the log kind. */
+/* libFuzzer target: the Exchange CSV and W3C (IIS) log path (header
+ * probe, prefilter, CSV/W3C split, Sigma evaluation, findings) on arbitrary
+ * bytes, with the shipped rules. The first byte picks the log kind. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +20,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
-  static const exh_kind kinds[] = {EXH_KIND_HTTPPROXY, EXH_KIND_ECP_SERVER, EXH_KIND_OABGEN, EXH_KIND_EXLOG_OTHER};
+  static const exh_kind kinds[] = {EXH_KIND_HTTPPROXY, EXH_KIND_ECP_SERVER, EXH_KIND_OABGEN, EXH_KIND_EXLOG_OTHER,
+                                   EXH_KIND_IIS,       EXH_KIND_HTTPERR,    EXH_KIND_IIS,    EXH_KIND_ECP_ACTIVITY};
   exh_evidence ev;
   memset(&ev, 0, sizeof ev);
-  ev.kind = kinds[data[0] % 4];
+  ev.kind = kinds[data[0] % 8];
   ev.path = "fuzz.log";
-  strcpy(ev.sub, (data[0] & 4) ? "Ecp" : "Owa");
+  strcpy(ev.sub, (data[0] & 8) ? "Ecp" : "Owa");
   /* a heap copy of exactly `size` bytes: ASan sees any overread */
   char *copy = malloc(size - 1 ? size - 1 : 1);
   memcpy(copy, data + 1, size - 1);
