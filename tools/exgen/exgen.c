@@ -630,7 +630,10 @@ static void iis_benign(char *b, size_t n, int site) {
   char ip[32];
   snprintf(ip, sizeof ip, "10.%u.%u.%u", rn(4), o3, o4);
   char req[64];
-  snprintf(req, sizeof req, "%08x-%04x", (unsigned)rnd(), rn(65536));
+  unsigned r1 = (unsigned)rnd(), r2 = rn(65536);
+  snprintf(req, sizeof req, "%08x-%04x", r1, r2);
+  /* draws used below, taken here in a fixed order (argument order varies by compiler) */
+  unsigned d1 = (unsigned)rnd(), d2 = rn(65536), d3 = rn(900), d4 = 45 + rn(150), d5 = rn(256);
   switch (rn(12)) {
   case 0:
     snprintf(b, n, "GET /owa/ &CorrelationID=<empty>;&cafeReqId=%s; %d CONTOSO\\user%u %s Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/88.0.4324.190+Safari/537.36 - 200 0 0 %u",
@@ -654,7 +657,7 @@ static void iis_benign(char *b, size_t n, int site) {
     break;
   case 5:
     snprintf(b, n, "POST /mapi/emsmdb/ mailboxId=%08x@contoso.com&CorrelationID=<empty>;&cafeReqId=%s; 443 CONTOSO\\user%u %s Microsoft+Office/16.0+(Windows+NT+10.0;+Microsoft+Outlook+16.0.13127;+Pro) - 200 0 0 %u",
-             (unsigned)rnd(), req, user, ip, rn(900));
+             d1, req, user, ip, d3);
     break;
   case 6:
     /* Outlook mobile's own autodiscover.json: an '@' but no back-end path */
@@ -664,7 +667,7 @@ static void iis_benign(char *b, size_t n, int site) {
   case 7:
     /* Managed Availability probes */
     snprintf(b, n, "GET /Microsoft-Server-ActiveSync/default.eas &CorrelationID=<empty>;&cafeReqId=%s; 443 HealthMailbox%04x@contoso.com ::1 AMProbe/Local/ClientAccess - 200 0 0 %u",
-             req, rn(65536), rn(50));
+             req, d2, d3 % 50);
     break;
   case 8:
     /* an administrator's remote PowerShell (Kerberos, WinRM) */
@@ -678,7 +681,7 @@ static void iis_benign(char *b, size_t n, int site) {
     break;
   case 10:
     /* internet noise: scans for the old ProxyLogon carrier, answered 404 */
-    snprintf(b, n, "GET /owa/auth/x.js - 443 - %u.%u.%u.%u Mozilla/5.0+zgrab/0.x - 404 0 2 %u", 45 + rn(150), rn(256), o3, o4, rn(20));
+    snprintf(b, n, "GET /owa/auth/x.js - 443 - %u.%u.%u.%u Mozilla/5.0+zgrab/0.x - 404 0 2 %u", d4, d5, o3, o4, d3 % 20);
     break;
   default:
     snprintf(b, n, "GET /ecp/ &CorrelationID=<empty>;&cafeReqId=%s;&LogoffReason=NoCookiesGetOrE14AuthPost 443 - ::1 AMProbe/Local/ClientAccess - 302 0 0 %u",
