@@ -168,6 +168,8 @@ exh_err exh_ruleset_compile(exh_ruleset *rs);
 size_t exh_ruleset_count(const exh_ruleset *rs);
 size_t exh_ruleset_rejected(const exh_ruleset *rs);
 const exh_rule_info *exh_ruleset_rule(const exh_ruleset *rs, size_t i);
+/* Prints rule i's prefilter literal groups (one line per group). */
+void exh_ruleset_describe_prefilter(const exh_ruleset *rs, size_t i, FILE *f);
 /* Rules that have no literal prefilter and so run on every record. */
 size_t exh_ruleset_unfiltered(const exh_ruleset *rs);
 

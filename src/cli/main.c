@@ -13,7 +13,7 @@
 static void usage(FILE *f) {
   fputs("usage: exhunt scan [options] PATH...\n"
         "       exhunt rules check [--no-builtin] [PATH...]\n"
-        "       exhunt rules list\n"
+        "       exhunt rules list [-v]           (-v: each rule's prefilter literals)\n"
         "       exhunt version\n"
         "\n"
         "scan walks each PATH (a server's drive, a triage collection or single files;\n"
@@ -86,9 +86,13 @@ static int cmd_rules(int argc, char **argv) {
     npaths++;
   }
   if (list) {
+    int verbose = 0;
+    for (int i = 1; i < argc; i++)
+      if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) verbose = 1;
     for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
       const exh_rule_info *ri = exh_ruleset_rule(rs, i);
       printf("%-8s %-36s %s\n", exh_level_name(ri->level), ri->id, ri->title);
+      if (verbose) exh_ruleset_describe_prefilter(rs, i, stdout);
     }
   }
   exh_err rc = exh_ruleset_compile(rs);

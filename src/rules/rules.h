@@ -63,20 +63,28 @@ int exh_record_get(const exh_record *r, int fid, exh_str *out);
 
 typedef struct exh_rule exh_rule;
 
-/* Literals for the prefilter: a rule can only fire on a record containing
- * at least one of its literals (case-insensitively, in the raw bytes). */
+/* Literals for the prefilter, in groups: a rule can only fire on a record
+ * that contains, for every group, at least one of the group's literals
+ * (case-insensitively, in the raw bytes). Group 0 is the anchor: the one
+ * expected to be rarest, whose literals go into the Hyperscan database;
+ * the others are verified on the anchor's lines. */
 typedef struct exh_rule_lits {
   exh_str *lits;
   size_t n;
 } exh_rule_lits;
+
+#define EXH_MAX_LIT_GROUPS 4
 
 /* Rule i of the set. */
 const exh_rule *exh_ruleset_get(const exh_ruleset *rs, size_t i);
 const exh_rule_info *exh_rule_info_of(const exh_rule *r);
 /* Does the rule apply to this log kind? */
 int exh_rule_applies(const exh_rule *r, exh_kind k);
-/* NULL if the rule has no usable literal (it must run on every record). */
-const exh_rule_lits *exh_rule_literals(const exh_rule *r);
+/* The literal groups; *n == 0 (and NULL) if the rule has no usable literal
+ * (it must run on every record). */
+const exh_rule_lits *exh_rule_literal_groups(const exh_rule *r, size_t *n);
+/* 1 if every literal group after the anchor has a member in [p, p+n). */
+int exh_rule_verify_groups(const exh_rule *r, const char *p, size_t n);
 /* Evaluates the rule on a record. */
 int exh_rule_eval(const exh_rule *r, const exh_record *rec);
 /* Field ids the rule tests positively (for the finding's message). */

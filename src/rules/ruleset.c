@@ -304,8 +304,10 @@ exh_err exh_ruleset_add_builtin(exh_ruleset *rs) {
 exh_err exh_ruleset_compile(exh_ruleset *rs) {
   if (rs->compiled) return EXH_OK;
   rs->unfiltered = 0;
-  for (size_t i = 0; i < rs->n; i++)
-    if (!exh_rule_literals(rs->rules[i])) rs->unfiltered++;
+  for (size_t i = 0; i < rs->n; i++) {
+    size_t ng;
+    if (!exh_rule_literal_groups(rs->rules[i], &ng)) rs->unfiltered++;
+  }
   for (int k = 1; k <= EXH_KIND_LOG_LAST; k++) {
     exh_kind_plan *pl = &rs->plans[k];
     exh_pf_lit *lits = NULL;
@@ -316,15 +318,17 @@ exh_err exh_ruleset_compile(exh_ruleset *rs) {
       const exh_rule *r = rs->rules[i];
       if (!exh_rule_applies(r, (exh_kind)k)) continue;
       pl->nrules++;
-      const exh_rule_lits *rl = exh_rule_literals(r);
+      size_t ng;
+      const exh_rule_lits *rl = exh_rule_literal_groups(r, &ng);
       if (!rl) {
         pl->always = exh_xrealloc(pl->always, (pl->nalways + 1) * sizeof(uint32_t));
         pl->always[pl->nalways++] = (uint32_t)i;
         continue;
       }
-      for (size_t j = 0; j < rl->n; j++) {
+      /* only the anchor group goes into the database */
+      for (size_t j = 0; j < rl[0].n; j++) {
         EXH_VEC_RESERVE(lits, cap, nl + 1);
-        lits[nl++] = (exh_pf_lit){rl->lits[j].p, rl->lits[j].n, (uint32_t)i};
+        lits[nl++] = (exh_pf_lit){rl[0].lits[j].p, rl[0].lits[j].n, EXH_PF_ID(i, 0)};
       }
     }
     char why[256];
@@ -384,4 +388,19 @@ int exh_level_parse(const char *s, exh_level *out) {
     return 0;
   }
   return -1;
+}
+
+void exh_ruleset_describe_prefilter(const exh_ruleset *rs, size_t i, FILE *f) {
+  if (i >= rs->n) return;
+  size_t ng;
+  const exh_rule_lits *g = exh_rule_literal_groups(rs->rules[i], &ng);
+  if (!g) fputs("         prefilter: none (runs on every record)\n", f);
+  for (size_t k = 0; k < ng; k++) {
+    fputs(k ? "     and any of: " : "    prefilter any of: ", f);
+    for (size_t j = 0; j < g[k].n; j++) {
+      if (j) fputs(" | ", f);
+      exh_term_str(f, g[k].lits[j].p, g[k].lits[j].n);
+    }
+    fputc('\n', f);
+  }
 }

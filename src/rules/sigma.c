@@ -822,14 +822,48 @@ static int parse_condition(exh_rule *r, const char *text, size_t *cap, char *why
 
 /* ---- literal sets for the prefilter ------------------------------------ */
 
+/* A litset is a disjunction: one of its literals must occur. A cnf is a
+ * conjunction of litsets; n == 0 means "no requirement known". */
 typedef struct litset {
-  int ok;
   exh_str *v;
   size_t n;
   size_t minlen;
 } litset;
 
-static litset ls_none(void) { return (litset){0, NULL, 0, 0}; }
+typedef struct cnf {
+  litset g[2 * EXH_MAX_LIT_GROUPS];
+  size_t n;
+} cnf;
+
+/* Groups whose shortest literal is this short tell nothing; they are
+ * dropped when the rule has another group. */
+#define MIN_USEFUL_LIT 2
+
+/* Substrings found on a large share of the lines of Exchange and IIS logs.
+ * A literal inside one of them is a poor anchor for the prefilter: its
+ * weight is a quarter of its length (docs/architecture.md). */
+static const char *const common_tokens[] = {
+    "post ", "get ", "http", " 200 ", "mozilla/5.0+(windows+nt+10.0;+win64;+x64)", "/owa/auth/logon.aspx",
+    "/owa/auth/", "/owa/", "/ecp/", "/ews/exchange.asmx", "/mapi/emsmdb/", "/mapi/nspi/", "/oab/",
+    "/autodiscover/autodiscover.json", "/autodiscover/autodiscover.xml", "/microsoft-server-activesync",
+    "/powershell", ".aspx", ".js", ".css", "microsoft office", "microsoft+office", "exchange",
+};
+
+static double lit_weight(exh_str l) {
+  for (size_t i = 0; i < sizeof common_tokens / sizeof common_tokens[0]; i++)
+    if (exh_memimem(common_tokens[i], strlen(common_tokens[i]), l.p, l.n)) return (double)l.n / 4.0;
+  return (double)l.n;
+}
+
+/* A group is as selective as its least selective literal. */
+static double ls_weight(const litset *s) {
+  double w = 1e9;
+  for (size_t i = 0; i < s->n; i++) {
+    double x = lit_weight(s->v[i]);
+    if (x < w) w = x;
+  }
+  return s->n ? w : 0;
+}
 
 static void ls_add(litset *s, exh_str x) {
   for (size_t i = 0; i < s->n; i++)
@@ -839,28 +873,69 @@ static void ls_add(litset *s, exh_str x) {
   if (s->n == 1 || x.n < s->minlen) s->minlen = x.n;
 }
 
-static litset ls_union(litset a, litset b) {
-  if (!a.ok || !b.ok) {
-    free(a.v);
-    free(b.v);
-    return ls_none();
+static void cnf_free(cnf *c) {
+  for (size_t i = 0; i < c->n; i++) free(c->g[i].v);
+  c->n = 0;
+}
+
+/* Better group first: higher weight, then fewer literals. */
+static int ls_better(const litset *a, const litset *b) {
+  double wa = ls_weight(a), wb = ls_weight(b);
+  return wa > wb || (wa == wb && a->n < b->n);
+}
+
+static void cnf_sort(cnf *c) {
+  for (size_t i = 1; i < c->n; i++)
+    for (size_t j = i; j > 0 && ls_better(&c->g[j], &c->g[j - 1]); j--) {
+      litset t = c->g[j];
+      c->g[j] = c->g[j - 1];
+      c->g[j - 1] = t;
+    }
+}
+
+/* Keeps at most EXH_MAX_LIT_GROUPS of the best groups (dropping a group
+ * only weakens the filter, never hides a match). */
+static void cnf_trim(cnf *c) {
+  cnf_sort(c);
+  while (c->n > EXH_MAX_LIT_GROUPS) free(c->g[--c->n].v);
+  while (c->n > 1 && c->g[c->n - 1].minlen < MIN_USEFUL_LIT) free(c->g[--c->n].v);
+}
+
+/* AND: both conjunctions hold. */
+static cnf cnf_and(cnf a, cnf b) {
+  for (size_t i = 0; i < b.n; i++) {
+    if (a.n == 2 * EXH_MAX_LIT_GROUPS) cnf_trim(&a);
+    a.g[a.n++] = b.g[i];
   }
-  for (size_t i = 0; i < b.n; i++) ls_add(&a, b.v[i]);
-  free(b.v);
+  cnf_trim(&a);
   return a;
 }
 
-/* For AND: either set is necessary; keep the more selective one. */
-static litset ls_best(litset a, litset b) {
-  if (!a.ok) return b;
-  if (!b.ok) return a;
-  int take_b = b.minlen > a.minlen || (b.minlen == a.minlen && b.n < a.n);
-  if (take_b) {
-    free(a.v);
-    return b;
+/* OR: either holds, so the union of one group from each side is needed. */
+static cnf cnf_or(cnf a, cnf b) {
+  cnf r;
+  r.n = 0;
+  if (a.n == 0 || b.n == 0) {
+    cnf_free(&a);
+    cnf_free(&b);
+    return r;
   }
-  free(b.v);
-  return a;
+  cnf_sort(&a);
+  cnf_sort(&b);
+  litset u = a.g[0];
+  for (size_t i = 0; i < b.g[0].n; i++) ls_add(&u, b.g[0].v[i]);
+  a.g[0].v = NULL;
+  cnf_free(&a);
+  cnf_free(&b);
+  r.g[0] = u;
+  r.n = 1;
+  return r;
+}
+
+static cnf cnf_none(void) {
+  cnf c;
+  c.n = 0;
+  return c;
 }
 
 /* Bytes a literal taken from a field value must avoid: CSV doubles '"';
@@ -868,57 +943,58 @@ static litset ls_best(litset a, litset b) {
  * space; a raw space in a value never reaches the bytes of an IIS line. */
 #define RAW_AVOID "\"? "
 
-static litset matcher_lits(const matcher *m) {
-  if (m->mods & (MOD_RE | MOD_EXISTS | MOD_CIDR | MOD_FIELDREF)) return ls_none();
-  if (m->fid >= 0 && m->fid < EXH_VF_COUNT && m->fid != EXH_VF_RAWRECORD) return ls_none();
-  litset acc = ls_none();
+static cnf matcher_lits(const matcher *m) {
+  if (m->mods & (MOD_RE | MOD_EXISTS | MOD_CIDR | MOD_FIELDREF)) return cnf_none();
+  if (m->fid >= 0 && m->fid < EXH_VF_COUNT && m->fid != EXH_VF_RAWRECORD) return cnf_none();
+  cnf acc = cnf_none();
   int all = (m->mods & MOD_ALL) != 0;
   for (size_t i = 0; i < m->nv; i++) {
-    litset one = ls_none();
+    cnf one = cnf_none();
     if (!m->is_null[i]) {
       exh_str l = exh_glob_longest_literal(&m->globs[i], RAW_AVOID);
       if (l.n) {
-        one.ok = 1;
-        ls_add(&one, l);
+        one.g[0] = (litset){NULL, 0, 0};
+        ls_add(&one.g[0], l);
+        one.n = 1;
       }
     }
     if (i == 0) acc = one;
-    else acc = all ? ls_best(acc, one) : ls_union(acc, one);
+    else acc = all ? cnf_and(acc, one) : cnf_or(acc, one);
   }
   return acc;
 }
 
-static litset conj_lits(const conj *c) {
-  litset acc = ls_none();
-  for (size_t i = 0; i < c->n; i++) acc = ls_best(acc, matcher_lits(&c->m[i]));
+static cnf conj_lits(const conj *c) {
+  cnf acc = cnf_none();
+  for (size_t i = 0; i < c->n; i++) acc = cnf_and(acc, matcher_lits(&c->m[i]));
   return acc;
 }
 
-static litset sel_lits(const selection *s) {
-  litset acc = conj_lits(&s->alts[0]);
-  for (size_t a = 1; a < s->nalts; a++) acc = ls_union(acc, conj_lits(&s->alts[a]));
+static cnf sel_lits(const selection *s) {
+  cnf acc = conj_lits(&s->alts[0]);
+  for (size_t a = 1; a < s->nalts; a++) acc = cnf_or(acc, conj_lits(&s->alts[a]));
   return acc;
 }
 
-static litset node_lits(const exh_rule *r, int ni) {
+static cnf node_lits(const exh_rule *r, int ni) {
   const cnode *n = &r->nodes[ni];
   switch (n->op) {
   case C_SEL: return sel_lits(&r->sels[n->sel]);
-  case C_AND: return ls_best(node_lits(r, n->a), node_lits(r, n->b));
-  case C_OR: return ls_union(node_lits(r, n->a), node_lits(r, n->b));
-  case C_NOT: return ls_none();
+  case C_AND: return cnf_and(node_lits(r, n->a), node_lits(r, n->b));
+  case C_OR: return cnf_or(node_lits(r, n->a), node_lits(r, n->b));
+  case C_NOT: return cnf_none();
   case C_ONEOF: {
-    litset acc = sel_lits(&r->sels[n->sels[0]]);
-    for (size_t i = 1; i < n->nsels; i++) acc = ls_union(acc, sel_lits(&r->sels[n->sels[i]]));
+    cnf acc = sel_lits(&r->sels[n->sels[0]]);
+    for (size_t i = 1; i < n->nsels; i++) acc = cnf_or(acc, sel_lits(&r->sels[n->sels[i]]));
     return acc;
   }
   case C_ALLOF: {
-    litset acc = ls_none();
-    for (size_t i = 0; i < n->nsels; i++) acc = ls_best(acc, sel_lits(&r->sels[n->sels[i]]));
+    cnf acc = cnf_none();
+    for (size_t i = 0; i < n->nsels; i++) acc = cnf_and(acc, sel_lits(&r->sels[n->sels[i]]));
     return acc;
   }
   }
-  return ls_none();
+  return cnf_none();
 }
 
 /* Fields that positive parts of the condition test: shown in messages. */
@@ -1039,7 +1115,7 @@ void exh_sigma_rule_free(exh_rule *r) {
   free(r->sels);
   for (size_t i = 0; i < r->nnodes; i++) free(r->nodes[i].sels);
   free(r->nodes);
-  free(r->lits.lits);
+  for (size_t i = 0; i < r->ngroups; i++) free(r->groups[i].lits);
   free(r->shown);
   free(r);
 }
@@ -1122,14 +1198,10 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   } else {
     FAIL("condition is not a string");
   }
-  litset ls = node_lits(r, r->root);
-  if (ls.ok && ls.n) {
-    r->has_lits = 1;
-    r->lits.lits = ls.v;
-    r->lits.n = ls.n;
-  } else {
-    free(ls.v);
-  }
+  cnf lits = node_lits(r, r->root);
+  cnf_trim(&lits);
+  for (size_t i = 0; i < lits.n; i++) r->groups[i] = (exh_rule_lits){lits.g[i].v, lits.g[i].n};
+  r->ngroups = lits.n;
   collect_shown(r, r->root, 0);
   r->info.id = r->id;
   r->info.title = r->title;
@@ -1146,7 +1218,20 @@ fail:
 
 const exh_rule_info *exh_rule_info_of(const exh_rule *r) { return &r->info; }
 int exh_rule_applies(const exh_rule *r, exh_kind k) { return (r->kinds >> k) & 1u; }
-const exh_rule_lits *exh_rule_literals(const exh_rule *r) { return r->has_lits ? &r->lits : NULL; }
+int exh_rule_verify_groups(const exh_rule *r, const char *p, size_t n) {
+  for (size_t g = 1; g < r->ngroups; g++) {
+    size_t k = 0;
+    for (; k < r->groups[g].n; k++)
+      if (exh_memimem(p, n, r->groups[g].lits[k].p, r->groups[g].lits[k].n)) break;
+    if (k == r->groups[g].n) return 0;
+  }
+  return 1;
+}
+
+const exh_rule_lits *exh_rule_literal_groups(const exh_rule *r, size_t *n) {
+  *n = r->ngroups;
+  return r->ngroups ? r->groups : NULL;
+}
 const int *exh_rule_shown_fields(const exh_rule *r, size_t *n) {
   *n = r->nshown;
   return r->shown;

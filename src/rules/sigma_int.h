@@ -72,8 +72,8 @@ struct exh_rule {
   cnode *nodes;
   size_t nnodes;
   int root;
-  exh_rule_lits lits;
-  int has_lits;
+  exh_rule_lits groups[EXH_MAX_LIT_GROUPS];
+  size_t ngroups;
   int *shown;
   size_t nshown;
 };
@@ -92,8 +92,11 @@ typedef struct exh_kind_plan {
   size_t nrules;           /* rules that apply to the kind */
 } exh_kind_plan;
 
-/* Ids the prefilter reports besides rule indexes. */
-#define EXH_PF_ID_FIELDS 0xFFFFFFF0u
+/* Prefilter ids: rule index << 2 | literal group; and the header marker. */
+#define EXH_PF_ID(rule, group) ((uint32_t)(rule) << 2 | (uint32_t)(group))
+#define EXH_PF_RULE(id) ((id) >> 2)
+#define EXH_PF_GROUP(id) ((id)&3u)
+#define EXH_PF_ID_FIELDS 0xFFFFFFFFu
 
 const exh_kind_plan *exh_ruleset_plan(const exh_ruleset *rs, exh_kind k);
 

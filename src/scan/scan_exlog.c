@@ -192,13 +192,23 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
     if (c->hdr.fmt == EXH_FMT_W3C) w3c_fixup(c, &rec);
   }
   uint64_t line = 0;
-  size_t nr = ids ? nids : exh_ruleset_count(wk->rs);
-  for (size_t i = 0; i < nr; i++) {
-    uint32_t ri = ids ? ids[i] : (uint32_t)i;
-    if (ri == EXH_PF_ID_FIELDS) continue;
-    const exh_rule *r = exh_ruleset_get(wk->rs, ri);
+  if (!ids) { /* every rule of the kind */
+    size_t nr = exh_ruleset_count(wk->rs);
+    for (size_t i = 0; i < nr; i++) {
+      const exh_rule *r = exh_ruleset_get(wk->rs, i);
+      if (!exh_rule_applies(r, c->ev->kind) || !exh_rule_eval(r, &rec)) continue;
+      if (!line) line = line_number(c, start);
+      emit(c, r, &rec, start, end, line);
+    }
+    return;
+  }
+  /* A rule runs when its anchor literal occurred in the line and every
+   * other literal group of it is there too. */
+  for (size_t i = 0; i < nids; i++) {
+    if (ids[i] == EXH_PF_ID_FIELDS) continue;
+    const exh_rule *r = exh_ruleset_get(wk->rs, EXH_PF_RULE(ids[i]));
     if (!r || !exh_rule_applies(r, c->ev->kind)) continue;
-    if (!exh_rule_eval(r, &rec)) continue;
+    if (!exh_rule_verify_groups(r, p, len) || !exh_rule_eval(r, &rec)) continue;
     if (!line) line = line_number(c, start);
     emit(c, r, &rec, start, end, line);
   }

@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 #include <time.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static void oom(size_t n) {
   fprintf(stderr, "exhunt: out of memory (allocating %zu bytes)\n", n);
@@ -119,11 +122,33 @@ int exh_str_istarts(exh_str s, const char *prefix) {
   return s.n >= pn && exh_strnieq(s.p, prefix, pn);
 }
 
+/* Case-insensitive (ASCII) substring search. The SSE2 path compares the
+ * needle's first and last bytes at 16 positions at once, with bit 0x20 set
+ * on both sides (so letters match either case; a non-letter may give a
+ * false candidate, which the full comparison then rejects). */
 const char *exh_memimem(const char *h, size_t hn, const char *n, size_t nn) {
   if (nn == 0) return h;
   if (hn < nn) return NULL;
+  size_t i = 0;
+#ifdef __SSE2__
+  if (nn >= 2) {
+    const __m128i m20 = _mm_set1_epi8(0x20);
+    const __m128i first = _mm_set1_epi8((char)(n[0] | 0x20));
+    const __m128i last = _mm_set1_epi8((char)(n[nn - 1] | 0x20));
+    for (; i + nn - 1 + 16 <= hn; i += 16) {
+      __m128i bf = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(h + i)), m20);
+      __m128i bl = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(h + i + nn - 1)), m20);
+      unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(bf, first), _mm_cmpeq_epi8(bl, last)));
+      while (mask) {
+        unsigned bit = (unsigned)__builtin_ctz(mask);
+        if (exh_strnieq(h + i + bit, n, nn)) return h + i + bit;
+        mask &= mask - 1;
+      }
+    }
+  }
+#endif
   unsigned char f = exh_lower((unsigned char)n[0]);
-  for (size_t i = 0; i + nn <= hn; i++) {
+  for (; i + nn <= hn; i++) {
     if (exh_lower((unsigned char)h[i]) == f && exh_strnieq(h + i, n, nn)) return h + i;
   }
   return NULL;

@@ -73,9 +73,11 @@ static void test_proxylogon_semantics(void **st) {
   assert_int_equal(ri->ntechniques, 1);
   assert_string_equal(ri->techniques[0], "T1190");
   assert_int_equal(ri->level, EXH_LEVEL_HIGH);
-  const exh_rule_lits *l = exh_rule_literals(exh_ruleset_get(rs, 0));
+  size_t ng;
+  const exh_rule_lits *l = exh_rule_literal_groups(exh_ruleset_get(rs, 0), &ng);
   assert_non_null(l);
-  assert_int_equal(l->n, 1);
+  assert_int_equal(ng, 1);
+  assert_int_equal(l[0].n, 1);
   const char *H = "DateTime,anchormailbox,HttpStatus"; /* names match case-insensitively */
   assert_true(ev(rs, H, "2021,ServerInfo~a]@x:444/mapi/emsmdb/?#,200", NULL));
   assert_false(ev(rs, H, "2021,ServerInfo~a]@x:444/autodiscover/autodiscover.xml?#,200", NULL));
@@ -102,7 +104,9 @@ static void test_modifiers(void **st) {
   exh_ruleset_free(rs);
   rs = load(HEAD "detection:\n  sel:\n    UserAgent|re: '^python-requests/2\\.(19|25)\\.'\n  condition: sel\n");
   assert_int_equal(exh_ruleset_count(rs), 1);
-  assert_null(exh_rule_literals(exh_ruleset_get(rs, 0))); /* no literal: runs on every record */
+  size_t ng;
+  assert_null(exh_rule_literal_groups(exh_ruleset_get(rs, 0), &ng)); /* no literal: runs on every record */
+  assert_int_equal(ng, 0);
   assert_true(ev(rs, "UserAgent", "python-requests/2.25.1", NULL));
   assert_false(ev(rs, "UserAgent", "Python-requests/2.25.1", NULL)); /* re is case-sensitive */
   exh_ruleset_free(rs);
@@ -182,6 +186,34 @@ static void test_more_modifiers(void **st) {
   assert_int_equal(exh_ruleset_count(rs), 1);
   assert_true(ev(rs, "A", "x POST /ecp/DDI/DDIService.svc/SetObject schema=ResetOAB", NULL));
   assert_false(ev(rs, "A", "x GET /ecp/DDI/DDIService.svc/SetObject schema=ResetOAB", NULL));
+  exh_ruleset_free(rs);
+}
+
+/* Literal groups: AND keeps several, OR merges, NOT gives none. */
+static void test_literal_groups(void **st) {
+  (void)st;
+  exh_ruleset *rs = load(HEAD "detection:\n  a:\n    X|contains: 'autodiscover'\n  b:\n    Y|contains: 'powershell'\n"
+                              "  c:\n    Z: 'POST'\n  condition: a and b and not c\n");
+  size_t ng;
+  const exh_rule_lits *g = exh_rule_literal_groups(exh_ruleset_get(rs, 0), &ng);
+  assert_int_equal(ng, 2);
+  assert_int_equal(g[0].n, 1);
+  assert_int_equal(g[1].n, 1);
+  exh_ruleset_free(rs);
+  rs = load(HEAD "detection:\n  a:\n    X|contains|all: ['autodiscover', 'powershell', 'x']\n  b:\n    Y: ['alpha', 'beta']\n"
+                 "  condition: a or b\n");
+  g = exh_rule_literal_groups(exh_ruleset_get(rs, 0), &ng);
+  assert_int_equal(ng, 1);
+  assert_int_equal(g[0].n, 3); /* one of a's groups, plus alpha and beta */
+  exh_ruleset_free(rs);
+  rs = load(HEAD "detection:\n  a:\n    X|contains: 'a'\n  b:\n    Y|contains: 'powershell'\n  c:\n    Y|contains: 'zxcvbnmq'\n"
+                 "  condition: a and b and c\n");
+  g = exh_rule_literal_groups(exh_ruleset_get(rs, 0), &ng);
+  assert_int_equal(ng, 2); /* 'a' is too short to be worth a group */
+  /* the anchor is the rarer literal: 'powershell' is common in these logs */
+  assert_int_equal(g[0].lits[0].n, 8);
+  assert_true(exh_rule_verify_groups(exh_ruleset_get(rs, 0), "x zxcvbnmq POWERSHELL", 21));
+  assert_false(exh_rule_verify_groups(exh_ruleset_get(rs, 0), "x zxcvbnmq", 10));
   exh_ruleset_free(rs);
 }
 
@@ -303,12 +335,14 @@ static int builtin_fires(const char *rule_id, exh_kind kind, const char *hdr, co
     rec.virt[EXH_VF_RAWRECORD] = rec.raw;
     if (folder) rec.virt[EXH_VF_LOGFOLDER] = (exh_str){folder, strlen(folder)};
     fired = exh_rule_eval(r, &rec);
-    /* the prefilter must not hide a line the rule fires on */
-    const exh_rule_lits *lits = exh_rule_literals(r);
-    if (fired && lits) {
+    /* the prefilter must not hide a line the rule fires on: every literal
+     * group has a member in the line */
+    size_t ng;
+    const exh_rule_lits *groups = exh_rule_literal_groups(r, &ng);
+    for (size_t g = 0; fired && g < ng; g++) {
       int any = 0;
-      for (size_t k = 0; k < lits->n; k++)
-        if (exh_memimem(line, strlen(line), lits->lits[k].p, lits->lits[k].n)) any = 1;
+      for (size_t k = 0; k < groups[g].n; k++)
+        if (exh_memimem(line, strlen(line), groups[g].lits[k].p, groups[g].lits[k].n)) any = 1;
       assert_true(any);
     }
     exh_buf_free(&scratch);
@@ -356,7 +390,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_proxylogon_semantics), cmocka_unit_test(test_modifiers),
       cmocka_unit_test(test_null_exists_keywords_virtual), cmocka_unit_test(test_more_modifiers),
-      cmocka_unit_test(test_conditions),
+      cmocka_unit_test(test_literal_groups), cmocka_unit_test(test_conditions),
       cmocka_unit_test(test_rejections), cmocka_unit_test(test_builtin_rules_load),
       cmocka_unit_test(test_builtin_edges)};
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -80,6 +80,29 @@ static void test_term_escape(void **st) {
   free(o);
 }
 
+static void test_memimem(void **st) {
+  (void)st;
+  /* against a naive search, over many positions and both cases */
+  char hay[300];
+  for (size_t i = 0; i < sizeof hay; i++) hay[i] = "ab/@`CD.x"[i % 9];
+  const char *needles[] = {"ab/", "AB/@`c", "@`", "d.x", "X", "/@`cd.xab/@", "zz", "`cD"};
+  for (size_t k = 0; k < sizeof needles / sizeof needles[0]; k++) {
+    size_t nn = strlen(needles[k]);
+    for (size_t start = 0; start < 40; start++) {
+      const char *want = NULL;
+      for (size_t i = start; i + nn <= sizeof hay; i++)
+        if (exh_strnieq(hay + i, needles[k], nn)) {
+          want = hay + i;
+          break;
+        }
+      assert_ptr_equal(exh_memimem(hay + start, sizeof hay - start, needles[k], nn), want);
+    }
+  }
+  /* '@' | 0x20 == '`': a false candidate must be rejected */
+  assert_null(exh_memimem("````````````````````````````x", 29, "@x", 2));
+  assert_non_null(exh_memimem("````````````````````````````@X", 30, "@x", 2));
+}
+
 static void test_newlines(void **st) {
   (void)st;
   char *b = malloc(100000);
@@ -121,7 +144,7 @@ static void test_levels(void **st) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_iso8601),    cmocka_unit_test(test_json_escape),
-      cmocka_unit_test(test_term_escape), cmocka_unit_test(test_newlines),
+      cmocka_unit_test(test_term_escape), cmocka_unit_test(test_memimem), cmocka_unit_test(test_newlines),
       cmocka_unit_test(test_strerror),   cmocka_unit_test(test_levels),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
