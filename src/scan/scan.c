@@ -22,6 +22,7 @@ exh_finding *exh_evidence_new_finding(exh_evidence *ev) {
 typedef struct pool {
   const exh_ruleset *rs;
   exh_walk *w;
+  size_t *order; /* largest files first, so no thread is left with a big one at the end */
   atomic_size_t next;
   atomic_uint_fast64_t bytes_done;
   atomic_size_t files_done;
@@ -83,7 +84,7 @@ static void *work(void *arg) {
   for (;;) {
     size_t i = atomic_fetch_add(&p->next, 1);
     if (i >= p->w->n) break;
-    exh_evidence *ev = &p->w->ev[i];
+    exh_evidence *ev = &p->w->ev[p->order[i]];
     if (ev->kind >= EXH_KIND_HTTPPROXY && ev->kind <= EXH_KIND_LOG_LAST) exh_scan_exlog(&wk, ev);
     else exh_detect_file(&wk, ev);
     atomic_fetch_add(&p->bytes_done, ev->size);
@@ -92,6 +93,17 @@ static void *work(void *arg) {
   }
   exh_worker_fini(&wk);
   return NULL;
+}
+
+typedef struct sized {
+  uint64_t size;
+  size_t index;
+} sized;
+
+static int cmp_size_desc(const void *a, const void *b) {
+  const sized *x = a, *y = b;
+  if (x->size != y->size) return x->size > y->size ? -1 : 1;
+  return x->index < y->index ? -1 : 1;
 }
 
 static int cmp_finding(const void *a, const void *b) {
@@ -180,6 +192,12 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   p.started = p.last_progress = t0;
   p.mu = exh_mutex_new();
   for (size_t i = 0; i < w.n; i++) p.bytes_total += w.ev[i].size;
+  p.order = exh_xcalloc(w.n ? w.n : 1, sizeof *p.order);
+  sized *by_size = exh_xcalloc(w.n ? w.n : 1, sizeof *by_size);
+  for (size_t i = 0; i < w.n; i++) by_size[i] = (sized){w.ev[i].size, i};
+  if (w.n > 1) qsort(by_size, w.n, sizeof *by_size, cmp_size_desc);
+  for (size_t i = 0; i < w.n; i++) p.order[i] = by_size[i].index;
+  free(by_size);
   int nt = opts->threads > 0 ? opts->threads : exh_cpu_count();
   if ((size_t)nt > w.n) nt = w.n ? (int)w.n : 1;
   exh_thread **th = exh_xcalloc((size_t)nt, sizeof *th);
@@ -189,6 +207,7 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   free(th);
   progress(&p, 1);
   exh_mutex_free(p.mu);
+  free(p.order);
   /* merge */
   size_t total = 0, wcap = 0;
   for (size_t i = 0; i < w.n; i++) total += w.ev[i].nfindings;
