@@ -33,6 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   exh_map map = {copy, size - 1, -1, 0};
   exh_worker wk;
   exh_worker_init(&wk, rs);
+  static exh_scan_limits lim;
+  exh_scan_limits_default(&lim);
+  wk.lim = &lim;
   exh_scan_exlog_map(&wk, &ev, &map);
   exh_worker_fini(&wk);
   for (size_t i = 0; i < ev.nfindings; i++) exh_finding_release(&ev.findings[i]);

@@ -180,6 +180,12 @@ typedef struct exh_scan_opts {
   size_t nroots;
   int threads;              /* 0: one per core */
   int progress;             /* 1: progress lines on stderr */
+  /* Resource limits (0: the default in src/scan/limits.h). A file over a
+   * limit is reported with the reason; what was found before it stays. */
+  uint64_t max_file_bytes;  /* logs larger than this are not read */
+  double max_file_seconds;  /* reading one file stops after this */
+  size_t max_findings_per_file;
+  size_t max_findings;      /* for the whole scan */
 } exh_scan_opts;
 
 exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts,
@@ -197,8 +203,11 @@ exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o)
 
 /* Exit status by ClamAV's convention: 0 clean, 1 findings, 2 error. A
  * finding counts when its level is low or above; informational context
- * (e.g. archives under ProgramData with no CVE finding) does not. */
+ * (e.g. archives under ProgramData with no CVE finding) does not. With
+ * strict, a file that could not be read (not one skipped by policy) makes
+ * it 2. */
 int exh_result_exit_code(const exh_result *r);
+int exh_result_exit_code_strict(const exh_result *r, int strict);
 
 #ifdef __cplusplus
 }

@@ -30,8 +30,11 @@ static void usage(FILE *f) {
         "      --color WHEN   auto (default), always, never\n"
         "      --progress     progress on stderr (default: when stderr is a terminal)\n"
         "      --no-progress\n"
+        "      --strict       exit 2 when any file could not be read\n"
+        "      --max-file-size N  logs larger than N bytes (K, M, G) are not read (default 64G)\n"
+        "      --file-timeout S   stop reading one file after S seconds (default 600)\n"
         "\n"
-        "exit status: 0 no findings, 1 findings, 2 error\n",
+        "exit status: 0 no findings, 1 findings, 2 error (with --strict: also an unreadable file)\n",
         f);
 }
 
@@ -121,16 +124,20 @@ int main(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
-  enum { O_NOBUILTIN = 256, O_COLOR, O_PROGRESS, O_NOPROGRESS, O_SIGMA };
+  enum { O_NOBUILTIN = 256, O_COLOR, O_PROGRESS, O_NOPROGRESS, O_SIGMA, O_STRICT, O_MAXSIZE, O_TIMEOUT };
   static const struct option longopts[] = {
       {"format", required_argument, 0, 'f'},  {"output", required_argument, 0, 'o'},
       {"threads", required_argument, 0, 'j'}, {"rules", required_argument, 0, 'r'},
       {"sigma", required_argument, 0, O_SIGMA}, {"no-builtin", no_argument, 0, O_NOBUILTIN},
       {"verbose", no_argument, 0, 'v'},       {"color", required_argument, 0, O_COLOR},
       {"progress", no_argument, 0, O_PROGRESS}, {"no-progress", no_argument, 0, O_NOPROGRESS},
+      {"strict", no_argument, 0, O_STRICT},   {"max-file-size", required_argument, 0, O_MAXSIZE},
+      {"file-timeout", required_argument, 0, O_TIMEOUT},
       {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
   const char *format = "text", *output = NULL, *color = "auto";
-  int threads = 0, builtin = 1, verbose = 0, progress = -1;
+  int threads = 0, builtin = 1, verbose = 0, progress = -1, strict = 0;
+  unsigned long long max_bytes = 0;
+  double max_seconds = 0;
   char **rulepaths = calloc((size_t)argc, sizeof *rulepaths);
   int nrulepaths = 0;
   int c;
@@ -157,6 +164,30 @@ int main(int argc, char **argv) {
     case O_COLOR: color = optarg; break;
     case O_PROGRESS: progress = 1; break;
     case O_NOPROGRESS: progress = 0; break;
+    case O_STRICT: strict = 1; break;
+    case O_MAXSIZE: {
+      char *end;
+      max_bytes = strtoull(optarg, &end, 10);
+      if (*end == 'k' || *end == 'K') max_bytes <<= 10, end++;
+      else if (*end == 'm' || *end == 'M') max_bytes <<= 20, end++;
+      else if (*end == 'g' || *end == 'G') max_bytes <<= 30, end++;
+      if (*end || max_bytes == 0) {
+        fprintf(stderr, "exhunt: --max-file-size takes a size such as 500M or 4G\n");
+        free(rulepaths);
+        return 2;
+      }
+      break;
+    }
+    case O_TIMEOUT: {
+      char *end;
+      max_seconds = strtod(optarg, &end);
+      if (*end || max_seconds <= 0) {
+        fprintf(stderr, "exhunt: --file-timeout takes seconds > 0\n");
+        free(rulepaths);
+        return 2;
+      }
+      break;
+    }
     case 'h': usage(stdout); free(rulepaths); return 0;
     default: usage(stderr); free(rulepaths); return 2;
     }
@@ -204,8 +235,14 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  exh_scan_opts so = {(const char *const *)roots, (size_t)nroots, threads,
-                      progress >= 0 ? progress : isatty(2)};
+  exh_scan_opts so;
+  memset(&so, 0, sizeof so);
+  so.roots = (const char *const *)roots;
+  so.nroots = (size_t)nroots;
+  so.threads = threads;
+  so.progress = progress >= 0 ? progress : isatty(2);
+  so.max_file_bytes = max_bytes;
+  so.max_file_seconds = max_seconds;
   exh_result *res = NULL;
   exh_err rc = exh_scan(rs, &so, &res);
   if (rc != EXH_OK) {
@@ -217,7 +254,7 @@ int main(int argc, char **argv) {
   exh_report_opts ro = {0, verbose};
   ro.color = !strcmp(color, "always") || (!strcmp(color, "auto") && !output && isatty(1) && !getenv("NO_COLOR"));
   rc = !strcmp(format, "jsonl") ? exh_report_jsonl(out, res, &ro) : exh_report_text(out, res, &ro);
-  int code = exh_result_exit_code(res);
+  int code = exh_result_exit_code_strict(res, strict);
   if (output && fclose(out) != 0) rc = EXH_EIO;
   else if (!output) fflush(stdout);
   if (rc != EXH_OK) {

@@ -34,9 +34,9 @@ const exh_rule_info exh_rule_staging_archive = {
 };
 
 void exh_detect_file(exh_worker *wk, exh_evidence *ev) {
-  (void)wk;
   const exh_rule_info *ri = ev->kind == EXH_KIND_LSASS_DUMP ? &exh_rule_lsass_dump : &exh_rule_staging_archive;
-  exh_finding *f = exh_evidence_new_finding(ev);
+  exh_finding *f = exh_evidence_new_finding(wk, ev);
+  if (!f) return;
   f->rule = ri;
   f->level = ri->level;
   f->server = ev->server;

@@ -10,8 +10,22 @@
 #include "../platform/platform.h"
 #include "../rules/sigma_int.h"
 #include "../util/util.h"
+#include "limits.h"
 
-exh_finding *exh_evidence_new_finding(exh_evidence *ev) {
+void exh_scan_limits_default(exh_scan_limits *l) {
+  l->max_file_bytes = EXH_DEFAULT_MAX_FILE_BYTES;
+  l->max_file_seconds = EXH_DEFAULT_MAX_FILE_SECONDS;
+  l->max_findings_per_file = EXH_DEFAULT_MAX_FINDINGS_PER_FILE;
+  l->max_findings = EXH_DEFAULT_MAX_FINDINGS;
+  atomic_init(&l->findings, 0);
+}
+
+exh_finding *exh_evidence_new_finding(exh_worker *wk, exh_evidence *ev) {
+  exh_scan_limits *lim = (exh_scan_limits *)wk->lim;
+  if (ev->nfindings >= lim->max_findings_per_file || atomic_fetch_add(&lim->findings, 1) >= lim->max_findings) {
+    ev->suppressed++;
+    return NULL;
+  }
   EXH_VEC_RESERVE(ev->findings, ev->capfindings, ev->nfindings + 1);
   exh_finding *f = &ev->findings[ev->nfindings++];
   memset(f, 0, sizeof *f);
@@ -21,6 +35,7 @@ exh_finding *exh_evidence_new_finding(exh_evidence *ev) {
 
 typedef struct pool {
   const exh_ruleset *rs;
+  exh_scan_limits lim;
   exh_walk *w;
   size_t *order; /* largest files first, so no thread is left with a big one at the end */
   atomic_size_t next;
@@ -81,6 +96,7 @@ static void *work(void *arg) {
   pool *p = arg;
   exh_worker wk;
   exh_worker_init(&wk, p->rs);
+  wk.lim = &p->lim;
   for (;;) {
     size_t i = atomic_fetch_add(&p->next, 1);
     if (i >= p->w->n) break;
@@ -189,6 +205,11 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   atomic_init(&p.bytes_done, 0);
   atomic_init(&p.files_done, 0);
   p.progress = opts->progress;
+  exh_scan_limits_default(&p.lim);
+  if (opts->max_file_bytes) p.lim.max_file_bytes = opts->max_file_bytes;
+  if (opts->max_file_seconds > 0) p.lim.max_file_seconds = opts->max_file_seconds;
+  if (opts->max_findings_per_file) p.lim.max_findings_per_file = opts->max_findings_per_file;
+  if (opts->max_findings) p.lim.max_findings = opts->max_findings;
   p.started = p.last_progress = t0;
   p.mu = exh_mutex_new();
   for (size_t i = 0; i < w.n; i++) p.bytes_total += w.ev[i].size;
@@ -220,6 +241,12 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
     if (ev->error) {
       exh_walk_add_error(&w, ev->server, ev->path, ev->error, 0);
       free(ev->error);
+    }
+    if (ev->suppressed) {
+      char why[160];
+      snprintf(why, sizeof why, "%llu more findings not kept (limit: %zu per file, %zu per scan)",
+               (unsigned long long)ev->suppressed, p.lim.max_findings_per_file, p.lim.max_findings);
+      exh_walk_add_error(&w, ev->server, ev->path, why, 0);
     }
     if (ev->kind >= EXH_KIND_HTTPPROXY && ev->kind <= EXH_KIND_LOG_LAST && !ev->skipped) {
       add_window(r, &wcap, ev);
@@ -272,6 +299,13 @@ void exh_result_free(exh_result *r) {
   }
   free(r->servers);
   free(r);
+}
+
+int exh_result_exit_code_strict(const exh_result *r, int strict) {
+  if (strict)
+    for (size_t i = 0; i < r->nerrors; i++)
+      if (!r->errors[i].skipped) return 2;
+  return exh_result_exit_code(r);
 }
 
 int exh_result_exit_code(const exh_result *r) {

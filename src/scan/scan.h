@@ -4,6 +4,7 @@
 #ifndef EXH_SCAN_H
 #define EXH_SCAN_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,7 @@ typedef struct exh_evidence {
   uint64_t records;
   char *error;
   int skipped;
+  uint64_t suppressed;   /* findings over the caps: counted, not kept */
 } exh_evidence;
 
 typedef struct exh_walk {
@@ -46,6 +48,7 @@ struct exh_prefilter;
 struct exh_pf_scratch;
 typedef struct exh_worker {
   const exh_ruleset *rs;
+  const struct exh_scan_limits *lim;
   struct exh_pf_scratch *pfs[EXH_KIND_COUNT];
   int *fmap;            /* field id -> column */
   void *cols;           /* exh_str[EXH_MAX_COLS] */
@@ -54,6 +57,18 @@ typedef struct exh_worker {
   void *msg;            /* exh_buf for messages */
   void *uri;            /* exh_buf for the W3C full URI */
 } exh_worker;
+
+/* Limits in force for a scan, shared by its workers. */
+typedef struct exh_scan_limits {
+  uint64_t max_file_bytes;
+  double max_file_seconds;
+  size_t max_findings_per_file;
+  size_t max_findings;
+  _Atomic size_t findings; /* kept so far, whole scan */
+} exh_scan_limits;
+
+/* A default-limits instance for callers outside exh_scan (fuzz targets). */
+void exh_scan_limits_default(exh_scan_limits *l);
 
 void exh_worker_init(exh_worker *wk, const exh_ruleset *rs);
 void exh_worker_fini(exh_worker *wk);
@@ -73,7 +88,8 @@ void exh_correlate(exh_result *r);
 /* Frees the strings a finding owns. */
 void exh_finding_release(exh_finding *f);
 
-/* Appends a zeroed finding to the evidence's list. */
-exh_finding *exh_evidence_new_finding(exh_evidence *ev);
+/* Appends a zeroed finding to the evidence's list, or returns NULL (and
+ * counts it in ev->suppressed) when a findings cap is reached. */
+exh_finding *exh_evidence_new_finding(exh_worker *wk, exh_evidence *ev);
 
 #endif

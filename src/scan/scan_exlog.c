@@ -29,6 +29,9 @@ typedef struct exctx {
   size_t nl_pos;        /* newlines counted up to here */
   uint64_t nl_count;
   int stem_col, uri_col; /* W3C: cs-uri-stem, cs-uri (HTTPERR) */
+  double deadline;       /* monotonic seconds */
+  int timed_out;
+  unsigned nl_checks;
 } exctx;
 
 static int col_named(const exh_exlog_header *h, const char *name) {
@@ -95,7 +98,8 @@ static char *dup_either(exh_record *rec, const exh_ruleset *rs, const char *a, c
 static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, size_t end,
                  uint64_t line) {
   const exh_ruleset *rs = c->wk->rs;
-  exh_finding *f = exh_evidence_new_finding(c->ev);
+  exh_finding *f = exh_evidence_new_finding(c->wk, c->ev);
+  if (!f) return;
   const exh_rule_info *info = exh_rule_info_of(rule);
   f->rule = info;
   f->level = info->level;
@@ -219,10 +223,16 @@ typedef struct winctx {
   size_t base;
 } winctx;
 
+static int out_of_time(exctx *c) {
+  if (!c->timed_out && exh_monotonic_s() > c->deadline) c->timed_out = 1;
+  return c->timed_out;
+}
+
 static int on_line(void *vctx, size_t start, size_t end, const uint32_t *ids, size_t nids) {
   winctx *w = vctx;
   eval_line(w->c, w->base + start, w->base + end, ids, nids);
-  return 0;
+  /* a clock read every 4096 hit lines keeps the check off the hot path */
+  return (++w->c->nl_checks & 4095) == 0 && out_of_time(w->c);
 }
 
 /* The last data line of [0, n): for the end of the log window. */
@@ -259,12 +269,18 @@ void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
   exh_map map = *mp; /* a copy: release() only reads it */
   ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
   if (map.size == 0) return;
+  if (map.size > wk->lim->max_file_bytes) {
+    ev->error = exh_xasprintf("not read: %llu bytes, over the limit of %llu", (unsigned long long)map.size,
+                              (unsigned long long)wk->lim->max_file_bytes);
+    return;
+  }
   exctx *c = exh_xcalloc(1, sizeof *c);
   c->wk = wk;
   c->ev = ev;
   c->data = map.data;
   c->n = map.size;
   c->plan = exh_ruleset_plan(wk->rs, ev->kind);
+  c->deadline = exh_monotonic_s() + wk->lim->max_file_seconds;
   exh_exlog_probe *pr = exh_xmalloc(sizeof *pr);
   int w3c = exh_kind_is_w3c(ev->kind);
   exh_exlog_probe_top(map.data, map.size, pr, w3c ? EXH_FMT_W3C : EXH_FMT_CSV);
@@ -318,6 +334,7 @@ void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
           eval_line(c, ls, le, NULL, 0);
           ev->records++;
           ls = le + 1;
+          if ((ev->records & 4095) == 0 && out_of_time(c)) break;
         }
       } else {
         winctx w = {c, off};
@@ -328,6 +345,11 @@ void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
       }
       off += len;
       exh_map_release(&map, off);
+      if (out_of_time(c)) {
+        ev->error = exh_xasprintf("stopped after %.0f s (time limit per file) at byte %zu of %zu; findings before it are kept",
+                                  wk->lim->max_file_seconds, off, map.size);
+        break;
+      }
     }
   }
   /* end of the log window: the last data record, read with the header

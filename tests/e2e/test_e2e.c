@@ -50,7 +50,11 @@ static exh_result *gen_and_scan(const char *scenario, const char *seed, int thre
   assert_int_equal(system(cmd), 0);
   *truth = read_truth(tp, ntruth);
   const char *roots[] = {root};
-  exh_scan_opts o = {roots, 1, threads, 0};
+  exh_scan_opts o;
+  memset(&o, 0, sizeof o);
+  o.roots = roots;
+  o.nroots = 1;
+  o.threads = threads;
   exh_result *res = NULL;
   assert_int_equal(exh_scan(rs, &o, &res), EXH_OK);
   return res;
