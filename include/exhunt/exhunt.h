@@ -201,6 +201,19 @@ typedef struct exh_report_opts {
 exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o);
 exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o);
 
+/* ---- EVTX dump ----------------------------------------------------------- */
+
+typedef enum exh_dump_format { EXH_DUMP_JSONL = 0, EXH_DUMP_XML } exh_dump_format;
+
+/* Prints every record of the EVTX files, in file and record order. With
+ * threads > 1 the chunks of a file are decoded in parallel and printed in
+ * order. Damage is reported on err as "path: offset N: what" and decoding
+ * goes on. Counts go to *records and *issues (either may be NULL). Returns
+ * EXH_EIO if a file could not be opened or is not EVTX (the others are
+ * still dumped). */
+exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, FILE *out,
+                      FILE *err, uint64_t *records, uint64_t *issues);
+
 /* Exit status by ClamAV's convention: 0 clean, 1 findings, 2 error. A
  * finding counts when its level is low or above; informational context
  * (e.g. archives under ProgramData with no CVE finding) does not. With

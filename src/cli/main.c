@@ -14,6 +14,7 @@ static void usage(FILE *f) {
   fputs("usage: exhunt scan [options] PATH...\n"
         "       exhunt rules check [--no-builtin] [PATH...]\n"
         "       exhunt rules list [-v]           (-v: each rule's prefilter literals)\n"
+        "       exhunt dump [--format jsonl|xml] [-j N] FILE.evtx...\n"
         "       exhunt version\n"
         "\n"
         "scan walks each PATH (a server's drive, a triage collection or single files;\n"
@@ -109,6 +110,32 @@ static int cmd_rules(int argc, char **argv) {
   return rc != EXH_OK ? 2 : (rj.n ? 1 : 0);
 }
 
+static int cmd_dump(int argc, char **argv) {
+  exh_dump_format fmt = EXH_DUMP_JSONL;
+  int threads = 1, c;
+  static const struct option lo[] = {{"format", required_argument, 0, 'f'}, {"threads", required_argument, 0, 'j'}, {0, 0, 0, 0}};
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "f:j:", lo, NULL)) != -1) {
+    if (c == 'f' && !strcmp(optarg, "jsonl")) fmt = EXH_DUMP_JSONL;
+    else if (c == 'f' && !strcmp(optarg, "xml")) fmt = EXH_DUMP_XML;
+    else if (c == 'j' && atoi(optarg) >= 1 && atoi(optarg) <= 64) threads = atoi(optarg);
+    else {
+      fprintf(stderr, "usage: exhunt dump [--format jsonl|xml] [-j N] FILE...\n");
+      return 2;
+    }
+  }
+  if (optind >= argc) {
+    fprintf(stderr, "usage: exhunt dump [--format jsonl|xml] [-j N] FILE...\n");
+    return 2;
+  }
+  uint64_t nrec = 0, niss = 0;
+  exh_err rc = exh_dump_evtx((const char *const *)argv + optind, (size_t)(argc - optind), fmt, threads, stdout, stderr,
+                             &nrec, &niss);
+  fflush(stdout);
+  fprintf(stderr, "exhunt dump: %llu records, %llu issues\n", (unsigned long long)nrec, (unsigned long long)niss);
+  return rc == EXH_OK ? 0 : 2;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
     usage(argc < 2 ? stderr : stdout);
@@ -119,6 +146,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(argv[1], "rules")) return cmd_rules(argc - 2, argv + 2);
+  if (!strcmp(argv[1], "dump")) return cmd_dump(argc - 1, argv + 1);
   if (strcmp(argv[1], "scan")) {
     fprintf(stderr, "exhunt: unknown command '%s'\n", argv[1]);
     usage(stderr);

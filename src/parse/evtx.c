@@ -1,0 +1,718 @@
+/* EVTX parser (see evtx.h for the layout). Formats per libyal's "Windows
+ * XML Event Log (EVTX)" notes and [MS-EVEN6]; value renderings follow
+ * python-evtx where it is the reference for the tests. */
+#include "evtx.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FILE_HEADER 4096u
+#define CHUNK 65536u
+#define CHUNK_HEADER 512u
+#define MAX_DEPTH 64
+#define MAX_VALUES 4096
+
+struct exh_evtx {
+  exh_buf arena; /* UTF-8 strings of the current record */
+  exh_evtx_node *nodes;
+  size_t nnodes, capnodes;
+  exh_evtx_attr *attrs;
+  size_t nattrs, capattrs;
+  /* current chunk */
+  const uint8_t *chunk;
+  size_t chunk_size;
+  uint64_t chunk_file_off;
+  exh_evtx_issue_fn on_issue;
+  void *ctx;
+  int bad; /* the record being parsed hit damage */
+};
+
+/* ---- little-endian reads, bounds-checked by the callers ------------------ */
+
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint64_t le64(const uint8_t *p) { return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32; }
+
+uint32_t exh_crc32(const uint8_t *p, size_t n) {
+  static uint32_t table[256];
+  static int init;
+  if (!init) { /* benign race: every thread computes the same table */
+    for (uint32_t i = 0; i < 256; i++) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    init = 1;
+  }
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < n; i++) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+static int64_t filetime_ms(uint64_t ft) {
+  /* 100 ns since 1601-01-01 -> ms since 1970-01-01 */
+  return (int64_t)(ft / 10000) - 11644473600000LL;
+}
+
+static void issue(exh_evtx *p, size_t chunk_off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void issue(exh_evtx *p, size_t chunk_off, const char *fmt, ...) {
+  p->bad = 1;
+  if (!p->on_issue) return;
+  char msg[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  p->on_issue(p->ctx, p->chunk_file_off + chunk_off, msg);
+}
+
+/* ---- arena ------------------------------------------------------------- */
+
+static uint32_t put_utf8(exh_evtx *p, const char *s, size_t n) {
+  uint32_t off = (uint32_t)p->arena.n;
+  exh_buf_add(&p->arena, s, n);
+  return off;
+}
+
+/* UTF-16LE -> UTF-8 into the arena; stops at nchars or a NUL when stop_nul. */
+static uint32_t put_utf16(exh_evtx *p, const uint8_t *s, size_t nchars, uint32_t *len, int strip_nul) {
+  uint32_t off = (uint32_t)p->arena.n;
+  for (size_t i = 0; i < nchars; i++) {
+    uint32_t cp = le16(s + 2 * i);
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < nchars) {
+      uint32_t lo = le16(s + 2 * (i + 1));
+      if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        i++;
+      } else {
+        cp = 0xFFFD;
+      }
+    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+      cp = 0xFFFD;
+    }
+    char u[4];
+    size_t k;
+    if (cp < 0x80) u[0] = (char)cp, k = 1;
+    else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), k = 2;
+    else if (cp < 0x10000)
+      u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F)), k = 3;
+    else
+      u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)), u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+      u[3] = (char)(0x80 | (cp & 0x3F)), k = 4;
+    exh_buf_add(&p->arena, u, k);
+  }
+  /* python-evtx strips trailing NULs from strings */
+  if (strip_nul)
+    while (p->arena.n > off && p->arena.p[p->arena.n - 1] == 0) p->arena.n--;
+  *len = (uint32_t)(p->arena.n - off);
+  return off;
+}
+
+static int new_node(exh_evtx *p, int parent) {
+  EXH_VEC_RESERVE(p->nodes, p->capnodes, p->nnodes + 1);
+  exh_evtx_node *n = &p->nodes[p->nnodes];
+  memset(n, 0, sizeof *n);
+  n->parent = parent;
+  n->first_child = n->last_child = n->next = n->first_attr = n->last_attr = -1;
+  int i = (int)p->nnodes++;
+  if (parent >= 0) {
+    exh_evtx_node *pa = &p->nodes[parent];
+    if (pa->last_child >= 0) p->nodes[pa->last_child].next = i;
+    else pa->first_child = i;
+    pa->last_child = i;
+  }
+  return i;
+}
+
+static void add_text(exh_evtx *p, int parent, uint32_t off, uint32_t len) {
+  if (parent < 0 || len == 0) return;
+  int t = new_node(p, parent);
+  p->nodes[t].is_text = 1;
+  p->nodes[t].text = off;
+  p->nodes[t].text_len = len;
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+typedef struct value {
+  uint8_t type;
+  const uint8_t *data;
+  uint32_t size;
+} value;
+
+static void put_fmt(exh_evtx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put_fmt(exh_evtx *p, const char *fmt, ...) {
+  char tmp[128];
+  va_list ap;
+  va_start(ap, fmt);
+  int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (k > 0) exh_buf_add(&p->arena, tmp, (size_t)(k < (int)sizeof tmp ? k : (int)sizeof tmp - 1));
+}
+
+static void put_time(exh_evtx *p, int64_t ms_part_us_y, unsigned Y, unsigned M, unsigned D, unsigned h, unsigned mi,
+                     unsigned s, unsigned us) {
+  (void)ms_part_us_y;
+  put_fmt(p, "%04u-%02u-%02u %02u:%02u:%02u", Y, M, D, h, mi, s);
+  if (us) put_fmt(p, ".%06u", us);
+}
+
+static void put_filetime(exh_evtx *p, uint64_t ft) {
+  /* python-evtx: datetime.isoformat(' '), microseconds when nonzero */
+  uint64_t us_total = ft / 10;
+  int64_t secs = (int64_t)(us_total / 1000000) - 11644473600LL;
+  unsigned us = (unsigned)(us_total % 1000000);
+  char iso[32];
+  exh_format_iso8601(secs * 1000, iso);
+  unsigned Y, M, D, h, mi, s;
+  if (sscanf(iso, "%4u-%2u-%2uT%2u:%2u:%2u", &Y, &M, &D, &h, &mi, &s) == 6) put_time(p, 0, Y, M, D, h, mi, s, us);
+}
+
+static void put_hex(exh_evtx *p, const uint8_t *d, size_t n, int upper) {
+  static const char *const digits[2] = {"0123456789abcdef", "0123456789ABCDEF"};
+  for (size_t i = 0; i < n; i++) {
+    char b[2] = {digits[upper][d[i] >> 4], digits[upper][d[i] & 15]};
+    exh_buf_add(&p->arena, b, 2);
+  }
+}
+
+/* Renders one scalar of a value type (no array bit) as text. Returns the
+ * bytes consumed, 0 if the data is too short. */
+static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
+  switch (t) {
+  case 0x00: return 0;
+  case 0x03: if (n < 1) return 0; put_fmt(p, "%d", (int8_t)d[0]); return 1;
+  case 0x04: if (n < 1) return 0; put_fmt(p, "%u", d[0]); return 1;
+  case 0x05: if (n < 2) return 0; put_fmt(p, "%d", (int16_t)le16(d)); return 2;
+  case 0x06: if (n < 2) return 0; put_fmt(p, "%u", le16(d)); return 2;
+  case 0x07: if (n < 4) return 0; put_fmt(p, "%" PRId32, (int32_t)le32(d)); return 4;
+  case 0x08: if (n < 4) return 0; put_fmt(p, "%" PRIu32, le32(d)); return 4;
+  case 0x09: if (n < 8) return 0; put_fmt(p, "%" PRId64, (int64_t)le64(d)); return 8;
+  case 0x0a: if (n < 8) return 0; put_fmt(p, "%" PRIu64, le64(d)); return 8;
+  case 0x0b: {
+    if (n < 4) return 0;
+    uint32_t u = le32(d);
+    float f;
+    memcpy(&f, &u, 4);
+    put_fmt(p, "%.9g", (double)f);
+    return 4;
+  }
+  case 0x0c: {
+    if (n < 8) return 0;
+    uint64_t u = le64(d);
+    double f;
+    memcpy(&f, &u, 8);
+    put_fmt(p, "%.17g", f);
+    return 8;
+  }
+  case 0x0d: if (n < 4) return 0; exh_buf_adds(&p->arena, le32(d) ? "True" : "False"); return 4;
+  case 0x0f:
+    if (n < 16) return 0;
+    put_fmt(p, "{%08" PRIx32 "-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", le32(d), le16(d + 4), le16(d + 6), d[8],
+            d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+    return 16;
+  case 0x10: /* size type: 4 or 8 bytes, as the value's size says */
+  case 0x14:
+  case 0x15: {
+    size_t w = t == 0x14 ? 4 : t == 0x15 ? 8 : (n >= 8 ? 8 : 4);
+    if (n < w) return 0;
+    exh_buf_adds(&p->arena, "0x");
+    for (size_t i = w; i-- > 0;) put_hex(p, d + i, 1, 0);
+    return w;
+  }
+  case 0x11: if (n < 8) return 0; put_filetime(p, le64(d)); return 8;
+  case 0x12:
+    if (n < 16) return 0;
+    put_time(p, 0, le16(d), le16(d + 2), le16(d + 6), le16(d + 8), le16(d + 10), le16(d + 12), (unsigned)le16(d + 14) * 1000);
+    return 16;
+  case 0x13: {
+    if (n < 8) return 0;
+    unsigned rev = d[0], nsub = d[1];
+    if (n < 8 + 4u * nsub) return 0;
+    uint64_t auth = 0;
+    for (int i = 2; i < 8; i++) auth = auth << 8 | d[i];
+    put_fmt(p, "S-%u-%" PRIu64, rev, auth);
+    for (unsigned i = 0; i < nsub; i++) put_fmt(p, "-%" PRIu32, le32(d + 8 + 4 * i));
+    return 8 + 4u * nsub;
+  }
+  default: return 0;
+  }
+}
+
+static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent,
+                          int depth, int in_binxml_value, size_t *consumed);
+
+/* Renders a substitution value as content of `parent`. */
+static void put_value(exh_evtx *p, const value *v, int parent, int depth) {
+  uint8_t t = v->type;
+  const uint8_t *d = v->data;
+  size_t n = v->size;
+  if (t == 0x00 || n == 0) return;
+  if (t == 0x21) { /* binary XML: its elements become children */
+    size_t pos = (size_t)(d - p->chunk), used = 0;
+    parse_fragment(p, pos, pos + n, NULL, 0, parent, depth + 1, 1, &used);
+    return;
+  }
+  uint32_t off = (uint32_t)p->arena.n, len;
+  if (t == 0x01) {
+    put_utf16(p, d, n / 2, &len, 1);
+  } else if (t == 0x02) {
+    size_t k = n;
+    while (k && d[k - 1] == 0) k--;
+    put_utf8(p, (const char *)d, k);
+  } else if (t == 0x0e) { /* binary: python-evtx base64, here hex (evtx crate) */
+    put_hex(p, d, n, 1);
+  } else if (t == 0x81) { /* array of strings: NUL-separated, joined with ', '? keep them apart by "," */
+    size_t nch = n / 2, s = 0;
+    int first = 1;
+    for (size_t i = 0; i <= nch; i++) {
+      if (i == nch || le16(d + 2 * i) == 0) {
+        if (i > s || !first) {
+          if (!first) exh_buf_addc(&p->arena, ',');
+          uint32_t l2;
+          put_utf16(p, d + 2 * s, i - s, &l2, 0);
+          first = 0;
+        }
+        s = i + 1;
+      }
+    }
+  } else if (t & 0x80) {
+    uint8_t bt = t & 0x7F;
+    size_t at = 0;
+    int first = 1;
+    while (at < n) {
+      if (!first) exh_buf_addc(&p->arena, ',');
+      size_t used = put_scalar(p, bt, d + at, n - at);
+      if (!used) break;
+      at += used;
+      first = 0;
+    }
+  } else {
+    put_scalar(p, t, d, n);
+  }
+  len = (uint32_t)(p->arena.n - off);
+  add_text(p, parent, off, len);
+}
+
+/* Reads a name structure at chunk offset `off`. */
+static int read_name(exh_evtx *p, uint32_t off, uint32_t *name, uint32_t *len, size_t *inline_size) {
+  if ((size_t)off + 8 > p->chunk_size) return -1;
+  uint16_t nch = le16(p->chunk + off + 6);
+  size_t need = 8 + 2u * nch + 2;
+  if ((size_t)off + need > p->chunk_size) return -1;
+  *name = put_utf16(p, p->chunk + off + 8, nch, len, 0);
+  *inline_size = need;
+  return 0;
+}
+
+/* Consumes the value tokens of an attribute or content starting at *pos. */
+static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals, size_t nvals, int target,
+                        int depth, int attr) {
+  const uint8_t *c = p->chunk;
+  while (*pos < end) {
+    uint8_t tok = c[*pos];
+    uint8_t base = tok & 0x0F;
+    if (base == 0x05 || base == 0x07) { /* value text, CDATA */
+      if (*pos + 4 > end) return -1;
+      size_t at = *pos + (base == 0x05 ? 2 : 1);
+      if (at + 2 > end) return -1;
+      uint16_t nch = le16(c + at);
+      if (at + 2 + 2u * nch > end) return -1;
+      uint32_t len, off = put_utf16(p, c + at + 2, nch, &len, 0);
+      if (attr) {
+        exh_evtx_attr *a = &p->attrs[target];
+        if (a->val_len == 0) a->val = off;
+        a->val_len = (uint32_t)(p->arena.n - a->val);
+      } else {
+        add_text(p, target, off, len);
+      }
+      *pos = at + 2 + 2u * nch;
+    } else if (tok == 0x0d || tok == 0x0e) { /* substitution */
+      if (*pos + 4 > end) return -1;
+      uint16_t id = le16(c + *pos + 1);
+      *pos += 4;
+      if (id >= nvals) continue; /* no such value: nothing to render */
+      if (attr) {
+        /* render into a scratch node, then take its text */
+        int tmp = new_node(p, -1);
+        put_value(p, &vals[id], tmp, depth);
+        exh_evtx_attr *a = &p->attrs[target]; /* after: rendering may grow the arrays */
+        for (int ch = p->nodes[tmp].first_child; ch >= 0; ch = p->nodes[ch].next) {
+          if (!p->nodes[ch].is_text) continue;
+          if (a->val_len == 0) a->val = p->nodes[ch].text;
+          a->val_len = (uint32_t)(p->nodes[ch].text + p->nodes[ch].text_len - a->val);
+        }
+      } else {
+        put_value(p, &vals[id], target, depth);
+      }
+    } else if (base == 0x08) { /* character reference */
+      if (*pos + 3 > end) return -1;
+      uint16_t v = le16(c + *pos + 1);
+      char tmp[16];
+      int k = snprintf(tmp, sizeof tmp, "&#%u;", v);
+      uint32_t off = put_utf8(p, tmp, (size_t)k);
+      if (attr) {
+        exh_evtx_attr *a = &p->attrs[target];
+        if (a->val_len == 0) a->val = off;
+        a->val_len = (uint32_t)(p->arena.n - a->val);
+      } else {
+        add_text(p, target, off, (uint32_t)k);
+      }
+      *pos += 3;
+    } else if (base == 0x09) { /* entity reference */
+      if (*pos + 5 > end) return -1;
+      uint32_t noff = le32(c + *pos + 1);
+      uint32_t nm, nl;
+      size_t isz;
+      *pos += 5;
+      if (read_name(p, noff, &nm, &nl, &isz)) return -1;
+      if (noff == *pos) *pos += isz;
+      exh_str en = {p->arena.p + nm, nl};
+      const char *rep = exh_strieq(en, "lt") ? "<" : exh_strieq(en, "gt") ? ">" : exh_strieq(en, "amp") ? "&"
+                      : exh_strieq(en, "quot") ? "\"" : exh_strieq(en, "apos") ? "'" : "";
+      p->arena.n = nm; /* drop the name */
+      uint32_t off = put_utf8(p, rep, strlen(rep));
+      if (attr) {
+        exh_evtx_attr *a = &p->attrs[target];
+        if (a->val_len == 0) a->val = off;
+        a->val_len = (uint32_t)(p->arena.n - a->val);
+      } else {
+        add_text(p, target, off, (uint32_t)strlen(rep));
+      }
+    } else {
+      return 0; /* not a value token: the caller goes on */
+    }
+  }
+  return 0;
+}
+
+/* Parses an element starting at the open-start token at *pos. */
+static int parse_element(exh_evtx *p, size_t *pos, size_t end, const value *vals, size_t nvals, int parent, int depth,
+                         int in_binxml_value) {
+  const uint8_t *c = p->chunk;
+  if (depth > MAX_DEPTH) {
+    issue(p, *pos, "binary XML nested deeper than %d levels", MAX_DEPTH);
+    return -1;
+  }
+  uint8_t tok = c[*pos];
+  size_t at = *pos + 1;
+  if (!in_binxml_value) at += 2; /* dependency id */
+  if (at + 8 > end) return -1;
+  uint32_t noff = le32(c + at + 4);
+  at += 8;
+  int el = new_node(p, parent);
+  uint32_t nm, nl;
+  size_t isz;
+  if (read_name(p, noff, &nm, &nl, &isz)) {
+    issue(p, at, "element name offset %u outside the chunk", noff);
+    return -1;
+  }
+  p->nodes[el].name = nm;
+  p->nodes[el].name_len = nl;
+  if (noff == at) at += isz;
+  if (tok & 0x40) { /* attribute list */
+    if (at + 4 > end) return -1;
+    at += 4;
+    while (at < end && (c[at] & 0x0F) == 0x06) {
+      uint8_t atok = c[at];
+      if (at + 5 > end) return -1;
+      uint32_t aoff = le32(c + at + 1);
+      at += 5;
+      EXH_VEC_RESERVE(p->attrs, p->capattrs, p->nattrs + 1);
+      int ai = (int)p->nattrs++;
+      memset(&p->attrs[ai], 0, sizeof p->attrs[ai]);
+      p->attrs[ai].next = -1;
+      if (read_name(p, aoff, &p->attrs[ai].name, &p->attrs[ai].name_len, &isz)) {
+        issue(p, at, "attribute name offset %u outside the chunk", aoff);
+        return -1;
+      }
+      if (aoff == at) at += isz;
+      p->attrs[ai].val = (uint32_t)p->arena.n;
+      if (parse_values(p, &at, end, vals, nvals, ai, depth, 1)) return -1;
+      exh_evtx_node *n = &p->nodes[el];
+      if (n->last_attr >= 0) p->attrs[n->last_attr].next = ai;
+      else n->first_attr = ai;
+      n->last_attr = ai;
+      if (!(atok & 0x40)) break;
+    }
+  }
+  if (at >= end) return -1;
+  if (c[at] == 0x03) { /* close empty element */
+    *pos = at + 1;
+    return 0;
+  }
+  if (c[at] != 0x02) {
+    issue(p, at, "unexpected binary XML token 0x%02x in an element start", c[at]);
+    return -1;
+  }
+  at++;
+  /* content until the end element token */
+  while (at < end) {
+    uint8_t t = c[at];
+    if (t == 0x04) {
+      *pos = at + 1;
+      return 0;
+    }
+    if ((t & 0x0F) == 0x01) {
+      if (parse_element(p, &at, end, vals, nvals, el, depth + 1, in_binxml_value)) return -1;
+      continue;
+    }
+    if ((t & 0x0F) == 0x0a) { /* PI target + data: skipped */
+      at += 5;
+      continue;
+    }
+    if ((t & 0x0F) == 0x0b) {
+      if (at + 3 > end) return -1;
+      at += 3 + 2u * le16(c + at + 1);
+      continue;
+    }
+    size_t before = at;
+    if (parse_values(p, &at, end, vals, nvals, el, depth, 0)) return -1;
+    if (at == before) {
+      issue(p, at, "unexpected binary XML token 0x%02x in element content", t);
+      return -1;
+    }
+  }
+  return -1;
+}
+
+/* A template instance at *pos: resolves the definition and renders it. */
+static int parse_template(exh_evtx *p, size_t *pos, size_t end, int parent, int depth) {
+  const uint8_t *c = p->chunk;
+  if (*pos + 10 > end) return -1;
+  uint32_t def = le32(c + *pos + 6);
+  size_t at = *pos + 10;
+  if ((size_t)def + 24 > p->chunk_size) {
+    issue(p, at, "template definition offset %u outside the chunk", def);
+    return -1;
+  }
+  uint32_t dsize = le32(c + def + 20);
+  size_t tstart = (size_t)def + 24, tend = tstart + dsize;
+  if (tend > p->chunk_size) {
+    issue(p, at, "template definition of %u bytes overruns the chunk", dsize);
+    return -1;
+  }
+  if (def == at) at = tend; /* inline definition: the instance data follows it */
+  if (at + 4 > end) return -1;
+  uint32_t nv = le32(c + at);
+  at += 4;
+  if (nv > MAX_VALUES || at + 4ull * nv > end) {
+    issue(p, at, "template instance with %u values does not fit the record", nv);
+    return -1;
+  }
+  value vstack[64] = {{0, NULL, 0}};
+  value *vals = nv <= 64 ? vstack : exh_xmalloc(nv * sizeof *vals);
+  size_t dat = at + 4ull * nv;
+  for (uint32_t i = 0; i < nv; i++) {
+    uint16_t sz = le16(c + at + 4 * i);
+    vals[i].type = c[at + 4 * i + 2];
+    vals[i].size = sz;
+    vals[i].data = c + dat;
+    if (dat + sz > end) {
+      issue(p, dat, "template value %u overruns the record", i);
+      if (vals != vstack) free(vals);
+      return -1;
+    }
+    dat += sz;
+  }
+  size_t used = 0;
+  int rc = parse_fragment(p, tstart, tend, vals, nv, parent, depth + 1, 0, &used);
+  if (vals != vstack) free(vals);
+  *pos = dat;
+  return rc;
+}
+
+static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent,
+                          int depth, int in_binxml_value, size_t *consumed) {
+  const uint8_t *c = p->chunk;
+  size_t start = pos;
+  if (depth > MAX_DEPTH) {
+    issue(p, pos, "binary XML nested deeper than %d levels", MAX_DEPTH);
+    return -1;
+  }
+  while (pos < end) {
+    uint8_t t = c[pos];
+    if (t == 0x00) {
+      pos++;
+      break;
+    }
+    if (t == 0x0f) {
+      pos += 4;
+      continue;
+    }
+    if (t == 0x0c) {
+      if (parse_template(p, &pos, end, parent, depth)) return -1;
+      continue;
+    }
+    if ((t & 0x0F) == 0x01) {
+      if (parse_element(p, &pos, end, vals, nvals, parent, depth + 1, in_binxml_value)) return -1;
+      continue;
+    }
+    size_t before = pos;
+    if (parse_values(p, &pos, end, vals, nvals, parent, depth, 0)) return -1;
+    if (pos == before) {
+      issue(p, pos, "unexpected binary XML token 0x%02x", t);
+      return -1;
+    }
+  }
+  *consumed = pos - start;
+  return 0;
+}
+
+/* ---- chunks and records ------------------------------------------------ */
+
+exh_evtx *exh_evtx_new(void) { return exh_xcalloc(1, sizeof(exh_evtx)); }
+
+void exh_evtx_free(exh_evtx *p) {
+  if (!p) return;
+  exh_buf_free(&p->arena);
+  free(p->nodes);
+  free(p->attrs);
+  free(p);
+}
+
+static void reset_record(exh_evtx *p) {
+  p->arena.n = 0;
+  p->nnodes = 0;
+  p->nattrs = 0;
+  p->bad = 0;
+}
+
+size_t exh_evtx_chunk_count(size_t n) { return n > FILE_HEADER ? (n - FILE_HEADER + CHUNK - 1) / CHUNK : 0; }
+
+long exh_evtx_parse(exh_evtx *p, const uint8_t *data, size_t n, exh_evtx_record_fn on_record,
+                    exh_evtx_issue_fn on_issue, void *ctx) {
+  if (n < 8 || memcmp(data, "ElfFile", 8) != 0) {
+    if (on_issue) on_issue(ctx, 0, "not an EVTX file (no ElfFile signature)");
+    return -1;
+  }
+  if (n >= 128 && exh_crc32(data, 120) != le32(data + 124))
+    if (on_issue) on_issue(ctx, 0, "file header checksum mismatch (the file may be dirty; chunks are still read)");
+  return exh_evtx_parse_chunks(p, data, n, 0, exh_evtx_chunk_count(n), on_record, on_issue, ctx);
+}
+
+long exh_evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t first, size_t count,
+                           exh_evtx_record_fn on_record, exh_evtx_issue_fn on_issue, void *ctx) {
+  p->on_issue = on_issue;
+  p->ctx = ctx;
+  long delivered = 0;
+  for (size_t ci = first; ci < first + count; ci++) {
+    size_t coff = FILE_HEADER + ci * CHUNK;
+    if (coff >= n) break;
+    p->chunk = data + coff;
+    p->chunk_size = n - coff < CHUNK ? n - coff : CHUNK;
+    p->chunk_file_off = coff;
+    if (p->chunk_size < CHUNK_HEADER) {
+      issue(p, 0, "truncated chunk (%zu bytes)", p->chunk_size);
+      break;
+    }
+    if (memcmp(p->chunk, "ElfChnk", 8) != 0) {
+      /* empty (all zero) chunks at the end of a file are normal */
+      size_t z = 0;
+      while (z < 64 && p->chunk[z] == 0) z++;
+      if (z < 64) issue(p, 0, "bad chunk signature: chunk skipped");
+      continue;
+    }
+    uint32_t free_off = le32(p->chunk + 48);
+    if (free_off < CHUNK_HEADER || free_off > p->chunk_size) {
+      issue(p, 48, "bad free-space offset %u: records read up to the chunk's end", free_off);
+      free_off = (uint32_t)p->chunk_size;
+    }
+    /* the header checksum covers bytes 0-120 and 128-512 */
+    uint8_t hdr[504];
+    memcpy(hdr, p->chunk, 120);
+    memcpy(hdr + 120, p->chunk + 128, 384);
+    uint32_t hcrc = exh_crc32(hdr, 504);
+    if (hcrc != le32(p->chunk + 124)) issue(p, 124, "chunk header checksum mismatch (records are still read)");
+    if (exh_crc32(p->chunk + CHUNK_HEADER, free_off - CHUNK_HEADER) != le32(p->chunk + 52))
+      issue(p, 52, "chunk records checksum mismatch (records are still read)");
+    size_t off = CHUNK_HEADER;
+    while (off + 28 <= free_off) {
+      const uint8_t *r = p->chunk + off;
+      if (le32(r) != 0x00002a2a) {
+        /* resynchronise on the next record signature (8-byte aligned) */
+        size_t next = off + 8;
+        while (next + 28 <= free_off && le32(p->chunk + next) != 0x00002a2a) next += 8;
+        issue(p, off, "no record signature: skipped %zu bytes", next - off);
+        off = next;
+        continue;
+      }
+      uint32_t size = le32(r + 4);
+      if (size < 28 || off + size > p->chunk_size || (size & 7)) {
+        issue(p, off, "bad record size %u: rest of the chunk skipped", size);
+        break;
+      }
+      if (le32(r + size - 4) != size) issue(p, off, "record size copy mismatch");
+      reset_record(p);
+      exh_evtx_record rec;
+      rec.id = le64(r + 8);
+      rec.written_ms = filetime_ms(le64(r + 16));
+      rec.file_offset = coff + off;
+      rec.root = -1;
+      int top = new_node(p, -1); /* a document node above the top element */
+      size_t used = 0;
+      int rc = parse_fragment(p, off + 24, off + size - 4, NULL, 0, top, 0, 0, &used);
+      if (rc) issue(p, off, "record %" PRIu64 " could not be fully decoded", rec.id);
+      for (int ch = p->nodes[top].first_child; ch >= 0; ch = p->nodes[ch].next)
+        if (!p->nodes[ch].is_text) {
+          rec.root = ch;
+          break;
+        }
+      if (rc == 0 || rec.root >= 0) {
+        delivered++;
+        if (on_record && on_record(ctx, p, &rec)) return delivered;
+      }
+      off += size;
+    }
+  }
+  return delivered;
+}
+
+const exh_evtx_node *exh_evtx_node_at(const exh_evtx *p, int i) {
+  return i >= 0 && (size_t)i < p->nnodes ? &p->nodes[i] : NULL;
+}
+const exh_evtx_attr *exh_evtx_attr_at(const exh_evtx *p, int i) {
+  return i >= 0 && (size_t)i < p->nattrs ? &p->attrs[i] : NULL;
+}
+exh_str exh_evtx_str(const exh_evtx *p, uint32_t off, uint32_t len) {
+  return (exh_str){p->arena.p ? p->arena.p + off : "", len};
+}
+
+int exh_evtx_child(const exh_evtx *p, int node, const char *name) {
+  if (node < 0) return -1;
+  size_t nl = strlen(name);
+  for (int c = p->nodes[node].first_child; c >= 0; c = p->nodes[c].next) {
+    const exh_evtx_node *n = &p->nodes[c];
+    if (!n->is_text && n->name_len == nl && !memcmp(p->arena.p + n->name, name, nl)) return c;
+  }
+  return -1;
+}
+
+exh_str exh_evtx_attr_value(const exh_evtx *p, int node, const char *name) {
+  if (node < 0) return (exh_str){NULL, 0};
+  size_t nl = strlen(name);
+  for (int a = p->nodes[node].first_attr; a >= 0; a = p->attrs[a].next) {
+    const exh_evtx_attr *at = &p->attrs[a];
+    if (at->name_len == nl && !memcmp(p->arena.p + at->name, name, nl))
+      return (exh_str){p->arena.p + at->val, at->val_len};
+  }
+  return (exh_str){NULL, 0};
+}
+
+exh_str exh_evtx_text(const exh_evtx *p, int node, exh_buf *buf) {
+  buf->n = 0;
+  int pieces = 0;
+  exh_str one = {"", 0};
+  for (int c = node >= 0 ? p->nodes[node].first_child : -1; c >= 0; c = p->nodes[c].next) {
+    const exh_evtx_node *n = &p->nodes[c];
+    if (!n->is_text) continue;
+    one = (exh_str){p->arena.p + n->text, n->text_len};
+    exh_buf_add(buf, one.p, one.n);
+    pieces++;
+  }
+  if (pieces <= 1) return one;
+  return (exh_str){buf->p, buf->n};
+}

@@ -1,0 +1,85 @@
+/* Windows XML Event Log (EVTX) parser.
+ *
+ *   file header (4 KiB, "ElfFile") ─► chunks of 64 KiB ("ElfChnk")
+ *     chunk: 512-byte header (CRC32s, string and template tables)
+ *            records ("**\0\0", size, id, FILETIME, binary XML, size)
+ *   binary XML: tokens; a record is usually one template instance: the
+ *   template (stored once per chunk, referenced by offset) holds the element
+ *   structure, the instance holds the substitution values.
+ *
+ * Each record is rendered into a small tree held in the parser's arena,
+ * which is reset, not freed, between records: no allocation per record once
+ * the arena has grown to the largest record. Damage (bad magic, CRC
+ * mismatch, bad sizes, truncation, bad offsets) is reported through the
+ * issue callback and parsing goes on with the next record or chunk; nothing
+ * loops (every step advances) and every read is bounds-checked. */
+#ifndef EXH_EVTX_H
+#define EXH_EVTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../util/util.h"
+
+typedef struct exh_evtx exh_evtx;
+
+/* A node of the rendered record: an element, or a text piece (name empty). */
+typedef struct exh_evtx_node {
+  uint32_t name, name_len; /* arena offsets */
+  uint32_t text, text_len; /* text pieces only */
+  int is_text;
+  int parent, first_child, last_child, next;
+  int first_attr, last_attr;
+} exh_evtx_node;
+
+typedef struct exh_evtx_attr {
+  uint32_t name, name_len, val, val_len;
+  int next;
+} exh_evtx_attr;
+
+typedef struct exh_evtx_record {
+  uint64_t id;
+  int64_t written_ms;     /* record header FILETIME, UTC ms */
+  uint64_t file_offset;
+  int root;               /* node index of the top element, -1 if none */
+} exh_evtx_record;
+
+typedef int (*exh_evtx_record_fn)(void *ctx, const exh_evtx *p, const exh_evtx_record *r);
+typedef void (*exh_evtx_issue_fn)(void *ctx, uint64_t file_offset, const char *what);
+
+exh_evtx *exh_evtx_new(void);
+void exh_evtx_free(exh_evtx *p);
+
+/* Parses a whole file image. Returns the number of records delivered, or
+ * -1 if it is not an EVTX file (reported through issue). A nonzero return
+ * from the record callback stops the parse. */
+long exh_evtx_parse(exh_evtx *p, const uint8_t *data, size_t n, exh_evtx_record_fn on_record,
+                    exh_evtx_issue_fn on_issue, void *ctx);
+
+/* The same on a range of chunks only (for parallel parsing): chunk i
+ * starts at 4096 + i * 65536. The file header is not checked. */
+long exh_evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t first, size_t count,
+                           exh_evtx_record_fn on_record, exh_evtx_issue_fn on_issue, void *ctx);
+/* Number of chunks a file image of n bytes holds (the last may be partial). */
+size_t exh_evtx_chunk_count(size_t n);
+
+/* Writes the record being delivered as one JSON line in the shape of the
+ * evtx crate's `evtx_dump -o jsonl`, or as XML. */
+void exh_evtx_write_json(FILE *f, const exh_evtx *p, const exh_evtx_record *r);
+void exh_evtx_write_xml(FILE *f, const exh_evtx *p, const exh_evtx_record *r);
+
+/* Access to the rendered tree of the record being delivered. */
+const exh_evtx_node *exh_evtx_node_at(const exh_evtx *p, int i);
+const exh_evtx_attr *exh_evtx_attr_at(const exh_evtx *p, int i);
+exh_str exh_evtx_str(const exh_evtx *p, uint32_t off, uint32_t len);
+/* First child element named `name` (case-sensitive), or -1. */
+int exh_evtx_child(const exh_evtx *p, int node, const char *name);
+/* Attribute value of a node, or a NULL slice. */
+exh_str exh_evtx_attr_value(const exh_evtx *p, int node, const char *name);
+/* The concatenated text of a node's text children, into buf. */
+exh_str exh_evtx_text(const exh_evtx *p, int node, exh_buf *buf);
+
+uint32_t exh_crc32(const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,129 @@
+/* `exhunt dump`: decode EVTX files and print every record. Chunks are
+ * independent, so with several threads each takes a run of chunks of the
+ * current batch into its own buffer, and the buffers are printed in order:
+ * output is identical whatever the thread count, memory is bounded by the
+ * batch. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "../parse/evtx.h"
+#include "../platform/platform.h"
+#include "exhunt/exhunt.h"
+
+#define CHUNKS_PER_TASK 16
+
+typedef struct task {
+  const uint8_t *data;
+  size_t n, first, count;
+  exh_dump_format fmt;
+  const char *path;
+  char *out, *err;
+  size_t outn, errn;
+  FILE *fo, *fe;
+  uint64_t records, issues;
+  exh_evtx *px;
+} task;
+
+static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
+  task *t = ctx;
+  if (t->fmt == EXH_DUMP_XML) exh_evtx_write_xml(t->fo, p, r);
+  else exh_evtx_write_json(t->fo, p, r);
+  t->records++;
+  return 0;
+}
+
+static void on_issue(void *ctx, uint64_t off, const char *what) {
+  task *t = ctx;
+  t->issues++;
+  exh_term_str(t->fe, t->path, strlen(t->path));
+  fprintf(t->fe, ": offset %llu: %s\n", (unsigned long long)off, what);
+}
+
+static void *run(void *arg) {
+  task *t = arg;
+  exh_evtx_parse_chunks(t->px, t->data, t->n, t->first, t->count, on_record, on_issue, t);
+  fflush(t->fo);
+  fflush(t->fe);
+  return NULL;
+}
+
+exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, FILE *out,
+                      FILE *err, uint64_t *records, uint64_t *issues) {
+  exh_err rc = EXH_OK;
+  uint64_t nrec = 0, niss = 0;
+  if (threads < 1) threads = 1;
+  if (threads > 64) threads = 64;
+  exh_evtx **px = exh_xcalloc((size_t)threads, sizeof *px);
+  for (int i = 0; i < threads; i++) px[i] = exh_evtx_new();
+  task *tasks = exh_xcalloc((size_t)threads, sizeof *tasks);
+  for (size_t fi = 0; fi < npaths; fi++) {
+    exh_map map;
+    char why[256];
+    if (exh_map_open(&map, paths[fi], why, sizeof why) != 0) {
+      exh_term_str(err, paths[fi], strlen(paths[fi]));
+      fprintf(err, ": %s\n", why);
+      rc = EXH_EIO;
+      continue;
+    }
+    const uint8_t *d = (const uint8_t *)map.data;
+    task head = {d, map.size, 0, 0, fmt, paths[fi], NULL, NULL, 0, 0, out, err, 0, 0, px[0]};
+    if (map.size < 8 || memcmp(d, "ElfFile", 8) != 0) {
+      on_issue(&head, 0, "not an EVTX file (no ElfFile signature)");
+      niss++;
+      rc = EXH_EIO;
+      exh_map_close(&map);
+      continue;
+    }
+    size_t nchunks = exh_evtx_chunk_count(map.size);
+    if (threads == 1) {
+      exh_evtx_parse(px[0], d, map.size, on_record, on_issue, &head);
+      nrec += head.records;
+      niss += head.issues;
+      exh_map_close(&map);
+      continue;
+    }
+    for (size_t c0 = 0; c0 < nchunks; c0 += (size_t)threads * CHUNKS_PER_TASK) {
+      int used = 0;
+      exh_thread *th[64];
+      for (int i = 0; i < threads; i++) {
+        size_t first = c0 + (size_t)i * CHUNKS_PER_TASK;
+        if (first >= nchunks) break;
+        task *t = &tasks[i];
+        memset(t, 0, sizeof *t);
+        t->data = d, t->n = map.size, t->first = first, t->fmt = fmt, t->path = paths[fi], t->px = px[i];
+        t->count = nchunks - first < CHUNKS_PER_TASK ? nchunks - first : CHUNKS_PER_TASK;
+        t->fo = open_memstream(&t->out, &t->outn);
+        t->fe = open_memstream(&t->err, &t->errn);
+        if (c0 == 0 && i == 0 && map.size >= 128) {
+          /* file header checksum, once */
+          uint32_t crc = exh_crc32(d, 120);
+          uint32_t want = (uint32_t)d[124] | (uint32_t)d[125] << 8 | (uint32_t)d[126] << 16 | (uint32_t)d[127] << 24;
+          if (crc != want) on_issue(t, 0, "file header checksum mismatch (the file may be dirty; chunks are still read)");
+        }
+        th[i] = i ? exh_thread_start(run, t) : NULL;
+        used++;
+      }
+      run(&tasks[0]);
+      for (int i = 1; i < used; i++) exh_thread_join(th[i]);
+      for (int i = 0; i < used; i++) {
+        task *t = &tasks[i];
+        fclose(t->fo);
+        fclose(t->fe);
+        fwrite(t->out, 1, t->outn, out);
+        fwrite(t->err, 1, t->errn, err);
+        free(t->out);
+        free(t->err);
+        nrec += t->records;
+        niss += t->issues;
+      }
+    }
+    exh_map_close(&map);
+  }
+  for (int i = 0; i < threads; i++) exh_evtx_free(px[i]);
+  free(px);
+  free(tasks);
+  if (records) *records = nrec;
+  if (issues) *issues = niss;
+  return rc;
+}
