@@ -265,19 +265,21 @@ static void put_value(exh_evtx *p, const value *v, int parent, int depth) {
     put_utf8(p, (const char *)d, k);
   } else if (t == 0x0e) { /* binary: python-evtx base64, here hex (evtx crate) */
     put_hex(p, d, n, 1);
-  } else if (t == 0x81) { /* array of strings: NUL-separated, joined with ', '? keep them apart by "," */
-    size_t nch = n / 2, s = 0;
+  } else if (t == 0x81) { /* array of strings: NUL-terminated items, joined with ',' */
+    size_t nch = n / 2, s0 = 0;
     int first = 1;
-    for (size_t i = 0; i <= nch; i++) {
-      if (i == nch || le16(d + 2 * i) == 0) {
-        if (i > s || !first) {
-          if (!first) exh_buf_addc(&p->arena, ',');
-          uint32_t l2;
-          put_utf16(p, d + 2 * s, i - s, &l2, 0);
-          first = 0;
-        }
-        s = i + 1;
-      }
+    for (size_t i = 0; i < nch; i++) {
+      if (le16(d + 2 * i) != 0) continue;
+      if (!first) exh_buf_addc(&p->arena, ',');
+      uint32_t l2;
+      put_utf16(p, d + 2 * s0, i - s0, &l2, 0);
+      first = 0;
+      s0 = i + 1;
+    }
+    if (s0 < nch) { /* a last item without its terminator */
+      if (!first) exh_buf_addc(&p->arena, ',');
+      uint32_t l2;
+      put_utf16(p, d + 2 * s0, nch - s0, &l2, 0);
     }
   } else if (t & 0x80) {
     uint8_t bt = t & 0x7F;
