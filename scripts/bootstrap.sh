@@ -8,8 +8,8 @@ set -eu
 PKGS="build-essential cmake ninja-build pkg-config libyaml-dev libhyperscan-dev libpcre2-dev"
 for a in "$@"; do
   case "$a" in
-    --test) PKGS="$PKGS clang libclang-rt-14-dev libcmocka-dev python3" ;;
-    --bench) PKGS="$PKGS ripgrep python3 bc" ;;
+    --test) PKGS="$PKGS clang libclang-rt-14-dev libcmocka-dev python3 python3-evtx" ;;
+    --bench) PKGS="$PKGS ripgrep python3 bc python3-evtx libevtx-utils" ;;
     *) echo "bootstrap: unknown option $a" >&2; exit 2 ;;
   esac
 done
