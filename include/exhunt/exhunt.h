@@ -77,7 +77,8 @@ typedef struct exh_finding {
   /* log evidence (is_file == 0) */
   char *path;            /* the path as scanned */
   uint64_t offset;       /* byte offset of the record */
-  uint64_t line;         /* 1-based line number */
+  uint64_t line;         /* 1-based line number (0 for event records) */
+  uint64_t record_id;    /* EVTX EventRecordID (0 for lines) */
   char *evidence;        /* raw record, at most EXH_EVIDENCE_MAX bytes */
   size_t evidence_len;
   int evidence_truncated;

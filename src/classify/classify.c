@@ -23,6 +23,7 @@ static const struct {
     {EXH_KIND_EXLOG_OTHER, "exchange_log", "exchange.log"},
     {EXH_KIND_IIS, "iis", "iis.access"},
     {EXH_KIND_HTTPERR, "httperr", "iis.httperr"},
+    {EXH_KIND_EVTX, NULL, "windows.evtx"},
     {EXH_KIND_LSASS_DUMP, NULL, "exhunt.file"},
     {EXH_KIND_STAGING_ARCHIVE, NULL, "exhunt.file"},
 };
@@ -122,6 +123,7 @@ static int is_w3svc(exh_str s) {
 
 exh_kind exh_classify_content(const char *buf, size_t n) {
   exh_str b = {buf, n};
+  if (n >= 8 && !memcmp(buf, "ElfFile", 8)) return EXH_KIND_EVTX;
   const char *sw = exh_memimem(b.p, b.n, "#Software:", 10);
   if (!sw) return EXH_KIND_NONE;
   size_t rest = n - (size_t)(sw - buf);
@@ -149,6 +151,7 @@ exh_kind exh_classify_path(const char *rel, char *sub, size_t subn) {
   if (subn) sub[0] = 0;
   if (cs.n == 0) return EXH_KIND_NONE;
   exh_str name = cs.c[cs.n - 1];
+  if (ends_with_i(name, ".evtx")) return EXH_KIND_EVTX;
   /* IIS: .../W3SVC<n>/NAME.log and .../HTTPERR/NAME.log */
   if (cs.n >= 2 && ends_with_i(name, ".log")) {
     exh_str dir = cs.c[cs.n - 2];

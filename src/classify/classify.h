@@ -17,6 +17,7 @@ typedef enum exh_kind {
   EXH_KIND_IIS,          /* inetpub/logs/LogFiles/W3SVC<n>/u_exYYMMDD.log */
   EXH_KIND_HTTPERR,      /* Windows/System32/LogFiles/HTTPERR/httperr<n>.log */
   EXH_KIND_LOG_LAST = EXH_KIND_HTTPERR,
+  EXH_KIND_EVTX,         /* Windows event logs (*.evtx) */
   /* files checked by code in detect/ */
   EXH_KIND_LSASS_DUMP,      /* lsass*dmp under Windows/Temp or C:\root */
   EXH_KIND_STAGING_ARCHIVE, /* .7z/.zip/.rar under ProgramData */

@@ -150,7 +150,8 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
   j_obj(j, "exhunt");
   j_str(j, "level", exh_level_name(f->level));
   if (!f->is_file) {
-    j_int(j, "line", (long long)f->line);
+    if (f->line) j_int(j, "line", (long long)f->line);
+    if (f->record_id) j_int(j, "record_id", (long long)f->record_id);
     j_strn(j, "evidence", f->evidence, f->evidence_len);
     if (f->evidence_truncated) j_bool(j, "evidence_truncated", 1);
   }

@@ -66,7 +66,10 @@ static void print_finding(tctx *t, const exh_finding *f) {
     exh_format_iso8601(f->file_mtime_ms, mt);
     fprintf(t->f, " (%llu bytes, modified %s)\n", (unsigned long long)f->file_size, mt);
   } else {
-    fprintf(t->f, ":%llu (offset %llu)\n", (unsigned long long)f->line, (unsigned long long)f->offset);
+    if (f->record_id)
+      fprintf(t->f, " record %llu (offset %llu)\n", (unsigned long long)f->record_id, (unsigned long long)f->offset);
+    else
+      fprintf(t->f, ":%llu (offset %llu)\n", (unsigned long long)f->line, (unsigned long long)f->offset);
     if (brief) return;
     size_t n = f->evidence_len < TEXT_EVIDENCE ? f->evidence_len : TEXT_EVIDENCE;
     fprintf(t->f, "      %s| ", col(t, "\033[2m"));

@@ -98,6 +98,8 @@ const char *exh_ruleset_field_name(const exh_ruleset *rs, int fid);
 int exh_ruleset_intern(exh_ruleset *rs, const char *name, size_t n);
 /* Looks a name up without interning; -1 if unknown. */
 int exh_ruleset_field_id(const exh_ruleset *rs, const char *name);
+/* The same, by hash, after exh_ruleset_compile (for per-event lookups). */
+int exh_ruleset_field_lookup(const exh_ruleset *rs, const char *name, size_t n);
 
 /* Builds fmap (size exh_ruleset_nfields) for a header of column names of a
  * log kind: exact names first (case-insensitive), then the kind's aliases

@@ -23,7 +23,25 @@ struct exh_ruleset {
   int compiled;
   size_t unfiltered;
   exh_kind_plan plans[EXH_KIND_COUNT];
+  int *fhash; /* open addressing: lowercased field name -> field id */
+  size_t fhash_cap;
 };
+
+static uint32_t fnv_lower(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ exh_lower((unsigned char)s[i])) * 16777619u;
+  return h;
+}
+
+int exh_ruleset_field_lookup(const exh_ruleset *rs, const char *name, size_t n) {
+  if (!rs->fhash) return -1;
+  size_t mask = rs->fhash_cap - 1;
+  for (size_t i = fnv_lower(name, n) & mask;; i = (i + 1) & mask) {
+    int f = rs->fhash[i];
+    if (f < 0) return -1;
+    if (strlen(rs->fields[f]) == n && exh_strnieq(rs->fields[f], name, n)) return f;
+  }
+}
 
 static const char *const virtual_names[EXH_VF_COUNT] = {"LogFolder", "RawRecord", "exhunt-full-uri"};
 
@@ -40,9 +58,11 @@ exh_err exh_ruleset_new(exh_ruleset **out) {
   exh_ruleset *rs = exh_xcalloc(1, sizeof *rs);
   for (int i = 0; i < EXH_VF_COUNT; i++) exh_ruleset_intern(rs, virtual_names[i], strlen(virtual_names[i]));
   /* Columns the scanner reads for a finding's ECS entities (scan_exlog.c). */
-  static const char *const entity_fields[] = {"ClientIpAddress", "UserAgent", "AuthenticatedUser", "Method",
-                                              "HttpStatus",      "UrlStem",   "UrlQuery",          "c-ip",
-                                              "cs(User-Agent)",  "cs-username", "cs-method",       "sc-status"};
+  static const char *const entity_fields[] = {
+      "ClientIpAddress", "UserAgent",   "AuthenticatedUser", "Method",      "HttpStatus",      "UrlStem",
+      "UrlQuery",        "c-ip",        "cs(User-Agent)",    "cs-username", "cs-method",       "sc-status",
+      "SubjectUserName", "User",        "IpAddress",         "SourceIp",    "TargetUserName",  "Image",
+      "CommandLine",     "ParentImage"};
   for (size_t i = 0; i < sizeof entity_fields / sizeof entity_fields[0]; i++)
     exh_ruleset_intern(rs, entity_fields[i], strlen(entity_fields[i]));
   *out = rs;
@@ -55,6 +75,7 @@ void exh_ruleset_free(exh_ruleset *rs) {
   free(rs->rules);
   for (size_t i = 0; i < rs->nfields; i++) free(rs->fields[i]);
   free(rs->fields);
+  free(rs->fhash);
   for (int k = 0; k < EXH_KIND_COUNT; k++) {
     exh_pf_free(rs->plans[k].pf);
     free(rs->plans[k].always);
@@ -308,7 +329,7 @@ exh_err exh_ruleset_compile(exh_ruleset *rs) {
     size_t ng;
     if (!exh_rule_literal_groups(rs->rules[i], &ng)) rs->unfiltered++;
   }
-  for (int k = 1; k <= EXH_KIND_LOG_LAST; k++) {
+  for (int k = 1; k <= EXH_KIND_EVTX; k++) {
     exh_kind_plan *pl = &rs->plans[k];
     exh_pf_lit *lits = NULL;
     size_t nl = 0, cap = 0;
@@ -320,7 +341,7 @@ exh_err exh_ruleset_compile(exh_ruleset *rs) {
       pl->nrules++;
       size_t ng;
       const exh_rule_lits *rl = exh_rule_literal_groups(r, &ng);
-      if (!rl) {
+      if (!rl || k == EXH_KIND_EVTX) {
         pl->always = exh_xrealloc(pl->always, (pl->nalways + 1) * sizeof(uint32_t));
         pl->always[pl->nalways++] = (uint32_t)i;
         continue;
@@ -332,12 +353,25 @@ exh_err exh_ruleset_compile(exh_ruleset *rs) {
       }
     }
     char why[256];
+    if (k == EXH_KIND_EVTX) { /* events are fielded: every rule of the kind runs (no prefilter yet) */
+      free(lits);
+      continue;
+    }
     pl->pf = exh_pf_build(lits, nl, why, sizeof why);
     free(lits);
     if (!pl->pf) {
       fprintf(stderr, "exhunt: cannot build the prefilter: %s\n", why);
       return EXH_ERULE;
     }
+  }
+  rs->fhash_cap = 64;
+  while (rs->fhash_cap < rs->nfields * 2) rs->fhash_cap *= 2;
+  rs->fhash = exh_xmalloc(rs->fhash_cap * sizeof(int));
+  for (size_t i = 0; i < rs->fhash_cap; i++) rs->fhash[i] = -1;
+  for (size_t f = 0; f < rs->nfields; f++) {
+    size_t mask = rs->fhash_cap - 1, i = fnv_lower(rs->fields[f], strlen(rs->fields[f])) & mask;
+    while (rs->fhash[i] >= 0) i = (i + 1) & mask;
+    rs->fhash[i] = (int)f;
   }
   rs->compiled = 1;
   return EXH_OK;

@@ -1058,11 +1058,132 @@ static char *tag_technique(const char *t) {
 
 static unsigned exchange_kinds(void) {
   unsigned k = 0;
-  for (int i = EXH_KIND_HTTPPROXY; i <= EXH_KIND_LOG_LAST; i++) k |= 1u << i;
+  for (int i = EXH_KIND_HTTPPROXY; i <= EXH_KIND_EXLOG_OTHER; i++) k |= 1u << i;
   return k;
 }
 
-static int logsource_kinds(yaml_document_t *d, yaml_node_t *ls, unsigned *kinds, const char **dataset,
+/* Windows log sources: data, documented in docs/windows-mapping.md. */
+#define CH_SYSMON "Microsoft-Windows-Sysmon/Operational"
+#define CH_PS "Microsoft-Windows-PowerShell/Operational"
+static const win_src W_APPLICATION = {"Application", {0}, 0};
+static const win_src W_SECURITY = {"Security", {0}, 0};
+static const win_src W_SYSTEM = {"System", {0}, 0};
+static const win_src W_SYSMON = {CH_SYSMON, {0}, 0};
+static const win_src W_PS = {CH_PS, {0}, 0};
+static const win_src W_PS_CLASSIC = {"Windows PowerShell", {0}, 0};
+static const win_src W_EXMGMT = {"MSExchange Management", {0}, 0};
+static const win_src W_DEFENDER = {"Microsoft-Windows-Windows Defender/Operational", {0}, 0};
+static const win_src W_TASKSCHED = {"Microsoft-Windows-TaskScheduler/Operational", {0}, 0};
+static const win_src W_WMI = {"Microsoft-Windows-WMI-Activity/Operational", {0}, 0};
+static const win_src W_PROC_SYSMON = {CH_SYSMON, {1}, 0};
+static const win_src W_PROC_4688 = {"Security", {4688}, WMAP_SECURITY_4688};
+static const win_src W_FILE_EVENT = {CH_SYSMON, {11}, 0};
+static const win_src W_PROC_ACCESS = {CH_SYSMON, {10}, 0};
+static const win_src W_IMAGE_LOAD = {CH_SYSMON, {7}, 0};
+static const win_src W_NETWORK = {CH_SYSMON, {3}, 0};
+static const win_src W_REG_EVENT = {CH_SYSMON, {12, 13, 14}, 0};
+static const win_src W_REG_ADD = {CH_SYSMON, {12}, 0};
+static const win_src W_REG_DELETE = {CH_SYSMON, {12}, 0};
+static const win_src W_REG_SET = {CH_SYSMON, {13}, 0};
+static const win_src W_REG_RENAME = {CH_SYSMON, {14}, 0};
+static const win_src W_DNS = {CH_SYSMON, {22}, 0};
+static const win_src W_PIPE = {CH_SYSMON, {17, 18}, 0};
+static const win_src W_REMOTE_THREAD = {CH_SYSMON, {8}, 0};
+static const win_src W_FILE_DELETE = {CH_SYSMON, {23, 26}, 0};
+static const win_src W_FILE_CHANGE = {CH_SYSMON, {2}, 0};
+static const win_src W_STREAM_HASH = {CH_SYSMON, {15}, 0};
+static const win_src W_DRIVER = {CH_SYSMON, {6}, 0};
+static const win_src W_RAW_ACCESS = {CH_SYSMON, {9}, 0};
+static const win_src W_PROC_END = {CH_SYSMON, {5}, 0};
+static const win_src W_WMI_EVENT = {CH_SYSMON, {19, 20, 21}, 0};
+static const win_src W_SYSMON_STATUS = {CH_SYSMON, {4, 16}, 0};
+static const win_src W_SYSMON_ERROR = {CH_SYSMON, {255}, 0};
+static const win_src W_CLIPBOARD = {CH_SYSMON, {24}, 0};
+static const win_src W_TAMPERING = {CH_SYSMON, {25}, 0};
+static const win_src W_FILE_BLOCK_EXE = {CH_SYSMON, {27}, 0};
+static const win_src W_FILE_BLOCK_SHRED = {CH_SYSMON, {28}, 0};
+static const win_src W_FILE_EXE_DETECTED = {CH_SYSMON, {29}, 0};
+static const win_src W_PS_SCRIPT = {CH_PS, {4104}, 0};
+static const win_src W_PS_MODULE = {CH_PS, {4103}, 0};
+static const win_src W_PS_CLASSIC_START = {"Windows PowerShell", {400}, 0};
+static const win_src W_PS_CLASSIC_PROVIDER = {"Windows PowerShell", {600}, 0};
+
+static const struct {
+  const char *name;
+  const win_src *src[3];
+} win_services[] = {
+    {"application", {&W_APPLICATION}},   {"security", {&W_SECURITY}},
+    {"system", {&W_SYSTEM}},             {"sysmon", {&W_SYSMON}},
+    {"powershell", {&W_PS}},             {"powershell-classic", {&W_PS_CLASSIC}},
+    {"msexchange-management", {&W_EXMGMT}}, {"windefend", {&W_DEFENDER}},
+    {"taskscheduler", {&W_TASKSCHED}},   {"wmi", {&W_WMI}},
+}, win_categories[] = {
+    {"process_creation", {&W_PROC_SYSMON, &W_PROC_4688}},
+    {"file_event", {&W_FILE_EVENT}},
+    {"process_access", {&W_PROC_ACCESS}},
+    {"image_load", {&W_IMAGE_LOAD}},
+    {"network_connection", {&W_NETWORK}},
+    {"registry_event", {&W_REG_EVENT}},
+    {"registry_add", {&W_REG_ADD}},
+    {"registry_delete", {&W_REG_DELETE}},
+    {"registry_set", {&W_REG_SET}},
+    {"registry_rename", {&W_REG_RENAME}},
+    {"dns_query", {&W_DNS}},
+    {"pipe_created", {&W_PIPE}},
+    {"create_remote_thread", {&W_REMOTE_THREAD}},
+    {"file_delete", {&W_FILE_DELETE}},
+    {"file_change", {&W_FILE_CHANGE}},
+    {"create_stream_hash", {&W_STREAM_HASH}},
+    {"driver_load", {&W_DRIVER}},
+    {"raw_access_thread", {&W_RAW_ACCESS}},
+    {"process_termination", {&W_PROC_END}},
+    {"wmi_event", {&W_WMI_EVENT}},
+    {"sysmon_status", {&W_SYSMON_STATUS}},
+    {"sysmon_error", {&W_SYSMON_ERROR}},
+    {"clipboard_capture", {&W_CLIPBOARD}},
+    {"process_tampering", {&W_TAMPERING}},
+    {"file_block_executable", {&W_FILE_BLOCK_EXE}},
+    {"file_block_shredding", {&W_FILE_BLOCK_SHRED}},
+    {"file_executable_detected", {&W_FILE_EXE_DETECTED}},
+    {"ps_script", {&W_PS_SCRIPT}},
+    {"ps_module", {&W_PS_MODULE}},
+    {"ps_classic_start", {&W_PS_CLASSIC_START}},
+    {"ps_classic_provider_start", {&W_PS_CLASSIC_PROVIDER}},
+};
+
+int exh_rule_windows_accepts(const exh_rule *r, exh_str channel, unsigned eventid, int *map) {
+  *map = WMAP_NONE;
+  if (r->nwsrc == 0) return 1;
+  for (size_t i = 0; i < r->nwsrc; i++) {
+    const win_src *w = r->wsrc[i];
+    if (w->channel && !exh_strieq(channel, w->channel)) continue;
+    if (w->eids[0]) {
+      size_t k = 0;
+      while (k < 8 && w->eids[k] && w->eids[k] != eventid) k++;
+      if (k == 8 || !w->eids[k]) continue;
+    }
+    *map = w->map;
+    return 1;
+  }
+  return 0;
+}
+
+static int windows_logsource(exh_rule *r, const char *s, const char *c) {
+  for (size_t i = 0; s[0] && i < sizeof win_services / sizeof win_services[0]; i++)
+    if (!strcasecmp(s, win_services[i].name)) {
+      if (c[0]) return -1;
+      for (size_t k = 0; k < 3 && win_services[i].src[k]; k++) r->wsrc[r->nwsrc++] = win_services[i].src[k];
+      return 0;
+    }
+  for (size_t i = 0; c[0] && !s[0] && i < sizeof win_categories / sizeof win_categories[0]; i++)
+    if (!strcasecmp(c, win_categories[i].name)) {
+      for (size_t k = 0; k < 3 && win_categories[i].src[k]; k++) r->wsrc[r->nwsrc++] = win_categories[i].src[k];
+      return 0;
+    }
+  return -1;
+}
+
+static int logsource_kinds(exh_rule *r, yaml_document_t *d, yaml_node_t *ls, unsigned *kinds, const char **dataset,
                            char *why, size_t whyn) {
   if (!ls || ls->type != YAML_MAPPING_NODE) {
     snprintf(why, whyn, "no logsource");
@@ -1080,7 +1201,7 @@ static int logsource_kinds(yaml_document_t *d, yaml_node_t *ls, unsigned *kinds,
       return 0;
     }
     exh_kind k = exh_kind_from_service(s);
-    if (k != EXH_KIND_NONE && k <= EXH_KIND_LOG_LAST) {
+    if (k != EXH_KIND_NONE && k <= EXH_KIND_EXLOG_OTHER) {
       *kinds = 1u << k;
       *dataset = exh_kind_dataset(k);
       return 0;
@@ -1094,6 +1215,11 @@ static int logsource_kinds(yaml_document_t *d, yaml_node_t *ls, unsigned *kinds,
   if (!strcasecmp(p, "windows") && !strcasecmp(s, "iis") && !c[0]) {
     *kinds = (1u << EXH_KIND_IIS) | (1u << EXH_KIND_HTTPERR);
     *dataset = "iis.access";
+    return 0;
+  }
+  if (!strcasecmp(p, "windows") && windows_logsource(r, s, c) == 0) {
+    *kinds = 1u << EXH_KIND_EVTX;
+    *dataset = "windows.evtx";
     return 0;
   }
   snprintf(why, whyn, "unsupported log source (product: %.40s, service: %.40s, category: %.40s)",
@@ -1138,7 +1264,7 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   r->info.level = EXH_LEVEL_MEDIUM;
   if (is_scalar(lv) && exh_level_parse(sval(lv), &r->info.level)) FAIL("unknown level '%.30s'", sval(lv));
   const char *dataset = "exchange";
-  if (logsource_kinds(d, map_get(d, root, "logsource"), &r->kinds, &dataset, why, whyn)) goto fail;
+  if (logsource_kinds(r, d, map_get(d, root, "logsource"), &r->kinds, &dataset, why, whyn)) goto fail;
   yaml_node_t *tags = map_get(d, root, "tags");
   if (tags && tags->type == YAML_SEQUENCE_NODE) {
     size_t cnt = (size_t)(tags->data.sequence.items.top - tags->data.sequence.items.start);

@@ -62,8 +62,20 @@ typedef struct cnode {
   size_t nsels;
 } cnode;
 
+/* Where a Windows log source's events come from: a channel, the event ids
+ * (none: all) and the field mapping to apply (docs/windows-mapping.md). */
+typedef struct win_src {
+  const char *channel;
+  unsigned short eids[8];
+  int map; /* WMAP_* */
+} win_src;
+
+enum { WMAP_NONE = 0, WMAP_SECURITY_4688 = 1 };
+
 struct exh_rule {
   exh_rule_info info;
+  const win_src *wsrc[16];
+  size_t nwsrc; /* 0 and kind EVTX: any event */
   char *id, *title, *desc, *source;
   char **cves, **techs;
   unsigned kinds; /* bit per exh_kind */
@@ -77,6 +89,10 @@ struct exh_rule {
   int *shown;
   size_t nshown;
 };
+
+/* For EVTX events: does the rule's log source take an event of this channel
+ * and id? *map receives the field mapping to apply. */
+int exh_rule_windows_accepts(const exh_rule *r, exh_str channel, unsigned eventid, int *map);
 
 /* Parses one YAML document into a rule. Returns NULL with *why set (static
  * buffer of the caller) when the rule cannot be honoured. */

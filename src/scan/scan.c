@@ -102,6 +102,7 @@ static void *work(void *arg) {
     if (i >= p->w->n) break;
     exh_evidence *ev = &p->w->ev[p->order[i]];
     if (ev->kind >= EXH_KIND_HTTPPROXY && ev->kind <= EXH_KIND_LOG_LAST) exh_scan_exlog(&wk, ev);
+    else if (ev->kind == EXH_KIND_EVTX) exh_scan_evtx(&wk, ev);
     else exh_detect_file(&wk, ev);
     atomic_fetch_add(&p->bytes_done, ev->size);
     atomic_fetch_add(&p->files_done, 1);
@@ -252,8 +253,9 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
       add_window(r, &wcap, ev);
       r->files_scanned++;
       r->bytes_scanned += ev->size;
-    } else if (ev->kind > EXH_KIND_LOG_LAST) {
+    } else if (ev->kind > EXH_KIND_LOG_LAST && !ev->skipped) {
       r->files_scanned++;
+      if (ev->kind == EXH_KIND_EVTX) r->bytes_scanned += ev->size;
     }
     free(ev->path);
     free(ev->rel);

@@ -28,6 +28,8 @@ typedef struct exh_evidence {
   char *error;
   int skipped;
   uint64_t suppressed;   /* findings over the caps: counted, not kept */
+  uint64_t evtx_issues;  /* damage reports while decoding an EVTX */
+  int skipped_channel;   /* EVTX of a channel no loaded rule reads */
 } exh_evidence;
 
 typedef struct exh_walk {
@@ -78,6 +80,9 @@ void exh_scan_exlog(exh_worker *wk, exh_evidence *ev);
 /* The same on bytes already in memory (the fuzz targets use this). */
 struct exh_map;
 void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, struct exh_map *map);
+
+/* Scans one EVTX file (scan_evtx.c). */
+void exh_scan_evtx(exh_worker *wk, exh_evidence *ev);
 
 /* File checks (detect/files.c). */
 void exh_detect_file(exh_worker *wk, exh_evidence *ev);

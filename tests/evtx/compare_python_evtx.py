@@ -98,6 +98,11 @@ def same_value(a, b):
     if a == b:
         return True
     a, b = a or "", b or ""
+    # python-evtx's XML cannot carry C0 controls (it drops them) and XML
+    # parsing turns CRLF into LF: normalise exhunt's side the same way
+    b = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", b.replace("\r\n", "\n").replace("\r", "\n"))
+    if a == b:
+        return True
     if a.lower() == b.lower() or close_times(a, b):
         return True
     # python-evtx writes string arrays as <string>..</string> lines; exhunt joins them with ','

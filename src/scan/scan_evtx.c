@@ -1,0 +1,305 @@
+/* Scanning one EVTX file: decode each record, flatten it into Sigma's field
+ * names (System children, Provider_Name, EventData's <Data Name="X">,
+ * UserData's leaves; docs/windows-mapping.md), and evaluate the rules whose
+ * Windows log source takes the record's channel and event id. Keyword
+ * selections match the record's whole text (all values, space-separated):
+ * MSExchange Management events carry their cmdlet only as positional data. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "../parse/evtx.h"
+#include "../platform/platform.h"
+#include "../rules/sigma_int.h"
+#include "scan.h"
+
+#define MAX_FLAT 512
+
+typedef struct evctx {
+  exh_worker *wk;
+  exh_evidence *ev;
+  const exh_kind_plan *plan;
+  exh_str names[MAX_FLAT], vals[MAX_FLAT];
+  int n;
+  exh_buf flat;      /* names and values of the record */
+  exh_buf raw;       /* the whole text for keywords */
+  exh_buf tmp;
+  int checked_channel;
+  double deadline;
+  int timed_out;
+} evctx;
+
+static void flat_add(evctx *c, const char *name, size_t nl, exh_str v) {
+  if (c->n >= MAX_FLAT) return;
+  /* offsets into c->flat, fixed up to pointers once the record is done */
+  size_t no = c->flat.n;
+  exh_buf_add(&c->flat, name, nl);
+  size_t vo = c->flat.n;
+  exh_buf_add(&c->flat, v.p, v.n);
+  c->names[c->n] = (exh_str){(const char *)(uintptr_t)no, nl};
+  c->vals[c->n] = (exh_str){(const char *)(uintptr_t)vo, v.n};
+  c->n++;
+  if (v.n) {
+    if (c->raw.n) exh_buf_addc(&c->raw, ' ');
+    exh_buf_add(&c->raw, v.p, v.n);
+  }
+}
+
+static void flatten_leaves(evctx *c, const exh_evtx *p, int node, int depth) {
+  if (depth > 16) return;
+  for (int ch = exh_evtx_node_at(p, node)->first_child; ch >= 0; ch = exh_evtx_node_at(p, ch)->next) {
+    const exh_evtx_node *n = exh_evtx_node_at(p, ch);
+    if (n->is_text) continue;
+    int leaf = 1;
+    for (int g = n->first_child; g >= 0; g = exh_evtx_node_at(p, g)->next)
+      if (!exh_evtx_node_at(p, g)->is_text) leaf = 0;
+    exh_str nm = exh_evtx_str(p, n->name, n->name_len);
+    if (!leaf) {
+      flatten_leaves(c, p, ch, depth + 1);
+      continue;
+    }
+    exh_str dn = exh_evtx_attr_value(p, ch, "Name");
+    exh_str v = exh_evtx_text(p, ch, &c->tmp);
+    if (nm.n == 4 && !memcmp(nm.p, "Data", 4) && dn.p) flat_add(c, dn.p, dn.n, v);
+    else flat_add(c, nm.p, nm.n, v);
+  }
+}
+
+static int flat_find(const evctx *c, const char *name) {
+  size_t nl = strlen(name);
+  for (int i = 0; i < c->n; i++)
+    if (c->names[i].n == nl && exh_strnieq(c->names[i].p, name, nl)) return i;
+  return -1;
+}
+
+static char *flat_dup(const evctx *c, const char *a, const char *b) {
+  int i = flat_find(c, a);
+  if ((i < 0 || c->vals[i].n == 0 || (c->vals[i].n == 1 && c->vals[i].p[0] == '-')) && b) i = flat_find(c, b);
+  if (i < 0 || c->vals[i].n == 0 || (c->vals[i].n == 1 && c->vals[i].p[0] == '-')) return NULL;
+  return exh_xstrndup(c->vals[i].p, c->vals[i].n < 4096 ? c->vals[i].n : 4096);
+}
+
+static void emit(evctx *c, const exh_rule *rule, exh_record *rec, const exh_evtx *p, const exh_evtx_record *r,
+                 int64_t t, uint64_t rid) {
+  exh_finding *f = exh_evidence_new_finding(c->wk, c->ev);
+  if (!f) return;
+  const exh_rule_info *info = exh_rule_info_of(rule);
+  f->rule = info;
+  f->level = info->level;
+  f->server = c->ev->server;
+  f->dataset = "windows.evtx";
+  f->path = exh_xstrdup(c->ev->path);
+  f->offset = r->file_offset;
+  f->record_id = rid;
+  f->time_ms = t;
+  /* evidence: the record as one evtx_dump-shaped JSON line */
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  if (m) {
+    exh_evtx_write_json(m, p, r);
+    fclose(m);
+    while (len && buf[len - 1] == '\n') len--;
+    f->evidence_truncated = len > EXH_EVIDENCE_MAX;
+    f->evidence_len = len > EXH_EVIDENCE_MAX ? EXH_EVIDENCE_MAX : len;
+    f->evidence = exh_xstrndup(buf, f->evidence_len);
+    free(buf);
+  } else {
+    f->evidence = exh_xstrdup("");
+  }
+  f->user_name = flat_dup(c, "SubjectUserName", "User");
+  f->source_ip = flat_dup(c, "IpAddress", "SourceIp");
+  exh_buf *mb = c->wk->msg;
+  mb->n = 0;
+  exh_buf_adds(mb, info->title);
+  size_t ns;
+  const int *shown = exh_rule_shown_fields(rule, &ns);
+  int first = 1;
+  for (size_t i = 0; i < ns; i++) {
+    exh_str v;
+    if (!exh_record_get(rec, shown[i], &v)) continue;
+    exh_buf_adds(mb, first ? ": " : ", ");
+    first = 0;
+    exh_buf_adds(mb, exh_ruleset_field_name(c->wk->rs, shown[i]));
+    exh_buf_addc(mb, '=');
+    exh_buf_add(mb, v.p, v.n > 300 ? 300 : v.n);
+    if (v.n > 300) exh_buf_adds(mb, "...");
+  }
+  f->message = exh_xstrndup(mb->p, mb->n);
+}
+
+static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
+  evctx *c = ctx;
+  exh_worker *wk = c->wk;
+  const exh_ruleset *rs = wk->rs;
+  c->ev->records++;
+  if ((c->ev->records & 1023) == 0 && exh_monotonic_s() > c->deadline) {
+    c->timed_out = 1;
+    return 1;
+  }
+  if (r->root < 0) return 0;
+  int sys = exh_evtx_child(p, r->root, "System");
+  exh_str channel = exh_evtx_text(p, exh_evtx_child(p, sys, "Channel"), &c->tmp);
+  char chbuf[256];
+  snprintf(chbuf, sizeof chbuf, "%.*s", (int)(channel.n < 255 ? channel.n : 255), channel.p);
+  channel = (exh_str){chbuf, strlen(chbuf)};
+  exh_str eid_s = exh_evtx_text(p, exh_evtx_child(p, sys, "EventID"), &c->tmp);
+  unsigned eid = (unsigned)strtoul(eid_s.n ? eid_s.p : "0", NULL, 10);
+  /* which rules want this event? (and: does any want this channel at all) */
+  const exh_rule *want[256];
+  int maps[256];
+  size_t nwant = 0;
+  int channel_wanted = 0;
+  for (size_t i = 0; i < c->plan->nalways && nwant < 256; i++) {
+    const exh_rule *rule = exh_ruleset_get(rs, c->plan->always[i]);
+    int map;
+    if (exh_rule_windows_accepts(rule, channel, eid, &map)) {
+      want[nwant] = rule;
+      maps[nwant++] = map;
+    }
+    if (!c->checked_channel && exh_rule_windows_accepts(rule, channel, 0, &map)) channel_wanted = 1;
+    if (!channel_wanted && !c->checked_channel) {
+      /* a source with event ids still wants the channel */
+      for (size_t k = 0; k < rule->nwsrc; k++)
+        if (!rule->wsrc[k]->channel || exh_strieq(channel, rule->wsrc[k]->channel)) channel_wanted = 1;
+    }
+  }
+  if (!c->checked_channel) {
+    c->checked_channel = 1;
+    if (!channel_wanted) { /* no loaded rule reads this channel: skip the file */
+      c->ev->skipped_channel = 1;
+      c->ev->skipped = 1;
+      return 1;
+    }
+  }
+  if (!nwant) return 0;
+  /* flatten */
+  c->n = 0;
+  c->flat.n = 0;
+  c->raw.n = 0;
+  for (int ch = exh_evtx_node_at(p, sys)->first_child; sys >= 0 && ch >= 0; ch = exh_evtx_node_at(p, ch)->next) {
+    const exh_evtx_node *n = exh_evtx_node_at(p, ch);
+    if (n->is_text) continue;
+    exh_str nm = exh_evtx_str(p, n->name, n->name_len);
+    if (nm.n == 8 && !memcmp(nm.p, "Provider", 8)) {
+      exh_str v = exh_evtx_attr_value(p, ch, "Name");
+      if (v.p) flat_add(c, "Provider_Name", 13, v);
+      v = exh_evtx_attr_value(p, ch, "Guid");
+      if (v.p) flat_add(c, "Provider_Guid", 13, v);
+      v = exh_evtx_attr_value(p, ch, "EventSourceName");
+      if (v.p) flat_add(c, "EventSourceName", 15, v);
+    } else if (nm.n == 11 && !memcmp(nm.p, "TimeCreated", 11)) {
+      exh_str v = exh_evtx_attr_value(p, ch, "SystemTime");
+      if (v.p) flat_add(c, "SystemTime", 10, v);
+    } else if (nm.n == 8 && !memcmp(nm.p, "Security", 8)) {
+      exh_str v = exh_evtx_attr_value(p, ch, "UserID");
+      if (v.p) flat_add(c, "UserID", 6, v);
+    } else if (nm.n == 9 && !memcmp(nm.p, "Execution", 9)) {
+      exh_str v = exh_evtx_attr_value(p, ch, "ProcessID");
+      if (v.p) flat_add(c, "ProcessID", 9, v);
+      v = exh_evtx_attr_value(p, ch, "ThreadID");
+      if (v.p) flat_add(c, "ThreadID", 8, v);
+    } else {
+      flat_add(c, nm.p, nm.n, exh_evtx_text(p, ch, &c->tmp));
+    }
+  }
+  int ed = exh_evtx_child(p, r->root, "EventData");
+  if (ed >= 0) flatten_leaves(c, p, ed, 0);
+  int ud = exh_evtx_child(p, r->root, "UserData");
+  if (ud >= 0) flatten_leaves(c, p, ud, 0);
+  /* slices into c->flat, now that it will not move */
+  for (int i = 0; i < c->n; i++) {
+    c->names[i].p = c->flat.p + (uintptr_t)c->names[i].p;
+    c->vals[i].p = c->flat.p + (uintptr_t)c->vals[i].p;
+  }
+  int base_n = c->n;
+  int64_t t = EXH_TIME_UNKNOWN, ms;
+  int ti = flat_find(c, "SystemTime");
+  if (ti >= 0 && exh_parse_iso8601(c->vals[ti], &ms) == 0) t = ms;
+  if (t == EXH_TIME_UNKNOWN) t = r->written_ms;
+  int ri = flat_find(c, "EventRecordID");
+  uint64_t rid = ri >= 0 ? strtoull(c->vals[ri].p, NULL, 10) : r->id;
+  int *fmap = wk->fmap;
+  size_t nf = exh_ruleset_nfields(rs);
+  exh_record rec;
+  memset(&rec, 0, sizeof rec);
+  rec.raw = (exh_str){c->raw.p ? c->raw.p : "", c->raw.n};
+  rec.virt[EXH_VF_RAWRECORD] = rec.raw;
+  rec.cols = c->vals;
+  rec.fmap = fmap;
+  rec.nfmap = (int)nf;
+  rec.scratch = wk->scratch;
+  for (size_t k = 0; k < nwant; k++) {
+    /* field map for this record (and, for Security 4688, process_creation's names) */
+    c->n = base_n;
+    if (maps[k] == WMAP_SECURITY_4688) {
+      static const char *const alias[][2] = {{"NewProcessName", "Image"}, {"ParentProcessName", "ParentImage"},
+                                             {"SubjectUserName", "User"}};
+      for (size_t a = 0; a < 3 && c->n < MAX_FLAT; a++) {
+        int j = flat_find(c, alias[a][0]);
+        if (j >= 0) {
+          c->names[c->n] = (exh_str){alias[a][1], strlen(alias[a][1])};
+          c->vals[c->n++] = c->vals[j];
+        }
+      }
+    }
+    if (k == 0 || maps[k] != maps[k - 1]) {
+      for (size_t f = 0; f < nf; f++) fmap[f] = -1;
+      for (int i = c->n - 1; i >= 0; i--) { /* first occurrence wins */
+        int fid = exh_ruleset_field_lookup(rs, c->names[i].p, c->names[i].n);
+        if (fid >= EXH_VF_COUNT) fmap[fid] = i;
+      }
+    }
+    rec.ncols = c->n;
+    if (exh_rule_eval(want[k], &rec)) emit(c, want[k], &rec, p, r, t, rid);
+  }
+  c->n = base_n;
+  return 0;
+}
+
+static void on_issue(void *ctx, uint64_t off, const char *what) {
+  evctx *c = ctx;
+  c->ev->evtx_issues++;
+  if (!c->ev->error) c->ev->error = exh_xasprintf("EVTX damage at offset %llu: %s (the rest is still read)",
+                                                  (unsigned long long)off, what);
+}
+
+void exh_scan_evtx(exh_worker *wk, exh_evidence *ev) {
+  exh_map map;
+  char why[256];
+  ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
+  if (exh_map_open(&map, ev->path, why, sizeof why) != 0) {
+    ev->error = exh_xstrdup(why);
+    return;
+  }
+  evctx *c = exh_xcalloc(1, sizeof *c);
+  c->wk = wk;
+  c->ev = ev;
+  c->plan = exh_ruleset_plan(wk->rs, EXH_KIND_EVTX);
+  c->deadline = exh_monotonic_s() + wk->lim->max_file_seconds;
+  if (c->plan->nalways == 0) {
+    ev->skipped = 1; /* no Windows rule loaded */
+  } else if (map.size > wk->lim->max_file_bytes) {
+    ev->error = exh_xasprintf("not read: %zu bytes, over the limit", map.size);
+  } else {
+    exh_evtx *px = exh_evtx_new();
+    long n = exh_evtx_parse(px, (const uint8_t *)map.data, map.size, on_record, on_issue, c);
+    exh_evtx_free(px);
+    if (n < 0 && !ev->error) ev->error = exh_xstrdup("not an EVTX file");
+    if (c->timed_out) {
+      free(ev->error);
+      ev->error = exh_xasprintf("stopped after %.0f s (time limit per file); findings before it are kept",
+                                wk->lim->max_file_seconds);
+    }
+    if (ev->evtx_issues > 1 && ev->error && !c->timed_out) {
+      char *e = exh_xasprintf("%s; %llu damage reports in all", ev->error, (unsigned long long)ev->evtx_issues);
+      free(ev->error);
+      ev->error = e;
+    }
+  }
+  exh_buf_free(&c->flat);
+  exh_buf_free(&c->raw);
+  exh_buf_free(&c->tmp);
+  free(c);
+  exh_map_close(&map);
+}
