@@ -204,7 +204,7 @@ exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o)
 
 /* ---- EVTX dump ----------------------------------------------------------- */
 
-typedef enum exh_dump_format { EXH_DUMP_JSONL = 0, EXH_DUMP_XML } exh_dump_format;
+typedef enum exh_dump_format { EXH_DUMP_JSONL = 0, EXH_DUMP_XML, EXH_DUMP_NONE } exh_dump_format;
 
 /* Prints every record of the EVTX files, in file and record order. With
  * threads > 1 the chunks of a file are decoded in parallel and printed in

@@ -118,9 +118,10 @@ static int cmd_dump(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "f:j:", lo, NULL)) != -1) {
     if (c == 'f' && !strcmp(optarg, "jsonl")) fmt = EXH_DUMP_JSONL;
     else if (c == 'f' && !strcmp(optarg, "xml")) fmt = EXH_DUMP_XML;
+    else if (c == 'f' && !strcmp(optarg, "none")) fmt = EXH_DUMP_NONE;
     else if (c == 'j' && atoi(optarg) >= 1 && atoi(optarg) <= 64) threads = atoi(optarg);
     else {
-      fprintf(stderr, "usage: exhunt dump [--format jsonl|xml] [-j N] FILE...\n");
+      fprintf(stderr, "usage: exhunt dump [--format jsonl|xml|none] [-j N] FILE...\n");
       return 2;
     }
   }

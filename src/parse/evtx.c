@@ -4,6 +4,7 @@
 #include "evtx.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,19 +37,30 @@ static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint64_t le64(const uint8_t *p) { return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32; }
 
-uint32_t exh_crc32(const uint8_t *p, size_t n) {
-  static uint32_t table[256];
-  static int init;
-  if (!init) { /* benign race: every thread computes the same table */
-    for (uint32_t i = 0; i < 256; i++) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
-    }
-    init = 1;
+/* CRC-32 (IEEE), slicing by 8 bytes: a table per byte position. */
+static uint32_t crc_tab[8][256];
+static void crc_init(void) {
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    crc_tab[0][i] = c;
   }
+  for (uint32_t i = 0; i < 256; i++)
+    for (int t = 1; t < 8; t++) crc_tab[t][i] = crc_tab[0][crc_tab[t - 1][i] & 0xFF] ^ (crc_tab[t - 1][i] >> 8);
+}
+
+uint32_t exh_crc32(const uint8_t *p, size_t n) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, crc_init);
   uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < n; i++) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+  while (n >= 8) {
+    uint32_t a = c ^ le32(p), b = le32(p + 4);
+    c = crc_tab[7][a & 0xFF] ^ crc_tab[6][(a >> 8) & 0xFF] ^ crc_tab[5][(a >> 16) & 0xFF] ^ crc_tab[4][a >> 24] ^
+        crc_tab[3][b & 0xFF] ^ crc_tab[2][(b >> 8) & 0xFF] ^ crc_tab[1][(b >> 16) & 0xFF] ^ crc_tab[0][b >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) c = crc_tab[0][(c ^ *p++) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
 
@@ -77,11 +89,25 @@ static uint32_t put_utf8(exh_evtx *p, const char *s, size_t n) {
   return off;
 }
 
-/* UTF-16LE -> UTF-8 into the arena; stops at nchars or a NUL when stop_nul. */
+/* UTF-16LE -> UTF-8 into the arena (invalid surrogates become U+FFFD). The
+ * arena is grown once for the worst case, then written directly. */
 static uint32_t put_utf16(exh_evtx *p, const uint8_t *s, size_t nchars, uint32_t *len, int strip_nul) {
   uint32_t off = (uint32_t)p->arena.n;
+  exh_buf *b = &p->arena;
+  if (b->n + nchars * 3 + 1 > b->cap) {
+    exh_buf_add(b, "", 0); /* make sure p exists */
+    size_t nc = b->cap ? b->cap : 256;
+    while (nc < b->n + nchars * 3 + 1) nc *= 2;
+    b->p = exh_xrealloc(b->p, nc);
+    b->cap = nc;
+  }
+  char *o = b->p + b->n;
   for (size_t i = 0; i < nchars; i++) {
-    uint32_t cp = le16(s + 2 * i);
+    uint32_t cp = (uint32_t)s[2 * i] | (uint32_t)s[2 * i + 1] << 8;
+    if (cp < 0x80) {
+      *o++ = (char)cp;
+      continue;
+    }
     if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < nchars) {
       uint32_t lo = le16(s + 2 * (i + 1));
       if (lo >= 0xDC00 && lo <= 0xDFFF) {
@@ -93,21 +119,26 @@ static uint32_t put_utf16(exh_evtx *p, const uint8_t *s, size_t nchars, uint32_t
     } else if (cp >= 0xD800 && cp <= 0xDFFF) {
       cp = 0xFFFD;
     }
-    char u[4];
-    size_t k;
-    if (cp < 0x80) u[0] = (char)cp, k = 1;
-    else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), k = 2;
-    else if (cp < 0x10000)
-      u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F)), k = 3;
-    else
-      u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)), u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-      u[3] = (char)(0x80 | (cp & 0x3F)), k = 4;
-    exh_buf_add(&p->arena, u, k);
+    if (cp < 0x800) {
+      *o++ = (char)(0xC0 | cp >> 6);
+      *o++ = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      *o++ = (char)(0xE0 | cp >> 12);
+      *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+      *o++ = (char)(0x80 | (cp & 0x3F));
+    } else {
+      *o++ = (char)(0xF0 | cp >> 18);
+      *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+      *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+      *o++ = (char)(0x80 | (cp & 0x3F));
+    }
   }
+  b->n = (size_t)(o - b->p);
   /* python-evtx strips trailing NULs from strings */
   if (strip_nul)
-    while (p->arena.n > off && p->arena.p[p->arena.n - 1] == 0) p->arena.n--;
-  *len = (uint32_t)(p->arena.n - off);
+    while (b->n > off && b->p[b->n - 1] == 0) b->n--;
+  b->p[b->n] = 0;
+  *len = (uint32_t)(b->n - off);
   return off;
 }
 
@@ -153,6 +184,23 @@ static void put_fmt(exh_evtx *p, const char *fmt, ...) {
   if (k > 0) exh_buf_add(&p->arena, tmp, (size_t)(k < (int)sizeof tmp ? k : (int)sizeof tmp - 1));
 }
 
+static void put_u64(exh_evtx *p, uint64_t v) {
+  char tmp[24];
+  int k = 24;
+  do tmp[--k] = (char)('0' + v % 10), v /= 10;
+  while (v);
+  exh_buf_add(&p->arena, tmp + k, (size_t)(24 - k));
+}
+
+static void put_i64(exh_evtx *p, int64_t v) {
+  if (v < 0) {
+    exh_buf_addc(&p->arena, '-');
+    put_u64(p, (uint64_t)0 - (uint64_t)v);
+  } else {
+    put_u64(p, (uint64_t)v);
+  }
+}
+
 static void put_time(exh_evtx *p, int64_t ms_part_us_y, unsigned Y, unsigned M, unsigned D, unsigned h, unsigned mi,
                      unsigned s, unsigned us) {
   (void)ms_part_us_y;
@@ -167,8 +215,14 @@ static void put_filetime(exh_evtx *p, uint64_t ft) {
   unsigned us = (unsigned)(us_total % 1000000);
   char iso[32];
   exh_format_iso8601(secs * 1000, iso);
-  unsigned Y, M, D, h, mi, s;
-  if (sscanf(iso, "%4u-%2u-%2uT%2u:%2u:%2u", &Y, &M, &D, &h, &mi, &s) == 6) put_time(p, 0, Y, M, D, h, mi, s, us);
+  /* "YYYY-MM-DDThh:mm:ss.mmmZ" -> "YYYY-MM-DD hh:mm:ss[.uuuuuu]" */
+  iso[10] = ' ';
+  exh_buf_add(&p->arena, iso, 19);
+  if (us) {
+    char frac[8] = {'.', 0, 0, 0, 0, 0, 0, 0};
+    for (int i = 6; i >= 1; i--, us /= 10) frac[i] = (char)('0' + us % 10);
+    exh_buf_add(&p->arena, frac, 7);
+  }
 }
 
 static void put_hex(exh_evtx *p, const uint8_t *d, size_t n, int upper) {
@@ -184,14 +238,14 @@ static void put_hex(exh_evtx *p, const uint8_t *d, size_t n, int upper) {
 static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
   switch (t) {
   case 0x00: return 0;
-  case 0x03: if (n < 1) return 0; put_fmt(p, "%d", (int8_t)d[0]); return 1;
-  case 0x04: if (n < 1) return 0; put_fmt(p, "%u", d[0]); return 1;
-  case 0x05: if (n < 2) return 0; put_fmt(p, "%d", (int16_t)le16(d)); return 2;
-  case 0x06: if (n < 2) return 0; put_fmt(p, "%u", le16(d)); return 2;
-  case 0x07: if (n < 4) return 0; put_fmt(p, "%" PRId32, (int32_t)le32(d)); return 4;
-  case 0x08: if (n < 4) return 0; put_fmt(p, "%" PRIu32, le32(d)); return 4;
-  case 0x09: if (n < 8) return 0; put_fmt(p, "%" PRId64, (int64_t)le64(d)); return 8;
-  case 0x0a: if (n < 8) return 0; put_fmt(p, "%" PRIu64, le64(d)); return 8;
+  case 0x03: if (n < 1) return 0; put_i64(p, (int8_t)d[0]); return 1;
+  case 0x04: if (n < 1) return 0; put_u64(p, d[0]); return 1;
+  case 0x05: if (n < 2) return 0; put_i64(p, (int16_t)le16(d)); return 2;
+  case 0x06: if (n < 2) return 0; put_u64(p, le16(d)); return 2;
+  case 0x07: if (n < 4) return 0; put_i64(p, (int32_t)le32(d)); return 4;
+  case 0x08: if (n < 4) return 0; put_u64(p, le32(d)); return 4;
+  case 0x09: if (n < 8) return 0; put_i64(p, (int64_t)le64(d)); return 8;
+  case 0x0a: if (n < 8) return 0; put_u64(p, le64(d)); return 8;
   case 0x0b: {
     if (n < 4) return 0;
     uint32_t u = le32(d);

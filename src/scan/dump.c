@@ -28,7 +28,8 @@ typedef struct task {
 static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   task *t = ctx;
   if (t->fmt == EXH_DUMP_XML) exh_evtx_write_xml(t->fo, p, r);
-  else exh_evtx_write_json(t->fo, p, r);
+  else if (t->fmt == EXH_DUMP_JSONL) exh_evtx_write_json(t->fo, p, r);
+  /* EXH_DUMP_NONE: decode only (validation, benchmarks) */
   t->records++;
   return 0;
 }
