@@ -19,16 +19,24 @@
 /* Files smaller than this are read into the heap: mapping costs more. */
 #define EXH_SMALL_FILE (64 * 1024)
 
-int exh_map_open(exh_map *m, const char *path, char *why, size_t whyn) {
-  memset(m, 0, sizeof *m);
-  m->fd = -1;
+/* Evidence is opened read-only, without updating its access time where the
+ * kernel allows it (O_NOATIME needs ownership: EPERM falls back), and
+ * without blocking on a FIFO. */
+static int open_evidence(const char *path) {
   int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
 #ifdef O_NOATIME
   int fd = open(path, flags | O_NOATIME);
   if (fd < 0 && errno == EPERM) fd = open(path, flags);
+  return fd;
 #else
-  int fd = open(path, flags);
+  return open(path, flags);
 #endif
+}
+
+int exh_map_open(exh_map *m, const char *path, char *why, size_t whyn) {
+  memset(m, 0, sizeof *m);
+  m->fd = -1;
+  int fd = open_evidence(path);
   if (fd < 0) {
     snprintf(why, whyn, "cannot open: %s", strerror(errno));
     return -1;
@@ -92,13 +100,7 @@ void exh_map_close(exh_map *m) {
 }
 
 long exh_read_head(const char *path, char *buf, size_t n) {
-  int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
-#ifdef O_NOATIME
-  int fd = open(path, flags | O_NOATIME);
-  if (fd < 0 && errno == EPERM) fd = open(path, flags);
-#else
-  int fd = open(path, flags);
-#endif
+  int fd = open_evidence(path);
   if (fd < 0) return -1;
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

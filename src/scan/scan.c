@@ -8,6 +8,7 @@
 #include "../match/prefilter.h"
 #include "../parse/exlog.h"
 #include "../platform/platform.h"
+#include "../rules/rules.h"
 #include "../rules/sigma_int.h"
 #include "../util/util.h"
 #include "limits.h"
@@ -270,6 +271,38 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   r->seconds = exh_monotonic_s() - t0;
   *out = r;
   return EXH_OK;
+}
+
+exh_finding *exh_rule_finding(exh_worker *wk, exh_evidence *ev, const exh_rule *rule, const char *dataset) {
+  exh_finding *f = exh_evidence_new_finding(wk, ev);
+  if (!f) return NULL;
+  const exh_rule_info *info = exh_rule_info_of(rule);
+  f->rule = info;
+  f->level = info->level;
+  f->server = ev->server;
+  f->dataset = dataset;
+  f->path = exh_xstrdup(ev->path);
+  return f;
+}
+
+char *exh_rule_message(exh_worker *wk, const exh_rule *rule, const exh_record *rec) {
+  exh_buf *m = wk->msg;
+  m->n = 0;
+  exh_buf_adds(m, exh_rule_info_of(rule)->title);
+  size_t ns;
+  const int *shown = exh_rule_shown_fields(rule, &ns);
+  int first = 1;
+  for (size_t i = 0; i < ns; i++) {
+    exh_str v;
+    if (!exh_record_get(rec, shown[i], &v)) continue;
+    exh_buf_adds(m, first ? ": " : ", ");
+    first = 0;
+    exh_buf_adds(m, exh_ruleset_field_name(wk->rs, shown[i]));
+    exh_buf_addc(m, '=');
+    exh_buf_add(m, v.p, v.n > 300 ? 300 : v.n);
+    if (v.n > 300) exh_buf_adds(m, "...");
+  }
+  return exh_xstrndup(m->p, m->n);
 }
 
 void exh_finding_release(exh_finding *f) {

@@ -90,6 +90,14 @@ void exh_detect_file(exh_worker *wk, exh_evidence *ev);
 /* Correlation (correlate/verdict.c): escalations and per-server verdicts. */
 void exh_correlate(exh_result *r);
 
+/* A finding of `rule` on this evidence with its common fields set, or
+ * NULL over a cap; and the message: the title, then the values of the
+ * fields the rule tested (shared by the log and EVTX scanners). */
+struct exh_rule;
+struct exh_record;
+exh_finding *exh_rule_finding(exh_worker *wk, exh_evidence *ev, const struct exh_rule *rule, const char *dataset);
+char *exh_rule_message(exh_worker *wk, const struct exh_rule *rule, const struct exh_record *rec);
+
 /* Frees the strings a finding owns. */
 void exh_finding_release(exh_finding *f);
 

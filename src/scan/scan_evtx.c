@@ -81,14 +81,8 @@ static char *flat_dup(const evctx *c, const char *a, const char *b) {
 
 static void emit(evctx *c, const exh_rule *rule, exh_record *rec, const exh_evtx *p, const exh_evtx_record *r,
                  int64_t t, uint64_t rid) {
-  exh_finding *f = exh_evidence_new_finding(c->wk, c->ev);
+  exh_finding *f = exh_rule_finding(c->wk, c->ev, rule, "windows.evtx");
   if (!f) return;
-  const exh_rule_info *info = exh_rule_info_of(rule);
-  f->rule = info;
-  f->level = info->level;
-  f->server = c->ev->server;
-  f->dataset = "windows.evtx";
-  f->path = exh_xstrdup(c->ev->path);
   f->offset = r->file_offset;
   f->record_id = rid;
   f->time_ms = t;
@@ -109,23 +103,7 @@ static void emit(evctx *c, const exh_rule *rule, exh_record *rec, const exh_evtx
   }
   f->user_name = flat_dup(c, "SubjectUserName", "User");
   f->source_ip = flat_dup(c, "IpAddress", "SourceIp");
-  exh_buf *mb = c->wk->msg;
-  mb->n = 0;
-  exh_buf_adds(mb, info->title);
-  size_t ns;
-  const int *shown = exh_rule_shown_fields(rule, &ns);
-  int first = 1;
-  for (size_t i = 0; i < ns; i++) {
-    exh_str v;
-    if (!exh_record_get(rec, shown[i], &v)) continue;
-    exh_buf_adds(mb, first ? ": " : ", ");
-    first = 0;
-    exh_buf_adds(mb, exh_ruleset_field_name(c->wk->rs, shown[i]));
-    exh_buf_addc(mb, '=');
-    exh_buf_add(mb, v.p, v.n > 300 ? 300 : v.n);
-    if (v.n > 300) exh_buf_adds(mb, "...");
-  }
-  f->message = exh_xstrndup(mb->p, mb->n);
+  f->message = exh_rule_message(c->wk, rule, rec);
 }
 
 static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {

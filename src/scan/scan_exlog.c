@@ -98,14 +98,8 @@ static char *dup_either(exh_record *rec, const exh_ruleset *rs, const char *a, c
 static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, size_t end,
                  uint64_t line) {
   const exh_ruleset *rs = c->wk->rs;
-  exh_finding *f = exh_evidence_new_finding(c->wk, c->ev);
+  exh_finding *f = exh_rule_finding(c->wk, c->ev, rule, exh_kind_dataset(c->ev->kind));
   if (!f) return;
-  const exh_rule_info *info = exh_rule_info_of(rule);
-  f->rule = info;
-  f->level = info->level;
-  f->server = c->ev->server;
-  f->dataset = exh_kind_dataset(c->ev->kind);
-  f->path = exh_xstrdup(c->ev->path);
   f->offset = start;
   f->line = line;
   size_t len = end - start;
@@ -137,22 +131,7 @@ static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, 
     free(q);
     free(stem);
   }
-  /* message: the title, then the values of the fields the rule tested */
-  exh_buf *m = c->wk->msg;
-  m->n = 0;
-  exh_buf_adds(m, info->title);
-  size_t ns;
-  const int *shown = exh_rule_shown_fields(rule, &ns);
-  for (size_t i = 0; i < ns; i++) {
-    exh_str v;
-    if (!exh_record_get(rec, shown[i], &v)) continue;
-    exh_buf_adds(m, i ? ", " : ": ");
-    exh_buf_adds(m, exh_ruleset_field_name(rs, shown[i]));
-    exh_buf_addc(m, '=');
-    exh_buf_add(m, v.p, v.n > 300 ? 300 : v.n);
-    if (v.n > 300) exh_buf_adds(m, "...");
-  }
-  f->message = exh_xstrndup(m->p, m->n);
+  f->message = exh_rule_message(c->wk, rule, rec);
 }
 
 static uint64_t line_number(exctx *c, size_t start) {

@@ -28,8 +28,8 @@ static exh_ruleset *load(const char *yaml) {
   return rs;
 }
 
-/* Evaluates rule 0 on `line` under the CSV header `hdr`. */
-static int ev(exh_ruleset *rs, const char *hdr, const char *line, const char *folder) {
+/* Evaluates `rule` on `line` under the CSV header `hdr`, as the scanner does. */
+static int eval_rule(exh_ruleset *rs, const exh_rule *rule, const char *hdr, const char *line, const char *folder) {
   exh_exlog_header h;
   exh_exlog_header_parse(&h, hdr, strlen(hdr), 0, EXH_FMT_CSV);
   int *fmap = calloc(exh_ruleset_nfields(rs), sizeof(int));
@@ -48,10 +48,15 @@ static int ev(exh_ruleset *rs, const char *hdr, const char *line, const char *fo
   rec.scratch = &scratch;
   rec.virt[EXH_VF_RAWRECORD] = rec.raw;
   if (folder) rec.virt[EXH_VF_LOGFOLDER] = (exh_str){folder, strlen(folder)};
-  int r = exh_rule_eval(exh_ruleset_get(rs, 0), &rec);
+  int r = exh_rule_eval(rule, &rec);
   exh_buf_free(&scratch);
   free(fmap);
   return r;
+}
+
+/* Evaluates rule 0 of the set. */
+static int ev(exh_ruleset *rs, const char *hdr, const char *line, const char *folder) {
+  return eval_rule(rs, exh_ruleset_get(rs, 0), hdr, line, folder);
 }
 
 #define HEAD "title: t\nid: 1\nlogsource:\n  product: exchange\n  service: httpproxy\nlevel: high\n"
@@ -317,25 +322,7 @@ static int builtin_fires(const char *rule_id, exh_kind kind, const char *hdr, co
     const exh_rule *r = exh_ruleset_get(rs, i);
     if (strcmp(exh_rule_info_of(r)->id, rule_id)) continue;
     assert_true(exh_rule_applies(r, kind));
-    exh_exlog_header h;
-    exh_exlog_header_parse(&h, hdr, strlen(hdr), 0, EXH_FMT_CSV);
-    int *fmap = calloc(exh_ruleset_nfields(rs), sizeof(int));
-    exh_ruleset_map_header(rs, EXH_KIND_HTTPPROXY, h.names, h.n, fmap);
-    exh_str cols[EXH_MAX_COLS];
-    uint8_t q[EXH_MAX_COLS];
-    exh_buf scratch = {0};
-    exh_record rec;
-    memset(&rec, 0, sizeof rec);
-    rec.raw = (exh_str){line, strlen(line)};
-    rec.cols = cols;
-    rec.qflags = q;
-    rec.ncols = exh_csv_split(line, strlen(line), cols, q, EXH_MAX_COLS);
-    rec.fmap = fmap;
-    rec.nfmap = (int)exh_ruleset_nfields(rs);
-    rec.scratch = &scratch;
-    rec.virt[EXH_VF_RAWRECORD] = rec.raw;
-    if (folder) rec.virt[EXH_VF_LOGFOLDER] = (exh_str){folder, strlen(folder)};
-    fired = exh_rule_eval(r, &rec);
+    fired = eval_rule(rs, r, hdr, line, folder);
     /* the prefilter must not hide a line the rule fires on: every literal
      * group has a member in the line */
     size_t ng;
@@ -346,8 +333,6 @@ static int builtin_fires(const char *rule_id, exh_kind kind, const char *hdr, co
         if (exh_memimem(line, strlen(line), groups[g].lits[k].p, groups[g].lits[k].n)) any = 1;
       assert_true(any);
     }
-    exh_buf_free(&scratch);
-    free(fmap);
   }
   exh_ruleset_free(rs);
   assert_int_not_equal(fired, -1);
