@@ -79,37 +79,111 @@ static char *flat_dup(const evctx *c, const char *a, const char *b) {
   return exh_xstrndup(c->vals[i].p, c->vals[i].n < 4096 ? c->vals[i].n : 4096);
 }
 
-static void emit(evctx *c, const exh_rule *rule, exh_record *rec, const exh_evtx *p, const exh_evtx_record *r,
-                 int64_t t, uint64_t rid) {
-  exh_finding *f = exh_rule_finding(c->wk, c->ev, rule, "windows.evtx");
+/* Where the current event came from, for its findings. */
+typedef struct evsrc {
+  const exh_evtx *p;        /* EVTX: render the record as evidence */
+  const exh_evtx_record *r;
+  exh_str line;             /* JSON lines: the line is the evidence */
+  uint64_t offset, line_no;
+  const char *dataset;
+} evsrc;
+
+static void set_evidence(exh_finding *f, const char *buf, size_t len) {
+  while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) len--;
+  f->evidence_truncated = len > EXH_EVIDENCE_MAX;
+  f->evidence_len = len > EXH_EVIDENCE_MAX ? EXH_EVIDENCE_MAX : len;
+  f->evidence = exh_xstrndup(buf, f->evidence_len);
+}
+
+static void emit(evctx *c, const exh_rule *rule, exh_record *rec, const evsrc *src, int64_t t, uint64_t rid) {
+  exh_finding *f = exh_rule_finding(c->wk, c->ev, rule, src->dataset);
   if (!f) return;
-  f->offset = r->file_offset;
+  f->offset = src->offset;
+  f->line = src->line_no;
   f->record_id = rid;
   f->time_ms = t;
-  /* evidence: the record as one evtx_dump-shaped JSON line */
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  if (m) {
-    exh_evtx_write_json(m, p, r);
-    fclose(m);
-    while (len && buf[len - 1] == '\n') len--;
-    f->evidence_truncated = len > EXH_EVIDENCE_MAX;
-    f->evidence_len = len > EXH_EVIDENCE_MAX ? EXH_EVIDENCE_MAX : len;
-    f->evidence = exh_xstrndup(buf, f->evidence_len);
-    free(buf);
+  if (src->p) { /* the record as one evtx_dump-shaped JSON line */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (m) {
+      exh_evtx_write_json(m, src->p, src->r);
+      fclose(m);
+      set_evidence(f, buf, len);
+      free(buf);
+    } else {
+      f->evidence = exh_xstrdup("");
+    }
   } else {
-    f->evidence = exh_xstrdup("");
+    set_evidence(f, src->line.p, src->line.n);
   }
   f->user_name = flat_dup(c, "SubjectUserName", "User");
   f->source_ip = flat_dup(c, "IpAddress", "SourceIp");
   f->message = exh_rule_message(c->wk, rule, rec);
 }
 
-static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
-  evctx *c = ctx;
+/* Does any loaded Windows rule read this channel at all? */
+static int channel_wanted(evctx *c, exh_str channel) {
+  const exh_ruleset *rs = c->wk->rs;
+  for (size_t i = 0; i < c->plan->nalways; i++) {
+    const exh_rule *rule = exh_ruleset_get(rs, c->plan->always[i]);
+    if (rule->nwsrc == 0) return 1;
+    for (size_t k = 0; k < rule->nwsrc; k++)
+      if (!rule->wsrc[k]->channel || exh_strieq(channel, rule->wsrc[k]->channel)) return 1;
+  }
+  return 0;
+}
+
+/* Runs every Windows rule whose log source takes (channel, eid) on the
+ * event flattened in c->names / c->vals [0, c->n). */
+static void eval_event(evctx *c, exh_str channel, unsigned eid, int64_t t, uint64_t rid, const evsrc *src) {
   exh_worker *wk = c->wk;
   const exh_ruleset *rs = wk->rs;
+  int *fmap = wk->fmap;
+  size_t nf = exh_ruleset_nfields(rs);
+  int base_n = c->n;
+  int mapped = -1; /* which field map fmap holds */
+  exh_record rec;
+  memset(&rec, 0, sizeof rec);
+  rec.raw = (exh_str){c->raw.p ? c->raw.p : "", c->raw.n};
+  rec.virt[EXH_VF_RAWRECORD] = rec.raw;
+  rec.cols = c->vals;
+  rec.fmap = fmap;
+  rec.nfmap = (int)nf;
+  rec.scratch = wk->scratch;
+  for (size_t i = 0; i < c->plan->nalways; i++) {
+    const exh_rule *rule = exh_ruleset_get(rs, c->plan->always[i]);
+    int map;
+    if (!exh_rule_windows_accepts(rule, channel, eid, &map)) continue;
+    if (map != mapped) {
+      /* field map for this record (and, for Security 4688, process_creation's names) */
+      c->n = base_n;
+      if (map == WMAP_SECURITY_4688) {
+        static const char *const alias[][2] = {{"NewProcessName", "Image"}, {"ParentProcessName", "ParentImage"},
+                                               {"SubjectUserName", "User"}};
+        for (size_t a = 0; a < 3 && c->n < MAX_FLAT; a++) {
+          int j = flat_find(c, alias[a][0]);
+          if (j >= 0) {
+            c->names[c->n] = (exh_str){alias[a][1], strlen(alias[a][1])};
+            c->vals[c->n++] = c->vals[j];
+          }
+        }
+      }
+      for (size_t f = 0; f < nf; f++) fmap[f] = -1;
+      for (int k = c->n - 1; k >= 0; k--) { /* first occurrence wins */
+        int fid = exh_ruleset_field_lookup(rs, c->names[k].p, c->names[k].n);
+        if (fid >= EXH_VF_COUNT) fmap[fid] = k;
+      }
+      rec.ncols = c->n;
+      mapped = map;
+    }
+    if (exh_rule_eval(rule, &rec)) emit(c, rule, &rec, src, t, rid);
+  }
+  c->n = base_n;
+}
+
+static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
+  evctx *c = ctx;
   c->ev->records++;
   if ((c->ev->records & 1023) == 0 && exh_monotonic_s() > c->deadline) {
     c->timed_out = 1;
@@ -123,34 +197,14 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   channel = (exh_str){chbuf, strlen(chbuf)};
   exh_str eid_s = exh_evtx_text(p, exh_evtx_child(p, sys, "EventID"), &c->tmp);
   unsigned eid = (unsigned)strtoul(eid_s.n ? eid_s.p : "0", NULL, 10);
-  /* which rules want this event? (and: does any want this channel at all) */
-  const exh_rule *want[256];
-  int maps[256];
-  size_t nwant = 0;
-  int channel_wanted = 0;
-  for (size_t i = 0; i < c->plan->nalways && nwant < 256; i++) {
-    const exh_rule *rule = exh_ruleset_get(rs, c->plan->always[i]);
-    int map;
-    if (exh_rule_windows_accepts(rule, channel, eid, &map)) {
-      want[nwant] = rule;
-      maps[nwant++] = map;
-    }
-    if (!c->checked_channel && exh_rule_windows_accepts(rule, channel, 0, &map)) channel_wanted = 1;
-    if (!channel_wanted && !c->checked_channel) {
-      /* a source with event ids still wants the channel */
-      for (size_t k = 0; k < rule->nwsrc; k++)
-        if (!rule->wsrc[k]->channel || exh_strieq(channel, rule->wsrc[k]->channel)) channel_wanted = 1;
-    }
-  }
   if (!c->checked_channel) {
     c->checked_channel = 1;
-    if (!channel_wanted) { /* no loaded rule reads this channel: skip the file */
+    if (!channel_wanted(c, channel)) { /* no loaded rule reads this channel: skip the file */
       c->ev->skipped_channel = 1;
       c->ev->skipped = 1;
       return 1;
     }
   }
-  if (!nwant) return 0;
   /* flatten */
   c->n = 0;
   c->flat.n = 0;
@@ -190,48 +244,14 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
     c->names[i].p = c->flat.p + (uintptr_t)c->names[i].p;
     c->vals[i].p = c->flat.p + (uintptr_t)c->vals[i].p;
   }
-  int base_n = c->n;
   int64_t t = EXH_TIME_UNKNOWN, ms;
   int ti = flat_find(c, "SystemTime");
   if (ti >= 0 && exh_parse_iso8601(c->vals[ti], &ms) == 0) t = ms;
   if (t == EXH_TIME_UNKNOWN) t = r->written_ms;
   int ri = flat_find(c, "EventRecordID");
   uint64_t rid = ri >= 0 ? strtoull(c->vals[ri].p, NULL, 10) : r->id;
-  int *fmap = wk->fmap;
-  size_t nf = exh_ruleset_nfields(rs);
-  exh_record rec;
-  memset(&rec, 0, sizeof rec);
-  rec.raw = (exh_str){c->raw.p ? c->raw.p : "", c->raw.n};
-  rec.virt[EXH_VF_RAWRECORD] = rec.raw;
-  rec.cols = c->vals;
-  rec.fmap = fmap;
-  rec.nfmap = (int)nf;
-  rec.scratch = wk->scratch;
-  for (size_t k = 0; k < nwant; k++) {
-    /* field map for this record (and, for Security 4688, process_creation's names) */
-    c->n = base_n;
-    if (maps[k] == WMAP_SECURITY_4688) {
-      static const char *const alias[][2] = {{"NewProcessName", "Image"}, {"ParentProcessName", "ParentImage"},
-                                             {"SubjectUserName", "User"}};
-      for (size_t a = 0; a < 3 && c->n < MAX_FLAT; a++) {
-        int j = flat_find(c, alias[a][0]);
-        if (j >= 0) {
-          c->names[c->n] = (exh_str){alias[a][1], strlen(alias[a][1])};
-          c->vals[c->n++] = c->vals[j];
-        }
-      }
-    }
-    if (k == 0 || maps[k] != maps[k - 1]) {
-      for (size_t f = 0; f < nf; f++) fmap[f] = -1;
-      for (int i = c->n - 1; i >= 0; i--) { /* first occurrence wins */
-        int fid = exh_ruleset_field_lookup(rs, c->names[i].p, c->names[i].n);
-        if (fid >= EXH_VF_COUNT) fmap[fid] = i;
-      }
-    }
-    rec.ncols = c->n;
-    if (exh_rule_eval(want[k], &rec)) emit(c, want[k], &rec, p, r, t, rid);
-  }
-  c->n = base_n;
+  evsrc src = {p, r, {NULL, 0}, r->file_offset, 0, "windows.evtx"};
+  eval_event(c, channel, eid, t, rid, &src);
   return 0;
 }
 
