@@ -24,6 +24,8 @@ static const struct {
     {EXH_KIND_IIS, "iis", "iis.access"},
     {EXH_KIND_HTTPERR, "httperr", "iis.httperr"},
     {EXH_KIND_EVTX, NULL, "windows.evtx"},
+    {EXH_KIND_JSONEV, NULL, "windows.events_json"},
+    {EXH_KIND_ARCHIVE, NULL, "exhunt.archive"},
     {EXH_KIND_LSASS_DUMP, NULL, "exhunt.file"},
     {EXH_KIND_STAGING_ARCHIVE, NULL, "exhunt.file"},
 };

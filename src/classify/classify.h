@@ -18,6 +18,8 @@ typedef enum exh_kind {
   EXH_KIND_HTTPERR,      /* Windows/System32/LogFiles/HTTPERR/httperr<n>.log */
   EXH_KIND_LOG_LAST = EXH_KIND_HTTPERR,
   EXH_KIND_EVTX,         /* Windows event logs (*.evtx) */
+  EXH_KIND_JSONEV,       /* JSON lines of events (given on the command line, or in an archive) */
+  EXH_KIND_ARCHIVE,      /* an archive given on the command line: its members are scanned */
   /* files checked by code in detect/ */
   EXH_KIND_LSASS_DUMP,      /* lsass*dmp under Windows/Temp or C:\root */
   EXH_KIND_STAGING_ARCHIVE, /* .7z/.zip/.rar under ProgramData */

@@ -104,6 +104,17 @@ static void *work(void *arg) {
     exh_evidence *ev = &p->w->ev[p->order[i]];
     if (ev->kind >= EXH_KIND_HTTPPROXY && ev->kind <= EXH_KIND_LOG_LAST) exh_scan_exlog(&wk, ev);
     else if (ev->kind == EXH_KIND_EVTX) exh_scan_evtx(&wk, ev);
+    else if (ev->kind == EXH_KIND_ARCHIVE) exh_scan_archive(&wk, ev);
+    else if (ev->kind == EXH_KIND_JSONEV) {
+      exh_map m;
+      char why[256];
+      if (exh_map_open(&m, ev->path, why, sizeof why) != 0) {
+        ev->error = exh_xstrdup(why);
+      } else {
+        exh_scan_jsonev_buf(&wk, ev, m.data, m.size);
+        exh_map_close(&m);
+      }
+    }
     else exh_detect_file(&wk, ev);
     atomic_fetch_add(&p->bytes_done, ev->size);
     atomic_fetch_add(&p->files_done, 1);
@@ -256,7 +267,8 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
       r->bytes_scanned += ev->size;
     } else if (ev->kind > EXH_KIND_LOG_LAST && !ev->skipped) {
       r->files_scanned++;
-      if (ev->kind == EXH_KIND_EVTX) r->bytes_scanned += ev->size;
+      if (ev->kind == EXH_KIND_EVTX || ev->kind == EXH_KIND_JSONEV || ev->kind == EXH_KIND_ARCHIVE)
+        r->bytes_scanned += ev->size;
     }
     free(ev->path);
     free(ev->rel);

@@ -81,8 +81,13 @@ void exh_scan_exlog(exh_worker *wk, exh_evidence *ev);
 struct exh_map;
 void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, struct exh_map *map);
 
-/* Scans one EVTX file (scan_evtx.c). */
+/* Scans one EVTX file (scan_evtx.c); the same on bytes in memory; and a
+ * file of JSON lines of events (Winlogbeat, Velociraptor, OTRF). */
 void exh_scan_evtx(exh_worker *wk, exh_evidence *ev);
+void exh_scan_evtx_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n);
+void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n);
+/* Scans the members of an archive given on the command line (scan_archive.c). */
+void exh_scan_archive(exh_worker *wk, exh_evidence *ev);
 
 /* File checks (detect/files.c). */
 void exh_detect_file(exh_worker *wk, exh_evidence *ev);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../parse/evtx.h"
+#include "../parse/jsonev.h"
 #include "../platform/platform.h"
 #include "../rules/sigma_int.h"
 #include "scan.h"
@@ -25,6 +26,7 @@ typedef struct evctx {
   exh_buf raw;       /* the whole text for keywords */
   exh_buf tmp;
   int checked_channel;
+  int have_time; /* JSON: a time field was already taken for this line */
   double deadline;
   int timed_out;
 } evctx;
@@ -262,6 +264,8 @@ static void on_issue(void *ctx, uint64_t off, const char *what) {
                                                   (unsigned long long)off, what);
 }
 
+static void scan_evtx_map(exh_worker *wk, exh_evidence *ev, exh_map *mp);
+
 void exh_scan_evtx(exh_worker *wk, exh_evidence *ev) {
   exh_map map;
   char why[256];
@@ -270,6 +274,12 @@ void exh_scan_evtx(exh_worker *wk, exh_evidence *ev) {
     ev->error = exh_xstrdup(why);
     return;
   }
+  scan_evtx_map(wk, ev, &map);
+  exh_map_close(&map);
+}
+
+static void scan_evtx_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
+  exh_map map = *mp;
   evctx *c = exh_xcalloc(1, sizeof *c);
   c->wk = wk;
   c->ev = ev;
@@ -299,5 +309,95 @@ void exh_scan_evtx(exh_worker *wk, exh_evidence *ev) {
   exh_buf_free(&c->raw);
   exh_buf_free(&c->tmp);
   free(c);
-  exh_map_close(&map);
+}
+
+/* ---- JSON lines of events ------------------------------------------------ */
+
+/* Field names of the common exporters -> Sigma's (docs/windows-mapping.md). */
+static const struct {
+  const char *key; /* full dotted key, or a leaf name when it has no '.' */
+  const char *name;
+} json_names[] = {
+    {"SourceName", "Provider_Name"},   {"ProviderName", "Provider_Name"}, {"provider_name", "Provider_Name"},
+    {"System.Provider.Name", "Provider_Name"}, {"event_id", "EventID"}, {"EventId", "EventID"},
+    {"System.EventID.Value", "EventID"}, {"event.code", "EventID"},   {"channel", "Channel"},
+    {"Hostname", "Computer"},          {"computer_name", "Computer"},    {"TimeCreated", "SystemTime"},
+    {"@timestamp", "SystemTime"},      {"record_id", "EventRecordID"},   {"RecordNumber", "EventRecordID"},
+};
+
+static void json_pair(void *ctx, exh_str key, exh_str val) {
+  evctx *c = ctx;
+  const char *dot = key.n ? memrchr(key.p, '.', key.n) : NULL;
+  exh_str leaf = dot ? (exh_str){dot + 1, key.n - (size_t)(dot + 1 - key.p)} : key;
+  const char *name = NULL;
+  for (size_t i = 0; i < sizeof json_names / sizeof json_names[0] && !name; i++) {
+    const char *k = json_names[i].key;
+    if (strchr(k, '.') ? exh_strieq(key, k) : exh_strieq(leaf, k)) name = json_names[i].name;
+  }
+  if (name && !strcmp(name, "SystemTime")) {
+    if (c->have_time) return; /* keep the first */
+    c->have_time = 1;
+  }
+  if (name) flat_add(c, name, strlen(name), val);
+  else flat_add(c, leaf.p, leaf.n, val);
+}
+
+void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n) {
+  evctx *c = exh_xcalloc(1, sizeof *c);
+  c->wk = wk;
+  c->ev = ev;
+  c->plan = exh_ruleset_plan(wk->rs, EXH_KIND_EVTX);
+  c->deadline = exh_monotonic_s() + wk->lim->max_file_seconds;
+  exh_buf scratch = {0};
+  uint64_t line_no = 0, bad = 0, first_bad = 0;
+  size_t pos = 0;
+  while (pos < n && c->plan->nalways) {
+    const char *e = memchr(data + pos, '\n', n - pos);
+    size_t le = e ? (size_t)(e - data) : n;
+    exh_str line = exh_trim((exh_str){data + pos, le - pos});
+    line_no++;
+    if (line.n) {
+      c->n = 0;
+      c->flat.n = 0;
+      c->raw.n = 0;
+      c->have_time = 0;
+      if (exh_json_flatten(line.p, line.n, &scratch, json_pair, c) != 0) {
+        if (!bad++) first_bad = line_no;
+      } else {
+        for (int i = 0; i < c->n; i++) {
+          c->names[i].p = c->flat.p + (uintptr_t)c->names[i].p;
+          c->vals[i].p = c->flat.p + (uintptr_t)c->vals[i].p;
+        }
+        ev->records++;
+        int ci = flat_find(c, "Channel"), ei = flat_find(c, "EventID"), ti = flat_find(c, "SystemTime"),
+            ri = flat_find(c, "EventRecordID");
+        exh_str channel = ci >= 0 ? c->vals[ci] : (exh_str){"", 0};
+        unsigned eid = ei >= 0 ? (unsigned)strtoul(c->vals[ei].p, NULL, 10) : 0;
+        int64_t t = EXH_TIME_UNKNOWN, ms;
+        if (ti >= 0 && exh_parse_iso8601(c->vals[ti], &ms) == 0) t = ms;
+        uint64_t rid = ri >= 0 ? strtoull(c->vals[ri].p, NULL, 10) : 0;
+        evsrc src = {NULL, NULL, line, (uint64_t)(line.p - data), line_no, "windows.events_json"};
+        eval_event(c, channel, eid, t, rid, &src);
+      }
+    }
+    pos = le + 1;
+    if ((line_no & 4095) == 0 && exh_monotonic_s() > c->deadline) {
+      ev->error = exh_xasprintf("stopped after %.0f s (time limit per file) at line %llu", wk->lim->max_file_seconds,
+                                (unsigned long long)line_no);
+      break;
+    }
+  }
+  if (bad && !ev->error)
+    ev->error = exh_xasprintf("%llu lines are not JSON objects (first: line %llu); the others were read",
+                              (unsigned long long)bad, (unsigned long long)first_bad);
+  exh_buf_free(&scratch);
+  exh_buf_free(&c->flat);
+  exh_buf_free(&c->raw);
+  exh_buf_free(&c->tmp);
+  free(c);
+}
+
+void exh_scan_evtx_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n) {
+  exh_map m = {data, n, -1, 0};
+  scan_evtx_map(wk, ev, &m);
 }

@@ -39,6 +39,17 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
   /* A log handed over on its own, or lying where no known path leads: its
    * "#Software:" line says what it is. */
   if (k == EXH_KIND_NONE && (rel[0] == 0 || ends_log(path))) k = sniff(path);
+  /* given on the command line: an archive is opened, a JSON-lines file read */
+  if (rel[0] == 0 && (k == EXH_KIND_NONE || k == EXH_KIND_STAGING_ARCHIVE)) {
+    char head[8];
+    long n = exh_read_head(path, head, sizeof head);
+    if (n >= 4 && !memcmp(head, "PK\003\004", 4)) k = EXH_KIND_ARCHIVE;
+    else if (n >= 1) {
+      long i = 0;
+      while (i < n && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t')) i++;
+      if (i < n && head[i] == '{') k = EXH_KIND_JSONEV;
+    }
+  }
   if (k == EXH_KIND_NONE) return;
   EXH_VEC_RESERVE(w->ev, w->cap, w->n + 1);
   exh_evidence *e = &w->ev[w->n++];
