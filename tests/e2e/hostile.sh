@@ -84,6 +84,26 @@ fi
 "$EXHUNT" scan --no-progress --max-file-size 1K "$T" > "$W/cap.txt" 2>&1; check "size cap: verdict still comes" 1 $?
 grep -q "over the limit of 1024" "$W/cap.txt"; check "size cap named as the reason" 0 $?
 
+# archives named on the command line: a zip bomb member and path traversal names
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$W/bomb.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    # 1.1 GB of zeros named like an Exchange log: over the 1 GiB member cap
+    with z.open("V15/Logging/HttpProxy/Owa/HttpProxy_2021030300-1.LOG", "w", force_zip64=True) as f:
+        block = b"\0" * (1 << 20)
+        for _ in range(1100):
+            f.write(block)
+    z.writestr("../../../../tmp/exhunt-traversal/evil.json", '{"Channel":"Security","EventID":4688}\n')
+    z.writestr("C/Windows/Temp/lsass.dmp", "MDMP")
+PY
+  timeout 300 "$EXHUNT" scan --no-progress "$W/bomb.zip" > "$W/bomb.txt" 2>&1; rc=$?
+  check "zip bomb: scan completes" 0 $rc
+  grep -q "member over 1 GiB uncompressed: not read" "$W/bomb.txt"; check "zip bomb member named with a reason" 0 $?
+  grep -q "lsass.dmp" "$W/bomb.txt"; check "the other members are still read" 0 $?
+  [ ! -e /tmp/exhunt-traversal ]; check "nothing extracted (path traversal is moot)" 0 $?
+fi
+
 snapshot > "$W/after"
 cmp -s "$W/before" "$W/after"; check "evidence unchanged (names, sizes, mtimes, modes, SHA-256)" 0 $?
 [ -z "$(find "$T" -newer "$W/before")" ]; check "nothing written under the scanned root" 0 $?
