@@ -103,7 +103,7 @@ static int cmd_rules(int argc, char **argv) {
   size_t loaded = exh_ruleset_count(rs);
   printf("loaded %zu of %zu rules", loaded, loaded + rj.n);
   if (exh_ruleset_unfiltered(rs))
-    printf(" (%zu without a literal prefilter: they run on every record)", exh_ruleset_unfiltered(rs));
+    printf(" (%zu log rules without a literal prefilter: they run on every line)", exh_ruleset_unfiltered(rs));
   printf("\n");
   exh_ruleset_free(rs);
   (void)npaths;

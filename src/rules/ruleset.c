@@ -327,7 +327,9 @@ exh_err exh_ruleset_compile(exh_ruleset *rs) {
   rs->unfiltered = 0;
   for (size_t i = 0; i < rs->n; i++) {
     size_t ng;
-    if (!exh_rule_literal_groups(rs->rules[i], &ng)) rs->unfiltered++;
+    /* event rules are not prefiltered yet: only log rules count here */
+    if (!exh_rule_literal_groups(rs->rules[i], &ng) && !exh_rule_applies(rs->rules[i], EXH_KIND_EVTX))
+      rs->unfiltered++;
   }
   for (int k = 1; k <= EXH_KIND_EVTX; k++) {
     exh_kind_plan *pl = &rs->plans[k];
