@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __GLIBC__
+#include <stdio_ext.h>
+#endif
+
 #include "../parse/evtx.h"
 #include "../platform/platform.h"
 #include "exhunt/exhunt.h"
@@ -49,6 +53,62 @@ static void *run(void *arg) {
   return NULL;
 }
 
+/* Small files are decoded one per thread, whole, into memory streams, and
+ * printed in order: their output is bounded by this size times the thread
+ * count. Larger files go chunk-parallel. */
+#define FILE_PARALLEL_MAX (64u << 20)
+
+typedef struct ftask {
+  const char *path;
+  exh_dump_format fmt;
+  exh_evtx *px;
+  char *out, *err;
+  size_t outn, errn;
+  uint64_t records, issues;
+  int bad;
+} ftask;
+
+/* Each stream here is written by one thread only: glibc's per-call stream
+ * locking (taken on every fputc once a process has threads) is turned off. */
+static void own_stream(FILE *f) {
+#ifdef __GLIBC__
+  if (f) __fsetlocking(f, FSETLOCKING_BYCALLER);
+#else
+  (void)f;
+#endif
+}
+
+static void *run_file(void *arg) {
+  ftask *ft = arg;
+  FILE *fo = open_memstream(&ft->out, &ft->outn), *fe = open_memstream(&ft->err, &ft->errn);
+  own_stream(fo);
+  own_stream(fe);
+  exh_map map;
+  char why[256];
+  if (exh_map_open(&map, ft->path, why, sizeof why) != 0) {
+    exh_term_str(fe, ft->path, strlen(ft->path));
+    fprintf(fe, ": %s\n", why);
+    ft->bad = 1;
+  } else {
+    task t;
+    memset(&t, 0, sizeof t);
+    t.fmt = ft->fmt, t.path = ft->path, t.fo = fo, t.fe = fe, t.px = ft->px;
+    if (exh_evtx_parse(ft->px, (const uint8_t *)map.data, map.size, on_record, on_issue, &t) < 0) ft->bad = 1;
+    ft->records = t.records;
+    ft->issues = t.issues;
+    exh_map_close(&map);
+  }
+  fclose(fo);
+  fclose(fe);
+  return NULL;
+}
+
+static int small_evtx(const char *path) {
+  exh_stat st;
+  char why[128];
+  return exh_lstat(path, &st, why, sizeof why) == 0 && st.type == EXH_FT_FILE && st.size <= FILE_PARALLEL_MAX;
+}
+
 exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, FILE *out,
                       FILE *err, uint64_t *records, uint64_t *issues) {
   exh_err rc = EXH_OK;
@@ -59,6 +119,31 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
   for (int i = 0; i < threads; i++) px[i] = exh_evtx_new();
   task *tasks = exh_xcalloc((size_t)threads, sizeof *tasks);
   for (size_t fi = 0; fi < npaths; fi++) {
+    if (threads > 1 && small_evtx(paths[fi])) {
+      /* a run of small files, one per thread */
+      ftask ft[64];
+      exh_thread *th[64];
+      int used = 0;
+      while (used < threads && fi + (size_t)used < npaths && small_evtx(paths[fi + (size_t)used])) {
+        memset(&ft[used], 0, sizeof ft[used]);
+        ft[used].path = paths[fi + (size_t)used], ft[used].fmt = fmt, ft[used].px = px[used];
+        th[used] = used ? exh_thread_start(run_file, &ft[used]) : NULL;
+        used++;
+      }
+      run_file(&ft[0]);
+      for (int i = 1; i < used; i++) exh_thread_join(th[i]);
+      for (int i = 0; i < used; i++) {
+        fwrite(ft[i].out, 1, ft[i].outn, out);
+        fwrite(ft[i].err, 1, ft[i].errn, err);
+        free(ft[i].out);
+        free(ft[i].err);
+        nrec += ft[i].records;
+        niss += ft[i].issues;
+        if (ft[i].bad) rc = EXH_EIO;
+      }
+      fi += (size_t)used - 1;
+      continue;
+    }
     exh_map map;
     char why[256];
     if (exh_map_open(&map, paths[fi], why, sizeof why) != 0) {
@@ -96,6 +181,8 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
         t->count = nchunks - first < CHUNKS_PER_TASK ? nchunks - first : CHUNKS_PER_TASK;
         t->fo = open_memstream(&t->out, &t->outn);
         t->fe = open_memstream(&t->err, &t->errn);
+        own_stream(t->fo);
+        own_stream(t->fe);
         if (c0 == 0 && i == 0 && map.size >= 128) {
           /* file header checksum, once */
           uint32_t crc = exh_crc32(d, 120);
