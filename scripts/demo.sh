@@ -6,6 +6,6 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/bootstrap.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXH_TESTS=OFF >/dev/null
-cmake --build build >/dev/null
-exec ./build/exhunt scan "$@" samples/exch01
+cmake -S . -B build-demo -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXH_TESTS=OFF >/dev/null
+cmake --build build-demo >/dev/null
+exec ./build-demo/exhunt scan "$@" samples/exch01

@@ -8,12 +8,12 @@ set -eu
 cd "$(dirname "$0")/.."
 sh scripts/bootstrap.sh --test
 echo "== release build (gcc) =="
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc -DEXH_TESTS=ON
 cmake --build build
 (cd build && ctest --output-on-failure -j 2)
 echo "== ASan+UBSan build (clang) with fuzz smoke =="
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-  -DEXH_SANITIZE=ON -DEXH_FUZZ=ON -DEXH_FUZZ_SECONDS="${EXH_FUZZ_SECONDS:-30}" -DEXH_PYTHON_EVTX_COMPARE=OFF
+  -DEXH_TESTS=ON -DEXH_SANITIZE=ON -DEXH_FUZZ=ON -DEXH_FUZZ_SECONDS="${EXH_FUZZ_SECONDS:-30}" -DEXH_PYTHON_EVTX_COMPARE=OFF
 cmake --build build-asan
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure -j 2)
