@@ -39,6 +39,14 @@ static void usage(FILE *f) {
         f);
 }
 
+/* Rule files are third-party text: control bytes never reach the terminal raw. */
+static void put_safe(FILE *f, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+    if (*p < 0x20 || *p == 0x7F) fprintf(f, "\\x%02x", *p);
+    else fputc(*p, f);
+  }
+}
+
 typedef struct rejects {
   int quiet;
   size_t n;
@@ -48,8 +56,16 @@ static void on_reject(void *ctx, const char *source, const char *title, const ch
   rejects *r = ctx;
   r->n++;
   if (r->quiet) return;
-  fprintf(stderr, "rule not loaded: %s%s%s%s: %s\n", source, title ? " (" : "", title ? title : "",
-          title ? ")" : "", why);
+  fputs("rule not loaded: ", stderr);
+  put_safe(stderr, source);
+  if (title) {
+    fputs(" (", stderr);
+    put_safe(stderr, title);
+    fputc(')', stderr);
+  }
+  fputs(": ", stderr);
+  put_safe(stderr, why);
+  fputc('\n', stderr);
 }
 
 /* Refuses an output file inside a scanned root: evidence is never written. */
@@ -95,7 +111,11 @@ static int cmd_rules(int argc, char **argv) {
       if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) verbose = 1;
     for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
       const exh_rule_info *ri = exh_ruleset_rule(rs, i);
-      printf("%-8s %-36s %s\n", exh_level_name(ri->level), ri->id, ri->title);
+      printf("%-8s ", exh_level_name(ri->level));
+      put_safe(stdout, ri->id);
+      fputc(' ', stdout);
+      put_safe(stdout, ri->title);
+      fputc('\n', stdout);
       if (verbose) exh_ruleset_describe_prefilter(rs, i, stdout);
     }
   }
