@@ -201,6 +201,10 @@ typedef struct exh_report_opts {
 
 exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o);
 exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o);
+/* One row per finding; cells quoted, formula-looking cells defused. */
+exh_err exh_report_csv(FILE *f, const exh_result *r, const exh_report_opts *o);
+/* Timesketch's JSONL import format (message, datetime, timestamp, timestamp_desc). */
+exh_err exh_report_timesketch(FILE *f, const exh_result *r, const exh_report_opts *o);
 
 /* ---- EVTX dump ----------------------------------------------------------- */
 

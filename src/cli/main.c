@@ -21,7 +21,8 @@ static void usage(FILE *f) {
         "each PATH is one server) and reports traces of Exchange exploitation.\n"
         "\n"
         "options:\n"
-        "  -f, --format FMT   text (default) or jsonl (Elastic Common Schema names)\n"
+        "  -f, --format FMT   text (default), jsonl (Elastic Common Schema names), csv,\n"
+        "                     timesketch (Timesketch's JSONL import format)\n"
         "  -o, --output FILE  write the report to FILE (never inside a scanned PATH)\n"
         "  -j, --threads N    worker threads (default: one per core)\n"
         "  -r, --rules PATH   add Sigma rules from a file or folder (repeatable;\n"
@@ -241,8 +242,8 @@ int main(int argc, char **argv) {
     default: usage(stderr); free(rulepaths); return 2;
     }
   }
-  if (strcmp(format, "text") && strcmp(format, "jsonl")) {
-    fprintf(stderr, "exhunt: unknown format '%s' (text, jsonl)\n", format);
+  if (strcmp(format, "text") && strcmp(format, "jsonl") && strcmp(format, "csv") && strcmp(format, "timesketch")) {
+    fprintf(stderr, "exhunt: unknown format '%s' (text, jsonl, csv, timesketch)\n", format);
     free(rulepaths);
     return 2;
   }
@@ -302,7 +303,10 @@ int main(int argc, char **argv) {
   }
   exh_report_opts ro = {0, verbose};
   ro.color = !strcmp(color, "always") || (!strcmp(color, "auto") && !output && isatty(1) && !getenv("NO_COLOR"));
-  rc = !strcmp(format, "jsonl") ? exh_report_jsonl(out, res, &ro) : exh_report_text(out, res, &ro);
+  rc = !strcmp(format, "jsonl")        ? exh_report_jsonl(out, res, &ro)
+       : !strcmp(format, "csv")        ? exh_report_csv(out, res, &ro)
+       : !strcmp(format, "timesketch") ? exh_report_timesketch(out, res, &ro)
+                                       : exh_report_text(out, res, &ro);
   int code = exh_result_exit_code_strict(res, strict);
   if (output && fclose(out) != 0) rc = EXH_EIO;
   else if (!output) fflush(stdout);

@@ -78,6 +78,21 @@ errs = [o for o in objs if o["event"]["kind"] == "pipeline_error"]
 assert any("HttpProxy_2021030302-1.LOG" in o["file"]["path"] for o in errs)
 PY
 fi
+# CSV and Timesketch: the same hostile strings stay inert
+timeout 300 "$EXHUNT" scan --no-progress -f csv -o "$W/out.csv" "$T"; check "csv exit status" 1 $?
+if LC_ALL=C grep -q "$(printf '\033')" "$W/out.csv"; then check "no raw ESC in CSV" 0 1; else check "no raw ESC in CSV" 0 0; fi
+grep -q ",\"'=cmd|" "$W/out.csv" || ! grep -q ',"=' "$W/out.csv"; check "no cell starts a formula" 0 $?
+timeout 300 "$EXHUNT" scan --no-progress -f timesketch -o "$W/out.ts.jsonl" "$T"; check "timesketch exit status" 1 $?
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$W/out.ts.jsonl" <<'PY'; check "Timesketch lines parse and carry the required fields" 0 $?
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+assert b"\x1b" not in raw
+for line in raw.decode("utf-8").splitlines():
+    o = json.loads(line)
+    assert o["message"] and o["datetime"] and isinstance(o["timestamp"], int) and o["timestamp_desc"]
+PY
+fi
 "$EXHUNT" scan --no-progress --strict "$T" > /dev/null 2>&1; check "--strict turns unread files into exit 2" 2 $?
 
 # limits: a tiny size cap and the findings cap are reported, not fatal

@@ -47,12 +47,17 @@ static exh_result *make(void) {
   return r;
 }
 
-static char *render(int jsonl, exh_result *r) {
+/* 0 text, 1 jsonl, 2 csv, 3 timesketch */
+static char *render(int fmt, exh_result *r) {
   char *buf = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
   exh_report_opts o = {0, 1};
-  assert_int_equal(jsonl ? exh_report_jsonl(f, r, &o) : exh_report_text(f, r, &o), EXH_OK);
+  exh_err rc = fmt == 1   ? exh_report_jsonl(f, r, &o)
+               : fmt == 2 ? exh_report_csv(f, r, &o)
+               : fmt == 3 ? exh_report_timesketch(f, r, &o)
+                          : exh_report_text(f, r, &o);
+  assert_int_equal(rc, EXH_OK);
   fclose(f);
   return buf;
 }
@@ -105,7 +110,41 @@ static void test_text(void **st) {
   exh_result_free(r);
 }
 
+static void test_csv(void **st) {
+  (void)st;
+  exh_result *r = make();
+  free(r->findings[0].user_agent);
+  r->findings[0].user_agent = exh_xstrdup("=cmd|' /C calc'!A0");
+  char *o = render(2, r);
+  /* header + one row, CRLF */
+  assert_non_null(strstr(o, "\"time\",\"host\",\"level\""));
+  /* a formula-looking cell is defused, quotes doubled, controls flattened */
+  assert_non_null(strstr(o, "\"'=cmd|' /C calc'!A0\""));
+  assert_null(strstr(o, ",\"=cmd"));
+  assert_non_null(strstr(o, "\"\"</script>"));
+  for (const char *p = o; *p; p++)
+    if ((unsigned char)*p < 0x20 && *p != '\r' && *p != '\n' && *p != '\t') fail_msg("control byte in CSV");
+  assert_null(strstr(o, "\xff"));
+  size_t rows = 0;
+  for (char *p = o; *p; p++) rows += *p == '\n';
+  assert_int_equal(rows, 2);
+  free(o);
+  exh_result_free(r);
+}
+
+static void test_timesketch(void **st) {
+  (void)st;
+  exh_result *r = make();
+  char *o = render(3, r);
+  no_raw_controls(o);
+  assert_non_null(strstr(o, "\"datetime\":\"2021-03-03T01:02:03.123Z\",\"timestamp\":1614733323123000,\"timestamp_desc\":\"Log record time\""));
+  assert_non_null(strstr(o, "{\"message\":\"msg "));
+  free(o);
+  exh_result_free(r);
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_jsonl), cmocka_unit_test(test_text)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_jsonl), cmocka_unit_test(test_text), cmocka_unit_test(test_csv),
+                                     cmocka_unit_test(test_timesketch)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
