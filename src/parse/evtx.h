@@ -68,6 +68,8 @@ size_t exh_evtx_chunk_count(size_t n);
  * evtx crate's `evtx_dump -o jsonl`, or as XML. */
 void exh_evtx_write_json(FILE *f, const exh_evtx *p, const exh_evtx_record *r);
 void exh_evtx_write_xml(FILE *f, const exh_evtx *p, const exh_evtx_record *r);
+/* Frees the calling thread's rendering buffers (call before a thread ends). */
+void exh_evtx_out_thread_cleanup(void);
 
 /* Access to the rendered tree of the record being delivered. */
 const exh_evtx_node *exh_evtx_node_at(const exh_evtx *p, int i);

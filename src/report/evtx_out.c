@@ -6,10 +6,7 @@
 
 #include "../parse/evtx.h"
 
-static void json_name(FILE *f, const exh_evtx *p, const exh_evtx_node *n) {
-  exh_str nm = exh_evtx_str(p, n->name, n->name_len);
-  exh_json_str(f, nm.p, nm.n);
-}
+/* JSON is rendered into one buffer per record, written with one fwrite. */
 
 static int has_element_children(const exh_evtx *p, int node) {
   for (int c = exh_evtx_node_at(p, node)->first_child; c >= 0; c = exh_evtx_node_at(p, c)->next)
@@ -17,45 +14,48 @@ static int has_element_children(const exh_evtx *p, int node) {
   return 0;
 }
 
-static void json_text(FILE *f, const exh_evtx *p, int node) {
-  exh_buf b = {0};
-  exh_str t = exh_evtx_text(p, node, &b);
+static void json_text(exh_buf *o, const exh_evtx *p, int node, exh_buf *tmp) {
   int any = 0;
   for (int c = exh_evtx_node_at(p, node)->first_child; c >= 0; c = exh_evtx_node_at(p, c)->next)
     if (exh_evtx_node_at(p, c)->is_text) any = 1;
-  if (any) exh_json_str(f, t.p, t.n);
-  else fputs("null", f);
-  exh_buf_free(&b);
+  if (!any) {
+    exh_buf_add(o, "null", 4);
+    return;
+  }
+  exh_str t = exh_evtx_text(p, node, tmp);
+  exh_json_buf(o, t.p, t.n);
+}
+
+static exh_str key_of(const exh_evtx *p, int child) {
+  const exh_evtx_node *n = exh_evtx_node_at(p, child);
+  exh_str nm = exh_evtx_str(p, n->name, n->name_len);
+  if (nm.n == 4 && !memcmp(nm.p, "Data", 4)) {
+    exh_str dn = exh_evtx_attr_value(p, child, "Name");
+    if (dn.p) return dn;
+  }
+  return nm;
 }
 
 /* The key a child is written under: <Data Name="X"> is "X"; repeated names
  * get "_1", "_2"... */
-static void json_key(FILE *f, const exh_evtx *p, int parent, int child) {
-  const exh_evtx_node *n = exh_evtx_node_at(p, child);
-  exh_str nm = exh_evtx_str(p, n->name, n->name_len);
-  exh_str dn = exh_evtx_attr_value(p, child, "Name");
-  exh_str key = (nm.n == 4 && !memcmp(nm.p, "Data", 4) && dn.p) ? dn : nm;
+static void json_key(exh_buf *o, const exh_evtx *p, int parent, int child) {
+  exh_str key = key_of(p, child);
   int dup = 0;
   for (int c = exh_evtx_node_at(p, parent)->first_child; c >= 0 && c != child; c = exh_evtx_node_at(p, c)->next) {
-    const exh_evtx_node *o = exh_evtx_node_at(p, c);
-    if (o->is_text) continue;
-    exh_str onm = exh_evtx_str(p, o->name, o->name_len);
-    exh_str odn = exh_evtx_attr_value(p, c, "Name");
-    exh_str okey = (onm.n == 4 && !memcmp(onm.p, "Data", 4) && odn.p) ? odn : onm;
+    if (exh_evtx_node_at(p, c)->is_text) continue;
+    exh_str okey = key_of(p, c);
     if (okey.n == key.n && !memcmp(okey.p, key.p, key.n)) dup++;
   }
   if (!dup) {
-    exh_json_str(f, key.p, key.n);
+    exh_json_buf(o, key.p, key.n);
     return;
   }
-  exh_buf b = {0};
-  exh_buf_add(&b, key.p, key.n);
-  exh_buf_printf(&b, "_%d", dup);
-  exh_json_str(f, b.p, b.n);
-  exh_buf_free(&b);
+  char tmp[512];
+  int k = snprintf(tmp, sizeof tmp, "%.*s_%d", (int)(key.n < 480 ? key.n : 480), key.p, dup);
+  exh_json_buf(o, tmp, (size_t)k);
 }
 
-static void json_node(FILE *f, const exh_evtx *p, int node, int in_eventdata) {
+static void json_node(exh_buf *o, const exh_evtx *p, int node, int in_eventdata, exh_buf *tmp) {
   const exh_evtx_node *n = exh_evtx_node_at(p, node);
   int attrs = 0;
   for (int a = n->first_attr; a >= 0; a = exh_evtx_attr_at(p, a)->next) {
@@ -66,57 +66,73 @@ static void json_node(FILE *f, const exh_evtx *p, int node, int in_eventdata) {
     attrs++;
   }
   if (!attrs && !has_element_children(p, node)) {
-    json_text(f, p, node);
+    json_text(o, p, node, tmp);
     return;
   }
-  fputc('{', f);
+  exh_buf_addc(o, '{');
   int first = 1;
   if (attrs) {
-    fputs("\"#attributes\":{", f);
+    exh_buf_adds(o, "\"#attributes\":{");
     int fa = 1;
     for (int a = n->first_attr; a >= 0; a = exh_evtx_attr_at(p, a)->next) {
       const exh_evtx_attr *at = exh_evtx_attr_at(p, a);
       exh_str an = exh_evtx_str(p, at->name, at->name_len), av = exh_evtx_str(p, at->val, at->val_len);
       if (in_eventdata && an.n == 4 && !memcmp(an.p, "Name", 4)) continue;
-      if (!fa) fputc(',', f);
-      exh_json_str(f, an.p, an.n);
-      fputc(':', f);
-      exh_json_str(f, av.p, av.n);
+      if (!fa) exh_buf_addc(o, ',');
+      exh_json_buf(o, an.p, an.n);
+      exh_buf_addc(o, ':');
+      exh_json_buf(o, av.p, av.n);
       fa = 0;
     }
-    fputc('}', f);
+    exh_buf_addc(o, '}');
     first = 0;
   }
   int text = 0;
+  exh_str nm = exh_evtx_str(p, n->name, n->name_len);
+  int ed = (nm.n == 9 && !memcmp(nm.p, "EventData", 9)) || (nm.n == 8 && !memcmp(nm.p, "UserData", 8));
   for (int c = n->first_child; c >= 0; c = exh_evtx_node_at(p, c)->next) {
-    const exh_evtx_node *ch = exh_evtx_node_at(p, c);
-    if (ch->is_text) {
+    if (exh_evtx_node_at(p, c)->is_text) {
       text = 1;
       continue;
     }
-    if (!first) fputc(',', f);
-    json_key(f, p, node, c);
-    fputc(':', f);
-    exh_str nm = exh_evtx_str(p, n->name, n->name_len);
-    int ed = (nm.n == 9 && !memcmp(nm.p, "EventData", 9)) || (nm.n == 8 && !memcmp(nm.p, "UserData", 8));
-    json_node(f, p, c, ed || in_eventdata);
+    if (!first) exh_buf_addc(o, ',');
+    json_key(o, p, node, c);
+    exh_buf_addc(o, ':');
+    json_node(o, p, c, ed || in_eventdata, tmp);
     first = 0;
   }
   if (text) {
-    if (!first) fputc(',', f);
-    fputs("\"#text\":", f);
-    json_text(f, p, node);
+    if (!first) exh_buf_addc(o, ',');
+    exh_buf_adds(o, "\"#text\":");
+    json_text(o, p, node, tmp);
   }
-  fputc('}', f);
+  exh_buf_addc(o, '}');
+}
+
+/* Per-thread buffers, reused across records; a thread that rendered frees
+ * them with exh_evtx_out_thread_cleanup before it ends. */
+static _Thread_local exh_buf out, tmp;
+
+void exh_evtx_out_thread_cleanup(void) {
+  exh_buf_free(&out);
+  exh_buf_free(&tmp);
 }
 
 void exh_evtx_write_json(FILE *f, const exh_evtx *p, const exh_evtx_record *r) {
   if (r->root < 0) return;
-  fputc('{', f);
-  json_name(f, p, exh_evtx_node_at(p, r->root));
-  fputc(':', f);
-  json_node(f, p, r->root, 0);
-  fputs("}\n", f);
+  out.n = 0;
+  exh_buf_addc(&out, '{');
+  const exh_evtx_node *root = exh_evtx_node_at(p, r->root);
+  exh_str nm = exh_evtx_str(p, root->name, root->name_len);
+  exh_json_buf(&out, nm.p, nm.n);
+  exh_buf_addc(&out, ':');
+  json_node(&out, p, r->root, 0, &tmp);
+  exh_buf_add(&out, "}\n", 2);
+  fwrite(out.p, 1, out.n, f);
+  if (out.cap > (1u << 22)) { /* do not keep a huge record's buffer */
+    exh_buf_free(&out);
+    exh_buf_free(&tmp);
+  }
 }
 
 static void xml_esc(FILE *f, exh_str s) {

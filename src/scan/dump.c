@@ -50,6 +50,7 @@ static void *run(void *arg) {
   exh_evtx_parse_chunks(t->px, t->data, t->n, t->first, t->count, on_record, on_issue, t);
   fflush(t->fo);
   fflush(t->fe);
+  exh_evtx_out_thread_cleanup();
   return NULL;
 }
 
@@ -100,6 +101,7 @@ static void *run_file(void *arg) {
   }
   fclose(fo);
   fclose(fe);
+  exh_evtx_out_thread_cleanup();
   return NULL;
 }
 
@@ -210,6 +212,7 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
   }
   for (int i = 0; i < threads; i++) exh_evtx_free(px[i]);
   free(px);
+  exh_evtx_out_thread_cleanup();
   free(tasks);
   if (records) *records = nrec;
   if (issues) *issues = niss;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../match/prefilter.h"
+#include "../parse/evtx.h"
 #include "../parse/exlog.h"
 #include "../platform/platform.h"
 #include "../rules/rules.h"
@@ -76,6 +77,7 @@ void exh_worker_fini(exh_worker *wk) {
   free(wk->msg);
   free(wk->uri);
   exh_rules_thread_cleanup();
+  exh_evtx_out_thread_cleanup();
 }
 
 static void progress(pool *p, int final) {

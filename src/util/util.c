@@ -320,6 +320,51 @@ void exh_json_str(FILE *f, const char *s, size_t n) {
   fputc('"', f);
 }
 
+void exh_json_buf(exh_buf *b, const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  exh_buf_addc(b, '"');
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = u[i];
+    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+      size_t j = i + 1;
+      while (j < n && u[j] >= 0x20 && u[j] < 0x7F && u[j] != '"' && u[j] != '\\') j++;
+      exh_buf_add(b, s + i, j - i);
+      i = j;
+      continue;
+    }
+    char tmp[8];
+    switch (c) {
+    case '"': exh_buf_add(b, "\\\"", 2); i++; continue;
+    case '\\': exh_buf_add(b, "\\\\", 2); i++; continue;
+    case '\n': exh_buf_add(b, "\\n", 2); i++; continue;
+    case '\r': exh_buf_add(b, "\\r", 2); i++; continue;
+    case '\t': exh_buf_add(b, "\\t", 2); i++; continue;
+    default: break;
+    }
+    if (c < 0x20 || c == 0x7F) {
+      snprintf(tmp, sizeof tmp, "\\u%04x", c);
+      exh_buf_add(b, tmp, 6);
+      i++;
+      continue;
+    }
+    size_t l = exh_utf8_len(u + i, n - i);
+    if (l == 0) {
+      exh_buf_add(b, "\\ufffd", 6);
+      i++;
+    } else {
+      if (l == 3 && u[i] == 0xE2 && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)) {
+        snprintf(tmp, sizeof tmp, "\\u%04x", u[i + 2] == 0xA8 ? 0x2028 : 0x2029);
+        exh_buf_add(b, tmp, 6);
+      } else {
+        exh_buf_add(b, s + i, l);
+      }
+      i += l;
+    }
+  }
+  exh_buf_addc(b, '"');
+}
+
 void exh_term_str(FILE *f, const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;

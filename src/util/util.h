@@ -73,6 +73,9 @@ int64_t exh_now_ms(void);
 /* Output escaping: every attacker-controlled byte goes through one of these.
  * JSON: a quoted string; invalid UTF-8 bytes become U+FFFD. */
 void exh_json_str(FILE *f, const char *s, size_t n);
+/* The same JSON escaping into a buffer (for renderers that write a whole
+ * record at once). */
+void exh_json_buf(exh_buf *b, const char *s, size_t n);
 /* Terminal: control bytes (C0, DEL, C1 via UTF-8, ESC) become \xNN; invalid
  * UTF-8 becomes \xNN; everything else passes. */
 void exh_term_str(FILE *f, const char *s, size_t n);
