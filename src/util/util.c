@@ -278,46 +278,11 @@ size_t exh_utf8_len(const unsigned char *s, size_t n) {
 }
 
 void exh_json_str(FILE *f, const char *s, size_t n) {
-  const unsigned char *u = (const unsigned char *)s;
-  fputc('"', f);
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = u[i];
-    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-      /* run of plain bytes */
-      size_t j = i + 1;
-      while (j < n && u[j] >= 0x20 && u[j] < 0x7F && u[j] != '"' && u[j] != '\\') j++;
-      fwrite(s + i, 1, j - i, f);
-      i = j;
-      continue;
-    }
-    switch (c) {
-    case '"': fputs("\\\"", f); i++; continue;
-    case '\\': fputs("\\\\", f); i++; continue;
-    case '\n': fputs("\\n", f); i++; continue;
-    case '\r': fputs("\\r", f); i++; continue;
-    case '\t': fputs("\\t", f); i++; continue;
-    default: break;
-    }
-    if (c < 0x20 || c == 0x7F) {
-      fprintf(f, "\\u%04x", c);
-      i++;
-      continue;
-    }
-    size_t l = exh_utf8_len(u + i, n - i);
-    if (l == 0) {
-      fputs("\\ufffd", f);
-      i++;
-    } else {
-      /* U+2028/2029 are valid JSON but break some JavaScript consumers. */
-      if (l == 3 && u[i] == 0xE2 && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9))
-        fprintf(f, "\\u%04x", u[i + 2] == 0xA8 ? 0x2028 : 0x2029);
-      else
-        fwrite(s + i, 1, l, f);
-      i += l;
-    }
-  }
-  fputc('"', f);
+  /* one escaping routine for files and buffers */
+  exh_buf b = {0};
+  exh_json_buf(&b, s, n);
+  fwrite(b.p, 1, b.n, f);
+  exh_buf_free(&b);
 }
 
 void exh_json_buf(exh_buf *b, const char *s, size_t n) {

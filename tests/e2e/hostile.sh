@@ -81,7 +81,7 @@ fi
 # CSV and Timesketch: the same hostile strings stay inert
 timeout 300 "$EXHUNT" scan --no-progress -f csv -o "$W/out.csv" "$T"; check "csv exit status" 1 $?
 if LC_ALL=C grep -q "$(printf '\033')" "$W/out.csv"; then check "no raw ESC in CSV" 0 1; else check "no raw ESC in CSV" 0 0; fi
-grep -q ",\"'=cmd|" "$W/out.csv" || ! grep -q ',"=' "$W/out.csv"; check "no cell starts a formula" 0 $?
+! LC_ALL=C grep -q '\(^\|,\)"[=+@-]' "$W/out.csv"; check "no cell starts a formula" 0 $?
 timeout 300 "$EXHUNT" scan --no-progress -f timesketch -o "$W/out.ts.jsonl" "$T"; check "timesketch exit status" 1 $?
 if command -v python3 >/dev/null 2>&1; then
   python3 - "$W/out.ts.jsonl" <<'PY'; check "Timesketch lines parse and carry the required fields" 0 $?
