@@ -5,11 +5,11 @@
 #   bootstrap.sh --test   + what the tests use (clang for ASan/UBSan and libFuzzer, python3)
 #   bootstrap.sh --bench  + the benchmark baselines (ripgrep, python3)
 set -eu
-PKGS="build-essential cmake ninja-build pkg-config libyaml-dev libhyperscan-dev libpcre2-dev libarchive-dev"
+PKGS="build-essential cmake ninja-build pkg-config libyaml-dev libhyperscan-dev libpcre2-dev libarchive-dev libyara-dev libssl-dev"
 for a in "$@"; do
   case "$a" in
     --test) PKGS="$PKGS clang libclang-rt-14-dev libcmocka-dev python3 python3-evtx" ;;
-    --bench) PKGS="$PKGS ripgrep python3 bc python3-evtx libevtx-utils" ;;
+    --bench) PKGS="$PKGS ripgrep python3 bc python3-evtx libevtx-utils yara" ;;
     *) echo "bootstrap: unknown option $a" >&2; exit 2 ;;
   esac
 done

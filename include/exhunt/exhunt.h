@@ -88,6 +88,10 @@ typedef struct exh_finding {
   int is_file;
   uint64_t file_size;
   int64_t file_mtime_ms;
+  char *file_sha256, *file_sha1, *file_md5; /* lowercase hex, NULL if not computed */
+  /* the indicator that fired (IOC findings), else NULL */
+  char *ioc_value, *ioc_source;
+  const char *ioc_type; /* "sha256", "path", "ip", ... */
 } exh_finding;
 
 #define EXH_EVIDENCE_MAX 2048
@@ -119,12 +123,40 @@ typedef enum exh_verdict {
 
 const char *exh_verdict_name(exh_verdict v);
 
+/* Patch level (detect/build.c, docs/files.md): per CVE of the campaigns,
+ * whether the installed build carries the fix. */
+typedef enum exh_patch { EXH_PATCH_UNKNOWN = 0, EXH_PATCH_FIXED, EXH_PATCH_VULNERABLE } exh_patch;
+const char *exh_patch_name(exh_patch p);
+
+typedef struct exh_cve_status {
+  const char *cve;      /* "CVE-2021-26855" */
+  const char *campaign; /* "ProxyLogon" */
+  exh_patch status;
+  const char *why;      /* "fixed in 15.1.2176.9 (KB5000871, March 2021)", ... */
+} exh_cve_status;
+
+/* A build seen in the #Version: line of the server's Exchange logs, with
+ * the time span of the logs that carry it (dates an update). */
+typedef struct exh_build_seen {
+  char *build;
+  int64_t first_ms, last_ms;
+  uint32_t files;
+} exh_build_seen;
+
 typedef struct exh_server {
   char *name; /* basename of the root */
   char *root; /* root as given */
   exh_verdict verdict;
   char *reason; /* one sentence: why this verdict */
   size_t nfindings[5]; /* per level */
+  /* patch level */
+  char *build;              /* "15.1.2176.2", or NULL if no source told it */
+  const char *build_source; /* "Bin/ExSetup.exe version resource", "owa build folder", "Exchange log #Version" */
+  const char *product;      /* "Exchange 2016 CU19", or NULL if unknown */
+  exh_cve_status *cves;
+  size_t ncves;
+  exh_build_seen *builds_seen; /* sorted by first_ms */
+  size_t nbuilds_seen;
 } exh_server;
 
 typedef struct exh_result {
@@ -164,6 +196,18 @@ exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source,
                              const char *text, size_t len);
 /* Adds every *.yml / *.yaml below a file or folder. */
 exh_err exh_ruleset_add_path(exh_ruleset *rs, const char *path);
+/* File content rules, indicators and baselines (issue 4; docs/files.md).
+ * YARA rule text, or every *.yar / *.yara below a path (EXH_EUNSUPPORTED
+ * when built without libyara); an IOC list (MSTIC CSV, STIX 2.1 JSON or a
+ * plain list, told apart by content); a CSS-Exchange baseline CSV
+ * (SHA256,build,\relative\path). Files that cannot be used go to the
+ * reject callback with the reason; the rest stays loaded. */
+exh_err exh_ruleset_add_yara_text(exh_ruleset *rs, const char *source, const char *text, size_t len);
+exh_err exh_ruleset_add_yara_path(exh_ruleset *rs, const char *path);
+exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char *text, size_t len);
+exh_err exh_ruleset_add_ioc_file(exh_ruleset *rs, const char *path);
+exh_err exh_ruleset_add_baseline_file(exh_ruleset *rs, const char *path);
+void exh_ruleset_content_counts(const exh_ruleset *rs, size_t *yara_rules, size_t *iocs, size_t *baseline_rows);
 /* Builds the prefilters; no rule can be added afterwards. */
 exh_err exh_ruleset_compile(exh_ruleset *rs);
 size_t exh_ruleset_count(const exh_ruleset *rs);
@@ -187,6 +231,12 @@ typedef struct exh_scan_opts {
   double max_file_seconds;  /* reading one file stops after this */
   size_t max_findings_per_file;
   size_t max_findings;      /* for the whole scan */
+  /* File content checks (hashes, IOCs, YARA, artefacts): files in web and
+   * staging folders, files named as roots, or every file with all_files.
+   * Files larger than max_content_bytes (0: 64 MiB) get only the checks
+   * that read their first bytes (minidump header). */
+  int all_files;
+  uint64_t max_content_bytes;
 } exh_scan_opts;
 
 exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts,

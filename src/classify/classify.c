@@ -28,6 +28,7 @@ static const struct {
     {EXH_KIND_ARCHIVE, NULL, "exhunt.archive"},
     {EXH_KIND_LSASS_DUMP, NULL, "exhunt.file"},
     {EXH_KIND_STAGING_ARCHIVE, NULL, "exhunt.file"},
+    {EXH_KIND_CONTENT, NULL, "exhunt.file"},
 };
 
 const char *exh_kind_service(exh_kind k) {
@@ -196,3 +197,56 @@ exh_kind exh_classify_path(const char *rel, char *sub, size_t subn) {
   }
   return EXH_KIND_NONE;
 }
+
+/* Where files worth a content check live (docs/files.md has the list and
+ * the reasons). Web folders: what IIS or Exchange serves, where every
+ * documented Exchange web shell was dropped. Staging folders: where the
+ * campaigns left dumps, archives, tools and ransomware. */
+exh_area exh_classify_area(const char *rel) {
+  comps cs;
+  split(rel, &cs);
+  if (cs.n == 0) return EXH_AREA_NONE;
+  for (size_t i = 0; i + 1 < cs.n; i++) {
+    exh_str c = cs.c[i];
+    if (ieq(c, "inetpub") && ieq(cs.c[i + 1], "wwwroot")) return EXH_AREA_WEB;
+    if (ieq(c, "frontend") && ieq(cs.c[i + 1], "httpproxy")) return EXH_AREA_WEB;
+    if (ieq(c, "clientaccess") && i > 0) return EXH_AREA_WEB;
+    if (ieq(c, "temporary asp.net files")) return EXH_AREA_WEB;
+  }
+  size_t d = drive_start(&cs);
+  if (cs.n - d < 2) return EXH_AREA_NONE;
+  exh_str c0 = cs.c[d];
+  size_t below = cs.n - d - 1; /* components below the top folder, the file included */
+  if (ieq(c0, "windows") && ieq(cs.c[d + 1], "temp") && below >= 2) return EXH_AREA_STAGING;
+  if (ieq(c0, "root") || ieq(c0, "perflogs")) return EXH_AREA_STAGING;
+  if (ieq(c0, "programdata") && below <= 2) return EXH_AREA_STAGING;
+  if (ieq(c0, "users") && below >= 2) {
+    if (ieq(cs.c[d + 1], "public")) return EXH_AREA_STAGING;
+    for (size_t i = d + 2; i + 2 < cs.n; i++)
+      if (ieq(cs.c[i], "appdata") && ieq(cs.c[i + 1], "local") && ieq(cs.c[i + 2], "temp")) return EXH_AREA_STAGING;
+  }
+  return EXH_AREA_NONE;
+}
+
+const char *exh_area_name(exh_area a) {
+  static const char *const n[] = {"", "web", "staging", "given", "all"};
+  return (unsigned)a <= EXH_AREA_ALL ? n[a] : "";
+}
+
+int exh_is_exsetup(const char *rel) {
+  comps cs;
+  split(rel, &cs);
+  return cs.n >= 2 && ieq(cs.c[cs.n - 1], "exsetup.exe") && ieq(cs.c[cs.n - 2], "bin");
+}
+
+size_t exh_install_rel(const char *rel) {
+  comps cs;
+  split(rel, &cs);
+  for (size_t i = 0; i + 1 < cs.n; i++)
+    if (ieq(cs.c[i], "v15") || ieq(cs.c[i], "v14")) return (size_t)(cs.c[i + 1].p - rel);
+  for (size_t i = 0; i + 1 < cs.n; i++)
+    if ((ieq(cs.c[i], "frontend") && ieq(cs.c[i + 1], "httpproxy")) || ieq(cs.c[i], "clientaccess"))
+      return (size_t)(cs.c[i].p - rel);
+  return (size_t)-1;
+}
+

@@ -23,6 +23,7 @@ typedef enum exh_kind {
   /* files checked by code in detect/ */
   EXH_KIND_LSASS_DUMP,      /* lsass*dmp under Windows/Temp or C:\root */
   EXH_KIND_STAGING_ARCHIVE, /* .7z/.zip/.rar under ProgramData */
+  EXH_KIND_CONTENT,         /* any other file in a web or staging folder (or given, or --all-files) */
   EXH_KIND_COUNT
 } exh_kind;
 
@@ -41,6 +42,24 @@ exh_kind exh_classify_path(const char *rel, char *sub, size_t subn);
 /* Classifies a log by its first bytes ("#Software:" and "#Log-type:" lines),
  * for files whose path says nothing (a log handed over on its own). */
 exh_kind exh_classify_content(const char *buf, size_t n);
+
+/* Areas whose files get content checks (hashes, IOCs, YARA, artefacts). */
+typedef enum exh_area {
+  EXH_AREA_NONE = 0,
+  EXH_AREA_WEB,     /* served by IIS or Exchange: inetpub/wwwroot, FrontEnd/HttpProxy, ClientAccess,
+                       Temporary ASP.NET Files */
+  EXH_AREA_STAGING, /* Windows/Temp, C:/root, PerfLogs, ProgramData (two levels), Users/Public,
+                       Users/x/AppData/Local/Temp */
+  EXH_AREA_GIVEN,   /* named on the command line */
+  EXH_AREA_ALL      /* --all-files */
+} exh_area;
+exh_area exh_classify_area(const char *rel);
+const char *exh_area_name(exh_area a);
+/* 1 for .../Bin/ExSetup.exe (the installed build's version resource). */
+int exh_is_exsetup(const char *rel);
+/* Offset in rel of the path below the Exchange install root (after V15/,
+ * or from FrontEnd/HttpProxy or ClientAccess on), or (size_t)-1. */
+size_t exh_install_rel(const char *rel);
 
 /* 1 for W3C (IIS, HTTPERR) kinds, 0 for Exchange CSV kinds. */
 int exh_kind_is_w3c(exh_kind k);

@@ -36,6 +36,14 @@ static void usage(FILE *f) {
         "      --max-file-size N  logs larger than N bytes (K, M, G) are not read (default 64G)\n"
         "      --file-timeout S   stop reading one file after S seconds (default 600)\n"
         "\n"
+        "files on disk (web and staging folders, files named as PATH; docs/files.md):\n"
+        "      --yara PATH    add YARA rules (a .yar file or a folder of them; repeatable)\n"
+        "      --ioc FILE     add indicators: MSTIC CSV, STIX 2.1 JSON or a plain list\n"
+        "                     (SHA-256/SHA-1/MD5, Windows paths, file names, IPs; repeatable)\n"
+        "      --baseline FILE  CSS-Exchange known-good hashes (SHA256,build,\\path; repeatable)\n"
+        "      --all-files    check every file, not only web and staging folders\n"
+        "      --max-content-size N  hash and YARA-scan files up to N bytes (default 64M)\n"
+        "\n"
         "exit status: 0 no findings, 1 findings, 2 error (with --strict: also an unreadable file)\n",
         f);
 }
@@ -174,7 +182,10 @@ int main(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
-  enum { O_NOBUILTIN = 256, O_COLOR, O_PROGRESS, O_NOPROGRESS, O_SIGMA, O_STRICT, O_MAXSIZE, O_TIMEOUT };
+  enum {
+    O_NOBUILTIN = 256, O_COLOR, O_PROGRESS, O_NOPROGRESS, O_SIGMA, O_STRICT, O_MAXSIZE, O_TIMEOUT,
+    O_YARA, O_IOC, O_BASELINE, O_ALLFILES, O_MAXCONTENT
+  };
   static const struct option longopts[] = {
       {"format", required_argument, 0, 'f'},  {"output", required_argument, 0, 'o'},
       {"threads", required_argument, 0, 'j'}, {"rules", required_argument, 0, 'r'},
@@ -183,12 +194,17 @@ int main(int argc, char **argv) {
       {"progress", no_argument, 0, O_PROGRESS}, {"no-progress", no_argument, 0, O_NOPROGRESS},
       {"strict", no_argument, 0, O_STRICT},   {"max-file-size", required_argument, 0, O_MAXSIZE},
       {"file-timeout", required_argument, 0, O_TIMEOUT},
+      {"yara", required_argument, 0, O_YARA},  {"ioc", required_argument, 0, O_IOC},
+      {"baseline", required_argument, 0, O_BASELINE}, {"all-files", no_argument, 0, O_ALLFILES},
+      {"max-content-size", required_argument, 0, O_MAXCONTENT},
       {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
   const char *format = "text", *output = NULL, *color = "auto";
-  int threads = 0, builtin = 1, verbose = 0, progress = -1, strict = 0;
-  unsigned long long max_bytes = 0;
+  int threads = 0, builtin = 1, verbose = 0, progress = -1, strict = 0, all_files = 0;
+  unsigned long long max_bytes = 0, max_content = 0;
   double max_seconds = 0;
+  /* rule, YARA, IOC and baseline paths in command-line order */
   char **rulepaths = calloc((size_t)argc, sizeof *rulepaths);
+  int *rulekinds = calloc((size_t)argc, sizeof *rulekinds);
   int nrulepaths = 0;
   int c;
   optind = 2;
@@ -202,30 +218,43 @@ int main(int argc, char **argv) {
       if (*end || v < 1 || v > 256) {
         fprintf(stderr, "exhunt: --threads takes 1..256\n");
         free(rulepaths);
+        free(rulekinds);
         return 2;
       }
       threads = (int)v;
       break;
     }
     case 'r':
-    case O_SIGMA: rulepaths[nrulepaths++] = optarg; break;
+    case O_SIGMA:
+    case O_YARA:
+    case O_IOC:
+    case O_BASELINE:
+      rulekinds[nrulepaths] = c == 'r' ? O_SIGMA : c;
+      rulepaths[nrulepaths++] = optarg;
+      break;
+    case O_ALLFILES: all_files = 1; break;
     case O_NOBUILTIN: builtin = 0; break;
     case 'v': verbose = 1; break;
     case O_COLOR: color = optarg; break;
     case O_PROGRESS: progress = 1; break;
     case O_NOPROGRESS: progress = 0; break;
     case O_STRICT: strict = 1; break;
-    case O_MAXSIZE: {
+    case O_MAXSIZE:
+    case O_MAXCONTENT: {
       char *end;
-      max_bytes = strtoull(optarg, &end, 10);
-      if (*end == 'k' || *end == 'K') max_bytes <<= 10, end++;
-      else if (*end == 'm' || *end == 'M') max_bytes <<= 20, end++;
-      else if (*end == 'g' || *end == 'G') max_bytes <<= 30, end++;
-      if (*end || max_bytes == 0) {
-        fprintf(stderr, "exhunt: --max-file-size takes a size such as 500M or 4G\n");
+      unsigned long long v = strtoull(optarg, &end, 10);
+      if (*end == 'k' || *end == 'K') v <<= 10, end++;
+      else if (*end == 'm' || *end == 'M') v <<= 20, end++;
+      else if (*end == 'g' || *end == 'G') v <<= 30, end++;
+      if (*end || v == 0) {
+        fprintf(stderr, "exhunt: --%s takes a size such as 500M or 4G\n",
+                c == O_MAXSIZE ? "max-file-size" : "max-content-size");
         free(rulepaths);
+        free(rulekinds);
         return 2;
       }
+      if (c == O_MAXSIZE) max_bytes = v;
+      else max_content = v;
       break;
     }
     case O_TIMEOUT: {
@@ -234,17 +263,19 @@ int main(int argc, char **argv) {
       if (*end || max_seconds <= 0) {
         fprintf(stderr, "exhunt: --file-timeout takes seconds > 0\n");
         free(rulepaths);
+        free(rulekinds);
         return 2;
       }
       break;
     }
-    case 'h': usage(stdout); free(rulepaths); return 0;
-    default: usage(stderr); free(rulepaths); return 2;
+    case 'h': usage(stdout); free(rulepaths); free(rulekinds); return 0;
+    default: usage(stderr); free(rulepaths); free(rulekinds); return 2;
     }
   }
   if (strcmp(format, "text") && strcmp(format, "jsonl") && strcmp(format, "csv") && strcmp(format, "timesketch")) {
     fprintf(stderr, "exhunt: unknown format '%s' (text, jsonl, csv, timesketch)\n", format);
     free(rulepaths);
+    free(rulekinds);
     return 2;
   }
   int nroots = argc - optind;
@@ -252,12 +283,14 @@ int main(int argc, char **argv) {
     fprintf(stderr, "exhunt: scan needs at least one PATH\n");
     usage(stderr);
     free(rulepaths);
+    free(rulekinds);
     return 2;
   }
   char **roots = argv + optind;
   if (output && inside_root(output, roots, nroots)) {
     fprintf(stderr, "exhunt: refusing to write %s inside a scanned path: evidence is never modified\n", output);
     free(rulepaths);
+    free(rulekinds);
     return 2;
   }
   exh_ruleset *rs;
@@ -265,8 +298,28 @@ int main(int argc, char **argv) {
   rejects rj = {0, 0};
   exh_ruleset_on_reject(rs, on_reject, &rj);
   if (builtin) exh_ruleset_add_builtin(rs);
-  for (int i = 0; i < nrulepaths; i++) exh_ruleset_add_path(rs, rulepaths[i]);
+  int fatal = 0;
+  for (int i = 0; i < nrulepaths; i++) {
+    exh_err e = EXH_OK;
+    switch (rulekinds[i]) {
+    case O_SIGMA: exh_ruleset_add_path(rs, rulepaths[i]); break;
+    case O_YARA:
+      if (exh_ruleset_add_yara_path(rs, rulepaths[i]) == EXH_EUNSUPPORTED) fatal = 1;
+      break;
+    /* indicator and baseline files were asked for by name: without them the
+     * scan would not answer the question it was run for */
+    case O_IOC: e = exh_ruleset_add_ioc_file(rs, rulepaths[i]); break;
+    case O_BASELINE: e = exh_ruleset_add_baseline_file(rs, rulepaths[i]); break;
+    }
+    if (e != EXH_OK) fatal = 1;
+  }
   free(rulepaths);
+  free(rulekinds);
+  if (fatal) {
+    fprintf(stderr, "exhunt: an indicator, baseline or YARA file could not be used (above)\n");
+    exh_ruleset_free(rs);
+    return 2;
+  }
   if (exh_ruleset_compile(rs) != EXH_OK) {
     exh_ruleset_free(rs);
     return 2;
@@ -293,6 +346,8 @@ int main(int argc, char **argv) {
   so.progress = progress >= 0 ? progress : isatty(2);
   so.max_file_bytes = max_bytes;
   so.max_file_seconds = max_seconds;
+  so.all_files = all_files;
+  so.max_content_bytes = max_content;
   exh_result *res = NULL;
   exh_err rc = exh_scan(rs, &so, &res);
   if (rc != EXH_OK) {

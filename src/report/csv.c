@@ -60,7 +60,7 @@ exh_err exh_report_csv(FILE *f, const exh_result *r, const exh_report_opts *o) {
   (void)o;
   fputs("\"time\",\"host\",\"level\",\"severity\",\"rule_id\",\"rule\",\"cve\",\"technique\",\"source_ip\","
         "\"method\",\"url\",\"status\",\"user_agent\",\"user\",\"path\",\"line\",\"record_id\",\"offset\","
-        "\"message\",\"evidence\"\r\n",
+        "\"message\",\"evidence\",\"sha256\",\"indicator\"\r\n",
         f);
   for (size_t i = 0; i < r->nfindings; i++) {
     const exh_finding *x = &r->findings[i];
@@ -99,6 +99,10 @@ exh_err exh_report_csv(FILE *f, const exh_result *r, const exh_report_opts *o) {
     cell(f, x->message);
     fputc(',', f);
     csv_cell(f, x->evidence ? x->evidence : "", x->evidence ? x->evidence_len : 0);
+    fputc(',', f);
+    cell(f, x->file_sha256);
+    fputc(',', f);
+    cell(f, x->ioc_value);
     fputs("\r\n", f);
   }
   return ferror(f) ? EXH_EIO : EXH_OK;

@@ -69,6 +69,15 @@ static void j_arr(jw *j, const char *k, const char *const *v, size_t n) {
   fputc(']', j->f);
 }
 
+/* ECS threat.indicator.* for the indicator that fired. */
+static void indicator(jw *j, const exh_finding *f) {
+  j_obj(j, "indicator");
+  j_str(j, "type", f->ioc_type);
+  j_str(j, "description", f->ioc_value);
+  j_str(j, "reference", f->ioc_source);
+  j_close(j);
+}
+
 static void finding(jw *j, const exh_result *r, const exh_finding *f) {
   j_open(j);
   int64_t ts = f->time_ms != EXH_TIME_UNKNOWN ? f->time_ms : r->scan_start_ms;
@@ -94,6 +103,11 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
     j_obj(j, "technique");
     j_arr(j, "id", f->rule->techniques, f->rule->ntechniques);
     j_close(j);
+    if (f->ioc_value) indicator(j, f);
+    j_close(j);
+  } else if (f->ioc_value) {
+    j_obj(j, "threat");
+    indicator(j, f);
     j_close(j);
   }
   j_obj(j, "host");
@@ -138,6 +152,13 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
     j_str(j, "path", f->path);
     j_int(j, "size", (long long)f->file_size);
     j_time(j, "mtime", f->file_mtime_ms);
+    if (f->file_sha256 || f->file_sha1 || f->file_md5) {
+      j_obj(j, "hash");
+      if (f->file_md5) j_str(j, "md5", f->file_md5);
+      if (f->file_sha1) j_str(j, "sha1", f->file_sha1);
+      if (f->file_sha256) j_str(j, "sha256", f->file_sha256);
+      j_close(j);
+    }
     j_close(j);
   } else {
     j_obj(j, "log");
@@ -149,6 +170,10 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
   }
   j_obj(j, "exhunt");
   j_str(j, "level", exh_level_name(f->level));
+  if (f->is_file && f->evidence) {
+    j_int(j, "match_offset", (long long)f->offset);
+    j_strn(j, "evidence", f->evidence, f->evidence_len);
+  }
   if (!f->is_file) {
     if (f->line) j_int(j, "line", (long long)f->line);
     if (f->record_id) j_int(j, "record_id", (long long)f->record_id);
@@ -157,6 +182,65 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
   }
   if (f->time_ms == EXH_TIME_UNKNOWN) j_bool(j, "time_unknown", 1);
   j_str(j, "rule_source", f->rule->source);
+  j_close(j);
+  j_close(j);
+  fputc('\n', j->f);
+}
+
+/* One state object per server: the build and, per CVE, patched or not. */
+static void patch_level(jw *j, const exh_result *r, const exh_server *sv) {
+  j_open(j);
+  j_time(j, "@timestamp", r->scan_start_ms);
+  char msg[200];
+  size_t nv = 0;
+  for (size_t i = 0; i < sv->ncves; i++) nv += sv->cves[i].status == EXH_PATCH_VULNERABLE;
+  if (sv->build)
+    snprintf(msg, sizeof msg, "build of %.60s: %.30s (%s), vulnerable to %zu of %zu CVEs checked", sv->name, sv->build,
+             sv->product ? sv->product : "unknown product", nv, sv->ncves);
+  else
+    snprintf(msg, sizeof msg, "build of %.60s: unknown (no ExSetup.exe, OWA build folder or Exchange log)", sv->name);
+  j_str(j, "message", msg);
+  j_obj(j, "event");
+  j_str(j, "kind", "state");
+  j_str(j, "dataset", "exhunt.build");
+  j_close(j);
+  j_obj(j, "host");
+  j_str(j, "name", sv->name);
+  j_close(j);
+  if (sv->build) {
+    j_obj(j, "package");
+    j_str(j, "name", sv->product ? sv->product : "Microsoft Exchange Server");
+    j_str(j, "version", sv->build);
+    j_close(j);
+  }
+  j_obj(j, "exhunt");
+  if (sv->build_source) j_str(j, "build_source", sv->build_source);
+  j_key(j, "cves");
+  fputc('[', j->f);
+  for (size_t i = 0; i < sv->ncves; i++) {
+    const exh_cve_status *c = &sv->cves[i];
+    if (i) fputc(',', j->f);
+    j_open(j);
+    j_str(j, "id", c->cve);
+    j_str(j, "campaign", c->campaign);
+    j_str(j, "status", exh_patch_name(c->status));
+    j_str(j, "reason", c->why);
+    j_close(j);
+  }
+  fputc(']', j->f);
+  j_key(j, "builds_in_logs");
+  fputc('[', j->f);
+  for (size_t i = 0; i < sv->nbuilds_seen; i++) {
+    const exh_build_seen *b = &sv->builds_seen[i];
+    if (i) fputc(',', j->f);
+    j_open(j);
+    j_str(j, "build", b->build);
+    j_time(j, "first", b->first_ms);
+    j_time(j, "last", b->last_ms);
+    j_int(j, "files", b->files);
+    j_close(j);
+  }
+  fputc(']', j->f);
   j_close(j);
   j_close(j);
   fputc('\n', j->f);
@@ -190,6 +274,7 @@ exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o)
     j_close(&j);
     j_close(&j);
     fputc('\n', f);
+    patch_level(&j, r, sv);
   }
   /* one summary object for the log window */
   j_open(&j);

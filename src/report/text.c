@@ -65,6 +65,14 @@ static void print_finding(tctx *t, const exh_finding *f) {
     char mt[32];
     exh_format_iso8601(f->file_mtime_ms, mt);
     fprintf(t->f, " (%llu bytes, modified %s)\n", (unsigned long long)f->file_size, mt);
+    if (f->file_sha256) fprintf(t->f, "      sha256 %s\n", f->file_sha256);
+    if (f->evidence && !brief) {
+      size_t n = f->evidence_len < TEXT_EVIDENCE ? f->evidence_len : TEXT_EVIDENCE;
+      fprintf(t->f, "      %s| ", col(t, "\033[2m"));
+      exh_term_str(t->f, f->evidence, n);
+      if (n < f->evidence_len) fputs(" ...", t->f);
+      fprintf(t->f, "%s\n", col(t, "\033[0m"));
+    }
   } else {
     if (f->record_id)
       fprintf(t->f, " record %llu (offset %llu)\n", (unsigned long long)f->record_id, (unsigned long long)f->offset);
@@ -80,6 +88,32 @@ static void print_finding(tctx *t, const exh_finding *f) {
 }
 
 static const char *group_of(const exh_finding *f) { return f->rule->ncves ? f->rule->cves[0] : NULL; }
+
+static void patch_level(tctx *t, const exh_server *S) {
+  FILE *f = t->f;
+  fputs("\nPatch level: ", f);
+  if (!S->build) {
+    fputs("unknown (no Bin/ExSetup.exe, OWA build folder or Exchange log with #Version)\n", f);
+    return;
+  }
+  s(t, S->build);
+  fprintf(f, " (%s; from %s)\n", S->product ? S->product : "unknown product", S->build_source);
+  for (size_t i = 0; i < S->ncves; i++) {
+    const exh_cve_status *c = &S->cves[i];
+    const char *cc = c->status == EXH_PATCH_VULNERABLE ? "\033[1;31m" : c->status == EXH_PATCH_FIXED ? "\033[32m" : "";
+    fprintf(f, "  %-15s %-13s %s%-10s%s %s\n", c->cve, c->campaign, col(t, cc), exh_patch_name(c->status),
+            col(t, "\033[0m"), c->why);
+  }
+  if (S->nbuilds_seen > 1 || (S->nbuilds_seen == 1 && strcmp(S->builds_seen[0].build, S->build))) {
+    fputs("  builds named by the Exchange logs (#Version):\n", f);
+    for (size_t i = 0; i < S->nbuilds_seen; i++) {
+      char a[32], b[32];
+      exh_format_iso8601(S->builds_seen[i].first_ms, a);
+      exh_format_iso8601(S->builds_seen[i].last_ms, b);
+      fprintf(f, "    %-16s %s .. %s (%u files)\n", S->builds_seen[i].build, a, b, S->builds_seen[i].files);
+    }
+  }
+}
 
 exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) {
   tctx t = {f, o && o->color};
@@ -138,6 +172,7 @@ exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) 
                   exh_level_name((exh_level)l), seen - cap == 1 ? "" : "s");
       }
     }
+    patch_level(&t, S);
     fputs("\nLog window (how far back this verdict reaches):\n", f);
     int any = 0;
     for (size_t i = 0; i < r->nwindows; i++) {
@@ -166,7 +201,7 @@ exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) 
       fputc('\n', f);
     }
   }
-  fprintf(f, "\nscanned %llu of %llu files (%.1f MB of logs) in %.2f s",
+  fprintf(f, "\nscanned %llu of %llu files (%.1f MB) in %.2f s",
           (unsigned long long)r->files_scanned, (unsigned long long)r->files_seen,
           (double)r->bytes_scanned / 1e6, r->seconds);
   if (nskip && !verbose) fprintf(f, "; %zu skipped (links, special files; --verbose lists them)", nskip);

@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "../detect/yara.h"
+#include "../ioc/ioc.h"
+#include "../platform/platform.h"
 #include "sigma_int.h"
 
 /* Rule files larger than this are refused: no Sigma rule comes close, and a
@@ -25,6 +28,10 @@ struct exh_ruleset {
   exh_kind_plan plans[EXH_KIND_COUNT];
   int *fhash; /* open addressing: lowercased field name -> field id */
   size_t fhash_cap;
+  /* content rules and indicators (detect/content.c reads them) */
+  exh_yara *yara;
+  exh_iocset *iocs;
+  exh_baseline *base;
 };
 
 static uint32_t fnv_lower(const char *s, size_t n) {
@@ -80,6 +87,9 @@ void exh_ruleset_free(exh_ruleset *rs) {
     exh_pf_free(rs->plans[k].pf);
     free(rs->plans[k].always);
   }
+  exh_yara_free(rs->yara);
+  exh_iocset_free(rs->iocs);
+  exh_baseline_free(rs->base);
   free(rs);
 }
 
@@ -316,14 +326,227 @@ exh_err exh_ruleset_add_builtin(exh_ruleset *rs) {
   for (size_t i = 0; i < exh_builtin_rule_count; i++) {
     char src[256];
     snprintf(src, sizeof src, "builtin:%s", exh_builtin_rule_names[i]);
-    exh_err r = exh_ruleset_add_yaml(rs, src, exh_builtin_rule_texts[i], exh_builtin_rule_sizes[i]);
+    size_t nl = strlen(src);
+    exh_err r;
+    if (nl > 4 && !strcmp(src + nl - 4, ".yar"))
+      r = exh_ruleset_add_yara_text(rs, src, exh_builtin_rule_texts[i], exh_builtin_rule_sizes[i]);
+    else
+      r = exh_ruleset_add_yaml(rs, src, exh_builtin_rule_texts[i], exh_builtin_rule_sizes[i]);
     if (r != EXH_OK) rc = r;
   }
   return rc;
 }
 
+/* ---- content rules, indicators, baselines -------------------------------- */
+
+static void yara_reject(void *ctx, const char *source, const char *why) {
+  exh_ruleset *rs = ctx;
+  rs->nrejected++;
+  if (rs->rej) rs->rej(rs->rejctx, source, "", why);
+}
+
+exh_err exh_ruleset_add_yara_text(exh_ruleset *rs, const char *source, const char *text, size_t len) {
+  if (rs->compiled) return EXH_EARG;
+  if (!rs->yara) rs->yara = exh_yara_new(yara_reject, rs);
+  if (!rs->yara) return EXH_ENOMEM;
+  return exh_yara_add(rs->yara, source, text, len) ? EXH_ERULE : EXH_OK;
+}
+
+/* Reads a whole (small) file: rule and indicator files only. */
+static char *slurp(exh_ruleset *rs, const char *path, size_t max, size_t *n) {
+  exh_map m;
+  char why[256];
+  if (exh_map_open(&m, path, why, sizeof why)) {
+    yara_reject(rs, path, why);
+    return NULL;
+  }
+  if (m.size > max) {
+    snprintf(why, sizeof why, "larger than %zu MiB: refused", max >> 20);
+    exh_map_close(&m);
+    yara_reject(rs, path, why);
+    return NULL;
+  }
+  char *t = exh_xstrndup(m.data, m.size);
+  *n = m.size;
+  exh_map_close(&m);
+  return t;
+}
+
+static int has_ext(const char *name, const char *const *exts) {
+  size_t n = strlen(name);
+  for (; *exts; exts++) {
+    size_t e = strlen(*exts);
+    if (n > e && !strcasecmp(name + n - e, *exts)) return 1;
+  }
+  return 0;
+}
+
+typedef struct ylist {
+  char **v;
+  size_t n, cap;
+} ylist;
+
+static void ycollect(void *ctx, const char *name) {
+  ylist *l = ctx;
+  EXH_VEC_RESERVE(l->v, l->cap, l->n + 1);
+  l->v[l->n++] = exh_xstrdup(name);
+}
+
+static int cmp_cstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static exh_err add_yara_tree(exh_ruleset *rs, const char *path, int depth) {
+  static const char *const exts[] = {".yar", ".yara", NULL};
+  exh_stat st;
+  char why[256];
+  if (exh_lstat(path, &st, why, sizeof why)) {
+    yara_reject(rs, path, why);
+    return EXH_EIO;
+  }
+  if (st.type == EXH_FT_FILE) {
+    size_t n;
+    char *t = slurp(rs, path, 16u << 20, &n);
+    if (!t) return EXH_EIO;
+    exh_err r = exh_ruleset_add_yara_text(rs, path, t, n);
+    free(t);
+    return r;
+  }
+  if (st.type != EXH_FT_DIR || depth > 16) return EXH_OK;
+  ylist l = {0};
+  if (exh_list_dir(path, ycollect, &l, why, sizeof why)) {
+    yara_reject(rs, path, why);
+    return EXH_EIO;
+  }
+  if (l.n > 1) qsort(l.v, l.n, sizeof *l.v, cmp_cstr);
+  exh_err rc = EXH_OK;
+  for (size_t i = 0; i < l.n; i++) {
+    char *cp = exh_xasprintf("%s/%s", path, l.v[i]);
+    exh_stat cs;
+    if (!exh_lstat(cp, &cs, why, sizeof why) &&
+        (cs.type == EXH_FT_DIR || (cs.type == EXH_FT_FILE && has_ext(l.v[i], exts)))) {
+      exh_err r = add_yara_tree(rs, cp, depth + 1);
+      if (r != EXH_OK) rc = r;
+    }
+    free(cp);
+    free(l.v[i]);
+  }
+  free(l.v);
+  return rc;
+}
+
+exh_err exh_ruleset_add_yara_path(exh_ruleset *rs, const char *path) {
+  if (rs->compiled) return EXH_EARG;
+  if (!exh_yara_available()) {
+    yara_reject(rs, path, "YARA support not built in (EXH_WITH_YARA=OFF)");
+    return EXH_EUNSUPPORTED;
+  }
+  return add_yara_tree(rs, path, 0);
+}
+
+exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char *text, size_t len) {
+  if (rs->compiled) return EXH_EARG;
+  if (!rs->iocs) rs->iocs = exh_iocset_new();
+  char why[256];
+  size_t skipped = 0;
+  long n = exh_iocset_load(rs->iocs, source, text, len, &skipped, why, sizeof why);
+  if (n < 0) {
+    yara_reject(rs, source, why);
+    return EXH_EPARSE;
+  }
+  if (skipped && rs->rej) {
+    snprintf(why, sizeof why, "%zu entries not usable as indicators (type unknown or malformed); %ld loaded",
+             skipped, n);
+    rs->rej(rs->rejctx, source, "", why);
+  }
+  return EXH_OK;
+}
+
+exh_err exh_ruleset_add_ioc_file(exh_ruleset *rs, const char *path) {
+  size_t n;
+  char *t = slurp(rs, path, 256u << 20, &n);
+  if (!t) return EXH_EIO;
+  exh_err r = exh_ruleset_add_ioc_text(rs, path, t, n);
+  free(t);
+  return r;
+}
+
+exh_err exh_ruleset_add_baseline_file(exh_ruleset *rs, const char *path) {
+  if (rs->compiled) return EXH_EARG;
+  size_t n;
+  char *t = slurp(rs, path, 256u << 20, &n);
+  if (!t) return EXH_EIO;
+  if (!rs->base) rs->base = exh_baseline_new();
+  char why[512];
+  long r = exh_baseline_load(rs->base, path, t, n, why, sizeof why);
+  free(t);
+  if (r < 0) {
+    yara_reject(rs, path, why);
+    return EXH_EPARSE;
+  }
+  return EXH_OK;
+}
+
+const exh_yara *exh_ruleset_yara(const exh_ruleset *rs) { return rs->yara; }
+const exh_iocset *exh_ruleset_iocs(const exh_ruleset *rs) { return rs->iocs; }
+const exh_baseline *exh_ruleset_baseline(const exh_ruleset *rs) { return rs->base; }
+
+void exh_ruleset_content_counts(const exh_ruleset *rs, size_t *yara_rules, size_t *iocs, size_t *baseline_rows) {
+  size_t n = 0;
+  for (int t = 0; t < EXH_IOC_NTYPES; t++) n += exh_iocset_count(rs->iocs, (exh_ioc_type)t);
+  if (yara_rules) *yara_rules = exh_yara_count(rs->yara);
+  if (iocs) *iocs = n;
+  if (baseline_rows) *baseline_rows = exh_baseline_count(rs->base);
+}
+
+/* IP indicators become Sigma rules on the client address of every log, so
+ * they ride the same literal prefilter as the other rules. */
+static void add_ip_rules(exh_ruleset *rs) {
+  if (!exh_iocset_count(rs->iocs, EXH_IOC_IP)) return;
+  exh_buf list = {0};
+  for (size_t i = 0;; i++) {
+    const exh_ioc *io = exh_iocset_nth(rs->iocs, EXH_IOC_IP, i);
+    if (!io) break;
+    int ok = 1;
+    for (const char *c = io->value; *c; c++)
+      if (!((*c >= '0' && *c <= '9') || ((*c | 32) >= 'a' && (*c | 32) <= 'f') || *c == '.' || *c == ':')) ok = 0;
+    if (ok) exh_buf_printf(&list, "      - '%s'\n", io->value);
+  }
+  if (!list.n) return;
+  static const struct {
+    const char *id, *logsource, *field, *dataset;
+  } src[] = {
+      {"exhunt-ioc-ip-exchange", "product: exchange", "ClientIpAddress", "Exchange logs"},
+      {"exhunt-ioc-ip-web", "category: webserver", "c-ip", "IIS logs"},
+      {"exhunt-ioc-ip-security", "product: windows\n  service: security", "IpAddress", "Security events"},
+  };
+  for (size_t k = 0; k < sizeof src / sizeof src[0]; k++) {
+    char *y = exh_xasprintf("title: 'IOC: client address on an indicator list (%s)'\n"
+                            "id: %s\n"
+                            "description: A request or logon came from an address listed in a loaded IOC set.\n"
+                            "logsource:\n  %s\n"
+                            "detection:\n  sel:\n    %s:\n%s  condition: sel\n"
+                            "level: medium\n"
+                            "tags:\n  - attack.initial_access\n  - attack.t1190\n",
+                            src[k].dataset, src[k].id, src[k].logsource, src[k].field, list.p);
+    exh_ruleset_add_yaml(rs, "builtin:ioc-addresses", y, strlen(y));
+    free(y);
+  }
+  exh_buf_free(&list);
+}
+
 exh_err exh_ruleset_compile(exh_ruleset *rs) {
   if (rs->compiled) return EXH_OK;
+  if (rs->iocs) {
+    exh_iocset_finish(rs->iocs);
+    add_ip_rules(rs);
+  }
+  if (rs->base) exh_baseline_finish(rs->base);
+  if (rs->yara) {
+    char why[600];
+    if (exh_yara_compile(rs->yara, why, sizeof why)) {
+      fprintf(stderr, "exhunt: cannot build the YARA rules: %s\n", why);
+      return EXH_ERULE;
+    }
+  }
   rs->unfiltered = 0;
   for (size_t i = 0; i < rs->n; i++) {
     size_t ng;

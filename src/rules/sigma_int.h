@@ -116,6 +116,14 @@ typedef struct exh_kind_plan {
 
 const exh_kind_plan *exh_ruleset_plan(const exh_ruleset *rs, exh_kind k);
 
+/* Content rules and indicators held by the set (NULL when none loaded). */
+struct exh_yara;
+struct exh_iocset;
+struct exh_baseline;
+const struct exh_yara *exh_ruleset_yara(const exh_ruleset *rs);
+const struct exh_iocset *exh_ruleset_iocs(const exh_ruleset *rs);
+const struct exh_baseline *exh_ruleset_baseline(const exh_ruleset *rs);
+
 /* Frees the calling thread's regex match data (call before a worker ends). */
 void exh_rules_thread_cleanup(void);
 

@@ -26,4 +26,11 @@
 #define EXH_DEFAULT_MAX_FINDINGS 200000
 #endif
 
+/* Largest file whose content is hashed and YARA-scanned: web shells are
+ * bytes to kilobytes, droppers and ransomware a few MB; memory dumps and
+ * archives above this get the header checks only (docs/files.md). */
+#ifndef EXH_DEFAULT_MAX_CONTENT_BYTES
+#define EXH_DEFAULT_MAX_CONTENT_BYTES (64ull << 20)
+#endif
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../detect/yara.h"
 #include "../match/prefilter.h"
 #include "../parse/evtx.h"
 #include "../parse/exlog.h"
@@ -19,6 +20,7 @@ void exh_scan_limits_default(exh_scan_limits *l) {
   l->max_file_seconds = EXH_DEFAULT_MAX_FILE_SECONDS;
   l->max_findings_per_file = EXH_DEFAULT_MAX_FINDINGS_PER_FILE;
   l->max_findings = EXH_DEFAULT_MAX_FINDINGS;
+  l->max_content_bytes = EXH_DEFAULT_MAX_CONTENT_BYTES;
   atomic_init(&l->findings, 0);
 }
 
@@ -47,6 +49,7 @@ typedef struct pool {
   double started, last_progress;
   uint64_t bytes_total;
   exh_mutex *mu;
+  char **builds; /* per server: the build known before the scan, or NULL */
 } pool;
 
 void exh_worker_init(exh_worker *wk, const exh_ruleset *rs) {
@@ -73,6 +76,7 @@ void exh_worker_fini(exh_worker *wk) {
   exh_buf_free(wk->scratch);
   exh_buf_free(wk->msg);
   exh_buf_free(wk->uri);
+  exh_yara_scanner_free(wk->yscan);
   free(wk->scratch);
   free(wk->msg);
   free(wk->uri);
@@ -100,6 +104,7 @@ static void *work(void *arg) {
   exh_worker wk;
   exh_worker_init(&wk, p->rs);
   wk.lim = &p->lim;
+  wk.server_builds = (const char *const *)p->builds;
   for (;;) {
     size_t i = atomic_fetch_add(&p->next, 1);
     if (i >= p->w->n) break;
@@ -117,7 +122,7 @@ static void *work(void *arg) {
         exh_map_close(&m);
       }
     }
-    else exh_detect_file(&wk, ev);
+    else exh_detect_content(&wk, ev);
     atomic_fetch_add(&p->bytes_done, ev->size);
     atomic_fetch_add(&p->files_done, 1);
     progress(p, 0);
@@ -180,6 +185,28 @@ static void add_window(exh_result *r, size_t *cap, const exh_evidence *ev) {
     w->last_ms = ev->last_ms;
 }
 
+/* Builds named by the #Version: lines of a server's Exchange logs, with
+ * the span of the logs carrying each. */
+static void note_version(exh_result *r, const exh_evidence *ev) {
+  exh_server *sv = &r->servers[ev->server];
+  exh_build_seen *b = NULL;
+  for (size_t i = 0; i < sv->nbuilds_seen; i++)
+    if (!strcmp(sv->builds_seen[i].build, ev->version)) b = &sv->builds_seen[i];
+  if (!b) {
+    if (sv->nbuilds_seen >= 256) return;
+    sv->builds_seen = exh_xrealloc(sv->builds_seen, (sv->nbuilds_seen + 1) * sizeof *sv->builds_seen);
+    b = &sv->builds_seen[sv->nbuilds_seen++];
+    b->build = exh_xstrdup(ev->version);
+    b->first_ms = b->last_ms = EXH_TIME_UNKNOWN;
+    b->files = 0;
+  }
+  b->files++;
+  if (ev->first_ms != EXH_TIME_UNKNOWN && (b->first_ms == EXH_TIME_UNKNOWN || ev->first_ms < b->first_ms))
+    b->first_ms = ev->first_ms;
+  if (ev->last_ms != EXH_TIME_UNKNOWN && (b->last_ms == EXH_TIME_UNKNOWN || ev->last_ms > b->last_ms))
+    b->last_ms = ev->last_ms;
+}
+
 static int cmp_window(const void *a, const void *b) {
   const exh_logwindow *x = a, *y = b;
   if (x->server != y->server) return x->server < y->server ? -1 : 1;
@@ -204,6 +231,7 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   r->servers = exh_xcalloc(opts->nroots, sizeof *r->servers);
   exh_walk w;
   memset(&w, 0, sizeof w);
+  w.all_files = opts->all_files;
   for (size_t i = 0; i < opts->nroots; i++) {
     r->servers[i].root = exh_xstrdup(opts->roots[i]);
     const char *b = base_name(opts->roots[i]);
@@ -225,6 +253,11 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   if (opts->max_file_seconds > 0) p.lim.max_file_seconds = opts->max_file_seconds;
   if (opts->max_findings_per_file) p.lim.max_findings_per_file = opts->max_findings_per_file;
   if (opts->max_findings) p.lim.max_findings = opts->max_findings;
+  if (opts->max_content_bytes) p.lim.max_content_bytes = opts->max_content_bytes;
+  /* the build each server runs, for the baselines (from ExSetup.exe or OWA folders) */
+  const char **build_src = exh_xcalloc(r->nservers, sizeof *build_src);
+  p.builds = exh_xcalloc(r->nservers, sizeof *p.builds);
+  for (size_t i = 0; i < r->nservers && i < w.nsrv; i++) p.builds[i] = exh_build_from_walk(&w.srv[i], &build_src[i]);
   p.started = p.last_progress = t0;
   p.mu = exh_mutex_new();
   for (size_t i = 0; i < w.n; i++) p.bytes_total += w.ev[i].size;
@@ -254,7 +287,7 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
     r->nfindings += ev->nfindings;
     free(ev->findings);
     if (ev->error) {
-      exh_walk_add_error(&w, ev->server, ev->path, ev->error, 0);
+      exh_walk_add_error(&w, ev->server, ev->path, ev->error, ev->skipped);
       free(ev->error);
     }
     if (ev->suppressed) {
@@ -269,9 +302,9 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
       r->bytes_scanned += ev->size;
     } else if (ev->kind > EXH_KIND_LOG_LAST && !ev->skipped) {
       r->files_scanned++;
-      if (ev->kind == EXH_KIND_EVTX || ev->kind == EXH_KIND_JSONEV || ev->kind == EXH_KIND_ARCHIVE)
-        r->bytes_scanned += ev->size;
+      r->bytes_scanned += ev->size;
     }
+    if (ev->version[0]) note_version(r, ev);
     free(ev->path);
     free(ev->rel);
   }
@@ -281,6 +314,16 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   r->errors = w.errors;
   r->nerrors = w.nerrors;
   r->files_seen = w.files_seen;
+  exh_build_finish(r, p.builds, build_src);
+  for (size_t i = 0; i < r->nservers; i++) free(p.builds[i]);
+  free(p.builds);
+  free(build_src);
+  for (size_t i = 0; i < w.nsrv; i++) {
+    free(w.srv[i].exsetup);
+    for (size_t k = 0; k < w.srv[i].nbuilds; k++) free(w.srv[i].builds[k]);
+    free(w.srv[i].builds);
+  }
+  free(w.srv);
   exh_correlate(r);
   r->seconds = exh_monotonic_s() - t0;
   *out = r;
@@ -328,6 +371,11 @@ void exh_finding_release(exh_finding *f) {
   free(f->user_agent);
   free(f->user_name);
   free(f->http_method);
+  free(f->file_sha256);
+  free(f->file_sha1);
+  free(f->file_md5);
+  free(f->ioc_value);
+  free(f->ioc_source);
 }
 
 void exh_result_free(exh_result *r) {
@@ -345,6 +393,10 @@ void exh_result_free(exh_result *r) {
     free(r->servers[i].name);
     free(r->servers[i].root);
     free(r->servers[i].reason);
+    free(r->servers[i].build);
+    free(r->servers[i].cves);
+    for (size_t k = 0; k < r->servers[i].nbuilds_seen; k++) free(r->servers[i].builds_seen[k].build);
+    free(r->servers[i].builds_seen);
   }
   free(r->servers);
   free(r);

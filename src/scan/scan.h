@@ -30,7 +30,15 @@ typedef struct exh_evidence {
   uint64_t suppressed;   /* findings over the caps: counted, not kept */
   uint64_t evtx_issues;  /* damage reports while decoding an EVTX */
   int skipped_channel;   /* EVTX of a channel no loaded rule reads */
+  char version[24];      /* Exchange logs: the #Version: build, normalised */
 } exh_evidence;
+
+/* What the walk learnt about one server's install (patch level). */
+typedef struct exh_walk_server {
+  char *exsetup;   /* path of Bin/ExSetup.exe, or NULL */
+  char **builds;   /* names of build-numbered folders under owa/ ("15.1.2176.2") */
+  size_t nbuilds, capbuilds;
+} exh_walk_server;
 
 typedef struct exh_walk {
   exh_evidence *ev;
@@ -38,6 +46,9 @@ typedef struct exh_walk {
   exh_file_error *errors;
   size_t nerrors, caperrors;
   uint64_t files_seen;
+  int all_files;           /* --all-files: every file gets the content checks */
+  exh_walk_server *srv;    /* per server, nsrv entries */
+  size_t nsrv;
 } exh_walk;
 
 /* Walks one root (a folder or a file) and appends what it finds. */
@@ -58,6 +69,8 @@ typedef struct exh_worker {
   void *scratch;        /* exh_buf for unquoting */
   void *msg;            /* exh_buf for messages */
   void *uri;            /* exh_buf for the W3C full URI */
+  struct exh_yara_scanner *yscan; /* created on the first content file */
+  const char *const *server_builds; /* per server: installed build or NULL (baselines) */
 } exh_worker;
 
 /* Limits in force for a scan, shared by its workers. */
@@ -66,6 +79,7 @@ typedef struct exh_scan_limits {
   double max_file_seconds;
   size_t max_findings_per_file;
   size_t max_findings;
+  uint64_t max_content_bytes;
   _Atomic size_t findings; /* kept so far, whole scan */
 } exh_scan_limits;
 
@@ -89,8 +103,22 @@ void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, siz
 /* Scans the members of an archive given on the command line (scan_archive.c). */
 void exh_scan_archive(exh_worker *wk, exh_evidence *ev);
 
-/* File checks (detect/files.c). */
+/* File checks (detect/files.c): Test-ProxyLogon's supporting files; and
+ * the content checks of every candidate file (detect/content.c). */
 void exh_detect_file(exh_worker *wk, exh_evidence *ev);
+void exh_detect_content(exh_worker *wk, exh_evidence *ev);
+/* Same on bytes in memory (fuzz targets, archive members). */
+void exh_detect_content_buf(exh_worker *wk, exh_evidence *ev, const uint8_t *p, size_t n);
+
+/* Patch level (detect/build.c): reads Bin/ExSetup.exe or the build
+ * folders before the scan (for the baselines), then completes each
+ * server's build, CVE status and log build history after it. */
+char *exh_build_from_walk(const exh_walk_server *ws, const char **source);
+void exh_build_finish(exh_result *r, char **early, const char **early_src);
+/* "15.01.2375.007" -> "15.1.2375.7"; 0 on success. */
+int exh_build_normalise(const char *in, char *out, size_t n);
+/* The fix for a CVE on a build's CU line as text, or NULL. */
+const char *exh_build_fixed_in(const char *cve, const char *build, char *out, size_t n);
 
 /* Correlation (correlate/verdict.c): escalations and per-server verdicts. */
 void exh_correlate(exh_result *r);

@@ -283,6 +283,11 @@ void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
     ev->skipped = 1;
     goto done;
   }
+  /* the build that wrote the log; a zero build number is a placeholder, not a build */
+  if (pr->version[0] && !w3c &&
+      (exh_build_normalise(pr->version, ev->version, sizeof ev->version) || strstr(ev->version, ".0.0") ||
+       !strncmp(ev->version, "0.", 2)))
+    ev->version[0] = 0;
   c->hdr = pr->hdr;
   if (pr->bare_header) c->skip_end = pr->bare_end;
   remap(c);

@@ -50,6 +50,16 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
       if (i < n && head[i] == '{') k = EXH_KIND_JSONEV;
     }
   }
+  if (k == EXH_KIND_NONE && rel[0] && exh_is_exsetup(rel) && server < w->nsrv && !w->srv[server].exsetup)
+    w->srv[server].exsetup = exh_xstrdup(path);
+  if (k == EXH_KIND_NONE) {
+    exh_area a = rel[0] ? exh_classify_area(rel) : EXH_AREA_GIVEN;
+    if (a == EXH_AREA_NONE && w->all_files) a = EXH_AREA_ALL;
+    if (a != EXH_AREA_NONE) {
+      k = EXH_KIND_CONTENT;
+      snprintf(sub, sizeof sub, "%s", exh_area_name(a));
+    }
+  }
   if (k == EXH_KIND_NONE) return;
   EXH_VEC_RESERVE(w->ev, w->cap, w->n + 1);
   exh_evidence *e = &w->ev[w->n++];
@@ -62,6 +72,27 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
   e->size = st->size;
   e->mtime_ms = st->mtime_ms;
   e->first_ms = e->last_ms = EXH_TIME_UNKNOWN;
+}
+
+/* OWA keeps one folder per installed build ("owa/auth/15.1.2176.9",
+ * "ClientAccess/Owa/15.1.2176.9"): a witness of the build when
+ * Bin/ExSetup.exe was not collected (facts §5.2). */
+static void note_build_dir(exh_walk *w, size_t server, const char *rel, const char *name) {
+  if (server >= w->nsrv) return;
+  int dots = 0;
+  size_t n = strlen(name);
+  if (n < 6 || n > 24 || name[0] != '1' || (name[1] != '4' && name[1] != '5') || name[2] != '.') return;
+  for (size_t i = 0; i < n; i++) {
+    if (name[i] == '.') dots++;
+    else if (name[i] < '0' || name[i] > '9') return;
+  }
+  if (dots < 2 || dots > 3 || name[n - 1] == '.' || !exh_memimem(rel, strlen(rel), "owa/", 4)) return;
+  exh_walk_server *s = &w->srv[server];
+  for (size_t i = 0; i < s->nbuilds; i++)
+    if (!strcmp(s->builds[i], name)) return;
+  if (s->nbuilds >= 64) return;
+  EXH_VEC_RESERVE(s->builds, s->capbuilds, s->nbuilds + 1);
+  s->builds[s->nbuilds++] = exh_xstrdup(name);
 }
 
 typedef struct names {
@@ -98,6 +129,7 @@ static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t serv
     if (exh_lstat(cp, &st, why, sizeof why) != 0) {
       exh_walk_add_error(w, server, cp, why, 0);
     } else if (st.type == EXH_FT_DIR) {
+      note_build_dir(w, server, cr, ns.v[i]);
       walk_dir(w, cp, cr, server, depth + 1);
     } else if (st.type == EXH_FT_FILE) {
       add_file(w, cp, cr, server, &st);
@@ -117,6 +149,11 @@ static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t serv
 
 void exh_walk_root(exh_walk *w, const char *root, size_t server) {
   char why[256];
+  if (server >= w->nsrv) {
+    w->srv = exh_xrealloc(w->srv, (server + 1) * sizeof *w->srv);
+    memset(w->srv + w->nsrv, 0, (server + 1 - w->nsrv) * sizeof *w->srv);
+    w->nsrv = server + 1;
+  }
   exh_stat st;
   /* The root itself may be a link the user chose on purpose: follow it by
    * letting the platform stat it through a trailing "/." for folders. */

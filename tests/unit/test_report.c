@@ -90,7 +90,8 @@ static void test_jsonl(void **st) {
   /* every line is one object */
   size_t lines = 0;
   for (char *p = o; *p; p++) lines += *p == '\n';
-  assert_int_equal(lines, 3);
+  assert_int_equal(lines, 4); /* finding, verdict, build, log window */
+  assert_non_null(strstr(o, "\"dataset\":\"exhunt.build\""));
   free(o);
   exh_result_free(r);
 }

@@ -1,0 +1,275 @@
+/* Content checks on files found on disk (issue 4): the path against IOC
+ * paths and names; SHA-256 (and, for IOC lists that carry them or files
+ * that drew a finding, SHA-1 and MD5) against IOC hashes; the Exchange
+ * files against a known-good baseline of the installed build; minidumps
+ * by their header; and the YARA rules (shipped ones in rules/yara, plus
+ * --yara). Hashing uses OpenSSL's libcrypto (SHA-NI on this hardware). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ioc/ioc.h"
+#include "../parse/pe.h"
+#include "../platform/platform.h"
+#include "../rules/sigma_int.h"
+#include "../scan/scan.h"
+#include "../util/util.h"
+#include "yara.h"
+
+#ifdef EXH_HAVE_OPENSSL
+#include <openssl/evp.h>
+#endif
+
+static const char *const t1505[] = {"T1505.003"};
+static const char *const t1003[] = {"T1003.001"};
+static const char *const t1588[] = {"T1588.001"};
+
+#define FILE_RULE(name, id_, title_, desc_, level_, tech)                                                      \
+  const exh_rule_info name = {.id = id_,                                                                      \
+                              .title = title_,                                                                \
+                              .description = desc_,                                                           \
+                              .source = "builtin:detect/content.c",                                           \
+                              .dataset = "exhunt.file",                                                       \
+                              .level = level_,                                                                \
+                              .techniques = tech,                                                             \
+                              .ntechniques = 1}
+
+FILE_RULE(exh_rule_ioc_hash, "exhunt-ioc-file-hash", "IOC: file hash on an indicator list",
+          "The file's SHA-256, SHA-1 or MD5 is listed in a loaded IOC set.", EXH_LEVEL_HIGH, t1588);
+FILE_RULE(exh_rule_ioc_path, "exhunt-ioc-file-path", "IOC: file path or name on an indicator list",
+          "The file lies at a path (or has a name) listed in a loaded IOC set, e.g. the MSTIC web shell paths.",
+          EXH_LEVEL_HIGH, t1505);
+FILE_RULE(exh_rule_base_modified, "exhunt-baseline-modified", "Exchange file differs from the known-good baseline",
+          "A file shipped with the installed Exchange build whose SHA-256 is not the one of the baseline.",
+          EXH_LEVEL_HIGH, t1505);
+FILE_RULE(exh_rule_base_unknown, "exhunt-baseline-unknown-script",
+          "Server-side script unknown to the baseline of the installed build",
+          "An .aspx/.ashx/.asmx/... file under the Exchange web folders that the build's baseline does not list: "
+          "where ProxyLogon and ProxyShell web shells were written.",
+          EXH_LEVEL_HIGH, t1505);
+FILE_RULE(exh_rule_base_unknown_other, "exhunt-baseline-unknown-file", "File unknown to the baseline of the installed build",
+          "A file under the Exchange web folders that the build's baseline does not list (not a server-side script).",
+          EXH_LEVEL_LOW, t1505);
+FILE_RULE(exh_rule_lsass_minidump, "exhunt-file-lsass-minidump", "Minidump of lsass.exe (credential dump)",
+          "A Windows minidump whose first module is lsass.exe, whatever its name and place: procdump -ma lsass or "
+          "comsvcs.dll MiniDump output.",
+          EXH_LEVEL_HIGH, t1003);
+FILE_RULE(exh_rule_minidump, "exhunt-file-minidump", "Process memory dump in a web or staging folder",
+          "A Windows minidump of a process other than lsass.exe: context for a responder.", EXH_LEVEL_INFO, t1003);
+
+static void hexs(const uint8_t *d, size_t n, char *out) {
+  static const char hx[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) out[2 * i] = hx[d[i] >> 4], out[2 * i + 1] = hx[d[i] & 15];
+  out[2 * n] = 0;
+}
+
+/* Digest of bytes; 0 on success (-1 without libcrypto). */
+static int digest(const char *alg, const uint8_t *p, size_t n, uint8_t *out) {
+#ifdef EXH_HAVE_OPENSSL
+  const EVP_MD *md = !strcmp(alg, "sha256") ? EVP_sha256() : !strcmp(alg, "sha1") ? EVP_sha1() : EVP_md5();
+  unsigned len = 0;
+  return EVP_Digest(p, n, out, &len, md, NULL) == 1 ? 0 : -1;
+#else
+  (void)alg, (void)p, (void)n, (void)out;
+  return -1;
+#endif
+}
+
+typedef struct cctx {
+  exh_worker *wk;
+  exh_evidence *ev;
+  const uint8_t *p;
+  size_t n;
+  size_t first; /* index of this pass's first finding in ev->findings */
+} cctx;
+
+static exh_finding *file_finding(cctx *c, const exh_rule_info *ri, exh_level lv, char *message) {
+  exh_finding *f = exh_evidence_new_finding(c->wk, c->ev);
+  if (!f) {
+    free(message);
+    return NULL;
+  }
+  f->rule = ri;
+  f->level = lv;
+  f->server = c->ev->server;
+  f->dataset = "exhunt.file";
+  f->time_ms = c->ev->mtime_ms;
+  f->is_file = 1;
+  f->path = exh_xstrdup(c->ev->path);
+  f->file_size = c->ev->size;
+  f->file_mtime_ms = c->ev->mtime_ms;
+  f->message = message;
+  return f;
+}
+
+static const char *shown_path(const exh_evidence *ev) { return ev->rel[0] ? ev->rel : ev->path; }
+
+static void set_ioc(exh_finding *f, const exh_ioc *io) {
+  f->ioc_value = exh_xstrdup(io->value);
+  f->ioc_source = exh_xstrdup(io->source);
+  f->ioc_type = exh_ioc_type_name(io->type);
+}
+
+static void check_path(cctx *c, const exh_iocset *iocs) {
+  const exh_ioc *io = exh_iocset_path(iocs, shown_path(c->ev));
+  if (!io) return;
+  exh_finding *f = file_finding(c, &exh_rule_ioc_path, exh_rule_ioc_path.level,
+                                exh_xasprintf("%s: %s matches %s indicator '%s' (%s%s%s)", exh_rule_ioc_path.title,
+                                              shown_path(c->ev), exh_ioc_type_name(io->type), io->value, io->source,
+                                              io->label ? ", " : "", io->label ? io->label : ""));
+  if (f) set_ioc(f, io);
+}
+
+static void check_minidump(cctx *c) {
+  char name[128];
+  if (!exh_minidump_process(c->p, c->n, name, sizeof name)) return;
+  int lsass = !strcmp(name, "lsass.exe");
+  if (!lsass && c->ev->kind == EXH_KIND_CONTENT && !strcmp(c->ev->sub, "all")) return;
+  const exh_rule_info *ri = lsass ? &exh_rule_lsass_minidump : &exh_rule_minidump;
+  file_finding(c, ri, ri->level,
+               exh_xasprintf("%s: %s (process image %s, %llu bytes)", ri->title, shown_path(c->ev),
+                             name[0] ? name : "not named in the dump", (unsigned long long)c->ev->size));
+}
+
+static void on_yara(void *ctx, const exh_rule_info *ri, uint64_t off, const char *sid) {
+  cctx *c = ctx;
+  exh_finding *f = file_finding(c, ri, ri->level,
+                                exh_xasprintf("%s: %s (string %s at offset %llu)", ri->title, shown_path(c->ev),
+                                              sid[0] ? sid : "-", (unsigned long long)off));
+  if (!f) return;
+  f->offset = off;
+  /* the bytes around the match, escaped later by each report */
+  if (off < c->n) {
+    size_t s = off > 64 ? (size_t)off - 64 : 0, e = (size_t)off + 192 < c->n ? (size_t)off + 192 : c->n;
+    f->evidence = exh_xstrndup((const char *)c->p + s, e - s);
+    f->evidence_len = e - s;
+  }
+}
+
+static const char *ext_of(const char *path, char *buf, size_t n) {
+  const char *b = strrchr(path, '/');
+  b = b ? b + 1 : path;
+  const char *dot = strrchr(b, '.');
+  size_t o = 0;
+  if (dot)
+    for (dot++; *dot && o + 1 < n; dot++) buf[o++] = (char)exh_lower((unsigned char)*dot);
+  buf[o] = 0;
+  return buf;
+}
+
+static int server_script(const char *ext) {
+  static const char *const s[] = {"aspx", "ashx", "asmx", "asax", "ascx", "asp", "cshtml", "master", "svc", "config", NULL};
+  for (const char *const *e = s; *e; e++)
+    if (!strcmp(*e, ext)) return 1;
+  return 0;
+}
+
+static void check_baseline(cctx *c, const exh_baseline *b, const uint8_t sha[32], const char *ext) {
+  const char *rel = c->ev->rel;
+  size_t off = exh_install_rel(rel);
+  if (off == (size_t)-1 || !exh_baseline_covers_ext(b, ext)) return;
+  const char *build = c->ev->server < 4096 && c->wk->server_builds ? c->wk->server_builds[c->ev->server] : NULL;
+  if (build && !exh_baseline_has_build(b, build)) return; /* said once per server by detect/build.c */
+  char norm[1024];
+  exh_path_normalise(rel + off, norm, sizeof norm, 1);
+  int r = exh_baseline_check(b, build, norm, sha);
+  if (r == 0) return;
+  const exh_rule_info *ri = r == 1 ? &exh_rule_base_modified
+                            : server_script(ext) ? &exh_rule_base_unknown
+                                                 : &exh_rule_base_unknown_other;
+  file_finding(c, ri, ri->level,
+               exh_xasprintf("%s: %s (%s %s)", ri->title, shown_path(c->ev),
+                             build ? "build" : "no build known; checked against every loaded baseline", build ? build : ""));
+}
+
+void exh_detect_content_buf(exh_worker *wk, exh_evidence *ev, const uint8_t *p, size_t n) {
+  const exh_iocset *iocs = exh_ruleset_iocs(wk->rs);
+  const exh_baseline *base = exh_ruleset_baseline(wk->rs);
+  const exh_yara *yara = exh_ruleset_yara(wk->rs);
+  cctx c = {wk, ev, p, n, ev->nfindings};
+  check_path(&c, iocs);
+  check_minidump(&c);
+  uint8_t sha[32];
+  int have_sha = n > 0 || ev->size == 0 ? digest("sha256", p, n, sha) == 0 : 0;
+  if (have_sha) {
+    const exh_ioc *io = exh_iocset_hash(iocs, EXH_IOC_SHA256, sha);
+    if (io) {
+      exh_finding *f = file_finding(&c, &exh_rule_ioc_hash, exh_rule_ioc_hash.level,
+                                    exh_xasprintf("%s: %s has SHA-256 %s (%s%s%s)", exh_rule_ioc_hash.title,
+                                                  shown_path(ev), io->value, io->source, io->label ? ", " : "",
+                                                  io->label ? io->label : ""));
+      if (f) set_ioc(f, io);
+    }
+  }
+  static const struct {
+    exh_ioc_type t;
+    const char *alg;
+    size_t len;
+  } more[] = {{EXH_IOC_SHA1, "sha1", 20}, {EXH_IOC_MD5, "md5", 16}};
+  for (size_t k = 0; k < 2; k++) {
+    uint8_t d[32];
+    if (!exh_iocset_has_hashes(iocs, more[k].t) || digest(more[k].alg, p, n, d)) continue;
+    const exh_ioc *io = exh_iocset_hash(iocs, more[k].t, d);
+    if (!io) continue;
+    exh_finding *f = file_finding(&c, &exh_rule_ioc_hash, exh_rule_ioc_hash.level,
+                                  exh_xasprintf("%s: %s has %s %s (%s%s%s)", exh_rule_ioc_hash.title, shown_path(ev),
+                                                more[k].alg, io->value, io->source, io->label ? ", " : "",
+                                                io->label ? io->label : ""));
+    if (f) set_ioc(f, io);
+  }
+  char ext[16];
+  ext_of(ev->path, ext, sizeof ext);
+  if (base && have_sha && ev->rel[0]) check_baseline(&c, base, sha, ext);
+  if (yara && exh_yara_count(yara)) {
+    if (!wk->yscan) wk->yscan = exh_yara_scanner_new(yara, (int)(wk->lim->max_file_seconds > 0 ? wk->lim->max_file_seconds : 60));
+    if (wk->yscan) {
+      const char *name = strrchr(ev->path, '/');
+      name = name ? name + 1 : ev->path;
+      exh_yara_file yf = {name, ev->path, ext, ext};
+      char why[160];
+      if (exh_yara_scan(wk->yscan, p, n, &yf, on_yara, &c, why, sizeof why) && !ev->error) ev->error = exh_xstrdup(why);
+    }
+  }
+  /* every finding on a file carries its hashes */
+  if (ev->nfindings > c.first && have_sha) {
+    char h256[65], h1[41], h5[33];
+    uint8_t d1[20], d5[16];
+    hexs(sha, 32, h256);
+    int ok1 = digest("sha1", p, n, d1) == 0, ok5 = digest("md5", p, n, d5) == 0;
+    if (ok1) hexs(d1, 20, h1);
+    if (ok5) hexs(d5, 16, h5);
+    for (size_t i = c.first; i < ev->nfindings; i++) {
+      exh_finding *f = &ev->findings[i];
+      f->file_sha256 = exh_xstrdup(h256);
+      if (ok1) f->file_sha1 = exh_xstrdup(h1);
+      if (ok5) f->file_md5 = exh_xstrdup(h5);
+    }
+  }
+}
+
+void exh_detect_content(exh_worker *wk, exh_evidence *ev) {
+  if (ev->kind == EXH_KIND_LSASS_DUMP || ev->kind == EXH_KIND_STAGING_ARCHIVE) exh_detect_file(wk, ev);
+  exh_map m;
+  char why[256];
+  if (ev->size == 0) {
+    exh_detect_content_buf(wk, ev, (const uint8_t *)"", 0);
+    return;
+  }
+  if (exh_map_open(&m, ev->path, why, sizeof why) != 0) {
+    ev->error = exh_xstrdup(why);
+    return;
+  }
+  uint64_t cap = wk->lim->max_content_bytes;
+  if (m.size > cap) {
+    /* large: the path and the header checks only (pages touched on demand) */
+    cctx c = {wk, ev, (const uint8_t *)m.data, m.size, ev->nfindings};
+    check_path(&c, exh_ruleset_iocs(wk->rs));
+    check_minidump(&c);
+    ev->error = exh_xasprintf("content not hashed or YARA-scanned: %llu bytes, over the limit of %llu "
+                              "(--max-content-size); path and header checks done",
+                              (unsigned long long)m.size, (unsigned long long)cap);
+    ev->skipped = 1;
+  } else {
+    exh_detect_content_buf(wk, ev, (const uint8_t *)m.data, m.size);
+  }
+  exh_map_close(&m);
+}
