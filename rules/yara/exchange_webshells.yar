@@ -1,4 +1,7 @@
 /*
+ * Rules are ordered most specific first; a generic rule steps aside when a
+ * specific one matched, so a file draws one finding for its shape.
+ *
  * exhunt's own content rules for the web shells of the Exchange campaigns.
  * Written from the shapes documented in ../shared/facts (proxylogon-facts.md
  * §4.2, detections-and-data.md §3), not copied from any rule set. Meta:
@@ -8,21 +11,6 @@
  * External variables (set per file by exhunt): filename, filepath,
  * extension (lowercase, no dot), filetype, owner.
  */
-
-rule exhunt_chopper_jscript_oneliner
-{
-    meta:
-        description = "China Chopper one-liner: JScript page that evals a request value with the unsafe option"
-        level = "critical"
-        mitre_attack = "T1505.003"
-    strings:
-        $page = /<%@\s*Page\s+Language\s*=\s*"?J(ava)?Script/ nocase
-        $script = /<script\s+language\s*=\s*"?J(ava)?Script"?\s+runat\s*=\s*"?server/ nocase
-        $eval = /eval\s*\(\s*Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase
-        $unsafe = "unsafe" nocase
-    condition:
-        filesize < 64KB and ($page or $script) and $eval and $unsafe
-}
 
 rule exhunt_oab_config_webshell
 {
@@ -58,6 +46,22 @@ rule exhunt_pst_wrapped_aspx
         uint32(0) == 0x4e444221 and any of them
 }
 
+rule exhunt_chopper_jscript_oneliner
+{
+    meta:
+        description = "China Chopper one-liner: JScript page that evals a request value with the unsafe option"
+        level = "critical"
+        mitre_attack = "T1505.003"
+    strings:
+        $page = /<%@\s*Page\s+Language\s*=\s*"?J(ava)?Script/ nocase
+        $script = /<script\s+language\s*=\s*"?J(ava)?Script"?\s+runat\s*=\s*"?server/ nocase
+        $eval = /eval\s*\(\s*Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase
+        $unsafe = "unsafe" nocase
+    condition:
+        filesize < 64KB and ($page or $script) and $eval and $unsafe
+        and not exhunt_oab_config_webshell and not exhunt_pst_wrapped_aspx
+}
+
 rule exhunt_pst_in_web_folder
 {
     meta:
@@ -67,6 +71,7 @@ rule exhunt_pst_in_web_folder
         mitre_attack = "T1505.003"
     condition:
         uint32(0) == 0x4e444221 and (extension == "aspx" or extension == "ashx" or extension == "asmx" or extension == "asp")
+        and not exhunt_pst_wrapped_aspx
 }
 
 rule exhunt_der_wrapped_aspx
@@ -101,6 +106,7 @@ rule exhunt_aspx_request_exec
         $x6 = /Execute\s*\(?\s*Request/ nocase
     condition:
         filesize < 512KB and any of ($page*) and $req and any of ($x*)
+        and not exhunt_chopper_jscript_oneliner and not exhunt_oab_config_webshell and not exhunt_pst_wrapped_aspx
 }
 
 rule exhunt_aspx_uploader

@@ -23,6 +23,13 @@ const char *exh_verdict_name(exh_verdict v) {
   return "?";
 }
 
+/* Test-ProxyLogon's "other suspicious files" (detect/files.c): names and
+ * places alone, informational unless a CVE finding stands beside them.
+ * Content findings (YARA, IOCs, dumps) carry their own level. */
+static int exh_rule_is_supporting(const exh_rule_info *ri) {
+  return ri == &exh_rule_lsass_dump || ri == &exh_rule_staging_archive;
+}
+
 static int is_cve_hit(const exh_finding *f) {
   return f->rule && f->rule->ncves > 0 && f->level >= EXH_LEVEL_HIGH;
 }
@@ -36,7 +43,7 @@ void exh_correlate(exh_result *r) {
     /* supporting files: raised only next to a CVE finding */
     for (size_t i = 0; i < r->nfindings; i++) {
       exh_finding *f = &r->findings[i];
-      if (f->server != s || !f->is_file || f->rule->ncves) continue;
+      if (f->server != s || !f->is_file || f->rule->ncves || !exh_rule_is_supporting(f->rule)) continue;
       if (cve && f->level < EXH_LEVEL_HIGH) f->level = EXH_LEVEL_HIGH;
     }
     memset(sv->nfindings, 0, sizeof sv->nfindings);

@@ -230,15 +230,16 @@ void exh_detect_content_buf(exh_worker *wk, exh_evidence *ev, const uint8_t *p, 
     }
   }
   /* every finding on a file carries its hashes */
-  if (ev->nfindings > c.first && have_sha) {
+  if (ev->nfindings > 0 && have_sha) {
     char h256[65], h1[41], h5[33];
     uint8_t d1[20], d5[16];
     hexs(sha, 32, h256);
     int ok1 = digest("sha1", p, n, d1) == 0, ok5 = digest("md5", p, n, d5) == 0;
     if (ok1) hexs(d1, 20, h1);
     if (ok5) hexs(d5, 16, h5);
-    for (size_t i = c.first; i < ev->nfindings; i++) {
+    for (size_t i = 0; i < ev->nfindings; i++) { /* the supporting-file finding too */
       exh_finding *f = &ev->findings[i];
+      if (!f->is_file || f->file_sha256) continue;
       f->file_sha256 = exh_xstrdup(h256);
       if (ok1) f->file_sha1 = exh_xstrdup(h1);
       if (ok5) f->file_md5 = exh_xstrdup(h5);

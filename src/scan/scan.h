@@ -105,6 +105,7 @@ void exh_scan_archive(exh_worker *wk, exh_evidence *ev);
 
 /* File checks (detect/files.c): Test-ProxyLogon's supporting files; and
  * the content checks of every candidate file (detect/content.c). */
+extern const exh_rule_info exh_rule_lsass_dump, exh_rule_staging_archive;
 void exh_detect_file(exh_worker *wk, exh_evidence *ev);
 void exh_detect_content(exh_worker *wk, exh_evidence *ev);
 /* Same on bytes in memory (fuzz targets, archive members). */

@@ -2,7 +2,7 @@
  * and benchmarks, with attack chains at known spots and a ground-truth file.
  *
  * usage: exgen [--seed N] [--size-mb N | --lines N] [--days N]
- *              [--scenario attack|clean|benign] --out TREE [--truth FILE]
+ *              [--scenario attack|clean|benign] --out TREE [--truth FILE] [--manifest FILE]
  * --size-mb sets the total size (benchmark corpora); --lines the mean number
  * of records per hourly HttpProxy file (default 12).
  *
@@ -156,6 +156,7 @@ static void iso(int64_t ms, char *b, size_t n) {
 static int64_t T0; /* 2021-03-01T00:00:00Z */
 #define HOUR 3600000ll
 #define DAY (24 * HOUR)
+#define MINUTE 60000ll
 
 /* ---- HttpProxy ---------------------------------------------------------- */
 
@@ -577,6 +578,8 @@ static void write_file(const char *rel, const char *content, int64_t mtime) {
   utime(path, &ut);
 }
 
+#include "disk.inc"
+
 /* ---- IIS W3C logs (facts §2.4): W3SVC1 front end, W3SVC2 back end ------- */
 
 typedef struct iis_event {
@@ -802,7 +805,7 @@ static void plan_events(int days) {
 }
 
 int main(int argc, char **argv) {
-  const char *truth_path = NULL, *scenario = "attack";
+  const char *truth_path = NULL, *scenario = "attack", *manifest_path = NULL;
   long size_mb = 0, lines = 0;
   int days = 4;
   for (int i = 1; i < argc; i++) {
@@ -813,7 +816,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--scenario") && i + 1 < argc) scenario = argv[++i];
     else if (!strcmp(argv[i], "--out") && i + 1 < argc) tree = argv[++i];
     else if (!strcmp(argv[i], "--truth") && i + 1 < argc) truth_path = argv[++i];
-    else die("usage: exgen [--seed N] [--size-mb N | --lines N] [--days N] [--scenario attack|clean|benign] --out TREE [--truth FILE]");
+    else if (!strcmp(argv[i], "--manifest") && i + 1 < argc) manifest_path = argv[++i];
+    else die("usage: exgen [--seed N] [--size-mb N | --lines N] [--days N] [--scenario attack|clean|benign] --out TREE [--truth FILE] [--manifest FILE]");
   }
   if (!tree) die("--out is required");
   if (days < 3) days = 3;
@@ -830,6 +834,7 @@ int main(int argc, char **argv) {
   if (lines > 0) lines_per_file = lines;
   mkdirs(tree);
   if (truth_path && !(truth = fopen(truth_path, "w"))) die("cannot write %s", truth_path);
+  if (manifest_path && !(manifest = fopen(manifest_path, "w"))) die("cannot write %s", manifest_path);
   plan_events(days);
   write_httpproxy(days, lines_per_file);
   write_ecp(days);
@@ -841,7 +846,6 @@ int main(int argc, char **argv) {
   const char *arch_level = attack ? "high" : "informational";
   expect(R_ARCHIVE, arch_level, "C/ProgramData/VMware/VMware Tools/vss_manifests.zip", 0);
   if (attack) {
-    write_file("C/Windows/Temp/lsass.dmp", "MDMP\x93\xa7", T0 + 2 * DAY + 4 * HOUR);
     expect(R_LSASS, "high", "C/Windows/Temp/lsass.dmp", 0);
     write_file("C/ProgramData/it.zip", "PK\003\004", T0 + 2 * DAY + 5 * HOUR);
     expect(R_ARCHIVE, "high", "C/ProgramData/it.zip", 0);
@@ -849,7 +853,9 @@ int main(int argc, char **argv) {
     write_file("C/ProgramData/Microsoft/Crypto/System.IO.Compression.ZipFile.dll", "MZ", T0);
     write_file("C/Users/admin/Downloads/lsass-notes.txt", "notes", T0);
   }
+  write_disk_files(); /* after the logs: the random draws of the logs stay as they were */
   if (truth) fclose(truth);
+  if (manifest) fclose(manifest);
   free(events);
   return 0;
 }

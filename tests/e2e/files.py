@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""End-to-end test of the file checks (issue 4) on generated trees.
+
+exgen writes an attack tree (one file per documented shell and artefact
+shape), a clean and a benign tree (realistic Exchange and IIS web files),
+the ground truth and a manifest. This test builds what an incident
+responder would bring around the tree -- a STIX 2.1 bundle and a plain list
+with hashes of some attacker files, an indicator CSV in the MSTIC form with
+the MSTIC paths, an IP indicator, and a CSS-Exchange-style baseline of the
+shipped Exchange files -- scans, and compares both ways:
+
+  * every file finding expected (truth + manifest) is reported with the same
+    rule and level, and nothing else is reported on files;
+  * every file finding carries file.path and SHA-256/SHA-1/MD5, IOC findings
+    name their indicator (threat.indicator);
+  * the IP indicator fires on exactly the log lines whose client address is
+    that IP (computed here from the logs independently);
+  * the build state names the build, the product and the CVEs;
+  * with ../shared present, the real MSTIC CSV finds the two MSTIC paths.
+
+usage: files.py EXGEN EXHUNT WORKDIR [SHARED]
+"""
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+EXGEN, EXHUNT, WORK = sys.argv[1:4]
+SHARED = sys.argv[4] if len(sys.argv) > 4 else ""
+IOC_IP = "104.140.114.110"
+FILE_RULES_PREFIX = ("yara:", "exhunt-file-", "exhunt-ioc-file-", "exhunt-baseline-")
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL:", msg)
+
+
+def digest(path, alg):
+    h = hashlib.new(alg)
+    with open(path, "rb") as f:
+        h.update(f.read())
+    return h.hexdigest()
+
+
+def generate(scenario, seed):
+    root = os.path.join(WORK, scenario)
+    shutil.rmtree(root, ignore_errors=True)
+    subprocess.run([EXGEN, "--seed", seed, "--scenario", scenario, "--out", root,
+                    "--truth", root + ".truth", "--manifest", root + ".man"], check=True)
+    truth = set()
+    for line in open(root + ".truth"):
+        rule, level, rel, ln = line.rstrip("\n").split("\t")
+        if rule.startswith(FILE_RULES_PREFIX):
+            truth.add((rule, level, rel))
+    man = [l.rstrip("\n").split("\t") for l in open(root + ".man")]
+    for m in man:
+        if m[0] == "expect":
+            truth.add((m[1], m[2], m[3]))
+    return root, truth, man
+
+
+def write_intel(root, man, baseline_root, baseline_man):
+    """IOC files and a baseline, as a responder would assemble them (the
+    baseline from a clean reference install: the benign tree)."""
+    d = root + ".intel"
+    os.makedirs(d, exist_ok=True)
+    objs = []
+    for m in man:
+        if m[0] == "ioc-sha256":
+            h = digest(os.path.join(root, m[1]), "sha256")
+            objs.append({"type": "indicator", "spec_version": "2.1", "id": "indicator--%s" % h[:8] + "-0000-4000-8000-000000000001",
+                         "name": "web shell " + os.path.basename(m[1]), "pattern_type": "stix",
+                         "pattern": "[file:hashes.'SHA-256' = '%s']" % h, "valid_from": "2021-03-05T00:00:00Z"})
+    objs.append({"type": "indicator", "spec_version": "2.1", "id": "indicator--00000000-0000-4000-8000-0000000000ff",
+                 "name": "attacker address", "pattern_type": "stix",
+                 "pattern": "[ipv4-addr:value = '%s']" % IOC_IP, "valid_from": "2021-03-02T00:00:00Z"})
+    # an address that appears nowhere and a CIDR range (not a single address: skipped)
+    objs.append({"type": "indicator", "spec_version": "2.1", "id": "indicator--00000000-0000-4000-8000-0000000000fe",
+                 "pattern_type": "stix", "pattern": "[ipv4-addr:value = '198.51.100.7'] OR [ipv4-addr:value = '10.0.0.0/8']",
+                 "valid_from": "2021-03-02T00:00:00Z"})
+    with open(os.path.join(d, "bundle.json"), "w") as f:
+        json.dump({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000000", "objects": objs}, f, indent=1)
+    with open(os.path.join(d, "plain.txt"), "w") as f:
+        f.write("# hashes from a partner's report\n\n")
+        for m in man:
+            if m[0] == "ioc-md5":
+                f.write("%s;command shell seen at another victim\n" % digest(os.path.join(root, m[1]), "md5"))
+    with open(os.path.join(d, "mstic-form.csv"), "w") as f:
+        f.write("DateAdded,FirstSeen,Indicator,IndicatorType,TLP\n")
+        f.write("2021-03-09,,C:\\inetpub\\wwwroot\\aspnet_client\\shell.aspx,filepath,White\n")
+        f.write("2021-03-11,,C:\\users\\public\\opera\\opera_browser.exe,filepath,White\n")
+        f.write("2021-03-11,,C:\\inetpub\\wwwroot\\aspnet_client\\never_there.aspx,filepath,White\n")
+    with open(os.path.join(d, "baseline.csv"), "w") as f:
+        for m in baseline_man:
+            if m[0] == "baseline":
+                rel = m[1].split("/V15/", 1)[1].replace("/", "\\")
+                f.write("%s,15.1.2176.2,\\%s\n" % (digest(os.path.join(baseline_root, m[1]), "sha256").upper(), rel))
+    return d
+
+
+def scan(root, args):
+    p = subprocess.run([EXHUNT, "scan", "-f", "jsonl", "-j", "2"] + args + [root], capture_output=True, text=True)
+    if p.returncode not in (0, 1):
+        fail("exhunt exit %d: %s" % (p.returncode, p.stderr[-400:]))
+    return [json.loads(l) for l in p.stdout.splitlines()], p.stderr
+
+
+def rel_of(root, path):
+    return os.path.relpath(path, root)
+
+
+def check_files(name, root, truth, objs):
+    got = set()
+    for o in objs:
+        if o.get("event", {}).get("dataset") != "exhunt.file":
+            continue
+        rel = rel_of(root, o["file"]["path"])
+        key = (o["rule"]["id"], o["exhunt"]["level"], rel)
+        got.add(key)
+        h = o["file"].get("hash", {})
+        if not all(len(h.get(a, "")) == n for a, n in (("sha256", 64), ("sha1", 40), ("md5", 32))):
+            fail("%s: finding without its three hashes: %s" % (name, key))
+        elif h["sha256"] != digest(os.path.join(root, rel), "sha256"):
+            fail("%s: wrong SHA-256 on %s" % (name, rel))
+        if o["rule"]["id"].startswith("exhunt-ioc-") and not o.get("threat", {}).get("indicator", {}).get("reference"):
+            fail("%s: IOC finding without threat.indicator: %s" % (name, key))
+    for k in sorted(truth - got):
+        fail("%s: MISSED %s" % (name, k))
+    for k in sorted(got - truth):
+        fail("%s: UNEXPECTED %s" % (name, k))
+    print("%s: %d file findings, %d expected" % (name, len(got), len(truth)))
+
+
+def ip_lines(root):
+    """(rel, line) of every log line whose client address is IOC_IP."""
+    want = set()
+    for dp, _, fs in os.walk(root):
+        for fn in fs:
+            if not fn.lower().endswith(".log"):
+                continue
+            p = os.path.join(dp, fn)
+            w3c = "LogFiles" in p
+            col = None
+            with open(p, newline="") as f:
+                for i, line in enumerate(f, 1):
+                    line = line.rstrip("\r\n")
+                    if line.startswith("#Fields:"):
+                        names = line[8:].strip().split(" ") if w3c else next(csv.reader([line[8:].strip()]))
+                        key = "c-ip" if w3c else "ClientIpAddress"
+                        col = names.index(key) if key in names else None
+                        continue
+                    if line.startswith("#") or col is None:
+                        if i == 1 and not w3c and line.startswith("DateTime,"):
+                            names = next(csv.reader([line]))
+                            col = names.index("ClientIpAddress") if "ClientIpAddress" in names else None
+                        continue
+                    vals = line.split(" ") if w3c else next(csv.reader([line]))
+                    if col < len(vals) and vals[col] == IOC_IP:
+                        want.add((rel_of(root, p), i))
+    return want
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    runs = [generate(s, seed) + (s,) for s, seed in (("benign", "9"), ("clean", "8"), ("attack", "7"))]
+    ref_root, _, ref_man, _ = runs[0]
+    for root, truth, man, scenario in runs:
+        intel = write_intel(root, man, ref_root, ref_man)
+        args = ["--ioc", os.path.join(intel, "bundle.json"), "--ioc", os.path.join(intel, "plain.txt"),
+                "--ioc", os.path.join(intel, "mstic-form.csv"), "--baseline", os.path.join(intel, "baseline.csv")]
+        objs, err = scan(root, args)
+        check_files(scenario, root, truth, objs)
+        # IP indicator on client addresses
+        got = {(rel_of(root, o["log"]["file"]["path"]), o["exhunt"]["line"]) for o in objs
+               if o.get("rule", {}).get("id", "").startswith("exhunt-ioc-ip")}
+        want = ip_lines(root)
+        if got != want:
+            fail("%s: IP indicator lines: %d reported, %d expected; missed %s, unexpected %s" %
+                 (scenario, len(got), len(want), sorted(want - got)[:3], sorted(got - want)[:3]))
+        if scenario == "attack" and not want:
+            fail("attack tree has no line from the IOC address: the IP check tests nothing")
+        print("%s: IP indicator on %d log lines" % (scenario, len(got)))
+        # patch level
+        b = [o for o in objs if o.get("event", {}).get("dataset") == "exhunt.build"]
+        if len(b) != 1 or b[0].get("package", {}).get("version") != "15.1.2176.2" or \
+                b[0]["package"].get("name") != "Exchange 2016 CU19":
+            fail("%s: build state object wrong: %s" % (scenario, b))
+        else:
+            st = {c["id"]: c["status"] for c in b[0]["exhunt"]["cves"]}
+            if st.get("CVE-2021-26855") != "vulnerable" or st.get("CVE-2022-41040") != "vulnerable":
+                fail("%s: CVE status wrong: %s" % (scenario, st))
+            if b[0]["exhunt"].get("build_source", "").find("ExSetup") < 0:
+                fail("%s: build not read from ExSetup.exe: %s" % (scenario, b[0]["exhunt"]))
+        if "entries not usable" not in err:
+            fail("%s: the CIDR pattern in the bundle was not reported as unusable" % scenario)
+    # the text report names the build and what it is vulnerable to
+    p = subprocess.run([EXHUNT, "scan", os.path.join(WORK, "attack")], capture_output=True, text=True)
+    if "Patch level: 15.1.2176.2 (Exchange 2016 CU19" not in p.stdout or "CVE-2021-27065  ProxyLogon    vulnerable" not in p.stdout:
+        fail("text report lacks the patch level")
+    # the real MSTIC feed
+    mstic = os.path.join(SHARED, "data/ioc/msticiocs-exchange-march2021.csv") if SHARED else ""
+    if mstic and os.path.exists(mstic):
+        objs, err = scan(os.path.join(WORK, "attack"), ["--ioc", mstic])
+        hits = {rel_of(os.path.join(WORK, "attack"), o["file"]["path"]) for o in objs
+                if o.get("rule", {}).get("id") == "exhunt-ioc-file-path"}
+        want = {"C/inetpub/wwwroot/aspnet_client/shell.aspx", "C/Users/Public/opera/opera_browser.exe"}
+        if hits != want:
+            fail("MSTIC feed: path hits %s, expected %s" % (sorted(hits), sorted(want)))
+        if "not usable" in err:
+            fail("MSTIC feed: rows rejected: %s" % err)
+        print("MSTIC feed: %d path hits" % len(hits))
+    else:
+        print("SKIP: ../shared not present, the real MSTIC feed is not tried")
+    if failures:
+        print("%d failure(s)" % len(failures))
+        sys.exit(1)
+    print("files: all checks passed")
+
+
+main()
