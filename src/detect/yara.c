@@ -247,12 +247,20 @@ static int on_scan(YR_SCAN_CONTEXT *sc, int msg, void *data, void *ud) {
   uint64_t off = 0;
   const char *sid = "";
   const YR_STRING *str;
+  /* libyara 4.2 allocates YR_MATCH records in its notebook without
+   * alignment (UBSan flags any field access), so each is copied out with
+   * memcpy instead of read in place through yr_string_matches_foreach. */
   yr_rule_strings_foreach(r, str) {
-    const YR_MATCH *m;
-    yr_string_matches_foreach(sc, str, m) {
-      off = (uint64_t)(m->base + m->offset);
-      sid = str->identifier;
-      goto found;
+    const void *mp = sc->matches[str->idx].head;
+    for (int guard = 0; mp && guard < 1000000; guard++) {
+      YR_MATCH m;
+      memcpy(&m, mp, sizeof m);
+      if (!m.is_private) {
+        off = (uint64_t)(m.base + m.offset);
+        sid = str->identifier;
+        goto found;
+      }
+      mp = m.next;
     }
   }
 found:

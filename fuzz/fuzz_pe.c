@@ -1,0 +1,15 @@
+/* libFuzzer target: the PE version-resource reader (Bin/ExSetup.exe) and
+ * the minidump module-list reader. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "parse/pe.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  uint16_t v[4];
+  const char *why;
+  exh_pe_file_version(data, size, v, &why);
+  char name[64];
+  exh_minidump_process(data, size, name, sizeof name);
+  return 0;
+}
