@@ -324,7 +324,9 @@ int main(int argc, char **argv) {
     exh_ruleset_free(rs);
     return 2;
   }
-  if (exh_ruleset_count(rs) == 0) {
+  size_t nyara = 0, nioc = 0, nbase = 0;
+  exh_ruleset_content_counts(rs, &nyara, &nioc, &nbase);
+  if (exh_ruleset_count(rs) == 0 && nyara == 0 && nioc == 0 && nbase == 0) {
     fprintf(stderr, "exhunt: no rule loaded\n");
     exh_ruleset_free(rs);
     return 2;
