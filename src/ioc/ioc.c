@@ -432,6 +432,9 @@ static void stix_set(exh_buf *b, exh_str v) {
   exh_buf_add(b, v.p, v.n);
 }
 
+/* The flattener gives no object boundaries: a top-level property seen a
+ * second time starts the next object (every STIX object has one type and
+ * one id, whatever the key order). */
 static void stix_pair(void *ctx, exh_str key, exh_str val) {
   stix_ctx *c = ctx;
   exh_str k = key;
@@ -444,8 +447,10 @@ static void stix_pair(void *ctx, exh_str key, exh_str val) {
     if (c->o.id.n) stix_flush(c);
     stix_set(&c->o.id, val);
   } else if (k.n == 4 && !memcmp(k.p, "name", 4)) {
+    if (c->o.name.n) stix_flush(c);
     stix_set(&c->o.name, val);
   } else if (k.n == 7 && !memcmp(k.p, "pattern", 7)) {
+    if (c->o.pattern.n) stix_flush(c);
     stix_set(&c->o.pattern, val);
   }
 }

@@ -199,6 +199,22 @@ def main():
                 fail("%s: build not read from ExSetup.exe: %s" % (scenario, b[0]["exhunt"]))
         if "entries not usable" not in err:
             fail("%s: the CIDR pattern in the bundle was not reported as unusable" % scenario)
+    # --yara: a user rule that needs the path externals compiles and fires;
+    # a broken rule file is named and skipped, the rest still runs
+    yd = os.path.join(WORK, "user-yara")
+    os.makedirs(yd, exist_ok=True)
+    with open(os.path.join(yd, "ext.yar"), "w") as f:
+        f.write('rule user_owa_auth_page { meta: score = 60 condition: filepath contains "/owa/auth/" and '
+                'extension == "aspx" and filename matches /^error/ and filetype == "aspx" and owner == "" }\n')
+    with open(os.path.join(yd, "broken.yara"), "w") as f:
+        f.write("rule broken { strings: $a = \"x\" condition: $b }\n")
+    objs, err = scan(os.path.join(WORK, "attack"), ["--yara", yd])
+    hits = {(o["exhunt"]["level"], os.path.basename(o["file"]["path"])) for o in objs
+            if o.get("rule", {}).get("id") == "yara:user_owa_auth_page"}
+    if hits != {("medium", "errorEE.aspx"), ("medium", "errorFE.aspx")}:
+        fail("--yara with externals: %s" % sorted(hits))
+    if "broken.yara" not in err or "undefined string" not in err:
+        fail("--yara: the broken rule file was not reported: %s" % err[-300:])
     # the text report names the build and what it is vulnerable to
     p = subprocess.run([EXHUNT, "scan", os.path.join(WORK, "attack")], capture_output=True, text=True)
     if "Patch level: 15.1.2176.2 (Exchange 2016 CU19" not in p.stdout or "CVE-2021-27065  ProxyLogon    vulnerable" not in p.stdout:
