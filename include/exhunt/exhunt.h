@@ -253,6 +253,10 @@ exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o);
 exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o);
 /* One row per finding; cells quoted, formula-looking cells defused. */
 exh_err exh_report_csv(FILE *f, const exh_result *r, const exh_report_opts *o);
+/* One self-contained HTML file (inline CSS, no script, a CSP forbidding
+ * scripts): verdict, patch level, attackers by client address, files left
+ * behind, timeline, log window. */
+exh_err exh_report_html(FILE *f, const exh_result *r, const exh_report_opts *o);
 /* Timesketch's JSONL import format (message, datetime, timestamp, timestamp_desc). */
 exh_err exh_report_timesketch(FILE *f, const exh_result *r, const exh_report_opts *o);
 

@@ -22,7 +22,8 @@ static void usage(FILE *f) {
         "\n"
         "options:\n"
         "  -f, --format FMT   text (default), jsonl (Elastic Common Schema names), csv,\n"
-        "                     timesketch (Timesketch's JSONL import format)\n"
+        "                     timesketch (Timesketch's JSONL import format), html (one\n"
+        "                     self-contained file: verdict, patch level, attackers, timeline)\n"
         "  -o, --output FILE  write the report to FILE (never inside a scanned PATH)\n"
         "  -j, --threads N    worker threads (default: one per core)\n"
         "  -r, --rules PATH   add Sigma rules from a file or folder (repeatable;\n"
@@ -272,8 +273,9 @@ int main(int argc, char **argv) {
     default: usage(stderr); free(rulepaths); free(rulekinds); return 2;
     }
   }
-  if (strcmp(format, "text") && strcmp(format, "jsonl") && strcmp(format, "csv") && strcmp(format, "timesketch")) {
-    fprintf(stderr, "exhunt: unknown format '%s' (text, jsonl, csv, timesketch)\n", format);
+  if (strcmp(format, "text") && strcmp(format, "jsonl") && strcmp(format, "csv") && strcmp(format, "timesketch") &&
+      strcmp(format, "html")) {
+    fprintf(stderr, "exhunt: unknown format '%s' (text, jsonl, csv, timesketch, html)\n", format);
     free(rulepaths);
     free(rulekinds);
     return 2;
@@ -363,6 +365,7 @@ int main(int argc, char **argv) {
   rc = !strcmp(format, "jsonl")        ? exh_report_jsonl(out, res, &ro)
        : !strcmp(format, "csv")        ? exh_report_csv(out, res, &ro)
        : !strcmp(format, "timesketch") ? exh_report_timesketch(out, res, &ro)
+       : !strcmp(format, "html")       ? exh_report_html(out, res, &ro)
                                        : exh_report_text(out, res, &ro);
   int code = exh_result_exit_code_strict(res, strict);
   if (output && fclose(out) != 0) rc = EXH_EIO;

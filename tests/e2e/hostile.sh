@@ -5,7 +5,9 @@
 #    scan goes on; exit 0/1, and 2 only with --strict;
 #  - a read-only evidence tree whose hashes, sizes and times do not change;
 #  - attacker strings (terminal escapes, markup, CSV formulas, invalid
-#    UTF-8, a file name with a newline) that stay inert in text and JSONL.
+#    UTF-8, a file name with a newline) that stay inert in text, JSONL,
+#    CSV, Timesketch and HTML (log records, file names, YARA evidence and
+#    IOC names alike).
 # usage: hostile.sh EXHUNT EXGEN WORKDIR
 set -u
 EXHUNT=$1 EXGEN=$2 W=$3
@@ -41,6 +43,13 @@ NL="$HP/Ecp/HttpProxy_x
 $(printf '\033[2J')evil.LOG"
 printf '%s\n2021-03-03T06:00:00.000Z,r4,/ecp/y.js,ServerInfo~b]@x:444/ews/?#,python-requests/2.25.1,5.6.7.8,200\n' "$HDR" > "$NL"
 
+# a web shell whose bytes (shown as YARA evidence) and name carry markup and escapes
+mkdir -p "$T/inetpub/wwwroot/aspnet_client"
+printf '<%%@ Page Language="Jscript"%%><%%eval(Request.Item["x"],"unsafe");%%></pre></details><script>alert(2)</script><img src=x onerror=alert(3)>\033]0;pwned\007\377\n' \
+  > "$T/inetpub/wwwroot/aspnet_client/<b>x\"y'z.aspx"
+# tiny and hostile IOC files: a STIX bundle with markup in its name, a plain list
+printf '{"type":"bundle","objects":[{"type":"indicator","id":"indicator--<i>","name":"<script>alert(4)</script>","pattern":"[ipv4-addr:value = \047%s\047]"}]}' 1.2.3.4 > "$W/hostile.stix.json"
+
 # integrity: record everything about the tree, make it read-only
 snapshot() { find "$T" -exec stat -c '%n|%s|%Y|%a' {} + 2>/dev/null | sort; find "$T" -type f -size -20M -exec sha256sum {} + 2>/dev/null | sort; }
 chmod -R a-w "$T"
@@ -71,7 +80,7 @@ objs = [json.loads(l) for l in raw.decode("utf-8").splitlines()]
 alerts = [o for o in objs if o["event"]["kind"] == "alert"]
 ev = [o for o in alerts if "alert(1)" in o.get("url", {}).get("original", "")]
 assert ev and "\x1b]0;pwned" in ev[0]["url"]["original"], "hostile URL kept, escaped"
-big = [o for o in alerts if o["log"]["file"]["path"].endswith("HttpProxy_2021030305-1.LOG")]
+big = [o for o in alerts if o.get("log", {}).get("file", {}).get("path", "").endswith("HttpProxy_2021030305-1.LOG")]
 assert big and len(big[0]["exhunt"]["evidence"]) <= 2048 and big[0]["exhunt"]["evidence_truncated"]
 assert len(big[0]["message"]) < 2048
 errs = [o for o in objs if o["event"]["kind"] == "pipeline_error"]
@@ -91,6 +100,37 @@ assert b"\x1b" not in raw
 for line in raw.decode("utf-8").splitlines():
     o = json.loads(line)
     assert o["message"] and o["datetime"] and isinstance(o["timestamp"], int) and o["timestamp_desc"]
+PY
+fi
+# HTML: one self-contained file, no script of ours or theirs, markup escaped
+timeout 300 "$EXHUNT" scan --no-progress -f html --ioc "$W/hostile.stix.json" -o "$W/out.html" "$T"; check "html exit status" 1 $?
+[ -s "$W/out.html" ]; check "HTML report written" 0 $?
+! LC_ALL=C grep -qi '<script' "$W/out.html"; check "no <script> element in HTML" 0 $?
+! LC_ALL=C grep -qi '<img' "$W/out.html"; check "no attacker <img> element in HTML" 0 $?
+! LC_ALL=C grep -q '<b>x' "$W/out.html"; check "file name markup escaped in HTML" 0 $?
+LC_ALL=C grep -q '&lt;script&gt;alert(2)&lt;/script&gt;' "$W/out.html"; check "YARA evidence shown escaped in HTML" 0 $?
+LC_ALL=C grep -q '&lt;/script&gt;&lt;script&gt;alert(1)' "$W/out.html"; check "log URL shown escaped in HTML" 0 $?
+if LC_ALL=C grep -q "$(printf '\033')" "$W/out.html"; then check "no raw ESC in HTML" 0 1; else check "no raw ESC in HTML" 0 0; fi
+LC_ALL=C grep -q "Content-Security-Policy\" content=\"default-src 'none'" "$W/out.html"; check "HTML forbids scripts by CSP" 0 $?
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$W/out.html" <<'PY'; check "HTML is valid UTF-8, well nested, loads nothing, runs nothing" 0 $?
+import sys
+from html.parser import HTMLParser
+raw = open(sys.argv[1], "rb").read()
+raw.decode("utf-8")
+VOID = {"meta", "br", "img", "input", "link"}
+class P(HTMLParser):
+    def __init__(s): super().__init__(); s.stack = []
+    def handle_starttag(s, t, a):
+        assert t not in ("script", "img", "iframe", "object", "embed", "link", "a", "form"), t
+        for k, v in a:
+            assert k not in ("src", "href", "action") and not k.startswith("on"), (t, k)
+        if t not in VOID: s.stack.append(t)
+    def handle_endtag(s, t):
+        assert s.stack and s.stack[-1] == t, "bad nesting at </%s>: %s" % (t, s.stack[-3:])
+        s.stack.pop()
+p = P(); p.feed(raw.decode("utf-8")); p.close()
+assert not p.stack, p.stack
 PY
 fi
 "$EXHUNT" scan --no-progress --strict "$T" > /dev/null 2>&1; check "--strict turns unread files into exit 2" 2 $?

@@ -56,6 +56,7 @@ static char *render(int fmt, exh_result *r) {
   exh_err rc = fmt == 1   ? exh_report_jsonl(f, r, &o)
                : fmt == 2 ? exh_report_csv(f, r, &o)
                : fmt == 3 ? exh_report_timesketch(f, r, &o)
+               : fmt == 4 ? exh_report_html(f, r, &o)
                           : exh_report_text(f, r, &o);
   assert_int_equal(rc, EXH_OK);
   fclose(f);
@@ -144,8 +145,25 @@ static void test_timesketch(void **st) {
   exh_result_free(r);
 }
 
+static void test_html(void **st) {
+  (void)st;
+  exh_result *r = make();
+  char *o = render(4, r);
+  no_raw_controls(o);
+  assert_null(strstr(o, "\xff"));
+  assert_non_null(strstr(o, "<!DOCTYPE html>"));
+  assert_non_null(strstr(o, "default-src 'none'"));
+  /* the hostile markup is text, never an element */
+  assert_null(strstr(o, "<script"));
+  assert_non_null(strstr(o, "&lt;/script&gt;&lt;img src=x&gt;"));
+  assert_null(strstr(o, "<img"));
+  assert_non_null(strstr(o, "1.2.3.4")); /* the attacker table */
+  free(o);
+  exh_result_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_jsonl), cmocka_unit_test(test_text), cmocka_unit_test(test_csv),
-                                     cmocka_unit_test(test_timesketch)};
+                                     cmocka_unit_test(test_timesketch), cmocka_unit_test(test_html)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
