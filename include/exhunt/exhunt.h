@@ -92,6 +92,8 @@ typedef struct exh_finding {
   /* the indicator that fired (IOC findings), else NULL */
   char *ioc_value, *ioc_source;
   const char *ioc_type; /* "sha256", "path", "ip", ... */
+  /* files: which request wrote it and who used it (correlate/story.c), or NULL */
+  char *story;
 } exh_finding;
 
 #define EXH_EVIDENCE_MAX 2048

@@ -92,6 +92,11 @@ static void finding_row(FILE *f, const exh_finding *x) {
   h(f, x->source_ip);
   fputs("</td><td>", f);
   h(f, x->message);
+  if (x->story) {
+    fputs("<div><b>story:</b> ", f);
+    h(f, x->story);
+    fputs("</div>", f);
+  }
   if (x->evidence && x->evidence_len) {
     fputs("<details><summary>", f);
     where(f, x);

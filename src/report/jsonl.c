@@ -170,6 +170,7 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
   }
   j_obj(j, "exhunt");
   j_str(j, "level", exh_level_name(f->level));
+  if (f->story) j_str(j, "story", f->story);
   if (f->is_file && f->evidence) {
     j_int(j, "match_offset", (long long)f->offset);
     j_strn(j, "evidence", f->evidence, f->evidence_len);

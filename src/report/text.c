@@ -66,6 +66,11 @@ static void print_finding(tctx *t, const exh_finding *f) {
     exh_format_iso8601(f->file_mtime_ms, mt);
     fprintf(t->f, " (%llu bytes, modified %s)\n", (unsigned long long)f->file_size, mt);
     if (f->file_sha256) fprintf(t->f, "      sha256 %s\n", f->file_sha256);
+    if (f->story) {
+      fputs("      story: ", t->f);
+      s(t, f->story);
+      fputc('\n', t->f);
+    }
     if (f->evidence && !brief) {
       size_t n = f->evidence_len < TEXT_EVIDENCE ? f->evidence_len : TEXT_EVIDENCE;
       fprintf(t->f, "      %s| ", col(t, "\033[2m"));

@@ -325,6 +325,7 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   }
   free(w.srv);
   exh_correlate(r);
+  exh_correlate_story(r);
   r->seconds = exh_monotonic_s() - t0;
   *out = r;
   return EXH_OK;
@@ -376,6 +377,7 @@ void exh_finding_release(exh_finding *f) {
   free(f->file_md5);
   free(f->ioc_value);
   free(f->ioc_source);
+  free(f->story);
 }
 
 void exh_result_free(exh_result *r) {

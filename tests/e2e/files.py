@@ -176,6 +176,19 @@ def main():
                 "--ioc", os.path.join(intel, "mstic-form.csv"), "--baseline", os.path.join(intel, "baseline.csv")]
         objs, err = scan(root, args)
         check_files(scenario, root, truth, objs)
+        # the story: which record wrote a file, who requested it
+        if scenario == "attack":
+            story = {rel_of(root, o["file"]["path"]): o["exhunt"].get("story", "") for o in objs
+                     if o.get("event", {}).get("dataset") == "exhunt.file"}
+            s1 = story.get("C/inetpub/wwwroot/aspnet_client/system_web/Xs5wPqL2.aspx", "")
+            if "CVE-2021-26858" not in s1 or "requested" not in s1 or IOC_IP not in s1:
+                fail("story of the Chopper file: %r" % s1)
+            s2 = story.get("C/inetpub/wwwroot/aspnet_client/shell.aspx", "")
+            if "probably written" not in s2 or "CVE-2021-27065" not in s2:
+                fail("story of the OAB dump: %r" % s2)
+            s3 = story.get("C/inetpub/wwwroot/aspnet_client/cert.aspx", "")
+            if s3:
+                fail("a story for a file no log names: %r" % s3)
         # IP indicator on client addresses
         got = {(rel_of(root, o["log"]["file"]["path"]), o["exhunt"]["line"]) for o in objs
                if o.get("rule", {}).get("id", "").startswith("exhunt-ioc-ip")}

@@ -1,0 +1,122 @@
+/* Correlation, second stage: the story of each file left behind.
+ *
+ * For a file finding in a web folder exhunt looks, among the same server's
+ * log findings, for
+ *   - the write: a CVE-2021-26858 (OAB generator) or CVE-2021-27065 (ECP,
+ *     virtual-directory reset) finding whose record names the file; failing
+ *     that, the last CVE-2021-27065 finding at most 30 minutes before the
+ *     file's modification time ("probably": the HttpProxy record of a reset
+ *     does not name the target path, and mtimes can be forged);
+ *   - the use: findings whose request path is the file's URL (the folder
+ *     under wwwroot, FrontEnd/HttpProxy or ClientAccess is the site path),
+ *     with their client addresses and first and last time.
+ * The sentence goes to exh_finding.story of every finding on that file. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../scan/scan.h"
+#include "../util/util.h"
+
+#define WRITE_WINDOW_MS (30 * 60 * 1000ll)
+
+/* "/aspnet_client/x.aspx" for ".../inetpub/wwwroot/aspnet_client/x.aspx",
+ * "/owa/auth/x.aspx" for ".../FrontEnd/HttpProxy/owa/auth/x.aspx". */
+static int url_path(const char *path, char *out, size_t n) {
+  static const char *const roots[] = {"/inetpub/wwwroot/", "/frontend/httpproxy/", "/clientaccess/"};
+  size_t len = strlen(path);
+  for (size_t k = 0; k < sizeof roots / sizeof roots[0]; k++) {
+    const char *p = exh_memimem(path, len, roots[k], strlen(roots[k])); /* case-insensitive */
+    if (!p) continue;
+    snprintf(out, n, "/%s", p + strlen(roots[k]));
+    return 0;
+  }
+  return -1;
+}
+
+static int has_cve(const exh_finding *f, const char *cve) {
+  for (size_t i = 0; i < f->rule->ncves; i++)
+    if (!strcmp(f->rule->cves[i], cve)) return 1;
+  return 0;
+}
+
+/* Path part of a finding's URL, compared case-insensitively with u. */
+static int same_url(const exh_finding *f, const char *u) {
+  if (!f->url) return 0;
+  const char *q = strchr(f->url, '?');
+  size_t n = q ? (size_t)(q - f->url) : strlen(f->url);
+  return n == strlen(u) && exh_strnieq(f->url, u, n);
+}
+
+static void when(int64_t ms, char out[32]) {
+  if (ms == EXH_TIME_UNKNOWN) snprintf(out, 32, "at an unknown time");
+  else exh_format_iso8601(ms, out);
+}
+
+static void tell(exh_result *r, size_t fi) {
+  exh_finding *f = &r->findings[fi];
+  char u[1024];
+  if (url_path(f->path, u, sizeof u)) return;
+  const char *base = strrchr(f->path, '/');
+  base = base ? base + 1 : f->path;
+  size_t bn = strlen(base);
+  const exh_finding *wr = NULL, *near = NULL;
+  const exh_finding *first = NULL, *last = NULL;
+  size_t uses = 0;
+  const char *ips[4];
+  size_t nips = 0;
+  for (size_t i = 0; i < r->nfindings; i++) {
+    const exh_finding *g = &r->findings[i];
+    if (g->server != f->server || g->is_file) continue;
+    int writer = has_cve(g, "CVE-2021-26858") || has_cve(g, "CVE-2021-27065");
+    if (writer && g->evidence && exh_memimem(g->evidence, g->evidence_len, base, bn)) {
+      if (!wr) wr = g;
+    } else if (has_cve(g, "CVE-2021-27065") && g->time_ms != EXH_TIME_UNKNOWN && f->file_mtime_ms != EXH_TIME_UNKNOWN &&
+               g->time_ms <= f->file_mtime_ms && f->file_mtime_ms - g->time_ms <= WRITE_WINDOW_MS) {
+      if (!near || g->time_ms > near->time_ms) near = g;
+    }
+    if (same_url(g, u)) {
+      uses++;
+      if (!first || g->time_ms < first->time_ms) first = g;
+      if (!last || g->time_ms > last->time_ms) last = g;
+      int seen = 0;
+      for (size_t k = 0; k < nips; k++) seen |= g->source_ip && !strcmp(ips[k], g->source_ip);
+      if (!seen && g->source_ip && nips < 4) ips[nips++] = g->source_ip;
+    }
+  }
+  if (!wr && !near && !uses) return;
+  exh_buf b = {0};
+  char t[32];
+  const exh_finding *w = wr ? wr : near;
+  if (w) {
+    when(w->time_ms, t);
+    if (wr) exh_buf_printf(&b, "named by a %s record at %s", w->rule->ncves ? w->rule->cves[0] : "file-write", t);
+    else exh_buf_printf(&b, "probably written %s", t);
+    if (w->source_ip) exh_buf_printf(&b, " by %s", w->source_ip);
+    if (wr) exh_buf_printf(&b, " (%s:%llu)", w->path, (unsigned long long)w->line);
+    else exh_buf_printf(&b, " (%s virtual-directory reset %llu s before the file's time, %s:%llu)",
+                        w->rule->ncves ? w->rule->cves[0] : w->rule->id,
+                        (unsigned long long)((f->file_mtime_ms - w->time_ms) / 1000), w->path, (unsigned long long)w->line);
+  }
+  if (uses) {
+    when(first->time_ms, t);
+    exh_buf_printf(&b, "%srequested %zu time%s at %s from ", w ? "; " : "", uses, uses == 1 ? "" : "s", u);
+    for (size_t k = 0; k < nips; k++) exh_buf_printf(&b, "%s%s", k ? ", " : "", ips[k]);
+    if (!nips) exh_buf_adds(&b, "an unknown address");
+    exh_buf_printf(&b, ", first %s", t);
+    if (last != first) {
+      when(last->time_ms, t);
+      exh_buf_printf(&b, ", last %s", t);
+    }
+  }
+  char *s = exh_buf_take(&b);
+  for (size_t i = 0; i < r->nfindings; i++) {
+    exh_finding *g = &r->findings[i];
+    if (g->is_file && g->server == f->server && !g->story && !strcmp(g->path, f->path)) g->story = exh_xstrdup(s);
+  }
+  free(s);
+}
+
+void exh_correlate_story(exh_result *r) {
+  for (size_t i = 0; i < r->nfindings; i++)
+    if (r->findings[i].is_file && !r->findings[i].story) tell(r, i);
+}
