@@ -228,6 +228,29 @@ def main():
         fail("--yara with externals: %s" % sorted(hits))
     if "broken.yara" not in err or "undefined string" not in err:
         fail("--yara: the broken rule file was not reported: %s" % err[-300:])
+    # an update installed between two logs: the build comes from the latest
+    # log, both builds are listed with their time spans
+    su = os.path.join(WORK, "su-tree")
+    shutil.rmtree(su, ignore_errors=True)
+    hp = os.path.join(su, "V15/Logging/HttpProxy/Owa")
+    os.makedirs(hp)
+    for name, ver, day in (("HttpProxy_2021030110-1.LOG", "15.01.2176.002", "01"),
+                           ("HttpProxy_2021030510-1.LOG", "15.01.2176.009", "05")):
+        with open(os.path.join(hp, name), "w") as f:
+            f.write("#Software: Microsoft Exchange Server\n#Version: %s\n#Log-type: HttpProxy Logs\n"
+                    "#Date: 2021-03-%sT10:00:00.000Z\n#Fields: DateTime,RequestId,UrlStem,ClientIpAddress,HttpStatus\n"
+                    "2021-03-%sT10:00:01.000Z,r1,/owa/,10.0.0.9,200\n2021-03-%sT10:59:01.000Z,r2,/owa/,10.0.0.9,200\n"
+                    % (ver, day, day, day))
+    objs, err = scan(su, [])
+    b = [o for o in objs if o.get("event", {}).get("dataset") == "exhunt.build"]
+    seen = b[0]["exhunt"].get("builds_in_logs", []) if b else []
+    st = {c["id"]: c["status"] for c in b[0]["exhunt"]["cves"]} if b else {}
+    if not b or b[0].get("package", {}).get("version") != "15.1.2176.9" or \
+            [x["build"] for x in seen] != ["15.1.2176.2", "15.1.2176.9"] or \
+            seen[1]["first"] != "2021-03-05T10:00:01.000Z" or "log" not in b[0]["exhunt"].get("build_source", ""):
+        fail("builds from log headers: %s" % b)
+    elif st.get("CVE-2021-26855") != "patched" or st.get("CVE-2021-34473") != "vulnerable":
+        fail("Mar21SU build judged wrongly: %s" % st)
     # the text report names the build and what it is vulnerable to
     p = subprocess.run([EXHUNT, "scan", os.path.join(WORK, "attack")], capture_output=True, text=True)
     if "Patch level: 15.1.2176.2 (Exchange 2016 CU19" not in p.stdout or "CVE-2021-27065  ProxyLogon    vulnerable" not in p.stdout:
