@@ -7,15 +7,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 DIR=${1:-../shared/data/evtx/evtx-rs-samples}
-sh scripts/bootstrap.sh --bench
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build >/dev/null
+. bench/lib.sh
 LIST=$(mktemp)
 find "$DIR" -name '*.evtx' | sort > "$LIST"
 BYTES=$(tr '\n' '\0' < "$LIST" | xargs -0 stat -c %s | awk '{s+=$1} END {print s}')
 tr '\n' '\0' < "$LIST" | xargs -0 cat > /dev/null
-now() { date +%s.%N; }
-best() { b=""; for _ in 1 2 3; do t0=$(now); "$@" > /dev/null 2>&1 || true; t1=$(now); t=$(echo "$t1 - $t0" | bc -l); if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi; done; echo "$b"; }
 dump() { tr '\n' '\0' < "$LIST" | xargs -0 ./build/exhunt dump -j "$1"; }
 export_all() { while IFS= read -r f; do evtxexport "$f"; done < "$LIST"; }
 pyevtx() { /usr/bin/python3 - "$LIST" <<'PY'
@@ -34,7 +30,6 @@ E1=$(best dump 1)
 E2=$(best dump 2)
 X=$(best export_all)
 t0=$(now); pyevtx > /dev/null 2>&1 || true; t1=$(now); P=$(echo "$t1 - $t0" | bc -l)
-mbs() { echo "scale=1; $BYTES / $1 / 1000000" | bc -l; }
 echo "corpus: $BYTES bytes in $(wc -l < "$LIST") EVTX files ($DIR)"
 printf '%-36s %8s s %8s MB/s\n' "exhunt dump -j 1 (JSONL)" "$(printf %.3f "$E1")" "$(mbs "$E1")"
 printf '%-36s %8s s %8s MB/s\n' "exhunt dump -j 2" "$(printf %.3f "$E2")" "$(mbs "$E2")"

@@ -11,9 +11,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 SIZE=${1:-1024}
-sh scripts/bootstrap.sh --bench
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build >/dev/null
+. bench/lib.sh
 W=bench/work
 TREE=$W/files-$SIZE
 if [ ! -f "$TREE.done" ]; then
@@ -27,17 +25,6 @@ NFILES=$(find "$TREE" -type f | wc -l)
 find "$TREE" -type f -exec cat {} + > /dev/null   # warm the page cache
 printf '%s\n' "# one indicator that matches nothing: exhunt hashes every file for it" \
   "0000000000000000000000000000000000000000000000000000000000000000" > "$W/none.ioc"
-now() { date +%s.%N; }
-best() {
-  b=""
-  for _ in 1 2 3; do
-    t0=$(now); "$@" > /dev/null 2>&1 || true; t1=$(now)
-    t=$(echo "$t1 - $t0" | bc -l)
-    if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
-  done
-  echo "$b"
-}
-mbs() { echo "scale=1; $BYTES / $1 / 1000000" | bc -l; }
 EXT="-d filename= -d filepath= -d extension= -d filetype= -d owner="
 cat rules/yara/*.yar > "$W/all.yar"
 SHA=$(best sh -c "find '$TREE' -type f -print0 | xargs -0 sha256sum")

@@ -10,9 +10,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 SIZE=${1:-1100}
-sh scripts/bootstrap.sh --bench
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build >/dev/null
+. bench/lib.sh
 W=bench/work
 TREE=$W/tree-$SIZE
 if [ ! -f "$TREE.done" ]; then
@@ -23,17 +21,6 @@ if [ ! -f "$TREE.done" ]; then
 fi
 BYTES=$(find "$TREE" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 find "$TREE" -type f -exec cat {} + > /dev/null   # warm the page cache
-now() { date +%s.%N; }
-best() { # command... ; prints the best wall time of 3 runs
-  b=""
-  for _ in 1 2 3; do
-    t0=$(now); "$@" > /dev/null 2>&1 || true; t1=$(now)
-    t=$(echo "$t1 - $t0" | bc -l)
-    if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
-  done
-  echo "$b"
-}
-mbs() { echo "scale=1; $BYTES / $1 / 1000000" | bc -l; }
 E1=$(best ./build/exhunt scan -j 1 -f jsonl -o /dev/null "$TREE")
 E2=$(best ./build/exhunt scan -j 2 -f jsonl -o /dev/null "$TREE")
 RG1=$(best rg -j 1 -c -i -F -e 'ServerInfo~' -e 'VirtualDirectory' -e 'Download failed and temporary file' "$TREE")

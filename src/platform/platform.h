@@ -41,6 +41,9 @@ int exh_lstat(const char *path, exh_stat *st, char *why, size_t whyn);
  * -1 with a reason if the directory cannot be read. */
 typedef void (*exh_dir_fn)(void *ctx, const char *name);
 int exh_list_dir(const char *path, exh_dir_fn fn, void *ctx, char *why, size_t whyn);
+/* The names of one directory sorted bytewise (deterministic output), or
+ * NULL with a reason. The caller frees each name and the array. */
+char **exh_list_dir_sorted(const char *path, size_t *n, char *why, size_t whyn);
 
 /* Threads. */
 typedef struct exh_thread exh_thread;

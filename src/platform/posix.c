@@ -147,6 +147,28 @@ int exh_list_dir(const char *path, exh_dir_fn fn, void *ctx, char *why, size_t w
   return 0;
 }
 
+typedef struct names {
+  char **v;
+  size_t n, cap;
+} names;
+
+static void collect(void *ctx, const char *name) {
+  names *ns = ctx;
+  EXH_VEC_RESERVE(ns->v, ns->cap, ns->n + 1);
+  ns->v[ns->n++] = exh_xstrdup(name);
+}
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+char **exh_list_dir_sorted(const char *path, size_t *n, char *why, size_t whyn) {
+  names ns = {0};
+  *n = 0;
+  if (exh_list_dir(path, collect, &ns, why, whyn) != 0) return NULL;
+  if (ns.n > 1) qsort(ns.v, ns.n, sizeof *ns.v, cmp_name);
+  *n = ns.n;
+  return ns.v ? ns.v : exh_xcalloc(1, sizeof(char *));
+}
+
 struct exh_thread {
   pthread_t t;
 };

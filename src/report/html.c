@@ -97,23 +97,19 @@ static void finding_row(FILE *f, const exh_finding *x) {
     h(f, x->story);
     fputs("</div>", f);
   }
-  if (x->evidence && x->evidence_len) {
-    fputs("<details><summary>", f);
-    where(f, x);
-    if (x->file_sha256) {
-      fputs(" sha256 ", f);
-      h(f, x->file_sha256);
-    }
+  /* where it is; the raw record or matched bytes fold out beneath */
+  int ev = x->evidence && x->evidence_len;
+  fputs(ev ? "<details><summary>" : "<div class=w>", f);
+  where(f, x);
+  if (x->file_sha256) {
+    fputs(" sha256 ", f);
+    h(f, x->file_sha256);
+  }
+  if (ev) {
     fputs("</summary><pre>", f);
     html_str(f, x->evidence, x->evidence_len);
     fputs("</pre></details>", f);
   } else {
-    fputs("<div class=w>", f);
-    where(f, x);
-    if (x->file_sha256) {
-      fputs(" sha256 ", f);
-      h(f, x->file_sha256);
-    }
     fputs("</div>", f);
   }
   fputs("</td></tr>\n", f);

@@ -244,11 +244,6 @@ exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *te
   return rc;
 }
 
-static int has_yaml_ext(const char *name) {
-  size_t n = strlen(name);
-  return (n > 4 && !strcasecmp(name + n - 4, ".yml")) || (n > 5 && !strcasecmp(name + n - 5, ".yaml"));
-}
-
 static exh_err add_file(exh_ruleset *rs, const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f) {
@@ -268,51 +263,57 @@ static exh_err add_file(exh_ruleset *rs, const char *path) {
   return rc;
 }
 
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
+/* Adds every file with one of `exts` below a path (or the path itself if
+ * it is a file), in name order, at most 32 folders deep. Links are
+ * followed here: rule folders are the user's own, not evidence. */
+typedef exh_err (*rule_file_fn)(exh_ruleset *rs, const char *path);
+
+static int has_ext(const char *name, const char *const *exts) {
+  size_t n = strlen(name);
+  for (; *exts; exts++) {
+    size_t e = strlen(*exts);
+    if (n > e && !strcasecmp(name + n - e, *exts)) return 1;
+  }
+  return 0;
 }
 
-static exh_err add_tree(exh_ruleset *rs, const char *path, int depth) {
+static exh_err add_rule_tree(exh_ruleset *rs, const char *path, int depth, const char *const *exts, rule_file_fn fn) {
   struct stat st;
   if (stat(path, &st) != 0) {
     reject(rs, path, NULL, "cannot stat");
     return EXH_EIO;
   }
-  if (!S_ISDIR(st.st_mode)) return add_file(rs, path);
+  if (!S_ISDIR(st.st_mode)) return fn(rs, path);
   if (depth > 32) return EXH_ELIMIT;
-  DIR *d = opendir(path);
-  if (!d) {
-    reject(rs, path, NULL, "cannot read folder");
+  char why[256];
+  size_t n;
+  char **names = exh_list_dir_sorted(path, &n, why, sizeof why);
+  if (!names) {
+    reject(rs, path, NULL, why);
     return EXH_EIO;
   }
-  char **names = NULL;
-  size_t n = 0, cap = 0;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (e->d_name[0] == '.') continue;
-    EXH_VEC_RESERVE(names, cap, n + 1);
-    names[n++] = exh_xasprintf("%s/%s", path, e->d_name);
-  }
-  closedir(d);
-  if (n > 1) qsort(names, n, sizeof *names, cmp_str); /* deterministic order */
   exh_err rc = EXH_OK;
   for (size_t i = 0; i < n; i++) {
+    char *cp = exh_xasprintf("%s/%s", path, names[i]);
     struct stat s2;
     exh_err r = EXH_OK;
-    if (stat(names[i], &s2) == 0) {
-      if (S_ISDIR(s2.st_mode)) r = add_tree(rs, names[i], depth + 1);
-      else if (has_yaml_ext(names[i])) r = add_file(rs, names[i]);
+    if (names[i][0] != '.' && stat(cp, &s2) == 0) {
+      if (S_ISDIR(s2.st_mode)) r = add_rule_tree(rs, cp, depth + 1, exts, fn);
+      else if (has_ext(names[i], exts)) r = fn(rs, cp);
     }
     if (r != EXH_OK && rc == EXH_OK) rc = r;
+    free(cp);
     free(names[i]);
   }
   free(names);
   return rc;
 }
 
+static const char *const yaml_exts[] = {".yml", ".yaml", NULL};
+
 exh_err exh_ruleset_add_path(exh_ruleset *rs, const char *path) {
   if (rs->compiled) return EXH_EARG;
-  return add_tree(rs, path, 0);
+  return add_rule_tree(rs, path, 0, yaml_exts, add_file);
 }
 
 /* Generated at build time from rules/ (tools/embed). */
@@ -372,66 +373,16 @@ static char *slurp(exh_ruleset *rs, const char *path, size_t max, size_t *n) {
   return t;
 }
 
-static int has_ext(const char *name, const char *const *exts) {
-  size_t n = strlen(name);
-  for (; *exts; exts++) {
-    size_t e = strlen(*exts);
-    if (n > e && !strcasecmp(name + n - e, *exts)) return 1;
-  }
-  return 0;
+static exh_err add_yara_file(exh_ruleset *rs, const char *path) {
+  size_t n;
+  char *t = slurp(rs, path, 16u << 20, &n);
+  if (!t) return EXH_EIO;
+  exh_err r = exh_ruleset_add_yara_text(rs, path, t, n);
+  free(t);
+  return r;
 }
 
-typedef struct ylist {
-  char **v;
-  size_t n, cap;
-} ylist;
-
-static void ycollect(void *ctx, const char *name) {
-  ylist *l = ctx;
-  EXH_VEC_RESERVE(l->v, l->cap, l->n + 1);
-  l->v[l->n++] = exh_xstrdup(name);
-}
-
-static int cmp_cstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static exh_err add_yara_tree(exh_ruleset *rs, const char *path, int depth) {
-  static const char *const exts[] = {".yar", ".yara", NULL};
-  exh_stat st;
-  char why[256];
-  if (exh_lstat(path, &st, why, sizeof why)) {
-    yara_reject(rs, path, why);
-    return EXH_EIO;
-  }
-  if (st.type == EXH_FT_FILE) {
-    size_t n;
-    char *t = slurp(rs, path, 16u << 20, &n);
-    if (!t) return EXH_EIO;
-    exh_err r = exh_ruleset_add_yara_text(rs, path, t, n);
-    free(t);
-    return r;
-  }
-  if (st.type != EXH_FT_DIR || depth > 16) return EXH_OK;
-  ylist l = {0};
-  if (exh_list_dir(path, ycollect, &l, why, sizeof why)) {
-    yara_reject(rs, path, why);
-    return EXH_EIO;
-  }
-  if (l.n > 1) qsort(l.v, l.n, sizeof *l.v, cmp_cstr);
-  exh_err rc = EXH_OK;
-  for (size_t i = 0; i < l.n; i++) {
-    char *cp = exh_xasprintf("%s/%s", path, l.v[i]);
-    exh_stat cs;
-    if (!exh_lstat(cp, &cs, why, sizeof why) &&
-        (cs.type == EXH_FT_DIR || (cs.type == EXH_FT_FILE && has_ext(l.v[i], exts)))) {
-      exh_err r = add_yara_tree(rs, cp, depth + 1);
-      if (r != EXH_OK) rc = r;
-    }
-    free(cp);
-    free(l.v[i]);
-  }
-  free(l.v);
-  return rc;
-}
+static const char *const yara_exts[] = {".yar", ".yara", NULL};
 
 exh_err exh_ruleset_add_yara_path(exh_ruleset *rs, const char *path) {
   if (rs->compiled) return EXH_EARG;
@@ -439,7 +390,7 @@ exh_err exh_ruleset_add_yara_path(exh_ruleset *rs, const char *path) {
     yara_reject(rs, path, "YARA support not built in (EXH_WITH_YARA=OFF)");
     return EXH_EUNSUPPORTED;
   }
-  return add_yara_tree(rs, path, 0);
+  return add_rule_tree(rs, path, 0, yara_exts, add_yara_file);
 }
 
 exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char *text, size_t len) {

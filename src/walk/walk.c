@@ -95,33 +95,22 @@ static void note_build_dir(exh_walk *w, size_t server, const char *rel, const ch
   s->builds[s->nbuilds++] = exh_xstrdup(name);
 }
 
-typedef struct names {
-  char **v;
-  size_t n, cap;
-} names;
-
-static void collect(void *ctx, const char *name) {
-  names *ns = ctx;
-  EXH_VEC_RESERVE(ns->v, ns->cap, ns->n + 1);
-  ns->v[ns->n++] = exh_xstrdup(name);
-}
-
-static int cmp_name(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t server, int depth) {
   char why[256];
   if (depth > MAX_DEPTH) {
     exh_walk_add_error(w, server, path, "folder nesting deeper than 128 levels: not entered", 0);
     return;
   }
-  names ns = {0};
-  if (exh_list_dir(path, collect, &ns, why, sizeof why) != 0) {
+  size_t nn;
+  char **names = exh_list_dir_sorted(path, &nn, why, sizeof why); /* sorted: deterministic output */
+  if (!names) {
     exh_walk_add_error(w, server, path, why, 0);
     return;
   }
-  if (ns.n > 1) qsort(ns.v, ns.n, sizeof *ns.v, cmp_name); /* deterministic output */
+  struct {
+    char **v;
+    size_t n;
+  } ns = {names, nn};
   for (size_t i = 0; i < ns.n; i++) {
     char *cp = exh_xasprintf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", ns.v[i]);
     char *cr = rel[0] ? exh_xasprintf("%s/%s", rel, ns.v[i]) : exh_xstrdup(ns.v[i]);

@@ -1,0 +1,18 @@
+# Shared by the bench scripts (sourced from the project root): installs the
+# baselines, builds exhunt, and times commands.
+sh scripts/bootstrap.sh --bench
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build >/dev/null
+now() { date +%s.%N; }
+# best COMMAND...: the best wall time of 3 runs, output discarded
+best() {
+  b=""
+  for _ in 1 2 3; do
+    t0=$(now); "$@" > /dev/null 2>&1 || true; t1=$(now)
+    t=$(echo "$t1 - $t0" | bc -l)
+    if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
+  done
+  echo "$b"
+}
+# mbs SECONDS: $BYTES per second in MB
+mbs() { echo "scale=1; $BYTES / $1 / 1000000" | bc -l; }
