@@ -204,8 +204,25 @@ static void put_i64(exh_evtx *p, int64_t v) {
 static void put_time(exh_evtx *p, int64_t ms_part_us_y, unsigned Y, unsigned M, unsigned D, unsigned h, unsigned mi,
                      unsigned s, unsigned us) {
   (void)ms_part_us_y;
-  put_fmt(p, "%04u-%02u-%02u %02u:%02u:%02u", Y, M, D, h, mi, s);
-  if (us) put_fmt(p, ".%06u", us);
+  /* "YYYY-MM-DD hh:mm:ss[.uuuuuu]" without printf (hot: every record) */
+  char b[27];
+  unsigned v[6] = {Y % 10000, M % 100, D % 100, h % 100, mi % 100, s % 100};
+  b[0] = (char)('0' + v[0] / 1000), b[1] = (char)('0' + v[0] / 100 % 10), b[2] = (char)('0' + v[0] / 10 % 10),
+  b[3] = (char)('0' + v[0] % 10);
+  static const char sep[5] = {'-', '-', ' ', ':', ':'};
+  for (int i = 1; i < 6; i++) {
+    b[4 + 3 * (i - 1)] = sep[i - 1];
+    b[5 + 3 * (i - 1)] = (char)('0' + v[i] / 10);
+    b[6 + 3 * (i - 1)] = (char)('0' + v[i] % 10);
+  }
+  size_t k = 19;
+  if (us) {
+    us %= 1000000;
+    b[k++] = '.';
+    for (int i = 5; i >= 0; i--, us /= 10) b[k + (size_t)i] = (char)('0' + us % 10);
+    k += 6;
+  }
+  exh_buf_add(&p->arena, b, k);
 }
 
 static void put_filetime(exh_evtx *p, uint64_t ft) {
@@ -265,8 +282,24 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
   case 0x0d: if (n < 4) return 0; exh_buf_adds(&p->arena, le32(d) ? "True" : "False"); return 4;
   case 0x0f:
     if (n < 16) return 0;
-    put_fmt(p, "{%08" PRIx32 "-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", le32(d), le16(d + 4), le16(d + 6), d[8],
-            d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+  {
+    /* {DWORD-WORD-WORD-BYTES}, lowercase, the first three little-endian */
+    static const char hx[] = "0123456789abcdef";
+    static const signed char order[16] = {3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11};
+    char g[38];
+    size_t k = 0;
+    g[k++] = '{';
+    for (int i = 0; i < 16; i++) {
+      if (order[i] < 0) {
+        g[k++] = '-';
+        continue;
+      }
+      g[k++] = hx[d[order[i]] >> 4], g[k++] = hx[d[order[i]] & 15];
+    }
+    for (int i = 12; i < 16; i++) g[k++] = hx[d[i] >> 4], g[k++] = hx[d[i] & 15];
+    g[k++] = '}';
+    exh_buf_add(&p->arena, g, k);
+  }
     return 16;
   case 0x10: /* size type: 4 or 8 bytes, as the value's size says */
   case 0x14:

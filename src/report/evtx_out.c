@@ -2,6 +2,7 @@
  * `evtx_dump -o jsonl` ({"Event":{"System":{...},"EventData":{...}}},
  * attributes under "#attributes", text under "#text", EventData's
  * <Data Name="X"> as "X"), and XML. Values are strings. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../parse/evtx.h"
@@ -37,15 +38,12 @@ static exh_str key_of(const exh_evtx *p, int child) {
 }
 
 /* The key a child is written under: <Data Name="X"> is "X"; repeated names
- * get "_1", "_2"... */
-static void json_key(exh_buf *o, const exh_evtx *p, int parent, int child) {
-  exh_str key = key_of(p, child);
+ * get "_1", "_2"... `prev` holds the keys of the element children before
+ * this one (computed once per element, not once per pair). */
+static void json_key(exh_buf *o, exh_str key, const exh_str *prev, size_t nprev) {
   int dup = 0;
-  for (int c = exh_evtx_node_at(p, parent)->first_child; c >= 0 && c != child; c = exh_evtx_node_at(p, c)->next) {
-    if (exh_evtx_node_at(p, c)->is_text) continue;
-    exh_str okey = key_of(p, c);
-    if (okey.n == key.n && !memcmp(okey.p, key.p, key.n)) dup++;
-  }
+  for (size_t i = 0; i < nprev; i++)
+    if (prev[i].n == key.n && !memcmp(prev[i].p, key.p, key.n)) dup++;
   if (!dup) {
     exh_json_buf(o, key.p, key.n);
     return;
@@ -90,17 +88,29 @@ static void json_node(exh_buf *o, const exh_evtx *p, int node, int in_eventdata,
   int text = 0;
   exh_str nm = exh_evtx_str(p, n->name, n->name_len);
   int ed = (nm.n == 9 && !memcmp(nm.p, "EventData", 9)) || (nm.n == 8 && !memcmp(nm.p, "UserData", 8));
+  exh_str keys_small[64], *keys = keys_small;
+  size_t nkeys = 0, capkeys = 64;
   for (int c = n->first_child; c >= 0; c = exh_evtx_node_at(p, c)->next) {
     if (exh_evtx_node_at(p, c)->is_text) {
       text = 1;
       continue;
     }
     if (!first) exh_buf_addc(o, ',');
-    json_key(o, p, node, c);
+    exh_str key = key_of(p, c);
+    json_key(o, key, keys, nkeys);
+    if (nkeys == capkeys) { /* an element with more than 64 children: rare */
+      exh_str *k2 = exh_xmalloc(2 * capkeys * sizeof *k2);
+      memcpy(k2, keys, nkeys * sizeof *k2);
+      if (keys != keys_small) free(keys);
+      keys = k2;
+      capkeys *= 2;
+    }
+    keys[nkeys++] = key;
     exh_buf_addc(o, ':');
     json_node(o, p, c, ed || in_eventdata, tmp);
     first = 0;
   }
+  if (keys != keys_small) free(keys);
   if (text) {
     if (!first) exh_buf_addc(o, ',');
     exh_buf_adds(o, "\"#text\":");

@@ -59,19 +59,13 @@ char *exh_xasprintf(const char *fmt, ...) {
   return b.p;
 }
 
-void exh_buf_add(exh_buf *b, const void *p, size_t n) {
-  if (b->n + n + 1 > b->cap) {
-    size_t nc = b->cap ? b->cap * 2 : 256;
-    while (nc < b->n + n + 1) nc *= 2;
-    b->p = exh_xrealloc(b->p, nc);
-    b->cap = nc;
-  }
-  if (n) memcpy(b->p + b->n, p, n);
-  b->n += n;
-  b->p[b->n] = 0;
+void exh_buf_grow(exh_buf *b, size_t need) {
+  if (b->n + need + 1 <= b->cap) return;
+  size_t nc = b->cap ? b->cap * 2 : 256;
+  while (nc < b->n + need + 1) nc *= 2;
+  b->p = exh_xrealloc(b->p, nc);
+  b->cap = nc;
 }
-
-void exh_buf_addc(exh_buf *b, char c) { exh_buf_add(b, &c, 1); }
 void exh_buf_adds(exh_buf *b, const char *s) { exh_buf_add(b, s, strlen(s)); }
 
 void exh_buf_printf(exh_buf *b, const char *fmt, ...) {
@@ -293,7 +287,27 @@ void exh_json_buf(exh_buf *b, const char *s, size_t n) {
     unsigned char c = u[i];
     if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
       size_t j = i + 1;
+#ifdef __SSE2__
+      /* 16 bytes at a time: a signed compare below 0x20 catches both the
+       * control bytes and every byte >= 0x80 */
+      const __m128i sp = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
+                    del = _mm_set1_epi8(0x7F);
+      while (j + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(u + j));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, q)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, bs), _mm_cmpeq_epi8(v, del)));
+        int mask = _mm_movemask_epi8(m);
+        if (mask) {
+          j += (size_t)__builtin_ctz((unsigned)mask);
+          goto run_end;
+        }
+        j += 16;
+      }
+#endif
       while (j < n && u[j] >= 0x20 && u[j] < 0x7F && u[j] != '"' && u[j] != '\\') j++;
+#ifdef __SSE2__
+    run_end:
+#endif
       exh_buf_add(b, s + i, j - i);
       i = j;
       continue;

@@ -44,8 +44,21 @@ typedef struct exh_buf {
   size_t n, cap;
 } exh_buf;
 
-void exh_buf_add(exh_buf *b, const void *p, size_t n);
-void exh_buf_addc(exh_buf *b, char c);
+/* Grows the buffer to hold `need` more bytes and a NUL (the slow path). */
+void exh_buf_grow(exh_buf *b, size_t need);
+/* Appends; inline because renderers call it per token (the EVTX JSON
+ * writer spent 13% of its time in the call itself). */
+static inline void exh_buf_add(exh_buf *b, const void *p, size_t n) {
+  if (b->n + n + 1 > b->cap) exh_buf_grow(b, n);
+  if (n) memcpy(b->p + b->n, p, n);
+  b->n += n;
+  b->p[b->n] = 0;
+}
+static inline void exh_buf_addc(exh_buf *b, char c) {
+  if (b->n + 2 > b->cap) exh_buf_grow(b, 1);
+  b->p[b->n++] = c;
+  b->p[b->n] = 0;
+}
 void exh_buf_adds(exh_buf *b, const char *s);
 void exh_buf_printf(exh_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
