@@ -3,6 +3,10 @@
  * python-evtx where it is the reference for the tests. */
 #include "evtx.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -102,7 +106,19 @@ static uint32_t put_utf16(exh_evtx *p, const uint8_t *s, size_t nchars, uint32_t
     b->cap = nc;
   }
   char *o = b->p + b->n;
-  for (size_t i = 0; i < nchars; i++) {
+  size_t i = 0;
+#ifdef __SSE2__
+  /* ASCII runs, 8 characters at a time: no lane above 0x7F -> pack to bytes */
+  const __m128i hi = _mm_set1_epi16((short)0xFF80);
+  while (i + 8 <= nchars) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(s + 2 * i));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, hi), _mm_setzero_si128())) != 0xFFFF) break;
+    _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v));
+    o += 8;
+    i += 8;
+  }
+#endif
+  for (; i < nchars; i++) {
     uint32_t cp = (uint32_t)s[2 * i] | (uint32_t)s[2 * i + 1] << 8;
     if (cp < 0x80) {
       *o++ = (char)cp;
@@ -321,8 +337,14 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
     if (n < 8 + 4u * nsub) return 0;
     uint64_t auth = 0;
     for (int i = 2; i < 8; i++) auth = auth << 8 | d[i];
-    put_fmt(p, "S-%u-%" PRIu64, rev, auth);
-    for (unsigned i = 0; i < nsub; i++) put_fmt(p, "-%" PRIu32, le32(d + 8 + 4 * i));
+    exh_buf_add(&p->arena, "S-", 2);
+    put_u64(p, rev);
+    exh_buf_addc(&p->arena, '-');
+    put_u64(p, auth);
+    for (unsigned i = 0; i < nsub; i++) {
+      exh_buf_addc(&p->arena, '-');
+      put_u64(p, le32(d + 8 + 4 * i));
+    }
     return 8 + 4u * nsub;
   }
   default: return 0;

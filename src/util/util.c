@@ -238,9 +238,19 @@ void exh_format_iso8601(int64_t ms, char out[32]) {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
   if (y < 0 || y > 9999) y = y < 0 ? 0 : 9999; /* keep 4 digits: 24 chars */
-  snprintf(out, 32, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", (int)y, m % 100, d % 100,
-           (unsigned)(rem / 3600) % 100, (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
-           (unsigned)msec % 1000);
+  /* digits by hand: this runs for every EVTX timestamp */
+  unsigned yy = (unsigned)y, hh = (unsigned)(rem / 3600) % 100, mi = (unsigned)(rem / 60 % 60), ss = (unsigned)(rem % 60);
+  unsigned ms3 = (unsigned)msec % 1000;
+  char *o = out;
+  *o++ = (char)('0' + yy / 1000), *o++ = (char)('0' + yy / 100 % 10), *o++ = (char)('0' + yy / 10 % 10),
+  *o++ = (char)('0' + yy % 10), *o++ = '-';
+  *o++ = (char)('0' + m / 10), *o++ = (char)('0' + m % 10), *o++ = '-';
+  *o++ = (char)('0' + d / 10), *o++ = (char)('0' + d % 10), *o++ = 'T';
+  *o++ = (char)('0' + hh / 10), *o++ = (char)('0' + hh % 10), *o++ = ':';
+  *o++ = (char)('0' + mi / 10), *o++ = (char)('0' + mi % 10), *o++ = ':';
+  *o++ = (char)('0' + ss / 10), *o++ = (char)('0' + ss % 10), *o++ = '.';
+  *o++ = (char)('0' + ms3 / 100), *o++ = (char)('0' + ms3 / 10 % 10), *o++ = (char)('0' + ms3 % 10);
+  *o++ = 'Z', *o = 0;
 }
 
 int64_t exh_now_ms(void) {
@@ -280,68 +290,77 @@ void exh_json_str(FILE *f, const char *s, size_t n) {
 }
 
 void exh_json_buf(exh_buf *b, const char *s, size_t n) {
+  static const char hx[] = "0123456789abcdef";
   const unsigned char *u = (const unsigned char *)s;
-  exh_buf_addc(b, '"');
+  /* room for the worst case (every byte six wide), then write directly */
+  exh_buf_grow(b, 6 * n + 2);
+  char *o = b->p + b->n;
+  *o++ = '"';
   size_t i = 0;
   while (i < n) {
+#ifdef __SSE2__
+    /* 16 plain bytes at a time: a signed compare below 0x20 catches both
+     * the control bytes and every byte >= 0x80 */
+    const __m128i sp = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
+                  del = _mm_set1_epi8(0x7F);
+    while (i + 16 <= n) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(u + i));
+      __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, q)),
+                               _mm_or_si128(_mm_cmpeq_epi8(v, bs), _mm_cmpeq_epi8(v, del)));
+      int mask = _mm_movemask_epi8(m);
+      _mm_storeu_si128((__m128i *)o, v); /* room was reserved: bytes past the special one are overwritten */
+      if (mask) {
+        unsigned k = (unsigned)__builtin_ctz((unsigned)mask);
+        o += k;
+        i += k;
+        break;
+      }
+      o += 16;
+      i += 16;
+    }
+    if (i >= n) break;
+#endif
     unsigned char c = u[i];
     if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-      size_t j = i + 1;
-#ifdef __SSE2__
-      /* 16 bytes at a time: a signed compare below 0x20 catches both the
-       * control bytes and every byte >= 0x80 */
-      const __m128i sp = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
-                    del = _mm_set1_epi8(0x7F);
-      while (j + 16 <= n) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(u + j));
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, q)),
-                                 _mm_or_si128(_mm_cmpeq_epi8(v, bs), _mm_cmpeq_epi8(v, del)));
-        int mask = _mm_movemask_epi8(m);
-        if (mask) {
-          j += (size_t)__builtin_ctz((unsigned)mask);
-          goto run_end;
-        }
-        j += 16;
-      }
-#endif
-      while (j < n && u[j] >= 0x20 && u[j] < 0x7F && u[j] != '"' && u[j] != '\\') j++;
-#ifdef __SSE2__
-    run_end:
-#endif
-      exh_buf_add(b, s + i, j - i);
-      i = j;
+      *o++ = (char)c;
+      i++;
       continue;
     }
-    char tmp[8];
+    const char *esc = NULL;
     switch (c) {
-    case '"': exh_buf_add(b, "\\\"", 2); i++; continue;
-    case '\\': exh_buf_add(b, "\\\\", 2); i++; continue;
-    case '\n': exh_buf_add(b, "\\n", 2); i++; continue;
-    case '\r': exh_buf_add(b, "\\r", 2); i++; continue;
-    case '\t': exh_buf_add(b, "\\t", 2); i++; continue;
+    case '"': esc = "\\\""; break;
+    case '\\': esc = "\\\\"; break;
+    case '\n': esc = "\\n"; break;
+    case '\r': esc = "\\r"; break;
+    case '\t': esc = "\\t"; break;
     default: break;
     }
-    if (c < 0x20 || c == 0x7F) {
-      snprintf(tmp, sizeof tmp, "\\u%04x", c);
-      exh_buf_add(b, tmp, 6);
+    if (esc) {
+      *o++ = esc[0], *o++ = esc[1];
       i++;
       continue;
     }
-    size_t l = exh_utf8_len(u + i, n - i);
-    if (l == 0) {
-      exh_buf_add(b, "\\ufffd", 6);
-      i++;
+    unsigned cp = 0;
+    size_t l = 1;
+    if (c < 0x20 || c == 0x7F) {
+      cp = c;
+    } else if ((l = exh_utf8_len(u + i, n - i)) == 0) {
+      cp = 0xFFFD, l = 1;
+    } else if (l == 3 && u[i] == 0xE2 && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)) {
+      cp = u[i + 2] == 0xA8 ? 0x2028 : 0x2029; /* line separators: legal JSON, unsafe in JavaScript */
     } else {
-      if (l == 3 && u[i] == 0xE2 && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)) {
-        snprintf(tmp, sizeof tmp, "\\u%04x", u[i + 2] == 0xA8 ? 0x2028 : 0x2029);
-        exh_buf_add(b, tmp, 6);
-      } else {
-        exh_buf_add(b, s + i, l);
-      }
+      memcpy(o, u + i, l);
+      o += l;
       i += l;
+      continue;
     }
+    *o++ = '\\', *o++ = 'u';
+    *o++ = hx[cp >> 12 & 15], *o++ = hx[cp >> 8 & 15], *o++ = hx[cp >> 4 & 15], *o++ = hx[cp & 15];
+    i += l;
   }
-  exh_buf_addc(b, '"');
+  *o++ = '"';
+  b->n = (size_t)(o - b->p);
+  b->p[b->n] = 0;
 }
 
 void exh_term_str(FILE *f, const char *s, size_t n) {
