@@ -57,6 +57,12 @@ void exh_mutex_lock(exh_mutex *m);
 void exh_mutex_unlock(exh_mutex *m);
 void exh_mutex_free(exh_mutex *m);
 
+typedef struct exh_cond exh_cond;
+exh_cond *exh_cond_new(void);
+void exh_cond_wait(exh_cond *c, exh_mutex *m);
+void exh_cond_broadcast(exh_cond *c);
+void exh_cond_free(exh_cond *c);
+
 int exh_stderr_is_tty(void);
 double exh_monotonic_s(void);
 #define EXH_PATH_SEP '/'

@@ -210,6 +210,25 @@ void exh_mutex_free(exh_mutex *m) {
   free(m);
 }
 
+struct exh_cond {
+  pthread_cond_t c;
+};
+
+exh_cond *exh_cond_new(void) {
+  exh_cond *c = exh_xmalloc(sizeof *c);
+  pthread_cond_init(&c->c, NULL);
+  return c;
+}
+
+void exh_cond_wait(exh_cond *c, exh_mutex *m) { pthread_cond_wait(&c->c, &m->m); }
+void exh_cond_broadcast(exh_cond *c) { pthread_cond_broadcast(&c->c); }
+
+void exh_cond_free(exh_cond *c) {
+  if (!c) return;
+  pthread_cond_destroy(&c->c);
+  free(c);
+}
+
 int exh_stderr_is_tty(void) { return isatty(2); }
 
 double exh_monotonic_s(void) {

@@ -1,9 +1,9 @@
 /* `exhunt dump`: decode EVTX files and print every record. Chunks are
- * independent, so with several threads each takes a run of chunks of the
- * current batch into its own buffer, and the buffers are printed in order:
- * output is identical whatever the thread count, memory is bounded by the
- * batch. */
+ * independent, so with several threads the chunk runs of all files form
+ * one ordered work queue (below); output is identical whatever the thread
+ * count, and memory is bounded by the queue's window. */
 #define _GNU_SOURCE
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +15,6 @@
 #include "../platform/platform.h"
 #include "exhunt/exhunt.h"
 
-#define CHUNKS_PER_TASK 16
 
 typedef struct task {
   const uint8_t *data;
@@ -45,30 +44,6 @@ static void on_issue(void *ctx, uint64_t off, const char *what) {
   fprintf(t->fe, ": offset %llu: %s\n", (unsigned long long)off, what);
 }
 
-static void *run(void *arg) {
-  task *t = arg;
-  exh_evtx_parse_chunks(t->px, t->data, t->n, t->first, t->count, on_record, on_issue, t);
-  fflush(t->fo);
-  fflush(t->fe);
-  exh_evtx_out_thread_cleanup();
-  return NULL;
-}
-
-/* Small files are decoded one per thread, whole, into memory streams, and
- * printed in order: their output is bounded by this size times the thread
- * count. Larger files go chunk-parallel. */
-#define FILE_PARALLEL_MAX (64u << 20)
-
-typedef struct ftask {
-  const char *path;
-  exh_dump_format fmt;
-  exh_evtx *px;
-  char *out, *err;
-  size_t outn, errn;
-  uint64_t records, issues;
-  int bad;
-} ftask;
-
 /* Each stream here is written by one thread only: glibc's per-call stream
  * locking (taken on every fputc once a process has threads) is turned off. */
 static void own_stream(FILE *f) {
@@ -79,36 +54,175 @@ static void own_stream(FILE *f) {
 #endif
 }
 
-static void *run_file(void *arg) {
-  ftask *ft = arg;
-  FILE *fo = open_memstream(&ft->out, &ft->outn), *fe = open_memstream(&ft->err, &ft->errn);
+/* ---- several threads: an ordered work queue over chunk runs of all files ----
+ *
+ * Every file is cut into runs of CHUNKS_PER_UNIT chunks ("units", in file
+ * and chunk order). Workers take units from an atomic counter and render
+ * each into its own memory streams; the calling thread writes finished
+ * units strictly in order. A worker does not start a unit more than WINDOW
+ * units ahead of the writer, so memory stays bounded whatever the input.
+ * Files are mapped in batches of BATCH_FILES (bounded descriptors). */
+#define CHUNKS_PER_UNIT 4
+#define WINDOW_PER_THREAD 8
+#define BATCH_FILES 128
+
+typedef struct unit {
+  size_t file;         /* index into the batch */
+  size_t first, count; /* chunks */
+  int head;            /* first unit of its file: header checks */
+  char *out, *err;
+  size_t outn, errn;
+  uint64_t records, issues;
+  _Atomic int done;
+} unit;
+
+typedef struct bfile {
+  const char *path;
+  exh_map map;
+  int ok;       /* mapped and EVTX */
+  char why[256];
+} bfile;
+
+typedef struct queue {
+  unit *u;
+  size_t n;
+  bfile *files;
+  exh_dump_format fmt;
+  atomic_size_t next;
+  size_t written; /* guarded by mu */
+  size_t window;
+  exh_mutex *mu;
+  exh_cond *cv;
+  exh_evtx **px;
+} queue;
+
+static void do_unit(queue *q, unit *u, exh_evtx *px) {
+  bfile *bf = &q->files[u->file];
+  FILE *fo = open_memstream(&u->out, &u->outn), *fe = open_memstream(&u->err, &u->errn);
   own_stream(fo);
   own_stream(fe);
-  exh_map map;
-  char why[256];
-  if (exh_map_open(&map, ft->path, why, sizeof why) != 0) {
-    exh_term_str(fe, ft->path, strlen(ft->path));
-    fprintf(fe, ": %s\n", why);
-    ft->bad = 1;
+  task t;
+  memset(&t, 0, sizeof t);
+  t.fmt = q->fmt, t.path = bf->path, t.fo = fo, t.fe = fe, t.px = px;
+  if (!bf->ok) {
+    if (bf->why[0]) {
+      exh_term_str(fe, bf->path, strlen(bf->path));
+      fprintf(fe, ": %s\n", bf->why);
+    } else {
+      on_issue(&t, 0, "not an EVTX file (no ElfFile signature)");
+    }
   } else {
-    task t;
-    memset(&t, 0, sizeof t);
-    t.fmt = ft->fmt, t.path = ft->path, t.fo = fo, t.fe = fe, t.px = ft->px;
-    if (exh_evtx_parse(ft->px, (const uint8_t *)map.data, map.size, on_record, on_issue, &t) < 0) ft->bad = 1;
-    ft->records = t.records;
-    ft->issues = t.issues;
-    exh_map_close(&map);
+    const uint8_t *d = (const uint8_t *)bf->map.data;
+    if (u->head && bf->map.size >= 128) {
+      uint32_t crc = exh_crc32(d, 120);
+      uint32_t want = (uint32_t)d[124] | (uint32_t)d[125] << 8 | (uint32_t)d[126] << 16 | (uint32_t)d[127] << 24;
+      if (crc != want) on_issue(&t, 0, "file header checksum mismatch (the file may be dirty; chunks are still read)");
+    }
+    if (u->count) exh_evtx_parse_chunks(px, d, bf->map.size, u->first, u->count, on_record, on_issue, &t);
   }
   fclose(fo);
   fclose(fe);
+  u->records = t.records;
+  u->issues = t.issues;
+}
+
+typedef struct worker_arg {
+  queue *q;
+  int id;
+} worker_arg;
+
+static void *worker(void *arg) {
+  worker_arg *wa = arg;
+  queue *q = wa->q;
+  for (;;) {
+    size_t i = atomic_fetch_add(&q->next, 1);
+    if (i >= q->n) break;
+    exh_mutex_lock(q->mu);
+    while (i >= q->written + q->window) exh_cond_wait(q->cv, q->mu);
+    exh_mutex_unlock(q->mu);
+    do_unit(q, &q->u[i], q->px[wa->id]);
+    exh_mutex_lock(q->mu);
+    atomic_store(&q->u[i].done, 1);
+    exh_cond_broadcast(q->cv);
+    exh_mutex_unlock(q->mu);
+  }
   exh_evtx_out_thread_cleanup();
   return NULL;
 }
 
-static int small_evtx(const char *path) {
-  exh_stat st;
-  char why[128];
-  return exh_lstat(path, &st, why, sizeof why) == 0 && st.type == EXH_FT_FILE && st.size <= FILE_PARALLEL_MAX;
+/* Dumps a batch of files with `threads` workers; returns EXH_EIO if any
+ * file could not be read as EVTX. */
+static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_format fmt, int threads, exh_evtx **px,
+                          FILE *out, FILE *err, uint64_t *nrec, uint64_t *niss) {
+  exh_err rc = EXH_OK;
+  bfile *files = exh_xcalloc(nfiles, sizeof *files);
+  unit *u = NULL;
+  size_t nu = 0, cap = 0;
+  for (size_t f = 0; f < nfiles; f++) {
+    bfile *bf = &files[f];
+    bf->path = paths[f];
+    if (exh_map_open(&bf->map, paths[f], bf->why, sizeof bf->why) != 0) {
+      rc = EXH_EIO;
+    } else if (bf->map.size < 8 || memcmp(bf->map.data, "ElfFile", 8) != 0) {
+      exh_map_close(&bf->map);
+      rc = EXH_EIO;
+    } else {
+      bf->ok = 1;
+    }
+    size_t nchunks = bf->ok ? exh_evtx_chunk_count(bf->map.size) : 0;
+    size_t c0 = 0;
+    do {
+      EXH_VEC_RESERVE(u, cap, nu + 1);
+      unit *x = &u[nu++];
+      memset(x, 0, sizeof *x);
+      x->file = f, x->first = c0, x->head = c0 == 0;
+      x->count = nchunks - c0 < CHUNKS_PER_UNIT ? nchunks - c0 : CHUNKS_PER_UNIT;
+      atomic_init(&x->done, 0);
+      c0 += CHUNKS_PER_UNIT;
+    } while (c0 < nchunks);
+  }
+  queue q;
+  memset(&q, 0, sizeof q);
+  q.u = u, q.n = nu, q.files = files, q.fmt = fmt, q.px = px;
+  q.window = (size_t)threads * WINDOW_PER_THREAD;
+  atomic_init(&q.next, 0);
+  q.mu = exh_mutex_new();
+  q.cv = exh_cond_new();
+  exh_thread **th = exh_xcalloc((size_t)threads, sizeof *th);
+  worker_arg *wa = exh_xcalloc((size_t)threads, sizeof *wa);
+  for (int i = 0; i < threads; i++) {
+    wa[i] = (worker_arg){&q, i};
+    th[i] = exh_thread_start(worker, &wa[i]);
+  }
+  /* the writer: units in order, as they finish */
+  for (size_t i = 0; i < nu; i++) {
+    exh_mutex_lock(q.mu);
+    while (!atomic_load(&u[i].done)) exh_cond_wait(q.cv, q.mu);
+    exh_mutex_unlock(q.mu);
+    fwrite(u[i].out, 1, u[i].outn, out);
+    fwrite(u[i].err, 1, u[i].errn, err);
+    free(u[i].out);
+    free(u[i].err);
+    *nrec += u[i].records;
+    *niss += u[i].issues;
+    exh_mutex_lock(q.mu);
+    q.written = i + 1;
+    exh_cond_broadcast(q.cv);
+    exh_mutex_unlock(q.mu);
+    /* a file is unmapped once its last unit is out */
+    if (i + 1 == nu || u[i + 1].file != u[i].file) {
+      bfile *bf = &files[u[i].file];
+      if (bf->ok) exh_map_close(&bf->map);
+    }
+  }
+  for (int i = 0; i < threads; i++) exh_thread_join(th[i]);
+  free(th);
+  free(wa);
+  exh_mutex_free(q.mu);
+  exh_cond_free(q.cv);
+  free(u);
+  free(files);
+  return rc;
 }
 
 exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, FILE *out,
@@ -119,33 +233,13 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
   if (threads > 64) threads = 64;
   exh_evtx **px = exh_xcalloc((size_t)threads, sizeof *px);
   for (int i = 0; i < threads; i++) px[i] = exh_evtx_new();
-  task *tasks = exh_xcalloc((size_t)threads, sizeof *tasks);
-  for (size_t fi = 0; fi < npaths; fi++) {
-    if (threads > 1 && small_evtx(paths[fi])) {
-      /* a run of small files, one per thread */
-      ftask ft[64];
-      exh_thread *th[64];
-      int used = 0;
-      while (used < threads && fi + (size_t)used < npaths && small_evtx(paths[fi + (size_t)used])) {
-        memset(&ft[used], 0, sizeof ft[used]);
-        ft[used].path = paths[fi + (size_t)used], ft[used].fmt = fmt, ft[used].px = px[used];
-        th[used] = used ? exh_thread_start(run_file, &ft[used]) : NULL;
-        used++;
-      }
-      run_file(&ft[0]);
-      for (int i = 1; i < used; i++) exh_thread_join(th[i]);
-      for (int i = 0; i < used; i++) {
-        fwrite(ft[i].out, 1, ft[i].outn, out);
-        fwrite(ft[i].err, 1, ft[i].errn, err);
-        free(ft[i].out);
-        free(ft[i].err);
-        nrec += ft[i].records;
-        niss += ft[i].issues;
-        if (ft[i].bad) rc = EXH_EIO;
-      }
-      fi += (size_t)used - 1;
-      continue;
+  if (threads > 1) {
+    for (size_t b = 0; b < npaths; b += BATCH_FILES) {
+      size_t nb = npaths - b < BATCH_FILES ? npaths - b : BATCH_FILES;
+      if (dump_batch(paths + b, nb, fmt, threads, px, out, err, &nrec, &niss) != EXH_OK) rc = EXH_EIO;
     }
+  }
+  for (size_t fi = 0; threads == 1 && fi < npaths; fi++) {
     exh_map map;
     char why[256];
     if (exh_map_open(&map, paths[fi], why, sizeof why) != 0) {
@@ -163,57 +257,14 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
       exh_map_close(&map);
       continue;
     }
-    size_t nchunks = exh_evtx_chunk_count(map.size);
-    if (threads == 1) {
-      exh_evtx_parse(px[0], d, map.size, on_record, on_issue, &head);
-      nrec += head.records;
-      niss += head.issues;
-      exh_map_close(&map);
-      continue;
-    }
-    for (size_t c0 = 0; c0 < nchunks; c0 += (size_t)threads * CHUNKS_PER_TASK) {
-      int used = 0;
-      exh_thread *th[64];
-      for (int i = 0; i < threads; i++) {
-        size_t first = c0 + (size_t)i * CHUNKS_PER_TASK;
-        if (first >= nchunks) break;
-        task *t = &tasks[i];
-        memset(t, 0, sizeof *t);
-        t->data = d, t->n = map.size, t->first = first, t->fmt = fmt, t->path = paths[fi], t->px = px[i];
-        t->count = nchunks - first < CHUNKS_PER_TASK ? nchunks - first : CHUNKS_PER_TASK;
-        t->fo = open_memstream(&t->out, &t->outn);
-        t->fe = open_memstream(&t->err, &t->errn);
-        own_stream(t->fo);
-        own_stream(t->fe);
-        if (c0 == 0 && i == 0 && map.size >= 128) {
-          /* file header checksum, once */
-          uint32_t crc = exh_crc32(d, 120);
-          uint32_t want = (uint32_t)d[124] | (uint32_t)d[125] << 8 | (uint32_t)d[126] << 16 | (uint32_t)d[127] << 24;
-          if (crc != want) on_issue(t, 0, "file header checksum mismatch (the file may be dirty; chunks are still read)");
-        }
-        th[i] = i ? exh_thread_start(run, t) : NULL;
-        used++;
-      }
-      run(&tasks[0]);
-      for (int i = 1; i < used; i++) exh_thread_join(th[i]);
-      for (int i = 0; i < used; i++) {
-        task *t = &tasks[i];
-        fclose(t->fo);
-        fclose(t->fe);
-        fwrite(t->out, 1, t->outn, out);
-        fwrite(t->err, 1, t->errn, err);
-        free(t->out);
-        free(t->err);
-        nrec += t->records;
-        niss += t->issues;
-      }
-    }
+    exh_evtx_parse(px[0], d, map.size, on_record, on_issue, &head);
+    nrec += head.records;
+    niss += head.issues;
     exh_map_close(&map);
   }
   for (int i = 0; i < threads; i++) exh_evtx_free(px[i]);
   free(px);
   exh_evtx_out_thread_cleanup();
-  free(tasks);
   if (records) *records = nrec;
   if (issues) *issues = niss;
   return rc;
