@@ -158,7 +158,8 @@ static char *dirname_of(const char *path) {
 }
 
 static void add_window(exh_result *r, size_t *cap, const exh_evidence *ev) {
-  char *dir = dirname_of(ev->path);
+  /* an archive's logs make one window named by the archive */
+  char *dir = ev->kind == EXH_KIND_ARCHIVE ? exh_xstrdup(ev->path) : dirname_of(ev->path);
   exh_logwindow *w = NULL;
   for (size_t i = 0; i < r->nwindows; i++)
     if (r->windows[i].server == ev->server && !strcmp(r->windows[i].folder, dir)) {
@@ -171,12 +172,12 @@ static void add_window(exh_result *r, size_t *cap, const exh_evidence *ev) {
     memset(w, 0, sizeof *w);
     w->server = ev->server;
     w->folder = dir;
-    w->kind = exh_kind_service(ev->kind);
+    w->kind = ev->kind == EXH_KIND_ARCHIVE ? "archive" : exh_kind_service(ev->kind);
     w->first_ms = w->last_ms = EXH_TIME_UNKNOWN;
   } else {
     free(dir);
   }
-  w->files++;
+  w->files += ev->kind == EXH_KIND_ARCHIVE ? ev->log_members : 1;
   w->bytes += ev->size;
   w->records += ev->records;
   if (ev->first_ms != EXH_TIME_UNKNOWN && (w->first_ms == EXH_TIME_UNKNOWN || ev->first_ms < w->first_ms))
@@ -296,7 +297,7 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
                (unsigned long long)ev->suppressed, p.lim.max_findings_per_file, p.lim.max_findings);
       exh_walk_add_error(&w, ev->server, ev->path, why, 0);
     }
-    if (ev->kind >= EXH_KIND_HTTPPROXY && ev->kind <= EXH_KIND_LOG_LAST && !ev->skipped) {
+    if (((ev->kind >= EXH_KIND_HTTPPROXY && ev->kind <= EXH_KIND_LOG_LAST) || ev->log_members) && !ev->skipped) {
       add_window(r, &wcap, ev);
       r->files_scanned++;
       r->bytes_scanned += ev->size;

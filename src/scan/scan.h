@@ -31,6 +31,8 @@ typedef struct exh_evidence {
   uint64_t evtx_issues;  /* damage reports while decoding an EVTX */
   int skipped_channel;   /* EVTX of a channel no loaded rule reads */
   char version[24];      /* Exchange logs: the #Version: build, normalised */
+  uint32_t log_members;  /* archives: log files read inside */
+  int64_t version_ms;    /* archives: last record time of the log that named `version` */
 } exh_evidence;
 
 /* What the walk learnt about one server's install (patch level). */

@@ -3,9 +3,11 @@
  * into memory up to a cap, and scanned like the file it is; findings name
  * it as "archive!member". Evidence is never extracted to disk. Guards: a
  * member larger than EXH_MEMBER_MAX is reported and skipped, and reading
- * stops after EXH_ARCHIVE_TOTAL_MAX uncompressed bytes (zip bombs). Archives
- * found while walking a tree are not opened (only ProgramData's are
- * reported, as Test-ProxyLogon does). */
+ * stops after EXH_ARCHIVE_TOTAL_MAX uncompressed bytes (zip bombs). Zip
+ * files met while walking a tree are opened the same way (ProgramData's
+ * are Test-ProxyLogon's staging archives instead); archives inside
+ * archives are not opened. Members in web or staging folders get the file
+ * content checks. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,16 +55,41 @@ void exh_scan_archive(exh_worker *wk, exh_evidence *ev) {
     if (archive_entry_filetype(e) != AE_IFREG) continue;
     const char *name = archive_entry_pathname(e);
     if (!name) continue;
-    char sub[64];
+    char sub[64], prefix[4];
+    size_t prefix_len = 0;
     exh_kind k = exh_classify_path(name, sub, sizeof sub);
     if (k == EXH_KIND_NONE) {
-      if (ends_i(name, ".json") || ends_i(name, ".jsonl") || ends_i(name, ".ndjson")) k = EXH_KIND_JSONEV;
-      else continue;
+      /* a file in a web or staging folder is content first (a miner's
+       * config.json there is not an event export) */
+      exh_area ar = exh_classify_area(name);
+      if (ar != EXH_AREA_NONE) {
+        k = EXH_KIND_CONTENT;
+        snprintf(sub, sizeof sub, "%s", exh_area_name(ar));
+      } else if (ends_i(name, ".json") || ends_i(name, ".jsonl") || ends_i(name, ".ndjson")) {
+        k = EXH_KIND_JSONEV;
+      } else if (archive_entry_size(e) >= (1 << 20)) {
+        /* a large member anywhere: a memory dump is looked at by its header */
+        char head[4];
+        if (archive_read_data(a, head, 4) != 4 || memcmp(head, "MDMP", 4)) continue;
+        k = EXH_KIND_CONTENT;
+        snprintf(sub, sizeof sub, "%s", exh_area_name(EXH_AREA_ALL));
+        prefix_len = 4;
+        memcpy(prefix, head, 4);
+      } else {
+        continue;
+      }
     }
     if (k == EXH_KIND_ARCHIVE) continue; /* no nesting */
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int too_big = 0;
+    if (prefix_len) { /* bytes already read to sniff the member */
+      cap = 1 << 20;
+      buf = exh_xmalloc(cap);
+      memcpy(buf, prefix, prefix_len);
+      len = prefix_len;
+      total += prefix_len;
+    }
     for (;;) {
       if (len == cap) {
         if (cap >= EXH_MEMBER_MAX) {
@@ -98,12 +125,28 @@ void exh_scan_archive(exh_worker *wk, exh_evidence *ev) {
       if (k >= EXH_KIND_HTTPPROXY && k <= EXH_KIND_LOG_LAST) exh_scan_exlog_map(wk, &m, &mp);
       else if (k == EXH_KIND_EVTX) exh_scan_evtx_buf(wk, &m, buf ? buf : "", len);
       else if (k == EXH_KIND_JSONEV) exh_scan_jsonev_buf(wk, &m, buf ? buf : "", len);
-      else exh_detect_file(wk, &m);
+      else if (k == EXH_KIND_CONTENT || k == EXH_KIND_LSASS_DUMP || k == EXH_KIND_STAGING_ARCHIVE) {
+        if (k != EXH_KIND_CONTENT) exh_detect_file(wk, &m);
+        if (len <= wk->lim->max_content_bytes) exh_detect_content_buf(wk, &m, (const uint8_t *)(buf ? buf : ""), len);
+        else add_error(ev, name, "member over the content size limit: not hashed or YARA-scanned");
+      }
       for (size_t i = 0; i < m.nfindings; i++) {
         EXH_VEC_RESERVE(ev->findings, ev->capfindings, ev->nfindings + 1);
         ev->findings[ev->nfindings++] = m.findings[i];
       }
       ev->records += m.records;
+      /* the archive's log window and the build its logs name (the latest) */
+      if (k >= EXH_KIND_HTTPPROXY && k <= EXH_KIND_LOG_LAST) {
+        if (m.first_ms != EXH_TIME_UNKNOWN && (ev->first_ms == EXH_TIME_UNKNOWN || m.first_ms < ev->first_ms))
+          ev->first_ms = m.first_ms;
+        if (m.last_ms != EXH_TIME_UNKNOWN && (ev->last_ms == EXH_TIME_UNKNOWN || m.last_ms > ev->last_ms))
+          ev->last_ms = m.last_ms;
+        if (m.version[0] && m.last_ms != EXH_TIME_UNKNOWN && (!ev->version[0] || m.last_ms > ev->version_ms)) {
+          memcpy(ev->version, m.version, sizeof ev->version);
+          ev->version_ms = m.last_ms;
+        }
+        ev->log_members++;
+      }
       ev->suppressed += m.suppressed;
       if (m.error) add_error(ev, name, m.error);
       free(m.findings);

@@ -20,6 +20,16 @@ void exh_walk_add_error(exh_walk *w, size_t server, const char *path, const char
   e->skipped = skipped;
 }
 
+/* Files at least this large outside the checked folders have their first
+ * bytes read for the minidump signature (LSASS dumps are tens of MB; the
+ * cost is one open and read per large file). */
+#define MDMP_SNIFF_MIN (1u << 20)
+
+static int ends_ext(const char *p, const char *ext) {
+  size_t n = strlen(p), k = strlen(ext);
+  return n > k && exh_strnieq(p + n - k, ext, k);
+}
+
 static int ends_log(const char *p) {
   size_t n = strlen(p);
   return n > 4 && (p[n - 4] == '.') && (p[n - 3] | 32) == 'l' && (p[n - 2] | 32) == 'o' && (p[n - 1] | 32) == 'g';
@@ -52,8 +62,21 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
   }
   if (k == EXH_KIND_NONE && rel[0] && exh_is_exsetup(rel) && server < w->nsrv && !w->srv[server].exsetup)
     w->srv[server].exsetup = exh_xstrdup(path);
+  /* zip archives met on the way (a collection zipped inside the tree) are
+   * opened like those named on the command line; ProgramData's stay
+   * Test-ProxyLogon's staging archives */
+  if (k == EXH_KIND_NONE && rel[0] && ends_ext(path, ".zip")) {
+    char head[4];
+    if (exh_read_head(path, head, sizeof head) == 4 && !memcmp(head, "PK\003\004", 4)) k = EXH_KIND_ARCHIVE;
+  }
   if (k == EXH_KIND_NONE) {
     exh_area a = rel[0] ? exh_classify_area(rel) : EXH_AREA_GIVEN;
+    /* a memory dump is looked at wherever it lies: large files outside the
+     * checked folders get their first four bytes read */
+    if (a == EXH_AREA_NONE && !w->all_files && st->size >= MDMP_SNIFF_MIN) {
+      char head[4];
+      if (exh_read_head(path, head, sizeof head) == 4 && !memcmp(head, "MDMP", 4)) a = EXH_AREA_ALL;
+    }
     if (a == EXH_AREA_NONE && w->all_files) a = EXH_AREA_ALL;
     if (a != EXH_AREA_NONE) {
       k = EXH_KIND_CONTENT;

@@ -255,6 +255,41 @@ def main():
     p = subprocess.run([EXHUNT, "scan", os.path.join(WORK, "attack")], capture_output=True, text=True)
     if "Patch level: 15.1.2176.2 (Exchange 2016 CU19" not in p.stdout or "CVE-2021-27065  ProxyLogon    vulnerable" not in p.stdout:
         fail("text report lacks the patch level")
+    # the same attack tree zipped inside a folder (a collection met while
+    # walking): the same findings, named archive!member, and the log window
+    # and build from the logs inside
+    import zipfile
+    zdir = os.path.join(WORK, "zipped")
+    shutil.rmtree(zdir, ignore_errors=True)
+    os.makedirs(zdir)
+    aroot = os.path.join(WORK, "attack")
+    with zipfile.ZipFile(os.path.join(zdir, "collection.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+        for dp, _, fs in os.walk(aroot):
+            for fn in sorted(fs):
+                full = os.path.join(dp, fn)
+                z.write(full, os.path.relpath(full, aroot))
+
+    def keys(objs, root):
+        out = []
+        for o in objs:
+            if o.get("event", {}).get("kind") != "alert":
+                continue
+            p = o.get("file", {}).get("path") or o["log"]["file"]["path"]
+            p = p.split("!", 1)[1] if "!" in p else os.path.relpath(p, root)
+            out.append((o["rule"]["id"], p, o["exhunt"].get("line", 0)))
+        return sorted(out)
+    plain, _ = scan(aroot, [])
+    zipped, _ = scan(zdir, [])
+    if keys(plain, aroot) != keys(zipped, zdir):
+        a, b = set(keys(plain, aroot)), set(keys(zipped, zdir))
+        fail("zipped collection: findings differ: only in folder %s, only in zip %s" % (sorted(a - b)[:4], sorted(b - a)[:4]))
+    zb = [o for o in zipped if o.get("event", {}).get("dataset") == "exhunt.build"]
+    zw = [o for o in zipped if o.get("event", {}).get("dataset") == "exhunt.log_window"]
+    if not zb or zb[0].get("package", {}).get("version") != "15.1.2176.2":
+        fail("zipped collection: no build from the logs inside: %s" % zb)
+    if not zw or not zw[0]["exhunt"]["log_window"] or not zw[0]["exhunt"]["log_window"][0]["first"]:
+        fail("zipped collection: no log window: %s" % zw)
+    print("zipped collection: %d findings, as in the folder" % len(keys(zipped, zdir)))
     # the real MSTIC feed
     mstic = os.path.join(SHARED, "data/ioc/msticiocs-exchange-march2021.csv") if SHARED else ""
     if mstic and os.path.exists(mstic):
