@@ -157,6 +157,12 @@ PY
   grep -q "member over 1 GiB uncompressed: not read" "$W/bomb.txt"; check "zip bomb member named with a reason" 0 $?
   grep -q "lsass.dmp" "$W/bomb.txt"; check "the other members are still read" 0 $?
   [ ! -e /tmp/exhunt-traversal ]; check "nothing extracted (path traversal is moot)" 0 $?
+  # the same archive met while walking a tree
+  mkdir -p "$W/walked/C/collections" && cp "$W/bomb.zip" "$W/walked/C/collections/"
+  timeout 300 "$EXHUNT" scan --no-progress "$W/walked" > "$W/walked.txt" 2>&1; rc=$?
+  check "zip bomb in a walked tree: scan completes" 0 $rc
+  grep -q "bomb.zip: .*member over 1 GiB uncompressed: not read" "$W/walked.txt"; check "walked zip bomb named with a reason" 0 $?
+  [ ! -e /tmp/exhunt-traversal ]; check "walked zip: nothing extracted" 0 $?
 fi
 
 snapshot > "$W/after"
