@@ -161,6 +161,22 @@ typedef struct exh_server {
   size_t nbuilds_seen;
 } exh_server;
 
+/* One client address and what the findings say it did on one server
+ * (correlate/story.c): the per-attacker timeline. Only findings of level
+ * low or above that name a client address count. */
+#define EXH_ACTOR_MAX_CVES 16
+#define EXH_ACTOR_MAX_RULES 8
+typedef struct exh_actor {
+  size_t server;
+  char *ip;
+  int64_t first_ms, last_ms;
+  size_t nfindings, nlevel[5];
+  const char *cves[EXH_ACTOR_MAX_CVES]; /* first seen first */
+  size_t ncves;
+  const char *rules[EXH_ACTOR_MAX_RULES]; /* rule titles, first seen first */
+  size_t nrules;
+} exh_actor;
+
 typedef struct exh_result {
   exh_server *servers;
   size_t nservers;
@@ -171,6 +187,8 @@ typedef struct exh_result {
   exh_file_error *errors;
   size_t nerrors;
   uint64_t files_seen, files_scanned, bytes_scanned;
+  exh_actor *actors; /* by server, then most severe first */
+  size_t nactors;
   double seconds;
   int64_t scan_start_ms;
 } exh_result;

@@ -120,3 +120,69 @@ void exh_correlate_story(exh_result *r) {
   for (size_t i = 0; i < r->nfindings; i++)
     if (r->findings[i].is_file && !r->findings[i].story) tell(r, i);
 }
+
+/* ---- actors: findings grouped by client address, per server ---------------- */
+
+static void add_unique(const char **v, size_t *n, size_t cap, const char *x) {
+  for (size_t i = 0; i < *n; i++)
+    if (!strcmp(v[i], x)) return;
+  if (*n < cap) v[(*n)++] = x;
+}
+
+static int cmp_actor(const void *a, const void *b) {
+  const exh_actor *x = a, *y = b;
+  if (x->server != y->server) return x->server < y->server ? -1 : 1;
+  for (int l = EXH_LEVEL_CRITICAL; l >= 0; l--)
+    if (x->nlevel[l] != y->nlevel[l]) return x->nlevel[l] > y->nlevel[l] ? -1 : 1;
+  if (x->first_ms != y->first_ms) return x->first_ms < y->first_ms ? -1 : 1;
+  return strcmp(x->ip, y->ip);
+}
+
+#define MAX_ACTORS 10000
+
+static uint32_t actor_hash(size_t server, const char *ip) {
+  uint32_t h = 2166136261u ^ (uint32_t)server;
+  for (const unsigned char *p = (const unsigned char *)ip; *p; p++) h = (h ^ *p) * 16777619u;
+  return h;
+}
+
+void exh_correlate_actors(exh_result *r) {
+  size_t cap = 0, tsize = 64;
+  size_t want = r->nfindings < MAX_ACTORS ? r->nfindings : MAX_ACTORS;
+  while (tsize < 2 * want + 16) tsize *= 2;
+  size_t *table = exh_xmalloc(tsize * sizeof *table); /* actor index + 1, 0 = empty */
+  memset(table, 0, tsize * sizeof *table);
+  for (size_t i = 0; i < r->nfindings; i++) {
+    const exh_finding *x = &r->findings[i];
+    if (!x->source_ip || !x->source_ip[0] || x->level < EXH_LEVEL_LOW) continue;
+    exh_actor *t = NULL;
+    size_t slot = actor_hash(x->server, x->source_ip) & (tsize - 1);
+    for (; table[slot]; slot = (slot + 1) & (tsize - 1)) {
+      exh_actor *c = &r->actors[table[slot] - 1];
+      if (c->server == x->server && !strcmp(c->ip, x->source_ip)) {
+        t = c;
+        break;
+      }
+    }
+    if (!t) {
+      if (r->nactors >= MAX_ACTORS) continue;
+      table[slot] = r->nactors + 1;
+      EXH_VEC_RESERVE(r->actors, cap, r->nactors + 1);
+      t = &r->actors[r->nactors++];
+      memset(t, 0, sizeof *t);
+      t->server = x->server;
+      t->ip = exh_xstrdup(x->source_ip);
+      t->first_ms = t->last_ms = EXH_TIME_UNKNOWN;
+    }
+    t->nfindings++;
+    t->nlevel[x->level]++;
+    if (x->time_ms != EXH_TIME_UNKNOWN) {
+      if (t->first_ms == EXH_TIME_UNKNOWN || x->time_ms < t->first_ms) t->first_ms = x->time_ms;
+      if (t->last_ms == EXH_TIME_UNKNOWN || x->time_ms > t->last_ms) t->last_ms = x->time_ms;
+    }
+    for (size_t k = 0; k < x->rule->ncves; k++) add_unique(t->cves, &t->ncves, EXH_ACTOR_MAX_CVES, x->rule->cves[k]);
+    add_unique(t->rules, &t->nrules, EXH_ACTOR_MAX_RULES, x->rule->title);
+  }
+  free(table);
+  if (r->nactors > 1) qsort(r->actors, r->nactors, sizeof *r->actors, cmp_actor);
+}

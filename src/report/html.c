@@ -115,93 +115,42 @@ static void finding_row(FILE *f, const exh_finding *x) {
   fputs("</td></tr>\n", f);
 }
 
-typedef struct actor {
-  const char *ip;
-  int64_t first, last;
-  size_t n, nlevel[5];
-  const char *cves[16];
-  size_t ncves;
-  const char *rules[8];
-  size_t nrules;
-} actor;
-
-static void add_unique(const char **v, size_t *n, size_t cap, const char *s) {
-  for (size_t i = 0; i < *n; i++)
-    if (!strcmp(v[i], s)) return;
-  if (*n < cap) v[(*n)++] = s;
-}
-
-static int cmp_actor(const void *a, const void *b) {
-  const actor *x = a, *y = b;
-  for (int l = EXH_LEVEL_CRITICAL; l >= 0; l--)
-    if (x->nlevel[l] != y->nlevel[l]) return x->nlevel[l] > y->nlevel[l] ? -1 : 1;
-  return x->first < y->first ? -1 : x->first > y->first;
-}
-
-/* Findings grouped by client address: who did what, when. */
+/* Findings grouped by client address (correlate/story.c): who did what, when. */
 static void attackers(FILE *f, const exh_result *r, size_t sv) {
-  actor *a = NULL;
-  size_t na = 0, cap = 0;
-  for (size_t i = 0; i < r->nfindings; i++) {
-    const exh_finding *x = &r->findings[i];
-    if (x->server != sv || !x->source_ip || !x->source_ip[0] || x->level < EXH_LEVEL_LOW) continue;
-    actor *t = NULL;
-    for (size_t k = 0; k < na; k++)
-      if (!strcmp(a[k].ip, x->source_ip)) t = &a[k];
-    if (!t) {
-      if (na >= 500) continue;
-      EXH_VEC_RESERVE(a, cap, na + 1);
-      t = &a[na++];
-      memset(t, 0, sizeof *t);
-      t->ip = x->source_ip;
-      t->first = t->last = x->time_ms;
-    }
-    t->n++;
-    t->nlevel[x->level]++;
-    if (x->time_ms != EXH_TIME_UNKNOWN) {
-      if (t->first == EXH_TIME_UNKNOWN || x->time_ms < t->first) t->first = x->time_ms;
-      if (t->last == EXH_TIME_UNKNOWN || x->time_ms > t->last) t->last = x->time_ms;
-    }
-    for (size_t k = 0; k < x->rule->ncves; k++) add_unique(t->cves, &t->ncves, 16, x->rule->cves[k]);
-    add_unique(t->rules, &t->nrules, 8, x->rule->title);
-  }
-  if (!na) {
-    fputs("<p>No finding names a client address.</p>\n", f);
-    free(a);
-    return;
-  }
-  qsort(a, na, sizeof *a, cmp_actor);
-  fputs("<table><tr><th>client address</th><th>first seen</th><th>last seen</th><th>findings</th><th>CVEs</th>"
-        "<th>what</th></tr>\n",
-        f);
-  for (size_t k = 0; k < na; k++) {
+  size_t shown = 0;
+  for (size_t k = 0; k < r->nactors; k++) {
+    const exh_actor *a = &r->actors[k];
+    if (a->server != sv) continue;
+    if (!shown++)
+      fputs("<table><tr><th>client address</th><th>first seen</th><th>last seen</th><th>findings</th><th>CVEs</th>"
+            "<th>what</th></tr>\n",
+            f);
     exh_level top = EXH_LEVEL_LOW;
     for (int l = EXH_LEVEL_CRITICAL; l >= EXH_LEVEL_LOW; l--)
-      if (a[k].nlevel[l]) {
+      if (a->nlevel[l]) {
         top = (exh_level)l;
         break;
       }
     fprintf(f, "<tr class=%s><td>", level_class(top));
-    h(f, a[k].ip);
+    h(f, a->ip);
     fputs("</td><td class=t>", f);
-    when(f, a[k].first);
+    when(f, a->first_ms);
     fputs("</td><td class=t>", f);
-    when(f, a[k].last);
-    fprintf(f, "</td><td>%zu (%zu critical, %zu high)</td><td>", a[k].n, a[k].nlevel[EXH_LEVEL_CRITICAL],
-            a[k].nlevel[EXH_LEVEL_HIGH]);
-    for (size_t c = 0; c < a[k].ncves; c++) {
+    when(f, a->last_ms);
+    fprintf(f, "</td><td>%zu (%zu critical, %zu high)</td><td>", a->nfindings, a->nlevel[EXH_LEVEL_CRITICAL],
+            a->nlevel[EXH_LEVEL_HIGH]);
+    for (size_t c = 0; c < a->ncves; c++) {
       if (c) fputs(" ", f);
-      h(f, a[k].cves[c]);
+      h(f, a->cves[c]);
     }
     fputs("</td><td>", f);
-    for (size_t c = 0; c < a[k].nrules; c++) {
+    for (size_t c = 0; c < a->nrules; c++) {
       if (c) fputs("<br>", f);
-      h(f, a[k].rules[c]);
+      h(f, a->rules[c]);
     }
     fputs("</td></tr>\n", f);
   }
-  fputs("</table>\n", f);
-  free(a);
+  fputs(shown ? "</table>\n" : "<p>No finding names a client address.</p>\n", f);
 }
 
 static const char CSS[] =

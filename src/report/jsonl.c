@@ -277,6 +277,40 @@ exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o)
     fputc('\n', f);
     patch_level(&j, r, sv);
   }
+  /* the per-attacker timeline: one state object per client address */
+  for (size_t k = 0; k < r->nactors; k++) {
+    const exh_actor *a = &r->actors[k];
+    j_open(&j);
+    j_time(&j, "@timestamp", a->first_ms != EXH_TIME_UNKNOWN ? a->first_ms : r->scan_start_ms);
+    char msg[160];
+    snprintf(msg, sizeof msg, "client %.64s: %zu findings", a->ip, a->nfindings);
+    j_str(&j, "message", msg);
+    j_obj(&j, "event");
+    j_str(&j, "kind", "state");
+    j_str(&j, "dataset", "exhunt.attacker");
+    j_time(&j, "start", a->first_ms);
+    j_time(&j, "end", a->last_ms);
+    j_close(&j);
+    j_obj(&j, "host");
+    j_str(&j, "name", r->servers[a->server].name);
+    j_close(&j);
+    j_obj(&j, "source");
+    j_str(&j, "ip", a->ip);
+    j_close(&j);
+    if (a->ncves) {
+      j_obj(&j, "vulnerability");
+      j_arr(&j, "id", a->cves, a->ncves);
+      j_close(&j);
+    }
+    j_obj(&j, "exhunt");
+    j_obj(&j, "findings");
+    for (int l = EXH_LEVEL_INFO; l <= EXH_LEVEL_CRITICAL; l++) j_int(&j, exh_level_name((exh_level)l), (long long)a->nlevel[l]);
+    j_close(&j);
+    j_arr(&j, "rules", a->rules, a->nrules);
+    j_close(&j);
+    j_close(&j);
+    fputc('\n', f);
+  }
   /* one summary object for the log window */
   j_open(&j);
   j_time(&j, "@timestamp", r->scan_start_ms);

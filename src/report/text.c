@@ -94,6 +94,32 @@ static void print_finding(tctx *t, const exh_finding *f) {
 
 static const char *group_of(const exh_finding *f) { return f->rule->ncves ? f->rule->cves[0] : NULL; }
 
+/* The per-attacker timeline: client addresses, most severe first. */
+static void attackers(tctx *t, const exh_result *r, size_t sv, int verbose) {
+  size_t n = 0, shown = 0;
+  for (size_t k = 0; k < r->nactors; k++) n += r->actors[k].server == sv;
+  if (!n) return;
+  fprintf(t->f, "\nAttackers (%zu client address%s with findings):\n", n, n == 1 ? "" : "es");
+  for (size_t k = 0; k < r->nactors; k++) {
+    const exh_actor *a = &r->actors[k];
+    if (a->server != sv) continue;
+    if (!verbose && shown == 10) {
+      fprintf(t->f, "  ... %zu more (--verbose lists them; so do jsonl and html)\n", n - shown);
+      break;
+    }
+    shown++;
+    char f1[32], f2[32];
+    exh_format_iso8601(a->first_ms, f1);
+    exh_format_iso8601(a->last_ms, f2);
+    fputs("  ", t->f);
+    s(t, a->ip);
+    fprintf(t->f, "  %s .. %s  %zu finding%s (%zu critical, %zu high)", f1, f2, a->nfindings,
+            a->nfindings == 1 ? "" : "s", a->nlevel[EXH_LEVEL_CRITICAL], a->nlevel[EXH_LEVEL_HIGH]);
+    for (size_t c = 0; c < a->ncves; c++) fprintf(t->f, "%s%s", c ? " " : "  ", a->cves[c]);
+    fputc('\n', t->f);
+  }
+}
+
 static void patch_level(tctx *t, const exh_server *S) {
   FILE *f = t->f;
   fputs("\nPatch level: ", f);
@@ -178,6 +204,7 @@ exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) 
       }
     }
     patch_level(&t, S);
+    attackers(&t, r, sv, verbose);
     fputs("\nLog window (how far back this verdict reaches):\n", f);
     int any = 0;
     for (size_t i = 0; i < r->nwindows; i++) {

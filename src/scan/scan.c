@@ -327,6 +327,7 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   free(w.srv);
   exh_correlate(r);
   exh_correlate_story(r);
+  exh_correlate_actors(r);
   r->seconds = exh_monotonic_s() - t0;
   *out = r;
   return EXH_OK;
@@ -385,6 +386,8 @@ void exh_result_free(exh_result *r) {
   if (!r) return;
   for (size_t i = 0; i < r->nfindings; i++) exh_finding_release(&r->findings[i]);
   free(r->findings);
+  for (size_t i = 0; i < r->nactors; i++) free(r->actors[i].ip);
+  free(r->actors);
   for (size_t i = 0; i < r->nwindows; i++) free(r->windows[i].folder);
   free(r->windows);
   for (size_t i = 0; i < r->nerrors; i++) {

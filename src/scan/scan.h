@@ -127,6 +127,8 @@ const char *exh_build_fixed_in(const char *cve, const char *build, char *out, si
 void exh_correlate(exh_result *r);
 /* The story of each file finding: the request that wrote it, who used it. */
 void exh_correlate_story(exh_result *r);
+/* Findings grouped by client address per server (exh_result.actors). */
+void exh_correlate_actors(exh_result *r);
 
 /* A finding of `rule` on this evidence with its common fields set, or
  * NULL over a cap; and the message: the title, then the values of the
