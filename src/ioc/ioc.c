@@ -3,7 +3,11 @@
  * locks. */
 #include "ioc.h"
 
+#ifdef _WIN32
+#include <ws2tcpip.h> /* inet_pton (mingw-w64, Vista and later) */
+#else
 #include <arpa/inet.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

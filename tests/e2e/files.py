@@ -189,6 +189,18 @@ def main():
             s3 = story.get("C/inetpub/wwwroot/aspnet_client/cert.aspx", "")
             if s3:
                 fail("a story for a file no log names: %r" % s3)
+        # the per-attacker timeline
+        if scenario == "attack":
+            at = [o for o in objs if o.get("event", {}).get("dataset") == "exhunt.attacker"]
+            me = [o for o in at if o["source"]["ip"] == IOC_IP]
+            if not me or "CVE-2021-26855" not in me[0].get("vulnerability", {}).get("id", []) or \
+                    not me[0]["event"]["start"] <= me[0]["event"]["end"] or at[0]["source"]["ip"] != IOC_IP:
+                fail("attacker timeline: %s" % me[:1])
+            n_alerts = sum(1 for o in objs if o.get("source", {}).get("ip") == IOC_IP and o["event"]["kind"] == "alert"
+                           and o["exhunt"]["level"] != "informational")
+            if me and sum(me[0]["exhunt"]["findings"].values()) != n_alerts:
+                fail("attacker timeline counts %d findings, the report has %d" %
+                     (sum(me[0]["exhunt"]["findings"].values()), n_alerts))
         # IP indicator on client addresses
         got = {(rel_of(root, o["log"]["file"]["path"]), o["exhunt"]["line"]) for o in objs
                if o.get("rule", {}).get("id", "").startswith("exhunt-ioc-ip")}
