@@ -233,6 +233,7 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   exh_walk w;
   memset(&w, 0, sizeof w);
   w.all_files = opts->all_files;
+  w.iocs = exh_ruleset_iocs(rs);
   for (size_t i = 0; i < opts->nroots; i++) {
     r->servers[i].root = exh_xstrdup(opts->roots[i]);
     const char *b = base_name(opts->roots[i]);

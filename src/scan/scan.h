@@ -49,6 +49,7 @@ typedef struct exh_walk {
   size_t nerrors, caperrors;
   uint64_t files_seen;
   int all_files;           /* --all-files: every file gets the content checks */
+  const struct exh_iocset *iocs; /* path indicators: a file they name is checked wherever it is */
   exh_walk_server *srv;    /* per server, nsrv entries */
   size_t nsrv;
 } exh_walk;

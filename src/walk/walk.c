@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ioc/ioc.h"
 #include "../platform/platform.h"
 #include "../scan/scan.h"
 #include "../util/util.h"
@@ -73,6 +74,7 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
     exh_area a = rel[0] ? exh_classify_area(rel) : EXH_AREA_GIVEN;
     /* a memory dump is looked at wherever it lies: large files outside the
      * checked folders get their first four bytes read */
+    if (a == EXH_AREA_NONE && rel[0] && w->iocs && exh_iocset_path(w->iocs, rel)) a = EXH_AREA_ALL;
     if (a == EXH_AREA_NONE && !w->all_files && st->size >= MDMP_SNIFF_MIN) {
       char head[4];
       if (exh_read_head(path, head, sizeof head) == 4 && !memcmp(head, "MDMP", 4)) a = EXH_AREA_ALL;

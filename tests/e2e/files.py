@@ -172,6 +172,16 @@ def main():
     ref_root, _, ref_man, _ = runs[0]
     for root, truth, man, scenario in runs:
         intel = write_intel(root, man, ref_root, ref_man)
+        if scenario == "attack":
+            # a file outside every checked folder that a path indicator names
+            # (signature-base's Websiic path): found by its path alone
+            rel = "C/Program Files/System/websvc.dll"
+            os.makedirs(os.path.join(root, os.path.dirname(rel)), exist_ok=True)
+            with open(os.path.join(root, rel), "wb") as f:
+                f.write(b"MZ" + bytes(300))
+            with open(os.path.join(intel, "plain.txt"), "a") as f:
+                f.write("C:\\Program Files\\System\\websvc.dll;Websiic\n")
+            truth.add(("exhunt-ioc-file-path", "high", rel))
         args = ["--ioc", os.path.join(intel, "bundle.json"), "--ioc", os.path.join(intel, "plain.txt"),
                 "--ioc", os.path.join(intel, "mstic-form.csv"), "--baseline", os.path.join(intel, "baseline.csv")]
         objs, err = scan(root, args)
