@@ -228,6 +228,8 @@ exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char
 exh_err exh_ruleset_add_ioc_file(exh_ruleset *rs, const char *path);
 exh_err exh_ruleset_add_baseline_file(exh_ruleset *rs, const char *path);
 void exh_ruleset_content_counts(const exh_ruleset *rs, size_t *yara_rules, size_t *iocs, size_t *baseline_rows);
+/* YARA rule i (after exh_ruleset_compile), or NULL. */
+const exh_rule_info *exh_ruleset_yara_rule(const exh_ruleset *rs, size_t i);
 /* Builds the prefilters; no rule can be added afterwards. */
 exh_err exh_ruleset_compile(exh_ruleset *rs);
 size_t exh_ruleset_count(const exh_ruleset *rs);

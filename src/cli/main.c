@@ -12,7 +12,7 @@
 
 static void usage(FILE *f) {
   fputs("usage: exhunt scan [options] PATH...\n"
-        "       exhunt rules check [--no-builtin] [PATH...]\n"
+        "       exhunt rules check [--no-builtin] [--yara PATH] [PATH...]\n"
         "       exhunt rules list [-v]           (-v: each rule's prefilter literals)\n"
         "       exhunt dump [--format jsonl|xml] [-j N] FILE.evtx...\n"
         "       exhunt version\n"
@@ -68,7 +68,7 @@ static void on_reject(void *ctx, const char *source, const char *title, const ch
   if (r->quiet) return;
   fputs("rule not loaded: ", stderr);
   put_safe(stderr, source);
-  if (title) {
+  if (title && title[0]) {
     fputs(" (", stderr);
     put_safe(stderr, title);
     fputc(')', stderr);
@@ -111,6 +111,10 @@ static int cmd_rules(int argc, char **argv) {
   }
   if (builtin) exh_ruleset_add_builtin(rs);
   for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--yara") && i + 1 < argc) { /* YARA rule files or folders */
+      exh_ruleset_add_yara_path(rs, argv[++i]);
+      continue;
+    }
     if (argv[i][0] == '-') continue;
     exh_ruleset_add_path(rs, argv[i]);
     npaths++;
@@ -130,11 +134,23 @@ static int cmd_rules(int argc, char **argv) {
     }
   }
   exh_err rc = exh_ruleset_compile(rs);
+  size_t nyara = 0;
+  exh_ruleset_content_counts(rs, &nyara, NULL, NULL);
+  if (list)
+    for (size_t i = 0; i < nyara; i++) {
+      const exh_rule_info *ri = exh_ruleset_yara_rule(rs, i);
+      printf("%-8s ", exh_level_name(ri->level));
+      put_safe(stdout, ri->id);
+      fputc(' ', stdout);
+      put_safe(stdout, ri->title);
+      fputc('\n', stdout);
+    }
   size_t loaded = exh_ruleset_count(rs);
   printf("loaded %zu of %zu rules", loaded, loaded + rj.n);
   if (exh_ruleset_unfiltered(rs))
     printf(" (%zu log rules without a literal prefilter: they run on every line)", exh_ruleset_unfiltered(rs));
   printf("\n");
+  if (nyara) printf("YARA: %zu rules compiled (rule files that do not compile are named above and counted in the total)\n", nyara);
   exh_ruleset_free(rs);
   (void)npaths;
   return rc != EXH_OK ? 2 : (rj.n ? 1 : 0);

@@ -437,6 +437,9 @@ exh_err exh_ruleset_add_baseline_file(exh_ruleset *rs, const char *path) {
 }
 
 const exh_yara *exh_ruleset_yara(const exh_ruleset *rs) { return rs->yara; }
+const exh_rule_info *exh_ruleset_yara_rule(const exh_ruleset *rs, size_t i) {
+  return rs->yara && i < exh_yara_count(rs->yara) ? exh_yara_rule(rs->yara, i) : NULL;
+}
 const exh_iocset *exh_ruleset_iocs(const exh_ruleset *rs) { return rs->iocs; }
 const exh_baseline *exh_ruleset_baseline(const exh_ruleset *rs) { return rs->base; }
 
