@@ -116,9 +116,18 @@ static void tell(exh_result *r, size_t fi) {
   free(s);
 }
 
+/* Each story reads every finding of the server once: the number of files
+ * told about is capped so that a tree with very many file findings cannot
+ * make this quadratic pass long (the first ones in report order get one). */
+#define MAX_STORIES 2000
+
 void exh_correlate_story(exh_result *r) {
-  for (size_t i = 0; i < r->nfindings; i++)
-    if (r->findings[i].is_file && !r->findings[i].story) tell(r, i);
+  size_t told = 0;
+  for (size_t i = 0; i < r->nfindings && told < MAX_STORIES; i++)
+    if (r->findings[i].is_file && !r->findings[i].story && r->findings[i].level >= EXH_LEVEL_LOW) {
+      tell(r, i);
+      told++;
+    }
 }
 
 /* ---- actors: findings grouped by client address, per server ---------------- */
