@@ -202,7 +202,10 @@ typedef struct exh_ruleset exh_ruleset;
 exh_err exh_ruleset_new(exh_ruleset **out);
 void exh_ruleset_free(exh_ruleset *rs);
 
-/* Called once per rule the loader cannot honour: its source and why. */
+/* Called once per rule the loader cannot honour: its source and why. A
+ * title equal to EXH_REJECT_NOTE marks a note, not a rejection (entries of
+ * an indicator file that could not be used while the file itself loaded). */
+#define EXH_REJECT_NOTE "(note)"
 typedef void (*exh_reject_fn)(void *ctx, const char *source, const char *title,
                               const char *why);
 void exh_ruleset_on_reject(exh_ruleset *rs, exh_reject_fn fn, void *ctx);

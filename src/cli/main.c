@@ -64,6 +64,14 @@ typedef struct rejects {
 
 static void on_reject(void *ctx, const char *source, const char *title, const char *why) {
   rejects *r = ctx;
+  if (title && !strcmp(title, EXH_REJECT_NOTE)) {
+    fputs("exhunt: note: ", stderr);
+    put_safe(stderr, source);
+    fputs(": ", stderr);
+    put_safe(stderr, why);
+    fputc('\n', stderr);
+    return;
+  }
   r->n++;
   if (r->quiet) return;
   fputs("rule not loaded: ", stderr);

@@ -7,6 +7,7 @@
 #include <yaml.h>
 
 #include "../detect/yara.h"
+#include "../ioc/chirp.h"
 #include "../ioc/ioc.h"
 #include "../platform/platform.h"
 #include "sigma_int.h"
@@ -393,10 +394,62 @@ exh_err exh_ruleset_add_yara_path(exh_ruleset *rs, const char *path) {
   return add_rule_tree(rs, path, 0, yara_exts, add_yara_file);
 }
 
+/* CISA CHIRP files: network addresses become IP indicators, YARA rules for
+ * files join the YARA set; rules meant for log lines and event queries are
+ * named as not used (exhunt's own Sigma rules read those logs and events). */
+typedef struct chirp_ctx {
+  exh_ruleset *rs;
+  const char *source;
+  size_t ips, rules, unused;
+  exh_buf names;
+} chirp_ctx;
+
+static void on_chirp(void *vctx, const exh_chirp_doc *d, int index) {
+  chirp_ctx *c = vctx;
+  char src[600], why[256];
+  snprintf(src, sizeof src, "%s#%d %s", c->source, index + 1, d->name ? d->name : "");
+  int used = 0;
+  if (!strcmp(d->ioc_type, "network") && d->ips) {
+    size_t skipped = 0;
+    long n = exh_iocset_load(c->rs->iocs, src, d->ips, strlen(d->ips), &skipped, why, sizeof why);
+    if (n > 0) c->ips += (size_t)n, used = 1;
+  } else if (!strcmp(d->ioc_type, "yara") && d->rule && d->files && exh_yara_available()) {
+    size_t fl = strlen(d->files);
+    int for_logs = exh_memimem(d->files, fl, "LogFiles", 8) || exh_memimem(d->files, fl, "\\Logging\\", 9) ||
+                   exh_memimem(d->files, fl, ".log", 4);
+    if (!for_logs && exh_ruleset_add_yara_text(c->rs, src, d->rule, strlen(d->rule)) == EXH_OK) c->rules++, used = 1;
+  }
+  if (!used) {
+    c->unused++;
+    if (c->names.n < 400) exh_buf_printf(&c->names, "%s%s (%s)", c->names.n ? "; " : "", d->name ? d->name : "?",
+                                         d->ioc_type);
+  }
+}
+
 exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char *text, size_t len) {
   if (rs->compiled) return EXH_EARG;
   if (!rs->iocs) rs->iocs = exh_iocset_new();
   char why[256];
+  size_t lead = 0;
+  while (lead < len && (text[lead] == ' ' || text[lead] == '\n' || text[lead] == '\r' || text[lead] == '\t')) lead++;
+  if ((lead >= len || text[lead] != '{') && exh_chirp_sniff(text, len)) {
+    chirp_ctx c = {rs, source, 0, 0, 0, {0}};
+    if (exh_chirp_parse(text, len, on_chirp, &c, why, sizeof why) < 0) {
+      exh_buf_free(&c.names);
+      yara_reject(rs, source, why);
+      return EXH_EPARSE;
+    }
+    if (c.unused && rs->rej) {
+      char msg[600];
+      snprintf(msg, sizeof msg,
+               "CHIRP: %zu addresses and %zu YARA rules used; %zu indicators not used (log-line rules and event "
+               "queries: exhunt's own rules read those logs and events): %s",
+               c.ips, c.rules, c.unused, c.names.p ? c.names.p : "");
+      rs->rej(rs->rejctx, source, EXH_REJECT_NOTE, msg);
+    }
+    exh_buf_free(&c.names);
+    return EXH_OK;
+  }
   size_t skipped = 0;
   long n = exh_iocset_load(rs->iocs, source, text, len, &skipped, why, sizeof why);
   if (n < 0) {
@@ -406,7 +459,7 @@ exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char
   if (skipped && rs->rej) {
     snprintf(why, sizeof why, "%zu entries not usable as indicators (type unknown or malformed); %ld loaded",
              skipped, n);
-    rs->rej(rs->rejctx, source, "", why);
+    rs->rej(rs->rejctx, source, EXH_REJECT_NOTE, why);
   }
   return EXH_OK;
 }

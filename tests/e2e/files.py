@@ -312,6 +312,33 @@ def main():
     if not zw or not zw[0]["exhunt"]["log_window"] or not zw[0]["exhunt"]["log_window"][0]["first"]:
         fail("zipped collection: no log window: %s" % zw)
     print("zipped collection: %d findings, as in the folder" % len(keys(zipped, zdir)))
+    # CISA CHIRP form: network addresses and file YARA rules used, the rest named
+    aroot = os.path.join(WORK, "attack")
+    chirp = os.path.join(WORK, "chirp.yaml")
+    with open(chirp, "w") as f:
+        f.write('# test CHIRP file\n---\nname: "addresses"\nioc_type: "network"\nindicator:\n  ips: |\n'
+                '    %s\n    198.51.100.9\n---\nname: "chopper"\nioc_type: "yara"\nindicator:\n'
+                '  files: "\\\\**"\n  rule: |\n    rule chirp_chopper { strings: $a = "unsafe" condition: $a and filesize < 200 }\n'
+                '---\nname: "log rule"\nioc_type: "yara"\nindicator:\n  files: "C:\\\\inetpub\\\\logs\\\\LogFiles\\\\W3SVC*\\\\*.log"\n'
+                '  rule: |\n    rule chirp_log { strings: $a = "POST" condition: $a }\n'
+                '---\nname: "event query"\nioc_type: "events"\nindicator:\n  event_type: "Application"\n' % IOC_IP)
+    objs, err = scan(aroot, ["--ioc", chirp])
+    got = {(rel_of(aroot, o["log"]["file"]["path"]), o["exhunt"]["line"]) for o in objs
+           if o.get("rule", {}).get("id", "").startswith("exhunt-ioc-ip")}
+    if got != ip_lines(aroot):
+        fail("CHIRP addresses: %d lines, expected %d" % (len(got), len(ip_lines(aroot))))
+    yhits = {os.path.basename(o["file"]["path"]) for o in objs if o.get("rule", {}).get("id") == "yara:chirp_chopper"}
+    if yhits != {"Xs5wPqL2.aspx"}:
+        fail("CHIRP YARA rule: %s" % sorted(yhits))
+    if "2 addresses and 1 YARA rules used; 2 indicators not used" not in err or "log rule (yara)" not in err:
+        fail("CHIRP note: %s" % err[-300:])
+    real = os.path.join(SHARED, "data/ioc/cisa-chirp-AA21062A.yaml") if SHARED else ""
+    if real and os.path.exists(real):
+        objs, err = scan(aroot, ["--ioc", real])
+        if "15 addresses and 4 YARA rules used" not in err:
+            fail("real CHIRP file: %s" % err[-300:])
+        n = sum(1 for o in objs if o.get("rule", {}).get("id", "").startswith("exhunt-ioc-ip"))
+        print("CISA CHIRP file: 15 addresses, 4 YARA rules; %d log lines from its addresses" % n)
     # the real MSTIC feed
     mstic = os.path.join(SHARED, "data/ioc/msticiocs-exchange-march2021.csv") if SHARED else ""
     if mstic and os.path.exists(mstic):
