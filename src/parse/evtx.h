@@ -83,5 +83,7 @@ exh_str exh_evtx_attr_value(const exh_evtx *p, int node, const char *name);
 exh_str exh_evtx_text(const exh_evtx *p, int node, exh_buf *buf);
 
 uint32_t exh_crc32(const uint8_t *p, size_t n);
+/* The same by table only (tests compare the two). */
+uint32_t exh_crc32_table(const uint8_t *p, size_t n);
 
 #endif
