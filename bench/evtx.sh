@@ -7,6 +7,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 DIR=${1:-../shared/data/evtx/evtx-rs-samples}
+BEST_N=9
 . bench/lib.sh
 LIST=$(mktemp)
 find "$DIR" -name '*.evtx' | sort > "$LIST"
