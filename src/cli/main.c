@@ -102,6 +102,15 @@ static int inside_root(const char *out, char *const *roots, int nroots) {
   return 0;
 }
 
+/* One line of `rules list`: level, id, title (third-party text, escaped). */
+static void print_rule(const exh_rule_info *ri) {
+  printf("%-8s ", exh_level_name(ri->level));
+  put_safe(stdout, ri->id);
+  fputc(' ', stdout);
+  put_safe(stdout, ri->title);
+  fputc('\n', stdout);
+}
+
 static int cmd_rules(int argc, char **argv) {
   int builtin = 1;
   int list = argc >= 1 && !strcmp(argv[0], "list");
@@ -132,12 +141,7 @@ static int cmd_rules(int argc, char **argv) {
     for (int i = 1; i < argc; i++)
       if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) verbose = 1;
     for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
-      const exh_rule_info *ri = exh_ruleset_rule(rs, i);
-      printf("%-8s ", exh_level_name(ri->level));
-      put_safe(stdout, ri->id);
-      fputc(' ', stdout);
-      put_safe(stdout, ri->title);
-      fputc('\n', stdout);
+      print_rule(exh_ruleset_rule(rs, i));
       if (verbose) exh_ruleset_describe_prefilter(rs, i, stdout);
     }
   }
@@ -145,14 +149,7 @@ static int cmd_rules(int argc, char **argv) {
   size_t nyara = 0;
   exh_ruleset_content_counts(rs, &nyara, NULL, NULL);
   if (list)
-    for (size_t i = 0; i < nyara; i++) {
-      const exh_rule_info *ri = exh_ruleset_yara_rule(rs, i);
-      printf("%-8s ", exh_level_name(ri->level));
-      put_safe(stdout, ri->id);
-      fputc(' ', stdout);
-      put_safe(stdout, ri->title);
-      fputc('\n', stdout);
-    }
+    for (size_t i = 0; i < nyara; i++) print_rule(exh_ruleset_yara_rule(rs, i));
   size_t loaded = exh_ruleset_count(rs);
   printf("loaded %zu of %zu rules", loaded, loaded + rj.n);
   if (exh_ruleset_unfiltered(rs))
