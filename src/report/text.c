@@ -115,7 +115,10 @@ static void attackers(tctx *t, const exh_result *r, size_t sv, int verbose) {
     s(t, a->ip);
     fprintf(t->f, "  %s .. %s  %zu finding%s (%zu critical, %zu high)", f1, f2, a->nfindings,
             a->nfindings == 1 ? "" : "s", a->nlevel[EXH_LEVEL_CRITICAL], a->nlevel[EXH_LEVEL_HIGH]);
-    for (size_t c = 0; c < a->ncves; c++) fprintf(t->f, "%s%s", c ? " " : "  ", a->cves[c]);
+    for (size_t c = 0; c < a->ncves; c++) { /* tags of third-party rules: escaped too */
+      fputs(c ? " " : "  ", t->f);
+      s(t, a->cves[c]);
+    }
     fputc('\n', t->f);
   }
 }
@@ -187,7 +190,9 @@ exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) 
         if (r->findings[i].server == sv && (g ? group_of(&r->findings[i]) && !strcmp(group_of(&r->findings[i]), g)
                                               : !group_of(&r->findings[i])))
           cnt++;
-      fprintf(f, "\n%s (%zu)\n", g ? g : "Other findings", cnt);
+      fputc('\n', f);
+      s(&t, g ? g : "Other findings");
+      fprintf(f, " (%zu)\n", cnt);
       /* most severe first within a group, then time */
       for (int l = EXH_LEVEL_CRITICAL; l >= EXH_LEVEL_INFO; l--) {
         size_t cap = l >= EXH_LEVEL_HIGH ? TEXT_CAP_HIGH : TEXT_CAP_LOW, seen = 0;
