@@ -557,7 +557,6 @@ exh_err exh_ruleset_compile(exh_ruleset *rs) {
   rs->unfiltered = 0;
   for (size_t i = 0; i < rs->n; i++) {
     size_t ng;
-    /* event rules are not prefiltered yet: only log rules count here */
     if (!exh_rule_literal_groups(rs->rules[i], &ng) && !exh_rule_applies(rs->rules[i], EXH_KIND_EVTX))
       rs->unfiltered++;
   }
@@ -566,14 +565,15 @@ exh_err exh_ruleset_compile(exh_ruleset *rs) {
     exh_pf_lit *lits = NULL;
     size_t nl = 0, cap = 0;
     EXH_VEC_RESERVE(lits, cap, 1);
-    lits[nl++] = (exh_pf_lit){"#Fields:", 8, EXH_PF_ID_FIELDS};
+    /* logs: the header marker too; events have no header lines */
+    if (k != EXH_KIND_EVTX) lits[nl++] = (exh_pf_lit){"#Fields:", 8, EXH_PF_ID_FIELDS};
     for (size_t i = 0; i < rs->n; i++) {
       const exh_rule *r = rs->rules[i];
       if (!exh_rule_applies(r, (exh_kind)k)) continue;
       pl->nrules++;
       size_t ng;
       const exh_rule_lits *rl = exh_rule_literal_groups(r, &ng);
-      if (!rl || k == EXH_KIND_EVTX) {
+      if (!rl) {
         pl->always = exh_xrealloc(pl->always, (pl->nalways + 1) * sizeof(uint32_t));
         pl->always[pl->nalways++] = (uint32_t)i;
         continue;
@@ -585,7 +585,7 @@ exh_err exh_ruleset_compile(exh_ruleset *rs) {
       }
     }
     char why[256];
-    if (k == EXH_KIND_EVTX) { /* events are fielded: every rule of the kind runs (no prefilter yet) */
+    if (nl == 0) { /* events, no rule with literals: the always list is everything */
       free(lits);
       continue;
     }

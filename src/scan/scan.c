@@ -62,7 +62,7 @@ void exh_worker_init(exh_worker *wk, const exh_ruleset *rs) {
   wk->scratch = exh_xcalloc(1, sizeof(exh_buf));
   wk->msg = exh_xcalloc(1, sizeof(exh_buf));
   wk->uri = exh_xcalloc(1, sizeof(exh_buf));
-  for (int k = 1; k <= EXH_KIND_LOG_LAST; k++) {
+  for (int k = 1; k <= EXH_KIND_EVTX; k++) {
     const exh_kind_plan *pl = exh_ruleset_plan(rs, (exh_kind)k);
     if (pl->pf) wk->pfs[k] = exh_pf_scratch_new(pl->pf);
   }

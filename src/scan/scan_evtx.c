@@ -27,6 +27,8 @@ typedef struct evctx {
   exh_buf tmp;
   int checked_channel;
   int have_time; /* JSON: a time field was already taken for this line */
+  uint32_t *cand; /* rules to run on the current record */
+  size_t ncand, capcand;
   double deadline;
   int timed_out;
 } evctx;
@@ -127,8 +129,9 @@ static void emit(evctx *c, const exh_rule *rule, exh_record *rec, const evsrc *s
 /* Does any loaded Windows rule read this channel at all? */
 static int channel_wanted(evctx *c, exh_str channel) {
   const exh_ruleset *rs = c->wk->rs;
-  for (size_t i = 0; i < c->plan->nalways; i++) {
-    const exh_rule *rule = exh_ruleset_get(rs, c->plan->always[i]);
+  for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
+    const exh_rule *rule = exh_ruleset_get(rs, i);
+    if (!exh_rule_applies(rule, EXH_KIND_EVTX)) continue;
     if (rule->nwsrc == 0) return 1;
     for (size_t k = 0; k < rule->nwsrc; k++)
       if (!rule->wsrc[k]->channel || exh_strieq(channel, rule->wsrc[k]->channel)) return 1;
@@ -136,8 +139,61 @@ static int channel_wanted(evctx *c, exh_str channel) {
   return 0;
 }
 
-/* Runs every Windows rule whose log source takes (channel, eid) on the
- * event flattened in c->names / c->vals [0, c->n). */
+/* Prefilter hits of one record: rule indexes whose anchor literal occurs
+ * anywhere in the record's text (values may hold newlines: the lines of
+ * one record are one haystack). */
+static int on_hit(void *ctx, size_t start, size_t end, const uint32_t *ids, size_t nids) {
+  evctx *c = ctx;
+  (void)start, (void)end;
+  for (size_t i = 0; i < nids; i++) {
+    uint32_t r = EXH_PF_RULE(ids[i]);
+    if (c->ncand && c->cand[c->ncand - 1] == r) continue;
+    EXH_VEC_RESERVE(c->cand, c->capcand, c->ncand + 1);
+    c->cand[c->ncand++] = r;
+  }
+  return 0;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The rules to run on this record, in rule order: those with no literal,
+ * and those whose every literal group occurs in the record's text. A rule
+ * can only match if its literals occur in the values it tests, and every
+ * value is in the text (docs/architecture.md: the literal derivation). */
+static void candidates(evctx *c) {
+  c->ncand = 0;
+  const exh_kind_plan *pl = c->plan;
+  if (pl->pf && c->raw.n &&
+      exh_pf_scan(pl->pf, c->wk->pfs[EXH_KIND_EVTX], c->raw.p, c->raw.n, on_hit, c) < 0) {
+    /* engine failure: fall back to every rule (correct, slower) */
+    c->ncand = 0;
+    for (size_t i = 0; i < exh_ruleset_count(c->wk->rs); i++)
+      if (exh_rule_applies(exh_ruleset_get(c->wk->rs, i), EXH_KIND_EVTX)) {
+        EXH_VEC_RESERVE(c->cand, c->capcand, c->ncand + 1);
+        c->cand[c->ncand++] = (uint32_t)i;
+      }
+    return;
+  }
+  size_t nhit = c->ncand, k = 0;
+  if (nhit > 1) qsort(c->cand, nhit, sizeof *c->cand, cmp_u32);
+  for (size_t i = 0; i < nhit; i++) { /* unique, and every other literal group present */
+    if (i && c->cand[i] == c->cand[i - 1]) continue;
+    const exh_rule *r = exh_ruleset_get(c->wk->rs, c->cand[i]);
+    if (exh_rule_verify_groups(r, c->raw.p, c->raw.n)) c->cand[k++] = c->cand[i];
+  }
+  c->ncand = k;
+  for (size_t i = 0; i < pl->nalways; i++) {
+    EXH_VEC_RESERVE(c->cand, c->capcand, c->ncand + 1);
+    c->cand[c->ncand++] = pl->always[i];
+  }
+  if (c->ncand > 1) qsort(c->cand, c->ncand, sizeof *c->cand, cmp_u32);
+}
+
+/* Runs every candidate Windows rule whose log source takes (channel, eid)
+ * on the event flattened in c->names / c->vals [0, c->n). */
 static void eval_event(evctx *c, exh_str channel, unsigned eid, int64_t t, uint64_t rid, const evsrc *src) {
   exh_worker *wk = c->wk;
   const exh_ruleset *rs = wk->rs;
@@ -153,8 +209,9 @@ static void eval_event(evctx *c, exh_str channel, unsigned eid, int64_t t, uint6
   rec.fmap = fmap;
   rec.nfmap = (int)nf;
   rec.scratch = wk->scratch;
-  for (size_t i = 0; i < c->plan->nalways; i++) {
-    const exh_rule *rule = exh_ruleset_get(rs, c->plan->always[i]);
+  candidates(c);
+  for (size_t i = 0; i < c->ncand; i++) {
+    const exh_rule *rule = exh_ruleset_get(rs, c->cand[i]);
     int map;
     if (!exh_rule_windows_accepts(rule, channel, eid, &map)) continue;
     if (map != mapped) {
@@ -285,7 +342,7 @@ static void scan_evtx_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
   c->ev = ev;
   c->plan = exh_ruleset_plan(wk->rs, EXH_KIND_EVTX);
   c->deadline = exh_monotonic_s() + wk->lim->max_file_seconds;
-  if (c->plan->nalways == 0) {
+  if (c->plan->nrules == 0) {
     ev->skipped = 1; /* no Windows rule loaded */
   } else if (map.size > wk->lim->max_file_bytes) {
     ev->error = exh_xasprintf("not read: %zu bytes, over the limit", map.size);
@@ -308,6 +365,7 @@ static void scan_evtx_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
   exh_buf_free(&c->flat);
   exh_buf_free(&c->raw);
   exh_buf_free(&c->tmp);
+  free(c->cand);
   free(c);
 }
 
@@ -351,7 +409,7 @@ void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, siz
   exh_buf scratch = {0};
   uint64_t line_no = 0, bad = 0, first_bad = 0;
   size_t pos = 0;
-  while (pos < n && c->plan->nalways) {
+  while (pos < n && c->plan->nrules) {
     const char *e = memchr(data + pos, '\n', n - pos);
     size_t le = e ? (size_t)(e - data) : n;
     exh_str line = exh_trim((exh_str){data + pos, le - pos});
@@ -394,6 +452,7 @@ void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, siz
   exh_buf_free(&c->flat);
   exh_buf_free(&c->raw);
   exh_buf_free(&c->tmp);
+  free(c->cand);
   free(c);
 }
 
