@@ -80,7 +80,7 @@ void exh_correlate(exh_result *r) {
         for (size_t k = 0; k < ncve; k++) {
           char t[32];
           exh_format_iso8601(first[k], t);
-          exh_buf_printf(&why, "%s%s (%zu record%s, first %s)", k ? "; " : "", cves[k], counts[k],
+          exh_buf_printf(&why, "%s%s (%zu finding%s, first %s)", k ? "; " : "", cves[k], counts[k],
                          counts[k] == 1 ? "" : "s", t);
         }
       } else {
