@@ -167,7 +167,7 @@ static void check_baseline(cctx *c, const exh_baseline *b, const uint8_t sha[32]
   const char *rel = c->ev->rel;
   size_t off = exh_install_rel(rel);
   if (off == (size_t)-1 || !exh_baseline_covers_ext(b, ext)) return;
-  const char *build = c->ev->server < 4096 && c->wk->server_builds ? c->wk->server_builds[c->ev->server] : NULL;
+  const char *build = c->wk->server_builds ? c->wk->server_builds[c->ev->server] : NULL;
   if (build && !exh_baseline_has_build(b, build)) return; /* said once per server by detect/build.c */
   char norm[1024];
   exh_path_normalise(rel + off, norm, sizeof norm, 1);

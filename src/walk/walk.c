@@ -132,18 +132,14 @@ static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t serv
     exh_walk_add_error(w, server, path, why, 0);
     return;
   }
-  struct {
-    char **v;
-    size_t n;
-  } ns = {names, nn};
-  for (size_t i = 0; i < ns.n; i++) {
-    char *cp = exh_xasprintf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", ns.v[i]);
-    char *cr = rel[0] ? exh_xasprintf("%s/%s", rel, ns.v[i]) : exh_xstrdup(ns.v[i]);
+  for (size_t i = 0; i < nn; i++) {
+    char *cp = exh_xasprintf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+    char *cr = rel[0] ? exh_xasprintf("%s/%s", rel, names[i]) : exh_xstrdup(names[i]);
     exh_stat st;
     if (exh_lstat(cp, &st, why, sizeof why) != 0) {
       exh_walk_add_error(w, server, cp, why, 0);
     } else if (st.type == EXH_FT_DIR) {
-      note_build_dir(w, server, cr, ns.v[i]);
+      note_build_dir(w, server, cr, names[i]);
       walk_dir(w, cp, cr, server, depth + 1);
     } else if (st.type == EXH_FT_FILE) {
       add_file(w, cp, cr, server, &st);
@@ -156,9 +152,9 @@ static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t serv
     }
     free(cp);
     free(cr);
-    free(ns.v[i]);
+    free(names[i]);
   }
-  free(ns.v);
+  free(names);
 }
 
 void exh_walk_root(exh_walk *w, const char *root, size_t server) {
