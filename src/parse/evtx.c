@@ -2,6 +2,7 @@
  * XML Event Log (EVTX)" notes and [MS-EVEN6]; value renderings follow
  * python-evtx where it is the reference for the tests. */
 #include "evtx.h"
+#include "evtx_int.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -13,27 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define FILE_HEADER 4096u
-#define CHUNK 65536u
-#define CHUNK_HEADER 512u
-#define MAX_DEPTH 64
-#define MAX_VALUES 4096
-
-struct exh_evtx {
-  exh_buf arena; /* UTF-8 strings of the current record */
-  exh_evtx_node *nodes;
-  size_t nnodes, capnodes;
-  exh_evtx_attr *attrs;
-  size_t nattrs, capattrs;
-  /* current chunk */
-  const uint8_t *chunk;
-  size_t chunk_size;
-  uint64_t chunk_file_off;
-  exh_evtx_issue_fn on_issue;
-  void *ctx;
-  int bad; /* the record being parsed hit damage */
-};
 
 /* ---- little-endian reads, bounds-checked by the callers ------------------ */
 
@@ -143,7 +123,7 @@ static int64_t filetime_ms(uint64_t ft) {
 static void issue(exh_evtx *p, size_t chunk_off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void issue(exh_evtx *p, size_t chunk_off, const char *fmt, ...) {
   p->bad = 1;
-  if (!p->on_issue) return;
+  if (!p->on_issue || p->quiet) return;
   char msg[256];
   va_list ap;
   va_start(ap, fmt);
@@ -251,11 +231,7 @@ static void add_text(exh_evtx *p, int parent, uint32_t off, uint32_t len) {
 
 /* ---- values ------------------------------------------------------------ */
 
-typedef struct value {
-  uint8_t type;
-  const uint8_t *data;
-  uint32_t size;
-} value;
+typedef exh_evtx_value value;
 
 static void put_fmt(exh_evtx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put_fmt(exh_evtx *p, const char *fmt, ...) {
@@ -421,18 +397,11 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
 static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent,
                           int depth, int in_binxml_value, size_t *consumed);
 
-/* Renders a substitution value as content of `parent`. */
-static void put_value(exh_evtx *p, const value *v, int parent, int depth) {
+void exh_evtx__render_value(exh_evtx *p, const value *v) {
   uint8_t t = v->type;
   const uint8_t *d = v->data;
   size_t n = v->size;
-  if (t == 0x00 || n == 0) return;
-  if (t == 0x21) { /* binary XML: its elements become children */
-    size_t pos = (size_t)(d - p->chunk), used = 0;
-    parse_fragment(p, pos, pos + n, NULL, 0, parent, depth + 1, 1, &used);
-    return;
-  }
-  uint32_t off = (uint32_t)p->arena.n, len;
+  uint32_t len;
   if (t == 0x01) {
     put_utf16(p, d, n / 2, &len, 1);
   } else if (t == 0x02) {
@@ -471,8 +440,27 @@ static void put_value(exh_evtx *p, const value *v, int parent, int depth) {
   } else {
     put_scalar(p, t, d, n);
   }
-  len = (uint32_t)(p->arena.n - off);
-  add_text(p, parent, off, len);
+}
+
+/* Renders a substitution value as content of `parent`. */
+static void put_value(exh_evtx *p, const value *v, uint16_t id, int parent, int depth) {
+  if (p->symbolic) { /* compiling a template: a marker stands for the value */
+    uint8_t m[3] = {EXH_EVTX_MARK, (uint8_t)(id & 0xFF), (uint8_t)(id >> 8)};
+    uint32_t off = put_utf8(p, (const char *)m, 3);
+    add_text(p, parent, off, 3);
+    return;
+  }
+  uint8_t t = v->type;
+  size_t n = v->size;
+  if (t == 0x00 || n == 0) return;
+  if (t == 0x21) { /* binary XML: its elements become children */
+    size_t pos = (size_t)(v->data - p->chunk), used = 0;
+    parse_fragment(p, pos, pos + n, NULL, 0, parent, depth + 1, 1, &used);
+    return;
+  }
+  uint32_t off = (uint32_t)p->arena.n;
+  exh_evtx__render_value(p, v);
+  add_text(p, parent, off, (uint32_t)(p->arena.n - off));
 }
 
 /* Reads a name structure at chunk offset `off`. */
@@ -513,10 +501,11 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
       uint16_t id = le16(c + *pos + 1);
       *pos += 4;
       if (id >= nvals) continue; /* no such value: nothing to render */
+      const value *v = p->symbolic ? NULL : &vals[id];
       if (attr) {
         /* render into a scratch node, then take its text */
         int tmp = new_node(p, -1);
-        put_value(p, &vals[id], tmp, depth);
+        put_value(p, v, id, tmp, depth);
         exh_evtx_attr *a = &p->attrs[target]; /* after: rendering may grow the arrays */
         for (int ch = p->nodes[tmp].first_child; ch >= 0; ch = p->nodes[ch].next) {
           if (!p->nodes[ch].is_text) continue;
@@ -524,7 +513,7 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
           a->val_len = (uint32_t)(p->nodes[ch].text + p->nodes[ch].text_len - a->val);
         }
       } else {
-        put_value(p, &vals[id], target, depth);
+        put_value(p, v, id, target, depth);
       }
     } else if (base == 0x08) { /* character reference */
       if (*pos + 3 > end) return -1;
@@ -660,6 +649,10 @@ static int parse_element(exh_evtx *p, size_t *pos, size_t end, const value *vals
 /* A template instance at *pos: resolves the definition and renders it. */
 static int parse_template(exh_evtx *p, size_t *pos, size_t end, int parent, int depth) {
   const uint8_t *c = p->chunk;
+  if (p->symbolic) { /* a template inside a template definition: not compiled */
+    p->unsupported = 1;
+    return -1;
+  }
   if (*pos + 10 > end) return -1;
   uint32_t def = le32(c + *pos + 6);
   size_t at = *pos + 10;
@@ -701,6 +694,11 @@ static int parse_template(exh_evtx *p, size_t *pos, size_t end, int parent, int 
   if (vals != vstack) free(vals);
   *pos = dat;
   return rc;
+}
+
+int exh_evtx__fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent, int depth,
+                       int in_binxml_value, size_t *consumed) {
+  return parse_fragment(p, pos, end, vals, nvals, parent, depth, in_binxml_value, consumed);
 }
 
 static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent,
@@ -746,6 +744,8 @@ exh_evtx *exh_evtx_new(void) { return exh_xcalloc(1, sizeof(exh_evtx)); }
 
 void exh_evtx_free(exh_evtx *p) {
   if (!p) return;
+  exh_evtx__json_free(p);
+  exh_buf_free(&p->json);
   exh_buf_free(&p->arena);
   free(p->nodes);
   free(p->attrs);
@@ -758,6 +758,13 @@ static void reset_record(exh_evtx *p) {
   p->nattrs = 0;
   p->bad = 0;
 }
+
+void exh_evtx_set_json(exh_evtx *p, int on) { p->json_mode = on; }
+
+int exh_evtx__new_node(exh_evtx *p, int parent) { return new_node(p, parent); }
+
+void exh_evtx__reset_record(exh_evtx *p) { reset_record(p); }
+
 
 size_t exh_evtx_chunk_count(size_t n) { return n > FILE_HEADER ? (n - FILE_HEADER + CHUNK - 1) / CHUNK : 0; }
 
@@ -783,6 +790,7 @@ long exh_evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t fi
     p->chunk = data + coff;
     p->chunk_size = n - coff < CHUNK ? n - coff : CHUNK;
     p->chunk_file_off = coff;
+    if (p->json_mode) exh_evtx__json_chunk(p);
     if (p->chunk_size < CHUNK_HEADER) {
       issue(p, 0, "truncated chunk (%zu bytes)", p->chunk_size);
       break;
@@ -824,12 +832,22 @@ long exh_evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t fi
         break;
       }
       if (le32(r + size - 4) != size) issue(p, off, "record size copy mismatch");
-      reset_record(p);
       exh_evtx_record rec;
       rec.id = le64(r + 8);
       rec.written_ms = filetime_ms(le64(r + 16));
       rec.file_offset = coff + off;
       rec.root = -1;
+      rec.json = NULL;
+      rec.json_len = 0;
+      if (p->json_mode && exh_evtx__json_record(p, off + 24, off + size - 4)) {
+        rec.json = p->json.p;
+        rec.json_len = p->json.n;
+        delivered++;
+        if (on_record && on_record(ctx, p, &rec)) return delivered;
+        off += size;
+        continue;
+      }
+      reset_record(p);
       int top = new_node(p, -1); /* a document node above the top element */
       size_t used = 0;
       int rc = parse_fragment(p, off + 24, off + size - 4, NULL, 0, top, 0, 0, &used);

@@ -43,6 +43,11 @@ typedef struct exh_evtx_record {
   int64_t written_ms;     /* record header FILETIME, UTC ms */
   uint64_t file_offset;
   int root;               /* node index of the top element, -1 if none */
+  /* In JSON mode (exh_evtx_set_json), the record's JSON line when it was
+   * rendered straight from the chunk's compiled template (no tree: root is
+   * -1); NULL when the record was decoded into a tree as usual. */
+  const char *json;
+  size_t json_len;
 } exh_evtx_record;
 
 typedef int (*exh_evtx_record_fn)(void *ctx, const exh_evtx *p, const exh_evtx_record *r);
@@ -63,6 +68,12 @@ long exh_evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t fi
                            exh_evtx_record_fn on_record, exh_evtx_issue_fn on_issue, void *ctx);
 /* Number of chunks a file image of n bytes holds (the last may be partial). */
 size_t exh_evtx_chunk_count(size_t n);
+
+/* JSON mode: records are rendered as JSON lines through templates compiled
+ * once per chunk (see evtx_json.c) and delivered with `json` set, without a
+ * tree, whenever their shape allows; only for callers that just write JSON
+ * (exhunt dump). The output is byte-identical to the tree's rendering. */
+void exh_evtx_set_json(exh_evtx *p, int on);
 
 /* Writes the record being delivered as one JSON line in the shape of the
  * evtx crate's `evtx_dump -o jsonl`, or as XML. */

@@ -129,6 +129,10 @@ void exh_evtx_out_thread_cleanup(void) {
 }
 
 void exh_evtx_write_json(FILE *f, const exh_evtx *p, const exh_evtx_record *r) {
+  if (r->json) {
+    fwrite(r->json, 1, r->json_len, f);
+    return;
+  }
   if (r->root < 0) return;
   out.n = 0;
   exh_buf_addc(&out, '{');

@@ -232,7 +232,10 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
   if (threads < 1) threads = 1;
   if (threads > 64) threads = 64;
   exh_evtx **px = exh_xcalloc((size_t)threads, sizeof *px);
-  for (int i = 0; i < threads; i++) px[i] = exh_evtx_new();
+  for (int i = 0; i < threads; i++) {
+    px[i] = exh_evtx_new();
+    exh_evtx_set_json(px[i], fmt == EXH_DUMP_JSONL);
+  }
   if (threads > 1) {
     for (size_t b = 0; b < npaths; b += BATCH_FILES) {
       size_t nb = npaths - b < BATCH_FILES ? npaths - b : BATCH_FILES;

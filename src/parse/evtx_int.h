@@ -1,0 +1,67 @@
+/* EVTX parser internals shared by evtx.c (chunks, records, binary XML ->
+ * tree) and evtx_json.c (compiled templates: the JSON fast path). Not a
+ * public interface. */
+#ifndef EXH_EVTX_INT_H
+#define EXH_EVTX_INT_H
+
+#include "evtx.h"
+
+#define FILE_HEADER 4096u
+#define CHUNK 65536u
+#define CHUNK_HEADER 512u
+#define MAX_DEPTH 64
+#define MAX_VALUES 4096
+
+/* A substitution value of a template instance (points into the chunk). */
+typedef struct exh_evtx_value {
+  uint8_t type;
+  const uint8_t *data;
+  uint32_t size;
+} exh_evtx_value;
+
+typedef struct exh_evtx_tc exh_evtx_tc; /* compiled templates of one chunk */
+
+struct exh_evtx {
+  exh_buf arena; /* UTF-8 strings of the current record */
+  exh_evtx_node *nodes;
+  size_t nnodes, capnodes;
+  exh_evtx_attr *attrs;
+  size_t nattrs, capattrs;
+  /* current chunk */
+  const uint8_t *chunk;
+  size_t chunk_size;
+  uint64_t chunk_file_off;
+  exh_evtx_issue_fn on_issue;
+  void *ctx;
+  int bad; /* the record being parsed hit damage */
+  /* template compilation: substitutions are parsed as markers (see
+   * EXH_EVTX_MARK), issues are not reported, and anything the compiled
+   * form cannot express sets `unsupported` */
+  int symbolic, quiet, unsupported;
+  int json_mode;  /* records are delivered as JSON lines (exh_evtx_set_json) */
+  exh_buf json;   /* the JSON line of the record being delivered */
+  exh_evtx_tc *tc;
+};
+
+/* In a symbolic parse a substitution renders as this byte followed by its
+ * index (two bytes, little-endian). 0xFF never occurs in UTF-8, and every
+ * literal string of a template is UTF-8 decoded from UTF-16. */
+#define EXH_EVTX_MARK 0xFF
+
+/* evtx.c */
+void exh_evtx__reset_record(exh_evtx *p);
+int exh_evtx__new_node(exh_evtx *p, int parent);
+int exh_evtx__fragment(exh_evtx *p, size_t pos, size_t end, const exh_evtx_value *vals, size_t nvals, int parent,
+                       int depth, int in_binxml_value, size_t *consumed);
+/* Appends the text rendering of a value (not binary XML) to the arena. */
+void exh_evtx__render_value(exh_evtx *p, const exh_evtx_value *v);
+
+/* evtx_json.c: renders the record whose binary XML spans [pos, end) of the
+ * current chunk into p->json through the chunk's compiled templates.
+ * Returns 0 when the record is not of the shape the compiled path handles
+ * (the caller then builds the tree; the output is the same either way). */
+int exh_evtx__json_record(exh_evtx *p, size_t pos, size_t end);
+void exh_evtx__json_chunk(exh_evtx *p); /* a new chunk: forget its templates */
+void exh_evtx__json_free(exh_evtx *p);
+
+#endif

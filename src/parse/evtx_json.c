@@ -1,0 +1,590 @@
+/* Compiled templates: the JSON fast path of `exhunt dump`.
+ *
+ * Nearly every record is a template instance: a definition stored once in
+ * the chunk (the element structure) plus the record's substitution values;
+ * most records nest a second instance (EventData or UserData) as a binary
+ * XML value. The tree path re-parses the definitions and decodes every
+ * element name for every record, builds a tree, then renders it. Here each
+ * definition is compiled once per chunk into a small static form:
+ *
+ *   cnode  an element: its name and key escaped in advance, its attributes
+ *          (static values escaped in advance, others as pieces), its
+ *          content items (child element, literal text, substitution n)
+ *
+ * and a record is rendered by walking the compiled elements with the
+ * record's values; a binary XML value in content expands into the nested
+ * instance's compiled elements. Names are never decoded again, only values.
+ *
+ * The compiled form is built by the same parser (a "symbolic" parse of the
+ * definition, substitutions kept as markers, see evtx_int.h) and rendering
+ * mirrors the tree renderer (report/evtx_out.c) decision for decision, so
+ * the bytes are the same. A record of a shape not handled here (damage,
+ * binary XML in an attribute, elements written directly in a binary XML
+ * value, templates inside definitions) is declined before anything is
+ * delivered and goes through the tree. Tests compare both renderings on
+ * every shared EVTX, and the fuzz target compares them on arbitrary input. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evtx_int.h"
+
+enum { IT_ELEM, IT_TEXT, IT_SUB };
+
+typedef struct item {
+  uint8_t kind;
+  uint16_t id;       /* IT_SUB: value index */
+  uint32_t node;     /* IT_ELEM: cnode index */
+  uint32_t off, len; /* IT_TEXT: raw text in lit; IT_ELEM: escaped key when the parent's keys are static */
+} item;
+
+typedef struct cattr {
+  uint32_t ename, ename_len; /* escaped name, quoted */
+  uint32_t val, val_len;     /* static: escaped value, quoted */
+  uint32_t raw, raw_len;     /* static: the value itself (a Data element's key) */
+  uint32_t item0, nitem;     /* dynamic: pieces (IT_TEXT / IT_SUB) */
+  uint8_t is_name, dynamic;
+} cattr;
+
+typedef struct cnode {
+  uint32_t name, name_len;   /* raw name */
+  uint32_t ename, ename_len; /* escaped name, quoted */
+  uint32_t attr0, nattr, nattr_noname;
+  uint32_t item0, nitem; /* content */
+  int32_t key_attr;      /* <Data Name=...>: the Name attribute (index into attrs) */
+  uint8_t is_ed;         /* EventData / UserData: children are "in EventData" */
+  uint8_t static_kids;   /* no substitution in content, all child keys static: keys precomputed */
+  uint8_t has_sub;       /* content has a substitution */
+  uint32_t text, text_len; /* no substitution in content: the text escaped and quoted (len 0: none) */
+} cnode;
+
+typedef struct tpl {
+  uint32_t def; /* chunk offset of the definition */
+  int ok;       /* 0: records of this template go through the tree */
+  uint32_t item0, nitem; /* top-level items */
+} tpl;
+
+/* an element to render as a child of the element being rendered */
+typedef struct kid {
+  uint32_t node, vfirst, nv; /* compiled element and its instance's values */
+  int depth;
+  uint32_t key_off, key_len; /* raw key (lit or arena, per key_in_arena) */
+  uint8_t key_in_arena, key_static;
+  uint32_t ekey, ekey_len; /* key_static: escaped key in lit */
+} kid;
+
+#define TC_SLOTS 512 /* open addressing; a chunk holds far fewer definitions */
+#define TC_MAX 384
+
+struct exh_evtx_tc {
+  tpl *t;
+  size_t nt, capt;
+  cnode *n;
+  size_t nn, capn;
+  cattr *a;
+  size_t na, capa;
+  item *it;
+  size_t nit, capit;
+  exh_buf lit;
+  int32_t slot[TC_SLOTS];
+  /* rendering stacks */
+  exh_evtx_value *vals;
+  size_t nvals, capvals;
+  kid *kids;
+  size_t nkids, capkids;
+  exh_evtx *cp; /* the parser used for symbolic parses of definitions */
+};
+
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
+void exh_evtx__json_chunk(exh_evtx *p) {
+  if (!p->tc) p->tc = exh_xcalloc(1, sizeof *p->tc);
+  exh_evtx_tc *tc = p->tc;
+  tc->nt = tc->nn = tc->na = tc->nit = 0;
+  tc->lit.n = 0;
+  memset(tc->slot, 0xFF, sizeof tc->slot);
+}
+
+void exh_evtx__json_free(exh_evtx *p) {
+  exh_evtx_tc *tc = p->tc;
+  if (!tc) return;
+  free(tc->t);
+  free(tc->n);
+  free(tc->a);
+  free(tc->it);
+  free(tc->vals);
+  free(tc->kids);
+  exh_buf_free(&tc->lit);
+  exh_evtx_free(tc->cp);
+  free(tc);
+  p->tc = NULL;
+}
+
+/* ---- compiling --------------------------------------------------------- */
+
+static uint32_t lit_raw(exh_evtx_tc *tc, const char *s, size_t n) {
+  uint32_t off = (uint32_t)tc->lit.n;
+  exh_buf_add(&tc->lit, s, n);
+  return off;
+}
+
+static uint32_t lit_json(exh_evtx_tc *tc, const char *s, size_t n, uint32_t *len) {
+  uint32_t off = (uint32_t)tc->lit.n;
+  exh_json_buf(&tc->lit, n ? s : "", n);
+  *len = (uint32_t)(tc->lit.n - off);
+  return off;
+}
+
+static int has_mark(exh_str s) { return s.n && memchr(s.p, EXH_EVTX_MARK, s.n) != NULL; }
+static int str_is(exh_str s, const char *lit) { return s.n == strlen(lit) && !memcmp(s.p, lit, s.n); }
+
+/* Splits text with markers into items appended to tc->it. */
+static void pieces(exh_evtx_tc *tc, exh_str s) {
+  size_t i = 0;
+  while (i < s.n) {
+    EXH_VEC_RESERVE(tc->it, tc->capit, tc->nit + 1);
+    item *x = &tc->it[tc->nit++];
+    memset(x, 0, sizeof *x);
+    if ((uint8_t)s.p[i] == EXH_EVTX_MARK && i + 3 <= s.n) {
+      x->kind = IT_SUB;
+      x->id = (uint16_t)((uint8_t)s.p[i + 1] | (uint8_t)s.p[i + 2] << 8);
+      i += 3;
+      continue;
+    }
+    size_t j = i;
+    while (j < s.n && (uint8_t)s.p[j] != EXH_EVTX_MARK) j++;
+    x->kind = IT_TEXT;
+    x->off = lit_raw(tc, s.p + i, j - i);
+    x->len = (uint32_t)(j - i);
+    i = j;
+  }
+}
+
+/* Compiles element `node` of the symbolic tree q; returns its index. */
+static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
+  const exh_evtx_node *tn = &q->nodes[node];
+  EXH_VEC_RESERVE(tc->n, tc->capn, tc->nn + 1);
+  uint32_t ci = (uint32_t)tc->nn++;
+  cnode cn;
+  memset(&cn, 0, sizeof cn);
+  exh_str nm = exh_evtx_str(q, tn->name, tn->name_len);
+  cn.name = lit_raw(tc, nm.p, nm.n);
+  cn.name_len = (uint32_t)nm.n;
+  cn.ename = lit_json(tc, nm.p, nm.n, &cn.ename_len);
+  cn.is_ed = str_is(nm, "EventData") || str_is(nm, "UserData");
+  cn.key_attr = -1;
+  int is_data = str_is(nm, "Data");
+  /* attributes */
+  cn.attr0 = (uint32_t)tc->na;
+  for (int a = tn->first_attr; a >= 0; a = q->attrs[a].next) cn.nattr++;
+  EXH_VEC_RESERVE(tc->a, tc->capa, tc->na + cn.nattr);
+  tc->na += cn.nattr;
+  uint32_t k = 0;
+  for (int a = tn->first_attr; a >= 0; a = q->attrs[a].next, k++) {
+    const exh_evtx_attr *ta = &q->attrs[a];
+    exh_str an = exh_evtx_str(q, ta->name, ta->name_len), av = exh_evtx_str(q, ta->val, ta->val_len);
+    cattr ca;
+    memset(&ca, 0, sizeof ca);
+    ca.ename = lit_json(tc, an.p, an.n, &ca.ename_len);
+    ca.is_name = str_is(an, "Name");
+    if (ca.is_name) {
+      if (is_data && cn.key_attr < 0) cn.key_attr = (int32_t)(cn.attr0 + k);
+    } else {
+      cn.nattr_noname++;
+    }
+    if (has_mark(av)) {
+      ca.dynamic = 1;
+      ca.item0 = (uint32_t)tc->nit;
+      pieces(tc, av);
+      ca.nitem = (uint32_t)tc->nit - ca.item0;
+    } else {
+      ca.val = lit_json(tc, av.p, av.n, &ca.val_len);
+      ca.raw = lit_raw(tc, av.p, av.n);
+      ca.raw_len = (uint32_t)av.n;
+    }
+    tc->a[cn.attr0 + k] = ca;
+  }
+  /* content: first the items of this element (a contiguous range), then
+   * the child elements they point to */
+  cn.item0 = (uint32_t)tc->nit;
+  exh_buf text = {0};
+  for (int c = tn->first_child; c >= 0; c = q->nodes[c].next) {
+    const exh_evtx_node *ch = &q->nodes[c];
+    if (ch->is_text) {
+      exh_str s = exh_evtx_str(q, ch->text, ch->text_len);
+      if (has_mark(s)) cn.has_sub = 1;
+      exh_buf_add(&text, s.p, s.n);
+      pieces(tc, s);
+    } else {
+      EXH_VEC_RESERVE(tc->it, tc->capit, tc->nit + 1);
+      item *x = &tc->it[tc->nit++];
+      memset(x, 0, sizeof *x);
+      x->kind = IT_ELEM;
+      x->node = (uint32_t)c; /* the tree's index for now */
+    }
+  }
+  cn.nitem = (uint32_t)tc->nit - cn.item0;
+  if (!cn.has_sub && text.n) cn.text = lit_json(tc, text.p, text.n, &cn.text_len);
+  exh_buf_free(&text);
+  tc->n[ci] = cn;
+  int keys_static = 1;
+  for (uint32_t i = 0; i < cn.nitem; i++) {
+    if (tc->it[cn.item0 + i].kind != IT_ELEM) continue;
+    uint32_t child = compile_node(tc, q, (int)tc->it[cn.item0 + i].node);
+    tc->it[cn.item0 + i].node = child;
+    if (tc->n[child].key_attr >= 0 && tc->a[tc->n[child].key_attr].dynamic) keys_static = 0;
+  }
+  /* keys known now: the final ones ("_1", "_2"... for repeats), escaped */
+  if (keys_static && !cn.has_sub) {
+    tc->n[ci].static_kids = 1;
+    for (uint32_t i = 0; i < cn.nitem; i++) {
+      if (tc->it[cn.item0 + i].kind != IT_ELEM) continue;
+      const cnode *x = &tc->n[tc->it[cn.item0 + i].node];
+      uint32_t koff = x->key_attr >= 0 ? tc->a[x->key_attr].raw : x->name;
+      uint32_t klen = x->key_attr >= 0 ? tc->a[x->key_attr].raw_len : x->name_len;
+      int dup = 0;
+      for (uint32_t j = 0; j < i; j++) {
+        if (tc->it[cn.item0 + j].kind != IT_ELEM) continue;
+        const cnode *y = &tc->n[tc->it[cn.item0 + j].node];
+        uint32_t yoff = y->key_attr >= 0 ? tc->a[y->key_attr].raw : y->name;
+        uint32_t ylen = y->key_attr >= 0 ? tc->a[y->key_attr].raw_len : y->name_len;
+        if (ylen == klen && !memcmp(tc->lit.p + yoff, tc->lit.p + koff, klen)) dup++;
+      }
+      char tmp[512];
+      size_t tn2 = klen;
+      const char *kp = tc->lit.p + koff;
+      if (dup) {
+        tn2 = (size_t)snprintf(tmp, sizeof tmp, "%.*s_%d", (int)(klen < 480 ? klen : 480), kp, dup);
+        kp = tmp;
+      } else if (klen < sizeof tmp) {
+        memcpy(tmp, kp, klen); /* lit grows below: copy first */
+        kp = tmp;
+      } else {
+        char *big = exh_xmalloc(klen);
+        memcpy(big, kp, klen);
+        uint32_t len, off = lit_json(tc, big, klen, &len);
+        free(big);
+        tc->it[cn.item0 + i].off = off, tc->it[cn.item0 + i].len = len;
+        continue;
+      }
+      uint32_t len, off = lit_json(tc, kp, tn2, &len);
+      tc->it[cn.item0 + i].off = off, tc->it[cn.item0 + i].len = len;
+    }
+  }
+  return ci;
+}
+
+/* Compiles the definition at chunk offset `def` ([tstart, tend) holds its
+ * binary XML) into a new entry of the cache. */
+static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, uint32_t def, size_t tstart, size_t tend) {
+  if (!tc->cp) tc->cp = exh_evtx_new();
+  exh_evtx *q = tc->cp;
+  q->chunk = p->chunk;
+  q->chunk_size = p->chunk_size;
+  q->chunk_file_off = p->chunk_file_off;
+  exh_evtx__reset_record(q);
+  q->symbolic = q->quiet = 1;
+  q->unsupported = 0;
+  int top = exh_evtx__new_node(q, -1);
+  size_t used = 0;
+  int rc = exh_evtx__fragment(q, tstart, tend, NULL, 65536, top, 1, 0, &used);
+  EXH_VEC_RESERVE(tc->t, tc->capt, tc->nt + 1);
+  tpl *t = &tc->t[tc->nt++];
+  t->def = def;
+  t->ok = rc == 0 && !q->unsupported && !q->bad;
+  t->item0 = (uint32_t)tc->nit;
+  t->nitem = 0;
+  if (!t->ok) return t;
+  /* top-level items, then the elements behind them */
+  for (int c = q->nodes[top].first_child; c >= 0; c = q->nodes[c].next) {
+    const exh_evtx_node *ch = &q->nodes[c];
+    if (ch->is_text) {
+      pieces(tc, exh_evtx_str(q, ch->text, ch->text_len));
+    } else {
+      EXH_VEC_RESERVE(tc->it, tc->capit, tc->nit + 1);
+      item *x = &tc->it[tc->nit++];
+      memset(x, 0, sizeof *x);
+      x->kind = IT_ELEM;
+      x->node = (uint32_t)c;
+    }
+  }
+  uint32_t item0 = t->item0, nitem = (uint32_t)tc->nit - item0;
+  for (uint32_t i = 0; i < nitem; i++) {
+    if (tc->it[item0 + i].kind != IT_ELEM) continue;
+    uint32_t ci = compile_node(tc, q, (int)tc->it[item0 + i].node); /* may move tc->it */
+    tc->it[item0 + i].node = ci;
+  }
+  t->nitem = nitem;
+  return t;
+}
+
+static tpl *lookup(exh_evtx *p, exh_evtx_tc *tc, uint32_t def, size_t tstart, size_t tend) {
+  uint32_t h = (def * 2654435761u) >> 23; /* 9 bits: TC_SLOTS */
+  for (;;) {
+    int32_t s = tc->slot[h];
+    if (s < 0) break;
+    if (tc->t[s].def == def) return &tc->t[s];
+    h = (h + 1) & (TC_SLOTS - 1);
+  }
+  if (tc->nt >= TC_MAX) return NULL;
+  tc->slot[h] = (int32_t)tc->nt;
+  return compile(p, tc, def, tstart, tend);
+}
+
+/* ---- rendering --------------------------------------------------------- */
+
+/* The template instance at `pos` (token 0x0c) within [pos, end), checked as
+ * parse_template checks it: its compiled definition, its values appended to
+ * tc->vals, and the offset after them. */
+static int instance(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, uint32_t *tix, uint32_t *vfirst,
+                    uint32_t *nvals, size_t *next) {
+  const uint8_t *c = p->chunk;
+  if (pos + 10 > end) return -1;
+  uint32_t def = le32(c + pos + 6);
+  size_t at = pos + 10;
+  if ((size_t)def + 24 > p->chunk_size) return -1;
+  size_t tstart = (size_t)def + 24, tend = tstart + le32(c + def + 20);
+  if (tend > p->chunk_size) return -1;
+  if (def == at) at = tend; /* inline definition: the instance data follows it */
+  if (at + 4 > end) return -1;
+  uint32_t nv = le32(c + at);
+  at += 4;
+  if (nv > MAX_VALUES || at + 4ull * nv > end) return -1;
+  tpl *t = lookup(p, tc, def, tstart, tend);
+  if (!t || !t->ok) return -1;
+  EXH_VEC_RESERVE(tc->vals, tc->capvals, tc->nvals + nv);
+  size_t dat = at + 4ull * nv;
+  for (uint32_t i = 0; i < nv; i++) {
+    const uint8_t *d = c + at + 4 * i;
+    uint16_t sz = le16(d);
+    if (dat + sz > end) return -1;
+    tc->vals[tc->nvals + i] = (exh_evtx_value){d[2], c + dat, sz};
+    dat += sz;
+  }
+  *tix = (uint32_t)(t - tc->t);
+  *vfirst = (uint32_t)tc->nvals;
+  *nvals = nv;
+  tc->nvals += nv;
+  *next = dat;
+  return 0;
+}
+
+static const exh_evtx_value *val_at(const exh_evtx_tc *tc, uint32_t vfirst, uint32_t nv, uint16_t id) {
+  if (id >= nv) return NULL;
+  const exh_evtx_value *v = &tc->vals[vfirst + id];
+  return v->type && v->size ? v : NULL; /* null or empty: renders nothing */
+}
+
+static void push_kid(exh_evtx_tc *tc, uint32_t node, uint32_t vfirst, uint32_t nv, int depth) {
+  EXH_VEC_RESERVE(tc->kids, tc->capkids, tc->nkids + 1);
+  kid *k = &tc->kids[tc->nkids++];
+  memset(k, 0, sizeof *k);
+  k->node = node, k->vfirst = vfirst, k->nv = nv, k->depth = depth;
+}
+
+/* A binary XML value in the content of an element at `depth`: its template
+ * instances' top-level elements become children (pushed on tc->kids) and
+ * their top-level text goes to the arena, as parse_fragment does it. */
+static int expand(exh_evtx *p, exh_evtx_tc *tc, const exh_evtx_value *v, int depth) {
+  const uint8_t *c = p->chunk;
+  size_t pos = (size_t)(v->data - c), end = pos + v->size;
+  if (depth + 2 > MAX_DEPTH) return -1;
+  while (pos < end) {
+    uint8_t t = c[pos];
+    if (t == 0x00) break;
+    if (t == 0x0f) {
+      pos += 4;
+      continue;
+    }
+    if (t != 0x0c) return -1; /* elements or text written directly: the tree */
+    uint32_t tix, vfirst, nv;
+    size_t next;
+    if (instance(p, tc, pos, end, &tix, &vfirst, &nv, &next)) return -1;
+    const tpl *tp = &tc->t[tix];
+    for (uint32_t i = 0; i < tp->nitem; i++) {
+      const item *x = &tc->it[tp->item0 + i];
+      if (x->kind == IT_ELEM) {
+        push_kid(tc, x->node, vfirst, nv, depth + 3);
+      } else if (x->kind == IT_TEXT) {
+        exh_buf_add(&p->arena, tc->lit.p + x->off, x->len);
+      } else {
+        const exh_evtx_value *w = val_at(tc, vfirst, nv, x->id);
+        if (w && w->type == 0x21) return -1; /* deeper nesting at the top level: the tree */
+        if (w) exh_evtx__render_value(p, w);
+      }
+    }
+    pos = next;
+  }
+  return 0;
+}
+
+/* The raw text of a dynamic attribute's pieces, appended to the arena. */
+static int attr_text(exh_evtx *p, exh_evtx_tc *tc, const cattr *ca, uint32_t vfirst, uint32_t nv) {
+  for (uint32_t i = 0; i < ca->nitem; i++) {
+    const item *x = &tc->it[ca->item0 + i];
+    if (x->kind == IT_TEXT) {
+      exh_buf_add(&p->arena, tc->lit.p + x->off, x->len);
+      continue;
+    }
+    const exh_evtx_value *w = val_at(tc, vfirst, nv, x->id);
+    if (w && w->type == 0x21) return -1; /* the tree keeps odd text here */
+    if (w) exh_evtx__render_value(p, w);
+  }
+  return 0;
+}
+
+static void out_lit(exh_evtx *p, const exh_evtx_tc *tc, uint32_t off, uint32_t len) {
+  exh_buf_add(&p->json, tc->lit.p + off, len);
+}
+
+/* Renders compiled element `ni` (values vfirst..+nv) as json_node() of
+ * report/evtx_out.c renders the same element's tree. */
+static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, uint32_t nv, int in_ed, int depth) {
+  if (depth > MAX_DEPTH) return -1;
+  exh_buf *o = &p->json, *ar = &p->arena;
+  const cnode cn = tc->n[ni]; /* a copy: compiling nested definitions may move tc->n */
+  size_t kbase = tc->nkids, tmark = ar->n;
+  /* content: children and text, in order */
+  for (uint32_t i = 0; i < cn.nitem; i++) {
+    const item x = tc->it[cn.item0 + i];
+    if (x.kind == IT_ELEM) {
+      push_kid(tc, x.node, vfirst, nv, depth + 1);
+      tc->kids[tc->nkids - 1].key_static = cn.static_kids;
+      tc->kids[tc->nkids - 1].ekey = x.off, tc->kids[tc->nkids - 1].ekey_len = x.len;
+    } else if (x.kind == IT_TEXT) {
+      if (cn.has_sub) exh_buf_add(ar, tc->lit.p + x.off, x.len);
+    } else {
+      const exh_evtx_value *w = val_at(tc, vfirst, nv, x.id);
+      if (!w) continue;
+      if (w->type == 0x21) {
+        if (expand(p, tc, w, depth)) return -1;
+      } else {
+        exh_evtx__render_value(p, w);
+      }
+    }
+  }
+  size_t tlen = ar->n - tmark, nk = tc->nkids - kbase;
+  uint32_t nattr = in_ed ? cn.nattr_noname : cn.nattr;
+  if (!nattr && !nk) {
+    if (!cn.has_sub) {
+      if (cn.text_len) out_lit(p, tc, cn.text, cn.text_len);
+      else exh_buf_add(o, "null", 4);
+    } else if (tlen) {
+      exh_json_buf(o, ar->p + tmark, tlen);
+    } else {
+      exh_buf_add(o, "null", 4);
+    }
+    ar->n = tmark;
+    return 0;
+  }
+  exh_buf_addc(o, '{');
+  if (nattr) {
+    exh_buf_add(o, "\"#attributes\":{", 15);
+    int fa = 1;
+    for (uint32_t a = 0; a < cn.nattr; a++) {
+      const cattr ca = tc->a[cn.attr0 + a];
+      if (in_ed && ca.is_name) continue;
+      if (!fa) exh_buf_addc(o, ',');
+      out_lit(p, tc, ca.ename, ca.ename_len);
+      exh_buf_addc(o, ':');
+      if (!ca.dynamic) {
+        out_lit(p, tc, ca.val, ca.val_len);
+      } else {
+        size_t m = ar->n;
+        if (attr_text(p, tc, &ca, vfirst, nv)) return -1;
+        exh_json_buf(o, ar->n > m ? ar->p + m : "", ar->n - m);
+        ar->n = m;
+      }
+      fa = 0;
+    }
+    exh_buf_addc(o, '}');
+  }
+  /* the children's keys: static ones were escaped at compile time; the
+   * others are gathered in the arena (kept until this element is done) */
+  for (size_t i = 0; i < nk; i++) {
+    kid *k = &tc->kids[kbase + i];
+    if (k->key_static) continue;
+    const cnode *x = &tc->n[k->node];
+    if (x->key_attr >= 0 && tc->a[x->key_attr].dynamic) {
+      size_t m = ar->n;
+      cattr ca = tc->a[x->key_attr];
+      if (attr_text(p, tc, &ca, k->vfirst, k->nv)) return -1;
+      k = &tc->kids[kbase + i];
+      k->key_in_arena = 1, k->key_off = (uint32_t)m, k->key_len = (uint32_t)(ar->n - m);
+    } else if (x->key_attr >= 0) {
+      k->key_off = tc->a[x->key_attr].raw, k->key_len = tc->a[x->key_attr].raw_len;
+    } else {
+      k->key_off = x->name, k->key_len = x->name_len;
+    }
+  }
+  for (size_t i = 0; i < nk; i++) {
+    if (nattr || i) exh_buf_addc(o, ',');
+    kid k = tc->kids[kbase + i];
+    if (k.key_static) {
+      out_lit(p, tc, k.ekey, k.ekey_len);
+    } else {
+      const char *kp = (k.key_in_arena ? ar->p : tc->lit.p) + k.key_off;
+      int dup = 0;
+      for (size_t j = 0; j < i; j++) {
+        const kid *y = &tc->kids[kbase + j];
+        const char *yp = (y->key_in_arena ? ar->p : tc->lit.p) + y->key_off;
+        if (y->key_len == k.key_len && !memcmp(yp, kp, k.key_len)) dup++;
+      }
+      if (!dup) {
+        exh_json_buf(o, k.key_len ? kp : "", k.key_len);
+      } else {
+        char tmp[512];
+        int w = snprintf(tmp, sizeof tmp, "%.*s_%d", (int)(k.key_len < 480 ? k.key_len : 480), kp, dup);
+        exh_json_buf(o, tmp, (size_t)w);
+      }
+    }
+    exh_buf_addc(o, ':');
+    if (render(p, tc, k.node, k.vfirst, k.nv, in_ed || cn.is_ed, k.depth)) return -1;
+  }
+  tc->nkids = kbase;
+  if (!cn.has_sub) {
+    if (cn.text_len) {
+      exh_buf_add(o, ",\"#text\":", 9);
+      out_lit(p, tc, cn.text, cn.text_len);
+    }
+  } else if (tlen) {
+    exh_buf_add(o, ",\"#text\":", 9);
+    exh_json_buf(o, ar->p + tmark, tlen);
+  }
+  exh_buf_addc(o, '}');
+  ar->n = tmark;
+  return 0;
+}
+
+int exh_evtx__json_record(exh_evtx *p, size_t pos, size_t end) {
+  const uint8_t *c = p->chunk;
+  exh_evtx_tc *tc = p->tc;
+  /* fragment header, then one template instance, then the end */
+  if (!tc || pos + 14 > end || c[pos] != 0x0f || c[pos + 4] != 0x0c) return 0;
+  tc->nvals = tc->nkids = 0;
+  p->json.n = 0;
+  p->arena.n = 0;
+  uint32_t tix, vfirst, nv;
+  size_t next;
+  if (instance(p, tc, pos + 4, end, &tix, &vfirst, &nv, &next)) return 0;
+  if (next < end && c[next] != 0x00) return 0;
+  /* the record's element is the template's first top-level element; a
+   * binary XML value at the top level could put another one first, or
+   * hold damage the tree would report: those records go to the tree */
+  const tpl *t = &tc->t[tix];
+  uint32_t root = UINT32_MAX;
+  for (uint32_t i = 0; i < t->nitem; i++) {
+    const item *x = &tc->it[t->item0 + i];
+    const exh_evtx_value *w = x->kind == IT_SUB ? val_at(tc, vfirst, nv, x->id) : NULL;
+    if (x->kind == IT_ELEM && root == UINT32_MAX) root = x->node;
+    if (w && w->type == 0x21) return 0;
+  }
+  if (root == UINT32_MAX) return 0;
+  exh_buf_addc(&p->json, '{');
+  out_lit(p, tc, tc->n[root].ename, tc->n[root].ename_len);
+  exh_buf_addc(&p->json, ':');
+  if (render(p, tc, root, vfirst, nv, 0, 2)) return 0;
+  exh_buf_add(&p->json, "}\n", 2);
+  return 1;
+}
