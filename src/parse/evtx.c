@@ -205,6 +205,84 @@ static uint32_t put_utf16(exh_evtx *p, const uint8_t *s, size_t nchars, uint32_t
   return off;
 }
 
+void exh_evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars) {
+  static const char hx[] = "0123456789abcdef";
+  exh_buf_grow(b, 6 * nchars + 2); /* worst case: every unit six wide */
+  char *o = b->p + b->n;
+  *o++ = '"';
+  size_t i = 0;
+  for (;;) {
+#ifdef __SSE2__
+    /* 8 units at a time while they are plain ASCII: not a control, DEL,
+     * quote or backslash, nothing above 0x7E */
+    const __m128i hi = _mm_set1_epi16((short)0xFF80), sp = _mm_set1_epi16(0x20), del = _mm_set1_epi16(0x7F),
+                  q = _mm_set1_epi16('"'), bs = _mm_set1_epi16('\\');
+    while (i + 8 <= nchars) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(s + 2 * i));
+      __m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(v, hi), _mm_setzero_si128());
+      __m128i bad = _mm_or_si128(_mm_andnot_si128(ascii, _mm_set1_epi16(-1)),
+                                 _mm_or_si128(_mm_or_si128(_mm_cmplt_epi16(v, sp), _mm_cmpeq_epi16(v, del)),
+                                              _mm_or_si128(_mm_cmpeq_epi16(v, q), _mm_cmpeq_epi16(v, bs))));
+      unsigned mask = (unsigned)_mm_movemask_epi8(bad);
+      _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v)); /* room was reserved */
+      if (mask) {
+        unsigned k = (unsigned)__builtin_ctz(mask) / 2;
+        o += k;
+        i += k;
+        break;
+      }
+      o += 8;
+      i += 8;
+    }
+#endif
+    if (i >= nchars) break;
+    uint32_t cp = le16(s + 2 * i);
+    i++;
+    if (cp < 0x80) {
+      if (cp >= 0x20 && cp != 0x7F && cp != '"' && cp != '\\') {
+        *o++ = (char)cp;
+      } else if (cp == '"' || cp == '\\') {
+        *o++ = '\\', *o++ = (char)cp;
+      } else if (cp == '\n' || cp == '\r' || cp == '\t') {
+        *o++ = '\\', *o++ = cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't';
+      } else {
+        *o++ = '\\', *o++ = 'u', *o++ = '0', *o++ = '0', *o++ = hx[cp >> 4], *o++ = hx[cp & 15];
+      }
+      continue;
+    }
+    if (cp >= 0xD800 && cp <= 0xDBFF && i < nchars) {
+      uint32_t lo = le16(s + 2 * i);
+      if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        i++;
+      } else {
+        cp = 0xFFFD;
+      }
+    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+      cp = 0xFFFD;
+    }
+    if (cp == 0x2028 || cp == 0x2029) { /* as exh_json_buf: unsafe in JavaScript */
+      memcpy(o, cp == 0x2028 ? "\\u2028" : "\\u2029", 6);
+      o += 6;
+    } else if (cp < 0x800) {
+      *o++ = (char)(0xC0 | cp >> 6);
+      *o++ = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      *o++ = (char)(0xE0 | cp >> 12);
+      *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+      *o++ = (char)(0x80 | (cp & 0x3F));
+    } else {
+      *o++ = (char)(0xF0 | cp >> 18);
+      *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+      *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+      *o++ = (char)(0x80 | (cp & 0x3F));
+    }
+  }
+  *o++ = '"';
+  b->n = (size_t)(o - b->p);
+  b->p[b->n] = 0;
+}
+
 static int new_node(exh_evtx *p, int parent) {
   EXH_VEC_RESERVE(p->nodes, p->capnodes, p->nnodes + 1);
   exh_evtx_node *n = &p->nodes[p->nnodes];
@@ -240,7 +318,7 @@ static void put_fmt(exh_evtx *p, const char *fmt, ...) {
   va_start(ap, fmt);
   int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
   va_end(ap);
-  if (k > 0) exh_buf_add(&p->arena, tmp, (size_t)(k < (int)sizeof tmp ? k : (int)sizeof tmp - 1));
+  if (k > 0) exh_buf_add(p->vb, tmp, (size_t)(k < (int)sizeof tmp ? k : (int)sizeof tmp - 1));
 }
 
 static void put_u64(exh_evtx *p, uint64_t v) {
@@ -248,12 +326,12 @@ static void put_u64(exh_evtx *p, uint64_t v) {
   int k = 24;
   do tmp[--k] = (char)('0' + v % 10), v /= 10;
   while (v);
-  exh_buf_add(&p->arena, tmp + k, (size_t)(24 - k));
+  exh_buf_add(p->vb, tmp + k, (size_t)(24 - k));
 }
 
 static void put_i64(exh_evtx *p, int64_t v) {
   if (v < 0) {
-    exh_buf_addc(&p->arena, '-');
+    exh_buf_addc(p->vb, '-');
     put_u64(p, (uint64_t)0 - (uint64_t)v);
   } else {
     put_u64(p, (uint64_t)v);
@@ -281,7 +359,7 @@ static void put_time(exh_evtx *p, int64_t ms_part_us_y, unsigned Y, unsigned M, 
     for (int i = 5; i >= 0; i--, us /= 10) b[k + (size_t)i] = (char)('0' + us % 10);
     k += 6;
   }
-  exh_buf_add(&p->arena, b, k);
+  exh_buf_add(p->vb, b, k);
 }
 
 static void put_filetime(exh_evtx *p, uint64_t ft) {
@@ -293,11 +371,11 @@ static void put_filetime(exh_evtx *p, uint64_t ft) {
   exh_format_iso8601(secs * 1000, iso);
   /* "YYYY-MM-DDThh:mm:ss.mmmZ" -> "YYYY-MM-DD hh:mm:ss[.uuuuuu]" */
   iso[10] = ' ';
-  exh_buf_add(&p->arena, iso, 19);
+  exh_buf_add(p->vb, iso, 19);
   if (us) {
     char frac[8] = {'.', 0, 0, 0, 0, 0, 0, 0};
     for (int i = 6; i >= 1; i--, us /= 10) frac[i] = (char)('0' + us % 10);
-    exh_buf_add(&p->arena, frac, 7);
+    exh_buf_add(p->vb, frac, 7);
   }
 }
 
@@ -305,7 +383,7 @@ static void put_hex(exh_evtx *p, const uint8_t *d, size_t n, int upper) {
   static const char *const digits[2] = {"0123456789abcdef", "0123456789ABCDEF"};
   for (size_t i = 0; i < n; i++) {
     char b[2] = {digits[upper][d[i] >> 4], digits[upper][d[i] & 15]};
-    exh_buf_add(&p->arena, b, 2);
+    exh_buf_add(p->vb, b, 2);
   }
 }
 
@@ -338,7 +416,7 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
     put_fmt(p, "%.17g", f);
     return 8;
   }
-  case 0x0d: if (n < 4) return 0; exh_buf_adds(&p->arena, le32(d) ? "True" : "False"); return 4;
+  case 0x0d: if (n < 4) return 0; exh_buf_adds(p->vb, le32(d) ? "True" : "False"); return 4;
   case 0x0f:
     if (n < 16) return 0;
   {
@@ -357,7 +435,7 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
     }
     for (int i = 12; i < 16; i++) g[k++] = hx[d[i] >> 4], g[k++] = hx[d[i] & 15];
     g[k++] = '}';
-    exh_buf_add(&p->arena, g, k);
+    exh_buf_add(p->vb, g, k);
   }
     return 16;
   case 0x10: /* size type: 4 or 8 bytes, as the value's size says */
@@ -365,7 +443,7 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
   case 0x15: {
     size_t w = t == 0x14 ? 4 : t == 0x15 ? 8 : (n >= 8 ? 8 : 4);
     if (n < w) return 0;
-    exh_buf_adds(&p->arena, "0x");
+    exh_buf_adds(p->vb, "0x");
     for (size_t i = w; i-- > 0;) put_hex(p, d + i, 1, 0);
     return w;
   }
@@ -380,12 +458,12 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
     if (n < 8 + 4u * nsub) return 0;
     uint64_t auth = 0;
     for (int i = 2; i < 8; i++) auth = auth << 8 | d[i];
-    exh_buf_add(&p->arena, "S-", 2);
+    exh_buf_add(p->vb, "S-", 2);
     put_u64(p, rev);
-    exh_buf_addc(&p->arena, '-');
+    exh_buf_addc(p->vb, '-');
     put_u64(p, auth);
     for (unsigned i = 0; i < nsub; i++) {
-      exh_buf_addc(&p->arena, '-');
+      exh_buf_addc(p->vb, '-');
       put_u64(p, le32(d + 8 + 4 * i));
     }
     return 8 + 4u * nsub;
@@ -431,7 +509,7 @@ void exh_evtx__render_value(exh_evtx *p, const value *v) {
     size_t at = 0;
     int first = 1;
     while (at < n) {
-      if (!first) exh_buf_addc(&p->arena, ',');
+      if (!first) exh_buf_addc(p->vb, ',');
       size_t used = put_scalar(p, bt, d + at, n - at);
       if (!used) break;
       at += used;
@@ -740,7 +818,11 @@ static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals
 
 /* ---- chunks and records ------------------------------------------------ */
 
-exh_evtx *exh_evtx_new(void) { return exh_xcalloc(1, sizeof(exh_evtx)); }
+exh_evtx *exh_evtx_new(void) {
+  exh_evtx *p = exh_xcalloc(1, sizeof(exh_evtx));
+  p->vb = &p->arena;
+  return p;
+}
 
 void exh_evtx_free(exh_evtx *p) {
   if (!p) return;

@@ -41,6 +41,9 @@ struct exh_evtx {
   int json_mode;  /* records are delivered as JSON lines (exh_evtx_set_json) */
   exh_buf json;   /* the JSON line of the record being delivered */
   exh_evtx_tc *tc;
+  /* where values other than strings render (the arena, or for the JSON
+   * fast path the output line itself: their text never needs escaping) */
+  exh_buf *vb;
 };
 
 /* In a symbolic parse a substitution renders as this byte followed by its
@@ -55,6 +58,9 @@ int exh_evtx__fragment(exh_evtx *p, size_t pos, size_t end, const exh_evtx_value
                        int depth, int in_binxml_value, size_t *consumed);
 /* Appends the text rendering of a value (not binary XML) to the arena. */
 void exh_evtx__render_value(exh_evtx *p, const exh_evtx_value *v);
+/* Appends UTF-16LE text as a quoted JSON string: the same bytes as the
+ * arena's UTF-8 (put_utf16) then exh_json_buf, in one pass. */
+void exh_evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars);
 
 /* evtx_json.c: renders the record whose binary XML spans [pos, end) of the
  * current chunk into p->json through the chunk's compiled templates.

@@ -56,6 +56,10 @@ typedef struct cnode {
   uint8_t static_kids;   /* no substitution in content, all child keys static: keys precomputed */
   uint8_t has_sub;       /* content has a substitution */
   uint32_t text, text_len; /* no substitution in content: the text escaped and quoted (len 0: none) */
+  uint32_t nelem;        /* child elements */
+  uint32_t ekey, ekey_len; /* its key when static and not a repeat: escaped, quoted (len 0: dynamic) */
+  uint8_t leaf;          /* content is exactly one substitution (leaf_id) */
+  uint16_t leaf_id;
 } cnode;
 
 typedef struct tpl {
@@ -225,8 +229,12 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
     }
   }
   cn.nitem = (uint32_t)tc->nit - cn.item0;
+  for (uint32_t i = 0; i < cn.nitem; i++) cn.nelem += tc->it[cn.item0 + i].kind == IT_ELEM;
+  if (cn.nitem == 1 && tc->it[cn.item0].kind == IT_SUB) cn.leaf = 1, cn.leaf_id = tc->it[cn.item0].id;
   if (!cn.has_sub && text.n) cn.text = lit_json(tc, text.p, text.n, &cn.text_len);
   exh_buf_free(&text);
+  if (cn.key_attr < 0) cn.ekey = cn.ename, cn.ekey_len = cn.ename_len;
+  else if (!tc->a[cn.key_attr].dynamic) cn.ekey = tc->a[cn.key_attr].val, cn.ekey_len = tc->a[cn.key_attr].val_len;
   tc->n[ci] = cn;
   int keys_static = 1;
   for (uint32_t i = 0; i < cn.nitem; i++) {
@@ -438,12 +446,118 @@ static void out_lit(exh_evtx *p, const exh_evtx_tc *tc, uint32_t off, uint32_t l
   exh_buf_add(&p->json, tc->lit.p + off, len);
 }
 
+/* A value (not null, not binary XML) as a JSON string on the output: the
+ * same bytes as rendering it into the arena and escaping that, without the
+ * copy. Writes nothing and returns 0 when it renders empty. */
+static int value_json(exh_evtx *p, const exh_evtx_value *v) {
+  exh_buf *o = &p->json;
+  if (v->type == 0x01) {
+    size_t nch = v->size / 2;
+    while (nch && v->data[2 * nch - 2] == 0 && v->data[2 * nch - 1] == 0) nch--; /* trailing NULs go */
+    if (!nch) return 0;
+    exh_evtx__json_utf16(o, v->data, nch);
+    return 1;
+  }
+  if (v->type == 0x02 || v->type == 0x81) { /* text that may need escaping */
+    exh_buf *ar = &p->arena;
+    size_t m = ar->n;
+    exh_evtx__render_value(p, v);
+    size_t n = ar->n - m;
+    if (n) exh_json_buf(o, ar->p + m, n);
+    ar->n = m;
+    return n != 0;
+  }
+  /* numbers, times, GUIDs, SIDs, hex: nothing to escape, written in place */
+  size_t m = o->n;
+  exh_buf_addc(o, '"');
+  p->vb = o;
+  exh_evtx__render_value(p, v);
+  p->vb = &p->arena;
+  if (o->n == m + 1) {
+    o->n = m;
+    return 0;
+  }
+  exh_buf_addc(o, '"');
+  return 1;
+}
+
+/* The "#attributes" object of an element (it has some in this context). */
+static int attrs_json(exh_evtx *p, exh_evtx_tc *tc, const cnode *cn, uint32_t vfirst, uint32_t nv, int in_ed) {
+  exh_buf *o = &p->json, *ar = &p->arena;
+  exh_buf_add(o, "\"#attributes\":{", 15);
+  int fa = 1;
+  for (uint32_t a = 0; a < cn->nattr; a++) {
+    const cattr ca = tc->a[cn->attr0 + a];
+    if (in_ed && ca.is_name) continue;
+    if (!fa) exh_buf_addc(o, ',');
+    out_lit(p, tc, ca.ename, ca.ename_len);
+    exh_buf_addc(o, ':');
+    if (!ca.dynamic) {
+      out_lit(p, tc, ca.val, ca.val_len);
+    } else if (ca.nitem == 1 && tc->it[ca.item0].kind == IT_SUB) {
+      const exh_evtx_value *w = val_at(tc, vfirst, nv, tc->it[ca.item0].id);
+      if (w && w->type == 0x21) return -1; /* the tree keeps odd text here */
+      if (!w || !value_json(p, w)) exh_buf_add(o, "\"\"", 2);
+    } else {
+      size_t m = ar->n;
+      if (attr_text(p, tc, &ca, vfirst, nv)) return -1;
+      exh_json_buf(o, ar->n > m ? ar->p + m : "", ar->n - m);
+      ar->n = m;
+    }
+    fa = 0;
+  }
+  exh_buf_addc(o, '}');
+  return 0;
+}
+
 /* Renders compiled element `ni` (values vfirst..+nv) as json_node() of
  * report/evtx_out.c renders the same element's tree. */
 static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, uint32_t nv, int in_ed, int depth) {
   if (depth > MAX_DEPTH) return -1;
   exh_buf *o = &p->json, *ar = &p->arena;
+  {
+    /* the common leaves first: <X>%n</X> and <X>text</X> without attributes */
+    const cnode *np = &tc->n[ni];
+    if (!(in_ed ? np->nattr_noname : np->nattr)) {
+      if (np->leaf) {
+        const exh_evtx_value *w = val_at(tc, vfirst, nv, np->leaf_id);
+        if (!w) {
+          exh_buf_add(o, "null", 4);
+          return 0;
+        }
+        if (w->type != 0x21) {
+          if (!value_json(p, w)) exh_buf_add(o, "null", 4);
+          return 0;
+        }
+      } else if (!np->has_sub && !np->nelem) {
+        if (np->text_len) out_lit(p, tc, np->text, np->text_len);
+        else exh_buf_add(o, "null", 4);
+        return 0;
+      }
+    }
+  }
   const cnode cn = tc->n[ni]; /* a copy: compiling nested definitions may move tc->n */
+  uint32_t nattr = in_ed ? cn.nattr_noname : cn.nattr;
+  if (cn.static_kids) {
+    /* the structure is fixed: children with their keys made at compile time */
+    exh_buf_addc(o, '{');
+    if (nattr && attrs_json(p, tc, &cn, vfirst, nv, in_ed)) return -1;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < cn.nitem; i++) {
+      const item x = tc->it[cn.item0 + i];
+      if (x.kind != IT_ELEM) continue;
+      if (nattr || k++) exh_buf_addc(o, ',');
+      out_lit(p, tc, x.off, x.len);
+      exh_buf_addc(o, ':');
+      if (render(p, tc, x.node, vfirst, nv, in_ed || cn.is_ed, depth + 1)) return -1;
+    }
+    if (cn.text_len) {
+      exh_buf_add(o, ",\"#text\":", 9);
+      out_lit(p, tc, cn.text, cn.text_len);
+    }
+    exh_buf_addc(o, '}');
+    return 0;
+  }
   size_t kbase = tc->nkids, tmark = ar->n;
   /* content: children and text, in order */
   for (uint32_t i = 0; i < cn.nitem; i++) {
@@ -465,7 +579,6 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
     }
   }
   size_t tlen = ar->n - tmark, nk = tc->nkids - kbase;
-  uint32_t nattr = in_ed ? cn.nattr_noname : cn.nattr;
   if (!nattr && !nk) {
     if (!cn.has_sub) {
       if (cn.text_len) out_lit(p, tc, cn.text, cn.text_len);
@@ -479,27 +592,7 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
     return 0;
   }
   exh_buf_addc(o, '{');
-  if (nattr) {
-    exh_buf_add(o, "\"#attributes\":{", 15);
-    int fa = 1;
-    for (uint32_t a = 0; a < cn.nattr; a++) {
-      const cattr ca = tc->a[cn.attr0 + a];
-      if (in_ed && ca.is_name) continue;
-      if (!fa) exh_buf_addc(o, ',');
-      out_lit(p, tc, ca.ename, ca.ename_len);
-      exh_buf_addc(o, ':');
-      if (!ca.dynamic) {
-        out_lit(p, tc, ca.val, ca.val_len);
-      } else {
-        size_t m = ar->n;
-        if (attr_text(p, tc, &ca, vfirst, nv)) return -1;
-        exh_json_buf(o, ar->n > m ? ar->p + m : "", ar->n - m);
-        ar->n = m;
-      }
-      fa = 0;
-    }
-    exh_buf_addc(o, '}');
-  }
+  if (nattr && attrs_json(p, tc, &cn, vfirst, nv, in_ed)) return -1;
   /* the children's keys: static ones were escaped at compile time; the
    * others are gathered in the arena (kept until this element is done) */
   for (size_t i = 0; i < nk; i++) {
@@ -531,7 +624,9 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
         const char *yp = (y->key_in_arena ? ar->p : tc->lit.p) + y->key_off;
         if (y->key_len == k.key_len && !memcmp(yp, kp, k.key_len)) dup++;
       }
-      if (!dup) {
+      if (!dup && tc->n[k.node].ekey_len) {
+        out_lit(p, tc, tc->n[k.node].ekey, tc->n[k.node].ekey_len);
+      } else if (!dup) {
         exh_json_buf(o, k.key_len ? kp : "", k.key_len);
       } else {
         char tmp[512];

@@ -187,6 +187,9 @@ static const uint8_t eid[] = {0x10, 0x12};
 static const uint8_t ft[] = {0x00, 0xC0, 0x91, 0x6E, 0xDC, 0x16, 0xD7, 0x01};
 static const uint8_t s_x[] = {'x', 0, '"', 0};
 static const uint8_t s_key[] = {'K', 0};
+static uint8_t rnd_a[64], rnd_b[64]; /* random UTF-16 values (test_random_strings) */
+static uint16_t rnd_an, rnd_bn;
+static int use_rnd;
 static int damage; /* 1: the nested instance's definition offset is wrong */
 static int nested_ok_key; /* 1: Data names from values */
 
@@ -211,6 +214,7 @@ static void nested(w *x) {
   size_t at = x->n;
   u8(x, 0x0f), u8(x, 1), u8(x, 1), u8(x, 0);
   val v[4] = {{0x01, s_x, 4, NULL}, {0x00, NULL, 0, NULL}, {0x06, eid, 2, NULL}, {0x01, s_key, 2, NULL}};
+  if (use_rnd) v[0] = (val){0x01, rnd_a, rnd_an, NULL}, v[1] = (val){0x01, rnd_b, rnd_bn, NULL};
   instance(x, body_data, v, 4);
   u8(x, 0x00);
   if (damage) put32(x, at + 4 + 6, 70000);
@@ -326,6 +330,39 @@ static void test_damage_goes_to_the_tree(void **st) {
   free(f);
 }
 
+/* Strings of random UTF-16 units biased to the awkward ones (surrogates,
+ * controls, quote, backslash, DEL, U+2028, trailing NULs, odd sizes): the
+ * one-pass JSON string writer against UTF-8 conversion then escaping. */
+static void test_random_strings(void **st) {
+  (void)st;
+  static const uint16_t odd[] = {0, 1, 9, 10, 13, 0x1F, '"', '\\', 0x7F, 0x80, 0x9F, 0xFF, 0x7FF, 0x800, 0xD7FF, 0xD800,
+                                 0xDBFF, 0xDC00, 0xDFFF, 0xE000, 0x2028, 0x2029, 0xFFFD, 0xFFFF, 'a', 'Z', ' '};
+  uint8_t *f = malloc(4096 + 65536);
+  uint32_t r = 2463534242u;
+  nested_ok_key = 0, binxml_in_attr = 0, use_rnd = 1;
+  for (int iter = 0; iter < 3000; iter++) {
+    uint8_t *bufs[2] = {rnd_a, rnd_b};
+    uint16_t *lens[2] = {&rnd_an, &rnd_bn};
+    for (int k = 0; k < 2; k++) {
+      r ^= r << 13, r ^= r >> 17, r ^= r << 5;
+      size_t n = r % 32;
+      for (size_t i = 0; i < n; i++) {
+        r ^= r << 13, r ^= r >> 17, r ^= r << 5;
+        uint16_t u = (r & 3) ? odd[(r >> 8) % (sizeof odd / sizeof *odd)] : (uint16_t)(r >> 16);
+        bufs[k][2 * i] = (uint8_t)u, bufs[k][2 * i + 1] = (uint8_t)(u >> 8);
+      }
+      *lens[k] = (uint16_t)(2 * n + ((r >> 30) == 3 && n ? -1 : 0)); /* sometimes an odd size */
+    }
+    size_t n = file_with(f, rec_event);
+    long fast;
+    char *j = both(f, n, &fast);
+    assert_int_equal(fast, 1);
+    free(j);
+  }
+  use_rnd = 0;
+  free(f);
+}
+
 /* ---- every shared EVTX ------------------------------------------------------ */
 
 static const char *shared;
@@ -383,6 +420,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nested_eventdata), cmocka_unit_test(test_keys_from_values),
       cmocka_unit_test(test_binxml_in_attribute_goes_to_the_tree), cmocka_unit_test(test_damage_goes_to_the_tree),
+      cmocka_unit_test(test_random_strings),
       cmocka_unit_test(test_shared_evtx)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
