@@ -78,6 +78,8 @@ void exh_evtx_set_json(exh_evtx *p, int on);
 /* Writes the record being delivered as one JSON line in the shape of the
  * evtx crate's `evtx_dump -o jsonl`, or as XML. */
 void exh_evtx_write_json(FILE *f, const exh_evtx *p, const exh_evtx_record *r);
+/* The same JSON line appended to a buffer. */
+void exh_evtx_json_append(exh_buf *o, const exh_evtx *p, const exh_evtx_record *r);
 void exh_evtx_write_xml(FILE *f, const exh_evtx *p, const exh_evtx_record *r);
 /* Frees the calling thread's rendering buffers (call before a thread ends). */
 void exh_evtx_out_thread_cleanup(void);

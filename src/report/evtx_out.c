@@ -128,20 +128,28 @@ void exh_evtx_out_thread_cleanup(void) {
   exh_buf_free(&tmp);
 }
 
+void exh_evtx_json_append(exh_buf *o, const exh_evtx *p, const exh_evtx_record *r) {
+  if (r->json) {
+    exh_buf_add(o, r->json, r->json_len);
+    return;
+  }
+  if (r->root < 0) return;
+  exh_buf_addc(o, '{');
+  const exh_evtx_node *root = exh_evtx_node_at(p, r->root);
+  exh_str nm = exh_evtx_str(p, root->name, root->name_len);
+  exh_json_buf(o, nm.p, nm.n);
+  exh_buf_addc(o, ':');
+  json_node(o, p, r->root, 0, &tmp);
+  exh_buf_add(o, "}\n", 2);
+}
+
 void exh_evtx_write_json(FILE *f, const exh_evtx *p, const exh_evtx_record *r) {
   if (r->json) {
     fwrite(r->json, 1, r->json_len, f);
     return;
   }
-  if (r->root < 0) return;
   out.n = 0;
-  exh_buf_addc(&out, '{');
-  const exh_evtx_node *root = exh_evtx_node_at(p, r->root);
-  exh_str nm = exh_evtx_str(p, root->name, root->name_len);
-  exh_json_buf(&out, nm.p, nm.n);
-  exh_buf_addc(&out, ':');
-  json_node(&out, p, r->root, 0, &tmp);
-  exh_buf_add(&out, "}\n", 2);
+  exh_evtx_json_append(&out, p, r);
   fwrite(out.p, 1, out.n, f);
   if (out.cap > (1u << 22)) { /* do not keep a huge record's buffer */
     exh_buf_free(&out);

@@ -21,9 +21,10 @@ typedef struct task {
   size_t n, first, count;
   exh_dump_format fmt;
   const char *path;
-  char *out, *err;
-  size_t outn, errn;
-  FILE *fo, *fe;
+  char *err;     /* issues gathered in memory (opened at the first one) */
+  size_t errn;
+  FILE *fo, *fe; /* XML output; issues (NULL: err is opened when needed) */
+  exh_buf *ob;   /* JSON lines go here when set, else to fo */
   uint64_t records, issues;
   exh_evtx *px;
 } task;
@@ -31,15 +32,28 @@ typedef struct task {
 static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   task *t = ctx;
   if (t->fmt == EXH_DUMP_XML) exh_evtx_write_xml(t->fo, p, r);
+  else if (t->fmt == EXH_DUMP_JSONL && t->ob) exh_evtx_json_append(t->ob, p, r);
   else if (t->fmt == EXH_DUMP_JSONL) exh_evtx_write_json(t->fo, p, r);
   /* EXH_DUMP_NONE: decode only (validation, benchmarks) */
   t->records++;
   return 0;
 }
 
+static void own_stream(FILE *f);
+
+/* The task's issue stream, opened in memory at the first issue. */
+static FILE *task_err(task *t) {
+  if (!t->fe) {
+    t->fe = open_memstream(&t->err, &t->errn);
+    own_stream(t->fe);
+  }
+  return t->fe;
+}
+
 static void on_issue(void *ctx, uint64_t off, const char *what) {
   task *t = ctx;
   t->issues++;
+  task_err(t);
   exh_term_str(t->fe, t->path, strlen(t->path));
   fprintf(t->fe, ": offset %llu: %s\n", (unsigned long long)off, what);
 }
@@ -70,8 +84,9 @@ typedef struct unit {
   size_t file;         /* index into the batch */
   size_t first, count; /* chunks */
   int head;            /* first unit of its file: header checks */
-  char *out, *err;
-  size_t outn, errn;
+  exh_buf out;         /* JSON lines (a buffer from the queue's pool) */
+  char *xout, *err;    /* XML output, issues (memory streams) */
+  size_t xoutn, errn;
   uint64_t records, issues;
   _Atomic int done;
 } unit;
@@ -94,20 +109,29 @@ typedef struct queue {
   exh_mutex *mu;
   exh_cond *cv;
   exh_evtx **px;
+  /* output buffers written out and kept for reuse (guarded by mu): fresh
+   * ones for every unit cost a page fault per 4 KiB of output */
+  exh_buf *pool;
+  size_t npool, cappool;
 } queue;
+
+#define POOL_KEEP_MAX (64u << 20) /* a bigger buffer is freed, not kept */
 
 static void do_unit(queue *q, unit *u, exh_evtx *px) {
   bfile *bf = &q->files[u->file];
-  FILE *fo = open_memstream(&u->out, &u->outn), *fe = open_memstream(&u->err, &u->errn);
-  own_stream(fo);
-  own_stream(fe);
   task t;
   memset(&t, 0, sizeof t);
-  t.fmt = q->fmt, t.path = bf->path, t.fo = fo, t.fe = fe, t.px = px;
+  t.fmt = q->fmt, t.path = bf->path, t.px = px;
+  if (q->fmt == EXH_DUMP_XML) {
+    t.fo = open_memstream(&u->xout, &u->xoutn);
+    own_stream(t.fo);
+  } else {
+    t.ob = &u->out;
+  }
   if (!bf->ok) {
     if (bf->why[0]) {
-      exh_term_str(fe, bf->path, strlen(bf->path));
-      fprintf(fe, ": %s\n", bf->why);
+      exh_term_str(task_err(&t), bf->path, strlen(bf->path));
+      fprintf(task_err(&t), ": %s\n", bf->why);
     } else {
       on_issue(&t, 0, "not an EVTX file (no ElfFile signature)");
     }
@@ -120,8 +144,9 @@ static void do_unit(queue *q, unit *u, exh_evtx *px) {
     }
     if (u->count) exh_evtx_parse_chunks(px, d, bf->map.size, u->first, u->count, on_record, on_issue, &t);
   }
-  fclose(fo);
-  fclose(fe);
+  if (t.fo) fclose(t.fo);
+  if (t.fe) fclose(t.fe);
+  u->err = t.err, u->errn = t.errn;
   u->records = t.records;
   u->issues = t.issues;
 }
@@ -139,6 +164,7 @@ static void *worker(void *arg) {
     if (i >= q->n) break;
     exh_mutex_lock(q->mu);
     while (i >= q->written + q->window) exh_cond_wait(q->cv, q->mu);
+    if (q->npool) q->u[i].out = q->pool[--q->npool];
     exh_mutex_unlock(q->mu);
     do_unit(q, &q->u[i], q->px[wa->id]);
     exh_mutex_lock(q->mu);
@@ -199,13 +225,22 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
     exh_mutex_lock(q.mu);
     while (!atomic_load(&u[i].done)) exh_cond_wait(q.cv, q.mu);
     exh_mutex_unlock(q.mu);
-    fwrite(u[i].out, 1, u[i].outn, out);
-    fwrite(u[i].err, 1, u[i].errn, err);
-    free(u[i].out);
+    if (u[i].out.n) fwrite(u[i].out.p, 1, u[i].out.n, out);
+    if (u[i].xoutn) fwrite(u[i].xout, 1, u[i].xoutn, out);
+    if (u[i].errn) fwrite(u[i].err, 1, u[i].errn, err);
+    free(u[i].xout);
     free(u[i].err);
     *nrec += u[i].records;
     *niss += u[i].issues;
     exh_mutex_lock(q.mu);
+    if (u[i].out.cap && u[i].out.cap <= POOL_KEEP_MAX) {
+      u[i].out.n = 0;
+      EXH_VEC_RESERVE(q.pool, q.cappool, q.npool + 1);
+      q.pool[q.npool++] = u[i].out;
+    } else {
+      exh_buf_free(&u[i].out);
+    }
+    u[i].out = (exh_buf){0};
     q.written = i + 1;
     exh_cond_broadcast(q.cv);
     exh_mutex_unlock(q.mu);
@@ -220,6 +255,8 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   free(wa);
   exh_mutex_free(q.mu);
   exh_cond_free(q.cv);
+  for (size_t i = 0; i < q.npool; i++) exh_buf_free(&q.pool[i]);
+  free(q.pool);
   free(u);
   free(files);
   return rc;
@@ -252,7 +289,7 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
       continue;
     }
     const uint8_t *d = (const uint8_t *)map.data;
-    task head = {d, map.size, 0, 0, fmt, paths[fi], NULL, NULL, 0, 0, out, err, 0, 0, px[0]};
+    task head = {.data = d, .n = map.size, .fmt = fmt, .path = paths[fi], .fo = out, .fe = err, .px = px[0]};
     if (map.size < 8 || memcmp(d, "ElfFile", 8) != 0) {
       on_issue(&head, 0, "not an EVTX file (no ElfFile signature)");
       niss++;
