@@ -78,6 +78,10 @@ void exh_evtx_set_json(exh_evtx *p, int on);
 /* Writes the record being delivered as one JSON line in the shape of the
  * evtx crate's `evtx_dump -o jsonl`, or as XML. */
 void exh_evtx_write_json(FILE *f, const exh_evtx *p, const exh_evtx_record *r);
+/* The JSON value of one element of the tree (its key is the caller's), as
+ * it appears inside a record's line; in_eventdata: below EventData or
+ * UserData (a Data element's Name became its key). */
+void exh_evtx_json_subtree(exh_buf *o, const exh_evtx *p, int node, int in_eventdata);
 /* The same JSON line appended to a buffer. */
 void exh_evtx_json_append(exh_buf *o, const exh_evtx *p, const exh_evtx_record *r);
 void exh_evtx_write_xml(FILE *f, const exh_evtx *p, const exh_evtx_record *r);

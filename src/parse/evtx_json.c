@@ -68,12 +68,15 @@ typedef struct tpl {
   uint32_t item0, nitem; /* top-level items */
 } tpl;
 
+enum { KEY_LIT, KEY_ARENA, KEY_TREE };
+
 /* an element to render as a child of the element being rendered */
 typedef struct kid {
   uint32_t node, vfirst, nv; /* compiled element and its instance's values */
   int depth;
-  uint32_t key_off, key_len; /* raw key (lit or arena, per key_in_arena) */
-  uint8_t key_in_arena, key_static;
+  uint32_t key_off, key_len; /* raw key (where: key_src) */
+  uint8_t key_src, key_static; /* key_src: KEY_LIT, KEY_ARENA, KEY_TREE */
+  int32_t tnode;               /* >= 0: a node of tc->dp's tree, rendered by the tree renderer */
   uint32_t ekey, ekey_len; /* key_static: escaped key in lit */
 } kid;
 
@@ -97,6 +100,8 @@ struct exh_evtx_tc {
   kid *kids;
   size_t nkids, capkids;
   exh_evtx *cp; /* the parser used for symbolic parses of definitions */
+  exh_evtx *dp; /* the tree of binary XML values written without a template (per record) */
+  int dp_used;
 };
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
@@ -121,6 +126,7 @@ void exh_evtx__json_free(exh_evtx *p) {
   free(tc->kids);
   exh_buf_free(&tc->lit);
   exh_evtx_free(tc->cp);
+  exh_evtx_free(tc->dp);
   free(tc);
   p->tc = NULL;
 }
@@ -389,6 +395,32 @@ static void push_kid(exh_evtx_tc *tc, uint32_t node, uint32_t vfirst, uint32_t n
   kid *k = &tc->kids[tc->nkids++];
   memset(k, 0, sizeof *k);
   k->node = node, k->vfirst = vfirst, k->nv = nv, k->depth = depth;
+  k->tnode = -1;
+}
+
+/* A binary XML value holding elements written directly (no template, as
+ * CAPI2's UserData): parsed into the tree of tc->dp, as put_value does it,
+ * its elements become children and its text goes to the arena. */
+static int expand_tree(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, int depth) {
+  if (!tc->dp) tc->dp = exh_evtx_new();
+  exh_evtx *d = tc->dp;
+  if (!tc->dp_used) exh_evtx__reset_record(d);
+  tc->dp_used = 1;
+  d->chunk = p->chunk, d->chunk_size = p->chunk_size, d->chunk_file_off = p->chunk_file_off;
+  d->quiet = 1;
+  d->bad = 0;
+  int top = exh_evtx__new_node(d, -1);
+  size_t used = 0;
+  if (exh_evtx__fragment(d, pos, end, NULL, 0, top, depth + 1, 1, &used) || d->bad) return -1;
+  for (int c = d->nodes[top].first_child; c >= 0; c = d->nodes[c].next) {
+    if (d->nodes[c].is_text) {
+      exh_buf_add(&p->arena, d->arena.p + d->nodes[c].text, d->nodes[c].text_len);
+      continue;
+    }
+    push_kid(tc, 0, 0, 0, 0);
+    tc->kids[tc->nkids - 1].tnode = c;
+  }
+  return 0;
 }
 
 /* A binary XML value in the content of an element at `depth`: its template
@@ -398,6 +430,7 @@ static int expand(exh_evtx *p, exh_evtx_tc *tc, const exh_evtx_value *v, int dep
   const uint8_t *c = p->chunk;
   size_t pos = (size_t)(v->data - c), end = pos + v->size;
   if (depth + 2 > MAX_DEPTH) return -1;
+  int instances = 0;
   while (pos < end) {
     uint8_t t = c[pos];
     if (t == 0x00) break;
@@ -405,7 +438,11 @@ static int expand(exh_evtx *p, exh_evtx_tc *tc, const exh_evtx_value *v, int dep
       pos += 4;
       continue;
     }
-    if (t != 0x0c) return -1; /* elements or text written directly: the tree */
+    if (t != 0x0c) { /* elements or text written directly */
+      if (instances) return -1; /* after an instance: the whole record goes to the tree */
+      return expand_tree(p, tc, (size_t)(v->data - c), end, depth);
+    }
+    instances++;
     uint32_t tix, vfirst, nv;
     size_t next;
     if (instance(p, tc, pos, end, &tix, &vfirst, &nv, &next)) return -1;
@@ -510,6 +547,10 @@ static int attrs_json(exh_evtx *p, exh_evtx_tc *tc, const cnode *cn, uint32_t vf
   return 0;
 }
 
+static const char *key_base(const exh_evtx *p, const exh_evtx_tc *tc, int src) {
+  return src == KEY_ARENA ? p->arena.p : src == KEY_TREE ? tc->dp->arena.p : tc->lit.p;
+}
+
 /* Renders compiled element `ni` (values vfirst..+nv) as json_node() of
  * report/evtx_out.c renders the same element's tree. */
 static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, uint32_t nv, int in_ed, int depth) {
@@ -598,13 +639,24 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
   for (size_t i = 0; i < nk; i++) {
     kid *k = &tc->kids[kbase + i];
     if (k->key_static) continue;
+    if (k->tnode >= 0) { /* as key_of() of the tree renderer */
+      const exh_evtx *d = tc->dp;
+      const exh_evtx_node *tn = exh_evtx_node_at(d, k->tnode);
+      exh_str key = exh_evtx_str(d, tn->name, tn->name_len);
+      if (key.n == 4 && !memcmp(key.p, "Data", 4)) {
+        exh_str dn = exh_evtx_attr_value(d, k->tnode, "Name");
+        if (dn.p) key = dn;
+      }
+      k->key_src = KEY_TREE, k->key_off = (uint32_t)(key.p - d->arena.p), k->key_len = (uint32_t)key.n;
+      continue;
+    }
     const cnode *x = &tc->n[k->node];
     if (x->key_attr >= 0 && tc->a[x->key_attr].dynamic) {
       size_t m = ar->n;
       cattr ca = tc->a[x->key_attr];
       if (attr_text(p, tc, &ca, k->vfirst, k->nv)) return -1;
       k = &tc->kids[kbase + i];
-      k->key_in_arena = 1, k->key_off = (uint32_t)m, k->key_len = (uint32_t)(ar->n - m);
+      k->key_src = KEY_ARENA, k->key_off = (uint32_t)m, k->key_len = (uint32_t)(ar->n - m);
     } else if (x->key_attr >= 0) {
       k->key_off = tc->a[x->key_attr].raw, k->key_len = tc->a[x->key_attr].raw_len;
     } else {
@@ -617,14 +669,13 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
     if (k.key_static) {
       out_lit(p, tc, k.ekey, k.ekey_len);
     } else {
-      const char *kp = (k.key_in_arena ? ar->p : tc->lit.p) + k.key_off;
+      const char *kp = key_base(p, tc, k.key_src) + k.key_off;
       int dup = 0;
       for (size_t j = 0; j < i; j++) {
         const kid *y = &tc->kids[kbase + j];
-        const char *yp = (y->key_in_arena ? ar->p : tc->lit.p) + y->key_off;
-        if (y->key_len == k.key_len && !memcmp(yp, kp, k.key_len)) dup++;
+        if (y->key_len == k.key_len && !memcmp(key_base(p, tc, y->key_src) + y->key_off, kp, k.key_len)) dup++;
       }
-      if (!dup && tc->n[k.node].ekey_len) {
+      if (!dup && k.tnode < 0 && tc->n[k.node].ekey_len) {
         out_lit(p, tc, tc->n[k.node].ekey, tc->n[k.node].ekey_len);
       } else if (!dup) {
         exh_json_buf(o, k.key_len ? kp : "", k.key_len);
@@ -635,7 +686,8 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
       }
     }
     exh_buf_addc(o, ':');
-    if (render(p, tc, k.node, k.vfirst, k.nv, in_ed || cn.is_ed, k.depth)) return -1;
+    if (k.tnode >= 0) exh_evtx_json_subtree(o, tc->dp, k.tnode, in_ed || cn.is_ed);
+    else if (render(p, tc, k.node, k.vfirst, k.nv, in_ed || cn.is_ed, k.depth)) return -1;
   }
   tc->nkids = kbase;
   if (!cn.has_sub) {
@@ -658,6 +710,7 @@ int exh_evtx__json_record(exh_evtx *p, size_t pos, size_t end) {
   /* fragment header, then one template instance, then the end */
   if (!tc || pos + 14 > end || c[pos] != 0x0f || c[pos + 4] != 0x0c) return 0;
   tc->nvals = tc->nkids = 0;
+  tc->dp_used = 0;
   p->json.n = 0;
   p->arena.n = 0;
   uint32_t tix, vfirst, nv;

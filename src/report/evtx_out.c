@@ -128,6 +128,10 @@ void exh_evtx_out_thread_cleanup(void) {
   exh_buf_free(&tmp);
 }
 
+void exh_evtx_json_subtree(exh_buf *o, const exh_evtx *p, int node, int in_eventdata) {
+  json_node(o, p, node, in_eventdata, &tmp);
+}
+
 void exh_evtx_json_append(exh_buf *o, const exh_evtx *p, const exh_evtx_record *r) {
   if (r->json) {
     exh_buf_add(o, r->json, r->json_len);

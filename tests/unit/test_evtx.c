@@ -40,10 +40,12 @@ static void name(w *x, const char *s) {
   for (const char *c = s; *c; c++) u16(x, (unsigned char)*c);
   u16(x, 0);
 }
-/* element start; attrs: 1 when an attribute list follows */
+/* element start; attrs: 1 when an attribute list follows. Elements written
+ * directly in a binary XML value have no dependency id (direct = 1). */
+static int direct;
 static void open_el(w *x, const char *nm, int attrs, size_t *attr_size_at) {
   u8(x, attrs ? 0x41 : 0x01);
-  u16(x, 0xFFFF); /* dependency id */
+  if (!direct) u16(x, 0xFFFF); /* dependency id */
   u32(x, 0);      /* data size */
   name(x, nm);
   if (attrs) {
@@ -210,7 +212,33 @@ static void body_data(w *x) {
   end_el(x);
 }
 
+/* <UserData><Op Kind="read">go</Op><Op>%none</Op></UserData> written
+ * without a template (as CAPI2 logs do) */
+static int direct_value;
+static void nested_direct(w *x) {
+  size_t as;
+  u8(x, 0x0f), u8(x, 1), u8(x, 1), u8(x, 0);
+  direct = 1;
+  open_el(x, "UserData", 0, NULL);
+  close_start(x);
+  open_el(x, "Op", 1, &as);
+  attr(x, "Kind", 0);
+  text(x, "read");
+  close_start(x);
+  text(x, "go");
+  end_el(x);
+  open_el(x, "Op", 0, NULL);
+  empty_el(x);
+  end_el(x);
+  direct = 0;
+  u8(x, 0x00);
+}
+
 static void nested(w *x) {
+  if (direct_value) {
+    nested_direct(x);
+    return;
+  }
   size_t at = x->n;
   u8(x, 0x0f), u8(x, 1), u8(x, 1), u8(x, 0);
   val v[4] = {{0x01, s_x, 4, NULL}, {0x00, NULL, 0, NULL}, {0x06, eid, 2, NULL}, {0x01, s_key, 2, NULL}};
@@ -330,6 +358,20 @@ static void test_damage_goes_to_the_tree(void **st) {
   free(f);
 }
 
+static void test_elements_written_directly(void **st) {
+  (void)st;
+  uint8_t *f = malloc(4096 + 65536);
+  nested_ok_key = 0, binxml_in_attr = 0, direct_value = 1;
+  size_t n = file_with(f, rec_event);
+  long fast;
+  char *j = both(f, n, &fast);
+  assert_int_equal(fast, 1); /* the System part compiled, the value through the tree */
+  assert_non_null(strstr(j, "\"UserData\":{\"Op\":{\"#attributes\":{\"Kind\":\"read\"},\"#text\":\"go\"},\"Op_1\":null}}}"));
+  direct_value = 0;
+  free(j);
+  free(f);
+}
+
 /* Strings of random UTF-16 units biased to the awkward ones (surrogates,
  * controls, quote, backslash, DEL, U+2028, trailing NULs, odd sizes): the
  * one-pass JSON string writer against UTF-8 conversion then escaping. */
@@ -420,7 +462,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nested_eventdata), cmocka_unit_test(test_keys_from_values),
       cmocka_unit_test(test_binxml_in_attribute_goes_to_the_tree), cmocka_unit_test(test_damage_goes_to_the_tree),
-      cmocka_unit_test(test_random_strings),
+      cmocka_unit_test(test_random_strings), cmocka_unit_test(test_elements_written_directly),
       cmocka_unit_test(test_shared_evtx)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
