@@ -80,6 +80,7 @@ typedef struct kid {
   uint32_t ekey, ekey_len; /* key_static: escaped key in lit */
 } kid;
 
+#define LIT_SLACK 16 /* room kept past the end of tc->lit (out_lit) */
 #define TC_SLOTS 512 /* open addressing; a chunk holds far fewer definitions */
 #define TC_MAX 384
 
@@ -330,6 +331,7 @@ static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, uint32_t def, size_t tstart, s
     tc->it[item0 + i].node = ci;
   }
   t->nitem = nitem;
+  exh_buf_grow(&tc->lit, LIT_SLACK); /* out_lit's fixed-size moves stay inside */
   return t;
 }
 
@@ -479,8 +481,32 @@ static int attr_text(exh_evtx *p, exh_evtx_tc *tc, const cattr *ca, uint32_t vfi
   return 0;
 }
 
-static void out_lit(exh_evtx *p, const exh_evtx_tc *tc, uint32_t off, uint32_t len) {
-  exh_buf_add(&p->json, tc->lit.p + off, len);
+/* Output appends. The line is not kept NUL-terminated while it grows (its
+ * length is what counts): a terminator after every piece made the compiler
+ * reload the buffer's fields after each byte store. */
+static inline void os(exh_buf *o, const char *s, size_t n) {
+  size_t at = o->n;
+  if (at + n + 1 > o->cap) exh_buf_grow(o, n);
+  memcpy(o->p + at, s, n);
+  o->n = at + n;
+}
+
+static inline void oc(exh_buf *o, char c) {
+  size_t at = o->n;
+  if (at + 2 > o->cap) exh_buf_grow(o, 1);
+  o->p[at] = c;
+  o->n = at + 1;
+}
+
+/* Literals of the compiled form: tc->lit keeps LIT_SLACK bytes of room past
+ * its end, so a short one is copied with one fixed-size move. */
+static inline void out_lit(exh_evtx *p, const exh_evtx_tc *tc, uint32_t off, uint32_t len) {
+  exh_buf *o = &p->json;
+  size_t at = o->n;
+  if (at + len + LIT_SLACK + 1 > o->cap) exh_buf_grow(o, len + LIT_SLACK);
+  if (len <= LIT_SLACK) memcpy(o->p + at, tc->lit.p + off, LIT_SLACK);
+  else memcpy(o->p + at, tc->lit.p + off, len);
+  o->n = at + len;
 }
 
 /* A value (not null, not binary XML) as a JSON string on the output: the
@@ -506,7 +532,7 @@ static int value_json(exh_evtx *p, const exh_evtx_value *v) {
   }
   /* numbers, times, GUIDs, SIDs, hex: nothing to escape, written in place */
   size_t m = o->n;
-  exh_buf_addc(o, '"');
+  oc(o, '"');
   p->vb = o;
   exh_evtx__render_value(p, v);
   p->vb = &p->arena;
@@ -514,27 +540,27 @@ static int value_json(exh_evtx *p, const exh_evtx_value *v) {
     o->n = m;
     return 0;
   }
-  exh_buf_addc(o, '"');
+  oc(o, '"');
   return 1;
 }
 
 /* The "#attributes" object of an element (it has some in this context). */
 static int attrs_json(exh_evtx *p, exh_evtx_tc *tc, const cnode *cn, uint32_t vfirst, uint32_t nv, int in_ed) {
   exh_buf *o = &p->json, *ar = &p->arena;
-  exh_buf_add(o, "\"#attributes\":{", 15);
+  os(o, "\"#attributes\":{", 15);
   int fa = 1;
   for (uint32_t a = 0; a < cn->nattr; a++) {
     const cattr ca = tc->a[cn->attr0 + a];
     if (in_ed && ca.is_name) continue;
-    if (!fa) exh_buf_addc(o, ',');
+    if (!fa) oc(o, ',');
     out_lit(p, tc, ca.ename, ca.ename_len);
-    exh_buf_addc(o, ':');
+    oc(o, ':');
     if (!ca.dynamic) {
       out_lit(p, tc, ca.val, ca.val_len);
     } else if (ca.nitem == 1 && tc->it[ca.item0].kind == IT_SUB) {
       const exh_evtx_value *w = val_at(tc, vfirst, nv, tc->it[ca.item0].id);
       if (w && w->type == 0x21) return -1; /* the tree keeps odd text here */
-      if (!w || !value_json(p, w)) exh_buf_add(o, "\"\"", 2);
+      if (!w || !value_json(p, w)) os(o, "\"\"", 2);
     } else {
       size_t m = ar->n;
       if (attr_text(p, tc, &ca, vfirst, nv)) return -1;
@@ -543,7 +569,7 @@ static int attrs_json(exh_evtx *p, exh_evtx_tc *tc, const cnode *cn, uint32_t vf
     }
     fa = 0;
   }
-  exh_buf_addc(o, '}');
+  oc(o, '}');
   return 0;
 }
 
@@ -563,16 +589,16 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
       if (np->leaf) {
         const exh_evtx_value *w = val_at(tc, vfirst, nv, np->leaf_id);
         if (!w) {
-          exh_buf_add(o, "null", 4);
+          os(o, "null", 4);
           return 0;
         }
         if (w->type != 0x21) {
-          if (!value_json(p, w)) exh_buf_add(o, "null", 4);
+          if (!value_json(p, w)) os(o, "null", 4);
           return 0;
         }
       } else if (!np->has_sub && !np->nelem) {
         if (np->text_len) out_lit(p, tc, np->text, np->text_len);
-        else exh_buf_add(o, "null", 4);
+        else os(o, "null", 4);
         return 0;
       }
     }
@@ -581,22 +607,22 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
   uint32_t nattr = in_ed ? cn.nattr_noname : cn.nattr;
   if (cn.static_kids) {
     /* the structure is fixed: children with their keys made at compile time */
-    exh_buf_addc(o, '{');
+    oc(o, '{');
     if (nattr && attrs_json(p, tc, &cn, vfirst, nv, in_ed)) return -1;
     uint32_t k = 0;
     for (uint32_t i = 0; i < cn.nitem; i++) {
       const item x = tc->it[cn.item0 + i];
       if (x.kind != IT_ELEM) continue;
-      if (nattr || k++) exh_buf_addc(o, ',');
+      if (nattr || k++) oc(o, ',');
       out_lit(p, tc, x.off, x.len);
-      exh_buf_addc(o, ':');
+      oc(o, ':');
       if (render(p, tc, x.node, vfirst, nv, in_ed || cn.is_ed, depth + 1)) return -1;
     }
     if (cn.text_len) {
-      exh_buf_add(o, ",\"#text\":", 9);
+      os(o, ",\"#text\":", 9);
       out_lit(p, tc, cn.text, cn.text_len);
     }
-    exh_buf_addc(o, '}');
+    oc(o, '}');
     return 0;
   }
   size_t kbase = tc->nkids, tmark = ar->n;
@@ -623,16 +649,16 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
   if (!nattr && !nk) {
     if (!cn.has_sub) {
       if (cn.text_len) out_lit(p, tc, cn.text, cn.text_len);
-      else exh_buf_add(o, "null", 4);
+      else os(o, "null", 4);
     } else if (tlen) {
       exh_json_buf(o, ar->p + tmark, tlen);
     } else {
-      exh_buf_add(o, "null", 4);
+      os(o, "null", 4);
     }
     ar->n = tmark;
     return 0;
   }
-  exh_buf_addc(o, '{');
+  oc(o, '{');
   if (nattr && attrs_json(p, tc, &cn, vfirst, nv, in_ed)) return -1;
   /* the children's keys: static ones were escaped at compile time; the
    * others are gathered in the arena (kept until this element is done) */
@@ -664,7 +690,7 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
     }
   }
   for (size_t i = 0; i < nk; i++) {
-    if (nattr || i) exh_buf_addc(o, ',');
+    if (nattr || i) oc(o, ',');
     kid k = tc->kids[kbase + i];
     if (k.key_static) {
       out_lit(p, tc, k.ekey, k.ekey_len);
@@ -685,21 +711,21 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
         exh_json_buf(o, tmp, (size_t)w);
       }
     }
-    exh_buf_addc(o, ':');
+    oc(o, ':');
     if (k.tnode >= 0) exh_evtx_json_subtree(o, tc->dp, k.tnode, in_ed || cn.is_ed);
     else if (render(p, tc, k.node, k.vfirst, k.nv, in_ed || cn.is_ed, k.depth)) return -1;
   }
   tc->nkids = kbase;
   if (!cn.has_sub) {
     if (cn.text_len) {
-      exh_buf_add(o, ",\"#text\":", 9);
+      os(o, ",\"#text\":", 9);
       out_lit(p, tc, cn.text, cn.text_len);
     }
   } else if (tlen) {
-    exh_buf_add(o, ",\"#text\":", 9);
+    os(o, ",\"#text\":", 9);
     exh_json_buf(o, ar->p + tmark, tlen);
   }
-  exh_buf_addc(o, '}');
+  oc(o, '}');
   ar->n = tmark;
   return 0;
 }
@@ -729,10 +755,10 @@ int exh_evtx__json_record(exh_evtx *p, size_t pos, size_t end) {
     if (w && w->type == 0x21) return 0;
   }
   if (root == UINT32_MAX) return 0;
-  exh_buf_addc(&p->json, '{');
+  oc(&p->json, '{');
   out_lit(p, tc, tc->n[root].ename, tc->n[root].ename_len);
-  exh_buf_addc(&p->json, ':');
+  oc(&p->json, ':');
   if (render(p, tc, root, vfirst, nv, 0, 2)) return 0;
-  exh_buf_add(&p->json, "}\n", 2);
+  os(&p->json, "}\n", 2);
   return 1;
 }
