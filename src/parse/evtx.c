@@ -322,10 +322,19 @@ static void put_fmt(exh_evtx *p, const char *fmt, ...) {
 }
 
 static void put_u64(exh_evtx *p, uint64_t v) {
+  /* two digits a step, written in place (every record has a dozen) */
+  static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                           "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                           "8081828384858687888990919293949596979899";
   char tmp[24];
   int k = 24;
-  do tmp[--k] = (char)('0' + v % 10), v /= 10;
-  while (v);
+  while (v >= 100) {
+    unsigned r = (unsigned)(v % 100);
+    v /= 100;
+    tmp[--k] = d2[2 * r + 1], tmp[--k] = d2[2 * r];
+  }
+  if (v >= 10) tmp[--k] = d2[2 * v + 1], tmp[--k] = d2[2 * v];
+  else tmp[--k] = (char)('0' + v);
   exh_buf_add(p->vb, tmp + k, (size_t)(24 - k));
 }
 
