@@ -78,6 +78,7 @@ typedef struct kid {
   uint8_t key_src, key_static; /* key_src: KEY_LIT, KEY_ARENA, KEY_TREE */
   int32_t tnode;               /* >= 0: a node of tc->dp's tree, rendered by the tree renderer */
   uint32_t ekey, ekey_len; /* key_static: escaped key in lit */
+  unsigned dup;             /* siblings before it with the same key */
 } kid;
 
 #define LIT_SLACK 16 /* room kept past the end of tc->lit (out_lit) */
@@ -102,6 +103,10 @@ struct exh_evtx_tc {
   size_t nkids, capkids;
   exh_evtx *cp; /* the parser used for symbolic parses of definitions */
   exh_evtx *dp; /* the tree of binary XML values written without a template (per record) */
+  exh_str *keys; /* scratch for repeat counting */
+  size_t capkeys;
+  unsigned *dups;
+  size_t capdups;
   int dp_used;
 };
 
@@ -125,6 +130,8 @@ void exh_evtx__json_free(exh_evtx *p) {
   free(tc->it);
   free(tc->vals);
   free(tc->kids);
+  free(tc->keys);
+  free(tc->dups);
   exh_buf_free(&tc->lit);
   exh_evtx_free(tc->cp);
   exh_evtx_free(tc->dp);
@@ -253,39 +260,36 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
   /* keys known now: the final ones ("_1", "_2"... for repeats), escaped */
   if (keys_static && !cn.has_sub) {
     tc->n[ci].static_kids = 1;
+    exh_str *keys = exh_xmalloc((cn.nelem + 1) * sizeof *keys);
+    unsigned *dups = exh_xmalloc((cn.nelem + 1) * sizeof *dups);
+    uint32_t *koffs = exh_xmalloc((cn.nelem + 1) * sizeof *koffs); /* tc->lit grows below */
+    uint32_t nk = 0;
     for (uint32_t i = 0; i < cn.nitem; i++) {
       if (tc->it[cn.item0 + i].kind != IT_ELEM) continue;
       const cnode *x = &tc->n[tc->it[cn.item0 + i].node];
       uint32_t koff = x->key_attr >= 0 ? tc->a[x->key_attr].raw : x->name;
       uint32_t klen = x->key_attr >= 0 ? tc->a[x->key_attr].raw_len : x->name_len;
-      int dup = 0;
-      for (uint32_t j = 0; j < i; j++) {
-        if (tc->it[cn.item0 + j].kind != IT_ELEM) continue;
-        const cnode *y = &tc->n[tc->it[cn.item0 + j].node];
-        uint32_t yoff = y->key_attr >= 0 ? tc->a[y->key_attr].raw : y->name;
-        uint32_t ylen = y->key_attr >= 0 ? tc->a[y->key_attr].raw_len : y->name_len;
-        if (ylen == klen && !memcmp(tc->lit.p + yoff, tc->lit.p + koff, klen)) dup++;
-      }
-      char tmp[512];
-      size_t tn2 = klen;
-      const char *kp = tc->lit.p + koff;
-      if (dup) {
-        tn2 = (size_t)snprintf(tmp, sizeof tmp, "%.*s_%d", (int)(klen < 480 ? klen : 480), kp, dup);
-        kp = tmp;
-      } else if (klen < sizeof tmp) {
-        memcpy(tmp, kp, klen); /* lit grows below: copy first */
-        kp = tmp;
-      } else {
-        char *big = exh_xmalloc(klen);
-        memcpy(big, kp, klen);
-        uint32_t len, off = lit_json(tc, big, klen, &len);
-        free(big);
-        tc->it[cn.item0 + i].off = off, tc->it[cn.item0 + i].len = len;
-        continue;
-      }
-      uint32_t len, off = lit_json(tc, kp, tn2, &len);
+      koffs[nk] = koff;
+      keys[nk++] = (exh_str){tc->lit.p + koff, klen};
+    }
+    exh_dup_counts(keys, nk, dups);
+    nk = 0;
+    for (uint32_t i = 0; i < cn.nitem; i++) {
+      if (tc->it[cn.item0 + i].kind != IT_ELEM) continue;
+      size_t koff = koffs[nk], klen = keys[nk].n;
+      unsigned dup = dups[nk++];
+      char small[512], *kp = small;
+      size_t kn = klen;
+      if (dup) kn = (size_t)snprintf(small, sizeof small, "%.*s_%u", (int)(klen < 480 ? klen : 480), tc->lit.p + koff, dup);
+      else if (klen <= sizeof small) memcpy(small, tc->lit.p + koff, klen);
+      else memcpy(kp = exh_xmalloc(klen), tc->lit.p + koff, klen);
+      uint32_t len, off = lit_json(tc, kp, kn, &len);
+      if (kp != small) free(kp);
       tc->it[cn.item0 + i].off = off, tc->it[cn.item0 + i].len = len;
     }
+    free(keys);
+    free(dups);
+    free(koffs);
   }
   return ci;
 }
@@ -689,6 +693,15 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
       k->key_off = x->name, k->key_len = x->name_len;
     }
   }
+  /* repeat counts, all at once now that every key is in place */
+  EXH_VEC_RESERVE(tc->keys, tc->capkeys, nk + 1);
+  EXH_VEC_RESERVE(tc->dups, tc->capdups, nk + 1);
+  for (size_t i = 0; i < nk; i++) {
+    const kid *k = &tc->kids[kbase + i];
+    tc->keys[i] = (exh_str){key_base(p, tc, k->key_src) + k->key_off, k->key_len};
+  }
+  exh_dup_counts(tc->keys, nk, tc->dups);
+  for (size_t i = 0; i < nk; i++) tc->kids[kbase + i].dup = tc->dups[i];
   for (size_t i = 0; i < nk; i++) {
     if (nattr || i) oc(o, ',');
     kid k = tc->kids[kbase + i];
@@ -696,18 +709,14 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
       out_lit(p, tc, k.ekey, k.ekey_len);
     } else {
       const char *kp = key_base(p, tc, k.key_src) + k.key_off;
-      int dup = 0;
-      for (size_t j = 0; j < i; j++) {
-        const kid *y = &tc->kids[kbase + j];
-        if (y->key_len == k.key_len && !memcmp(key_base(p, tc, y->key_src) + y->key_off, kp, k.key_len)) dup++;
-      }
+      unsigned dup = k.dup;
       if (!dup && k.tnode < 0 && tc->n[k.node].ekey_len) {
         out_lit(p, tc, tc->n[k.node].ekey, tc->n[k.node].ekey_len);
       } else if (!dup) {
         exh_json_buf(o, k.key_len ? kp : "", k.key_len);
       } else {
         char tmp[512];
-        int w = snprintf(tmp, sizeof tmp, "%.*s_%d", (int)(k.key_len < 480 ? k.key_len : 480), kp, dup);
+        int w = snprintf(tmp, sizeof tmp, "%.*s_%u", (int)(k.key_len < 480 ? k.key_len : 480), kp, dup);
         exh_json_buf(o, tmp, (size_t)w);
       }
     }

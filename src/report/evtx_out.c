@@ -38,18 +38,14 @@ static exh_str key_of(const exh_evtx *p, int child) {
 }
 
 /* The key a child is written under: <Data Name="X"> is "X"; repeated names
- * get "_1", "_2"... `prev` holds the keys of the element children before
- * this one (computed once per element, not once per pair). */
-static void json_key(exh_buf *o, exh_str key, const exh_str *prev, size_t nprev) {
-  int dup = 0;
-  for (size_t i = 0; i < nprev; i++)
-    if (prev[i].n == key.n && !memcmp(prev[i].p, key.p, key.n)) dup++;
+ * get "_1", "_2"... (dup: how many siblings before it had the key). */
+static void json_key(exh_buf *o, exh_str key, unsigned dup) {
   if (!dup) {
     exh_json_buf(o, key.p, key.n);
     return;
   }
   char tmp[512];
-  int k = snprintf(tmp, sizeof tmp, "%.*s_%d", (int)(key.n < 480 ? key.n : 480), key.p, dup);
+  int k = snprintf(tmp, sizeof tmp, "%.*s_%u", (int)(key.n < 480 ? key.n : 480), key.p, dup);
   exh_json_buf(o, tmp, (size_t)k);
 }
 
@@ -88,29 +84,33 @@ static void json_node(exh_buf *o, const exh_evtx *p, int node, int in_eventdata,
   int text = 0;
   exh_str nm = exh_evtx_str(p, n->name, n->name_len);
   int ed = (nm.n == 9 && !memcmp(nm.p, "EventData", 9)) || (nm.n == 8 && !memcmp(nm.p, "UserData", 8));
+  /* the children's keys and their repeat counts first */
   exh_str keys_small[64], *keys = keys_small;
-  size_t nkeys = 0, capkeys = 64;
+  unsigned dups_small[64], *dups = dups_small;
+  size_t nkeys = 0;
+  for (int c = n->first_child; c >= 0; c = exh_evtx_node_at(p, c)->next) nkeys += !exh_evtx_node_at(p, c)->is_text;
+  if (nkeys > 64) { /* an element with more than 64 children: rare */
+    keys = exh_xmalloc(nkeys * sizeof *keys);
+    dups = exh_xmalloc(nkeys * sizeof *dups);
+  }
+  nkeys = 0;
+  for (int c = n->first_child; c >= 0; c = exh_evtx_node_at(p, c)->next)
+    if (!exh_evtx_node_at(p, c)->is_text) keys[nkeys++] = key_of(p, c);
+  exh_dup_counts(keys, nkeys, dups);
+  size_t ki = 0;
   for (int c = n->first_child; c >= 0; c = exh_evtx_node_at(p, c)->next) {
     if (exh_evtx_node_at(p, c)->is_text) {
       text = 1;
       continue;
     }
     if (!first) exh_buf_addc(o, ',');
-    exh_str key = key_of(p, c);
-    json_key(o, key, keys, nkeys);
-    if (nkeys == capkeys) { /* an element with more than 64 children: rare */
-      exh_str *k2 = exh_xmalloc(2 * capkeys * sizeof *k2);
-      memcpy(k2, keys, nkeys * sizeof *k2);
-      if (keys != keys_small) free(keys);
-      keys = k2;
-      capkeys *= 2;
-    }
-    keys[nkeys++] = key;
+    json_key(o, keys[ki], dups[ki]);
+    ki++;
     exh_buf_addc(o, ':');
     json_node(o, p, c, ed || in_eventdata, tmp);
     first = 0;
   }
-  if (keys != keys_small) free(keys);
+  if (keys != keys_small) free(keys), free(dups);
   if (text) {
     if (!first) exh_buf_addc(o, ',');
     exh_buf_adds(o, "\"#text\":");

@@ -405,3 +405,48 @@ uint64_t exh_count_newlines(const char *p, size_t n) {
   for (; i < n; i++) c += p[i] == '\n';
   return c;
 }
+
+struct exh_dup_slot {
+  const char *p;
+  size_t n;
+  uint64_t h;
+  unsigned count;
+};
+
+static uint64_t dup_hash(const char *p, size_t n) {
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+  return h | 1; /* 0 marks an empty slot */
+}
+
+void exh_dup_counts(const exh_str *keys, size_t k, unsigned *dup) {
+  if (k <= 32) {
+    for (size_t i = 0; i < k; i++) {
+      unsigned d = 0;
+      for (size_t j = 0; j < i; j++) d += keys[j].n == keys[i].n && (keys[i].n == 0 || !memcmp(keys[j].p, keys[i].p, keys[i].n));
+      dup[i] = d;
+    }
+    return;
+  }
+  size_t cap = 64;
+  while (cap < 2 * k) cap *= 2;
+  struct exh_dup_slot *slot = exh_xcalloc(cap, sizeof *slot);
+  for (size_t i = 0; i < k; i++) {
+    uint64_t h = dup_hash(keys[i].p, keys[i].n);
+    size_t j = h & (cap - 1);
+    for (;;) {
+      struct exh_dup_slot *s = &slot[j];
+      if (!s->h) {
+        *s = (struct exh_dup_slot){keys[i].p, keys[i].n, h, 1};
+        dup[i] = 0;
+        break;
+      }
+      if (s->h == h && s->n == keys[i].n && (s->n == 0 || !memcmp(s->p, keys[i].p, s->n))) {
+        dup[i] = s->count++;
+        break;
+      }
+      j = (j + 1) & (cap - 1);
+    }
+  }
+  free(slot);
+}

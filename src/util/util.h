@@ -98,4 +98,10 @@ size_t exh_utf8_len(const unsigned char *s, size_t n);
 /* Counts '\n' bytes in [p, p+n); written so the compiler vectorises it. */
 uint64_t exh_count_newlines(const char *p, size_t n);
 
+/* Repeat counts of sibling keys (a JSON object's "Data", "Data_1"...):
+ * dup[i] = how many of keys[0..i) equal keys[i]. Small sets are scanned,
+ * big ones hashed, so it stays linear (a 64 KiB EVTX chunk can hold an
+ * element with thousands of children). */
+void exh_dup_counts(const exh_str *keys, size_t k, unsigned *dup);
+
 #endif

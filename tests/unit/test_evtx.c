@@ -195,18 +195,19 @@ static int use_rnd;
 static int damage; /* 1: the nested instance's definition offset is wrong */
 static int nested_ok_key; /* 1: Data names from values */
 
+static unsigned ndata = 3; /* Data elements in EventData */
 static void body_data(w *x) {
   open_el(x, "EventData", 0, NULL);
   close_start(x);
   size_t as;
-  for (unsigned i = 0; i < 3; i++) {
+  for (unsigned i = 0; i < ndata; i++) {
     open_el(x, "Data", 1, &as);
     attr(x, "Name", 0);
     if (nested_ok_key) sub(x, 3, 0x01);
     else text(x, i == 2 ? "B" : "A");
     put32(x, as, 0);
     close_start(x);
-    sub(x, i, 0x01);
+    sub(x, i % 3, 0x01);
     end_el(x);
   }
   end_el(x);
@@ -372,6 +373,24 @@ static void test_elements_written_directly(void **st) {
   free(f);
 }
 
+/* An element with hundreds of children of one name: repeat suffixes up to
+ * _N through the hashed counting, both ways, static and value keys. */
+static void test_many_repeats(void **st) {
+  (void)st;
+  uint8_t *f = malloc(4096 + 65536);
+  binxml_in_attr = 0, ndata = 400;
+  for (nested_ok_key = 0; nested_ok_key < 2; nested_ok_key++) {
+    size_t n = file_with(f, rec_event);
+    long fast;
+    char *j = both(f, n, &fast);
+    assert_int_equal(fast, 1);
+    assert_non_null(strstr(j, nested_ok_key ? "\"K_399\":" : "\"A_398\":"));
+    free(j);
+  }
+  nested_ok_key = 0, ndata = 3;
+  free(f);
+}
+
 /* Strings of random UTF-16 units biased to the awkward ones (surrogates,
  * controls, quote, backslash, DEL, U+2028, trailing NULs, odd sizes): the
  * one-pass JSON string writer against UTF-8 conversion then escaping. */
@@ -463,6 +482,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_nested_eventdata), cmocka_unit_test(test_keys_from_values),
       cmocka_unit_test(test_binxml_in_attribute_goes_to_the_tree), cmocka_unit_test(test_damage_goes_to_the_tree),
       cmocka_unit_test(test_random_strings), cmocka_unit_test(test_elements_written_directly),
+      cmocka_unit_test(test_many_repeats),
       cmocka_unit_test(test_shared_evtx)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -141,11 +141,36 @@ static void test_levels(void **st) {
   assert_int_equal(exh_level_severity(EXH_LEVEL_LOW), 21);
 }
 
+/* Repeat counts: the hashed path (more than 32 keys) against a plain scan,
+ * with few distinct keys (many repeats), empty keys, and prefixes. */
+static void test_dup_counts(void **st) {
+  (void)st;
+  static const char *pool[] = {"Data", "Data_1", "", "D", "Dat", "x", "Data"};
+  for (size_t k = 0; k < 3000; k = k * 2 + 1) {
+    exh_str *keys = malloc((k + 1) * sizeof *keys);
+    unsigned *dup = malloc((k + 1) * sizeof *dup);
+    uint32_t r = 7;
+    for (size_t i = 0; i < k; i++) {
+      r = r * 1103515245u + 12345u;
+      const char *s = pool[(r >> 16) % 7];
+      keys[i] = (exh_str){s, strlen(s)};
+    }
+    exh_dup_counts(keys, k, dup);
+    for (size_t i = 0; i < k; i++) {
+      unsigned want = 0;
+      for (size_t j = 0; j < i; j++) want += keys[j].n == keys[i].n && !memcmp(keys[j].p, keys[i].p, keys[i].n);
+      assert_int_equal(dup[i], want);
+    }
+    free(keys);
+    free(dup);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_iso8601),    cmocka_unit_test(test_json_escape),
       cmocka_unit_test(test_term_escape), cmocka_unit_test(test_memimem), cmocka_unit_test(test_newlines),
-      cmocka_unit_test(test_strerror),   cmocka_unit_test(test_levels),
+      cmocka_unit_test(test_strerror),   cmocka_unit_test(test_levels),     cmocka_unit_test(test_dup_counts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
