@@ -77,7 +77,7 @@ static void own_stream(FILE *f) {
  * units ahead of the writer, so memory stays bounded whatever the input.
  * Files are mapped in batches of BATCH_FILES (bounded descriptors). */
 #define CHUNKS_PER_UNIT 4
-#define WINDOW_PER_THREAD 8
+#define WINDOW_PER_THREAD 4
 #define BATCH_FILES 128
 
 typedef struct unit {
@@ -166,6 +166,8 @@ static void *worker(void *arg) {
     while (i >= q->written + q->window) exh_cond_wait(q->cv, q->mu);
     if (q->npool) q->u[i].out = q->pool[--q->npool];
     exh_mutex_unlock(q->mu);
+    if (!q->u[i].out.cap && q->fmt == EXH_DUMP_JSONL) /* room for the usual JSON of the run at once */
+      exh_buf_grow(&q->u[i].out, q->u[i].count * 65536 * 3);
     do_unit(q, &q->u[i], q->px[wa->id]);
     exh_mutex_lock(q->mu);
     atomic_store(&q->u[i].done, 1);
