@@ -830,6 +830,7 @@ static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals
 exh_evtx *exh_evtx_new(void) {
   exh_evtx *p = exh_xcalloc(1, sizeof(exh_evtx));
   p->vb = &p->arena;
+  p->jout = &p->json;
   return p;
 }
 
@@ -850,7 +851,15 @@ static void reset_record(exh_evtx *p) {
   p->bad = 0;
 }
 
-void exh_evtx_set_json(exh_evtx *p, int on) { p->json_mode = on; }
+void exh_evtx_set_json(exh_evtx *p, int on) {
+  p->json_mode = on;
+  p->jout = &p->json;
+}
+
+void exh_evtx_set_json_buffer(exh_evtx *p, exh_buf *out) {
+  p->json_mode = 1;
+  p->jout = out ? out : &p->json;
+}
 
 int exh_evtx__new_node(exh_evtx *p, int parent) { return new_node(p, parent); }
 
@@ -930,9 +939,11 @@ long exh_evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t fi
       rec.root = -1;
       rec.json = NULL;
       rec.json_len = 0;
+      if (p->json_mode && p->jout == &p->json) p->json.n = 0; /* our own buffer: one line at a time */
       if (p->json_mode && exh_evtx__json_record(p, off + 24, off + size - 4)) {
-        rec.json = p->json.p;
-        rec.json_len = p->json.n;
+        rec.json = p->jout->p + p->json_start;
+        rec.json_len = p->jout->n - p->json_start;
+
         delivered++;
         if (on_record && on_record(ctx, p, &rec)) return delivered;
         off += size;

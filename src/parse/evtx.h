@@ -74,6 +74,11 @@ size_t exh_evtx_chunk_count(size_t n);
  * tree, whenever their shape allows; only for callers that just write JSON
  * (exhunt dump). The output is byte-identical to the tree's rendering. */
 void exh_evtx_set_json(exh_evtx *p, int on);
+/* JSON mode with the lines appended straight to `out` (NULL: the parser's
+ * own buffer): a record delivered with `json` set has its line at the end
+ * of `out` already, so the callback does not copy it; other records (json
+ * NULL) are for the callback to render (exh_evtx_json_append). */
+void exh_evtx_set_json_buffer(exh_evtx *p, exh_buf *out);
 
 /* Writes the record being delivered as one JSON line in the shape of the
  * evtx crate's `evtx_dump -o jsonl`, or as XML. */

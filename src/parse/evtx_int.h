@@ -39,7 +39,9 @@ struct exh_evtx {
    * form cannot express sets `unsupported` */
   int symbolic, quiet, unsupported;
   int json_mode;  /* records are delivered as JSON lines (exh_evtx_set_json) */
-  exh_buf json;   /* the JSON line of the record being delivered */
+  exh_buf json;   /* the JSON lines, unless the caller gave its own buffer */
+  exh_buf *jout;  /* where JSON lines are appended (&json or the caller's) */
+  size_t json_start; /* where the delivered record's line starts in *jout */
   exh_evtx_tc *tc;
   /* where values other than strings render (the arena, or for the JSON
    * fast path the output line itself: their text never needs escaping) */

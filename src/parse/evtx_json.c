@@ -505,7 +505,7 @@ static inline void oc(exh_buf *o, char c) {
 /* Literals of the compiled form: tc->lit keeps LIT_SLACK bytes of room past
  * its end, so a short one is copied with one fixed-size move. */
 static inline void out_lit(exh_evtx *p, const exh_evtx_tc *tc, uint32_t off, uint32_t len) {
-  exh_buf *o = &p->json;
+  exh_buf *o = p->jout;
   size_t at = o->n;
   if (at + len + LIT_SLACK + 1 > o->cap) exh_buf_grow(o, len + LIT_SLACK);
   if (len <= LIT_SLACK) memcpy(o->p + at, tc->lit.p + off, LIT_SLACK);
@@ -517,7 +517,7 @@ static inline void out_lit(exh_evtx *p, const exh_evtx_tc *tc, uint32_t off, uin
  * same bytes as rendering it into the arena and escaping that, without the
  * copy. Writes nothing and returns 0 when it renders empty. */
 static int value_json(exh_evtx *p, const exh_evtx_value *v) {
-  exh_buf *o = &p->json;
+  exh_buf *o = p->jout;
   if (v->type == 0x01) {
     size_t nch = v->size / 2;
     while (nch && v->data[2 * nch - 2] == 0 && v->data[2 * nch - 1] == 0) nch--; /* trailing NULs go */
@@ -550,7 +550,7 @@ static int value_json(exh_evtx *p, const exh_evtx_value *v) {
 
 /* The "#attributes" object of an element (it has some in this context). */
 static int attrs_json(exh_evtx *p, exh_evtx_tc *tc, const cnode *cn, uint32_t vfirst, uint32_t nv, int in_ed) {
-  exh_buf *o = &p->json, *ar = &p->arena;
+  exh_buf *o = p->jout, *ar = &p->arena;
   os(o, "\"#attributes\":{", 15);
   int fa = 1;
   for (uint32_t a = 0; a < cn->nattr; a++) {
@@ -585,7 +585,7 @@ static const char *key_base(const exh_evtx *p, const exh_evtx_tc *tc, int src) {
  * report/evtx_out.c renders the same element's tree. */
 static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, uint32_t nv, int in_ed, int depth) {
   if (depth > MAX_DEPTH) return -1;
-  exh_buf *o = &p->json, *ar = &p->arena;
+  exh_buf *o = p->jout, *ar = &p->arena;
   {
     /* the common leaves first: <X>%n</X> and <X>text</X> without attributes */
     const cnode *np = &tc->n[ni];
@@ -746,7 +746,6 @@ int exh_evtx__json_record(exh_evtx *p, size_t pos, size_t end) {
   if (!tc || pos + 14 > end || c[pos] != 0x0f || c[pos + 4] != 0x0c) return 0;
   tc->nvals = tc->nkids = 0;
   tc->dp_used = 0;
-  p->json.n = 0;
   p->arena.n = 0;
   uint32_t tix, vfirst, nv;
   size_t next;
@@ -764,10 +763,16 @@ int exh_evtx__json_record(exh_evtx *p, size_t pos, size_t end) {
     if (w && w->type == 0x21) return 0;
   }
   if (root == UINT32_MAX) return 0;
-  oc(&p->json, '{');
+  exh_buf *o = p->jout;
+  size_t start = o->n;
+  oc(o, '{');
   out_lit(p, tc, tc->n[root].ename, tc->n[root].ename_len);
-  oc(&p->json, ':');
-  if (render(p, tc, root, vfirst, nv, 0, 2)) return 0;
-  os(&p->json, "}\n", 2);
+  oc(o, ':');
+  if (render(p, tc, root, vfirst, nv, 0, 2)) {
+    o->n = start; /* declined half-way: nothing stays written */
+    return 0;
+  }
+  os(o, "}\n", 2);
+  p->json_start = start;
   return 1;
 }

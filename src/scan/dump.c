@@ -29,10 +29,18 @@ typedef struct task {
   exh_evtx *px;
 } task;
 
+#define FLUSH_AT (1u << 20)
+
 static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   task *t = ctx;
   if (t->fmt == EXH_DUMP_XML) exh_evtx_write_xml(t->fo, p, r);
-  else if (t->fmt == EXH_DUMP_JSONL && t->ob) exh_evtx_json_append(t->ob, p, r);
+  else if (t->fmt == EXH_DUMP_JSONL && t->ob) {
+    if (!r->json) exh_evtx_json_append(t->ob, p, r); /* else the parser wrote it there */
+    if (t->fo && t->ob->n >= FLUSH_AT) { /* one thread: write out as it fills */
+      fwrite(t->ob->p, 1, t->ob->n, t->fo);
+      t->ob->n = 0;
+    }
+  }
   else if (t->fmt == EXH_DUMP_JSONL) exh_evtx_write_json(t->fo, p, r);
   /* EXH_DUMP_NONE: decode only (validation, benchmarks) */
   t->records++;
@@ -127,6 +135,7 @@ static void do_unit(queue *q, unit *u, exh_evtx *px) {
     own_stream(t.fo);
   } else {
     t.ob = &u->out;
+    exh_evtx_set_json_buffer(px, &u->out);
   }
   if (!bf->ok) {
     if (bf->why[0]) {
@@ -281,6 +290,7 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
       if (dump_batch(paths + b, nb, fmt, threads, px, out, err, &nrec, &niss) != EXH_OK) rc = EXH_EIO;
     }
   }
+  exh_buf ob = {0}; /* one thread: JSON lines gather here, written a MiB at a time */
   for (size_t fi = 0; threads == 1 && fi < npaths; fi++) {
     exh_map map;
     char why[256];
@@ -292,6 +302,10 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
     }
     const uint8_t *d = (const uint8_t *)map.data;
     task head = {.data = d, .n = map.size, .fmt = fmt, .path = paths[fi], .fo = out, .fe = err, .px = px[0]};
+    if (fmt == EXH_DUMP_JSONL) {
+      head.ob = &ob;
+      exh_evtx_set_json_buffer(px[0], &ob);
+    }
     if (map.size < 8 || memcmp(d, "ElfFile", 8) != 0) {
       on_issue(&head, 0, "not an EVTX file (no ElfFile signature)");
       niss++;
@@ -304,6 +318,8 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
     niss += head.issues;
     exh_map_close(&map);
   }
+  if (ob.n) fwrite(ob.p, 1, ob.n, out);
+  exh_buf_free(&ob);
   for (int i = 0; i < threads; i++) exh_evtx_free(px[i]);
   free(px);
   exh_evtx_out_thread_cleanup();
