@@ -322,20 +322,25 @@ static void put_fmt(exh_evtx *p, const char *fmt, ...) {
 }
 
 static void put_u64(exh_evtx *p, uint64_t v) {
-  /* two digits a step, written in place (every record has a dozen) */
+  /* digits counted first, then written in place two at a time (every
+   * record has a dozen numbers) */
   static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                            "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                            "8081828384858687888990919293949596979899";
-  char tmp[24];
-  int k = 24;
+  exh_buf *b = p->vb;
+  if (b->n + 22 > b->cap) exh_buf_grow(b, 21);
+  size_t len = 1;
+  for (uint64_t t = v; t >= 10; t /= 10) len++;
+  char *o = b->p + b->n + len;
   while (v >= 100) {
     unsigned r = (unsigned)(v % 100);
     v /= 100;
-    tmp[--k] = d2[2 * r + 1], tmp[--k] = d2[2 * r];
+    *--o = d2[2 * r + 1], *--o = d2[2 * r];
   }
-  if (v >= 10) tmp[--k] = d2[2 * v + 1], tmp[--k] = d2[2 * v];
-  else tmp[--k] = (char)('0' + v);
-  exh_buf_add(p->vb, tmp + k, (size_t)(24 - k));
+  if (v >= 10) *--o = d2[2 * v + 1], *--o = d2[2 * v];
+  else *--o = (char)('0' + v);
+  b->n += len;
+  b->p[b->n] = 0;
 }
 
 static void put_i64(exh_evtx *p, int64_t v) {
@@ -388,12 +393,19 @@ static void put_filetime(exh_evtx *p, uint64_t ft) {
   }
 }
 
-static void put_hex(exh_evtx *p, const uint8_t *d, size_t n, int upper) {
+/* Hex digits of n bytes, in place; reverse: last byte first (integers). */
+static void put_hex(exh_evtx *p, const uint8_t *d, size_t n, int upper, int reverse) {
   static const char *const digits[2] = {"0123456789abcdef", "0123456789ABCDEF"};
+  const char *dg = digits[upper];
+  exh_buf *b = p->vb;
+  exh_buf_grow(b, 2 * n + 1);
+  char *o = b->p + b->n;
   for (size_t i = 0; i < n; i++) {
-    char b[2] = {digits[upper][d[i] >> 4], digits[upper][d[i] & 15]};
-    exh_buf_add(p->vb, b, 2);
+    uint8_t x = reverse ? d[n - 1 - i] : d[i];
+    o[2 * i] = dg[x >> 4], o[2 * i + 1] = dg[x & 15];
   }
+  b->n += 2 * n;
+  b->p[b->n] = 0;
 }
 
 /* Renders one scalar of a value type (no array bit) as text. Returns the
@@ -453,7 +465,7 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
     size_t w = t == 0x14 ? 4 : t == 0x15 ? 8 : (n >= 8 ? 8 : 4);
     if (n < w) return 0;
     exh_buf_adds(p->vb, "0x");
-    for (size_t i = w; i-- > 0;) put_hex(p, d + i, 1, 0);
+    put_hex(p, d, w, 0, 1);
     return w;
   }
   case 0x11: if (n < 8) return 0; put_filetime(p, le64(d)); return 8;
@@ -496,7 +508,7 @@ void exh_evtx__render_value(exh_evtx *p, const value *v) {
     while (k && d[k - 1] == 0) k--;
     put_utf8(p, (const char *)d, k);
   } else if (t == 0x0e) { /* binary: python-evtx base64, here hex (evtx crate) */
-    put_hex(p, d, n, 1);
+    put_hex(p, d, n, 1, 0);
   } else if (t == 0x81) { /* array of strings: NUL-terminated items, joined with ',' */
     size_t nch = n / 2, s0 = 0;
     int first = 1;
