@@ -63,9 +63,10 @@ typedef struct cnode {
 } cnode;
 
 typedef struct tpl {
-  uint32_t def; /* chunk offset of the definition */
   int ok;       /* 0: records of this template go through the tree */
   uint32_t item0, nitem; /* top-level items */
+  uint64_t hash;          /* of its signature (when it has one) */
+  uint32_t sig, sig_len;  /* its signature in tc->sig (sig_len 0: none) */
 } tpl;
 
 enum { KEY_LIT, KEY_ARENA, KEY_TREE };
@@ -84,6 +85,10 @@ typedef struct kid {
 #define LIT_SLACK 16 /* room kept past the end of tc->lit (out_lit) */
 #define TC_SLOTS 512 /* open addressing; a chunk holds far fewer definitions */
 #define TC_MAX 384
+/* Compiled templates are kept across chunks (the same definitions come back
+ * in every chunk of a log) until they take this much memory; then the
+ * cache starts afresh at the next chunk. */
+#define TC_KEEP_BYTES (16u << 20)
 
 struct exh_evtx_tc {
   tpl *t;
@@ -95,7 +100,15 @@ struct exh_evtx_tc {
   item *it;
   size_t nit, capit;
   exh_buf lit;
-  int32_t slot[TC_SLOTS];
+  struct {
+    uint32_t def; /* chunk offset of a definition */
+    int32_t t;    /* its compiled form, -1: empty slot */
+  } slot[TC_SLOTS]; /* this chunk's definitions */
+  size_t nslot;
+  exh_buf sig;      /* signatures of the compiled templates (all chunks) */
+  uint32_t *gslot;  /* signature hash -> template index + 1 (0: empty) */
+  size_t gcap, gused;
+  exh_buf sigtmp;
   /* rendering stacks */
   exh_evtx_value *vals;
   size_t nvals, capvals;
@@ -116,9 +129,16 @@ static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] 
 void exh_evtx__json_chunk(exh_evtx *p) {
   if (!p->tc) p->tc = exh_xcalloc(1, sizeof *p->tc);
   exh_evtx_tc *tc = p->tc;
-  tc->nt = tc->nn = tc->na = tc->nit = 0;
-  tc->lit.n = 0;
-  memset(tc->slot, 0xFF, sizeof tc->slot);
+  size_t bytes = tc->lit.n + tc->sig.n + tc->nn * sizeof(cnode) + tc->na * sizeof(cattr) + tc->nit * sizeof(item) +
+                 tc->nt * sizeof(tpl);
+  if (bytes > TC_KEEP_BYTES) { /* start afresh */
+    tc->nt = tc->nn = tc->na = tc->nit = 0;
+    tc->lit.n = tc->sig.n = 0;
+    if (tc->gslot) memset(tc->gslot, 0, tc->gcap * sizeof *tc->gslot);
+    tc->gused = 0;
+  }
+  for (size_t i = 0; i < TC_SLOTS; i++) tc->slot[i].t = -1;
+  tc->nslot = 0;
 }
 
 void exh_evtx__json_free(exh_evtx *p) {
@@ -130,6 +150,9 @@ void exh_evtx__json_free(exh_evtx *p) {
   free(tc->it);
   free(tc->vals);
   free(tc->kids);
+  free(tc->gslot);
+  exh_buf_free(&tc->sig);
+  exh_buf_free(&tc->sigtmp);
   free(tc->keys);
   free(tc->dups);
   exh_buf_free(&tc->lit);
@@ -296,7 +319,7 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
 
 /* Compiles the definition at chunk offset `def` ([tstart, tend) holds its
  * binary XML) into a new entry of the cache. */
-static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, uint32_t def, size_t tstart, size_t tend) {
+static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, size_t tstart, size_t tend) {
   if (!tc->cp) tc->cp = exh_evtx_new();
   exh_evtx *q = tc->cp;
   q->chunk = p->chunk;
@@ -310,7 +333,7 @@ static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, uint32_t def, size_t tstart, s
   int rc = exh_evtx__fragment(q, tstart, tend, NULL, 65536, top, 1, 0, &used);
   EXH_VEC_RESERVE(tc->t, tc->capt, tc->nt + 1);
   tpl *t = &tc->t[tc->nt++];
-  t->def = def;
+  t->sig_len = 0;
   t->ok = rc == 0 && !q->unsupported && !q->bad;
   t->item0 = (uint32_t)tc->nit;
   t->nitem = 0;
@@ -339,17 +362,155 @@ static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, uint32_t def, size_t tstart, s
   return t;
 }
 
+/* ---- the cache across chunks -------------------------------------------
+ *
+ * A definition's signature is its token stream with every name given by
+ * its characters instead of its chunk offset, and without the sizes that
+ * count inline names: everything the parser reads from a definition, and
+ * nothing that depends on where it lies. The parser reads a definition token
+ * by token, so equal signatures parse, and compile, the same in any chunk.
+ * A definition with anything else in it (processing instructions, nested
+ * templates, unknown tokens, names outside the chunk) has no signature and
+ * is compiled once per chunk, as before. */
+
+static int sig_name(const exh_evtx *p, size_t *pos, size_t end, exh_buf *out) {
+  const uint8_t *c = p->chunk;
+  if (*pos + 4 > end) return -1;
+  uint32_t noff = le32(c + *pos);
+  *pos += 4;
+  if ((size_t)noff + 8 > p->chunk_size) return -1;
+  size_t nch = le16(c + noff + 6), need = 8 + 2 * nch + 2;
+  if ((size_t)noff + need > p->chunk_size) return -1;
+  exh_buf_add(out, (const char *)c + noff + 6, 2 + 2 * nch); /* count, characters */
+  if (noff == *pos) { /* written inline: skipped by the parser */
+    if (*pos + need > end) return -1;
+    *pos += need;
+  }
+  return 0;
+}
+
+static int signature(const exh_evtx *p, size_t pos, size_t end, exh_buf *out) {
+  const uint8_t *c = p->chunk;
+  out->n = 0;
+  while (pos < end) {
+    uint8_t t = c[pos];
+    exh_buf_addc(out, (char)t);
+    switch (t & 0x0F) {
+    case 0x00: /* end of the fragment: the parser stops here */
+      return t == 0x00 ? 0 : -1;
+    case 0x0F: /* fragment header */
+      if (t != 0x0F || pos + 4 > end) return -1;
+      pos += 4;
+      break;
+    case 0x01: /* element start: dependency id, data size (not read), name, attribute list size (not read) */
+      if (pos + 7 > end) return -1;
+      exh_buf_add(out, (const char *)c + pos + 1, 2);
+      pos += 7;
+      if (sig_name(p, &pos, end, out)) return -1;
+      if (t & 0x40) {
+        if (pos + 4 > end) return -1;
+        pos += 4;
+      }
+      break;
+    case 0x02: case 0x03: case 0x04: /* close start, close empty, end element */
+      if (t & 0xF0) return -1;
+      pos++;
+      break;
+    case 0x06: /* attribute: its name */
+    case 0x09: /* entity reference: its name */
+      pos++;
+      if (sig_name(p, &pos, end, out)) return -1;
+      break;
+    case 0x05: /* value text: type, count, characters */
+    case 0x07: { /* CDATA: count, characters */
+      size_t at = pos + ((t & 0x0F) == 0x05 ? 2 : 1);
+      if (at + 2 > end) return -1;
+      size_t len = at + 2 + 2 * (size_t)le16(c + at) - (pos + 1);
+      if (pos + 1 + len > end) return -1;
+      exh_buf_add(out, (const char *)c + pos + 1, len);
+      pos += 1 + len;
+      break;
+    }
+    case 0x0D: case 0x0E: /* substitution: id, type */
+      if ((t & 0xF0) || pos + 4 > end) return -1;
+      exh_buf_add(out, (const char *)c + pos + 1, 3);
+      pos += 4;
+      break;
+    case 0x08: /* character reference */
+      if (pos + 3 > end) return -1;
+      exh_buf_add(out, (const char *)c + pos + 1, 2);
+      pos += 3;
+      break;
+    default: /* processing instructions, templates, unknown: no signature */
+      return -1;
+    }
+  }
+  return -1; /* no end token */
+}
+
+static uint64_t sig_hash(const exh_buf *b) {
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (size_t i = 0; i < b->n; i++) h = (h ^ (uint8_t)b->p[i]) * 1099511628211ull;
+  return h;
+}
+
+/* A compiled template with this signature, or -1. */
+static int32_t sig_find(const exh_evtx_tc *tc, uint64_t h, const exh_buf *sig) {
+  if (!tc->gcap) return -1;
+  for (size_t i = h & (tc->gcap - 1);; i = (i + 1) & (tc->gcap - 1)) {
+    uint32_t e = tc->gslot[i];
+    if (!e) return -1;
+    const tpl *t = &tc->t[e - 1];
+    if (t->hash == h && t->sig_len == sig->n && !memcmp(tc->sig.p + t->sig, sig->p, sig->n)) return (int32_t)(e - 1);
+  }
+}
+
+static void sig_add(exh_evtx_tc *tc, uint32_t ti, uint64_t h) {
+  if (2 * (tc->gused + 1) > tc->gcap) { /* grow at half full */
+    size_t nc = tc->gcap ? 2 * tc->gcap : 256;
+    uint32_t *ng = exh_xcalloc(nc, sizeof *ng);
+    for (size_t i = 0; i < tc->gcap; i++) {
+      if (!tc->gslot[i]) continue;
+      size_t j = tc->t[tc->gslot[i] - 1].hash & (nc - 1);
+      while (ng[j]) j = (j + 1) & (nc - 1);
+      ng[j] = tc->gslot[i];
+    }
+    free(tc->gslot);
+    tc->gslot = ng;
+    tc->gcap = nc;
+  }
+  size_t j = h & (tc->gcap - 1);
+  while (tc->gslot[j]) j = (j + 1) & (tc->gcap - 1);
+  tc->gslot[j] = ti + 1;
+  tc->gused++;
+}
+
 static tpl *lookup(exh_evtx *p, exh_evtx_tc *tc, uint32_t def, size_t tstart, size_t tend) {
   uint32_t h = (def * 2654435761u) >> 23; /* 9 bits: TC_SLOTS */
   for (;;) {
-    int32_t s = tc->slot[h];
-    if (s < 0) break;
-    if (tc->t[s].def == def) return &tc->t[s];
+    if (tc->slot[h].t < 0) break;
+    if (tc->slot[h].def == def) return &tc->t[tc->slot[h].t];
     h = (h + 1) & (TC_SLOTS - 1);
   }
-  if (tc->nt >= TC_MAX) return NULL;
-  tc->slot[h] = (int32_t)tc->nt;
-  return compile(p, tc, def, tstart, tend);
+  if (tc->nslot >= TC_MAX) return NULL;
+  int has_sig = signature(p, tstart, tend, &tc->sigtmp) == 0;
+  uint64_t sh = has_sig ? sig_hash(&tc->sigtmp) : 0;
+  int32_t ti = has_sig ? sig_find(tc, sh, &tc->sigtmp) : -1;
+  if (ti < 0) {
+    ti = (int32_t)(compile(p, tc, tstart, tend) - tc->t);
+    if (has_sig) {
+      tpl *t = &tc->t[ti];
+      t->hash = sh;
+      t->sig = (uint32_t)tc->sig.n;
+      t->sig_len = (uint32_t)tc->sigtmp.n;
+      exh_buf_add(&tc->sig, tc->sigtmp.p, tc->sigtmp.n);
+      sig_add(tc, (uint32_t)ti, sh);
+    }
+  }
+  tc->slot[h].def = def;
+  tc->slot[h].t = ti;
+  tc->nslot++;
+  return &tc->t[ti];
 }
 
 /* ---- rendering --------------------------------------------------------- */
