@@ -100,7 +100,7 @@ static void instance(w *x, void (*body)(w *), const val *v, unsigned nv) {
   for (unsigned i = 0; i < nv; i++) u16(x, v[i].n), u8(x, v[i].type), u8(x, 0);
   for (unsigned i = 0; i < nv; i++) {
     if (!v[i].build) {
-      memcpy(x->b + x->n, v[i].d, v[i].n), x->n += v[i].n;
+      if (v[i].n) memcpy(x->b + x->n, v[i].d, v[i].n), x->n += v[i].n;
       continue;
     }
     size_t s0 = x->n;
