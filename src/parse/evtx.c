@@ -541,6 +541,46 @@ void exh_evtx__render_value(exh_evtx *p, const value *v) {
   }
 }
 
+int exh_evtx__value_json(exh_evtx *p, exh_buf *o, const value *v) {
+  const uint8_t *d = v->data;
+  size_t n = v->size;
+  if (v->type == 0x01) {
+    size_t nch = n / 2;
+    while (nch && d[2 * nch - 2] == 0 && d[2 * nch - 1] == 0) nch--; /* trailing NULs go */
+    if (!nch) return 0;
+    exh_evtx__json_utf16(o, d, nch);
+    return 1;
+  }
+  if (v->type == 0x02 || v->type == 0x81) { /* text that may need escaping */
+    exh_buf *ar = &p->arena;
+    size_t m = ar->n;
+    exh_evtx__render_value(p, v);
+    size_t k = ar->n - m;
+    if (k) exh_json_buf(o, ar->p + m, k);
+    ar->n = m;
+    return k != 0;
+  }
+  /* numbers, times, GUIDs, SIDs, hex: nothing to escape, written in place
+   * (the common unsigned integers without the general path's calls) */
+  size_t m = o->n;
+  exh_buf_addc(o, '"');
+  p->vb = o;
+  switch (v->type) {
+  case 0x04: if (n >= 1) put_u64(p, d[0]); break;
+  case 0x06: if (n >= 2) put_u64(p, le16(d)); break;
+  case 0x08: if (n >= 4) put_u64(p, le32(d)); break;
+  case 0x0a: if (n >= 8) put_u64(p, le64(d)); break;
+  default: exh_evtx__render_value(p, v); break;
+  }
+  p->vb = &p->arena;
+  if (o->n == m + 1) {
+    o->n = m;
+    return 0;
+  }
+  exh_buf_addc(o, '"');
+  return 1;
+}
+
 /* Renders a substitution value as content of `parent`. */
 static void put_value(exh_evtx *p, const value *v, uint16_t id, int parent, int depth) {
   if (p->symbolic) { /* compiling a template: a marker stands for the value */

@@ -60,6 +60,10 @@ int exh_evtx__fragment(exh_evtx *p, size_t pos, size_t end, const exh_evtx_value
                        int depth, int in_binxml_value, size_t *consumed);
 /* Appends the text rendering of a value (not binary XML) to the arena. */
 void exh_evtx__render_value(exh_evtx *p, const exh_evtx_value *v);
+/* A value (not null, not binary XML) as a quoted JSON string on o: the same
+ * bytes as rendering it into the arena and escaping that (exh_json_buf),
+ * without the copy. Writes nothing and returns 0 when it renders empty. */
+int exh_evtx__value_json(exh_evtx *p, exh_buf *o, const exh_evtx_value *v);
 /* Appends UTF-16LE text as a quoted JSON string: the same bytes as the
  * arena's UTF-8 (put_utf16) then exh_json_buf, in one pass. */
 void exh_evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars);
