@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* a heap copy of exactly `size` bytes: ASan sees any overread */
   char *copy = malloc(size - 1 ? size - 1 : 1);
   memcpy(copy, data + 1, size - 1);
-  exh_map map = {copy, size - 1, -1, 0};
+  exh_map map = {copy, size - 1, 0};
   exh_worker wk;
   exh_worker_init(&wk, rs);
   static exh_scan_limits lim;

@@ -10,8 +10,7 @@
  * O_NOATIME where the kernel allows it) and is never written. */
 typedef struct exh_map {
   const char *data;
-  size_t size;
-  int fd;
+  size_t size;  /* the file's descriptor is closed once it is mapped or read */
   int mapped;   /* 1: mmap'ed; 0: data is a heap copy (tiny or unmappable file) */
 } exh_map;
 

@@ -35,7 +35,6 @@ static int open_evidence(const char *path) {
 
 int exh_map_open(exh_map *m, const char *path, char *why, size_t whyn) {
   memset(m, 0, sizeof *m);
-  m->fd = -1;
   int fd = open_evidence(path);
   if (fd < 0) {
     snprintf(why, whyn, "cannot open: %s", strerror(errno));
@@ -52,10 +51,12 @@ int exh_map_open(exh_map *m, const char *path, char *why, size_t whyn) {
     close(fd);
     return -1;
   }
-  m->fd = fd;
+  /* the descriptor is not needed once the bytes are mapped or read: it is
+   * closed before returning, so many files can be open at once */
   m->size = (size_t)st.st_size;
   if (m->size == 0) {
     m->data = "";
+    close(fd);
     return 0;
   }
   if (m->size < EXH_SMALL_FILE) {
@@ -69,13 +70,13 @@ int exh_map_open(exh_map *m, const char *path, char *why, size_t whyn) {
     }
     m->size = got; /* a file that shrank while we read it */
     m->data = buf;
+    close(fd);
     return 0;
   }
   void *p = mmap(NULL, m->size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
   if (p == MAP_FAILED) {
     snprintf(why, whyn, "cannot map: %s", strerror(errno));
-    close(fd);
-    m->fd = -1;
     return -1;
   }
   madvise(p, m->size, MADV_SEQUENTIAL);
@@ -94,9 +95,7 @@ void exh_map_release(exh_map *m, size_t upto) {
 void exh_map_close(exh_map *m) {
   if (m->mapped) munmap((void *)m->data, m->size);
   else if (m->size) free((void *)m->data);
-  if (m->fd >= 0) close(m->fd);
   memset(m, 0, sizeof *m);
-  m->fd = -1;
 }
 
 long exh_read_head(const char *path, char *buf, size_t n) {

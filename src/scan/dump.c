@@ -83,14 +83,17 @@ static void own_stream(FILE *f) {
  * each into its own memory streams; the calling thread writes finished
  * units strictly in order. A worker does not start a unit more than WINDOW
  * units ahead of the writer, so memory stays bounded whatever the input.
- * Files are mapped in batches of BATCH_FILES (bounded descriptors). */
+ * Files are mapped in batches of BATCH_FILES (bounded mappings; a mapped
+ * file holds no descriptor). */
 #define CHUNKS_PER_UNIT 4
 #define WINDOW_PER_THREAD 4
-#define BATCH_FILES 128
+#define BATCH_FILES 1024
+#define MAX_PACK 64 /* small files in one unit at most */
 
 typedef struct unit {
   size_t file;         /* index into the batch */
-  size_t first, count; /* chunks */
+  size_t nfiles;       /* > 1: a run of whole small files from `file` on */
+  size_t first, count; /* chunks (one file) */
   int head;            /* first unit of its file: header checks */
   exh_buf out;         /* JSON lines (a buffer from the queue's pool) */
   char *xout, *err;    /* XML output, issues (memory streams) */
@@ -126,10 +129,9 @@ typedef struct queue {
 #define POOL_KEEP_MAX (64u << 20) /* a bigger buffer is freed, not kept */
 
 static void do_unit(queue *q, unit *u, exh_evtx *px) {
-  bfile *bf = &q->files[u->file];
   task t;
   memset(&t, 0, sizeof t);
-  t.fmt = q->fmt, t.path = bf->path, t.px = px;
+  t.fmt = q->fmt, t.px = px;
   if (q->fmt == EXH_DUMP_XML) {
     t.fo = open_memstream(&u->xout, &u->xoutn);
     own_stream(t.fo);
@@ -137,6 +139,12 @@ static void do_unit(queue *q, unit *u, exh_evtx *px) {
     t.ob = &u->out;
     exh_evtx_set_json_buffer(px, &u->out);
   }
+  for (size_t f = u->file; f < u->file + u->nfiles; f++) {
+    bfile *bf = &q->files[f];
+    size_t first = u->nfiles > 1 ? 0 : u->first;
+    size_t count = u->nfiles > 1 ? exh_evtx_chunk_count(bf->ok ? bf->map.size : 0) : u->count;
+    int head = u->nfiles > 1 || u->head;
+    t.path = bf->path;
   if (!bf->ok) {
     if (bf->why[0]) {
       exh_term_str(task_err(&t), bf->path, strlen(bf->path));
@@ -146,12 +154,13 @@ static void do_unit(queue *q, unit *u, exh_evtx *px) {
     }
   } else {
     const uint8_t *d = (const uint8_t *)bf->map.data;
-    if (u->head && bf->map.size >= 128) {
+    if (head && bf->map.size >= 128) {
       uint32_t crc = exh_crc32(d, 120);
       uint32_t want = (uint32_t)d[124] | (uint32_t)d[125] << 8 | (uint32_t)d[126] << 16 | (uint32_t)d[127] << 24;
       if (crc != want) on_issue(&t, 0, "file header checksum mismatch (the file may be dirty; chunks are still read)");
     }
-    if (u->count) exh_evtx_parse_chunks(px, d, bf->map.size, u->first, u->count, on_record, on_issue, &t);
+    if (count) exh_evtx_parse_chunks(px, d, bf->map.size, first, count, on_record, on_issue, &t);
+  }
   }
   if (t.fo) fclose(t.fo);
   if (t.fe) fclose(t.fe);
@@ -194,7 +203,8 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   exh_err rc = EXH_OK;
   bfile *files = exh_xcalloc(nfiles, sizeof *files);
   unit *u = NULL;
-  size_t nu = 0, cap = 0;
+  size_t nu = 0, cap = 0, pack_chunks = 0;
+  int packing = 0;
   for (size_t f = 0; f < nfiles; f++) {
     bfile *bf = &files[f];
     bf->path = paths[f];
@@ -207,16 +217,27 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
       bf->ok = 1;
     }
     size_t nchunks = bf->ok ? exh_evtx_chunk_count(bf->map.size) : 0;
+    /* a small file joins the previous run of whole small files while the
+     * run stays within a unit's worth of chunks: units of one chunk each
+     * would cost more in hand-offs than in work */
+    if (nchunks <= CHUNKS_PER_UNIT && packing && pack_chunks + nchunks <= CHUNKS_PER_UNIT &&
+        u[nu - 1].nfiles < MAX_PACK) {
+      u[nu - 1].nfiles++;
+      pack_chunks += nchunks;
+      continue;
+    }
     size_t c0 = 0;
     do {
       EXH_VEC_RESERVE(u, cap, nu + 1);
       unit *x = &u[nu++];
       memset(x, 0, sizeof *x);
-      x->file = f, x->first = c0, x->head = c0 == 0;
+      x->file = f, x->nfiles = 1, x->first = c0, x->head = c0 == 0;
       x->count = nchunks - c0 < CHUNKS_PER_UNIT ? nchunks - c0 : CHUNKS_PER_UNIT;
       atomic_init(&x->done, 0);
       c0 += CHUNKS_PER_UNIT;
     } while (c0 < nchunks);
+    packing = nchunks <= CHUNKS_PER_UNIT; /* a whole small file: others may join it */
+    pack_chunks = nchunks;
   }
   queue q;
   memset(&q, 0, sizeof q);
@@ -256,10 +277,8 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
     exh_cond_broadcast(q.cv);
     exh_mutex_unlock(q.mu);
     /* a file is unmapped once its last unit is out */
-    if (i + 1 == nu || u[i + 1].file != u[i].file) {
-      bfile *bf = &files[u[i].file];
-      if (bf->ok) exh_map_close(&bf->map);
-    }
+    for (size_t f = u[i].file; f < u[i].file + u[i].nfiles; f++)
+      if ((i + 1 == nu || u[i + 1].file != f) && files[f].ok) exh_map_close(&files[f].map);
   }
   for (int i = 0; i < threads; i++) exh_thread_join(th[i]);
   free(th);

@@ -121,7 +121,7 @@ void exh_scan_archive(exh_worker *wk, exh_evidence *ev) {
       memcpy(m.sub, sub, sizeof sub);
       m.size = len;
       m.mtime_ms = (int64_t)archive_entry_mtime(e) * 1000;
-      exh_map mp = {buf ? buf : "", len, -1, 0};
+      exh_map mp = {buf ? buf : "", len, 0};
       if (k >= EXH_KIND_HTTPPROXY && k <= EXH_KIND_LOG_LAST) exh_scan_exlog_map(wk, &m, &mp);
       else if (k == EXH_KIND_EVTX) exh_scan_evtx_buf(wk, &m, buf ? buf : "", len);
       else if (k == EXH_KIND_JSONEV) exh_scan_jsonev_buf(wk, &m, buf ? buf : "", len);

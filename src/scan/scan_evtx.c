@@ -461,6 +461,6 @@ void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, siz
 }
 
 void exh_scan_evtx_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n) {
-  exh_map m = {data, n, -1, 0};
+  exh_map m = {data, n, 0};
   scan_evtx_map(wk, ev, &m);
 }
