@@ -47,7 +47,7 @@ for _ in $(seq "$BEST_N"); do
   X0=$(keep "$X0" "$(best_of_1 export_on 0)")
   X1=$(keep "$X1" "$(best_of_1 export_on 1)")
 done
-t0=$(now); pin 1 sh -c 'true'; pyevtx > /dev/null 2>&1 || true; t1=$(now); P=$(echo "$t1 - $t0" | bc -l)
+t0=$(now); pyevtx > /dev/null 2>&1 || true; t1=$(now); P=$(echo "$t1 - $t0" | bc -l)
 row() { printf '%-40s %8s s %8s MB/s\n' "$1" "$(printf %.3f "$2")" "$(mbs "$2")"; }
 echo "corpus: $BYTES bytes in $(wc -l < "$LIST") EVTX files ($DIR)"
 row "exhunt dump -j 1, core 0" "$A0"
