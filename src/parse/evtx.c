@@ -140,6 +140,36 @@ static uint32_t put_utf8(exh_evtx *p, const char *s, size_t n) {
   return off;
 }
 
+/* A UTF-16 unit above 0x7F as a code point: a surrogate pair combined
+ * (advancing *next past the low half), a lone surrogate as U+FFFD. */
+static inline uint32_t utf16_pair(uint32_t cp, const uint8_t *s, size_t nchars, size_t *next) {
+  if (cp >= 0xD800 && cp <= 0xDBFF && *next < nchars) {
+    uint32_t lo = le16(s + 2 * *next);
+    if (lo < 0xDC00 || lo > 0xDFFF) return 0xFFFD;
+    (*next)++;
+    return 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+  }
+  return cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp;
+}
+
+/* A code point of 0x80 or more as UTF-8. */
+static inline char *utf8_put(char *o, uint32_t cp) {
+  if (cp < 0x800) {
+    *o++ = (char)(0xC0 | cp >> 6);
+    *o++ = (char)(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *o++ = (char)(0xE0 | cp >> 12);
+    *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+    *o++ = (char)(0x80 | (cp & 0x3F));
+  } else {
+    *o++ = (char)(0xF0 | cp >> 18);
+    *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+    *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+    *o++ = (char)(0x80 | (cp & 0x3F));
+  }
+  return o;
+}
+
 /* UTF-16LE -> UTF-8 into the arena (invalid surrogates become U+FFFD). The
  * arena is grown once for the worst case, then written directly. */
 static uint32_t put_utf16(exh_evtx *p, const uint8_t *s, size_t nchars, uint32_t *len, int strip_nul) {
@@ -171,30 +201,10 @@ static uint32_t put_utf16(exh_evtx *p, const uint8_t *s, size_t nchars, uint32_t
       *o++ = (char)cp;
       continue;
     }
-    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < nchars) {
-      uint32_t lo = le16(s + 2 * (i + 1));
-      if (lo >= 0xDC00 && lo <= 0xDFFF) {
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        i++;
-      } else {
-        cp = 0xFFFD;
-      }
-    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-      cp = 0xFFFD;
-    }
-    if (cp < 0x800) {
-      *o++ = (char)(0xC0 | cp >> 6);
-      *o++ = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      *o++ = (char)(0xE0 | cp >> 12);
-      *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-      *o++ = (char)(0x80 | (cp & 0x3F));
-    } else {
-      *o++ = (char)(0xF0 | cp >> 18);
-      *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
-      *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-      *o++ = (char)(0x80 | (cp & 0x3F));
-    }
+    size_t next = i + 1;
+    cp = utf16_pair(cp, s, nchars, &next);
+    i = next - 1;
+    o = utf8_put(o, cp);
   }
   b->n = (size_t)(o - b->p);
   /* python-evtx strips trailing NULs from strings */
@@ -250,32 +260,12 @@ void exh_evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars) {
       }
       continue;
     }
-    if (cp >= 0xD800 && cp <= 0xDBFF && i < nchars) {
-      uint32_t lo = le16(s + 2 * i);
-      if (lo >= 0xDC00 && lo <= 0xDFFF) {
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        i++;
-      } else {
-        cp = 0xFFFD;
-      }
-    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-      cp = 0xFFFD;
-    }
+    cp = utf16_pair(cp, s, nchars, &i);
     if (cp == 0x2028 || cp == 0x2029) { /* as exh_json_buf: unsafe in JavaScript */
       memcpy(o, cp == 0x2028 ? "\\u2028" : "\\u2029", 6);
       o += 6;
-    } else if (cp < 0x800) {
-      *o++ = (char)(0xC0 | cp >> 6);
-      *o++ = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      *o++ = (char)(0xE0 | cp >> 12);
-      *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-      *o++ = (char)(0x80 | (cp & 0x3F));
     } else {
-      *o++ = (char)(0xF0 | cp >> 18);
-      *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
-      *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-      *o++ = (char)(0x80 | (cp & 0x3F));
+      o = utf8_put(o, cp);
     }
   }
   *o++ = '"';
