@@ -76,9 +76,8 @@ typedef struct kid {
   uint32_t node, vfirst, nv; /* compiled element and its instance's values */
   int depth;
   uint32_t key_off, key_len; /* raw key (where: key_src) */
-  uint8_t key_src, key_static; /* key_src: KEY_LIT, KEY_ARENA, KEY_TREE */
+  uint8_t key_src;             /* KEY_LIT, KEY_ARENA, KEY_TREE */
   int32_t tnode;               /* >= 0: a node of tc->dp's tree, rendered by the tree renderer */
-  uint32_t ekey, ekey_len; /* key_static: escaped key in lit */
   unsigned dup;             /* siblings before it with the same key */
 } kid;
 
@@ -772,8 +771,6 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
     const item x = tc->it[cn.item0 + i];
     if (x.kind == IT_ELEM) {
       push_kid(tc, x.node, vfirst, nv, depth + 1);
-      tc->kids[tc->nkids - 1].key_static = cn.static_kids;
-      tc->kids[tc->nkids - 1].ekey = x.off, tc->kids[tc->nkids - 1].ekey_len = x.len;
     } else if (x.kind == IT_TEXT) {
       if (cn.has_sub) exh_buf_add(ar, tc->lit.p + x.off, x.len);
     } else {
@@ -805,7 +802,6 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
    * others are gathered in the arena (kept until this element is done) */
   for (size_t i = 0; i < nk; i++) {
     kid *k = &tc->kids[kbase + i];
-    if (k->key_static) continue;
     if (k->tnode >= 0) { /* as key_of() of the tree renderer */
       const exh_evtx *d = tc->dp;
       const exh_evtx_node *tn = exh_evtx_node_at(d, k->tnode);
@@ -842,20 +838,15 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
   for (size_t i = 0; i < nk; i++) {
     if (nattr || i) oc(o, ',');
     kid k = tc->kids[kbase + i];
-    if (k.key_static) {
-      out_lit(p, tc, k.ekey, k.ekey_len);
+    const char *kp = key_base(p, tc, k.key_src) + k.key_off;
+    if (!k.dup && k.tnode < 0 && tc->n[k.node].ekey_len) { /* escaped at compile time */
+      out_lit(p, tc, tc->n[k.node].ekey, tc->n[k.node].ekey_len);
+    } else if (!k.dup) {
+      exh_json_buf(o, k.key_len ? kp : "", k.key_len);
     } else {
-      const char *kp = key_base(p, tc, k.key_src) + k.key_off;
-      unsigned dup = k.dup;
-      if (!dup && k.tnode < 0 && tc->n[k.node].ekey_len) {
-        out_lit(p, tc, tc->n[k.node].ekey, tc->n[k.node].ekey_len);
-      } else if (!dup) {
-        exh_json_buf(o, k.key_len ? kp : "", k.key_len);
-      } else {
-        char tmp[512];
-        int w = snprintf(tmp, sizeof tmp, "%.*s_%u", (int)(k.key_len < 480 ? k.key_len : 480), kp, dup);
-        exh_json_buf(o, tmp, (size_t)w);
-      }
+      char tmp[512];
+      int w = snprintf(tmp, sizeof tmp, "%.*s_%u", (int)(k.key_len < 480 ? k.key_len : 480), kp, k.dup);
+      exh_json_buf(o, tmp, (size_t)w);
     }
     oc(o, ':');
     if (k.tnode >= 0) exh_evtx_json_subtree(o, tc->dp, k.tnode, in_ed || cn.is_ed);
