@@ -300,13 +300,16 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
       if (tc->it[cn.item0 + i].kind != IT_ELEM) continue;
       size_t koff = koffs[nk], klen = keys[nk].n;
       unsigned dup = dups[nk++];
-      char small[512], *kp = small;
+      char small[512];
+      const char *kp = small;
       size_t kn = klen;
-      if (dup) kn = (size_t)snprintf(small, sizeof small, "%.*s_%u", (int)(klen < 480 ? klen : 480), tc->lit.p + koff, dup);
-      else if (klen <= sizeof small) memcpy(small, tc->lit.p + koff, klen);
-      else memcpy(kp = exh_xmalloc(klen), tc->lit.p + koff, klen);
+      if (dup) {
+        kn = (size_t)snprintf(small, sizeof small, "%.*s_%u", (int)(klen < 480 ? klen : 480), tc->lit.p + koff, dup);
+      } else { /* escaped from tc->lit into itself: the room first, so kp stays put */
+        exh_buf_grow(&tc->lit, 6 * klen + 2);
+        kp = tc->lit.p + koff;
+      }
       uint32_t len, off = lit_json(tc, kp, kn, &len);
-      if (kp != small) free(kp);
       tc->it[cn.item0 + i].off = off, tc->it[cn.item0 + i].len = len;
     }
     free(keys);
@@ -316,8 +319,8 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
   return ci;
 }
 
-/* Compiles the definition at chunk offset `def` ([tstart, tend) holds its
- * binary XML) into a new entry of the cache. */
+/* Compiles the definition whose binary XML is [tstart, tend) of the chunk
+ * into a new entry of the cache. */
 static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, size_t tstart, size_t tend) {
   if (!tc->cp) tc->cp = exh_evtx_new();
   exh_evtx *q = tc->cp;
