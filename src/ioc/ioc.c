@@ -401,8 +401,9 @@ static void stix_flush(stix_ctx *c) {
         t = EXH_IOC_IP;
         char *slash = val.p ? memchr(val.p, '/', val.n) : NULL;
         if (slash) { /* only host prefixes: CIDR ranges are not indicators of one address */
-          int bits = atoi(slash + 1);
-          if (bits != (k[3] == '4' ? 32 : 128)) t = -1;
+          uint64_t bits = 0;
+          exh_str bs = {slash + 1, val.n - (size_t)(slash + 1 - val.p)};
+          if (exh_parse_u64(bs, &bits) != 0 || bits != (k[3] == '4' ? 32u : 128u)) t = -1;
           val.n = (size_t)(slash - val.p);
         }
       }

@@ -13,7 +13,7 @@
 #include "../rules/rules.h"
 #include "../rules/sigma_int.h"
 #include "../util/util.h"
-#include "limits.h"
+#include "../core/limits.h"
 
 void exh_scan_limits_default(exh_scan_limits *l) {
   l->max_file_bytes = EXH_DEFAULT_MAX_FILE_BYTES;

@@ -259,7 +259,8 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   snprintf(chbuf, sizeof chbuf, "%.*s", (int)(channel.n < 255 ? channel.n : 255), channel.p);
   channel = (exh_str){chbuf, strlen(chbuf)};
   exh_str eid_s = exh_evtx_text(p, exh_evtx_child(p, sys, "EventID"), &c->tmp);
-  unsigned eid = (unsigned)strtoul(eid_s.n ? eid_s.p : "0", NULL, 10);
+  uint64_t eid64 = 0;
+  unsigned eid = exh_parse_u64(eid_s, &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
   if (!c->checked_channel) {
     c->checked_channel = 1;
     if (!channel_wanted(c, channel)) { /* no loaded rule reads this channel: skip the file */
@@ -312,7 +313,8 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   if (ti >= 0 && exh_parse_iso8601(c->vals[ti], &ms) == 0) t = ms;
   if (t == EXH_TIME_UNKNOWN) t = r->written_ms;
   int ri = flat_find(c, "EventRecordID");
-  uint64_t rid = ri >= 0 ? strtoull(c->vals[ri].p, NULL, 10) : r->id;
+  uint64_t rid = r->id;
+  if (ri >= 0 && exh_parse_u64(c->vals[ri], &rid) != 0) rid = r->id;
   evsrc src = {p, r, {NULL, 0}, r->file_offset, 0, "windows.evtx"};
   eval_event(c, channel, eid, t, rid, &src);
   return 0;
@@ -434,10 +436,12 @@ void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, siz
         int ci = flat_find(c, "Channel"), ei = flat_find(c, "EventID"), ti = flat_find(c, "SystemTime"),
             ri = flat_find(c, "EventRecordID");
         exh_str channel = ci >= 0 ? c->vals[ci] : (exh_str){"", 0};
-        unsigned eid = ei >= 0 ? (unsigned)strtoul(c->vals[ei].p, NULL, 10) : 0;
+        uint64_t eid64 = 0;
+        unsigned eid = ei >= 0 && exh_parse_u64(c->vals[ei], &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
         int64_t t = EXH_TIME_UNKNOWN, ms;
         if (ti >= 0 && exh_parse_iso8601(c->vals[ti], &ms) == 0) t = ms;
-        uint64_t rid = ri >= 0 ? strtoull(c->vals[ri].p, NULL, 10) : 0;
+        uint64_t rid = 0;
+        if (ri >= 0 && exh_parse_u64(c->vals[ri], &rid) != 0) rid = 0;
         evsrc src = {NULL, NULL, line, (uint64_t)(line.p - data), line_no, "windows.events_json"};
         eval_event(c, channel, eid, t, rid, &src);
       }

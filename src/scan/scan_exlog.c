@@ -70,7 +70,7 @@ static int64_t record_time(exctx *c, const char *p, size_t n) {
   int64_t ms;
   if (c->text_mode || c->hdr.time_col < 0) {
     /* free text: a leading ISO 8601 stamp, if any */
-    return exh_parse_iso8601((exh_str){p, n < 40 ? n : 40}, &ms) == 0 ? ms : EXH_TIME_UNKNOWN;
+    return exh_parse_iso8601_prefix((exh_str){p, n}, &ms, NULL) == 0 ? ms : EXH_TIME_UNKNOWN;
   }
   exh_str *cols = c->wk->cols;
   int nc = exh_log_split(&c->hdr, p, n, cols, c->wk->qflags, EXH_MAX_COLS);
@@ -119,7 +119,8 @@ static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, 
   f->http_method = dup_either(rec, rs, "Method", "cs-method");
   char *status = dup_either(rec, rs, "HttpStatus", "sc-status");
   if (status) {
-    f->http_status = atoi(status);
+    uint64_t st = 0;
+    if (exh_parse_u64((exh_str){status, strlen(status)}, &st) == 0 && st < 1000) f->http_status = (int)st;
     free(status);
   }
   char *stem = dup_field(rec, rs, "UrlStem");

@@ -156,6 +156,46 @@ exh_str exh_trim(exh_str s) {
   return s;
 }
 
+/* ---- numbers ---------------------------------------------------------- */
+
+int exh_parse_u64_prefix(exh_str s, uint64_t *out, size_t *used) {
+  size_t i = 0;
+  uint64_t v = 0;
+  while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
+    unsigned d = (unsigned)(s.p[i] - '0');
+    if (v > (UINT64_MAX - d) / 10) return -1;
+    v = v * 10 + d;
+    i++;
+  }
+  if (i == 0) return -1;
+  *out = v;
+  if (used) *used = i;
+  return 0;
+}
+
+int exh_parse_u64(exh_str s, uint64_t *out) {
+  if (!s.p) return -1;
+  s = exh_trim(s);
+  size_t used;
+  uint64_t v;
+  if (exh_parse_u64_prefix(s, &v, &used) != 0 || used != s.n) return -1;
+  *out = v;
+  return 0;
+}
+
+int exh_parse_i64(exh_str s, int64_t *out) {
+  if (!s.p) return -1;
+  s = exh_trim(s);
+  int neg = s.n && s.p[0] == '-';
+  if (neg || (s.n && s.p[0] == '+')) s.p++, s.n--;
+  uint64_t v;
+  size_t used;
+  if (exh_parse_u64_prefix(s, &v, &used) != 0 || used != s.n) return -1;
+  if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX) return -1;
+  *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+  return 0;
+}
+
 /* ---- time ------------------------------------------------------------- */
 
 /* Howard Hinnant's days_from_civil: days since 1970-01-01. */
@@ -178,8 +218,15 @@ static int digits(const char *p, size_t n, int *out) {
   return 0;
 }
 
-int exh_parse_iso8601(exh_str s, int64_t *ms) {
-  s = exh_trim(s);
+static int parse_iso8601(exh_str s, int64_t *ms, int whole, size_t *used);
+
+int exh_parse_iso8601(exh_str s, int64_t *ms) { return parse_iso8601(exh_trim(s), ms, 1, NULL); }
+
+int exh_parse_iso8601_prefix(exh_str s, int64_t *ms, size_t *used) { return parse_iso8601(s, ms, 0, used); }
+
+/* whole: s is the stamp and nothing else; else the stamp starts s and ends
+ * where a time zone suffix cannot continue (*used: its length). */
+static int parse_iso8601(exh_str s, int64_t *ms, int whole, size_t *used) {
   if (s.n >= 2 && s.p[0] == '"') s.p++, s.n -= 2;
   if (s.n < 19) return -1;
   const char *p = s.p;
@@ -202,16 +249,30 @@ int exh_parse_iso8601(exh_str s, int64_t *ms) {
     while (nd < 3) frac *= 10, nd++;
   }
   int64_t off_min = 0;
+  if (i + 1 < s.n && p[i] == ' ' && (p[i + 1] == '+' || p[i + 1] == '-' || p[i + 1] == 'Z' || p[i + 1] == 'U'))
+    i++; /* "... 01:02:03 +0000", "... 01:02:03 UTC" */
   if (i < s.n) {
-    if (p[i] == 'Z' || p[i] == 'z') {
+    if (s.n - i == 3 && !memcmp(p + i, "UTC", 3)) {
+      i += 3;
+    } else if (p[i] == 'Z' || p[i] == 'z') {
       i++;
-    } else if ((p[i] == '+' || p[i] == '-') && i + 6 <= s.n && p[i + 3] == ':') {
-      int oh, om;
-      if (digits(p + i + 1, 2, &oh) || digits(p + i + 4, 2, &om)) return -1;
+    } else if (p[i] == '+' || p[i] == '-') {
+      /* +hh:mm, +hhmm or +hh */
+      int oh, om = 0;
+      size_t k = i + 1;
+      if (k + 2 > s.n || digits(p + k, 2, &oh)) return -1;
+      k += 2;
+      size_t m0 = k < s.n && p[k] == ':' ? k + 1 : k;
+      if (m0 + 2 <= s.n && digits(p + m0, 2, &om) == 0) k = m0 + 2;
+      else om = 0;
+      if (oh > 23 || om > 59) return -1;
       off_min = (int64_t)(oh * 60 + om) * (p[i] == '-' ? -1 : 1);
-      i += 6;
+      i = k;
     }
+    if (whole && i != s.n) return -1;
+    if (!whole && i < s.n && ((p[i] | 32) >= 'a' && (p[i] | 32) <= 'z')) return -1;
   }
+  if (used) *used = i;
   int64_t days = exh_days_from_civil(Y, (unsigned)M, (unsigned)D);
   *ms = ((days * 86400 + h * 3600 + m * 60 + sec) - off_min * 60) * 1000 + frac;
   return 0;
@@ -363,6 +424,15 @@ void exh_json_buf(exh_buf *b, const char *s, size_t n) {
   b->p[b->n] = 0;
 }
 
+/* Characters that change the order or visibility of the text around them
+ * (Unicode bidi controls, zero-width and invisible format characters, line
+ * and paragraph separators). */
+static int exh_is_invisible_format(uint32_t cp) {
+  return cp == 0x00AD || cp == 0x061C || cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) ||
+         (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF ||
+         (cp >= 0xFFF9 && cp <= 0xFFFB);
+}
+
 void exh_term_str(FILE *f, const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;
@@ -385,6 +455,14 @@ void exh_term_str(FILE *f, const char *s, size_t n) {
     if (l == 0 || (l == 2 && c == 0xC2 && u[i + 1] < 0xA0)) {
       fprintf(f, "\\x%02x", c);
       i++;
+      continue;
+    }
+    uint32_t cp = l == 2 ? (uint32_t)(c & 0x1F) << 6 | (u[i + 1] & 0x3F)
+                  : l == 3 ? (uint32_t)(c & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3F)
+                           : 0;
+    if (exh_is_invisible_format(cp)) {
+      fprintf(f, "\\u%04x", (unsigned)cp);
+      i += l;
       continue;
     }
     fwrite(s + i, 1, l, f);

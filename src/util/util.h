@@ -75,10 +75,26 @@ int exh_str_istarts(exh_str s, const char *prefix);
 const char *exh_memimem(const char *h, size_t hn, const char *n, size_t nn);
 exh_str exh_trim(exh_str s);
 
+/* Numbers in slices that are not NUL-terminated (a field of a mapped log,
+ * a value of a JSON line): only s's bytes are read, so "4688" glued to the
+ * next field's digits is still 4688. Surrounding blanks are allowed; any
+ * other byte, an empty slice or overflow gives -1. */
+int exh_parse_u64(exh_str s, uint64_t *out);
+int exh_parse_i64(exh_str s, int64_t *out);
+/* The decimal number at the start of s (no sign, no blanks): 0 with the
+ * value and the digits used, or -1 if s does not start with a digit or the
+ * number overflows. */
+int exh_parse_u64_prefix(exh_str s, uint64_t *out, size_t *used);
+
 /* Time: UTC milliseconds since the epoch. */
 int64_t exh_days_from_civil(int64_t y, unsigned m, unsigned d);
-/* Parses "YYYY-MM-DD[T ]hh:mm:ss[.fff...][Z|±hh:mm]". Returns 0 on success. */
+/* Parses "YYYY-MM-DD[T ]hh:mm:ss[.fff...][Z|±hh:mm|±hhmm|±hh]" (no suffix:
+ * UTC). Anything else after the time is an error, never read as UTC.
+ * Returns 0 on success. */
 int exh_parse_iso8601(exh_str s, int64_t *ms);
+/* The same for a stamp at the start of free text: it ends at the first byte
+ * that cannot continue it (*used: its length). */
+int exh_parse_iso8601_prefix(exh_str s, int64_t *ms, size_t *used);
 /* Writes "YYYY-MM-DDThh:mm:ss.mmmZ" (24 chars + NUL) into out[32]. */
 void exh_format_iso8601(int64_t ms, char out[32]);
 int64_t exh_now_ms(void);
@@ -90,7 +106,10 @@ void exh_json_str(FILE *f, const char *s, size_t n);
  * record at once). */
 void exh_json_buf(exh_buf *b, const char *s, size_t n);
 /* Terminal: control bytes (C0, DEL, C1 via UTF-8, ESC) become \xNN; invalid
- * UTF-8 becomes \xNN; everything else passes. */
+ * UTF-8 becomes \xNN; characters that reorder or hide text (bidi embeddings,
+ * overrides and isolates, zero-width and other invisible format characters,
+ * line and paragraph separators: Trojan Source spoofing) become \uXXXX;
+ * everything else passes. */
 void exh_term_str(FILE *f, const char *s, size_t n);
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 size_t exh_utf8_len(const unsigned char *s, size_t n);

@@ -38,6 +38,67 @@ static void test_iso8601(void **st) {
   assert_string_equal(out, "unknown");
 }
 
+static void test_parse_u64(void **st) {
+  (void)st;
+  uint64_t v;
+  /* a slice is read only within its bounds: "4688" followed by more digits
+   * in the same buffer is 4688 (issue 11 defect 6) */
+  const char *buf = "4688,\"2\":\"x\"";
+  assert_int_equal(exh_parse_u64((exh_str){buf, 4}, &v), 0);
+  assert_int_equal(v, 4688);
+  const char *glued = "46882";
+  assert_int_equal(exh_parse_u64((exh_str){glued, 4}, &v), 0);
+  assert_int_equal(v, 4688);
+  assert_int_equal(exh_parse_u64(EXH_STR(" 17 "), &v), 0);
+  assert_int_equal(v, 17);
+  assert_int_equal(exh_parse_u64(EXH_STR("18446744073709551615"), &v), 0);
+  assert_true(v == UINT64_MAX);
+  assert_int_not_equal(exh_parse_u64(EXH_STR("18446744073709551616"), &v), 0);
+  assert_int_not_equal(exh_parse_u64(EXH_STR(""), &v), 0);
+  assert_int_not_equal(exh_parse_u64(EXH_STR("-1"), &v), 0);
+  assert_int_not_equal(exh_parse_u64(EXH_STR("12x"), &v), 0);
+  assert_int_not_equal(exh_parse_u64((exh_str){NULL, 0}, &v), 0);
+  int64_t s;
+  assert_int_equal(exh_parse_i64(EXH_STR("-42"), &s), 0);
+  assert_int_equal(s, -42);
+  assert_int_equal(exh_parse_i64(EXH_STR("-9223372036854775808"), &s), 0);
+  assert_true(s == INT64_MIN);
+  assert_int_not_equal(exh_parse_i64(EXH_STR("9223372036854775808"), &s), 0);
+  /* the leading number of a slice, and how far it went */
+  size_t used = 0;
+  assert_int_equal(exh_parse_u64_prefix(EXH_STR("404 Not Found"), &v, &used), 0);
+  assert_int_equal(v, 404);
+  assert_int_equal(used, 3);
+  assert_int_not_equal(exh_parse_u64_prefix(EXH_STR("x1"), &v, &used), 0);
+}
+
+static void test_iso8601_offsets(void **st) {
+  (void)st;
+  int64_t ms;
+  /* "+0200" and "+02" are offsets too (issue 11 defect 10: read as UTC) */
+  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03T03:02:03+0200"), &ms), 0);
+  assert_int_equal(ms, 1614733323000LL);
+  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03T03:02:03+02"), &ms), 0);
+  assert_int_equal(ms, 1614733323000LL);
+  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-02T23:02:03.5-0200"), &ms), 0);
+  assert_int_equal(ms, 1614733323500LL);
+  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03 01:02:03 UTC"), &ms), 0);
+  assert_int_equal(ms, 1614733323000LL);
+  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03 03:02:03 +0200"), &ms), 0);
+  assert_int_equal(ms, 1614733323000LL);
+  /* a stamp leading free text */
+  size_t used = 0;
+  assert_int_equal(exh_parse_iso8601_prefix(EXH_STR("2021-03-03T01:02:03.123Z,OABGen,x"), &ms, &used), 0);
+  assert_int_equal(ms, 1614733323123LL);
+  assert_int_equal(used, 24);
+  assert_int_equal(exh_parse_iso8601_prefix(EXH_STR("2021-03-03 03:02:03+02 text"), &ms, &used), 0);
+  assert_int_equal(ms, 1614733323000LL);
+  /* anything else after the time is not a time we can place */
+  assert_int_not_equal(exh_parse_iso8601(EXH_STR("2021-03-03T03:02:03 PST"), &ms), 0);
+  assert_int_not_equal(exh_parse_iso8601(EXH_STR("2021-03-03T03:02:03+2"), &ms), 0);
+  assert_int_not_equal(exh_parse_iso8601(EXH_STR("2021-03-03T03:02:03+02:0"), &ms), 0);
+}
+
 static char *capture(void (*fn)(FILE *, const char *, size_t), const char *s, size_t n) {
   char *buf = NULL;
   size_t len = 0;
@@ -77,6 +138,18 @@ static void test_term_escape(void **st) {
   free(o);
   o = capture(exh_term_str, "caf\xc3\xa9 \xff", 7);
   assert_string_equal(o, "caf\xc3\xa9 \\xff");
+  free(o);
+  /* bidi overrides and isolates, zero-width and invisible format characters
+   * reorder or hide what the terminal shows (Trojan Source): escaped */
+  o = capture(exh_term_str, "a\xe2\x80\xaexsa.aspx", 12);
+  assert_string_equal(o, "a\\u202exsa.aspx");
+  free(o);
+  o = capture(exh_term_str, "\xe2\x80\x8b\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8f\xd8\x9c\xef\xbb\xbf\xe2\x80\xa8", 20);
+  assert_string_equal(o, "\\u200b\\u2066\\u2069\\u200f\\u061c\\ufeff\\u2028");
+  free(o);
+  /* other non-ASCII text passes */
+  o = capture(exh_term_str, "\xe2\x80\x94\xd0\x96", 5);
+  assert_string_equal(o, "\xe2\x80\x94\xd0\x96");
   free(o);
 }
 
@@ -168,7 +241,7 @@ static void test_dup_counts(void **st) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_iso8601),    cmocka_unit_test(test_json_escape),
+      cmocka_unit_test(test_iso8601),    cmocka_unit_test(test_parse_u64), cmocka_unit_test(test_iso8601_offsets),    cmocka_unit_test(test_json_escape),
       cmocka_unit_test(test_term_escape), cmocka_unit_test(test_memimem), cmocka_unit_test(test_newlines),
       cmocka_unit_test(test_strerror),   cmocka_unit_test(test_levels),     cmocka_unit_test(test_dup_counts),
   };
