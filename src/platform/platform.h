@@ -33,6 +33,29 @@ typedef struct exh_stat {
   uint64_t dev, ino;
 } exh_stat;
 
+/* An evidence file open for sequential or positioned reads. Reading with
+ * read() into the caller's buffers (not mmap) means a log truncated or
+ * rotated while it is read (a live server) gives a short read or an error,
+ * never SIGBUS. */
+typedef struct exh_file exh_file;
+/* Opens a regular file read-only: a final symbolic link is not followed
+ * (O_NOFOLLOW), the access time is kept where the kernel permits it
+ * (O_NOATIME needs the file's owner or CAP_FOWNER; otherwise the open is
+ * retried without it and exh_file_atime_kept says so), a FIFO never blocks.
+ * With `expect` (the walk's lstat), a file that is no longer the one the
+ * walk saw (another device or inode: swapped between the walk and the open)
+ * is refused. NULL with a reason on failure. */
+exh_file *exh_file_open(const char *path, const exh_stat *expect, char *why, size_t whyn);
+/* Sequential read: bytes read, 0 at the end, -1 on error (reason in why). */
+long exh_file_read(exh_file *f, void *buf, size_t n, char *why, size_t whyn);
+/* Positioned read (does not move the sequential position). */
+long exh_file_pread(exh_file *f, void *buf, size_t n, uint64_t off, char *why, size_t whyn);
+/* Size when opened. */
+uint64_t exh_file_size(const exh_file *f);
+/* 1 if the file was opened with O_NOATIME (its access time is not changed). */
+int exh_file_atime_kept(const exh_file *f);
+void exh_file_close(exh_file *f);
+
 /* lstat(): does not follow symbolic links. */
 int exh_lstat(const char *path, exh_stat *st, char *why, size_t whyn);
 

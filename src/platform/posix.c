@@ -33,6 +33,87 @@ static int open_evidence(const char *path) {
 #endif
 }
 
+struct exh_file {
+  int fd;
+  int noatime;
+  uint64_t size;
+};
+
+exh_file *exh_file_open(const char *path, const exh_stat *expect, char *why, size_t whyn) {
+  int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW;
+  int noatime = 0, fd = -1;
+#ifdef O_NOATIME
+  fd = open(path, flags | O_NOATIME);
+  if (fd >= 0) noatime = 1;
+  else if (errno == EPERM) fd = open(path, flags);
+#else
+  fd = open(path, flags);
+#endif
+  if (fd < 0) {
+    if (errno == ELOOP) snprintf(why, whyn, "symbolic link: not followed");
+    else snprintf(why, whyn, "cannot open: %s", strerror(errno));
+    return NULL;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    snprintf(why, whyn, "cannot stat: %s", strerror(errno));
+    close(fd);
+    return NULL;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    snprintf(why, whyn, "not a regular file");
+    close(fd);
+    return NULL;
+  }
+  if (expect && (expect->dev != (uint64_t)st.st_dev || expect->ino != (uint64_t)st.st_ino)) {
+    snprintf(why, whyn, "replaced between the walk and the read (another file is at this path now): not read");
+    close(fd);
+    return NULL;
+  }
+  /* blocking reads from here on (regular files never block anyway) */
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  exh_file *f = exh_xmalloc(sizeof *f);
+  f->fd = fd;
+  f->noatime = noatime;
+  f->size = (uint64_t)st.st_size;
+  return f;
+}
+
+long exh_file_read(exh_file *f, void *buf, size_t n, char *why, size_t whyn) {
+  for (;;) {
+    ssize_t r = read(f->fd, buf, n);
+    if (r >= 0) return (long)r;
+    if (errno == EINTR) continue;
+    snprintf(why, whyn, "read error: %s", strerror(errno));
+    return -1;
+  }
+}
+
+long exh_file_pread(exh_file *f, void *buf, size_t n, uint64_t off, char *why, size_t whyn) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = pread(f->fd, (char *)buf + got, n - got, (off_t)(off + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      snprintf(why, whyn, "read error: %s", strerror(errno));
+      return -1;
+    }
+    if (r == 0) break;
+    got += (size_t)r;
+  }
+  return (long)got;
+}
+
+uint64_t exh_file_size(const exh_file *f) { return f->size; }
+int exh_file_atime_kept(const exh_file *f) { return f->noatime; }
+
+void exh_file_close(exh_file *f) {
+  if (!f) return;
+  close(f->fd);
+  free(f);
+}
+
 int exh_map_open(exh_map *m, const char *path, char *why, size_t whyn) {
   memset(m, 0, sizeof *m);
   int fd = open_evidence(path);

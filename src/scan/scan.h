@@ -20,6 +20,8 @@ typedef struct exh_evidence {
   char sub[64];    /* HttpProxy protocol folder */
   uint64_t size;
   int64_t mtime_ms;
+  uint64_t dev, ino;  /* what the walk's lstat saw (0, 0: not from the walk): the
+                         file opened later must be the same (exh_source_file) */
   /* results, filled by one worker */
   exh_finding *findings;
   size_t nfindings, capfindings;

@@ -96,6 +96,8 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
   memcpy(e->sub, sub, sizeof sub);
   e->size = st->size;
   e->mtime_ms = st->mtime_ms;
+  e->dev = st->dev;
+  e->ino = st->ino;
   e->first_ms = e->last_ms = EXH_TIME_UNKNOWN;
 }
 
