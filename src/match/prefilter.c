@@ -16,6 +16,7 @@
 
 struct exh_prefilter {
   size_t n;
+  uint32_t max_id; /* largest reported id: sizes the per-line sets */
   uint32_t *ids;  /* literal index -> reported id */
   size_t *lens;   /* literal index -> length */
   char **lits;    /* portable engine: lowercased literals */
@@ -24,15 +25,17 @@ struct exh_prefilter {
 #endif
 };
 
-#define MAX_LINE_IDS 256
-
+/* The ids hit on one line: every one of them, however many (a line can
+ * hold the literals of every loaded rule). `stamp[id] == gen` marks an id
+ * already in the set, so adding is O(1) and clearing is one increment. */
 struct exh_pf_scratch {
 #ifdef EXH_HAVE_HYPERSCAN
   hs_scratch_t *hs;
 #endif
-  uint32_t ids[MAX_LINE_IDS];
-  size_t nids;
-  int overflow;
+  uint32_t *ids;   /* max_id + 1 entries */
+  uint32_t *stamp; /* max_id + 1 entries */
+  uint32_t gen;
+  size_t nids, nslots;
 };
 
 const char *exh_pf_engine(void) {
@@ -51,6 +54,7 @@ exh_prefilter *exh_pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t 
   pf->lits = exh_xcalloc(n, sizeof *pf->lits);
   for (size_t i = 0; i < n; i++) {
     pf->ids[i] = lits[i].id;
+    if (lits[i].id > pf->max_id) pf->max_id = lits[i].id;
     pf->lens[i] = lits[i].n;
     pf->lits[i] = exh_xstrndup(lits[i].p, lits[i].n);
     for (size_t k = 0; k < lits[i].n; k++) pf->lits[i][k] = (char)exh_lower((unsigned char)pf->lits[i][k]);
@@ -104,9 +108,11 @@ exh_pf_scratch *exh_pf_scratch_new(const exh_prefilter *pf) {
     free(s);
     return NULL;
   }
-#else
-  (void)pf;
 #endif
+  s->nslots = (size_t)pf->max_id + 1;
+  s->ids = exh_xcalloc(s->nslots, sizeof *s->ids);
+  s->stamp = exh_xcalloc((size_t)pf->max_id + 1, sizeof *s->stamp);
+  s->gen = 1;
   return s;
 }
 
@@ -115,14 +121,24 @@ void exh_pf_scratch_free(exh_pf_scratch *s) {
 #ifdef EXH_HAVE_HYPERSCAN
   if (s->hs) hs_free_scratch(s->hs);
 #endif
+  free(s->ids);
+  free(s->stamp);
   free(s);
 }
 
 static void add_id(exh_pf_scratch *s, uint32_t id) {
-  for (size_t i = 0; i < s->nids; i++)
-    if (s->ids[i] == id) return;
-  if (s->nids < MAX_LINE_IDS) s->ids[s->nids++] = id;
-  else s->overflow = 1;
+  if (s->stamp[id] == s->gen) return;
+  s->stamp[id] = s->gen;
+  s->ids[s->nids++] = id;
+}
+
+/* Empties the line's set. */
+static void clear_ids(exh_pf_scratch *s) {
+  s->nids = 0;
+  if (++s->gen == 0) { /* wrapped: old stamps could look current */
+    memset(s->stamp, 0, s->nslots * sizeof *s->stamp);
+    s->gen = 1;
+  }
 }
 
 #ifdef EXH_HAVE_HYPERSCAN
@@ -144,7 +160,7 @@ static int flush(hs_ctx *c) {
   c->have = 0;
   c->floor = c->le + 1;
   int r = c->fn(c->ctx, c->base + c->ls, c->base + c->le, c->s->ids, c->s->nids);
-  c->s->nids = 0;
+  clear_ids(c->s);
   if (r) c->stopped = 1;
   return r;
 }
@@ -176,7 +192,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 
 int exh_pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, size_t n,
                 exh_pf_line_fn fn, void *ctx) {
-  s->nids = 0;
+  clear_ids(s);
   if (pf->n == 0 || n == 0) return 0;
 #ifdef EXH_HAVE_HYPERSCAN
   hs_ctx c;
@@ -212,7 +228,7 @@ int exh_pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, si
       if (exh_memimem(data + ls, le - ls, pf->lits[i], pf->lens[i])) add_id(s, pf->ids[i]);
     if (s->nids) {
       int r = fn(ctx, ls, le, s->ids, s->nids);
-      s->nids = 0;
+      clear_ids(s);
       if (r) return 1;
     }
     ls = le + 1;

@@ -30,5 +30,33 @@ printf '{"EventID":4688,"2":"x","Channel":"Security","NewProcessName":"C:\\\\Win
 check "d6: EventID 4688 glued to the next key's digits is 4688 (exit 1)" 1 $?
 grep -q '"name":"test process creation cmd"' "$W/d6/out.jsonl"; check "d6: the process_creation rule fired" 0 $?
 
+# --- defect 5: a line hit by more than 256 rules' literals ---------------------
+# The prefilter kept 256 ids per line and dropped the rest in silence.
+mkdir -p "$W/d5/rules" "$W/d5/srv/V15/Logging/HttpProxy/Owa"
+i=1; stem="/owa/"
+while [ $i -le 300 ]; do
+  n=$(printf '%03d' $i)
+  cat > "$W/d5/rules/r$n.yml" <<R
+title: many literals $n
+id: 00000000-0000-4000-8000-000000000$n
+level: medium
+logsource: {product: exchange, service: httpproxy}
+detection:
+  sel:
+    UrlStem|contains: 'zq${n}x'
+  condition: sel
+R
+  stem="${stem}zq${n}x"
+  i=$((i + 1))
+done
+L="$W/d5/srv/V15/Logging/HttpProxy/Owa/HttpProxy_2021030301-1.LOG"
+{
+  printf '#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n#Log-type: HttpProxy Logs\r\n'
+  printf '#Date: 2021-03-03T01:00:00.000Z\r\n#Fields: DateTime,RequestId,UrlStem,ClientIpAddress,HttpStatus,Method\r\n'
+  printf '2021-03-03T01:02:03.000Z,1,%s,192.0.2.7,200,GET\r\n' "$stem"
+} > "$L"
+"$EXHUNT" scan --no-progress --no-builtin -r "$W/d5/rules" -f jsonl "$W/d5/srv" > "$W/d5/out.jsonl"
+n=$(grep -c '"kind":"alert"' "$W/d5/out.jsonl"); check "d5: 300 rules hit on one line give 300 findings" 300 "$n"
+
 echo "trust: $fails failed"
 [ "$fails" -eq 0 ]

@@ -77,7 +77,54 @@ static void test_empty(void **st) {
   exh_pf_free(pf);
 }
 
+
+/* Issue 11 defect 5: a line hit by more literals than the old per-line cap
+ * (256) reports every id, so no rule is dropped. */
+typedef struct many {
+  size_t lines, nids;
+  unsigned char seen[1000];
+} many;
+
+static int on_many(void *ctx, size_t s, size_t e, const uint32_t *ids, size_t nids) {
+  many *m = ctx;
+  (void)s, (void)e;
+  m->lines++;
+  m->nids += nids;
+  for (size_t i = 0; i < nids; i++) m->seen[ids[i]]++;
+  return 0;
+}
+
+static void test_many_hits(void **st) {
+  (void)st;
+  enum { N = 700 };
+  static char text[N][16];
+  exh_pf_lit lits[N];
+  char line[N * 12 + 2];
+  size_t ln = 0;
+  for (int i = 0; i < N; i++) {
+    snprintf(text[i], sizeof text[i], "lit%04dz", i);
+    lits[i] = (exh_pf_lit){text[i], strlen(text[i]), (uint32_t)i};
+    ln += (size_t)snprintf(line + ln, sizeof line - ln, "%s ", text[i]);
+  }
+  line[ln++] = '\n';
+  char why[128];
+  exh_prefilter *pf = exh_pf_build(lits, N, why, sizeof why);
+  assert_non_null(pf);
+  exh_pf_scratch *s = exh_pf_scratch_new(pf);
+  many m;
+  memset(&m, 0, sizeof m);
+  for (int round = 0; round < 2; round++) { /* the scratch is reused cleanly */
+    memset(&m, 0, sizeof m);
+    assert_int_equal(exh_pf_scan(pf, s, line, ln, on_many, &m), 0);
+    assert_int_equal(m.lines, 1);
+    assert_int_equal(m.nids, N);
+    for (int i = 0; i < N; i++) assert_int_equal(m.seen[i], 1);
+  }
+  exh_pf_scratch_free(s);
+  exh_pf_free(pf);
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_lines), cmocka_unit_test(test_empty)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_lines), cmocka_unit_test(test_many_hits), cmocka_unit_test(test_empty)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
