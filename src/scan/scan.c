@@ -1,7 +1,9 @@
 /* The scan driver: walk, parallel per-file work, merge, correlate. */
 #include "scan.h"
 
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +37,50 @@ exh_finding *exh_evidence_new_finding(exh_worker *wk, exh_evidence *ev) {
   memset(f, 0, sizeof *f);
   f->time_ms = EXH_TIME_UNKNOWN;
   return f;
+}
+
+void exh_evidence_channel(exh_evidence *ev, const char *channel, size_t n, int64_t t) {
+  struct exh_ev_channel *c = NULL;
+  if (n >= sizeof c->name) n = sizeof c->name - 1;
+  for (size_t i = 0; i < ev->nchannels && !c; i++)
+    if (strlen(ev->channels[i].name) == n && !memcmp(ev->channels[i].name, channel, n)) c = &ev->channels[i];
+  if (!c) {
+    if (ev->nchannels == EXH_EV_CHANNELS) {
+      ev->channels_more++;
+      return;
+    }
+    c = &ev->channels[ev->nchannels++];
+    memcpy(c->name, channel, n);
+    c->name[n] = 0;
+    c->records = 0;
+    c->first_ms = c->last_ms = EXH_TIME_UNKNOWN;
+  }
+  c->records++;
+  if (t != EXH_TIME_UNKNOWN) {
+    if (c->first_ms == EXH_TIME_UNKNOWN || t < c->first_ms) c->first_ms = t;
+    if (c->last_ms == EXH_TIME_UNKNOWN || t > c->last_ms) c->last_ms = t;
+  }
+}
+
+/* Longest error text kept per file: the first reasons are the useful ones. */
+#define EXH_EVIDENCE_ERROR_MAX 2000
+
+void exh_evidence_error(exh_evidence *ev, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char buf[512];
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (!ev->error) {
+    ev->error = exh_xstrdup(buf);
+    return;
+  }
+  size_t have = strlen(ev->error);
+  if (have >= EXH_EVIDENCE_ERROR_MAX) return;
+  char *e = exh_xasprintf("%s; %s", ev->error, buf);
+  if (strlen(e) > EXH_EVIDENCE_ERROR_MAX) strcpy(e + EXH_EVIDENCE_ERROR_MAX - 4, "...");
+  free(ev->error);
+  ev->error = e;
 }
 
 typedef struct pool {

@@ -11,6 +11,8 @@
 #include "../classify/classify.h"
 #include "exhunt/exhunt.h"
 
+#define EXH_EV_CHANNELS 8
+
 /* One file to look at, as found by the walk. */
 typedef struct exh_evidence {
   char *path;      /* as scanned (root joined with the relative path) */
@@ -35,7 +37,23 @@ typedef struct exh_evidence {
   char version[24];      /* Exchange logs: the #Version: build, normalised */
   uint32_t log_members;  /* archives: log files read inside */
   int64_t version_ms;    /* archives: last record time of the log that named `version` */
+  /* EVTX and JSON events: the channels whose records were read, with the
+   * count and time span of each (the coverage section lists them). */
+  struct exh_ev_channel {
+    char name[96];
+    uint64_t records;
+    int64_t first_ms, last_ms;
+  } channels[EXH_EV_CHANNELS];
+  size_t nchannels;
+  uint64_t channels_more; /* records of channels past the EXH_EV_CHANNELS listed */
 } exh_evidence;
+
+/* Counts one event of `channel` (its time may be EXH_TIME_UNKNOWN) in the
+ * evidence's channel list. */
+void exh_evidence_channel(exh_evidence *ev, const char *channel, size_t n, int64_t t);
+/* Appends a reason to the evidence's error ("; "-separated, bounded): what
+ * could not be read, with the rest still read. */
+void exh_evidence_error(exh_evidence *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* What the walk learnt about one server's install (patch level). */
 typedef struct exh_walk_server {
