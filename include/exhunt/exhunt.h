@@ -285,6 +285,19 @@ exh_err exh_report_html(FILE *f, const exh_result *r, const exh_report_opts *o);
 /* Timesketch's JSONL import format (message, datetime, timestamp, timestamp_desc). */
 exh_err exh_report_timesketch(FILE *f, const exh_result *r, const exh_report_opts *o);
 
+/* A report file, written beside the evidence and never into it. Refused
+ * (EXH_EARG, reason in why) when the path, links resolved, is inside a
+ * folder root or is a file root. The report goes to a temporary file in
+ * the same folder and replaces the path only when closed with commit = 1,
+ * so an existing file there (even a link to evidence) is replaced as a
+ * name, never written into. Closing reports write errors (a full disk) as
+ * EXH_EIO. */
+typedef struct exh_output exh_output;
+exh_err exh_output_open(const char *path, const char *const *roots, size_t nroots, exh_output **out, char *why,
+                        size_t whyn);
+FILE *exh_output_stream(exh_output *o);
+exh_err exh_output_close(exh_output *o, int commit, char *why, size_t whyn);
+
 /* ---- EVTX dump ----------------------------------------------------------- */
 
 typedef enum exh_dump_format { EXH_DUMP_JSONL = 0, EXH_DUMP_XML, EXH_DUMP_NONE } exh_dump_format;

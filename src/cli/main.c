@@ -86,22 +86,6 @@ static void on_reject(void *ctx, const char *source, const char *title, const ch
   fputc('\n', stderr);
 }
 
-/* Refuses an output file inside a scanned root: evidence is never written. */
-static int inside_root(const char *out, char *const *roots, int nroots) {
-  char dir[PATH_MAX], rp[PATH_MAX], rr[PATH_MAX];
-  snprintf(dir, sizeof dir, "%s", out);
-  char *slash = strrchr(dir, '/');
-  if (slash) *slash = 0;
-  else snprintf(dir, sizeof dir, ".");
-  if (!realpath(dir[0] ? dir : "/", rp)) return 0;
-  for (int i = 0; i < nroots; i++) {
-    if (!realpath(roots[i], rr)) continue;
-    size_t n = strlen(rr);
-    if (!strncmp(rp, rr, n) && (rp[n] == 0 || rp[n] == '/' || (n == 1 && rr[0] == '/'))) return 1;
-  }
-  return 0;
-}
-
 /* One line of `rules list`: level, id, title (third-party text, escaped). */
 static void print_rule(const exh_rule_info *ri) {
   printf("%-8s ", exh_level_name(ri->level));
@@ -310,8 +294,13 @@ int main(int argc, char **argv) {
     return 2;
   }
   char **roots = argv + optind;
-  if (output && inside_root(output, roots, nroots)) {
-    fprintf(stderr, "exhunt: refusing to write %s inside a scanned path: evidence is never modified\n", output);
+  /* checked before any work: a refused -o must not cost a scan */
+  exh_output *outfile = NULL;
+  char owhy[512];
+  if (output && exh_output_open(output, (const char *const *)roots, (size_t)nroots, &outfile, owhy, sizeof owhy) != EXH_OK) {
+    fputs("exhunt: ", stderr);
+    put_safe(stderr, owhy);
+    fputc('\n', stderr);
     free(rulepaths);
     free(rulekinds);
     return 2;
@@ -341,10 +330,12 @@ int main(int argc, char **argv) {
   if (fatal) {
     fprintf(stderr, "exhunt: an indicator, baseline or YARA file could not be used (above)\n");
     exh_ruleset_free(rs);
+    exh_output_close(outfile, 0, NULL, 0);
     return 2;
   }
   if (exh_ruleset_compile(rs) != EXH_OK) {
     exh_ruleset_free(rs);
+    exh_output_close(outfile, 0, NULL, 0);
     return 2;
   }
   size_t nyara = 0, nioc = 0, nbase = 0;
@@ -352,17 +343,10 @@ int main(int argc, char **argv) {
   if (exh_ruleset_count(rs) == 0 && nyara == 0 && nioc == 0 && nbase == 0) {
     fprintf(stderr, "exhunt: no rule loaded\n");
     exh_ruleset_free(rs);
+    exh_output_close(outfile, 0, NULL, 0);
     return 2;
   }
-  FILE *out = stdout;
-  if (output) {
-    out = fopen(output, "w");
-    if (!out) {
-      fprintf(stderr, "exhunt: cannot write %s: %s\n", output, strerror(errno));
-      exh_ruleset_free(rs);
-      return 2;
-    }
-  }
+  FILE *out = outfile ? exh_output_stream(outfile) : stdout;
   exh_scan_opts so;
   memset(&so, 0, sizeof so);
   so.roots = (const char *const *)roots;
@@ -378,7 +362,7 @@ int main(int argc, char **argv) {
   if (rc != EXH_OK) {
     fprintf(stderr, "exhunt: scan failed: %s\n", exh_strerror(rc));
     exh_ruleset_free(rs);
-    if (output) fclose(out);
+    exh_output_close(outfile, 0, NULL, 0);
     return 2;
   }
   exh_report_opts ro = {0, verbose};
@@ -389,10 +373,22 @@ int main(int argc, char **argv) {
        : !strcmp(format, "html")       ? exh_report_html(out, res, &ro)
                                        : exh_report_text(out, res, &ro);
   int code = exh_result_exit_code_strict(res, strict);
-  if (output && fclose(out) != 0) rc = EXH_EIO;
-  else if (!output) fflush(stdout);
+  char cwhy[512] = "";
+  if (outfile) {
+    /* the report replaces the -o path only when it was written whole */
+    exh_err wrc = exh_output_close(outfile, rc == EXH_OK, cwhy, sizeof cwhy);
+    if (rc == EXH_OK) rc = wrc;
+  } else if (fflush(stdout) != 0 || ferror(stdout)) {
+    snprintf(cwhy, sizeof cwhy, "standard output: %s", strerror(errno));
+    rc = EXH_EIO;
+  }
   if (rc != EXH_OK) {
-    fprintf(stderr, "exhunt: cannot write the report\n");
+    fputs("exhunt: cannot write the report", stderr);
+    if (cwhy[0]) {
+      fputs(": ", stderr);
+      put_safe(stderr, cwhy);
+    }
+    fputc('\n', stderr);
     code = 2;
   }
   exh_result_free(res);

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* A read-only view of a whole file. Evidence is opened O_RDONLY (and
  * O_NOATIME where the kernel allows it) and is never written. */
@@ -66,6 +67,23 @@ int exh_list_dir(const char *path, exh_dir_fn fn, void *ctx, char *why, size_t w
 /* The names of one directory sorted bytewise (deterministic output), or
  * NULL with a reason. The caller frees each name and the array. */
 char **exh_list_dir_sorted(const char *path, size_t *n, char *why, size_t whyn);
+
+/* A report file: written beside the evidence, never into it. Refused (NULL
+ * with a reason) when the path, its links resolved, lies inside a folder
+ * root or is a file root (same path, or the same file by device and inode).
+ * A regular file is written to a new temporary file in the target's folder
+ * (owner-only permissions: reports quote evidence) and renamed over the
+ * target on commit, so an existing file at the path, even a hard or
+ * symbolic link to evidence, is replaced as a name, never written into.
+ * A special file (a terminal, /dev/null, a pipe) is written directly. */
+typedef struct exh_outfile exh_outfile;
+exh_outfile *exh_outfile_open(const char *path, const char *const *roots, size_t nroots, char *why, size_t whyn);
+FILE *exh_outfile_stream(exh_outfile *o);
+/* Flushes, syncs, closes and renames into place: 0, or -1 with a reason
+ * (a full disk shows here). The temporary file is removed on failure. */
+int exh_outfile_commit(exh_outfile *o, char *why, size_t whyn);
+/* Closes and removes the temporary file. */
+void exh_outfile_abort(exh_outfile *o);
 
 /* Threads. */
 typedef struct exh_thread exh_thread;

@@ -249,6 +249,130 @@ char **exh_list_dir_sorted(const char *path, size_t *n, char *why, size_t whyn) 
   return ns.v ? ns.v : exh_xcalloc(1, sizeof(char *));
 }
 
+/* ---- report files -------------------------------------------------------- */
+
+struct exh_outfile {
+  FILE *f;
+  char *tmp;  /* temporary name, NULL when written directly */
+  char *path;
+};
+
+/* 1 if `p` (resolved) is `root` (resolved) or lies below it. */
+static int below(const char *p, const char *root) {
+  size_t n = strlen(root);
+  if (n == 1 && root[0] == '/') return 1;
+  return !strncmp(p, root, n) && (p[n] == 0 || p[n] == '/');
+}
+
+exh_outfile *exh_outfile_open(const char *path, const char *const *roots, size_t nroots, char *why, size_t whyn) {
+  char *dir = exh_xstrdup(path), *rdir = NULL, *rtarget = NULL;
+  char *slash = strrchr(dir, '/');
+  const char *base = slash ? slash + 1 : path;
+  if (slash) *slash = 0;
+  if (!base[0]) {
+    snprintf(why, whyn, "%s names a folder, not a file", path);
+    free(dir);
+    return NULL;
+  }
+  rdir = realpath(slash ? (dir[0] ? dir : "/") : ".", NULL);
+  if (!rdir) {
+    snprintf(why, whyn, "cannot write %s: %s", path, strerror(errno));
+    free(dir);
+    return NULL;
+  }
+  struct stat tst;
+  int exists = stat(path, &tst) == 0; /* follows a link: the file it leads to */
+  if (exists) rtarget = realpath(path, NULL);
+  char *named = exh_xasprintf("%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base);
+  int refuse = 0;
+  for (size_t i = 0; i < nroots && !refuse; i++) {
+    char *rr = realpath(roots[i], NULL);
+    struct stat rst;
+    if (!rr || stat(rr, &rst) != 0) {
+      free(rr);
+      continue;
+    }
+    if (S_ISDIR(rst.st_mode)) {
+      refuse = below(rdir, rr) || (rtarget && below(rtarget, rr));
+    } else {
+      refuse = !strcmp(named, rr) || (rtarget && !strcmp(rtarget, rr)) ||
+               (exists && tst.st_dev == rst.st_dev && tst.st_ino == rst.st_ino);
+    }
+    free(rr);
+  }
+  free(named);
+  free(rtarget);
+  exh_outfile *o = NULL;
+  if (refuse) {
+    snprintf(why, whyn, "refusing to write %s: it is, or is inside, a scanned path (evidence is never modified)", path);
+  } else if (exists && !S_ISREG(tst.st_mode)) {
+    FILE *f = fopen(path, "w");
+    if (!f) snprintf(why, whyn, "cannot write %s: %s", path, strerror(errno));
+    else {
+      o = exh_xcalloc(1, sizeof *o);
+      o->f = f;
+      o->path = exh_xstrdup(path);
+    }
+  } else {
+    char *tmp = exh_xasprintf("%s%s.%s.exhunt-tmp-XXXXXX", slash ? dir : "", slash ? "/" : "", base);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+      snprintf(why, whyn, "cannot write in the folder of %s: %s", path, strerror(errno));
+      if (fd >= 0) {
+        close(fd);
+        unlink(tmp);
+      }
+      free(tmp);
+    } else {
+      o = exh_xcalloc(1, sizeof *o);
+      o->f = f;
+      o->tmp = tmp;
+      o->path = exh_xstrdup(path);
+    }
+  }
+  free(dir);
+  free(rdir);
+  return o;
+}
+
+FILE *exh_outfile_stream(exh_outfile *o) { return o->f; }
+
+int exh_outfile_commit(exh_outfile *o, char *why, size_t whyn) {
+  int rc = 0;
+  if (fflush(o->f) != 0 || ferror(o->f)) {
+    snprintf(why, whyn, "cannot write %s: %s", o->path, strerror(errno));
+    rc = -1;
+  } else if (o->tmp && fsync(fileno(o->f)) != 0) {
+    snprintf(why, whyn, "cannot write %s: %s", o->path, strerror(errno));
+    rc = -1;
+  }
+  if (fclose(o->f) != 0 && rc == 0) {
+    snprintf(why, whyn, "cannot write %s: %s", o->path, strerror(errno));
+    rc = -1;
+  }
+  if (o->tmp) {
+    if (rc == 0 && rename(o->tmp, o->path) != 0) {
+      snprintf(why, whyn, "cannot put the report at %s: %s", o->path, strerror(errno));
+      rc = -1;
+    }
+    if (rc != 0) unlink(o->tmp);
+  }
+  free(o->tmp);
+  free(o->path);
+  free(o);
+  return rc;
+}
+
+void exh_outfile_abort(exh_outfile *o) {
+  if (!o) return;
+  fclose(o->f);
+  if (o->tmp) unlink(o->tmp);
+  free(o->tmp);
+  free(o->path);
+  free(o);
+}
+
 struct exh_thread {
   pthread_t t;
 };

@@ -58,5 +58,41 @@ L="$W/d5/srv/V15/Logging/HttpProxy/Owa/HttpProxy_2021030301-1.LOG"
 "$EXHUNT" scan --no-progress --no-builtin -r "$W/d5/rules" -f jsonl "$W/d5/srv" > "$W/d5/out.jsonl"
 n=$(grep -c '"kind":"alert"' "$W/d5/out.jsonl"); check "d5: 300 rules hit on one line give 300 findings" 300 "$n"
 
+# --- defect 3: -o never writes into the evidence -------------------------------
+mkdir -p "$W/d3/ev" "$W/d3/out"
+printf '<%%@ Page Language="C#" %%><%% Response.Write(Request["c"]); %%>\n' > "$W/d3/ev/x.aspx"
+sum() { cksum < "$1"; }
+before=$(sum "$W/d3/ev/x.aspx")
+"$EXHUNT" scan --no-progress -o "$W/d3/ev/x.aspx" "$W/d3/ev/x.aspx" > /dev/null 2>&1
+check "d3: -o naming the file root is refused (exit 2)" 2 $?
+check "d3: the file root is unchanged" "$before" "$(sum "$W/d3/ev/x.aspx")"
+ln -s "$W/d3/ev/x.aspx" "$W/d3/out/link.txt"
+"$EXHUNT" scan --no-progress -o "$W/d3/out/link.txt" "$W/d3/ev/x.aspx" > /dev/null 2>&1
+check "d3: -o through a symlink to the file root is refused (exit 2)" 2 $?
+check "d3: the file root is unchanged after the symlink try" "$before" "$(sum "$W/d3/ev/x.aspx")"
+ln -s "$W/d3/ev" "$W/d3/out/evdir"
+"$EXHUNT" scan --no-progress -o "$W/d3/out/evdir/r.txt" "$W/d3/ev" > /dev/null 2>&1
+check "d3: -o into a folder root through a symlinked folder is refused (exit 2)" 2 $?
+[ ! -e "$W/d3/ev/r.txt" ]; check "d3: nothing created in the folder root" 0 $?
+# a hard link to the evidence outside the root: the report replaces the
+# name, never the evidence's bytes
+ln "$W/d3/ev/x.aspx" "$W/d3/out/hard.txt"
+"$EXHUNT" scan --no-progress -o "$W/d3/out/hard.txt" "$W/d3/ev" > /dev/null 2>&1
+check "d3: the evidence behind a hard-linked -o is unchanged" "$before" "$(sum "$W/d3/ev/x.aspx")"
+grep -q "VERDICT" "$W/d3/out/hard.txt"; check "d3: the report was written under the -o name" 0 $?
+# a report written over an earlier one works
+"$EXHUNT" scan --no-progress -o "$W/d3/out/r.txt" "$W/d3/ev" > /dev/null 2>&1
+"$EXHUNT" scan --no-progress -o "$W/d3/out/r.txt" "$W/d3/ev" > /dev/null 2>&1
+grep -q "VERDICT" "$W/d3/out/r.txt"; check "d3: a second run replaces the report" 0 $?
+ls "$W/d3/out" | grep -q exhunt-tmp; check "d3: no temporary file left behind" 1 $?
+
+# --- defect 10: a report that cannot be written is an error --------------------
+if [ -w /dev/full ]; then
+  "$EXHUNT" scan --no-progress "$W/d3/ev" > /dev/full 2>/dev/null; check "d10: report to a full disk (stdout) exits 2" 2 $?
+  "$EXHUNT" scan --no-progress -o /dev/full "$W/d3/ev" 2>/dev/null; check "d10: report to a full disk (-o) exits 2" 2 $?
+else
+  echo "skip d10 full-disk checks: no writable /dev/full"
+fi
+
 echo "trust: $fails failed"
 [ "$fails" -eq 0 ]
