@@ -109,6 +109,22 @@ typedef struct exh_logwindow {
   uint64_t records;  /* data lines seen (0 when only the window was read) */
 } exh_logwindow;
 
+/* One class of evidence on one server: found and read, or expected and
+ * absent (correlate/coverage.c has the list and the reasons). */
+typedef struct exh_coverage {
+  size_t server;
+  const char *cls;   /* "httpproxy", "ecp_server", "oabgenerator", "iis", "httperr", "evtx",
+                        "web_files", "staging_files", "exsetup", ... */
+  char *item;        /* HttpProxy protocol folder, IIS site, EVTX channel, or "" */
+  char *label;       /* for people: "HttpProxy/Owa", "IIS W3SVC1", "EVTX Security" */
+  int present;       /* 0: expected but not found */
+  int64_t first_ms, last_ms; /* records' time span (logs, events), else EXH_TIME_UNKNOWN */
+  uint32_t files;
+  uint64_t bytes, records;
+  uint32_t errors;   /* files of this class not read, in whole or in part */
+  size_t rules;      /* loaded rules or checks that read this class */
+} exh_coverage;
+
 /* A file that could not be scanned, or was skipped for a stated reason. */
 typedef struct exh_file_error {
   size_t server;
@@ -117,10 +133,18 @@ typedef struct exh_file_error {
   int skipped; /* 1: skipped by policy (symlink, special file); 0: an error */
 } exh_file_error;
 
+/* A server's verdict (correlate/, README "Verdicts and exit status"). A
+ * verdict of no evidence is only given when it was earned: evidence that
+ * can show an Exchange compromise was read (web logs covering each
+ * campaign's exposure, or the web folders where every campaign left its
+ * shells); otherwise the server is "cannot tell" or "no evidence
+ * examined", never clean. */
 typedef enum exh_verdict {
-  EXH_VERDICT_CLEAN = 0,     /* no evidence within the log window */
-  EXH_VERDICT_SUSPICIOUS,    /* low/medium findings only: probes, failed attempts */
-  EXH_VERDICT_COMPROMISED    /* high/critical findings: exploitation succeeded */
+  EXH_VERDICT_CLEAN = 0,       /* no evidence of compromise, on the evidence the coverage lists */
+  EXH_VERDICT_SUSPICIOUS,      /* low/medium findings only: probes, failed attempts */
+  EXH_VERDICT_COMPROMISED,     /* high/critical findings: exploitation succeeded */
+  EXH_VERDICT_CANNOT_TELL,     /* evidence was read, but not what a campaign needs (coverage says what) */
+  EXH_VERDICT_NOTHING_EXAMINED /* no evidence exhunt can read was found (or none could be read) */
 } exh_verdict;
 
 const char *exh_verdict_name(exh_verdict v);
@@ -145,11 +169,35 @@ typedef struct exh_build_seen {
   uint32_t files;
 } exh_build_seen;
 
+/* What one campaign's evidence says on one server (correlate/coverage.c). */
+typedef enum exh_campaign_state {
+  EXH_CAMPAIGN_COMPROMISED = 0, /* high/critical findings naming its CVEs */
+  EXH_CAMPAIGN_ATTEMPTED,       /* low/medium findings naming its CVEs */
+  EXH_CAMPAIGN_NO_TRACE,        /* web logs cover part of its exposure: nothing there */
+  EXH_CAMPAIGN_NO_TRACE_ON_DISK,/* the logs do not cover its exposure; the web folders hold no shell */
+  EXH_CAMPAIGN_CANNOT_TELL      /* neither: its evidence is absent (or no rule for it was loaded) */
+} exh_campaign_state;
+const char *exh_campaign_state_name(exh_campaign_state s);
+
+typedef struct exh_campaign_view {
+  const char *campaign;            /* "ProxyLogon" */
+  exh_campaign_state state;
+  int64_t exposure_first_ms;       /* from the campaign's first known exploitation ... */
+  int64_t exposure_last_ms;        /* ... to when this server was no longer exposed, or the scan (EXH_TIME_UNKNOWN: unknown) */
+  int64_t covered_first_ms, covered_last_ms; /* the part of the exposure the web logs cover, or EXH_TIME_UNKNOWN */
+  size_t nrules;                   /* loaded rules naming its CVEs */
+  char *why;                       /* one sentence */
+} exh_campaign_view;
+
 typedef struct exh_server {
   char *name; /* basename of the root */
   char *root; /* root as given */
+  char *root_error; /* the root could not be read at all (missing, unreadable), or NULL */
   exh_verdict verdict;
   char *reason; /* one sentence: why this verdict */
+  char *limits; /* what the verdict rests on and what was not examined (one paragraph) */
+  exh_campaign_view *campaigns;
+  size_t ncampaigns;
   size_t nfindings[5]; /* per level */
   /* patch level */
   char *build;              /* "15.1.2176.2", or NULL if no source told it */
@@ -189,6 +237,10 @@ typedef struct exh_result {
   uint64_t files_seen, files_scanned, bytes_scanned;
   exh_actor *actors; /* by server, then most severe first */
   size_t nactors;
+  exh_coverage *coverage; /* by server, then class order */
+  size_t ncoverage;
+  /* the rules in force (the verdict is read in their context) */
+  size_t rules_sigma, rules_yara, indicators, baseline_rows;
   double seconds;
   int64_t scan_start_ms;
 } exh_result;
@@ -311,11 +363,12 @@ typedef enum exh_dump_format { EXH_DUMP_JSONL = 0, EXH_DUMP_XML, EXH_DUMP_NONE }
 exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, FILE *out,
                       FILE *err, uint64_t *records, uint64_t *issues);
 
-/* Exit status by ClamAV's convention: 0 clean, 1 findings, 2 error. A
- * finding counts when its level is low or above; informational context
- * (e.g. archives under ProgramData with no CVE finding) does not. With
- * strict, a file that could not be read (not one skipped by policy) makes
- * it 2. */
+/* Exit status (README "Verdicts and exit status"): 2 when the scan could
+ * not be done as asked (a root missing or unreadable; with strict, any file
+ * that could not be read); else 1 when a server has a finding of level low
+ * or above; else 3 when a server's verdict is "cannot tell" or "no evidence
+ * examined"; else 0: every server's "no evidence of compromise" was earned
+ * on examined evidence. */
 int exh_result_exit_code(const exh_result *r);
 int exh_result_exit_code_strict(const exh_result *r, int strict);
 

@@ -7,7 +7,9 @@
  *                  virtual-directory or OAB file write), or a supporting
  *                  file raised by one;
  *   suspicious   - only low/medium findings: failed attempts, scanner probes;
- *   clean        - nothing, within the log window shown next to it. */
+ *   clean        - no finding: correlate/coverage.c decides whether that was
+ *                  earned (clean), or is "cannot tell" or "no evidence
+ *                  examined". */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,8 @@ const char *exh_verdict_name(exh_verdict v) {
   case EXH_VERDICT_CLEAN: return "no evidence of compromise";
   case EXH_VERDICT_SUSPICIOUS: return "exploitation attempted";
   case EXH_VERDICT_COMPROMISED: return "compromised";
+  case EXH_VERDICT_CANNOT_TELL: return "cannot tell";
+  case EXH_VERDICT_NOTHING_EXAMINED: return "no evidence examined";
   }
   return "?";
 }

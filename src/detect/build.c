@@ -206,6 +206,18 @@ const char *exh_build_fixed_in(const char *cve, const char *build, char *out, si
   return NULL;
 }
 
+exh_patch exh_build_cve_status(const char *cve, const char *build) {
+  unsigned v[4];
+  if (!build || parse_build(build, v)) return EXH_PATCH_UNKNOWN;
+  for (size_t k = 0; k < N(cves); k++) {
+    if (strcmp(cves[k].cve, cve)) continue;
+    exh_cve_status st;
+    judge(v, &cves[k], &st);
+    return st.status;
+  }
+  return EXH_PATCH_UNKNOWN;
+}
+
 static int cmp_seen(const void *x, const void *y) {
   const exh_build_seen *a = x, *b = y;
   if (a->first_ms != b->first_ms) return a->first_ms < b->first_ms ? -1 : 1;

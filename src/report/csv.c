@@ -1,6 +1,7 @@
 /* CSV and Timesketch JSONL reports.
  *
- * CSV (RFC 4180, one finding per row): every cell is quoted, inner quotes
+ * CSV (RFC 4180, one finding per row, then state rows whose rule_id is
+ * exhunt.verdict, exhunt.campaign or exhunt.coverage): every cell is quoted, inner quotes
  * doubled, and a cell that a spreadsheet would take for a formula (first
  * byte = + - @, tab or carriage return) gets a leading apostrophe (OWASP's
  * advice against CSV injection); control bytes other than tab become
@@ -56,6 +57,21 @@ static void join(FILE *f, const char *const *v, size_t n) {
   exh_buf_free(&b);
 }
 
+/* A state row in the findings' columns: host, rule_id, rule, path, message. */
+static void state_row(FILE *f, const char *host, const char *id, const char *name, const char *path, const char *msg) {
+  fputs("\"\",", f);
+  cell(f, host);
+  fputs(",\"\",\"\",", f);
+  cell(f, id);
+  fputc(',', f);
+  cell(f, name);
+  fputs(",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",", f);
+  cell(f, path);
+  fputs(",\"\",\"\",\"\",", f);
+  cell(f, msg);
+  fputs(",\"\",\"\",\"\"\r\n", f);
+}
+
 exh_err exh_report_csv(FILE *f, const exh_result *r, const exh_report_opts *o) {
   (void)o;
   fputs("\"time\",\"host\",\"level\",\"severity\",\"rule_id\",\"rule\",\"cve\",\"technique\",\"source_ip\","
@@ -104,6 +120,35 @@ exh_err exh_report_csv(FILE *f, const exh_result *r, const exh_report_opts *o) {
     fputc(',', f);
     cell(f, x->ioc_value);
     fputs("\r\n", f);
+  }
+  /* after the findings, the state rows: per server its verdict, each
+   * campaign and each class of evidence (rule_id exhunt.*, no level) */
+  for (size_t s = 0; s < r->nservers; s++) {
+    const exh_server *S = &r->servers[s];
+    exh_buf m = {0};
+    exh_buf_printf(&m, "%s; %s", S->reason ? S->reason : "", S->limits ? S->limits : "");
+    state_row(f, S->name, "exhunt.verdict", exh_verdict_name(S->verdict), S->root, m.p);
+    for (size_t k = 0; k < S->ncampaigns; k++) {
+      m.n = 0;
+      exh_buf_printf(&m, "%s: %s", exh_campaign_state_name(S->campaigns[k].state), S->campaigns[k].why);
+      state_row(f, S->name, "exhunt.campaign", S->campaigns[k].campaign, "", m.p);
+    }
+    for (size_t i = 0; i < r->ncoverage; i++) {
+      const exh_coverage *c = &r->coverage[i];
+      if (c->server != s) continue;
+      m.n = 0;
+      if (!c->present) {
+        exh_buf_adds(&m, "not found");
+      } else {
+        char a[32], b[32];
+        exh_format_iso8601(c->first_ms, a);
+        exh_format_iso8601(c->last_ms, b);
+        exh_buf_printf(&m, "read: %s .. %s, %u files, %llu bytes, %llu records, %u with errors, %zu rules", a, b,
+                       c->files, (unsigned long long)c->bytes, (unsigned long long)c->records, c->errors, c->rules);
+      }
+      state_row(f, S->name, "exhunt.coverage", c->label, "", m.p);
+    }
+    exh_buf_free(&m);
   }
   return ferror(f) ? EXH_EIO : EXH_OK;
 }

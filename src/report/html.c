@@ -167,6 +167,7 @@ static const char CSS[] =
     ".lv.low{background:#607d8b}.lv.info{background:#9e9e9e}"
     ".verdict{font-size:1.3em;font-weight:bold;padding:.3em .6em;display:inline-block;border-radius:4px}"
     ".v2{background:#d32f2f;color:#fff}.v1{background:#ef6c00;color:#fff}.v0{background:#2e7d32;color:#fff}"
+    ".v3,.v4{background:#6a1b9a;color:#fff}.absent{color:#888}"
     ".vulnerable{color:#d32f2f;font-weight:bold}.patched{color:#2e7d32}.c{color:#b00;font-family:monospace}";
 
 exh_err exh_report_html(FILE *f, const exh_result *r, const exh_report_opts *o) {
@@ -179,9 +180,11 @@ exh_err exh_report_html(FILE *f, const exh_result *r, const exh_report_opts *o) 
         f);
   fputs(CSS, f);
   fprintf(f, "</style></head><body>\n<h1>exhunt %s: Exchange compromise assessment</h1>\n", EXH_VERSION);
-  fprintf(f, "<p>Scan started %s; %llu of %llu files read (%.1f MB) in %.2f s.</p>\n", now,
-          (unsigned long long)r->files_scanned, (unsigned long long)r->files_seen, (double)r->bytes_scanned / 1e6,
-          r->seconds);
+  fprintf(f, "<p>Scan started %s; %llu of %llu files read (%.1f MB) in %.2f s. Rules: %zu Sigma, %zu YARA, %zu "
+          "indicators, %zu baseline rows.</p>\n",
+          now, (unsigned long long)r->files_scanned, (unsigned long long)r->files_seen,
+          (double)r->bytes_scanned / 1e6, r->seconds, r->rules_sigma, r->rules_yara, r->indicators,
+          r->baseline_rows);
   for (size_t sv = 0; sv < r->nservers; sv++) {
     const exh_server *S = &r->servers[sv];
     fputs("<h2>", f);
@@ -191,7 +194,20 @@ exh_err exh_report_html(FILE *f, const exh_result *r, const exh_report_opts *o) 
     fprintf(f, "</small></h2>\n<p><span class=\"verdict v%d\">%s</span></p>\n<p>", (int)S->verdict,
             exh_verdict_name(S->verdict));
     h(f, S->reason);
-    fprintf(f, "</p>\n<p>Findings: %zu critical, %zu high, %zu medium, %zu low, %zu informational.</p>\n",
+    fputs("</p>\n<p>", f);
+    if (S->limits) h(f, S->limits);
+    fputs("</p>\n<table><tr><th>campaign</th><th>state</th><th>why</th></tr>\n", f);
+    for (size_t k = 0; k < S->ncampaigns; k++) {
+      fputs("<tr><td>", f);
+      h(f, S->campaigns[k].campaign);
+      fputs("</td><td>", f);
+      h(f, exh_campaign_state_name(S->campaigns[k].state));
+      fputs("</td><td>", f);
+      h(f, S->campaigns[k].why);
+      fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+    fprintf(f, "<p>Findings: %zu critical, %zu high, %zu medium, %zu low, %zu informational.</p>\n",
             S->nfindings[4], S->nfindings[3], S->nfindings[2], S->nfindings[1], S->nfindings[0]);
     fputs("<h3>Patch level</h3>\n", f);
     if (!S->build) {
@@ -262,7 +278,23 @@ exh_err exh_report_html(FILE *f, const exh_result *r, const exh_report_opts *o) 
       h(f, w->folder);
       fputs("</td></tr>\n", f);
     }
-    fputs(any ? "</table>\n" : "<p>No Exchange log was found: the verdict rests on files alone.</p>\n", f);
+    fputs(any ? "</table>\n" : "<p>No Exchange or IIS log was read.</p>\n", f);
+    fputs("<h3>Coverage (what the verdict rests on)</h3>\n<table><tr><th>evidence</th><th>read</th><th>first</th>"
+          "<th>last</th><th>files</th><th>records</th><th>with errors</th><th>rules</th></tr>\n",
+          f);
+    for (size_t i = 0; i < r->ncoverage; i++) {
+      const exh_coverage *c = &r->coverage[i];
+      if (c->server != sv) continue;
+      fprintf(f, "<tr%s><td>", c->present ? "" : " class=absent");
+      h(f, c->label);
+      fprintf(f, "</td><td>%s</td><td class=t>", c->present ? "yes" : "not found");
+      when(f, c->first_ms);
+      fputs("</td><td class=t>", f);
+      when(f, c->last_ms);
+      fprintf(f, "</td><td>%u</td><td>%llu</td><td>%u</td><td>%zu</td></tr>\n", c->files,
+              (unsigned long long)c->records, c->errors, c->rules);
+    }
+    fputs("</table>\n", f);
   }
   if (r->nerrors) {
     fputs("<h2>Files not read or skipped</h2>\n<table><tr><th></th><th>path</th><th>reason</th></tr>\n", f);

@@ -1,7 +1,8 @@
 /* JSON Lines report with Elastic Common Schema names as nested objects.
  * The contract (README "JSONL contract") is stable: one object per finding
- * (event.kind "alert"), then state objects (verdict per server, the log
- * window), then one "pipeline_error" object per file that could not be read.
+ * (event.kind "alert"), then state objects (verdict with the campaigns and
+ * the patch level and coverage per server, attackers, the log window), then
+ * one "pipeline_error" object per file that could not be read.
  * Every string goes through exh_json_str (escapes, invalid UTF-8 -> U+FFFD). */
 #include <string.h>
 
@@ -247,6 +248,56 @@ static void patch_level(jw *j, const exh_result *r, const exh_server *sv) {
   fputc('\n', j->f);
 }
 
+/* One state object per server: every class of evidence, read or absent
+ * (README "JSONL contract": exhunt.coverage). */
+static void coverage(jw *j, const exh_result *r, size_t s) {
+  j_open(j);
+  j_time(j, "@timestamp", r->scan_start_ms);
+  char msg[200];
+  snprintf(msg, sizeof msg, "coverage of %.100s: evidence read and not found", r->servers[s].name);
+  j_str(j, "message", msg);
+  j_obj(j, "event");
+  j_str(j, "kind", "state");
+  j_str(j, "dataset", "exhunt.coverage");
+  j_close(j);
+  j_obj(j, "host");
+  j_str(j, "name", r->servers[s].name);
+  j_close(j);
+  j_obj(j, "exhunt");
+  j_key(j, "coverage");
+  fputc('[', j->f);
+  int first = 1;
+  for (size_t i = 0; i < r->ncoverage; i++) {
+    const exh_coverage *c = &r->coverage[i];
+    if (c->server != s) continue;
+    if (!first) fputc(',', j->f);
+    first = 0;
+    j_open(j);
+    j_str(j, "class", c->cls);
+    if (c->item[0]) j_str(j, "item", c->item);
+    j_str(j, "label", c->label);
+    j_bool(j, "present", c->present);
+    j_time(j, "first", c->first_ms);
+    j_time(j, "last", c->last_ms);
+    j_int(j, "files", c->files);
+    j_int(j, "bytes", (long long)c->bytes);
+    j_int(j, "records", (long long)c->records);
+    j_int(j, "errors", c->errors);
+    j_int(j, "rules", (long long)c->rules);
+    j_close(j);
+  }
+  fputc(']', j->f);
+  j_obj(j, "rules");
+  j_int(j, "sigma", (long long)r->rules_sigma);
+  j_int(j, "yara", (long long)r->rules_yara);
+  j_int(j, "indicators", (long long)r->indicators);
+  j_int(j, "baseline_rows", (long long)r->baseline_rows);
+  j_close(j);
+  j_close(j);
+  j_close(j);
+  fputc('\n', j->f);
+}
+
 exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o) {
   (void)o;
   jw j = {f, {0}, 0};
@@ -269,6 +320,27 @@ exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o)
     j_str(&j, "root", sv->root);
     j_str(&j, "verdict", exh_verdict_name(sv->verdict));
     j_str(&j, "reason", sv->reason);
+    j_str(&j, "limits", sv->limits);
+    if (sv->root_error) j_str(&j, "root_error", sv->root_error);
+    j_key(&j, "campaigns");
+    fputc('[', f);
+    for (size_t k = 0; k < sv->ncampaigns; k++) {
+      const exh_campaign_view *c = &sv->campaigns[k];
+      if (k) fputc(',', f);
+      j_open(&j);
+      j_str(&j, "name", c->campaign);
+      j_str(&j, "state", exh_campaign_state_name(c->state));
+      j_str(&j, "reason", c->why);
+      if (c->state >= EXH_CAMPAIGN_NO_TRACE) {
+        j_time(&j, "exposure_start", c->exposure_first_ms);
+        j_time(&j, "exposure_end", c->exposure_last_ms);
+        j_time(&j, "covered_start", c->covered_first_ms);
+        j_time(&j, "covered_end", c->covered_last_ms);
+      }
+      j_int(&j, "rules", (long long)c->nrules);
+      j_close(&j);
+    }
+    fputc(']', f);
     j_obj(&j, "findings");
     for (int l = EXH_LEVEL_INFO; l <= EXH_LEVEL_CRITICAL; l++) j_int(&j, exh_level_name((exh_level)l), (long long)sv->nfindings[l]);
     j_close(&j);
@@ -276,6 +348,7 @@ exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o)
     j_close(&j);
     fputc('\n', f);
     patch_level(&j, r, sv);
+    coverage(&j, r, s);
   }
   /* the per-attacker timeline: one state object per client address */
   for (size_t k = 0; k < r->nactors; k++) {

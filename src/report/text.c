@@ -149,6 +149,50 @@ static void patch_level(tctx *t, const exh_server *S) {
   }
 }
 
+/* Each campaign's state, under the verdict. */
+static void campaigns(tctx *t, const exh_server *S) {
+  for (size_t k = 0; k < S->ncampaigns; k++) {
+    const exh_campaign_view *c = &S->campaigns[k];
+    const char *cc = c->state == EXH_CAMPAIGN_COMPROMISED ? "\033[1;31m"
+                     : c->state == EXH_CAMPAIGN_ATTEMPTED ? "\033[33m"
+                     : c->state == EXH_CAMPAIGN_CANNOT_TELL ? "\033[1;35m"
+                                                            : "\033[32m";
+    fprintf(t->f, "  %s %-13s %s%-17s%s ", k ? "          " : "campaigns:", c->campaign, col(t, cc),
+            exh_campaign_state_name(c->state), col(t, "\033[0m"));
+    s(t, c->why);
+    fputc('\n', t->f);
+  }
+}
+
+/* What the verdict rests on: every class of evidence, read or absent. */
+static void coverage(tctx *t, const exh_result *r, size_t sv) {
+  fputs("\nCoverage (what this verdict rests on; - : not found):\n", t->f);
+  for (size_t i = 0; i < r->ncoverage; i++) {
+    const exh_coverage *c = &r->coverage[i];
+    if (c->server != sv) continue;
+    fputs("  ", t->f);
+    if (!c->present) {
+      fputs("-  ", t->f);
+      s(t, c->label);
+      fputc('\n', t->f);
+      continue;
+    }
+    fputs("+  ", t->f);
+    s(t, c->label);
+    if (c->first_ms != EXH_TIME_UNKNOWN) {
+      char a[32], b[32];
+      exh_format_iso8601(c->first_ms, a);
+      exh_format_iso8601(c->last_ms, b);
+      fprintf(t->f, "  %s .. %s", a, b);
+    }
+    fprintf(t->f, "  %u file%s", c->files, c->files == 1 ? "" : "s");
+    if (c->records) fprintf(t->f, ", %llu records", (unsigned long long)c->records);
+    if (c->errors) fprintf(t->f, ", %u not read in whole or in part", c->errors);
+    if (!c->rules && c->files && strcmp(c->cls, "exsetup")) fputs(" (no loaded rule reads it)", t->f);
+    fputc('\n', t->f);
+  }
+}
+
 exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) {
   tctx t = {f, o && o->color};
   int verbose = o && o->verbose;
@@ -157,14 +201,22 @@ exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) 
     const exh_server *S = &r->servers[sv];
     const char *vc = S->verdict == EXH_VERDICT_COMPROMISED   ? "\033[1;31m"
                      : S->verdict == EXH_VERDICT_SUSPICIOUS ? "\033[1;33m"
-                                                            : "\033[1;32m";
+                     : S->verdict == EXH_VERDICT_CLEAN      ? "\033[1;32m"
+                                                            : "\033[1;35m";
     fputs("\n== ", f);
     s(&t, S->name);
     fputs(" (", f);
     s(&t, S->root);
     fprintf(f, ")\nVERDICT: %s%s%s\n  ", col(&t, vc), exh_verdict_name(S->verdict), col(&t, "\033[0m"));
     s(&t, S->reason);
-    fprintf(f, "\n  findings: %zu critical, %zu high, %zu medium, %zu low, %zu informational\n",
+    fputc('\n', f);
+    if (S->limits) {
+      fputs("  ", f);
+      s(&t, S->limits);
+      fputc('\n', f);
+    }
+    campaigns(&t, S);
+    fprintf(f, "  findings: %zu critical, %zu high, %zu medium, %zu low, %zu informational\n",
             S->nfindings[4], S->nfindings[3], S->nfindings[2], S->nfindings[1], S->nfindings[0]);
     /* groups: each CVE in order of first appearance, then findings without CVE */
     const char *groups[64];
@@ -223,7 +275,8 @@ exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) 
       fputc('\n', f);
       any = 1;
     }
-    if (!any) fputs("  no Exchange log was found: the verdict rests on files alone\n", f);
+    if (!any) fputs("  no Exchange or IIS log was read\n", f);
+    coverage(&t, r, sv);
   }
   size_t nerr = 0, nskip = 0;
   for (size_t i = 0; i < r->nerrors; i++) r->errors[i].skipped ? nskip++ : nerr++;
@@ -238,7 +291,9 @@ exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) 
       fputc('\n', f);
     }
   }
-  fprintf(f, "\nscanned %llu of %llu files (%.1f MB) in %.2f s",
+  fprintf(f, "\nrules: %zu Sigma, %zu YARA, %zu indicators, %zu baseline rows\n", r->rules_sigma, r->rules_yara,
+          r->indicators, r->baseline_rows);
+  fprintf(f, "scanned %llu of %llu files (%.1f MB) in %.2f s",
           (unsigned long long)r->files_scanned, (unsigned long long)r->files_seen,
           (double)r->bytes_scanned / 1e6, r->seconds);
   if (nskip && !verbose) fprintf(f, "; %zu skipped (links, special files; --verbose lists them)", nskip);

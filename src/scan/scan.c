@@ -326,7 +326,18 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   exh_mutex_free(p.mu);
   free(p.order);
   /* merge */
-  size_t total = 0, wcap = 0;
+  size_t total = 0, wcap = 0, covcap = 0;
+  /* the rules or checks that read each kind of evidence (coverage) */
+  size_t kind_rules[EXH_KIND_COUNT] = {0};
+  {
+    size_t y = 0, ni = 0, nb = 0;
+    exh_ruleset_content_counts(rs, &y, &ni, &nb);
+    for (int k = 1; k < EXH_KIND_COUNT; k++) {
+      if (k <= EXH_KIND_EVTX) kind_rules[k] = exh_ruleset_plan(rs, (exh_kind)k)->nrules;
+      else if (k == EXH_KIND_JSONEV) kind_rules[k] = exh_ruleset_plan(rs, EXH_KIND_EVTX)->nrules;
+      else kind_rules[k] = y + (ni ? 1 : 0) + (nb ? 1 : 0) + 1; /* + the built-in artefact checks */
+    }
+  }
   for (size_t i = 0; i < w.n; i++) total += w.ev[i].nfindings;
   r->findings = exh_xcalloc(total ? total : 1, sizeof *r->findings);
   for (size_t i = 0; i < w.n; i++) {
@@ -353,6 +364,7 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
       r->bytes_scanned += ev->size;
     }
     if (ev->version[0]) note_version(r, ev);
+    exh_coverage_note(r, &covcap, ev, kind_rules);
     free(ev->path);
     free(ev->rel);
   }
@@ -362,6 +374,13 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   r->errors = w.errors;
   r->nerrors = w.nerrors;
   r->files_seen = w.files_seen;
+  exh_coverage_finish(r, &covcap, &w);
+  for (size_t i = 0; i < r->nservers && i < w.nsrv; i++) {
+    r->servers[i].root_error = w.srv[i].root_error;
+    w.srv[i].root_error = NULL;
+  }
+  exh_ruleset_content_counts(rs, &r->rules_yara, &r->indicators, &r->baseline_rows);
+  r->rules_sigma = exh_ruleset_count(rs);
   exh_build_finish(r, p.builds, build_src);
   for (size_t i = 0; i < r->nservers; i++) free(p.builds[i]);
   free(p.builds);
@@ -373,6 +392,7 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   }
   free(w.srv);
   exh_correlate(r);
+  exh_correlate_verdicts(r, rs);
   exh_correlate_story(r);
   exh_correlate_actors(r);
   r->seconds = exh_monotonic_s() - t0;
@@ -437,6 +457,11 @@ void exh_result_free(exh_result *r) {
   free(r->actors);
   for (size_t i = 0; i < r->nwindows; i++) free(r->windows[i].folder);
   free(r->windows);
+  for (size_t i = 0; i < r->ncoverage; i++) {
+    free(r->coverage[i].item);
+    free(r->coverage[i].label);
+  }
+  free(r->coverage);
   for (size_t i = 0; i < r->nerrors; i++) {
     free(r->errors[i].path);
     free(r->errors[i].reason);
@@ -446,6 +471,10 @@ void exh_result_free(exh_result *r) {
     free(r->servers[i].name);
     free(r->servers[i].root);
     free(r->servers[i].reason);
+    free(r->servers[i].limits);
+    free(r->servers[i].root_error);
+    for (size_t k = 0; k < r->servers[i].ncampaigns; k++) free(r->servers[i].campaigns[k].why);
+    free(r->servers[i].campaigns);
     free(r->servers[i].build);
     free(r->servers[i].cves);
     for (size_t k = 0; k < r->servers[i].nbuilds_seen; k++) free(r->servers[i].builds_seen[k].build);
@@ -456,14 +485,17 @@ void exh_result_free(exh_result *r) {
 }
 
 int exh_result_exit_code_strict(const exh_result *r, int strict) {
+  for (size_t i = 0; i < r->nservers; i++)
+    if (r->servers[i].root_error) return 2;
   if (strict)
     for (size_t i = 0; i < r->nerrors; i++)
       if (!r->errors[i].skipped) return 2;
-  return exh_result_exit_code(r);
-}
-
-int exh_result_exit_code(const exh_result *r) {
   for (size_t i = 0; i < r->nfindings; i++)
     if (r->findings[i].level >= EXH_LEVEL_LOW) return 1;
+  for (size_t i = 0; i < r->nservers; i++)
+    if (r->servers[i].verdict == EXH_VERDICT_CANNOT_TELL || r->servers[i].verdict == EXH_VERDICT_NOTHING_EXAMINED)
+      return 3;
   return 0;
 }
+
+int exh_result_exit_code(const exh_result *r) { return exh_result_exit_code_strict(r, 0); }

@@ -57,6 +57,8 @@ void exh_evidence_error(exh_evidence *ev, const char *fmt, ...) __attribute__((f
 
 /* What the walk learnt about one server's install (patch level). */
 typedef struct exh_walk_server {
+  char *root_error; /* the root itself could not be read (missing, unreadable), or NULL */
+  uint32_t web_dirs, staging_dirs; /* web and staging folders met (present even when empty) */
   char *exsetup;   /* path of Bin/ExSetup.exe, or NULL */
   char **builds;   /* names of build-numbered folders under owa/ ("15.1.2176.2") */
   size_t nbuilds, capbuilds;
@@ -117,6 +119,14 @@ void exh_scan_exlog(exh_worker *wk, exh_evidence *ev);
 /* The same on bytes already in memory (the fuzz targets use this). */
 struct exh_map;
 void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, struct exh_map *map);
+/* The same on any byte source (a file, an archive member, memory), read in
+ * blocks of whole lines; the caller opens and closes it. The _sized form
+ * takes the block and longest-line sizes (tests and fuzz targets use a few
+ * bytes so every block boundary is crossed). */
+struct exh_source;
+void exh_scan_exlog_source(exh_worker *wk, exh_evidence *ev, struct exh_source *src);
+void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, struct exh_source *src, size_t block,
+                                 size_t max_line);
 
 /* Scans one EVTX file (scan_evtx.c); the same on bytes in memory; and a
  * file of JSON lines of events (Winlogbeat, Velociraptor, OTRF). */
@@ -144,8 +154,20 @@ int exh_build_normalise(const char *in, char *out, size_t n);
 /* The fix for a CVE on a build's CU line as text, or NULL. */
 const char *exh_build_fixed_in(const char *cve, const char *build, char *out, size_t n);
 
-/* Correlation (correlate/verdict.c): escalations and per-server verdicts. */
+/* The patch state of one CVE on one build ("15.1.2176.2"). */
+exh_patch exh_build_cve_status(const char *cve, const char *build);
+
+/* Correlation (correlate/verdict.c): escalations and the verdicts that
+ * findings give (compromised, exploitation attempted). */
 void exh_correlate(exh_result *r);
+/* Coverage (correlate/coverage.c): one row per class of evidence read,
+ * noted per evidence file during the merge; then the expected classes
+ * that are absent; then each campaign's state and the verdicts of servers
+ * without findings (earned clean, cannot tell, no evidence examined). */
+/* kind_rules[k]: the rules or checks that read evidence of kind k. */
+void exh_coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, const size_t *kind_rules);
+void exh_coverage_finish(exh_result *r, size_t *cap, const exh_walk *w);
+void exh_correlate_verdicts(exh_result *r, const exh_ruleset *rs);
 /* The story of each file finding: the request that wrote it, who used it. */
 void exh_correlate_story(exh_result *r);
 /* Findings grouped by client address per server (exh_result.actors). */

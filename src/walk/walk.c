@@ -122,6 +122,16 @@ static void note_build_dir(exh_walk *w, size_t server, const char *rel, const ch
   s->builds[s->nbuilds++] = exh_xstrdup(name);
 }
 
+/* A web or staging folder exists on this server (even if empty): the
+ * coverage tells "checked, nothing there" from "not collected". */
+static void note_area_dir(exh_walk *w, size_t server, const char *rel) {
+  char *probe = exh_xasprintf("%s/x", rel);
+  exh_area a = exh_classify_area(probe);
+  free(probe);
+  if (a == EXH_AREA_WEB) w->srv[server].web_dirs++;
+  else if (a == EXH_AREA_STAGING) w->srv[server].staging_dirs++;
+}
+
 static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t server, int depth) {
   char why[256];
   if (depth > MAX_DEPTH) {
@@ -132,8 +142,10 @@ static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t serv
   char **names = exh_list_dir_sorted(path, &nn, why, sizeof why); /* sorted: deterministic output */
   if (!names) {
     exh_walk_add_error(w, server, path, why, 0);
+    if (depth == 0 && server < w->nsrv && !w->srv[server].root_error) w->srv[server].root_error = exh_xstrdup(why);
     return;
   }
+  if (depth > 0 && server < w->nsrv) note_area_dir(w, server, rel);
   for (size_t i = 0; i < nn; i++) {
     char *cp = exh_xasprintf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
     char *cr = rel[0] ? exh_xasprintf("%s/%s", rel, names[i]) : exh_xstrdup(names[i]);
@@ -171,6 +183,7 @@ void exh_walk_root(exh_walk *w, const char *root, size_t server) {
    * letting the platform stat it through a trailing "/." for folders. */
   if (exh_lstat(root, &st, why, sizeof why) != 0) {
     exh_walk_add_error(w, server, root, why, 0);
+    w->srv[server].root_error = exh_xstrdup(why);
     return;
   }
   if (st.type == EXH_FT_LINK) {
@@ -179,11 +192,15 @@ void exh_walk_root(exh_walk *w, const char *root, size_t server) {
       walk_dir(w, root, "", server, 0);
     } else {
       exh_walk_add_error(w, server, root, "symbolic link to a file: give the target itself", 0);
+      w->srv[server].root_error = exh_xstrdup("symbolic link to a file: give the target itself");
     }
     free(dot);
     return;
   }
   if (st.type == EXH_FT_DIR) walk_dir(w, root, "", server, 0);
   else if (st.type == EXH_FT_FILE) add_file(w, root, "", server, &st);
-  else exh_walk_add_error(w, server, root, "not a regular file or folder", 0);
+  else {
+    exh_walk_add_error(w, server, root, "not a regular file or folder", 0);
+    w->srv[server].root_error = exh_xstrdup("not a regular file or folder");
+  }
 }

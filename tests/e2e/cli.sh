@@ -44,7 +44,8 @@ fi
 [ ! -e "$W/attack/report.txt" ]; check "nothing written inside the root" 0 $?
 "$EXHUNT" scan --format xml "$W/attack" 2>/dev/null; check "unknown format is an error" 2 $?
 "$EXHUNT" scan 2>/dev/null; check "no path is an error" 2 $?
-"$EXHUNT" scan "$W/does-not-exist" > /dev/null; check "missing root: verdict still comes" 0 $?
+"$EXHUNT" scan "$W/does-not-exist" > "$W/missing.txt"; check "missing root is an error (exit 2)" 2 $?
+grep -q "^VERDICT: no evidence examined" "$W/missing.txt"; check "missing root: the verdict says nothing was examined" 0 $?
 "$EXHUNT" rules check > "$W/rules.txt"; check "rules check on the shipped rules" 0 $?
 grep -q "^loaded [0-9]* of [0-9]* rules" "$W/rules.txt"; check "rules check summary line" 0 $?
 mkdir -p "$W/badrules" && printf 'title: x\nlogsource: {product: exchange}\ndetection: {s: {A|nope: b}, condition: s}\n' > "$W/badrules/bad.yml"

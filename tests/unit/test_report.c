@@ -44,6 +44,19 @@ static exh_result *make(void) {
   f->url = exh_xstrdup("/ecp/y.js?" HOSTILE);
   f->user_agent = exh_xstrdup(HOSTILE);
   f->http_status = 200;
+  /* coverage and campaigns carry attacker-chosen names too (folder names,
+   * EVTX channel names) */
+  r->ncoverage = 2;
+  r->coverage = exh_xcalloc(2, sizeof *r->coverage);
+  r->coverage[0] = (exh_coverage){0, "httpproxy", exh_xstrdup(HOSTILE), exh_xstrdup("HttpProxy logs " HOSTILE), 1,
+                                  1614733323123LL, 1614733323999LL, 3, 100, 10, 1, 5};
+  r->coverage[1] = (exh_coverage){0, "iis", exh_xstrdup(""), exh_xstrdup("IIS logs"), 0, EXH_TIME_UNKNOWN,
+                                  EXH_TIME_UNKNOWN, 0, 0, 0, 0, 0};
+  r->servers[0].limits = exh_xstrdup("read: " HOSTILE);
+  r->servers[0].ncampaigns = 1;
+  r->servers[0].campaigns = exh_xcalloc(1, sizeof *r->servers[0].campaigns);
+  r->servers[0].campaigns[0] = (exh_campaign_view){"ProxyLogon", EXH_CAMPAIGN_NO_TRACE, 0, 1, 0, 1, 3,
+                                                   exh_xstrdup("why " HOSTILE)};
   return r;
 }
 
@@ -91,8 +104,11 @@ static void test_jsonl(void **st) {
   /* every line is one object */
   size_t lines = 0;
   for (char *p = o; *p; p++) lines += *p == '\n';
-  assert_int_equal(lines, 4); /* finding, verdict, build, log window */
+  assert_int_equal(lines, 5); /* finding, verdict, build, coverage, log window */
   assert_non_null(strstr(o, "\"dataset\":\"exhunt.build\""));
+  assert_non_null(strstr(o, "\"dataset\":\"exhunt.coverage\""));
+  assert_non_null(strstr(o, "\"class\":\"iis\",\"label\":\"IIS logs\",\"present\":false"));
+  assert_non_null(strstr(o, "\"campaigns\":[{\"name\":\"ProxyLogon\",\"state\":\"no trace\""));
   free(o);
   exh_result_free(r);
 }
@@ -105,6 +121,9 @@ static void test_text(void **st) {
   assert_non_null(strstr(o, "VERDICT: compromised"));
   assert_non_null(strstr(o, "\\x1b]0;title\\x07"));
   assert_non_null(strstr(o, "HttpProxy_1.LOG:3 (offset 42)"));
+  assert_non_null(strstr(o, "campaigns: ProxyLogon    no trace"));
+  assert_non_null(strstr(o, "-  IIS logs\n"));
+  assert_non_null(strstr(o, "+  HttpProxy logs evil\\x1b]0;title"));
   free(o);
   assert_int_equal(exh_result_exit_code(r), 1);
   r->findings[0].level = EXH_LEVEL_INFO;
@@ -129,7 +148,9 @@ static void test_csv(void **st) {
   assert_null(strstr(o, "\xff"));
   size_t rows = 0;
   for (char *p = o; *p; p++) rows += *p == '\n';
-  assert_int_equal(rows, 2);
+  assert_int_equal(rows, 6); /* header, finding, verdict, campaign, 2 coverage rows */
+  assert_non_null(strstr(o, "\"exhunt.coverage\",\"HttpProxy logs evil"));
+  assert_non_null(strstr(o, "\"exhunt.campaign\",\"ProxyLogon\""));
   free(o);
   exh_result_free(r);
 }
@@ -158,6 +179,9 @@ static void test_html(void **st) {
   assert_non_null(strstr(o, "&lt;/script&gt;&lt;img src=x&gt;"));
   assert_null(strstr(o, "<img"));
   assert_non_null(strstr(o, "1.2.3.4")); /* the attacker table */
+  assert_non_null(strstr(o, "<h3>Coverage"));
+  assert_non_null(strstr(o, "<tr class=absent><td>IIS logs</td><td>not found</td>"));
+  assert_non_null(strstr(o, "<td>ProxyLogon</td><td>no trace</td>"));
   free(o);
   exh_result_free(r);
 }

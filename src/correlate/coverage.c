@@ -1,0 +1,469 @@
+/* Coverage: what evidence each server had, class by class, and what each
+ * campaign's evidence says, so that a verdict of no evidence is earned.
+ *
+ * Classes. Every evidence file read adds to one row per (server, class,
+ * item): HttpProxy per protocol folder, IIS per site, Windows events per
+ * channel, and so on, with the records' time span, files, bytes, records,
+ * files with errors and the rules that read the class. The classes an
+ * Exchange assessment needs are listed even when absent (present = 0), so
+ * the report says what was not examined.
+ *
+ * Campaigns. For ProxyLogon, ProxyShell, ProxyNotShell and OWASSRF:
+ *   - findings naming one of its CVEs: compromised (high or above) or
+ *     attempted;
+ *   - else its exposure on this server: from the campaign's first known
+ *     exploitation to the scan when the installed build is vulnerable or
+ *     unknown; when it is patched, to the later of the fix's release (no
+ *     server could be patched before it) and the last log that names a
+ *     vulnerable build (#Version). The part of that exposure the web logs
+ *     (HttpProxy, IIS: where every campaign's requests land) cover is read:
+ *     no trace;
+ *   - else, if the web folders were examined (where every campaign left its
+ *     web shells) with content rules loaded: no trace on disk;
+ *   - else: cannot tell. Also cannot tell when no loaded rule names the
+ *     campaign's CVEs.
+ *
+ * Verdict (exh_correlate_verdicts): compromised / exploitation attempted
+ * from findings; "no evidence examined" when nothing exhunt reads was
+ * found or read (or the root could not be read); "cannot tell" when a
+ * campaign cannot be told; otherwise no evidence of compromise. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../scan/scan.h"
+#include "../util/util.h"
+
+/* ---- classes ------------------------------------------------------------- */
+
+typedef struct cls_def {
+  const char *cls, *label;
+  int expected; /* listed when absent */
+} cls_def;
+
+static const cls_def classes[] = {
+    {"httpproxy", "HttpProxy logs", 1},
+    {"ecp_server", "ECP Server logs", 1},
+    {"ecp_activity", "ECP Activity logs", 0},
+    {"oabgenerator", "OAB generator logs", 1},
+    {"exchange_log", "other Exchange logs", 0},
+    {"iis", "IIS logs", 1},
+    {"httperr", "HTTPERR logs", 1},
+    {"windows_events", "Windows events", 0}, /* rows per channel; the expected channels below */
+    {"web_files", "web folders", 1},
+    {"staging_files", "staging folders", 1},
+    {"given_files", "files given", 0},
+    {"other_files", "other files", 0},
+    {"archive", "archives", 0},
+    {"exsetup", "Bin/ExSetup.exe", 1},
+};
+#define NCLASSES (sizeof classes / sizeof classes[0])
+
+/* The channels that matter on an Exchange server (issue 11): listed when absent. */
+static const char *const channels[] = {
+    "Security",
+    "System",
+    "Application",
+    "Microsoft-Windows-PowerShell/Operational",
+    "Microsoft-Windows-Sysmon/Operational",
+    "MSExchange Management",
+    "Microsoft-Windows-Windows Defender/Operational",
+};
+#define NCHANNELS (sizeof channels / sizeof channels[0])
+
+static size_t class_index(const char *cls) {
+  for (size_t i = 0; i < NCLASSES; i++)
+    if (!strcmp(classes[i].cls, cls)) return i;
+  return NCLASSES - 1;
+}
+
+static exh_coverage *row(exh_result *r, size_t *cap, size_t server, const char *cls, const char *item) {
+  for (size_t i = 0; i < r->ncoverage; i++) {
+    exh_coverage *c = &r->coverage[i];
+    if (c->server == server && !strcmp(c->cls, cls) && !strcasecmp(c->item, item)) return c;
+  }
+  EXH_VEC_RESERVE(r->coverage, *cap, r->ncoverage + 1);
+  exh_coverage *c = &r->coverage[r->ncoverage++];
+  memset(c, 0, sizeof *c);
+  c->server = server;
+  c->cls = classes[class_index(cls)].cls;
+  c->item = exh_xstrdup(item);
+  if (!strcmp(cls, "windows_events")) c->label = exh_xasprintf("events %s", item[0] ? item : "(channel unknown)");
+  else if (item[0]) c->label = exh_xasprintf("%s %s", classes[class_index(cls)].label, item);
+  else c->label = exh_xstrdup(classes[class_index(cls)].label);
+  c->first_ms = c->last_ms = EXH_TIME_UNKNOWN;
+  return c;
+}
+
+static void span(exh_coverage *c, int64_t first, int64_t last) {
+  if (first != EXH_TIME_UNKNOWN && (c->first_ms == EXH_TIME_UNKNOWN || first < c->first_ms)) c->first_ms = first;
+  if (last != EXH_TIME_UNKNOWN && (c->last_ms == EXH_TIME_UNKNOWN || last > c->last_ms)) c->last_ms = last;
+}
+
+static const char *class_of_kind(exh_kind k) {
+  switch (k) {
+  case EXH_KIND_HTTPPROXY: return "httpproxy";
+  case EXH_KIND_ECP_SERVER: return "ecp_server";
+  case EXH_KIND_ECP_ACTIVITY: return "ecp_activity";
+  case EXH_KIND_OABGEN: return "oabgenerator";
+  case EXH_KIND_EXLOG_OTHER: return "exchange_log";
+  case EXH_KIND_IIS: return "iis";
+  case EXH_KIND_HTTPERR: return "httperr";
+  case EXH_KIND_EVTX:
+  case EXH_KIND_JSONEV: return "windows_events";
+  case EXH_KIND_ARCHIVE: return "archive";
+  case EXH_KIND_LSASS_DUMP:
+  case EXH_KIND_STAGING_ARCHIVE: return "staging_files";
+  default: return NULL;
+  }
+}
+
+static const char *class_of_area(const char *area) {
+  if (!strcmp(area, "web")) return "web_files";
+  if (!strcmp(area, "staging")) return "staging_files";
+  if (!strcmp(area, "given")) return "given_files";
+  return "other_files";
+}
+
+void exh_coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, const size_t *kind_rules) {
+  if (ev->skipped && !ev->error) return; /* not ours (another product's .log under Logging) */
+  const char *cls = ev->kind == EXH_KIND_CONTENT ? class_of_area(ev->sub) : class_of_kind(ev->kind);
+  if (!cls) return;
+  int failed = ev->error != NULL;
+  if (!strcmp(cls, "windows_events")) {
+    if (ev->nchannels == 0) {
+      exh_coverage *c = row(r, cap, ev->server, cls, "");
+      c->present = 1;
+      c->files++;
+      c->bytes += ev->size;
+      c->records += ev->records;
+      c->errors += failed;
+      c->rules = kind_rules[ev->kind];
+      span(c, ev->first_ms, ev->last_ms);
+      return;
+    }
+    for (size_t i = 0; i < ev->nchannels; i++) {
+      const struct exh_ev_channel *ch = &ev->channels[i];
+      exh_coverage *c = row(r, cap, ev->server, cls, ch->name);
+      c->present = 1;
+      c->files++;
+      if (i == 0) c->bytes += ev->size; /* a file's bytes go to its first channel */
+      c->records += ch->records;
+      c->errors += failed;
+      c->rules = kind_rules[ev->kind];
+      span(c, ch->first_ms, ch->last_ms);
+    }
+    return;
+  }
+  const char *item = ev->kind == EXH_KIND_HTTPPROXY || ev->kind == EXH_KIND_IIS ? ev->sub : "";
+  exh_coverage *c = row(r, cap, ev->server, cls, item);
+  c->present = 1;
+  c->files += ev->kind == EXH_KIND_ARCHIVE ? 1 : 1;
+  c->bytes += ev->size;
+  c->records += ev->records;
+  c->errors += failed;
+  c->rules = kind_rules[ev->kind];
+  if (ev->kind <= EXH_KIND_LOG_LAST || ev->kind == EXH_KIND_ARCHIVE) span(c, ev->first_ms, ev->last_ms);
+}
+
+static int cmp_cov(const void *a, const void *b) {
+  const exh_coverage *x = a, *y = b;
+  if (x->server != y->server) return x->server < y->server ? -1 : 1;
+  size_t cx = class_index(x->cls), cy = class_index(y->cls);
+  if (cx != cy) return cx < cy ? -1 : 1;
+  if (!strcmp(x->cls, "windows_events")) { /* the expected channels first, in their order */
+    size_t ix = NCHANNELS, iy = NCHANNELS;
+    for (size_t i = 0; i < NCHANNELS; i++) {
+      if (!strcasecmp(x->item, channels[i])) ix = i;
+      if (!strcasecmp(y->item, channels[i])) iy = i;
+    }
+    if (ix != iy) return ix < iy ? -1 : 1;
+  }
+  return strcasecmp(x->item, y->item);
+}
+
+void exh_coverage_finish(exh_result *r, size_t *cap, const exh_walk *w) {
+  for (size_t s = 0; s < r->nservers; s++) {
+    for (size_t k = 0; k < NCLASSES; k++) {
+      const cls_def *d = &classes[k];
+      if (!strcmp(d->cls, "exsetup")) {
+        exh_coverage *c = row(r, cap, s, d->cls, "");
+        if (s < w->nsrv && w->srv[s].exsetup) {
+          c->present = 1;
+          c->files = 1;
+        }
+        continue;
+      }
+      if (!d->expected) continue;
+      int have = 0;
+      for (size_t i = 0; i < r->ncoverage && !have; i++)
+        have = r->coverage[i].server == s && !strcmp(r->coverage[i].cls, d->cls);
+      if (have) continue;
+      exh_coverage *c = row(r, cap, s, d->cls, "");
+      /* an existing but empty web or staging folder was examined */
+      if (s < w->nsrv && ((!strcmp(d->cls, "web_files") && w->srv[s].web_dirs) ||
+                          (!strcmp(d->cls, "staging_files") && w->srv[s].staging_dirs)))
+        c->present = 1;
+    }
+    for (size_t k = 0; k < NCHANNELS; k++) (void)row(r, cap, s, "windows_events", channels[k]);
+  }
+  if (r->ncoverage > 1) qsort(r->coverage, r->ncoverage, sizeof *r->coverage, cmp_cov);
+}
+
+/* ---- campaigns ------------------------------------------------------------ */
+
+typedef struct campaign_def {
+  const char *name;
+  int y, m, d;       /* first known exploitation in the wild */
+  int fy, fm, fd;    /* release of the security update that fixes the last of its CVEs */
+  const char *cves[4];
+  const char *source;
+} campaign_def;
+
+/* Dates: ProxyLogon, Volexity and Microsoft (exploitation from the first
+ * days of January 2021; March 2, 2021 SU); ProxyShell, exploitation after
+ * the Black Hat talk of August 5, 2021 (fixed by the April and May 2021
+ * SUs); ProxyNotShell, GTSC's report of attacks from August 2022 (November
+ * 8, 2022 SU); OWASSRF, CrowdStrike's and Rackspace's intrusions of
+ * November-December 2022 (the same SU). docs/coverage.md keeps the
+ * sources. */
+static const campaign_def campaigns[] = {
+    {"ProxyLogon", 2021, 1, 3, 2021, 3, 2,
+     {"CVE-2021-26855", "CVE-2021-26857", "CVE-2021-26858", "CVE-2021-27065"}, "Volexity, Microsoft"},
+    {"ProxyShell", 2021, 8, 5, 2021, 5, 11, {"CVE-2021-34473", "CVE-2021-34523", "CVE-2021-31207", NULL}, ""},
+    {"ProxyNotShell", 2022, 8, 1, 2022, 11, 8, {"CVE-2022-41040", "CVE-2022-41082", NULL, NULL}, "GTSC"},
+    {"OWASSRF", 2022, 11, 1, 2022, 11, 8, {"CVE-2022-41080", "CVE-2022-41082", NULL, NULL}, "CrowdStrike"},
+};
+#define NCAMPAIGNS (sizeof campaigns / sizeof campaigns[0])
+
+const char *exh_campaign_state_name(exh_campaign_state s) {
+  switch (s) {
+  case EXH_CAMPAIGN_COMPROMISED: return "compromised";
+  case EXH_CAMPAIGN_ATTEMPTED: return "attempted";
+  case EXH_CAMPAIGN_NO_TRACE: return "no trace";
+  case EXH_CAMPAIGN_NO_TRACE_ON_DISK: return "no trace on disk";
+  case EXH_CAMPAIGN_CANNOT_TELL: return "cannot tell";
+  }
+  return "?";
+}
+
+static int64_t day_ms(int y, int m, int d) { return exh_days_from_civil(y, (unsigned)m, (unsigned)d) * 86400000LL; }
+
+static int names_cve(const exh_rule_info *ri, const campaign_def *c) {
+  for (size_t i = 0; ri && i < ri->ncves; i++)
+    for (size_t k = 0; k < 4 && c->cves[k]; k++)
+      if (!strcmp(ri->cves[i], c->cves[k])) return 1;
+  return 0;
+}
+
+/* The server's patch state for a campaign: vulnerable if any of its CVEs
+ * is, fixed if all are, else unknown. */
+static exh_patch patch_state(const exh_server *sv, const campaign_def *c) {
+  int any = 0, fixed = 0;
+  for (size_t i = 0; i < sv->ncves; i++) {
+    if (strcmp(sv->cves[i].campaign, c->name)) continue;
+    any++;
+    if (sv->cves[i].status == EXH_PATCH_VULNERABLE) return EXH_PATCH_VULNERABLE;
+    if (sv->cves[i].status == EXH_PATCH_FIXED) fixed++;
+  }
+  return any && fixed == any ? EXH_PATCH_FIXED : EXH_PATCH_UNKNOWN;
+}
+
+static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_def *c, exh_campaign_view *v) {
+  const exh_server *sv = &r->servers[s];
+  memset(v, 0, sizeof *v);
+  v->campaign = c->name;
+  v->covered_first_ms = v->covered_last_ms = EXH_TIME_UNKNOWN;
+  for (size_t i = 0; i < exh_ruleset_count(rs); i++) v->nrules += names_cve(exh_ruleset_rule(rs, i), c);
+  size_t hi = 0, lo = 0;
+  int64_t first_hit = EXH_TIME_UNKNOWN;
+  for (size_t i = 0; i < r->nfindings; i++) {
+    const exh_finding *f = &r->findings[i];
+    if (f->server != s || f->level < EXH_LEVEL_LOW || !names_cve(f->rule, c)) continue;
+    if (f->level >= EXH_LEVEL_HIGH) hi++;
+    else lo++;
+    if (f->time_ms != EXH_TIME_UNKNOWN && (first_hit == EXH_TIME_UNKNOWN || f->time_ms < first_hit)) first_hit = f->time_ms;
+  }
+  char t[32];
+  exh_format_iso8601(first_hit, t);
+  if (hi || lo) {
+    v->state = hi ? EXH_CAMPAIGN_COMPROMISED : EXH_CAMPAIGN_ATTEMPTED;
+    v->why = exh_xasprintf("%zu finding%s naming its CVEs (first %s)", hi + lo, hi + lo == 1 ? "" : "s", t);
+    return;
+  }
+  /* exposure */
+  v->exposure_first_ms = day_ms(c->y, c->m, c->d);
+  exh_patch ps = patch_state(sv, c);
+  const char *pw = ps == EXH_PATCH_VULNERABLE ? "the build is vulnerable"
+                   : ps == EXH_PATCH_FIXED    ? "the build is patched"
+                                              : "the build is unknown";
+  if (ps == EXH_PATCH_FIXED) {
+    int64_t end = day_ms(c->fy, c->fm, c->fd);
+    for (size_t i = 0; i < sv->nbuilds_seen; i++) {
+      const exh_build_seen *b = &sv->builds_seen[i];
+      int vuln = 0;
+      for (size_t k = 0; k < 4 && c->cves[k]; k++) vuln |= exh_build_cve_status(c->cves[k], b->build) == EXH_PATCH_VULNERABLE;
+      if (vuln && b->last_ms != EXH_TIME_UNKNOWN && b->last_ms > end) end = b->last_ms;
+    }
+    v->exposure_last_ms = end;
+  } else {
+    /* exposed until the evidence was collected: its latest record (the
+     * scan's own time when nothing is dated) */
+    v->exposure_last_ms = EXH_TIME_UNKNOWN;
+    for (size_t i = 0; i < r->ncoverage; i++)
+      if (r->coverage[i].server == s && r->coverage[i].present && r->coverage[i].last_ms != EXH_TIME_UNKNOWN &&
+          r->coverage[i].last_ms > v->exposure_last_ms)
+        v->exposure_last_ms = r->coverage[i].last_ms;
+    if (v->exposure_last_ms == EXH_TIME_UNKNOWN) v->exposure_last_ms = r->scan_start_ms;
+  }
+  /* the newest evidence predates the campaign (or the log's end is all we
+   * know): the logs cannot show it, only what it would have left on disk */
+  int before = v->exposure_last_ms < v->exposure_first_ms;
+  /* the web logs' part of it */
+  for (size_t i = 0; i < r->ncoverage; i++) {
+    const exh_coverage *cv = &r->coverage[i];
+    if (cv->server != s || !cv->present || cv->rules == 0 || (strcmp(cv->cls, "httpproxy") && strcmp(cv->cls, "iis")))
+      continue;
+    if (cv->first_ms == EXH_TIME_UNKNOWN || cv->last_ms == EXH_TIME_UNKNOWN) continue;
+    int64_t a = cv->first_ms > v->exposure_first_ms ? cv->first_ms : v->exposure_first_ms;
+    int64_t b = cv->last_ms < v->exposure_last_ms ? cv->last_ms : v->exposure_last_ms;
+    if (a > b) continue;
+    if (v->covered_first_ms == EXH_TIME_UNKNOWN || a < v->covered_first_ms) v->covered_first_ms = a;
+    if (v->covered_last_ms == EXH_TIME_UNKNOWN || b > v->covered_last_ms) v->covered_last_ms = b;
+  }
+  int web = 0;
+  size_t yara = 0;
+  exh_ruleset_content_counts(rs, &yara, NULL, NULL);
+  for (size_t i = 0; i < r->ncoverage; i++)
+    if (r->coverage[i].server == s && !strcmp(r->coverage[i].cls, "web_files") && r->coverage[i].present) web = 1;
+  char a[32], b[32];
+  exh_format_iso8601(v->exposure_first_ms, a);
+  exh_format_iso8601(v->exposure_last_ms, b);
+  if (v->nrules == 0) {
+    v->state = EXH_CAMPAIGN_CANNOT_TELL;
+    v->why = exh_xstrdup("no loaded rule names its CVEs");
+  } else if (v->covered_first_ms != EXH_TIME_UNKNOWN) {
+    char x[32], y[32];
+    exh_format_iso8601(v->covered_first_ms, x);
+    exh_format_iso8601(v->covered_last_ms, y);
+    v->state = EXH_CAMPAIGN_NO_TRACE;
+    v->why = exh_xasprintf("no trace in the web logs of %.10s..%.10s (%s; exposed from %.10s)", x, y, pw, a);
+  } else {
+    exh_buf o = {0};
+    if (before)
+      exh_buf_printf(&o, "the newest evidence (%.10s) predates its first exploitation (%.10s)", b, a);
+    else
+      exh_buf_printf(&o, "no web log (HttpProxy, IIS) covers its exposure %.10s..%.10s (%s)", a, b, pw);
+    if (web && yara) {
+      v->state = EXH_CAMPAIGN_NO_TRACE_ON_DISK;
+      exh_buf_adds(&o, "; no web shell in the web folders");
+    } else {
+      v->state = EXH_CAMPAIGN_CANNOT_TELL;
+      exh_buf_adds(&o, web ? "; the web folders were checked without content rules" : "; the web folders were not examined");
+    }
+    v->why = exh_buf_take(&o);
+  }
+}
+
+/* ---- verdicts ------------------------------------------------------------- */
+
+/* "2021-02-20..2021-03-20" or "undated". */
+static void put_span(exh_buf *o, int64_t a, int64_t b) {
+  if (a == EXH_TIME_UNKNOWN || b == EXH_TIME_UNKNOWN) {
+    exh_buf_adds(o, "undated");
+    return;
+  }
+  char x[32], y[32];
+  exh_format_iso8601(a, x);
+  exh_format_iso8601(b, y);
+  exh_buf_printf(o, "%.10s..%.10s", x, y);
+}
+
+/* The paragraph under the verdict: what was read (with spans), what was
+ * absent, how many files could not be read. */
+static char *limits_of(const exh_result *r, size_t s) {
+  exh_buf o = {0};
+  int64_t lf = EXH_TIME_UNKNOWN, ll = EXH_TIME_UNKNOWN;
+  for (size_t i = 0; i < r->ncoverage; i++) {
+    const exh_coverage *c = &r->coverage[i];
+    if (c->server != s || !c->present || !c->records || c->first_ms == EXH_TIME_UNKNOWN) continue;
+    if (lf == EXH_TIME_UNKNOWN || c->first_ms < lf) lf = c->first_ms;
+    if (ll == EXH_TIME_UNKNOWN || c->last_ms > ll) ll = c->last_ms;
+  }
+  exh_buf_adds(&o, "read: ");
+  int n = 0;
+  const char *last_cls = NULL;
+  for (size_t i = 0; i < r->ncoverage; i++) {
+    const exh_coverage *c = &r->coverage[i];
+    if (c->server != s || !c->present) continue;
+    if (last_cls && !strcmp(last_cls, c->cls) && strcmp(c->cls, "windows_events")) continue; /* one entry per class */
+    last_cls = c->cls;
+    exh_buf_adds(&o, n++ ? ", " : "");
+    if (!strcmp(c->cls, "windows_events")) exh_buf_adds(&o, c->label);
+    else exh_buf_adds(&o, classes[class_index(c->cls)].label);
+  }
+  if (!n) exh_buf_adds(&o, "nothing");
+  if (lf != EXH_TIME_UNKNOWN) {
+    exh_buf_adds(&o, " (records ");
+    put_span(&o, lf, ll);
+    exh_buf_adds(&o, ")");
+  }
+  exh_buf_adds(&o, "; not found: ");
+  n = 0;
+  for (size_t i = 0; i < r->ncoverage; i++) {
+    const exh_coverage *c = &r->coverage[i];
+    if (c->server != s || c->present) continue;
+    exh_buf_adds(&o, n++ ? ", " : "");
+    exh_buf_adds(&o, c->label);
+  }
+  if (!n) exh_buf_adds(&o, "nothing expected is missing");
+  size_t bad = 0;
+  for (size_t i = 0; i < r->nerrors; i++)
+    if (r->errors[i].server == s && !r->errors[i].skipped) bad++;
+  if (bad) exh_buf_printf(&o, "; %zu file%s not read in whole or in part (listed below)", bad, bad == 1 ? "" : "s");
+  return exh_buf_take(&o);
+}
+
+void exh_correlate_verdicts(exh_result *r, const exh_ruleset *rs) {
+  for (size_t s = 0; s < r->nservers; s++) {
+    exh_server *sv = &r->servers[s];
+    sv->campaigns = exh_xcalloc(NCAMPAIGNS, sizeof *sv->campaigns);
+    sv->ncampaigns = NCAMPAIGNS;
+    for (size_t k = 0; k < NCAMPAIGNS; k++) view(r, s, rs, &campaigns[k], &sv->campaigns[k]);
+    free(sv->limits);
+    sv->limits = limits_of(r, s);
+    if (sv->verdict == EXH_VERDICT_COMPROMISED || sv->verdict == EXH_VERDICT_SUSPICIOUS) continue;
+    size_t examined = 0;
+    for (size_t i = 0; i < r->ncoverage; i++) {
+      const exh_coverage *c = &r->coverage[i];
+      if (c->server == s && c->present && c->files > c->errors && strcmp(c->cls, "exsetup")) examined++;
+    }
+    exh_buf why = {0};
+    if (sv->root_error) {
+      sv->verdict = EXH_VERDICT_NOTHING_EXAMINED;
+      exh_buf_printf(&why, "the path could not be read: %s", sv->root_error);
+    } else if (!examined) {
+      sv->verdict = EXH_VERDICT_NOTHING_EXAMINED;
+      exh_buf_adds(&why, "no evidence exhunt reads was found or could be read below this path (Exchange or IIS logs, "
+                         "Windows events, web or staging folders); see the files not read");
+    } else {
+      size_t nct = 0;
+      for (size_t k = 0; k < sv->ncampaigns; k++) nct += sv->campaigns[k].state == EXH_CAMPAIGN_CANNOT_TELL;
+      if (nct) {
+        sv->verdict = EXH_VERDICT_CANNOT_TELL;
+        exh_buf_adds(&why, "no finding, but the evidence cannot answer for ");
+        size_t m = 0;
+        for (size_t k = 0; k < sv->ncampaigns; k++)
+          if (sv->campaigns[k].state == EXH_CAMPAIGN_CANNOT_TELL)
+            exh_buf_printf(&why, "%s%s", m++ ? ", " : "", sv->campaigns[k].campaign);
+        exh_buf_adds(&why, " (the campaigns below say why): collect the web logs covering the exposure or the web "
+                           "folders");
+      } else {
+        sv->verdict = EXH_VERDICT_CLEAN;
+        exh_buf_adds(&why, "no finding in the evidence read; each campaign's evidence is below");
+      }
+    }
+    free(sv->reason);
+    sv->reason = exh_buf_take(&why);
+  }
+}
