@@ -124,26 +124,56 @@ static int is_w3svc(exh_str s) {
   return 1;
 }
 
+/* A bare CSV header line as Exchange writes it on line 1 of its logs
+ * ("DateTime,RequestId,..."): names of letters, digits and - _ . ( )
+ * separated by commas. Not a JSON event, not a sentence. */
+static int bare_csv_header(exh_str l) {
+  if (l.n < 3 || !((l.p[0] | 32) >= 'a' && (l.p[0] | 32) <= 'z')) return 0;
+  size_t commas = 0;
+  for (size_t i = 0; i < l.n; i++) {
+    unsigned char c = (unsigned char)l.p[i];
+    if (c == ',') commas++;
+    else if (!((c | 32) >= 'a' && (c | 32) <= 'z') && !(c >= '0' && c <= '9') && !strchr("-_.() ", c)) return 0;
+  }
+  return commas > 0;
+}
+
+/* W3C logs (IIS, HTTPERR) start with their directives; Exchange logs with
+ * their directives too, after an optional bare CSV header line. The
+ * "#Software:" line counts only inside that leading block of "#" lines, so
+ * a file that merely quotes one (a JSON event, a note) is not a log. */
 exh_kind exh_classify_content(const char *buf, size_t n) {
-  exh_str b = {buf, n};
   if (n >= 8 && !memcmp(buf, "ElfFile", 8)) return EXH_KIND_EVTX;
-  const char *sw = exh_memimem(b.p, b.n, "#Software:", 10);
-  if (!sw) return EXH_KIND_NONE;
-  size_t rest = n - (size_t)(sw - buf);
-  const char *eol = memchr(sw, '\n', rest);
-  size_t ln = eol ? (size_t)(eol - sw) : rest;
-  if (exh_memimem(sw, ln, "Internet Information Services", 29)) return EXH_KIND_IIS;
-  if (exh_memimem(sw, ln, "Microsoft HTTP API", 18)) return EXH_KIND_HTTPERR;
-  if (!exh_memimem(sw, ln, "Microsoft Exchange", 18)) return EXH_KIND_NONE;
-  const char *lt = exh_memimem(buf, n, "#Log-type:", 10);
-  if (lt) {
-    size_t lr = n - (size_t)(lt - buf);
-    const char *le = memchr(lt, '\n', lr);
-    size_t ll = le ? (size_t)(le - lt) : lr;
-    if (exh_memimem(lt, ll, "HttpProxy", 9)) return EXH_KIND_HTTPPROXY;
-    if (exh_memimem(lt, ll, "ECP Server", 10)) return EXH_KIND_ECP_SERVER;
-    if (exh_memimem(lt, ll, "ECP Activity", 12)) return EXH_KIND_ECP_ACTIVITY;
-    if (exh_memimem(lt, ll, "OAB", 3)) return EXH_KIND_OABGEN;
+  size_t pos = 0;
+  if (n >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB && (unsigned char)buf[2] == 0xBF)
+    pos = 3;
+  exh_str sw = {NULL, 0}, lt = {NULL, 0};
+  int bare = 0;
+  for (size_t lineno = 1; pos < n; lineno++) {
+    const char *e = memchr(buf + pos, '\n', n - pos);
+    exh_str l = {buf + pos, (e ? (size_t)(e - buf) : n) - pos};
+    if (l.n && l.p[l.n - 1] == '\r') l.n--;
+    if (l.n && l.p[0] == '#') {
+      if (!sw.p && exh_str_istarts(l, "#Software:")) sw = l;
+      else if (!lt.p && exh_str_istarts(l, "#Log-type:")) lt = l;
+    } else if (lineno == 1 && bare_csv_header(l)) {
+      bare = 1;
+    } else {
+      break; /* the first record, or not a log at all */
+    }
+    if (!e) break;
+    pos = (size_t)(e - buf) + 1;
+  }
+  if (!sw.p) return EXH_KIND_NONE;
+  /* IIS and HTTP.sys write no bare header line */
+  if (!bare && exh_memimem(sw.p, sw.n, "Internet Information Services", 29)) return EXH_KIND_IIS;
+  if (!bare && exh_memimem(sw.p, sw.n, "Microsoft HTTP API", 18)) return EXH_KIND_HTTPERR;
+  if (!exh_memimem(sw.p, sw.n, "Microsoft Exchange", 18)) return EXH_KIND_NONE;
+  if (lt.p) {
+    if (exh_memimem(lt.p, lt.n, "HttpProxy", 9)) return EXH_KIND_HTTPPROXY;
+    if (exh_memimem(lt.p, lt.n, "ECP Server", 10)) return EXH_KIND_ECP_SERVER;
+    if (exh_memimem(lt.p, lt.n, "ECP Activity", 12)) return EXH_KIND_ECP_ACTIVITY;
+    if (exh_memimem(lt.p, lt.n, "OAB", 3)) return EXH_KIND_OABGEN;
   }
   return EXH_KIND_EXLOG_OTHER;
 }

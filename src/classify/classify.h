@@ -39,8 +39,10 @@ exh_kind exh_kind_from_service(const char *service);
  * (e.g. "W3SVC1"), or "" (subn bytes). */
 exh_kind exh_classify_path(const char *rel, char *sub, size_t subn);
 
-/* Classifies a log by its first bytes ("#Software:" and "#Log-type:" lines),
- * for files whose path says nothing (a log handed over on its own). */
+/* Classifies a log by its first bytes, for files whose path says nothing
+ * (a log handed over on its own): the "#Software:" and "#Log-type:" lines
+ * of the directive block at the top of the file (after an optional bare
+ * CSV header line for Exchange logs), never one further down. */
 exh_kind exh_classify_content(const char *buf, size_t n);
 
 /* Areas whose files get content checks (hashes, IOCs, YARA, artefacts). */

@@ -33,4 +33,75 @@
 #define EXH_DEFAULT_MAX_CONTENT_BYTES (64ull << 20)
 #endif
 
+/* --- Logs, archives and files --- */
+
+/* Bytes of whole lines read from a log at a time: the prefilter runs over
+ * each block, so a block of a few MB keeps Hyperscan's per-call cost
+ * negligible while a worker holds only this much of any log. */
+#ifndef EXH_LOG_BLOCK
+#define EXH_LOG_BLOCK (4u << 20)
+#endif
+
+/* Longest log line read whole: Exchange and IIS lines are at most a few
+ * KB (IIS cuts fields, Exchange truncates values); a longer line is read
+ * on its first EXH_LOG_MAX_LINE bytes and the file says so. */
+#ifndef EXH_LOG_MAX_LINE
+#define EXH_LOG_MAX_LINE (16u << 20)
+#endif
+
+/* How far down a log the header block is looked for (#Software:,
+ * #Version:, #Fields:, a bare CSV header): real headers are a few lines. */
+#ifndef EXH_LOG_HEAD
+#define EXH_LOG_HEAD (256u << 10)
+#endif
+
+/* Bytes read from the end of a log to find its last record when nothing
+ * else reads the log through (no rule for its kind, time limit hit). */
+#ifndef EXH_LOG_TAIL
+#define EXH_LOG_TAIL (1u << 20)
+#endif
+
+/* Bytes read from the top of a file to tell what it is by content (an
+ * Exchange log's bare CSV header line alone is about 1.5 KB; the ISO 9660
+ * volume descriptor sits at 32 KiB). */
+#ifndef EXH_SNIFF_BYTES
+#define EXH_SNIFF_BYTES (36u << 10)
+#endif
+
+/* Archive bytes read per call from the archive file (libarchive's read
+ * callback): one buffer per open archive. */
+#ifndef EXH_ARCHIVE_READ_BLOCK
+#define EXH_ARCHIVE_READ_BLOCK (64u << 10)
+#endif
+
+/* Uncompressed bytes read from one archive before it is given up: a
+ * collection of an Exchange server's logs is a few GB; a zip bomb is
+ * stopped here, and each member is streamed, so this bounds time, not
+ * memory. */
+#ifndef EXH_ARCHIVE_TOTAL_MAX
+#define EXH_ARCHIVE_TOTAL_MAX (16ull << 30)
+#endif
+
+/* Largest archive member read whole into memory, for readers that take a
+ * buffer (EVTX and JSON events until they read streams): a real EVTX is
+ * 20 MB to a few hundred MB; this keeps two workers under 256 MiB each. */
+#ifndef EXH_MEMBER_BUF_MAX
+#define EXH_MEMBER_BUF_MAX (128u << 20)
+#endif
+
+/* ---- EVTX and JSON events ---------------------------------------------- */
+
+/* Expansion of one EVTX record (parse/evtx.c charges every node and the
+ * bytes it renders or parses, templates and values expanded as often as
+ * they are referenced). A template bomb (definitions or values nesting
+ * instances referenced many times) expands exponentially; a record over
+ * either bound is reported as damage and skipped. Sized from real logs:
+ * the largest record of ../shared/data/evtx (PROVISIONAL). */
+#ifndef EXH_EVTX_MAX_RECORD_NODES
+#define EXH_EVTX_MAX_RECORD_NODES (1u << 20)
+#endif
+#ifndef EXH_EVTX_MAX_RECORD_BYTES
+#define EXH_EVTX_MAX_RECORD_BYTES (64u << 20)
+#endif
+
 #endif

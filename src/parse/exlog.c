@@ -54,11 +54,26 @@ static int is_time_name(exh_str s) {
 int exh_log_split(const exh_exlog_header *h, const char *p, size_t n, exh_str *cols, uint8_t *qflags,
                   int max) {
   if (h->fmt == EXH_FMT_W3C) {
-    int k = exh_w3c_split(p, n, cols, max, h->n, h->query_col);
+    /* a header over EXH_MAX_COLS: records hold more tokens than h->n
+     * because the header has more fields, not because of raw spaces */
+    int k = exh_w3c_split(p, n, cols, max, h->n, h->named > h->n ? -1 : h->query_col);
     memset(qflags, 0, (size_t)k);
     return k;
   }
   return exh_csv_split(p, n, cols, qflags, max);
+}
+
+/* A split into EXH_MAX_COLS slots leaves the rest of the line in the last
+ * one: when that rest holds more names, count them and drop the slot (its
+ * column in the records would hold the rest of each record too). */
+static void over_cols(exh_exlog_header *h, char sep) {
+  if (h->n < EXH_MAX_COLS) return;
+  exh_str last = h->names[EXH_MAX_COLS - 1];
+  size_t seps = 0;
+  for (size_t i = 0; i < last.n; i++) seps += last.p[i] == sep;
+  if (!seps) return;
+  h->named = EXH_MAX_COLS + (int)(seps > (size_t)(1 << 24) ? (size_t)(1 << 24) : seps);
+  h->n = EXH_MAX_COLS - 1;
 }
 
 void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int has_prefix,
@@ -74,7 +89,8 @@ void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int ha
   h->time_col = h->time2_col = h->query_col = -1;
   if (fmt == EXH_FMT_W3C) {
     exh_str t = exh_trim((exh_str){p, n});
-    h->n = exh_w3c_split(t.p, t.n, h->names, EXH_MAX_COLS, 0, -1);
+    h->n = h->named = exh_w3c_split(t.p, t.n, h->names, EXH_MAX_COLS, 0, -1);
+    over_cols(h, ' ');
     for (int i = 0; i < h->n; i++) {
       if (exh_strieq(h->names[i], "date")) h->time_col = i;
       else if (exh_strieq(h->names[i], "time")) h->time2_col = i;
@@ -84,7 +100,8 @@ void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int ha
     return;
   }
   uint8_t q[EXH_MAX_COLS];
-  h->n = exh_csv_split(p, n, h->names, q, EXH_MAX_COLS);
+  h->n = h->named = exh_csv_split(p, n, h->names, q, EXH_MAX_COLS);
+  over_cols(h, ',');
   for (int i = 0; i < h->n; i++) {
     h->names[i] = exh_trim(h->names[i]);
     if (h->time_col < 0 && is_time_name(h->names[i])) h->time_col = i;

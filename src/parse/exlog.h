@@ -17,6 +17,9 @@ typedef enum exh_logfmt { EXH_FMT_CSV = 0, EXH_FMT_W3C = 1 } exh_logfmt;
 typedef struct exh_exlog_header {
   exh_str names[EXH_MAX_COLS];
   int n;
+  int named;     /* columns the line names: more than n when it names over
+                    EXH_MAX_COLS (then only the first EXH_MAX_COLS - 1 are
+                    read, and the caller says so) */
   exh_logfmt fmt;
   int time_col;  /* DateTime / TimeStamp / date-time, or W3C "date"; -1 if none */
   int time2_col; /* W3C "time" (joined to "date"), or -1 */
@@ -39,7 +42,10 @@ int exh_w3c_split(const char *p, size_t n, exh_str *cols, int max, int nfields, 
 int exh_log_split(const exh_exlog_header *h, const char *p, size_t n, exh_str *cols, uint8_t *qflags,
                   int max);
 
-/* Fills a header from a "#Fields: a,b,c" line or a bare "a,b,c" line. */
+/* Fills a header from a "#Fields: a,b,c" line or a bare "a,b,c" line. A
+ * line naming more than EXH_MAX_COLS columns keeps the first
+ * EXH_MAX_COLS - 1 (the last slot of a split holds the rest of the line, so
+ * its value would be wrong) and sets named to the count. */
 void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int has_prefix,
                             exh_logfmt fmt);
 /* Parses the record's time (UTC ms) from its columns; EXH_TIME_UNKNOWN-like

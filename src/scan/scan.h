@@ -127,6 +127,14 @@ struct exh_source;
 void exh_scan_exlog_source(exh_worker *wk, exh_evidence *ev, struct exh_source *src);
 void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, struct exh_source *src, size_t block,
                                  size_t max_line);
+/* The same on any byte source (a file, an archive member, memory), read in
+ * blocks of whole lines; the caller opens and closes it. The _sized form
+ * takes the block and longest-line sizes (tests and fuzz targets use a few
+ * bytes so every block boundary is crossed). */
+struct exh_source;
+void exh_scan_exlog_source(exh_worker *wk, exh_evidence *ev, struct exh_source *src);
+void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, struct exh_source *src, size_t block,
+                                 size_t max_line);
 
 /* Scans one EVTX file (scan_evtx.c); the same on bytes in memory; and a
  * file of JSON lines of events (Winlogbeat, Velociraptor, OTRF). */

@@ -1,37 +1,48 @@
-/* Scanning one Exchange CSV log: map it, read the header block, run the
- * kind's literal prefilter over the bytes in line-aligned windows, and
- * parse and evaluate only the lines the prefilter hands back.
+/* Scanning one Exchange CSV or IIS W3C log as a stream: read the header
+ * block from the top, then blocks of whole lines through the kind's
+ * literal prefilter, parsing and evaluating only the lines it hands back.
  *
- *   file bytes ──► window (64 MiB, ends at '\n') ──► prefilter ──► hit lines
- *        ▲                                                        │
- *        └── pages released after each window        split CSV, eval rules
- */
+ *   source (file by read(), archive member, memory)
+ *     ──► head (EXH_LOG_HEAD: #Software, #Version, #Fields, bare header)
+ *     ──► blocks of whole lines (EXH_LOG_BLOCK) ──► prefilter ──► hit lines
+ *                                                      split CSV/W3C, eval rules
+ *
+ * Nothing is mapped: a log truncated while it is read (a live server
+ * rotating its logs) gives a short read and an error on the file, never
+ * SIGBUS. State that spans blocks: the header in force (#Fields: may change
+ * mid-file in IIS), line numbers, byte offsets, a line cut at a block end,
+ * the last data record (for the log window: a sequential source such as an
+ * archive member cannot be read again from its end), the time limit. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/limits.h"
+#include "../core/source.h"
 #include "../parse/exlog.h"
 #include "../platform/platform.h"
 #include "../rules/sigma_int.h"
 #include "scan.h"
 
-#define WINDOW (64u << 20)
-
 typedef struct exctx {
   exh_worker *wk;
   exh_evidence *ev;
   const exh_kind_plan *plan;
-  const char *data;
+  const char *data;     /* the block being read */
   size_t n;
+  uint64_t base;        /* source offset of data[0] */
   exh_exlog_header hdr; /* in force at the current position */
   int text_mode;        /* no header: each line is one RawRecord */
-  size_t skip_end;      /* lines ending at or before this are not records */
-  size_t nl_pos;        /* newlines counted up to here */
-  uint64_t nl_count;
+  uint64_t skip_end;    /* lines ending at or before this offset are not records */
+  size_t cont_end;      /* bytes of the block before this finish a line cut at the last block */
+  size_t nl_pos;        /* newlines of the block counted up to here */
+  uint64_t nl_count;    /* newlines before data + nl_pos */
   int stem_col, uri_col; /* W3C: cs-uri-stem, cs-uri (HTTPERR) */
   double deadline;       /* monotonic seconds */
   int timed_out;
   unsigned nl_checks;
+  int cols_noted;        /* a #Fields: line over EXH_MAX_COLS was reported */
+  uint64_t data_start;   /* offset of the first data record, or UINT64_MAX if none was found */
 } exctx;
 
 static int col_named(const exh_exlog_header *h, const char *name) {
@@ -41,6 +52,11 @@ static int col_named(const exh_exlog_header *h, const char *name) {
 }
 
 static void remap(exctx *c) {
+  if (c->hdr.named > c->hdr.n && !c->cols_noted) {
+    c->cols_noted = 1;
+    exh_evidence_error(c->ev, "a #Fields: line names %d columns: only the first %d are read", c->hdr.named,
+                       c->hdr.n);
+  }
   exh_ruleset_map_header(c->wk->rs, c->ev->kind, c->hdr.names, c->hdr.n, c->wk->fmap);
   c->stem_col = col_named(&c->hdr, "cs-uri-stem");
   c->uri_col = col_named(&c->hdr, "cs-uri");
@@ -100,7 +116,7 @@ static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, 
   const exh_ruleset *rs = c->wk->rs;
   exh_finding *f = exh_rule_finding(c->wk, c->ev, rule, exh_kind_dataset(c->ev->kind));
   if (!f) return;
-  f->offset = start;
+  f->offset = c->base + start;
   f->line = line;
   size_t len = end - start;
   if (len && c->data[start + len - 1] == '\r') len--;
@@ -135,13 +151,12 @@ static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, 
   f->message = exh_rule_message(c->wk, rule, rec);
 }
 
+/* Lines come in order within a block; the count carries over blocks. */
 static uint64_t line_number(exctx *c, size_t start) {
-  if (start < c->nl_pos) { /* cannot happen: lines come in order */
-    c->nl_pos = 0;
-    c->nl_count = 0;
+  if (start > c->nl_pos) {
+    c->nl_count += exh_count_newlines(c->data + c->nl_pos, start - c->nl_pos);
+    c->nl_pos = start;
   }
-  c->nl_count += exh_count_newlines(c->data + c->nl_pos, start - c->nl_pos);
-  c->nl_pos = start;
   return c->nl_count + 1;
 }
 
@@ -150,6 +165,7 @@ static uint64_t line_number(exctx *c, size_t start) {
 static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, size_t nids) {
   const char *p = c->data + start;
   size_t len = end - start;
+  if (start < c->cont_end) return; /* the rest of a line cut at the last block */
   if (len && p[len - 1] == '\r') len--;
   if (len && p[0] == '#') {
     if (len >= 8 && exh_strnieq(p, "#Fields:", 8)) {
@@ -159,7 +175,7 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
     }
     return;
   }
-  if (end <= c->skip_end || len == 0) return;
+  if (c->base + end <= c->skip_end || len == 0) return;
   exh_worker *wk = c->wk;
   exh_record rec;
   memset(&rec, 0, sizeof rec);
@@ -200,7 +216,6 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
 
 typedef struct winctx {
   exctx *c;
-  size_t base;
 } winctx;
 
 static int out_of_time(exctx *c) {
@@ -210,12 +225,12 @@ static int out_of_time(exctx *c) {
 
 static int on_line(void *vctx, size_t start, size_t end, const uint32_t *ids, size_t nids) {
   winctx *w = vctx;
-  eval_line(w->c, w->base + start, w->base + end, ids, nids);
+  eval_line(w->c, start, end, ids, nids);
   /* a clock read every 4096 hit lines keeps the check off the hot path */
   return (++w->c->nl_checks & 4095) == 0 && out_of_time(w->c);
 }
 
-/* The last data line of [0, n): for the end of the log window. */
+/* The last data line of d[from, n): for the end of the log window. */
 static int last_data_line(const char *d, size_t n, size_t from, size_t *ls, size_t *le) {
   size_t end = n;
   size_t steps = 0;
@@ -234,39 +249,120 @@ static int last_data_line(const char *d, size_t n, size_t from, size_t *ls, size
   return 0;
 }
 
-void exh_scan_exlog(exh_worker *wk, exh_evidence *ev) {
-  exh_map map;
-  char why[256];
-  if (exh_map_open(&map, ev->path, why, sizeof why) != 0) {
-    ev->error = exh_xstrdup(why);
-    return;
-  }
-  exh_scan_exlog_map(wk, ev, &map);
-  exh_map_close(&map);
+/* Notes the time of the block's last data record, read with the header in
+ * force at the block's end (the last block with a record wins). */
+static void track_last(exctx *c) {
+  if (c->data_start == UINT64_MAX || c->data_start >= c->base + c->n) return;
+  size_t from = c->data_start > c->base ? (size_t)(c->data_start - c->base) : 0;
+  if (from < c->cont_end) from = c->cont_end;
+  size_t ls, le;
+  if (last_data_line(c->data, c->n, from, &ls, &le)) c->ev->last_ms = record_time(c, c->data + ls, le - ls);
 }
 
-void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
-  exh_map map = *mp; /* a copy: release() only reads it */
+/* The last record from the end of a source that can be read at any offset
+ * (files, memory), when the lines were not all read through. */
+static void last_from_tail(exctx *c, exh_source *src, uint64_t size) {
+  if (!src->pread || size == EXH_SIZE_UNKNOWN || c->data_start == UINT64_MAX || c->data_start >= size) return;
+  uint64_t from = size > EXH_LOG_TAIL ? size - EXH_LOG_TAIL : 0;
+  if (from <= c->data_start) from = c->data_start;
+  else from--; /* one byte more: does the tail start a line? */
+  size_t want = (size_t)(size - from);
+  char *buf = exh_xmalloc(want);
+  long got = src->pread(src, buf, want, from);
+  size_t skip = from == c->data_start ? 0 : 1, ls, le;
+  if (got > (long)skip && last_data_line(buf, (size_t)got, skip, &ls, &le) && (ls > skip || !skip || buf[0] == '\n'))
+    c->ev->last_ms = record_time(c, buf + ls, le - ls);
+  free(buf);
+}
+
+/* A source that first gives back the head already read, then the rest. */
+typedef struct head_source {
+  exh_source s;
+  exh_source *in;
+  const char *head;
+  size_t nhead;
+} head_source;
+
+static long head_read(exh_source *s, void *buf, size_t n) {
+  head_source *h = (head_source *)s;
+  if (s->pos < h->nhead) {
+    size_t k = h->nhead - (size_t)s->pos;
+    if (k > n) k = n;
+    memcpy(buf, h->head + s->pos, k);
+    s->pos += k;
+    return (long)k;
+  }
+  long r = h->in->read(h->in, buf, n);
+  if (r < 0) {
+    memcpy(s->why, h->in->why, sizeof s->why);
+    return -1;
+  }
+  s->pos += (uint64_t)r;
+  return r;
+}
+
+static void head_close(exh_source *s) { (void)s; }
+
+/* Evaluates one block of whole lines (or a piece of a line longer than
+ * the longest read whole). Returns -1 if the prefilter failed. */
+static int scan_block(exctx *c) {
+  exh_evidence *ev = c->ev;
+  if (c->plan->nalways > 0) { /* rules without literals: every line */
+    size_t ls = 0;
+    while (ls < c->n) {
+      const char *e = memchr(c->data + ls, '\n', c->n - ls);
+      size_t le = e ? (size_t)(e - c->data) : c->n;
+      eval_line(c, ls, le, NULL, 0);
+      ev->records++;
+      ls = le + 1;
+      if ((ev->records & 4095) == 0 && out_of_time(c)) break;
+    }
+    return 0;
+  }
+  winctx w = {c};
+  return exh_pf_scan(c->plan->pf, c->wk->pfs[ev->kind], c->data, c->n, on_line, &w) < 0 ? -1 : 0;
+}
+
+void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line) {
   ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
-  if (map.size == 0) return;
-  if (map.size > wk->lim->max_file_bytes) {
-    ev->error = exh_xasprintf("not read: %llu bytes, over the limit of %llu", (unsigned long long)map.size,
-                              (unsigned long long)wk->lim->max_file_bytes);
+  uint64_t size = src->size;
+  if (size != EXH_SIZE_UNKNOWN && size > wk->lim->max_file_bytes) {
+    exh_evidence_error(ev, "not read: %llu bytes, over the limit of %llu", (unsigned long long)size,
+                       (unsigned long long)wk->lim->max_file_bytes);
     return;
   }
+  /* the header block, read once from the top */
+  char *head = exh_xmalloc(EXH_LOG_HEAD);
+  long hn = exh_source_read_full(src, head, EXH_LOG_HEAD);
+  if (hn < 0) {
+    exh_evidence_error(ev, "%s", src->why[0] ? src->why : "read error");
+    free(head);
+    return;
+  }
+  if (hn == 0) { /* empty */
+    free(head);
+    return;
+  }
+  int head_all = (size_t)hn < EXH_LOG_HEAD;
   exctx *c = exh_xcalloc(1, sizeof *c);
   c->wk = wk;
   c->ev = ev;
-  c->data = map.data;
-  c->n = map.size;
   c->plan = exh_ruleset_plan(wk->rs, ev->kind);
   c->deadline = exh_monotonic_s() + wk->lim->max_file_seconds;
+  c->data_start = UINT64_MAX;
   exh_exlog_probe *pr = exh_xmalloc(sizeof *pr);
+  /* the probe sees whole lines only: a line running past the head is left
+   * to the blocks */
+  size_t probe_n = (size_t)hn;
+  if (!head_all) {
+    const char *nl = memrchr(head, '\n', (size_t)hn);
+    if (nl) probe_n = (size_t)(nl - head) + 1;
+  }
   int w3c = exh_kind_is_w3c(ev->kind);
-  exh_exlog_probe_top(map.data, map.size, pr, w3c ? EXH_FMT_W3C : EXH_FMT_CSV);
+  exh_exlog_probe_top(head, probe_n, pr, w3c ? EXH_FMT_W3C : EXH_FMT_CSV);
   if (w3c) {
     if (!pr->have_header) {
-      ev->error = exh_xstrdup("no #Fields: header: not read as a W3C log (columns are never guessed)");
+      exh_evidence_error(ev, "no #Fields: header: not read as a W3C log (columns are never guessed)");
       goto done;
     }
   } else if (!pr->have_header) {
@@ -277,7 +373,7 @@ void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
       ev->skipped = 1; /* some other .log under Logging: not ours */
       goto done;
     } else {
-      ev->error = exh_xstrdup("no #Fields: header: not read as an Exchange log (columns are never guessed)");
+      exh_evidence_error(ev, "no #Fields: header: not read as an Exchange log (columns are never guessed)");
       goto done;
     }
   } else if (ev->kind == EXH_KIND_EXLOG_OTHER && !pr->software_exchange) {
@@ -293,57 +389,112 @@ void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
   if (pr->bare_header) c->skip_end = pr->bare_end;
   remap(c);
   /* start of the log window: the first data record */
-  if (pr->data_start < map.size) {
-    const char *e = memchr(map.data + pr->data_start, '\n', map.size - pr->data_start);
-    size_t le = e ? (size_t)(e - map.data) : map.size;
-    ev->first_ms = record_time(c, map.data + pr->data_start, le - pr->data_start);
+  if (pr->data_start < probe_n) {
+    c->data_start = pr->data_start;
+    const char *e = memchr(head + pr->data_start, '\n', probe_n - pr->data_start);
+    size_t le = e ? (size_t)(e - head) : probe_n;
+    ev->first_ms = record_time(c, head + pr->data_start, le - pr->data_start);
   }
-  if (c->plan->nrules > 0) {
-    int every = c->plan->nalways > 0;
-    size_t off = 0;
-    while (off < map.size) {
-      size_t len = map.size - off;
-      if (len > WINDOW) {
-        const char *nl = memrchr(map.data + off, '\n', WINDOW);
-        len = nl ? (size_t)(nl - (map.data + off)) + 1 : len; /* one huge line: take it whole */
-        if (!nl) {
-          const char *nx = memchr(map.data + off + WINDOW, '\n', map.size - off - WINDOW);
-          len = nx ? (size_t)(nx - (map.data + off)) + 1 : map.size - off;
+  int read_through = c->plan->nrules > 0 || !src->pread; /* else the end is read from the tail */
+  uint64_t done_bytes = 0;
+  int stopped = 0;
+  if (read_through) {
+    head_source hs = {{head_read, NULL, head_close, size, 0, ""}, src, head, (size_t)hn};
+    exh_lines r;
+    exh_lines_init(&r, &hs.s, block, max_line);
+    const char *p;
+    size_t n;
+    uint64_t off;
+    int rc, in_cut = 0;
+    uint64_t long_lines = 0;
+    while ((rc = exh_lines_next(&r, &p, &n, &off)) == 1) {
+      c->data = p;
+      c->n = n;
+      c->base = off;
+      c->nl_pos = 0;
+      c->cont_end = 0;
+      if (in_cut) { /* the rest of a line cut at the last block */
+        const char *nl = memchr(p, '\n', n);
+        c->cont_end = nl ? (size_t)(nl - p) + 1 : n;
+      }
+      /* a block that ends without a line end before the source's end is a
+       * piece of a line longer than max_line (it holds no line end at all) */
+      int cut = p[n - 1] != '\n' && !r.eof;
+      if (c->plan->nrules > 0 && c->cont_end < n) {
+        if (scan_block(c) < 0) {
+          exh_evidence_error(ev, "prefilter engine failed");
+          stopped = 1;
+          break;
         }
       }
-      if (every) {
-        size_t ls = off, stop = off + len;
-        while (ls < stop) {
-          const char *e = memchr(map.data + ls, '\n', stop - ls);
-          size_t le = e ? (size_t)(e - map.data) : stop;
-          eval_line(c, ls, le, NULL, 0);
-          ev->records++;
-          ls = le + 1;
-          if ((ev->records & 4095) == 0 && out_of_time(c)) break;
-        }
-      } else {
-        winctx w = {c, off};
-        if (exh_pf_scan(c->plan->pf, wk->pfs[ev->kind], map.data + off, len, on_line, &w) < 0) {
-          ev->error = exh_xstrdup("prefilter engine failed");
-          goto done;
-        }
-      }
-      off += len;
-      exh_map_release(&map, off);
+      track_last(c);
+      c->nl_count += exh_count_newlines(p + c->nl_pos, n - c->nl_pos);
+      if (cut && !in_cut) long_lines++;
+      in_cut = cut;
+      done_bytes = off + n;
       if (out_of_time(c)) {
-        ev->error = exh_xasprintf("stopped after %.0f s (time limit per file) at byte %zu of %zu; findings before it are kept",
-                                  wk->lim->max_file_seconds, off, map.size);
+        exh_evidence_error(ev, "stopped after %.0f s (time limit per file) at byte %llu; findings before it are kept",
+                           wk->lim->max_file_seconds, (unsigned long long)done_bytes);
+        stopped = 1;
+        break;
+      }
+      if (done_bytes > wk->lim->max_file_bytes) {
+        exh_evidence_error(ev, "stopped at byte %llu: over the limit of %llu; findings before it are kept",
+                           (unsigned long long)done_bytes, (unsigned long long)wk->lim->max_file_bytes);
+        stopped = 1;
         break;
       }
     }
+    if (rc < 0) {
+      exh_evidence_error(ev, "read error at byte %llu (%s); findings before it are kept",
+                         (unsigned long long)done_bytes, hs.s.why[0] ? hs.s.why : "?");
+      stopped = 1;
+    }
+    if (long_lines)
+      exh_evidence_error(ev, "%llu line%s longer than %zu bytes: only the first %zu bytes of each were read",
+                         (unsigned long long)long_lines, long_lines == 1 ? "" : "s", r.max_line, r.max_line);
+    exh_lines_free(&r);
+    /* a file that is shorter than when it was listed or opened was
+     * truncated or rotated under us: say so (growing is normal) */
+    uint64_t expect = size != EXH_SIZE_UNKNOWN ? size : 0;
+    if ((ev->dev || ev->ino) && ev->size > expect) expect = ev->size;
+    if (!stopped && done_bytes < expect)
+      exh_evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, %llu read): truncated or "
+                         "rotated by the server? what was read is reported",
+                         (unsigned long long)expect, (unsigned long long)done_bytes);
   }
-  /* end of the log window: the last data record, read with the header
-   * in force at the end of the file */
-  size_t ls, le;
-  if (last_data_line(map.data, map.size, pr->data_start < map.size ? pr->data_start : map.size, &ls, &le))
-    ev->last_ms = record_time(c, map.data + ls, le - ls);
+  if (!read_through || (stopped && src->pread)) last_from_tail(c, src, size);
   if (ev->first_ms == EXH_TIME_UNKNOWN) ev->first_ms = ev->last_ms;
 done:
   free(pr);
   free(c);
+  free(head);
+}
+
+void exh_scan_exlog_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  exh_scan_exlog_source_sized(wk, ev, src, EXH_LOG_BLOCK, EXH_LOG_MAX_LINE);
+}
+
+void exh_scan_exlog(exh_worker *wk, exh_evidence *ev) {
+  char why[256];
+  exh_stat st;
+  memset(&st, 0, sizeof st);
+  st.type = EXH_FT_FILE;
+  st.size = ev->size;
+  st.mtime_ms = ev->mtime_ms;
+  st.dev = ev->dev;
+  st.ino = ev->ino;
+  exh_source *src = exh_source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
+  if (!src) {
+    exh_evidence_error(ev, "%s", why);
+    return;
+  }
+  exh_scan_exlog_source(wk, ev, src);
+  exh_source_close(src);
+}
+
+void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *map) {
+  exh_source *src = exh_source_mem(map->data, map->size);
+  exh_scan_exlog_source(wk, ev, src);
+  exh_source_close(src);
 }

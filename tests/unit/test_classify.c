@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -57,8 +58,44 @@ static void test_services(void **st) {
   assert_string_equal(exh_kind_dataset(EXH_KIND_HTTPPROXY), "exchange.httpproxy");
 }
 
+/* Issue 11 defect 12: a log is told by the directives at its top, never by
+ * "#Software:" further down: one JSON event quoting it made a whole event
+ * export an Exchange log (skipped: "scanned 0 of 1"). */
+static void test_content_sniff(void **st) {
+  (void)st;
+  const char *json = "{\"EventID\":4104,\"ScriptBlockText\":\"Write-Host '#Software: Microsoft Exchange'\"}\n"
+                     "{\"EventID\":1,\"CommandLine\":\"x\"}\n";
+  assert_int_equal(exh_classify_content(json, strlen(json)), EXH_KIND_NONE);
+  const char *json2 = "{\"a\":1}\n#Software: Microsoft Exchange Server\n#Fields: DateTime,A\n";
+  assert_int_equal(exh_classify_content(json2, strlen(json2)), EXH_KIND_NONE);
+  const char *note = "Notes on the incident\n#Software: Microsoft Internet Information Services 10.0\n";
+  assert_int_equal(exh_classify_content(note, strlen(note)), EXH_KIND_NONE);
+  /* real headers: IIS directives from line 1; Exchange after its bare CSV
+   * header line (HttpProxy's is about 1.5 KB long), BOM or not */
+  const char *iis = "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Fields: date time\r\n"
+                    "2021-01-01 00:00:00\r\n";
+  assert_int_equal(exh_classify_content(iis, strlen(iis)), EXH_KIND_IIS);
+  const char *he = "#Version: 1.0\r\n#Software: Microsoft HTTP API 2.0\r\n";
+  assert_int_equal(exh_classify_content(he, strlen(he)), EXH_KIND_HTTPERR);
+  char hp[4096];
+  int o = snprintf(hp, sizeof hp, "\xef\xbb\xbf" "DateTime,RequestId");
+  for (int i = 0; i < 100; i++) o += snprintf(hp + o, sizeof hp - (size_t)o, ",Column%d", i);
+  snprintf(hp + o, sizeof hp - (size_t)o, "\r\n#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n"
+                                        "#Log-type: HttpProxy Logs\r\n#Fields: DateTime,RequestId\r\n");
+  assert_int_equal(exh_classify_content(hp, strlen(hp)), EXH_KIND_HTTPPROXY);
+  const char *ecp = "TimeStamp,ServerName,EventId,EventData\n#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n"
+                    "#Log-type: ECP Server Log\n";
+  assert_int_equal(exh_classify_content(ecp, strlen(ecp)), EXH_KIND_ECP_SERVER);
+  const char *mt = "#Software: Microsoft Exchange Server\n#Version: 15.01.2176.009\n#Log-type: Message Tracking Log\n";
+  assert_int_equal(exh_classify_content(mt, strlen(mt)), EXH_KIND_EXLOG_OTHER);
+  /* a bare header line is an Exchange habit, not IIS's */
+  const char *odd = "date,time\n#Software: Microsoft Internet Information Services 10.0\n";
+  assert_int_equal(exh_classify_content(odd, strlen(odd)), EXH_KIND_NONE);
+  assert_int_equal(exh_classify_content("ElfFile\0xxxx", 12), EXH_KIND_EVTX);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_logs), cmocka_unit_test(test_supporting_files),
-                                     cmocka_unit_test(test_services)};
+                                     cmocka_unit_test(test_services), cmocka_unit_test(test_content_sniff)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

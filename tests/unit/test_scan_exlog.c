@@ -1,0 +1,424 @@
+/* Scanning Exchange and IIS logs as streams (issue 11): the same findings,
+ * line numbers, offsets and log window whatever the block size and the
+ * source (memory, a sequential source like an archive member, a file); a
+ * #Fields: change, a line longer than the longest read whole, a header of
+ * more than EXH_MAX_COLS columns; a log truncated or swapped for a symbolic
+ * link between the walk and the read gives a per-file error and the scan
+ * goes on. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/source.h"
+#include "platform/platform.h"
+#include "scan/scan.h"
+#include "util/util.h"
+
+static exh_ruleset *rs;
+static exh_scan_limits lim;
+static char tmp[256];
+
+#define HP_HEAD                                                                                               \
+  "DateTime,ClientIpAddress,AnchorMailbox,UrlStem\r\n#Software: Microsoft Exchange Server\r\n"              \
+  "#Version: 15.01.2176.002\r\n#Log-type: HttpProxy Logs\r\n#Date: 2021-03-01T07:00:00.000Z\r\n"              \
+  "#Fields: DateTime,ClientIpAddress,AnchorMailbox,UrlStem\r\n"
+#define HP_QUIET "2021-03-01T07:%02d:00.000Z,10.0.0.1,user@contoso.com,/owa/\r\n"
+#define HP_PROBE "2021-03-01T07:%02d:05.891Z,142.4.110.%d,ServerInfo~localhost/ecp/default.flt?,/owa/auth/x.js\r\n"
+
+static int setup(void **st) {
+  (void)st;
+  if (exh_ruleset_new(&rs) != EXH_OK || exh_ruleset_add_builtin(rs) != EXH_OK || exh_ruleset_compile(rs) != EXH_OK)
+    return -1;
+  exh_scan_limits_default(&lim);
+  snprintf(tmp, sizeof tmp, "/tmp/exh_scan_exlog_%ld", (long)getpid());
+  return 0;
+}
+
+static int teardown(void **st) {
+  (void)st;
+  exh_ruleset_free(rs);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_file(const char *path, const char *data, size_t n) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(data, 1, n, f), n);
+  fclose(f);
+}
+
+/* An HttpProxy log of `lines` records, every tenth a localhost probe. */
+static char *make_log(int lines, size_t *n) {
+  exh_buf b = {0};
+  exh_buf_adds(&b, HP_HEAD);
+  char line[256];
+  for (int i = 0; i < lines; i++) {
+    if (i % 10 == 9) snprintf(line, sizeof line, HP_PROBE, i % 60, i % 250);
+    else snprintf(line, sizeof line, HP_QUIET, i % 60);
+    exh_buf_adds(&b, line);
+  }
+  *n = b.n;
+  return b.p;
+}
+
+static void free_ev(exh_evidence *ev) {
+  for (size_t i = 0; i < ev->nfindings; i++) exh_finding_release(&ev->findings[i]);
+  free(ev->findings);
+  free(ev->error);
+  ev->findings = NULL;
+  ev->nfindings = ev->capfindings = 0;
+  ev->error = NULL;
+}
+
+static void free_walk(exh_walk *w) {
+  for (size_t i = 0; i < w->n; i++) {
+    free_ev(&w->ev[i]);
+    free(w->ev[i].path);
+    free(w->ev[i].rel);
+  }
+  free(w->ev);
+  for (size_t i = 0; i < w->nerrors; i++) {
+    free(w->errors[i].path);
+    free(w->errors[i].reason);
+  }
+  free(w->errors);
+  for (size_t i = 0; i < w->nsrv; i++) {
+    free(w->srv[i].exsetup);
+    free(w->srv[i].builds);
+  }
+  free(w->srv);
+}
+
+/* A source that returns at most `step` bytes a call and cannot pread (an
+ * archive member does both). */
+typedef struct dribble {
+  exh_source s;
+  const char *p;
+  size_t n, step;
+} dribble;
+
+static long dribble_read(exh_source *s, void *buf, size_t n) {
+  dribble *d = (dribble *)s;
+  size_t left = d->n - (size_t)s->pos;
+  if (n > d->step) n = d->step;
+  if (n > left) n = left;
+  memcpy(buf, d->p + s->pos, n);
+  s->pos += n;
+  return (long)n;
+}
+static void dribble_close(exh_source *s) { (void)s; }
+
+/* What a scan of one log gave, as text to compare. */
+static char *summary(exh_evidence *ev) {
+  exh_buf b = {0};
+  exh_buf_printf(&b, "first=%lld last=%lld version=%s error=%s findings=%zu\n", (long long)ev->first_ms,
+                 (long long)ev->last_ms, ev->version, ev->error ? ev->error : "-", ev->nfindings);
+  for (size_t i = 0; i < ev->nfindings; i++) {
+    exh_finding *f = &ev->findings[i];
+    exh_buf_printf(&b, "%s line=%llu off=%llu t=%lld ip=%s url=%s status=%d msg=%s ev=%.*s\n", f->rule->id,
+                   (unsigned long long)f->line, (unsigned long long)f->offset, (long long)f->time_ms,
+                   f->source_ip ? f->source_ip : "-", f->url ? f->url : "-", f->http_status, f->message,
+                   (int)f->evidence_len, f->evidence);
+  }
+  return b.p;
+}
+
+/* Scans text as a log of `kind` from a source: 0 memory, 1 dribble. */
+static char *scan_text(exh_kind kind, const char *text, size_t n, int how, size_t block, size_t max_line) {
+  exh_evidence ev;
+  memset(&ev, 0, sizeof ev);
+  ev.path = "t.log";
+  ev.rel = "t.log";
+  ev.kind = kind;
+  exh_worker wk;
+  exh_worker_init(&wk, rs);
+  wk.lim = &lim;
+  dribble d = {{dribble_read, NULL, dribble_close, n, 0, ""}, text, n, 1 + block % 7};
+  exh_source *src = how == 0 ? exh_source_mem(text, n) : &d.s;
+  exh_scan_exlog_source_sized(&wk, &ev, src, block, max_line);
+  if (how == 0) exh_source_close(src);
+  exh_worker_fini(&wk);
+  char *s = summary(&ev);
+  free_ev(&ev);
+  return s;
+}
+
+#define IIS_F1 "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n"
+#define IIS_F2 "#Fields: date time cs-method cs-uri-stem cs-uri-query sc-status c-ip cs(User-Agent)\r\n"
+
+/* An IIS log whose #Fields: change mid-file (a service restart): the
+ * status column moves, so a finding needs the header of its block. */
+static char *make_iis(size_t *n) {
+  exh_buf b = {0};
+  exh_buf_adds(&b, "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n"
+                   "#Date: 2021-10-09 00:00:00\r\n" IIS_F1);
+  for (int i = 0; i < 300; i++) {
+    if (i % 25 == 24)
+      exh_buf_printf(&b, "2021-10-09 02:%02d:04 10.0.0.5 GET /autodiscover/autodiscover.json "
+                         "@evil.com/mapi/nspi/?&Email=autodiscover/autodiscover.json%%3F@evil.com 443 - 1.2.3.%d "
+                         "python-requests/2.26.0 - %d 0 0 332\r\n", i % 60, i % 200, i % 50 == 49 ? 200 : 404);
+    else
+      exh_buf_printf(&b, "2021-10-09 02:%02d:05 10.0.0.5 GET /owa/ &CorrelationID=<empty>; 443 - 10.0.0.%d "
+                         "Mozilla/5.0 - 200 0 0 %d\r\n", i % 60, i % 200, i);
+    if (i == 150)
+      exh_buf_adds(&b, "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n"
+                       "#Date: 2021-10-09 03:00:00\r\n" IIS_F2);
+    if (i > 150) { /* in the second header's order */
+      b.n -= 2;
+      while (b.n && b.p[b.n - 1] != '\n') b.n--;
+      if (i % 25 == 24)
+        exh_buf_printf(&b, "2021-10-09 03:%02d:04 GET /autodiscover/autodiscover.json "
+                           "@evil.com/mapi/nspi/?&Email=autodiscover/autodiscover.json%%3F@evil.com %d 1.2.3.%d "
+                           "python-requests/2.26.0\r\n", i % 60, i % 50 == 49 ? 200 : 404, i % 200);
+      else
+        exh_buf_printf(&b, "2021-10-09 03:%02d:05 GET /owa/ - 200 10.0.0.%d Mozilla/5.0\r\n", i % 60, i % 200);
+    }
+  }
+  /* trailing directives after the last record */
+  exh_buf_adds(&b, "#Software: Microsoft Internet Information Services 10.0\r\n");
+  *n = b.n;
+  return b.p;
+}
+
+static void check_blocks(exh_kind kind, const char *text, size_t n, size_t max_block) {
+  char *ref = scan_text(kind, text, n, 0, 1 << 20, 1 << 20);
+  for (size_t block = 1; block <= max_block; block += block < 40 ? 1 : 17) {
+    for (int how = 0; how < 2; how++) {
+      char *got = scan_text(kind, text, n, how, block, 4096);
+      if (strcmp(ref, got)) printf("block %zu, source %d:\n--- whole\n%s--- blocks\n%s", block, how, ref, got);
+      assert_string_equal(ref, got);
+      free(got);
+    }
+  }
+  free(ref);
+}
+
+/* Block boundaries change nothing: every block size from 1 byte, memory and
+ * sequential sources, give what one block gives. */
+static void test_blocks_equal(void **st) {
+  (void)st;
+  size_t n;
+  char *log = make_log(300, &n);
+  char *ref = scan_text(EXH_KIND_HTTPPROXY, log, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(ref, "findings=30\n"));
+  assert_non_null(strstr(ref, "line=16 off=")); /* 6 header lines, the 10th record */
+  assert_non_null(strstr(ref, "version=15.1.2176.2"));
+  free(ref);
+  check_blocks(EXH_KIND_HTTPPROXY, log, n, 400);
+  free(log);
+  char *iis = make_iis(&n);
+  ref = scan_text(EXH_KIND_IIS, iis, n, 0, 1 << 20, 1 << 20);
+  /* findings on both sides of the header change, success and attempt */
+  assert_non_null(strstr(ref, "findings=12\n"));
+  assert_non_null(strstr(ref, "line=308 off=26181 t=1633751944000")); /* 03:59:04, under the second header */
+  assert_non_null(strstr(ref, "last=1633751944000")); /* the last record, not the trailing directive */
+  free(ref);
+  check_blocks(EXH_KIND_IIS, iis, n, 300);
+  free(iis);
+  /* no rule reads ECP activity logs: the window comes from the tail (memory)
+   * or from the blocks as they pass (sequential) */
+  const char *ecp = "#Software: Microsoft Exchange Server\n#Fields: TimeStamp,EventData\n"
+                    "2021-03-03T00:00:00.000Z,a\n2021-03-03T01:00:00.000Z,b\n#Fields: TimeStamp,EventData\n";
+  check_blocks(EXH_KIND_ECP_ACTIVITY, ecp, strlen(ecp), 80);
+  char *e = scan_text(EXH_KIND_ECP_ACTIVITY, ecp, strlen(ecp), 1, 3, 64);
+  assert_non_null(strstr(e, "first=1614729600000 last=1614733200000"));
+  free(e);
+  /* OAB generator logs without a header: text, one record a line */
+  const char *oab = "2021-03-02T00:00:00.000Z [OABGeneratorAssistant] a\n2021-03-02T00:30:00.000Z b\nno stamp\n";
+  check_blocks(EXH_KIND_OABGEN, oab, strlen(oab), 80);
+}
+
+/* A line longer than the longest read whole is read on its first bytes and
+ * counted; the lines after it keep their numbers and findings. */
+static void test_long_line(void **st) {
+  (void)st;
+  size_t n;
+  char *log = make_log(40, &n);
+  exh_buf b = {0};
+  exh_buf_add(&b, log, n);
+  exh_buf_adds(&b, "2021-03-01T08:00:00.000Z,10.0.0.9,");
+  for (int i = 0; i < 5000; i++) exh_buf_addc(&b, 'x');
+  exh_buf_adds(&b, ",/owa/\r\n");
+  exh_buf_add(&b, log + strlen(HP_HEAD), n - strlen(HP_HEAD)); /* 40 more records */
+  free(log);
+  char *whole = scan_text(EXH_KIND_HTTPPROXY, b.p, b.n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(whole, "findings=8\n"));
+  assert_non_null(strstr(whole, "error=-"));
+  for (size_t block = 256; block <= 4096; block *= 2) {
+    for (int how = 0; how < 2; how++) {
+      char *cut = scan_text(EXH_KIND_HTTPPROXY, b.p, b.n, how, block, block);
+      assert_non_null(strstr(cut, "1 line longer than"));
+      /* the same findings, lines and offsets */
+      assert_string_equal(strchr(whole, '\n'), strchr(cut, '\n'));
+      free(cut);
+    }
+  }
+  free(b.p);
+}
+
+/* A #Fields: line over EXH_MAX_COLS columns: the file says which columns
+ * are read; the columns before keep their values. */
+static void test_many_columns(void **st) {
+  (void)st;
+  exh_buf b = {0};
+  exh_buf_adds(&b, "#Software: Microsoft Exchange Server\r\n#Fields: DateTime,ClientIpAddress,AnchorMailbox,UrlStem");
+  for (int i = 0; i < 600; i++) exh_buf_printf(&b, ",Extra%d", i);
+  exh_buf_adds(&b, "\r\n2021-03-01T07:45:05.891Z,1.2.3.4,ServerInfo~localhost/ecp/default.flt?,/owa/auth/x.js");
+  for (int i = 0; i < 600; i++) exh_buf_adds(&b, ",v");
+  exh_buf_adds(&b, "\r\n");
+  char *got = scan_text(EXH_KIND_HTTPPROXY, b.p, b.n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(got, "names 604 columns: only the first 511 are read"));
+  assert_non_null(strstr(got, "findings=1\n"));
+  assert_non_null(strstr(got, "ip=1.2.3.4"));
+  free(got);
+  free(b.p);
+}
+
+/* A file that shrinks between the open and the end of the read. */
+static void test_truncated_while_read(void **st) {
+  (void)st;
+  char dir[400], path[512];
+  snprintf(dir, sizeof dir, "%s/while", tmp);
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(path, sizeof path, "%s/HttpProxy_1.LOG", dir);
+  size_t n;
+  char *log = make_log(5000, &n);
+  write_file(path, log, n);
+  free(log);
+  char why[256];
+  exh_source *src = exh_source_file(path, NULL, why, sizeof why);
+  assert_non_null(src);
+  assert_int_equal(truncate(path, 1000), 0);
+  exh_evidence ev;
+  memset(&ev, 0, sizeof ev);
+  ev.path = path;
+  ev.rel = "";
+  ev.kind = EXH_KIND_HTTPPROXY;
+  exh_worker wk;
+  exh_worker_init(&wk, rs);
+  wk.lim = &lim;
+  exh_scan_exlog_source_sized(&wk, &ev, src, 256, 256);
+  exh_source_close(src);
+  exh_worker_fini(&wk);
+  assert_non_null(ev.error);
+  assert_non_null(strstr(ev.error, "shrank"));
+  free_ev(&ev);
+}
+
+/* Two logs walked; then `change` is applied to the first before it is read. */
+static void walk_two(const char *name, exh_walk *w, char *a, char *b, size_t pathn) {
+  char dir[400];
+  snprintf(dir, sizeof dir, "%s/%s/Logging/HttpProxy/Owa", tmp, name);
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+  size_t n;
+  char *log = make_log(2000, &n);
+  snprintf(a, pathn, "%s/HttpProxy_2021030107-1.LOG", dir);
+  snprintf(b, pathn, "%s/HttpProxy_2021030108-1.LOG", dir);
+  write_file(a, log, n);
+  write_file(b, log, n);
+  free(log);
+  memset(w, 0, sizeof *w);
+  char root[400];
+  snprintf(root, sizeof root, "%s/%s", tmp, name);
+  exh_walk_root(w, root, 0);
+  assert_int_equal(w->n, 2);
+  assert_string_equal(w->ev[0].path, a);
+}
+
+static void scan_ev(exh_evidence *ev) {
+  exh_worker wk;
+  exh_worker_init(&wk, rs);
+  wk.lim = &lim;
+  exh_scan_exlog(&wk, ev);
+  exh_worker_fini(&wk);
+}
+
+/* Truncated between the walk and the read (a live server rotating its
+ * logs): what is still there is read, the file gets an error, and the next
+ * file is scanned as usual. */
+static void test_truncated_after_walk(void **st) {
+  (void)st;
+  exh_walk w;
+  char a[512], b[512];
+  walk_two("trunc", &w, a, b, sizeof a);
+  assert_int_equal(truncate(a, (off_t)(w.ev[0].size / 2)), 0);
+  scan_ev(&w.ev[0]);
+  scan_ev(&w.ev[1]);
+  assert_non_null(w.ev[0].error);
+  assert_non_null(strstr(w.ev[0].error, "shrank"));
+  assert_true(w.ev[0].nfindings > 0 && w.ev[0].nfindings < 200);
+  assert_null(w.ev[1].error);
+  assert_int_equal(w.ev[1].nfindings, 200);
+  free_walk(&w);
+}
+
+/* Swapped for a symbolic link to a file outside the tree after the walk:
+ * not followed, not read; the next file is scanned. */
+static void test_symlink_after_walk(void **st) {
+  (void)st;
+  exh_walk w;
+  char a[512], b[512];
+  walk_two("link", &w, a, b, sizeof a);
+  char outside[400];
+  snprintf(outside, sizeof outside, "%s/outside.log", tmp);
+  size_t n;
+  char *log = make_log(100, &n);
+  write_file(outside, log, n);
+  free(log);
+  assert_int_equal(unlink(a), 0);
+  assert_int_equal(symlink(outside, a), 0);
+  scan_ev(&w.ev[0]);
+  scan_ev(&w.ev[1]);
+  assert_non_null(w.ev[0].error);
+  assert_non_null(strstr(w.ev[0].error, "symbolic link"));
+  assert_int_equal(w.ev[0].nfindings, 0);
+  assert_null(w.ev[1].error);
+  assert_int_equal(w.ev[1].nfindings, 200);
+  free_walk(&w);
+}
+
+/* Replaced by another file (another inode) after the walk: refused. */
+static void test_replaced_after_walk(void **st) {
+  (void)st;
+  exh_walk w;
+  char a[512], b[512];
+  walk_two("repl", &w, a, b, sizeof a);
+  char other[600];
+  snprintf(other, sizeof other, "%s.new", a);
+  size_t n;
+  char *log = make_log(100, &n);
+  write_file(other, log, n);
+  free(log);
+  assert_int_equal(rename(other, a), 0);
+  scan_ev(&w.ev[0]);
+  assert_non_null(w.ev[0].error);
+  assert_non_null(strstr(w.ev[0].error, "replaced"));
+  assert_int_equal(w.ev[0].nfindings, 0);
+  free_walk(&w);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_blocks_equal),
+      cmocka_unit_test(test_long_line),
+      cmocka_unit_test(test_many_columns),
+      cmocka_unit_test(test_truncated_while_read),
+      cmocka_unit_test(test_truncated_after_walk),
+      cmocka_unit_test(test_symlink_after_walk),
+      cmocka_unit_test(test_replaced_after_walk),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
