@@ -94,5 +94,47 @@ else
   echo "skip d10 full-disk checks: no writable /dev/full"
 fi
 
+# --- defect 9: a clean verdict is earned, never given for nothing --------------
+"$EXHUNT" scan --no-progress "$W/d9-missing" > "$W/d9-missing.txt" 2>&1
+check "d9: a root that does not exist is an error (exit 2)" 2 $?
+grep -q "^VERDICT: no evidence examined" "$W/d9-missing.txt"; check "d9: missing root: 'no evidence examined'" 0 $?
+mkdir -p "$W/d9-empty"
+"$EXHUNT" scan --no-progress "$W/d9-empty" > "$W/d9-empty.txt" 2>&1
+check "d9: an empty folder is inconclusive (exit 3)" 3 $?
+grep -q "^VERDICT: no evidence examined" "$W/d9-empty.txt"; check "d9: empty folder: 'no evidence examined'" 0 $?
+mkdir -p "$W/d9-junk/docs" && printf 'hello\n' > "$W/d9-junk/docs/readme.txt" && printf 'x' > "$W/d9-junk/photo.jpg"
+"$EXHUNT" scan --no-progress "$W/d9-junk" > "$W/d9-junk.txt" 2>&1
+check "d9: a folder of nothing exhunt reads is inconclusive (exit 3)" 3 $?
+if [ "$(id -u)" != 0 ]; then
+  mkdir -p "$W/d9-locked" && chmod 000 "$W/d9-locked"
+  "$EXHUNT" scan --no-progress "$W/d9-locked" > /dev/null 2>&1; check "d9: an unreadable root is an error (exit 2)" 2 $?
+  chmod 755 "$W/d9-locked"
+fi
+# logs only, from a build patched against every campaign in the logs' time:
+# the logs cannot show what happened before the patch, so "cannot tell"
+P="$W/d9-patched/V15/Logging/HttpProxy/Owa"
+mkdir -p "$P"
+{
+  printf '#Software: Microsoft Exchange Server\r\n#Version: 15.02.1118.020\r\n#Log-type: HttpProxy Logs\r\n'
+  printf '#Date: 2023-05-01T10:00:00.000Z\r\n#Fields: DateTime,RequestId,UrlStem,ClientIpAddress,HttpStatus,Method\r\n'
+  printf '2023-05-01T10:00:01.000Z,r1,/owa/,10.0.0.9,200,GET\r\n2023-05-01T10:59:01.000Z,r2,/owa/,10.0.0.9,200,GET\r\n'
+} > "$P/HttpProxy_2023050110-1.LOG"
+"$EXHUNT" scan --no-progress -f jsonl "$W/d9-patched" > "$W/d9-patched.jsonl" 2>&1
+check "d9: patched build, logs after the fixes, no web folders: inconclusive (exit 3)" 3 $?
+grep -q '"verdict":"cannot tell"' "$W/d9-patched.jsonl"; check "d9: ... verdict 'cannot tell'" 0 $?
+grep -q '"dataset":"exhunt.coverage"' "$W/d9-patched.jsonl"; check "d9: JSONL has the exhunt.coverage object" 0 $?
+grep -q '"class":"web_files","label":"web folders","present":false' "$W/d9-patched.jsonl"
+check "d9: coverage names the web folders as not found" 0 $?
+# the same logs from a vulnerable build (unpatched until the collection):
+# they cover every campaign's exposure up to the collection -> earned clean
+V="$W/d9-vuln/V15/Logging/HttpProxy/Owa"
+mkdir -p "$V"
+sed 's/15.02.1118.020/15.01.2176.002/' "$P/HttpProxy_2023050110-1.LOG" > "$V/HttpProxy_2023050110-1.LOG"
+"$EXHUNT" scan --no-progress "$W/d9-vuln" > "$W/d9-vuln.txt" 2>&1
+check "d9: vulnerable build, web logs within every exposure: earned clean (exit 0)" 0 $?
+grep -q "^VERDICT: no evidence of compromise" "$W/d9-vuln.txt"; check "d9: ... verdict 'no evidence of compromise'" 0 $?
+grep -q "ProxyShell    no trace " "$W/d9-vuln.txt"; check "d9: ... ProxyShell: no trace in the web logs" 0 $?
+grep -q "^  -  HTTPERR logs" "$W/d9-vuln.txt"; check "d9: ... the text coverage names HTTPERR as not found" 0 $?
+
 echo "trust: $fails failed"
 [ "$fails" -eq 0 ]
