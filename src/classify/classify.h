@@ -4,6 +4,7 @@
 #define EXH_CLASSIFY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum exh_kind {
   EXH_KIND_NONE = 0,
@@ -62,6 +63,25 @@ int exh_is_exsetup(const char *rel);
 /* Offset in rel of the path below the Exchange install root (after V15/,
  * or from FrontEnd/HttpProxy or ClientAccess on), or (size_t)-1. */
 size_t exh_install_rel(const char *rel);
+
+/* Containers exhunt does not open (virtual and forensic disk images, raw
+ * disk and volume images), told by the signature in the first bytes h[0..n)
+ * (EXH_SNIFF_BYTES of them), else by the name's extension: a label for the
+ * report ("VHDX disk image"), or NULL. `size` is the file's size. */
+const char *exh_classify_container(const char *name, const unsigned char *h, size_t n, uint64_t size);
+
+/* Archive formats libarchive opens, by signature (a compressed stream
+ * counts as a tar only when the name says so: .tar.gz, .tgz, ...). */
+typedef enum exh_archive_fmt {
+  EXH_ARC_NONE = 0,
+  EXH_ARC_ZIP,
+  EXH_ARC_7Z,
+  EXH_ARC_RAR,
+  EXH_ARC_TAR,        /* plain or compressed */
+  EXH_ARC_ISO,
+  EXH_ARC_COMPRESSED  /* gzip, bzip2, xz or zstd of something unnamed */
+} exh_archive_fmt;
+exh_archive_fmt exh_classify_archive(const char *name, const unsigned char *h, size_t n);
 
 /* 1 for W3C (IIS, HTTPERR) kinds, 0 for Exchange CSV kinds. */
 int exh_kind_is_w3c(exh_kind k);

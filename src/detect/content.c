@@ -3,10 +3,14 @@
  * that drew a finding, SHA-1 and MD5) against IOC hashes; the Exchange
  * files against a known-good baseline of the installed build; minidumps
  * by their header; and the YARA rules (shipped ones in rules/yara, plus
- * --yara). Hashing uses OpenSSL's libcrypto (SHA-NI on this hardware). */
+ * --yara). Hashing uses OpenSSL's libcrypto (SHA-NI on this hardware).
+ * Files are read through exh_source (read(), not mmap): whole up to
+ * --max-content-size, else only the path and the header checks, by
+ * positioned reads. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/source.h"
 #include "../ioc/ioc.h"
 #include "../parse/pe.h"
 #include "../platform/platform.h"
@@ -247,30 +251,123 @@ void exh_detect_content_buf(exh_worker *wk, exh_evidence *ev, const uint8_t *p, 
   }
 }
 
+static uint32_t le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+}
+
+static int pread_all(exh_source *s, void *buf, size_t n, uint64_t off) {
+  return s->pread(s, buf, n, off) == (long)n ? 0 : -1;
+}
+
+/* The minidump check on a file too large to read whole: the few bytes the
+ * module-list reader needs (header, stream directory, first module, its
+ * name) are read by position, wherever they lie, and laid out as a small
+ * minidump for exh_minidump_process, so both paths give the same answer. */
+static void check_minidump_pread(cctx *c, exh_source *src) {
+  uint8_t hdr[32];
+  if (pread_all(src, hdr, sizeof hdr, 0) || memcmp(hdr, "MDMP", 4)) return;
+  /* header (32) | directory entry (12) | module count + first module (28) | name (4 + len) */
+  uint8_t mini[32 + 12 + 28 + 4 + 2048];
+  memset(mini, 0, sizeof mini);
+  memcpy(mini, "MDMP", 4);
+  put32(mini + 12, 32); /* the directory right after the header */
+  size_t used = 32;
+  uint32_t nstreams = le32(hdr + 8), dir = le32(hdr + 12);
+  if (nstreams > 1024) nstreams = 1024;
+  for (uint32_t i = 0; i < nstreams; i++) {
+    uint8_t e[12], mod[28], len4[4];
+    if (pread_all(src, e, sizeof e, (uint64_t)dir + (uint64_t)i * 12)) break;
+    if (le32(e) != 4) continue; /* ModuleListStream */
+    put32(mini + 8, 1);
+    memcpy(mini + 32, e, 12);
+    put32(mini + 32 + 8, 44);
+    used = 44;
+    uint32_t rva = le32(e + 8);
+    if (pread_all(src, mod, sizeof mod, rva)) break;
+    memcpy(mini + 44, mod, sizeof mod);
+    put32(mini + 44 + 24, 72);
+    used = 72;
+    uint32_t name_rva = le32(mod + 24);
+    if (pread_all(src, len4, 4, name_rva)) break;
+    uint32_t len = le32(len4);
+    memcpy(mini + 72, len4, 4);
+    used = 76;
+    if (len <= 2048 && pread_all(src, mini + 76, len, (uint64_t)name_rva + 4) == 0) used = 76 + len;
+    break;
+  }
+  c->p = mini;
+  c->n = used;
+  check_minidump(c);
+  c->p = NULL;
+  c->n = 0;
+}
+
+static void over_limit(exh_evidence *ev, uint64_t size, int size_known, uint64_t cap) {
+  if (size_known)
+    exh_evidence_error(ev, "content not hashed or YARA-scanned: %llu bytes, over the limit of %llu "
+                           "(--max-content-size); path and header checks done",
+                       (unsigned long long)size, (unsigned long long)cap);
+  else
+    exh_evidence_error(ev, "content not hashed or YARA-scanned: over the limit of %llu bytes "
+                           "(--max-content-size); path and header checks done",
+                       (unsigned long long)cap);
+  ev->skipped = 1;
+}
+
+void exh_detect_content_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  uint64_t cap = wk->lim->max_content_bytes;
+  if (src->pread && src->size != EXH_SIZE_UNKNOWN && src->size > cap) {
+    /* large: the path and the header checks only, by positioned reads */
+    cctx c = {wk, ev, NULL, 0, ev->nfindings};
+    check_path(&c, exh_ruleset_iocs(wk->rs));
+    check_minidump_pread(&c, src);
+    over_limit(ev, src->size, 1, cap);
+    return;
+  }
+  char *buf;
+  size_t n;
+  int r = exh_source_slurp(src, (size_t)cap, &buf, &n);
+  if (r < 0) {
+    exh_evidence_error(ev, "%s", src->why[0] ? src->why : "read error");
+    return;
+  }
+  if (r == 1) { /* a sequential source (archive member) larger than said */
+    cctx c = {wk, ev, (const uint8_t *)buf, n, ev->nfindings};
+    check_path(&c, exh_ruleset_iocs(wk->rs));
+    check_minidump(&c);
+    over_limit(ev, src->size, src->size != EXH_SIZE_UNKNOWN && src->size > cap, cap);
+  } else {
+    exh_detect_content_buf(wk, ev, (const uint8_t *)buf, n);
+    if ((ev->dev || ev->ino) && n < ev->size)
+      exh_evidence_error(ev, "the file shrank after it was listed (%llu bytes listed, %zu read): checked as read",
+                         (unsigned long long)ev->size, n);
+  }
+  free(buf);
+}
+
 void exh_detect_content(exh_worker *wk, exh_evidence *ev) {
   if (ev->kind == EXH_KIND_LSASS_DUMP || ev->kind == EXH_KIND_STAGING_ARCHIVE) exh_detect_file(wk, ev);
-  exh_map m;
-  char why[256];
   if (ev->size == 0) {
     exh_detect_content_buf(wk, ev, (const uint8_t *)"", 0);
     return;
   }
-  if (exh_map_open(&m, ev->path, why, sizeof why) != 0) {
-    ev->error = exh_xstrdup(why);
+  char why[256];
+  exh_stat st;
+  memset(&st, 0, sizeof st);
+  st.type = EXH_FT_FILE;
+  st.size = ev->size;
+  st.mtime_ms = ev->mtime_ms;
+  st.dev = ev->dev;
+  st.ino = ev->ino;
+  exh_source *src = exh_source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
+  if (!src) {
+    exh_evidence_error(ev, "%s", why);
     return;
   }
-  uint64_t cap = wk->lim->max_content_bytes;
-  if (m.size > cap) {
-    /* large: the path and the header checks only (pages touched on demand) */
-    cctx c = {wk, ev, (const uint8_t *)m.data, m.size, ev->nfindings};
-    check_path(&c, exh_ruleset_iocs(wk->rs));
-    check_minidump(&c);
-    ev->error = exh_xasprintf("content not hashed or YARA-scanned: %llu bytes, over the limit of %llu "
-                              "(--max-content-size); path and header checks done",
-                              (unsigned long long)m.size, (unsigned long long)cap);
-    ev->skipped = 1;
-  } else {
-    exh_detect_content_buf(wk, ev, (const uint8_t *)m.data, m.size);
-  }
-  exh_map_close(&m);
+  exh_detect_content_source(wk, ev, src);
+  exh_source_close(src);
 }

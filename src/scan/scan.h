@@ -143,6 +143,8 @@ void exh_scan_evtx_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_
 void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n);
 /* Scans the members of an archive given on the command line (scan_archive.c). */
 void exh_scan_archive(exh_worker *wk, exh_evidence *ev);
+/* The same on an archive's bytes from any source (fuzz targets use memory). */
+void exh_scan_archive_source(exh_worker *wk, exh_evidence *ev, struct exh_source *src);
 
 /* File checks (detect/files.c): Test-ProxyLogon's supporting files; and
  * the content checks of every candidate file (detect/content.c). */
@@ -151,6 +153,9 @@ void exh_detect_file(exh_worker *wk, exh_evidence *ev);
 void exh_detect_content(exh_worker *wk, exh_evidence *ev);
 /* Same on bytes in memory (fuzz targets, archive members). */
 void exh_detect_content_buf(exh_worker *wk, exh_evidence *ev, const uint8_t *p, size_t n);
+/* Same on a source (a file, an archive member): read whole up to the
+ * content size limit, else the path and header checks only. */
+void exh_detect_content_source(exh_worker *wk, exh_evidence *ev, struct exh_source *src);
 
 /* Patch level (detect/build.c): reads Bin/ExSetup.exe or the build
  * folders before the scan (for the baselines), then completes each

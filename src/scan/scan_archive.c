@@ -1,16 +1,36 @@
-/* Archives named on the command line (a triage collection zipped, an OTRF
- * data set): each member is classified by its path inside the archive, read
- * into memory up to a cap, and scanned like the file it is; findings name
- * it as "archive!member". Evidence is never extracted to disk. Guards: a
- * member larger than EXH_MEMBER_MAX is reported and skipped, and reading
- * stops after EXH_ARCHIVE_TOTAL_MAX uncompressed bytes (zip bombs). Zip
- * files met while walking a tree are opened the same way (ProgramData's
- * are Test-ProxyLogon's staging archives instead); archives inside
- * archives are not opened. Members in web or staging folders get the file
- * content checks. */
+/* Archives (a triage collection zipped, tarred or 7-zipped, an OTRF data
+ * set): each member is classified by its path inside the archive and
+ * scanned as the stream it is, never extracted to disk and never held
+ * whole: a member is an exh_source over archive_read_data, so logs go
+ * through the log scanner block by block, content checks read up to the
+ * content size limit (then the header checks only, as for files), and
+ * memory stays bounded whatever a member inflates to (zip bombs,
+ * overlapping members, a central directory that lies about sizes).
+ * Findings name a member "archive!member".
+ *
+ * The archive file itself is read through exh_source_file (no symbolic
+ * link followed, O_NOATIME where permitted, the walk's device and inode
+ * checked) and fed to libarchive by callbacks, with positioned reads so
+ * the zip reader can use the central directory.
+ *
+ * Nothing is skipped in silence: members whose names cannot be read,
+ * password-protected members, an encrypted Velociraptor collection, an
+ * AFF4 image, archives and disk images inside the archive (not opened),
+ * members that cannot be read, and the archive-wide cap on uncompressed
+ * bytes are all reported on the archive. Member names: libarchive converts
+ * them to the current locale and gives none in the C locale, so the
+ * header reads run in a thread-local C.UTF-8 locale (uselocale: the
+ * process locale is never changed); zip names without the UTF-8 flag are
+ * CP437 by the zip specification and are converted to UTF-8. */
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
+#include "../core/limits.h"
+#include "../core/source.h"
 #include "../platform/platform.h"
 #include "../util/util.h"
 #include "scan.h"
@@ -18,149 +38,511 @@
 #ifdef EXH_HAVE_ARCHIVE
 #include <archive.h>
 #include <archive_entry.h>
-#endif
 
-#define EXH_MEMBER_MAX (1ull << 30)
-#define EXH_ARCHIVE_TOTAL_MAX (16ull << 30)
+/* libarchive's message for the last error, without its trailing line end. */
+static const char *arc_error(struct archive *a, char *buf, size_t n, const char *dflt) {
+  const char *e = archive_error_string(a);
+  snprintf(buf, n, "%s", e && e[0] ? e : dflt);
+  size_t k = strlen(buf);
+  while (k && (buf[k - 1] == '\n' || buf[k - 1] == '\r' || buf[k - 1] == ' ')) buf[--k] = 0;
+  return buf;
+}
+
+/* --- the archive file, fed to libarchive --- */
+
+typedef struct arc_in {
+  exh_source *src;
+  char *buf;
+  uint64_t off; /* next offset, for sources with positioned reads */
+} arc_in;
+
+static la_ssize_t arc_read(struct archive *a, void *ud, const void **out) {
+  arc_in *in = ud;
+  long r = in->src->pread ? in->src->pread(in->src, in->buf, EXH_ARCHIVE_READ_BLOCK, in->off)
+                          : in->src->read(in->src, in->buf, EXH_ARCHIVE_READ_BLOCK);
+  if (r < 0) {
+    archive_set_error(a, EIO, "%s", in->src->why[0] ? in->src->why : "read error");
+    return -1;
+  }
+  in->off += (uint64_t)r;
+  *out = in->buf;
+  return r;
+}
+
+static la_int64_t arc_seek(struct archive *a, void *ud, la_int64_t off, int whence) {
+  arc_in *in = ud;
+  uint64_t size = in->src->size;
+  int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)in->off : (int64_t)size;
+  if (whence == SEEK_END && size == EXH_SIZE_UNKNOWN) return ARCHIVE_FATAL;
+  if ((off > 0 && base > INT64_MAX - off) || base + off < 0) {
+    archive_set_error(a, EINVAL, "seek outside the archive");
+    return ARCHIVE_FATAL;
+  }
+  in->off = (uint64_t)(base + off);
+  return (la_int64_t)in->off;
+}
+
+static la_int64_t arc_skip(struct archive *a, void *ud, la_int64_t request) {
+  (void)a;
+  arc_in *in = ud;
+  uint64_t size = in->src->size;
+  if (request <= 0) return 0;
+  if (size != EXH_SIZE_UNKNOWN && in->off >= size) return 0;
+  uint64_t k = (uint64_t)request;
+  if (size != EXH_SIZE_UNKNOWN && k > size - in->off) k = size - in->off;
+  in->off += k;
+  return (la_int64_t)k;
+}
+
+/* --- a member, as a source --- */
+
+typedef struct member_source {
+  exh_source s;
+  struct archive *a;
+  uint64_t *total;  /* uncompressed bytes read from the whole archive */
+  int over;         /* stopped at EXH_ARCHIVE_TOTAL_MAX */
+  const char *pre;  /* bytes read ahead to tell what the member is */
+  size_t npre;
+} member_source;
+
+static long member_read(exh_source *s, void *buf, size_t n) {
+  member_source *m = (member_source *)s;
+  if (s->pos < m->npre) {
+    size_t k = m->npre - (size_t)s->pos;
+    if (k > n) k = n;
+    memcpy(buf, m->pre + s->pos, k);
+    s->pos += k;
+    return (long)k;
+  }
+  if (*m->total >= EXH_ARCHIVE_TOTAL_MAX) {
+    m->over = 1;
+    snprintf(s->why, sizeof s->why, "stopped: over %llu uncompressed bytes read from this archive",
+             (unsigned long long)EXH_ARCHIVE_TOTAL_MAX);
+    return -1;
+  }
+  if (n > EXH_ARCHIVE_TOTAL_MAX - *m->total) n = (size_t)(EXH_ARCHIVE_TOTAL_MAX - *m->total);
+  la_ssize_t r = archive_read_data(m->a, buf, n);
+  if (r < 0) {
+    arc_error(m->a, s->why, sizeof s->why, "cannot read the member");
+    return -1;
+  }
+  s->pos += (uint64_t)r;
+  *m->total += (uint64_t)r;
+  return (long)r;
+}
+
+static void member_close(exh_source *s) { (void)s; }
+
+static void member_init(member_source *m, struct archive *a, uint64_t *total) {
+  memset(m, 0, sizeof *m);
+  m->s.read = member_read;
+  m->s.close = member_close;
+  m->s.size = EXH_SIZE_UNKNOWN; /* a header may lie: only the bytes tell */
+  m->a = a;
+  m->total = total;
+}
+
+/* --- member names --- */
+
+/* IBM code page 437, 0x80..0xFF: zip names written without the UTF-8 flag
+ * (APPNOTE 4.4.4, appendix D). */
+static const uint16_t cp437_high[128] = {
+    0x00C7, 0x00FC, 0x00E9, 0x00E2, 0x00E4, 0x00E0, 0x00E5, 0x00E7, 0x00EA, 0x00EB, 0x00E8, 0x00EF,
+    0x00EE, 0x00EC, 0x00C4, 0x00C5, 0x00C9, 0x00E6, 0x00C6, 0x00F4, 0x00F6, 0x00F2, 0x00FB, 0x00F9,
+    0x00FF, 0x00D6, 0x00DC, 0x00A2, 0x00A3, 0x00A5, 0x20A7, 0x0192, 0x00E1, 0x00ED, 0x00F3, 0x00FA,
+    0x00F1, 0x00D1, 0x00AA, 0x00BA, 0x00BF, 0x2310, 0x00AC, 0x00BD, 0x00BC, 0x00A1, 0x00AB, 0x00BB,
+    0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562, 0x2556, 0x2555, 0x2563, 0x2551, 0x2557,
+    0x255D, 0x255C, 0x255B, 0x2510, 0x2514, 0x2534, 0x252C, 0x251C, 0x2500, 0x253C, 0x255E, 0x255F,
+    0x255A, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256C, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559,
+    0x2558, 0x2552, 0x2553, 0x256B, 0x256A, 0x2518, 0x250C, 0x2588, 0x2584, 0x258C, 0x2590, 0x2580,
+    0x03B1, 0x00DF, 0x0393, 0x03C0, 0x03A3, 0x03C3, 0x00B5, 0x03C4, 0x03A6, 0x0398, 0x03A9, 0x03B4,
+    0x221E, 0x03C6, 0x03B5, 0x2229, 0x2261, 0x00B1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00F7, 0x2248,
+    0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
+};
+
+static void put_utf8(exh_buf *b, uint32_t c) {
+  if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) c = 0xFFFD;
+  if (c < 0x80) {
+    exh_buf_addc(b, (char)c);
+  } else if (c < 0x800) {
+    exh_buf_addc(b, (char)(0xC0 | c >> 6));
+    exh_buf_addc(b, (char)(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    exh_buf_addc(b, (char)(0xE0 | c >> 12));
+    exh_buf_addc(b, (char)(0x80 | ((c >> 6) & 0x3F)));
+    exh_buf_addc(b, (char)(0x80 | (c & 0x3F)));
+  } else {
+    exh_buf_addc(b, (char)(0xF0 | c >> 18));
+    exh_buf_addc(b, (char)(0x80 | ((c >> 12) & 0x3F)));
+    exh_buf_addc(b, (char)(0x80 | ((c >> 6) & 0x3F)));
+    exh_buf_addc(b, (char)(0x80 | (c & 0x3F)));
+  }
+}
+
+static int valid_utf8(const char *s) {
+  size_t n = strlen(s);
+  for (size_t i = 0; i < n;) {
+    size_t k = exh_utf8_len((const unsigned char *)s + i, n - i);
+    if (!k) return 0;
+    i += k;
+  }
+  return 1;
+}
+
+/* The member's name as UTF-8 (raw bytes when no conversion is known), or
+ * NULL when libarchive gives none in any form. */
+static char *entry_name(struct archive *a, struct archive_entry *e) {
+  const char *p = archive_entry_pathname(e);
+  if (!p) p = archive_entry_pathname_utf8(e);
+  if (p) {
+    if (!valid_utf8(p) && (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP) {
+      exh_buf b = {0};
+      for (const unsigned char *q = (const unsigned char *)p; *q; q++)
+        put_utf8(&b, *q < 0x80 ? *q : cp437_high[*q - 0x80]);
+      return b.p ? b.p : exh_xstrdup("");
+    }
+    return exh_xstrdup(p);
+  }
+  const wchar_t *w = archive_entry_pathname_w(e);
+  if (w) {
+    exh_buf b = {0};
+    for (; *w; w++) put_utf8(&b, (uint32_t)*w);
+    return b.p ? b.p : exh_xstrdup("");
+  }
+  return NULL;
+}
+
+/* --- what a member is --- */
 
 static int ends_i(const char *s, const char *suf) {
   size_t n = strlen(s), k = strlen(suf);
   return n >= k && exh_strnieq(s + n - k, suf, k);
 }
 
-static void add_error(exh_evidence *ev, const char *member, const char *why) {
-  char *e = ev->error ? exh_xasprintf("%s; %s: %s", ev->error, member, why) : exh_xasprintf("%s: %s", member, why);
-  free(ev->error);
-  ev->error = e;
-  if (strlen(e) > 4000) e[4000] = 0;
+/* The name without leading "./" or separators, for top-level tests. */
+static const char *top_name(const char *name) {
+  while (name[0] == '/' || name[0] == '\\' || (name[0] == '.' && (name[1] == '/' || name[1] == '\\'))) name++;
+  return name;
 }
 
-void exh_scan_archive(exh_worker *wk, exh_evidence *ev) {
-#ifndef EXH_HAVE_ARCHIVE
-  (void)wk;
-  ev->error = exh_xstrdup("archives need libarchive, which this build does not have");
-#else
+static int is_archive_name(const char *name) {
+  static const char *const ext[] = {".zip", ".7z", ".rar", ".tar", ".tgz", ".tar.gz", ".tbz2", ".tar.bz2",
+                                    ".txz", ".tar.xz", ".tar.zst", ".cab", ".iso"};
+  for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+    if (ends_i(name, ext[i])) return 1;
+  return 0;
+}
+
+/* Velociraptor's secured collections: an outer zip holding metadata.json
+ * (the encrypted password and its scheme: X509, PGP or Password) and
+ * data.zip, the password-protected collection itself. */
+static void velociraptor_meta(const char *buf, size_t n, char *scheme, size_t schemen) {
+  const char *k = exh_memimem(buf, n, "\"Scheme\"", 8);
+  if (!k) return;
+  const char *end = buf + n;
+  const char *q = memchr(k + 8, '"', (size_t)(end - (k + 8)));
+  if (!q) return;
+  const char *qe = memchr(q + 1, '"', (size_t)(end - (q + 1)));
+  if (!qe || qe - q - 1 > 24) return;
+  snprintf(scheme, schemen, "%.*s", (int)(qe - q - 1), q + 1);
+  for (char *c = scheme; *c; c++)
+    if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7F) *c = '?';
+}
+
+typedef struct arc_state {
+  exh_worker *wk;
+  exh_evidence *ev;
+  struct archive *a;
+  uint64_t total;
+  unsigned encrypted, unnamed;
+  char first_encrypted[128];
+  int velo_data_encrypted, velo_meta, aff4;
+  char velo_scheme[32];
+  int over;
+} arc_state;
+
+static void merge_member(arc_state *st, exh_evidence *m, const char *name) {
+  exh_evidence *ev = st->ev;
+  exh_kind k = m->kind;
+  for (size_t i = 0; i < m->nfindings; i++) {
+    EXH_VEC_RESERVE(ev->findings, ev->capfindings, ev->nfindings + 1);
+    ev->findings[ev->nfindings++] = m->findings[i];
+  }
+  ev->records += m->records;
+  /* the archive's log window and the build its logs name (the latest) */
+  if (k >= EXH_KIND_HTTPPROXY && k <= EXH_KIND_LOG_LAST && !m->skipped) {
+    if (m->first_ms != EXH_TIME_UNKNOWN && (ev->first_ms == EXH_TIME_UNKNOWN || m->first_ms < ev->first_ms))
+      ev->first_ms = m->first_ms;
+    if (m->last_ms != EXH_TIME_UNKNOWN && (ev->last_ms == EXH_TIME_UNKNOWN || m->last_ms > ev->last_ms))
+      ev->last_ms = m->last_ms;
+    if (m->version[0] && m->last_ms != EXH_TIME_UNKNOWN && (!ev->version[0] || m->last_ms > ev->version_ms)) {
+      memcpy(ev->version, m->version, sizeof ev->version);
+      ev->version_ms = m->last_ms;
+    }
+    ev->log_members++;
+  }
+  /* the channels of the events read (coverage) */
+  for (size_t i = 0; i < m->nchannels; i++) {
+    const struct exh_ev_channel *mc = &m->channels[i];
+    struct exh_ev_channel *c = NULL;
+    for (size_t j = 0; j < ev->nchannels && !c; j++)
+      if (!strcmp(ev->channels[j].name, mc->name)) c = &ev->channels[j];
+    if (!c && ev->nchannels < EXH_EV_CHANNELS) {
+      c = &ev->channels[ev->nchannels++];
+      memcpy(c->name, mc->name, sizeof c->name);
+      c->records = 0;
+      c->first_ms = c->last_ms = EXH_TIME_UNKNOWN;
+    }
+    if (!c) {
+      ev->channels_more += mc->records;
+      continue;
+    }
+    c->records += mc->records;
+    if (mc->first_ms != EXH_TIME_UNKNOWN && (c->first_ms == EXH_TIME_UNKNOWN || mc->first_ms < c->first_ms))
+      c->first_ms = mc->first_ms;
+    if (mc->last_ms != EXH_TIME_UNKNOWN && (c->last_ms == EXH_TIME_UNKNOWN || mc->last_ms > c->last_ms))
+      c->last_ms = mc->last_ms;
+  }
+  ev->channels_more += m->channels_more;
+  ev->suppressed += m->suppressed;
+  if (m->error) exh_evidence_error(ev, "%s: %s", name, m->error);
+}
+
+/* Bytes read into a member's heap buffer, for readers that take one. */
+static char *read_member_whole(arc_state *st, member_source *ms, exh_evidence *m, const char *name, size_t *n) {
+  char *buf;
+  int r = exh_source_slurp(&ms->s, EXH_MEMBER_BUF_MAX, &buf, n);
+  if (r < 0) {
+    exh_evidence_error(st->ev, "%s: %s", name, ms->s.why);
+    return NULL;
+  }
+  if (r == 1)
+    exh_evidence_error(m, "only the first %u MiB were read (members of this kind are read whole, up to that size)",
+                       (unsigned)(EXH_MEMBER_BUF_MAX >> 20));
+  return buf;
+}
+
+/* Scans one regular member. */
+static void scan_member(arc_state *st, struct archive_entry *e, const char *name) {
+  exh_worker *wk = st->wk;
+  exh_evidence *ev = st->ev;
+  const char *top = top_name(name);
+  if (archive_entry_is_data_encrypted(e) == 1) {
+    if (!st->encrypted++) snprintf(st->first_encrypted, sizeof st->first_encrypted, "%s", name);
+    if (exh_strieq((exh_str){top, strlen(top)}, "data.zip")) st->velo_data_encrypted = 1;
+    return;
+  }
+  if (exh_strieq((exh_str){top, strlen(top)}, "information.turtle") ||
+      exh_strieq((exh_str){top, strlen(top)}, "container.description")) {
+    st->aff4 = 1;
+    return;
+  }
+  member_source ms;
+  member_init(&ms, st->a, &st->total);
+  if (exh_strieq((exh_str){top, strlen(top)}, "metadata.json")) {
+    char *buf;
+    size_t n;
+    if (exh_source_slurp(&ms.s, 1 << 16, &buf, &n) >= 0) {
+      if (exh_memimem(buf, n, "EncryptedPass", 13)) {
+        st->velo_meta = 1;
+        velociraptor_meta(buf, n, st->velo_scheme, sizeof st->velo_scheme);
+      }
+      free(buf);
+    }
+    return;
+  }
+  la_int64_t declared = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
+  char sub[64];
+  char head[EXH_SNIFF_BYTES];
+  size_t nhead = 0;
+  exh_kind k = exh_classify_path(name, sub, sizeof sub);
+  if (k == EXH_KIND_NONE) {
+    /* a file in a web or staging folder is content first (a miner's
+     * config.json there is not an event export) */
+    exh_area ar = exh_classify_area(name);
+    const char *label = exh_classify_container(name, NULL, 0, 0);
+    if (label) {
+      exh_evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
+      if (ar == EXH_AREA_NONE) return; /* in a checked folder it still gets the content checks */
+    }
+    if (ar != EXH_AREA_NONE) {
+      k = EXH_KIND_CONTENT;
+      snprintf(sub, sizeof sub, "%s", exh_area_name(ar));
+    } else if (is_archive_name(name)) {
+      exh_evidence_error(ev, "%s: archive inside the archive: not opened", name);
+      return;
+    } else if (ends_i(name, ".json") || ends_i(name, ".jsonl") || ends_i(name, ".ndjson")) {
+      k = EXH_KIND_JSONEV;
+    } else if (declared < 0 || declared >= (1 << 20)) {
+      /* a large member anywhere: a memory dump is looked at by its header,
+       * a disk image is named as not opened */
+      long got = exh_source_read_full(&ms.s, head, sizeof head);
+      if (got < 0) exh_evidence_error(ev, "%s: %s", name, ms.s.why);
+      if (got <= 0) return;
+      nhead = (size_t)got;
+      label = exh_classify_container(name, (const unsigned char *)head, nhead, declared < 0 ? nhead : (uint64_t)declared);
+      if (label) {
+        exh_evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
+        return;
+      }
+      if (nhead < 4 || memcmp(head, "MDMP", 4)) return;
+      k = EXH_KIND_CONTENT;
+      snprintf(sub, sizeof sub, "%s", exh_area_name(EXH_AREA_ALL));
+      /* the bytes read go first */
+      member_init(&ms, st->a, &st->total);
+      ms.pre = head;
+      ms.npre = nhead;
+    } else {
+      return;
+    }
+  }
+  if (k == EXH_KIND_ARCHIVE) return; /* not a path kind */
+  exh_evidence m;
+  memset(&m, 0, sizeof m);
+  m.path = exh_xasprintf("%s!%s", ev->path, name);
+  m.rel = exh_xstrdup(name);
+  m.server = ev->server;
+  m.kind = k;
+  memcpy(m.sub, sub, sizeof sub);
+  m.size = declared >= 0 ? (uint64_t)declared : 0;
+  m.mtime_ms = (int64_t)archive_entry_mtime(e) * 1000;
+  m.first_ms = m.last_ms = EXH_TIME_UNKNOWN;
+  if (k >= EXH_KIND_HTTPPROXY && k <= EXH_KIND_LOG_LAST) {
+    exh_scan_exlog_source(wk, &m, &ms.s);
+  } else if (k == EXH_KIND_EVTX || k == EXH_KIND_JSONEV) {
+    size_t n;
+    char *buf = read_member_whole(st, &ms, &m, name, &n);
+    if (buf) {
+      if (declared < 0) m.size = n;
+      if (k == EXH_KIND_EVTX) exh_scan_evtx_buf(wk, &m, buf, n);
+      else exh_scan_jsonev_buf(wk, &m, buf, n);
+      free(buf);
+    }
+  } else if (k == EXH_KIND_CONTENT || k == EXH_KIND_LSASS_DUMP || k == EXH_KIND_STAGING_ARCHIVE) {
+    if (k != EXH_KIND_CONTENT) exh_detect_file(wk, &m);
+    exh_detect_content_source(wk, &m, &ms.s);
+  }
+  if (ms.over) st->over = 1;
+  merge_member(st, &m, name);
+  free(m.findings);
+  free(m.error);
+  free(m.path);
+  free(m.rel);
+}
+
+/* A thread-local UTF-8 character type for libarchive's name conversions
+ * (created once per thread, never freed: a few hundred bytes). */
+static locale_t utf8_locale(void) {
+  static _Thread_local locale_t loc;
+  static _Thread_local int tried;
+  if (!tried) {
+    tried = 1;
+    loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    if (!loc) loc = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
+    if (!loc) loc = newlocale(LC_CTYPE_MASK, "en_US.UTF-8", (locale_t)0);
+  }
+  return loc;
+}
+
+static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
+  locale_t loc = utf8_locale(), prev = (locale_t)0;
+  if (loc) prev = uselocale(loc);
   struct archive *a = archive_read_new();
   archive_read_support_format_all(a);
   archive_read_support_filter_all(a);
-  if (archive_read_open_filename(a, ev->path, 1 << 16) != ARCHIVE_OK) {
-    ev->error = exh_xasprintf("cannot open the archive: %s", archive_error_string(a) ? archive_error_string(a) : "?");
+  arc_in in = {src, exh_xmalloc(EXH_ARCHIVE_READ_BLOCK), 0};
+  archive_read_set_callback_data(a, &in);
+  archive_read_set_read_callback(a, arc_read);
+  if (src->pread) {
+    archive_read_set_seek_callback(a, arc_seek);
+    archive_read_set_skip_callback(a, arc_skip);
+  }
+  int rc = archive_read_open1(a);
+  if (loc) uselocale(prev);
+  if (rc != ARCHIVE_OK) {
+    char e[256];
+    exh_evidence_error(ev, "cannot open the archive: %s", arc_error(a, e, sizeof e, "unknown format"));
     archive_read_free(a);
+    free(in.buf);
     return;
   }
-  struct archive_entry *e;
-  uint64_t total = 0;
-  int rc;
-  while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
-    if (archive_entry_filetype(e) != AE_IFREG) continue;
-    const char *name = archive_entry_pathname(e);
-    if (!name) continue;
-    char sub[64], prefix[4];
-    size_t prefix_len = 0;
-    exh_kind k = exh_classify_path(name, sub, sizeof sub);
-    if (k == EXH_KIND_NONE) {
-      /* a file in a web or staging folder is content first (a miner's
-       * config.json there is not an event export) */
-      exh_area ar = exh_classify_area(name);
-      if (ar != EXH_AREA_NONE) {
-        k = EXH_KIND_CONTENT;
-        snprintf(sub, sizeof sub, "%s", exh_area_name(ar));
-      } else if (ends_i(name, ".json") || ends_i(name, ".jsonl") || ends_i(name, ".ndjson")) {
-        k = EXH_KIND_JSONEV;
-      } else if (archive_entry_size(e) >= (1 << 20)) {
-        /* a large member anywhere: a memory dump is looked at by its header */
-        char head[4];
-        if (archive_read_data(a, head, 4) != 4 || memcmp(head, "MDMP", 4)) continue;
-        k = EXH_KIND_CONTENT;
-        snprintf(sub, sizeof sub, "%s", exh_area_name(EXH_AREA_ALL));
-        prefix_len = 4;
-        memcpy(prefix, head, 4);
-      } else {
-        continue;
-      }
+  arc_state st;
+  memset(&st, 0, sizeof st);
+  st.wk = wk;
+  st.ev = ev;
+  st.a = a;
+  for (;;) {
+    struct archive_entry *e;
+    if (loc) prev = uselocale(loc);
+    rc = archive_read_next_header(a, &e);
+    char *name = rc == ARCHIVE_OK || rc == ARCHIVE_WARN ? entry_name(a, e) : NULL;
+    if (loc) uselocale(prev);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+      char err[256];
+      exh_evidence_error(ev, "archive damaged or unreadable after %llu uncompressed bytes: %s; members after it "
+                             "not read",
+                         (unsigned long long)st.total, arc_error(a, err, sizeof err, "?"));
+      free(name);
+      break;
     }
-    if (k == EXH_KIND_ARCHIVE) continue; /* no nesting */
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int too_big = 0;
-    if (prefix_len) { /* bytes already read to sniff the member */
-      cap = 1 << 20;
-      buf = exh_xmalloc(cap);
-      memcpy(buf, prefix, prefix_len);
-      len = prefix_len;
-      total += prefix_len;
+    if (archive_entry_filetype(e) != AE_IFREG) {
+      free(name);
+      continue;
     }
-    for (;;) {
-      if (len == cap) {
-        if (cap >= EXH_MEMBER_MAX) {
-          too_big = 1;
-          break;
-        }
-        cap = cap ? cap * 2 : 1 << 20;
-        buf = exh_xrealloc(buf, cap);
-      }
-      la_ssize_t got = archive_read_data(a, buf + len, cap - len);
-      if (got < 0) {
-        add_error(ev, name, archive_error_string(a) ? archive_error_string(a) : "cannot read the member");
-        break;
-      }
-      if (got == 0) break;
-      len += (size_t)got;
-      total += (uint64_t)got;
-      if (total > EXH_ARCHIVE_TOTAL_MAX) break;
+    if (!name) {
+      st.unnamed++;
+      continue;
     }
-    if (too_big) {
-      add_error(ev, name, "member over 1 GiB uncompressed: not read");
-    } else {
-      exh_evidence m;
-      memset(&m, 0, sizeof m);
-      m.path = exh_xasprintf("%s!%s", ev->path, name);
-      m.rel = exh_xstrdup(name);
-      m.server = ev->server;
-      m.kind = k;
-      memcpy(m.sub, sub, sizeof sub);
-      m.size = len;
-      m.mtime_ms = (int64_t)archive_entry_mtime(e) * 1000;
-      exh_map mp = {buf ? buf : "", len, 0};
-      if (k >= EXH_KIND_HTTPPROXY && k <= EXH_KIND_LOG_LAST) exh_scan_exlog_map(wk, &m, &mp);
-      else if (k == EXH_KIND_EVTX) exh_scan_evtx_buf(wk, &m, buf ? buf : "", len);
-      else if (k == EXH_KIND_JSONEV) exh_scan_jsonev_buf(wk, &m, buf ? buf : "", len);
-      else if (k == EXH_KIND_CONTENT || k == EXH_KIND_LSASS_DUMP || k == EXH_KIND_STAGING_ARCHIVE) {
-        if (k != EXH_KIND_CONTENT) exh_detect_file(wk, &m);
-        if (len <= wk->lim->max_content_bytes) exh_detect_content_buf(wk, &m, (const uint8_t *)(buf ? buf : ""), len);
-        else add_error(ev, name, "member over the content size limit: not hashed or YARA-scanned");
-      }
-      for (size_t i = 0; i < m.nfindings; i++) {
-        EXH_VEC_RESERVE(ev->findings, ev->capfindings, ev->nfindings + 1);
-        ev->findings[ev->nfindings++] = m.findings[i];
-      }
-      ev->records += m.records;
-      /* the archive's log window and the build its logs name (the latest) */
-      if (k >= EXH_KIND_HTTPPROXY && k <= EXH_KIND_LOG_LAST) {
-        if (m.first_ms != EXH_TIME_UNKNOWN && (ev->first_ms == EXH_TIME_UNKNOWN || m.first_ms < ev->first_ms))
-          ev->first_ms = m.first_ms;
-        if (m.last_ms != EXH_TIME_UNKNOWN && (ev->last_ms == EXH_TIME_UNKNOWN || m.last_ms > ev->last_ms))
-          ev->last_ms = m.last_ms;
-        if (m.version[0] && m.last_ms != EXH_TIME_UNKNOWN && (!ev->version[0] || m.last_ms > ev->version_ms)) {
-          memcpy(ev->version, m.version, sizeof ev->version);
-          ev->version_ms = m.last_ms;
-        }
-        ev->log_members++;
-      }
-      ev->suppressed += m.suppressed;
-      if (m.error) add_error(ev, name, m.error);
-      free(m.findings);
-      free(m.error);
-      free(m.path);
-      free(m.rel);
-    }
-    free(buf);
-    if (total > EXH_ARCHIVE_TOTAL_MAX) {
-      add_error(ev, name, "stopped: over 16 GiB uncompressed in this archive");
+    scan_member(&st, e, name);
+    free(name);
+    if (st.over) {
+      exh_evidence_error(ev, "stopped: over %llu uncompressed bytes read from this archive; members after it not read",
+                         (unsigned long long)EXH_ARCHIVE_TOTAL_MAX);
       break;
     }
   }
-  if (rc == ARCHIVE_FATAL) add_error(ev, "archive", archive_error_string(a) ? archive_error_string(a) : "damaged");
+  if (st.velo_meta || st.velo_data_encrypted) {
+    exh_evidence_error(ev, "encrypted Velociraptor collection (%s%s%s): not opened; decrypt data.zip (velociraptor "
+                           "unzip, or the collection password) and scan it",
+                       st.velo_scheme[0] ? "scheme " : "", st.velo_scheme[0] ? st.velo_scheme : "password-protected",
+                       st.velo_data_encrypted ? ", data.zip password-protected" : "");
+    if (st.velo_data_encrypted) st.encrypted--;
+  }
+  if (st.aff4) exh_evidence_error(ev, "AFF4 image: not opened (exhunt reads no file systems inside images)");
+  if (st.encrypted)
+    exh_evidence_error(ev, "%u password-protected member%s not read (the first: %s)", st.encrypted,
+                       st.encrypted == 1 ? "" : "s", st.first_encrypted);
+  if (st.unnamed) exh_evidence_error(ev, "%u member%s whose name cannot be read: not read", st.unnamed, st.unnamed == 1 ? "" : "s");
   archive_read_free(a);
+  free(in.buf);
+}
 #endif
+
+void exh_scan_archive_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+#ifndef EXH_HAVE_ARCHIVE
+  (void)wk, (void)src;
+  exh_evidence_error(ev, "archives need libarchive, which this build does not have: not opened");
+#else
+  scan_archive(wk, ev, src);
+#endif
+}
+
+void exh_scan_archive(exh_worker *wk, exh_evidence *ev) {
+  char why[256];
+  exh_stat st;
+  memset(&st, 0, sizeof st);
+  st.type = EXH_FT_FILE;
+  st.size = ev->size;
+  st.mtime_ms = ev->mtime_ms;
+  st.dev = ev->dev;
+  st.ino = ev->ino;
+  exh_source *src = exh_source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
+  if (!src) {
+    exh_evidence_error(ev, "%s", why);
+    return;
+  }
+  exh_scan_archive_source(wk, ev, src);
+  exh_source_close(src);
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/limits.h"
+#include "../core/source.h"
 #include "../ioc/ioc.h"
 #include "../platform/platform.h"
 #include "../scan/scan.h"
@@ -22,8 +24,9 @@ void exh_walk_add_error(exh_walk *w, size_t server, const char *path, const char
 }
 
 /* Files at least this large outside the checked folders have their first
- * bytes read for the minidump signature (LSASS dumps are tens of MB; the
- * cost is one open and read per large file). */
+ * bytes read for the minidump signature (LSASS dumps are tens of MB) and
+ * for the signatures of disk images (the cost is one open and read per
+ * large file). */
 #define MDMP_SNIFF_MIN (1u << 20)
 
 static int ends_ext(const char *p, const char *ext) {
@@ -36,55 +39,98 @@ static int ends_log(const char *p) {
   return n > 4 && (p[n - 4] == '.') && (p[n - 3] | 32) == 'l' && (p[n - 2] | 32) == 'o' && (p[n - 1] | 32) == 'g';
 }
 
-/* Reads the first bytes of a file to classify it by content. */
-static exh_kind sniff(const char *path) {
-  char buf[1024];
-  long n = exh_read_head(path, buf, sizeof buf);
-  return n > 0 ? exh_classify_content(buf, (size_t)n) : EXH_KIND_NONE;
+/* Archive names opened when met while walking (any signature libarchive
+ * reads is opened when the file is named on the command line). */
+static int archive_ext(const char *p) {
+  static const char *const ext[] = {".zip", ".7z", ".rar", ".tar", ".tgz", ".tbz", ".tbz2", ".txz", ".tzst",
+                                    ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst"};
+  for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+    if (ends_ext(p, ext[i])) return 1;
+  return 0;
+}
+
+/* The first bytes of a file, read at most once and only when a test needs
+ * them, opened as the scan opens evidence (no link followed, the access
+ * time kept where permitted, the walk's device and inode checked). */
+typedef struct sniffed {
+  unsigned char *p;
+  size_t n;
+  int done;
+} sniffed;
+
+static const unsigned char *sniff(sniffed *h, const char *path, const exh_stat *st) {
+  if (!h->done) {
+    h->done = 1;
+    char why[256];
+    exh_source *src = exh_source_file(path, st, why, sizeof why);
+    if (src) {
+      h->p = exh_xmalloc(EXH_SNIFF_BYTES);
+      long n = src->pread(src, h->p, EXH_SNIFF_BYTES, 0);
+      h->n = n > 0 ? (size_t)n : 0;
+      exh_source_close(src);
+    }
+  }
+  return h->p;
+}
+
+static int starts_json(const sniffed *h) {
+  size_t i = 0;
+  while (i < h->n && (h->p[i] == ' ' || h->p[i] == '\n' || h->p[i] == '\r' || h->p[i] == '\t')) i++;
+  return i < h->n && h->p[i] == '{';
 }
 
 static void add_file(exh_walk *w, const char *path, const char *rel, size_t server, const exh_stat *st) {
   w->files_seen++;
   char sub[64];
+  sniffed h = {NULL, 0, 0};
   exh_kind k = exh_classify_path(rel[0] ? rel : path, sub, sizeof sub);
-  /* A log handed over on its own, or lying where no known path leads: its
-   * "#Software:" line says what it is. */
-  if (k == EXH_KIND_NONE && (rel[0] == 0 || ends_log(path))) k = sniff(path);
-  /* given on the command line: an archive is opened, a JSON-lines file read */
-  if (rel[0] == 0 && (k == EXH_KIND_NONE || k == EXH_KIND_STAGING_ARCHIVE)) {
-    char head[8];
-    long n = exh_read_head(path, head, sizeof head);
-    if (n >= 4 && !memcmp(head, "PK\003\004", 4)) k = EXH_KIND_ARCHIVE;
-    else if (n >= 1) {
-      long i = 0;
-      while (i < n && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t')) i++;
-      if (i < n && head[i] == '{') k = EXH_KIND_JSONEV;
-    }
+  /* A log handed over on its own, or lying where no known path leads: the
+   * directives at its top say what it is. */
+  if (k == EXH_KIND_NONE && (rel[0] == 0 || ends_log(path)) && sniff(&h, path, st))
+    k = exh_classify_content((const char *)h.p, h.n);
+  /* given on the command line: an archive is opened (any format libarchive
+   * reads), a JSON-lines file read */
+  if (rel[0] == 0 && (k == EXH_KIND_NONE || k == EXH_KIND_STAGING_ARCHIVE) && sniff(&h, path, st)) {
+    if (exh_classify_archive(path, h.p, h.n) != EXH_ARC_NONE) k = EXH_KIND_ARCHIVE;
+    else if (starts_json(&h)) k = EXH_KIND_JSONEV;
   }
   if (k == EXH_KIND_NONE && rel[0] && exh_is_exsetup(rel) && server < w->nsrv && !w->srv[server].exsetup)
     w->srv[server].exsetup = exh_xstrdup(path);
-  /* zip archives met on the way (a collection zipped inside the tree) are
-   * opened like those named on the command line; ProgramData's stay
-   * Test-ProxyLogon's staging archives */
-  if (k == EXH_KIND_NONE && rel[0] && ends_ext(path, ".zip")) {
-    char head[4];
-    if (exh_read_head(path, head, sizeof head) == 4 && !memcmp(head, "PK\003\004", 4)) k = EXH_KIND_ARCHIVE;
+  /* archives met on the way (a collection zipped or tarred inside the tree)
+   * are opened like those named on the command line; ProgramData's .zip,
+   * .7z and .rar stay Test-ProxyLogon's staging archives */
+  if (k == EXH_KIND_NONE && rel[0] && archive_ext(path) && sniff(&h, path, st)) {
+    exh_archive_fmt f = exh_classify_archive(path, h.p, h.n);
+    if (f != EXH_ARC_NONE && f != EXH_ARC_COMPRESSED) k = EXH_KIND_ARCHIVE;
+  }
+  /* containers exhunt cannot open are named, so the verdict does not count
+   * them as examined (the file may still get the content checks below) */
+  if (k == EXH_KIND_NONE && (st->size >= MDMP_SNIFF_MIN || exh_classify_container(path, NULL, 0, 0))) {
+    sniff(&h, path, st);
+    const char *label = exh_classify_container(path, h.p, h.n, st->size);
+    if (label) {
+      char *why = exh_xasprintf("%s: not opened (exhunt reads no file system inside an image: mount it read-only, "
+                                "or extract the logs, event logs and web folders, and scan those)",
+                                label);
+      exh_walk_add_error(w, server, path, why, 0);
+      free(why);
+    }
   }
   if (k == EXH_KIND_NONE) {
     exh_area a = rel[0] ? exh_classify_area(rel) : EXH_AREA_GIVEN;
     /* a memory dump is looked at wherever it lies: large files outside the
-     * checked folders get their first four bytes read */
+     * checked folders get their first bytes read */
     if (a == EXH_AREA_NONE && rel[0] && w->iocs && exh_iocset_path(w->iocs, rel)) a = EXH_AREA_ALL;
-    if (a == EXH_AREA_NONE && !w->all_files && st->size >= MDMP_SNIFF_MIN) {
-      char head[4];
-      if (exh_read_head(path, head, sizeof head) == 4 && !memcmp(head, "MDMP", 4)) a = EXH_AREA_ALL;
-    }
+    if (a == EXH_AREA_NONE && !w->all_files && st->size >= MDMP_SNIFF_MIN && sniff(&h, path, st) && h.n >= 4 &&
+        !memcmp(h.p, "MDMP", 4))
+      a = EXH_AREA_ALL;
     if (a == EXH_AREA_NONE && w->all_files) a = EXH_AREA_ALL;
     if (a != EXH_AREA_NONE) {
       k = EXH_KIND_CONTENT;
       snprintf(sub, sizeof sub, "%s", exh_area_name(a));
     }
   }
+  free(h.p);
   if (k == EXH_KIND_NONE) return;
   EXH_VEC_RESERVE(w->ev, w->cap, w->n + 1);
   exh_evidence *e = &w->ev[w->n++];
