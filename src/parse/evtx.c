@@ -4,6 +4,9 @@
 #include "evtx.h"
 #include "evtx_int.h"
 
+#include "../core/limits.h"
+#include "../platform/platform.h"
+
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -131,6 +134,45 @@ static void issue(exh_evtx *p, size_t chunk_off, const char *fmt, ...) {
   va_end(ap);
   p->on_issue(p->ctx, p->chunk_file_off + chunk_off, msg);
 }
+
+/* ---- the expansion budget ------------------------------------------------ */
+
+/* Units of charge (nodes + bytes) between two readings of the clock: well
+ * under a millisecond of decoding (the reading costs tens of nanoseconds),
+ * so a deadline is kept even inside one record's expansion, which the
+ * limits allow to reach about 17 million units. */
+#define CLOCK_EVERY (1u << 16)
+
+int exh_evtx__charge(exh_evtx *p, uint64_t nodes, uint64_t bytes) {
+  if (p->over) return -1;
+  p->cnodes += nodes;
+  p->cbytes += bytes;
+  if (p->cnodes > p->max_nodes || p->cbytes > p->max_bytes) {
+    p->over = 1;
+    return -1;
+  }
+  if (p->deadline > 0) {
+    p->next_clock -= nodes + bytes < p->next_clock ? nodes + bytes : p->next_clock;
+    if (!p->next_clock) {
+      p->next_clock = CLOCK_EVERY;
+      if (exh_monotonic_s() > p->deadline) {
+        p->over = p->timed_out = 1;
+        return -1;
+      }
+    }
+  }
+  return 0;
+}
+
+static int charge(exh_evtx *p, uint64_t nodes, uint64_t bytes) { return exh_evtx__charge(p, nodes, bytes); }
+
+void exh_evtx_set_deadline(exh_evtx *p, double t) {
+  p->deadline = t;
+  p->next_clock = CLOCK_EVERY;
+  p->timed_out = 0;
+}
+
+int exh_evtx_timed_out(const exh_evtx *p) { return p->timed_out; }
 
 /* ---- arena ------------------------------------------------------------- */
 
@@ -484,7 +526,7 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
 }
 
 static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent,
-                          int depth, int in_binxml_value, size_t *consumed);
+                          int depth, int in_binxml_value, int in_def, size_t *consumed);
 
 void exh_evtx__render_value(exh_evtx *p, const value *v) {
   uint8_t t = v->type;
@@ -583,10 +625,12 @@ static void put_value(exh_evtx *p, const value *v, uint16_t id, int parent, int 
   size_t n = v->size;
   if (t == 0x00 || n == 0) return;
   if (t == 0x21) { /* binary XML: its elements become children */
+    if (charge(p, 1, 0)) return;
     size_t pos = (size_t)(v->data - p->chunk), used = 0;
-    parse_fragment(p, pos, pos + n, NULL, 0, parent, depth + 1, 1, &used);
+    parse_fragment(p, pos, pos + n, NULL, 0, parent, depth + 1, 1, 0, &used);
     return;
   }
+  if (charge(p, 1, EXH_EVTX_VALUE_BYTES(n))) return;
   uint32_t off = (uint32_t)p->arena.n;
   exh_evtx__render_value(p, v);
   add_text(p, parent, off, (uint32_t)(p->arena.n - off));
@@ -617,6 +661,7 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
       uint16_t nch = le16(c + at);
       if (at + 2 + 2u * nch > end) return -1;
       uint32_t len, off = put_utf16(p, c + at + 2, nch, &len, 0);
+      if (charge(p, 1, len)) return -1;
       if (attr) {
         exh_evtx_attr *a = &p->attrs[target];
         if (a->val_len == 0) a->val = off;
@@ -631,10 +676,16 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
       *pos += 4;
       if (id >= nvals) continue; /* no such value: nothing to render */
       const value *v = p->symbolic ? NULL : &vals[id];
+      if (p->symbolic) { /* the value's charges come per record (cost_instance) */
+        EXH_VEC_RESERVE(p->occ, p->capocc, p->nocc + 1);
+        p->occ[p->nocc++] = id | (attr ? EXH_EVTX_OCC_ATTR : 0);
+      }
       if (attr) {
         /* render into a scratch node, then take its text */
+        if (!p->symbolic && charge(p, 1, 0)) return -1;
         int tmp = new_node(p, -1);
         put_value(p, v, id, tmp, depth);
+        if (p->over) return -1;
         exh_evtx_attr *a = &p->attrs[target]; /* after: rendering may grow the arrays */
         for (int ch = p->nodes[tmp].first_child; ch >= 0; ch = p->nodes[ch].next) {
           if (!p->nodes[ch].is_text) continue;
@@ -643,12 +694,14 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
         }
       } else {
         put_value(p, v, id, target, depth);
+        if (p->over) return -1;
       }
     } else if (base == 0x08) { /* character reference */
       if (*pos + 3 > end) return -1;
       uint16_t v = le16(c + *pos + 1);
       char tmp[16];
       int k = snprintf(tmp, sizeof tmp, "&#%u;", v);
+      if (charge(p, 1, (uint64_t)k)) return -1;
       uint32_t off = put_utf8(p, tmp, (size_t)k);
       if (attr) {
         exh_evtx_attr *a = &p->attrs[target];
@@ -670,6 +723,7 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
       const char *rep = exh_strieq(en, "lt") ? "<" : exh_strieq(en, "gt") ? ">" : exh_strieq(en, "amp") ? "&"
                       : exh_strieq(en, "quot") ? "\"" : exh_strieq(en, "apos") ? "'" : "";
       p->arena.n = nm; /* drop the name */
+      if (charge(p, 1, (uint64_t)nl + strlen(rep))) return -1;
       uint32_t off = put_utf8(p, rep, strlen(rep));
       if (attr) {
         exh_evtx_attr *a = &p->attrs[target];
@@ -708,6 +762,7 @@ static int parse_element(exh_evtx *p, size_t *pos, size_t end, const value *vals
   }
   p->nodes[el].name = nm;
   p->nodes[el].name_len = nl;
+  if (charge(p, 1, nl)) return -1;
   if (noff == at) at += isz;
   if (tok & 0x40) { /* attribute list */
     if (at + 4 > end) return -1;
@@ -726,6 +781,7 @@ static int parse_element(exh_evtx *p, size_t *pos, size_t end, const value *vals
         return -1;
       }
       if (aoff == at) at += isz;
+      if (charge(p, 1, p->attrs[ai].name_len)) return -1;
       p->attrs[ai].val = (uint32_t)p->arena.n;
       if (parse_values(p, &at, end, vals, nvals, ai, depth, 1)) return -1;
       exh_evtx_node *n = &p->nodes[el];
@@ -818,8 +874,13 @@ static int parse_template(exh_evtx *p, size_t *pos, size_t end, int parent, int 
     }
     dat += sz;
   }
+  /* the definition is parsed again for every instance: charged by its size */
+  if (charge(p, 1, (uint64_t)dsize + 16ull * nv)) {
+    if (vals != vstack) free(vals);
+    return -1;
+  }
   size_t used = 0;
-  int rc = parse_fragment(p, tstart, tend, vals, nv, parent, depth + 1, 0, &used);
+  int rc = parse_fragment(p, tstart, tend, vals, nv, parent, depth + 1, 0, 1, &used);
   if (vals != vstack) free(vals);
   *pos = dat;
   return rc;
@@ -827,11 +888,13 @@ static int parse_template(exh_evtx *p, size_t *pos, size_t end, int parent, int 
 
 int exh_evtx__fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent, int depth,
                        int in_binxml_value, size_t *consumed) {
-  return parse_fragment(p, pos, end, vals, nvals, parent, depth, in_binxml_value, consumed);
+  return parse_fragment(p, pos, end, vals, nvals, parent, depth, in_binxml_value, 0, consumed);
 }
 
+/* A fragment: the record's, a template definition's (in_def) or a binary
+ * XML value's. */
 static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent,
-                          int depth, int in_binxml_value, size_t *consumed) {
+                          int depth, int in_binxml_value, int in_def, size_t *consumed) {
   const uint8_t *c = p->chunk;
   size_t start = pos;
   if (depth > MAX_DEPTH) {
@@ -839,6 +902,7 @@ static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals
     return -1;
   }
   while (pos < end) {
+    if (p->over) return -1;
     uint8_t t = c[pos];
     if (t == 0x00) {
       pos++;
@@ -849,6 +913,13 @@ static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals
       continue;
     }
     if (t == 0x0c) {
+      /* Windows writes definitions without instances in them (nested
+       * events come as binary XML values); one inside a definition is
+       * damage, and the shape of a template bomb */
+      if (in_def && !p->symbolic) {
+        issue(p, pos, "template instance inside a template definition");
+        return -1;
+      }
       if (parse_template(p, &pos, end, parent, depth)) return -1;
       continue;
     }
@@ -873,6 +944,8 @@ exh_evtx *exh_evtx_new(void) {
   exh_evtx *p = exh_xcalloc(1, sizeof(exh_evtx));
   p->vb = &p->arena;
   p->jout = &p->json;
+  p->max_nodes = EXH_EVTX_MAX_RECORD_NODES;
+  p->max_bytes = EXH_EVTX_MAX_RECORD_BYTES;
   return p;
 }
 
@@ -883,6 +956,7 @@ void exh_evtx_free(exh_evtx *p) {
   exh_buf_free(&p->arena);
   free(p->nodes);
   free(p->attrs);
+  free(p->occ);
   free(p);
 }
 
@@ -891,6 +965,9 @@ static void reset_record(exh_evtx *p) {
   p->nnodes = 0;
   p->nattrs = 0;
   p->bad = 0;
+  p->cnodes = p->cbytes = 0;
+  p->over = p->timed_out; /* past the deadline, nothing more is decoded */
+  p->nocc = 0;
 }
 
 void exh_evtx_set_json(exh_evtx *p, int on) {
@@ -910,15 +987,132 @@ void exh_evtx__reset_record(exh_evtx *p) { reset_record(p); }
 
 size_t exh_evtx_chunk_count(size_t n) { return n > FILE_HEADER ? (n - FILE_HEADER + CHUNK - 1) / CHUNK : 0; }
 
-long exh_evtx_parse(exh_evtx *p, const uint8_t *data, size_t n, exh_evtx_record_fn on_record,
-                    exh_evtx_issue_fn on_issue, void *ctx) {
+int exh_evtx_check_header(const uint8_t *data, size_t n, exh_evtx_issue_fn on_issue, void *ctx) {
   if (n < 8 || memcmp(data, "ElfFile", 8) != 0) {
     if (on_issue) on_issue(ctx, 0, "not an EVTX file (no ElfFile signature)");
     return -1;
   }
   if (n >= 128 && exh_crc32(data, 120) != le32(data + 124))
     if (on_issue) on_issue(ctx, 0, "file header checksum mismatch (the file may be dirty; chunks are still read)");
+  return 0;
+}
+
+long exh_evtx_parse(exh_evtx *p, const uint8_t *data, size_t n, exh_evtx_record_fn on_record,
+                    exh_evtx_issue_fn on_issue, void *ctx) {
+  if (exh_evtx_check_header(data, n, on_issue, ctx)) return -1;
   return exh_evtx_parse_chunks(p, data, n, 0, exh_evtx_chunk_count(n), on_record, on_issue, ctx);
+}
+
+/* One chunk at p->chunk: its records are delivered; *stop is set when the
+ * callback asked to stop or the deadline passed. */
+static long parse_chunk(exh_evtx *p, exh_evtx_record_fn on_record, int *stop) {
+  long delivered = 0;
+  *stop = 0;
+  if (p->json_mode) exh_evtx__json_chunk(p);
+  if (p->chunk_size < CHUNK_HEADER) {
+    issue(p, 0, "truncated chunk (%zu bytes)", p->chunk_size);
+    *stop = 1;
+    return 0;
+  }
+  if (memcmp(p->chunk, "ElfChnk", 8) != 0) {
+    /* empty (all zero) chunks at the end of a file are normal */
+    size_t z = 0;
+    while (z < 64 && p->chunk[z] == 0) z++;
+    if (z < 64) issue(p, 0, "bad chunk signature: chunk skipped");
+    return 0;
+  }
+  uint32_t free_off = le32(p->chunk + 48);
+  if (free_off < CHUNK_HEADER || free_off > p->chunk_size) {
+    issue(p, 48, "bad free-space offset %u: records read up to the chunk's end", free_off);
+    free_off = (uint32_t)p->chunk_size;
+  }
+  /* the header checksum covers bytes 0-120 and 128-512 */
+  uint8_t hdr[504];
+  memcpy(hdr, p->chunk, 120);
+  memcpy(hdr + 120, p->chunk + 128, 384);
+  uint32_t hcrc = exh_crc32(hdr, 504);
+  if (hcrc != le32(p->chunk + 124)) issue(p, 124, "chunk header checksum mismatch (records are still read)");
+  if (exh_crc32(p->chunk + CHUNK_HEADER, free_off - CHUNK_HEADER) != le32(p->chunk + 52))
+    issue(p, 52, "chunk records checksum mismatch (records are still read)");
+  size_t off = CHUNK_HEADER;
+  while (off + 28 <= free_off) {
+    const uint8_t *r = p->chunk + off;
+    if (le32(r) != 0x00002a2a) {
+      /* resynchronise on the next record signature (8-byte aligned) */
+      size_t next = off + 8;
+      while (next + 28 <= free_off && le32(p->chunk + next) != 0x00002a2a) next += 8;
+      issue(p, off, "no record signature: skipped %zu bytes", next - off);
+      off = next;
+      continue;
+    }
+    uint32_t size = le32(r + 4);
+    if (size < 28 || off + size > p->chunk_size || (size & 7)) {
+      issue(p, off, "bad record size %u: rest of the chunk skipped", size);
+      break;
+    }
+    if (le32(r + size - 4) != size) issue(p, off, "record size copy mismatch");
+    exh_evtx_record rec;
+    rec.id = le64(r + 8);
+    rec.written_ms = filetime_ms(le64(r + 16));
+    rec.file_offset = p->chunk_file_off + off;
+    rec.root = -1;
+    rec.json = NULL;
+    rec.json_len = 0;
+    reset_record(p);
+    if (p->json_mode && p->jout == &p->json) p->json.n = 0; /* our own buffer: one line at a time */
+    if (p->json_mode && exh_evtx__json_record(p, off + 24, off + size - 4)) {
+      rec.json = p->jout->p + p->json_start;
+      rec.json_len = p->jout->n - p->json_start;
+      delivered++;
+      if (on_record && on_record(p->ctx, p, &rec)) {
+        *stop = 1;
+        return delivered;
+      }
+      off += size;
+      continue;
+    }
+    reset_record(p);
+    int top = new_node(p, -1); /* a document node above the top element */
+    size_t used = 0;
+    int rc = parse_fragment(p, off + 24, off + size - 4, NULL, 0, top, 0, 0, 0, &used);
+    if (p->timed_out) {
+      issue(p, off, "record %" PRIu64 ": time limit reached while decoding it; the rest of the file is not read", rec.id);
+      *stop = 1;
+      return delivered;
+    }
+    if (p->over) { /* a template bomb, or a record no log writes: not delivered */
+      issue(p, off, "record %" PRIu64 " expands past %llu nodes or %llu bytes: not decoded", rec.id,
+            (unsigned long long)p->max_nodes, (unsigned long long)p->max_bytes);
+      off += size;
+      continue;
+    }
+    if (rc) issue(p, off, "record %" PRIu64 " could not be fully decoded", rec.id);
+    for (int ch = p->nodes[top].first_child; ch >= 0; ch = p->nodes[ch].next)
+      if (!p->nodes[ch].is_text) {
+        rec.root = ch;
+        break;
+      }
+    if (rc == 0 || rec.root >= 0) {
+      delivered++;
+      if (on_record && on_record(p->ctx, p, &rec)) {
+        *stop = 1;
+        return delivered;
+      }
+    }
+    off += size;
+  }
+  return delivered;
+}
+
+long exh_evtx_parse_chunk(exh_evtx *p, const uint8_t *chunk, size_t n, uint64_t file_off,
+                          exh_evtx_record_fn on_record, exh_evtx_issue_fn on_issue, void *ctx) {
+  p->on_issue = on_issue;
+  p->ctx = ctx;
+  p->chunk = chunk;
+  p->chunk_size = n < CHUNK ? n : CHUNK;
+  p->chunk_file_off = file_off;
+  int stop;
+  return parse_chunk(p, on_record, &stop);
 }
 
 long exh_evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t first, size_t count,
@@ -932,81 +1126,9 @@ long exh_evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t fi
     p->chunk = data + coff;
     p->chunk_size = n - coff < CHUNK ? n - coff : CHUNK;
     p->chunk_file_off = coff;
-    if (p->json_mode) exh_evtx__json_chunk(p);
-    if (p->chunk_size < CHUNK_HEADER) {
-      issue(p, 0, "truncated chunk (%zu bytes)", p->chunk_size);
-      break;
-    }
-    if (memcmp(p->chunk, "ElfChnk", 8) != 0) {
-      /* empty (all zero) chunks at the end of a file are normal */
-      size_t z = 0;
-      while (z < 64 && p->chunk[z] == 0) z++;
-      if (z < 64) issue(p, 0, "bad chunk signature: chunk skipped");
-      continue;
-    }
-    uint32_t free_off = le32(p->chunk + 48);
-    if (free_off < CHUNK_HEADER || free_off > p->chunk_size) {
-      issue(p, 48, "bad free-space offset %u: records read up to the chunk's end", free_off);
-      free_off = (uint32_t)p->chunk_size;
-    }
-    /* the header checksum covers bytes 0-120 and 128-512 */
-    uint8_t hdr[504];
-    memcpy(hdr, p->chunk, 120);
-    memcpy(hdr + 120, p->chunk + 128, 384);
-    uint32_t hcrc = exh_crc32(hdr, 504);
-    if (hcrc != le32(p->chunk + 124)) issue(p, 124, "chunk header checksum mismatch (records are still read)");
-    if (exh_crc32(p->chunk + CHUNK_HEADER, free_off - CHUNK_HEADER) != le32(p->chunk + 52))
-      issue(p, 52, "chunk records checksum mismatch (records are still read)");
-    size_t off = CHUNK_HEADER;
-    while (off + 28 <= free_off) {
-      const uint8_t *r = p->chunk + off;
-      if (le32(r) != 0x00002a2a) {
-        /* resynchronise on the next record signature (8-byte aligned) */
-        size_t next = off + 8;
-        while (next + 28 <= free_off && le32(p->chunk + next) != 0x00002a2a) next += 8;
-        issue(p, off, "no record signature: skipped %zu bytes", next - off);
-        off = next;
-        continue;
-      }
-      uint32_t size = le32(r + 4);
-      if (size < 28 || off + size > p->chunk_size || (size & 7)) {
-        issue(p, off, "bad record size %u: rest of the chunk skipped", size);
-        break;
-      }
-      if (le32(r + size - 4) != size) issue(p, off, "record size copy mismatch");
-      exh_evtx_record rec;
-      rec.id = le64(r + 8);
-      rec.written_ms = filetime_ms(le64(r + 16));
-      rec.file_offset = coff + off;
-      rec.root = -1;
-      rec.json = NULL;
-      rec.json_len = 0;
-      if (p->json_mode && p->jout == &p->json) p->json.n = 0; /* our own buffer: one line at a time */
-      if (p->json_mode && exh_evtx__json_record(p, off + 24, off + size - 4)) {
-        rec.json = p->jout->p + p->json_start;
-        rec.json_len = p->jout->n - p->json_start;
-
-        delivered++;
-        if (on_record && on_record(ctx, p, &rec)) return delivered;
-        off += size;
-        continue;
-      }
-      reset_record(p);
-      int top = new_node(p, -1); /* a document node above the top element */
-      size_t used = 0;
-      int rc = parse_fragment(p, off + 24, off + size - 4, NULL, 0, top, 0, 0, &used);
-      if (rc) issue(p, off, "record %" PRIu64 " could not be fully decoded", rec.id);
-      for (int ch = p->nodes[top].first_child; ch >= 0; ch = p->nodes[ch].next)
-        if (!p->nodes[ch].is_text) {
-          rec.root = ch;
-          break;
-        }
-      if (rc == 0 || rec.root >= 0) {
-        delivered++;
-        if (on_record && on_record(ctx, p, &rec)) return delivered;
-      }
-      off += size;
-    }
+    int stop;
+    delivered += parse_chunk(p, on_record, &stop);
+    if (stop) break;
   }
   return delivered;
 }

@@ -24,6 +24,10 @@
 
 typedef struct exh_evtx exh_evtx;
 
+/* The format's sizes: the file header, a chunk. */
+#define EXH_EVTX_FILE_HEADER 4096u
+#define EXH_EVTX_CHUNK 65536u
+
 /* A node of the rendered record: an element, or a text piece (name empty). */
 typedef struct exh_evtx_node {
   uint32_t name, name_len; /* arena offsets */
@@ -68,6 +72,22 @@ long exh_evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t fi
                            exh_evtx_record_fn on_record, exh_evtx_issue_fn on_issue, void *ctx);
 /* Number of chunks a file image of n bytes holds (the last may be partial). */
 size_t exh_evtx_chunk_count(size_t n);
+/* Checks a file header (the first n bytes of a file, 4096 when it has
+ * them): -1 if it is not EVTX, else 0 (a checksum mismatch is reported). */
+int exh_evtx_check_header(const uint8_t *data, size_t n, exh_evtx_issue_fn on_issue, void *ctx);
+/* Parses one chunk of n bytes (64 KiB, or less at a file's end) that sits
+ * at file_off in its file, for readers that hold one chunk at a time (the
+ * bytes may be reused once it returns). Returns the records delivered. */
+long exh_evtx_parse_chunk(exh_evtx *p, const uint8_t *chunk, size_t n, uint64_t file_off,
+                          exh_evtx_record_fn on_record, exh_evtx_issue_fn on_issue, void *ctx);
+
+/* A record's expansion is bounded (EXH_EVTX_MAX_RECORD_NODES and _BYTES in
+ * core/limits.h): a record over either is reported and not delivered.
+ * With a deadline (an exh_monotonic_s() time, 0: none) the clock is also
+ * read inside a record's expansion; once it has passed, the record is
+ * reported, nothing more is delivered and exh_evtx_timed_out says so. */
+void exh_evtx_set_deadline(exh_evtx *p, double t);
+int exh_evtx_timed_out(const exh_evtx *p);
 
 /* JSON mode: records are rendered as JSON lines through templates compiled
  * once per chunk (see evtx_json.c) and delivered with `json` set, without a

@@ -6,8 +6,8 @@
 
 #include "evtx.h"
 
-#define FILE_HEADER 4096u
-#define CHUNK 65536u
+#define FILE_HEADER EXH_EVTX_FILE_HEADER
+#define CHUNK EXH_EVTX_CHUNK
 #define CHUNK_HEADER 512u
 #define MAX_DEPTH 64
 #define MAX_VALUES 4096
@@ -46,7 +46,30 @@ struct exh_evtx {
   /* where values other than strings render (the arena, or for the JSON
    * fast path the output line itself: their text never needs escaping) */
   exh_buf *vb;
+  /* Expansion budget of the record being decoded. Every step that makes
+   * memory or work is charged (charge() in evtx.c: nodes, and bytes that
+   * bound the arena and the work); a record over either limit is damage
+   * (a template bomb), reported and not delivered. Charges that depend on
+   * the definition alone are "static" and are charged the same in a
+   * symbolic parse, so the compiled path can add them up per template and
+   * decide exactly as the tree would (evtx_json.c: cost_instance). */
+  uint64_t cnodes, cbytes;
+  uint64_t max_nodes, max_bytes;
+  int over;        /* over a limit, or past the deadline: every level unwinds */
+  double deadline; /* exh_monotonic_s() value after which the parse stops (0: none) */
+  int timed_out;
+  uint64_t next_clock; /* charged units at which the clock is read next */
+  /* symbolic parse: the substitutions met, in order (id | EXH_EVTX_OCC_ATTR
+   * for one in an attribute value), so a record's value charges can be
+   * added up without parsing the definition again */
+  uint32_t *occ;
+  size_t nocc, capocc;
 };
+
+#define EXH_EVTX_OCC_ATTR 0x10000u
+/* Upper bound of the bytes a value of n bytes renders to (the worst type:
+ * an int8 array, "-128," per byte); checked against put_scalar. */
+#define EXH_EVTX_VALUE_BYTES(n) (6ull * (n) + 32)
 
 /* In a symbolic parse a substitution renders as this byte followed by its
  * index (two bytes, little-endian). 0xFF never occurs in UTF-8, and every
@@ -55,6 +78,9 @@ struct exh_evtx {
 
 /* evtx.c */
 void exh_evtx__reset_record(exh_evtx *p);
+/* Charges a step of the record's expansion: 0, or -1 once the record is
+ * over a limit or the deadline has passed (p->over is then set). */
+int exh_evtx__charge(exh_evtx *p, uint64_t nodes, uint64_t bytes);
 int exh_evtx__new_node(exh_evtx *p, int parent);
 int exh_evtx__fragment(exh_evtx *p, size_t pos, size_t end, const exh_evtx_value *vals, size_t nvals, int parent,
                        int depth, int in_binxml_value, size_t *consumed);

@@ -67,6 +67,10 @@ typedef struct tpl {
   uint32_t item0, nitem; /* top-level items */
   uint64_t hash;          /* of its signature (when it has one) */
   uint32_t sig, sig_len;  /* its signature in tc->sig (sig_len 0: none) */
+  /* what parsing the definition charges whatever the values (nodes,
+   * bytes), and its substitutions in order (tc->occ): cost_instance */
+  uint64_t snodes, sbytes;
+  uint32_t occ0, nocc;
 } tpl;
 
 enum { KEY_LIT, KEY_ARENA, KEY_TREE };
@@ -120,6 +124,8 @@ struct exh_evtx_tc {
   unsigned *dups;
   size_t capdups;
   int dp_used;
+  uint32_t *occ; /* substitutions of the compiled definitions (tpl.occ0) */
+  size_t nocc, capocc;
 };
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
@@ -129,9 +135,9 @@ void exh_evtx__json_chunk(exh_evtx *p) {
   if (!p->tc) p->tc = exh_xcalloc(1, sizeof *p->tc);
   exh_evtx_tc *tc = p->tc;
   size_t bytes = tc->lit.n + tc->sig.n + tc->nn * sizeof(cnode) + tc->na * sizeof(cattr) + tc->nit * sizeof(item) +
-                 tc->nt * sizeof(tpl);
+                 tc->nt * sizeof(tpl) + tc->nocc * sizeof *tc->occ;
   if (bytes > TC_KEEP_BYTES) { /* start afresh */
-    tc->nt = tc->nn = tc->na = tc->nit = 0;
+    tc->nt = tc->nn = tc->na = tc->nit = tc->nocc = 0;
     tc->lit.n = tc->sig.n = 0;
     if (tc->gslot) memset(tc->gslot, 0, tc->gcap * sizeof *tc->gslot);
     tc->gused = 0;
@@ -155,6 +161,7 @@ void exh_evtx__json_free(exh_evtx *p) {
   free(tc->keys);
   free(tc->dups);
   exh_buf_free(&tc->lit);
+  free(tc->occ);
   exh_evtx_free(tc->cp);
   exh_evtx_free(tc->dp);
   free(tc);
@@ -330,16 +337,26 @@ static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, size_t tstart, size_t tend) {
   exh_evtx__reset_record(q);
   q->symbolic = q->quiet = 1;
   q->unsupported = 0;
+  q->max_nodes = p->max_nodes, q->max_bytes = p->max_bytes;
   int top = exh_evtx__new_node(q, -1);
   size_t used = 0;
   int rc = exh_evtx__fragment(q, tstart, tend, NULL, 65536, top, 1, 0, &used);
   EXH_VEC_RESERVE(tc->t, tc->capt, tc->nt + 1);
   tpl *t = &tc->t[tc->nt++];
   t->sig_len = 0;
-  t->ok = rc == 0 && !q->unsupported && !q->bad;
+  t->ok = rc == 0 && !q->unsupported && !q->bad && !q->over;
   t->item0 = (uint32_t)tc->nit;
   t->nitem = 0;
+  t->nocc = 0;
   if (!t->ok) return t;
+  /* a symbolic parse charges exactly what the tree's parse of the
+   * definition charges apart from the values (evtx.c) */
+  t->snodes = q->cnodes, t->sbytes = q->cbytes;
+  t->occ0 = (uint32_t)tc->nocc;
+  t->nocc = (uint32_t)q->nocc;
+  EXH_VEC_RESERVE(tc->occ, tc->capocc, tc->nocc + q->nocc);
+  if (q->nocc) memcpy(tc->occ + tc->nocc, q->occ, q->nocc * sizeof *q->occ);
+  tc->nocc += q->nocc;
   /* top-level items, then the elements behind them */
   for (int c = q->nodes[top].first_child; c >= 0; c = q->nodes[c].next) {
     const exh_evtx_node *ch = &q->nodes[c];
@@ -559,6 +576,99 @@ static int instance(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, uint32
   *nvals = nv;
   tc->nvals += nv;
   *next = dat;
+  return 0;
+}
+
+/* ---- the expansion budget ------------------------------------------------
+ *
+ * Before a record is rendered here, what the tree would charge for it
+ * (evtx.c: charge()) is added up: per instance its definition's static
+ * charges (from the symbolic parse that compiled it) and its size, then
+ * each substitution the definition holds, as often as it occurs, with
+ * binary XML values followed into their own instances. The sum is the
+ * tree's exactly, so a record is rendered here only if the tree would
+ * decode it within the limits too; otherwise (a template bomb) it is
+ * declined and the tree reports it. The walk stops as soon as the sum is
+ * over, so its own work is bounded by the limits. */
+
+typedef struct cost {
+  uint64_t n, b;
+  int level; /* binary XML values followed */
+} cost;
+
+static int cost_add(const exh_evtx *p, cost *k, uint64_t n, uint64_t b) {
+  k->n += n, k->b += b;
+  return k->n > p->max_nodes || k->b > p->max_bytes ? -1 : 0;
+}
+
+static int cost_values(exh_evtx *p, exh_evtx_tc *tc, size_t pos, uint32_t tix, uint32_t vfirst, uint32_t nv, cost *k);
+
+static int instance(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, uint32_t *tix, uint32_t *vfirst,
+                    uint32_t *nvals, size_t *next);
+
+/* Elements or text written directly in a binary XML value, from pos on:
+ * what the tree's parse of them charges, by parsing them (tc->dp). */
+static int cost_direct(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, cost *k) {
+  if (!tc->dp) tc->dp = exh_evtx_new();
+  exh_evtx *d = tc->dp;
+  exh_evtx__reset_record(d);
+  d->chunk = p->chunk, d->chunk_size = p->chunk_size, d->chunk_file_off = p->chunk_file_off;
+  d->quiet = 1;
+  d->max_nodes = p->max_nodes - k->n, d->max_bytes = p->max_bytes - k->b;
+  int top = exh_evtx__new_node(d, -1);
+  size_t used = 0;
+  int rc = exh_evtx__fragment(d, pos, end, NULL, 0, top, 1, 1, &used);
+  uint64_t n = d->cnodes, b = d->cbytes;
+  int bad = rc || d->bad || d->over;
+  exh_evtx__reset_record(d);
+  d->max_nodes = p->max_nodes, d->max_bytes = p->max_bytes;
+  return bad ? -1 : cost_add(p, k, n, b);
+}
+
+/* A substitution of v (in an attribute value or not): put_value's charges. */
+static int cost_value(exh_evtx *p, exh_evtx_tc *tc, exh_evtx_value v, int attr, cost *k) {
+  if (attr && cost_add(p, k, 1, 0)) return -1;
+  if (v.type == 0x00 || v.size == 0) return 0;
+  if (v.type != 0x21) return cost_add(p, k, 1, EXH_EVTX_VALUE_BYTES(v.size));
+  if (cost_add(p, k, 1, 0) || ++k->level > MAX_DEPTH) return -1; /* deeper: damage for the tree */
+  const uint8_t *c = p->chunk;
+  size_t pos = (size_t)(v.data - c), end = pos + v.size;
+  int rc = 0;
+  while (pos < end && !rc) { /* parse_fragment's loop */
+    uint8_t t = c[pos];
+    if (t == 0x00) break;
+    if (t == 0x0f) {
+      pos += 4;
+      continue;
+    }
+    if (t != 0x0c) {
+      rc = cost_direct(p, tc, pos, end, k);
+      break;
+    }
+    uint32_t tix, vfirst, nv;
+    size_t nvals = tc->nvals, next;
+    if (instance(p, tc, pos, end, &tix, &vfirst, &nv, &next)) return -1;
+    rc = cost_values(p, tc, pos, tix, vfirst, nv, k);
+    tc->nvals = nvals; /* the values were only needed for this */
+    pos = next;
+  }
+  k->level--;
+  return rc;
+}
+
+/* The instance at pos (template tix, values vfirst..+nv, as instance()
+ * read them): parse_template's charges (the definition's size, the value
+ * count), the definition's own, then its substitutions in order. */
+static int cost_values(exh_evtx *p, exh_evtx_tc *tc, size_t pos, uint32_t tix, uint32_t vfirst, uint32_t nv, cost *k) {
+  const uint8_t *c = p->chunk;
+  uint32_t dsize = le32(c + le32(c + pos + 6) + 20); /* instance() checked it is in the chunk */
+  if (cost_add(p, k, 1 + tc->t[tix].snodes, dsize + 16ull * nv + tc->t[tix].sbytes)) return -1;
+  uint32_t occ0 = tc->t[tix].occ0, nocc = tc->t[tix].nocc; /* tc->t may move below (nested definitions) */
+  for (uint32_t i = 0; i < nocc; i++) {
+    uint32_t o = tc->occ[occ0 + i], id = o & 0xFFFF;
+    if (id >= nv) continue;
+    if (cost_value(p, tc, tc->vals[vfirst + id], (o & EXH_EVTX_OCC_ATTR) != 0, k)) return -1;
+  }
   return 0;
 }
 
@@ -894,6 +1004,11 @@ int exh_evtx__json_record(exh_evtx *p, size_t pos, size_t end) {
     if (w && w->type == 0x21) return 0;
   }
   if (root == UINT32_MAX) return 0;
+  cost k = {0, 0, 0};
+  size_t nvals = tc->nvals;
+  if (cost_values(p, tc, pos + 4, tix, vfirst, nv, &k)) return 0; /* the tree decides */
+  tc->nvals = nvals;
+  tc->dp_used = 0;
   exh_buf *o = p->jout;
   size_t start = o->n;
   oc(o, '{');

@@ -1,8 +1,15 @@
 /* `exhunt dump`: decode EVTX files and print every record. Chunks are
  * independent, so with several threads the chunk runs of all files form
  * one ordered work queue (below); output is identical whatever the thread
- * count, and memory is bounded by the queue's window. */
+ * count, and memory is bounded by the queue's window.
+ *
+ * Files are read with pread() a chunk at a time into a buffer each reader
+ * owns, not mapped: a file truncated while it is dumped (a live log) gives
+ * a short read and a "truncated chunk" report, never SIGBUS. Every write of
+ * the output is checked: a full disk stops the dump with an error. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +18,12 @@
 #include <stdio_ext.h>
 #endif
 
+#include "../core/limits.h"
 #include "../parse/evtx.h"
 #include "../platform/platform.h"
 #include "exhunt/exhunt.h"
 
-
 typedef struct task {
-  const uint8_t *data;
-  size_t n, first, count;
   exh_dump_format fmt;
   const char *path;
   char *err;     /* issues gathered in memory (opened at the first one) */
@@ -26,25 +31,39 @@ typedef struct task {
   FILE *fo, *fe; /* XML output; issues (NULL: err is opened when needed) */
   exh_buf *ob;   /* JSON lines go here when set, else to fo */
   uint64_t records, issues;
+  uint64_t shown, hidden; /* issue lines of the current file written, and not */
+  int werr;      /* errno of a failed output write (one thread: fo is the output) */
   exh_evtx *px;
 } task;
 
 #define FLUSH_AT (1u << 20)
 
+/* Writes n bytes; 0, or the errno of the failure. */
+static int put_out(FILE *f, const void *p, size_t n) {
+  if (!n) return 0;
+  errno = 0;
+  if (fwrite(p, 1, n, f) == n) return 0;
+  return errno ? errno : EIO;
+}
+
 static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   task *t = ctx;
-  if (t->fmt == EXH_DUMP_XML) exh_evtx_write_xml(t->fo, p, r);
-  else if (t->fmt == EXH_DUMP_JSONL && t->ob) {
+  if (t->fmt == EXH_DUMP_XML) {
+    exh_evtx_write_xml(t->fo, p, r);
+    if (ferror(t->fo)) t->werr = errno ? errno : EIO;
+  } else if (t->fmt == EXH_DUMP_JSONL && t->ob) {
     if (!r->json) exh_evtx_json_append(t->ob, p, r); /* else the parser wrote it there */
     if (t->fo && t->ob->n >= FLUSH_AT) { /* one thread: write out as it fills */
-      fwrite(t->ob->p, 1, t->ob->n, t->fo);
+      t->werr = put_out(t->fo, t->ob->p, t->ob->n);
       t->ob->n = 0;
     }
+  } else if (t->fmt == EXH_DUMP_JSONL) {
+    exh_evtx_write_json(t->fo, p, r);
+    if (ferror(t->fo)) t->werr = errno ? errno : EIO;
   }
-  else if (t->fmt == EXH_DUMP_JSONL) exh_evtx_write_json(t->fo, p, r);
   /* EXH_DUMP_NONE: decode only (validation, benchmarks) */
   t->records++;
-  return 0;
+  return t->werr != 0; /* the output is gone: stop */
 }
 
 static void own_stream(FILE *f);
@@ -58,12 +77,25 @@ static FILE *task_err(task *t) {
   return t->fe;
 }
 
+/* An issue line, "path: offset N: what"; past EXH_EVTX_MAX_ISSUE_LINES of a
+ * file (a crafted file can have one per record) only counted. */
 static void on_issue(void *ctx, uint64_t off, const char *what) {
   task *t = ctx;
   t->issues++;
+  if (t->shown >= EXH_EVTX_MAX_ISSUE_LINES) {
+    t->hidden++;
+    return;
+  }
+  t->shown++;
   task_err(t);
   exh_term_str(t->fe, t->path, strlen(t->path));
   fprintf(t->fe, ": offset %llu: %s\n", (unsigned long long)off, what);
+}
+
+static void more_issues(FILE *f, const char *path, uint64_t hidden) {
+  exh_term_str(f, path, strlen(path));
+  fprintf(f, ": %llu more issues not shown (the first %u are above)\n", (unsigned long long)hidden,
+          (unsigned)EXH_EVTX_MAX_ISSUE_LINES);
 }
 
 /* Each stream here is written by one thread only: glibc's per-call stream
@@ -76,19 +108,73 @@ static void own_stream(FILE *f) {
 #endif
 }
 
+/* A file named on the command line: a symbolic link is followed (the user
+ * named it), the target is opened as evidence is (read-only, no access
+ * time change where permitted). */
+static exh_file *open_named(const char *path, char *why, size_t whyn) {
+  char *real = realpath(path, NULL);
+  if (!real) {
+    snprintf(why, whyn, "cannot open: %s", strerror(errno));
+    return NULL;
+  }
+  exh_file *f = exh_file_open(real, NULL, why, whyn);
+  free(real);
+  return f;
+}
+
+/* Reads and parses chunks [first, first+count) of an open file, one at a
+ * time into buf (EXH_EVTX_CHUNK bytes). A read error is an issue. */
+static void read_chunks(task *t, exh_file *f, uint64_t size, size_t first, size_t count, uint8_t *buf) {
+  char why[256];
+  for (size_t ci = first; ci < first + count && !t->werr; ci++) {
+    uint64_t off = EXH_EVTX_FILE_HEADER + (uint64_t)ci * EXH_EVTX_CHUNK;
+    if (off >= size) break;
+    long k = exh_file_pread(f, buf, EXH_EVTX_CHUNK, off, why, sizeof why);
+    if (k < 0) {
+      on_issue(t, off, why);
+      break;
+    }
+    if (k == 0) { /* shorter than when it was opened */
+      on_issue(t, off, "the file ends here now (truncated while it was read)");
+      break;
+    }
+    exh_evtx_parse_chunk(t->px, buf, (size_t)k, off, on_record, on_issue, t);
+    if (k < (long)EXH_EVTX_CHUNK) break; /* the file's end (or it was truncated) */
+  }
+}
+
+/* The file header's checks (signature, checksum): 0 if it is EVTX. */
+static int check_head(task *t, exh_file *f) {
+  uint8_t head[128];
+  char why[256];
+  long k = exh_file_pread(f, head, sizeof head, 0, why, sizeof why);
+  if (k < 0) {
+    on_issue(t, 0, why);
+    return -1;
+  }
+  return exh_evtx_check_header(head, (size_t)k, on_issue, t);
+}
+
 /* ---- several threads: an ordered work queue over chunk runs of all files ----
  *
  * Every file is cut into runs of CHUNKS_PER_UNIT chunks ("units", in file
  * and chunk order). Workers take units from an atomic counter and render
- * each into its own memory streams; the calling thread writes finished
- * units strictly in order. A worker does not start a unit more than WINDOW
- * units ahead of the writer, so memory stays bounded whatever the input.
- * Files are mapped in batches of BATCH_FILES (bounded mappings; a mapped
- * file holds no descriptor). */
+ * each into its own buffers; the calling thread writes finished units
+ * strictly in order. A worker does not start a unit more than WINDOW units
+ * ahead of the writer, so memory stays bounded whatever the input. A unit
+ * opens its file, reads its chunks and closes it: no descriptor is held
+ * between units. */
 #define CHUNKS_PER_UNIT 4
 #define WINDOW_PER_THREAD 4
 #define BATCH_FILES 1024
 #define MAX_PACK 64 /* small files in one unit at most */
+
+/* The issues of one file in a unit: lines up to `end` of the unit's issue
+ * text, and how many more were only counted. */
+typedef struct useg {
+  size_t file, end;
+  uint64_t hidden;
+} useg;
 
 typedef struct unit {
   size_t file;         /* index into the batch */
@@ -98,15 +184,18 @@ typedef struct unit {
   exh_buf out;         /* JSON lines (a buffer from the queue's pool) */
   char *xout, *err;    /* XML output, issues (memory streams) */
   size_t xoutn, errn;
+  useg *seg;           /* issues per file */
+  size_t nseg;
   uint64_t records, issues;
   _Atomic int done;
 } unit;
 
 typedef struct bfile {
   const char *path;
-  exh_map map;
-  int ok;       /* mapped and EVTX */
+  uint64_t size;
+  int ok;       /* opened and EVTX */
   char why[256];
+  uint64_t shown, hidden; /* issue lines written, and only counted (the writer's) */
 } bfile;
 
 typedef struct queue {
@@ -115,11 +204,13 @@ typedef struct queue {
   bfile *files;
   exh_dump_format fmt;
   atomic_size_t next;
+  atomic_int stop; /* the output failed: units are skipped */
   size_t written; /* guarded by mu */
   size_t window;
   exh_mutex *mu;
   exh_cond *cv;
   exh_evtx **px;
+  uint8_t **buf; /* a chunk buffer per worker */
   /* output buffers written out and kept for reuse (guarded by mu): fresh
    * ones for every unit cost a page fault per 4 KiB of output */
   exh_buf *pool;
@@ -128,7 +219,7 @@ typedef struct queue {
 
 #define POOL_KEEP_MAX (64u << 20) /* a bigger buffer is freed, not kept */
 
-static void do_unit(queue *q, unit *u, exh_evtx *px) {
+static void do_unit(queue *q, unit *u, exh_evtx *px, uint8_t *buf) {
   task t;
   memset(&t, 0, sizeof t);
   t.fmt = q->fmt, t.px = px;
@@ -139,28 +230,33 @@ static void do_unit(queue *q, unit *u, exh_evtx *px) {
     t.ob = &u->out;
     exh_evtx_set_json_buffer(px, &u->out);
   }
-  for (size_t f = u->file; f < u->file + u->nfiles; f++) {
+  u->seg = exh_xcalloc(u->nfiles, sizeof *u->seg);
+  for (size_t f = u->file; f < u->file + u->nfiles && !atomic_load(&q->stop); f++) {
     bfile *bf = &q->files[f];
     size_t first = u->nfiles > 1 ? 0 : u->first;
-    size_t count = u->nfiles > 1 ? exh_evtx_chunk_count(bf->ok ? bf->map.size : 0) : u->count;
+    size_t count = u->nfiles > 1 ? exh_evtx_chunk_count(bf->ok ? bf->size : 0) : u->count;
     int head = u->nfiles > 1 || u->head;
     t.path = bf->path;
-  if (!bf->ok) {
-    if (bf->why[0]) {
-      exh_term_str(task_err(&t), bf->path, strlen(bf->path));
-      fprintf(task_err(&t), ": %s\n", bf->why);
+    t.shown = t.hidden = 0;
+    if (!bf->ok) {
+      if (bf->why[0]) {
+        exh_term_str(task_err(&t), bf->path, strlen(bf->path));
+        fprintf(task_err(&t), ": %s\n", bf->why);
+      } else {
+        on_issue(&t, 0, "not an EVTX file (no ElfFile signature)");
+      }
     } else {
-      on_issue(&t, 0, "not an EVTX file (no ElfFile signature)");
+      char why[256];
+      exh_file *fh = open_named(bf->path, why, sizeof why);
+      if (!fh) {
+        if (head) on_issue(&t, 0, why);
+      } else if (!head || check_head(&t, fh) == 0) {
+        if (count) read_chunks(&t, fh, bf->size, first, count, buf);
+      }
+      exh_file_close(fh);
     }
-  } else {
-    const uint8_t *d = (const uint8_t *)bf->map.data;
-    if (head && bf->map.size >= 128) {
-      uint32_t crc = exh_crc32(d, 120);
-      uint32_t want = (uint32_t)d[124] | (uint32_t)d[125] << 8 | (uint32_t)d[126] << 16 | (uint32_t)d[127] << 24;
-      if (crc != want) on_issue(&t, 0, "file header checksum mismatch (the file may be dirty; chunks are still read)");
-    }
-    if (count) exh_evtx_parse_chunks(px, d, bf->map.size, first, count, on_record, on_issue, &t);
-  }
+    if (t.fe) fflush(t.fe);
+    u->seg[u->nseg++] = (useg){f, t.fe ? t.errn : 0, t.hidden};
   }
   if (t.fo) fclose(t.fo);
   if (t.fe) fclose(t.fe);
@@ -186,7 +282,7 @@ static void *worker(void *arg) {
     exh_mutex_unlock(q->mu);
     if (!q->u[i].out.cap && q->fmt == EXH_DUMP_JSONL) /* room for the usual JSON of the run at once */
       exh_buf_grow(&q->u[i].out, q->u[i].count * 65536 * 3);
-    do_unit(q, &q->u[i], q->px[wa->id]);
+    do_unit(q, &q->u[i], q->px[wa->id], q->buf[wa->id]);
     exh_mutex_lock(q->mu);
     atomic_store(&q->u[i].done, 1);
     exh_cond_broadcast(q->cv);
@@ -196,10 +292,33 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+/* Writes a unit's issue lines: per file at most EXH_EVTX_MAX_ISSUE_LINES
+ * in all its units, the others counted for the file's last line. */
+static void write_issues(queue *q, unit *u, FILE *err) {
+  size_t start = 0;
+  for (size_t s = 0; s < u->nseg; s++) {
+    bfile *bf = &q->files[u->seg[s].file];
+    const char *p = u->err + start, *end = u->err + u->seg[s].end;
+    while (p < end) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      const char *next = nl ? nl + 1 : end;
+      if (bf->shown < EXH_EVTX_MAX_ISSUE_LINES) {
+        fwrite(p, 1, (size_t)(next - p), err);
+        bf->shown++;
+      } else {
+        bf->hidden++;
+      }
+      p = next;
+    }
+    bf->hidden += u->seg[s].hidden;
+    start = u->seg[s].end;
+  }
+}
+
 /* Dumps a batch of files with `threads` workers; returns EXH_EIO if any
- * file could not be read as EVTX. */
+ * file could not be read as EVTX; *werr is set if the output failed. */
 static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_format fmt, int threads, exh_evtx **px,
-                          FILE *out, FILE *err, uint64_t *nrec, uint64_t *niss) {
+                          uint8_t **bufs, FILE *out, FILE *err, uint64_t *nrec, uint64_t *niss, int *werr) {
   exh_err rc = EXH_OK;
   bfile *files = exh_xcalloc(nfiles, sizeof *files);
   unit *u = NULL;
@@ -208,15 +327,20 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   for (size_t f = 0; f < nfiles; f++) {
     bfile *bf = &files[f];
     bf->path = paths[f];
-    if (exh_map_open(&bf->map, paths[f], bf->why, sizeof bf->why) != 0) {
+    exh_file *fh = open_named(paths[f], bf->why, sizeof bf->why);
+    char sig[8];
+    long k = fh ? exh_file_pread(fh, sig, 8, 0, bf->why, sizeof bf->why) : -1;
+    if (k < 0) {
       rc = EXH_EIO;
-    } else if (bf->map.size < 8 || memcmp(bf->map.data, "ElfFile", 8) != 0) {
-      exh_map_close(&bf->map);
+    } else if (k != 8 || memcmp(sig, "ElfFile", 8) != 0) {
+      bf->why[0] = 0; /* said as an issue: not an EVTX file */
       rc = EXH_EIO;
     } else {
       bf->ok = 1;
+      bf->size = exh_file_size(fh);
     }
-    size_t nchunks = bf->ok ? exh_evtx_chunk_count(bf->map.size) : 0;
+    exh_file_close(fh);
+    size_t nchunks = bf->ok ? exh_evtx_chunk_count(bf->size) : 0;
     /* a small file joins the previous run of whole small files while the
      * run stays within a unit's worth of chunks: units of one chunk each
      * would cost more in hand-offs than in work */
@@ -241,9 +365,10 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   }
   queue q;
   memset(&q, 0, sizeof q);
-  q.u = u, q.n = nu, q.files = files, q.fmt = fmt, q.px = px;
+  q.u = u, q.n = nu, q.files = files, q.fmt = fmt, q.px = px, q.buf = bufs;
   q.window = (size_t)threads * WINDOW_PER_THREAD;
   atomic_init(&q.next, 0);
+  atomic_init(&q.stop, 0);
   q.mu = exh_mutex_new();
   q.cv = exh_cond_new();
   exh_thread **th = exh_xcalloc((size_t)threads, sizeof *th);
@@ -257,11 +382,15 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
     exh_mutex_lock(q.mu);
     while (!atomic_load(&u[i].done)) exh_cond_wait(q.cv, q.mu);
     exh_mutex_unlock(q.mu);
-    if (u[i].out.n) fwrite(u[i].out.p, 1, u[i].out.n, out);
-    if (u[i].xoutn) fwrite(u[i].xout, 1, u[i].xoutn, out);
-    if (u[i].errn) fwrite(u[i].err, 1, u[i].errn, err);
+    if (!*werr) {
+      *werr = put_out(out, u[i].out.p, u[i].out.n);
+      if (!*werr) *werr = put_out(out, u[i].xout, u[i].xoutn);
+      if (*werr) atomic_store(&q.stop, 1); /* the rest is decoded for nothing: skipped */
+    }
+    write_issues(&q, &u[i], err);
     free(u[i].xout);
     free(u[i].err);
+    free(u[i].seg);
     *nrec += u[i].records;
     *niss += u[i].issues;
     exh_mutex_lock(q.mu);
@@ -276,9 +405,9 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
     q.written = i + 1;
     exh_cond_broadcast(q.cv);
     exh_mutex_unlock(q.mu);
-    /* a file is unmapped once its last unit is out */
+    /* a file's count of issues not shown, once its last unit is out */
     for (size_t f = u[i].file; f < u[i].file + u[i].nfiles; f++)
-      if ((i + 1 == nu || u[i + 1].file != f) && files[f].ok) exh_map_close(&files[f].map);
+      if ((i + 1 == nu || u[i + 1].file != f) && files[f].hidden) more_issues(err, files[f].path, files[f].hidden);
   }
   for (int i = 0; i < threads; i++) exh_thread_join(th[i]);
   free(th);
@@ -296,52 +425,64 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
                       FILE *err, uint64_t *records, uint64_t *issues) {
   exh_err rc = EXH_OK;
   uint64_t nrec = 0, niss = 0;
+  int werr = 0;
   if (threads < 1) threads = 1;
   if (threads > 64) threads = 64;
   exh_evtx **px = exh_xcalloc((size_t)threads, sizeof *px);
+  uint8_t **bufs = exh_xcalloc((size_t)threads, sizeof *bufs);
   for (int i = 0; i < threads; i++) {
     px[i] = exh_evtx_new();
     exh_evtx_set_json(px[i], fmt == EXH_DUMP_JSONL);
+    bufs[i] = exh_xmalloc(EXH_EVTX_CHUNK);
   }
   if (threads > 1) {
-    for (size_t b = 0; b < npaths; b += BATCH_FILES) {
+    for (size_t b = 0; b < npaths && !werr; b += BATCH_FILES) {
       size_t nb = npaths - b < BATCH_FILES ? npaths - b : BATCH_FILES;
-      if (dump_batch(paths + b, nb, fmt, threads, px, out, err, &nrec, &niss) != EXH_OK) rc = EXH_EIO;
+      if (dump_batch(paths + b, nb, fmt, threads, px, bufs, out, err, &nrec, &niss, &werr) != EXH_OK) rc = EXH_EIO;
     }
   }
   exh_buf ob = {0}; /* one thread: JSON lines gather here, written a MiB at a time */
-  for (size_t fi = 0; threads == 1 && fi < npaths; fi++) {
-    exh_map map;
+  for (size_t fi = 0; threads == 1 && fi < npaths && !werr; fi++) {
     char why[256];
-    if (exh_map_open(&map, paths[fi], why, sizeof why) != 0) {
+    task head = {.fmt = fmt, .path = paths[fi], .fo = out, .fe = err, .px = px[0]};
+    if (fmt == EXH_DUMP_JSONL) {
+      head.ob = &ob;
+      exh_evtx_set_json_buffer(px[0], &ob);
+    }
+    exh_file *fh = open_named(paths[fi], why, sizeof why);
+    if (!fh) {
       exh_term_str(err, paths[fi], strlen(paths[fi]));
       fprintf(err, ": %s\n", why);
       rc = EXH_EIO;
       continue;
     }
-    const uint8_t *d = (const uint8_t *)map.data;
-    task head = {.data = d, .n = map.size, .fmt = fmt, .path = paths[fi], .fo = out, .fe = err, .px = px[0]};
-    if (fmt == EXH_DUMP_JSONL) {
-      head.ob = &ob;
-      exh_evtx_set_json_buffer(px[0], &ob);
-    }
-    if (map.size < 8 || memcmp(d, "ElfFile", 8) != 0) {
-      on_issue(&head, 0, "not an EVTX file (no ElfFile signature)");
-      niss++;
+    if (check_head(&head, fh) != 0) {
       rc = EXH_EIO;
-      exh_map_close(&map);
-      continue;
+    } else {
+      uint64_t size = exh_file_size(fh);
+      read_chunks(&head, fh, size, 0, exh_evtx_chunk_count(size > SIZE_MAX ? SIZE_MAX : (size_t)size), bufs[0]);
     }
-    exh_evtx_parse(px[0], d, map.size, on_record, on_issue, &head);
+    exh_file_close(fh);
+    if (head.hidden) more_issues(err, paths[fi], head.hidden);
+    werr = head.werr;
     nrec += head.records;
     niss += head.issues;
-    exh_map_close(&map);
   }
-  if (ob.n) fwrite(ob.p, 1, ob.n, out);
+  if (!werr) werr = put_out(out, ob.p, ob.n);
+  if (!werr && fflush(out) != 0) werr = errno ? errno : EIO;
+  if (!werr && ferror(out)) werr = EIO;
   exh_buf_free(&ob);
-  for (int i = 0; i < threads; i++) exh_evtx_free(px[i]);
+  for (int i = 0; i < threads; i++) {
+    exh_evtx_free(px[i]);
+    free(bufs[i]);
+  }
   free(px);
+  free(bufs);
   exh_evtx_out_thread_cleanup();
+  if (werr) {
+    fprintf(err, "exhunt dump: writing the output failed: %s (the dump is incomplete)\n", strerror(werr));
+    rc = EXH_EIO;
+  }
   if (records) *records = nrec;
   if (issues) *issues = niss;
   return rc;

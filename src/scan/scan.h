@@ -141,6 +141,15 @@ void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, struct exh_so
 void exh_scan_evtx(exh_worker *wk, exh_evidence *ev);
 void exh_scan_evtx_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n);
 void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n);
+/* The same read from a source (core/source.h): an EVTX a chunk at a time,
+ * JSON lines a block at a time, so memory stays bounded whatever the size
+ * (files, archive members); the _buf forms are these over memory. And a
+ * JSON-lines file opened as exh_scan_evtx opens an EVTX (the walk's
+ * device and inode checked, no link followed). */
+struct exh_source;
+void exh_scan_evtx_source(exh_worker *wk, exh_evidence *ev, struct exh_source *src);
+void exh_scan_jsonev_source(exh_worker *wk, exh_evidence *ev, struct exh_source *src);
+void exh_scan_jsonev(exh_worker *wk, exh_evidence *ev);
 /* Scans the members of an archive given on the command line (scan_archive.c). */
 void exh_scan_archive(exh_worker *wk, exh_evidence *ev);
 /* The same on an archive's bytes from any source (fuzz targets use memory). */

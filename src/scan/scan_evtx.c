@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/limits.h"
+#include "../core/source.h"
 #include "../parse/evtx.h"
 #include "../parse/jsonev.h"
 #include "../platform/platform.h"
@@ -15,6 +17,7 @@
 #include "scan.h"
 
 #define MAX_FLAT 512
+#define CHANNEL_CACHE 8
 
 typedef struct evctx {
   exh_worker *wk;
@@ -25,13 +28,49 @@ typedef struct evctx {
   exh_buf flat;      /* names and values of the record */
   exh_buf raw;       /* the whole text for keywords */
   exh_buf tmp;
-  int checked_channel;
+  /* whether any loaded rule reads a channel, for the channels met last
+   * (the answer is a loop over the rules; a file has one or a few) */
+  struct {
+    char name[96];
+    size_t n;
+    int wanted;
+  } chc[CHANNEL_CACHE];
+  size_t nchc, chc_next;
+  uint64_t wanted_records; /* records of a channel some rule reads */
   int have_time; /* JSON: a time field was already taken for this line */
+  int no_prefilter; /* EXHUNT_NO_EVENT_PREFILTER: every rule on every event */
   uint32_t *cand; /* rules to run on the current record */
   size_t ncand, capcand;
   double deadline;
   int timed_out;
 } evctx;
+
+static evctx *ctx_new(exh_worker *wk, exh_evidence *ev) {
+  evctx *c = exh_xcalloc(1, sizeof *c);
+  c->wk = wk;
+  c->ev = ev;
+  c->plan = exh_ruleset_plan(wk->rs, EXH_KIND_EVTX);
+  c->deadline = exh_monotonic_s() + wk->lim->max_file_seconds;
+  /* read once per file, into the file's own state: a static here was a
+   * data race between workers */
+  c->no_prefilter = getenv("EXHUNT_NO_EVENT_PREFILTER") != NULL;
+  return c;
+}
+
+static void ctx_free(evctx *c) {
+  exh_buf_free(&c->flat);
+  exh_buf_free(&c->raw);
+  exh_buf_free(&c->tmp);
+  free(c->cand);
+  free(c);
+}
+
+/* The evidence's time span, from every event with a time. */
+static void note_time(exh_evidence *ev, int64_t t) {
+  if (t == EXH_TIME_UNKNOWN) return;
+  if (ev->first_ms == EXH_TIME_UNKNOWN || t < ev->first_ms) ev->first_ms = t;
+  if (ev->last_ms == EXH_TIME_UNKNOWN || t > ev->last_ms) ev->last_ms = t;
+}
 
 static void flat_add(evctx *c, const char *name, size_t nl, exh_str v) {
   if (c->n >= MAX_FLAT) return;
@@ -127,7 +166,7 @@ static void emit(evctx *c, const exh_rule *rule, exh_record *rec, const evsrc *s
 }
 
 /* Does any loaded Windows rule read this channel at all? */
-static int channel_wanted(evctx *c, exh_str channel) {
+static int channel_wanted_rules(evctx *c, exh_str channel) {
   const exh_ruleset *rs = c->wk->rs;
   for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
     const exh_rule *rule = exh_ruleset_get(rs, i);
@@ -137,6 +176,22 @@ static int channel_wanted(evctx *c, exh_str channel) {
       if (!rule->wsrc[k]->channel || exh_strieq(channel, rule->wsrc[k]->channel)) return 1;
   }
   return 0;
+}
+
+/* The same, decided for each record (a log may hold records of several
+ * channels, or records without one: one record never decides for a file),
+ * remembered for the last few channels. */
+static int channel_wanted(evctx *c, exh_str channel) {
+  for (size_t i = 0; i < c->nchc; i++)
+    if (c->chc[i].n == channel.n && !memcmp(c->chc[i].name, channel.p, channel.n)) return c->chc[i].wanted;
+  int wanted = channel_wanted_rules(c, channel);
+  if (channel.n < sizeof c->chc[0].name) { /* longer ones are asked each time */
+    size_t i = c->nchc < CHANNEL_CACHE ? c->nchc++ : c->chc_next++ % CHANNEL_CACHE;
+    memcpy(c->chc[i].name, channel.p, channel.n);
+    c->chc[i].n = channel.n;
+    c->chc[i].wanted = wanted;
+  }
+  return wanted;
 }
 
 /* Prefilter hits of one record: rule indexes whose anchor literal occurs
@@ -168,9 +223,7 @@ static void candidates(evctx *c) {
   const exh_kind_plan *pl = c->plan;
   /* EXHUNT_NO_EVENT_PREFILTER=1 runs every rule on every event: the test
    * event_prefilter_sound compares both ways on real data */
-  static int off = -1;
-  if (off < 0) off = getenv("EXHUNT_NO_EVENT_PREFILTER") != NULL;
-  if (off || (pl->pf && c->raw.n &&
+  if (c->no_prefilter || (pl->pf && c->raw.n &&
               exh_pf_scan(pl->pf, c->wk->pfs[EXH_KIND_EVTX], c->raw.p, c->raw.n, on_hit, c) < 0)) {
     /* engine failure (or switched off): every rule (correct, slower) */
     c->ncand = 0;
@@ -253,27 +306,29 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
     return 1;
   }
   if (r->root < 0) return 0;
+  /* a record may lack System or any part of it (damage, or crafted):
+   * every lookup below takes a missing node (-1) */
   int sys = exh_evtx_child(p, r->root, "System");
   exh_str channel = exh_evtx_text(p, exh_evtx_child(p, sys, "Channel"), &c->tmp);
   char chbuf[256];
   snprintf(chbuf, sizeof chbuf, "%.*s", (int)(channel.n < 255 ? channel.n : 255), channel.p);
   channel = (exh_str){chbuf, strlen(chbuf)};
+  int64_t t = EXH_TIME_UNKNOWN, ms;
+  exh_str st = exh_evtx_attr_value(p, exh_evtx_child(p, sys, "TimeCreated"), "SystemTime");
+  if (st.p && exh_parse_iso8601(st, &ms) == 0) t = ms;
+  if (t == EXH_TIME_UNKNOWN) t = r->written_ms;
+  exh_evidence_channel(c->ev, channel.p, channel.n, t);
+  note_time(c->ev, t);
+  if (!channel_wanted(c, channel)) return 0; /* no loaded rule reads this record's channel */
+  c->wanted_records++;
   exh_str eid_s = exh_evtx_text(p, exh_evtx_child(p, sys, "EventID"), &c->tmp);
   uint64_t eid64 = 0;
   unsigned eid = exh_parse_u64(eid_s, &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
-  if (!c->checked_channel) {
-    c->checked_channel = 1;
-    if (!channel_wanted(c, channel)) { /* no loaded rule reads this channel: skip the file */
-      c->ev->skipped_channel = 1;
-      c->ev->skipped = 1;
-      return 1;
-    }
-  }
   /* flatten */
   c->n = 0;
   c->flat.n = 0;
   c->raw.n = 0;
-  for (int ch = exh_evtx_node_at(p, sys)->first_child; sys >= 0 && ch >= 0; ch = exh_evtx_node_at(p, ch)->next) {
+  for (int ch = sys >= 0 ? exh_evtx_node_at(p, sys)->first_child : -1; ch >= 0; ch = exh_evtx_node_at(p, ch)->next) {
     const exh_evtx_node *n = exh_evtx_node_at(p, ch);
     if (n->is_text) continue;
     exh_str nm = exh_evtx_str(p, n->name, n->name_len);
@@ -308,10 +363,6 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
     c->names[i].p = c->flat.p + (uintptr_t)c->names[i].p;
     c->vals[i].p = c->flat.p + (uintptr_t)c->vals[i].p;
   }
-  int64_t t = EXH_TIME_UNKNOWN, ms;
-  int ti = flat_find(c, "SystemTime");
-  if (ti >= 0 && exh_parse_iso8601(c->vals[ti], &ms) == 0) t = ms;
-  if (t == EXH_TIME_UNKNOWN) t = r->written_ms;
   int ri = flat_find(c, "EventRecordID");
   uint64_t rid = r->id;
   if (ri >= 0 && exh_parse_u64(c->vals[ri], &rid) != 0) rid = r->id;
@@ -323,56 +374,86 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
 static void on_issue(void *ctx, uint64_t off, const char *what) {
   evctx *c = ctx;
   c->ev->evtx_issues++;
-  if (!c->ev->error) c->ev->error = exh_xasprintf("EVTX damage at offset %llu: %s (the rest is still read)",
-                                                  (unsigned long long)off, what);
+  if (c->ev->evtx_issues == 1)
+    exh_evidence_error(c->ev, "EVTX damage at offset %llu: %s (the rest is still read)", (unsigned long long)off, what);
 }
-
-static void scan_evtx_map(exh_worker *wk, exh_evidence *ev, exh_map *mp);
 
 void exh_scan_evtx(exh_worker *wk, exh_evidence *ev) {
-  exh_map map;
   char why[256];
-  ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
-  if (exh_map_open(&map, ev->path, why, sizeof why) != 0) {
-    ev->error = exh_xstrdup(why);
+  exh_stat want;
+  memset(&want, 0, sizeof want);
+  want.type = EXH_FT_FILE;
+  want.dev = ev->dev, want.ino = ev->ino, want.size = ev->size;
+  exh_source *src = exh_source_file(ev->path, ev->dev || ev->ino ? &want : NULL, why, sizeof why);
+  if (!src) {
+    ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
+    exh_evidence_error(ev, "%s", why);
     return;
   }
-  scan_evtx_map(wk, ev, &map);
-  exh_map_close(&map);
+  exh_scan_evtx_source(wk, ev, src);
+  exh_source_close(src);
 }
 
-static void scan_evtx_map(exh_worker *wk, exh_evidence *ev, exh_map *mp) {
-  exh_map map = *mp;
-  evctx *c = exh_xcalloc(1, sizeof *c);
-  c->wk = wk;
-  c->ev = ev;
-  c->plan = exh_ruleset_plan(wk->rs, EXH_KIND_EVTX);
-  c->deadline = exh_monotonic_s() + wk->lim->max_file_seconds;
+/* The file header, then one chunk at a time into one buffer: memory is a
+ * chunk and the parser's arena whatever the file's size, and a file that
+ * shrinks while it is read gives a short read, not a fault. */
+void exh_scan_evtx_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
+  evctx *c = ctx_new(wk, ev);
   if (c->plan->nrules == 0) {
     ev->skipped = 1; /* no Windows rule loaded */
-  } else if (map.size > wk->lim->max_file_bytes) {
-    ev->error = exh_xasprintf("not read: %zu bytes, over the limit", map.size);
-  } else {
-    exh_evtx *px = exh_evtx_new();
-    long n = exh_evtx_parse(px, (const uint8_t *)map.data, map.size, on_record, on_issue, c);
-    exh_evtx_free(px);
-    if (n < 0 && !ev->error) ev->error = exh_xstrdup("not an EVTX file");
-    if (c->timed_out) {
-      free(ev->error);
-      ev->error = exh_xasprintf("stopped after %.0f s (time limit per file); findings before it are kept",
-                                wk->lim->max_file_seconds);
-    }
-    if (ev->evtx_issues > 1 && ev->error && !c->timed_out) {
-      char *e = exh_xasprintf("%s; %llu damage reports in all", ev->error, (unsigned long long)ev->evtx_issues);
-      free(ev->error);
-      ev->error = e;
+    ctx_free(c);
+    return;
+  }
+  if (src->size != EXH_SIZE_UNKNOWN && src->size > wk->lim->max_file_bytes) {
+    exh_evidence_error(ev, "not read: %llu bytes, over the limit", (unsigned long long)src->size);
+    ctx_free(c);
+    return;
+  }
+  uint8_t *buf = exh_xmalloc(EXH_EVTX_CHUNK);
+  exh_evtx *px = exh_evtx_new();
+  exh_evtx_set_deadline(px, c->deadline);
+  uint64_t off = 0;
+  long k = exh_source_read_full(src, buf, EXH_EVTX_FILE_HEADER);
+  if (k < 0) {
+    exh_evidence_error(ev, "read error: %s", src->why);
+  } else if (k < 8 || memcmp(buf, "ElfFile", 8) != 0) {
+    exh_evidence_error(ev, "not an EVTX file (no ElfFile signature)");
+  } else if (exh_evtx_check_header(buf, (size_t)k, on_issue, c) == 0 && k == EXH_EVTX_FILE_HEADER) {
+    for (off = EXH_EVTX_FILE_HEADER;; off += (uint64_t)k) {
+      if (off - EXH_EVTX_FILE_HEADER >= wk->lim->max_file_bytes) { /* a source of unknown size */
+        exh_evidence_error(ev, "read up to %llu bytes, the limit; the rest is not read", (unsigned long long)off);
+        break;
+      }
+      k = exh_source_read_full(src, buf, EXH_EVTX_CHUNK);
+      if (k < 0) {
+        exh_evidence_error(ev, "read error at offset %llu: %s (records before it were read)", (unsigned long long)off,
+                           src->why);
+        break;
+      }
+      if (k == 0) break;
+      exh_evtx_parse_chunk(px, buf, (size_t)k, off, on_record, on_issue, c);
+      if (c->timed_out || exh_evtx_timed_out(px) || k < (long)EXH_EVTX_CHUNK) break;
     }
   }
-  exh_buf_free(&c->flat);
-  exh_buf_free(&c->raw);
-  exh_buf_free(&c->tmp);
-  free(c->cand);
-  free(c);
+  if (exh_evtx_timed_out(px)) c->timed_out = 1;
+  exh_evtx_free(px);
+  free(buf);
+  if (c->timed_out) {
+    exh_evidence_error(ev, "stopped after %.0f s (time limit per file) at offset %llu; findings before it are kept",
+                       wk->lim->max_file_seconds, (unsigned long long)off);
+  } else if (ev->evtx_issues > 1) {
+    exh_evidence_error(ev, "%llu damage reports in all", (unsigned long long)ev->evtx_issues);
+  }
+  /* a log none of whose records any loaded rule reads: read, and said */
+  if (ev->records && !c->wanted_records) ev->skipped_channel = 1;
+  ctx_free(c);
+}
+
+void exh_scan_evtx_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n) {
+  exh_source *src = exh_source_mem(data, n);
+  exh_scan_evtx_source(wk, ev, src);
+  exh_source_close(src);
 }
 
 /* ---- JSON lines of events ------------------------------------------------ */
@@ -406,65 +487,125 @@ static void json_pair(void *ctx, exh_str key, exh_str val) {
   else flat_add(c, leaf.p, leaf.n, val);
 }
 
-void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n) {
-  evctx *c = exh_xcalloc(1, sizeof *c);
-  c->wk = wk;
-  c->ev = ev;
-  c->plan = exh_ruleset_plan(wk->rs, EXH_KIND_EVTX);
-  c->deadline = exh_monotonic_s() + wk->lim->max_file_seconds;
+/* One line holding one event. */
+static void json_line(evctx *c, exh_buf *scratch, exh_str line, uint64_t offset, uint64_t line_no, uint64_t *bad,
+                      uint64_t *first_bad) {
+  exh_evidence *ev = c->ev;
+  c->n = 0;
+  c->flat.n = 0;
+  c->raw.n = 0;
+  c->have_time = 0;
+  if (exh_json_flatten(line.p, line.n, scratch, json_pair, c) != 0) {
+    if (!(*bad)++) *first_bad = line_no;
+    return;
+  }
+  for (int i = 0; i < c->n; i++) {
+    c->names[i].p = c->flat.p + (uintptr_t)c->names[i].p;
+    c->vals[i].p = c->flat.p + (uintptr_t)c->vals[i].p;
+  }
+  ev->records++;
+  int ci = flat_find(c, "Channel"), ei = flat_find(c, "EventID"), ti = flat_find(c, "SystemTime"),
+      ri = flat_find(c, "EventRecordID");
+  exh_str channel = ci >= 0 ? c->vals[ci] : (exh_str){"", 0};
+  uint64_t eid64 = 0;
+  unsigned eid = ei >= 0 && exh_parse_u64(c->vals[ei], &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
+  int64_t t = EXH_TIME_UNKNOWN, ms;
+  if (ti >= 0 && exh_parse_iso8601(c->vals[ti], &ms) == 0) t = ms;
+  exh_evidence_channel(ev, channel.p, channel.n, t);
+  note_time(ev, t);
+  uint64_t rid = 0;
+  if (ri >= 0 && exh_parse_u64(c->vals[ri], &rid) != 0) rid = 0;
+  evsrc src = {NULL, NULL, line, offset, line_no, "windows.events_json"};
+  eval_event(c, channel, eid, t, rid, &src);
+}
+
+/* JSON lines in blocks of whole lines (exh_lines): memory is a block
+ * whatever the file's size. A line longer than EXH_JSONEV_MAX_LINE is
+ * reported and skipped whole: its pieces are never read as events. */
+void exh_scan_jsonev_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
+  evctx *c = ctx_new(wk, ev);
+  if (c->plan->nrules == 0) {
+    ctx_free(c);
+    return;
+  }
   exh_buf scratch = {0};
-  uint64_t line_no = 0, bad = 0, first_bad = 0;
-  size_t pos = 0;
-  while (pos < n && c->plan->nrules) {
-    const char *e = memchr(data + pos, '\n', n - pos);
-    size_t le = e ? (size_t)(e - data) : n;
-    exh_str line = exh_trim((exh_str){data + pos, le - pos});
-    line_no++;
-    if (line.n) {
-      c->n = 0;
-      c->flat.n = 0;
-      c->raw.n = 0;
-      c->have_time = 0;
-      if (exh_json_flatten(line.p, line.n, &scratch, json_pair, c) != 0) {
-        if (!bad++) first_bad = line_no;
-      } else {
-        for (int i = 0; i < c->n; i++) {
-          c->names[i].p = c->flat.p + (uintptr_t)c->names[i].p;
-          c->vals[i].p = c->flat.p + (uintptr_t)c->vals[i].p;
-        }
-        ev->records++;
-        int ci = flat_find(c, "Channel"), ei = flat_find(c, "EventID"), ti = flat_find(c, "SystemTime"),
-            ri = flat_find(c, "EventRecordID");
-        exh_str channel = ci >= 0 ? c->vals[ci] : (exh_str){"", 0};
-        uint64_t eid64 = 0;
-        unsigned eid = ei >= 0 && exh_parse_u64(c->vals[ei], &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
-        int64_t t = EXH_TIME_UNKNOWN, ms;
-        if (ti >= 0 && exh_parse_iso8601(c->vals[ti], &ms) == 0) t = ms;
-        uint64_t rid = 0;
-        if (ri >= 0 && exh_parse_u64(c->vals[ri], &rid) != 0) rid = 0;
-        evsrc src = {NULL, NULL, line, (uint64_t)(line.p - data), line_no, "windows.events_json"};
-        eval_event(c, channel, eid, t, rid, &src);
+  exh_lines lr;
+  exh_lines_init(&lr, src, EXH_JSONEV_BLOCK, EXH_JSONEV_MAX_LINE);
+  uint64_t line_no = 0, bad = 0, first_bad = 0, cuts = 0, longs = 0, first_long = 0;
+  int in_long = 0; /* the rest of a line already reported as too long */
+  for (;;) {
+    const char *p;
+    size_t n;
+    uint64_t off;
+    int rc = exh_lines_next(&lr, &p, &n, &off);
+    if (rc < 0) {
+      exh_evidence_error(ev, "read error after line %llu: %s (lines before it were read)", (unsigned long long)line_no,
+                         src->why);
+      break;
+    }
+    if (rc == 0) break;
+    int piece = lr.cut_lines != cuts; /* the block is a piece of one long line, no line end in it */
+    cuts = lr.cut_lines;
+    size_t pos = 0;
+    if (in_long) {
+      if (piece) continue;
+      const char *e = memchr(p, '\n', n);
+      pos = e ? (size_t)(e - p) + 1 : n;
+      in_long = 0;
+    } else if (piece) {
+      line_no++;
+      if (!longs++) first_long = line_no;
+      in_long = 1;
+      continue;
+    }
+    while (pos < n) {
+      const char *e = memchr(p + pos, '\n', n - pos);
+      size_t le = e ? (size_t)(e - p) : n;
+      exh_str line = exh_trim((exh_str){p + pos, le - pos});
+      line_no++;
+      if (line.n) json_line(c, &scratch, line, off + (uint64_t)(line.p - p), line_no, &bad, &first_bad);
+      pos = le + 1;
+      if ((line_no & 4095) == 0 && exh_monotonic_s() > c->deadline) {
+        c->timed_out = 1;
+        break;
       }
     }
-    pos = le + 1;
-    if ((line_no & 4095) == 0 && exh_monotonic_s() > c->deadline) {
-      ev->error = exh_xasprintf("stopped after %.0f s (time limit per file) at line %llu", wk->lim->max_file_seconds,
-                                (unsigned long long)line_no);
+    if (c->timed_out) {
+      exh_evidence_error(ev, "stopped after %.0f s (time limit per file) at line %llu", wk->lim->max_file_seconds,
+                         (unsigned long long)line_no);
       break;
     }
   }
-  if (bad && !ev->error)
-    ev->error = exh_xasprintf("%llu lines are not JSON objects (first: line %llu); the others were read",
-                              (unsigned long long)bad, (unsigned long long)first_bad);
+  if (longs)
+    exh_evidence_error(ev, "%llu lines longer than %u bytes were not read (first: line %llu)", (unsigned long long)longs,
+                       (unsigned)EXH_JSONEV_MAX_LINE, (unsigned long long)first_long);
+  if (bad)
+    exh_evidence_error(ev, "%llu lines are not JSON objects (first: line %llu); the others were read",
+                       (unsigned long long)bad, (unsigned long long)first_bad);
+  exh_lines_free(&lr);
   exh_buf_free(&scratch);
-  exh_buf_free(&c->flat);
-  exh_buf_free(&c->raw);
-  exh_buf_free(&c->tmp);
-  free(c->cand);
-  free(c);
+  ctx_free(c);
 }
 
-void exh_scan_evtx_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n) {
-  exh_map m = {data, n, 0};
-  scan_evtx_map(wk, ev, &m);
+void exh_scan_jsonev(exh_worker *wk, exh_evidence *ev) {
+  char why[256];
+  exh_stat want;
+  memset(&want, 0, sizeof want);
+  want.type = EXH_FT_FILE;
+  want.dev = ev->dev, want.ino = ev->ino, want.size = ev->size;
+  exh_source *src = exh_source_file(ev->path, ev->dev || ev->ino ? &want : NULL, why, sizeof why);
+  if (!src) {
+    ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
+    exh_evidence_error(ev, "%s", why);
+    return;
+  }
+  exh_scan_jsonev_source(wk, ev, src);
+  exh_source_close(src);
+}
+
+void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n) {
+  exh_source *src = exh_source_mem(data, n);
+  exh_scan_jsonev_source(wk, ev, src);
+  exh_source_close(src);
 }

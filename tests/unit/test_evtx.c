@@ -16,125 +16,14 @@
 #include <cmocka.h>
 
 #include "parse/evtx.h"
-
-/* ---- a tiny binary XML writer -------------------------------------------- */
-
-typedef struct w {
-  uint8_t *b;
-  size_t n;
-} w;
-
-static void u8(w *x, unsigned v) { x->b[x->n++] = (uint8_t)v; }
-static void u16(w *x, unsigned v) { u8(x, v & 0xFF), u8(x, (v >> 8) & 0xFF); }
-static void u32(w *x, uint32_t v) { u16(x, v & 0xFFFF), u16(x, v >> 16); }
-static void u64(w *x, uint64_t v) { u32(x, (uint32_t)v), u32(x, (uint32_t)(v >> 32)); }
-static void put32(w *x, size_t at, uint32_t v) {
-  for (int i = 0; i < 4; i++) x->b[at + (size_t)i] = (uint8_t)(v >> (8 * i));
-}
-/* a name structure written inline (its offset is where it starts) */
-static void name(w *x, const char *s) {
-  u32(x, (uint32_t)(x->n + 4));
-  u32(x, 0); /* next */
-  u16(x, 0); /* hash */
-  u16(x, (unsigned)strlen(s));
-  for (const char *c = s; *c; c++) u16(x, (unsigned char)*c);
-  u16(x, 0);
-}
-/* element start; attrs: 1 when an attribute list follows. Elements written
- * directly in a binary XML value have no dependency id (direct = 1). */
-static int direct;
-static void open_el(w *x, const char *nm, int attrs, size_t *attr_size_at) {
-  u8(x, attrs ? 0x41 : 0x01);
-  if (!direct) u16(x, 0xFFFF); /* dependency id */
-  u32(x, 0);      /* data size */
-  name(x, nm);
-  if (attrs) {
-    *attr_size_at = x->n;
-    u32(x, 0);
-  }
-}
-static void attr(w *x, const char *nm, int more) {
-  u8(x, more ? 0x46 : 0x06);
-  name(x, nm);
-}
-static void text(w *x, const char *s) {
-  u8(x, 0x05);
-  u8(x, 0x01);
-  u16(x, (unsigned)strlen(s));
-  for (const char *c = s; *c; c++) u16(x, (unsigned char)*c);
-}
-static void sub(w *x, unsigned id, unsigned type) {
-  u8(x, 0x0e);
-  u16(x, id);
-  u8(x, type);
-}
-static void close_start(w *x) { u8(x, 0x02); }
-static void end_el(w *x) { u8(x, 0x04); }
-static void empty_el(w *x) { u8(x, 0x03); }
-
-/* template instance with an inline definition written by `body`; the
- * values follow. Returns where the value count goes. */
-typedef struct val {
-  uint8_t type;
-  const uint8_t *d;
-  uint16_t n;
-  void (*build)(w *); /* binary XML written in place (offsets are chunk offsets) */
-} val;
-
-static void instance(w *x, void (*body)(w *), const val *v, unsigned nv) {
-  u8(x, 0x0c);
-  u8(x, 0x01);
-  u32(x, 0); /* template id */
-  u32(x, (uint32_t)(x->n + 4));
-  u32(x, 0);                        /* next definition */
-  for (int i = 0; i < 16; i++) u8(x, (unsigned)i); /* GUID */
-  size_t size_at = x->n;
-  u32(x, 0);
-  size_t start = x->n;
-  u8(x, 0x0f), u8(x, 1), u8(x, 1), u8(x, 0);
-  body(x);
-  u8(x, 0x00);
-  put32(x, size_at, (uint32_t)(x->n - start));
-  u32(x, nv);
-  size_t desc = x->n;
-  for (unsigned i = 0; i < nv; i++) u16(x, v[i].n), u8(x, v[i].type), u8(x, 0);
-  for (unsigned i = 0; i < nv; i++) {
-    if (!v[i].build) {
-      if (v[i].n) memcpy(x->b + x->n, v[i].d, v[i].n), x->n += v[i].n;
-      continue;
-    }
-    size_t s0 = x->n;
-    v[i].build(x);
-    x->b[desc + 4 * i] = (uint8_t)(x->n - s0), x->b[desc + 4 * i + 1] = (uint8_t)((x->n - s0) >> 8);
-  }
-}
+#include "evtx_build.h"
 
 /* A one-chunk EVTX file with one record made by `rec`. */
 static size_t file_with(uint8_t *f, void (*rec)(w *)) {
-  memset(f, 0, 4096 + 65536);
-  memcpy(f, "ElfFile", 8);
-  w x = {f + 4096, 0};
-  memcpy(x.b, "ElfChnk", 8);
-  x.n = 512;
-  size_t r0 = x.n;
-  u32(&x, 0x00002a2a);
-  u32(&x, 0); /* size */
-  u64(&x, 7); /* record id */
-  u64(&x, 132539328000000000ull);
-  u8(&x, 0x0f), u8(&x, 1), u8(&x, 1), u8(&x, 0);
-  rec(&x);
-  u8(&x, 0x00);
-  while ((x.n - r0 + 4) % 8) u8(&x, 0);
-  u32(&x, (uint32_t)(x.n - r0 + 4));
-  put32(&x, r0 + 4, (uint32_t)(x.n - r0));
-  put32(&x, 48, (uint32_t)x.n); /* free space offset */
-  put32(&x, 52, exh_crc32(x.b + 512, x.n - 512));
-  uint8_t hdr[504];
-  memcpy(hdr, x.b, 120);
-  memcpy(hdr + 120, x.b + 128, 384);
-  put32(&x, 124, exh_crc32(hdr, 504));
-  w fh = {f, 0};
-  put32(&fh, 124, exh_crc32(f, 120));
+  evb_file_header(f);
+  w x = evb_chunk_begin(f + 4096);
+  evb_record(&x, 7, rec);
+  evb_chunk_end(&x, x.n);
   return 4096 + 65536;
 }
 
@@ -194,6 +83,7 @@ static uint16_t rnd_an, rnd_bn;
 static int use_rnd;
 static int damage; /* 1: the nested instance's definition offset is wrong */
 static int nested_ok_key; /* 1: Data names from values */
+static int timeouts;      /* time-limit reports (test_deadline_inside_a_record) */
 
 static unsigned ndata = 3; /* Data elements in EventData */
 static void body_data(w *x) {
@@ -424,6 +314,124 @@ static void test_random_strings(void **st) {
   free(f);
 }
 
+/* ---- template bombs (issue 11, defect 2) ---------------------------------------
+ *
+ * Two shapes that expand exponentially: definitions holding instances of
+ * the next definition (40 levels of two: 2^40 elements), and a definition
+ * that references its one binary XML value eight times, the value being an
+ * instance of the same definition, 12 levels deep (8^12). Each such record
+ * is damage: reported, not delivered, and the records after it are read. */
+
+#define BOMB_LEVELS 40
+static size_t bomb_def[BOMB_LEVELS + 2];
+static int bomb_k;
+static void bomb_leaf(w *x) {
+  open_el(x, "a", 0, NULL);
+  empty_el(x);
+}
+static void bomb_twice(w *x) { /* D_k: two instances of D_k+1 */
+  instance_of(x, bomb_def[bomb_k + 1], NULL, 0);
+  instance_of(x, bomb_def[bomb_k + 1], NULL, 0);
+}
+static void rec_def_bomb(w *x) { instance_of(x, bomb_def[1], NULL, 0); }
+
+#define VBOMB_LEVELS 12
+static size_t vbomb_def;
+static int vbomb_k;
+static void vbomb_body(w *x) { /* <E>%0 eight times</E> */
+  open_el(x, "E", 0, NULL);
+  close_start(x);
+  for (int i = 0; i < 8; i++) sub(x, 0, 0x21);
+  end_el(x);
+}
+static void vbomb_value(w *x) { /* level k: an instance of E whose value is level k+1 */
+  frag_header(x);
+  if (++vbomb_k < VBOMB_LEVELS) {
+    val v = {0x21, NULL, 0, vbomb_value};
+    instance_of(x, vbomb_def, &v, 1);
+  } else {
+    direct = 1;
+    open_el(x, "leaf", 0, NULL);
+    empty_el(x);
+    direct = 0;
+  }
+  u8(x, 0x00);
+}
+static void rec_value_bomb(w *x) {
+  vbomb_k = 0;
+  val v = {0x21, NULL, 0, vbomb_value};
+  instance_of(x, vbomb_def, &v, 1);
+}
+
+/* One chunk: a good record, the two bombs, a good record. */
+static size_t file_with_bombs(uint8_t *f) {
+  evb_file_header(f);
+  w x = evb_chunk_begin(f + 4096);
+  x.n = 40000; /* the shared definitions, past the records */
+  bomb_def[BOMB_LEVELS] = definition(&x, bomb_leaf);
+  for (bomb_k = BOMB_LEVELS - 1; bomb_k >= 1; bomb_k--) bomb_def[bomb_k] = definition(&x, bomb_twice);
+  vbomb_def = definition(&x, vbomb_body);
+  x.n = 512;
+  nested_ok_key = 0, binxml_in_attr = 0;
+  evb_record(&x, 1, rec_event);
+  evb_record(&x, 2, rec_def_bomb);
+  evb_record(&x, 3, rec_value_bomb);
+  evb_record(&x, 4, rec_event);
+  evb_chunk_end(&x, x.n);
+  return 4096 + 65536;
+}
+
+static size_t count(const char *s, const char *what) {
+  size_t k = 0;
+  for (const char *p = s; (p = strstr(p, what)); p++) k++;
+  return k;
+}
+
+static void test_template_bombs(void **st) {
+  (void)st;
+  uint8_t *f = malloc(4096 + 65536);
+  size_t n = file_with_bombs(f);
+  long fast;
+  char *j = both(f, n, &fast); /* both ways: the same reports, the same records */
+  assert_int_equal(count(j, "{\"Event\":"), 2);   /* records 1 and 4 */
+  assert_int_equal(fast, 2);                        /* the good ones still compiled */
+  assert_int_equal(count(j, "ISSUE "), 3);
+  assert_non_null(strstr(j, "template instance inside a template definition"));
+  assert_non_null(strstr(j, "record 2 could not be fully decoded"));
+  assert_non_null(strstr(j, "record 3 expands past"));
+  free(j);
+  free(f);
+}
+
+/* The deadline is read inside a record's expansion: a deadline already
+ * past stops the parse in the middle of the value bomb, says so, and
+ * delivers nothing after it. */
+static int count_rec(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
+  (void)p, (void)r;
+  ++*(long *)ctx;
+  return 0;
+}
+static void keep_issue(void *ctx, uint64_t off, const char *what) {
+  (void)ctx, (void)off;
+  if (strstr(what, "time limit")) timeouts++;
+}
+
+static void test_deadline_inside_a_record(void **st) {
+  (void)st;
+  uint8_t *f = malloc(4096 + 65536);
+  size_t n = file_with_bombs(f);
+  exh_evtx *p = exh_evtx_new();
+  exh_evtx_set_deadline(p, 1e-9); /* long past */
+  long recs = 0;
+  timeouts = 0;
+  exh_evtx_parse(p, f, n, count_rec, keep_issue, &recs);
+  assert_true(exh_evtx_timed_out(p));
+  assert_int_equal(timeouts, 1);
+  assert_int_equal(recs, 1); /* record 1; record 4 is after the stop */
+  exh_evtx_free(p);
+  free(f);
+}
+
 /* ---- every shared EVTX ------------------------------------------------------ */
 
 static const char *shared;
@@ -482,7 +490,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_nested_eventdata), cmocka_unit_test(test_keys_from_values),
       cmocka_unit_test(test_binxml_in_attribute_goes_to_the_tree), cmocka_unit_test(test_damage_goes_to_the_tree),
       cmocka_unit_test(test_random_strings), cmocka_unit_test(test_elements_written_directly),
-      cmocka_unit_test(test_many_repeats),
+      cmocka_unit_test(test_many_repeats), cmocka_unit_test(test_template_bombs),
+      cmocka_unit_test(test_deadline_inside_a_record),
       cmocka_unit_test(test_shared_evtx)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
