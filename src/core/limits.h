@@ -129,4 +129,107 @@
 #define EXH_JSONEV_MAX_LINE (1u << 20)
 #endif
 
+/* ---- Rules, indicators and YARA ---------------------------------------- */
+
+/* Largest Sigma rule file: SigmaHQ's largest is 295 KB (the vulnerable
+ * driver list); anything far bigger is not a rule. */
+#ifndef EXH_RULE_FILE_MAX
+#define EXH_RULE_FILE_MAX (1u << 20)
+#endif
+
+/* Nesting of maps and lists in a rule or CHIRP file: SigmaHQ's deepest
+ * rule has 5 levels. libyaml's scanner is quadratic in the nesting of flow
+ * collections ('[[[[...' of 200,000 levels: 135 s), so the loader stops
+ * at this depth before going further. */
+#ifndef EXH_YAML_MAX_DEPTH
+#define EXH_YAML_MAX_DEPTH 64
+#endif
+
+/* YAML nodes in one rule or CHIRP file, an alias counted as the nodes it
+ * stands for (a billion-laughs file expands exponentially through its
+ * aliases). SigmaHQ's biggest rule has 4,475 nodes; 1 MiB of plain values
+ * has at most about 350,000 without aliases. */
+#ifndef EXH_YAML_MAX_NODES
+#define EXH_YAML_MAX_NODES (1u << 18)
+#endif
+
+/* Nesting of parentheses and 'not' in a condition: the condition tree and
+ * every walk over it (evaluation, literals, shown fields) recurse at most
+ * 2 x this + 2 levels, 'and'/'or' chains being one n-ary node. */
+#ifndef EXH_SIGMA_MAX_NESTING
+#define EXH_SIGMA_MAX_NESTING 64
+#endif
+
+/* Values a rule's condition may test on one record, a selection counted
+ * once for every mention (a quantifier mentions every selection it names):
+ * bounds the time of one evaluation and of the literal derivation.
+ * SigmaHQ's largest rule tests 4,432 values. */
+#ifndef EXH_SIGMA_MAX_TESTS
+#define EXH_SIGMA_MAX_TESTS (1u << 18)
+#endif
+
+/* Distinct field names in a rule set: SigmaHQ's whole tree names 368. Each
+ * costs a slot in every field map, rebuilt per log header and per event. */
+#ifndef EXH_RULESET_MAX_FIELDS
+#define EXH_RULESET_MAX_FIELDS 16384
+#endif
+
+/* Rules and compiled values in a rule set (a value costs about 150 bytes
+ * compiled): many rule files near the size cap stay under about 160 MB.
+ * SigmaHQ's whole tree is 2,853 loadable rules with 27,000 values. */
+#ifndef EXH_RULESET_MAX_RULES
+#define EXH_RULESET_MAX_RULES 65536
+#endif
+#ifndef EXH_RULESET_MAX_VALUES
+#define EXH_RULESET_MAX_VALUES (1u << 20)
+#endif
+
+/* Rejected documents of one rule file before the rest of the file is given
+ * up (one reason each on stderr: a file of a million empty documents would
+ * print a million lines). */
+#ifndef EXH_RULE_FILE_MAX_REJECTS
+#define EXH_RULE_FILE_MAX_REJECTS 100
+#endif
+
+/* YARA rule file: signature-base's whole set is about 10 MB in 700 files. */
+#ifndef EXH_YARA_FILE_MAX
+#define EXH_YARA_FILE_MAX (16u << 20)
+#endif
+
+/* Indicator files read whole (STIX JSON, CHIRP YAML): the real feeds are
+ * kilobytes. Line lists (plain, MSTIC CSV, baselines) are streamed and
+ * have no size limit of their own. */
+#ifndef EXH_IOC_DOC_MAX
+#define EXH_IOC_DOC_MAX (64u << 20)
+#endif
+
+/* Indicators in a set, every file together (about 50 bytes each stored):
+ * 2 million stay near 100 MB. Beyond it the file is refused with the
+ * reason, never loaded in part. */
+#ifndef EXH_IOC_MAX_INDICATORS
+#define EXH_IOC_MAX_INDICATORS 2000000u
+#endif
+
+/* Text stored for indicators (paths, names, addresses, descriptions),
+ * every file together: with the records this keeps a set under about
+ * 200 MB whatever the lines hold. */
+#ifndef EXH_IOC_MAX_TEXT
+#define EXH_IOC_MAX_TEXT (64u << 20)
+#endif
+
+/* Baseline rows, every file together: CSS-Exchange lists about 17,000
+ * files per build, so this holds over 100 builds. */
+#ifndef EXH_BASELINE_MAX_ROWS
+#define EXH_BASELINE_MAX_ROWS 2000000u
+#endif
+
+/* Literals the IP indicators give the prefilter, per address family (the
+ * same set goes into the database of every log kind): Hyperscan
+ * takes 0.9 s and 50 MB to compile 20,000 literals and 10 s and 500 MB for
+ * 200,000, so past this the addresses are represented by their prefixes
+ * (a line with a prefix is then checked against the address set). */
+#ifndef EXH_IOC_IP_LITERALS
+#define EXH_IOC_IP_LITERALS 1024
+#endif
+
 #endif

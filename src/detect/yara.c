@@ -120,10 +120,15 @@ static int meta_int(const YR_RULE *r, const char *id, int64_t *v) {
   const YR_META *m;
   yr_rule_metas_foreach(r, m) {
     if (!strcmp(m->identifier, id)) {
-      if (m->type == META_TYPE_INTEGER) *v = m->integer;
-      else if (m->type == META_TYPE_STRING) *v = atoll(m->string);
-      else return 0;
-      return 1;
+      if (m->type == META_TYPE_INTEGER) {
+        *v = m->integer;
+        return 1;
+      }
+      /* a string score ("75"): the bounded parser, not atoll (whose
+       * overflow is undefined); anything but a number is no score */
+      if (m->type == META_TYPE_STRING && m->string && exh_parse_i64((exh_str){m->string, strlen(m->string)}, v) == 0)
+        return 1;
+      return 0;
     }
   }
   return 0;

@@ -1,14 +1,15 @@
 /* CISA CHIRP indicator files (YAML, one indicator per document):
  *   name, description, confidence, ioc_type: network | yara | events | ...,
  *   indicator: { ips: "a\nb\n..." } or { files: GLOB, rule: YARA text } ...
- * Read with libyaml's document API (aliases stay references, never
- * expanded). Each document goes to the callback; the caller decides what
- * it can use. */
+ * Read through the bounded loader (rules/yaml_bounded.h: nesting, nodes
+ * with aliases counted as what they stand for). Each document goes to the
+ * callback; the caller decides what it can use. */
 #include "chirp.h"
 
 #include <string.h>
 #include <yaml.h>
 
+#include "../rules/yaml_bounded.h"
 #include "../util/util.h"
 
 int exh_chirp_sniff(const char *text, size_t n) {
@@ -43,19 +44,17 @@ int exh_chirp_parse(const char *text, size_t n, exh_chirp_fn fn, void *ctx, char
   }
   yaml_parser_set_input_string(&ps, (const unsigned char *)text, n);
   int docs = 0, rc = 0;
-  for (int guard = 0; guard < 100000; guard++) {
+  exh_yaml_budget budget;
+  exh_yaml_budget_init(&budget);
+  for (;;) {
     yaml_document_t d;
-    if (!yaml_parser_load(&ps, &d)) {
-      snprintf(why, whyn, "YAML error at line %lu: %s", (unsigned long)ps.problem_mark.line + 1,
-               ps.problem ? ps.problem : "?");
+    int got = exh_yaml_load(&ps, &d, &budget, why, whyn);
+    if (got < 0) {
       rc = -1;
       break;
     }
+    if (got == 0) break; /* the end of the stream */
     yaml_node_t *root = yaml_document_get_root_node(&d);
-    if (!root) {
-      yaml_document_delete(&d);
-      break; /* end of the stream */
-    }
     yaml_node_t *ind = child(&d, root, "indicator");
     exh_chirp_doc doc = {scalar(&d, root, "name"), scalar(&d, root, "ioc_type"), scalar(&d, ind, "files"),
                          scalar(&d, ind, "rule"), scalar(&d, ind, "ips")};

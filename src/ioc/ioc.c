@@ -1,6 +1,10 @@
-/* IOC sets and baselines (see ioc.h for the forms read). Tables are sorted
- * arrays searched by bisection: built once, read by every worker without
- * locks. */
+/* IOC sets and baselines (see ioc.h for the forms read and the storage).
+ *
+ * Everything is O(1) per indicator: records are appended during the load,
+ * the hash indexes are built once by finish, and strings that repeat
+ * (sources, descriptions, baseline paths, builds and extensions) are
+ * interned. Hashes are seeded per set, so a list crafted to collide does
+ * not turn the indexes quadratic. */
 #include "ioc.h"
 
 #ifdef _WIN32
@@ -12,48 +16,214 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/limits.h"
 #include "../parse/jsonev.h"
-#include "../util/util.h"
 
 static const char *const type_names[EXH_IOC_NTYPES] = {"sha256", "sha1", "md5", "path", "name", "ip"};
 
 const char *exh_ioc_type_name(exh_ioc_type t) { return (unsigned)t < EXH_IOC_NTYPES ? type_names[t] : "?"; }
 
-typedef struct hkey {
-  uint8_t k[32]; /* digest, or a 16-byte address (IPv4 mapped) */
-  size_t idx;
-} hkey;
+/* Longest line of a line form: a path indicator is at most 1,000 bytes, a
+ * description a few hundred; anything longer is counted as unusable and
+ * never buffered whole. */
+#define MAX_LINE 65536
+/* Stored description and source (longer ones are cut). */
+#define MAX_LABEL 512
+#define MAX_SOURCE 1000
 
-typedef struct skey {
-  const char *k; /* basename (paths) or name */
-  size_t idx;
-} skey;
+/* ---- hashing -------------------------------------------------------------- */
+
+static uint64_t mix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
+static uint64_t hash_bytes(uint64_t seed, const void *p, size_t n) {
+  const unsigned char *b = p;
+  uint64_t h = seed ^ (n * 0x9E3779B97F4A7C15ull);
+  for (; n >= 8; b += 8, n -= 8) {
+    uint64_t w;
+    memcpy(&w, b, 8);
+    h = mix64(h ^ w);
+  }
+  uint64_t w = 0;
+  memcpy(&w, b, n);
+  return mix64(h ^ w ^ 0x5bd1e995u);
+}
+
+static uint64_t new_seed(void *salt) {
+  return mix64((uint64_t)exh_now_ms() ^ (uint64_t)(uintptr_t)salt ^ 0x243F6A8885A308D3ull);
+}
+
+static size_t pow2_at_least(size_t n) {
+  size_t c = 16;
+  while (c < n) c *= 2;
+  return c;
+}
+
+/* ---- interned strings ----------------------------------------------------- */
+
+/* Strings by id: bytes in one arena (NUL-terminated), offs[id] their start,
+ * slots an open-addressing index (id + 1, 0 empty). Id 0 is "". */
+typedef struct strtab {
+  char *p;
+  size_t n, cap;
+  uint32_t *offs;
+  size_t count, capoffs;
+  uint32_t *slot;
+  size_t nslot;
+  uint64_t seed;
+} strtab;
+
+static const char *st_str(const strtab *t, uint32_t id) { return t->p + t->offs[id]; }
+
+static void st_index(strtab *t, uint32_t id) {
+  const char *s = st_str(t, id);
+  size_t mask = t->nslot - 1;
+  size_t k = hash_bytes(t->seed, s, strlen(s)) & mask;
+  while (t->slot[k]) k = (k + 1) & mask;
+  t->slot[k] = id + 1;
+}
+
+static void st_reindex(strtab *t) {
+  free(t->slot);
+  t->nslot = pow2_at_least(4 * t->count);
+  t->slot = exh_xcalloc(t->nslot, sizeof *t->slot);
+  for (uint32_t i = 0; i < t->count; i++) st_index(t, i);
+}
+
+static void st_init(strtab *t, uint64_t seed) {
+  memset(t, 0, sizeof *t);
+  t->seed = seed;
+  EXH_VEC_RESERVE(t->p, t->cap, 1);
+  t->p[t->n++] = 0;
+  EXH_VEC_RESERVE(t->offs, t->capoffs, 1);
+  t->offs[t->count++] = 0;
+  st_reindex(t);
+}
+
+static void st_free(strtab *t) {
+  free(t->p);
+  free(t->offs);
+  free(t->slot);
+  memset(t, 0, sizeof *t);
+}
+
+/* The id of s, or (uint32_t)-1. */
+static uint32_t st_find(const strtab *t, const char *s, size_t n) {
+  if (!t->nslot) return (uint32_t)-1;
+  size_t mask = t->nslot - 1;
+  for (size_t k = hash_bytes(t->seed, s, n) & mask; t->slot[k]; k = (k + 1) & mask) {
+    const char *x = st_str(t, t->slot[k] - 1);
+    if (!strncmp(x, s, n) && x[n] == 0) return t->slot[k] - 1;
+  }
+  return (uint32_t)-1;
+}
+
+/* The id of s (a NUL inside ends it), added if new. */
+static uint32_t st_intern(strtab *t, const char *s, size_t n) {
+  const char *z = memchr(s, 0, n);
+  if (z) n = (size_t)(z - s);
+  if (n == 0) return 0;
+  uint32_t id = st_find(t, s, n);
+  if (id != (uint32_t)-1) return id;
+  EXH_VEC_RESERVE(t->p, t->cap, t->n + n + 1);
+  memcpy(t->p + t->n, s, n);
+  t->p[t->n + n] = 0;
+  EXH_VEC_RESERVE(t->offs, t->capoffs, t->count + 1);
+  t->offs[t->count] = (uint32_t)t->n;
+  t->n += n + 1;
+  id = (uint32_t)t->count++;
+  if (2 * t->count > t->nslot) st_reindex(t);
+  else st_index(t, id);
+  return id;
+}
+
+/* Takes back every string added after `count` strings. */
+static void st_truncate(strtab *t, size_t count) {
+  if (count >= t->count) return;
+  t->n = t->offs[count];
+  t->count = count;
+  st_reindex(t);
+}
+
+/* ---- the set -------------------------------------------------------------- */
+
+/* One indicator. Hash types keep the digest (the value text is rebuilt
+ * from it), addresses their 16 bytes (IPv4 mapped) and the text as given,
+ * paths and names the normalised text. */
+typedef struct irec {
+  uint32_t val;   /* offset of the value text in the set's value arena (not for hashes) */
+  uint32_t src;   /* interned source */
+  uint32_t line;  /* line of the source, 0: the source alone is the reference */
+  uint32_t label; /* interned description, 0: none */
+  uint32_t next;  /* paths: next record with the same name (index + 1) */
+} irec;
+
+static const size_t key_len[EXH_IOC_NTYPES] = {32, 20, 16, 0, 0, 16};
 
 struct exh_iocset {
-  exh_ioc *v;
-  size_t n, cap;
-  hkey *h[EXH_IOC_NTYPES]; /* SHA256, SHA1, MD5, IP */
-  size_t nh[EXH_IOC_NTYPES], caph[EXH_IOC_NTYPES];
-  skey *s[EXH_IOC_NTYPES]; /* PATH (by basename), NAME */
-  size_t ns[EXH_IOC_NTYPES], caps[EXH_IOC_NTYPES];
-  size_t count[EXH_IOC_NTYPES];
+  uint64_t seed;
+  strtab strs;          /* sources and descriptions */
+  char *vals;           /* value texts (paths, names, addresses) */
+  size_t nvals, capvals;
+  irec *rec[EXH_IOC_NTYPES];
+  size_t n[EXH_IOC_NTYPES], cap[EXH_IOC_NTYPES];
+  uint8_t *key[EXH_IOC_NTYPES]; /* n x key_len bytes */
+  size_t capkey[EXH_IOC_NTYPES];
+  uint32_t *slot[EXH_IOC_NTYPES]; /* after finish: record index + 1 */
+  size_t nslot[EXH_IOC_NTYPES];
+  size_t total;
+  int finished;
+  exh_str *iplits; /* after finish: prefilter literals of the addresses */
+  size_t niplits;
+  char *iplit_text;
 };
 
-exh_iocset *exh_iocset_new(void) { return exh_xcalloc(1, sizeof(exh_iocset)); }
+exh_iocset *exh_iocset_new(void) {
+  exh_iocset *s = exh_xcalloc(1, sizeof(exh_iocset));
+  s->seed = new_seed(s);
+  st_init(&s->strs, s->seed);
+  EXH_VEC_RESERVE(s->vals, s->capvals, 1);
+  s->vals[s->nvals++] = 0;
+  return s;
+}
 
 void exh_iocset_free(exh_iocset *s) {
   if (!s) return;
-  for (size_t i = 0; i < s->n; i++) {
-    free(s->v[i].value);
-    free(s->v[i].source);
-    free(s->v[i].label);
-  }
-  free(s->v);
+  st_free(&s->strs);
+  free(s->vals);
   for (int t = 0; t < EXH_IOC_NTYPES; t++) {
-    free(s->h[t]);
-    free(s->s[t]);
+    free(s->rec[t]);
+    free(s->key[t]);
+    free(s->slot[t]);
   }
+  free(s->iplits);
+  free(s->iplit_text);
   free(s);
+}
+
+/* Rollback marks: a load that fails takes back what it added. */
+typedef struct iocmark {
+  size_t n[EXH_IOC_NTYPES], nvals, nstrs, total;
+} iocmark;
+
+static void mark_take(const exh_iocset *s, iocmark *m) {
+  for (int t = 0; t < EXH_IOC_NTYPES; t++) m->n[t] = s->n[t];
+  m->nvals = s->nvals;
+  m->nstrs = s->strs.count;
+  m->total = s->total;
+}
+
+static void mark_rollback(exh_iocset *s, const iocmark *m) {
+  for (int t = 0; t < EXH_IOC_NTYPES; t++) s->n[t] = m->n[t];
+  s->nvals = m->nvals;
+  st_truncate(&s->strs, m->nstrs);
+  s->total = m->total;
 }
 
 static int hexval(int c) {
@@ -62,16 +232,15 @@ static int hexval(int c) {
   return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-static size_t digest_len(exh_ioc_type t) { return t == EXH_IOC_SHA256 ? 32 : t == EXH_IOC_SHA1 ? 20 : 16; }
-
 /* Parses an address (dotted IPv4, IPv6, optionally "[v6]:port" or
- * "v4:port") into 16 bytes. Returns 0 on success. */
+ * "v4:port", a zone id dropped) into 16 bytes, IPv4 mapped. 0 on success. */
 static int parse_ip(const char *p, size_t n, uint8_t out[16]) {
   char b[64];
   exh_str s = exh_trim((exh_str){p, n});
   if (s.n == 0 || s.n >= sizeof b) return -1;
   memcpy(b, s.p, s.n);
   b[s.n] = 0;
+  if (memchr(b, 0, s.n)) return -1;
   char *q = b;
   if (*q == '[') {
     char *e = strchr(q, ']');
@@ -96,6 +265,19 @@ static int parse_ip(const char *p, size_t n, uint8_t out[16]) {
     }
   }
   return -1;
+}
+
+static int is_v4(const uint8_t k[16]) {
+  static const uint8_t pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+  return !memcmp(k, pre, 12);
+}
+
+/* ::/96 (unspecified, loopback, the deprecated IPv4-compatible form): no
+ * spelling of these has a text the prefilter could key on, and none is an
+ * attacker's address. */
+static int is_v6_unusable(const uint8_t k[16]) {
+  static const uint8_t z[12] = {0};
+  return !memcmp(k, z, 12);
 }
 
 void exh_path_normalise(const char *in, char *out, size_t outn, int builds) {
@@ -133,45 +315,64 @@ static const char *base_of(const char *p) {
   return s ? s + 1 : p;
 }
 
-static void add(exh_iocset *s, exh_ioc_type t, const char *val, size_t n, const char *source, const char *label) {
-  exh_ioc io = {t, NULL, exh_xstrdup(source), label && *label ? exh_xstrdup(label) : NULL};
+/* Outcome of adding one indicator. */
+enum { ADD_OK = 0, ADD_UNUSABLE = -1, ADD_LIMIT = -2 };
+
+static uint32_t val_add(exh_iocset *s, const char *v, size_t n) {
+  EXH_VEC_RESERVE(s->vals, s->capvals, s->nvals + n + 1);
+  memcpy(s->vals + s->nvals, v, n);
+  s->vals[s->nvals + n] = 0;
+  uint32_t off = (uint32_t)s->nvals;
+  s->nvals += n + 1;
+  return off;
+}
+
+/* Per-load context: the interned source, the line, the label. */
+typedef struct addctx {
+  uint32_t src;
+  uint32_t line;
+} addctx;
+
+static int add(exh_iocset *s, exh_ioc_type t, const char *val, size_t n, const addctx *ac, const char *label,
+               size_t labeln) {
+  if (s->total >= EXH_IOC_MAX_INDICATORS || s->nvals + n + 1 > EXH_IOC_MAX_TEXT || s->strs.n > EXH_IOC_MAX_TEXT)
+    return ADD_LIMIT;
+  irec r = {0, ac->src, ac->line, 0, 0};
+  uint8_t key[32];
   if (t <= EXH_IOC_MD5) {
-    hkey hk;
-    memset(&hk, 0, sizeof hk);
-    char *v = exh_xmalloc(n + 1);
-    for (size_t i = 0; i < n; i++) {
-      v[i] = (char)exh_lower((unsigned char)val[i]);
-      if (i % 2) hk.k[i / 2] = (uint8_t)(hexval(val[i - 1]) << 4 | hexval(val[i]));
-    }
-    v[n] = 0;
-    io.value = v;
-    hk.idx = s->n;
-    EXH_VEC_RESERVE(s->h[t], s->caph[t], s->nh[t] + 1);
-    s->h[t][s->nh[t]++] = hk;
+    for (size_t i = 0; i + 1 < n; i += 2) key[i / 2] = (uint8_t)(hexval(val[i]) << 4 | hexval(val[i + 1]));
   } else if (t == EXH_IOC_IP) {
-    hkey hk;
-    memset(&hk, 0, sizeof hk);
-    if (parse_ip(val, n, hk.k)) return;
-    io.value = exh_xstrndup(val, n);
-    hk.idx = s->n;
-    EXH_VEC_RESERVE(s->h[t], s->caph[t], s->nh[t] + 1);
-    s->h[t][s->nh[t]++] = hk;
+    if (parse_ip(val, n, key) || (!is_v4(key) && is_v6_unusable(key))) return ADD_UNUSABLE;
+    r.val = val_add(s, val, n);
   } else {
-    char tmp[1024], *raw = exh_xstrndup(val, n);
+    char tmp[1024], raw[1024];
+    if (n >= sizeof raw) return ADD_UNUSABLE;
+    memcpy(raw, val, n);
+    raw[n] = 0;
     exh_path_normalise(raw, tmp, sizeof tmp, 0);
-    free(raw);
-    if (!tmp[0]) {
-      free(io.source);
-      free(io.label);
-      return;
-    }
-    io.value = exh_xstrdup(tmp);
-    EXH_VEC_RESERVE(s->s[t], s->caps[t], s->ns[t] + 1);
-    s->s[t][s->ns[t]++] = (skey){NULL, s->n}; /* key set in finish (v may move) */
+    if (!tmp[0]) return ADD_UNUSABLE;
+    r.val = val_add(s, tmp, strlen(tmp));
   }
-  EXH_VEC_RESERVE(s->v, s->cap, s->n + 1);
-  s->v[s->n++] = io;
-  s->count[t]++;
+  if (labeln) {
+    /* a description is cut at a character boundary */
+    size_t ln = labeln > MAX_LABEL ? MAX_LABEL : labeln;
+    while (ln < labeln && ln > 0 && ((unsigned char)label[ln] & 0xC0) == 0x80) ln--;
+    r.label = st_intern(&s->strs, label, ln);
+  }
+  EXH_VEC_RESERVE(s->rec[t], s->cap[t], s->n[t] + 1);
+  if (key_len[t]) {
+    size_t need = (s->n[t] + 1) * key_len[t];
+    if (need > s->capkey[t]) {
+      size_t nc = s->capkey[t] ? s->capkey[t] * 2 : 16 * key_len[t];
+      while (nc < need) nc *= 2;
+      s->key[t] = exh_xrealloc(s->key[t], nc);
+      s->capkey[t] = nc;
+    }
+    memcpy(s->key[t] + s->n[t] * key_len[t], key, key_len[t]);
+  }
+  s->rec[t][s->n[t]++] = r;
+  s->total++;
+  return ADD_OK;
 }
 
 static int all_hex(const char *p, size_t n) {
@@ -214,30 +415,28 @@ static int type_of(exh_str t) {
 }
 
 /* Adds a value of a known or inferred type after checking it fits. */
-static int add_checked(exh_iocset *s, int t, exh_str v, const char *source, const char *label) {
+static int add_checked(exh_iocset *s, int t, exh_str v, const addctx *ac, const char *label, size_t labeln) {
   v = exh_trim(v);
   if (v.n >= 2 && v.p[0] == '"' && v.p[v.n - 1] == '"') v.p++, v.n -= 2;
   int inferred = infer(v.p, v.n);
   if (t < 0) t = inferred;
-  if (t < 0) return -1;
-  if (t <= EXH_IOC_MD5 && (inferred != t)) return -1;
-  if (t == EXH_IOC_IP && inferred != EXH_IOC_IP) return -1;
-  if ((t == EXH_IOC_PATH || t == EXH_IOC_NAME) && (v.n == 0 || v.n > 1000)) return -1;
-  add(s, (exh_ioc_type)t, v.p, v.n, source, label);
-  return 0;
+  if (t < 0) return ADD_UNUSABLE;
+  if (t <= EXH_IOC_MD5 && (inferred != t)) return ADD_UNUSABLE;
+  if (t == EXH_IOC_IP && inferred != EXH_IOC_IP) return ADD_UNUSABLE;
+  if ((t == EXH_IOC_PATH || t == EXH_IOC_NAME) && (v.n == 0 || v.n > 1000)) return ADD_UNUSABLE;
+  return add(s, (exh_ioc_type)t, v.p, v.n, ac, label, labeln);
+}
+
+static void limit_reason(const exh_iocset *s, char *why, size_t whyn) {
+  if (s->total >= EXH_IOC_MAX_INDICATORS)
+    snprintf(why, whyn, "more than %u indicators (every --ioc file together): not loaded; split the list",
+             (unsigned)EXH_IOC_MAX_INDICATORS);
+  else
+    snprintf(why, whyn, "indicator text over %u MiB (every --ioc file together): not loaded; split the list",
+             (unsigned)(EXH_IOC_MAX_TEXT >> 20));
 }
 
 /* ---- line-based forms ----------------------------------------------------- */
-
-static exh_str next_line(const char **p, const char *end) {
-  const char *s = *p;
-  const char *e = memchr(s, '\n', (size_t)(end - s));
-  if (!e) e = end;
-  *p = e < end ? e + 1 : end;
-  size_t n = (size_t)(e - s);
-  if (n && s[n - 1] == '\r') n--;
-  return (exh_str){s, n};
-}
 
 #define MAXCELLS 16
 
@@ -259,47 +458,75 @@ static size_t split_csv(exh_str line, exh_str *cells) {
   return k;
 }
 
-static long load_mstic(exh_iocset *s, const char *source, const char *text, size_t n, size_t *skipped) {
-  const char *p = text, *end = text + n;
-  exh_str cells[MAXCELLS];
-  size_t nc = split_csv(next_line(&p, end), cells);
-  int ci = -1, ct = -1, cd = -1;
-  for (size_t i = 0; i < nc; i++) {
-    if (exh_strieq(cells[i], "indicator") || exh_strieq(cells[i], "ioc")) ci = (int)i;
-    else if (exh_strieq(cells[i], "indicatortype") || exh_strieq(cells[i], "type")) ct = (int)i;
-    else if (exh_strieq(cells[i], "dateadded")) cd = (int)i;
-  }
-  if (ci < 0) return -1;
-  long added = 0;
-  unsigned long lineno = 1;
-  while (p < end) {
-    exh_str line = next_line(&p, end);
-    lineno++;
-    if (exh_trim(line).n == 0) continue;
-    nc = split_csv(line, cells);
-    if ((size_t)ci >= nc) {
-      (*skipped)++;
-      continue;
-    }
-    int t = ct >= 0 && (size_t)ct < nc ? type_of(cells[ct]) : -1;
-    char src[600], label[64] = "";
-    snprintf(src, sizeof src, "%s:%lu", source, lineno);
-    if (cd >= 0 && (size_t)cd < nc && cells[cd].n < 40)
-      snprintf(label, sizeof label, "added %.*s", (int)cells[cd].n, cells[cd].p);
-    if (add_checked(s, t, cells[ci], src, label)) (*skipped)++;
-    else added++;
-  }
-  return added;
-}
+struct exh_baseline;
+static int baseline_row(struct exh_baseline *b, exh_str line, unsigned long lineno, const char *source, char *why,
+                        size_t whyn);
+static void baseline_mark(struct exh_baseline *b, size_t m[4]);
+static void baseline_rollback(struct exh_baseline *b, const size_t m[4]);
 
-static long load_plain(exh_iocset *s, const char *source, const char *text, size_t n, size_t *skipped) {
-  const char *p = text, *end = text + n;
-  long added = 0;
-  unsigned long lineno = 0;
-  while (p < end) {
-    exh_str line = exh_trim(next_line(&p, end));
-    lineno++;
-    if (line.n == 0 || line.p[0] == '#' || (line.n > 1 && line.p[0] == '/' && line.p[1] == '/')) continue;
+enum { FORM_UNKNOWN = 0, FORM_PLAIN, FORM_MSTIC, FORM_BASELINE };
+
+/* A load of a line form in progress: lines cut from the blocks fed, a
+ * partial last line carried (at most MAX_LINE bytes of it). */
+struct exh_ioc_lines {
+  exh_iocset *s;
+  struct exh_baseline *b;
+  char *source;
+  addctx ac;
+  int form;
+  int ci, ct, cd; /* MSTIC: indicator, type and date columns */
+  exh_buf part;
+  int overlong;   /* the partial line passed MAX_LINE: skipped up to its end */
+  int started;    /* a byte was seen (a BOM is dropped before it) */
+  unsigned long lineno;
+  size_t skipped;
+  long added;
+  int failed; /* 1 binary, 2 limit, 3 bad baseline row */
+  char why[600];
+  iocmark mark;
+  size_t bmark[4];
+};
+
+static void ioc_line(exh_ioc_lines *l, exh_str raw) {
+  l->lineno++;
+  if (l->failed) return;
+  if (l->form == FORM_BASELINE) {
+    if (baseline_row(l->b, raw, l->lineno, l->source, l->why, sizeof l->why) < 0) l->failed = 3;
+    else if (exh_trim(raw).n) l->added++;
+    return;
+  }
+  exh_str line = exh_trim(raw);
+  if (line.n == 0) return;
+  if (l->form == FORM_UNKNOWN) {
+    /* the first non-blank line tells the form: an MSTIC header names the
+     * indicator column */
+    exh_str cells[MAXCELLS];
+    size_t nc = split_csv(line, cells);
+    l->ci = l->ct = l->cd = -1;
+    for (size_t i = 0; i < nc; i++) {
+      if (exh_strieq(cells[i], "indicator") || exh_strieq(cells[i], "ioc")) l->ci = (int)i;
+      else if (exh_strieq(cells[i], "indicatortype") || exh_strieq(cells[i], "type")) l->ct = (int)i;
+      else if (exh_strieq(cells[i], "dateadded")) l->cd = (int)i;
+    }
+    l->form = l->ci >= 0 ? FORM_MSTIC : FORM_PLAIN;
+    if (l->form == FORM_MSTIC) return; /* the header */
+  }
+  l->ac.line = (uint32_t)(l->lineno > 0xFFFFFFFFul ? 0xFFFFFFFFul : l->lineno);
+  int rc;
+  if (l->form == FORM_MSTIC) {
+    exh_str cells[MAXCELLS];
+    size_t nc = split_csv(raw, cells);
+    if ((size_t)l->ci >= nc) {
+      l->skipped++;
+      return;
+    }
+    int t = l->ct >= 0 && (size_t)l->ct < nc ? type_of(cells[l->ct]) : -1;
+    char label[64] = "";
+    if (l->cd >= 0 && (size_t)l->cd < nc && cells[l->cd].n < 40)
+      snprintf(label, sizeof label, "added %.*s", (int)cells[l->cd].n, cells[l->cd].p);
+    rc = add_checked(l->s, t, cells[l->ci], &l->ac, label, strlen(label));
+  } else {
+    if (line.p[0] == '#' || (line.n > 1 && line.p[0] == '/' && line.p[1] == '/')) return;
     /* value[;,\t]description (signature-base uses ';') */
     exh_str v = line, d = {"", 0};
     for (size_t i = 0; i < line.n; i++)
@@ -308,13 +535,95 @@ static long load_plain(exh_iocset *s, const char *source, const char *text, size
         d = exh_trim((exh_str){line.p + i + 1, line.n - i - 1});
         break;
       }
-    char src[600], label[256];
-    snprintf(src, sizeof src, "%s:%lu", source, lineno);
-    snprintf(label, sizeof label, "%.*s", (int)(d.n > 200 ? 200 : d.n), d.p);
-    if (add_checked(s, -1, v, src, label)) (*skipped)++;
-    else added++;
+    rc = add_checked(l->s, -1, v, &l->ac, d.p, d.n > 200 ? 200 : d.n);
   }
-  return added;
+  if (rc == ADD_OK) l->added++;
+  else if (rc == ADD_UNUSABLE) l->skipped++;
+  else {
+    l->failed = 2;
+    limit_reason(l->s, l->why, sizeof l->why);
+  }
+}
+
+static exh_ioc_lines *lines_new(const char *source) {
+  exh_ioc_lines *l = exh_xcalloc(1, sizeof *l);
+  l->source = exh_xstrdup(source);
+  return l;
+}
+
+exh_ioc_lines *exh_iocset_lines_begin(exh_iocset *s, const char *source) {
+  exh_ioc_lines *l = lines_new(source);
+  l->s = s;
+  mark_take(s, &l->mark);
+  size_t sn = strlen(source);
+  l->ac.src = st_intern(&s->strs, source, sn > MAX_SOURCE ? MAX_SOURCE : sn);
+  return l;
+}
+
+int exh_iocset_lines_feed(exh_ioc_lines *l, const char *p, size_t n) {
+  if (l->failed) return -1;
+  if (!l->started && n) {
+    if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) p += 3, n -= 3;
+    l->started = 1;
+  }
+  if (memchr(p, 0, n)) {
+    l->failed = 1;
+    snprintf(l->why, sizeof l->why, l->form == FORM_BASELINE ? "binary data, not a baseline" : "binary data, not an IOC list");
+    return -1;
+  }
+  const char *end = p + n;
+  while (p < end && !l->failed) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *e = nl ? nl : end;
+    if (l->overlong) {
+      if (nl) l->overlong = 0; /* the rest of the overlong line ends here */
+    } else if (l->part.n + (size_t)(e - p) > MAX_LINE) {
+      l->part.n = 0;
+      if (l->form == FORM_BASELINE) {
+        l->failed = 3;
+        snprintf(l->why, sizeof l->why, "%s:%lu: line longer than %u bytes: not a baseline row", l->source,
+                 l->lineno + 1, (unsigned)MAX_LINE);
+        break;
+      }
+      l->lineno++;
+      l->skipped++;
+      if (!nl) l->overlong = 1;
+    } else if (!nl) {
+      exh_buf_add(&l->part, p, (size_t)(e - p));
+    } else if (l->part.n) {
+      exh_buf_add(&l->part, p, (size_t)(e - p));
+      exh_str line = {l->part.p, l->part.n};
+      if (line.n && line.p[line.n - 1] == '\r') line.n--;
+      ioc_line(l, line);
+      l->part.n = 0;
+    } else {
+      exh_str line = {p, (size_t)(e - p)};
+      if (line.n && line.p[line.n - 1] == '\r') line.n--;
+      ioc_line(l, line);
+    }
+    p = nl ? nl + 1 : end;
+  }
+  return l->failed ? -1 : 0;
+}
+
+long exh_iocset_lines_end(exh_ioc_lines *l, size_t *skipped, char *why, size_t whyn) {
+  if (!l->failed && l->part.n) {
+    exh_str line = {l->part.p, l->part.n};
+    if (line.p[line.n - 1] == '\r') line.n--;
+    ioc_line(l, line);
+  }
+  long rc = l->added;
+  if (l->failed) {
+    snprintf(why, whyn, "%s", l->why);
+    if (l->s) mark_rollback(l->s, &l->mark);
+    if (l->b) baseline_rollback(l->b, l->bmark);
+    rc = -1;
+  }
+  if (skipped) *skipped = l->skipped;
+  exh_buf_free(&l->part);
+  free(l->source);
+  free(l);
+  return rc;
 }
 
 /* ---- STIX 2.1 ----------------------------------------------------------- */
@@ -330,6 +639,7 @@ typedef struct stix_ctx {
   long added;
   size_t *skipped;
   int saw_stix;
+  int limit;
 } stix_ctx;
 
 /* Reads one comparison "path = 'value'" at *p; returns 1 with its parts,
@@ -372,15 +682,24 @@ static int stix_cmp(const char **pp, const char *end, exh_buf *path, exh_buf *va
   return eq && path->n ? 1 : -1;
 }
 
+static void stix_count(stix_ctx *c, int rc) {
+  if (rc == ADD_OK) c->added++;
+  else if (rc == ADD_UNUSABLE) (*c->skipped)++;
+  else c->limit = 1;
+}
+
 static void stix_flush(stix_ctx *c) {
   stix_obj *o = &c->o;
-  if (o->pattern.n) {
+  if (o->pattern.n && !c->limit) {
     const char *p = o->pattern.p, *end = p + o->pattern.n;
     exh_buf path = {0}, val = {0}, dir = {0}, fname = {0};
     const char *src = o->id.n ? o->id.p : c->source;
+    size_t srcn = strlen(src);
+    addctx ac = {st_intern(&c->s->strs, src, srcn > MAX_SOURCE ? MAX_SOURCE : srcn), 0};
     const char *label = o->name.n ? o->name.p : NULL;
+    size_t labeln = label ? strlen(label) : 0;
     int r;
-    while ((r = stix_cmp(&p, end, &path, &val)) != 0) {
+    while (!c->limit && (r = stix_cmp(&p, end, &path, &val)) != 0) {
       if (r < 0) continue;
       int t = -1;
       const char *k = path.p;
@@ -407,19 +726,18 @@ static void stix_flush(stix_ctx *c) {
           val.n = (size_t)(slash - val.p);
         }
       }
-      if (t < 0 || add_checked(c->s, t, (exh_str){val.p ? val.p : "", val.n}, src, label)) (*c->skipped)++;
-      else c->added++;
+      if (t < 0) (*c->skipped)++;
+      else stix_count(c, add_checked(c->s, t, (exh_str){val.p ? val.p : "", val.n}, &ac, label, labeln));
     }
-    if (fname.n) {
+    if (fname.n && !c->limit) {
       exh_buf full = {0};
       if (dir.n) {
         exh_buf_add(&full, dir.p, dir.n);
         exh_buf_addc(&full, '\\');
       }
       exh_buf_add(&full, fname.p, fname.n);
-      if (add_checked(c->s, dir.n ? EXH_IOC_PATH : EXH_IOC_NAME, (exh_str){full.p, full.n}, src, label))
-        (*c->skipped)++;
-      else c->added++;
+      stix_count(c, add_checked(c->s, dir.n ? EXH_IOC_PATH : EXH_IOC_NAME, (exh_str){full.p, full.n}, &ac, label,
+                                labeln));
       exh_buf_free(&full);
     } else if (dir.n) {
       (*c->skipped)++;
@@ -475,6 +793,10 @@ static long load_stix(exh_iocset *s, const char *source, const char *text, size_
   exh_buf_free(&c.o.name);
   exh_buf_free(&c.o.pattern);
   exh_buf_free(&c.o.type);
+  if (c.limit) {
+    limit_reason(s, why, whyn);
+    return -1;
+  }
   if (rc != 0 && !c.added) {
     snprintf(why, whyn, "not well-formed JSON (a STIX 2.1 bundle was expected)");
     return -1;
@@ -491,86 +813,219 @@ long exh_iocset_load(exh_iocset *s, const char *source, const char *text, size_t
   size_t sk = 0;
   if (!skipped) skipped = &sk;
   *skipped = 0;
+  if (s->finished) {
+    snprintf(why, whyn, "indicator set already finished");
+    return -1;
+  }
   size_t i = 0;
   if (n >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) i = 3;
   while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) i++;
-  if (i < n && text[i] == '{') return load_stix(s, source, text + i, n - i, skipped, why, whyn);
-  const char *nl = memchr(text + i, '\n', n - i);
-  exh_str first = {text + i, nl ? (size_t)(nl - (text + i)) : n - i};
-  exh_str cells[MAXCELLS];
-  size_t nc = split_csv(first, cells);
-  for (size_t k = 0; k < nc; k++)
-    if (exh_strieq(cells[k], "indicator") || exh_strieq(cells[k], "ioc"))
-      return load_mstic(s, source, text + i, n - i, skipped);
-  for (size_t k = 0; k < n; k++)
-    if (text[k] == 0) {
-      snprintf(why, whyn, "binary data, not an IOC list");
-      return -1;
-    }
-  return load_plain(s, source, text + i, n - i, skipped);
+  if (i < n && text[i] == '{') {
+    iocmark m;
+    mark_take(s, &m);
+    long r = load_stix(s, source, text + i, n - i, skipped, why, whyn);
+    if (r < 0) mark_rollback(s, &m);
+    return r;
+  }
+  exh_ioc_lines *l = exh_iocset_lines_begin(s, source);
+  exh_iocset_lines_feed(l, text, n);
+  return exh_iocset_lines_end(l, skipped, why, whyn);
 }
 
-static int cmp_hkey(const void *a, const void *b) { return memcmp(((const hkey *)a)->k, ((const hkey *)b)->k, 32); }
+/* ---- indexes ---------------------------------------------------------------- */
 
-static int cmp_skey(const void *a, const void *b) {
-  return strcmp(((const skey *)a)->k, ((const skey *)b)->k);
+static const char *rec_val(const exh_iocset *s, exh_ioc_type t, size_t i) { return s->vals + s->rec[t][i].val; }
+
+/* The bytes an index hashes and compares for record i of type t. */
+static exh_str rec_key(const exh_iocset *s, exh_ioc_type t, size_t i) {
+  if (key_len[t]) return (exh_str){(const char *)s->key[t] + i * key_len[t], key_len[t]};
+  const char *v = rec_val(s, t, i);
+  if (t == EXH_IOC_PATH) v = base_of(v);
+  return (exh_str){v, strlen(v)};
+}
+
+/* Literal of one address at a coarseness level (0 the finest), written to
+ * out (at least 48 bytes); its length, or 0 if the level does not exist. */
+static size_t ip_literal(const uint8_t k[16], int level, char *out) {
+  if (is_v4(k)) {
+    int parts = 4 - level;
+    if (parts < 1) return 0;
+    size_t o = 0;
+    for (int i = 0; i < parts; i++)
+      o += (size_t)snprintf(out + o, 8, "%u%s", k[12 + i], i < 3 ? "." : "");
+    return o;
+  }
+  /* IPv6: the longest nonzero group among the first six (the last two may
+   * be written as dotted IPv4), without leading zeros: every spelling of
+   * the address holds it, maybe with leading zeros before it */
+  size_t best = 0;
+  char g[8];
+  for (int i = 0; i < 6; i++) {
+    unsigned v = (unsigned)k[2 * i] << 8 | k[2 * i + 1];
+    if (!v) continue;
+    size_t n = (size_t)snprintf(g, sizeof g, "%x", v);
+    if (n > best) {
+      best = n;
+      memcpy(out, g, n);
+    }
+  }
+  size_t keep = level == 0 ? best : level == 1 ? 3 : level == 2 ? 2 : 0;
+  if (keep == 0) return 0;
+  return best < keep ? best : keep;
+}
+
+static void build_ip_literals(exh_iocset *s) {
+  size_t n = s->n[EXH_IOC_IP];
+  if (!n) return;
+  /* per family, the finest level whose distinct literals fit the budget */
+  int level[2] = {0, 0};
+  int have[2] = {0, 0};
+  for (int fam = 0; fam < 2; fam++) {
+    for (int lv = 0;; lv++) {
+      strtab t;
+      st_init(&t, s->seed);
+      size_t distinct = 0, exists = 1;
+      for (size_t i = 0; i < n && distinct <= EXH_IOC_IP_LITERALS; i++) {
+        const uint8_t *k = s->key[EXH_IOC_IP] + i * 16;
+        if (is_v4(k) != (fam == 0)) continue;
+        have[fam] = 1;
+        char buf[48];
+        size_t ln = ip_literal(k, lv, buf);
+        if (!ln) {
+          exists = 0;
+          break;
+        }
+        size_t before = t.count;
+        st_intern(&t, buf, ln);
+        distinct += t.count - before;
+      }
+      st_free(&t);
+      if (!exists) { /* no coarser level: the last one stands */
+        level[fam] = lv > 0 ? lv - 1 : 0;
+        break;
+      }
+      level[fam] = lv;
+      if (distinct <= EXH_IOC_IP_LITERALS || !have[fam]) break;
+    }
+  }
+  strtab t;
+  st_init(&t, s->seed);
+  if (have[0]) st_intern(&t, "ffff", 4); /* an IPv4-mapped address spelled in hex */
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t *k = s->key[EXH_IOC_IP] + i * 16;
+    char buf[48];
+    size_t ln = ip_literal(k, level[is_v4(k) ? 0 : 1], buf);
+    if (ln) st_intern(&t, buf, ln);
+  }
+  s->niplits = t.count - 1;
+  s->iplits = exh_xcalloc(s->niplits ? s->niplits : 1, sizeof *s->iplits);
+  for (size_t i = 1; i < t.count; i++) {
+    const char *x = st_str(&t, (uint32_t)i);
+    s->iplits[i - 1] = (exh_str){NULL, strlen(x)};
+  }
+  /* the arena is kept as the literals' storage; pointers set once it no longer moves */
+  s->iplit_text = t.p;
+  for (size_t i = 1; i < t.count; i++) s->iplits[i - 1].p = t.p + t.offs[i];
+  t.p = NULL;
+  st_free(&t);
 }
 
 void exh_iocset_finish(exh_iocset *s) {
-  for (int t = 0; t < EXH_IOC_NTYPES; t++) {
-    if (s->nh[t] > 1) qsort(s->h[t], s->nh[t], sizeof(hkey), cmp_hkey);
-    for (size_t i = 0; i < s->ns[t]; i++) s->s[t][i].k = base_of(s->v[s->s[t][i].idx].value);
-    if (s->ns[t] > 1) qsort(s->s[t], s->ns[t], sizeof(skey), cmp_skey);
+  if (s->finished) return;
+  s->finished = 1;
+  for (int ti = 0; ti < EXH_IOC_NTYPES; ti++) {
+    exh_ioc_type t = (exh_ioc_type)ti;
+    size_t n = s->n[t];
+    if (!n) continue;
+    s->nslot[t] = pow2_at_least(2 * n);
+    s->slot[t] = exh_xcalloc(s->nslot[t], sizeof(uint32_t));
+    size_t mask = s->nslot[t] - 1;
+    /* backwards, so the first loaded indicator of a key is the one found
+     * (and paths of one name chain in load order) */
+    for (size_t i = n; i-- > 0;) {
+      exh_str k = rec_key(s, t, i);
+      size_t h = hash_bytes(s->seed, k.p, k.n) & mask;
+      for (;; h = (h + 1) & mask) {
+        uint32_t o = s->slot[t][h];
+        if (!o) break;
+        exh_str ok = rec_key(s, t, o - 1);
+        if (ok.n == k.n && !memcmp(ok.p, k.p, k.n)) break;
+      }
+      if (t == EXH_IOC_PATH) s->rec[t][i].next = s->slot[t][h];
+      s->slot[t][h] = (uint32_t)(i + 1);
+    }
   }
+  build_ip_literals(s);
 }
 
-size_t exh_iocset_count(const exh_iocset *s, exh_ioc_type t) { return s && t < EXH_IOC_NTYPES ? s->count[t] : 0; }
+size_t exh_iocset_count(const exh_iocset *s, exh_ioc_type t) { return s && (unsigned)t < EXH_IOC_NTYPES ? s->n[t] : 0; }
 
-const exh_ioc *exh_iocset_nth(const exh_iocset *s, exh_ioc_type t, size_t i) {
-  for (size_t k = 0; s && k < s->n; k++)
-    if (s->v[k].type == t && i-- == 0) return &s->v[k];
-  return NULL;
+int exh_iocset_has_hashes(const exh_iocset *s, exh_ioc_type t) {
+  return s && (unsigned)t <= EXH_IOC_MD5 && s->n[t] > 0;
 }
 
-int exh_iocset_has_hashes(const exh_iocset *s, exh_ioc_type t) { return s && s->nh[t] > 0; }
-
-static const hkey *hfind(const hkey *v, size_t n, const uint8_t k[32]) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = memcmp(v[mid].k, k, 32);
-    if (c == 0) return &v[mid];
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
+/* Record index of key k in type t's index, or -1. */
+static long find(const exh_iocset *s, exh_ioc_type t, const void *k, size_t kn) {
+  if (!s || !s->slot[t]) return -1;
+  size_t mask = s->nslot[t] - 1;
+  for (size_t h = hash_bytes(s->seed, k, kn) & mask; s->slot[t][h]; h = (h + 1) & mask) {
+    uint32_t o = s->slot[t][h];
+    exh_str ok = rec_key(s, t, o - 1);
+    if (ok.n == kn && !memcmp(ok.p, k, kn)) return (long)o - 1;
   }
-  return NULL;
+  return -1;
+}
+
+/* The answer of a lookup, in the calling thread's storage. */
+static _Thread_local struct {
+  exh_ioc io;
+  char val[80];
+  char src[MAX_SOURCE + 24];
+} tl;
+
+static const exh_ioc *answer(const exh_iocset *s, exh_ioc_type t, size_t i) {
+  const irec *r = &s->rec[t][i];
+  tl.io.type = t;
+  if (key_len[t] && t != EXH_IOC_IP) {
+    const uint8_t *k = s->key[t] + i * key_len[t];
+    for (size_t j = 0; j < key_len[t]; j++) snprintf(tl.val + 2 * j, 3, "%02x", k[j]);
+    tl.io.value = tl.val;
+  } else {
+    tl.io.value = (char *)(s->vals + r->val);
+  }
+  const char *src = st_str(&s->strs, r->src);
+  if (r->line) {
+    snprintf(tl.src, sizeof tl.src, "%s:%u", src, (unsigned)r->line);
+    tl.io.source = tl.src;
+  } else {
+    tl.io.source = (char *)src;
+  }
+  tl.io.label = r->label ? (char *)st_str(&s->strs, r->label) : NULL;
+  return &tl.io;
 }
 
 const exh_ioc *exh_iocset_hash(const exh_iocset *s, exh_ioc_type t, const uint8_t *digest) {
-  if (!s || t > EXH_IOC_MD5 || !s->nh[t]) return NULL;
-  uint8_t k[32] = {0};
-  memcpy(k, digest, digest_len(t));
-  const hkey *h = hfind(s->h[t], s->nh[t], k);
-  return h ? &s->v[h->idx] : NULL;
+  if (!s || (unsigned)t > EXH_IOC_MD5) return NULL;
+  long i = find(s, t, digest, key_len[t]);
+  return i < 0 ? NULL : answer(s, t, (size_t)i);
+}
+
+int exh_iocset_ip_has(const exh_iocset *s, const char *p, size_t n) {
+  uint8_t k[16];
+  if (!s || !s->slot[EXH_IOC_IP] || parse_ip(p, n, k)) return 0;
+  return find(s, EXH_IOC_IP, k, 16) >= 0;
 }
 
 const exh_ioc *exh_iocset_ip(const exh_iocset *s, const char *p, size_t n) {
-  if (!s || !s->nh[EXH_IOC_IP]) return NULL;
-  uint8_t k[32] = {0};
-  if (parse_ip(p, n, k)) return NULL;
-  const hkey *h = hfind(s->h[EXH_IOC_IP], s->nh[EXH_IOC_IP], k);
-  return h ? &s->v[h->idx] : NULL;
+  uint8_t k[16];
+  if (!s || !s->slot[EXH_IOC_IP] || parse_ip(p, n, k)) return NULL;
+  long i = find(s, EXH_IOC_IP, k, 16);
+  return i < 0 ? NULL : answer(s, EXH_IOC_IP, (size_t)i);
 }
 
-/* First index in a sorted skey table whose key equals k, or n. */
-static size_t sfirst(const skey *v, size_t n, const char *k) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (strcmp(v[mid].k, k) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+const exh_str *exh_iocset_ip_literals(const exh_iocset *s, size_t *n) {
+  *n = s ? s->niplits : 0;
+  return s ? s->iplits : NULL;
 }
 
 /* Do the paths agree from their ends on until one of them is used up? The
@@ -592,24 +1047,22 @@ static int suffix_match(const char *ioc, const char *rel) {
 }
 
 const exh_ioc *exh_iocset_path(const exh_iocset *s, const char *rel) {
-  if (!s || (!s->ns[EXH_IOC_PATH] && !s->ns[EXH_IOC_NAME])) return NULL;
+  if (!s || (!s->n[EXH_IOC_PATH] && !s->n[EXH_IOC_NAME])) return NULL;
   char norm[1024];
   exh_path_normalise(rel, norm, sizeof norm, 0);
   const char *b = base_of(norm);
-  for (size_t i = sfirst(s->s[EXH_IOC_PATH], s->ns[EXH_IOC_PATH], b);
-       i < s->ns[EXH_IOC_PATH] && !strcmp(s->s[EXH_IOC_PATH][i].k, b); i++) {
-    const exh_ioc *io = &s->v[s->s[EXH_IOC_PATH][i].idx];
-    if (suffix_match(io->value, norm)) return io;
-  }
-  size_t i = sfirst(s->s[EXH_IOC_NAME], s->ns[EXH_IOC_NAME], b);
-  if (i < s->ns[EXH_IOC_NAME] && !strcmp(s->s[EXH_IOC_NAME][i].k, b)) return &s->v[s->s[EXH_IOC_NAME][i].idx];
-  return NULL;
+  size_t bn = strlen(b);
+  long i = find(s, EXH_IOC_PATH, b, bn);
+  for (; i >= 0; i = (long)s->rec[EXH_IOC_PATH][i].next - 1)
+    if (suffix_match(rec_val(s, EXH_IOC_PATH, (size_t)i), norm)) return answer(s, EXH_IOC_PATH, (size_t)i);
+  i = find(s, EXH_IOC_NAME, b, bn);
+  return i < 0 ? NULL : answer(s, EXH_IOC_NAME, (size_t)i);
 }
 
 /* ---- baselines ------------------------------------------------------------ */
 
 typedef struct brow {
-  char *path; /* normalised, builds as "version" */
+  uint32_t path; /* interned, normalised, builds as "version" */
   uint16_t build;
   uint8_t sha[32];
 } brow;
@@ -617,84 +1070,100 @@ typedef struct brow {
 struct exh_baseline {
   brow *v;
   size_t n, cap;
-  char **builds;
-  size_t nbuilds, capbuilds;
-  char **exts;
-  size_t nexts, capexts;
+  strtab paths;  /* normalised paths */
+  strtab builds; /* build id = string id - 1 */
+  strtab exts;   /* extensions listed */
 };
 
-exh_baseline *exh_baseline_new(void) { return exh_xcalloc(1, sizeof(exh_baseline)); }
+exh_baseline *exh_baseline_new(void) {
+  exh_baseline *b = exh_xcalloc(1, sizeof(exh_baseline));
+  uint64_t seed = new_seed(b);
+  st_init(&b->paths, seed);
+  st_init(&b->builds, seed);
+  st_init(&b->exts, seed);
+  return b;
+}
 
 void exh_baseline_free(exh_baseline *b) {
   if (!b) return;
-  for (size_t i = 0; i < b->n; i++) free(b->v[i].path);
-  for (size_t i = 0; i < b->nbuilds; i++) free(b->builds[i]);
-  for (size_t i = 0; i < b->nexts; i++) free(b->exts[i]);
   free(b->v);
-  free(b->builds);
-  free(b->exts);
+  st_free(&b->paths);
+  st_free(&b->builds);
+  st_free(&b->exts);
   free(b);
 }
 
-static int build_index(exh_baseline *b, exh_str s) {
-  for (size_t i = 0; i < b->nbuilds; i++)
-    if (strlen(b->builds[i]) == s.n && !memcmp(b->builds[i], s.p, s.n)) return (int)i;
-  if (b->nbuilds >= 65535) return -1;
-  EXH_VEC_RESERVE(b->builds, b->capbuilds, b->nbuilds + 1);
-  b->builds[b->nbuilds] = exh_xstrndup(s.p, s.n);
-  return (int)b->nbuilds++;
+static void baseline_mark(exh_baseline *b, size_t m[4]) {
+  m[0] = b->n;
+  m[1] = b->paths.count;
+  m[2] = b->builds.count;
+  m[3] = b->exts.count;
 }
 
-static void note_ext(exh_baseline *b, const char *path) {
-  const char *base = base_of(path), *dot = strrchr(base, '.');
-  if (!dot || !dot[1] || strlen(dot + 1) > 15) return;
-  for (size_t i = 0; i < b->nexts; i++)
-    if (!strcmp(b->exts[i], dot + 1)) return;
-  EXH_VEC_RESERVE(b->exts, b->capexts, b->nexts + 1);
-  b->exts[b->nexts++] = exh_xstrdup(dot + 1);
+static void baseline_rollback(exh_baseline *b, const size_t m[4]) {
+  b->n = m[0];
+  st_truncate(&b->paths, m[1]);
+  st_truncate(&b->builds, m[2]);
+  st_truncate(&b->exts, m[3]);
+}
+
+static int baseline_row(exh_baseline *b, exh_str line, unsigned long lineno, const char *source, char *why,
+                        size_t whyn) {
+  line = exh_trim(line);
+  if (!line.n) return 0;
+  exh_str c[MAXCELLS];
+  size_t nc = split_csv(line, c);
+  if (nc != 3 || c[0].n != 64 || !all_hex(c[0].p, 64) || c[1].n == 0 || c[1].n > 32 || c[2].n == 0 ||
+      c[2].n > 900) {
+    snprintf(why, whyn, "%s:%lu: not a baseline row (SHA256,build,\\relative\\path)", source, lineno);
+    return -1;
+  }
+  if (b->n >= EXH_BASELINE_MAX_ROWS) {
+    snprintf(why, whyn, "%s: more than %u baseline rows (every --baseline file together): not loaded", source,
+             (unsigned)EXH_BASELINE_MAX_ROWS);
+    return -1;
+  }
+  uint32_t bid = st_intern(&b->builds, c[1].p, c[1].n);
+  if (bid == 0 || bid > 65535) {
+    snprintf(why, whyn, "%s: too many builds", source);
+    return -1;
+  }
+  char tmp[1024], raw[1024];
+  memcpy(raw, c[2].p, c[2].n);
+  raw[c[2].n] = 0;
+  exh_path_normalise(raw, tmp, sizeof tmp, 1);
+  brow r;
+  r.path = st_intern(&b->paths, tmp, strlen(tmp));
+  r.build = (uint16_t)(bid - 1);
+  for (int i = 0; i < 32; i++) r.sha[i] = (uint8_t)(hexval(c[0].p[2 * i]) << 4 | hexval(c[0].p[2 * i + 1]));
+  const char *base = base_of(tmp), *dot = strrchr(base, '.');
+  if (dot && dot[1] && strlen(dot + 1) <= 15) st_intern(&b->exts, dot + 1, strlen(dot + 1));
+  EXH_VEC_RESERVE(b->v, b->cap, b->n + 1);
+  b->v[b->n++] = r;
+  return 0;
+}
+
+exh_ioc_lines *exh_baseline_lines_begin(exh_baseline *b, const char *source) {
+  exh_ioc_lines *l = lines_new(source);
+  l->b = b;
+  l->form = FORM_BASELINE;
+  baseline_mark(b, l->bmark);
+  return l;
 }
 
 long exh_baseline_load(exh_baseline *b, const char *source, const char *text, size_t n, char *why, size_t whyn) {
-  const char *p = text, *end = text + n;
-  long added = 0;
-  unsigned long lineno = 0;
-  while (p < end) {
-    exh_str line = exh_trim(next_line(&p, end));
-    lineno++;
-    if (!line.n) continue;
-    exh_str c[MAXCELLS];
-    size_t nc = split_csv(line, c);
-    if (nc != 3 || c[0].n != 64 || !all_hex(c[0].p, 64) || c[1].n == 0 || c[1].n > 32 || c[2].n == 0 ||
-        c[2].n > 900) {
-      snprintf(why, whyn, "%s:%lu: not a baseline row (SHA256,build,\\relative\\path)", source, lineno);
-      return -1;
-    }
-    int bi = build_index(b, c[1]);
-    if (bi < 0) {
-      snprintf(why, whyn, "%s: too many builds", source);
-      return -1;
-    }
-    brow r;
-    char tmp[1024], *raw = exh_xstrndup(c[2].p, c[2].n);
-    exh_path_normalise(raw, tmp, sizeof tmp, 1);
-    free(raw);
-    r.path = exh_xstrdup(tmp);
-    r.build = (uint16_t)bi;
-    for (int i = 0; i < 32; i++) r.sha[i] = (uint8_t)(hexval(c[0].p[2 * i]) << 4 | hexval(c[0].p[2 * i + 1]));
-    note_ext(b, r.path);
-    EXH_VEC_RESERVE(b->v, b->cap, b->n + 1);
-    b->v[b->n++] = r;
-    added++;
-  }
-  return added;
+  exh_ioc_lines *l = exh_baseline_lines_begin(b, source);
+  exh_iocset_lines_feed(l, text, n);
+  return exh_iocset_lines_end(l, NULL, why, whyn);
 }
 
 static int cmp_brow(const void *x, const void *y) {
   const brow *a = x, *c = y;
-  int r = strcmp(a->path, c->path);
-  return r ? r : (a->build > c->build) - (a->build < c->build);
+  if (a->path != c->path) return a->path < c->path ? -1 : 1;
+  return (a->build > c->build) - (a->build < c->build);
 }
 
+/* Rows sorted by path id, then build: a path's rows are one run. */
 void exh_baseline_finish(exh_baseline *b) {
   if (b->n > 1) qsort(b->v, b->n, sizeof *b->v, cmp_brow);
 }
@@ -702,32 +1171,30 @@ void exh_baseline_finish(exh_baseline *b) {
 size_t exh_baseline_count(const exh_baseline *b) { return b ? b->n : 0; }
 
 int exh_baseline_has_build(const exh_baseline *b, const char *build) {
-  for (size_t i = 0; b && i < b->nbuilds; i++)
-    if (!strcmp(b->builds[i], build)) return 1;
-  return 0;
+  return b && st_find(&b->builds, build, strlen(build)) != (uint32_t)-1;
 }
 
 int exh_baseline_covers_ext(const exh_baseline *b, const char *ext) {
-  for (size_t i = 0; b && i < b->nexts; i++)
-    if (!strcmp(b->exts[i], ext)) return 1;
-  return 0;
+  return b && st_find(&b->exts, ext, strlen(ext)) != (uint32_t)-1;
 }
 
 int exh_baseline_check(const exh_baseline *b, const char *build, const char *inst_rel, const uint8_t sha256[32]) {
-  int bi = -1;
+  long bi = -1;
   if (build) {
-    for (size_t i = 0; i < b->nbuilds; i++)
-      if (!strcmp(b->builds[i], build)) bi = (int)i;
-    if (bi < 0) return 2;
+    uint32_t id = st_find(&b->builds, build, strlen(build));
+    if (id == (uint32_t)-1 || id == 0) return 2;
+    bi = (long)id - 1;
   }
+  uint32_t pid = st_find(&b->paths, inst_rel, strlen(inst_rel));
+  if (pid == (uint32_t)-1) return 2;
   size_t lo = 0, hi = b->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (strcmp(b->v[mid].path, inst_rel) < 0) lo = mid + 1;
+    if (b->v[mid].path < pid) lo = mid + 1;
     else hi = mid;
   }
   int known = 0;
-  for (size_t i = lo; i < b->n && !strcmp(b->v[i].path, inst_rel); i++) {
+  for (size_t i = lo; i < b->n && b->v[i].path == pid; i++) {
     if (bi >= 0 && b->v[i].build != bi) continue;
     known = 1;
     if (!memcmp(b->v[i].sha, sha256, 32)) return 0;

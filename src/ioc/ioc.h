@@ -9,6 +9,14 @@
  *    separator; else a file name), optionally "value,description".
  * Baselines are CSS-Exchange's per-build lists: SHA256,build,\relative\path.
  *
+ * Storage is compact and loading linear (a million-line list loads in
+ * about a second): indicators are small records in per-type arrays, digests
+ * and addresses binary, strings in one arena, sources and descriptions
+ * interned; hash indexes are built once by exh_iocset_finish(). Line forms
+ * can be fed in blocks (exh_iocset_lines_*), so a list is never held whole.
+ * A load that fails (binary data, a limit of core/limits.h) takes back
+ * everything it added: a file is used whole or not at all.
+ *
  * Lookups are read-only after exh_iocset_finish() and safe from many
  * threads. */
 #ifndef EXH_IOC_H
@@ -16,6 +24,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "../util/util.h"
 
 typedef enum exh_ioc_type {
   EXH_IOC_SHA256 = 0,
@@ -29,6 +39,8 @@ typedef enum exh_ioc_type {
 
 const char *exh_ioc_type_name(exh_ioc_type t);
 
+/* An indicator as a lookup returns it. The strings live in the calling
+ * thread's storage (or the set's) until that thread's next lookup. */
 typedef struct exh_ioc {
   exh_ioc_type type;
   char *value;  /* normalised: lowercase hex, lowercase '/'-path, address text */
@@ -42,15 +54,26 @@ exh_iocset *exh_iocset_new(void);
 void exh_iocset_free(exh_iocset *s);
 
 /* Loads indicators from text. Returns the number added (0 is allowed), or
- * -1 with a reason when the text is none of the forms. Lines or objects
- * that cannot be read are counted in *skipped (may be NULL). */
+ * -1 with a reason when the text is none of the forms or a limit was
+ * reached (nothing of it is kept then). Lines or objects that cannot be
+ * read are counted in *skipped (may be NULL). */
 long exh_iocset_load(exh_iocset *s, const char *source, const char *text, size_t n, size_t *skipped, char *why,
                      size_t whyn);
-/* Sorts the tables; no load afterwards. */
+
+/* The line forms (plain list, MSTIC CSV) fed in blocks of any size, the
+ * form told by the first non-blank line. */
+typedef struct exh_ioc_lines exh_ioc_lines;
+exh_ioc_lines *exh_iocset_lines_begin(exh_iocset *s, const char *source);
+/* 0, or -1 when the load cannot go on (the reason comes from _end). */
+int exh_iocset_lines_feed(exh_ioc_lines *l, const char *p, size_t n);
+/* Ends the load and frees l: the number added, or -1 with a reason (then
+ * everything this load added is taken back). */
+long exh_iocset_lines_end(exh_ioc_lines *l, size_t *skipped, char *why, size_t whyn);
+
+/* Builds the indexes; no load afterwards. */
 void exh_iocset_finish(exh_iocset *s);
+/* Indicators of a type loaded (duplicates included). */
 size_t exh_iocset_count(const exh_iocset *s, exh_ioc_type t);
-/* The i-th indicator of a type in load order, or NULL (linear: for set-up). */
-const exh_ioc *exh_iocset_nth(const exh_iocset *s, exh_ioc_type t, size_t i);
 int exh_iocset_has_hashes(const exh_iocset *s, exh_ioc_type t);
 
 /* Lookups. Digests are binary (32/20/16 bytes). rel is a '/' path relative
@@ -58,6 +81,15 @@ int exh_iocset_has_hashes(const exh_iocset *s, exh_ioc_type t);
 const exh_ioc *exh_iocset_hash(const exh_iocset *s, exh_ioc_type t, const uint8_t *digest);
 const exh_ioc *exh_iocset_path(const exh_iocset *s, const char *rel);
 const exh_ioc *exh_iocset_ip(const exh_iocset *s, const char *p, size_t n);
+/* The same for an address without building the answer (the rule engine's
+ * native IP matcher): 1 if the text is an address of the set. Addresses
+ * compare as addresses: an IPv4-mapped IPv6 address is its IPv4 address. */
+int exh_iocset_ip_has(const exh_iocset *s, const char *p, size_t n);
+/* After finish: literals for the prefilter such that a text holding any
+ * address of the set, in any spelling exh_iocset_ip_has() accepts, holds
+ * one of them (case-insensitively). At most about 2 x EXH_IOC_IP_LITERALS:
+ * past that, prefixes of the addresses stand for them. */
+const exh_str *exh_iocset_ip_literals(const exh_iocset *s, size_t *n);
 
 /* Normalises a path for matching: lowercase ASCII, '\' to '/', drive and
  * leading separators dropped, components that look like a build number
@@ -71,8 +103,11 @@ typedef struct exh_baseline exh_baseline;
 
 exh_baseline *exh_baseline_new(void);
 void exh_baseline_free(exh_baseline *b);
-/* Adds one CSS-Exchange baseline file. Returns the rows added, or -1. */
+/* Adds one CSS-Exchange baseline file. Returns the rows added, or -1 (and
+ * nothing of it is kept). */
 long exh_baseline_load(exh_baseline *b, const char *source, const char *text, size_t n, char *why, size_t whyn);
+/* The same fed in blocks (the _end and feed contracts of the IOC lines). */
+exh_ioc_lines *exh_baseline_lines_begin(exh_baseline *b, const char *source);
 void exh_baseline_finish(exh_baseline *b);
 size_t exh_baseline_count(const exh_baseline *b);
 /* 1 if the baseline has rows for this build ("15.1.2176.9"). */

@@ -1,20 +1,19 @@
 /* The rule set: loading YAML files, interning field names, and building the
  * per-log-kind execution plans (prefilter + rules that need every record). */
-#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "../core/limits.h"
 #include "../detect/yara.h"
 #include "../ioc/chirp.h"
 #include "../ioc/ioc.h"
 #include "../platform/platform.h"
 #include "sigma_int.h"
-
-/* Rule files larger than this are refused: no Sigma rule comes close, and a
- * YAML bomb should not be parsed at all. */
-#define EXH_RULE_FILE_MAX (1u << 20)
+#include "yaml_bounded.h"
 
 struct exh_ruleset {
   exh_rule **rules;
@@ -27,8 +26,10 @@ struct exh_ruleset {
   int compiled;
   size_t unfiltered;
   exh_kind_plan plans[EXH_KIND_COUNT];
-  int *fhash; /* open addressing: lowercased field name -> field id */
+  int *fhash; /* open addressing: lowercased field name -> field id (kept while loading) */
   size_t fhash_cap;
+  size_t nvalues; /* compiled values of every rule (EXH_RULESET_MAX_VALUES) */
+  const exh_iocset *ipset_compiling; /* while the IP indicator rules compile */
   /* content rules and indicators (detect/content.c reads them) */
   exh_yara *yara;
   exh_iocset *iocs;
@@ -100,20 +101,41 @@ void exh_ruleset_on_reject(exh_ruleset *rs, exh_reject_fn fn, void *ctx) {
 }
 
 int exh_ruleset_field_id(const exh_ruleset *rs, const char *name) {
-  exh_str s = {name, strlen(name)};
-  for (size_t i = 0; i < rs->nfields; i++)
-    if (exh_strieq(s, rs->fields[i])) return (int)i;
-  return -1;
+  return exh_ruleset_field_lookup(rs, name, strlen(name));
 }
 
+static void fhash_put(exh_ruleset *rs, int f) {
+  size_t mask = rs->fhash_cap - 1, i = fnv_lower(rs->fields[f], strlen(rs->fields[f])) & mask;
+  while (rs->fhash[i] >= 0) i = (i + 1) & mask;
+  rs->fhash[i] = f;
+}
+
+/* Interning is hashed (a rule of 100,000 distinct field names would take
+ * 5 x 10^9 comparisons in a list); -1 past EXH_RULESET_MAX_FIELDS. */
 int exh_ruleset_intern(exh_ruleset *rs, const char *name, size_t n) {
-  exh_str s = {name, n};
-  for (size_t i = 0; i < rs->nfields; i++)
-    if (exh_strieq(s, rs->fields[i])) return (int)i;
+  /* a NUL inside a YAML key ends the name, as everywhere else it is read */
+  const char *z = memchr(name, 0, n);
+  if (z) n = (size_t)(z - name);
+  int f = exh_ruleset_field_lookup(rs, name, n);
+  if (f >= 0) return f;
+  if (rs->nfields >= EXH_RULESET_MAX_FIELDS) return -1;
   EXH_VEC_RESERVE(rs->fields, rs->capf, rs->nfields + 1);
   rs->fields[rs->nfields] = exh_xstrndup(name, n);
-  return (int)rs->nfields++;
+  f = (int)rs->nfields++;
+  if (2 * rs->nfields > rs->fhash_cap) {
+    free(rs->fhash);
+    rs->fhash_cap = 64;
+    while (rs->fhash_cap < rs->nfields * 4) rs->fhash_cap *= 2;
+    rs->fhash = exh_xmalloc(rs->fhash_cap * sizeof(int));
+    for (size_t i = 0; i < rs->fhash_cap; i++) rs->fhash[i] = -1;
+    for (size_t i = 0; i < rs->nfields; i++) fhash_put(rs, (int)i);
+  } else {
+    fhash_put(rs, f);
+  }
+  return f;
 }
+
+const exh_iocset *exh_ruleset_ipset_compiling(const exh_ruleset *rs) { return rs->ipset_compiling; }
 
 size_t exh_ruleset_nfields(const exh_ruleset *rs) { return rs->nfields; }
 const char *exh_ruleset_field_name(const exh_ruleset *rs, int fid) {
@@ -179,6 +201,222 @@ int exh_record_get(const exh_record *r, int fid, exh_str *out) {
   return 1;
 }
 
+/* ---- YAML documents within bounds (yaml_bounded.h) ---------------------- */
+
+void exh_yaml_budget_init(exh_yaml_budget *b) {
+  b->nodes = 0;
+  b->max_nodes = EXH_YAML_MAX_NODES;
+  b->max_depth = EXH_YAML_MAX_DEPTH;
+}
+
+typedef struct yframe {
+  int id;        /* the sequence or mapping node */
+  int is_map;
+  int key;       /* mapping: the key waiting for its value, 0 if none */
+  uint64_t size; /* nodes it stands for so far (itself and its children) */
+  char *anchor;  /* registered when the node is complete */
+} yframe;
+
+typedef struct yanchor {
+  char *name;
+  int id;
+  uint64_t size;
+} yanchor;
+
+/* Anchors of one document: open addressing on the name (a file may define
+ * as many anchors as it has nodes, and an alias looks one up). */
+typedef struct yanchors {
+  yanchor *v;
+  size_t n, cap; /* cap: a power of two, kept at least twice n */
+} yanchors;
+
+static uint32_t fnv_str(const char *s) {
+  uint32_t h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+static yanchor *anchor_slot(yanchors *a, const char *name) {
+  size_t mask = a->cap - 1;
+  for (size_t i = fnv_str(name) & mask;; i = (i + 1) & mask)
+    if (!a->v[i].name || !strcmp(a->v[i].name, name)) return &a->v[i];
+}
+
+static void anchor_set(yanchors *a, char *name, int id, uint64_t size) {
+  if (2 * (a->n + 1) > a->cap) {
+    yanchors b = {NULL, 0, a->cap ? a->cap * 2 : 64};
+    b.v = exh_xcalloc(b.cap, sizeof *b.v);
+    for (size_t i = 0; i < a->cap; i++)
+      if (a->v[i].name) *anchor_slot(&b, a->v[i].name) = a->v[i];
+    b.n = a->n;
+    free(a->v);
+    *a = b;
+  }
+  yanchor *s = anchor_slot(a, name);
+  if (s->name) {
+    free(s->name); /* a later anchor of the same name hides the earlier one */
+  } else {
+    a->n++;
+  }
+  *s = (yanchor){name, id, size};
+}
+
+static const yanchor *anchor_get(const yanchors *a, const char *name) {
+  if (!a->cap) return NULL;
+  const yanchor *s = anchor_slot((yanchors *)a, name);
+  return s->name ? s : NULL;
+}
+
+static void anchors_free(yanchors *a) {
+  for (size_t i = 0; i < a->cap; i++) free(a->v[i].name);
+  free(a->v);
+  memset(a, 0, sizeof *a);
+}
+
+static yaml_char_t *ev_tag(yaml_char_t *tag) {
+  /* no tag, or the non-specific "!": the default tag of the node's kind */
+  return tag && strcmp((const char *)tag, "!") ? tag : NULL;
+}
+
+int exh_yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, char *why, size_t whyn) {
+  yframe st[EXH_YAML_MAX_DEPTH + 1];
+  int depth = 0, indoc = 0, rc = -1;
+  int maxd = b->max_depth > 0 && b->max_depth <= EXH_YAML_MAX_DEPTH ? b->max_depth : EXH_YAML_MAX_DEPTH;
+  yanchors anchors = {NULL, 0, 0};
+  for (;;) {
+    yaml_event_t ev;
+    if (!yaml_parser_parse(ps, &ev)) {
+      snprintf(why, whyn, "YAML error at line %zu: %s", (size_t)ps->problem_mark.line + 1,
+               ps->problem ? ps->problem : "unknown");
+      goto out;
+    }
+    int id = 0;            /* a node to attach to its parent */
+    uint64_t size = 0;     /* the nodes it stands for */
+    char *anchor = NULL;   /* to register once complete */
+    int err = 0;
+    switch (ev.type) {
+    case YAML_STREAM_START_EVENT: break;
+    case YAML_NO_EVENT: /* what the parser gives after the end */
+    case YAML_STREAM_END_EVENT:
+      yaml_event_delete(&ev);
+      rc = 0;
+      goto out;
+    case YAML_DOCUMENT_START_EVENT:
+      if (!yaml_document_initialize(doc, NULL, NULL, NULL, ev.data.document_start.implicit, 1)) {
+        snprintf(why, whyn, "out of memory reading YAML");
+        err = 1;
+      } else {
+        indoc = 1;
+      }
+      break;
+    case YAML_DOCUMENT_END_EVENT:
+      yaml_event_delete(&ev);
+      rc = 1;
+      indoc = 0; /* the caller owns it now */
+      goto out;
+    case YAML_ALIAS_EVENT: {
+      const yanchor *a = anchor_get(&anchors, (const char *)ev.data.alias.anchor);
+      if (!a) {
+        snprintf(why, whyn, "YAML alias '%.40s' names no complete anchor before it", (const char *)ev.data.alias.anchor);
+        err = 1;
+      } else {
+        id = a->id;
+        size = a->size;
+      }
+      break;
+    }
+    case YAML_SCALAR_EVENT:
+      if (ev.data.scalar.length > INT_MAX) {
+        snprintf(why, whyn, "YAML scalar too long");
+        err = 1;
+        break;
+      }
+      id = yaml_document_add_scalar(doc, ev_tag(ev.data.scalar.tag), ev.data.scalar.value,
+                                    (int)ev.data.scalar.length, ev.data.scalar.style);
+      size = 1;
+      if (ev.data.scalar.anchor) anchor = exh_xstrdup((const char *)ev.data.scalar.anchor);
+      if (!id) {
+        snprintf(why, whyn, "cannot store a YAML scalar");
+        err = 1;
+      }
+      break;
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT: {
+      if (depth >= maxd) {
+        snprintf(why, whyn, "YAML nested deeper than %d levels", maxd);
+        err = 1;
+        break;
+      }
+      int map = ev.type == YAML_MAPPING_START_EVENT;
+      int nid = map ? yaml_document_add_mapping(doc, ev_tag(ev.data.mapping_start.tag), ev.data.mapping_start.style)
+                    : yaml_document_add_sequence(doc, ev_tag(ev.data.sequence_start.tag),
+                                                 ev.data.sequence_start.style);
+      if (!nid) {
+        snprintf(why, whyn, "cannot store a YAML collection");
+        err = 1;
+        break;
+      }
+      yaml_char_t *an = map ? ev.data.mapping_start.anchor : ev.data.sequence_start.anchor;
+      st[depth++] = (yframe){nid, map, 0, 1, an ? exh_xstrdup((const char *)an) : NULL};
+      if (++b->nodes > b->max_nodes) {
+        snprintf(why, whyn, "more than %llu YAML nodes in the file (aliases counted as the nodes they stand for)",
+                 (unsigned long long)b->max_nodes);
+        err = 1;
+      }
+      break;
+    }
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT: {
+      yframe f = st[--depth];
+      id = f.id;
+      size = f.size;
+      anchor = f.anchor;
+      break;
+    }
+    }
+    if (!err && id) {
+      /* a scalar or an alias counts here; a collection counted at its start */
+      if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT) {
+        b->nodes += size;
+        if (b->nodes > b->max_nodes) {
+          snprintf(why, whyn, "more than %llu YAML nodes in the file (aliases counted as the nodes they stand for)",
+                   (unsigned long long)b->max_nodes);
+          err = 1;
+        }
+      }
+      if (!err && anchor) {
+        anchor_set(&anchors, anchor, id, size);
+        anchor = NULL;
+      }
+      if (!err && depth > 0) {
+        yframe *p = &st[depth - 1];
+        p->size += size;
+        int ok = 1;
+        if (!p->is_map) {
+          ok = yaml_document_append_sequence_item(doc, p->id, id);
+        } else if (!p->key) {
+          p->key = id;
+        } else {
+          ok = yaml_document_append_mapping_pair(doc, p->id, p->key, id);
+          p->key = 0;
+        }
+        if (!ok) {
+          snprintf(why, whyn, "cannot store a YAML node");
+          err = 1;
+        }
+      }
+    }
+    free(anchor);
+    yaml_event_delete(&ev);
+    if (err) goto out;
+  }
+out:
+  while (depth > 0) free(st[--depth].anchor);
+  anchors_free(&anchors);
+  if (rc < 0 && indoc) yaml_document_delete(doc);
+  return rc;
+}
+
 static void reject(exh_ruleset *rs, const char *source, const char *title, const char *why) {
   rs->nrejected++;
   if (rs->rej) rs->rej(rs->rejctx, source, title, why);
@@ -200,42 +438,57 @@ static char *doc_title(yaml_document_t *d) {
 exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *text, size_t len) {
   if (rs->compiled) return EXH_EARG;
   if (len > EXH_RULE_FILE_MAX) {
-    reject(rs, source, NULL, "rule file larger than 1 MiB");
+    char why[96];
+    snprintf(why, sizeof why, "rule file larger than %u KiB", (unsigned)(EXH_RULE_FILE_MAX >> 10));
+    reject(rs, source, NULL, why);
     return EXH_ERULE;
   }
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser)) return EXH_ENOMEM;
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+  exh_yaml_budget budget;
+  exh_yaml_budget_init(&budget);
   exh_err rc = EXH_OK;
-  int ndocs = 0;
+  int ndocs = 0, nrej = 0;
   for (;;) {
     yaml_document_t doc;
-    if (!yaml_parser_load(&parser, &doc)) {
-      char why[256];
-      snprintf(why, sizeof why, "YAML error at line %zu: %s", (size_t)parser.problem_mark.line + 1,
-               parser.problem ? parser.problem : "unknown");
+    char why[256] = "";
+    int got = exh_yaml_load(&parser, &doc, &budget, why, sizeof why);
+    if (got < 0) {
       reject(rs, source, NULL, why);
       rc = EXH_ERULE;
       break;
     }
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (!root) {
-      yaml_document_delete(&doc);
-      break;
-    }
+    if (got == 0) break;
     ndocs++;
-    char why[256] = "";
-    exh_rule *r = exh_sigma_compile_doc(rs, &doc, source, why, sizeof why);
+    exh_rule *r = NULL;
+    if (rs->n >= EXH_RULESET_MAX_RULES)
+      snprintf(why, sizeof why, "more than %u rules in the set", (unsigned)EXH_RULESET_MAX_RULES);
+    else
+      r = exh_sigma_compile_doc(rs, &doc, source, why, sizeof why);
+    if (r && rs->nvalues + r->nvalues > EXH_RULESET_MAX_VALUES) {
+      snprintf(why, sizeof why, "the rule set would hold more than %u values", (unsigned)EXH_RULESET_MAX_VALUES);
+      exh_sigma_rule_free(r);
+      r = NULL;
+    }
     if (r) {
       EXH_VEC_RESERVE(rs->rules, rs->cap, rs->n + 1);
       rs->rules[rs->n++] = r;
+      rs->nvalues += r->nvalues;
     } else {
       char *t = doc_title(&doc);
       reject(rs, source, t, why);
       free(t);
       rc = EXH_ERULE;
+      nrej++;
     }
     yaml_document_delete(&doc);
+    if (nrej >= EXH_RULE_FILE_MAX_REJECTS) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "%d documents rejected: the rest of the file is not read", nrej);
+      reject(rs, source, NULL, msg);
+      break;
+    }
   }
   yaml_parser_delete(&parser);
   if (ndocs == 0 && rc == EXH_OK) {
@@ -245,29 +498,112 @@ exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *te
   return rc;
 }
 
-static exh_err add_file(exh_ruleset *rs, const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    reject(rs, path, NULL, "cannot open");
-    return EXH_EIO;
+/* Opens a file the user named (a rule, indicator or baseline file, or one
+ * found in their rule folder): links are followed (the user's own files),
+ * but anything that is not a regular file is refused without blocking (a
+ * FIFO would hang the open or the read forever, a device never end). */
+static exh_file *open_user_file(const char *path, char *why, size_t whyn) {
+  char *real = realpath(path, NULL);
+  if (!real) {
+    snprintf(why, whyn, "cannot open: %s", strerror(errno));
+    return NULL;
   }
+  exh_file *f = exh_file_open(real, NULL, why, whyn);
+  free(real);
+  return f;
+}
+
+/* Reads a whole file of at most `max` bytes (refused with a reason past
+ * it). NULL with a reason on failure. */
+static char *read_user_file(const char *path, size_t max, size_t *n, char *why, size_t whyn) {
+  exh_file *f = open_user_file(path, why, whyn);
+  if (!f) return NULL;
+  uint64_t size = exh_file_size(f);
+  if (size > max) {
+    snprintf(why, whyn, "larger than %zu KiB: refused", max >> 10);
+    exh_file_close(f);
+    return NULL;
+  }
+  /* the size when opened bounds the buffer; a file that grows meanwhile is
+   * read up to max + 1 bytes and refused */
   exh_buf b = {0};
   char tmp[65536];
-  size_t got;
-  while ((got = fread(tmp, 1, sizeof tmp, f)) > 0) {
-    exh_buf_add(&b, tmp, got);
-    if (b.n > EXH_RULE_FILE_MAX) break;
+  for (;;) {
+    long got = exh_file_read(f, tmp, sizeof tmp, why, whyn);
+    if (got < 0) {
+      exh_file_close(f);
+      exh_buf_free(&b);
+      return NULL;
+    }
+    if (got == 0) break;
+    exh_buf_add(&b, tmp, (size_t)got);
+    if (b.n > max) {
+      snprintf(why, whyn, "larger than %zu KiB: refused", max >> 10);
+      exh_file_close(f);
+      exh_buf_free(&b);
+      return NULL;
+    }
   }
-  fclose(f);
-  exh_err rc = exh_ruleset_add_yaml(rs, path, b.p ? b.p : "", b.n);
-  exh_buf_free(&b);
+  exh_file_close(f);
+  *n = b.n;
+  return b.p ? exh_buf_take(&b) : exh_xstrdup("");
+}
+
+static exh_err add_file(exh_ruleset *rs, const char *path) {
+  char why[256];
+  size_t n;
+  char *t = read_user_file(path, EXH_RULE_FILE_MAX, &n, why, sizeof why);
+  if (!t) {
+    reject(rs, path, NULL, why);
+    return EXH_EIO;
+  }
+  exh_err rc = exh_ruleset_add_yaml(rs, path, t, n);
+  free(t);
   return rc;
 }
 
 /* Adds every file with one of `exts` below a path (or the path itself if
  * it is a file), in name order, at most 32 folders deep. Links are
- * followed here: rule folders are the user's own, not evidence. */
+ * followed here (rule folders are the user's own, not evidence), but each
+ * folder is read once: links that point back up cannot multiply the walk.
+ * Entries with a rule extension that are not regular files (a FIFO, a
+ * device, a socket) are named and skipped. */
 typedef exh_err (*rule_file_fn)(exh_ruleset *rs, const char *path);
+
+typedef struct dirid {
+  uint64_t dev, ino; /* ino 0: an empty slot (no folder has inode 0) */
+} dirid;
+
+typedef struct rule_walk {
+  exh_ruleset *rs;
+  const char *const *exts;
+  rule_file_fn fn;
+  dirid *seen; /* open addressing, power-of-two size */
+  size_t nseen, capseen;
+} rule_walk;
+
+/* 1 if the folder was read already; else notes it. */
+static int seen_dir(rule_walk *w, uint64_t dev, uint64_t ino) {
+  if (2 * (w->nseen + 1) > w->capseen) {
+    size_t nc = w->capseen ? 2 * w->capseen : 64;
+    dirid *v = exh_xcalloc(nc, sizeof *v);
+    for (size_t i = 0; i < w->capseen; i++) {
+      if (!w->seen[i].ino) continue;
+      size_t k = (w->seen[i].ino * 0x9E3779B97F4A7C15ull ^ w->seen[i].dev) & (nc - 1);
+      while (v[k].ino) k = (k + 1) & (nc - 1);
+      v[k] = w->seen[i];
+    }
+    free(w->seen);
+    w->seen = v;
+    w->capseen = nc;
+  }
+  size_t k = (ino * 0x9E3779B97F4A7C15ull ^ dev) & (w->capseen - 1);
+  for (; w->seen[k].ino; k = (k + 1) & (w->capseen - 1))
+    if (w->seen[k].ino == ino && w->seen[k].dev == dev) return 1;
+  w->seen[k] = (dirid){dev, ino ? ino : 1};
+  w->nseen++;
+  return 0;
+}
 
 static int has_ext(const char *name, const char *const *exts) {
   size_t n = strlen(name);
@@ -278,14 +614,29 @@ static int has_ext(const char *name, const char *const *exts) {
   return 0;
 }
 
-static exh_err add_rule_tree(exh_ruleset *rs, const char *path, int depth, const char *const *exts, rule_file_fn fn) {
+static exh_err walk_rules(rule_walk *w, const char *path, int depth, int named) {
+  exh_ruleset *rs = w->rs;
   struct stat st;
   if (stat(path, &st) != 0) {
-    reject(rs, path, NULL, "cannot stat");
+    if (!named && !has_ext(path, w->exts)) return EXH_OK; /* a dangling link that is no rule */
+    char why[160];
+    snprintf(why, sizeof why, "cannot stat: %s", strerror(errno));
+    reject(rs, path, NULL, why);
     return EXH_EIO;
   }
-  if (!S_ISDIR(st.st_mode)) return fn(rs, path);
-  if (depth > 32) return EXH_ELIMIT;
+  if (!S_ISDIR(st.st_mode)) {
+    if (!named && !has_ext(path, w->exts)) return EXH_OK;
+    if (!S_ISREG(st.st_mode)) {
+      reject(rs, path, NULL, "not a regular file (a FIFO, device or socket): not read");
+      return EXH_EIO;
+    }
+    return w->fn(rs, path);
+  }
+  if (seen_dir(w, (uint64_t)st.st_dev, (uint64_t)st.st_ino)) return EXH_OK; /* read already (a link back up) */
+  if (depth > 32) {
+    reject(rs, path, NULL, "folder more than 32 levels deep: not read");
+    return EXH_ELIMIT;
+  }
   char why[256];
   size_t n;
   char **names = exh_list_dir_sorted(path, &n, why, sizeof why);
@@ -295,18 +646,23 @@ static exh_err add_rule_tree(exh_ruleset *rs, const char *path, int depth, const
   }
   exh_err rc = EXH_OK;
   for (size_t i = 0; i < n; i++) {
-    char *cp = exh_xasprintf("%s/%s", path, names[i]);
-    struct stat s2;
     exh_err r = EXH_OK;
-    if (names[i][0] != '.' && stat(cp, &s2) == 0) {
-      if (S_ISDIR(s2.st_mode)) r = add_rule_tree(rs, cp, depth + 1, exts, fn);
-      else if (has_ext(names[i], exts)) r = fn(rs, cp);
+    if (names[i][0] != '.') {
+      char *cp = exh_xasprintf("%s/%s", path, names[i]);
+      r = walk_rules(w, cp, depth + 1, 0);
+      free(cp);
     }
     if (r != EXH_OK && rc == EXH_OK) rc = r;
-    free(cp);
     free(names[i]);
   }
   free(names);
+  return rc;
+}
+
+static exh_err add_rule_tree(exh_ruleset *rs, const char *path, const char *const *exts, rule_file_fn fn) {
+  rule_walk w = {rs, exts, fn, NULL, 0, 0};
+  exh_err rc = walk_rules(&w, path, 0, 1);
+  free(w.seen);
   return rc;
 }
 
@@ -314,7 +670,7 @@ static const char *const yaml_exts[] = {".yml", ".yaml", NULL};
 
 exh_err exh_ruleset_add_path(exh_ruleset *rs, const char *path) {
   if (rs->compiled) return EXH_EARG;
-  return add_rule_tree(rs, path, 0, yaml_exts, add_file);
+  return add_rule_tree(rs, path, yaml_exts, add_file);
 }
 
 /* Generated at build time from rules/ (tools/embed). */
@@ -354,30 +710,14 @@ exh_err exh_ruleset_add_yara_text(exh_ruleset *rs, const char *source, const cha
   return exh_yara_add(rs->yara, source, text, len) ? EXH_ERULE : EXH_OK;
 }
 
-/* Reads a whole (small) file: rule and indicator files only. */
-static char *slurp(exh_ruleset *rs, const char *path, size_t max, size_t *n) {
-  exh_map m;
-  char why[256];
-  if (exh_map_open(&m, path, why, sizeof why)) {
-    yara_reject(rs, path, why);
-    return NULL;
-  }
-  if (m.size > max) {
-    snprintf(why, sizeof why, "larger than %zu MiB: refused", max >> 20);
-    exh_map_close(&m);
-    yara_reject(rs, path, why);
-    return NULL;
-  }
-  char *t = exh_xstrndup(m.data, m.size);
-  *n = m.size;
-  exh_map_close(&m);
-  return t;
-}
-
 static exh_err add_yara_file(exh_ruleset *rs, const char *path) {
+  char why[256];
   size_t n;
-  char *t = slurp(rs, path, 16u << 20, &n);
-  if (!t) return EXH_EIO;
+  char *t = read_user_file(path, EXH_YARA_FILE_MAX, &n, why, sizeof why);
+  if (!t) {
+    yara_reject(rs, path, why);
+    return EXH_EIO;
+  }
   exh_err r = exh_ruleset_add_yara_text(rs, path, t, n);
   free(t);
   return r;
@@ -391,7 +731,7 @@ exh_err exh_ruleset_add_yara_path(exh_ruleset *rs, const char *path) {
     yara_reject(rs, path, "YARA support not built in (EXH_WITH_YARA=OFF)");
     return EXH_EUNSUPPORTED;
   }
-  return add_rule_tree(rs, path, 0, yara_exts, add_yara_file);
+  return add_rule_tree(rs, path, yara_exts, add_yara_file);
 }
 
 /* CISA CHIRP files: network addresses become IP indicators, YARA rules for
@@ -402,6 +742,7 @@ typedef struct chirp_ctx {
   const char *source;
   size_t ips, rules, unused;
   exh_buf names;
+  char failed[256]; /* an indicator limit was reached: the file is refused */
 } chirp_ctx;
 
 static void on_chirp(void *vctx, const exh_chirp_doc *d, int index) {
@@ -411,8 +752,9 @@ static void on_chirp(void *vctx, const exh_chirp_doc *d, int index) {
   int used = 0;
   if (!strcmp(d->ioc_type, "network") && d->ips) {
     size_t skipped = 0;
-    long n = exh_iocset_load(c->rs->iocs, src, d->ips, strlen(d->ips), &skipped, why, sizeof why);
+    long n = c->failed[0] ? 0 : exh_iocset_load(c->rs->iocs, src, d->ips, strlen(d->ips), &skipped, why, sizeof why);
     if (n > 0) c->ips += (size_t)n, used = 1;
+    if (n < 0) snprintf(c->failed, sizeof c->failed, "%s", why);
   } else if (!strcmp(d->ioc_type, "yara") && d->rule && d->files && exh_yara_available()) {
     size_t fl = strlen(d->files);
     int for_logs = exh_memimem(d->files, fl, "LogFiles", 8) || exh_memimem(d->files, fl, "\\Logging\\", 9) ||
@@ -433,10 +775,10 @@ exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char
   size_t lead = 0;
   while (lead < len && (text[lead] == ' ' || text[lead] == '\n' || text[lead] == '\r' || text[lead] == '\t')) lead++;
   if ((lead >= len || text[lead] != '{') && exh_chirp_sniff(text, len)) {
-    chirp_ctx c = {rs, source, 0, 0, 0, {0}};
-    if (exh_chirp_parse(text, len, on_chirp, &c, why, sizeof why) < 0) {
+    chirp_ctx c = {rs, source, 0, 0, 0, {0}, ""};
+    if (exh_chirp_parse(text, len, on_chirp, &c, why, sizeof why) < 0 || c.failed[0]) {
       exh_buf_free(&c.names);
-      yara_reject(rs, source, why);
+      yara_reject(rs, source, c.failed[0] ? c.failed : why);
       return EXH_EPARSE;
     }
     if (c.unused && rs->rej) {
@@ -464,27 +806,111 @@ exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char
   return EXH_OK;
 }
 
+/* Line lists are read in blocks of this size and never held whole. */
+#define IOC_BLOCK (1u << 20)
+
+/* Reads until buf is full or the file ends: the count, or -1. */
+static long read_block(exh_file *f, char *buf, size_t n, char *why, size_t whyn) {
+  size_t got = 0;
+  while (got < n) {
+    long r = exh_file_read(f, buf + got, n - got, why, whyn);
+    if (r < 0) return -1;
+    if (r == 0) break;
+    got += (size_t)r;
+  }
+  return (long)got;
+}
+
+/* Feeds the rest of f to a line load after its first block. */
+static int feed_rest(exh_file *f, exh_ioc_lines *l, char *blk, long got, char *why, size_t whyn) {
+  while (got > 0) {
+    if (exh_iocset_lines_feed(l, blk, (size_t)got) < 0) return 0; /* the reason comes from _end */
+    got = read_block(f, blk, IOC_BLOCK, why, whyn);
+  }
+  return got < 0 ? -1 : 0;
+}
+
 exh_err exh_ruleset_add_ioc_file(exh_ruleset *rs, const char *path) {
-  size_t n;
-  char *t = slurp(rs, path, 256u << 20, &n);
-  if (!t) return EXH_EIO;
-  exh_err r = exh_ruleset_add_ioc_text(rs, path, t, n);
-  free(t);
-  return r;
+  if (rs->compiled) return EXH_EARG;
+  char why[600];
+  exh_file *f = open_user_file(path, why, sizeof why);
+  if (!f) {
+    yara_reject(rs, path, why);
+    return EXH_EIO;
+  }
+  char *blk = exh_xmalloc(IOC_BLOCK);
+  long got = read_block(f, blk, IOC_BLOCK, why, sizeof why);
+  exh_err rc = EXH_OK;
+  size_t lead = got >= 3 && !memcmp(blk, "\xEF\xBB\xBF", 3) ? 3 : 0;
+  while (got > 0 && lead < (size_t)got && (blk[lead] == ' ' || blk[lead] == '\t' || blk[lead] == '\r' || blk[lead] == '\n'))
+    lead++;
+  if (got < 0) {
+    yara_reject(rs, path, why);
+    rc = EXH_EIO;
+  } else if ((lead < (size_t)got && blk[lead] == '{') || exh_chirp_sniff(blk, (size_t)got)) {
+    /* a JSON or YAML document: read whole (STIX, CHIRP) */
+    exh_buf b = {0};
+    exh_buf_add(&b, blk, (size_t)got);
+    while (got > 0 && b.n <= EXH_IOC_DOC_MAX) {
+      got = read_block(f, blk, IOC_BLOCK, why, sizeof why);
+      if (got > 0) exh_buf_add(&b, blk, (size_t)got);
+    }
+    if (got < 0) {
+      yara_reject(rs, path, why);
+      rc = EXH_EIO;
+    } else if (b.n > EXH_IOC_DOC_MAX) {
+      snprintf(why, sizeof why, "a STIX or CHIRP file larger than %u MiB: refused", (unsigned)(EXH_IOC_DOC_MAX >> 20));
+      yara_reject(rs, path, why);
+      rc = EXH_ELIMIT;
+    } else {
+      rc = exh_ruleset_add_ioc_text(rs, path, b.p, b.n);
+    }
+    exh_buf_free(&b);
+  } else {
+    /* a line list: streamed */
+    if (!rs->iocs) rs->iocs = exh_iocset_new();
+    exh_ioc_lines *l = exh_iocset_lines_begin(rs->iocs, path);
+    int ioerr = feed_rest(f, l, blk, got, why, sizeof why);
+    char why2[600];
+    size_t skipped = 0;
+    long n = exh_iocset_lines_end(l, &skipped, why2, sizeof why2);
+    if (ioerr) {
+      yara_reject(rs, path, why);
+      rc = EXH_EIO;
+    } else if (n < 0) {
+      yara_reject(rs, path, why2);
+      rc = EXH_EPARSE;
+    } else if (skipped && rs->rej) {
+      snprintf(why, sizeof why, "%zu entries not usable as indicators (type unknown or malformed); %ld loaded",
+               skipped, n);
+      rs->rej(rs->rejctx, path, EXH_REJECT_NOTE, why);
+    }
+  }
+  free(blk);
+  exh_file_close(f);
+  return rc;
 }
 
 exh_err exh_ruleset_add_baseline_file(exh_ruleset *rs, const char *path) {
   if (rs->compiled) return EXH_EARG;
-  size_t n;
-  char *t = slurp(rs, path, 256u << 20, &n);
-  if (!t) return EXH_EIO;
-  if (!rs->base) rs->base = exh_baseline_new();
-  char why[512];
-  long r = exh_baseline_load(rs->base, path, t, n, why, sizeof why);
-  free(t);
-  if (r < 0) {
+  char why[600];
+  exh_file *f = open_user_file(path, why, sizeof why);
+  if (!f) {
     yara_reject(rs, path, why);
-    return EXH_EPARSE;
+    return EXH_EIO;
+  }
+  if (!rs->base) rs->base = exh_baseline_new();
+  char *blk = exh_xmalloc(IOC_BLOCK);
+  long got = read_block(f, blk, IOC_BLOCK, why, sizeof why);
+  exh_ioc_lines *l = exh_baseline_lines_begin(rs->base, path);
+  int ioerr = got < 0 ? -1 : feed_rest(f, l, blk, got, why, sizeof why);
+  char why2[600];
+  long n = exh_iocset_lines_end(l, NULL, why2, sizeof why2);
+  free(blk);
+  exh_file_close(f);
+  if (ioerr || n < 0) {
+    yara_reject(rs, path, ioerr ? why : why2);
+    return ioerr ? EXH_EIO : EXH_EPARSE;
   }
   return EXH_OK;
 }
@@ -504,20 +930,15 @@ void exh_ruleset_content_counts(const exh_ruleset *rs, size_t *yara_rules, size_
   if (baseline_rows) *baseline_rows = exh_baseline_count(rs->base);
 }
 
-/* IP indicators become Sigma rules on the client address of every log, so
- * they ride the same literal prefilter as the other rules. */
+/* IP indicators: three rules on the client address of every log exhunt
+ * reads (Exchange ClientIpAddress, IIS c-ip, Security events' IpAddress),
+ * whose one value is the indicator set itself: a hash lookup of the
+ * field's address (the internal modifier 'exhunt-ipset'), whatever the
+ * number of addresses. The set's literals (ioc.c) give the rules their
+ * prefilter group, so they ride the same prefilter as every other rule and
+ * cost nothing on lines without a candidate address. */
 static void add_ip_rules(exh_ruleset *rs) {
   if (!exh_iocset_count(rs->iocs, EXH_IOC_IP)) return;
-  exh_buf list = {0};
-  for (size_t i = 0;; i++) {
-    const exh_ioc *io = exh_iocset_nth(rs->iocs, EXH_IOC_IP, i);
-    if (!io) break;
-    int ok = 1;
-    for (const char *c = io->value; *c; c++)
-      if (!((*c >= '0' && *c <= '9') || ((*c | 32) >= 'a' && (*c | 32) <= 'f') || *c == '.' || *c == ':')) ok = 0;
-    if (ok) exh_buf_printf(&list, "      - '%s'\n", io->value);
-  }
-  if (!list.n) return;
   static const struct {
     const char *id, *logsource, *field, *dataset;
   } src[] = {
@@ -525,19 +946,20 @@ static void add_ip_rules(exh_ruleset *rs) {
       {"exhunt-ioc-ip-web", "category: webserver", "c-ip", "IIS logs"},
       {"exhunt-ioc-ip-security", "product: windows\n  service: security", "IpAddress", "Security events"},
   };
+  rs->ipset_compiling = rs->iocs;
   for (size_t k = 0; k < sizeof src / sizeof src[0]; k++) {
     char *y = exh_xasprintf("title: 'IOC: client address on an indicator list (%s)'\n"
                             "id: %s\n"
                             "description: A request or logon came from an address listed in a loaded IOC set.\n"
                             "logsource:\n  %s\n"
-                            "detection:\n  sel:\n    %s:\n%s  condition: sel\n"
+                            "detection:\n  sel:\n    %s|exhunt-ipset: loaded\n  condition: sel\n"
                             "level: medium\n"
                             "tags:\n  - attack.initial_access\n  - attack.t1190\n",
-                            src[k].dataset, src[k].id, src[k].logsource, src[k].field, list.p);
+                            src[k].dataset, src[k].id, src[k].logsource, src[k].field);
     exh_ruleset_add_yaml(rs, "builtin:ioc-addresses", y, strlen(y));
     free(y);
   }
-  exh_buf_free(&list);
+  rs->ipset_compiling = NULL;
 }
 
 exh_err exh_ruleset_compile(exh_ruleset *rs) {
@@ -596,16 +1018,7 @@ exh_err exh_ruleset_compile(exh_ruleset *rs) {
       return EXH_ERULE;
     }
   }
-  rs->fhash_cap = 64;
-  while (rs->fhash_cap < rs->nfields * 2) rs->fhash_cap *= 2;
-  rs->fhash = exh_xmalloc(rs->fhash_cap * sizeof(int));
-  for (size_t i = 0; i < rs->fhash_cap; i++) rs->fhash[i] = -1;
-  for (size_t f = 0; f < rs->nfields; f++) {
-    size_t mask = rs->fhash_cap - 1, i = fnv_lower(rs->fields[f], strlen(rs->fields[f])) & mask;
-    while (rs->fhash[i] >= 0) i = (i + 1) & mask;
-    rs->fhash[i] = (int)f;
-  }
-  rs->compiled = 1;
+  rs->compiled = 1; /* the field hash is kept up to date by exh_ruleset_intern */
   return EXH_OK;
 }
 

@@ -13,6 +13,8 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "../core/limits.h"
+#include "../ioc/ioc.h"
 #include "sigma_int.h"
 
 #ifdef EXH_HAVE_PCRE2
@@ -122,6 +124,7 @@ static int cidr_match(const cidr_net *net, const char *s, size_t n) {
 
 static int match_one(const matcher *m, size_t i, const char *s, size_t n, const exh_record *rec) {
   if (m->mods & MOD_RE) return re_match(m->res[i], s, n);
+  if (m->mods & MOD_IPSET) return exh_iocset_ip_has(m->ipset, s, n);
   if (m->mods & MOD_CIDR) return cidr_match(&m->nets[i], s, n);
   if (m->mods & MOD_FIELDREF) {
     exh_str o;
@@ -170,12 +173,20 @@ static int sel_eval(const selection *s, const exh_record *rec) {
   return 0;
 }
 
+/* Recursion bounded by the tree's depth (sigma_int.h: at most
+ * 2 x EXH_SIGMA_MAX_NESTING + 2 levels). */
 static int node_eval(const exh_rule *r, int ni, const exh_record *rec) {
   const cnode *n = &r->nodes[ni];
   switch (n->op) {
   case C_SEL: return sel_eval(&r->sels[n->sel], rec);
-  case C_AND: return node_eval(r, n->a, rec) && node_eval(r, n->b, rec);
-  case C_OR: return node_eval(r, n->a, rec) || node_eval(r, n->b, rec);
+  case C_AND:
+    for (size_t i = 0; i < n->nkids; i++)
+      if (!node_eval(r, n->kids[i], rec)) return 0;
+    return 1;
+  case C_OR:
+    for (size_t i = 0; i < n->nkids; i++)
+      if (node_eval(r, n->kids[i], rec)) return 1;
+    return 0;
   case C_NOT: return !node_eval(r, n->a, rec);
   case C_ONEOF:
     for (size_t i = 0; i < n->nsels; i++)
@@ -231,6 +242,7 @@ static int parse_mods(const char *spec, mods_t *md, char *why, size_t whyn) {
     else if (exh_strieq(m, "exists")) md->mods |= MOD_EXISTS;
     else if (exh_strieq(m, "cidr")) md->mods |= MOD_CIDR;
     else if (exh_strieq(m, "fieldref")) md->mods |= MOD_FIELDREF;
+    else if (exh_strieq(m, "exhunt-ipset")) md->mods |= MOD_IPSET; /* checked by build_matcher */
     else if ((md->mods & MOD_RE) && exh_strieq(m, "i")) md->mods |= MOD_RE_I;
     else if ((md->mods & MOD_RE) && exh_strieq(m, "m")) md->mods |= MOD_RE_M;
     else if ((md->mods & MOD_RE) && exh_strieq(m, "s")) md->mods |= MOD_RE_S;
@@ -481,6 +493,10 @@ static int compile_value(matcher *m, size_t i, const val *v, char *why, size_t w
     exh_glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
     return 0;
   }
+  if (m->mods & MOD_IPSET) {
+    exh_glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
+    return 0;
+  }
   if (m->mods & MOD_FIELDREF) {
     m->refs[i] = -1; /* resolved by the caller, which can intern */
     exh_glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
@@ -505,10 +521,23 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
     size_t fn = bar ? (size_t)(bar - key) : strlen(key);
     if (parse_mods(bar ? bar + 1 : "", &md, why, whyn)) return -1;
     m->mods = md.mods;
-    if (fn > 0) m->fid = exh_ruleset_intern(rs, key, fn);
-    else if (m->mods & (MOD_EXISTS | MOD_CIDR | MOD_FIELDREF)) {
+    if (fn > 0) {
+      m->fid = exh_ruleset_intern(rs, key, fn);
+      if (m->fid < 0) {
+        snprintf(why, whyn, "more than %d distinct field names in the rule set", EXH_RULESET_MAX_FIELDS);
+        return -1;
+      }
+    } else if (m->mods & (MOD_EXISTS | MOD_CIDR | MOD_FIELDREF)) {
       snprintf(why, whyn, "keywords cannot take exists, cidr or fieldref");
       return -1;
+    }
+    if (m->mods & MOD_IPSET) {
+      /* only the set's own IP indicator rules (ruleset.c) use it */
+      m->ipset = exh_ruleset_ipset_compiling(rs);
+      if (!m->ipset || m->mods != MOD_IPSET || md.ntr || fn == 0) {
+        snprintf(why, whyn, "unsupported modifier 'exhunt-ipset'");
+        return -1;
+      }
     }
   }
   const char *what = key ? key : "keywords";
@@ -567,7 +596,13 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
       continue;
     }
     rc = compile_value(m, i, &vs.v[i], why, whyn);
-    if (rc == 0 && (m->mods & MOD_FIELDREF)) m->refs[i] = exh_ruleset_intern(rs, vs.v[i].p, vs.v[i].n);
+    if (rc == 0 && (m->mods & MOD_FIELDREF)) {
+      m->refs[i] = exh_ruleset_intern(rs, vs.v[i].p, vs.v[i].n);
+      if (m->refs[i] < 0) {
+        snprintf(why, whyn, "more than %d distinct field names in the rule set", EXH_RULESET_MAX_FIELDS);
+        rc = -1;
+      }
+    }
   }
   vals_free(&vs);
   return rc;
@@ -604,8 +639,21 @@ static void sel_free(selection *s) {
   free(s->name);
 }
 
-static int build_selection(exh_ruleset *rs, yaml_document_t *d, selection *s, yaml_node_t *v,
-                           char *why, size_t whyn) {
+static int build_selection_(exh_ruleset *rs, yaml_document_t *d, selection *s, yaml_node_t *v,
+                            char *why, size_t whyn);
+
+/* Builds a selection and counts its values (the rule's test budget). */
+static int build_selection(exh_ruleset *rs, yaml_document_t *d, selection *s, yaml_node_t *v, char *why,
+                           size_t whyn) {
+  int rc = build_selection_(rs, d, s, v, why, whyn);
+  s->nvals = 0;
+  for (size_t a = 0; a < s->nalts; a++)
+    for (size_t i = 0; i < s->alts[a].n; i++) s->nvals += s->alts[a].m[i].nv ? s->alts[a].m[i].nv : 1;
+  return rc;
+}
+
+static int build_selection_(exh_ruleset *rs, yaml_document_t *d, selection *s, yaml_node_t *v,
+                            char *why, size_t whyn) {
   if (v->type == YAML_MAPPING_NODE) {
     s->alts = exh_xcalloc(1, sizeof *s->alts);
     s->nalts = 1;
@@ -653,9 +701,50 @@ typedef struct cparse {
   const char *p;
   char *why;
   size_t whyn;
-  int depth;
+  int depth;     /* parentheses and 'not's open: bounds the recursion here and the tree's depth */
   size_t cap;
+  size_t *tests; /* values the rule tests so far, every condition of it together */
+  size_t *work;  /* selections quantifiers looked at so far */
+  const int *selidx; /* selection names hashed: slot -> index + 1 */
+  size_t nselidx;
 } cparse;
+
+static uint32_t name_hash(const char *p, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 16777619u;
+  return h;
+}
+
+/* The index of selection names used to resolve the condition's words (a
+ * rule of 30,000 selections named 30,000 times would otherwise take 10^9
+ * comparisons). */
+static int *sel_index(const exh_rule *r, size_t *nslots) {
+  size_t ns = 16;
+  while (ns < 2 * r->nsels) ns *= 2;
+  int *v = exh_xcalloc(ns, sizeof *v);
+  for (size_t i = 0; i < r->nsels; i++) {
+    size_t k = name_hash(r->sels[i].name, strlen(r->sels[i].name)) & (ns - 1);
+    while (v[k]) {
+      if (!strcmp(r->sels[v[k] - 1].name, r->sels[i].name)) break; /* the first of a repeated name wins */
+      k = (k + 1) & (ns - 1);
+    }
+    if (!v[k]) v[k] = (int)i + 1;
+  }
+  *nslots = ns;
+  return v;
+}
+
+/* Charges the values a mention of selection `sel` tests. */
+static int charge(cparse *c, size_t sel) {
+  size_t v = c->r->sels[sel].nvals ? c->r->sels[sel].nvals : 1;
+  *c->tests += v;
+  if (*c->tests > EXH_SIGMA_MAX_TESTS) {
+    snprintf(c->why, c->whyn, "condition tests more than %u values on a record (each selection counted once per mention)",
+             (unsigned)EXH_SIGMA_MAX_TESTS);
+    return -1;
+  }
+  return 0;
+}
 
 static void skip_ws(cparse *c) {
   while (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r') c->p++;
@@ -690,9 +779,12 @@ static int new_node(cparse *c, int op) {
   return (int)r->nnodes++;
 }
 
-static int find_sel(exh_rule *r, exh_str name) {
-  for (size_t i = 0; i < r->nsels; i++)
-    if (strlen(r->sels[i].name) == name.n && !memcmp(r->sels[i].name, name.p, name.n)) return (int)i;
+static int find_sel(const cparse *c, exh_str name) {
+  const exh_rule *r = c->r;
+  for (size_t k = name_hash(name.p, name.n) & (c->nselidx - 1); c->selidx[k]; k = (k + 1) & (c->nselidx - 1)) {
+    const char *nm = r->sels[c->selidx[k] - 1].name;
+    if (strlen(nm) == name.n && !memcmp(nm, name.p, name.n)) return c->selidx[k] - 1;
+  }
   return -1;
 }
 
@@ -708,17 +800,31 @@ static int parse_quant(cparse *c, int all) {
     snprintf(c->why, c->whyn, "condition: expected a selection pattern after 'of'");
     return -1;
   }
+  /* every selection is looked at: bounded like the tests */
+  *c->work += c->r->nsels;
+  if (*c->work > (size_t)EXH_SIGMA_MAX_TESTS * 4) {
+    snprintf(c->why, c->whyn, "condition: quantifiers ('1 of', 'all of') over too many selections");
+    return -1;
+  }
   int n = new_node(c, all ? C_ALLOF : C_ONEOF);
   int them = exh_strieq(w, "them");
   exh_glob g;
   if (!them) exh_glob_compile(&g, w.p, w.n, 0, 0, 1, 0);
   int *sels = exh_xcalloc(c->r->nsels ? c->r->nsels : 1, sizeof(int));
   size_t ns = 0;
-  for (size_t i = 0; i < c->r->nsels; i++) {
+  int over = 0;
+  for (size_t i = 0; i < c->r->nsels && !over; i++) {
     const char *nm = c->r->sels[i].name;
-    if (them ? nm[0] != '_' : exh_glob_match(&g, nm, strlen(nm))) sels[ns++] = (int)i;
+    if (them ? nm[0] != '_' : exh_glob_match(&g, nm, strlen(nm))) {
+      sels[ns++] = (int)i;
+      over = charge(c, i) != 0;
+    }
   }
   if (!them) exh_glob_free(&g);
+  if (over) {
+    free(sels);
+    return -1;
+  }
   if (ns == 0) {
     free(sels);
     snprintf(c->why, c->whyn, "condition: '%.*s' names no selection", (int)(w.n > 60 ? 60 : w.n), w.p);
@@ -730,7 +836,7 @@ static int parse_quant(cparse *c, int all) {
 }
 
 static int parse_factor(cparse *c) {
-  if (++c->depth > 64) {
+  if (++c->depth > EXH_SIGMA_MAX_NESTING) {
     snprintf(c->why, c->whyn, "condition nested too deeply");
     return -1;
   }
@@ -763,10 +869,10 @@ static int parse_factor(cparse *c) {
     } else if (exh_strieq(w, "all")) {
       res = parse_quant(c, 1);
     } else {
-      int s = find_sel(c->r, w);
+      int s = find_sel(c, w);
       if (s < 0) {
         snprintf(c->why, c->whyn, "condition names unknown selection '%.*s'", (int)(w.n > 60 ? 60 : w.n), w.p);
-      } else {
+      } else if (charge(c, (size_t)s) == 0) {
         res = new_node(c, C_SEL);
         c->r->nodes[res].sel = s;
       }
@@ -776,38 +882,45 @@ static int parse_factor(cparse *c) {
   return res;
 }
 
-static int parse_and(cparse *c) {
-  int a = parse_factor(c);
-  while (a >= 0 && peek_word(c, "and")) {
+/* "x and y and z": one n-ary node (a chain of thousands of terms is one
+ * level of the tree, not thousands). */
+static int parse_chain(cparse *c, int op, const char *kw, int (*sub)(cparse *)) {
+  int a = sub(c);
+  if (a < 0 || !peek_word(c, kw)) return a;
+  int *kids = NULL;
+  size_t n = 0, cap = 0;
+  EXH_VEC_RESERVE(kids, cap, 1);
+  kids[n++] = a;
+  while (peek_word(c, kw)) {
     exh_str w;
     next_word(c, &w);
-    int b = parse_factor(c);
-    if (b < 0) return -1;
-    int n = new_node(c, C_AND);
-    c->r->nodes[n].a = a;
-    c->r->nodes[n].b = b;
-    a = n;
+    int b = sub(c);
+    if (b < 0) {
+      free(kids);
+      return -1;
+    }
+    EXH_VEC_RESERVE(kids, cap, n + 1);
+    kids[n++] = b;
   }
-  return a;
+  int node = new_node(c, op);
+  c->r->nodes[node].kids = kids;
+  c->r->nodes[node].nkids = n;
+  return node;
 }
 
-static int parse_or(cparse *c) {
-  int a = parse_and(c);
-  while (a >= 0 && peek_word(c, "or")) {
-    exh_str w;
-    next_word(c, &w);
-    int b = parse_and(c);
-    if (b < 0) return -1;
-    int n = new_node(c, C_OR);
-    c->r->nodes[n].a = a;
-    c->r->nodes[n].b = b;
-    a = n;
-  }
-  return a;
-}
+static int parse_and(cparse *c) { return parse_chain(c, C_AND, "and", parse_factor); }
 
-static int parse_condition(exh_rule *r, const char *text, size_t *cap, char *why, size_t whyn) {
-  cparse c = {r, text, why, whyn, 0, *cap};
+static int parse_or(cparse *c) { return parse_chain(c, C_OR, "or", parse_and); }
+
+typedef struct cstate {
+  size_t cap, tests, work;
+  int *selidx;
+  size_t nselidx;
+} cstate;
+
+static int parse_condition(exh_rule *r, const char *text, cstate *cs, char *why, size_t whyn) {
+  cparse c = {r, text, why, whyn, 0, cs->cap, &cs->tests, &cs->work, cs->selidx, cs->nselidx};
+  size_t *cap = &cs->cap;
   int root = parse_or(&c);
   *cap = c.cap;
   if (root < 0) return -1;
@@ -826,8 +939,11 @@ static int parse_condition(exh_rule *r, const char *text, size_t *cap, char *why
  * conjunction of litsets; n == 0 means "no requirement known". */
 typedef struct litset {
   exh_str *v;
-  size_t n;
+  size_t n, cap;
   size_t minlen;
+  double w;      /* weight of the least selective literal (ls_weight) */
+  uint32_t *idx; /* past LS_SCAN literals: hash slots, literal index + 1 */
+  size_t nidx;   /* slots: a power of two, at least twice n */
 } litset;
 
 typedef struct cnf {
@@ -838,6 +954,11 @@ typedef struct cnf {
 /* Groups whose shortest literal is this short tell nothing; they are
  * dropped when the rule has another group. */
 #define MIN_USEFUL_LIT 2
+
+/* Up to this many literals a group is searched in line for duplicates;
+ * past it a hash index keeps adding O(1) (a selection of 100,000 values
+ * would otherwise take 5 x 10^9 comparisons). */
+#define LS_SCAN 16
 
 /* Substrings found on a large share of the lines of Exchange and IIS logs.
  * A literal inside one of them is a poor anchor for the prefilter: its
@@ -855,26 +976,65 @@ static double lit_weight(exh_str l) {
   return (double)l.n;
 }
 
-/* A group is as selective as its least selective literal. */
-static double ls_weight(const litset *s) {
-  double w = 1e9;
-  for (size_t i = 0; i < s->n; i++) {
-    double x = lit_weight(s->v[i]);
-    if (x < w) w = x;
-  }
-  return s->n ? w : 0;
+/* A group is as selective as its least selective literal (kept as
+ * literals are added, so sorting groups costs nothing per literal). */
+static double ls_weight(const litset *s) { return s->n ? s->w : 0; }
+
+static uint32_t lit_hash(exh_str x) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < x.n; i++) h = (h ^ exh_lower((unsigned char)x.p[i])) * 16777619u;
+  return h;
 }
 
+static int lit_eq(exh_str a, exh_str b) { return a.n == b.n && exh_strnieq(a.p, b.p, a.n); }
+
+static void ls_reindex(litset *s) {
+  size_t ns = 64;
+  while (ns < 4 * s->n) ns *= 2;
+  free(s->idx);
+  s->idx = exh_xcalloc(ns, sizeof *s->idx);
+  s->nidx = ns;
+  for (size_t i = 0; i < s->n; i++) {
+    size_t k = lit_hash(s->v[i]) & (ns - 1);
+    while (s->idx[k]) k = (k + 1) & (ns - 1);
+    s->idx[k] = (uint32_t)(i + 1);
+  }
+}
+
+/* Adds a literal unless the group has it already (case-insensitively). */
 static void ls_add(litset *s, exh_str x) {
-  for (size_t i = 0; i < s->n; i++)
-    if (s->v[i].n == x.n && exh_strnieq(s->v[i].p, x.p, x.n)) return;
-  s->v = exh_xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+  if (s->idx) {
+    size_t k = lit_hash(x) & (s->nidx - 1);
+    for (; s->idx[k]; k = (k + 1) & (s->nidx - 1))
+      if (lit_eq(s->v[s->idx[k] - 1], x)) return;
+  } else {
+    for (size_t i = 0; i < s->n; i++)
+      if (lit_eq(s->v[i], x)) return;
+  }
+  EXH_VEC_RESERVE(s->v, s->cap, s->n + 1);
   s->v[s->n++] = x;
+  double w = lit_weight(x);
   if (s->n == 1 || x.n < s->minlen) s->minlen = x.n;
+  if (s->n == 1 || w < s->w) s->w = w;
+  if (s->n > LS_SCAN) {
+    if (!s->idx || 2 * s->n > s->nidx) {
+      ls_reindex(s);
+    } else {
+      size_t k = lit_hash(x) & (s->nidx - 1);
+      while (s->idx[k]) k = (k + 1) & (s->nidx - 1);
+      s->idx[k] = (uint32_t)s->n;
+    }
+  }
+}
+
+static void ls_free(litset *s) {
+  free(s->v);
+  free(s->idx);
+  memset(s, 0, sizeof *s);
 }
 
 static void cnf_free(cnf *c) {
-  for (size_t i = 0; i < c->n; i++) free(c->g[i].v);
+  for (size_t i = 0; i < c->n; i++) ls_free(&c->g[i]);
   c->n = 0;
 }
 
@@ -897,8 +1057,8 @@ static void cnf_sort(cnf *c) {
  * only weakens the filter, never hides a match). */
 static void cnf_trim(cnf *c) {
   cnf_sort(c);
-  while (c->n > EXH_MAX_LIT_GROUPS) free(c->g[--c->n].v);
-  while (c->n > 1 && c->g[c->n - 1].minlen < MIN_USEFUL_LIT) free(c->g[--c->n].v);
+  while (c->n > EXH_MAX_LIT_GROUPS) ls_free(&c->g[--c->n]);
+  while (c->n > 1 && c->g[c->n - 1].minlen < MIN_USEFUL_LIT) ls_free(&c->g[--c->n]);
 }
 
 /* AND: both conjunctions hold. */
@@ -911,7 +1071,9 @@ static cnf cnf_and(cnf a, cnf b) {
   return a;
 }
 
-/* OR: either holds, so the union of one group from each side is needed. */
+/* OR: either holds, so the union of one group from each side is needed.
+ * a's group takes b's literals: O(|b|) per union, so a chain of n values
+ * costs O(n) (ls_add is O(1)). */
 static cnf cnf_or(cnf a, cnf b) {
   cnf r;
   r.n = 0;
@@ -923,8 +1085,8 @@ static cnf cnf_or(cnf a, cnf b) {
   cnf_sort(&a);
   cnf_sort(&b);
   litset u = a.g[0];
+  a.g[0] = (litset){0};
   for (size_t i = 0; i < b.g[0].n; i++) ls_add(&u, b.g[0].v[i]);
-  a.g[0].v = NULL;
   cnf_free(&a);
   cnf_free(&b);
   r.g[0] = u;
@@ -934,7 +1096,7 @@ static cnf cnf_or(cnf a, cnf b) {
 
 static cnf cnf_none(void) {
   cnf c;
-  c.n = 0;
+  memset(&c, 0, sizeof c);
   return c;
 }
 
@@ -944,6 +1106,16 @@ static cnf cnf_none(void) {
 #define RAW_AVOID "\"? "
 
 static cnf matcher_lits(const matcher *m) {
+  if (m->mods & MOD_IPSET) {
+    /* one group: a text each address of the set leaves in any spelling of
+     * it (ioc.c says which), so the prefilter stays exact */
+    size_t n;
+    const exh_str *l = exh_iocset_ip_literals(m->ipset, &n);
+    cnf one = cnf_none();
+    for (size_t i = 0; i < n; i++) ls_add(&one.g[0], l[i]);
+    one.n = n ? 1 : 0;
+    return one;
+  }
   if (m->mods & (MOD_RE | MOD_EXISTS | MOD_CIDR | MOD_FIELDREF)) return cnf_none();
   if (m->fid >= 0 && m->fid < EXH_VF_COUNT && m->fid != EXH_VF_RAWRECORD) return cnf_none();
   cnf acc = cnf_none();
@@ -953,7 +1125,7 @@ static cnf matcher_lits(const matcher *m) {
     if (!m->is_null[i]) {
       exh_str l = exh_glob_longest_literal(&m->globs[i], RAW_AVOID);
       if (l.n) {
-        one.g[0] = (litset){NULL, 0, 0};
+        one.g[0] = (litset){0};
         ls_add(&one.g[0], l);
         one.n = 1;
       }
@@ -980,8 +1152,16 @@ static cnf node_lits(const exh_rule *r, int ni) {
   const cnode *n = &r->nodes[ni];
   switch (n->op) {
   case C_SEL: return sel_lits(&r->sels[n->sel]);
-  case C_AND: return cnf_and(node_lits(r, n->a), node_lits(r, n->b));
-  case C_OR: return cnf_or(node_lits(r, n->a), node_lits(r, n->b));
+  case C_AND: { /* recursion bounded by the tree's depth (sigma_int.h) */
+    cnf acc = node_lits(r, n->kids[0]);
+    for (size_t i = 1; i < n->nkids; i++) acc = cnf_and(acc, node_lits(r, n->kids[i]));
+    return acc;
+  }
+  case C_OR: {
+    cnf acc = node_lits(r, n->kids[0]);
+    for (size_t i = 1; i < n->nkids; i++) acc = cnf_or(acc, node_lits(r, n->kids[i]));
+    return acc;
+  }
   case C_NOT: return cnf_none();
   case C_ONEOF: {
     cnf acc = sel_lits(&r->sels[n->sels[0]]);
@@ -997,14 +1177,14 @@ static cnf node_lits(const exh_rule *r, int ni) {
   return cnf_none();
 }
 
-/* Fields that positive parts of the condition test: shown in messages. */
+/* Fields that positive parts of the condition test: shown in messages.
+ * Recursion bounded by the tree's depth (sigma_int.h). */
 static void collect_shown(exh_rule *r, int ni, int neg) {
   const cnode *n = &r->nodes[ni];
   switch (n->op) {
   case C_AND:
   case C_OR:
-    collect_shown(r, n->a, neg);
-    collect_shown(r, n->b, neg);
+    for (size_t i = 0; i < n->nkids && r->nshown < 8; i++) collect_shown(r, n->kids[i], neg);
     return;
   case C_NOT: collect_shown(r, n->a, !neg); return;
   default: break;
@@ -1239,7 +1419,10 @@ void exh_sigma_rule_free(exh_rule *r) {
   free(r->techs);
   for (size_t i = 0; i < r->nsels; i++) sel_free(&r->sels[i]);
   free(r->sels);
-  for (size_t i = 0; i < r->nnodes; i++) free(r->nodes[i].sels);
+  for (size_t i = 0; i < r->nnodes; i++) {
+    free(r->nodes[i].sels);
+    free(r->nodes[i].kids);
+  }
   free(r->nodes);
   for (size_t i = 0; i < r->ngroups; i++) free(r->groups[i].lits);
   free(r->shown);
@@ -1251,6 +1434,7 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   yaml_document_t *d = yaml_doc;
   yaml_node_t *root = yaml_document_get_root_node(d);
   exh_rule *r = exh_xcalloc(1, sizeof *r);
+  cstate cs = {0, 0, 0, NULL, 0};
   r->source = exh_xstrdup(source);
   if (!root || root->type != YAML_MAPPING_NODE) FAIL("document is not a map");
   r->title = map_str(d, root, "title");
@@ -1297,38 +1481,50 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   }
   if (!cond) FAIL("no condition");
   if (r->nsels == 0) FAIL("no selections");
-  size_t cap = 0;
+  for (size_t i = 0; i < r->nsels; i++) r->nvalues += r->sels[i].nvals;
+  cs.selidx = sel_index(r, &cs.nselidx);
   if (is_scalar(cond)) {
-    r->root = parse_condition(r, sval(cond), &cap, why, whyn);
+    r->root = parse_condition(r, sval(cond), &cs, why, whyn);
     if (r->root < 0) goto fail;
   } else if (cond->type == YAML_SEQUENCE_NODE) {
-    /* A list of conditions: the rule fires when any of them holds. */
-    r->root = -1;
+    /* A list of conditions: the rule fires when any of them holds (one
+     * n-ary 'or' over them). */
+    size_t nc = (size_t)(cond->data.sequence.items.top - cond->data.sequence.items.start);
+    if (nc == 0) FAIL("empty condition list");
+    int *kids = exh_xcalloc(nc, sizeof *kids);
+    size_t k = 0;
     for (yaml_node_item_t *it = cond->data.sequence.items.start; it < cond->data.sequence.items.top; it++) {
       yaml_node_t *cn = node(d, *it);
-      if (!is_scalar(cn)) FAIL("condition list holds a non-string");
-      int n = parse_condition(r, sval(cn), &cap, why, whyn);
-      if (n < 0) goto fail;
-      if (r->root < 0) {
-        r->root = n;
-      } else {
-        cparse c = {r, "", why, whyn, 0, cap};
-        int o = new_node(&c, C_OR);
-        cap = c.cap;
-        r->nodes[o].a = r->root;
-        r->nodes[o].b = n;
-        r->root = o;
+      int n = is_scalar(cn) ? parse_condition(r, sval(cn), &cs, why, whyn) : -1;
+      if (n < 0) {
+        free(kids);
+        if (!is_scalar(cn)) FAIL("condition list holds a non-string");
+        goto fail;
       }
+      kids[k++] = n;
     }
-    if (r->root < 0) FAIL("empty condition list");
+    if (k == 1) {
+      r->root = kids[0];
+      free(kids);
+    } else {
+      cparse c = {r, "", why, whyn, 0, cs.cap, &cs.tests, &cs.work, cs.selidx, cs.nselidx};
+      r->root = new_node(&c, C_OR);
+      cs.cap = c.cap;
+      r->nodes[r->root].kids = kids;
+      r->nodes[r->root].nkids = k;
+    }
   } else {
     FAIL("condition is not a string");
   }
   cnf lits = node_lits(r, r->root);
   cnf_trim(&lits);
-  for (size_t i = 0; i < lits.n; i++) r->groups[i] = (exh_rule_lits){lits.g[i].v, lits.g[i].n};
+  for (size_t i = 0; i < lits.n; i++) {
+    free(lits.g[i].idx);
+    r->groups[i] = (exh_rule_lits){lits.g[i].v, lits.g[i].n};
+  }
   r->ngroups = lits.n;
   collect_shown(r, r->root, 0);
+  free(cs.selidx);
   r->info.id = r->id;
   r->info.title = r->title;
   r->info.description = r->desc ? r->desc : "";
@@ -1338,6 +1534,7 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   r->info.techniques = (const char *const *)r->techs;
   return r;
 fail:
+  free(cs.selidx);
   exh_sigma_rule_free(r);
   return NULL;
 }

@@ -5,6 +5,8 @@
 #include "../match/prefilter.h"
 #include "rules.h"
 
+struct exh_iocset;
+
 enum {
   MOD_CONTAINS = 1u << 0,
   MOD_STARTS = 1u << 1,
@@ -18,6 +20,7 @@ enum {
   MOD_RE_S = 1u << 9,
   MOD_CIDR = 1u << 10,
   MOD_FIELDREF = 1u << 11,
+  MOD_IPSET = 1u << 12, /* internal: the value is in the loaded IP indicators */
 };
 
 /* Value transforms, applied in the order the modifiers are written. */
@@ -39,6 +42,7 @@ typedef struct matcher {
   int exists_val;
   cidr_net *nets;         /* MOD_CIDR: per value */
   int *refs;              /* MOD_FIELDREF: per value, the other field's id */
+  const struct exh_iocset *ipset; /* MOD_IPSET: the indicator set */
 } matcher;
 
 typedef struct conj {
@@ -50,13 +54,20 @@ typedef struct selection {
   char *name;
   conj *alts; /* OR of ANDs */
   size_t nalts;
+  size_t nvals; /* values of all its matchers (what one evaluation may test) */
 } selection;
 
 enum { C_SEL, C_AND, C_OR, C_NOT, C_ONEOF, C_ALLOF };
 
+/* The condition tree. 'and' and 'or' chains are one n-ary node each, so
+ * the tree is only as deep as the condition's parentheses and 'not's
+ * (EXH_SIGMA_MAX_NESTING): walks over it recurse at most 2 x that + 2
+ * levels, whatever the number of terms. */
 typedef struct cnode {
   int op;
-  int a, b;    /* child nodes */
+  int a;       /* C_NOT: the child */
+  int *kids;   /* C_AND / C_OR: the children */
+  size_t nkids;
   int sel;     /* C_SEL */
   int *sels;   /* C_ONEOF / C_ALLOF */
   size_t nsels;
@@ -88,6 +99,7 @@ struct exh_rule {
   size_t ngroups;
   int *shown;
   size_t nshown;
+  size_t nvalues; /* values of all its selections (the set's budget) */
 };
 
 /* For EVTX events: does the rule's log source take an event of this channel
@@ -123,6 +135,11 @@ struct exh_baseline;
 const struct exh_yara *exh_ruleset_yara(const exh_ruleset *rs);
 const struct exh_iocset *exh_ruleset_iocs(const exh_ruleset *rs);
 const struct exh_baseline *exh_ruleset_baseline(const exh_ruleset *rs);
+
+/* While the set compiles its own IP indicator rules, the indicator set that
+ * the internal modifier 'exhunt-ipset' refers to; NULL otherwise (a user
+ * rule naming that modifier is rejected as unsupported). */
+const struct exh_iocset *exh_ruleset_ipset_compiling(const exh_ruleset *rs);
 
 /* Frees the calling thread's regex match data (call before a worker ends). */
 void exh_rules_thread_cleanup(void);
