@@ -1,12 +1,40 @@
 /* libFuzzer target: the indicator loaders (STIX 2.1 JSON, MSTIC CSV, plain
- * lists; told apart by content), the CSS-Exchange baseline loader (first
- * byte odd), the lookups, and the IP rules the ruleset builds from them. */
+ * lists; told apart by content), the same line forms fed in two blocks cut
+ * where the input says (the carried partial line), the CSS-Exchange
+ * baseline loader (first byte odd), the lookups, and the IP rules the
+ * ruleset builds from them.
+ *
+ * Oracle: every line of the input that exh_iocset_ip_has() accepts as a
+ * listed address must hold one of exh_iocset_ip_literals() (the IP rules'
+ * prefilter group): otherwise a scan would miss the address on a log line. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exhunt/exhunt.h"
 #include "ioc/ioc.h"
+
+static void check_ip_literals(const exh_iocset *s, const char *text, size_t n) {
+  size_t nl;
+  const exh_str *l = exh_iocset_ip_literals(s, &nl);
+  const char *p = text, *end = text + n;
+  for (int lines = 0; p < end && lines < 256; lines++) {
+    const char *e = memchr(p, '\n', (size_t)(end - p));
+    if (!e) e = end;
+    size_t ln = (size_t)(e - p);
+    /* the line, and its first word (a list line's value) */
+    size_t wn = 0;
+    while (wn < ln && p[wn] != ';' && p[wn] != ',' && p[wn] != '\t') wn++;
+    size_t lens[2] = {ln, wn};
+    for (int k = 0; k < 2; k++) {
+      if (!exh_iocset_ip_has(s, p, lens[k])) continue;
+      size_t i = 0;
+      while (i < nl && !exh_memimem(p, lens[k], l[i].p, l[i].n)) i++;
+      if (i == nl) __builtin_trap();
+    }
+    p = e + 1;
+  }
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
@@ -21,14 +49,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       exh_baseline_check(b, NULL, "frontend/httpproxy/owa/auth/logon.aspx", sha);
       exh_baseline_check(b, "15.1.2176.2", "clientaccess/owa/version/x.js", sha);
       exh_baseline_covers_ext(b, "aspx");
+      exh_baseline_has_build(b, "15.1.2176.2");
     }
     exh_baseline_free(b);
     return 0;
   }
   exh_iocset *s = exh_iocset_new();
   size_t skipped;
-  if (exh_iocset_load(s, "fuzz", text, n, &skipped, why, sizeof why) >= 0) {
-    exh_iocset_finish(s);
+  long got;
+  if (data[0] & 2) {
+    /* the line forms in two blocks, cut at a point the first byte chooses */
+    size_t cut = (size_t)(data[0] >> 2) * n / 64;
+    exh_ioc_lines *l = exh_iocset_lines_begin(s, "fuzz");
+    exh_iocset_lines_feed(l, text, cut);
+    exh_iocset_lines_feed(l, text + cut, n - cut);
+    got = exh_iocset_lines_end(l, &skipped, why, sizeof why);
+  } else {
+    got = exh_iocset_load(s, "fuzz", text, n, &skipped, why, sizeof why);
+  }
+  exh_iocset_finish(s);
+  if (got >= 0) {
     uint8_t d[32];
     memset(d, 0xAB, sizeof d);
     for (int t = EXH_IOC_SHA256; t <= EXH_IOC_MD5; t++) exh_iocset_hash(s, (exh_ioc_type)t, d);
@@ -36,9 +76,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     exh_iocset_path(s, "shell.aspx");
     exh_iocset_ip(s, "104.140.114.110", 15);
     exh_iocset_ip(s, "[::1]:443", 9);
+    check_ip_literals(s, text, n);
+  } else if (exh_iocset_count(s, EXH_IOC_IP) || exh_iocset_count(s, EXH_IOC_SHA256) ||
+             exh_iocset_count(s, EXH_IOC_PATH) || exh_iocset_count(s, EXH_IOC_NAME)) {
+    __builtin_trap(); /* a failed load keeps nothing */
   }
   exh_iocset_free(s);
-  /* the same text through the ruleset: IP indicators become Sigma rules */
+  /* the same text through the ruleset: IP indicators become rules */
   exh_ruleset *rs;
   exh_ruleset_new(&rs);
   exh_ruleset_add_ioc_text(rs, "fuzz", text, n);

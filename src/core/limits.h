@@ -153,6 +153,17 @@
 #define EXH_YAML_MAX_NODES (1u << 18)
 #endif
 
+/* Scalar bytes in one CHIRP file, aliases counted as the bytes they stand
+ * for (a 500 KB scalar aliased 200,000 times is 100 GB to copy); a Sigma
+ * rule file may stand for 16 times its size limit. Without aliases a file
+ * holds at most its own size. */
+#ifndef EXH_YAML_MAX_BYTES
+#define EXH_YAML_MAX_BYTES (40u << 20)
+#endif
+#ifndef EXH_RULE_YAML_MAX_BYTES
+#define EXH_RULE_YAML_MAX_BYTES (16u << 20)
+#endif
+
 /* Nesting of parentheses and 'not' in a condition: the condition tree and
  * every walk over it (evaluation, literals, shown fields) recurse at most
  * 2 x this + 2 levels, 'and'/'or' chains being one n-ary node. */
@@ -184,6 +195,17 @@
 #define EXH_RULESET_MAX_VALUES (1u << 20)
 #endif
 
+/* Bytes of a rule's values after their modifiers (UTF-16, base64,
+ * windash multiply them: eight stacked on a long value would ask for
+ * gigabytes) and of the whole set's: SigmaHQ's largest rule holds about
+ * 150 KB of values, its whole tree a few MB. */
+#ifndef EXH_SIGMA_MAX_VALUE_BYTES
+#define EXH_SIGMA_MAX_VALUE_BYTES (4u << 20)
+#endif
+#ifndef EXH_RULESET_MAX_BYTES
+#define EXH_RULESET_MAX_BYTES (64u << 20)
+#endif
+
 /* Rejected documents of one rule file before the rest of the file is given
  * up (one reason each on stderr: a file of a million empty documents would
  * print a million lines). */
@@ -200,7 +222,7 @@
  * kilobytes. Line lists (plain, MSTIC CSV, baselines) are streamed and
  * have no size limit of their own. */
 #ifndef EXH_IOC_DOC_MAX
-#define EXH_IOC_DOC_MAX (64u << 20)
+#define EXH_IOC_DOC_MAX (32u << 20)
 #endif
 
 /* Indicators in a set, every file together (about 50 bytes each stored):

@@ -29,6 +29,8 @@ struct exh_ruleset {
   int *fhash; /* open addressing: lowercased field name -> field id (kept while loading) */
   size_t fhash_cap;
   size_t nvalues; /* compiled values of every rule (EXH_RULESET_MAX_VALUES) */
+  size_t nbytes;  /* and their bytes (EXH_RULESET_MAX_BYTES) */
+  size_t rule_bytes; /* the rule being compiled (sigma.c) */
   const exh_iocset *ipset_compiling; /* while the IP indicator rules compile */
   /* content rules and indicators (detect/content.c reads them) */
   exh_yara *yara;
@@ -136,6 +138,7 @@ int exh_ruleset_intern(exh_ruleset *rs, const char *name, size_t n) {
 }
 
 const exh_iocset *exh_ruleset_ipset_compiling(const exh_ruleset *rs) { return rs->ipset_compiling; }
+size_t *exh_ruleset_rule_bytes(exh_ruleset *rs) { return &rs->rule_bytes; }
 
 size_t exh_ruleset_nfields(const exh_ruleset *rs) { return rs->nfields; }
 const char *exh_ruleset_field_name(const exh_ruleset *rs, int fid) {
@@ -204,23 +207,25 @@ int exh_record_get(const exh_record *r, int fid, exh_str *out) {
 /* ---- YAML documents within bounds (yaml_bounded.h) ---------------------- */
 
 void exh_yaml_budget_init(exh_yaml_budget *b) {
-  b->nodes = 0;
+  memset(b, 0, sizeof *b);
   b->max_nodes = EXH_YAML_MAX_NODES;
+  b->max_bytes = EXH_YAML_MAX_BYTES;
   b->max_depth = EXH_YAML_MAX_DEPTH;
 }
 
 typedef struct yframe {
-  int id;        /* the sequence or mapping node */
+  int id;         /* the sequence or mapping node */
   int is_map;
-  int key;       /* mapping: the key waiting for its value, 0 if none */
-  uint64_t size; /* nodes it stands for so far (itself and its children) */
-  char *anchor;  /* registered when the node is complete */
+  int key;        /* mapping: the key waiting for its value, 0 if none */
+  uint64_t size;  /* nodes it stands for so far (itself and its children) */
+  uint64_t bytes; /* scalar bytes it stands for so far */
+  char *anchor;   /* registered when the node is complete */
 } yframe;
 
 typedef struct yanchor {
   char *name;
   int id;
-  uint64_t size;
+  uint64_t size, bytes;
 } yanchor;
 
 /* Anchors of one document: open addressing on the name (a file may define
@@ -242,7 +247,7 @@ static yanchor *anchor_slot(yanchors *a, const char *name) {
     if (!a->v[i].name || !strcmp(a->v[i].name, name)) return &a->v[i];
 }
 
-static void anchor_set(yanchors *a, char *name, int id, uint64_t size) {
+static void anchor_set(yanchors *a, char *name, int id, uint64_t size, uint64_t bytes) {
   if (2 * (a->n + 1) > a->cap) {
     yanchors b = {NULL, 0, a->cap ? a->cap * 2 : 64};
     b.v = exh_xcalloc(b.cap, sizeof *b.v);
@@ -258,7 +263,7 @@ static void anchor_set(yanchors *a, char *name, int id, uint64_t size) {
   } else {
     a->n++;
   }
-  *s = (yanchor){name, id, size};
+  *s = (yanchor){name, id, size, bytes};
 }
 
 static const yanchor *anchor_get(const yanchors *a, const char *name) {
@@ -292,6 +297,7 @@ int exh_yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, c
     }
     int id = 0;            /* a node to attach to its parent */
     uint64_t size = 0;     /* the nodes it stands for */
+    uint64_t bytes = 0;    /* and the scalar bytes */
     char *anchor = NULL;   /* to register once complete */
     int err = 0;
     switch (ev.type) {
@@ -322,6 +328,7 @@ int exh_yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, c
       } else {
         id = a->id;
         size = a->size;
+        bytes = a->bytes;
       }
       break;
     }
@@ -334,6 +341,7 @@ int exh_yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, c
       id = yaml_document_add_scalar(doc, ev_tag(ev.data.scalar.tag), ev.data.scalar.value,
                                     (int)ev.data.scalar.length, ev.data.scalar.style);
       size = 1;
+      bytes = ev.data.scalar.length;
       if (ev.data.scalar.anchor) anchor = exh_xstrdup((const char *)ev.data.scalar.anchor);
       if (!id) {
         snprintf(why, whyn, "cannot store a YAML scalar");
@@ -357,7 +365,7 @@ int exh_yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, c
         break;
       }
       yaml_char_t *an = map ? ev.data.mapping_start.anchor : ev.data.sequence_start.anchor;
-      st[depth++] = (yframe){nid, map, 0, 1, an ? exh_xstrdup((const char *)an) : NULL};
+      st[depth++] = (yframe){nid, map, 0, 1, 0, an ? exh_xstrdup((const char *)an) : NULL};
       if (++b->nodes > b->max_nodes) {
         snprintf(why, whyn, "more than %llu YAML nodes in the file (aliases counted as the nodes they stand for)",
                  (unsigned long long)b->max_nodes);
@@ -370,6 +378,7 @@ int exh_yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, c
       yframe f = st[--depth];
       id = f.id;
       size = f.size;
+      bytes = f.bytes;
       anchor = f.anchor;
       break;
     }
@@ -378,19 +387,25 @@ int exh_yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, c
       /* a scalar or an alias counts here; a collection counted at its start */
       if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT) {
         b->nodes += size;
+        b->bytes += bytes;
         if (b->nodes > b->max_nodes) {
           snprintf(why, whyn, "more than %llu YAML nodes in the file (aliases counted as the nodes they stand for)",
                    (unsigned long long)b->max_nodes);
           err = 1;
+        } else if (b->bytes > b->max_bytes) {
+          snprintf(why, whyn, "more than %llu MiB of YAML values in the file (aliases counted as the values they stand for)",
+                   (unsigned long long)(b->max_bytes >> 20));
+          err = 1;
         }
       }
       if (!err && anchor) {
-        anchor_set(&anchors, anchor, id, size);
+        anchor_set(&anchors, anchor, id, size, bytes);
         anchor = NULL;
       }
       if (!err && depth > 0) {
         yframe *p = &st[depth - 1];
         p->size += size;
+        p->bytes += bytes;
         int ok = 1;
         if (!p->is_map) {
           ok = yaml_document_append_sequence_item(doc, p->id, id);
@@ -448,6 +463,7 @@ exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *te
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
   exh_yaml_budget budget;
   exh_yaml_budget_init(&budget);
+  budget.max_bytes = EXH_RULE_YAML_MAX_BYTES;
   exh_err rc = EXH_OK;
   int ndocs = 0, nrej = 0;
   for (;;) {
@@ -466,8 +482,9 @@ exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *te
       snprintf(why, sizeof why, "more than %u rules in the set", (unsigned)EXH_RULESET_MAX_RULES);
     else
       r = exh_sigma_compile_doc(rs, &doc, source, why, sizeof why);
-    if (r && rs->nvalues + r->nvalues > EXH_RULESET_MAX_VALUES) {
-      snprintf(why, sizeof why, "the rule set would hold more than %u values", (unsigned)EXH_RULESET_MAX_VALUES);
+    if (r && (rs->nvalues + r->nvalues > EXH_RULESET_MAX_VALUES || rs->nbytes + r->nbytes > EXH_RULESET_MAX_BYTES)) {
+      snprintf(why, sizeof why, "the rule set would hold more than %u values or %u MiB of them",
+               (unsigned)EXH_RULESET_MAX_VALUES, (unsigned)(EXH_RULESET_MAX_BYTES >> 20));
       exh_sigma_rule_free(r);
       r = NULL;
     }
@@ -475,6 +492,7 @@ exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *te
       EXH_VEC_RESERVE(rs->rules, rs->cap, rs->n + 1);
       rs->rules[rs->n++] = r;
       rs->nvalues += r->nvalues;
+      rs->nbytes += r->nbytes;
     } else {
       char *t = doc_title(&doc);
       reject(rs, source, t, why);

@@ -441,6 +441,35 @@ static void transform(vals *vs, int tr) {
   *vs = out;
 }
 
+/* What the transforms will make of the values, computed before making it:
+ * windash gives 5 values of up to 3 times the bytes, base64offset 3,
+ * UTF-16 doubles, base64 adds a third; eight stacked transforms of a long
+ * list would otherwise ask for 5^8 times the values or 2^8 times the
+ * bytes. Bounded by the rule's test budget and EXH_SIGMA_MAX_VALUE_BYTES. */
+static int transform_budget(exh_ruleset *rs, const vals *vs, const mods_t *md, const char *what, char *why,
+                            size_t whyn) {
+  double count = (double)vs->n, bytes = 0;
+  for (size_t i = 0; i < vs->n; i++) bytes += (double)vs->v[i].n;
+  for (int t = 0; t < md->ntr; t++) {
+    switch (md->tr[t]) {
+    case TR_WIDE:
+    case TR_UTF16BE:
+    case TR_UTF16: bytes = bytes * 2 + 2 * count; break;
+    case TR_BASE64: bytes = bytes * 4 / 3 + 4 * count; break;
+    case TR_BASE64OFF: bytes = 3 * (bytes * 4 / 3 + 8 * count), count *= 3; break;
+    case TR_WINDASH: bytes = 15 * bytes, count *= 5; break;
+    }
+  }
+  size_t *used = exh_ruleset_rule_bytes(rs);
+  if (count > EXH_SIGMA_MAX_TESTS || bytes + (double)*used > EXH_SIGMA_MAX_VALUE_BYTES) {
+    snprintf(why, whyn, "values of '%.60s' would make %.0f values of %.0f bytes (a rule may hold %u values, %u bytes)",
+             what, count, bytes, (unsigned)EXH_SIGMA_MAX_TESTS, (unsigned)EXH_SIGMA_MAX_VALUE_BYTES);
+    return -1;
+  }
+  *used += (size_t)bytes;
+  return 0;
+}
+
 static int compile_value(matcher *m, size_t i, const val *v, char *why, size_t whyn) {
   if (m->mods & MOD_RE) {
 #ifdef EXH_HAVE_PCRE2
@@ -474,17 +503,12 @@ static int compile_value(matcher *m, size_t i, const val *v, char *why, size_t w
     int maxb = net->family == 6 ? 128 : 32;
     net->bits = maxb;
     if (slash) {
-      char *end;
-      char tmp[8];
-      size_t bn = v->n - an - 1;
-      if (bn == 0 || bn >= sizeof tmp) net->family = 0;
-      else {
-        memcpy(tmp, slash + 1, bn);
-        tmp[bn] = 0;
-        long b = strtol(tmp, &end, 10);
-        if (*end || b < 0 || b > maxb) net->family = 0;
-        else net->bits = (int)b;
-      }
+      /* the prefix length: digits only, read within the value's bytes */
+      exh_str bs = {slash + 1, v->n - an - 1};
+      uint64_t b;
+      size_t used;
+      if (exh_parse_u64_prefix(bs, &b, &used) != 0 || used != bs.n || b > (uint64_t)maxb) net->family = 0;
+      else net->bits = (int)b;
     }
     if (!net->family) {
       snprintf(why, whyn, "bad network '%.60s' for 'cidr'", v->p);
@@ -581,6 +605,10 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
       snprintf(why, whyn, "null keyword");
       return -1;
     }
+  if (transform_budget(rs, &vs, &md, what, why, whyn)) {
+    vals_free(&vs);
+    return -1;
+  }
   for (int t = 0; t < md.ntr; t++) transform(&vs, md.tr[t]);
   size_t nv = vs.n;
   m->nv = nv;
@@ -1213,7 +1241,8 @@ static char *tag_cve(const char *t) {
   /* cve.2021-26855 or cve.2021.26855 -> CVE-2021-26855 */
   if (strncasecmp(t, "cve.", 4) != 0) return NULL;
   const char *p = t + 4;
-  if (strlen(p) < 6 || strlen(p) > 20) return NULL;
+  size_t pn = strnlen(p, 21); /* a tag may be an alias of a long scalar */
+  if (pn < 6 || pn > 20) return NULL;
   char *c = exh_xasprintf("CVE-%s", p);
   for (char *q = c + 4; *q; q++) {
     if (*q == '.') *q = '-';
@@ -1229,7 +1258,7 @@ static char *tag_technique(const char *t) {
   /* attack.t1190 / attack.t1505.003 -> T1190 / T1505.003 */
   if (strncasecmp(t, "attack.t", 8) != 0) return NULL;
   const char *p = t + 8;
-  size_t n = strlen(p);
+  size_t n = strnlen(p, 9);
   if (n < 4 || n > 8) return NULL;
   for (size_t i = 0; i < n; i++)
     if (!((p[i] >= '0' && p[i] <= '9') || p[i] == '.')) return NULL;
@@ -1435,6 +1464,7 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   yaml_node_t *root = yaml_document_get_root_node(d);
   exh_rule *r = exh_xcalloc(1, sizeof *r);
   cstate cs = {0, 0, 0, NULL, 0};
+  *exh_ruleset_rule_bytes(rs) = 0; /* value bytes of this rule, charged by transform_budget */
   r->source = exh_xstrdup(source);
   if (!root || root->type != YAML_MAPPING_NODE) FAIL("document is not a map");
   r->title = map_str(d, root, "title");
@@ -1482,6 +1512,7 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   if (!cond) FAIL("no condition");
   if (r->nsels == 0) FAIL("no selections");
   for (size_t i = 0; i < r->nsels; i++) r->nvalues += r->sels[i].nvals;
+  r->nbytes = *exh_ruleset_rule_bytes(rs);
   cs.selidx = sel_index(r, &cs.nselidx);
   if (is_scalar(cond)) {
     r->root = parse_condition(r, sval(cond), &cs, why, whyn);

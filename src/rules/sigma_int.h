@@ -100,6 +100,7 @@ struct exh_rule {
   int *shown;
   size_t nshown;
   size_t nvalues; /* values of all its selections (the set's budget) */
+  size_t nbytes;  /* bytes of those values, after transforms (the same) */
 };
 
 /* For EVTX events: does the rule's log source take an event of this channel
@@ -140,6 +141,9 @@ const struct exh_baseline *exh_ruleset_baseline(const exh_ruleset *rs);
  * the internal modifier 'exhunt-ipset' refers to; NULL otherwise (a user
  * rule naming that modifier is rejected as unsupported). */
 const struct exh_iocset *exh_ruleset_ipset_compiling(const exh_ruleset *rs);
+
+/* The value bytes of the rule being compiled (sigma.c charges them). */
+size_t *exh_ruleset_rule_bytes(exh_ruleset *rs);
 
 /* Frees the calling thread's regex match data (call before a worker ends). */
 void exh_rules_thread_cleanup(void);

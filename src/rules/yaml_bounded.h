@@ -7,9 +7,10 @@
  * collections. This loader builds the same yaml_document_t from parser
  * events and stops at the first bound passed:
  *  - nesting deeper than max_depth (checked before the scanner goes on);
- *  - more than max_nodes nodes in the file, every alias counted as the
- *    number of nodes it stands for (so a walk of everything loaded visits
- *    at most max_nodes nodes, whatever the aliases);
+ *  - more than max_nodes nodes, or max_bytes bytes of scalars, in the
+ *    file, every alias counted as the nodes and bytes it stands for (so a
+ *    walk of everything loaded, copying every scalar, visits at most
+ *    max_nodes nodes and copies at most max_bytes, whatever the aliases);
  *  - an alias naming no finished anchor (no cycles: an anchor counts once
  *    its node is complete). */
 #ifndef EXH_YAML_BOUNDED_H
@@ -22,6 +23,8 @@
 typedef struct exh_yaml_budget {
   uint64_t nodes;     /* nodes loaded so far from this file (aliases expanded) */
   uint64_t max_nodes; /* EXH_YAML_MAX_NODES unless a caller wants less */
+  uint64_t bytes;     /* scalar bytes so far (aliases expanded) */
+  uint64_t max_bytes; /* EXH_YAML_MAX_BYTES */
   int max_depth;      /* at most EXH_YAML_MAX_DEPTH */
 } exh_yaml_budget;
 
