@@ -537,7 +537,66 @@ static void test_json_long_line(void **st) {
   exh_buf_free(&b);
 }
 
-int main(void) {
+/* ---- fixtures for the command-line tests and the fuzz seeds ------------------------
+ *
+ * `test_evtx_scan --write DIR` writes hostile and plain EVTX files there
+ * (tests/e2e/dump.sh dumps them; fuzz/corpus/evtx_scan holds their chunks):
+ *   bomb.evtx     a good record, both template bombs, a good record, the
+ *                 file cut right after the bombs' definitions (8 KB)
+ *   damaged.evtx  400 records the parser cannot decode (800 reports), then
+ *                 a chunk with a good record
+ *   events.evtx   40 chunks of 3 web shell records (2.6 MB) */
+
+static void write_or_die(const char *dir, const char *name, const uint8_t *p, size_t n) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *fp = fopen(path, "wb");
+  if (!fp || fwrite(p, 1, n, fp) != n || fclose(fp) != 0) {
+    perror(path);
+    exit(2);
+  }
+}
+
+static int write_fixtures(const char *dir) {
+  uint8_t *f = new_file(40);
+  reset_shape();
+  /* bomb.evtx: written twice, the second time with the definitions right
+   * after the records (the first pass measures where the records end) */
+  size_t defs_at = 40000, end = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    w x = evb_chunk_begin(f + 4096);
+    end = bomb_defs(&x, defs_at);
+    add_event(&x, 1);
+    evb_record(&x, 2, rec_value_bomb);
+    evb_record(&x, 3, rec_def_bomb);
+    add_event(&x, 4);
+    evb_chunk_end(&x, x.n);
+    defs_at = x.n;
+  }
+  write_or_die(dir, "bomb.evtx", f, 4096 + end);
+  /* damaged.evtx */
+  memset(f + 4096, 0, 2 * EVB_CHUNK);
+  w x = evb_chunk_begin(f + 4096);
+  for (uint64_t i = 1; i <= 400; i++) evb_record(&x, i, rec_garbage);
+  evb_chunk_end(&x, x.n);
+  x = evb_chunk_begin(f + 4096 + EVB_CHUNK);
+  add_event(&x, 401);
+  evb_chunk_end(&x, x.n);
+  write_or_die(dir, "damaged.evtx", f, 4096 + 2 * EVB_CHUNK);
+  /* events.evtx */
+  uint64_t rid = 1;
+  for (size_t c = 0; c < 40; c++) {
+    x = evb_chunk_begin(f + 4096 + c * EVB_CHUNK);
+    for (int i = 0; i < 3; i++) add_event(&x, rid++);
+    evb_chunk_end(&x, x.n);
+  }
+  write_or_die(dir, "events.evtx", f, 4096 + 40 * EVB_CHUNK);
+  free(f);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 3 && !strcmp(argv[1], "--write")) return write_fixtures(argv[2]);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_record_without_system), cmocka_unit_test(test_channel_decided_per_record),
       cmocka_unit_test(test_template_bombs),        cmocka_unit_test(test_rest_is_read),
