@@ -33,6 +33,17 @@
 #define EXH_DEFAULT_MAX_CONTENT_BYTES (64ull << 20)
 #endif
 
+/* --- Memory --- */
+
+/* Largest growable buffer (exh_buf): above the largest thing one buffer
+ * holds by design (a file's content for hashing and YARA, max content
+ * bytes; a JSON line of a record; a log line), far below what would
+ * starve the machine. A buffer that would pass it unwinds to the
+ * caller's guard as a limit error: the file is reported, the scan goes on. */
+#ifndef EXH_BUF_MAX
+#define EXH_BUF_MAX ((size_t)256 << 20)
+#endif
+
 /* --- Logs, archives and files --- */
 
 /* Bytes of whole lines read from a log at a time: the prefilter runs over
@@ -186,13 +197,14 @@
 #endif
 
 /* Rules and compiled values in a rule set (a value costs about 150 bytes
- * compiled): many rule files near the size cap stay under about 160 MB.
- * SigmaHQ's whole tree is 2,853 loadable rules with 27,000 values. */
+ * compiled): 300 rule files of 20,000 values each stop at the bound with
+ * the set near 110 MB. SigmaHQ's whole tree is 3,754 rule files with
+ * 46,000 values (2,853 of the rules load). */
 #ifndef EXH_RULESET_MAX_RULES
-#define EXH_RULESET_MAX_RULES 65536
+#define EXH_RULESET_MAX_RULES 16384
 #endif
 #ifndef EXH_RULESET_MAX_VALUES
-#define EXH_RULESET_MAX_VALUES (1u << 20)
+#define EXH_RULESET_MAX_VALUES (1u << 19)
 #endif
 
 /* Bytes of a rule's values after their modifiers (UTF-16, base64,
@@ -206,6 +218,26 @@
 #define EXH_RULESET_MAX_BYTES (64u << 20)
 #endif
 
+/* Literals a group after a rule's anchor may have: they are searched on
+ * each line the anchor hits; a bigger group is dropped (the filter only
+ * gets looser). */
+#ifndef EXH_SIGMA_MAX_VERIFY_LITERALS
+#define EXH_SIGMA_MAX_VERIFY_LITERALS 256
+#endif
+
+/* Anchor literals in the prefilter databases, every log kind together
+ * (ruleset.c: bound_prefilter has Hyperscan's measured costs): about
+ * twice SigmaHQ's whole tree (21,500), about 2.5 s and 110 MB to build. */
+#ifndef EXH_PREFILTER_MAX_LITERALS
+#define EXH_PREFILTER_MAX_LITERALS 40000
+#endif
+
+/* Regular expressions ('re' values) in a rule set: each is compiled with
+ * PCRE2's JIT, about 3 KB apiece; SigmaHQ's tree has 217. */
+#ifndef EXH_RULESET_MAX_REGEX
+#define EXH_RULESET_MAX_REGEX 8192
+#endif
+
 /* Rejected documents of one rule file before the rest of the file is given
  * up (one reason each on stderr: a file of a million empty documents would
  * print a million lines). */
@@ -213,9 +245,16 @@
 #define EXH_RULE_FILE_MAX_REJECTS 100
 #endif
 
-/* YARA rule file: signature-base's whole set is about 10 MB in 700 files. */
+/* YARA rule text, per file and every file of a set together: libyara
+ * needs about 15 times the text to compile dense rules (a synthetic
+ * 15.5 MB file of 100,000 rules with three strings each: 238 MB inside
+ * libyara, 53 s), so 12 MiB keeps a set under 256 MiB; real rule sets are
+ * far less dense (signature-base's rules: a few strings per kilobyte). */
 #ifndef EXH_YARA_FILE_MAX
-#define EXH_YARA_FILE_MAX (16u << 20)
+#define EXH_YARA_FILE_MAX (12u << 20)
+#endif
+#ifndef EXH_YARA_TOTAL_MAX
+#define EXH_YARA_TOTAL_MAX (12u << 20)
 #endif
 
 /* Indicator files read whole (STIX JSON, CHIRP YAML): the real feeds are
@@ -251,7 +290,7 @@
  * 200,000, so past this the addresses are represented by their prefixes
  * (a line with a prefix is then checked against the address set). */
 #ifndef EXH_IOC_IP_LITERALS
-#define EXH_IOC_IP_LITERALS 1024
+#define EXH_IOC_IP_LITERALS 512
 #endif
 
 #endif

@@ -16,7 +16,9 @@
 
 struct exh_prefilter {
   size_t n;
-  uint32_t max_id; /* largest reported id: sizes the per-line sets */
+  uint32_t *slot;   /* literal index -> dense index of its id (ids are sparse: 0xFFFFFFFF marks #Fields:) */
+  uint32_t *uniq;   /* dense index -> id */
+  size_t nuniq;
   uint32_t *ids;  /* literal index -> reported id */
   size_t *lens;   /* literal index -> length */
   char **lits;    /* portable engine: lowercased literals */
@@ -32,11 +34,16 @@ struct exh_pf_scratch {
 #ifdef EXH_HAVE_HYPERSCAN
   hs_scratch_t *hs;
 #endif
-  uint32_t *ids;   /* max_id + 1 entries */
-  uint32_t *stamp; /* max_id + 1 entries */
+  uint32_t *ids;   /* nuniq entries: the ids of the line */
+  uint32_t *stamp; /* nuniq entries, by dense index */
   uint32_t gen;
   size_t nids, nslots;
 };
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
 
 const char *exh_pf_engine(void) {
 #ifdef EXH_HAVE_HYPERSCAN
@@ -52,9 +59,19 @@ exh_prefilter *exh_pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t 
   pf->ids = exh_xcalloc(n, sizeof *pf->ids);
   pf->lens = exh_xcalloc(n, sizeof *pf->lens);
   pf->lits = exh_xcalloc(n, sizeof *pf->lits);
+  /* dense slots for the distinct ids */
+  pf->uniq = exh_xcalloc(n ? n : 1, sizeof *pf->uniq);
+  pf->slot = exh_xcalloc(n ? n : 1, sizeof *pf->slot);
+  for (size_t i = 0; i < n; i++) pf->uniq[i] = lits[i].id;
+  if (n > 1) qsort(pf->uniq, n, sizeof *pf->uniq, cmp_u32);
+  for (size_t i = 0; i < n; i++)
+    if (i == 0 || pf->uniq[i] != pf->uniq[pf->nuniq - 1]) pf->uniq[pf->nuniq++] = pf->uniq[i];
+  for (size_t i = 0; i < n; i++) {
+    const uint32_t *at = bsearch(&lits[i].id, pf->uniq, pf->nuniq, sizeof *pf->uniq, cmp_u32);
+    pf->slot[i] = (uint32_t)(at - pf->uniq);
+  }
   for (size_t i = 0; i < n; i++) {
     pf->ids[i] = lits[i].id;
-    if (lits[i].id > pf->max_id) pf->max_id = lits[i].id;
     pf->lens[i] = lits[i].n;
     pf->lits[i] = exh_xstrndup(lits[i].p, lits[i].n);
     for (size_t k = 0; k < lits[i].n; k++) pf->lits[i][k] = (char)exh_lower((unsigned char)pf->lits[i][k]);
@@ -96,6 +113,8 @@ void exh_pf_free(exh_prefilter *pf) {
 #endif
   for (size_t i = 0; i < pf->n; i++) free(pf->lits[i]);
   free(pf->lits);
+  free(pf->slot);
+  free(pf->uniq);
   free(pf->ids);
   free(pf->lens);
   free(pf);
@@ -109,9 +128,9 @@ exh_pf_scratch *exh_pf_scratch_new(const exh_prefilter *pf) {
     return NULL;
   }
 #endif
-  s->nslots = (size_t)pf->max_id + 1;
+  s->nslots = pf->nuniq ? pf->nuniq : 1;
   s->ids = exh_xcalloc(s->nslots, sizeof *s->ids);
-  s->stamp = exh_xcalloc((size_t)pf->max_id + 1, sizeof *s->stamp);
+  s->stamp = exh_xcalloc(s->nslots, sizeof *s->stamp);
   s->gen = 1;
   return s;
 }
@@ -126,10 +145,12 @@ void exh_pf_scratch_free(exh_pf_scratch *s) {
   free(s);
 }
 
-static void add_id(exh_pf_scratch *s, uint32_t id) {
-  if (s->stamp[id] == s->gen) return;
-  s->stamp[id] = s->gen;
-  s->ids[s->nids++] = id;
+/* Adds literal i's id to the line's set. */
+static void add_lit(const exh_prefilter *pf, exh_pf_scratch *s, size_t i) {
+  uint32_t k = pf->slot[i];
+  if (s->stamp[k] == s->gen) return;
+  s->stamp[k] = s->gen;
+  s->ids[s->nids++] = pf->uniq[k];
 }
 
 /* Empties the line's set. */
@@ -173,7 +194,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
   size_t end = (size_t)to;
   size_t start = end - c->pf->lens[id];
   if (c->have && start >= c->ls && start < c->le) {
-    add_id(c->s, c->pf->ids[id]);
+    add_lit(c->pf, c->s, id);
     return 0;
   }
   if (flush(c)) return 1;
@@ -185,7 +206,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
   const char *e = memchr(c->data + end, '\n', c->n - end);
   c->le = e ? (size_t)(e - c->data) : c->n;
   c->have = 1;
-  add_id(c->s, c->pf->ids[id]);
+  add_lit(c->pf, c->s, id);
   return 0;
 }
 #endif
@@ -225,7 +246,7 @@ int exh_pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, si
     const char *e = memchr(data + ls, '\n', n - ls);
     size_t le = e ? (size_t)(e - data) : n;
     for (size_t i = 0; i < pf->n; i++)
-      if (exh_memimem(data + ls, le - ls, pf->lits[i], pf->lens[i])) add_id(s, pf->ids[i]);
+      if (exh_memimem(data + ls, le - ls, pf->lits[i], pf->lens[i])) add_lit(pf, s, i);
     if (s->nids) {
       int r = fn(ctx, ls, le, s->ids, s->nids);
       clear_ids(s);

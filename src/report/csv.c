@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../util/util.h"
+#include "guarded.h"
 #include "exhunt/exhunt.h"
 
 static void csv_cell(FILE *f, const char *s, size_t n) {
@@ -72,7 +73,7 @@ static void state_row(FILE *f, const char *host, const char *id, const char *nam
   fputs(",\"\",\"\",\"\"\r\n", f);
 }
 
-exh_err exh_report_csv(FILE *f, const exh_result *r, const exh_report_opts *o) {
+static exh_err report_csv(FILE *f, const exh_result *r, const exh_report_opts *o) {
   (void)o;
   fputs("\"time\",\"host\",\"level\",\"severity\",\"rule_id\",\"rule\",\"cve\",\"technique\",\"source_ip\","
         "\"method\",\"url\",\"status\",\"user_agent\",\"user\",\"path\",\"line\",\"record_id\",\"offset\","
@@ -153,7 +154,7 @@ exh_err exh_report_csv(FILE *f, const exh_result *r, const exh_report_opts *o) {
   return ferror(f) ? EXH_EIO : EXH_OK;
 }
 
-exh_err exh_report_timesketch(FILE *f, const exh_result *r, const exh_report_opts *o) {
+static exh_err report_timesketch(FILE *f, const exh_result *r, const exh_report_opts *o) {
   (void)o;
   for (size_t i = 0; i < r->nfindings; i++) {
     const exh_finding *x = &r->findings[i];
@@ -194,3 +195,7 @@ exh_err exh_report_timesketch(FILE *f, const exh_result *r, const exh_report_opt
   }
   return ferror(f) ? EXH_EIO : EXH_OK;
 }
+
+EXH_REPORT_GUARDED(exh_report_csv, report_csv)
+
+EXH_REPORT_GUARDED(exh_report_timesketch, report_timesketch)

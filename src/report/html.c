@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../util/util.h"
+#include "guarded.h"
 #include "exhunt/exhunt.h"
 
 static void html_str(FILE *f, const char *s, size_t n) {
@@ -170,7 +171,7 @@ static const char CSS[] =
     ".v3,.v4{background:#6a1b9a;color:#fff}.absent{color:#888}"
     ".vulnerable{color:#d32f2f;font-weight:bold}.patched{color:#2e7d32}.c{color:#b00;font-family:monospace}";
 
-exh_err exh_report_html(FILE *f, const exh_result *r, const exh_report_opts *o) {
+static exh_err report_html(FILE *f, const exh_result *r, const exh_report_opts *o) {
   (void)o;
   char now[32];
   exh_format_iso8601(r->scan_start_ms, now);
@@ -310,3 +311,5 @@ exh_err exh_report_html(FILE *f, const exh_result *r, const exh_report_opts *o) 
   fputs("</body></html>\n", f);
   return ferror(f) ? EXH_EIO : EXH_OK;
 }
+
+EXH_REPORT_GUARDED(exh_report_html, report_html)

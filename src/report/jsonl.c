@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../util/util.h"
+#include "guarded.h"
 #include "exhunt/exhunt.h"
 
 typedef struct jw {
@@ -298,7 +299,7 @@ static void coverage(jw *j, const exh_result *r, size_t s) {
   fputc('\n', j->f);
 }
 
-exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o) {
+static exh_err report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o) {
   (void)o;
   jw j = {f, {0}, 0};
   for (size_t i = 0; i < r->nfindings; i++) finding(&j, r, &r->findings[i]);
@@ -438,3 +439,5 @@ exh_err exh_report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o)
   }
   return ferror(f) ? EXH_EIO : EXH_OK;
 }
+
+EXH_REPORT_GUARDED(exh_report_jsonl, report_jsonl)

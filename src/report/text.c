@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../util/util.h"
+#include "guarded.h"
 #include "exhunt/exhunt.h"
 
 /* Findings shown per group and level without --verbose: every successful
@@ -193,7 +194,7 @@ static void coverage(tctx *t, const exh_result *r, size_t sv) {
   }
 }
 
-exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) {
+static exh_err report_text(FILE *f, const exh_result *r, const exh_report_opts *o) {
   tctx t = {f, o && o->color};
   int verbose = o && o->verbose;
   fprintf(f, "exhunt %s: Exchange compromise assessment\n", EXH_VERSION);
@@ -300,3 +301,5 @@ exh_err exh_report_text(FILE *f, const exh_result *r, const exh_report_opts *o) 
   fputc('\n', f);
   return ferror(f) ? EXH_EIO : EXH_OK;
 }
+
+EXH_REPORT_GUARDED(exh_report_text, report_text)

@@ -1,6 +1,7 @@
 /* The scan driver: walk, parallel per-file work, merge, correlate. */
 #include "scan.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -145,35 +146,64 @@ static void progress(pool *p, int final) {
   exh_mutex_unlock(p->mu);
 }
 
+void exh_worker_recover(exh_worker *wk) {
+  for (int k = 0; k < EXH_KIND_COUNT; k++) {
+    if (!wk->pfs[k]) continue;
+    exh_pf_scratch_free(wk->pfs[k]);
+    wk->pfs[k] = NULL;
+    const exh_kind_plan *pl = exh_ruleset_plan(wk->rs, (exh_kind)k);
+    if (pl->pf) wk->pfs[k] = exh_pf_scratch_new(pl->pf);
+  }
+  wk->yscan = NULL;
+}
+
+static void dispatch(exh_worker *wk, exh_evidence *ev) {
+  if (ev->kind >= EXH_KIND_HTTPPROXY && ev->kind <= EXH_KIND_LOG_LAST) exh_scan_exlog(wk, ev);
+  else if (ev->kind == EXH_KIND_EVTX) exh_scan_evtx(wk, ev);
+  else if (ev->kind == EXH_KIND_ARCHIVE) exh_scan_archive(wk, ev);
+  else if (ev->kind == EXH_KIND_JSONEV) exh_scan_jsonev(wk, ev);
+  else exh_detect_content(wk, ev);
+}
+
+/* One worker thread (the calling thread is one too). Each file is read
+ * under a guard: running out of memory, or a buffer passing its limit,
+ * on one file gives that file an error and the worker goes on. */
 static void *work(void *arg) {
   pool *p = arg;
-  exh_worker wk;
-  exh_worker_init(&wk, p->rs);
-  wk.lim = &p->lim;
-  wk.server_builds = (const char *const *)p->builds;
+  exh_guard g;
+  exh_worker *wk = NULL;
+  exh_guard_push(&g);
+  if (setjmp(g.jb) != 0) return NULL; /* no memory for this worker: the others take the files */
+  wk = exh_xcalloc(1, sizeof *wk);
+  exh_worker_init(wk, p->rs);
+  exh_guard_pop(&g);
+  wk->lim = &p->lim;
+  wk->server_builds = (const char *const *)p->builds;
   for (;;) {
     size_t i = atomic_fetch_add(&p->next, 1);
     if (i >= p->w->n) break;
     exh_evidence *ev = &p->w->ev[p->order[i]];
-    if (ev->kind >= EXH_KIND_HTTPPROXY && ev->kind <= EXH_KIND_LOG_LAST) exh_scan_exlog(&wk, ev);
-    else if (ev->kind == EXH_KIND_EVTX) exh_scan_evtx(&wk, ev);
-    else if (ev->kind == EXH_KIND_ARCHIVE) exh_scan_archive(&wk, ev);
-    else if (ev->kind == EXH_KIND_JSONEV) {
-      exh_map m;
-      char why[256];
-      if (exh_map_open(&m, ev->path, why, sizeof why) != 0) {
-        ev->error = exh_xstrdup(why);
-      } else {
-        exh_scan_jsonev_buf(&wk, ev, m.data, m.size);
-        exh_map_close(&m);
+    exh_guard_push(&g);
+    if (setjmp(g.jb) == 0) {
+      dispatch(wk, ev);
+      exh_guard_pop(&g);
+    } else {
+      ev->fault = g.code;
+      exh_guard_push(&g);
+      if (setjmp(g.jb) != 0) { /* not even memory to recover: this worker stops */
+        ev->done = 1;
+        return NULL;
       }
+      exh_worker_recover(wk);
+      exh_guard_pop(&g);
     }
-    else exh_detect_content(&wk, ev);
+    ev->done = 1;
     atomic_fetch_add(&p->bytes_done, ev->size);
     atomic_fetch_add(&p->files_done, 1);
     progress(p, 0);
   }
-  exh_worker_fini(&wk);
+  exh_worker_fini(wk);
+  free(wk);
   return NULL;
 }
 
@@ -268,9 +298,23 @@ static const char *base_name(const char *p) {
   return s;
 }
 
+static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **out);
+
+/* The whole scan runs under a guard: running out of memory outside the
+ * per-file guards (the walk, the merge, correlation) returns EXH_ENOMEM
+ * (what was allocated is not freed). */
 exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **out) {
   *out = NULL;
   if (!rs || !opts || opts->nroots == 0) return EXH_EARG;
+  exh_guard g;
+  exh_guard_push(&g);
+  if (setjmp(g.jb) != 0) return g.code == EXH_GUARD_LIMIT ? EXH_ELIMIT : EXH_ENOMEM;
+  exh_err rc = scan(rs, opts, out);
+  exh_guard_pop(&g);
+  return rc;
+}
+
+static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **out) {
   double t0 = exh_monotonic_s();
   exh_result *r = exh_xcalloc(1, sizeof *r);
   r->scan_start_ms = exh_now_ms();
@@ -342,9 +386,20 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   r->findings = exh_xcalloc(total ? total : 1, sizeof *r->findings);
   for (size_t i = 0; i < w.n; i++) {
     exh_evidence *ev = &w.ev[i];
-    if (ev->nfindings) memcpy(r->findings + r->nfindings, ev->findings, ev->nfindings * sizeof *ev->findings);
-    r->nfindings += ev->nfindings;
+    /* a finding being filled in when its file's reading unwound is
+     * incomplete: only whole ones are kept */
+    for (size_t k = 0; k < ev->nfindings; k++) {
+      exh_finding *f = &ev->findings[k];
+      if (f->rule && f->path && f->message) r->findings[r->nfindings++] = *f;
+      else exh_finding_release(f);
+    }
     free(ev->findings);
+    if (!ev->done) {
+      exh_evidence_error(ev, "not read: no worker could start (out of memory)");
+    } else if (ev->fault) {
+      exh_evidence_error(ev, "reading stopped: %s; findings before it are kept",
+                         ev->fault == EXH_GUARD_LIMIT ? "a buffer passed its limit (EXH_BUF_MAX)" : "out of memory");
+    }
     if (ev->error) {
       exh_walk_add_error(&w, ev->server, ev->path, ev->error, ev->skipped);
       free(ev->error);

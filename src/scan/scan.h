@@ -34,6 +34,8 @@ typedef struct exh_evidence {
   uint64_t suppressed;   /* findings over the caps: counted, not kept */
   uint64_t evtx_issues;  /* damage reports while decoding an EVTX */
   int skipped_channel;   /* EVTX of a channel no loaded rule reads */
+  int done;              /* a worker took it (else no worker could start: out of memory) */
+  int fault;             /* reading it unwound: EXH_GUARD_NOMEM or EXH_GUARD_LIMIT (util.h) */
   char version[24];      /* Exchange logs: the #Version: build, normalised */
   uint32_t log_members;  /* archives: log files read inside */
   int64_t version_ms;    /* archives: last record time of the log that named `version` */
@@ -113,20 +115,16 @@ void exh_scan_limits_default(exh_scan_limits *l);
 
 void exh_worker_init(exh_worker *wk, const exh_ruleset *rs);
 void exh_worker_fini(exh_worker *wk);
+/* After a file's reading unwound (guard): the prefilter scratch and the
+ * YARA scanner may have been mid-call, so they are replaced (the old YARA
+ * scanner is dropped, not destroyed: its state is unknown). */
+void exh_worker_recover(exh_worker *wk);
 
 /* Scans one Exchange log (walk kinds EXH_KIND_HTTPPROXY..LOG_LAST). */
 void exh_scan_exlog(exh_worker *wk, exh_evidence *ev);
 /* The same on bytes already in memory (the fuzz targets use this). */
 struct exh_map;
 void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, struct exh_map *map);
-/* The same on any byte source (a file, an archive member, memory), read in
- * blocks of whole lines; the caller opens and closes it. The _sized form
- * takes the block and longest-line sizes (tests and fuzz targets use a few
- * bytes so every block boundary is crossed). */
-struct exh_source;
-void exh_scan_exlog_source(exh_worker *wk, exh_evidence *ev, struct exh_source *src);
-void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, struct exh_source *src, size_t block,
-                                 size_t max_line);
 /* The same on any byte source (a file, an archive member, memory), read in
  * blocks of whole lines; the caller opens and closes it. The _sized form
  * takes the block and longest-line sizes (tests and fuzz targets use a few
@@ -150,6 +148,10 @@ struct exh_source;
 void exh_scan_evtx_source(exh_worker *wk, exh_evidence *ev, struct exh_source *src);
 void exh_scan_jsonev_source(exh_worker *wk, exh_evidence *ev, struct exh_source *src);
 void exh_scan_jsonev(exh_worker *wk, exh_evidence *ev);
+/* JSON lines with the block and longest-line sizes given (the fuzz target
+ * uses a few bytes so block boundaries and over-long lines are crossed). */
+void exh_scan_jsonev_source_sized(exh_worker *wk, exh_evidence *ev, struct exh_source *src, size_t block,
+                                  size_t max_line);
 /* Scans the members of an archive given on the command line (scan_archive.c). */
 void exh_scan_archive(exh_worker *wk, exh_evidence *ev);
 /* The same on an archive's bytes from any source (fuzz targets use memory). */

@@ -1,32 +1,74 @@
 /* Shared helpers: allocation, buffers, strings, time, escaping. */
 #include "util.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "../core/limits.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
-static void oom(size_t n) {
-  fprintf(stderr, "exhunt: out of memory (allocating %zu bytes)\n", n);
-  exit(2);
+/* ---- guards and allocation ---------------------------------------------- */
+
+static _Thread_local exh_guard *guard_top;
+
+void exh_guard_push(exh_guard *g) {
+  g->prev = guard_top;
+  g->code = 0;
+  guard_top = g;
+}
+
+void exh_guard_pop(exh_guard *g) {
+  if (guard_top == g) guard_top = g->prev;
+}
+
+_Noreturn void exh_guard_fail(int code) {
+  exh_guard *g = guard_top;
+  if (!g) {
+    fprintf(stderr, "exhunt: %s outside any guard (a bug): aborting\n",
+            code == EXH_GUARD_LIMIT ? "buffer over its limit" : "out of memory");
+    abort();
+  }
+  guard_top = g->prev;
+  g->code = code;
+  longjmp(g->jb, code);
+}
+
+/* fault injection: armed != 0 turns counting on */
+static atomic_int fail_armed;
+static atomic_uint_fast64_t alloc_count, fail_at;
+
+void exh_alloc_fail_at(uint64_t n) {
+  atomic_store(&alloc_count, 0);
+  atomic_store(&fail_at, n);
+  atomic_store(&fail_armed, n != 0);
+}
+
+uint64_t exh_alloc_count(void) { return atomic_load(&alloc_count); }
+
+static int injected_failure(void) {
+  if (!atomic_load_explicit(&fail_armed, memory_order_relaxed)) return 0;
+  uint64_t k = atomic_fetch_add(&alloc_count, 1) + 1;
+  return k == atomic_load(&fail_at);
 }
 
 void *exh_xmalloc(size_t n) {
-  void *p = malloc(n ? n : 1);
-  if (!p) oom(n);
+  void *p = injected_failure() ? NULL : malloc(n ? n : 1);
+  if (!p) exh_guard_fail(EXH_GUARD_NOMEM);
   return p;
 }
 
 void *exh_xcalloc(size_t n, size_t m) {
-  void *p = calloc(n ? n : 1, m ? m : 1);
-  if (!p) oom(n * m);
+  void *p = injected_failure() ? NULL : calloc(n ? n : 1, m ? m : 1);
+  if (!p) exh_guard_fail(EXH_GUARD_NOMEM);
   return p;
 }
 
 void *exh_xrealloc(void *p, size_t n) {
-  void *q = realloc(p, n ? n : 1);
-  if (!q) oom(n);
+  void *q = injected_failure() ? NULL : realloc(p, n ? n : 1);
+  if (!q) exh_guard_fail(EXH_GUARD_NOMEM);
   return q;
 }
 
@@ -61,8 +103,10 @@ char *exh_xasprintf(const char *fmt, ...) {
 
 void exh_buf_grow(exh_buf *b, size_t need) {
   if (b->n + need + 1 <= b->cap) return;
+  if (need > EXH_BUF_MAX || b->n + need + 1 > EXH_BUF_MAX) exh_guard_fail(EXH_GUARD_LIMIT);
   size_t nc = b->cap ? b->cap * 2 : 256;
   while (nc < b->n + need + 1) nc *= 2;
+  if (nc > EXH_BUF_MAX) nc = EXH_BUF_MAX;
   b->p = exh_xrealloc(b->p, nc);
   b->cap = nc;
 }

