@@ -33,6 +33,12 @@
 #define EXH_DEFAULT_MAX_CONTENT_BYTES (64ull << 20)
 #endif
 
+/* Largest Bin/ExSetup.exe read for its version resource: the real file is
+ * tens of KB (the resource is near its end). */
+#ifndef EXH_EXSETUP_MAX
+#define EXH_EXSETUP_MAX ((size_t)64 << 20)
+#endif
+
 /* --- Memory --- */
 
 /* Largest growable buffer (exh_buf): above the largest thing one buffer

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/limits.h"
+#include "../core/source.h"
 #include "../parse/pe.h"
 #include "../platform/platform.h"
 #include "../scan/scan.h"
@@ -121,17 +123,25 @@ static int cmp_build(const unsigned a[4], const unsigned b[4]) {
 char *exh_build_from_walk(const exh_walk_server *ws, const char **source) {
   *source = NULL;
   if (ws->exsetup) {
-    exh_map m;
+    /* read, not mapped (no SIGBUS if it changes under us), and bounded:
+     * ExSetup.exe is tens of KB; a file claiming to be it is read up to
+     * EXH_EXSETUP_MAX */
     char why[256];
-    if (exh_map_open(&m, ws->exsetup, why, sizeof why) == 0) {
+    exh_source *src = exh_source_file(ws->exsetup, NULL, why, sizeof why);
+    char *buf = NULL;
+    size_t n = 0;
+    if (src && exh_source_slurp(src, EXH_EXSETUP_MAX, &buf, &n) >= 0) {
       uint16_t v[4];
       const char *err;
-      int rc = exh_pe_file_version((const uint8_t *)m.data, m.size, v, &err);
-      exh_map_close(&m);
+      int rc = exh_pe_file_version((const uint8_t *)buf, n, v, &err);
+      free(buf);
+      exh_source_close(src);
       if (rc == 0 && v[0] >= 14 && v[0] <= 15) {
         *source = "Bin/ExSetup.exe version resource";
         return exh_xasprintf("%u.%u.%u.%u", v[0], v[1], v[2], v[3]);
       }
+    } else if (src) {
+      exh_source_close(src);
     }
   }
   const char *best = NULL;

@@ -7,20 +7,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* A read-only view of a whole file. Evidence is opened O_RDONLY (and
- * O_NOATIME where the kernel allows it) and is never written. */
+/* Bytes in memory seen as a whole file (the scanners' _map/_buf entry
+ * points for fuzz targets and tests). Evidence is never mapped: files are
+ * read with read() (exh_file below), so a file truncated while it is read
+ * gives a short read, never SIGBUS. */
 typedef struct exh_map {
   const char *data;
-  size_t size;  /* the file's descriptor is closed once it is mapped or read */
-  int mapped;   /* 1: mmap'ed; 0: data is a heap copy (tiny or unmappable file) */
+  size_t size;
+  int mapped; /* always 0: kept for the callers that still carry it */
 } exh_map;
 
-/* Opens and maps a regular file. On failure returns -1 and writes a reason. */
-int exh_map_open(exh_map *m, const char *path, char *why, size_t whyn);
-/* Tells the kernel the bytes before `upto` are done with (keeps RSS bounded
- * on huge files: mapped pages are dropped from this process once read). */
-void exh_map_release(exh_map *m, size_t upto);
-void exh_map_close(exh_map *m);
 /* Reads up to n bytes from the start of a regular file (read-only, never
  * blocks on a FIFO). Returns the count, or -1. */
 long exh_read_head(const char *path, char *buf, size_t n);

@@ -9,15 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../util/util.h"
-
-/* Files smaller than this are read into the heap: mapping costs more. */
-#define EXH_SMALL_FILE (64 * 1024)
 
 /* Evidence is opened read-only, without updating its access time where the
  * kernel allows it (O_NOATIME needs ownership: EPERM falls back), and
@@ -112,71 +108,6 @@ void exh_file_close(exh_file *f) {
   if (!f) return;
   close(f->fd);
   free(f);
-}
-
-int exh_map_open(exh_map *m, const char *path, char *why, size_t whyn) {
-  memset(m, 0, sizeof *m);
-  int fd = open_evidence(path);
-  if (fd < 0) {
-    snprintf(why, whyn, "cannot open: %s", strerror(errno));
-    return -1;
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    snprintf(why, whyn, "cannot stat: %s", strerror(errno));
-    close(fd);
-    return -1;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    snprintf(why, whyn, "not a regular file");
-    close(fd);
-    return -1;
-  }
-  /* the descriptor is not needed once the bytes are mapped or read: it is
-   * closed before returning, so many files can be open at once */
-  m->size = (size_t)st.st_size;
-  if (m->size == 0) {
-    m->data = "";
-    close(fd);
-    return 0;
-  }
-  if (m->size < EXH_SMALL_FILE) {
-    char *buf = exh_xmalloc(m->size);
-    size_t got = 0;
-    while (got < m->size) {
-      ssize_t r = pread(fd, buf + got, m->size - got, (off_t)got);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) break;
-      got += (size_t)r;
-    }
-    m->size = got; /* a file that shrank while we read it */
-    m->data = buf;
-    close(fd);
-    return 0;
-  }
-  void *p = mmap(NULL, m->size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (p == MAP_FAILED) {
-    snprintf(why, whyn, "cannot map: %s", strerror(errno));
-    return -1;
-  }
-  madvise(p, m->size, MADV_SEQUENTIAL);
-  m->data = p;
-  m->mapped = 1;
-  return 0;
-}
-
-void exh_map_release(exh_map *m, size_t upto) {
-  if (!m->mapped) return;
-  long pg = sysconf(_SC_PAGESIZE);
-  size_t n = upto - upto % (size_t)pg;
-  if (n) madvise((void *)m->data, n, MADV_DONTNEED);
-}
-
-void exh_map_close(exh_map *m) {
-  if (m->mapped) munmap((void *)m->data, m->size);
-  else if (m->size) free((void *)m->data);
-  memset(m, 0, sizeof *m);
 }
 
 long exh_read_head(const char *path, char *buf, size_t n) {
