@@ -82,7 +82,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     __builtin_trap(); /* a failed load keeps nothing */
   }
   exh_iocset_free(s);
-  /* the same text through the ruleset: IP indicators become rules */
+  /* the same text through the ruleset (IP indicators become rules): one
+   * input in two, since building the prefilter databases is slow */
+  if (!(data[0] & 4)) return 0;
   exh_ruleset *rs;
   exh_ruleset_new(&rs);
   exh_ruleset_add_ioc_text(rs, "fuzz", text, n);

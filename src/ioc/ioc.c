@@ -1118,9 +1118,9 @@ static int baseline_row(exh_baseline *b, exh_str line, unsigned long lineno, con
     snprintf(why, whyn, "%s:%lu: not a baseline row (SHA256,build,\\relative\\path)", source, lineno);
     return -1;
   }
-  if (b->n >= EXH_BASELINE_MAX_ROWS) {
-    snprintf(why, whyn, "%s: more than %u baseline rows (every --baseline file together): not loaded", source,
-             (unsigned)EXH_BASELINE_MAX_ROWS);
+  if (b->n >= EXH_BASELINE_MAX_ROWS || b->paths.n > EXH_IOC_MAX_TEXT) {
+    snprintf(why, whyn, "%s: more than %u baseline rows or %u MiB of paths (every --baseline file together): not loaded",
+             source, (unsigned)EXH_BASELINE_MAX_ROWS, (unsigned)(EXH_IOC_MAX_TEXT >> 20));
     return -1;
   }
   uint32_t bid = st_intern(&b->builds, c[1].p, c[1].n);

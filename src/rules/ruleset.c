@@ -30,7 +30,10 @@ struct exh_ruleset {
   size_t fhash_cap;
   size_t nvalues; /* compiled values of every rule (EXH_RULESET_MAX_VALUES) */
   size_t nbytes;  /* and their bytes (EXH_RULESET_MAX_BYTES) */
+  size_t nregex;  /* and regular expressions among them (EXH_RULESET_MAX_REGEX) */
+  size_t yara_bytes; /* YARA rule text added (EXH_YARA_TOTAL_MAX) */
   size_t rule_bytes; /* the rule being compiled (sigma.c) */
+  size_t rule_regex; /* its regular expressions so far */
   const exh_iocset *ipset_compiling; /* while the IP indicator rules compile */
   /* content rules and indicators (detect/content.c reads them) */
   exh_yara *yara;
@@ -139,6 +142,13 @@ int exh_ruleset_intern(exh_ruleset *rs, const char *name, size_t n) {
 
 const exh_iocset *exh_ruleset_ipset_compiling(const exh_ruleset *rs) { return rs->ipset_compiling; }
 size_t *exh_ruleset_rule_bytes(exh_ruleset *rs) { return &rs->rule_bytes; }
+void exh_ruleset_rule_begin(exh_ruleset *rs) { rs->rule_bytes = rs->rule_regex = 0; }
+
+int exh_ruleset_regex_room(exh_ruleset *rs, size_t n) {
+  if (rs->nregex + rs->rule_regex + n > EXH_RULESET_MAX_REGEX) return -1;
+  rs->rule_regex += n;
+  return 0;
+}
 
 size_t exh_ruleset_nfields(const exh_ruleset *rs) { return rs->nfields; }
 const char *exh_ruleset_field_name(const exh_ruleset *rs, int fid) {
@@ -493,6 +503,7 @@ exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *te
       rs->rules[rs->n++] = r;
       rs->nvalues += r->nvalues;
       rs->nbytes += r->nbytes;
+      rs->nregex += r->nregex;
     } else {
       char *t = doc_title(&doc);
       reject(rs, source, t, why);
@@ -723,9 +734,18 @@ static void yara_reject(void *ctx, const char *source, const char *why) {
 
 exh_err exh_ruleset_add_yara_text(exh_ruleset *rs, const char *source, const char *text, size_t len) {
   if (rs->compiled) return EXH_EARG;
+  if (len > EXH_YARA_TOTAL_MAX - rs->yara_bytes) {
+    char why[160];
+    snprintf(why, sizeof why, "more than %u MiB of YARA rules in the set: not loaded",
+             (unsigned)(EXH_YARA_TOTAL_MAX >> 20));
+    yara_reject(rs, source, why);
+    return EXH_ELIMIT;
+  }
   if (!rs->yara) rs->yara = exh_yara_new(yara_reject, rs);
   if (!rs->yara) return EXH_ENOMEM;
-  return exh_yara_add(rs->yara, source, text, len) ? EXH_ERULE : EXH_OK;
+  if (exh_yara_add(rs->yara, source, text, len)) return EXH_ERULE;
+  rs->yara_bytes += len;
+  return EXH_OK;
 }
 
 static exh_err add_yara_file(exh_ruleset *rs, const char *path) {
@@ -980,12 +1000,71 @@ static void add_ip_rules(exh_ruleset *rs) {
   rs->ipset_compiling = NULL;
 }
 
+static size_t kinds_of(const exh_rule *r) {
+  size_t k = 0;
+  for (int kind = 1; kind <= EXH_KIND_EVTX; kind++) k += (size_t)exh_rule_applies(r, (exh_kind)kind);
+  return k;
+}
+
+/* Hyperscan's cost grows faster than the literals it holds (measured: 8,000
+ * take 0.26 s and 27 MB, 64,000 take 4.7 s and 167 MB, 200,000 take 10 s
+ * and 500 MB), and one rule of 150,000 values gave it 150,000. The anchor
+ * literals of every kind's database together are kept within
+ * EXH_PREFILTER_MAX_LITERALS: the largest groups are cut to a common
+ * length (exh_rule_coarsen_anchor) down to the largest per-rule count c
+ * that fits. Past what one literal per rule and kind allows, the last
+ * rules loaded are rejected with the reason. SigmaHQ's tree (21,500
+ * anchor literals) is not touched. */
+static void bound_prefilter(exh_ruleset *rs) {
+  size_t n = rs->n;
+  if (!n) return;
+  size_t *g = exh_xcalloc(n, sizeof *g), *k = exh_xcalloc(n, sizeof *k);
+  size_t total = 0, base = 0, maxg = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t ng;
+    const exh_rule_lits *rl = exh_rule_literal_groups(rs->rules[i], &ng);
+    g[i] = rl ? rl[0].n : 0;
+    k[i] = kinds_of(rs->rules[i]);
+    total += g[i] * k[i];
+    base += g[i] ? k[i] : 0;
+    if (g[i] > maxg) maxg = g[i];
+  }
+  if (total > EXH_PREFILTER_MAX_LITERALS) {
+    while (base > EXH_PREFILTER_MAX_LITERALS && rs->n > 0) {
+      exh_rule *r = rs->rules[--rs->n];
+      size_t i = rs->n;
+      base -= g[i] ? k[i] : 0;
+      char why[160];
+      snprintf(why, sizeof why, "the prefilter holds at most %u literals (every rule and log kind together)",
+               (unsigned)EXH_PREFILTER_MAX_LITERALS);
+      reject(rs, r->source, r->title, why);
+      rs->nvalues -= r->nvalues;
+      rs->nbytes -= r->nbytes;
+      rs->nregex -= r->nregex;
+      exh_sigma_rule_free(r);
+    }
+    n = rs->n;
+    size_t lo = 1, hi = maxg;
+    while (lo < hi) { /* the largest per-rule count that fits */
+      size_t c = lo + (hi - lo + 1) / 2, sum = 0;
+      for (size_t i = 0; i < n; i++) sum += (g[i] < c ? g[i] : c) * k[i];
+      if (sum <= EXH_PREFILTER_MAX_LITERALS) lo = c;
+      else hi = c - 1;
+    }
+    for (size_t i = 0; i < n; i++)
+      if (g[i] > lo) exh_rule_coarsen_anchor(rs->rules[i], lo);
+  }
+  free(g);
+  free(k);
+}
+
 exh_err exh_ruleset_compile(exh_ruleset *rs) {
   if (rs->compiled) return EXH_OK;
   if (rs->iocs) {
     exh_iocset_finish(rs->iocs);
     add_ip_rules(rs);
   }
+  bound_prefilter(rs);
   if (rs->base) exh_baseline_finish(rs->base);
   if (rs->yara) {
     char why[600];

@@ -610,6 +610,11 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
     return -1;
   }
   for (int t = 0; t < md.ntr; t++) transform(&vs, md.tr[t]);
+  if ((m->mods & MOD_RE) && exh_ruleset_regex_room(rs, vs.n)) {
+    snprintf(why, whyn, "more than %u regular expressions in the rule set", (unsigned)EXH_RULESET_MAX_REGEX);
+    vals_free(&vs);
+    return -1;
+  }
   size_t nv = vs.n;
   m->nv = nv;
   m->globs = exh_xcalloc(nv, sizeof *m->globs);
@@ -1464,7 +1469,7 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   yaml_node_t *root = yaml_document_get_root_node(d);
   exh_rule *r = exh_xcalloc(1, sizeof *r);
   cstate cs = {0, 0, 0, NULL, 0};
-  *exh_ruleset_rule_bytes(rs) = 0; /* value bytes of this rule, charged by transform_budget */
+  exh_ruleset_rule_begin(rs); /* this rule's value bytes and regexes start at 0 */
   r->source = exh_xstrdup(source);
   if (!root || root->type != YAML_MAPPING_NODE) FAIL("document is not a map");
   r->title = map_str(d, root, "title");
@@ -1511,7 +1516,12 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   }
   if (!cond) FAIL("no condition");
   if (r->nsels == 0) FAIL("no selections");
-  for (size_t i = 0; i < r->nsels; i++) r->nvalues += r->sels[i].nvals;
+  for (size_t i = 0; i < r->nsels; i++) {
+    r->nvalues += r->sels[i].nvals;
+    for (size_t a = 0; a < r->sels[i].nalts; a++)
+      for (size_t j = 0; j < r->sels[i].alts[a].n; j++)
+        if (r->sels[i].alts[a].m[j].mods & MOD_RE) r->nregex += r->sels[i].alts[a].m[j].nv;
+  }
   r->nbytes = *exh_ruleset_rule_bytes(rs);
   cs.selidx = sel_index(r, &cs.nselidx);
   if (is_scalar(cond)) {
@@ -1549,6 +1559,15 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   }
   cnf lits = node_lits(r, r->root);
   cnf_trim(&lits);
+  /* groups after the anchor are searched on every candidate line: a big
+   * one is dropped (which only weakens the filter) */
+  while (lits.n > 1 && lits.g[lits.n - 1].n > EXH_SIGMA_MAX_VERIFY_LITERALS) ls_free(&lits.g[--lits.n]);
+  for (size_t i = 1; i + 1 < lits.n; i++)
+    if (lits.g[i].n > EXH_SIGMA_MAX_VERIFY_LITERALS) {
+      ls_free(&lits.g[i]);
+      memmove(&lits.g[i], &lits.g[i + 1], (lits.n - i - 1) * sizeof lits.g[0]);
+      lits.n--, i--;
+    }
   for (size_t i = 0; i < lits.n; i++) {
     free(lits.g[i].idx);
     r->groups[i] = (exh_rule_lits){lits.g[i].v, lits.g[i].n};
@@ -1580,6 +1599,70 @@ int exh_rule_verify_groups(const exh_rule *r, const char *p, size_t n) {
     if (k == r->groups[g].n) return 0;
   }
   return 1;
+}
+
+static int lit_icmp(const void *a, const void *b) {
+  const exh_str *x = a, *y = b;
+  size_t n = x->n < y->n ? x->n : y->n;
+  for (size_t i = 0; i < n; i++) {
+    int c = (int)exh_lower((unsigned char)x->p[i]) - (int)exh_lower((unsigned char)y->p[i]);
+    if (c) return c;
+  }
+  return (x->n > y->n) - (x->n < y->n);
+}
+
+/* Literals of v cut to at most len bytes, sorted, repeats dropped (in
+ * place); the count left. */
+static size_t cut_unique(exh_str *v, size_t n, size_t len) {
+  for (size_t i = 0; i < n; i++)
+    if (v[i].n > len) v[i].n = len;
+  qsort(v, n, sizeof *v, lit_icmp);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!k || lit_icmp(&v[k - 1], &v[i])) v[k++] = v[i];
+  return k;
+}
+
+size_t exh_rule_coarsen_anchor(exh_rule *r, size_t max) {
+  if (!r->ngroups || r->groups[0].n <= max || max == 0) return r->ngroups ? r->groups[0].n : 0;
+  exh_rule_lits *g = &r->groups[0];
+  size_t longest = 0;
+  for (size_t i = 0; i < g->n; i++)
+    if (g->lits[i].n > longest) longest = g->lits[i].n;
+  /* the longest cut that leaves at most max literals: fewer distinct
+   * literals as the cut shortens, so a bisection finds it */
+  exh_str *tmp = exh_xmalloc(g->n * sizeof *tmp);
+  size_t lo = 1, hi = longest;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo + 1) / 2;
+    memcpy(tmp, g->lits, g->n * sizeof *tmp);
+    if (cut_unique(tmp, g->n, mid) <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  free(tmp);
+  g->n = cut_unique(g->lits, g->n, lo);
+  /* another group may be the better anchor now */
+  double wa = 1e9;
+  for (size_t i = 0; i < g->n; i++) {
+    double w = lit_weight(g->lits[i]);
+    if (w < wa) wa = w;
+  }
+  size_t best = 0;
+  for (size_t k = 1; k < r->ngroups; k++) {
+    if (r->groups[k].n > max) continue;
+    double w = 1e9;
+    for (size_t i = 0; i < r->groups[k].n; i++) {
+      double x = lit_weight(r->groups[k].lits[i]);
+      if (x < w) w = x;
+    }
+    if (w > wa) wa = w, best = k;
+  }
+  if (best) {
+    exh_rule_lits t = r->groups[0];
+    r->groups[0] = r->groups[best];
+    r->groups[best] = t;
+  }
+  return r->groups[0].n;
 }
 
 const exh_rule_lits *exh_rule_literal_groups(const exh_rule *r, size_t *n) {

@@ -101,7 +101,14 @@ struct exh_rule {
   size_t nshown;
   size_t nvalues; /* values of all its selections (the set's budget) */
   size_t nbytes;  /* bytes of those values, after transforms (the same) */
+  size_t nregex;  /* of them regular expressions (the same) */
 };
+
+/* Cuts the anchor group's literals to one length (prefixes: a record that
+ * holds a literal holds its prefix, so the filter stays exact, only looser)
+ * so that at most `max` distinct ones remain; a better group becomes the
+ * anchor if there is one now. Returns the anchor's literal count. */
+size_t exh_rule_coarsen_anchor(exh_rule *r, size_t max);
 
 /* For EVTX events: does the rule's log source take an event of this channel
  * and id? *map receives the field mapping to apply. */
@@ -142,8 +149,13 @@ const struct exh_baseline *exh_ruleset_baseline(const exh_ruleset *rs);
  * rule naming that modifier is rejected as unsupported). */
 const struct exh_iocset *exh_ruleset_ipset_compiling(const exh_ruleset *rs);
 
-/* The value bytes of the rule being compiled (sigma.c charges them). */
+/* The value bytes of the rule being compiled (sigma.c charges them);
+ * exh_ruleset_rule_begin sets them, and its regex count, to 0. */
 size_t *exh_ruleset_rule_bytes(exh_ruleset *rs);
+void exh_ruleset_rule_begin(exh_ruleset *rs);
+/* Room for n more regular expressions in the set (counting the rule being
+ * compiled): 0 and they are counted, or -1 past EXH_RULESET_MAX_REGEX. */
+int exh_ruleset_regex_room(exh_ruleset *rs, size_t n);
 
 /* Frees the calling thread's regex match data (call before a worker ends). */
 void exh_rules_thread_cleanup(void);

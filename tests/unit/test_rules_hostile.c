@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/limits.h"
 #include "ioc/ioc.h"
 #include "parse/exlog.h"
 #include "rules/sigma_int.h"
@@ -300,6 +301,56 @@ static void test_condition_budget(void **st) {
   exh_buf_free(&b);
 }
 
+/* Modifiers that multiply values, many regular expressions, and a rule
+ * whose value list would give the prefilter 60,000 literals. */
+static void test_value_bounds(void **st) {
+  (void)st;
+  const char *stack = HEAD "detection:\n  a:\n    X|windash|windash|windash|windash|windash|windash|windash|windash: "
+                           "['-a -b -c', '/x -y']\n  condition: a\n";
+  exh_ruleset *rs = load(stack, strlen(stack));
+  assert_int_equal(exh_ruleset_count(rs), 0);
+  if (!strstr(last_why, "would make")) fail_msg("windash x8: %s", last_why);
+  exh_ruleset_free(rs);
+  exh_buf b = {0};
+  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X|wide|wide|wide|wide|wide|wide|wide|wide: '");
+  for (int i = 0; i < 60000; i++) exh_buf_addc(&b, 'q');
+  exh_buf_adds(&b, "'\n  condition: a\n");
+  rs = load(b.p, b.n);
+  assert_int_equal(exh_ruleset_count(rs), 0);
+  assert_true(strstr(last_why, "would make") != NULL);
+  exh_ruleset_free(rs);
+  /* 9,000 regular expressions: past the set's bound before they compile */
+  b.n = 0;
+  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X|re: [");
+  for (int i = 0; i < 9000; i++) exh_buf_printf(&b, "%s'a%d(b|c)+'", i ? ", " : "", i);
+  exh_buf_adds(&b, "]\n  condition: a\n");
+  rs = load(b.p, b.n);
+  assert_int_equal(exh_ruleset_count(rs), 0);
+  if (!strstr(last_why, "regular expressions")) fail_msg("regexes: %s", last_why);
+  exh_ruleset_free(rs);
+  /* 60,000 values: the anchor group is cut to fit the prefilter's budget,
+   * and a line with any one of the values still passes it */
+  b.n = 0;
+  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X|contains: [");
+  for (int i = 0; i < 60000; i++) exh_buf_printf(&b, "%sval%05dx", i ? ", " : "", i);
+  exh_buf_adds(&b, "]\n  condition: a\n");
+  rs = load(b.p, b.n);
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  assert_int_equal(exh_ruleset_compile(rs), EXH_OK);
+  const exh_rule *r = exh_ruleset_get(rs, 0);
+  size_t ng;
+  const exh_rule_lits *g = exh_rule_literal_groups(r, &ng);
+  assert_int_equal(ng, 1);
+  assert_true(g[0].n <= EXH_PREFILTER_MAX_LITERALS);
+  const char *line = "zz VAL59999X zz";
+  assert_true(eval_rule(rs, r, "X", line));
+  int found = 0;
+  for (size_t k = 0; k < g[0].n && !found; k++) found = exh_memimem(line, strlen(line), g[0].lits[k].p, g[0].lits[k].n) != NULL;
+  assert_true(found);
+  exh_ruleset_free(rs);
+  exh_buf_free(&b);
+}
+
 /* ---- FIFOs and folders ----------------------------------------------------------- */
 
 static char tmpdir[256];
@@ -396,7 +447,7 @@ static void test_ip_indicators(void **st) {
   size_t ng;
   const exh_rule_lits *g = exh_rule_literal_groups(ip, &ng);
   assert_int_equal(ng, 1);
-  assert_true(g[0].n <= 2 * 1024 + 1);
+  assert_true(g[0].n <= 2 * EXH_IOC_IP_LITERALS + 1);
   assert_true(exh_rule_verify_groups(ip, hit, strlen(hit)));
   /* the anchor group: one of its literals occurs in each line that matches */
   const char *lines[] = {hit, hit6};
@@ -482,7 +533,8 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_long_chains),     cmocka_unit_test(test_deep_conditions),
       cmocka_unit_test(test_deep_yaml),       cmocka_unit_test(test_alias_bomb),
-      cmocka_unit_test(test_condition_budget), cmocka_unit_test(test_fifos),
+      cmocka_unit_test(test_condition_budget), cmocka_unit_test(test_value_bounds),
+      cmocka_unit_test(test_fifos),
       cmocka_unit_test(test_ip_indicators),   cmocka_unit_test(test_big_list),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
