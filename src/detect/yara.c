@@ -7,11 +7,11 @@
 
 #include "../util/util.h"
 
-static const char *const ext_names[] = {"filename", "filepath", "extension", "filetype", "owner"};
-#define NEXT (sizeof ext_names / sizeof ext_names[0])
-
 #ifdef EXH_HAVE_YARA
 #include <yara.h>
+
+static const char *const ext_names[] = {"filename", "filepath", "extension", "filetype", "owner"};
+#define NEXT (sizeof ext_names / sizeof ext_names[0])
 
 typedef struct ysrc {
   char *source, *text;
