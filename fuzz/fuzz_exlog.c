@@ -1,46 +1,111 @@
 /* libFuzzer target: the Exchange CSV and W3C (IIS) log path (header
- * probe, prefilter, CSV/W3C split, Sigma evaluation, findings) on arbitrary
- * bytes, with the shipped rules. The first byte picks the log kind. */
+ * probe, prefilter, CSV/W3C split, Sigma evaluation, findings, the log
+ * window) on arbitrary bytes, with the shipped rules, read as a stream.
+ * Byte 0 picks the log kind; byte 1 the block size (1 to 97 bytes, so
+ * every block boundary falls somewhere) and whether the source can be read
+ * by position (memory) or only in order (an archive member).
+ *
+ * Differential: the small-block scan must report exactly what one block
+ * holding the whole input reports (findings, lines, offsets, times, the log
+ * window, the build, the errors); a third scan with a longest line as
+ * short as the block (lines read in pieces) must only not crash. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/source.h"
 #include "platform/platform.h"
 #include "scan/scan.h"
+#include "util/util.h"
 
 static exh_ruleset *rs;
+static exh_worker wk;
+static exh_scan_limits lim;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
   exh_ruleset_new(&rs);
   exh_ruleset_add_builtin(rs);
   exh_ruleset_compile(rs);
+  exh_worker_init(&wk, rs);
+  exh_scan_limits_default(&lim);
+  wk.lim = &lim;
   return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  if (size < 1) return 0;
-  static const exh_kind kinds[] = {EXH_KIND_HTTPPROXY, EXH_KIND_ECP_SERVER, EXH_KIND_OABGEN, EXH_KIND_EXLOG_OTHER,
-                                   EXH_KIND_IIS,       EXH_KIND_HTTPERR,    EXH_KIND_IIS,    EXH_KIND_ECP_ACTIVITY};
+typedef struct dribble {
+  exh_source s;
+  const char *p;
+  size_t n, step;
+} dribble;
+
+static long dribble_read(exh_source *s, void *buf, size_t n) {
+  dribble *d = (dribble *)s;
+  size_t left = d->n - (size_t)s->pos;
+  if (n > d->step) n = d->step;
+  if (n > left) n = left;
+  memcpy(buf, d->p + s->pos, n);
+  s->pos += n;
+  return (long)n;
+}
+static void dribble_close(exh_source *s) { (void)s; }
+
+static char *scan(exh_kind kind, const char *sub, const char *p, size_t n, int seq, size_t block, size_t max_line,
+                  int whole_map) {
   exh_evidence ev;
   memset(&ev, 0, sizeof ev);
-  ev.kind = kinds[data[0] % 8];
+  ev.kind = kind;
   ev.path = "fuzz.log";
-  strcpy(ev.sub, (data[0] & 8) ? "Ecp" : "Owa");
-  /* a heap copy of exactly `size` bytes: ASan sees any overread */
-  char *copy = malloc(size - 1 ? size - 1 : 1);
-  memcpy(copy, data + 1, size - 1);
-  exh_map map = {copy, size - 1, 0};
-  exh_worker wk;
-  exh_worker_init(&wk, rs);
-  static exh_scan_limits lim;
-  exh_scan_limits_default(&lim);
-  wk.lim = &lim;
-  exh_scan_exlog_map(&wk, &ev, &map);
-  exh_worker_fini(&wk);
-  for (size_t i = 0; i < ev.nfindings; i++) exh_finding_release(&ev.findings[i]);
+  ev.rel = "fuzz.log";
+  strcpy(ev.sub, sub);
+  if (whole_map) {
+    exh_map map = {p, n, 0};
+    exh_scan_exlog_map(&wk, &ev, &map);
+  } else {
+    dribble d = {{dribble_read, NULL, dribble_close, n, 0, ""}, p, n, 1 + block % 5};
+    exh_source *src = seq ? &d.s : exh_source_mem(p, n);
+    exh_scan_exlog_source_sized(&wk, &ev, src, block, max_line);
+    if (!seq) exh_source_close(src);
+  }
+  exh_buf b = {0};
+  exh_buf_printf(&b, "first=%lld last=%lld version=%s records=%llu skipped=%d error=%s\n", (long long)ev.first_ms,
+                 (long long)ev.last_ms, ev.version, (unsigned long long)ev.records, ev.skipped,
+                 ev.error ? ev.error : "-");
+  for (size_t i = 0; i < ev.nfindings; i++) {
+    exh_finding *f = &ev.findings[i];
+    exh_buf_printf(&b, "%s line=%llu off=%llu t=%lld ip=%s url=%s msg=%s\n", f->rule->id, (unsigned long long)f->line,
+                   (unsigned long long)f->offset, (long long)f->time_ms, f->source_ip ? f->source_ip : "-",
+                   f->url ? f->url : "-", f->message ? f->message : "-");
+    exh_finding_release(f);
+  }
   free(ev.findings);
   free(ev.error);
+  return b.p ? b.p : calloc(1, 1);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 2) return 0;
+  static const exh_kind kinds[] = {EXH_KIND_HTTPPROXY, EXH_KIND_ECP_SERVER, EXH_KIND_OABGEN, EXH_KIND_EXLOG_OTHER,
+                                   EXH_KIND_IIS,       EXH_KIND_HTTPERR,    EXH_KIND_IIS,    EXH_KIND_ECP_ACTIVITY};
+  exh_kind kind = kinds[data[0] % 8];
+  const char *sub = (data[0] & 8) ? "Ecp" : "Owa";
+  size_t block = 1 + (size_t)(data[1] & 0x7f) % 97;
+  int seq = data[1] >> 7;
+  /* a heap copy of exactly the bytes: ASan sees any overread */
+  size_t n = size - 2;
+  char *copy = malloc(n ? n : 1);
+  memcpy(copy, data + 2, n);
+  char *whole = scan(kind, sub, copy, n, 0, 1u << 20, 1u << 20, data[0] & 16);
+  char *blocks = scan(kind, sub, copy, n, seq, block, 1u << 20, 0);
+  if (strcmp(whole, blocks)) {
+    fprintf(stderr, "block %zu, %s source: the results differ\n--- one block\n%s--- blocks\n%s", block,
+            seq ? "sequential" : "memory", whole, blocks);
+    abort();
+  }
+  free(whole);
+  free(blocks);
+  free(scan(kind, sub, copy, n, seq, block, block, 0));
   free(copy);
   return 0;
 }

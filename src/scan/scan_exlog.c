@@ -35,6 +35,7 @@ typedef struct exctx {
   int text_mode;        /* no header: each line is one RawRecord */
   uint64_t skip_end;    /* lines ending at or before this offset are not records */
   size_t cont_end;      /* bytes of the block before this finish a line cut at the last block */
+  size_t fields_end;    /* end of the block's last #Fields: line read so far (0: none) */
   size_t nl_pos;        /* newlines of the block counted up to here */
   uint64_t nl_count;    /* newlines before data + nl_pos */
   int stem_col, uri_col; /* W3C: cs-uri-stem, cs-uri (HTTPERR) */
@@ -160,6 +161,39 @@ static uint64_t line_number(exctx *c, size_t start) {
   return c->nl_count + 1;
 }
 
+/* The last data line of d[from, n): for the end of the log window. Each
+ * step goes back one line, so a call costs at most the bytes it is given. */
+static int last_data_line(const char *d, size_t n, size_t from, size_t *ls, size_t *le) {
+  size_t end = n;
+  while (end > from) {
+    while (end > from && (d[end - 1] == '\n' || d[end - 1] == '\r')) end--;
+    if (end <= from) break;
+    const char *nl = memrchr(d + from, '\n', end - from);
+    size_t s = nl ? (size_t)(nl - d) + 1 : from;
+    if (d[s] != '#') {
+      *ls = s;
+      *le = end;
+      return 1;
+    }
+    end = s;
+  }
+  return 0;
+}
+
+/* The end of the log window: the time of the last data record of the
+ * block before `upto`, read with the header in force there. Called before
+ * each #Fields: line and at the end of each block, so a record is always
+ * read with its own header whatever the block boundaries. */
+static void note_last_before(exctx *c, size_t upto) {
+  if (c->data_start == UINT64_MAX || c->data_start >= c->base + upto) return;
+  size_t from = c->data_start > c->base ? (size_t)(c->data_start - c->base) : 0;
+  if (from < c->cont_end) from = c->cont_end;
+  if (from < c->fields_end) from = c->fields_end;
+  size_t ls, le;
+  if (upto > from && last_data_line(c->data, upto, from, &ls, &le))
+    c->ev->last_ms = record_time(c, c->data + ls, le - ls);
+}
+
 /* Evaluates rules on one data line. ids: rule indexes (or all rules of the
  * kind when ids == NULL). */
 static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, size_t nids) {
@@ -169,6 +203,8 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
   if (len && p[len - 1] == '\r') len--;
   if (len && p[0] == '#') {
     if (len >= 8 && exh_strnieq(p, "#Fields:", 8)) {
+      note_last_before(c, start); /* the records before it, with their header */
+      c->fields_end = end < c->n ? end + 1 : end;
       exh_exlog_header_parse(&c->hdr, p, len, 1, c->hdr.fmt);
       c->text_mode = 0;
       remap(c);
@@ -228,35 +264,6 @@ static int on_line(void *vctx, size_t start, size_t end, const uint32_t *ids, si
   eval_line(w->c, start, end, ids, nids);
   /* a clock read every 4096 hit lines keeps the check off the hot path */
   return (++w->c->nl_checks & 4095) == 0 && out_of_time(w->c);
-}
-
-/* The last data line of d[from, n): for the end of the log window. */
-static int last_data_line(const char *d, size_t n, size_t from, size_t *ls, size_t *le) {
-  size_t end = n;
-  size_t steps = 0;
-  while (end > from && steps++ < 4096) {
-    while (end > from && (d[end - 1] == '\n' || d[end - 1] == '\r')) end--;
-    if (end <= from) break;
-    const char *nl = memrchr(d + from, '\n', end - from);
-    size_t s = nl ? (size_t)(nl - d) + 1 : from;
-    if (d[s] != '#') {
-      *ls = s;
-      *le = end;
-      return 1;
-    }
-    end = s;
-  }
-  return 0;
-}
-
-/* Notes the time of the block's last data record, read with the header in
- * force at the block's end (the last block with a record wins). */
-static void track_last(exctx *c) {
-  if (c->data_start == UINT64_MAX || c->data_start >= c->base + c->n) return;
-  size_t from = c->data_start > c->base ? (size_t)(c->data_start - c->base) : 0;
-  if (from < c->cont_end) from = c->cont_end;
-  size_t ls, le;
-  if (last_data_line(c->data, c->n, from, &ls, &le)) c->ev->last_ms = record_time(c, c->data + ls, le - ls);
 }
 
 /* The last record from the end of a source that can be read at any offset
@@ -413,6 +420,7 @@ void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *s
       c->base = off;
       c->nl_pos = 0;
       c->cont_end = 0;
+      c->fields_end = 0;
       if (in_cut) { /* the rest of a line cut at the last block */
         const char *nl = memchr(p, '\n', n);
         c->cont_end = nl ? (size_t)(nl - p) + 1 : n;
@@ -427,7 +435,7 @@ void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *s
           break;
         }
       }
-      track_last(c);
+      note_last_before(c, n);
       c->nl_count += exh_count_newlines(p + c->nl_pos, n - c->nl_pos);
       if (cut && !in_cut) long_lines++;
       in_cut = cut;

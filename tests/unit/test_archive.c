@@ -23,6 +23,7 @@
 
 static exh_ruleset *rs;
 static exh_scan_limits lim;
+static exh_worker wk; /* one for the whole run, as a scan thread keeps its own */
 
 #define LOG_NAME "C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030107-1.LOG"
 #define LOG_TEXT                                                                                                  \
@@ -38,11 +39,14 @@ static int setup(void **st) {
   if (exh_ruleset_new(&rs) != EXH_OK || exh_ruleset_add_builtin(rs) != EXH_OK || exh_ruleset_compile(rs) != EXH_OK)
     return -1;
   exh_scan_limits_default(&lim);
+  exh_worker_init(&wk, rs);
+  wk.lim = &lim;
   return 0;
 }
 
 static int teardown(void **st) {
   (void)st;
+  exh_worker_fini(&wk);
   exh_ruleset_free(rs);
   return 0;
 }
@@ -102,14 +106,10 @@ static result scan_bytes(const char *p, size_t n, int sequential) {
   ev.path = "a";
   ev.rel = "";
   ev.kind = EXH_KIND_ARCHIVE;
-  exh_worker wk;
-  exh_worker_init(&wk, rs);
-  wk.lim = &lim;
   dribble d = {{dribble_read, NULL, dribble_close, n, 0, ""}, p, n, 777};
   exh_source *src = sequential ? &d.s : exh_source_mem(p, n);
   exh_scan_archive_source(&wk, &ev, src);
   if (!sequential) exh_source_close(src);
-  exh_worker_fini(&wk);
   result r = {ev.nfindings, 0, 0, ev.error};
   for (size_t i = 0; i < ev.nfindings; i++) {
     if (!strcmp(ev.findings[i].path, "a!" LOG_NAME) && ev.findings[i].line == 6) r.log++;
@@ -196,11 +196,7 @@ static void test_replaced(void **st) {
   ev.size = s.size;
   ev.dev = s.dev;
   ev.ino = s.ino;
-  exh_worker wk;
-  exh_worker_init(&wk, rs);
-  wk.lim = &lim;
   exh_scan_archive(&wk, &ev);
-  exh_worker_fini(&wk);
   assert_non_null(ev.error);
   assert_non_null(strstr(ev.error, "replaced"));
   assert_int_equal(ev.nfindings, 0);

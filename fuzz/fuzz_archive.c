@@ -1,0 +1,70 @@
+/* libFuzzer target: archives (zip, 7z, rar, tar and compressed tars, cpio,
+ * ISO, whatever libarchive recognises) read from memory through
+ * exh_scan_archive_source: the read/seek/skip callbacks, member names
+ * (locale, CP437), classification of members, members as streams into the
+ * log scanner, the event readers and the content checks (YARA, hashes,
+ * minidump header), encryption and container reports, the caps. The shipped
+ * rules; a content limit of 64 KiB so the header-only path is reached. Byte
+ * 0 chooses a source with positioned reads (seekable) or one read only in
+ * order. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/source.h"
+#include "scan/scan.h"
+
+static exh_ruleset *rs;
+static exh_worker wk;
+static exh_scan_limits lim;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc, (void)argv;
+  exh_ruleset_new(&rs);
+  exh_ruleset_add_builtin(rs);
+  exh_ruleset_compile(rs);
+  exh_worker_init(&wk, rs);
+  exh_scan_limits_default(&lim);
+  lim.max_content_bytes = 1 << 16;
+  wk.lim = &lim;
+  return 0;
+}
+
+typedef struct seq_source {
+  exh_source s;
+  const char *p;
+  size_t n;
+} seq_source;
+
+static long seq_read(exh_source *s, void *buf, size_t n) {
+  seq_source *q = (seq_source *)s;
+  size_t left = q->n - (size_t)s->pos;
+  if (n > 1000) n = 1000;
+  if (n > left) n = left;
+  memcpy(buf, q->p + s->pos, n);
+  s->pos += n;
+  return (long)n;
+}
+static void seq_close(exh_source *s) { (void)s; }
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 1) return 0;
+  size_t n = size - 1;
+  char *copy = malloc(n ? n : 1);
+  memcpy(copy, data + 1, n);
+  exh_evidence ev;
+  memset(&ev, 0, sizeof ev);
+  ev.kind = EXH_KIND_ARCHIVE;
+  ev.path = "fuzz.zip";
+  ev.rel = "";
+  ev.first_ms = ev.last_ms = EXH_TIME_UNKNOWN;
+  seq_source q = {{seq_read, NULL, seq_close, n, 0, ""}, copy, n};
+  exh_source *src = data[0] & 1 ? &q.s : exh_source_mem(copy, n);
+  exh_scan_archive_source(&wk, &ev, src);
+  if (!(data[0] & 1)) exh_source_close(src);
+  for (size_t i = 0; i < ev.nfindings; i++) exh_finding_release(&ev.findings[i]);
+  free(ev.findings);
+  free(ev.error);
+  free(copy);
+  return 0;
+}
