@@ -66,7 +66,11 @@ static void print_finding(tctx *t, const exh_finding *f) {
     char mt[32];
     exh_format_iso8601(f->file_mtime_ms, mt);
     fprintf(t->f, " (%llu bytes, modified %s)\n", (unsigned long long)f->file_size, mt);
-    if (f->file_sha256) fprintf(t->f, "      sha256 %s\n", f->file_sha256);
+    if (f->file_sha256) {
+      fputs("      sha256 ", t->f);
+      s(t, f->file_sha256);
+      fputc('\n', t->f);
+    }
     if (f->story) {
       fputs("      story: ", t->f);
       s(t, f->story);
@@ -145,7 +149,9 @@ static void patch_level(tctx *t, const exh_server *S) {
       char a[32], b[32];
       exh_format_iso8601(S->builds_seen[i].first_ms, a);
       exh_format_iso8601(S->builds_seen[i].last_ms, b);
-      fprintf(f, "    %-16s %s .. %s (%u files)\n", S->builds_seen[i].build, a, b, S->builds_seen[i].files);
+      fputs("    ", f);
+      s(t, S->builds_seen[i].build);
+      fprintf(f, "  %s .. %s (%u files)\n", a, b, S->builds_seen[i].files);
     }
   }
 }
