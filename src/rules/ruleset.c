@@ -2,6 +2,7 @@
  * per-log-kind execution plans (prefilter + rules that need every record). */
 #include <errno.h>
 #include <limits.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -32,6 +33,7 @@ struct exh_ruleset {
   size_t nbytes;  /* and their bytes (EXH_RULESET_MAX_BYTES) */
   size_t nregex;  /* and regular expressions among them (EXH_RULESET_MAX_REGEX) */
   size_t yara_bytes; /* YARA rule text added (EXH_YARA_TOTAL_MAX) */
+  int broken; /* an allocation failed while indicators loaded or the set compiled */
   size_t rule_bytes; /* the rule being compiled (sigma.c) */
   size_t rule_regex; /* its regular expressions so far */
   const exh_iocset *ipset_compiling; /* while the IP indicator rules compile */
@@ -68,7 +70,26 @@ static const struct {
     {"c-useragent", "cs(User-Agent)"},   {"c-uri", "exhunt-full-uri"},
 };
 
-exh_err exh_ruleset_new(exh_ruleset **out) {
+/* Every public entry point runs under a guard (util.h): running out of
+ * memory, or a buffer passing its limit, returns EXH_ENOMEM or EXH_ELIMIT
+ * instead of ending the program. What the failed call had built is not
+ * freed; a failure while indicators load or the set compiles leaves the set
+ * unusable (later calls fail, so a half-loaded set is never scanned with). */
+#define GUARDED(rs, marks_broken, call)                                                        \
+  do {                                                                                         \
+    if ((rs)->broken) return EXH_ENOMEM;                                                       \
+    exh_guard g_;                                                                              \
+    exh_guard_push(&g_);                                                                       \
+    if (setjmp(g_.jb)) {                                                                       \
+      if (marks_broken) (rs)->broken = 1;                                                      \
+      return g_.code == EXH_GUARD_LIMIT ? EXH_ELIMIT : EXH_ENOMEM;                             \
+    }                                                                                          \
+    exh_err r_ = (call);                                                                       \
+    exh_guard_pop(&g_);                                                                        \
+    return r_;                                                                                 \
+  } while (0)
+
+static exh_err rs_new_(exh_ruleset **out) {
   exh_ruleset *rs = exh_xcalloc(1, sizeof *rs);
   for (int i = 0; i < EXH_VF_COUNT; i++) exh_ruleset_intern(rs, virtual_names[i], strlen(virtual_names[i]));
   /* Columns the scanner reads for a finding's ECS entities (scan_exlog.c). */
@@ -81,6 +102,16 @@ exh_err exh_ruleset_new(exh_ruleset **out) {
     exh_ruleset_intern(rs, entity_fields[i], strlen(entity_fields[i]));
   *out = rs;
   return EXH_OK;
+}
+
+exh_err exh_ruleset_new(exh_ruleset **out) {
+  *out = NULL;
+  exh_guard g;
+  exh_guard_push(&g);
+  if (setjmp(g.jb)) return g.code == EXH_GUARD_LIMIT ? EXH_ELIMIT : EXH_ENOMEM;
+  exh_err r = rs_new_(out);
+  exh_guard_pop(&g);
+  return r;
 }
 
 void exh_ruleset_free(exh_ruleset *rs) {
@@ -460,7 +491,7 @@ static char *doc_title(yaml_document_t *d) {
   return NULL;
 }
 
-exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *text, size_t len) {
+static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *text, size_t len) {
   if (rs->compiled) return EXH_EARG;
   if (len > EXH_RULE_FILE_MAX) {
     char why[96];
@@ -526,6 +557,11 @@ exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *te
   }
   return rc;
 }
+
+exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *text, size_t len) {
+  GUARDED(rs, 0, rs_add_yaml_(rs, source, text, len));
+}
+
 
 /* Opens a file the user named (a rule, indicator or baseline file, or one
  * found in their rule folder): links are followed (the user's own files),
@@ -697,10 +733,15 @@ static exh_err add_rule_tree(exh_ruleset *rs, const char *path, const char *cons
 
 static const char *const yaml_exts[] = {".yml", ".yaml", NULL};
 
-exh_err exh_ruleset_add_path(exh_ruleset *rs, const char *path) {
+static exh_err rs_add_path_(exh_ruleset *rs, const char *path) {
   if (rs->compiled) return EXH_EARG;
   return add_rule_tree(rs, path, yaml_exts, add_file);
 }
+
+exh_err exh_ruleset_add_path(exh_ruleset *rs, const char *path) {
+  GUARDED(rs, 0, rs_add_path_(rs, path));
+}
+
 
 /* Generated at build time from rules/ (tools/embed). */
 extern const char *const exh_builtin_rule_names[];
@@ -708,7 +749,7 @@ extern const char *const exh_builtin_rule_texts[];
 extern const size_t exh_builtin_rule_sizes[];
 extern const size_t exh_builtin_rule_count;
 
-exh_err exh_ruleset_add_builtin(exh_ruleset *rs) {
+static exh_err rs_add_builtin_(exh_ruleset *rs) {
   exh_err rc = EXH_OK;
   for (size_t i = 0; i < exh_builtin_rule_count; i++) {
     char src[256];
@@ -724,6 +765,11 @@ exh_err exh_ruleset_add_builtin(exh_ruleset *rs) {
   return rc;
 }
 
+exh_err exh_ruleset_add_builtin(exh_ruleset *rs) {
+  GUARDED(rs, 0, rs_add_builtin_(rs));
+}
+
+
 /* ---- content rules, indicators, baselines -------------------------------- */
 
 static void yara_reject(void *ctx, const char *source, const char *why) {
@@ -732,7 +778,7 @@ static void yara_reject(void *ctx, const char *source, const char *why) {
   if (rs->rej) rs->rej(rs->rejctx, source, "", why);
 }
 
-exh_err exh_ruleset_add_yara_text(exh_ruleset *rs, const char *source, const char *text, size_t len) {
+static exh_err rs_add_yara_text_(exh_ruleset *rs, const char *source, const char *text, size_t len) {
   if (rs->compiled) return EXH_EARG;
   if (len > EXH_YARA_TOTAL_MAX - rs->yara_bytes) {
     char why[160];
@@ -747,6 +793,11 @@ exh_err exh_ruleset_add_yara_text(exh_ruleset *rs, const char *source, const cha
   rs->yara_bytes += len;
   return EXH_OK;
 }
+
+exh_err exh_ruleset_add_yara_text(exh_ruleset *rs, const char *source, const char *text, size_t len) {
+  GUARDED(rs, 0, rs_add_yara_text_(rs, source, text, len));
+}
+
 
 static exh_err add_yara_file(exh_ruleset *rs, const char *path) {
   char why[256];
@@ -763,7 +814,7 @@ static exh_err add_yara_file(exh_ruleset *rs, const char *path) {
 
 static const char *const yara_exts[] = {".yar", ".yara", NULL};
 
-exh_err exh_ruleset_add_yara_path(exh_ruleset *rs, const char *path) {
+static exh_err rs_add_yara_path_(exh_ruleset *rs, const char *path) {
   if (rs->compiled) return EXH_EARG;
   if (!exh_yara_available()) {
     yara_reject(rs, path, "YARA support not built in (EXH_WITH_YARA=OFF)");
@@ -771,6 +822,11 @@ exh_err exh_ruleset_add_yara_path(exh_ruleset *rs, const char *path) {
   }
   return add_rule_tree(rs, path, yara_exts, add_yara_file);
 }
+
+exh_err exh_ruleset_add_yara_path(exh_ruleset *rs, const char *path) {
+  GUARDED(rs, 0, rs_add_yara_path_(rs, path));
+}
+
 
 /* CISA CHIRP files: network addresses become IP indicators, YARA rules for
  * files join the YARA set; rules meant for log lines and event queries are
@@ -806,7 +862,7 @@ static void on_chirp(void *vctx, const exh_chirp_doc *d, int index) {
   }
 }
 
-exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char *text, size_t len) {
+static exh_err rs_add_ioc_text_(exh_ruleset *rs, const char *source, const char *text, size_t len) {
   if (rs->compiled) return EXH_EARG;
   if (!rs->iocs) rs->iocs = exh_iocset_new();
   char why[256];
@@ -844,6 +900,11 @@ exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char
   return EXH_OK;
 }
 
+exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char *text, size_t len) {
+  GUARDED(rs, 1, rs_add_ioc_text_(rs, source, text, len));
+}
+
+
 /* Line lists are read in blocks of this size and never held whole. */
 #define IOC_BLOCK (1u << 20)
 
@@ -868,7 +929,7 @@ static int feed_rest(exh_file *f, exh_ioc_lines *l, char *blk, long got, char *w
   return got < 0 ? -1 : 0;
 }
 
-exh_err exh_ruleset_add_ioc_file(exh_ruleset *rs, const char *path) {
+static exh_err rs_add_ioc_file_(exh_ruleset *rs, const char *path) {
   if (rs->compiled) return EXH_EARG;
   char why[600];
   exh_file *f = open_user_file(path, why, sizeof why);
@@ -929,7 +990,12 @@ exh_err exh_ruleset_add_ioc_file(exh_ruleset *rs, const char *path) {
   return rc;
 }
 
-exh_err exh_ruleset_add_baseline_file(exh_ruleset *rs, const char *path) {
+exh_err exh_ruleset_add_ioc_file(exh_ruleset *rs, const char *path) {
+  GUARDED(rs, 1, rs_add_ioc_file_(rs, path));
+}
+
+
+static exh_err rs_add_baseline_file_(exh_ruleset *rs, const char *path) {
   if (rs->compiled) return EXH_EARG;
   char why[600];
   exh_file *f = open_user_file(path, why, sizeof why);
@@ -952,6 +1018,11 @@ exh_err exh_ruleset_add_baseline_file(exh_ruleset *rs, const char *path) {
   }
   return EXH_OK;
 }
+
+exh_err exh_ruleset_add_baseline_file(exh_ruleset *rs, const char *path) {
+  GUARDED(rs, 1, rs_add_baseline_file_(rs, path));
+}
+
 
 const exh_yara *exh_ruleset_yara(const exh_ruleset *rs) { return rs->yara; }
 const exh_rule_info *exh_ruleset_yara_rule(const exh_ruleset *rs, size_t i) {
@@ -1058,7 +1129,7 @@ static void bound_prefilter(exh_ruleset *rs) {
   free(k);
 }
 
-exh_err exh_ruleset_compile(exh_ruleset *rs) {
+static exh_err rs_compile_(exh_ruleset *rs) {
   if (rs->compiled) return EXH_OK;
   if (rs->iocs) {
     exh_iocset_finish(rs->iocs);
@@ -1118,6 +1189,11 @@ exh_err exh_ruleset_compile(exh_ruleset *rs) {
   rs->compiled = 1; /* the field hash is kept up to date by exh_ruleset_intern */
   return EXH_OK;
 }
+
+exh_err exh_ruleset_compile(exh_ruleset *rs) {
+  GUARDED(rs, 1, rs_compile_(rs));
+}
+
 
 const exh_kind_plan *exh_ruleset_plan(const exh_ruleset *rs, exh_kind k) { return &rs->plans[k]; }
 size_t exh_ruleset_count(const exh_ruleset *rs) { return rs->n; }

@@ -514,6 +514,52 @@ static void test_big_list(void **st) {
   exh_ruleset_free(rs);
 }
 
+/* Issue 11 defect 13 on the loading side: every allocation of loading a
+ * rule, indicators (addresses: the IP rules), a baseline and compiling
+ * the set fails in turn; each time the entry point returns an error value
+ * (the process neither exits nor aborts), and a set that failed while it
+ * compiled is not usable afterwards. */
+static exh_err load_all(exh_ruleset *rs, int *step) {
+  exh_err e;
+  *step = 0;
+  static const char rule[] = HEAD "detection:\n  a:\n    X|contains: [aa, bb]\n  condition: a\n";
+  if ((e = exh_ruleset_add_yaml(rs, "t", rule, sizeof rule - 1)) != EXH_OK) return e;
+  *step = 1;
+  const char *iocs = "1.2.3.4\n2001:db8::1\nC:\\x\\y.aspx\n0e55ead3b8fd305d9a54f78c7b56741a;x\n";
+  if ((e = exh_ruleset_add_ioc_text(rs, "i", iocs, strlen(iocs))) != EXH_OK) return e;
+  *step = 2;
+  return exh_ruleset_compile(rs);
+}
+
+static void test_alloc_failures(void **st) {
+  (void)st;
+  exh_ruleset *rs = new_set();
+  int step;
+  exh_alloc_fail_at(UINT64_MAX); /* count only */
+  assert_int_equal(load_all(rs, &step), EXH_OK);
+  uint64_t total = exh_alloc_count();
+  exh_alloc_fail_at(0);
+  exh_ruleset_free(rs);
+  assert_true(total > 50);
+  size_t failed = 0;
+  for (uint64_t n = 1; n <= total; n++) {
+    exh_ruleset *r2 = NULL;
+    exh_alloc_fail_at(n);
+    exh_err e = exh_ruleset_new(&r2);
+    if (e == EXH_OK) e = load_all(r2, &step);
+    exh_alloc_fail_at(0);
+    if (e != EXH_OK) {
+      failed++;
+      assert_int_equal(e, EXH_ENOMEM);
+      if (r2 && step == 2) assert_int_not_equal(exh_ruleset_compile(r2), EXH_OK);
+    }
+    /* what a failed call built is not freed (util.h): the set is freed
+     * only when it is whole */
+    if (r2 && e == EXH_OK) exh_ruleset_free(r2);
+  }
+  assert_true(failed > 0);
+}
+
 static int setup(void **st) {
   (void)st;
   signal(SIGALRM, on_alarm);
@@ -536,6 +582,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_condition_budget), cmocka_unit_test(test_value_bounds),
       cmocka_unit_test(test_fifos),
       cmocka_unit_test(test_ip_indicators),   cmocka_unit_test(test_big_list),
+      cmocka_unit_test(test_alloc_failures),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
