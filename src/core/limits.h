@@ -99,13 +99,6 @@
 #define EXH_ARCHIVE_TOTAL_MAX (16ull << 30)
 #endif
 
-/* Largest archive member read whole into memory, for readers that take a
- * buffer (EVTX and JSON events until they read streams): a real EVTX is
- * 20 MB to a few hundred MB; this keeps two workers under 256 MiB each. */
-#ifndef EXH_MEMBER_BUF_MAX
-#define EXH_MEMBER_BUF_MAX (128u << 20)
-#endif
-
 /* ---- EVTX and JSON events ---------------------------------------------- */
 
 /* Expansion of one EVTX record. parse/evtx.c charges a node for every

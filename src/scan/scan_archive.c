@@ -2,10 +2,11 @@
  * set): each member is classified by its path inside the archive and
  * scanned as the stream it is, never extracted to disk and never held
  * whole: a member is an exh_source over archive_read_data, so logs go
- * through the log scanner block by block, content checks read up to the
- * content size limit (then the header checks only, as for files), and
- * memory stays bounded whatever a member inflates to (zip bombs,
- * overlapping members, a central directory that lies about sizes).
+ * through the log scanner block by block, EVTX a chunk at a time, JSON
+ * events a block of lines at a time, content checks read up to the content
+ * size limit (then the header checks only, as for files), and memory stays
+ * bounded whatever a member inflates to (zip bombs, overlapping members, a
+ * central directory that lies about sizes).
  * Findings name a member "archive!member".
  *
  * The archive file itself is read through exh_source_file (no symbolic
@@ -308,20 +309,6 @@ static void merge_member(arc_state *st, exh_evidence *m, const char *name) {
   if (m->error) exh_evidence_error(ev, "%s: %s", name, m->error);
 }
 
-/* Bytes read into a member's heap buffer, for readers that take one. */
-static char *read_member_whole(arc_state *st, member_source *ms, exh_evidence *m, const char *name, size_t *n) {
-  char *buf;
-  int r = exh_source_slurp(&ms->s, EXH_MEMBER_BUF_MAX, &buf, n);
-  if (r < 0) {
-    exh_evidence_error(st->ev, "%s: %s", name, ms->s.why);
-    return NULL;
-  }
-  if (r == 1)
-    exh_evidence_error(m, "only the first %u MiB were read (members of this kind are read whole, up to that size)",
-                       (unsigned)(EXH_MEMBER_BUF_MAX >> 20));
-  return buf;
-}
-
 /* Scans one regular member. */
 static void scan_member(arc_state *st, struct archive_entry *e, const char *name) {
   exh_worker *wk = st->wk;
@@ -339,22 +326,27 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   }
   member_source ms;
   member_init(&ms, st->a, &st->total);
-  if (exh_strieq((exh_str){top, strlen(top)}, "metadata.json")) {
-    char *buf;
-    size_t n;
-    if (exh_source_slurp(&ms.s, 1 << 16, &buf, &n) >= 0) {
-      if (exh_memimem(buf, n, "EncryptedPass", 13)) {
-        st->velo_meta = 1;
-        velociraptor_meta(buf, n, st->velo_scheme, sizeof st->velo_scheme);
-      }
-      free(buf);
-    }
-    return;
-  }
   la_int64_t declared = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
   char sub[64];
   char head[EXH_SNIFF_BYTES];
   size_t nhead = 0;
+  if (exh_strieq((exh_str){top, strlen(top)}, "metadata.json")) {
+    /* a secured Velociraptor collection names its scheme here; any other
+     * metadata.json is read on as what its path makes it */
+    long got = exh_source_read_full(&ms.s, head, sizeof head);
+    if (got < 0) {
+      exh_evidence_error(ev, "%s: %s", name, ms.s.why);
+      return;
+    }
+    if (exh_memimem(head, (size_t)got, "EncryptedPass", 13)) {
+      st->velo_meta = 1;
+      velociraptor_meta(head, (size_t)got, st->velo_scheme, sizeof st->velo_scheme);
+      return;
+    }
+    member_init(&ms, st->a, &st->total);
+    ms.pre = head;
+    ms.npre = (size_t)got;
+  }
   exh_kind k = exh_classify_path(name, sub, sizeof sub);
   if (k == EXH_KIND_NONE) {
     /* a file in a web or staging folder is content first (a miner's
@@ -373,7 +365,7 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
       return;
     } else if (ends_i(name, ".json") || ends_i(name, ".jsonl") || ends_i(name, ".ndjson")) {
       k = EXH_KIND_JSONEV;
-    } else if (declared < 0 || declared >= (1 << 20)) {
+    } else if (!ms.npre && (declared < 0 || declared >= (1 << 20))) {
       /* a large member anywhere: a memory dump is looked at by its header,
        * a disk image is named as not opened */
       long got = exh_source_read_full(&ms.s, head, sizeof head);
@@ -409,15 +401,10 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   m.first_ms = m.last_ms = EXH_TIME_UNKNOWN;
   if (k >= EXH_KIND_HTTPPROXY && k <= EXH_KIND_LOG_LAST) {
     exh_scan_exlog_source(wk, &m, &ms.s);
-  } else if (k == EXH_KIND_EVTX || k == EXH_KIND_JSONEV) {
-    size_t n;
-    char *buf = read_member_whole(st, &ms, &m, name, &n);
-    if (buf) {
-      if (declared < 0) m.size = n;
-      if (k == EXH_KIND_EVTX) exh_scan_evtx_buf(wk, &m, buf, n);
-      else exh_scan_jsonev_buf(wk, &m, buf, n);
-      free(buf);
-    }
+  } else if (k == EXH_KIND_EVTX) {
+    exh_scan_evtx_source(wk, &m, &ms.s);
+  } else if (k == EXH_KIND_JSONEV) {
+    exh_scan_jsonev_source(wk, &m, &ms.s);
   } else if (k == EXH_KIND_CONTENT || k == EXH_KIND_LSASS_DUMP || k == EXH_KIND_STAGING_ARCHIVE) {
     if (k != EXH_KIND_CONTENT) exh_detect_file(wk, &m);
     exh_detect_content_source(wk, &m, &ms.s);
@@ -430,17 +417,15 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   free(m.rel);
 }
 
-/* A thread-local UTF-8 character type for libarchive's name conversions
- * (created once per thread, never freed: a few hundred bytes). */
+/* A UTF-8 character type for libarchive's name conversions, made per
+ * archive and used by this thread only (uselocale), so the process locale
+ * and the other workers are never touched. (locale_t)0 when the system has
+ * no UTF-8 locale: names are then whatever libarchive gives, and members it
+ * cannot name are counted and reported. */
 static locale_t utf8_locale(void) {
-  static _Thread_local locale_t loc;
-  static _Thread_local int tried;
-  if (!tried) {
-    tried = 1;
-    loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-    if (!loc) loc = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
-    if (!loc) loc = newlocale(LC_CTYPE_MASK, "en_US.UTF-8", (locale_t)0);
-  }
+  locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+  if (!loc) loc = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
+  if (!loc) loc = newlocale(LC_CTYPE_MASK, "en_US.UTF-8", (locale_t)0);
   return loc;
 }
 
@@ -465,6 +450,7 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
     exh_evidence_error(ev, "cannot open the archive: %s", arc_error(a, e, sizeof e, "unknown format"));
     archive_read_free(a);
     free(in.buf);
+    if (loc) freelocale(loc);
     return;
   }
   arc_state st;
@@ -517,6 +503,7 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
   if (st.unnamed) exh_evidence_error(ev, "%u member%s whose name cannot be read: not read", st.unnamed, st.unnamed == 1 ? "" : "s");
   archive_read_free(a);
   free(in.buf);
+  if (loc) freelocale(loc);
 }
 #endif
 

@@ -145,6 +145,14 @@ def test_encrypted():
           any("encrypted Velociraptor collection (scheme X509, data.zip password-protected): not opened" in e
               for _, e in errors) and not any("password-protected member" in e for _, e in errors),
           str(errors))
+    # any other metadata.json is read as what it is
+    ev = {"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", "@timestamp": "2021-03-03T10:00:00.000Z",
+          "CommandLine": "procdump64.exe -accepteula -ma lsass.exe C:\\Windows\\Temp\\l.dmp"}
+    m = os.path.join(WORK, "meta.zip")
+    write(m, ziplib.build([ziplib.Entry("metadata.json", (json.dumps(ev) + "\n").encode())]))
+    rc, alerts, errors = scan(m)
+    check("a metadata.json that is not Velociraptor's is read as events", len(alerts) == 1 and not errors,
+          "%d alerts, errors %s" % (len(alerts), errors))
 
 
 def image(head, size=1 << 20, at=0):
