@@ -477,7 +477,8 @@ struct exh_ioc_lines {
   int ci, ct, cd; /* MSTIC: indicator, type and date columns */
   exh_buf part;
   int overlong;   /* the partial line passed MAX_LINE: skipped up to its end */
-  int started;    /* a byte was seen (a BOM is dropped before it) */
+  int started;    /* the first bytes are known not to be (or to have been) a BOM */
+  int bomn;       /* bytes of a BOM seen so far */
   unsigned long lineno;
   size_t skipped;
   long added;
@@ -560,12 +561,25 @@ exh_ioc_lines *exh_iocset_lines_begin(exh_iocset *s, const char *source) {
   return l;
 }
 
+static int lines_feed(exh_ioc_lines *l, const char *p, size_t n);
+
 int exh_iocset_lines_feed(exh_ioc_lines *l, const char *p, size_t n) {
   if (l->failed) return -1;
-  if (!l->started && n) {
-    if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) p += 3, n -= 3;
-    l->started = 1;
+  /* a UTF-8 byte order mark is dropped, even when it comes a byte a block */
+  static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
+  while (!l->started && n) {
+    if (*p == bom[l->bomn]) {
+      p++, n--;
+      if (++l->bomn == 3) l->started = 1;
+    } else {
+      l->started = 1;
+      if (l->bomn && lines_feed(l, bom, (size_t)l->bomn) < 0) return -1; /* not a mark after all */
+    }
   }
+  return lines_feed(l, p, n);
+}
+
+static int lines_feed(exh_ioc_lines *l, const char *p, size_t n) {
   if (memchr(p, 0, n)) {
     l->failed = 1;
     snprintf(l->why, sizeof l->why, l->form == FORM_BASELINE ? "binary data, not a baseline" : "binary data, not an IOC list");
@@ -607,6 +621,10 @@ int exh_iocset_lines_feed(exh_ioc_lines *l, const char *p, size_t n) {
 }
 
 long exh_iocset_lines_end(exh_ioc_lines *l, size_t *skipped, char *why, size_t whyn) {
+  if (!l->started && l->bomn) { /* the file ended inside what looked like a BOM */
+    l->started = 1;
+    lines_feed(l, "\xEF\xBB", (size_t)l->bomn);
+  }
   if (!l->failed && l->part.n) {
     exh_str line = {l->part.p, l->part.n};
     if (line.p[line.n - 1] == '\r') line.n--;

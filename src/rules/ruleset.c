@@ -473,6 +473,15 @@ out:
   return rc;
 }
 
+/* "12 MiB", "640 KiB": a limit as a person reads it (static buffer per
+ * thread, one use at a time). */
+static const char *size_text(size_t n) {
+  static _Thread_local char b[32];
+  if (n >= (1u << 20) && !(n & ((1u << 20) - 1))) snprintf(b, sizeof b, "%zu MiB", n >> 20);
+  else snprintf(b, sizeof b, "%zu KiB", n >> 10);
+  return b;
+}
+
 static void reject(exh_ruleset *rs, const char *source, const char *title, const char *why) {
   rs->nrejected++;
   if (rs->rej) rs->rej(rs->rejctx, source, title, why);
@@ -495,7 +504,7 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
   if (rs->compiled) return EXH_EARG;
   if (len > EXH_RULE_FILE_MAX) {
     char why[96];
-    snprintf(why, sizeof why, "rule file larger than %u KiB", (unsigned)(EXH_RULE_FILE_MAX >> 10));
+    snprintf(why, sizeof why, "rule file larger than %s", size_text(EXH_RULE_FILE_MAX));
     reject(rs, source, NULL, why);
     return EXH_ERULE;
   }
@@ -563,6 +572,7 @@ exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *te
 }
 
 
+
 /* Opens a file the user named (a rule, indicator or baseline file, or one
  * found in their rule folder): links are followed (the user's own files),
  * but anything that is not a regular file is refused without blocking (a
@@ -585,7 +595,7 @@ static char *read_user_file(const char *path, size_t max, size_t *n, char *why, 
   if (!f) return NULL;
   uint64_t size = exh_file_size(f);
   if (size > max) {
-    snprintf(why, whyn, "larger than %zu KiB: refused", max >> 10);
+    snprintf(why, whyn, "larger than %s: refused", size_text(max));
     exh_file_close(f);
     return NULL;
   }
@@ -603,7 +613,7 @@ static char *read_user_file(const char *path, size_t max, size_t *n, char *why, 
     if (got == 0) break;
     exh_buf_add(&b, tmp, (size_t)got);
     if (b.n > max) {
-      snprintf(why, whyn, "larger than %zu KiB: refused", max >> 10);
+      snprintf(why, whyn, "larger than %s: refused", size_text(max));
       exh_file_close(f);
       exh_buf_free(&b);
       return NULL;

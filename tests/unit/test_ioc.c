@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -154,10 +155,82 @@ static void test_baseline(void **st) {
   exh_baseline_free(b);
 }
 
+/* The line forms fed in blocks of every size give what the whole text
+ * gives; a load that fails part way (binary data in a later block, a
+ * malformed baseline row) keeps nothing of itself; an over-long line is
+ * counted as unusable without being held; addresses compare as addresses
+ * and the IP literals cover every spelling the lookup accepts. */
+static void test_streaming(void **st) {
+  (void)st;
+  const char *t = "\xEF\xBB\xBF# list\r\n0e55ead3b8fd305d9a54f78c7b56741a;DearCry\r\n104.140.114.110\n"
+                  "C:\\Windows\\Temp\\cw.exe, a tool\nbad*name\n2001:DB8::1\nxx.bat";
+  size_t n = strlen(t);
+  for (size_t blk = 1; blk <= n; blk++) {
+    exh_iocset *s = exh_iocset_new();
+    exh_ioc_lines *l = exh_iocset_lines_begin(s, "t");
+    for (size_t o = 0; o < n; o += blk) assert_int_equal(exh_iocset_lines_feed(l, t + o, o + blk <= n ? blk : n - o), 0);
+    size_t sk;
+    char why[128];
+    assert_int_equal(exh_iocset_lines_end(l, &sk, why, sizeof why), 5);
+    assert_int_equal(sk, 1);
+    exh_iocset_finish(s);
+    const exh_ioc *io = exh_iocset_path(s, "C/Windows/Temp/cw.exe");
+    assert_non_null(io);
+    assert_string_equal(io->source, "t:4");
+    assert_string_equal(io->label, "a tool");
+    assert_non_null(exh_iocset_path(s, "x/XX.BAT"));
+    assert_true(exh_iocset_ip_has(s, "::ffff:104.140.114.110", 22));
+    assert_true(exh_iocset_ip_has(s, "2001:0db8:0:0:0:0:0:1", 21));
+    size_t nl;
+    const exh_str *lits = exh_iocset_ip_literals(s, &nl);
+    const char *spellings[] = {"104.140.114.110", "::ffff:104.140.114.110", "::ffff:688c:726e", "[2001:0DB8::1]:443",
+                               "2001:db8:0:0:0:0:0:1"};
+    for (size_t k = 0; k < 5; k++) {
+      assert_true(exh_iocset_ip_has(s, spellings[k], strlen(spellings[k])));
+      size_t i = 0;
+      while (i < nl && !exh_memimem(spellings[k], strlen(spellings[k]), lits[i].p, lits[i].n)) i++;
+      if (i == nl) fail_msg("no literal in '%s'", spellings[k]);
+    }
+    exh_iocset_free(s);
+  }
+  /* binary data in a later block: the whole file is taken back */
+  exh_iocset *s = exh_iocset_new();
+  size_t sk;
+  char why[128];
+  assert_true(exh_iocset_load(s, "first", "1.2.3.4\n", 8, &sk, why, sizeof why) == 1);
+  exh_ioc_lines *l = exh_iocset_lines_begin(s, "t");
+  assert_int_equal(exh_iocset_lines_feed(l, "5.6.7.8\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 41), 0);
+  assert_int_equal(exh_iocset_lines_feed(l, "x\0y\n", 4), -1);
+  assert_true(exh_iocset_lines_end(l, &sk, why, sizeof why) < 0);
+  assert_non_null(strstr(why, "binary"));
+  assert_int_equal(exh_iocset_count(s, EXH_IOC_IP), 1);
+  assert_int_equal(exh_iocset_count(s, EXH_IOC_MD5), 0);
+  /* an over-long line: unusable, counted, never held whole */
+  l = exh_iocset_lines_begin(s, "long");
+  char *big = malloc(200000);
+  memset(big, 'a', 200000);
+  for (int k = 0; k < 3; k++) assert_int_equal(exh_iocset_lines_feed(l, big, 200000), 0);
+  assert_int_equal(exh_iocset_lines_feed(l, "\n9.9.9.9\n", 9), 0);
+  assert_int_equal(exh_iocset_lines_end(l, &sk, why, sizeof why), 1);
+  assert_int_equal(sk, 1);
+  free(big);
+  exh_iocset_finish(s);
+  assert_non_null(exh_iocset_ip(s, "9.9.9.9", 7));
+  assert_null(exh_iocset_ip(s, "5.6.7.8", 7));
+  exh_iocset_free(s);
+  /* a baseline whose last row is malformed keeps none of its rows */
+  exh_baseline *b = exh_baseline_new();
+  const char *rows = "E8088DC48FC75098B594F6A122B1763DD68D9F6D75281B077D6C7C001382CECF,15.1.2176.9,\\a\\b.aspx\nnot,a,row\n";
+  assert_true(exh_baseline_load(b, "b", rows, strlen(rows), why, sizeof why) < 0);
+  assert_int_equal(exh_baseline_count(b), 0);
+  assert_false(exh_baseline_has_build(b, "15.1.2176.9"));
+  exh_baseline_free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mstic),     cmocka_unit_test(test_plain_and_ip), cmocka_unit_test(test_stix),
-      cmocka_unit_test(test_normalise), cmocka_unit_test(test_baseline),
+      cmocka_unit_test(test_normalise), cmocka_unit_test(test_baseline),   cmocka_unit_test(test_streaming),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
