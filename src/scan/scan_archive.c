@@ -40,6 +40,10 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+/* Longest error text kept for one archive (the reasons that concern the
+ * whole archive first, then its members'). */
+#define EXH_ARCHIVE_ERROR_MAX 2000
+
 /* libarchive's message for the last error, without its trailing line end. */
 static const char *arc_error(struct archive *a, char *buf, size_t n, const char *dflt) {
   const char *e = archive_error_string(a);
@@ -453,6 +457,10 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
     if (loc) freelocale(loc);
     return;
   }
+  /* what stopped the reading or was not opened comes first in the
+   * archive's error, before the members' own (the text is bounded) */
+  exh_evidence head;
+  memset(&head, 0, sizeof head);
   arc_state st;
   memset(&st, 0, sizeof st);
   st.wk = wk;
@@ -467,7 +475,7 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
       char err[256];
-      exh_evidence_error(ev, "archive damaged or unreadable after %llu uncompressed bytes: %s; members after it "
+      exh_evidence_error(&head, "archive damaged or unreadable after %llu uncompressed bytes: %s; members after it "
                              "not read",
                          (unsigned long long)st.total, arc_error(a, err, sizeof err, "?"));
       free(name);
@@ -484,23 +492,30 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
     scan_member(&st, e, name);
     free(name);
     if (st.over) {
-      exh_evidence_error(ev, "stopped: over %llu uncompressed bytes read from this archive; members after it not read",
+      exh_evidence_error(&head, "stopped: over %llu uncompressed bytes read from this archive; members after it not read",
                          (unsigned long long)EXH_ARCHIVE_TOTAL_MAX);
       break;
     }
   }
   if (st.velo_meta || st.velo_data_encrypted) {
-    exh_evidence_error(ev, "encrypted Velociraptor collection (%s%s%s): not opened; decrypt data.zip (velociraptor "
+    exh_evidence_error(&head, "encrypted Velociraptor collection (%s%s%s): not opened; decrypt data.zip (velociraptor "
                            "unzip, or the collection password) and scan it",
                        st.velo_scheme[0] ? "scheme " : "", st.velo_scheme[0] ? st.velo_scheme : "password-protected",
                        st.velo_data_encrypted ? ", data.zip password-protected" : "");
     if (st.velo_data_encrypted) st.encrypted--;
   }
-  if (st.aff4) exh_evidence_error(ev, "AFF4 image: not opened (exhunt reads no file systems inside images)");
+  if (st.aff4) exh_evidence_error(&head, "AFF4 image: not opened (exhunt reads no file systems inside images)");
   if (st.encrypted)
-    exh_evidence_error(ev, "%u password-protected member%s not read (the first: %s)", st.encrypted,
+    exh_evidence_error(&head, "%u password-protected member%s not read (the first: %s)", st.encrypted,
                        st.encrypted == 1 ? "" : "s", st.first_encrypted);
-  if (st.unnamed) exh_evidence_error(ev, "%u member%s whose name cannot be read: not read", st.unnamed, st.unnamed == 1 ? "" : "s");
+  if (st.unnamed) exh_evidence_error(&head, "%u member%s whose name cannot be read: not read", st.unnamed, st.unnamed == 1 ? "" : "s");
+  if (head.error) {
+    char *all = ev->error ? exh_xasprintf("%s; %s", head.error, ev->error) : exh_xstrdup(head.error);
+    if (strlen(all) > EXH_ARCHIVE_ERROR_MAX) strcpy(all + EXH_ARCHIVE_ERROR_MAX - 3, "...");
+    free(ev->error);
+    free(head.error);
+    ev->error = all;
+  }
   archive_read_free(a);
   free(in.buf);
   if (loc) freelocale(loc);

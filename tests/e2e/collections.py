@@ -134,6 +134,15 @@ def test_encrypted():
           any("1 password-protected member not read (the first: C/inetpub/wwwroot/aspnet_client/x.aspx)" in e
               for _, e in errors) and alert_paths(alerts) == [z + "!" + HP + "Ecp/HttpProxy_1.LOG"],
           "errors %s, alerts %s" % (errors, alert_paths(alerts)))
+    # the archive-wide reasons come first, however many members have their own
+    noisy = [ziplib.Entry("nested/n%03d.zip" % i, b"PK") for i in range(200)]
+    noisy.append(ziplib.Entry("C/inetpub/wwwroot/aspnet_client/y.aspx", SHELL, password=b"infected"))
+    n = os.path.join(WORK, "noisy.zip")
+    write(n, ziplib.build(noisy))
+    rc, alerts, errors = scan(n)
+    check("encrypted member named before 200 member errors",
+          len(errors) == 1 and errors[0][1].startswith("1 password-protected member not read") and
+          "nested/n000.zip: archive inside the archive: not opened" in errors[0][1], str(errors)[:300])
     # Velociraptor's secured collection: metadata.json + encrypted data.zip
     inner = ziplib.build([ziplib.Entry("uploads/auto/C%3A/inetpub/wwwroot/aspnet_client/x.aspx", SHELL)])
     meta = json.dumps({"Scheme": "X509", "EncryptedPass": "AAAA", "PublicKey": "-----BEGIN PUBLIC KEY-----"})
