@@ -319,6 +319,16 @@ static void test_value_bounds(void **st) {
   assert_int_equal(exh_ruleset_count(rs), 0);
   assert_true(strstr(last_why, "would make") != NULL);
   exh_ruleset_free(rs);
+  /* one 60 KB value: Hyperscan refused its literal and with it the whole
+   * prefilter (every scan failed); its literal is a prefix now */
+  b.n = 0;
+  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X|contains: '");
+  for (int i = 0; i < 60000; i++) exh_buf_addc(&b, (char)('a' + i % 26));
+  exh_buf_adds(&b, "'\n  condition: a\n");
+  rs = load(b.p, b.n);
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  assert_int_equal(exh_ruleset_compile(rs), EXH_OK);
+  exh_ruleset_free(rs);
   /* 9,000 regular expressions: past the set's bound before they compile */
   b.n = 0;
   exh_buf_adds(&b, HEAD "detection:\n  a:\n    X|re: [");
