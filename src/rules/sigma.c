@@ -1138,8 +1138,9 @@ static cnf cnf_none(void) {
 
 /* Bytes a literal taken from a field value must avoid: CSV doubles '"';
  * W3C's full URI joins stem and query with '?' where the raw line has a
- * space; a raw space in a value never reaches the bytes of an IIS line. */
-#define RAW_AVOID "\"? "
+ * space; a raw space in a value never reaches the bytes of an IIS line; the
+ * prefilter finds no literal across a line break (prefilter.c). */
+#define RAW_AVOID "\"? \n"
 
 static cnf matcher_lits(const matcher *m) {
   if (m->mods & MOD_IPSET) {
