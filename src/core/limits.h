@@ -39,6 +39,43 @@
 #define EXH_EXSETUP_MAX ((size_t)64 << 20)
 #endif
 
+/* --- The walk, the merge, correlation and reports --- */
+
+/* Folder nesting entered below a root: real trees are a few dozen deep;
+ * deeper is a loop through bind mounts or a hostile tree (reported). */
+#ifndef EXH_WALK_MAX_DEPTH
+#define EXH_WALK_MAX_DEPTH 128
+#endif
+
+/* Longest error text kept per file: the first reasons are the useful ones. */
+#ifndef EXH_EVIDENCE_ERROR_MAX
+#define EXH_EVIDENCE_ERROR_MAX 2000
+#endif
+
+/* Files given a story (correlate/story.c reads every finding of the server
+ * per file): bounds a quadratic pass on trees with very many file findings;
+ * the first ones in report order get one. */
+#ifndef EXH_MAX_STORIES
+#define EXH_MAX_STORIES 2000
+#endif
+
+/* Client addresses given an attacker timeline per scan. */
+#ifndef EXH_MAX_ACTORS
+#define EXH_MAX_ACTORS 10000
+#endif
+
+/* Text report without --verbose: findings shown per group and level (every
+ * successful trace matters, probes repeat), evidence bytes per finding. */
+#ifndef EXH_TEXT_CAP_HIGH
+#define EXH_TEXT_CAP_HIGH 50
+#endif
+#ifndef EXH_TEXT_CAP_LOW
+#define EXH_TEXT_CAP_LOW 5
+#endif
+#ifndef EXH_TEXT_EVIDENCE
+#define EXH_TEXT_EVIDENCE 400
+#endif
+
 /* --- Memory --- */
 
 /* Largest growable buffer (exh_buf): above the largest thing one buffer

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/limits.h"
 #include "../scan/scan.h"
 #include "../util/util.h"
 
@@ -117,13 +118,12 @@ static void tell(exh_result *r, size_t fi) {
 }
 
 /* Each story reads every finding of the server once: the number of files
- * told about is capped so that a tree with very many file findings cannot
- * make this quadratic pass long (the first ones in report order get one). */
-#define MAX_STORIES 2000
+ * told about is capped (EXH_EXH_MAX_STORIES) so that a tree with very many
+ * file findings cannot make this quadratic pass long. */
 
 void exh_correlate_story(exh_result *r) {
   size_t told = 0;
-  for (size_t i = 0; i < r->nfindings && told < MAX_STORIES; i++)
+  for (size_t i = 0; i < r->nfindings && told < EXH_MAX_STORIES; i++)
     if (r->findings[i].is_file && !r->findings[i].story && r->findings[i].level >= EXH_LEVEL_LOW) {
       tell(r, i);
       told++;
@@ -147,7 +147,6 @@ static int cmp_actor(const void *a, const void *b) {
   return strcmp(x->ip, y->ip);
 }
 
-#define MAX_ACTORS 10000
 
 static uint32_t actor_hash(size_t server, const char *ip) {
   uint32_t h = 2166136261u ^ (uint32_t)server;
@@ -157,7 +156,7 @@ static uint32_t actor_hash(size_t server, const char *ip) {
 
 void exh_correlate_actors(exh_result *r) {
   size_t cap = 0, tsize = 64;
-  size_t want = r->nfindings < MAX_ACTORS ? r->nfindings : MAX_ACTORS;
+  size_t want = r->nfindings < EXH_MAX_ACTORS ? r->nfindings : EXH_MAX_ACTORS;
   while (tsize < 2 * want + 16) tsize *= 2;
   size_t *table = exh_xmalloc(tsize * sizeof *table); /* actor index + 1, 0 = empty */
   memset(table, 0, tsize * sizeof *table);
@@ -174,7 +173,7 @@ void exh_correlate_actors(exh_result *r) {
       }
     }
     if (!t) {
-      if (r->nactors >= MAX_ACTORS) continue;
+      if (r->nactors >= EXH_MAX_ACTORS) continue;
       table[slot] = r->nactors + 1;
       EXH_VEC_RESERVE(r->actors, cap, r->nactors + 1);
       t = &r->actors[r->nactors++];

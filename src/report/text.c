@@ -4,15 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/limits.h"
 #include "../util/util.h"
 #include "guarded.h"
 #include "exhunt/exhunt.h"
 
-/* Findings shown per group and level without --verbose: every successful
- * trace matters, while probes repeat. */
-#define TEXT_CAP_HIGH 50
-#define TEXT_CAP_LOW 5
-#define TEXT_EVIDENCE 400    /* evidence bytes shown per finding */
 
 typedef struct tctx {
   FILE *f;
@@ -77,7 +73,7 @@ static void print_finding(tctx *t, const exh_finding *f) {
       fputc('\n', t->f);
     }
     if (f->evidence && !brief) {
-      size_t n = f->evidence_len < TEXT_EVIDENCE ? f->evidence_len : TEXT_EVIDENCE;
+      size_t n = f->evidence_len < EXH_TEXT_EVIDENCE ? f->evidence_len : EXH_TEXT_EVIDENCE;
       fprintf(t->f, "      %s| ", col(t, "\033[2m"));
       exh_term_str(t->f, f->evidence, n);
       if (n < f->evidence_len) fputs(" ...", t->f);
@@ -89,7 +85,7 @@ static void print_finding(tctx *t, const exh_finding *f) {
     else
       fprintf(t->f, ":%llu (offset %llu)\n", (unsigned long long)f->line, (unsigned long long)f->offset);
     if (brief) return;
-    size_t n = f->evidence_len < TEXT_EVIDENCE ? f->evidence_len : TEXT_EVIDENCE;
+    size_t n = f->evidence_len < EXH_TEXT_EVIDENCE ? f->evidence_len : EXH_TEXT_EVIDENCE;
     fprintf(t->f, "      %s| ", col(t, "\033[2m"));
     exh_term_str(t->f, f->evidence, n);
     if (n < f->evidence_len || f->evidence_truncated) fputs(" ...", t->f);
@@ -254,7 +250,7 @@ static exh_err report_text(FILE *f, const exh_result *r, const exh_report_opts *
       fprintf(f, " (%zu)\n", cnt);
       /* most severe first within a group, then time */
       for (int l = EXH_LEVEL_CRITICAL; l >= EXH_LEVEL_INFO; l--) {
-        size_t cap = l >= EXH_LEVEL_HIGH ? TEXT_CAP_HIGH : TEXT_CAP_LOW, seen = 0;
+        size_t cap = l >= EXH_LEVEL_HIGH ? EXH_TEXT_CAP_HIGH : EXH_TEXT_CAP_LOW, seen = 0;
         for (size_t i = 0; i < r->nfindings; i++) {
           const exh_finding *x = &r->findings[i];
           if (x->server != sv || (int)x->level != l) continue;

@@ -63,9 +63,6 @@ void exh_evidence_channel(exh_evidence *ev, const char *channel, size_t n, int64
   }
 }
 
-/* Longest error text kept per file: the first reasons are the useful ones. */
-#define EXH_EVIDENCE_ERROR_MAX 2000
-
 void exh_evidence_error(exh_evidence *ev, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

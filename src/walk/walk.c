@@ -7,12 +7,12 @@
 
 #include "../core/limits.h"
 #include "../core/source.h"
+#include "../core/limits.h"
 #include "../ioc/ioc.h"
 #include "../platform/platform.h"
 #include "../scan/scan.h"
 #include "../util/util.h"
 
-#define MAX_DEPTH 128
 
 void exh_walk_add_error(exh_walk *w, size_t server, const char *path, const char *reason, int skipped) {
   EXH_VEC_RESERVE(w->errors, w->caperrors, w->nerrors + 1);
@@ -180,7 +180,7 @@ static void note_area_dir(exh_walk *w, size_t server, const char *rel) {
 
 static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t server, int depth) {
   char why[256];
-  if (depth > MAX_DEPTH) {
+  if (depth > EXH_WALK_MAX_DEPTH) {
     exh_walk_add_error(w, server, path, "folder nesting deeper than 128 levels: not entered", 0);
     return;
   }
