@@ -296,9 +296,10 @@ static void *worker(void *arg) {
  * in all its units, the others counted for the file's last line. */
 static void write_issues(queue *q, unit *u, FILE *err) {
   size_t start = 0;
+  const char *text = u->err ? u->err : ""; /* no issue at all: no stream was opened */
   for (size_t s = 0; s < u->nseg; s++) {
     bfile *bf = &q->files[u->seg[s].file];
-    const char *p = u->err + start, *end = u->err + u->seg[s].end;
+    const char *p = text + start, *end = text + u->seg[s].end;
     while (p < end) {
       const char *nl = memchr(p, '\n', (size_t)(end - p));
       const char *next = nl ? nl + 1 : end;

@@ -520,9 +520,9 @@ static void json_line(evctx *c, exh_buf *scratch, exh_str line, uint64_t offset,
 }
 
 /* JSON lines in blocks of whole lines (exh_lines): memory is a block
- * whatever the file's size. A line longer than EXH_JSONEV_MAX_LINE is
- * reported and skipped whole: its pieces are never read as events. */
-void exh_scan_jsonev_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+ * whatever the file's size. A line longer than max_line is reported and
+ * skipped whole: its pieces are never read as events. */
+void exh_scan_jsonev_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line) {
   ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
   evctx *c = ctx_new(wk, ev);
   if (c->plan->nrules == 0) {
@@ -531,7 +531,7 @@ void exh_scan_jsonev_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
   }
   exh_buf scratch = {0};
   exh_lines lr;
-  exh_lines_init(&lr, src, EXH_JSONEV_BLOCK, EXH_JSONEV_MAX_LINE);
+  exh_lines_init(&lr, src, block, max_line);
   uint64_t line_no = 0, bad = 0, first_bad = 0, cuts = 0, longs = 0, first_long = 0;
   int in_long = 0; /* the rest of a line already reported as too long */
   for (;;) {
@@ -578,14 +578,18 @@ void exh_scan_jsonev_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
     }
   }
   if (longs)
-    exh_evidence_error(ev, "%llu lines longer than %u bytes were not read (first: line %llu)", (unsigned long long)longs,
-                       (unsigned)EXH_JSONEV_MAX_LINE, (unsigned long long)first_long);
+    exh_evidence_error(ev, "%llu lines longer than %zu bytes were not read (first: line %llu)", (unsigned long long)longs,
+                       lr.max_line, (unsigned long long)first_long);
   if (bad)
     exh_evidence_error(ev, "%llu lines are not JSON objects (first: line %llu); the others were read",
                        (unsigned long long)bad, (unsigned long long)first_bad);
   exh_lines_free(&lr);
   exh_buf_free(&scratch);
   ctx_free(c);
+}
+
+void exh_scan_jsonev_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  exh_scan_jsonev_source_sized(wk, ev, src, EXH_JSONEV_BLOCK, EXH_JSONEV_MAX_LINE);
 }
 
 void exh_scan_jsonev(exh_worker *wk, exh_evidence *ev) {

@@ -597,6 +597,7 @@ static int write_fixtures(const char *dir) {
 
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "--write")) return write_fixtures(argv[2]);
+  if (argc == 2) cmocka_set_test_filter(argv[1]); /* one test by name */
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_record_without_system), cmocka_unit_test(test_channel_decided_per_record),
       cmocka_unit_test(test_template_bombs),        cmocka_unit_test(test_rest_is_read),
