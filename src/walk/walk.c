@@ -79,6 +79,23 @@ static int starts_json(const sniffed *h) {
   return i < h->n && h->p[i] == '{';
 }
 
+static void push_evidence(exh_walk *w, const char *path, const char *rel, size_t server, const exh_stat *st,
+                          exh_kind k, const char *sub) {
+  EXH_VEC_RESERVE(w->ev, w->cap, w->n + 1);
+  exh_evidence *e = &w->ev[w->n++];
+  memset(e, 0, sizeof *e);
+  e->path = exh_xstrdup(path);
+  e->rel = exh_xstrdup(rel);
+  e->server = server;
+  e->kind = k;
+  snprintf(e->sub, sizeof e->sub, "%s", sub);
+  e->size = st->size;
+  e->mtime_ms = st->mtime_ms;
+  e->dev = st->dev;
+  e->ino = st->ino;
+  e->first_ms = e->last_ms = EXH_TIME_UNKNOWN;
+}
+
 static void add_file(exh_walk *w, const char *path, const char *rel, size_t server, const exh_stat *st) {
   w->files_seen++;
   char sub[64];
@@ -132,19 +149,14 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
   }
   free(h.p);
   if (k == EXH_KIND_NONE) return;
-  EXH_VEC_RESERVE(w->ev, w->cap, w->n + 1);
-  exh_evidence *e = &w->ev[w->n++];
-  memset(e, 0, sizeof *e);
-  e->path = exh_xstrdup(path);
-  e->rel = exh_xstrdup(rel);
-  e->server = server;
-  e->kind = k;
-  memcpy(e->sub, sub, sizeof sub);
-  e->size = st->size;
-  e->mtime_ms = st->mtime_ms;
-  e->dev = st->dev;
-  e->ino = st->ino;
-  e->first_ms = e->last_ms = EXH_TIME_UNKNOWN;
+  push_evidence(w, path, rel, server, st, k, sub);
+  /* an archive in a web or staging folder is also a file there: its hash
+   * and name are checked like any other (staged loot, a dropped kit) */
+  exh_area a = k == EXH_KIND_ARCHIVE && rel[0] ? exh_classify_area(rel) : EXH_AREA_NONE;
+  if (a != EXH_AREA_NONE) {
+    snprintf(sub, sizeof sub, "%s", exh_area_name(a));
+    push_evidence(w, path, rel, server, st, EXH_KIND_CONTENT, sub);
+  }
 }
 
 /* OWA keeps one folder per installed build ("owa/auth/15.1.2176.9",

@@ -256,6 +256,14 @@ def test_formats():
         p = os.path.join(root, "collections", name)
         check("%s met while walking: both members read" % name,
               sum(1 for a in alert_paths(alerts) if a.startswith(p + "!")) == 2, str(alert_paths(alerts)))
+    # an archive in a web folder: opened, and its own hash checked (a YARA
+    # rule on the bytes of the archive fires on the file itself)
+    web = os.path.join(root, "C", "inetpub", "wwwroot", "aspnet_client", "kit.zip")
+    write(web, ziplib.build([ziplib.Entry(members[0][0], LOG), ziplib.Entry("readme.txt", SHELL, compress=False)]))
+    rc, alerts, errors = scan(root)
+    check("an archive in a web folder is opened and checked as a file",
+          any(a.startswith(web + "!") for a in alert_paths(alerts)) and web in alert_paths(alerts),
+          str([a for a in alert_paths(alerts) if "kit" in a]))
     staging = sorted(a["file"]["path"] for a in alerts if a["rule"]["id"] == "exhunt-file-staging-archive")
     check("ProgramData's zip and rar stay staging archives, not opened",
           staging == [os.path.join(root, "C", "ProgramData", n) for n in ("it.zip", "out.rar")] and
