@@ -128,6 +128,14 @@
 #define EXH_ARCHIVE_READ_BLOCK (64u << 10)
 #endif
 
+/* Members of a zip whose central directory is used (libarchive holds it
+ * whole: about 170 bytes a member, so 85 MB here); a zip declaring more is
+ * read in order through its local headers. A triage collection holds tens
+ * of thousands of files; a directory of millions is hostile. */
+#ifndef EXH_ARCHIVE_MAX_INDEX
+#define EXH_ARCHIVE_MAX_INDEX 500000u
+#endif
+
 /* Uncompressed bytes read from one archive before it is given up: a
  * collection of an Exchange server's logs is a few GB; a zip bomb is
  * stopped here, and each member is streamed, so this bounds time, not

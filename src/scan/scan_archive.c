@@ -99,6 +99,34 @@ static la_int64_t arc_skip(struct archive *a, void *ud, la_int64_t request) {
   return (la_int64_t)k;
 }
 
+/* The number of members a zip's central directory declares (its end
+ * record, or the zip64 end record), or 0 when it cannot be told. */
+static uint64_t zip_index_entries(exh_source *src) {
+  uint64_t size = src->size;
+  if (!src->pread || size == EXH_SIZE_UNKNOWN || size < 22) return 0;
+  size_t want = size < 65557 + 20 ? (size_t)size : 65557 + 20; /* end record, its comment, the zip64 locator */
+  unsigned char *t = exh_xmalloc(want);
+  uint64_t entries = 0;
+  if (src->pread(src, t, want, size - want) == (long)want) {
+    for (size_t i = want - 22 + 1; i-- > 0;) {
+      if (memcmp(t + i, "PK\005\006", 4)) continue;
+      entries = (uint64_t)t[i + 10] | (uint64_t)t[i + 11] << 8;
+      if (entries == 0xFFFF && i >= 20 && !memcmp(t + i - 20, "PK\006\007", 4)) {
+        uint64_t at = 0;
+        for (int k = 7; k >= 0; k--) at = at << 8 | t[i - 20 + 8 + k];
+        unsigned char z[40];
+        if (at < size && src->pread(src, z, sizeof z, at) == (long)sizeof z && !memcmp(z, "PK\006\006", 4)) {
+          entries = 0;
+          for (int k = 7; k >= 0; k--) entries = entries << 8 | z[32 + k];
+        }
+      }
+      break;
+    }
+  }
+  free(t);
+  return entries;
+}
+
 /* --- a member, as a source --- */
 
 typedef struct member_source {
@@ -443,7 +471,12 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
   arc_in in = {src, exh_xmalloc(EXH_ARCHIVE_READ_BLOCK), 0};
   archive_read_set_callback_data(a, &in);
   archive_read_set_read_callback(a, arc_read);
-  if (src->pread) {
+  /* positioned reads let the zip reader use the central directory, which
+   * it holds whole in memory (about 170 bytes a member): a directory of
+   * more members than EXH_ARCHIVE_MAX_INDEX is read in order instead, by
+   * the local headers, in bounded memory */
+  uint64_t index = zip_index_entries(src);
+  if (src->pread && index <= EXH_ARCHIVE_MAX_INDEX) {
     archive_read_set_seek_callback(a, arc_seek);
     archive_read_set_skip_callback(a, arc_skip);
   }
