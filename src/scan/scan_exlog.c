@@ -346,7 +346,11 @@ void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *s
     free(head);
     return;
   }
-  if (hn == 0) { /* empty */
+  if (hn == 0) { /* empty; or emptied since the walk listed it */
+    if ((ev->dev || ev->ino) && ev->size > 0)
+      exh_evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, 0 read): truncated or rotated "
+                             "by the server?",
+                         (unsigned long long)ev->size);
     free(head);
     return;
   }

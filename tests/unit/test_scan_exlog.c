@@ -356,6 +356,12 @@ static void test_truncated_after_walk(void **st) {
   assert_true(w.ev[0].nfindings > 0 && w.ev[0].nfindings < 200);
   assert_null(w.ev[1].error);
   assert_int_equal(w.ev[1].nfindings, 200);
+  /* emptied */
+  free_ev(&w.ev[1]);
+  assert_int_equal(truncate(b, 0), 0);
+  scan_ev(&w.ev[1]);
+  assert_non_null(w.ev[1].error);
+  assert_non_null(strstr(w.ev[1].error, "shrank"));
   free_walk(&w);
 }
 
