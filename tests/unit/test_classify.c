@@ -94,8 +94,52 @@ static void test_content_sniff(void **st) {
   assert_int_equal(exh_classify_content("ElfFile\0xxxx", 12), EXH_KIND_EVTX);
 }
 
+/* Issue 11 defect 9: containers exhunt does not open are told by signature
+ * (else by name); archive formats libarchive opens by signature. */
+static void test_containers(void **st) {
+  (void)st;
+  static unsigned char h[40000];
+  memset(h, 0, sizeof h);
+  assert_null(exh_classify_container("x.bin", h, sizeof h, sizeof h));
+  memcpy(h, "vhdxfile", 8);
+  assert_string_equal(exh_classify_container("x.bin", h, sizeof h, sizeof h), "VHDX disk image");
+  memcpy(h, "EVF\x09\x0d\x0a\xff\x00", 8);
+  assert_string_equal(exh_classify_container("x.E02", h, sizeof h, sizeof h), "EnCase image (E01)");
+  memset(h, 0, 16);
+  memcpy(h + 512, "EFI PART", 8);
+  assert_string_equal(exh_classify_container("x", h, sizeof h, sizeof h), "raw disk image (GPT)");
+  memset(h + 512, 0, 8);
+  /* an MBR describing a partition, in a file of at least 1 MiB */
+  h[446] = 0x80, h[450] = 0x07, h[454] = 0x00, h[455] = 0x08, h[460] = 0x00, h[461] = 0x10;
+  h[510] = 0x55, h[511] = 0xAA;
+  assert_null(exh_classify_container("x", h, sizeof h, 4096));
+  assert_string_equal(exh_classify_container("x", h, sizeof h, 1 << 20), "raw disk image (MBR)");
+  h[446] = 0x12; /* not a boot flag: any boot sector's 55 AA is no disk */
+  assert_null(exh_classify_container("x", h, sizeof h, 1 << 20));
+  assert_string_equal(exh_classify_container("C/images/disk.VMDK", NULL, 0, 0), "VMDK disk image");
+  assert_string_equal(exh_classify_container("a.aff4", NULL, 0, 0), "AFF4 image");
+  assert_null(exh_classify_container("a.aff4.txt", NULL, 0, 0));
+  memset(h, 0, sizeof h);
+  memcpy(h, "PK\003\004", 4);
+  assert_int_equal(exh_classify_archive("x.docx", h, sizeof h), EXH_ARC_ZIP);
+  memcpy(h, "7z\xbc\xaf\x27\x1c", 6);
+  assert_int_equal(exh_classify_archive("x", h, sizeof h), EXH_ARC_7Z);
+  memcpy(h, "Rar!\x1a\x07\x01\x00", 8);
+  assert_int_equal(exh_classify_archive("x", h, sizeof h), EXH_ARC_RAR);
+  memset(h, 0, 8);
+  memcpy(h + 257, "ustar", 5);
+  assert_int_equal(exh_classify_archive("x", h, sizeof h), EXH_ARC_TAR);
+  memset(h + 257, 0, 5);
+  memcpy(h, "\x1f\x8b", 2);
+  assert_int_equal(exh_classify_archive("c.tar.gz", h, sizeof h), EXH_ARC_TAR);
+  assert_int_equal(exh_classify_archive("C.TGZ", h, sizeof h), EXH_ARC_TAR);
+  assert_int_equal(exh_classify_archive("u_ex210303.log.gz", h, sizeof h), EXH_ARC_COMPRESSED);
+  assert_int_equal(exh_classify_archive("x", h, 1), EXH_ARC_NONE);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_logs), cmocka_unit_test(test_supporting_files),
-                                     cmocka_unit_test(test_services), cmocka_unit_test(test_content_sniff)};
+                                     cmocka_unit_test(test_services), cmocka_unit_test(test_content_sniff),
+                                     cmocka_unit_test(test_containers)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
