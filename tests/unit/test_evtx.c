@@ -15,7 +15,9 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "core/limits.h"
 #include "parse/evtx.h"
+#include "parse/evtx_int.h" /* a record's charges (test_at_the_limit) */
 #include "evtx_build.h"
 
 /* A one-chunk EVTX file with one record made by `rec`. */
@@ -432,6 +434,89 @@ static void test_deadline_inside_a_record(void **st) {
   free(f);
 }
 
+/* At the limit, to the byte: a record whose binary value (s bytes) is
+ * referenced 48 times, with a text of `pad` characters and `extra` null
+ * values, is charged exactly the byte limit (accepted: the bound is
+ * inclusive) or one byte more (reported). The compiled path adds up the tree's charges before it
+ * renders: both renderings must take the same decision at both points, or
+ * a record would be dumped one way and reported the other. */
+#define BIG_REFS 48
+static size_t big_size, big_pad, big_extra;
+static uint8_t big_value[62000];
+static char big_text[4096];
+static void big_body(w *x) {
+  open_el(x, "Event", 0, NULL);
+  close_start(x);
+  open_el(x, "EventData", 0, NULL);
+  close_start(x);
+  if (big_pad) {
+    memset(big_text, 'x', big_pad);
+    big_text[big_pad] = 0;
+    text(x, big_text);
+  }
+  for (int i = 0; i < BIG_REFS; i++) {
+    open_el(x, "Data", 0, NULL);
+    close_start(x);
+    sub(x, 0, 0x0e);
+    end_el(x);
+  }
+  end_el(x);
+  end_el(x);
+}
+static void rec_big(w *x) {
+  val v[4] = {{0x0e, big_value, (uint16_t)big_size, NULL}};
+  instance(x, big_body, v, 1 + (unsigned)big_extra);
+}
+
+static uint64_t charged;
+static int on_charge(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
+  (void)ctx, (void)r;
+  charged = p->cbytes; /* the record's charges, tree path */
+  return 0;
+}
+static uint64_t tree_charge(const uint8_t *f, size_t n) {
+  exh_evtx *p = exh_evtx_new();
+  charged = 0;
+  exh_evtx_parse(p, f, n, on_charge, NULL, NULL);
+  exh_evtx_free(p);
+  return charged;
+}
+
+static void test_at_the_limit(void **st) {
+  (void)st;
+  uint8_t *f = malloc(4096 + 65536);
+  memset(big_value, 0xAB, sizeof big_value);
+  const uint64_t limit = EXH_EVTX_MAX_RECORD_BYTES, per = BIG_REFS * 6; /* each byte of s, 48 times */
+  big_size = 1000, big_pad = 1, big_extra = 0;
+  uint64_t t1 = tree_charge(f, file_with(f, rec_big));
+  assert_true(t1 > 0 && t1 < limit);
+  /* The charge is t1 + per (s - 1000) + 3 (pad - 1) + 16 extra: a text
+   * character is charged once and is two bytes of the definition, whose
+   * size is charged; a value is charged 16 bytes. s as large as leaves at
+   * least 1000 to the limit, then the null values and the text the rest. */
+  big_size = 1000 + (size_t)((limit - t1 - 1000) / per);
+  uint64_t rem = limit - t1 - per * (big_size - 1000);
+  big_extra = (size_t)(rem % 3); /* 16 is 1 modulo 3 */
+  big_pad = (size_t)((rem - 16 * big_extra) / 3) + 1;
+  assert_true(big_size <= sizeof big_value && big_pad > 6 && big_pad < sizeof big_text);
+  size_t n = file_with(f, rec_big);
+  assert_int_equal(tree_charge(f, n), limit); /* the model holds: exactly at the limit */
+  long fast;
+  char *j = both(f, n, &fast);
+  assert_int_equal(fast, 1); /* taken, and compiled */
+  assert_null(strstr(j, "ISSUE"));
+  free(j);
+  big_extra++, big_pad -= 5; /* +16 - 15: one byte over */
+  n = file_with(f, rec_big);
+  j = both(f, n, &fast); /* one byte over: reported both ways */
+  assert_int_equal(fast, 0);
+  assert_non_null(strstr(j, "expands past"));
+  assert_null(strstr(j, "{\"Event\""));
+  free(j);
+  big_pad = big_extra = 0;
+  free(f);
+}
+
 /* ---- every shared EVTX ------------------------------------------------------ */
 
 static const char *shared;
@@ -491,7 +576,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_binxml_in_attribute_goes_to_the_tree), cmocka_unit_test(test_damage_goes_to_the_tree),
       cmocka_unit_test(test_random_strings), cmocka_unit_test(test_elements_written_directly),
       cmocka_unit_test(test_many_repeats), cmocka_unit_test(test_template_bombs),
-      cmocka_unit_test(test_deadline_inside_a_record),
+      cmocka_unit_test(test_deadline_inside_a_record), cmocka_unit_test(test_at_the_limit),
       cmocka_unit_test(test_shared_evtx)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -595,8 +595,74 @@ static int write_fixtures(const char *dir) {
   return 0;
 }
 
+/* `test_evtx_scan --write-big DIR`: larger hostile files for measuring
+ * peak memory and time (docs: the figures of issue 11), not for ctest:
+ *   bombs.evtx     64 chunks, each full of value-bomb records
+ *   big_values.evtx 64 chunks, each one record with a 60,000-byte binary
+ *                  value referenced 44 times: just under the byte limit,
+ *                  so every record is decoded (the largest accepted shape)
+ *   big_records.evtx 256 chunks, each one record of about 64 KB (a string
+ *                  value of 30,000 characters)
+ * Each record's definition is inline, so each chunk stands alone. */
+static int big_refs;
+static uint16_t big_n;
+static uint8_t big_value[60000];
+static void big_body(w *x) {
+  open_el(x, "Event", 0, NULL);
+  close_start(x);
+  open_el(x, "EventData", 0, NULL);
+  close_start(x);
+  for (int i = 0; i < big_refs; i++) {
+    open_el(x, "Data", 0, NULL);
+    close_start(x);
+    sub(x, 0, big_value[0] == 'B' ? 0x0e : 0x01);
+    end_el(x);
+  }
+  end_el(x);
+  end_el(x);
+}
+static void rec_big(w *x) {
+  val v = {big_value[0] == 'B' ? 0x0e : 0x01, big_value, big_n, NULL};
+  instance(x, big_body, &v, 1);
+}
+
+static int write_big(const char *dir) {
+  size_t nchunks = 256;
+  uint8_t *f = new_file(nchunks);
+  uint64_t rid = 1;
+  /* bombs.evtx: value bombs with their definition inline in each chunk */
+  for (size_t c = 0; c < 64; c++) {
+    w x = evb_chunk_begin(f + 4096 + c * EVB_CHUNK);
+    bomb_defs(&x, 60000);
+    while (x.n < 55000) evb_record(&x, rid++, rec_value_bomb);
+    evb_chunk_end(&x, x.n);
+  }
+  write_or_die(dir, "bombs.evtx", f, 4096 + 64 * EVB_CHUNK);
+  /* big_values.evtx */
+  memset(big_value, 'B', sizeof big_value);
+  big_n = sizeof big_value, big_refs = 44;
+  for (size_t c = 0; c < 64; c++) {
+    w x = evb_chunk_begin(f + 4096 + c * EVB_CHUNK);
+    evb_record(&x, rid++, rec_big);
+    evb_chunk_end(&x, x.n);
+  }
+  write_or_die(dir, "big_values.evtx", f, 4096 + 64 * EVB_CHUNK);
+  /* big_records.evtx */
+  for (size_t i = 0; i < sizeof big_value; i += 2) big_value[i] = 'a' + (uint8_t)(i % 26), big_value[i + 1] = 0;
+  big_refs = 1;
+  for (size_t c = 0; c < nchunks; c++) {
+    w x = evb_chunk_begin(f + 4096 + c * EVB_CHUNK);
+    evb_record(&x, rid++, rec_big);
+    evb_chunk_end(&x, x.n);
+  }
+  write_or_die(dir, "big_records.evtx", f, 4096 + nchunks * EVB_CHUNK);
+  free(f);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "--write")) return write_fixtures(argv[2]);
+  if (argc == 3 && !strcmp(argv[1], "--write-big")) return write_big(argv[2]);
   if (argc == 2) cmocka_set_test_filter(argv[1]); /* one test by name */
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_record_without_system), cmocka_unit_test(test_channel_decided_per_record),
