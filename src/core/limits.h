@@ -76,6 +76,13 @@
 #define EXH_TEXT_EVIDENCE 400
 #endif
 
+/* Notes kept per archive on what its members were (one per kind and
+ * folder inside: log windows and coverage): a collection has a few dozen
+ * folders; past this, one note per kind without the folder. */
+#ifndef EXH_ARCHIVE_MAX_NOTES
+#define EXH_ARCHIVE_MAX_NOTES 4096
+#endif
+
 /* --- Memory --- */
 
 /* Largest growable buffer (exh_buf): above the largest thing one buffer

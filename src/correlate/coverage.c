@@ -125,45 +125,79 @@ static const char *class_of_area(const char *area) {
   return "other_files";
 }
 
+/* The Windows event channels an EVTX or JSON file (or an archive's event
+ * members) held, one row each. */
+static void note_channels(exh_result *r, size_t *cap, const exh_evidence *ev, size_t rules, int failed) {
+  for (size_t i = 0; i < ev->nchannels; i++) {
+    const struct exh_ev_channel *ch = &ev->channels[i];
+    exh_coverage *c = row(r, cap, ev->server, "windows_events", ch->name);
+    c->present = 1;
+    c->files++;
+    if (i == 0 && ev->kind != EXH_KIND_ARCHIVE) c->bytes += ev->size; /* a file's bytes go to its first channel */
+    c->records += ch->records;
+    c->errors += failed;
+    c->rules = rules;
+    span(c, ch->first_ms, ch->last_ms);
+  }
+}
+
 void exh_coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, const size_t *kind_rules) {
   if (ev->skipped && !ev->error) return; /* not ours (another product's .log under Logging) */
   const char *cls = ev->kind == EXH_KIND_CONTENT ? class_of_area(ev->sub) : class_of_kind(ev->kind);
   if (!cls) return;
   int failed = ev->error != NULL;
-  if (!strcmp(cls, "windows_events")) {
-    if (ev->nchannels == 0) {
-      exh_coverage *c = row(r, cap, ev->server, cls, "");
+  if (ev->kind == EXH_KIND_ARCHIVE) {
+    /* its members count in their own classes, as in a folder: logs and
+     * files by their notes, events by their channels; the archive itself
+     * gets a row of its own (with its errors) */
+    for (size_t i = 0; i < ev->nmembers; i++) {
+      const exh_member_note *n = &ev->members[i];
+      if (n->kind == EXH_KIND_EVTX || n->kind == EXH_KIND_JSONEV) continue;
+      const char *mc = n->kind == EXH_KIND_CONTENT ? class_of_area(n->sub) : class_of_kind(n->kind);
+      if (!mc) continue;
+      exh_coverage *c =
+          row(r, cap, ev->server, mc, n->kind == EXH_KIND_HTTPPROXY || n->kind == EXH_KIND_IIS ? n->sub : "");
       c->present = 1;
-      c->files++;
-      c->bytes += ev->size;
-      c->records += ev->records;
-      c->errors += failed;
-      c->rules = kind_rules[ev->kind];
-      span(c, ev->first_ms, ev->last_ms);
+      c->files += n->files;
+      c->bytes += n->bytes;
+      c->records += n->records;
+      c->errors += n->failed;
+      c->rules = kind_rules[n->kind];
+      if (n->kind <= EXH_KIND_LOG_LAST) span(c, n->first_ms, n->last_ms);
+    }
+    note_channels(r, cap, ev, kind_rules[EXH_KIND_EVTX], 0);
+    exh_coverage *c = row(r, cap, ev->server, cls, "");
+    c->present = 1;
+    c->files++;
+    c->bytes += ev->size;
+    c->errors += failed;
+    c->rules = 1;
+    return;
+  }
+  if (!strcmp(cls, "windows_events")) {
+    if (ev->nchannels) {
+      note_channels(r, cap, ev, kind_rules[ev->kind], failed);
       return;
     }
-    for (size_t i = 0; i < ev->nchannels; i++) {
-      const struct exh_ev_channel *ch = &ev->channels[i];
-      exh_coverage *c = row(r, cap, ev->server, cls, ch->name);
-      c->present = 1;
-      c->files++;
-      if (i == 0) c->bytes += ev->size; /* a file's bytes go to its first channel */
-      c->records += ch->records;
-      c->errors += failed;
-      c->rules = kind_rules[ev->kind];
-      span(c, ch->first_ms, ch->last_ms);
-    }
+    exh_coverage *c = row(r, cap, ev->server, cls, "");
+    c->present = 1;
+    c->files++;
+    c->bytes += ev->size;
+    c->records += ev->records;
+    c->errors += failed;
+    c->rules = kind_rules[ev->kind];
+    span(c, ev->first_ms, ev->last_ms);
     return;
   }
   const char *item = ev->kind == EXH_KIND_HTTPPROXY || ev->kind == EXH_KIND_IIS ? ev->sub : "";
   exh_coverage *c = row(r, cap, ev->server, cls, item);
   c->present = 1;
-  c->files += ev->kind == EXH_KIND_ARCHIVE ? 1 : 1;
+  c->files++;
   c->bytes += ev->size;
   c->records += ev->records;
   c->errors += failed;
   c->rules = kind_rules[ev->kind];
-  if (ev->kind <= EXH_KIND_LOG_LAST || ev->kind == EXH_KIND_ARCHIVE) span(c, ev->first_ms, ev->last_ms);
+  if (ev->kind <= EXH_KIND_LOG_LAST) span(c, ev->first_ms, ev->last_ms);
 }
 
 static int cmp_cov(const void *a, const void *b) {

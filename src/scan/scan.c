@@ -63,6 +63,46 @@ void exh_evidence_channel(exh_evidence *ev, const char *channel, size_t n, int64
   }
 }
 
+void exh_evidence_member_note(exh_evidence *ev, const exh_evidence *m, const char *name) {
+  if (m->skipped && !m->error) return;
+  const char *slash = strrchr(name, '/');
+  const char *bs = strrchr(name, '\\');
+  if (bs && (!slash || bs > slash)) slash = bs;
+  char *dir = slash ? exh_xasprintf("%s!%.*s", ev->path, (int)(slash - name), name) : exh_xasprintf("%s!", ev->path);
+  exh_member_note *n = NULL;
+  for (size_t i = 0; i < ev->nmembers && !n; i++) {
+    exh_member_note *x = &ev->members[i];
+    if (x->kind == m->kind && !strcmp(x->sub, m->sub) && (!x->dir || !strcmp(x->dir, dir))) n = x;
+  }
+  if (!n && ev->nmembers >= EXH_ARCHIVE_MAX_NOTES) { /* past the cap: one note per kind and sub, no folder */
+    for (size_t i = 0; i < ev->nmembers && !n; i++)
+      if (ev->members[i].kind == m->kind && !strcmp(ev->members[i].sub, m->sub)) n = &ev->members[i];
+    if (n && n->dir) {
+      free(n->dir);
+      n->dir = NULL;
+    }
+  }
+  if (!n) {
+    EXH_VEC_RESERVE(ev->members, ev->capmembers, ev->nmembers + 1);
+    n = &ev->members[ev->nmembers++];
+    memset(n, 0, sizeof *n);
+    n->kind = m->kind;
+    memcpy(n->sub, m->sub, sizeof n->sub);
+    n->dir = dir;
+    dir = NULL;
+    n->first_ms = n->last_ms = EXH_TIME_UNKNOWN;
+  }
+  free(dir);
+  n->files++;
+  n->failed += m->error != NULL;
+  n->bytes += m->size;
+  n->records += m->records;
+  if (m->first_ms != EXH_TIME_UNKNOWN && (n->first_ms == EXH_TIME_UNKNOWN || m->first_ms < n->first_ms))
+    n->first_ms = m->first_ms;
+  if (m->last_ms != EXH_TIME_UNKNOWN && (n->last_ms == EXH_TIME_UNKNOWN || m->last_ms > n->last_ms))
+    n->last_ms = m->last_ms;
+}
+
 void exh_evidence_error(exh_evidence *ev, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -230,12 +270,11 @@ static char *dirname_of(const char *path) {
   return s ? exh_xstrndup(path, (size_t)(s - path)) : exh_xstrdup(".");
 }
 
-static void add_window(exh_result *r, size_t *cap, const exh_evidence *ev) {
-  /* an archive's logs make one window named by the archive */
-  char *dir = ev->kind == EXH_KIND_ARCHIVE ? exh_xstrdup(ev->path) : dirname_of(ev->path);
+static void add_window_at(exh_result *r, size_t *cap, size_t server, const char *folder, exh_kind kind,
+                          uint32_t files, uint64_t bytes, uint64_t records, int64_t first, int64_t last) {
   exh_logwindow *w = NULL;
   for (size_t i = 0; i < r->nwindows; i++)
-    if (r->windows[i].server == ev->server && !strcmp(r->windows[i].folder, dir)) {
+    if (r->windows[i].server == server && !strcmp(r->windows[i].folder, folder)) {
       w = &r->windows[i];
       break;
     }
@@ -243,20 +282,31 @@ static void add_window(exh_result *r, size_t *cap, const exh_evidence *ev) {
     EXH_VEC_RESERVE(r->windows, *cap, r->nwindows + 1);
     w = &r->windows[r->nwindows++];
     memset(w, 0, sizeof *w);
-    w->server = ev->server;
-    w->folder = dir;
-    w->kind = ev->kind == EXH_KIND_ARCHIVE ? "archive" : exh_kind_service(ev->kind);
+    w->server = server;
+    w->folder = exh_xstrdup(folder);
+    w->kind = exh_kind_service(kind);
     w->first_ms = w->last_ms = EXH_TIME_UNKNOWN;
-  } else {
-    free(dir);
   }
-  w->files += ev->kind == EXH_KIND_ARCHIVE ? ev->log_members : 1;
-  w->bytes += ev->size;
-  w->records += ev->records;
-  if (ev->first_ms != EXH_TIME_UNKNOWN && (w->first_ms == EXH_TIME_UNKNOWN || ev->first_ms < w->first_ms))
-    w->first_ms = ev->first_ms;
-  if (ev->last_ms != EXH_TIME_UNKNOWN && (w->last_ms == EXH_TIME_UNKNOWN || ev->last_ms > w->last_ms))
-    w->last_ms = ev->last_ms;
+  w->files += files;
+  w->bytes += bytes;
+  w->records += records;
+  if (first != EXH_TIME_UNKNOWN && (w->first_ms == EXH_TIME_UNKNOWN || first < w->first_ms)) w->first_ms = first;
+  if (last != EXH_TIME_UNKNOWN && (w->last_ms == EXH_TIME_UNKNOWN || last > w->last_ms)) w->last_ms = last;
+}
+
+static void add_window(exh_result *r, size_t *cap, const exh_evidence *ev) {
+  if (ev->kind == EXH_KIND_ARCHIVE) { /* one window per log folder inside */
+    for (size_t i = 0; i < ev->nmembers; i++) {
+      const exh_member_note *n = &ev->members[i];
+      if (n->kind < EXH_KIND_HTTPPROXY || n->kind > EXH_KIND_LOG_LAST || n->files == n->failed) continue;
+      add_window_at(r, cap, ev->server, n->dir ? n->dir : ev->path, n->kind, n->files, n->bytes, n->records,
+                    n->first_ms, n->last_ms);
+    }
+    return;
+  }
+  char *dir = dirname_of(ev->path);
+  add_window_at(r, cap, ev->server, dir, ev->kind, 1, ev->size, ev->records, ev->first_ms, ev->last_ms);
+  free(dir);
 }
 
 /* Builds named by the #Version: lines of a server's Exchange logs, with
@@ -417,6 +467,8 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
     }
     if (ev->version[0]) note_version(r, ev);
     exh_coverage_note(r, &covcap, ev, kind_rules);
+    for (size_t k = 0; k < ev->nmembers; k++) free(ev->members[k].dir);
+    free(ev->members);
     free(ev->path);
     free(ev->rel);
   }

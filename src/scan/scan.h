@@ -48,7 +48,25 @@ typedef struct exh_evidence {
   } channels[EXH_EV_CHANNELS];
   size_t nchannels;
   uint64_t channels_more; /* records of channels past the EXH_EV_CHANNELS listed */
+  /* archives: what their members were, one note per (kind, sub, folder)
+   * inside (log windows and coverage per class, as for a folder) */
+  struct exh_member_note *members;
+  size_t nmembers, capmembers;
 } exh_evidence;
+
+/* A summary of the archive members of one kind in one folder of the
+ * archive. */
+typedef struct exh_member_note {
+  exh_kind kind;
+  char sub[64];
+  char *dir;          /* "archive!folder/inside" */
+  uint32_t files, failed;
+  uint64_t bytes, records;
+  int64_t first_ms, last_ms;
+} exh_member_note;
+
+/* Notes one scanned member `m` (named `name` inside) on its archive `ev`. */
+void exh_evidence_member_note(exh_evidence *ev, const exh_evidence *m, const char *name);
 
 /* Counts one event of `channel` (its time may be EXH_TIME_UNKNOWN) in the
  * evidence's channel list. */

@@ -297,6 +297,7 @@ typedef struct arc_state {
 static void merge_member(arc_state *st, exh_evidence *m, const char *name) {
   exh_evidence *ev = st->ev;
   exh_kind k = m->kind;
+  exh_evidence_member_note(ev, m, name);
   for (size_t i = 0; i < m->nfindings; i++) {
     EXH_VEC_RESERVE(ev->findings, ev->capfindings, ev->nfindings + 1);
     ev->findings[ev->nfindings++] = m->findings[i];

@@ -154,5 +154,25 @@ else
   echo "skip d7: no sparse files here"
 fi
 
+# --- coverage of a zipped collection: the same as the folder it holds ---------
+"$EXGEN" --seed 12 --scenario benign --out "$W/cz/benign" --truth "$W/cz/benign.tsv" > /dev/null || exit 1
+python3 - "$W/cz/benign" "$W/cz/zipped/collection.zip" <<'PY'
+import os, sys, zipfile
+root, out = sys.argv[1], sys.argv[2]
+os.makedirs(os.path.dirname(out), exist_ok=True)
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    for dp, _, fs in os.walk(root):
+        for fn in sorted(fs):
+            full = os.path.join(dp, fn)
+            z.write(full, os.path.relpath(full, root))
+PY
+"$EXHUNT" scan --no-progress "$W/cz/benign" > "$W/cz/folder.txt" 2>&1; fr=$?
+"$EXHUNT" scan --no-progress "$W/cz/zipped" > "$W/cz/zip.txt" 2>&1; zr=$?
+check "coverage: a zipped collection earns the folder's verdict (exit $fr)" "$fr" "$zr"
+grep -q "^  +  HttpProxy logs Owa" "$W/cz/zip.txt"; check "coverage: the HttpProxy logs inside the zip are read" 0 $?
+grep -q "^  +  web folders" "$W/cz/zip.txt"; check "coverage: the web folders inside the zip are read" 0 $?
+n=$(grep -c "collection.zip!.*Logging/HttpProxy/" "$W/cz/zip.txt"); [ "$n" -ge 5 ]
+check "log window: one row per log folder inside the zip (got $n)" 0 $?
+
 echo "trust: $fails failed"
 [ "$fails" -eq 0 ]
