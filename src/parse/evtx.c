@@ -743,6 +743,7 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
 static int parse_element(exh_evtx *p, size_t *pos, size_t end, const value *vals, size_t nvals, int parent, int depth,
                          int in_binxml_value) {
   const uint8_t *c = p->chunk;
+  if (depth > p->maxdepth) p->maxdepth = depth;
   if (depth > MAX_DEPTH) {
     issue(p, *pos, "binary XML nested deeper than %d levels", MAX_DEPTH);
     return -1;
@@ -897,6 +898,7 @@ static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals
                           int depth, int in_binxml_value, int in_def, size_t *consumed) {
   const uint8_t *c = p->chunk;
   size_t start = pos;
+  if (depth > p->maxdepth) p->maxdepth = depth;
   if (depth > MAX_DEPTH) {
     issue(p, pos, "binary XML nested deeper than %d levels", MAX_DEPTH);
     return -1;
@@ -966,6 +968,7 @@ static void reset_record(exh_evtx *p) {
   p->nattrs = 0;
   p->bad = 0;
   p->cnodes = p->cbytes = 0;
+  p->maxdepth = 0;
   p->over = p->timed_out; /* past the deadline, nothing more is decoded */
   p->nocc = 0;
 }

@@ -34,6 +34,7 @@ struct exh_evtx {
   exh_evtx_issue_fn on_issue;
   void *ctx;
   int bad; /* the record being parsed hit damage */
+  int maxdepth; /* the deepest level reached in the record (evtx_json.c reuses parses) */
   /* template compilation: substitutions are parsed as markers (see
    * EXH_EVTX_MARK), issues are not reported, and anything the compiled
    * form cannot express sets `unsupported` */

@@ -75,6 +75,16 @@ typedef struct tpl {
 
 enum { KEY_LIT, KEY_ARENA, KEY_TREE };
 
+#define MEMO_MAX 16
+typedef struct memo {
+  uint32_t pos, end; /* where, and the end of the value holding it */
+  uint8_t direct;    /* elements written directly (else an instance) */
+  uint32_t tix, vfirst, nv, next; /* an instance: as instance() read it */
+  int32_t top;       /* direct: the top node in tc->dp */
+  int maxd;          /* direct: the depth its parse reached, from 1 */
+  uint64_t n, b;     /* direct: its charges */
+} memo;
+
 /* an element to render as a child of the element being rendered */
 typedef struct kid {
   uint32_t node, vfirst, nv; /* compiled element and its instance's values */
@@ -126,6 +136,8 @@ struct exh_evtx_tc {
   int dp_used;
   uint32_t *occ; /* substitutions of the compiled definitions (tpl.occ0) */
   size_t nocc, capocc;
+  memo memo[MEMO_MAX]; /* the record's walk, for rendering */
+  size_t nmemo;
 };
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
@@ -601,40 +613,75 @@ static int cost_add(const exh_evtx *p, cost *k, uint64_t n, uint64_t b) {
   return k->n > p->max_nodes || k->b > p->max_bytes ? -1 : 0;
 }
 
+/* What the walk read, kept for rendering (the first MEMO_MAX of a record):
+ * a nested instance's template and values, or the tree of elements written
+ * directly in a value (with the depth its parse reached), so neither is
+ * parsed twice. Keyed by position and the end of the value holding it: a
+ * crafted record may hold one instance in two values of different ends. */
+static memo *memo_find(exh_evtx_tc *tc, size_t pos, size_t end, int direct) {
+  for (size_t i = 0; i < tc->nmemo; i++)
+    if (tc->memo[i].pos == pos && tc->memo[i].end == end && tc->memo[i].direct == direct) return &tc->memo[i];
+  return NULL;
+}
+
+static memo *memo_add(exh_evtx_tc *tc, size_t pos, size_t end, int direct) {
+  if (tc->nmemo == MEMO_MAX) return NULL;
+  memo *m = &tc->memo[tc->nmemo++];
+  memset(m, 0, sizeof *m);
+  m->pos = (uint32_t)pos, m->end = (uint32_t)end, m->direct = (uint8_t)direct;
+  return m;
+}
+
 static int cost_values(exh_evtx *p, exh_evtx_tc *tc, size_t pos, uint32_t tix, uint32_t vfirst, uint32_t nv, cost *k);
 
 static int instance(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, uint32_t *tix, uint32_t *vfirst,
                     uint32_t *nvals, size_t *next);
 
-/* Elements or text written directly in a binary XML value, from pos on:
- * what the tree's parse of them charges, by parsing them (tc->dp). */
-static int cost_direct(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, cost *k) {
+/* The tree of values written without a template (tc->dp), reset at a
+ * record's first use. */
+static exh_evtx *dp_for(exh_evtx *p, exh_evtx_tc *tc) {
   if (!tc->dp) tc->dp = exh_evtx_new();
   exh_evtx *d = tc->dp;
-  exh_evtx__reset_record(d);
+  if (!tc->dp_used) exh_evtx__reset_record(d);
+  tc->dp_used = 1;
   d->chunk = p->chunk, d->chunk_size = p->chunk_size, d->chunk_file_off = p->chunk_file_off;
   d->quiet = 1;
-  d->max_nodes = p->max_nodes - k->n, d->max_bytes = p->max_bytes - k->b;
+  return d;
+}
+
+/* Elements or text written directly in a binary XML value, from pos on:
+ * what the tree's parse of them charges, by parsing them into tc->dp (the
+ * tree kept for rendering, see memo). */
+static int cost_direct(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, cost *k) {
+  const memo *m = memo_find(tc, pos, end, 1);
+  if (m) return cost_add(p, k, m->n, m->b);
+  exh_evtx *d = dp_for(p, tc);
+  size_t nodes0 = d->nnodes, attrs0 = d->nattrs, arena0 = d->arena.n;
+  uint64_t n0 = d->cnodes, b0 = d->cbytes;
+  d->max_nodes = n0 + (p->max_nodes - k->n), d->max_bytes = b0 + (p->max_bytes - k->b);
+  d->bad = d->over = d->maxdepth = 0;
   int top = exh_evtx__new_node(d, -1);
   size_t used = 0;
   int rc = exh_evtx__fragment(d, pos, end, NULL, 0, top, 1, 1, &used);
-  uint64_t n = d->cnodes, b = d->cbytes;
+  uint64_t n = d->cnodes - n0, b = d->cbytes - b0;
   int bad = rc || d->bad || d->over;
-  exh_evtx__reset_record(d);
   d->max_nodes = p->max_nodes, d->max_bytes = p->max_bytes;
+  d->over = 0;
+  memo *mm = bad ? NULL : memo_add(tc, pos, end, 1);
+  if (mm) {
+    mm->top = top, mm->maxd = d->maxdepth, mm->n = n, mm->b = b;
+  } else { /* not kept: dropped */
+    d->nnodes = nodes0, d->nattrs = attrs0, d->arena.n = arena0;
+  }
   return bad ? -1 : cost_add(p, k, n, b);
 }
 
-/* A substitution of v (in an attribute value or not): put_value's charges. */
-static int cost_value(exh_evtx *p, exh_evtx_tc *tc, exh_evtx_value v, int attr, cost *k) {
-  if (attr && cost_add(p, k, 1, 0)) return -1;
-  if (v.type == 0x00 || v.size == 0) return 0;
-  if (v.type != 0x21) return cost_add(p, k, 1, EXH_EVTX_VALUE_BYTES(v.size));
+/* A binary XML value: put_value's charge, then parse_fragment's loop. */
+static int cost_binxml(exh_evtx *p, exh_evtx_tc *tc, exh_evtx_value v, cost *k) {
   if (cost_add(p, k, 1, 0) || ++k->level > MAX_DEPTH) return -1; /* deeper: damage for the tree */
   const uint8_t *c = p->chunk;
   size_t pos = (size_t)(v.data - c), end = pos + v.size;
-  int rc = 0;
-  while (pos < end && !rc) { /* parse_fragment's loop */
+  while (pos < end) {
     uint8_t t = c[pos];
     if (t == 0x00) break;
     if (t == 0x0f) {
@@ -642,34 +689,56 @@ static int cost_value(exh_evtx *p, exh_evtx_tc *tc, exh_evtx_value v, int attr, 
       continue;
     }
     if (t != 0x0c) {
-      rc = cost_direct(p, tc, pos, end, k);
+      if (cost_direct(p, tc, pos, end, k)) return -1;
       break;
     }
     uint32_t tix, vfirst, nv;
-    size_t nvals = tc->nvals, next;
-    if (instance(p, tc, pos, end, &tix, &vfirst, &nv, &next)) return -1;
-    rc = cost_values(p, tc, pos, tix, vfirst, nv, k);
-    tc->nvals = nvals; /* the values were only needed for this */
+    size_t next, nvals = tc->nvals, nmemo = tc->nmemo;
+    const memo *m = memo_find(tc, pos, end, 0);
+    if (m) {
+      tix = m->tix, vfirst = m->vfirst, nv = m->nv, next = m->next;
+    } else {
+      if (instance(p, tc, pos, end, &tix, &vfirst, &nv, &next)) return -1;
+      memo *mm = memo_add(tc, pos, end, 0);
+      if (mm) mm->tix = tix, mm->vfirst = vfirst, mm->nv = nv, mm->next = (uint32_t)next;
+    }
+    if (cost_values(p, tc, pos, tix, vfirst, nv, k)) return -1;
+    if (tc->nmemo == nmemo) tc->nvals = nvals; /* nothing kept: the values go */
     pos = next;
   }
   k->level--;
-  return rc;
+  return 0;
 }
 
 /* The instance at pos (template tix, values vfirst..+nv, as instance()
  * read them): parse_template's charges (the definition's size, the value
- * count), the definition's own, then its substitutions in order. */
+ * count), the definition's own, then its substitutions in order, as
+ * put_value charges them (an attribute's scratch node, a node and the
+ * rendering's bound per value, binary XML followed). */
 static int cost_values(exh_evtx *p, exh_evtx_tc *tc, size_t pos, uint32_t tix, uint32_t vfirst, uint32_t nv, cost *k) {
   const uint8_t *c = p->chunk;
   uint32_t dsize = le32(c + le32(c + pos + 6) + 20); /* instance() checked it is in the chunk */
   if (cost_add(p, k, 1 + tc->t[tix].snodes, dsize + 16ull * nv + tc->t[tix].sbytes)) return -1;
   uint32_t occ0 = tc->t[tix].occ0, nocc = tc->t[tix].nocc; /* tc->t may move below (nested definitions) */
+  /* plain values summed apart and added at the end (no overflow: at most
+   * 16K substitutions of at most 400 KB each) */
+  uint64_t n = 0, b = 0;
   for (uint32_t i = 0; i < nocc; i++) {
     uint32_t o = tc->occ[occ0 + i], id = o & 0xFFFF;
     if (id >= nv) continue;
-    if (cost_value(p, tc, tc->vals[vfirst + id], (o & EXH_EVTX_OCC_ATTR) != 0, k)) return -1;
+    const exh_evtx_value *v = &tc->vals[vfirst + id];
+    n += o >> 16; /* EXH_EVTX_OCC_ATTR: the scratch node */
+    if (v->type == 0x00 || v->size == 0) continue;
+    if (v->type != 0x21) {
+      n++;
+      b += EXH_EVTX_VALUE_BYTES(v->size);
+      continue;
+    }
+    exh_evtx_value vv = *v; /* tc->vals may move below */
+    if (cost_add(p, k, n, b) || cost_binxml(p, tc, vv, k)) return -1;
+    n = b = 0;
   }
-  return 0;
+  return cost_add(p, k, n, b);
 }
 
 static const exh_evtx_value *val_at(const exh_evtx_tc *tc, uint32_t vfirst, uint32_t nv, uint16_t id) {
@@ -690,16 +759,18 @@ static void push_kid(exh_evtx_tc *tc, uint32_t node, uint32_t vfirst, uint32_t n
  * CAPI2's UserData): parsed into the tree of tc->dp, as put_value does it,
  * its elements become children and its text goes to the arena. */
 static int expand_tree(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, int depth) {
-  if (!tc->dp) tc->dp = exh_evtx_new();
-  exh_evtx *d = tc->dp;
-  if (!tc->dp_used) exh_evtx__reset_record(d);
-  tc->dp_used = 1;
-  d->chunk = p->chunk, d->chunk_size = p->chunk_size, d->chunk_file_off = p->chunk_file_off;
-  d->quiet = 1;
-  d->bad = 0;
-  int top = exh_evtx__new_node(d, -1);
-  size_t used = 0;
-  if (exh_evtx__fragment(d, pos, end, NULL, 0, top, depth + 1, 1, &used) || d->bad) return -1;
+  exh_evtx *d = dp_for(p, tc);
+  const memo *m = memo_find(tc, pos, end, 1);
+  int top;
+  if (m) { /* parsed by the walk from depth 1: here from depth + 1 */
+    if (m->maxd + depth > MAX_DEPTH) return -1;
+    top = m->top;
+  } else {
+    d->bad = 0;
+    top = exh_evtx__new_node(d, -1);
+    size_t used = 0;
+    if (exh_evtx__fragment(d, pos, end, NULL, 0, top, depth + 1, 1, &used) || d->bad) return -1;
+  }
   for (int c = d->nodes[top].first_child; c >= 0; c = d->nodes[c].next) {
     if (d->nodes[c].is_text) {
       exh_buf_add(&p->arena, d->arena.p + d->nodes[c].text, d->nodes[c].text_len);
@@ -728,12 +799,14 @@ static int expand(exh_evtx *p, exh_evtx_tc *tc, const exh_evtx_value *v, int dep
     }
     if (t != 0x0c) { /* elements or text written directly */
       if (instances) return -1; /* after an instance: the whole record goes to the tree */
-      return expand_tree(p, tc, (size_t)(v->data - c), end, depth);
+      return expand_tree(p, tc, pos, end, depth);
     }
     instances++;
     uint32_t tix, vfirst, nv;
     size_t next;
-    if (instance(p, tc, pos, end, &tix, &vfirst, &nv, &next)) return -1;
+    const memo *m = memo_find(tc, pos, end, 0);
+    if (m) tix = m->tix, vfirst = m->vfirst, nv = m->nv, next = m->next;
+    else if (instance(p, tc, pos, end, &tix, &vfirst, &nv, &next)) return -1;
     const tpl *tp = &tc->t[tix];
     for (uint32_t i = 0; i < tp->nitem; i++) {
       const item *x = &tc->it[tp->item0 + i];
@@ -987,6 +1060,7 @@ int exh_evtx__json_record(exh_evtx *p, size_t pos, size_t end) {
   if (!tc || pos + 14 > end || c[pos] != 0x0f || c[pos + 4] != 0x0c) return 0;
   tc->nvals = tc->nkids = 0;
   tc->dp_used = 0;
+  tc->nmemo = 0;
   p->arena.n = 0;
   uint32_t tix, vfirst, nv;
   size_t next;
@@ -1005,10 +1079,7 @@ int exh_evtx__json_record(exh_evtx *p, size_t pos, size_t end) {
   }
   if (root == UINT32_MAX) return 0;
   cost k = {0, 0, 0};
-  size_t nvals = tc->nvals;
   if (cost_values(p, tc, pos + 4, tix, vfirst, nv, &k)) return 0; /* the tree decides */
-  tc->nvals = nvals;
-  tc->dp_used = 0;
   exh_buf *o = p->jout;
   size_t start = o->n;
   oc(o, '{');
