@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "exhunt/exhunt.h"
@@ -304,6 +305,23 @@ int main(int argc, char **argv) {
     free(rulepaths);
     free(rulekinds);
     return 2;
+  }
+  /* a rule, YARA, indicator or baseline path the user named must be there:
+   * without it the scan would not answer the question it was run for */
+  for (int i = 0; i < nrulepaths; i++) {
+    struct stat st;
+    const char *why = NULL;
+    if (stat(rulepaths[i], &st) != 0) why = strerror(errno);
+    else if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) why = "not a regular file or folder (a FIFO, device or socket)";
+    if (why) {
+      fputs("exhunt: cannot use ", stderr);
+      put_safe(stderr, rulepaths[i]);
+      fprintf(stderr, ": %s\n", why);
+      free(rulepaths);
+      free(rulekinds);
+      exh_output_close(outfile, 0, NULL, 0);
+      return 2;
+    }
   }
   exh_ruleset *rs;
   exh_ruleset_new(&rs);

@@ -174,5 +174,12 @@ grep -q "^  +  web folders" "$W/cz/zip.txt"; check "coverage: the web folders in
 n=$(grep -c "collection.zip!.*Logging/HttpProxy/" "$W/cz/zip.txt"); [ "$n" -ge 5 ]
 check "log window: one row per log folder inside the zip (got $n)" 0 $?
 
+# --- a rule path the user named must be usable --------------------------------
+"$EXHUNT" scan --no-progress -r "$W/no-such-rules" "$W/d3/ev" > /dev/null 2>&1; check "-r naming nothing is an error (exit 2)" 2 $?
+mkfifo "$W/rules.fifo" 2>/dev/null && {
+  timeout 20 "$EXHUNT" scan --no-progress --yara "$W/rules.fifo" "$W/d3/ev" > /dev/null 2>&1
+  check "--yara naming a FIFO is an error at once (exit 2, no hang)" 2 $?
+}
+
 echo "trust: $fails failed"
 [ "$fails" -eq 0 ]
