@@ -155,22 +155,35 @@
 
 /* Expansion of one EVTX record. parse/evtx.c charges a node for every
  * element, attribute, text piece, value and template instance, and bytes
- * for what it renders or parses (names, text, an upper bound of each
- * value's rendering, a definition's size each time it is instantiated),
+ * for what it renders or parses (names and text at what they may escape
+ * to, an upper bound of each value's escaped rendering, a definition's
+ * size each time it is instantiated), so the bounds hold its memory, its
+ * work and its output alike;
  * templates and values counted as often as they are referenced. A
  * template bomb (values nesting instances referenced many times: a
  * record of a few KB that expands to 10^11 elements) is reported as damage
  * and skipped; the charges also bound the work. Measured on the 37,021
  * records of ../shared/data/evtx: at most 693 nodes (a CAPI2 record) and
- * 154,335 bytes (a 5136 directory-service record); a record that reads
- * each byte of its 64 KiB chunk once stays under 33,000 nodes and about
- * 1 MB. The bounds are about 95 and 100 times the largest real record,
- * and keep a worker's record memory near 20 MiB. */
+ * 157,370 bytes (a 5136 directory-service record); a record that reads
+ * each byte of its 64 KiB chunk once stays under 33,000 nodes and a few
+ * MB. The bounds are about 95 and 107 times the largest real record, and
+ * bound a worker's record memory and a record's rendering near 20 MiB. */
 #ifndef EXH_EVTX_MAX_RECORD_NODES
 #define EXH_EVTX_MAX_RECORD_NODES (64u << 10)
 #endif
 #ifndef EXH_EVTX_MAX_RECORD_BYTES
 #define EXH_EVTX_MAX_RECORD_BYTES (16u << 20)
+#endif
+/* The same summed over a chunk's records: many records each under the
+ * bounds (a 64 KiB chunk holds up to about 1,600) would otherwise cost a
+ * minute a chunk. Real chunks: at most 19,082 nodes and 1,436,539 bytes;
+ * the bounds are about 55 and 47 times those, and keep a chunk's decoding
+ * to a few tens of milliseconds. */
+#ifndef EXH_EVTX_MAX_CHUNK_NODES
+#define EXH_EVTX_MAX_CHUNK_NODES (1u << 20)
+#endif
+#ifndef EXH_EVTX_MAX_CHUNK_BYTES
+#define EXH_EVTX_MAX_CHUNK_BYTES (64u << 20)
 #endif
 
 /* `exhunt dump`'s damage reports per file: a damaged or crafted file can

@@ -103,15 +103,17 @@ static void crc_setup(void) {
 #endif
 }
 
+/* One initialisation for both entry points (two once-flags ran it twice,
+ * the second writing the tables while the first's callers read them). */
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
 uint32_t exh_crc32_table(const uint8_t *p, size_t n) {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, crc_setup);
+  pthread_once(&crc_once, crc_setup);
   return crc_update(0xFFFFFFFFu, p, n) ^ 0xFFFFFFFFu;
 }
 
 uint32_t exh_crc32(const uint8_t *p, size_t n) {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, crc_setup);
+  pthread_once(&crc_once, crc_setup);
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   if (use_pclmul && n >= 64) return crc_pclmul(0xFFFFFFFFu, p, n) ^ 0xFFFFFFFFu;
 #endif
@@ -661,7 +663,7 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
       uint16_t nch = le16(c + at);
       if (at + 2 + 2u * nch > end) return -1;
       uint32_t len, off = put_utf16(p, c + at + 2, nch, &len, 0);
-      if (charge(p, 1, len)) return -1;
+      if (charge(p, 1, EXH_EVTX_TEXT_BYTES(len))) return -1;
       if (attr) {
         exh_evtx_attr *a = &p->attrs[target];
         if (a->val_len == 0) a->val = off;
@@ -701,7 +703,7 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
       uint16_t v = le16(c + *pos + 1);
       char tmp[16];
       int k = snprintf(tmp, sizeof tmp, "&#%u;", v);
-      if (charge(p, 1, (uint64_t)k)) return -1;
+      if (charge(p, 1, EXH_EVTX_TEXT_BYTES(k))) return -1;
       uint32_t off = put_utf8(p, tmp, (size_t)k);
       if (attr) {
         exh_evtx_attr *a = &p->attrs[target];
@@ -723,7 +725,7 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
       const char *rep = exh_strieq(en, "lt") ? "<" : exh_strieq(en, "gt") ? ">" : exh_strieq(en, "amp") ? "&"
                       : exh_strieq(en, "quot") ? "\"" : exh_strieq(en, "apos") ? "'" : "";
       p->arena.n = nm; /* drop the name */
-      if (charge(p, 1, (uint64_t)nl + strlen(rep))) return -1;
+      if (charge(p, 1, EXH_EVTX_TEXT_BYTES(nl + strlen(rep)))) return -1;
       uint32_t off = put_utf8(p, rep, strlen(rep));
       if (attr) {
         exh_evtx_attr *a = &p->attrs[target];
@@ -763,7 +765,7 @@ static int parse_element(exh_evtx *p, size_t *pos, size_t end, const value *vals
   }
   p->nodes[el].name = nm;
   p->nodes[el].name_len = nl;
-  if (charge(p, 1, nl)) return -1;
+  if (charge(p, 1, EXH_EVTX_TEXT_BYTES(nl))) return -1;
   if (noff == at) at += isz;
   if (tok & 0x40) { /* attribute list */
     if (at + 4 > end) return -1;
@@ -782,7 +784,7 @@ static int parse_element(exh_evtx *p, size_t *pos, size_t end, const value *vals
         return -1;
       }
       if (aoff == at) at += isz;
-      if (charge(p, 1, p->attrs[ai].name_len)) return -1;
+      if (charge(p, 1, EXH_EVTX_TEXT_BYTES(p->attrs[ai].name_len))) return -1;
       p->attrs[ai].val = (uint32_t)p->arena.n;
       if (parse_values(p, &at, end, vals, nvals, ai, depth, 1)) return -1;
       exh_evtx_node *n = &p->nodes[el];
@@ -948,6 +950,8 @@ exh_evtx *exh_evtx_new(void) {
   p->jout = &p->json;
   p->max_nodes = EXH_EVTX_MAX_RECORD_NODES;
   p->max_bytes = EXH_EVTX_MAX_RECORD_BYTES;
+  p->max_chunk_nodes = EXH_EVTX_MAX_CHUNK_NODES;
+  p->max_chunk_bytes = EXH_EVTX_MAX_CHUNK_BYTES;
   return p;
 }
 
@@ -1038,7 +1042,14 @@ static long parse_chunk(exh_evtx *p, exh_evtx_record_fn on_record, int *stop) {
   if (exh_crc32(p->chunk + CHUNK_HEADER, free_off - CHUNK_HEADER) != le32(p->chunk + 52))
     issue(p, 52, "chunk records checksum mismatch (records are still read)");
   size_t off = CHUNK_HEADER;
+  uint64_t chunk_nodes = 0, chunk_bytes = 0; /* the records' charges, summed */
   while (off + 28 <= free_off) {
+    if (chunk_nodes > p->max_chunk_nodes || chunk_bytes > p->max_chunk_bytes) {
+      /* many records each under the bounds: the chunk as a whole is a bomb */
+      issue(p, off, "chunk expands past %llu nodes or %llu bytes in all: its records from here on are not decoded",
+            (unsigned long long)p->max_chunk_nodes, (unsigned long long)p->max_chunk_bytes);
+      break;
+    }
     const uint8_t *r = p->chunk + off;
     if (le32(r) != 0x00002a2a) {
       /* resynchronise on the next record signature (8-byte aligned) */
@@ -1066,6 +1077,7 @@ static long parse_chunk(exh_evtx *p, exh_evtx_record_fn on_record, int *stop) {
     if (p->json_mode && exh_evtx__json_record(p, off + 24, off + size - 4)) {
       rec.json = p->jout->p + p->json_start;
       rec.json_len = p->jout->n - p->json_start;
+      chunk_nodes += p->cnodes, chunk_bytes += p->cbytes; /* the walk's sum: the tree's charges */
       delivered++;
       if (on_record && on_record(p->ctx, p, &rec)) {
         *stop = 1;
@@ -1078,6 +1090,7 @@ static long parse_chunk(exh_evtx *p, exh_evtx_record_fn on_record, int *stop) {
     int top = new_node(p, -1); /* a document node above the top element */
     size_t used = 0;
     int rc = parse_fragment(p, off + 24, off + size - 4, NULL, 0, top, 0, 0, 0, &used);
+    chunk_nodes += p->cnodes, chunk_bytes += p->cbytes;
     if (p->timed_out) {
       issue(p, off, "record %" PRIu64 ": time limit reached while decoding it; the rest of the file is not read", rec.id);
       *stop = 1;

@@ -56,6 +56,7 @@ struct exh_evtx {
    * decide exactly as the tree would (evtx_json.c: cost_instance). */
   uint64_t cnodes, cbytes;
   uint64_t max_nodes, max_bytes;
+  uint64_t max_chunk_nodes, max_chunk_bytes; /* the same summed over a chunk's records */
   int over;        /* over a limit, or past the deadline: every level unwinds */
   double deadline; /* exh_monotonic_s() value after which the parse stops (0: none) */
   int timed_out;
@@ -68,8 +69,14 @@ struct exh_evtx {
 };
 
 #define EXH_EVTX_OCC_ATTR 0x10000u
-/* Upper bound of the bytes a value of n bytes renders to (the worst type:
- * an int8 array, "-128," per byte); checked against put_scalar. */
+/* Bytes charged for text, names and values: bounds of what they become
+ * once rendered and escaped, so a record's output is bounded by its
+ * charges too (plus a few bytes of syntax per node). UTF-8 text: a byte
+ * escapes to at most 6 (JSON's \u00XX; XML's &quot; and the terminal's
+ * \xNN are shorter). A value of n bytes: the worst type is an int8 array,
+ * "-128," per byte, and every string type stays under 6n once escaped;
+ * checked against put_scalar and exh_json_buf. */
+#define EXH_EVTX_TEXT_BYTES(n) (6ull * (n))
 #define EXH_EVTX_VALUE_BYTES(n) (6ull * (n) + 32)
 
 /* In a symbolic parse a substitution renders as this byte followed by its

@@ -1080,6 +1080,7 @@ int exh_evtx__json_record(exh_evtx *p, size_t pos, size_t end) {
   if (root == UINT32_MAX) return 0;
   cost k = {0, 0, 0};
   if (cost_values(p, tc, pos + 4, tix, vfirst, nv, &k)) return 0; /* the tree decides */
+  p->cnodes = k.n, p->cbytes = k.b; /* what the tree would have charged (the chunk's sum) */
   exh_buf *o = p->jout;
   size_t start = o->n;
   oc(o, '{');

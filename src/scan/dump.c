@@ -23,6 +23,8 @@
 #include "../platform/platform.h"
 #include "exhunt/exhunt.h"
 
+struct queue;
+
 typedef struct task {
   exh_dump_format fmt;
   const char *path;
@@ -34,9 +36,19 @@ typedef struct task {
   uint64_t shown, hidden; /* issue lines of the current file written, and not */
   int werr;      /* errno of a failed output write (one thread: fo is the output) */
   exh_evtx *px;
+  struct queue *q; /* several threads: the queue, and the unit being rendered */
+  size_t ui;
+  int streaming;   /* the unit writes to the output itself (unit_stream) */
 } task;
 
 #define FLUSH_AT (1u << 20)
+/* A unit holds at most this much output before it writes it itself, once
+ * its turn has come: a unit's usual output is under 1 MB (four chunks),
+ * but crafted records each under the bounds can make a chunk render to
+ * gigabytes; held, the window of units would hold them all. */
+#define UNIT_OUT_MAX (8u << 20)
+
+static void unit_stream(task *t);
 
 /* Writes n bytes; 0, or the errno of the failure. */
 static int put_out(FILE *f, const void *p, size_t n) {
@@ -51,11 +63,14 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   if (t->fmt == EXH_DUMP_XML) {
     exh_evtx_write_xml(t->fo, p, r);
     if (ferror(t->fo)) t->werr = errno ? errno : EIO;
+    else if (t->q && !t->streaming && ftell(t->fo) > (long)UNIT_OUT_MAX) unit_stream(t);
   } else if (t->fmt == EXH_DUMP_JSONL && t->ob) {
     if (!r->json) exh_evtx_json_append(t->ob, p, r); /* else the parser wrote it there */
-    if (t->fo && t->ob->n >= FLUSH_AT) { /* one thread: write out as it fills */
+    if (t->fo && t->ob->n >= FLUSH_AT) { /* one thread, or a streaming unit: write out as it fills */
       t->werr = put_out(t->fo, t->ob->p, t->ob->n);
       t->ob->n = 0;
+    } else if (t->q && !t->fo && t->ob->n > UNIT_OUT_MAX) {
+      unit_stream(t);
     }
   } else if (t->fmt == EXH_DUMP_JSONL) {
     exh_evtx_write_json(t->fo, p, r);
@@ -206,8 +221,10 @@ typedef struct queue {
   size_t n;
   bfile *files;
   exh_dump_format fmt;
+  FILE *out;
   atomic_size_t next;
   atomic_int stop; /* the output failed: units are skipped */
+  atomic_int werr; /* errno of the failed write */
   size_t written; /* guarded by mu */
   size_t window;
   exh_mutex *mu;
@@ -222,10 +239,39 @@ typedef struct queue {
 
 #define POOL_KEEP_MAX (64u << 20) /* a bigger buffer is freed, not kept */
 
-static void do_unit(queue *q, unit *u, exh_evtx *px, uint8_t *buf) {
+/* A unit over UNIT_OUT_MAX: once every unit before it is written (the
+ * writer then waits for this one), it writes what it holds and the rest of
+ * its output goes straight to the output. */
+static void unit_stream(task *t) {
+  queue *q = t->q;
+  unit *u = &q->u[t->ui];
+  exh_mutex_lock(q->mu);
+  while (q->written < t->ui) exh_cond_wait(q->cv, q->mu);
+  exh_mutex_unlock(q->mu);
+  int e = atomic_load(&q->werr);
+  if (q->fmt == EXH_DUMP_XML) {
+    fclose(t->fo); /* the memory stream: its bytes are in u->xout */
+    if (!e) e = put_out(q->out, u->xout, u->xoutn);
+    free(u->xout);
+    u->xout = NULL, u->xoutn = 0;
+  } else {
+    if (!e) e = put_out(q->out, t->ob->p, t->ob->n);
+    t->ob->n = 0;
+  }
+  t->fo = q->out;
+  t->streaming = 1;
+  if (e) {
+    int none = 0;
+    atomic_compare_exchange_strong(&q->werr, &none, e);
+    atomic_store(&q->stop, 1);
+    t->werr = e;
+  }
+}
+
+static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
   task t;
   memset(&t, 0, sizeof t);
-  t.fmt = q->fmt, t.px = px;
+  t.fmt = q->fmt, t.px = px, t.q = q, t.ui = ui;
   if (q->fmt == EXH_DUMP_XML) {
     t.fo = open_memstream(&u->xout, &u->xoutn);
     own_stream(t.fo);
@@ -261,7 +307,12 @@ static void do_unit(queue *q, unit *u, exh_evtx *px, uint8_t *buf) {
     if (t.fe) fflush(t.fe);
     u->seg[u->nseg++] = (useg){f, t.fe ? t.errn : 0, t.hidden};
   }
-  if (t.fo) fclose(t.fo);
+  if (t.streaming && t.werr) { /* as the writer would have */
+    int none = 0;
+    atomic_compare_exchange_strong(&q->werr, &none, t.werr);
+    atomic_store(&q->stop, 1);
+  }
+  if (t.fo && !t.streaming) fclose(t.fo);
   if (t.fe) fclose(t.fe);
   u->err = t.err, u->errn = t.errn;
   u->records = t.records;
@@ -285,7 +336,7 @@ static void *worker(void *arg) {
     exh_mutex_unlock(q->mu);
     if (!q->u[i].out.cap && q->fmt == EXH_DUMP_JSONL) /* room for the usual JSON of the run at once */
       exh_buf_grow(&q->u[i].out, q->u[i].count * 65536 * 3);
-    do_unit(q, &q->u[i], q->px[wa->id], q->buf[wa->id]);
+    do_unit(q, &q->u[i], i, q->px[wa->id], q->buf[wa->id]);
     exh_mutex_lock(q->mu);
     atomic_store(&q->u[i].done, 1);
     exh_cond_broadcast(q->cv);
@@ -369,10 +420,11 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   }
   queue q;
   memset(&q, 0, sizeof q);
-  q.u = u, q.n = nu, q.files = files, q.fmt = fmt, q.px = px, q.buf = bufs;
+  q.u = u, q.n = nu, q.files = files, q.fmt = fmt, q.px = px, q.buf = bufs, q.out = out;
   q.window = (size_t)threads * WINDOW_PER_THREAD;
   atomic_init(&q.next, 0);
   atomic_init(&q.stop, 0);
+  atomic_init(&q.werr, 0);
   q.mu = exh_mutex_new();
   q.cv = exh_cond_new();
   exh_thread **th = exh_xcalloc((size_t)threads, sizeof *th);
@@ -386,10 +438,14 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
     exh_mutex_lock(q.mu);
     while (!atomic_load(&u[i].done)) exh_cond_wait(q.cv, q.mu);
     exh_mutex_unlock(q.mu);
-    if (!*werr) {
-      *werr = put_out(out, u[i].out.p, u[i].out.n);
-      if (!*werr) *werr = put_out(out, u[i].xout, u[i].xoutn);
-      if (*werr) atomic_store(&q.stop, 1); /* the rest is decoded for nothing: skipped */
+    int e = atomic_load(&q.werr); /* a streaming unit's failure too */
+    if (!e) {
+      e = put_out(out, u[i].out.p, u[i].out.n);
+      if (!e) e = put_out(out, u[i].xout, u[i].xoutn);
+      if (e) {
+        atomic_store(&q.werr, e);
+        atomic_store(&q.stop, 1); /* the rest is decoded for nothing: skipped */
+      }
     }
     write_issues(&q, &u[i], err);
     free(u[i].xout);
@@ -414,6 +470,7 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
       if ((i + 1 == nu || u[i + 1].file != f) && files[f].hidden) more_issues(err, files[f].path, files[f].hidden);
   }
   for (int i = 0; i < threads; i++) exh_thread_join(th[i]);
+  if (!*werr) *werr = atomic_load(&q.werr);
   free(th);
   free(wa);
   exh_mutex_free(q.mu);

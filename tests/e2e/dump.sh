@@ -60,6 +60,21 @@ done
 "$EXHUNT" dump -f xml bomb.evtx > bomb.xml 2> /dev/null
 check "bomb, XML: exit 0" 0 $?
 
+# --- units over their output bound write themselves, in order -------------------------
+# big_values.evtx: 64 records at the byte bound (5 MB of JSON each): with two
+# threads each unit of four chunks passes 8 MiB and streams once its turn has
+# come; the output must be the one thread's, byte for byte.
+mkdir -p big && "$FIXTURES" --write-big big || { echo "FAIL: big fixtures not written"; exit 1; }
+for fmt in jsonl xml; do
+  a=$("$EXHUNT" dump -f $fmt -j 1 big/big_values.evtx 2> /dev/null | cksum)
+  b=$("$EXHUNT" dump -f $fmt -j 2 big/big_values.evtx 2> /dev/null | cksum)
+  check "big units, $fmt: -j 2 writes what -j 1 writes" "$a" "$b"
+done
+"$EXHUNT" dump -j 2 big/big_values.evtx > /dev/full 2> big.err
+check "big units, full disk: exit 2" 2 $?
+grep -q 'writing the output failed' big.err
+check "big units, full disk: said" 0 $?
+
 # --- a file cut in the middle of a chunk -------------------------------------------
 head -c $((4096 + 10 * 65536 + 2000)) events.evtx > cut.evtx
 "$EXHUNT" dump cut.evtx > cut.jsonl 2> cut.err

@@ -435,13 +435,14 @@ static void test_deadline_inside_a_record(void **st) {
 }
 
 /* At the limit, to the byte: a record whose binary value (s bytes) is
- * referenced 48 times, with a text of `pad` characters and `extra` null
- * values, is charged exactly the byte limit (accepted: the bound is
- * inclusive) or one byte more (reported). The compiled path adds up the tree's charges before it
- * renders: both renderings must take the same decision at both points, or
- * a record would be dumped one way and reported the other. */
+ * referenced 48 times, with a text of `pad` characters and `elems` empty
+ * elements, is charged exactly the byte limit (accepted: the bound is
+ * inclusive) or one byte more (reported). The compiled path adds up the
+ * tree's charges before it renders: both renderings must take the same
+ * decision at both points, or a record would be dumped one way and
+ * reported the other. The charge of each knob is measured, not assumed. */
 #define BIG_REFS 48
-static size_t big_size, big_pad, big_extra;
+static size_t big_size, big_pad, big_elems;
 static uint8_t big_value[62000];
 static char big_text[4096];
 static void big_body(w *x) {
@@ -454,6 +455,11 @@ static void big_body(w *x) {
     big_text[big_pad] = 0;
     text(x, big_text);
   }
+  for (size_t i = 0; i < big_elems; i++) {
+    open_el(x, "e", 0, NULL);
+    close_start(x);
+    end_el(x);
+  }
   for (int i = 0; i < BIG_REFS; i++) {
     open_el(x, "Data", 0, NULL);
     close_start(x);
@@ -464,8 +470,8 @@ static void big_body(w *x) {
   end_el(x);
 }
 static void rec_big(w *x) {
-  val v[4] = {{0x0e, big_value, (uint16_t)big_size, NULL}};
-  instance(x, big_body, v, 1 + (unsigned)big_extra);
+  val v = {0x0e, big_value, (uint16_t)big_size, NULL};
+  instance(x, big_body, &v, 1);
 }
 
 static uint64_t charged;
@@ -474,7 +480,9 @@ static int on_charge(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   charged = p->cbytes; /* the record's charges, tree path */
   return 0;
 }
-static uint64_t tree_charge(const uint8_t *f, size_t n) {
+static uint64_t charge_of(uint8_t *f, size_t size, size_t pad, size_t elems) {
+  big_size = size, big_pad = pad, big_elems = elems;
+  size_t n = file_with(f, rec_big);
   exh_evtx *p = exh_evtx_new();
   charged = 0;
   exh_evtx_parse(p, f, n, on_charge, NULL, NULL);
@@ -482,38 +490,92 @@ static uint64_t tree_charge(const uint8_t *f, size_t n) {
   return charged;
 }
 
+/* pad and elems (at most 15) for which the record charges exactly `want`
+ * bytes, given the measured charge t0 at (size, 1, 0) and the steps of
+ * one text character and one element; 0 if none. */
+static int solve(uint64_t want, uint64_t t0, uint64_t dp, uint64_t de, size_t *pad, size_t *elems) {
+  for (size_t e = 0; e < 16; e++) {
+    if (t0 + e * de > want || (want - t0 - e * de) % dp) continue;
+    *pad = 1 + (size_t)((want - t0 - e * de) / dp), *elems = e;
+    return 1;
+  }
+  return 0;
+}
+
 static void test_at_the_limit(void **st) {
   (void)st;
   uint8_t *f = malloc(4096 + 65536);
   memset(big_value, 0xAB, sizeof big_value);
-  const uint64_t limit = EXH_EVTX_MAX_RECORD_BYTES, per = BIG_REFS * 6; /* each byte of s, 48 times */
-  big_size = 1000, big_pad = 1, big_extra = 0;
-  uint64_t t1 = tree_charge(f, file_with(f, rec_big));
-  assert_true(t1 > 0 && t1 < limit);
-  /* The charge is t1 + per (s - 1000) + 3 (pad - 1) + 16 extra: a text
-   * character is charged once and is two bytes of the definition, whose
-   * size is charged; a value is charged 16 bytes. s as large as leaves at
-   * least 1000 to the limit, then the null values and the text the rest. */
-  big_size = 1000 + (size_t)((limit - t1 - 1000) / per);
-  uint64_t rem = limit - t1 - per * (big_size - 1000);
-  big_extra = (size_t)(rem % 3); /* 16 is 1 modulo 3 */
-  big_pad = (size_t)((rem - 16 * big_extra) / 3) + 1;
-  assert_true(big_size <= sizeof big_value && big_pad > 6 && big_pad < sizeof big_text);
+  const uint64_t limit = EXH_EVTX_MAX_RECORD_BYTES;
+  uint64_t t1 = charge_of(f, 1000, 1, 0);
+  uint64_t per = charge_of(f, 1001, 1, 0) - t1; /* a byte more of the value */
+  uint64_t dp = charge_of(f, 1000, 2, 0) - t1;  /* a character more of text */
+  uint64_t de = charge_of(f, 1000, 1, 1) - t1;  /* an element more */
+  assert_true(t1 > 0 && per > 0 && dp > 0 && de > 0);
+  /* s as large as leaves at least 2000 to the limit, the rest by text and elements */
+  size_t size = 1000 + (size_t)((limit - t1 - 2000) / per), pad = 0, elems = 0;
+  uint64_t t0 = t1 + per * (size - 1000);
+  assert_true(size <= sizeof big_value);
+  assert_true(solve(limit, t0, dp, de, &pad, &elems));
+  assert_true(pad < sizeof big_text);
+  assert_int_equal(charge_of(f, size, pad, elems), limit); /* exactly at the limit, taken */
   size_t n = file_with(f, rec_big);
-  assert_int_equal(tree_charge(f, n), limit); /* the model holds: exactly at the limit */
   long fast;
   char *j = both(f, n, &fast);
   assert_int_equal(fast, 1); /* taken, and compiled */
   assert_null(strstr(j, "ISSUE"));
   free(j);
-  big_extra++, big_pad -= 5; /* +16 - 15: one byte over */
+  assert_true(solve(limit + 1, t0, dp, de, &pad, &elems));
+  assert_int_equal(charge_of(f, size, pad, elems), 0); /* one byte over: not delivered */
   n = file_with(f, rec_big);
-  j = both(f, n, &fast); /* one byte over: reported both ways */
+  j = both(f, n, &fast); /* reported both ways */
   assert_int_equal(fast, 0);
   assert_non_null(strstr(j, "expands past"));
   assert_null(strstr(j, "{\"Event\""));
   free(j);
-  big_pad = big_extra = 0;
+  big_pad = big_elems = 0;
+  free(f);
+}
+
+/* The chunk's sum: records each under the bounds, but many of them. With
+ * the chunk's byte bound lowered to five and a half records' charges, the
+ * first six are decoded and the rest of the chunk is reported, the same
+ * way in both renderings (the compiled path reports the tree's charges
+ * for what it renders). */
+static void render_bounded(const uint8_t *d, size_t n, int json, uint64_t chunk_bytes, out *o) {
+  memset(o, 0, sizeof *o);
+  o->f = open_memstream(&o->p, &o->n);
+  exh_evtx *p = exh_evtx_new();
+  exh_evtx_set_json(p, json);
+  p->max_chunk_bytes = chunk_bytes;
+  exh_evtx_parse(p, d, n, on_rec, on_iss, o);
+  exh_evtx_free(p);
+  fclose(o->f);
+}
+
+static void test_chunk_sum(void **st) {
+  (void)st;
+  uint8_t *f = malloc(4096 + 65536);
+  nested_ok_key = 0, binxml_in_attr = 0;
+  evb_file_header(f);
+  w x = evb_chunk_begin(f + 4096);
+  for (uint64_t id = 1; id <= 20; id++) evb_record(&x, id, rec_event);
+  evb_chunk_end(&x, x.n);
+  size_t n = 4096 + 65536;
+  exh_evtx *p = exh_evtx_new();
+  charged = 0;
+  exh_evtx_parse(p, f, n, on_charge, NULL, NULL); /* every record charges the same */
+  exh_evtx_free(p);
+  assert_true(charged > 0);
+  out t, c;
+  render_bounded(f, n, 0, 5 * charged + charged / 2, &t);
+  render_bounded(f, n, 1, 5 * charged + charged / 2, &c);
+  assert_string_equal(c.p, t.p);
+  assert_int_equal(t.records, 6);
+  assert_int_equal(c.fast, 6);
+  assert_int_equal(count(t.p, "ISSUE "), 1);
+  assert_non_null(strstr(t.p, "chunk expands past"));
+  free(t.p), free(c.p);
   free(f);
 }
 
@@ -577,6 +639,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_random_strings), cmocka_unit_test(test_elements_written_directly),
       cmocka_unit_test(test_many_repeats), cmocka_unit_test(test_template_bombs),
       cmocka_unit_test(test_deadline_inside_a_record), cmocka_unit_test(test_at_the_limit),
+      cmocka_unit_test(test_chunk_sum),
       cmocka_unit_test(test_shared_evtx)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
