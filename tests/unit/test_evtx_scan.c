@@ -603,6 +603,10 @@ static int write_fixtures(const char *dir) {
  *                  so every record is decoded (the largest accepted shape)
  *   big_records.evtx 256 chunks, each one record of about 64 KB (a string
  *                  value of 30,000 characters)
+ *   chunk_sum.evtx 64 chunks of 55 records, each a 900-byte value referenced
+ *                  300 times by a definition shared in the chunk (1.6 MB
+ *                  of charges each: under the record bounds, over the
+ *                  chunk's after about 40)
  * Each record's definition is inline, so each chunk stands alone. */
 static int big_refs;
 static uint16_t big_n;
@@ -624,6 +628,23 @@ static void big_body(w *x) {
 static void rec_big(w *x) {
   val v = {big_value[0] == 'B' ? 0x0e : 0x01, big_value, big_n, NULL};
   instance(x, big_body, &v, 1);
+}
+
+static size_t sum_def;
+static void sum_body(w *x) {
+  open_el(x, "Event", 0, NULL);
+  close_start(x);
+  for (int i = 0; i < 300; i++) {
+    open_el(x, "Data", 0, NULL);
+    close_start(x);
+    sub(x, 0, 0x0e);
+    end_el(x);
+  }
+  end_el(x);
+}
+static void rec_sum(w *x) {
+  val v = {0x0e, big_value, 900, NULL};
+  instance_of(x, sum_def, &v, 1);
 }
 
 static int write_big(const char *dir) {
@@ -656,6 +677,16 @@ static int write_big(const char *dir) {
     evb_chunk_end(&x, x.n);
   }
   write_or_die(dir, "big_records.evtx", f, 4096 + nchunks * EVB_CHUNK);
+  /* chunk_sum.evtx */
+  for (size_t c = 0; c < 64; c++) {
+    w x = evb_chunk_begin(f + 4096 + c * EVB_CHUNK);
+    x.n = 54500; /* records end near 53,000, the definition near 65,000 */
+    sum_def = definition(&x, sum_body);
+    x.n = 512;
+    for (int i = 0; i < 55; i++) evb_record(&x, rid++, rec_sum);
+    evb_chunk_end(&x, x.n);
+  }
+  write_or_die(dir, "chunk_sum.evtx", f, 4096 + 64 * EVB_CHUNK);
   free(f);
   return 0;
 }
