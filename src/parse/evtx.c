@@ -678,7 +678,7 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
       *pos += 4;
       if (id >= nvals) continue; /* no such value: nothing to render */
       const value *v = p->symbolic ? NULL : &vals[id];
-      if (p->symbolic) { /* the value's charges come per record (cost_instance) */
+      if (p->symbolic) { /* the value's charges come per record (evtx_json.c: cost_values) */
         EXH_VEC_RESERVE(p->occ, p->capocc, p->nocc + 1);
         p->occ[p->nocc++] = id | (attr ? EXH_EVTX_OCC_ATTR : 0);
       }

@@ -53,7 +53,7 @@ struct exh_evtx {
    * (a template bomb), reported and not delivered. Charges that depend on
    * the definition alone are "static" and are charged the same in a
    * symbolic parse, so the compiled path can add them up per template and
-   * decide exactly as the tree would (evtx_json.c: cost_instance). */
+   * decide exactly as the tree would (evtx_json.c: cost_values). */
   uint64_t cnodes, cbytes;
   uint64_t max_nodes, max_bytes;
   uint64_t max_chunk_nodes, max_chunk_bytes; /* the same summed over a chunk's records */

@@ -22,7 +22,10 @@
  * binary XML in an attribute, elements written directly in a binary XML
  * value, templates inside definitions) is declined before anything is
  * delivered and goes through the tree. Tests compare both renderings on
- * every shared EVTX, and the fuzz target compares them on arbitrary input. */
+ * every shared EVTX, and the fuzz target compares them on arbitrary input.
+ * Before a record is rendered, what the tree would charge for it is added
+ * up (the expansion budget, below): a record over the bounds (a template
+ * bomb) is declined too, and the tree reports it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +71,7 @@ typedef struct tpl {
   uint64_t hash;          /* of its signature (when it has one) */
   uint32_t sig, sig_len;  /* its signature in tc->sig (sig_len 0: none) */
   /* what parsing the definition charges whatever the values (nodes,
-   * bytes), and its substitutions in order (tc->occ): cost_instance */
+   * bytes), and its substitutions in order (tc->occ): cost_values */
   uint64_t snodes, sbytes;
   uint32_t occ0, nocc;
 } tpl;
