@@ -62,9 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   exh_source *src = data[0] & 1 ? &q.s : exh_source_mem(copy, n);
   exh_scan_archive_source(&wk, &ev, src);
   if (!(data[0] & 1)) exh_source_close(src);
-  for (size_t i = 0; i < ev.nfindings; i++) exh_finding_release(&ev.findings[i]);
-  free(ev.findings);
-  free(ev.error);
+  exh_evidence_release(&ev);
   free(copy);
   return 0;
 }

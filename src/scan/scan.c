@@ -103,6 +103,19 @@ void exh_evidence_member_note(exh_evidence *ev, const exh_evidence *m, const cha
     n->last_ms = m->last_ms;
 }
 
+void exh_evidence_release(exh_evidence *ev) {
+  for (size_t i = 0; i < ev->nfindings; i++) exh_finding_release(&ev->findings[i]);
+  free(ev->findings);
+  ev->findings = NULL;
+  ev->nfindings = ev->capfindings = 0;
+  free(ev->error);
+  ev->error = NULL;
+  for (size_t i = 0; i < ev->nmembers; i++) free(ev->members[i].dir);
+  free(ev->members);
+  ev->members = NULL;
+  ev->nmembers = ev->capmembers = 0;
+}
+
 void exh_evidence_error(exh_evidence *ev, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

@@ -65,6 +65,11 @@ typedef struct exh_member_note {
   int64_t first_ms, last_ms;
 } exh_member_note;
 
+/* Frees what an evidence owns from its reading (findings, error, member
+ * notes), not its path or rel: for callers that scan an evidence of their
+ * own (tests, fuzz targets). */
+void exh_evidence_release(exh_evidence *ev);
+
 /* Notes one scanned member `m` (named `name` inside) on its archive `ev`. */
 void exh_evidence_member_note(exh_evidence *ev, const exh_evidence *m, const char *name);
 

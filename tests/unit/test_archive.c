@@ -114,9 +114,9 @@ static result scan_bytes(const char *p, size_t n, int sequential) {
   for (size_t i = 0; i < ev.nfindings; i++) {
     if (!strcmp(ev.findings[i].path, "a!" LOG_NAME) && ev.findings[i].line == 6) r.log++;
     if (!strcmp(ev.findings[i].path, "a!" SHELL_NAME)) r.shell++;
-    exh_finding_release(&ev.findings[i]);
   }
-  free(ev.findings);
+  ev.error = NULL; /* handed to the caller */
+  exh_evidence_release(&ev);
   return r;
 }
 
@@ -200,7 +200,7 @@ static void test_replaced(void **st) {
   assert_non_null(ev.error);
   assert_non_null(strstr(ev.error, "replaced"));
   assert_int_equal(ev.nfindings, 0);
-  free(ev.error);
+  exh_evidence_release(&ev);
   unlink(path);
   rmdir(dir);
 }
