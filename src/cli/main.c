@@ -168,7 +168,11 @@ static int cmd_dump(int argc, char **argv) {
   uint64_t nrec = 0, niss = 0;
   exh_err rc = exh_dump_evtx((const char *const *)argv + optind, (size_t)(argc - optind), fmt, threads, stdout, stderr,
                              &nrec, &niss);
-  fflush(stdout);
+  /* what the library could not see: a failure only when stdout is closed (NFS) */
+  if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+    if (rc == EXH_OK) fprintf(stderr, "exhunt dump: writing the output failed: %s\n", strerror(errno));
+    rc = EXH_EIO;
+  }
   fprintf(stderr, "exhunt dump: %llu records, %llu issues\n", (unsigned long long)nrec, (unsigned long long)niss);
   return rc == EXH_OK ? 0 : 2;
 }

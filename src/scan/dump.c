@@ -9,6 +9,7 @@
  * the output is checked: a full disk stops the dump with an error. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <setjmp.h>
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -482,8 +483,30 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   return rc;
 }
 
+static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, FILE *out,
+                         FILE *err, uint64_t *records, uint64_t *issues);
+
+/* The public entry point. With one thread it runs under a guard: running
+ * out of memory returns EXH_ENOMEM (util.h). With several, an allocation
+ * failure in a worker thread aborts with a message (its unit's lock and
+ * order could not be unwound safely; docs/architecture.md). */
 exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, FILE *out,
                       FILE *err, uint64_t *records, uint64_t *issues) {
+  if (threads > 1) return dump_evtx(paths, npaths, fmt, threads, out, err, records, issues);
+  exh_guard g;
+  exh_guard_push(&g);
+  if (setjmp(g.jb) != 0) {
+    fprintf(err, "exhunt dump: %s (the dump is incomplete)\n",
+            g.code == EXH_GUARD_LIMIT ? "a buffer passed its limit" : "out of memory");
+    return g.code == EXH_GUARD_LIMIT ? EXH_ELIMIT : EXH_ENOMEM;
+  }
+  exh_err rc = dump_evtx(paths, npaths, fmt, threads, out, err, records, issues);
+  exh_guard_pop(&g);
+  return rc;
+}
+
+static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, FILE *out,
+                         FILE *err, uint64_t *records, uint64_t *issues) {
   exh_err rc = EXH_OK;
   uint64_t nrec = 0, niss = 0;
   int werr = 0;
