@@ -83,6 +83,77 @@
 #define EXH_ARCHIVE_MAX_NOTES 4096
 #endif
 
+/* --- Formats: nesting and counts per record --- */
+
+/* Fields kept per Windows event (EVTX or JSON) once flattened: real events
+ * have at most a few dozen (4688: 21, Sysmon 1: 24); more are counted and
+ * the file says how many events lost fields. */
+#ifndef EXH_EVENT_MAX_FIELDS
+#define EXH_EVENT_MAX_FIELDS 512
+#endif
+
+/* Binary XML nesting and substitution values per template instance in an
+ * EVTX record: real records nest under ten levels and carry under a
+ * hundred values; past these the record is damage (reported). */
+#ifndef EXH_EVTX_MAX_DEPTH
+#define EXH_EVTX_MAX_DEPTH 64
+#endif
+#ifndef EXH_EVTX_MAX_VALUES
+#define EXH_EVTX_MAX_VALUES 4096
+#endif
+
+/* Nesting of one JSON event (objects and arrays): exporters nest three or
+ * four levels; a deeper line is reported as not an event. */
+#ifndef EXH_JSON_MAX_DEPTH
+#define EXH_JSON_MAX_DEPTH 32
+#endif
+
+/* Columns of a log's #Fields: line: Exchange logs have about 70, IIS 20
+ * at most; past it the file says so and the rest are not read. */
+#ifndef EXH_MAX_COLS
+#define EXH_MAX_COLS 512
+#endif
+
+/* Indicator files: the longest line of a line form (a path indicator is at
+ * most 1,000 bytes, a description a few hundred; longer lines are counted
+ * as unusable and never buffered whole), and the stored description and
+ * source (cut). */
+#ifndef EXH_IOC_MAX_LINE
+#define EXH_IOC_MAX_LINE 65536
+#endif
+#ifndef EXH_IOC_MAX_LABEL
+#define EXH_IOC_MAX_LABEL 512
+#endif
+#ifndef EXH_IOC_MAX_SOURCE
+#define EXH_IOC_MAX_SOURCE 1000
+#endif
+
+/* Longest literal given to the prefilter (SigmaHQ's longest is far
+ * below): a longer value is searched on its first bytes, then verified. */
+#ifndef EXH_PREFILTER_MAX_LITERAL
+#define EXH_PREFILTER_MAX_LITERAL 256
+#endif
+
+/* Longest error text kept for one archive (the reasons that concern the
+ * whole archive first, then its members'). */
+#ifndef EXH_ARCHIVE_ERROR_MAX
+#define EXH_ARCHIVE_ERROR_MAX 2000
+#endif
+
+/* exhunt dump -j N: a unit's output held in memory before the unit writes
+ * itself once its turn comes (records at the byte bound would otherwise
+ * hold 133 MB a unit); small files packed in one unit; the largest output
+ * buffer kept in the pool for reuse. */
+#ifndef EXH_DUMP_UNIT_OUT_MAX
+#define EXH_DUMP_UNIT_OUT_MAX (8u << 20)
+#endif
+#ifndef EXH_DUMP_MAX_PACK
+#define EXH_DUMP_MAX_PACK 64
+#endif
+#ifndef EXH_DUMP_POOL_KEEP_MAX
+#define EXH_DUMP_POOL_KEEP_MAX (64u << 20)
+#endif
+
 /* --- Memory --- */
 
 /* Largest growable buffer (exh_buf): above the largest thing one buffer

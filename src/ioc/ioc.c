@@ -23,13 +23,6 @@ static const char *const type_names[EXH_IOC_NTYPES] = {"sha256", "sha1", "md5", 
 
 const char *exh_ioc_type_name(exh_ioc_type t) { return (unsigned)t < EXH_IOC_NTYPES ? type_names[t] : "?"; }
 
-/* Longest line of a line form: a path indicator is at most 1,000 bytes, a
- * description a few hundred; anything longer is counted as unusable and
- * never buffered whole. */
-#define MAX_LINE 65536
-/* Stored description and source (longer ones are cut). */
-#define MAX_LABEL 512
-#define MAX_SOURCE 1000
 
 /* ---- hashing -------------------------------------------------------------- */
 
@@ -355,7 +348,7 @@ static int add(exh_iocset *s, exh_ioc_type t, const char *val, size_t n, const a
   }
   if (labeln) {
     /* a description is cut at a character boundary */
-    size_t ln = labeln > MAX_LABEL ? MAX_LABEL : labeln;
+    size_t ln = labeln > EXH_IOC_MAX_LABEL ? EXH_IOC_MAX_LABEL : labeln;
     while (ln < labeln && ln > 0 && ((unsigned char)label[ln] & 0xC0) == 0x80) ln--;
     r.label = st_intern(&s->strs, label, ln);
   }
@@ -467,7 +460,7 @@ static void baseline_rollback(struct exh_baseline *b, const size_t m[4]);
 enum { FORM_UNKNOWN = 0, FORM_PLAIN, FORM_MSTIC, FORM_BASELINE };
 
 /* A load of a line form in progress: lines cut from the blocks fed, a
- * partial last line carried (at most MAX_LINE bytes of it). */
+ * partial last line carried (at most EXH_IOC_MAX_LINE bytes of it). */
 struct exh_ioc_lines {
   exh_iocset *s;
   struct exh_baseline *b;
@@ -476,7 +469,7 @@ struct exh_ioc_lines {
   int form;
   int ci, ct, cd; /* MSTIC: indicator, type and date columns */
   exh_buf part;
-  int overlong;   /* the partial line passed MAX_LINE: skipped up to its end */
+  int overlong;   /* the partial line passed EXH_IOC_MAX_LINE: skipped up to its end */
   int started;    /* the first bytes are known not to be (or to have been) a BOM */
   int bomn;       /* bytes of a BOM seen so far */
   unsigned long lineno;
@@ -557,7 +550,7 @@ exh_ioc_lines *exh_iocset_lines_begin(exh_iocset *s, const char *source) {
   l->s = s;
   mark_take(s, &l->mark);
   size_t sn = strlen(source);
-  l->ac.src = st_intern(&s->strs, source, sn > MAX_SOURCE ? MAX_SOURCE : sn);
+  l->ac.src = st_intern(&s->strs, source, sn > EXH_IOC_MAX_SOURCE ? EXH_IOC_MAX_SOURCE : sn);
   return l;
 }
 
@@ -591,12 +584,12 @@ static int lines_feed(exh_ioc_lines *l, const char *p, size_t n) {
     const char *e = nl ? nl : end;
     if (l->overlong) {
       if (nl) l->overlong = 0; /* the rest of the overlong line ends here */
-    } else if (l->part.n + (size_t)(e - p) > MAX_LINE) {
+    } else if (l->part.n + (size_t)(e - p) > EXH_IOC_MAX_LINE) {
       l->part.n = 0;
       if (l->form == FORM_BASELINE) {
         l->failed = 3;
         snprintf(l->why, sizeof l->why, "%s:%lu: line longer than %u bytes: not a baseline row", l->source,
-                 l->lineno + 1, (unsigned)MAX_LINE);
+                 l->lineno + 1, (unsigned)EXH_IOC_MAX_LINE);
         break;
       }
       l->lineno++;
@@ -713,7 +706,7 @@ static void stix_flush(stix_ctx *c) {
     exh_buf path = {0}, val = {0}, dir = {0}, fname = {0};
     const char *src = o->id.n ? o->id.p : c->source;
     size_t srcn = strlen(src);
-    addctx ac = {st_intern(&c->s->strs, src, srcn > MAX_SOURCE ? MAX_SOURCE : srcn), 0};
+    addctx ac = {st_intern(&c->s->strs, src, srcn > EXH_IOC_MAX_SOURCE ? EXH_IOC_MAX_SOURCE : srcn), 0};
     const char *label = o->name.n ? o->name.p : NULL;
     size_t labeln = label ? strlen(label) : 0;
     int r;
@@ -998,7 +991,7 @@ static long find(const exh_iocset *s, exh_ioc_type t, const void *k, size_t kn) 
 static _Thread_local struct {
   exh_ioc io;
   char val[80];
-  char src[MAX_SOURCE + 24];
+  char src[EXH_IOC_MAX_SOURCE + 24];
 } tl;
 
 static const exh_ioc *answer(const exh_iocset *s, exh_ioc_type t, size_t i) {

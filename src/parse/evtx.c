@@ -746,8 +746,8 @@ static int parse_element(exh_evtx *p, size_t *pos, size_t end, const value *vals
                          int in_binxml_value) {
   const uint8_t *c = p->chunk;
   if (depth > p->maxdepth) p->maxdepth = depth;
-  if (depth > MAX_DEPTH) {
-    issue(p, *pos, "binary XML nested deeper than %d levels", MAX_DEPTH);
+  if (depth > EXH_EVTX_MAX_DEPTH) {
+    issue(p, *pos, "binary XML nested deeper than %d levels", EXH_EVTX_MAX_DEPTH);
     return -1;
   }
   uint8_t tok = c[*pos];
@@ -858,7 +858,7 @@ static int parse_template(exh_evtx *p, size_t *pos, size_t end, int parent, int 
   if (at + 4 > end) return -1;
   uint32_t nv = le32(c + at);
   at += 4;
-  if (nv > MAX_VALUES || at + 4ull * nv > end) {
+  if (nv > EXH_EVTX_MAX_VALUES || at + 4ull * nv > end) {
     issue(p, at, "template instance with %u values does not fit the record", nv);
     return -1;
   }
@@ -901,8 +901,8 @@ static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals
   const uint8_t *c = p->chunk;
   size_t start = pos;
   if (depth > p->maxdepth) p->maxdepth = depth;
-  if (depth > MAX_DEPTH) {
-    issue(p, pos, "binary XML nested deeper than %d levels", MAX_DEPTH);
+  if (depth > EXH_EVTX_MAX_DEPTH) {
+    issue(p, pos, "binary XML nested deeper than %d levels", EXH_EVTX_MAX_DEPTH);
     return -1;
   }
   while (pos < end) {

@@ -4,13 +4,12 @@
 #ifndef EXH_EVTX_INT_H
 #define EXH_EVTX_INT_H
 
+#include "../core/limits.h"
 #include "evtx.h"
 
 #define FILE_HEADER EXH_EVTX_FILE_HEADER
 #define CHUNK EXH_EVTX_CHUNK
 #define CHUNK_HEADER 512u
-#define MAX_DEPTH 64
-#define MAX_VALUES 4096
 
 /* A substitution value of a template instance (points into the chunk). */
 typedef struct exh_evtx_value {

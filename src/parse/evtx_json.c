@@ -574,7 +574,7 @@ static int instance(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, uint32
   if (at + 4 > end) return -1;
   uint32_t nv = le32(c + at);
   at += 4;
-  if (nv > MAX_VALUES || at + 4ull * nv > end) return -1;
+  if (nv > EXH_EVTX_MAX_VALUES || at + 4ull * nv > end) return -1;
   tpl *t = lookup(p, tc, def, tstart, tend);
   if (!t || !t->ok) return -1;
   EXH_VEC_RESERVE(tc->vals, tc->capvals, tc->nvals + nv);
@@ -681,7 +681,7 @@ static int cost_direct(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, cos
 
 /* A binary XML value: put_value's charge, then parse_fragment's loop. */
 static int cost_binxml(exh_evtx *p, exh_evtx_tc *tc, exh_evtx_value v, cost *k) {
-  if (cost_add(p, k, 1, 0) || ++k->level > MAX_DEPTH) return -1; /* deeper: damage for the tree */
+  if (cost_add(p, k, 1, 0) || ++k->level > EXH_EVTX_MAX_DEPTH) return -1; /* deeper: damage for the tree */
   const uint8_t *c = p->chunk;
   size_t pos = (size_t)(v.data - c), end = pos + v.size;
   while (pos < end) {
@@ -766,7 +766,7 @@ static int expand_tree(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, int
   const memo *m = memo_find(tc, pos, end, 1);
   int top;
   if (m) { /* parsed by the walk from depth 1: here from depth + 1 */
-    if (m->maxd + depth > MAX_DEPTH) return -1;
+    if (m->maxd + depth > EXH_EVTX_MAX_DEPTH) return -1;
     top = m->top;
   } else {
     d->bad = 0;
@@ -791,7 +791,7 @@ static int expand_tree(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, int
 static int expand(exh_evtx *p, exh_evtx_tc *tc, const exh_evtx_value *v, int depth) {
   const uint8_t *c = p->chunk;
   size_t pos = (size_t)(v->data - c), end = pos + v->size;
-  if (depth + 2 > MAX_DEPTH) return -1;
+  if (depth + 2 > EXH_EVTX_MAX_DEPTH) return -1;
   int instances = 0;
   while (pos < end) {
     uint8_t t = c[pos];
@@ -909,7 +909,7 @@ static const char *key_base(const exh_evtx *p, const exh_evtx_tc *tc, int src) {
 /* Renders compiled element `ni` (values vfirst..+nv) as json_node() of
  * report/evtx_out.c renders the same element's tree. */
 static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, uint32_t nv, int in_ed, int depth) {
-  if (depth > MAX_DEPTH) return -1;
+  if (depth > EXH_EVTX_MAX_DEPTH) return -1;
   exh_buf *o = p->jout, *ar = &p->arena;
   {
     /* the common leaves first: <X>%n</X> and <X>text</X> without attributes */

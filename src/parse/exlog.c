@@ -126,8 +126,6 @@ int64_t exh_log_record_time(const exh_exlog_header *h, const exh_str *cols, int 
   return exh_parse_iso8601(t, &ms) == 0 ? ms : INT64_MIN;
 }
 
-/* How far down the header block may reach before we give up. */
-#define PROBE_MAX (256 * 1024)
 
 void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_logfmt fmt) {
   memset(pr, 0, sizeof *pr);
@@ -135,7 +133,7 @@ void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_lo
   pr->hdr.fmt = fmt;
   pr->data_start = n;
   size_t pos = 0, lineno = 0;
-  size_t lim = n < PROBE_MAX ? n : PROBE_MAX;
+  size_t lim = n < EXH_LOG_HEAD ? n : EXH_LOG_HEAD;
   /* skip a UTF-8 byte order mark */
   if (n >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
       (unsigned char)data[2] == 0xBF)

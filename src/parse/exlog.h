@@ -8,7 +8,7 @@
 
 #include "../util/util.h"
 
-#define EXH_MAX_COLS 512
+#include "../core/limits.h"
 
 /* The two line formats: Exchange CSV (comma, double quotes) and W3C extended
  * (IIS, HTTPERR: space-separated, no quoting; see w3c.c). */

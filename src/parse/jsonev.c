@@ -6,7 +6,8 @@
 
 #include <string.h>
 
-#define MAX_DEPTH 32
+#include "../core/limits.h"
+
 
 typedef struct jp {
   const char *p, *end;
@@ -150,7 +151,7 @@ static int array(jp *j, int depth) {
 }
 
 static int value(jp *j, int depth) {
-  if (depth > MAX_DEPTH) return -1;
+  if (depth > EXH_JSON_MAX_DEPTH) return -1;
   ws(j);
   if (j->p >= j->end) return -1;
   char c = *j->p;

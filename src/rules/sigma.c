@@ -988,8 +988,6 @@ typedef struct cnf {
  * dropped when the rule has another group. */
 #define MIN_USEFUL_LIT 2
 
-/* Longest literal given to the prefilter (SigmaHQ's longest is far below). */
-#define MAX_LIT_LEN 256
 
 /* Up to this many literals a group is searched in line for duplicates;
  * past it a hash index keeps adding O(1) (a selection of 100,000 values
@@ -1164,7 +1162,7 @@ static cnf matcher_lits(const matcher *m) {
       /* a prefix is as exact (a record holding the literal holds it), and
        * Hyperscan refuses very long literals: one 60 KB value used to make
        * the whole prefilter, and so the scan, fail */
-      if (l.n > MAX_LIT_LEN) l.n = MAX_LIT_LEN;
+      if (l.n > EXH_PREFILTER_MAX_LITERAL) l.n = EXH_PREFILTER_MAX_LITERAL;
       if (l.n) {
         one.g[0] = (litset){0};
         ls_add(&one.g[0], l);

@@ -47,7 +47,6 @@ typedef struct task {
  * its turn has come: a unit's usual output is under 1 MB (four chunks),
  * but crafted records each under the bounds can make a chunk render to
  * gigabytes; held, the window of units would hold them all. */
-#define UNIT_OUT_MAX (8u << 20)
 
 static void unit_stream(task *t);
 
@@ -64,13 +63,13 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   if (t->fmt == EXH_DUMP_XML) {
     exh_evtx_write_xml(t->fo, p, r);
     if (ferror(t->fo)) t->werr = errno ? errno : EIO;
-    else if (t->q && !t->streaming && ftell(t->fo) > (long)UNIT_OUT_MAX) unit_stream(t);
+    else if (t->q && !t->streaming && ftell(t->fo) > (long)EXH_DUMP_UNIT_OUT_MAX) unit_stream(t);
   } else if (t->fmt == EXH_DUMP_JSONL && t->ob) {
     if (!r->json) exh_evtx_json_append(t->ob, p, r); /* else the parser wrote it there */
     if (t->fo && t->ob->n >= FLUSH_AT) { /* one thread, or a streaming unit: write out as it fills */
       t->werr = put_out(t->fo, t->ob->p, t->ob->n);
       t->ob->n = 0;
-    } else if (t->q && !t->fo && t->ob->n > UNIT_OUT_MAX) {
+    } else if (t->q && !t->fo && t->ob->n > EXH_DUMP_UNIT_OUT_MAX) {
       unit_stream(t);
     }
   } else if (t->fmt == EXH_DUMP_JSONL) {
@@ -186,7 +185,6 @@ static int check_head(task *t, exh_file *f) {
 #define CHUNKS_PER_UNIT 4
 #define WINDOW_PER_THREAD 4
 #define BATCH_FILES 1024
-#define MAX_PACK 64 /* small files in one unit at most */
 
 /* The issues of one file in a unit: lines up to `end` of the unit's issue
  * text, and how many more were only counted. */
@@ -238,9 +236,8 @@ typedef struct queue {
   size_t npool, cappool;
 } queue;
 
-#define POOL_KEEP_MAX (64u << 20) /* a bigger buffer is freed, not kept */
 
-/* A unit over UNIT_OUT_MAX: once every unit before it is written (the
+/* A unit over EXH_DUMP_UNIT_OUT_MAX: once every unit before it is written (the
  * writer then waits for this one), it writes what it holds and the rest of
  * its output goes straight to the output. */
 static void unit_stream(task *t) {
@@ -401,7 +398,7 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
      * run stays within a unit's worth of chunks: units of one chunk each
      * would cost more in hand-offs than in work */
     if (nchunks <= CHUNKS_PER_UNIT && packing && pack_chunks + nchunks <= CHUNKS_PER_UNIT &&
-        u[nu - 1].nfiles < MAX_PACK) {
+        u[nu - 1].nfiles < EXH_DUMP_MAX_PACK) {
       u[nu - 1].nfiles++;
       pack_chunks += nchunks;
       continue;
@@ -455,7 +452,7 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
     *nrec += u[i].records;
     *niss += u[i].issues;
     exh_mutex_lock(q.mu);
-    if (u[i].out.cap && u[i].out.cap <= POOL_KEEP_MAX) {
+    if (u[i].out.cap && u[i].out.cap <= EXH_DUMP_POOL_KEEP_MAX) {
       u[i].out.n = 0;
       EXH_VEC_RESERVE(q.pool, q.cappool, q.npool + 1);
       q.pool[q.npool++] = u[i].out;

@@ -40,9 +40,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-/* Longest error text kept for one archive (the reasons that concern the
- * whole archive first, then its members'). */
-#define EXH_ARCHIVE_ERROR_MAX 2000
 
 /* libarchive's message for the last error, without its trailing line end. */
 static const char *arc_error(struct archive *a, char *buf, size_t n, const char *dflt) {

@@ -16,14 +16,13 @@
 #include "../rules/sigma_int.h"
 #include "scan.h"
 
-#define MAX_FLAT 512
 #define CHANNEL_CACHE 8
 
 typedef struct evctx {
   exh_worker *wk;
   exh_evidence *ev;
   const exh_kind_plan *plan;
-  exh_str names[MAX_FLAT], vals[MAX_FLAT];
+  exh_str names[EXH_EVENT_MAX_FIELDS], vals[EXH_EVENT_MAX_FIELDS];
   int n;
   exh_buf flat;      /* names and values of the record */
   exh_buf raw;       /* the whole text for keywords */
@@ -43,6 +42,8 @@ typedef struct evctx {
   size_t ncand, capcand;
   double deadline;
   int timed_out;
+  uint64_t fields_dropped; /* events with more fields than EXH_EVENT_MAX_FIELDS */
+  int dropped_here;        /* the current event lost fields */
 } evctx;
 
 static evctx *ctx_new(exh_worker *wk, exh_evidence *ev) {
@@ -58,6 +59,9 @@ static evctx *ctx_new(exh_worker *wk, exh_evidence *ev) {
 }
 
 static void ctx_free(evctx *c) {
+  if (c->fields_dropped) /* never in silence */
+    exh_evidence_error(c->ev, "%llu events had more than %u fields: the fields past it were not read",
+                       (unsigned long long)c->fields_dropped, (unsigned)EXH_EVENT_MAX_FIELDS);
   exh_buf_free(&c->flat);
   exh_buf_free(&c->raw);
   exh_buf_free(&c->tmp);
@@ -73,7 +77,11 @@ static void note_time(exh_evidence *ev, int64_t t) {
 }
 
 static void flat_add(evctx *c, const char *name, size_t nl, exh_str v) {
-  if (c->n >= MAX_FLAT) return;
+  if (c->n >= EXH_EVENT_MAX_FIELDS) {
+    if (!c->dropped_here) c->fields_dropped++;
+    c->dropped_here = 1;
+    return;
+  }
   /* offsets into c->flat, fixed up to pointers once the record is done */
   size_t no = c->flat.n;
   exh_buf_add(&c->flat, name, nl);
@@ -277,7 +285,7 @@ static void eval_event(evctx *c, exh_str channel, unsigned eid, int64_t t, uint6
       if (map == WMAP_SECURITY_4688) {
         static const char *const alias[][2] = {{"NewProcessName", "Image"}, {"ParentProcessName", "ParentImage"},
                                                {"SubjectUserName", "User"}};
-        for (size_t a = 0; a < 3 && c->n < MAX_FLAT; a++) {
+        for (size_t a = 0; a < 3 && c->n < EXH_EVENT_MAX_FIELDS; a++) {
           int j = flat_find(c, alias[a][0]);
           if (j >= 0) {
             c->names[c->n] = (exh_str){alias[a][1], strlen(alias[a][1])};
@@ -326,6 +334,7 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   unsigned eid = exh_parse_u64(eid_s, &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
   /* flatten */
   c->n = 0;
+  c->dropped_here = 0;
   c->flat.n = 0;
   c->raw.n = 0;
   for (int ch = sys >= 0 ? exh_evtx_node_at(p, sys)->first_child : -1; ch >= 0; ch = exh_evtx_node_at(p, ch)->next) {
@@ -492,6 +501,7 @@ static void json_line(evctx *c, exh_buf *scratch, exh_str line, uint64_t offset,
                       uint64_t *first_bad) {
   exh_evidence *ev = c->ev;
   c->n = 0;
+  c->dropped_here = 0;
   c->flat.n = 0;
   c->raw.n = 0;
   c->have_time = 0;

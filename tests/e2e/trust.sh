@@ -181,5 +181,14 @@ mkfifo "$W/rules.fifo" 2>/dev/null && {
   check "--yara naming a FIFO is an error at once (exit 2, no hang)" 2 $?
 }
 
+# --- an event with more fields than are kept says so ---------------------------
+python3 -c '
+import json
+e = {"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational"}
+for i in range(600): e["f%d" % i] = "v"
+print(json.dumps(e))' > "$W/wide.jsonl"
+"$EXHUNT" scan --no-progress -f jsonl "$W/wide.jsonl" > "$W/wide.out" 2>&1
+grep -q 'more than 512 fields' "$W/wide.out"; check "an event past 512 fields is named, not cut in silence" 0 $?
+
 echo "trust: $fails failed"
 [ "$fails" -eq 0 ]
