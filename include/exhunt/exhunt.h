@@ -33,6 +33,12 @@ typedef enum exh_err {
 
 const char *exh_strerror(exh_err e);
 
+/* Writes third-party text (a rule's title, a path) for a terminal: control
+ * bytes, invalid UTF-8, and characters that reorder or hide text (bidi
+ * overrides and isolates, zero-width and other invisible format characters)
+ * are escaped, as in the text report. */
+void exh_term_write(FILE *f, const char *s, size_t n);
+
 /* Sigma levels; exh_level_severity() gives the ECS number. */
 typedef enum exh_level {
   EXH_LEVEL_INFO = 0, /* Sigma "informational" */

@@ -50,12 +50,10 @@ static void usage(FILE *f) {
         f);
 }
 
-/* Rule files are third-party text: control bytes never reach the terminal raw. */
+/* Rule files and paths are third-party text: control bytes and characters
+ * that reorder or hide text never reach the terminal raw. */
 static void put_safe(FILE *f, const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-    if (*p < 0x20 || *p == 0x7F) fprintf(f, "\\x%02x", *p);
-    else fputc(*p, f);
-  }
+  if (s) exh_term_write(f, s, strlen(s));
 }
 
 typedef struct rejects {

@@ -514,6 +514,8 @@ void exh_term_str(FILE *f, const char *s, size_t n) {
   }
 }
 
+void exh_term_write(FILE *f, const char *s, size_t n) { exh_term_str(f, s, n); }
+
 uint64_t exh_count_newlines(const char *p, size_t n) {
   uint64_t c = 0;
   size_t i = 0;

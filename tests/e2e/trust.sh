@@ -190,5 +190,12 @@ print(json.dumps(e))' > "$W/wide.jsonl"
 "$EXHUNT" scan --no-progress -f jsonl "$W/wide.jsonl" > "$W/wide.out" 2>&1
 grep -q 'more than 512 fields' "$W/wide.out"; check "an event past 512 fields is named, not cut in silence" 0 $?
 
+# --- defect 11: bidi and invisible characters never reach the terminal raw ------
+mkdir -p "$W/bidi"
+printf 'title: "evil \342\200\256xsa.aspx"\nlogsource: {product: exchange}\ndetection: {s: {A|nope: b}, condition: s}\n' > "$W/bidi/r.yml"
+"$EXHUNT" rules check --no-builtin "$W/bidi" > /dev/null 2> "$W/bidi/err"
+grep -q 'evil \\u202exsa' "$W/bidi/err"; check "d11: a rule title's right-to-left override is escaped on stderr" 0 $?
+! grep -q "$(printf '\342\200\256')" "$W/bidi/err"; check "d11: ... and never written raw" 0 $?
+
 echo "trust: $fails failed"
 [ "$fails" -eq 0 ]
