@@ -9,113 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/paths.h"
 #include "../util/util.h"
-
-static const struct {
-  exh_kind kind;
-  const char *service;
-  const char *dataset;
-} kinds[] = {
-    {EXH_KIND_HTTPPROXY, "httpproxy", "exchange.httpproxy"},
-    {EXH_KIND_ECP_SERVER, "ecp_server", "exchange.ecp_server"},
-    {EXH_KIND_ECP_ACTIVITY, "ecp_activity", "exchange.ecp_activity"},
-    {EXH_KIND_OABGEN, "oabgenerator", "exchange.oabgenerator"},
-    {EXH_KIND_EXLOG_OTHER, "exchange_log", "exchange.log"},
-    {EXH_KIND_IIS, "iis", "iis.access"},
-    {EXH_KIND_HTTPERR, "httperr", "iis.httperr"},
-    {EXH_KIND_EVTX, NULL, "windows.evtx"},
-    {EXH_KIND_JSONEV, NULL, "windows.events_json"},
-    {EXH_KIND_ARCHIVE, NULL, "exhunt.archive"},
-    {EXH_KIND_LSASS_DUMP, NULL, "exhunt.file"},
-    {EXH_KIND_STAGING_ARCHIVE, NULL, "exhunt.file"},
-    {EXH_KIND_CONTENT, NULL, "exhunt.file"},
-};
-
-const char *exh_kind_service(exh_kind k) {
-  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-    if (kinds[i].kind == k) return kinds[i].service;
-  return NULL;
-}
-
-const char *exh_kind_dataset(exh_kind k) {
-  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-    if (kinds[i].kind == k) return kinds[i].dataset;
-  return "exhunt";
-}
-
-exh_kind exh_kind_from_service(const char *service) {
-  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-    if (kinds[i].service && exh_strieq((exh_str){service, strlen(service)}, kinds[i].service))
-      return kinds[i].kind;
-  return EXH_KIND_NONE;
-}
-
-#define MAXC 64
-
-typedef struct comps {
-  exh_str c[MAXC];
-  size_t n;
-} comps;
-
-static void split(const char *rel, comps *cs) {
-  cs->n = 0;
-  const char *p = rel;
-  while (*p) {
-    while (*p == '/' || *p == '\\') p++;
-    if (!*p) break;
-    const char *s = p;
-    while (*p && *p != '/' && *p != '\\') p++;
-    if (cs->n == MAXC) { /* keep the last MAXC components */
-      memmove(cs->c, cs->c + 1, (MAXC - 1) * sizeof cs->c[0]);
-      cs->n--;
-    }
-    cs->c[cs->n++] = (exh_str){s, (size_t)(p - s)};
-  }
-}
-
-static int ieq(exh_str s, const char *lit) { return exh_strieq(s, lit); }
-
-static int ends_with_i(exh_str s, const char *suf) {
-  size_t n = strlen(suf);
-  return s.n >= n && exh_strnieq(s.p + s.n - n, suf, n);
-}
-
-/* A drive component: "C", "C:", "C$", "C%3A" (Velociraptor). */
-static int is_drive(exh_str s) {
-  if (s.n < 1 || !((s.p[0] | 32) >= 'a' && (s.p[0] | 32) <= 'z')) return 0;
-  if (s.n == 1) return 1;
-  if (s.n == 2) return s.p[1] == ':' || s.p[1] == '$';
-  return s.n == 4 && s.p[1] == '%' && s.p[2] == '3' && (s.p[3] | 32) == 'a';
-}
-
-static int is_top_folder(exh_str s) {
-  static const char *const top[] = {"windows", "programdata", "root", "program files",
-                                    "program files (x86)", "inetpub", "users"};
-  for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
-    if (ieq(s, top[i])) return 1;
-  return 0;
-}
-
-/* Index of the first component of the system drive: a well-known top
- * folder, or the component after a drive among the first four; else 0
- * (the root is the drive). */
-static size_t drive_start(const comps *cs) {
-  for (size_t i = 0; i < cs->n && i < 4; i++) {
-    if (is_top_folder(cs->c[i])) return i;
-    if (is_drive(cs->c[i]) && i + 1 < cs->n) return i + 1;
-  }
-  return 0;
-}
-
-/* Test-ProxyLogon's `lsass.*dmp` (a regex, unanchored, case-insensitive). */
-static int lsass_dump_name(exh_str s) {
-  const char *l = exh_memimem(s.p, s.n, "lsass", 5);
-  if (!l) return 0;
-  size_t rest = s.n - (size_t)(l - s.p) - 5;
-  return exh_memimem(l + 5, rest, "dmp", 3) != NULL;
-}
-
-int exh_kind_is_w3c(exh_kind k) { return k == EXH_KIND_IIS || k == EXH_KIND_HTTPERR; }
 
 static int is_w3svc(exh_str s) {
   if (s.n < 6 || !exh_strnieq(s.p, "w3svc", 5)) return 0;
@@ -179,107 +74,54 @@ exh_kind exh_classify_content(const char *buf, size_t n) {
 }
 
 exh_kind exh_classify_path(const char *rel, char *sub, size_t subn) {
-  comps cs;
-  split(rel, &cs);
+  exh_path cs;
+  exh_path_split(rel, &cs);
   if (subn) sub[0] = 0;
   if (cs.n == 0) return EXH_KIND_NONE;
   exh_str name = cs.c[cs.n - 1];
-  if (ends_with_i(name, ".evtx")) return EXH_KIND_EVTX;
+  if (exh_path_ends(name, ".evtx")) return EXH_KIND_EVTX;
   /* IIS: .../W3SVC<n>/NAME.log and .../HTTPERR/NAME.log */
-  if (cs.n >= 2 && ends_with_i(name, ".log")) {
+  if (cs.n >= 2 && exh_path_ends(name, ".log")) {
     exh_str dir = cs.c[cs.n - 2];
     if (is_w3svc(dir)) {
       if (subn) snprintf(sub, subn, "%.*s", (int)dir.n, dir.p);
       return EXH_KIND_IIS;
     }
-    if (ieq(dir, "httperr")) return EXH_KIND_HTTPERR;
+    if (exh_path_ieq(dir, "httperr")) return EXH_KIND_HTTPERR;
   }
   /* Exchange logs: a "Logging" component anywhere. */
   for (size_t i = 0; i + 1 < cs.n; i++) {
-    if (!ieq(cs.c[i], "logging")) continue;
+    if (!exh_path_ieq(cs.c[i], "logging")) continue;
     exh_str a = cs.c[i + 1];
     size_t left = cs.n - (i + 1); /* components after "Logging" */
-    if (ieq(a, "oabgeneratorlog") && left >= 2) return EXH_KIND_OABGEN;
-    if (!ends_with_i(name, ".log")) continue;
-    if (ieq(a, "httpproxy") && left >= 2) {
+    if (exh_path_ieq(a, "oabgeneratorlog") && left >= 2) return EXH_KIND_OABGEN;
+    if (!exh_path_ends(name, ".log")) continue;
+    if (exh_path_ieq(a, "httpproxy") && left >= 2) {
       /* Test-ProxyLogon reads every .log below HttpProxy, folder or not */
       exh_str proto = left >= 3 ? cs.c[i + 2] : (exh_str){"", 0};
       if (subn) snprintf(sub, subn, "%.*s", (int)proto.n, proto.p);
       return EXH_KIND_HTTPPROXY;
     }
-    if (ieq(a, "ecp") && left >= 3) {
-      if (ieq(cs.c[i + 2], "server")) return EXH_KIND_ECP_SERVER;
-      if (ieq(cs.c[i + 2], "activity")) return EXH_KIND_ECP_ACTIVITY;
+    if (exh_path_ieq(a, "ecp") && left >= 3) {
+      if (exh_path_ieq(cs.c[i + 2], "server")) return EXH_KIND_ECP_SERVER;
+      if (exh_path_ieq(cs.c[i + 2], "activity")) return EXH_KIND_ECP_ACTIVITY;
     }
     return EXH_KIND_EXLOG_OTHER;
   }
   /* Supporting files (Test-ProxyLogon's "other suspicious files"). */
-  size_t d = drive_start(&cs);
+  size_t d = exh_path_drive_start(&cs);
   if (cs.n - d >= 2) {
     exh_str c0 = cs.c[d];
-    if (ieq(c0, "programdata") &&
-        (ends_with_i(name, ".7z") || ends_with_i(name, ".zip") || ends_with_i(name, ".rar")))
+    if (exh_path_ieq(c0, "programdata") &&
+        (exh_path_ends(name, ".7z") || exh_path_ends(name, ".zip") || exh_path_ends(name, ".rar")))
       return EXH_KIND_STAGING_ARCHIVE;
-    if (lsass_dump_name(name)) {
-      if (ieq(c0, "root")) return EXH_KIND_LSASS_DUMP;
-      if (cs.n - d >= 3 && ieq(c0, "windows") && ieq(cs.c[d + 1], "temp")) return EXH_KIND_LSASS_DUMP;
+    if (exh_path_lsass_dump_name(name)) {
+      if (exh_path_ieq(c0, "root")) return EXH_KIND_LSASS_DUMP;
+      if (cs.n - d >= 3 && exh_path_ieq(c0, "windows") && exh_path_ieq(cs.c[d + 1], "temp")) return EXH_KIND_LSASS_DUMP;
     }
   }
   return EXH_KIND_NONE;
 }
-
-/* Where files worth a content check live (docs/files.md has the list and
- * the reasons). Web folders: what IIS or Exchange serves, where every
- * documented Exchange web shell was dropped. Staging folders: where the
- * campaigns left dumps, archives, tools and ransomware. */
-exh_area exh_classify_area(const char *rel) {
-  comps cs;
-  split(rel, &cs);
-  if (cs.n == 0) return EXH_AREA_NONE;
-  for (size_t i = 0; i + 1 < cs.n; i++) {
-    exh_str c = cs.c[i];
-    if (ieq(c, "inetpub") && ieq(cs.c[i + 1], "wwwroot")) return EXH_AREA_WEB;
-    if (ieq(c, "frontend") && ieq(cs.c[i + 1], "httpproxy")) return EXH_AREA_WEB;
-    if (ieq(c, "clientaccess") && i > 0) return EXH_AREA_WEB;
-    if (ieq(c, "temporary asp.net files")) return EXH_AREA_WEB;
-  }
-  size_t d = drive_start(&cs);
-  if (cs.n - d < 2) return EXH_AREA_NONE;
-  exh_str c0 = cs.c[d];
-  size_t below = cs.n - d - 1; /* components below the top folder, the file included */
-  if (ieq(c0, "windows") && ieq(cs.c[d + 1], "temp") && below >= 2) return EXH_AREA_STAGING;
-  if (ieq(c0, "root") || ieq(c0, "perflogs")) return EXH_AREA_STAGING;
-  if (ieq(c0, "programdata") && below <= 2) return EXH_AREA_STAGING;
-  if (ieq(c0, "users") && below >= 2) {
-    if (ieq(cs.c[d + 1], "public")) return EXH_AREA_STAGING;
-    for (size_t i = d + 2; i + 2 < cs.n; i++)
-      if (ieq(cs.c[i], "appdata") && ieq(cs.c[i + 1], "local") && ieq(cs.c[i + 2], "temp")) return EXH_AREA_STAGING;
-  }
-  return EXH_AREA_NONE;
-}
-
-const char *exh_area_name(exh_area a) {
-  static const char *const n[] = {"", "web", "staging", "given", "all"};
-  return (unsigned)a <= EXH_AREA_ALL ? n[a] : "";
-}
-
-int exh_is_exsetup(const char *rel) {
-  comps cs;
-  split(rel, &cs);
-  return cs.n >= 2 && ieq(cs.c[cs.n - 1], "exsetup.exe") && ieq(cs.c[cs.n - 2], "bin");
-}
-
-size_t exh_install_rel(const char *rel) {
-  comps cs;
-  split(rel, &cs);
-  for (size_t i = 0; i + 1 < cs.n; i++)
-    if (ieq(cs.c[i], "v15") || ieq(cs.c[i], "v14")) return (size_t)(cs.c[i + 1].p - rel);
-  for (size_t i = 0; i + 1 < cs.n; i++)
-    if ((ieq(cs.c[i], "frontend") && ieq(cs.c[i + 1], "httpproxy")) || ieq(cs.c[i], "clientaccess"))
-      return (size_t)(cs.c[i].p - rel);
-  return (size_t)-1;
-}
-
 
 static int name_ends(const char *name, const char *suf) {
   size_t n = strlen(name), k = strlen(suf);

@@ -16,6 +16,7 @@
 #include "../platform/platform.h"
 #include "../rules/sigma_int.h"
 #include "../scan/scan.h"
+#include "../core/paths.h"
 #include "../util/util.h"
 #include "yara.h"
 
@@ -169,7 +170,7 @@ static int server_script(const char *ext) {
 
 static void check_baseline(cctx *c, const exh_baseline *b, const uint8_t sha[32], const char *ext) {
   const char *rel = c->ev->rel;
-  size_t off = exh_install_rel(rel);
+  size_t off = exh_path_install_rel(rel);
   if (off == (size_t)-1 || !exh_baseline_covers_ext(b, ext)) return;
   const char *build = c->wk->server_builds ? c->wk->server_builds[c->ev->server] : NULL;
   if (build && !exh_baseline_has_build(b, build)) return; /* said once per server by detect/build.c */

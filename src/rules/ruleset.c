@@ -1216,42 +1216,6 @@ const exh_rule *exh_ruleset_get(const exh_ruleset *rs, size_t i) { return i < rs
 
 /* ---- small public helpers --------------------------------------------- */
 
-const char *exh_strerror(exh_err e) {
-  static const char *const msgs[EXH_ERR_LAST] = {
-      [EXH_OK] = "no error",
-      [EXH_ENOMEM] = "out of memory",
-      [EXH_EIO] = "cannot open, read or map a file",
-      [EXH_EPARSE] = "malformed input",
-      [EXH_ERULE] = "a rule cannot be honoured",
-      [EXH_EUNSUPPORTED] = "feature not built in",
-      [EXH_EARG] = "bad argument",
-      [EXH_ELIMIT] = "a resource limit was hit",
-  };
-  return (unsigned)e < EXH_ERR_LAST ? msgs[e] : "unknown error";
-}
-
-static const char *const level_names[] = {"informational", "low", "medium", "high", "critical"};
-
-const char *exh_level_name(exh_level l) { return (unsigned)l <= EXH_LEVEL_CRITICAL ? level_names[l] : "?"; }
-
-int exh_level_severity(exh_level l) {
-  static const int sev[] = {21, 21, 47, 73, 99};
-  return (unsigned)l <= EXH_LEVEL_CRITICAL ? sev[l] : 0;
-}
-
-int exh_level_parse(const char *s, exh_level *out) {
-  for (int i = 0; i <= EXH_LEVEL_CRITICAL; i++)
-    if (!strcasecmp(s, level_names[i])) {
-      *out = (exh_level)i;
-      return 0;
-    }
-  if (!strcasecmp(s, "info")) {
-    *out = EXH_LEVEL_INFO;
-    return 0;
-  }
-  return -1;
-}
-
 void exh_ruleset_describe_prefilter(const exh_ruleset *rs, size_t i, FILE *f) {
   if (i >= rs->n) return;
   size_t ng;

@@ -33,6 +33,7 @@
 #include "../core/limits.h"
 #include "../core/source.h"
 #include "../platform/platform.h"
+#include "../core/paths.h"
 #include "../util/util.h"
 #include "scan.h"
 
@@ -381,7 +382,7 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   if (k == EXH_KIND_NONE) {
     /* a file in a web or staging folder is content first (a miner's
      * config.json there is not an event export) */
-    exh_area ar = exh_classify_area(name);
+    exh_area ar = exh_path_area(name);
     const char *label = exh_classify_container(name, NULL, 0, 0);
     if (label) {
       exh_evidence_error(ev, "%s: %s inside the archive: not opened", name, label);

@@ -11,6 +11,7 @@
 #include "../ioc/ioc.h"
 #include "../platform/platform.h"
 #include "../scan/scan.h"
+#include "../core/paths.h"
 #include "../util/util.h"
 
 
@@ -111,7 +112,7 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
     if (exh_classify_archive(path, h.p, h.n) != EXH_ARC_NONE) k = EXH_KIND_ARCHIVE;
     else if (starts_json(&h)) k = EXH_KIND_JSONEV;
   }
-  if (k == EXH_KIND_NONE && rel[0] && exh_is_exsetup(rel) && server < w->nsrv && !w->srv[server].exsetup)
+  if (k == EXH_KIND_NONE && rel[0] && exh_path_is_exsetup(rel) && server < w->nsrv && !w->srv[server].exsetup)
     w->srv[server].exsetup = exh_xstrdup(path);
   /* archives met on the way (a collection zipped or tarred inside the tree)
    * are opened like those named on the command line; ProgramData's .zip,
@@ -134,7 +135,7 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
     }
   }
   if (k == EXH_KIND_NONE) {
-    exh_area a = rel[0] ? exh_classify_area(rel) : EXH_AREA_GIVEN;
+    exh_area a = rel[0] ? exh_path_area(rel) : EXH_AREA_GIVEN;
     /* a memory dump is looked at wherever it lies: large files outside the
      * checked folders get their first bytes read */
     if (a == EXH_AREA_NONE && rel[0] && w->iocs && exh_iocset_path(w->iocs, rel)) a = EXH_AREA_ALL;
@@ -152,7 +153,7 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
   push_evidence(w, path, rel, server, st, k, sub);
   /* an archive in a web or staging folder is also a file there: its hash
    * and name are checked like any other (staged loot, a dropped kit) */
-  exh_area a = k == EXH_KIND_ARCHIVE && rel[0] ? exh_classify_area(rel) : EXH_AREA_NONE;
+  exh_area a = k == EXH_KIND_ARCHIVE && rel[0] ? exh_path_area(rel) : EXH_AREA_NONE;
   if (a != EXH_AREA_NONE) {
     snprintf(sub, sizeof sub, "%s", exh_area_name(a));
     push_evidence(w, path, rel, server, st, EXH_KIND_CONTENT, sub);
@@ -184,7 +185,7 @@ static void note_build_dir(exh_walk *w, size_t server, const char *rel, const ch
  * coverage tells "checked, nothing there" from "not collected". */
 static void note_area_dir(exh_walk *w, size_t server, const char *rel) {
   char *probe = exh_xasprintf("%s/x", rel);
-  exh_area a = exh_classify_area(probe);
+  exh_area a = exh_path_area(probe);
   free(probe);
   if (a == EXH_AREA_WEB) w->srv[server].web_dirs++;
   else if (a == EXH_AREA_STAGING) w->srv[server].staging_dirs++;

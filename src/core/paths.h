@@ -1,0 +1,36 @@
+/* Paths of a server: components, the system drive's top, the areas whose
+ * files get content checks, the Exchange install root. Shared by the walk,
+ * the formats' recognisers, the checks and correlation. */
+#ifndef EXH_CORE_PATHS_H
+#define EXH_CORE_PATHS_H
+
+#include <stddef.h>
+
+#include "../util/util.h"
+#include "kinds.h"
+
+/* The last EXH_PATH_MAXC components of a path ('/' or '\\'). */
+#define EXH_PATH_MAXC 64
+typedef struct exh_path {
+  exh_str c[EXH_PATH_MAXC];
+  size_t n;
+} exh_path;
+
+void exh_path_split(const char *rel, exh_path *p);
+int exh_path_ieq(exh_str s, const char *lit);   /* ASCII case-insensitive */
+int exh_path_ends(exh_str s, const char *suf);  /* the same, at the end */
+/* Index of the first component of the system drive: a well-known top
+ * folder, or the component after a drive ("C", "C:", "C$", "C%3A") among
+ * the first four; else 0 (the root is the drive). */
+size_t exh_path_drive_start(const exh_path *p);
+/* Test-ProxyLogon's `lsass.*dmp` on a file name. */
+int exh_path_lsass_dump_name(exh_str name);
+/* The area of a path: web folders, staging folders, or none (docs/files.md). */
+exh_area exh_path_area(const char *rel);
+/* 1 for .../Bin/ExSetup.exe (the installed build's version resource). */
+int exh_path_is_exsetup(const char *rel);
+/* Offset in rel of the path below the Exchange install root (after V15/,
+ * or from FrontEnd/HttpProxy or ClientAccess on), or (size_t)-1. */
+size_t exh_path_install_rel(const char *rel);
+
+#endif
