@@ -31,7 +31,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../scan/scan.h"
+#include "../detect/detect.h"
+#include "correlate.h"
 #include "../util/util.h"
 
 /* ---- classes ------------------------------------------------------------- */
@@ -216,13 +217,13 @@ static int cmp_cov(const void *a, const void *b) {
   return strcasecmp(x->item, y->item);
 }
 
-void exh_coverage_finish(exh_result *r, size_t *cap, const exh_walk *w) {
+void exh_coverage_finish(exh_result *r, size_t *cap, const exh_walk_server *srv, size_t nsrv) {
   for (size_t s = 0; s < r->nservers; s++) {
     for (size_t k = 0; k < NCLASSES; k++) {
       const cls_def *d = &classes[k];
       if (!strcmp(d->cls, "exsetup")) {
         exh_coverage *c = row(r, cap, s, d->cls, "");
-        if (s < w->nsrv && w->srv[s].exsetup) {
+        if (s < nsrv && srv[s].exsetup) {
           c->present = 1;
           c->files = 1;
         }
@@ -235,8 +236,8 @@ void exh_coverage_finish(exh_result *r, size_t *cap, const exh_walk *w) {
       if (have) continue;
       exh_coverage *c = row(r, cap, s, d->cls, "");
       /* an existing but empty web or staging folder was examined */
-      if (s < w->nsrv && ((!strcmp(d->cls, "web_files") && w->srv[s].web_dirs) ||
-                          (!strcmp(d->cls, "staging_files") && w->srv[s].staging_dirs)))
+      if (s < nsrv && ((!strcmp(d->cls, "web_files") && srv[s].web_dirs) ||
+                       (!strcmp(d->cls, "staging_files") && srv[s].staging_dirs)))
         c->present = 1;
     }
     for (size_t k = 0; k < NCHANNELS; k++) (void)row(r, cap, s, "windows_events", channels[k]);

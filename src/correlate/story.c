@@ -15,7 +15,8 @@
 #include <string.h>
 
 #include "../core/limits.h"
-#include "../scan/scan.h"
+#include "../detect/detect.h"
+#include "correlate.h"
 #include "../util/util.h"
 
 #define WRITE_WINDOW_MS (30 * 60 * 1000ll)

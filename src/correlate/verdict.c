@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../scan/scan.h"
+#include "../detect/detect.h"
+#include "correlate.h"
 #include "../util/util.h"
 
 const char *exh_verdict_name(exh_verdict v) {

@@ -20,7 +20,7 @@
 #include "../core/source.h"
 #include "../parse/pe.h"
 #include "../platform/platform.h"
-#include "../scan/scan.h"
+#include "detect.h"
 #include "../util/util.h"
 
 typedef struct fixline {

@@ -15,7 +15,7 @@
 #include "../parse/pe.h"
 #include "../platform/platform.h"
 #include "../rules/sigma_int.h"
-#include "../scan/scan.h"
+#include "detect.h"
 #include "../core/paths.h"
 #include "../util/util.h"
 #include "yara.h"

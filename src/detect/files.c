@@ -4,7 +4,7 @@
  * CVE finding (CSS-Exchange PR #386: alone they caused most false alarms). */
 #include <stdlib.h>
 
-#include "../scan/scan.h"
+#include "detect.h"
 #include "../util/util.h"
 
 static const char *const t1003[] = {"T1003.001"};

@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../classify/classify.h"
+#include "../core/kinds.h"
+#include "../core/evidence.h"
+#include "../core/record.h"
 #include "../util/util.h"
 #include "exhunt/exhunt.h"
 
@@ -30,34 +32,6 @@ int exh_glob_match(const exh_glob *g, const char *s, size_t n);
 void exh_glob_free(exh_glob *g);
 /* Longest wildcard-free run that avoids the bytes in `avoid`. */
 exh_str exh_glob_longest_literal(const exh_glob *g, const char *avoid);
-
-/* ---- records ----------------------------------------------------------- */
-
-/* Virtual fields: filled by the scanner, not found in the record's bytes. */
-enum {
-  EXH_VF_LOGFOLDER = 0, /* HttpProxy protocol folder ("Ecp") or IIS site ("W3SVC1") */
-  EXH_VF_RAWRECORD,     /* the whole raw record */
-  EXH_VF_FULLURI,       /* W3C: cs-uri-stem + "?" + cs-uri-query (see docs/sigma.md) */
-  EXH_VF_COUNT
-};
-
-/* fmap value for a field that a log kind serves from a virtual field. */
-#define EXH_FMAP_VIRT(vf) (-2 - (vf))
-
-typedef struct exh_record {
-  exh_str raw;           /* the whole record: keyword selections match here */
-  const exh_str *cols;   /* column values, raw slices of the file */
-  const uint8_t *qflags; /* 1: value contains doubled quotes to undo */
-  int ncols;
-  const int *fmap;       /* interned field id -> column or -1 */
-  int nfmap;
-  exh_str virt[EXH_VF_COUNT];
-  exh_buf *scratch;      /* for unquoting; one value at a time */
-} exh_record;
-
-/* Value of field `fid` in the record: 1 and *out if present, else 0. The
- * slice stays valid until the next call with the same scratch. */
-int exh_record_get(const exh_record *r, int fid, exh_str *out);
 
 /* ---- rule set ---------------------------------------------------------- */
 
@@ -106,5 +80,11 @@ int exh_ruleset_field_lookup(const exh_ruleset *rs, const char *name, size_t n);
  * (Sigma's cs-user-agent is IIS's cs(User-Agent), ...). */
 void exh_ruleset_map_header(const exh_ruleset *rs, exh_kind kind, const exh_str *names, int nnames,
                             int *fmap);
+
+/* A finding of `rule` on this evidence with its common fields set, or
+ * NULL over a cap; and the message: the title, then the values of the
+ * fields the rule tested (shared by the log and EVTX scanners). */
+exh_finding *exh_rule_finding(exh_worker *wk, exh_evidence *ev, const struct exh_rule *rule, const char *dataset);
+char *exh_rule_message(exh_worker *wk, const struct exh_rule *rule, const struct exh_record *rec);
 
 #endif

@@ -18,121 +18,11 @@
 #include "../util/util.h"
 #include "../core/limits.h"
 
-void exh_scan_limits_default(exh_scan_limits *l) {
-  l->max_file_bytes = EXH_DEFAULT_MAX_FILE_BYTES;
-  l->max_file_seconds = EXH_DEFAULT_MAX_FILE_SECONDS;
-  l->max_findings_per_file = EXH_DEFAULT_MAX_FINDINGS_PER_FILE;
-  l->max_findings = EXH_DEFAULT_MAX_FINDINGS;
-  l->max_content_bytes = EXH_DEFAULT_MAX_CONTENT_BYTES;
-  atomic_init(&l->findings, 0);
-}
 
-exh_finding *exh_evidence_new_finding(exh_worker *wk, exh_evidence *ev) {
-  exh_scan_limits *lim = (exh_scan_limits *)wk->lim;
-  if (ev->nfindings >= lim->max_findings_per_file || atomic_fetch_add(&lim->findings, 1) >= lim->max_findings) {
-    ev->suppressed++;
-    return NULL;
-  }
-  EXH_VEC_RESERVE(ev->findings, ev->capfindings, ev->nfindings + 1);
-  exh_finding *f = &ev->findings[ev->nfindings++];
-  memset(f, 0, sizeof *f);
-  f->time_ms = EXH_TIME_UNKNOWN;
-  return f;
-}
 
-void exh_evidence_channel(exh_evidence *ev, const char *channel, size_t n, int64_t t) {
-  struct exh_ev_channel *c = NULL;
-  if (n >= sizeof c->name) n = sizeof c->name - 1;
-  for (size_t i = 0; i < ev->nchannels && !c; i++)
-    if (strlen(ev->channels[i].name) == n && !memcmp(ev->channels[i].name, channel, n)) c = &ev->channels[i];
-  if (!c) {
-    if (ev->nchannels == EXH_EV_CHANNELS) {
-      ev->channels_more++;
-      return;
-    }
-    c = &ev->channels[ev->nchannels++];
-    memcpy(c->name, channel, n);
-    c->name[n] = 0;
-    c->records = 0;
-    c->first_ms = c->last_ms = EXH_TIME_UNKNOWN;
-  }
-  c->records++;
-  if (t != EXH_TIME_UNKNOWN) {
-    if (c->first_ms == EXH_TIME_UNKNOWN || t < c->first_ms) c->first_ms = t;
-    if (c->last_ms == EXH_TIME_UNKNOWN || t > c->last_ms) c->last_ms = t;
-  }
-}
 
-void exh_evidence_member_note(exh_evidence *ev, const exh_evidence *m, const char *name) {
-  if (m->skipped && !m->error) return;
-  const char *slash = strrchr(name, '/');
-  const char *bs = strrchr(name, '\\');
-  if (bs && (!slash || bs > slash)) slash = bs;
-  char *dir = slash ? exh_xasprintf("%s!%.*s", ev->path, (int)(slash - name), name) : exh_xasprintf("%s!", ev->path);
-  exh_member_note *n = NULL;
-  for (size_t i = 0; i < ev->nmembers && !n; i++) {
-    exh_member_note *x = &ev->members[i];
-    if (x->kind == m->kind && !strcmp(x->sub, m->sub) && (!x->dir || !strcmp(x->dir, dir))) n = x;
-  }
-  if (!n && ev->nmembers >= EXH_ARCHIVE_MAX_NOTES) { /* past the cap: one note per kind and sub, no folder */
-    for (size_t i = 0; i < ev->nmembers && !n; i++)
-      if (ev->members[i].kind == m->kind && !strcmp(ev->members[i].sub, m->sub)) n = &ev->members[i];
-    if (n && n->dir) {
-      free(n->dir);
-      n->dir = NULL;
-    }
-  }
-  if (!n) {
-    EXH_VEC_RESERVE(ev->members, ev->capmembers, ev->nmembers + 1);
-    n = &ev->members[ev->nmembers++];
-    memset(n, 0, sizeof *n);
-    n->kind = m->kind;
-    memcpy(n->sub, m->sub, sizeof n->sub);
-    n->dir = dir;
-    dir = NULL;
-    n->first_ms = n->last_ms = EXH_TIME_UNKNOWN;
-  }
-  free(dir);
-  n->files++;
-  n->failed += m->error != NULL;
-  n->bytes += m->size;
-  n->records += m->records;
-  if (m->first_ms != EXH_TIME_UNKNOWN && (n->first_ms == EXH_TIME_UNKNOWN || m->first_ms < n->first_ms))
-    n->first_ms = m->first_ms;
-  if (m->last_ms != EXH_TIME_UNKNOWN && (n->last_ms == EXH_TIME_UNKNOWN || m->last_ms > n->last_ms))
-    n->last_ms = m->last_ms;
-}
 
-void exh_evidence_release(exh_evidence *ev) {
-  for (size_t i = 0; i < ev->nfindings; i++) exh_finding_release(&ev->findings[i]);
-  free(ev->findings);
-  ev->findings = NULL;
-  ev->nfindings = ev->capfindings = 0;
-  free(ev->error);
-  ev->error = NULL;
-  for (size_t i = 0; i < ev->nmembers; i++) free(ev->members[i].dir);
-  free(ev->members);
-  ev->members = NULL;
-  ev->nmembers = ev->capmembers = 0;
-}
 
-void exh_evidence_error(exh_evidence *ev, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char buf[512];
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  if (!ev->error) {
-    ev->error = exh_xstrdup(buf);
-    return;
-  }
-  size_t have = strlen(ev->error);
-  if (have >= EXH_EVIDENCE_ERROR_MAX) return;
-  char *e = exh_xasprintf("%s; %s", ev->error, buf);
-  if (strlen(e) > EXH_EVIDENCE_ERROR_MAX) strcpy(e + EXH_EVIDENCE_ERROR_MAX - 4, "...");
-  free(ev->error);
-  ev->error = e;
-}
 
 typedef struct pool {
   const exh_ruleset *rs;
@@ -491,7 +381,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   r->errors = w.errors;
   r->nerrors = w.nerrors;
   r->files_seen = w.files_seen;
-  exh_coverage_finish(r, &covcap, &w);
+  exh_coverage_finish(r, &covcap, w.srv, w.nsrv);
   for (size_t i = 0; i < r->nservers && i < w.nsrv; i++) {
     r->servers[i].root_error = w.srv[i].root_error;
     w.srv[i].root_error = NULL;
@@ -517,54 +407,8 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   return EXH_OK;
 }
 
-exh_finding *exh_rule_finding(exh_worker *wk, exh_evidence *ev, const exh_rule *rule, const char *dataset) {
-  exh_finding *f = exh_evidence_new_finding(wk, ev);
-  if (!f) return NULL;
-  const exh_rule_info *info = exh_rule_info_of(rule);
-  f->rule = info;
-  f->level = info->level;
-  f->server = ev->server;
-  f->dataset = dataset;
-  f->path = exh_xstrdup(ev->path);
-  return f;
-}
 
-char *exh_rule_message(exh_worker *wk, const exh_rule *rule, const exh_record *rec) {
-  exh_buf *m = wk->msg;
-  m->n = 0;
-  exh_buf_adds(m, exh_rule_info_of(rule)->title);
-  size_t ns;
-  const int *shown = exh_rule_shown_fields(rule, &ns);
-  int first = 1;
-  for (size_t i = 0; i < ns; i++) {
-    exh_str v;
-    if (!exh_record_get(rec, shown[i], &v)) continue;
-    exh_buf_adds(m, first ? ": " : ", ");
-    first = 0;
-    exh_buf_adds(m, exh_ruleset_field_name(wk->rs, shown[i]));
-    exh_buf_addc(m, '=');
-    exh_buf_add(m, v.p, v.n > 300 ? 300 : v.n);
-    if (v.n > 300) exh_buf_adds(m, "...");
-  }
-  return exh_xstrndup(m->p, m->n);
-}
 
-void exh_finding_release(exh_finding *f) {
-  free(f->message);
-  free(f->path);
-  free(f->evidence);
-  free(f->source_ip);
-  free(f->url);
-  free(f->user_agent);
-  free(f->user_name);
-  free(f->http_method);
-  free(f->file_sha256);
-  free(f->file_sha1);
-  free(f->file_md5);
-  free(f->ioc_value);
-  free(f->ioc_source);
-  free(f->story);
-}
 
 void exh_result_free(exh_result *r) {
   if (!r) return;

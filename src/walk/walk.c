@@ -10,7 +10,8 @@
 #include "../core/limits.h"
 #include "../ioc/ioc.h"
 #include "../platform/platform.h"
-#include "../scan/scan.h"
+#include "../classify/classify.h"
+#include "walk.h"
 #include "../core/paths.h"
 #include "../util/util.h"
 
