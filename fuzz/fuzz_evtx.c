@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse/evtx.h"
+#include "formats/evtx/evtx.h"
 
 static FILE *sink;
 

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "exhunt/exhunt.h"
-#include "parse/exlog.h"
+#include "formats/logs/exlog.h"
 #include "rules/sigma_int.h"
 
 static int has_literal(const exh_rule_lits *g, const char *p, size_t n) {

@@ -10,8 +10,8 @@
 
 #include "../detect/yara.h"
 #include "../match/prefilter.h"
-#include "../parse/evtx.h"
-#include "../parse/exlog.h"
+#include "../formats/evtx/evtx.h"
+#include "../formats/logs/exlog.h"
 #include "../platform/platform.h"
 #include "../rules/rules.h"
 #include "../rules/sigma_int.h"

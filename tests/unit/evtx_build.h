@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "parse/evtx.h"
+#include "formats/evtx/evtx.h"
 
 typedef struct w {
   uint8_t *b; /* the chunk */

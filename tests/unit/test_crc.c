@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "parse/evtx.h"
+#include "formats/evtx/evtx.h"
 
 static void test_check_value(void **st) {
   (void)st;

@@ -16,8 +16,8 @@
 #include <cmocka.h>
 
 #include "core/limits.h"
-#include "parse/evtx.h"
-#include "parse/evtx_int.h" /* a record's charges (test_at_the_limit) */
+#include "formats/evtx/evtx.h"
+#include "formats/evtx/evtx_int.h" /* a record's charges (test_at_the_limit) */
 #include "evtx_build.h"
 
 /* A one-chunk EVTX file with one record made by `rec`. */

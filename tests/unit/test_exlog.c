@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "parse/exlog.h"
+#include "formats/logs/exlog.h"
 
 static int eq(exh_str s, const char *v) { return s.n == strlen(v) && !memcmp(s.p, v, s.n); }
 

@@ -26,7 +26,7 @@
 
 #include "core/limits.h"
 #include "ioc/ioc.h"
-#include "parse/exlog.h"
+#include "formats/logs/exlog.h"
 #include "rules/sigma_int.h"
 
 #if defined(__SANITIZE_ADDRESS__)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "parse/exlog.h"
+#include "formats/logs/exlog.h"
 #include "rules/sigma_int.h"
 
 static char last_why[512];

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "classify/classify.h"
-#include "parse/exlog.h"
+#include "formats/logs/exlog.h"
 
 static const char *shared_dir;
 

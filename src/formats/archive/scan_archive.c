@@ -30,12 +30,12 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "../core/limits.h"
-#include "../core/source.h"
-#include "../platform/platform.h"
-#include "../core/paths.h"
-#include "../util/util.h"
-#include "scan.h"
+#include "../../core/limits.h"
+#include "../../core/source.h"
+#include "../../platform/platform.h"
+#include "../../core/paths.h"
+#include "../../util/util.h"
+#include "../../scan/scan.h"
 
 #ifdef EXH_HAVE_ARCHIVE
 #include <archive.h>

@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../util/util.h"
+#include "../../util/util.h"
 
-#include "../core/limits.h"
+#include "../../core/limits.h"
 
 /* The two line formats: Exchange CSV (comma, double quotes) and W3C extended
  * (IIS, HTTPERR: space-separated, no quoting; see w3c.c). */

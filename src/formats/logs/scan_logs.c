@@ -17,12 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/limits.h"
-#include "../core/source.h"
-#include "../parse/exlog.h"
-#include "../platform/platform.h"
-#include "../rules/sigma_int.h"
-#include "scan.h"
+#include "../../core/limits.h"
+#include "../../core/source.h"
+#include "exlog.h"
+#include "../../platform/platform.h"
+#include "../../rules/sigma_int.h"
+#include "../../scan/scan.h"
 
 typedef struct exctx {
   exh_worker *wk;

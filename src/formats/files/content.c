@@ -10,15 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/source.h"
-#include "../ioc/ioc.h"
-#include "../parse/pe.h"
-#include "../platform/platform.h"
-#include "../rules/sigma_int.h"
-#include "detect.h"
-#include "../core/paths.h"
-#include "../util/util.h"
-#include "yara.h"
+#include "../../core/source.h"
+#include "../../ioc/ioc.h"
+#include "../../parse/pe.h"
+#include "../../platform/platform.h"
+#include "../../rules/sigma_int.h"
+#include "../../detect/detect.h"
+#include "../../core/paths.h"
+#include "../../util/util.h"
+#include "../../detect/yara.h"
 
 #ifdef EXH_HAVE_OPENSSL
 #include <openssl/evp.h>

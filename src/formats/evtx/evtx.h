@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../util/util.h"
+#include "../../util/util.h"
 
 typedef struct exh_evtx exh_evtx;
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../parse/evtx.h"
+#include "evtx.h"
 
 /* JSON is rendered into one buffer per record, written with one fwrite. */
 

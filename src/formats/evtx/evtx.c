@@ -4,8 +4,8 @@
 #include "evtx.h"
 #include "evtx_int.h"
 
-#include "../core/limits.h"
-#include "../platform/platform.h"
+#include "../../core/limits.h"
+#include "../../platform/platform.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "../core/limits.h"
+#include "../../core/limits.h"
 
 
 typedef struct jp {

@@ -19,9 +19,9 @@
 #include <stdio_ext.h>
 #endif
 
-#include "../core/limits.h"
-#include "../parse/evtx.h"
-#include "../platform/platform.h"
+#include "../../core/limits.h"
+#include "evtx.h"
+#include "../../platform/platform.h"
 #include "exhunt/exhunt.h"
 
 struct queue;

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/limits.h"
-#include "../core/source.h"
-#include "../parse/evtx.h"
-#include "../parse/jsonev.h"
-#include "../platform/platform.h"
-#include "../rules/sigma_int.h"
-#include "scan.h"
+#include "../../core/limits.h"
+#include "../../core/source.h"
+#include "../evtx/evtx.h"
+#include "jsonev.h"
+#include "../../platform/platform.h"
+#include "../../rules/sigma_int.h"
+#include "../../scan/scan.h"
 
 #define CHANNEL_CACHE 8
 

@@ -4,7 +4,7 @@
 #ifndef EXH_EVTX_INT_H
 #define EXH_EVTX_INT_H
 
-#include "../core/limits.h"
+#include "../../core/limits.h"
 #include "evtx.h"
 
 #define FILE_HEADER EXH_EVTX_FILE_HEADER
