@@ -13,6 +13,7 @@
 
 #include "core/source.h"
 #include "scan/scan.h"
+#include "formats/archive/archive.h"
 
 static exh_ruleset *rs;
 static exh_worker wk;

@@ -10,6 +10,7 @@
 
 #include "core/source.h"
 #include "scan/scan.h"
+#include "formats/files/files.h"
 
 static exh_ruleset *rs;
 static exh_worker wk;

@@ -14,6 +14,7 @@
 
 #include "scan/scan.h"
 #include "windows_rules.h"
+#include "formats/events/events.h"
 
 static exh_ruleset *rs;
 

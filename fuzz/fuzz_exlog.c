@@ -18,6 +18,7 @@
 #include "platform/platform.h"
 #include "scan/scan.h"
 #include "util/util.h"
+#include "formats/logs/logs.h"
 
 static exh_ruleset *rs;
 static exh_worker wk;

@@ -13,6 +13,7 @@
 #include "core/source.h"
 #include "scan/scan.h"
 #include "windows_rules.h"
+#include "formats/events/events.h"
 
 static exh_ruleset *rs;
 

@@ -82,6 +82,18 @@ void exh_evidence_channel(exh_evidence *ev, const char *channel, size_t n, int64
  * could not be read, with the rest still read. */
 void exh_evidence_error(exh_evidence *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* How a container reads what it holds: set by the driver to the formats
+ * registry (formats/registry.c), so a container (an archive) never knows
+ * another format, and nothing below the registry includes it. */
+struct exh_worker;
+struct exh_source;
+typedef struct exh_dispatch {
+  /* the kind of a member by its path inside, with sub filled; EXH_KIND_NONE if no format reads it by path */
+  exh_kind (*by_path)(const char *rel, char *sub, size_t subn);
+  /* reads a member of any kind from a source */
+  void (*scan)(struct exh_worker *wk, exh_evidence *ev, struct exh_source *src);
+} exh_dispatch;
+
 /* Per-thread state: scratch memory reused across files. */
 struct exh_prefilter;
 struct exh_pf_scratch;
@@ -97,6 +109,7 @@ typedef struct exh_worker {
   void *uri;            /* exh_buf for the W3C full URI */
   struct exh_yara_scanner *yscan; /* created on the first content file */
   const char *const *server_builds; /* per server: installed build or NULL (baselines) */
+  const exh_dispatch *dispatch;     /* members of containers (formats/registry.c) */
 } exh_worker;
 
 /* Limits in force for a scan, shared by its workers. */

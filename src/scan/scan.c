@@ -42,6 +42,7 @@ typedef struct pool {
 void exh_worker_init(exh_worker *wk, const exh_ruleset *rs) {
   memset(wk, 0, sizeof *wk);
   wk->rs = rs;
+  wk->dispatch = &exh_formats_dispatch;
   size_t nf = exh_ruleset_nfields(rs);
   wk->fmap = exh_xcalloc(nf ? nf : 1, sizeof(int));
   wk->cols = exh_xcalloc(EXH_MAX_COLS, sizeof(exh_str));
@@ -97,13 +98,6 @@ void exh_worker_recover(exh_worker *wk) {
   wk->yscan = NULL;
 }
 
-static void dispatch(exh_worker *wk, exh_evidence *ev) {
-  if (ev->kind >= EXH_KIND_HTTPPROXY && ev->kind <= EXH_KIND_LOG_LAST) exh_scan_exlog(wk, ev);
-  else if (ev->kind == EXH_KIND_EVTX) exh_scan_evtx(wk, ev);
-  else if (ev->kind == EXH_KIND_ARCHIVE) exh_scan_archive(wk, ev);
-  else if (ev->kind == EXH_KIND_JSONEV) exh_scan_jsonev(wk, ev);
-  else exh_detect_content(wk, ev);
-}
 
 /* One worker thread (the calling thread is one too). Each file is read
  * under a guard: running out of memory, or a buffer passing its limit,
@@ -125,7 +119,7 @@ static void *work(void *arg) {
     exh_evidence *ev = &p->w->ev[p->order[i]];
     exh_guard_push(&g);
     if (setjmp(g.jb) == 0) {
-      dispatch(wk, ev);
+      exh_formats_scan_file(wk, ev); /* its format reads it (formats/registry.c) */
       exh_guard_pop(&g);
     } else {
       ev->fault = g.code;

@@ -10,7 +10,8 @@
 #include "../core/limits.h"
 #include "../ioc/ioc.h"
 #include "../platform/platform.h"
-#include "../classify/classify.h"
+#include "../formats/archive/archive.h"
+#include "../formats/registry.h"
 #include "walk.h"
 #include "../core/paths.h"
 #include "../util/util.h"
@@ -102,15 +103,15 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
   w->files_seen++;
   char sub[64];
   sniffed h = {NULL, 0, 0};
-  exh_kind k = exh_classify_path(rel[0] ? rel : path, sub, sizeof sub);
+  exh_kind k = exh_formats_by_path(rel[0] ? rel : path, sub, sizeof sub);
   /* A log handed over on its own, or lying where no known path leads: the
    * directives at its top say what it is. */
   if (k == EXH_KIND_NONE && (rel[0] == 0 || ends_log(path)) && sniff(&h, path, st))
-    k = exh_classify_content((const char *)h.p, h.n);
+    k = exh_formats_by_head(h.p, h.n);
   /* given on the command line: an archive is opened (any format libarchive
    * reads), a JSON-lines file read */
   if (rel[0] == 0 && (k == EXH_KIND_NONE || k == EXH_KIND_STAGING_ARCHIVE) && sniff(&h, path, st)) {
-    if (exh_classify_archive(path, h.p, h.n) != EXH_ARC_NONE) k = EXH_KIND_ARCHIVE;
+    if (exh_archive_sniff(path, h.p, h.n) != EXH_ARC_NONE) k = EXH_KIND_ARCHIVE;
     else if (starts_json(&h)) k = EXH_KIND_JSONEV;
   }
   if (k == EXH_KIND_NONE && rel[0] && exh_path_is_exsetup(rel) && server < w->nsrv && !w->srv[server].exsetup)
@@ -119,14 +120,14 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
    * are opened like those named on the command line; ProgramData's .zip,
    * .7z and .rar stay Test-ProxyLogon's staging archives */
   if (k == EXH_KIND_NONE && rel[0] && archive_ext(path) && sniff(&h, path, st)) {
-    exh_archive_fmt f = exh_classify_archive(path, h.p, h.n);
+    exh_archive_fmt f = exh_archive_sniff(path, h.p, h.n);
     if (f != EXH_ARC_NONE && f != EXH_ARC_COMPRESSED) k = EXH_KIND_ARCHIVE;
   }
   /* containers exhunt cannot open are named, so the verdict does not count
    * them as examined (the file may still get the content checks below) */
-  if (k == EXH_KIND_NONE && (st->size >= MDMP_SNIFF_MIN || exh_classify_container(path, NULL, 0, 0))) {
+  if (k == EXH_KIND_NONE && (st->size >= MDMP_SNIFF_MIN || exh_container_label(path, NULL, 0, 0))) {
     sniff(&h, path, st);
-    const char *label = exh_classify_container(path, h.p, h.n, st->size);
+    const char *label = exh_container_label(path, h.p, h.n, st->size);
     if (label) {
       char *why = exh_xasprintf("%s: not opened (exhunt reads no file system inside an image: mount it read-only, "
                                 "or extract the logs, event logs and web folders, and scan those)",

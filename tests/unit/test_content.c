@@ -17,6 +17,7 @@
 #include "platform/platform.h"
 #include "scan/scan.h"
 #include "util/util.h"
+#include "formats/files/files.h"
 
 static exh_ruleset *rs;
 static exh_scan_limits lim;

@@ -22,6 +22,7 @@
 #include "platform/platform.h"
 #include "scan/scan.h"
 #include "evtx_build.h"
+#include "formats/events/events.h"
 
 static exh_ruleset *rs;
 static exh_scan_limits lim;

@@ -20,6 +20,7 @@
 #include "platform/platform.h"
 #include "scan/scan.h"
 #include "util/util.h"
+#include "formats/logs/logs.h"
 
 static exh_ruleset *rs;
 static exh_scan_limits lim;

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "classify/classify.h"
+#include "core/paths.h"
+#include "formats/archive/archive.h"
+#include "formats/registry.h"
 #include "formats/logs/exlog.h"
 
 static const char *shared_dir;
@@ -49,17 +51,17 @@ static void test_header_and_split(void **st) {
 static void test_classify(void **st) {
   (void)st;
   char sub[64];
-  assert_int_equal(exh_classify_path("C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", sub, sizeof sub), EXH_KIND_IIS);
+  assert_int_equal(exh_formats_by_path("C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", sub, sizeof sub), EXH_KIND_IIS);
   assert_string_equal(sub, "W3SVC1");
-  assert_int_equal(exh_classify_path("C/Windows/System32/LogFiles/HTTPERR/httperr1.log", sub, sizeof sub), EXH_KIND_HTTPERR);
-  assert_int_equal(exh_classify_path("C/inetpub/logs/LogFiles/W3SVCx/u_ex.log", sub, sizeof sub), EXH_KIND_NONE);
+  assert_int_equal(exh_formats_by_path("C/Windows/System32/LogFiles/HTTPERR/httperr1.log", sub, sizeof sub), EXH_KIND_HTTPERR);
+  assert_int_equal(exh_formats_by_path("C/inetpub/logs/LogFiles/W3SVCx/u_ex.log", sub, sizeof sub), EXH_KIND_NONE);
   const char *iis = "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n";
-  assert_int_equal(exh_classify_content(iis, strlen(iis)), EXH_KIND_IIS);
+  assert_int_equal(exh_formats_by_head((const unsigned char *)iis, strlen(iis)), EXH_KIND_IIS);
   const char *hp = "#Software: Microsoft Exchange Server\r\n#Version: 15.01\r\n#Log-type: HttpProxy Logs\r\n";
-  assert_int_equal(exh_classify_content(hp, strlen(hp)), EXH_KIND_HTTPPROXY);
+  assert_int_equal(exh_formats_by_head((const unsigned char *)hp, strlen(hp)), EXH_KIND_HTTPPROXY);
   const char *mt = "#Software: Microsoft Exchange Server\r\n#Log-type: Message Tracking Log\r\n";
-  assert_int_equal(exh_classify_content(mt, strlen(mt)), EXH_KIND_EXLOG_OTHER);
-  assert_int_equal(exh_classify_content("hello", 5), EXH_KIND_NONE);
+  assert_int_equal(exh_formats_by_head((const unsigned char *)mt, strlen(mt)), EXH_KIND_EXLOG_OTHER);
+  assert_int_equal(exh_formats_by_head((const unsigned char *)"hello", 5), EXH_KIND_NONE);
 }
 
 /* Every data line of the real IIS logs splits into exactly the header's

@@ -35,7 +35,7 @@
 #include "../../platform/platform.h"
 #include "../../core/paths.h"
 #include "../../util/util.h"
-#include "../../scan/scan.h"
+#include "archive.h"
 
 #ifdef EXH_HAVE_ARCHIVE
 #include <archive.h>
@@ -378,12 +378,12 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
     ms.pre = head;
     ms.npre = (size_t)got;
   }
-  exh_kind k = exh_classify_path(name, sub, sizeof sub);
+  exh_kind k = wk->dispatch->by_path(name, sub, sizeof sub);
   if (k == EXH_KIND_NONE) {
     /* a file in a web or staging folder is content first (a miner's
      * config.json there is not an event export) */
     exh_area ar = exh_path_area(name);
-    const char *label = exh_classify_container(name, NULL, 0, 0);
+    const char *label = exh_container_label(name, NULL, 0, 0);
     if (label) {
       exh_evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
       if (ar == EXH_AREA_NONE) return; /* in a checked folder it still gets the content checks */
@@ -403,7 +403,7 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
       if (got < 0) exh_evidence_error(ev, "%s: %s", name, ms.s.why);
       if (got <= 0) return;
       nhead = (size_t)got;
-      label = exh_classify_container(name, (const unsigned char *)head, nhead, declared < 0 ? nhead : (uint64_t)declared);
+      label = exh_container_label(name, (const unsigned char *)head, nhead, declared < 0 ? nhead : (uint64_t)declared);
       if (label) {
         exh_evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
         return;
@@ -430,16 +430,7 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   m.size = declared >= 0 ? (uint64_t)declared : 0;
   m.mtime_ms = (int64_t)archive_entry_mtime(e) * 1000;
   m.first_ms = m.last_ms = EXH_TIME_UNKNOWN;
-  if (k >= EXH_KIND_HTTPPROXY && k <= EXH_KIND_LOG_LAST) {
-    exh_scan_exlog_source(wk, &m, &ms.s);
-  } else if (k == EXH_KIND_EVTX) {
-    exh_scan_evtx_source(wk, &m, &ms.s);
-  } else if (k == EXH_KIND_JSONEV) {
-    exh_scan_jsonev_source(wk, &m, &ms.s);
-  } else if (k == EXH_KIND_CONTENT || k == EXH_KIND_LSASS_DUMP || k == EXH_KIND_STAGING_ARCHIVE) {
-    if (k != EXH_KIND_CONTENT) exh_detect_file(wk, &m);
-    exh_detect_content_source(wk, &m, &ms.s);
-  }
+  wk->dispatch->scan(wk, &m, &ms.s); /* the member's own format */
   if (ms.over) st->over = 1;
   merge_member(st, &m, name);
   free(m.findings);
@@ -580,3 +571,7 @@ void exh_scan_archive(exh_worker *wk, exh_evidence *ev) {
   exh_scan_archive_source(wk, ev, src);
   exh_source_close(src);
 }
+
+const exh_format exh_format_archive = {
+    "archive", {EXH_KIND_ARCHIVE, EXH_KIND_NONE}, NULL, NULL, exh_scan_archive_source, exh_scan_archive,
+};

@@ -14,7 +14,7 @@
 #include "jsonev.h"
 #include "../../platform/platform.h"
 #include "../../rules/sigma_int.h"
-#include "../../scan/scan.h"
+#include "events.h"
 
 #define CHANNEL_CACHE 8
 
@@ -623,3 +623,26 @@ void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, siz
   exh_scan_jsonev_source(wk, ev, src);
   exh_source_close(src);
 }
+
+/* ---- the format tables (format.h) ---------------------------------------- */
+
+static exh_kind evtx_by_path(const exh_path *p, char *sub, size_t subn) {
+  (void)sub, (void)subn;
+  return p->n && exh_path_ends(p->c[p->n - 1], ".evtx") ? EXH_KIND_EVTX : EXH_KIND_NONE;
+}
+
+static exh_kind evtx_by_head(const unsigned char *head, size_t n) {
+  return n >= 8 && !memcmp(head, "ElfFile", 8) ? EXH_KIND_EVTX : EXH_KIND_NONE;
+}
+
+const exh_format exh_format_evtx = {
+    "evtx", {EXH_KIND_EVTX, EXH_KIND_NONE}, evtx_by_path, evtx_by_head, exh_scan_evtx_source, exh_scan_evtx,
+};
+
+/* JSON events are never told by path or first bytes alone here: a file
+ * named on the command line that starts with '{', and a .json member of an
+ * archive outside the checked folders, are read as events (the walk and
+ * the archive decide; a .json in a web folder is a file to check). */
+const exh_format exh_format_jsonev = {
+    "jsonev", {EXH_KIND_JSONEV, EXH_KIND_NONE}, NULL, NULL, exh_scan_jsonev_source, exh_scan_jsonev,
+};

@@ -16,6 +16,7 @@
 #include "../../platform/platform.h"
 #include "../../rules/sigma_int.h"
 #include "../../detect/detect.h"
+#include "files.h"
 #include "../../core/paths.h"
 #include "../../util/util.h"
 #include "../../detect/yara.h"
@@ -372,3 +373,40 @@ void exh_detect_content(exh_worker *wk, exh_evidence *ev) {
   exh_detect_content_source(wk, ev, src);
   exh_source_close(src);
 }
+
+/* ---- the format table (format.h) ----------------------------------------- */
+
+/* Test-ProxyLogon's "other suspicious files", by place and name: .7z/.zip/
+ * .rar under ProgramData (staging), lsass*dmp under Windows/Temp or C:\root. */
+static exh_kind files_by_path(const exh_path *cs, char *sub, size_t subn) {
+  (void)sub, (void)subn;
+  if (cs->n == 0) return EXH_KIND_NONE;
+  exh_str name = cs->c[cs->n - 1];
+  size_t d = exh_path_drive_start(cs);
+  if (cs->n - d < 2) return EXH_KIND_NONE;
+  exh_str c0 = cs->c[d];
+  if (exh_path_ieq(c0, "programdata") &&
+      (exh_path_ends(name, ".7z") || exh_path_ends(name, ".zip") || exh_path_ends(name, ".rar")))
+    return EXH_KIND_STAGING_ARCHIVE;
+  if (exh_path_lsass_dump_name(name)) {
+    if (exh_path_ieq(c0, "root")) return EXH_KIND_LSASS_DUMP;
+    if (cs->n - d >= 3 && exh_path_ieq(c0, "windows") && exh_path_ieq(cs->c[d + 1], "temp")) return EXH_KIND_LSASS_DUMP;
+  }
+  return EXH_KIND_NONE;
+}
+
+/* A member or any source: the supporting-file check first when the place
+ * and name make it one, then the content checks. */
+static void files_scan(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  if (ev->kind != EXH_KIND_CONTENT) exh_detect_file(wk, ev);
+  exh_detect_content_source(wk, ev, src);
+}
+
+const exh_format exh_format_files = {
+    "files",
+    {EXH_KIND_CONTENT, EXH_KIND_LSASS_DUMP, EXH_KIND_STAGING_ARCHIVE, EXH_KIND_NONE},
+    files_by_path,
+    NULL,
+    files_scan,
+    exh_detect_content,
+};

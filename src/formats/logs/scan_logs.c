@@ -22,7 +22,8 @@
 #include "exlog.h"
 #include "../../platform/platform.h"
 #include "../../rules/sigma_int.h"
-#include "../../scan/scan.h"
+#include "../../detect/detect.h"
+#include "logs.h"
 
 typedef struct exctx {
   exh_worker *wk;

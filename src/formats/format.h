@@ -1,0 +1,45 @@
+/* The format interface (issue 12): what every evidence format supplies, as
+ * YARA's modules do: one table per format, listed in formats/registry.c.
+ * The driver and the walk loop over the tables and know no format; a
+ * container (an archive) reads its members through the dispatch it is
+ * handed in the worker (core/evidence.h), so it knows no format either.
+ *
+ * Adding a format: a folder here with its table, one line in registry.c,
+ * its kinds in core/kinds.h (the shared vocabulary of formats and rules:
+ * Sigma service, ECS dataset), its tests and fuzz target (docs/architecture.md). */
+#ifndef EXH_FORMATS_FORMAT_H
+#define EXH_FORMATS_FORMAT_H
+
+#include <stddef.h>
+
+#include "../core/evidence.h"
+#include "../core/kinds.h"
+#include "../core/paths.h"
+#include "../core/source.h"
+
+#define EXH_FORMAT_MAX_KINDS 8
+
+typedef struct exh_format {
+  const char *name;
+  /* the kinds it reads, EXH_KIND_NONE-terminated */
+  exh_kind kinds[EXH_FORMAT_MAX_KINDS];
+  /* Recognises a file by its path (relative to the root, or the path of a
+   * member inside an archive): one of its kinds, with `sub` (an HttpProxy
+   * protocol folder, an IIS site, an area) filled, or EXH_KIND_NONE. NULL:
+   * never by path. Tables are asked in registry order; the first answer wins. */
+  exh_kind (*by_path)(const exh_path *p, char *sub, size_t subn);
+  /* Recognises a file by its first bytes (a log handed over on its own, a
+   * file whose path says nothing), or EXH_KIND_NONE. NULL: never by content. */
+  exh_kind (*by_head)(const unsigned char *head, size_t n);
+  /* Reads one evidence of its kinds from a byte source (a file, an archive
+   * member, memory), writing findings, records, times, channels and errors
+   * into the evidence. */
+  void (*scan)(exh_worker *wk, exh_evidence *ev, exh_source *src);
+  /* Reads one evidence from its file (the format opens it: an archive needs
+   * positioned reads, content checks read the size first). NULL: the driver
+   * opens the file as a source (no link followed, the walk's device and
+   * inode checked) and calls scan. */
+  void (*scan_file)(exh_worker *wk, exh_evidence *ev);
+} exh_format;
+
+#endif
