@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "exhunt/exhunt.h"
-#include "formats/events/jsonev.h"
+#include "core/json.h"
 #include "util/util.h"
 
 static const char *const cves[] = {"CVE-2021-26855", "CVE-2021-27065"};

@@ -3,7 +3,7 @@
 #ifndef EXH_FORMATS_REGISTRY_H
 #define EXH_FORMATS_REGISTRY_H
 
-#include "format.h"
+#include "../core/format.h"
 
 /* The tables, NULL-terminated, in the order they are asked. */
 extern const exh_format *const exh_formats[];

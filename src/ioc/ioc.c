@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "../core/limits.h"
-#include "../formats/events/jsonev.h"
+#include "../core/json.h"
 
 static const char *const type_names[EXH_IOC_NTYPES] = {"sha256", "sha1", "md5", "path", "name", "ip"};
 

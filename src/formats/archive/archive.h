@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "../format.h"
+#include "../../core/format.h"
 
 extern const exh_format exh_format_archive;
 

@@ -5,7 +5,7 @@
 #ifndef EXH_FORMATS_EVENTS_H
 #define EXH_FORMATS_EVENTS_H
 
-#include "../format.h"
+#include "../../core/format.h"
 
 extern const exh_format exh_format_evtx, exh_format_jsonev;
 

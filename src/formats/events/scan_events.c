@@ -11,7 +11,7 @@
 #include "../../core/limits.h"
 #include "../../core/source.h"
 #include "../evtx/evtx.h"
-#include "jsonev.h"
+#include "../../core/json.h"
 #include "../../platform/platform.h"
 #include "../../rules/sigma_int.h"
 #include "events.h"

@@ -5,7 +5,7 @@
 #define EXH_FORMATS_LOGS_H
 
 #include "../../platform/platform.h"
-#include "../format.h"
+#include "../../core/format.h"
 
 extern const exh_format exh_format_logs;
 

@@ -2,11 +2,11 @@
  * depth limit, strings unescaped into a scratch buffer, no allocation per
  * value. Only what events need: objects, arrays, strings, numbers,
  * true/false/null. */
-#include "jsonev.h"
+#include "json.h"
 
 #include <string.h>
 
-#include "../../core/limits.h"
+#include "limits.h"
 
 
 typedef struct jp {

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "../../util/util.h"
+#include "../util/util.h"
 
 /* Called per scalar: key is the dotted path ("winlog.event_data.Image"),
  * val the value as text (strings unescaped to UTF-8, numbers and booleans as

@@ -12,10 +12,10 @@
 
 #include <stddef.h>
 
-#include "../core/evidence.h"
-#include "../core/kinds.h"
-#include "../core/paths.h"
-#include "../core/source.h"
+#include "evidence.h"
+#include "kinds.h"
+#include "paths.h"
+#include "source.h"
 
 #define EXH_FORMAT_MAX_KINDS 8
 
