@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "exhunt/exhunt.h"
-#include "ioc/ioc.h"
+#include "checks/ioc.h"
 
 static void check_ip_literals(const exh_iocset *s, const char *text, size_t n) {
   size_t nl;

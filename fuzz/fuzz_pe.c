@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "parse/pe.h"
+#include "checks/pe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint16_t v[4];

@@ -31,7 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../detect/detect.h"
+#include "../checks/checks.h"
 #include "correlate.h"
 #include "../util/util.h"
 

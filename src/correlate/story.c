@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "../core/limits.h"
-#include "../detect/detect.h"
+#include "../checks/checks.h"
 #include "correlate.h"
 #include "../util/util.h"
 

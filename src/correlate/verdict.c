@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detect/detect.h"
+#include "../checks/checks.h"
 #include "correlate.h"
 #include "../util/util.h"
 

@@ -5,6 +5,7 @@
 #define EXH_RULES_H
 
 #include <stddef.h>
+#include <setjmp.h>
 #include <stdint.h>
 
 #include "../core/kinds.h"
@@ -86,5 +87,63 @@ void exh_ruleset_map_header(const exh_ruleset *rs, exh_kind kind, const exh_str 
  * fields the rule tested (shared by the log and EVTX scanners). */
 exh_finding *exh_rule_finding(exh_worker *wk, exh_evidence *ev, const struct exh_rule *rule, const char *dataset);
 char *exh_rule_message(exh_worker *wk, const struct exh_rule *rule, const struct exh_record *rec);
+
+/* ---- for the checks layer (checks/load.c) -------------------------------- */
+
+/* A set of values a rule's field is tested against by lookup (the IP
+ * indicators): membership, and the literals every member leaves in any
+ * spelling (the prefilter's group, so it stays exact). The rule set knows
+ * nothing of what the set holds. */
+typedef struct exh_valueset {
+  int (*has)(const void *set, const char *p, size_t n);
+  const exh_str *(*literals)(const void *set, size_t *n);
+  const void *set;
+} exh_valueset;
+/* While rules using the internal modifier 'exhunt-ipset' are added, the set
+ * they test (NULL otherwise: a user rule naming the modifier is rejected). */
+void exh__ruleset_set_valueset(exh_ruleset *rs, const exh_valueset *vs);
+
+/* The content rules (YARA, indicators, baselines) are the checks', attached
+ * to the set so one handle carries every rule: `compile` runs first when
+ * the set compiles (it may add rules), `free_fn` when it is freed. */
+void *exh__ruleset_content(const exh_ruleset *rs);
+void exh__ruleset_attach_content(exh_ruleset *rs, void *content, void (*free_fn)(void *),
+                                 exh_err (*compile)(exh_ruleset *, void *));
+int exh__ruleset_compiled(const exh_ruleset *rs);
+/* Set when an allocation failed while loading or compiling: the set is
+ * unusable and every later call returns EXH_ENOMEM. */
+int *exh__ruleset_broken(exh_ruleset *rs);
+/* A rejection through the user's callback, counted. */
+void exh__ruleset_reject(exh_ruleset *rs, const char *source, const char *title, const char *why);
+void exh__ruleset_count_reject(exh_ruleset *rs);
+/* A note (not a rejection) through the user's callback. */
+void exh__ruleset_note(exh_ruleset *rs, const char *source, const char *why);
+/* Files the user named: links followed, anything but a regular file refused
+ * without blocking; read whole up to max (refused past it). */
+struct exh_file;
+struct exh_file *exh__rules_open_user_file(const char *path, char *why, size_t whyn);
+char *exh__rules_read_user_file(const char *path, size_t max, size_t *n, char *why, size_t whyn);
+/* Calls fn for every file with one of `exts` below a path (or the path), in
+ * name order, each folder once, at most 32 deep. */
+typedef exh_err (*exh_rule_file_fn)(exh_ruleset *rs, const char *path);
+exh_err exh__ruleset_walk_files(exh_ruleset *rs, const char *path, const char *const *exts, exh_rule_file_fn fn);
+/* "12 MiB": a limit as a person reads it (per thread, one use at a time). */
+const char *exh__size_text(size_t n);
+
+/* Runs a public entry point of the rule set under a guard (util.h): out of
+ * memory returns EXH_ENOMEM; with marks_broken, the set becomes unusable. */
+#define EXH_RULESET_GUARDED(rs, marks_broken, call)                                            \
+  do {                                                                                         \
+    if (*exh__ruleset_broken(rs)) return EXH_ENOMEM;                                           \
+    exh_guard g_;                                                                              \
+    exh_guard_push(&g_);                                                                       \
+    if (setjmp(g_.jb)) {                                                                       \
+      if (marks_broken) *exh__ruleset_broken(rs) = 1;                                          \
+      return g_.code == EXH_GUARD_LIMIT ? EXH_ELIMIT : EXH_ENOMEM;                             \
+    }                                                                                          \
+    exh_err r_ = (call);                                                                       \
+    exh_guard_pop(&g_);                                                                        \
+    return r_;                                                                                 \
+  } while (0)
 
 #endif

@@ -9,9 +9,6 @@
 #include <yaml.h>
 
 #include "../core/limits.h"
-#include "../detect/yara.h"
-#include "../ioc/chirp.h"
-#include "../ioc/ioc.h"
 #include "../platform/platform.h"
 #include "sigma_int.h"
 #include "yaml_bounded.h"
@@ -32,15 +29,16 @@ struct exh_ruleset {
   size_t nvalues; /* compiled values of every rule (EXH_RULESET_MAX_VALUES) */
   size_t nbytes;  /* and their bytes (EXH_RULESET_MAX_BYTES) */
   size_t nregex;  /* and regular expressions among them (EXH_RULESET_MAX_REGEX) */
-  size_t yara_bytes; /* YARA rule text added (EXH_YARA_TOTAL_MAX) */
   int broken; /* an allocation failed while indicators loaded or the set compiled */
   size_t rule_bytes; /* the rule being compiled (sigma.c) */
   size_t rule_regex; /* its regular expressions so far */
-  const exh_iocset *ipset_compiling; /* while the IP indicator rules compile */
-  /* content rules and indicators (detect/content.c reads them) */
-  exh_yara *yara;
-  exh_iocset *iocs;
-  exh_baseline *base;
+  const exh_valueset *valueset_compiling; /* while value-set rules compile */
+  /* the content rules (YARA, indicators, baselines), held by the checks
+   * (checks/load.c) and attached here so that one handle carries every
+   * rule the user loaded; the rule set never looks inside */
+  void *content;
+  void (*content_free)(void *content);
+  exh_err (*content_compile)(exh_ruleset *rs, void *content);
 };
 
 static uint32_t fnv_lower(const char *s, size_t n) {
@@ -125,9 +123,7 @@ void exh_ruleset_free(exh_ruleset *rs) {
     exh_pf_free(rs->plans[k].pf);
     free(rs->plans[k].always);
   }
-  exh_yara_free(rs->yara);
-  exh_iocset_free(rs->iocs);
-  exh_baseline_free(rs->base);
+  if (rs->content_free) rs->content_free(rs->content);
   free(rs);
 }
 
@@ -171,7 +167,22 @@ int exh_ruleset_intern(exh_ruleset *rs, const char *name, size_t n) {
   return f;
 }
 
-const exh_iocset *exh_ruleset_ipset_compiling(const exh_ruleset *rs) { return rs->ipset_compiling; }
+const exh_valueset *exh_ruleset_valueset_compiling(const exh_ruleset *rs) { return rs->valueset_compiling; }
+void exh__ruleset_set_valueset(exh_ruleset *rs, const exh_valueset *vs) { rs->valueset_compiling = vs; }
+
+void *exh__ruleset_content(const exh_ruleset *rs) { return rs->content; }
+void exh__ruleset_attach_content(exh_ruleset *rs, void *content, void (*free_fn)(void *),
+                                 exh_err (*compile)(exh_ruleset *, void *)) {
+  rs->content = content;
+  rs->content_free = free_fn;
+  rs->content_compile = compile;
+}
+int exh__ruleset_compiled(const exh_ruleset *rs) { return rs->compiled; }
+int *exh__ruleset_broken(exh_ruleset *rs) { return &rs->broken; }
+void exh__ruleset_count_reject(exh_ruleset *rs) { rs->nrejected++; }
+void exh__ruleset_note(exh_ruleset *rs, const char *source, const char *why) {
+  if (rs->rej) rs->rej(rs->rejctx, source, EXH_REJECT_NOTE, why);
+}
 size_t *exh_ruleset_rule_bytes(exh_ruleset *rs) { return &rs->rule_bytes; }
 void exh_ruleset_rule_begin(exh_ruleset *rs) { rs->rule_bytes = rs->rule_regex = 0; }
 
@@ -447,14 +458,14 @@ out:
 
 /* "12 MiB", "640 KiB": a limit as a person reads it (static buffer per
  * thread, one use at a time). */
-static const char *size_text(size_t n) {
+const char *exh__size_text(size_t n) {
   static _Thread_local char b[32];
   if (n >= (1u << 20) && !(n & ((1u << 20) - 1))) snprintf(b, sizeof b, "%zu MiB", n >> 20);
   else snprintf(b, sizeof b, "%zu KiB", n >> 10);
   return b;
 }
 
-static void reject(exh_ruleset *rs, const char *source, const char *title, const char *why) {
+void exh__ruleset_reject(exh_ruleset *rs, const char *source, const char *title, const char *why) {
   rs->nrejected++;
   if (rs->rej) rs->rej(rs->rejctx, source, title, why);
 }
@@ -476,8 +487,8 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
   if (rs->compiled) return EXH_EARG;
   if (len > EXH_RULE_FILE_MAX) {
     char why[96];
-    snprintf(why, sizeof why, "rule file larger than %s", size_text(EXH_RULE_FILE_MAX));
-    reject(rs, source, NULL, why);
+    snprintf(why, sizeof why, "rule file larger than %s", exh__size_text(EXH_RULE_FILE_MAX));
+    exh__ruleset_reject(rs, source, NULL, why);
     return EXH_ERULE;
   }
   yaml_parser_t parser;
@@ -493,7 +504,7 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
     char why[256] = "";
     int got = exh_yaml_load(&parser, &doc, &budget, why, sizeof why);
     if (got < 0) {
-      reject(rs, source, NULL, why);
+      exh__ruleset_reject(rs, source, NULL, why);
       rc = EXH_ERULE;
       break;
     }
@@ -518,7 +529,7 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
       rs->nregex += r->nregex;
     } else {
       char *t = doc_title(&doc);
-      reject(rs, source, t, why);
+      exh__ruleset_reject(rs, source, t, why);
       free(t);
       rc = EXH_ERULE;
       nrej++;
@@ -527,13 +538,13 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
     if (nrej >= EXH_RULE_FILE_MAX_REJECTS) {
       char msg[128];
       snprintf(msg, sizeof msg, "%d documents rejected: the rest of the file is not read", nrej);
-      reject(rs, source, NULL, msg);
+      exh__ruleset_reject(rs, source, NULL, msg);
       break;
     }
   }
   yaml_parser_delete(&parser);
   if (ndocs == 0 && rc == EXH_OK) {
-    reject(rs, source, NULL, "no YAML document");
+    exh__ruleset_reject(rs, source, NULL, "no YAML document");
     rc = EXH_ERULE;
   }
   return rc;
@@ -549,7 +560,7 @@ exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *te
  * found in their rule folder): links are followed (the user's own files),
  * but anything that is not a regular file is refused without blocking (a
  * FIFO would hang the open or the read forever, a device never end). */
-static exh_file *open_user_file(const char *path, char *why, size_t whyn) {
+exh_file *exh__rules_open_user_file(const char *path, char *why, size_t whyn) {
   char *real = realpath(path, NULL);
   if (!real) {
     snprintf(why, whyn, "cannot open: %s", strerror(errno));
@@ -562,12 +573,12 @@ static exh_file *open_user_file(const char *path, char *why, size_t whyn) {
 
 /* Reads a whole file of at most `max` bytes (refused with a reason past
  * it). NULL with a reason on failure. */
-static char *read_user_file(const char *path, size_t max, size_t *n, char *why, size_t whyn) {
-  exh_file *f = open_user_file(path, why, whyn);
+char *exh__rules_read_user_file(const char *path, size_t max, size_t *n, char *why, size_t whyn) {
+  exh_file *f = exh__rules_open_user_file(path, why, whyn);
   if (!f) return NULL;
   uint64_t size = exh_file_size(f);
   if (size > max) {
-    snprintf(why, whyn, "larger than %s: refused", size_text(max));
+    snprintf(why, whyn, "larger than %s: refused", exh__size_text(max));
     exh_file_close(f);
     return NULL;
   }
@@ -585,7 +596,7 @@ static char *read_user_file(const char *path, size_t max, size_t *n, char *why, 
     if (got == 0) break;
     exh_buf_add(&b, tmp, (size_t)got);
     if (b.n > max) {
-      snprintf(why, whyn, "larger than %s: refused", size_text(max));
+      snprintf(why, whyn, "larger than %s: refused", exh__size_text(max));
       exh_file_close(f);
       exh_buf_free(&b);
       return NULL;
@@ -599,9 +610,9 @@ static char *read_user_file(const char *path, size_t max, size_t *n, char *why, 
 static exh_err add_file(exh_ruleset *rs, const char *path) {
   char why[256];
   size_t n;
-  char *t = read_user_file(path, EXH_RULE_FILE_MAX, &n, why, sizeof why);
+  char *t = exh__rules_read_user_file(path, EXH_RULE_FILE_MAX, &n, why, sizeof why);
   if (!t) {
-    reject(rs, path, NULL, why);
+    exh__ruleset_reject(rs, path, NULL, why);
     return EXH_EIO;
   }
   exh_err rc = exh_ruleset_add_yaml(rs, path, t, n);
@@ -615,7 +626,7 @@ static exh_err add_file(exh_ruleset *rs, const char *path) {
  * folder is read once: links that point back up cannot multiply the walk.
  * Entries with a rule extension that are not regular files (a FIFO, a
  * device, a socket) are named and skipped. */
-typedef exh_err (*rule_file_fn)(exh_ruleset *rs, const char *path);
+typedef exh_rule_file_fn rule_file_fn;
 
 typedef struct dirid {
   uint64_t dev, ino; /* ino 0: an empty slot (no folder has inode 0) */
@@ -668,27 +679,27 @@ static exh_err walk_rules(rule_walk *w, const char *path, int depth, int named) 
     if (!named && !has_ext(path, w->exts)) return EXH_OK; /* a dangling link that is no rule */
     char why[160];
     snprintf(why, sizeof why, "cannot stat: %s", strerror(errno));
-    reject(rs, path, NULL, why);
+    exh__ruleset_reject(rs, path, NULL, why);
     return EXH_EIO;
   }
   if (!S_ISDIR(st.st_mode)) {
     if (!named && !has_ext(path, w->exts)) return EXH_OK;
     if (!S_ISREG(st.st_mode)) {
-      reject(rs, path, NULL, "not a regular file (a FIFO, device or socket): not read");
+      exh__ruleset_reject(rs, path, NULL, "not a regular file (a FIFO, device or socket): not read");
       return EXH_EIO;
     }
     return w->fn(rs, path);
   }
   if (seen_dir(w, (uint64_t)st.st_dev, (uint64_t)st.st_ino)) return EXH_OK; /* read already (a link back up) */
   if (depth > 32) {
-    reject(rs, path, NULL, "folder more than 32 levels deep: not read");
+    exh__ruleset_reject(rs, path, NULL, "folder more than 32 levels deep: not read");
     return EXH_ELIMIT;
   }
   char why[256];
   size_t n;
   char **names = exh_list_dir_sorted(path, &n, why, sizeof why);
   if (!names) {
-    reject(rs, path, NULL, why);
+    exh__ruleset_reject(rs, path, NULL, why);
     return EXH_EIO;
   }
   exh_err rc = EXH_OK;
@@ -706,7 +717,7 @@ static exh_err walk_rules(rule_walk *w, const char *path, int depth, int named) 
   return rc;
 }
 
-static exh_err add_rule_tree(exh_ruleset *rs, const char *path, const char *const *exts, rule_file_fn fn) {
+exh_err exh__ruleset_walk_files(exh_ruleset *rs, const char *path, const char *const *exts, rule_file_fn fn) {
   rule_walk w = {rs, exts, fn, NULL, 0, 0};
   exh_err rc = walk_rules(&w, path, 0, 1);
   free(w.seen);
@@ -717,341 +728,13 @@ static const char *const yaml_exts[] = {".yml", ".yaml", NULL};
 
 static exh_err rs_add_path_(exh_ruleset *rs, const char *path) {
   if (rs->compiled) return EXH_EARG;
-  return add_rule_tree(rs, path, yaml_exts, add_file);
+  return exh__ruleset_walk_files(rs, path, yaml_exts, add_file);
 }
 
 exh_err exh_ruleset_add_path(exh_ruleset *rs, const char *path) {
   GUARDED(rs, 0, rs_add_path_(rs, path));
 }
 
-
-/* Generated at build time from rules/ (tools/embed). */
-extern const char *const exh_builtin_rule_names[];
-extern const char *const exh_builtin_rule_texts[];
-extern const size_t exh_builtin_rule_sizes[];
-extern const size_t exh_builtin_rule_count;
-
-static exh_err rs_add_builtin_(exh_ruleset *rs) {
-  exh_err rc = EXH_OK;
-  for (size_t i = 0; i < exh_builtin_rule_count; i++) {
-    char src[256];
-    snprintf(src, sizeof src, "builtin:%s", exh_builtin_rule_names[i]);
-    size_t nl = strlen(src);
-    exh_err r;
-    if (nl > 4 && !strcmp(src + nl - 4, ".yar"))
-      r = exh_ruleset_add_yara_text(rs, src, exh_builtin_rule_texts[i], exh_builtin_rule_sizes[i]);
-    else
-      r = exh_ruleset_add_yaml(rs, src, exh_builtin_rule_texts[i], exh_builtin_rule_sizes[i]);
-    if (r != EXH_OK) rc = r;
-  }
-  return rc;
-}
-
-exh_err exh_ruleset_add_builtin(exh_ruleset *rs) {
-  GUARDED(rs, 0, rs_add_builtin_(rs));
-}
-
-
-/* ---- content rules, indicators, baselines -------------------------------- */
-
-static void yara_reject(void *ctx, const char *source, const char *why) {
-  exh_ruleset *rs = ctx;
-  rs->nrejected++;
-  if (rs->rej) rs->rej(rs->rejctx, source, "", why);
-}
-
-static exh_err rs_add_yara_text_(exh_ruleset *rs, const char *source, const char *text, size_t len) {
-  if (rs->compiled) return EXH_EARG;
-  if (len > EXH_YARA_TOTAL_MAX - rs->yara_bytes) {
-    char why[160];
-    snprintf(why, sizeof why, "more than %u MiB of YARA rules in the set: not loaded",
-             (unsigned)(EXH_YARA_TOTAL_MAX >> 20));
-    yara_reject(rs, source, why);
-    return EXH_ELIMIT;
-  }
-  if (!rs->yara) rs->yara = exh_yara_new(yara_reject, rs);
-  if (!rs->yara) return EXH_ENOMEM;
-  if (exh_yara_add(rs->yara, source, text, len)) return EXH_ERULE;
-  rs->yara_bytes += len;
-  return EXH_OK;
-}
-
-exh_err exh_ruleset_add_yara_text(exh_ruleset *rs, const char *source, const char *text, size_t len) {
-  GUARDED(rs, 0, rs_add_yara_text_(rs, source, text, len));
-}
-
-
-static exh_err add_yara_file(exh_ruleset *rs, const char *path) {
-  char why[256];
-  size_t n;
-  char *t = read_user_file(path, EXH_YARA_FILE_MAX, &n, why, sizeof why);
-  if (!t) {
-    yara_reject(rs, path, why);
-    return EXH_EIO;
-  }
-  exh_err r = exh_ruleset_add_yara_text(rs, path, t, n);
-  free(t);
-  return r;
-}
-
-static const char *const yara_exts[] = {".yar", ".yara", NULL};
-
-static exh_err rs_add_yara_path_(exh_ruleset *rs, const char *path) {
-  if (rs->compiled) return EXH_EARG;
-  if (!exh_yara_available()) {
-    yara_reject(rs, path, "YARA support not built in (EXH_WITH_YARA=OFF)");
-    return EXH_EUNSUPPORTED;
-  }
-  return add_rule_tree(rs, path, yara_exts, add_yara_file);
-}
-
-exh_err exh_ruleset_add_yara_path(exh_ruleset *rs, const char *path) {
-  GUARDED(rs, 0, rs_add_yara_path_(rs, path));
-}
-
-
-/* CISA CHIRP files: network addresses become IP indicators, YARA rules for
- * files join the YARA set; rules meant for log lines and event queries are
- * named as not used (exhunt's own Sigma rules read those logs and events). */
-typedef struct chirp_ctx {
-  exh_ruleset *rs;
-  const char *source;
-  size_t ips, rules, unused;
-  exh_buf names;
-  char failed[256]; /* an indicator limit was reached: the file is refused */
-} chirp_ctx;
-
-static void on_chirp(void *vctx, const exh_chirp_doc *d, int index) {
-  chirp_ctx *c = vctx;
-  char src[600], why[256];
-  snprintf(src, sizeof src, "%s#%d %s", c->source, index + 1, d->name ? d->name : "");
-  int used = 0;
-  if (!strcmp(d->ioc_type, "network") && d->ips) {
-    size_t skipped = 0;
-    long n = c->failed[0] ? 0 : exh_iocset_load(c->rs->iocs, src, d->ips, strlen(d->ips), &skipped, why, sizeof why);
-    if (n > 0) c->ips += (size_t)n, used = 1;
-    if (n < 0) snprintf(c->failed, sizeof c->failed, "%s", why);
-  } else if (!strcmp(d->ioc_type, "yara") && d->rule && d->files && exh_yara_available()) {
-    size_t fl = strlen(d->files);
-    int for_logs = exh_memimem(d->files, fl, "LogFiles", 8) || exh_memimem(d->files, fl, "\\Logging\\", 9) ||
-                   exh_memimem(d->files, fl, ".log", 4);
-    if (!for_logs && exh_ruleset_add_yara_text(c->rs, src, d->rule, strlen(d->rule)) == EXH_OK) c->rules++, used = 1;
-  }
-  if (!used) {
-    c->unused++;
-    if (c->names.n < 400) exh_buf_printf(&c->names, "%s%s (%s)", c->names.n ? "; " : "", d->name ? d->name : "?",
-                                         d->ioc_type);
-  }
-}
-
-static exh_err rs_add_ioc_text_(exh_ruleset *rs, const char *source, const char *text, size_t len) {
-  if (rs->compiled) return EXH_EARG;
-  if (!rs->iocs) rs->iocs = exh_iocset_new();
-  char why[256];
-  size_t lead = 0;
-  while (lead < len && (text[lead] == ' ' || text[lead] == '\n' || text[lead] == '\r' || text[lead] == '\t')) lead++;
-  if ((lead >= len || text[lead] != '{') && exh_chirp_sniff(text, len)) {
-    chirp_ctx c = {rs, source, 0, 0, 0, {0}, ""};
-    if (exh_chirp_parse(text, len, on_chirp, &c, why, sizeof why) < 0 || c.failed[0]) {
-      exh_buf_free(&c.names);
-      yara_reject(rs, source, c.failed[0] ? c.failed : why);
-      return EXH_EPARSE;
-    }
-    if (c.unused && rs->rej) {
-      char msg[600];
-      snprintf(msg, sizeof msg,
-               "CHIRP: %zu addresses and %zu YARA rules used; %zu indicators not used (log-line rules and event "
-               "queries: exhunt's own rules read those logs and events): %s",
-               c.ips, c.rules, c.unused, c.names.p ? c.names.p : "");
-      rs->rej(rs->rejctx, source, EXH_REJECT_NOTE, msg);
-    }
-    exh_buf_free(&c.names);
-    return EXH_OK;
-  }
-  size_t skipped = 0;
-  long n = exh_iocset_load(rs->iocs, source, text, len, &skipped, why, sizeof why);
-  if (n < 0) {
-    yara_reject(rs, source, why);
-    return EXH_EPARSE;
-  }
-  if (skipped && rs->rej) {
-    snprintf(why, sizeof why, "%zu entries not usable as indicators (type unknown or malformed); %ld loaded",
-             skipped, n);
-    rs->rej(rs->rejctx, source, EXH_REJECT_NOTE, why);
-  }
-  return EXH_OK;
-}
-
-exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char *text, size_t len) {
-  GUARDED(rs, 1, rs_add_ioc_text_(rs, source, text, len));
-}
-
-
-/* Line lists are read in blocks of this size and never held whole. */
-#define IOC_BLOCK (1u << 20)
-
-/* Reads until buf is full or the file ends: the count, or -1. */
-static long read_block(exh_file *f, char *buf, size_t n, char *why, size_t whyn) {
-  size_t got = 0;
-  while (got < n) {
-    long r = exh_file_read(f, buf + got, n - got, why, whyn);
-    if (r < 0) return -1;
-    if (r == 0) break;
-    got += (size_t)r;
-  }
-  return (long)got;
-}
-
-/* Feeds the rest of f to a line load after its first block. */
-static int feed_rest(exh_file *f, exh_ioc_lines *l, char *blk, long got, char *why, size_t whyn) {
-  while (got > 0) {
-    if (exh_iocset_lines_feed(l, blk, (size_t)got) < 0) return 0; /* the reason comes from _end */
-    got = read_block(f, blk, IOC_BLOCK, why, whyn);
-  }
-  return got < 0 ? -1 : 0;
-}
-
-static exh_err rs_add_ioc_file_(exh_ruleset *rs, const char *path) {
-  if (rs->compiled) return EXH_EARG;
-  char why[600];
-  exh_file *f = open_user_file(path, why, sizeof why);
-  if (!f) {
-    yara_reject(rs, path, why);
-    return EXH_EIO;
-  }
-  char *blk = exh_xmalloc(IOC_BLOCK);
-  long got = read_block(f, blk, IOC_BLOCK, why, sizeof why);
-  exh_err rc = EXH_OK;
-  size_t lead = got >= 3 && !memcmp(blk, "\xEF\xBB\xBF", 3) ? 3 : 0;
-  while (got > 0 && lead < (size_t)got && (blk[lead] == ' ' || blk[lead] == '\t' || blk[lead] == '\r' || blk[lead] == '\n'))
-    lead++;
-  if (got < 0) {
-    yara_reject(rs, path, why);
-    rc = EXH_EIO;
-  } else if ((lead < (size_t)got && blk[lead] == '{') || exh_chirp_sniff(blk, (size_t)got)) {
-    /* a JSON or YAML document: read whole (STIX, CHIRP) */
-    exh_buf b = {0};
-    exh_buf_add(&b, blk, (size_t)got);
-    while (got > 0 && b.n <= EXH_IOC_DOC_MAX) {
-      got = read_block(f, blk, IOC_BLOCK, why, sizeof why);
-      if (got > 0) exh_buf_add(&b, blk, (size_t)got);
-    }
-    if (got < 0) {
-      yara_reject(rs, path, why);
-      rc = EXH_EIO;
-    } else if (b.n > EXH_IOC_DOC_MAX) {
-      snprintf(why, sizeof why, "a STIX or CHIRP file larger than %u MiB: refused", (unsigned)(EXH_IOC_DOC_MAX >> 20));
-      yara_reject(rs, path, why);
-      rc = EXH_ELIMIT;
-    } else {
-      rc = exh_ruleset_add_ioc_text(rs, path, b.p, b.n);
-    }
-    exh_buf_free(&b);
-  } else {
-    /* a line list: streamed */
-    if (!rs->iocs) rs->iocs = exh_iocset_new();
-    exh_ioc_lines *l = exh_iocset_lines_begin(rs->iocs, path);
-    int ioerr = feed_rest(f, l, blk, got, why, sizeof why);
-    char why2[600];
-    size_t skipped = 0;
-    long n = exh_iocset_lines_end(l, &skipped, why2, sizeof why2);
-    if (ioerr) {
-      yara_reject(rs, path, why);
-      rc = EXH_EIO;
-    } else if (n < 0) {
-      yara_reject(rs, path, why2);
-      rc = EXH_EPARSE;
-    } else if (skipped && rs->rej) {
-      snprintf(why, sizeof why, "%zu entries not usable as indicators (type unknown or malformed); %ld loaded",
-               skipped, n);
-      rs->rej(rs->rejctx, path, EXH_REJECT_NOTE, why);
-    }
-  }
-  free(blk);
-  exh_file_close(f);
-  return rc;
-}
-
-exh_err exh_ruleset_add_ioc_file(exh_ruleset *rs, const char *path) {
-  GUARDED(rs, 1, rs_add_ioc_file_(rs, path));
-}
-
-
-static exh_err rs_add_baseline_file_(exh_ruleset *rs, const char *path) {
-  if (rs->compiled) return EXH_EARG;
-  char why[600];
-  exh_file *f = open_user_file(path, why, sizeof why);
-  if (!f) {
-    yara_reject(rs, path, why);
-    return EXH_EIO;
-  }
-  if (!rs->base) rs->base = exh_baseline_new();
-  char *blk = exh_xmalloc(IOC_BLOCK);
-  long got = read_block(f, blk, IOC_BLOCK, why, sizeof why);
-  exh_ioc_lines *l = exh_baseline_lines_begin(rs->base, path);
-  int ioerr = got < 0 ? -1 : feed_rest(f, l, blk, got, why, sizeof why);
-  char why2[600];
-  long n = exh_iocset_lines_end(l, NULL, why2, sizeof why2);
-  free(blk);
-  exh_file_close(f);
-  if (ioerr || n < 0) {
-    yara_reject(rs, path, ioerr ? why : why2);
-    return ioerr ? EXH_EIO : EXH_EPARSE;
-  }
-  return EXH_OK;
-}
-
-exh_err exh_ruleset_add_baseline_file(exh_ruleset *rs, const char *path) {
-  GUARDED(rs, 1, rs_add_baseline_file_(rs, path));
-}
-
-
-const exh_yara *exh_ruleset_yara(const exh_ruleset *rs) { return rs->yara; }
-const exh_rule_info *exh_ruleset_yara_rule(const exh_ruleset *rs, size_t i) {
-  return rs->yara && i < exh_yara_count(rs->yara) ? exh_yara_rule(rs->yara, i) : NULL;
-}
-const exh_iocset *exh_ruleset_iocs(const exh_ruleset *rs) { return rs->iocs; }
-const exh_baseline *exh_ruleset_baseline(const exh_ruleset *rs) { return rs->base; }
-
-void exh_ruleset_content_counts(const exh_ruleset *rs, size_t *yara_rules, size_t *iocs, size_t *baseline_rows) {
-  size_t n = 0;
-  for (int t = 0; t < EXH_IOC_NTYPES; t++) n += exh_iocset_count(rs->iocs, (exh_ioc_type)t);
-  if (yara_rules) *yara_rules = exh_yara_count(rs->yara);
-  if (iocs) *iocs = n;
-  if (baseline_rows) *baseline_rows = exh_baseline_count(rs->base);
-}
-
-/* IP indicators: three rules on the client address of every log exhunt
- * reads (Exchange ClientIpAddress, IIS c-ip, Security events' IpAddress),
- * whose one value is the indicator set itself: a hash lookup of the
- * field's address (the internal modifier 'exhunt-ipset'), whatever the
- * number of addresses. The set's literals (ioc.c) give the rules their
- * prefilter group, so they ride the same prefilter as every other rule and
- * cost nothing on lines without a candidate address. */
-static void add_ip_rules(exh_ruleset *rs) {
-  if (!exh_iocset_count(rs->iocs, EXH_IOC_IP)) return;
-  static const struct {
-    const char *id, *logsource, *field, *dataset;
-  } src[] = {
-      {"exhunt-ioc-ip-exchange", "product: exchange", "ClientIpAddress", "Exchange logs"},
-      {"exhunt-ioc-ip-web", "category: webserver", "c-ip", "IIS logs"},
-      {"exhunt-ioc-ip-security", "product: windows\n  service: security", "IpAddress", "Security events"},
-  };
-  rs->ipset_compiling = rs->iocs;
-  for (size_t k = 0; k < sizeof src / sizeof src[0]; k++) {
-    char *y = exh_xasprintf("title: 'IOC: client address on an indicator list (%s)'\n"
-                            "id: %s\n"
-                            "description: A request or logon came from an address listed in a loaded IOC set.\n"
-                            "logsource:\n  %s\n"
-                            "detection:\n  sel:\n    %s|exhunt-ipset: loaded\n  condition: sel\n"
-                            "level: medium\n"
-                            "tags:\n  - attack.initial_access\n  - attack.t1190\n",
-                            src[k].dataset, src[k].id, src[k].logsource, src[k].field);
-    exh_ruleset_add_yaml(rs, "builtin:ioc-addresses", y, strlen(y));
-    free(y);
-  }
-  rs->ipset_compiling = NULL;
-}
 
 static size_t kinds_of(const exh_rule *r) {
   size_t k = 0;
@@ -1090,7 +773,7 @@ static void bound_prefilter(exh_ruleset *rs) {
       char why[160];
       snprintf(why, sizeof why, "the prefilter holds at most %u literals (every rule and log kind together)",
                (unsigned)EXH_PREFILTER_MAX_LITERALS);
-      reject(rs, r->source, r->title, why);
+      exh__ruleset_reject(rs, r->source, r->title, why);
       rs->nvalues -= r->nvalues;
       rs->nbytes -= r->nbytes;
       rs->nregex -= r->nregex;
@@ -1113,19 +796,12 @@ static void bound_prefilter(exh_ruleset *rs) {
 
 static exh_err rs_compile_(exh_ruleset *rs) {
   if (rs->compiled) return EXH_OK;
-  if (rs->iocs) {
-    exh_iocset_finish(rs->iocs);
-    add_ip_rules(rs);
+  /* the content rules first: their indicators may add rules to the set */
+  if (rs->content_compile) {
+    exh_err e = rs->content_compile(rs, rs->content);
+    if (e != EXH_OK) return e;
   }
   bound_prefilter(rs);
-  if (rs->base) exh_baseline_finish(rs->base);
-  if (rs->yara) {
-    char why[600];
-    if (exh_yara_compile(rs->yara, why, sizeof why)) {
-      fprintf(stderr, "exhunt: cannot build the YARA rules: %s\n", why);
-      return EXH_ERULE;
-    }
-  }
   rs->unfiltered = 0;
   for (size_t i = 0; i < rs->n; i++) {
     size_t ng;

@@ -14,7 +14,6 @@
 #include <yaml.h>
 
 #include "../core/limits.h"
-#include "../ioc/ioc.h"
 #include "sigma_int.h"
 
 #ifdef EXH_HAVE_PCRE2
@@ -124,7 +123,7 @@ static int cidr_match(const cidr_net *net, const char *s, size_t n) {
 
 static int match_one(const matcher *m, size_t i, const char *s, size_t n, const exh_record *rec) {
   if (m->mods & MOD_RE) return re_match(m->res[i], s, n);
-  if (m->mods & MOD_IPSET) return exh_iocset_ip_has(m->ipset, s, n);
+  if (m->mods & MOD_IPSET) return m->vs->has(m->vs->set, s, n);
   if (m->mods & MOD_CIDR) return cidr_match(&m->nets[i], s, n);
   if (m->mods & MOD_FIELDREF) {
     exh_str o;
@@ -557,8 +556,8 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
     }
     if (m->mods & MOD_IPSET) {
       /* only the set's own IP indicator rules (ruleset.c) use it */
-      m->ipset = exh_ruleset_ipset_compiling(rs);
-      if (!m->ipset || m->mods != MOD_IPSET || md.ntr || fn == 0) {
+      m->vs = exh_ruleset_valueset_compiling(rs);
+      if (!m->vs || m->mods != MOD_IPSET || md.ntr || fn == 0) {
         snprintf(why, whyn, "unsupported modifier 'exhunt-ipset'");
         return -1;
       }
@@ -1145,7 +1144,7 @@ static cnf matcher_lits(const matcher *m) {
     /* one group: a text each address of the set leaves in any spelling of
      * it (ioc.c says which), so the prefilter stays exact */
     size_t n;
-    const exh_str *l = exh_iocset_ip_literals(m->ipset, &n);
+    const exh_str *l = m->vs->literals(m->vs->set, &n);
     cnf one = cnf_none();
     for (size_t i = 0; i < n; i++) ls_add(&one.g[0], l[i]);
     one.n = n ? 1 : 0;

@@ -5,8 +5,6 @@
 #include "../match/prefilter.h"
 #include "rules.h"
 
-struct exh_iocset;
-
 enum {
   MOD_CONTAINS = 1u << 0,
   MOD_STARTS = 1u << 1,
@@ -42,7 +40,7 @@ typedef struct matcher {
   int exists_val;
   cidr_net *nets;         /* MOD_CIDR: per value */
   int *refs;              /* MOD_FIELDREF: per value, the other field's id */
-  const struct exh_iocset *ipset; /* MOD_IPSET: the indicator set */
+  const exh_valueset *vs; /* MOD_IPSET: the set tested by lookup */
 } matcher;
 
 typedef struct conj {
@@ -136,18 +134,9 @@ typedef struct exh_kind_plan {
 
 const exh_kind_plan *exh_ruleset_plan(const exh_ruleset *rs, exh_kind k);
 
-/* Content rules and indicators held by the set (NULL when none loaded). */
-struct exh_yara;
-struct exh_iocset;
-struct exh_baseline;
-const struct exh_yara *exh_ruleset_yara(const exh_ruleset *rs);
-const struct exh_iocset *exh_ruleset_iocs(const exh_ruleset *rs);
-const struct exh_baseline *exh_ruleset_baseline(const exh_ruleset *rs);
-
-/* While the set compiles its own IP indicator rules, the indicator set that
- * the internal modifier 'exhunt-ipset' refers to; NULL otherwise (a user
- * rule naming that modifier is rejected as unsupported). */
-const struct exh_iocset *exh_ruleset_ipset_compiling(const exh_ruleset *rs);
+/* While the set's value-set rules compile, the set that the internal
+ * modifier 'exhunt-ipset' refers to (rules.h); NULL otherwise. */
+const exh_valueset *exh_ruleset_valueset_compiling(const exh_ruleset *rs);
 
 /* The value bytes of the rule being compiled (sigma.c charges them);
  * exh_ruleset_rule_begin sets them, and its regex count, to 0. */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detect/yara.h"
+#include "../checks/yara.h"
 #include "../match/prefilter.h"
 #include "../formats/evtx/evtx.h"
 #include "../formats/logs/exlog.h"

@@ -10,7 +10,7 @@
 #include "../formats/registry.h"
 #include "../core/evidence.h"
 #include "../correlate/correlate.h"
-#include "../detect/detect.h"
+#include "../checks/checks.h"
 #include "../walk/walk.h"
 #include "exhunt/exhunt.h"
 

@@ -8,7 +8,7 @@
 #include "../core/limits.h"
 #include "../core/source.h"
 #include "../core/limits.h"
-#include "../ioc/ioc.h"
+#include "../checks/ioc.h"
 #include "../platform/platform.h"
 #include "../formats/archive/archive.h"
 #include "../formats/registry.h"

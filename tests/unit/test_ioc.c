@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ioc/ioc.h"
+#include "checks/ioc.h"
 
 static long load(exh_iocset *s, const char *text, size_t *skipped) {
   char why[256];

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "parse/pe.h"
+#include "checks/pe.h"
 
 static void put16(uint8_t *p, unsigned v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
 static void put32(uint8_t *p, uint32_t v) { put16(p, v & 0xFFFF), put16(p + 2, v >> 16); }

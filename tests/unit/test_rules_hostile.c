@@ -25,7 +25,8 @@
 #include <cmocka.h>
 
 #include "core/limits.h"
-#include "ioc/ioc.h"
+#include "checks/checks.h"
+#include "checks/ioc.h"
 #include "formats/logs/exlog.h"
 #include "rules/sigma_int.h"
 

@@ -9,9 +9,8 @@ points down the stack below, and no folder reaches itself through others.
     walk          folders -> evidence, recognised through the formats registry
     formats       the registry (format.h, registry.c)
     formats/*     one folder per format; a format may use a lower one (events -> evtx)
-    detect        file checks and patch level
-    ioc           indicator sets and baselines
-    parse         small binary readers (PE version resource, minidump)
+    checks        file checks (YARA, indicators, baseline, minidump, supporting
+                  files), their loading, the patch level
     rules         Sigma: loader, evaluator, findings
     match         literal prefilter
     core          evidence, records, sources, kinds, paths, limits
@@ -24,7 +23,7 @@ usage: check_layers.py SRCDIR
 import os, re, sys
 
 ORDER = [  # lowest first
-    "util", "platform", "core", "match", "rules", "parse", "ioc", "detect",
+    "util", "platform", "core", "match", "rules", "checks",
     "formats/evtx", "formats/logs", "formats/events", "formats/files", "formats/archive",
     "formats", "walk", "correlate", "report", "scan", "cli",
 ]
@@ -33,7 +32,7 @@ RANK = {n: i for i, n in enumerate(ORDER)}
 # bounds there (issue 11: one header for every limit)
 LEAF = "core/limits.h"
 # folders on one level may not use each other (siblings)
-SAME_LEVEL = [{"parse", "ioc"}, {"formats/logs", "formats/files", "formats/archive"}, {"walk", "correlate", "report"}]
+SAME_LEVEL = [{"formats/logs", "formats/files", "formats/archive"}, {"walk", "correlate", "report"}]
 
 
 def node(rel):

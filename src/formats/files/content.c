@@ -11,15 +11,14 @@
 #include <string.h>
 
 #include "../../core/source.h"
-#include "../../ioc/ioc.h"
-#include "../../parse/pe.h"
+#include "../../checks/ioc.h"
+#include "../../checks/pe.h"
 #include "../../platform/platform.h"
-#include "../../rules/sigma_int.h"
-#include "../../detect/detect.h"
+#include "../../checks/checks.h"
 #include "files.h"
 #include "../../core/paths.h"
 #include "../../util/util.h"
-#include "../../detect/yara.h"
+#include "../../checks/yara.h"
 
 #ifdef EXH_HAVE_OPENSSL
 #include <openssl/evp.h>

@@ -22,7 +22,7 @@
 #include "exlog.h"
 #include "../../platform/platform.h"
 #include "../../rules/sigma_int.h"
-#include "../../detect/detect.h"
+#include "../../checks/checks.h"
 #include "logs.h"
 
 typedef struct exctx {

@@ -1,0 +1,349 @@
+/* libyara wrapper (see yara.h). */
+#include "yara.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/util.h"
+
+#ifdef EXH_HAVE_YARA
+#include <yara.h>
+
+static const char *const ext_names[] = {"filename", "filepath", "extension", "filetype", "owner"};
+#define NEXT (sizeof ext_names / sizeof ext_names[0])
+
+typedef struct ysrc {
+  char *source, *text;
+  size_t n;
+} ysrc;
+
+typedef struct yinfo {
+  exh_rule_info info;
+  char *id, *title, *desc, *source;
+  const char **cves, **techs;
+} yinfo;
+
+struct exh_yara {
+  exh_yara_reject_fn fn;
+  void *ctx;
+  ysrc *src;
+  size_t nsrc, capsrc;
+  YR_RULES *rules;
+  yinfo *info;
+  size_t ninfo;
+  char err[512];
+};
+
+int exh_yara_available(void) { return 1; }
+
+exh_yara *exh_yara_new(exh_yara_reject_fn fn, void *ctx) {
+  if (yr_initialize() != ERROR_SUCCESS) return NULL;
+  exh_yara *y = exh_xcalloc(1, sizeof *y);
+  y->fn = fn;
+  y->ctx = ctx;
+  return y;
+}
+
+void exh_yara_free(exh_yara *y) {
+  if (!y) return;
+  for (size_t i = 0; i < y->nsrc; i++) {
+    free(y->src[i].source);
+    free(y->src[i].text);
+  }
+  free(y->src);
+  for (size_t i = 0; i < y->ninfo; i++) {
+    yinfo *f = &y->info[i];
+    free(f->id);
+    free(f->title);
+    free(f->desc);
+    free(f->source);
+    for (size_t k = 0; k < f->info.ncves; k++) free((char *)f->cves[k]);
+    for (size_t k = 0; k < f->info.ntechniques; k++) free((char *)f->techs[k]);
+    free(f->cves);
+    free(f->techs);
+  }
+  free(y->info);
+  if (y->rules) yr_rules_destroy(y->rules);
+  free(y);
+  yr_finalize();
+}
+
+static void on_compile(int level, const char *file, int line, const YR_RULE *rule, const char *msg, void *ud) {
+  (void)file;
+  (void)rule;
+  exh_yara *y = ud;
+  if (level == YARA_ERROR_LEVEL_ERROR && !y->err[0]) snprintf(y->err, sizeof y->err, "line %d: %s", line, msg);
+}
+
+static YR_COMPILER *new_compiler(exh_yara *y) {
+  YR_COMPILER *c;
+  if (yr_compiler_create(&c) != ERROR_SUCCESS) return NULL;
+  yr_compiler_set_callback(c, on_compile, y);
+  for (size_t i = 0; i < NEXT; i++) yr_compiler_define_string_variable(c, ext_names[i], "");
+  return c;
+}
+
+int exh_yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
+  if (memchr(text, 0, n)) {
+    if (y->fn) y->fn(y->ctx, source, "binary data, not YARA rule text");
+    return -1;
+  }
+  char *t = exh_xstrndup(text, n);
+  YR_COMPILER *c = new_compiler(y);
+  if (!c) {
+    free(t);
+    return -1;
+  }
+  y->err[0] = 0;
+  int errs = yr_compiler_add_string(c, t, source);
+  yr_compiler_destroy(c);
+  if (errs) {
+    if (y->fn) y->fn(y->ctx, source, y->err[0] ? y->err : "does not compile");
+    free(t);
+    return -1;
+  }
+  EXH_VEC_RESERVE(y->src, y->capsrc, y->nsrc + 1);
+  y->src[y->nsrc++] = (ysrc){exh_xstrdup(source), t, n};
+  return 0;
+}
+
+static const char *meta_str(const YR_RULE *r, const char *id) {
+  const YR_META *m;
+  yr_rule_metas_foreach(r, m) {
+    if (!strcmp(m->identifier, id) && m->type == META_TYPE_STRING) return m->string;
+  }
+  return NULL;
+}
+
+static int meta_int(const YR_RULE *r, const char *id, int64_t *v) {
+  const YR_META *m;
+  yr_rule_metas_foreach(r, m) {
+    if (!strcmp(m->identifier, id)) {
+      if (m->type == META_TYPE_INTEGER) {
+        *v = m->integer;
+        return 1;
+      }
+      /* a string score ("75"): the bounded parser, not atoll (whose
+       * overflow is undefined); anything but a number is no score */
+      if (m->type == META_TYPE_STRING && m->string && exh_parse_i64((exh_str){m->string, strlen(m->string)}, v) == 0)
+        return 1;
+      return 0;
+    }
+  }
+  return 0;
+}
+
+/* Splits a meta value "A, B" into a string list. */
+static const char **split_list(const char *s, size_t *n) {
+  *n = 0;
+  if (!s) return NULL;
+  const char **v = NULL;
+  size_t cap = 0;
+  while (*s) {
+    while (*s == ' ' || *s == ',') s++;
+    const char *b = s;
+    while (*s && *s != ',' && *s != ' ') s++;
+    if (s > b) {
+      EXH_VEC_RESERVE(v, cap, *n + 1);
+      v[(*n)++] = exh_xstrndup(b, (size_t)(s - b));
+    }
+  }
+  return v;
+}
+
+int exh_yara_compile(exh_yara *y, char *why, size_t whyn) {
+  YR_COMPILER *c = new_compiler(y);
+  if (!c) {
+    snprintf(why, whyn, "cannot create a YARA compiler");
+    return -1;
+  }
+  for (size_t i = 0; i < y->nsrc; i++) {
+    y->err[0] = 0;
+    /* each file in its own namespace: rule names may repeat across files */
+    if (yr_compiler_add_string(c, y->src[i].text, y->src[i].source)) {
+      snprintf(why, whyn, "%s: %s", y->src[i].source, y->err);
+      yr_compiler_destroy(c);
+      return -1;
+    }
+  }
+  int rc = yr_compiler_get_rules(c, &y->rules);
+  yr_compiler_destroy(c);
+  if (rc != ERROR_SUCCESS) {
+    snprintf(why, whyn, "cannot build the YARA rules (error %d)", rc);
+    return -1;
+  }
+  size_t n = 0;
+  const YR_RULE *r;
+  yr_rules_foreach(y->rules, r) n++;
+  y->info = exh_xcalloc(n ? n : 1, sizeof *y->info);
+  y->ninfo = n;
+  size_t i = 0;
+  yr_rules_foreach(y->rules, r) {
+    yinfo *f = &y->info[i++];
+    const char *ns = r->ns && r->ns->name ? r->ns->name : "default";
+    f->id = exh_xasprintf("yara:%s", r->identifier);
+    const char *d = meta_str(r, "description");
+    f->title = exh_xasprintf("YARA %s%s%s", r->identifier, d ? ": " : "", d ? d : "");
+    f->desc = exh_xstrdup(d ? d : "");
+    f->source = exh_xstrdup(ns);
+    exh_level lv = EXH_LEVEL_HIGH;
+    const char *ls = meta_str(r, "level");
+    int64_t score;
+    if (ls && exh_level_parse(ls, &lv) == 0) {
+    } else if (meta_int(r, "score", &score)) {
+      /* signature-base / THOR scores: 75 is their default for a match */
+      lv = score >= 75 ? EXH_LEVEL_HIGH : score >= 50 ? EXH_LEVEL_MEDIUM : EXH_LEVEL_LOW;
+    }
+    f->cves = split_list(meta_str(r, "cve"), &f->info.ncves);
+    f->techs = split_list(meta_str(r, "mitre_attack"), &f->info.ntechniques);
+    f->info.id = f->id;
+    f->info.title = f->title;
+    f->info.description = f->desc;
+    f->info.source = f->source;
+    f->info.dataset = "exhunt.file";
+    f->info.level = lv;
+    f->info.cves = f->cves;
+    f->info.techniques = f->techs;
+  }
+  return 0;
+}
+
+size_t exh_yara_count(const exh_yara *y) { return y ? y->ninfo : 0; }
+
+const exh_rule_info *exh_yara_rule(const exh_yara *y, size_t i) { return i < y->ninfo ? &y->info[i].info : NULL; }
+
+struct exh_yara_scanner {
+  const exh_yara *y;
+  YR_SCANNER *s;
+};
+
+exh_yara_scanner *exh_yara_scanner_new(const exh_yara *y, int timeout_s) {
+  if (!y || !y->rules) return NULL;
+  exh_yara_scanner *s = exh_xcalloc(1, sizeof *s);
+  s->y = y;
+  if (yr_scanner_create(y->rules, &s->s) != ERROR_SUCCESS) {
+    free(s);
+    return NULL;
+  }
+  yr_scanner_set_flags(s->s, SCAN_FLAGS_FAST_MODE);
+  if (timeout_s > 0) yr_scanner_set_timeout(s->s, timeout_s);
+  return s;
+}
+
+void exh_yara_scanner_free(exh_yara_scanner *s) {
+  if (!s) return;
+  yr_scanner_destroy(s->s);
+  free(s);
+}
+
+typedef struct hitctx {
+  exh_yara_scanner *s;
+  exh_yara_hit_fn fn;
+  void *ctx;
+} hitctx;
+
+static int on_scan(YR_SCAN_CONTEXT *sc, int msg, void *data, void *ud) {
+  hitctx *h = ud;
+  if (msg != CALLBACK_MSG_RULE_MATCHING) return CALLBACK_CONTINUE;
+  YR_RULE *r = data;
+  size_t idx = (size_t)(r - h->s->y->rules->rules_table);
+  if (idx >= h->s->y->ninfo) return CALLBACK_CONTINUE;
+  uint64_t off = 0;
+  const char *sid = "";
+  const YR_STRING *str;
+  /* libyara 4.2 allocates YR_MATCH records in its notebook without
+   * alignment (UBSan flags any field access), so each is copied out with
+   * memcpy instead of read in place through yr_string_matches_foreach. */
+  yr_rule_strings_foreach(r, str) {
+    const void *mp = sc->matches[str->idx].head;
+    for (int guard = 0; mp && guard < 1000000; guard++) {
+      YR_MATCH m;
+      memcpy(&m, mp, sizeof m);
+      if (!m.is_private) {
+        off = (uint64_t)(m.base + m.offset);
+        sid = str->identifier;
+        goto found;
+      }
+      mp = m.next;
+    }
+  }
+found:
+  h->fn(h->ctx, &h->s->y->info[idx].info, off, sid);
+  return CALLBACK_CONTINUE;
+}
+
+int exh_yara_scan(exh_yara_scanner *s, const uint8_t *p, size_t n, const exh_yara_file *f, exh_yara_hit_fn fn,
+                  void *ctx, char *why, size_t whyn) {
+  const char *vals[NEXT] = {f->name, f->path, f->ext, f->type, ""};
+  for (size_t i = 0; i < NEXT; i++) yr_scanner_define_string_variable(s->s, ext_names[i], vals[i] ? vals[i] : "");
+  hitctx h = {s, fn, ctx};
+  yr_scanner_set_callback(s->s, on_scan, &h);
+  int rc = yr_scanner_scan_mem(s->s, p, n);
+  if (rc == ERROR_SUCCESS) return 0;
+  snprintf(why, whyn, "YARA scan stopped: %s",
+           rc == ERROR_SCAN_TIMEOUT          ? "time limit reached"
+           : rc == ERROR_TOO_MANY_MATCHES    ? "too many matches"
+           : rc == ERROR_INSUFFICIENT_MEMORY ? "out of memory"
+                                             : "libyara error");
+  return -1;
+}
+
+#else /* no libyara */
+
+struct exh_yara {
+  exh_yara_reject_fn fn;
+  void *ctx;
+};
+
+int exh_yara_available(void) { return 0; }
+
+exh_yara *exh_yara_new(exh_yara_reject_fn fn, void *ctx) {
+  exh_yara *y = exh_xcalloc(1, sizeof *y);
+  y->fn = fn;
+  y->ctx = ctx;
+  return y;
+}
+
+void exh_yara_free(exh_yara *y) { free(y); }
+
+int exh_yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
+  (void)text;
+  (void)n;
+  if (y->fn) y->fn(y->ctx, source, "YARA support not built in (EXH_WITH_YARA=OFF)");
+  return -1;
+}
+
+int exh_yara_compile(exh_yara *y, char *why, size_t whyn) {
+  (void)y;
+  (void)why;
+  (void)whyn;
+  return 0;
+}
+
+size_t exh_yara_count(const exh_yara *y) {
+  (void)y;
+  return 0;
+}
+
+const exh_rule_info *exh_yara_rule(const exh_yara *y, size_t i) {
+  (void)y;
+  (void)i;
+  return NULL;
+}
+
+exh_yara_scanner *exh_yara_scanner_new(const exh_yara *y, int timeout_s) {
+  (void)y;
+  (void)timeout_s;
+  return NULL;
+}
+
+void exh_yara_scanner_free(exh_yara_scanner *s) { (void)s; }
+
+int exh_yara_scan(exh_yara_scanner *s, const uint8_t *p, size_t n, const exh_yara_file *f, exh_yara_hit_fn fn,
+                  void *ctx, char *why, size_t whyn) {
+  (void)s, (void)p, (void)n, (void)f, (void)fn, (void)ctx;
+  snprintf(why, whyn, "YARA support not built in");
+  return -1;
+}
+#endif
