@@ -68,7 +68,12 @@ typedef struct exh_rule_info {
   size_t ncves;
   const char *const *techniques; /* "T1190", ... from tags attack.tNNNN */
   size_t ntechniques;
+  unsigned flags; /* EXH_RULE_* */
 } exh_rule_info;
+
+/* A supporting file (Test-ProxyLogon's "other suspicious files": names and
+ * places alone): informational, raised to high next to a CVE finding. */
+#define EXH_RULE_SUPPORTING 1u
 
 #define EXH_TIME_UNKNOWN INT64_MIN
 

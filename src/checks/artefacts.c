@@ -4,8 +4,9 @@
  * CVE finding (CSS-Exchange PR #386: alone they caused most false alarms). */
 #include <stdlib.h>
 
-#include "checks.h"
 #include "../util/util.h"
+#include "check.h"
+#include "checks.h"
 
 static const char *const t1003[] = {"T1003.001"};
 static const char *const t1560[] = {"T1560.001"};
@@ -20,6 +21,7 @@ const exh_rule_info exh_rule_lsass_dump = {
     .level = EXH_LEVEL_INFO,
     .techniques = t1003,
     .ntechniques = 1,
+    .flags = EXH_RULE_SUPPORTING,
 };
 
 const exh_rule_info exh_rule_staging_archive = {
@@ -31,7 +33,14 @@ const exh_rule_info exh_rule_staging_archive = {
     .level = EXH_LEVEL_INFO,
     .techniques = t1560,
     .ntechniques = 1,
+    .flags = EXH_RULE_SUPPORTING,
 };
+
+static void artefact(exh_check_ctx *c) {
+  if (c->ev->kind == EXH_KIND_LSASS_DUMP || c->ev->kind == EXH_KIND_STAGING_ARCHIVE) exh_detect_file(c->wk, c->ev);
+}
+
+const exh_check exh_check_artefacts = {"artefacts", artefact, NULL, NULL};
 
 void exh_detect_file(exh_worker *wk, exh_evidence *ev) {
   const exh_rule_info *ri = ev->kind == EXH_KIND_LSASS_DUMP ? &exh_rule_lsass_dump : &exh_rule_staging_archive;

@@ -32,7 +32,7 @@ const char *exh_verdict_name(exh_verdict v) {
  * places alone, informational unless a CVE finding stands beside them.
  * Content findings (YARA, IOCs, dumps) carry their own level. */
 static int exh_rule_is_supporting(const exh_rule_info *ri) {
-  return ri == &exh_rule_lsass_dump || ri == &exh_rule_staging_archive;
+  return (ri->flags & EXH_RULE_SUPPORTING) != 0;
 }
 
 static int is_cve_hit(const exh_finding *f) {

@@ -15,7 +15,7 @@
 static const char *const cves[] = {"CVE-2021-26855"};
 static const char *const techs[] = {"T1190"};
 static const exh_rule_info rule = {"rid-1", "SSRF", "d", "builtin:x.yml", "exchange.httpproxy",
-                                   EXH_LEVEL_HIGH, cves, 1, techs, 1};
+                                   EXH_LEVEL_HIGH, cves, 1, techs, 1, 0};
 
 #define HOSTILE "evil\x1b]0;title\x07\x1b[2J\"</script><img src=x>\r\n=cmd|' /C calc'!A0\xff"
 

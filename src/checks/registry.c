@@ -1,0 +1,63 @@
+/* The file checks (check.h), in the order they run. Adding a check adds
+ * one line here. */
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/util.h"
+
+#ifdef EXH_HAVE_OPENSSL
+#include <openssl/evp.h>
+#endif
+
+extern const exh_check exh_check_artefacts, exh_check_ioc_path, exh_check_minidump, exh_check_ioc_hash,
+    exh_check_baseline, exh_check_yara;
+
+const exh_check *const exh_checks[] = {
+    &exh_check_artefacts, /* Test-ProxyLogon's supporting files, by name and place */
+    &exh_check_ioc_path,  /* indicator paths and names */
+    &exh_check_minidump,  /* minidumps by their header, lsass.exe by its module list */
+    &exh_check_ioc_hash,  /* indicator hashes */
+    &exh_check_baseline,  /* the installed build's known-good files */
+    &exh_check_yara,      /* YARA rules (shipped, --yara, CHIRP) */
+    NULL,
+};
+
+exh_finding *exh_check_finding(exh_check_ctx *c, const exh_rule_info *ri, exh_level lv, char *message) {
+  exh_finding *f = exh_evidence_new_finding(c->wk, c->ev);
+  if (!f) {
+    free(message);
+    return NULL;
+  }
+  f->rule = ri;
+  f->level = lv;
+  f->server = c->ev->server;
+  f->dataset = "exhunt.file";
+  f->time_ms = c->ev->mtime_ms;
+  f->is_file = 1;
+  f->path = exh_xstrdup(c->ev->path);
+  f->file_size = c->ev->size;
+  f->file_mtime_ms = c->ev->mtime_ms;
+  f->message = message;
+  return f;
+}
+
+const char *exh_check_shown_path(const exh_evidence *ev) { return ev->rel[0] ? ev->rel : ev->path; }
+
+int exh_check_digest(const char *alg, const uint8_t *p, size_t n, uint8_t *out) {
+#ifdef EXH_HAVE_OPENSSL
+  const EVP_MD *md = !strcmp(alg, "sha256") ? EVP_sha256() : !strcmp(alg, "sha1") ? EVP_sha1() : EVP_md5();
+  unsigned len = 0;
+  return EVP_Digest(p, n, out, &len, md, NULL) == 1 ? 0 : -1;
+#else
+  (void)alg, (void)p, (void)n, (void)out;
+  return -1;
+#endif
+}
+
+void exh_check_hex(const uint8_t *d, size_t n, char *out) {
+  static const char hx[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) out[2 * i] = hx[d[i] >> 4], out[2 * i + 1] = hx[d[i] & 15];
+  out[2 * n] = 0;
+}
