@@ -348,6 +348,16 @@ exh_err exh_report_html(FILE *f, const exh_result *r, const exh_report_opts *o);
 /* Timesketch's JSONL import format (message, datetime, timestamp, timestamp_desc). */
 exh_err exh_report_timesketch(FILE *f, const exh_result *r, const exh_report_opts *o);
 
+/* The report writers by name (src/report/writers.c): the list ends with a
+ * NULL name; exh_writer_find gives NULL for an unknown name. */
+typedef struct exh_writer {
+  const char *name;
+  const char *summary;
+  exh_err (*write)(FILE *f, const exh_result *r, const exh_report_opts *o);
+} exh_writer;
+const exh_writer *exh_writers(void);
+const exh_writer *exh_writer_find(const char *name);
+
 /* A report file, written beside the evidence and never into it. Refused
  * (EXH_EARG, reason in why) when the path, links resolved, is inside a
  * folder root or is a file root. The report goes to a temporary file in

@@ -281,9 +281,13 @@ int main(int argc, char **argv) {
     default: usage(stderr); free(rulepaths); free(rulekinds); return 2;
     }
   }
-  if (strcmp(format, "text") && strcmp(format, "jsonl") && strcmp(format, "csv") && strcmp(format, "timesketch") &&
-      strcmp(format, "html")) {
-    fprintf(stderr, "exhunt: unknown format '%s' (text, jsonl, csv, timesketch, html)\n", format);
+  const exh_writer *writer = exh_writer_find(format);
+  if (!writer) {
+    fputs("exhunt: unknown format '", stderr);
+    put_safe(stderr, format);
+    fputs("' (", stderr);
+    for (const exh_writer *w = exh_writers(); w->name; w++) fprintf(stderr, "%s%s", w == exh_writers() ? "" : ", ", w->name);
+    fputs(")\n", stderr);
     free(rulepaths);
     free(rulekinds);
     return 2;
@@ -387,11 +391,7 @@ int main(int argc, char **argv) {
   }
   exh_report_opts ro = {0, verbose};
   ro.color = !strcmp(color, "always") || (!strcmp(color, "auto") && !output && isatty(1) && !getenv("NO_COLOR"));
-  rc = !strcmp(format, "jsonl")        ? exh_report_jsonl(out, res, &ro)
-       : !strcmp(format, "csv")        ? exh_report_csv(out, res, &ro)
-       : !strcmp(format, "timesketch") ? exh_report_timesketch(out, res, &ro)
-       : !strcmp(format, "html")       ? exh_report_html(out, res, &ro)
-                                       : exh_report_text(out, res, &ro);
+  rc = writer->write(out, res, &ro);
   int code = exh_result_exit_code_strict(res, strict);
   char cwhy[512] = "";
   if (outfile) {

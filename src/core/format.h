@@ -40,6 +40,9 @@ typedef struct exh_format {
    * opens the file as a source (no link followed, the walk's device and
    * inode checked) and calls scan. */
   void (*scan_file)(exh_worker *wk, exh_evidence *ev);
+  /* Frees the calling thread's buffers of this format before a worker
+   * thread ends; NULL: none. */
+  void (*thread_end)(void);
 } exh_format;
 
 #endif

@@ -69,4 +69,9 @@ void exh_formats_scan_file(exh_worker *wk, exh_evidence *ev) {
   exh_source_close(src);
 }
 
+void exh_formats_thread_end(void) {
+  for (size_t i = 0; exh_formats[i]; i++)
+    if (exh_formats[i]->thread_end) exh_formats[i]->thread_end();
+}
+
 const exh_dispatch exh_formats_dispatch = {exh_formats_by_path, exh_formats_scan};

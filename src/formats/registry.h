@@ -20,6 +20,9 @@ void exh_formats_scan_file(exh_worker *wk, exh_evidence *ev);
 /* Reads one evidence from a source with its format. */
 void exh_formats_scan(exh_worker *wk, exh_evidence *ev, exh_source *src);
 
+/* Every format's thread_end, for a worker thread that ends. */
+void exh_formats_thread_end(void);
+
 /* The dispatch a worker hands containers (core/evidence.h). */
 extern const exh_dispatch exh_formats_dispatch;
 

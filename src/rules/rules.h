@@ -88,6 +88,44 @@ void exh_ruleset_map_header(const exh_ruleset *rs, exh_kind kind, const exh_str 
 exh_finding *exh_rule_finding(exh_worker *wk, exh_evidence *ev, const struct exh_rule *rule, const char *dataset);
 char *exh_rule_message(exh_worker *wk, const struct exh_rule *rule, const struct exh_record *rec);
 
+/* ---- for the formats that evaluate rules ---------------------------------- */
+
+/* Per-kind execution plan, built by exh_ruleset_compile. */
+typedef struct exh_kind_plan {
+  struct exh_prefilter *pf;       /* literals of the kind's rules + "#Fields:" */
+  uint32_t *always;        /* rules with no literal: run on every record */
+  size_t nalways;
+  size_t nrules;           /* rules that apply to the kind */
+} exh_kind_plan;
+
+/* Prefilter ids: rule index << 2 | literal group; and the header marker. */
+#define EXH_PF_ID(rule, group) ((uint32_t)(rule) << 2 | (uint32_t)(group))
+#define EXH_PF_RULE(id) ((id) >> 2)
+#define EXH_PF_GROUP(id) ((id)&3u)
+#define EXH_PF_ID_FIELDS 0xFFFFFFFFu
+
+const exh_kind_plan *exh_ruleset_plan(const exh_ruleset *rs, exh_kind k);
+
+/* The field mapping a Windows log source asks for (docs/windows-mapping.md):
+ * process_creation from Security 4688 reads 4688's names as Sysmon's. */
+enum { WMAP_NONE = 0, WMAP_SECURITY_4688 = 1 };
+/* For EVTX events: does the rule's log source take an event of this channel
+ * and id? *map receives the field mapping to apply. */
+int exh_rule_windows_accepts(const exh_rule *r, exh_str channel, unsigned eventid, int *map);
+/* Does the rule read events of this channel at all (any event id)? */
+int exh_rule_reads_channel(const exh_rule *r, exh_str channel);
+
+/* ---- for the driver ----------------------------------------------------- */
+
+/* The prefilter of a kind's rules (NULL when none): each worker makes its
+ * scratch for it. */
+struct exh_prefilter;
+const struct exh_prefilter *exh_ruleset_prefilter(const exh_ruleset *rs, exh_kind k);
+/* The rules that read a kind (Windows events: EXH_KIND_EVTX). */
+size_t exh_ruleset_kind_rules(const exh_ruleset *rs, exh_kind k);
+/* Frees the calling thread's regex match data (call before a worker ends). */
+void exh_rules_thread_cleanup(void);
+
 /* ---- for the checks layer (checks/load.c) -------------------------------- */
 
 /* A set of values a rule's field is tested against by lookup (the IP

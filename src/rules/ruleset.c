@@ -854,6 +854,8 @@ exh_err exh_ruleset_compile(exh_ruleset *rs) {
 
 
 const exh_kind_plan *exh_ruleset_plan(const exh_ruleset *rs, exh_kind k) { return &rs->plans[k]; }
+const struct exh_prefilter *exh_ruleset_prefilter(const exh_ruleset *rs, exh_kind k) { return rs->plans[k].pf; }
+size_t exh_ruleset_kind_rules(const exh_ruleset *rs, exh_kind k) { return rs->plans[k].nrules; }
 size_t exh_ruleset_count(const exh_ruleset *rs) { return rs->n; }
 size_t exh_ruleset_rejected(const exh_ruleset *rs) { return rs->nrejected; }
 size_t exh_ruleset_unfiltered(const exh_ruleset *rs) { return rs->unfiltered; }

@@ -1678,3 +1678,10 @@ const int *exh_rule_shown_fields(const exh_rule *r, size_t *n) {
   *n = r->nshown;
   return r->shown;
 }
+
+int exh_rule_reads_channel(const exh_rule *r, exh_str channel) {
+  if (r->nwsrc == 0) return 1;
+  for (size_t k = 0; k < r->nwsrc; k++)
+    if (!r->wsrc[k]->channel || exh_strieq(channel, r->wsrc[k]->channel)) return 1;
+  return 0;
+}

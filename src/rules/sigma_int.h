@@ -79,7 +79,6 @@ typedef struct win_src {
   int map; /* WMAP_* */
 } win_src;
 
-enum { WMAP_NONE = 0, WMAP_SECURITY_4688 = 1 };
 
 struct exh_rule {
   exh_rule_info info;
@@ -108,9 +107,6 @@ struct exh_rule {
  * anchor if there is one now. Returns the anchor's literal count. */
 size_t exh_rule_coarsen_anchor(exh_rule *r, size_t max);
 
-/* For EVTX events: does the rule's log source take an event of this channel
- * and id? *map receives the field mapping to apply. */
-int exh_rule_windows_accepts(const exh_rule *r, exh_str channel, unsigned eventid, int *map);
 
 /* Parses one YAML document into a rule. Returns NULL with *why set (static
  * buffer of the caller) when the rule cannot be honoured. */
@@ -118,21 +114,6 @@ struct exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const ch
                                        char *why, size_t whyn);
 void exh_sigma_rule_free(struct exh_rule *r);
 
-/* Per-kind execution plan, built by exh_ruleset_compile. */
-typedef struct exh_kind_plan {
-  exh_prefilter *pf;       /* literals of the kind's rules + "#Fields:" */
-  uint32_t *always;        /* rules with no literal: run on every record */
-  size_t nalways;
-  size_t nrules;           /* rules that apply to the kind */
-} exh_kind_plan;
-
-/* Prefilter ids: rule index << 2 | literal group; and the header marker. */
-#define EXH_PF_ID(rule, group) ((uint32_t)(rule) << 2 | (uint32_t)(group))
-#define EXH_PF_RULE(id) ((id) >> 2)
-#define EXH_PF_GROUP(id) ((id)&3u)
-#define EXH_PF_ID_FIELDS 0xFFFFFFFFu
-
-const exh_kind_plan *exh_ruleset_plan(const exh_ruleset *rs, exh_kind k);
 
 /* While the set's value-set rules compile, the set that the internal
  * modifier 'exhunt-ipset' refers to (rules.h); NULL otherwise. */
@@ -146,7 +127,5 @@ void exh_ruleset_rule_begin(exh_ruleset *rs);
  * compiled): 0 and they are counted, or -1 past EXH_RULESET_MAX_REGEX. */
 int exh_ruleset_regex_room(exh_ruleset *rs, size_t n);
 
-/* Frees the calling thread's regex match data (call before a worker ends). */
-void exh_rules_thread_cleanup(void);
 
 #endif

@@ -10,11 +10,8 @@
 
 #include "../checks/yara.h"
 #include "../match/prefilter.h"
-#include "../formats/evtx/evtx.h"
-#include "../formats/logs/exlog.h"
 #include "../platform/platform.h"
 #include "../rules/rules.h"
-#include "../rules/sigma_int.h"
 #include "../util/util.h"
 #include "../core/limits.h"
 
@@ -51,8 +48,8 @@ void exh_worker_init(exh_worker *wk, const exh_ruleset *rs) {
   wk->msg = exh_xcalloc(1, sizeof(exh_buf));
   wk->uri = exh_xcalloc(1, sizeof(exh_buf));
   for (int k = 1; k <= EXH_KIND_EVTX; k++) {
-    const exh_kind_plan *pl = exh_ruleset_plan(rs, (exh_kind)k);
-    if (pl->pf) wk->pfs[k] = exh_pf_scratch_new(pl->pf);
+    const exh_prefilter *pf = exh_ruleset_prefilter(rs, (exh_kind)k);
+    if (pf) wk->pfs[k] = exh_pf_scratch_new(pf);
   }
 }
 
@@ -69,7 +66,7 @@ void exh_worker_fini(exh_worker *wk) {
   free(wk->msg);
   free(wk->uri);
   exh_rules_thread_cleanup();
-  exh_evtx_out_thread_cleanup();
+  exh_formats_thread_end();
 }
 
 static void progress(pool *p, int final) {
@@ -92,8 +89,8 @@ void exh_worker_recover(exh_worker *wk) {
     if (!wk->pfs[k]) continue;
     exh_pf_scratch_free(wk->pfs[k]);
     wk->pfs[k] = NULL;
-    const exh_kind_plan *pl = exh_ruleset_plan(wk->rs, (exh_kind)k);
-    if (pl->pf) wk->pfs[k] = exh_pf_scratch_new(pl->pf);
+    const exh_prefilter *pf = exh_ruleset_prefilter(wk->rs, (exh_kind)k);
+    if (pf) wk->pfs[k] = exh_pf_scratch_new(pf);
   }
   wk->yscan = NULL;
 }
@@ -321,8 +318,8 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
     size_t y = 0, ni = 0, nb = 0;
     exh_ruleset_content_counts(rs, &y, &ni, &nb);
     for (int k = 1; k < EXH_KIND_COUNT; k++) {
-      if (k <= EXH_KIND_EVTX) kind_rules[k] = exh_ruleset_plan(rs, (exh_kind)k)->nrules;
-      else if (k == EXH_KIND_JSONEV) kind_rules[k] = exh_ruleset_plan(rs, EXH_KIND_EVTX)->nrules;
+      if (k <= EXH_KIND_EVTX) kind_rules[k] = exh_ruleset_kind_rules(rs, (exh_kind)k);
+      else if (k == EXH_KIND_JSONEV) kind_rules[k] = exh_ruleset_kind_rules(rs, EXH_KIND_EVTX);
       else kind_rules[k] = y + (ni ? 1 : 0) + (nb ? 1 : 0) + 1; /* + the built-in artefact checks */
     }
   }

@@ -573,5 +573,5 @@ void exh_scan_archive(exh_worker *wk, exh_evidence *ev) {
 }
 
 const exh_format exh_format_archive = {
-    "archive", {EXH_KIND_ARCHIVE, EXH_KIND_NONE}, NULL, NULL, exh_scan_archive_source, exh_scan_archive,
+    "archive", {EXH_KIND_ARCHIVE, EXH_KIND_NONE}, NULL, NULL, exh_scan_archive_source, exh_scan_archive, NULL,
 };

@@ -13,7 +13,8 @@
 #include "../evtx/evtx.h"
 #include "../../core/json.h"
 #include "../../platform/platform.h"
-#include "../../rules/sigma_int.h"
+#include "../../match/prefilter.h"
+#include "../../rules/rules.h"
 #include "events.h"
 
 #define CHANNEL_CACHE 8
@@ -179,9 +180,7 @@ static int channel_wanted_rules(evctx *c, exh_str channel) {
   for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
     const exh_rule *rule = exh_ruleset_get(rs, i);
     if (!exh_rule_applies(rule, EXH_KIND_EVTX)) continue;
-    if (rule->nwsrc == 0) return 1;
-    for (size_t k = 0; k < rule->nwsrc; k++)
-      if (!rule->wsrc[k]->channel || exh_strieq(channel, rule->wsrc[k]->channel)) return 1;
+    if (exh_rule_reads_channel(rule, channel)) return 1;
   }
   return 0;
 }
@@ -637,6 +636,7 @@ static exh_kind evtx_by_head(const unsigned char *head, size_t n) {
 
 const exh_format exh_format_evtx = {
     "evtx", {EXH_KIND_EVTX, EXH_KIND_NONE}, evtx_by_path, evtx_by_head, exh_scan_evtx_source, exh_scan_evtx,
+    exh_evtx_out_thread_cleanup,
 };
 
 /* JSON events are never told by path or first bytes alone here: a file
@@ -644,5 +644,5 @@ const exh_format exh_format_evtx = {
  * archive outside the checked folders, are read as events (the walk and
  * the archive decide; a .json in a web folder is a file to check). */
 const exh_format exh_format_jsonev = {
-    "jsonev", {EXH_KIND_JSONEV, EXH_KIND_NONE}, NULL, NULL, exh_scan_jsonev_source, exh_scan_jsonev,
+    "jsonev", {EXH_KIND_JSONEV, EXH_KIND_NONE}, NULL, NULL, exh_scan_jsonev_source, exh_scan_jsonev, NULL,
 };

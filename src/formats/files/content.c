@@ -164,4 +164,5 @@ const exh_format exh_format_files = {
     NULL,
     files_scan,
     exh_detect_content,
+    NULL,
 };

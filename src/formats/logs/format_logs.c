@@ -110,4 +110,5 @@ const exh_format exh_format_logs = {
     by_head,
     exh_scan_exlog_source,
     exh_scan_exlog,
+    NULL,
 };

@@ -21,7 +21,8 @@
 #include "../../core/source.h"
 #include "exlog.h"
 #include "../../platform/platform.h"
-#include "../../rules/sigma_int.h"
+#include "../../match/prefilter.h"
+#include "../../rules/rules.h"
 #include "../../checks/checks.h"
 #include "logs.h"
 
