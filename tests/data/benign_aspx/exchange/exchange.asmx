@@ -1,0 +1,1 @@
+<%@ WebService Language="C#" Class="Microsoft.Exchange.Services.Wcf.LegacyExchangeService, Microsoft.Exchange.Services" %>

