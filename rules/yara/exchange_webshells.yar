@@ -290,7 +290,7 @@ rule exhunt_aspx_request_exec
     meta:
         description = "ASP.NET page that runs a process or loads code taken from the request (generic web shell)"
         level = "high"
-        mitre_attack = "T1505.003,T1059.003"
+        mitre_attack = "T1505.003"
     strings:
         $page1 = /<%@\s*(Page|WebHandler|WebService|Control|Master|Import|Assembly|Application|Language)\b/ nocase
         $s = /<script\b[^>]{0,200}\brunat\s*=\s*["']?\s*server/ nocase
