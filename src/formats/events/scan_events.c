@@ -476,10 +476,66 @@ static const struct {
     {"System.EventID.Value", "EventID"}, {"event.code", "EventID"},   {"channel", "Channel"},
     {"Hostname", "Computer"},          {"computer_name", "Computer"},    {"TimeCreated", "SystemTime"},
     {"@timestamp", "SystemTime"},      {"record_id", "EventRecordID"},   {"RecordNumber", "EventRecordID"},
+    /* Get-WinEvent | ConvertTo-Json */
+    {"LogName", "Channel"},            {"RecordId", "EventRecordID"},    {"MachineName", "Computer"},
 };
+
+/* The last component of a dotted key before `end`, and where it starts. */
+static exh_str last_part(exh_str key, size_t end) {
+  size_t s = end;
+  while (s > 0 && key.p[s - 1] != '.') s--;
+  return (exh_str){key.p + s, end - s};
+}
+
+/* evtx_dump's JSON shape (the evtx crate's, and exhunt dump's: one object
+ * per record under "Event"): an element with attributes becomes
+ * {"#attributes": {...}, "#text": ...}, so EventID may be
+ * Event.System.EventID.#text and the provider Event.System.Provider.
+ * #attributes.Name. Named as the EVTX reader names them (Provider_Name,
+ * SystemTime, UserID, ProcessID...), other attributes left out as the EVTX
+ * reader leaves them out, so a record gives the same fields either way.
+ * Returns 1 with *key (and *name when renamed) set, or 0 to skip. */
+static int evtx_json_key(exh_str *key, const char **name) {
+  exh_str last = last_part(*key, key->n);
+  if (last.n == 5 && !memcmp(last.p, "#text", 5)) { /* the element's text */
+    key->n -= 6 > key->n ? key->n : 6;
+    return key->n > 0;
+  }
+  if (key->n <= last.n + 1) return 1;
+  exh_str prev = last_part(*key, key->n - last.n - 1);
+  if (!(prev.n == 11 && !memcmp(prev.p, "#attributes", 11))) return 1;
+  size_t pend = (size_t)(prev.p - key->p);
+  if (pend == 0) return 0;
+  exh_str elem = last_part(*key, pend - 1);
+  if (exh_strieq(elem, "Provider")) {
+    if (exh_strieq(last, "Name")) *name = "Provider_Name";
+    else if (exh_strieq(last, "Guid")) *name = "Provider_Guid";
+    else if (exh_strieq(last, "EventSourceName")) *name = "EventSourceName";
+    else return 0;
+    return 1;
+  }
+  if ((exh_strieq(elem, "TimeCreated") && exh_strieq(last, "SystemTime")) ||
+      (exh_strieq(elem, "Security") && exh_strieq(last, "UserID")) ||
+      (exh_strieq(elem, "Execution") && (exh_strieq(last, "ProcessID") || exh_strieq(last, "ThreadID")))) {
+    *key = last;
+    return 1;
+  }
+  return 0; /* xmlns, Qualifiers, Correlation's ids, attributes inside the data */
+}
 
 static void json_pair(void *ctx, exh_str key, exh_str val) {
   evctx *c = ctx;
+  const char *renamed = NULL;
+  if (memchr(key.p, '#', key.n) && !evtx_json_key(&key, &renamed)) return;
+  if (renamed) {
+    flat_add(c, renamed, strlen(renamed), val);
+    return;
+  }
+  /* Get-WinEvent's event id is a top-level "Id" (a nested Id is data) */
+  if (key.n == 2 && exh_strieq(key, "Id")) {
+    flat_add(c, "EventID", 7, val);
+    return;
+  }
   const char *dot = key.n ? memrchr(key.p, '.', key.n) : NULL;
   exh_str leaf = dot ? (exh_str){dot + 1, key.n - (size_t)(dot + 1 - key.p)} : key;
   const char *name = NULL;
