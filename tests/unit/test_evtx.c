@@ -265,6 +265,51 @@ static void test_elements_written_directly(void **st) {
   free(f);
 }
 
+/* A record whose fragment is written without a template, as Windows Event
+ * Collector forwards events (evtx-rs-samples' MSExchange_Management_wec.evtx):
+ * its element starts carry no dependency id, like a binary XML value's. Both
+ * renderings read it whole, with no issue. */
+static void rec_forwarded(w *x) {
+  size_t as;
+  frag_header(x);
+  direct = 1;
+  open_el(x, "Event", 0, NULL);
+  close_start(x);
+  open_el(x, "System", 0, NULL);
+  close_start(x);
+  open_el(x, "Channel", 0, NULL);
+  close_start(x);
+  text(x, "MSExchange Management");
+  end_el(x);
+  end_el(x);
+  open_el(x, "EventData", 0, NULL);
+  close_start(x);
+  open_el(x, "Data", 1, &as);
+  attr(x, "Name", 0);
+  text(x, "Cmd");
+  put32(x, as, 0);
+  close_start(x);
+  text(x, "Set-Mailbox");
+  end_el(x);
+  end_el(x);
+  end_el(x);
+  direct = 0;
+  u8(x, 0x00);
+}
+
+static void test_record_without_template(void **st) {
+  (void)st;
+  uint8_t *f = malloc(4096 + 65536);
+  size_t n = file_with(f, rec_forwarded);
+  long fast;
+  char *j = both(f, n, &fast);
+  assert_null(strstr(j, "ISSUE"));
+  assert_non_null(strstr(j, "\"Channel\":\"MSExchange Management\""));
+  assert_non_null(strstr(j, "\"EventData\":{\"Cmd\":\"Set-Mailbox\"}"));
+  free(j);
+  free(f);
+}
+
 /* An element with hundreds of children of one name: repeat suffixes up to
  * _N through the hashed counting, both ways, static and value keys. */
 static void test_many_repeats(void **st) {
@@ -637,6 +682,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_nested_eventdata), cmocka_unit_test(test_keys_from_values),
       cmocka_unit_test(test_binxml_in_attribute_goes_to_the_tree), cmocka_unit_test(test_damage_goes_to_the_tree),
       cmocka_unit_test(test_random_strings), cmocka_unit_test(test_elements_written_directly),
+      cmocka_unit_test(test_record_without_template),
       cmocka_unit_test(test_many_repeats), cmocka_unit_test(test_template_bombs),
       cmocka_unit_test(test_deadline_inside_a_record), cmocka_unit_test(test_at_the_limit),
       cmocka_unit_test(test_chunk_sum),
