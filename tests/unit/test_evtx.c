@@ -267,8 +267,9 @@ static void test_elements_written_directly(void **st) {
 
 /* A record whose fragment is written without a template, as Windows Event
  * Collector forwards events (evtx-rs-samples' MSExchange_Management_wec.evtx):
- * its element starts carry no dependency id, like a binary XML value's. Both
- * renderings read it whole, with no issue. */
+ * its element starts carry no dependency id, like a binary XML value's. The
+ * tree read one before as damage (a name offset taken two bytes off), so
+ * scan missed forwarded MSExchange Management events. */
 static void rec_forwarded(w *x) {
   size_t as;
   frag_header(x);

@@ -528,7 +528,7 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
 }
 
 static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent,
-                          int depth, int in_binxml_value, int in_def, size_t *consumed);
+                          int depth, int in_def, size_t *consumed);
 
 void exh_evtx__render_value(exh_evtx *p, const value *v) {
   uint8_t t = v->type;
@@ -629,7 +629,7 @@ static void put_value(exh_evtx *p, const value *v, uint16_t id, int parent, int 
   if (t == 0x21) { /* binary XML: its elements become children */
     if (charge(p, 1, 0)) return;
     size_t pos = (size_t)(v->data - p->chunk), used = 0;
-    parse_fragment(p, pos, pos + n, NULL, 0, parent, depth + 1, 1, 0, &used);
+    parse_fragment(p, pos, pos + n, NULL, 0, parent, depth + 1, 0, &used);
     return;
   }
   if (charge(p, 1, EXH_EVTX_VALUE_BYTES(n))) return;
@@ -742,8 +742,13 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
 }
 
 /* Parses an element starting at the open-start token at *pos. */
+/* The element start carries a dependency identifier only in a template
+ * definition (has_dep); in a binary XML value and in a record written
+ * without a template (events forwarded by Windows Event Collector) the data
+ * size follows the token. A start whose name offset cannot be read the
+ * first way is read the other way before it is called damage. */
 static int parse_element(exh_evtx *p, size_t *pos, size_t end, const value *vals, size_t nvals, int parent, int depth,
-                         int in_binxml_value) {
+                         int has_dep) {
   const uint8_t *c = p->chunk;
   if (depth > p->maxdepth) p->maxdepth = depth;
   if (depth > EXH_EVTX_MAX_DEPTH) {
@@ -751,18 +756,23 @@ static int parse_element(exh_evtx *p, size_t *pos, size_t end, const value *vals
     return -1;
   }
   uint8_t tok = c[*pos];
-  size_t at = *pos + 1;
-  if (!in_binxml_value) at += 2; /* dependency id */
+  size_t at = *pos + 1 + (has_dep ? 2 : 0);
   if (at + 8 > end) return -1;
   uint32_t noff = le32(c + at + 4);
-  at += 8;
-  int el = new_node(p, parent);
   uint32_t nm, nl;
   size_t isz;
   if (read_name(p, noff, &nm, &nl, &isz)) {
-    issue(p, at, "element name offset %u outside the chunk", noff);
-    return -1;
+    size_t alt = *pos + 1 + (has_dep ? 0 : 2);
+    uint32_t aoff = alt + 8 <= end ? le32(c + alt + 4) : UINT32_MAX;
+    if (aoff == UINT32_MAX || read_name(p, aoff, &nm, &nl, &isz)) {
+      issue(p, at + 8, "element name offset %u outside the chunk", noff);
+      return -1;
+    }
+    at = alt;
+    noff = aoff;
   }
+  at += 8;
+  int el = new_node(p, parent);
   p->nodes[el].name = nm;
   p->nodes[el].name_len = nl;
   if (charge(p, 1, EXH_EVTX_TEXT_BYTES(nl))) return -1;
@@ -812,7 +822,7 @@ static int parse_element(exh_evtx *p, size_t *pos, size_t end, const value *vals
       return 0;
     }
     if ((t & 0x0F) == 0x01) {
-      if (parse_element(p, &at, end, vals, nvals, el, depth + 1, in_binxml_value)) return -1;
+      if (parse_element(p, &at, end, vals, nvals, el, depth + 1, has_dep)) return -1;
       continue;
     }
     if ((t & 0x0F) == 0x0a) { /* PI target + data: skipped */
@@ -883,21 +893,21 @@ static int parse_template(exh_evtx *p, size_t *pos, size_t end, int parent, int 
     return -1;
   }
   size_t used = 0;
-  int rc = parse_fragment(p, tstart, tend, vals, nv, parent, depth + 1, 0, 1, &used);
+  int rc = parse_fragment(p, tstart, tend, vals, nv, parent, depth + 1, 1, &used);
   if (vals != vstack) free(vals);
   *pos = dat;
   return rc;
 }
 
 int exh_evtx__fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent, int depth,
-                       int in_binxml_value, size_t *consumed) {
-  return parse_fragment(p, pos, end, vals, nvals, parent, depth, in_binxml_value, 0, consumed);
+                       int in_def, size_t *consumed) {
+  return parse_fragment(p, pos, end, vals, nvals, parent, depth, in_def, consumed);
 }
 
 /* A fragment: the record's, a template definition's (in_def) or a binary
  * XML value's. */
 static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent,
-                          int depth, int in_binxml_value, int in_def, size_t *consumed) {
+                          int depth, int in_def, size_t *consumed) {
   const uint8_t *c = p->chunk;
   size_t start = pos;
   if (depth > p->maxdepth) p->maxdepth = depth;
@@ -928,7 +938,7 @@ static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals
       continue;
     }
     if ((t & 0x0F) == 0x01) {
-      if (parse_element(p, &pos, end, vals, nvals, parent, depth + 1, in_binxml_value)) return -1;
+      if (parse_element(p, &pos, end, vals, nvals, parent, depth + 1, in_def)) return -1;
       continue;
     }
     size_t before = pos;
@@ -1089,7 +1099,7 @@ static long parse_chunk(exh_evtx *p, exh_evtx_record_fn on_record, int *stop) {
     reset_record(p);
     int top = new_node(p, -1); /* a document node above the top element */
     size_t used = 0;
-    int rc = parse_fragment(p, off + 24, off + size - 4, NULL, 0, top, 0, 0, 0, &used);
+    int rc = parse_fragment(p, off + 24, off + size - 4, NULL, 0, top, 0, 0, &used);
     chunk_nodes += p->cnodes, chunk_bytes += p->cbytes;
     if (p->timed_out) {
       issue(p, off, "record %" PRIu64 ": time limit reached while decoding it; the rest of the file is not read", rec.id);

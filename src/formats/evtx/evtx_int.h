@@ -90,7 +90,7 @@ void exh_evtx__reset_record(exh_evtx *p);
 int exh_evtx__charge(exh_evtx *p, uint64_t nodes, uint64_t bytes);
 int exh_evtx__new_node(exh_evtx *p, int parent);
 int exh_evtx__fragment(exh_evtx *p, size_t pos, size_t end, const exh_evtx_value *vals, size_t nvals, int parent,
-                       int depth, int in_binxml_value, size_t *consumed);
+                       int depth, int in_def, size_t *consumed);
 /* Appends the text rendering of a value (not binary XML) to the arena. */
 void exh_evtx__render_value(exh_evtx *p, const exh_evtx_value *v);
 /* A value (not null, not binary XML) as a quoted JSON string on o: the same

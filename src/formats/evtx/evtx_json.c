@@ -355,7 +355,7 @@ static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, size_t tstart, size_t tend) {
   q->max_nodes = p->max_nodes, q->max_bytes = p->max_bytes;
   int top = exh_evtx__new_node(q, -1);
   size_t used = 0;
-  int rc = exh_evtx__fragment(q, tstart, tend, NULL, 65536, top, 1, 0, &used);
+  int rc = exh_evtx__fragment(q, tstart, tend, NULL, 65536, top, 1, 1, &used);
   EXH_VEC_RESERVE(tc->t, tc->capt, tc->nt + 1);
   tpl *t = &tc->t[tc->nt++];
   t->sig_len = 0;
@@ -665,7 +665,7 @@ static int cost_direct(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, cos
   d->bad = d->over = d->maxdepth = 0;
   int top = exh_evtx__new_node(d, -1);
   size_t used = 0;
-  int rc = exh_evtx__fragment(d, pos, end, NULL, 0, top, 1, 1, &used);
+  int rc = exh_evtx__fragment(d, pos, end, NULL, 0, top, 1, 0, &used);
   uint64_t n = d->cnodes - n0, b = d->cbytes - b0;
   int bad = rc || d->bad || d->over;
   d->max_nodes = p->max_nodes, d->max_bytes = p->max_bytes;
@@ -772,7 +772,7 @@ static int expand_tree(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, int
     d->bad = 0;
     top = exh_evtx__new_node(d, -1);
     size_t used = 0;
-    if (exh_evtx__fragment(d, pos, end, NULL, 0, top, depth + 1, 1, &used) || d->bad) return -1;
+    if (exh_evtx__fragment(d, pos, end, NULL, 0, top, depth + 1, 0, &used) || d->bad) return -1;
   }
   for (int c = d->nodes[top].first_child; c >= 0; c = d->nodes[c].next) {
     if (d->nodes[c].is_text) {
