@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/result.h"
 #include "../util/util.h"
 
 #ifdef EXH_HAVE_YARA

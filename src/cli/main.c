@@ -50,10 +50,14 @@ static void usage(FILE *f) {
         f);
 }
 
+/* The library writes through callbacks (exh_write_fn); the program's
+ * streams are stdio's. */
+static int to_file(void *f, const char *p, size_t n) { return fwrite(p, 1, n, f) == n ? 0 : -1; }
+
 /* Rule files and paths are third-party text: control bytes and characters
  * that reorder or hide text never reach the terminal raw. */
 static void put_safe(FILE *f, const char *s) {
-  if (s) exh_term_write(f, s, strlen(s));
+  if (s) (void)exh_term_write(to_file, f, s, strlen(s));
 }
 
 typedef struct rejects {
@@ -87,10 +91,10 @@ static void on_reject(void *ctx, const char *source, const char *title, const ch
 
 /* One line of `rules list`: level, id, title (third-party text, escaped). */
 static void print_rule(const exh_rule_info *ri) {
-  printf("%-8s ", exh_level_name(ri->level));
-  put_safe(stdout, ri->id);
+  printf("%-8s ", exh_level_name(exh_rule_info_level(ri)));
+  put_safe(stdout, exh_rule_info_id(ri));
   fputc(' ', stdout);
-  put_safe(stdout, ri->title);
+  put_safe(stdout, exh_rule_info_title(ri));
   fputc('\n', stdout);
 }
 
@@ -125,7 +129,7 @@ static int cmd_rules(int argc, char **argv) {
       if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) verbose = 1;
     for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
       print_rule(exh_ruleset_rule(rs, i));
-      if (verbose) exh_ruleset_describe_prefilter(rs, i, stdout);
+      if (verbose) (void)exh_ruleset_describe_prefilter(rs, i, to_file, stdout);
     }
   }
   exh_err rc = exh_ruleset_compile(rs);
@@ -164,8 +168,8 @@ static int cmd_dump(int argc, char **argv) {
     return 2;
   }
   uint64_t nrec = 0, niss = 0;
-  exh_err rc = exh_dump_evtx((const char *const *)argv + optind, (size_t)(argc - optind), fmt, threads, stdout, stderr,
-                             &nrec, &niss);
+  exh_err rc = exh_dump_evtx((const char *const *)argv + optind, (size_t)(argc - optind), fmt, threads, to_file, stdout,
+                             to_file, stderr, &nrec, &niss);
   /* what the library could not see: a failure only when stdout is closed (NFS) */
   if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
     if (rc == EXH_OK) fprintf(stderr, "exhunt dump: writing the output failed: %s\n", strerror(errno));
@@ -286,7 +290,8 @@ int main(int argc, char **argv) {
     fputs("exhunt: unknown format '", stderr);
     put_safe(stderr, format);
     fputs("' (", stderr);
-    for (const exh_writer *w = exh_writers(); w->name; w++) fprintf(stderr, "%s%s", w == exh_writers() ? "" : ", ", w->name);
+    for (const exh_writer *const *w = exh_writers(); *w; w++)
+      fprintf(stderr, "%s%s", w == exh_writers() ? "" : ", ", exh_writer_name(*w));
     fputs(")\n", stderr);
     free(rulepaths);
     free(rulekinds);
@@ -370,7 +375,6 @@ int main(int argc, char **argv) {
     exh_output_close(outfile, 0, NULL, 0);
     return 2;
   }
-  FILE *out = outfile ? exh_output_stream(outfile) : stdout;
   exh_scan_opts so;
   memset(&so, 0, sizeof so);
   so.roots = (const char *const *)roots;
@@ -391,7 +395,8 @@ int main(int argc, char **argv) {
   }
   exh_report_opts ro = {0, verbose};
   ro.color = !strcmp(color, "always") || (!strcmp(color, "auto") && !output && isatty(1) && !getenv("NO_COLOR"));
-  rc = writer->write(out, res, &ro);
+  rc = outfile ? exh_writer_write(writer, exh_output_write, outfile, res, &ro)
+               : exh_writer_write(writer, to_file, stdout, res, &ro);
   int code = exh_result_exit_code_strict(res, strict);
   char cwhy[512] = "";
   if (outfile) {

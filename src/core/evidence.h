@@ -12,6 +12,7 @@
 
 #include "exhunt/exhunt.h"
 #include "kinds.h"
+#include "result.h"
 
 #define EXH_EV_CHANNELS 8
 

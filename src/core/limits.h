@@ -64,6 +64,22 @@
 #define EXH_MAX_ACTORS 10000
 #endif
 
+/* Per attacker, the CVEs and rule titles listed (first seen first): an
+ * attacker's line names what it did, not every rule that fired on it. */
+#ifndef EXH_ACTOR_MAX_CVES
+#define EXH_ACTOR_MAX_CVES 16
+#endif
+#ifndef EXH_ACTOR_MAX_RULES
+#define EXH_ACTOR_MAX_RULES 8
+#endif
+
+/* Raw record kept as a finding's evidence (the JSONL contract: at most 2
+ * KiB, exhunt.evidence_truncated when cut): enough for any Exchange or IIS
+ * line an analyst reads, small enough that 200,000 findings stay in memory. */
+#ifndef EXH_EVIDENCE_MAX
+#define EXH_EVIDENCE_MAX 2048
+#endif
+
 /* Text report without --verbose: findings shown per group and level (every
  * successful trace matters, probes repeat), evidence bytes per finding. */
 #ifndef EXH_TEXT_CAP_HIGH

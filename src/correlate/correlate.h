@@ -1,27 +1,29 @@
 /* Correlation: verdicts, coverage, campaigns, stories, attackers. Fed the
- * result model and the evidence's notes; calls nothing above it. */
+ * result model (core/result.h) and the evidence's notes; calls nothing
+ * above it. Internal to the library: exh__ names (docs/architecture.md). */
 #ifndef EXH_CORRELATE_H
 #define EXH_CORRELATE_H
 
 #include <stddef.h>
 
 #include "../core/evidence.h"
+#include "../core/result.h"
 #include "exhunt/exhunt.h"
 
 /* Correlation (correlate/verdict.c): escalations and the verdicts that
  * findings give (compromised, exploitation attempted). */
-void exh_correlate(exh_result *r);
+void exh__correlate(exh_result *r);
 /* Coverage (correlate/coverage.c): one row per class of evidence read,
  * noted per evidence file during the merge; then the expected classes
  * that are absent; then each campaign's state and the verdicts of servers
  * without findings (earned clean, cannot tell, no evidence examined). */
 /* kind_rules[k]: the rules or checks that read evidence of kind k. */
-void exh_coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, const size_t *kind_rules);
-void exh_coverage_finish(exh_result *r, size_t *cap, const exh_walk_server *srv, size_t nsrv);
-void exh_correlate_verdicts(exh_result *r, const exh_ruleset *rs);
+void exh__coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, const size_t *kind_rules);
+void exh__coverage_finish(exh_result *r, size_t *cap, const exh_walk_server *srv, size_t nsrv);
+void exh__correlate_verdicts(exh_result *r, const exh_ruleset *rs);
 /* The story of each file finding: the request that wrote it, who used it. */
-void exh_correlate_story(exh_result *r);
+void exh__correlate_story(exh_result *r);
 /* Findings grouped by client address per server (exh_result.actors). */
-void exh_correlate_actors(exh_result *r);
+void exh__correlate_actors(exh_result *r);
 
 #endif

@@ -23,7 +23,7 @@
  *   - else: cannot tell. Also cannot tell when no loaded rule names the
  *     campaign's CVEs.
  *
- * Verdict (exh_correlate_verdicts): compromised / exploitation attempted
+ * Verdict (exh__correlate_verdicts): compromised / exploitation attempted
  * from findings; "no evidence examined" when nothing exhunt reads was
  * found or read (or the root could not be read); "cannot tell" when a
  * campaign cannot be told; otherwise no evidence of compromise. */
@@ -142,7 +142,7 @@ static void note_channels(exh_result *r, size_t *cap, const exh_evidence *ev, si
   }
 }
 
-void exh_coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, const size_t *kind_rules) {
+void exh__coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, const size_t *kind_rules) {
   if (ev->skipped && !ev->error) return; /* not ours (another product's .log under Logging) */
   const char *cls = ev->kind == EXH_KIND_CONTENT ? class_of_area(ev->sub) : class_of_kind(ev->kind);
   if (!cls) return;
@@ -217,7 +217,7 @@ static int cmp_cov(const void *a, const void *b) {
   return strcasecmp(x->item, y->item);
 }
 
-void exh_coverage_finish(exh_result *r, size_t *cap, const exh_walk_server *srv, size_t nsrv) {
+void exh__coverage_finish(exh_result *r, size_t *cap, const exh_walk_server *srv, size_t nsrv) {
   for (size_t s = 0; s < r->nservers; s++) {
     for (size_t k = 0; k < NCLASSES; k++) {
       const cls_def *d = &classes[k];
@@ -304,7 +304,7 @@ static exh_patch patch_state(const exh_server *sv, const campaign_def *c) {
   return any && fixed == any ? EXH_PATCH_FIXED : EXH_PATCH_UNKNOWN;
 }
 
-static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_def *c, exh_campaign_view *v) {
+static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_def *c, exh_campaign *v) {
   const exh_server *sv = &r->servers[s];
   memset(v, 0, sizeof *v);
   v->campaign = c->name;
@@ -459,7 +459,7 @@ static char *limits_of(const exh_result *r, size_t s) {
   return exh_buf_take(&o);
 }
 
-void exh_correlate_verdicts(exh_result *r, const exh_ruleset *rs) {
+void exh__correlate_verdicts(exh_result *r, const exh_ruleset *rs) {
   for (size_t s = 0; s < r->nservers; s++) {
     exh_server *sv = &r->servers[s];
     sv->campaigns = exh_xcalloc(NCAMPAIGNS, sizeof *sv->campaigns);

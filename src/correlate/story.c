@@ -122,7 +122,7 @@ static void tell(exh_result *r, size_t fi) {
  * told about is capped (EXH_EXH_MAX_STORIES) so that a tree with very many
  * file findings cannot make this quadratic pass long. */
 
-void exh_correlate_story(exh_result *r) {
+void exh__correlate_story(exh_result *r) {
   size_t told = 0;
   for (size_t i = 0; i < r->nfindings && told < EXH_MAX_STORIES; i++)
     if (r->findings[i].is_file && !r->findings[i].story && r->findings[i].level >= EXH_LEVEL_LOW) {
@@ -155,7 +155,7 @@ static uint32_t actor_hash(size_t server, const char *ip) {
   return h;
 }
 
-void exh_correlate_actors(exh_result *r) {
+void exh__correlate_actors(exh_result *r) {
   size_t cap = 0, tsize = 64;
   size_t want = r->nfindings < EXH_MAX_ACTORS ? r->nfindings : EXH_MAX_ACTORS;
   while (tsize < 2 * want + 16) tsize *= 2;

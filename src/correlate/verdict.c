@@ -39,7 +39,7 @@ static int is_cve_hit(const exh_finding *f) {
   return f->rule && f->rule->ncves > 0 && f->level >= EXH_LEVEL_HIGH;
 }
 
-void exh_correlate(exh_result *r) {
+void exh__correlate(exh_result *r) {
   for (size_t s = 0; s < r->nservers; s++) {
     exh_server *sv = &r->servers[s];
     int cve = 0;

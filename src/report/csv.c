@@ -7,149 +7,158 @@
  * advice against CSV injection); control bytes other than tab become
  * spaces, invalid UTF-8 becomes U+FFFD.
  */
+#include <stdio.h>
 #include <string.h>
 
-#include "../util/util.h"
-#include "guarded.h"
-#include "exhunt/exhunt.h"
+#include "out.h"
+#include "report.h"
 
-static void csv_cell(FILE *f, const char *s, size_t n) {
-  fputc('"', f);
+static void csv_cell(exh_out *o, const char *s, size_t n) {
+  out_putc(o, '"');
   if (n && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
-    fputc('\'', f);
+    out_putc(o, '\'');
   const unsigned char *u = (const unsigned char *)s;
   for (size_t i = 0; i < n;) {
     unsigned char c = u[i];
     if (c == '"') {
-      fputs("\"\"", f);
+      out_write(o, "\"\"", 2);
       i++;
     } else if (c < 0x20 || c == 0x7F) {
-      fputc(c == '\t' ? '\t' : ' ', f);
+      out_putc(o, c == '\t' ? '\t' : ' ');
       i++;
     } else if (c < 0x80) {
-      fputc(c, f);
-      i++;
+      size_t j = i + 1; /* a run of plain bytes at once */
+      while (j < n && u[j] >= 0x20 && u[j] < 0x7F && u[j] != '"') j++;
+      out_write(o, s + i, j - i);
+      i = j;
     } else {
       size_t l = exh_utf8_len(u + i, n - i);
       if (l == 0) {
-        fputs("\xef\xbf\xbd", f);
+        out_write(o, "\xef\xbf\xbd", 3);
         i++;
       } else {
-        fwrite(s + i, 1, l, f);
+        out_write(o, s + i, l);
         i += l;
       }
     }
   }
-  fputc('"', f);
+  out_putc(o, '"');
 }
 
-static void cell(FILE *f, const char *s) { csv_cell(f, s ? s : "", s ? strlen(s) : 0); }
+static void cell(exh_out *o, const char *s) { csv_cell(o, s ? s : "", s ? strlen(s) : 0); }
 
-static void join(FILE *f, const char *const *v, size_t n) {
+/* The CVEs (or techniques) of a rule, space-separated, in one cell. */
+static void join(exh_out *o, const exh_rule_info *ri, int techniques) {
   exh_buf b = {0};
+  size_t n = techniques ? exh_rule_info_ntechniques(ri) : exh_rule_info_ncves(ri);
   for (size_t i = 0; i < n; i++) {
     if (i) exh_buf_addc(&b, ' ');
-    exh_buf_adds(&b, v[i]);
+    exh_buf_adds(&b, techniques ? exh_rule_info_technique(ri, i) : exh_rule_info_cve(ri, i));
   }
-  csv_cell(f, b.p ? b.p : "", b.n);
+  csv_cell(o, b.p ? b.p : "", b.n);
   exh_buf_free(&b);
 }
 
 /* A state row in the findings' columns: host, rule_id, rule, path, message. */
-static void state_row(FILE *f, const char *host, const char *id, const char *name, const char *path, const char *msg) {
-  fputs("\"\",", f);
-  cell(f, host);
-  fputs(",\"\",\"\",", f);
-  cell(f, id);
-  fputc(',', f);
-  cell(f, name);
-  fputs(",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",", f);
-  cell(f, path);
-  fputs(",\"\",\"\",\"\",", f);
-  cell(f, msg);
-  fputs(",\"\",\"\",\"\"\r\n", f);
+static void state_row(exh_out *o, const char *host, const char *id, const char *name, const char *path,
+                      const char *msg) {
+  out_puts(o, "\"\",");
+  cell(o, host);
+  out_puts(o, ",\"\",\"\",");
+  cell(o, id);
+  out_putc(o, ',');
+  cell(o, name);
+  out_puts(o, ",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",");
+  cell(o, path);
+  out_puts(o, ",\"\",\"\",\"\",");
+  cell(o, msg);
+  out_puts(o, ",\"\",\"\",\"\"\r\n");
 }
 
-static exh_err report_csv(FILE *f, const exh_result *r, const exh_report_opts *o) {
-  (void)o;
-  fputs("\"time\",\"host\",\"level\",\"severity\",\"rule_id\",\"rule\",\"cve\",\"technique\",\"source_ip\","
-        "\"method\",\"url\",\"status\",\"user_agent\",\"user\",\"path\",\"line\",\"record_id\",\"offset\","
-        "\"message\",\"evidence\",\"sha256\",\"indicator\"\r\n",
-        f);
-  for (size_t i = 0; i < r->nfindings; i++) {
-    const exh_finding *x = &r->findings[i];
+static void report_csv(exh_out *o, const exh_result *r, const exh_report_opts *opts) {
+  (void)opts;
+  out_puts(o, "\"time\",\"host\",\"level\",\"severity\",\"rule_id\",\"rule\",\"cve\",\"technique\",\"source_ip\","
+              "\"method\",\"url\",\"status\",\"user_agent\",\"user\",\"path\",\"line\",\"record_id\",\"offset\","
+              "\"message\",\"evidence\",\"sha256\",\"indicator\"\r\n");
+  for (size_t i = 0; i < exh_result_nfindings(r); i++) {
+    const exh_finding *x = exh_result_finding(r, i);
+    const exh_rule_info *ri = exh_finding_rule(x);
     char t[32], num[32];
-    exh_format_iso8601(x->time_ms, t);
-    cell(f, t);
-    fputc(',', f);
-    cell(f, r->servers[x->server].name);
-    fputc(',', f);
-    cell(f, exh_level_name(x->level));
-    fprintf(f, ",\"%d\",", exh_level_severity(x->level));
-    cell(f, x->rule->id);
-    fputc(',', f);
-    cell(f, x->rule->title);
-    fputc(',', f);
-    join(f, x->rule->cves, x->rule->ncves);
-    fputc(',', f);
-    join(f, x->rule->techniques, x->rule->ntechniques);
-    fputc(',', f);
-    cell(f, x->source_ip);
-    fputc(',', f);
-    cell(f, x->http_method);
-    fputc(',', f);
-    cell(f, x->url);
-    fputc(',', f);
-    snprintf(num, sizeof num, "%d", x->http_status);
-    cell(f, x->http_status ? num : "");
-    fputc(',', f);
-    cell(f, x->user_agent);
-    fputc(',', f);
-    cell(f, x->user_name);
-    fputc(',', f);
-    cell(f, x->path);
-    fprintf(f, ",\"%llu\",\"%llu\",\"%llu\",", (unsigned long long)x->line, (unsigned long long)x->record_id,
-            (unsigned long long)x->offset);
-    cell(f, x->message);
-    fputc(',', f);
-    csv_cell(f, x->evidence ? x->evidence : "", x->evidence ? x->evidence_len : 0);
-    fputc(',', f);
-    cell(f, x->file_sha256);
-    fputc(',', f);
-    cell(f, x->ioc_value);
-    fputs("\r\n", f);
+    exh_format_iso8601(exh_finding_time(x), t);
+    cell(o, t);
+    out_putc(o, ',');
+    cell(o, exh_server_name(exh_result_server(r, exh_finding_server(x))));
+    out_putc(o, ',');
+    cell(o, exh_level_name(exh_finding_level(x)));
+    exh__out_printf(o, ",\"%d\",", exh_level_severity(exh_finding_level(x)));
+    cell(o, exh_rule_info_id(ri));
+    out_putc(o, ',');
+    cell(o, exh_rule_info_title(ri));
+    out_putc(o, ',');
+    join(o, ri, 0);
+    out_putc(o, ',');
+    join(o, ri, 1);
+    out_putc(o, ',');
+    cell(o, exh_finding_source_ip(x));
+    out_putc(o, ',');
+    cell(o, exh_finding_http_method(x));
+    out_putc(o, ',');
+    cell(o, exh_finding_url(x));
+    out_putc(o, ',');
+    snprintf(num, sizeof num, "%d", exh_finding_http_status(x));
+    cell(o, exh_finding_http_status(x) ? num : "");
+    out_putc(o, ',');
+    cell(o, exh_finding_user_agent(x));
+    out_putc(o, ',');
+    cell(o, exh_finding_user_name(x));
+    out_putc(o, ',');
+    cell(o, exh_finding_path(x));
+    exh__out_printf(o, ",\"%llu\",\"%llu\",\"%llu\",", (unsigned long long)exh_finding_line(x),
+                    (unsigned long long)exh_finding_record_id(x), (unsigned long long)exh_finding_offset(x));
+    cell(o, exh_finding_message(x));
+    out_putc(o, ',');
+    size_t evn;
+    const char *ev = exh_finding_evidence(x, &evn, NULL);
+    csv_cell(o, ev ? ev : "", ev ? evn : 0);
+    out_putc(o, ',');
+    cell(o, exh_finding_sha256(x));
+    out_putc(o, ',');
+    cell(o, exh_finding_indicator(x));
+    out_puts(o, "\r\n");
   }
   /* after the findings, the state rows: per server its verdict, each
    * campaign and each class of evidence (rule_id exhunt.*, no level) */
-  for (size_t s = 0; s < r->nservers; s++) {
-    const exh_server *S = &r->servers[s];
+  for (size_t s = 0; s < exh_result_nservers(r); s++) {
+    const exh_server *S = exh_result_server(r, s);
+    const char *reason = exh_server_reason(S), *limits = exh_server_limits(S);
     exh_buf m = {0};
-    exh_buf_printf(&m, "%s; %s", S->reason ? S->reason : "", S->limits ? S->limits : "");
-    state_row(f, S->name, "exhunt.verdict", exh_verdict_name(S->verdict), S->root, m.p);
-    for (size_t k = 0; k < S->ncampaigns; k++) {
+    exh_buf_printf(&m, "%s; %s", reason ? reason : "", limits ? limits : "");
+    state_row(o, exh_server_name(S), "exhunt.verdict", exh_verdict_name(exh_server_verdict(S)), exh_server_root(S),
+              m.p);
+    for (size_t k = 0; k < exh_server_ncampaigns(S); k++) {
+      const exh_campaign *c = exh_server_campaign(S, k);
       m.n = 0;
-      exh_buf_printf(&m, "%s: %s", exh_campaign_state_name(S->campaigns[k].state), S->campaigns[k].why);
-      state_row(f, S->name, "exhunt.campaign", S->campaigns[k].campaign, "", m.p);
+      exh_buf_printf(&m, "%s: %s", exh_campaign_state_name(exh_campaign_state_of(c)), exh_campaign_why(c));
+      state_row(o, exh_server_name(S), "exhunt.campaign", exh_campaign_name(c), "", m.p);
     }
-    for (size_t i = 0; i < r->ncoverage; i++) {
-      const exh_coverage *c = &r->coverage[i];
-      if (c->server != s) continue;
+    for (size_t i = 0; i < exh_result_ncoverage(r); i++) {
+      const exh_coverage *c = exh_result_coverage(r, i);
+      if (exh_coverage_server(c) != s) continue;
       m.n = 0;
-      if (!c->present) {
+      if (!exh_coverage_present(c)) {
         exh_buf_adds(&m, "not found");
       } else {
         char a[32], b[32];
-        exh_format_iso8601(c->first_ms, a);
-        exh_format_iso8601(c->last_ms, b);
+        exh_format_iso8601(exh_coverage_first(c), a);
+        exh_format_iso8601(exh_coverage_last(c), b);
         exh_buf_printf(&m, "read: %s .. %s, %u files, %llu bytes, %llu records, %u with errors, %zu rules", a, b,
-                       c->files, (unsigned long long)c->bytes, (unsigned long long)c->records, c->errors, c->rules);
+                       exh_coverage_files(c), (unsigned long long)exh_coverage_bytes(c),
+                       (unsigned long long)exh_coverage_records(c), exh_coverage_errors(c), exh_coverage_rules(c));
       }
-      state_row(f, S->name, "exhunt.coverage", c->label, "", m.p);
+      state_row(o, exh_server_name(S), "exhunt.coverage", exh_coverage_label(c), "", m.p);
     }
     exh_buf_free(&m);
   }
-  return ferror(f) ? EXH_EIO : EXH_OK;
 }
 
-EXH_REPORT_GUARDED(exh_report_csv, report_csv)
-
+EXH_REPORT_GUARDED(exh__report_csv, report_csv)

@@ -7,63 +7,66 @@
  * Layout per server: the verdict and why; the patch level; the attackers
  * (findings grouped by client address: first and last seen, what they hit,
  * which CVEs); files left behind; the whole timeline; the log window. */
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "../util/util.h"
-#include "guarded.h"
-#include "exhunt/exhunt.h"
+#include "out.h"
+#include "report.h"
 
-static void html_str(FILE *f, const char *s, size_t n) {
+static void html_str(exh_out *f, const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
   for (size_t i = 0; i < n;) {
     unsigned char c = p[i];
     switch (c) {
-    case '&': fputs("&amp;", f); i++; continue;
-    case '<': fputs("&lt;", f); i++; continue;
-    case '>': fputs("&gt;", f); i++; continue;
-    case '"': fputs("&quot;", f); i++; continue;
-    case '\'': fputs("&#39;", f); i++; continue;
+    case '&': out_write(f, "&amp;", 5); i++; continue;
+    case '<': out_write(f, "&lt;", 4); i++; continue;
+    case '>': out_write(f, "&gt;", 4); i++; continue;
+    case '"': out_write(f, "&quot;", 6); i++; continue;
+    case '\'': out_write(f, "&#39;", 5); i++; continue;
     default: break;
     }
     if (c < 0x20 || c == 0x7F) {
-      if (c == '\n' || c == '\t') fputc(c, f);
-      else fprintf(f, "<span class=c>\\x%02x</span>", c);
+      if (c == '\n' || c == '\t') out_putc(f, (char)c);
+      else exh__out_printf(f, "<span class=c>\\x%02x</span>", c);
       i++;
       continue;
     }
     if (c < 0x80) {
-      fputc(c, f);
-      i++;
+      size_t j = i + 1; /* a run of plain bytes at once */
+      while (j < n && p[j] >= 0x20 && p[j] < 0x7F && p[j] != '&' && p[j] != '<' && p[j] != '>' && p[j] != '"' &&
+             p[j] != '\'')
+        j++;
+      out_write(f, s + i, j - i);
+      i = j;
       continue;
     }
     size_t k = exh_utf8_len(p + i, n - i);
     if (!k) {
-      fprintf(f, "<span class=c>\\x%02x</span>", c);
+      exh__out_printf(f, "<span class=c>\\x%02x</span>", c);
       i++;
       continue;
     }
     /* C1 controls (U+0080..U+009F) are as dangerous as C0 in some viewers */
-    if (k == 2 && c == 0xC2 && p[i + 1] < 0xA0) fprintf(f, "<span class=c>\\u%04x</span>", p[i + 1]);
-    else fwrite(p + i, 1, k, f);
+    if (k == 2 && c == 0xC2 && p[i + 1] < 0xA0) exh__out_printf(f, "<span class=c>\\u%04x</span>", p[i + 1]);
+    else out_write(f, s + i, k);
     i += k;
   }
 }
 
-static void h(FILE *f, const char *s) {
+static void h(exh_out *f, const char *s) {
   if (s) html_str(f, s, strlen(s));
 }
 
-static void when(FILE *f, int64_t ms) {
+static void when(exh_out *f, int64_t ms) {
   char t[32];
   if (ms == EXH_TIME_UNKNOWN) {
-    fputs("?", f);
+    out_putc(f, '?');
     return;
   }
   exh_format_iso8601(ms, t);
   t[19] = 0; /* seconds are enough on screen; JSONL has the milliseconds */
   t[10] = ' ';
-  fputs(t, f);
+  out_puts(f, t);
 }
 
 static const char *level_class(exh_level l) {
@@ -71,87 +74,90 @@ static const char *level_class(exh_level l) {
   return (unsigned)l <= EXH_LEVEL_CRITICAL ? c[l] : "info";
 }
 
-static void cves(FILE *f, const exh_finding *x) {
-  for (size_t k = 0; k < x->rule->ncves; k++) {
-    if (k) fputs(" ", f);
-    h(f, x->rule->cves[k]);
+static void cves(exh_out *f, const exh_finding *x) {
+  const exh_rule_info *ri = exh_finding_rule(x);
+  for (size_t k = 0; k < exh_rule_info_ncves(ri); k++) {
+    if (k) out_putc(f, ' ');
+    h(f, exh_rule_info_cve(ri, k));
   }
 }
 
-static void where(FILE *f, const exh_finding *x) {
-  h(f, x->path);
-  if (x->line) fprintf(f, ":%llu", (unsigned long long)x->line);
-  else if (x->record_id) fprintf(f, " record %llu", (unsigned long long)x->record_id);
+static void where(exh_out *f, const exh_finding *x) {
+  h(f, exh_finding_path(x));
+  if (exh_finding_line(x)) exh__out_printf(f, ":%llu", (unsigned long long)exh_finding_line(x));
+  else if (exh_finding_record_id(x)) exh__out_printf(f, " record %llu", (unsigned long long)exh_finding_record_id(x));
 }
 
-static void finding_row(FILE *f, const exh_finding *x) {
-  fprintf(f, "<tr class=%s><td class=t>", level_class(x->level));
-  when(f, x->time_ms);
-  fprintf(f, "</td><td><span class=\"lv %s\">%s</span></td><td>", level_class(x->level), exh_level_name(x->level));
+static void finding_row(exh_out *f, const exh_finding *x) {
+  exh_level lv = exh_finding_level(x);
+  exh__out_printf(f, "<tr class=%s><td class=t>", level_class(lv));
+  when(f, exh_finding_time(x));
+  exh__out_printf(f, "</td><td><span class=\"lv %s\">%s</span></td><td>", level_class(lv), exh_level_name(lv));
   cves(f, x);
-  fputs("</td><td>", f);
-  h(f, x->source_ip);
-  fputs("</td><td>", f);
-  h(f, x->message);
-  if (x->story) {
-    fputs("<div><b>story:</b> ", f);
-    h(f, x->story);
-    fputs("</div>", f);
+  out_puts(f, "</td><td>");
+  h(f, exh_finding_source_ip(x));
+  out_puts(f, "</td><td>");
+  h(f, exh_finding_message(x));
+  if (exh_finding_story(x)) {
+    out_puts(f, "<div><b>story:</b> ");
+    h(f, exh_finding_story(x));
+    out_puts(f, "</div>");
   }
   /* where it is; the raw record or matched bytes fold out beneath */
-  int ev = x->evidence && x->evidence_len;
-  fputs(ev ? "<details><summary>" : "<div class=w>", f);
+  size_t evn;
+  const char *evp = exh_finding_evidence(x, &evn, NULL);
+  int ev = evp && evn;
+  out_puts(f, ev ? "<details><summary>" : "<div class=w>");
   where(f, x);
-  if (x->file_sha256) {
-    fputs(" sha256 ", f);
-    h(f, x->file_sha256);
+  if (exh_finding_sha256(x)) {
+    out_puts(f, " sha256 ");
+    h(f, exh_finding_sha256(x));
   }
   if (ev) {
-    fputs("</summary><pre>", f);
-    html_str(f, x->evidence, x->evidence_len);
-    fputs("</pre></details>", f);
+    out_puts(f, "</summary><pre>");
+    html_str(f, evp, evn);
+    out_puts(f, "</pre></details>");
   } else {
-    fputs("</div>", f);
+    out_puts(f, "</div>");
   }
-  fputs("</td></tr>\n", f);
+  out_puts(f, "</td></tr>\n");
 }
 
 /* Findings grouped by client address (correlate/story.c): who did what, when. */
-static void attackers(FILE *f, const exh_result *r, size_t sv) {
+static void attackers(exh_out *f, const exh_result *r, size_t sv) {
   size_t shown = 0;
-  for (size_t k = 0; k < r->nactors; k++) {
-    const exh_actor *a = &r->actors[k];
-    if (a->server != sv) continue;
+  for (size_t k = 0; k < exh_result_nactors(r); k++) {
+    const exh_actor *a = exh_result_actor(r, k);
+    if (exh_actor_server(a) != sv) continue;
     if (!shown++)
-      fputs("<table><tr><th>client address</th><th>first seen</th><th>last seen</th><th>findings</th><th>CVEs</th>"
-            "<th>what</th></tr>\n",
-            f);
+      out_puts(f, "<table><tr><th>client address</th><th>first seen</th><th>last seen</th><th>findings</th><th>CVEs</th>"
+                  "<th>what</th></tr>\n");
     exh_level top = EXH_LEVEL_LOW;
     for (int l = EXH_LEVEL_CRITICAL; l >= EXH_LEVEL_LOW; l--)
-      if (a->nlevel[l]) {
+      if (exh_actor_nlevel(a, (exh_level)l)) {
         top = (exh_level)l;
         break;
       }
-    fprintf(f, "<tr class=%s><td>", level_class(top));
-    h(f, a->ip);
-    fputs("</td><td class=t>", f);
-    when(f, a->first_ms);
-    fputs("</td><td class=t>", f);
-    when(f, a->last_ms);
-    fprintf(f, "</td><td>%zu (%zu critical, %zu high)</td><td>", a->nfindings, a->nlevel[EXH_LEVEL_CRITICAL],
-            a->nlevel[EXH_LEVEL_HIGH]);
-    for (size_t c = 0; c < a->ncves; c++) {
-      if (c) fputs(" ", f);
-      h(f, a->cves[c]);
+    exh__out_printf(f, "<tr class=%s><td>", level_class(top));
+    h(f, exh_actor_ip(a));
+    out_puts(f, "</td><td class=t>");
+    when(f, exh_actor_first(a));
+    out_puts(f, "</td><td class=t>");
+    when(f, exh_actor_last(a));
+    exh__out_printf(f, "</td><td>%zu (%zu critical, %zu high)</td><td>", exh_actor_nfindings(a),
+                    exh_actor_nlevel(a, EXH_LEVEL_CRITICAL), exh_actor_nlevel(a, EXH_LEVEL_HIGH));
+    for (size_t c = 0; c < exh_actor_ncves(a); c++) {
+      if (c) out_putc(f, ' ');
+      h(f, exh_actor_cve(a, c));
     }
-    fputs("</td><td>", f);
-    for (size_t c = 0; c < a->nrules; c++) {
-      if (c) fputs("<br>", f);
-      h(f, a->rules[c]);
+    out_puts(f, "</td><td>");
+    for (size_t c = 0; c < exh_actor_nrules(a); c++) {
+      if (c) out_puts(f, "<br>");
+      h(f, exh_actor_rule(a, c));
     }
-    fputs("</td></tr>\n", f);
+    out_puts(f, "</td></tr>\n");
   }
-  fputs(shown ? "</table>\n" : "<p>No finding names a client address.</p>\n", f);
+  out_puts(f, shown ? "</table>\n" : "<p>No finding names a client address.</p>\n");
 }
 
 static const char CSS[] =
@@ -171,145 +177,162 @@ static const char CSS[] =
     ".v3,.v4{background:#6a1b9a;color:#fff}.absent{color:#888}"
     ".vulnerable{color:#d32f2f;font-weight:bold}.patched{color:#2e7d32}.c{color:#b00;font-family:monospace}";
 
-static exh_err report_html(FILE *f, const exh_result *r, const exh_report_opts *o) {
-  (void)o;
-  char now[32];
-  exh_format_iso8601(r->scan_start_ms, now);
-  fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        "<meta name=referrer content=no-referrer>\n<title>exhunt report</title>\n<style>",
-        f);
-  fputs(CSS, f);
-  fprintf(f, "</style></head><body>\n<h1>exhunt %s: Exchange compromise assessment</h1>\n", EXH_VERSION);
-  fprintf(f, "<p>Scan started %s; %llu of %llu files read (%.1f MB) in %.2f s. Rules: %zu Sigma, %zu YARA, %zu "
-          "indicators, %zu baseline rows.</p>\n",
-          now, (unsigned long long)r->files_scanned, (unsigned long long)r->files_seen,
-          (double)r->bytes_scanned / 1e6, r->seconds, r->rules_sigma, r->rules_yara, r->indicators,
-          r->baseline_rows);
-  for (size_t sv = 0; sv < r->nservers; sv++) {
-    const exh_server *S = &r->servers[sv];
-    fputs("<h2>", f);
-    h(f, S->name);
-    fputs(" <small>", f);
-    h(f, S->root);
-    fprintf(f, "</small></h2>\n<p><span class=\"verdict v%d\">%s</span></p>\n<p>", (int)S->verdict,
-            exh_verdict_name(S->verdict));
-    h(f, S->reason);
-    fputs("</p>\n<p>", f);
-    if (S->limits) h(f, S->limits);
-    fputs("</p>\n<table><tr><th>campaign</th><th>state</th><th>why</th></tr>\n", f);
-    for (size_t k = 0; k < S->ncampaigns; k++) {
-      fputs("<tr><td>", f);
-      h(f, S->campaigns[k].campaign);
-      fputs("</td><td>", f);
-      h(f, exh_campaign_state_name(S->campaigns[k].state));
-      fputs("</td><td>", f);
-      h(f, S->campaigns[k].why);
-      fputs("</td></tr>\n", f);
-    }
-    fputs("</table>\n", f);
-    fprintf(f, "<p>Findings: %zu critical, %zu high, %zu medium, %zu low, %zu informational.</p>\n",
-            S->nfindings[4], S->nfindings[3], S->nfindings[2], S->nfindings[1], S->nfindings[0]);
-    fputs("<h3>Patch level</h3>\n", f);
-    if (!S->build) {
-      fputs("<p>Unknown: no Bin/ExSetup.exe, OWA build folder or Exchange log with #Version.</p>\n", f);
-    } else {
-      fputs("<p>Build <b>", f);
-      h(f, S->build);
-      fputs("</b> (", f);
-      h(f, S->product ? S->product : "unknown product");
-      fputs("; from ", f);
-      h(f, S->build_source);
-      fputs(")</p>\n<table><tr><th>CVE</th><th>campaign</th><th>status</th><th>why</th></tr>\n", f);
-      for (size_t i = 0; i < S->ncves; i++) {
-        const exh_cve_status *c = &S->cves[i];
-        fprintf(f, "<tr><td>%s</td><td>%s</td><td class=%s>%s</td><td>%s</td></tr>\n", c->cve, c->campaign,
-                exh_patch_name(c->status), exh_patch_name(c->status), c->why);
-      }
-      fputs("</table>\n", f);
-      if (S->nbuilds_seen) {
-        fputs("<p>Builds named by the Exchange logs:</p><table><tr><th>build</th><th>first</th><th>last</th>"
-              "<th>files</th></tr>\n",
-              f);
-        for (size_t i = 0; i < S->nbuilds_seen; i++) {
-          fputs("<tr><td>", f);
-          h(f, S->builds_seen[i].build);
-          fputs("</td><td class=t>", f);
-          when(f, S->builds_seen[i].first_ms);
-          fputs("</td><td class=t>", f);
-          when(f, S->builds_seen[i].last_ms);
-          fprintf(f, "</td><td>%u</td></tr>\n", S->builds_seen[i].files);
-        }
-        fputs("</table>\n", f);
-      }
-    }
-    fputs("<h3>Attackers (findings by client address)</h3>\n", f);
-    attackers(f, r, sv);
-    fputs("<h3>Files left behind</h3>\n", f);
-    size_t nfiles = 0;
-    for (size_t i = 0; i < r->nfindings; i++)
-      if (r->findings[i].server == sv && r->findings[i].is_file) nfiles++;
-    if (!nfiles) {
-      fputs("<p>No file finding.</p>\n", f);
-    } else {
-      fputs("<table><tr><th>modified</th><th>level</th><th>CVE</th><th>client</th><th>finding</th></tr>\n", f);
-      for (int l = EXH_LEVEL_CRITICAL; l >= EXH_LEVEL_INFO; l--)
-        for (size_t i = 0; i < r->nfindings; i++)
-          if (r->findings[i].server == sv && r->findings[i].is_file && (int)r->findings[i].level == l)
-            finding_row(f, &r->findings[i]);
-      fputs("</table>\n", f);
-    }
-    fputs("<h3>Timeline</h3>\n<table><tr><th>time (UTC)</th><th>level</th><th>CVE</th><th>client</th>"
-          "<th>finding</th></tr>\n",
-          f);
-    for (size_t i = 0; i < r->nfindings; i++)
-      if (r->findings[i].server == sv) finding_row(f, &r->findings[i]);
-    fputs("</table>\n<h3>Log window</h3>\n", f);
-    int any = 0;
-    for (size_t i = 0; i < r->nwindows; i++) {
-      const exh_logwindow *w = &r->windows[i];
-      if (w->server != sv) continue;
-      if (!any) fputs("<table><tr><th>first</th><th>last</th><th>files</th><th>folder</th></tr>\n", f);
-      any = 1;
-      fputs("<tr><td class=t>", f);
-      when(f, w->first_ms);
-      fputs("</td><td class=t>", f);
-      when(f, w->last_ms);
-      fprintf(f, "</td><td>%u</td><td>", w->files);
-      h(f, w->folder);
-      fputs("</td></tr>\n", f);
-    }
-    fputs(any ? "</table>\n" : "<p>No Exchange or IIS log was read.</p>\n", f);
-    fputs("<h3>Coverage (what the verdict rests on)</h3>\n<table><tr><th>evidence</th><th>read</th><th>first</th>"
-          "<th>last</th><th>files</th><th>records</th><th>with errors</th><th>rules</th></tr>\n",
-          f);
-    for (size_t i = 0; i < r->ncoverage; i++) {
-      const exh_coverage *c = &r->coverage[i];
-      if (c->server != sv) continue;
-      fprintf(f, "<tr%s><td>", c->present ? "" : " class=absent");
-      h(f, c->label);
-      fprintf(f, "</td><td>%s</td><td class=t>", c->present ? "yes" : "not found");
-      when(f, c->first_ms);
-      fputs("</td><td class=t>", f);
-      when(f, c->last_ms);
-      fprintf(f, "</td><td>%u</td><td>%llu</td><td>%u</td><td>%zu</td></tr>\n", c->files,
-              (unsigned long long)c->records, c->errors, c->rules);
-    }
-    fputs("</table>\n", f);
+static void patch_level(exh_out *f, const exh_server *S) {
+  const char *build = exh_server_build(S), *product = exh_server_product(S);
+  out_puts(f, "<h3>Patch level</h3>\n");
+  if (!build) {
+    out_puts(f, "<p>Unknown: no Bin/ExSetup.exe, OWA build folder or Exchange log with #Version.</p>\n");
+    return;
   }
-  if (r->nerrors) {
-    fputs("<h2>Files not read or skipped</h2>\n<table><tr><th></th><th>path</th><th>reason</th></tr>\n", f);
-    for (size_t i = 0; i < r->nerrors; i++) {
-      fprintf(f, "<tr><td>%s</td><td class=w>", r->errors[i].skipped ? "skipped" : "error");
-      h(f, r->errors[i].path);
-      fputs("</td><td>", f);
-      h(f, r->errors[i].reason);
-      fputs("</td></tr>\n", f);
-    }
-    fputs("</table>\n", f);
+  out_puts(f, "<p>Build <b>");
+  h(f, build);
+  out_puts(f, "</b> (");
+  h(f, product ? product : "unknown product");
+  out_puts(f, "; from ");
+  h(f, exh_server_build_source(S));
+  out_puts(f, ")</p>\n<table><tr><th>CVE</th><th>campaign</th><th>status</th><th>why</th></tr>\n");
+  for (size_t i = 0; i < exh_server_ncves(S); i++) {
+    const exh_cve_status *c = exh_server_cve(S, i);
+    const char *st = exh_patch_name(exh_cve_status_patch(c));
+    exh__out_printf(f, "<tr><td>%s</td><td>%s</td><td class=%s>%s</td><td>%s</td></tr>\n", exh_cve_status_id(c),
+                    exh_cve_status_campaign(c), st, st, exh_cve_status_why(c));
   }
-  fputs("</body></html>\n", f);
-  return ferror(f) ? EXH_EIO : EXH_OK;
+  out_puts(f, "</table>\n");
+  size_t nb = exh_server_nbuilds_seen(S);
+  if (nb) {
+    out_puts(f, "<p>Builds named by the Exchange logs:</p><table><tr><th>build</th><th>first</th><th>last</th>"
+                "<th>files</th></tr>\n");
+    for (size_t i = 0; i < nb; i++) {
+      const exh_build_seen *b = exh_server_build_seen(S, i);
+      out_puts(f, "<tr><td>");
+      h(f, exh_build_seen_build(b));
+      out_puts(f, "</td><td class=t>");
+      when(f, exh_build_seen_first(b));
+      out_puts(f, "</td><td class=t>");
+      when(f, exh_build_seen_last(b));
+      exh__out_printf(f, "</td><td>%u</td></tr>\n", exh_build_seen_files(b));
+    }
+    out_puts(f, "</table>\n");
+  }
 }
 
-EXH_REPORT_GUARDED(exh_report_html, report_html)
+static void server(exh_out *f, const exh_result *r, size_t sv) {
+  const exh_server *S = exh_result_server(r, sv);
+  size_t nf = exh_result_nfindings(r);
+  out_puts(f, "<h2>");
+  h(f, exh_server_name(S));
+  out_puts(f, " <small>");
+  h(f, exh_server_root(S));
+  exh__out_printf(f, "</small></h2>\n<p><span class=\"verdict v%d\">%s</span></p>\n<p>", (int)exh_server_verdict(S),
+                  exh_verdict_name(exh_server_verdict(S)));
+  h(f, exh_server_reason(S));
+  out_puts(f, "</p>\n<p>");
+  h(f, exh_server_limits(S));
+  out_puts(f, "</p>\n<table><tr><th>campaign</th><th>state</th><th>why</th></tr>\n");
+  for (size_t k = 0; k < exh_server_ncampaigns(S); k++) {
+    const exh_campaign *c = exh_server_campaign(S, k);
+    out_puts(f, "<tr><td>");
+    h(f, exh_campaign_name(c));
+    out_puts(f, "</td><td>");
+    h(f, exh_campaign_state_name(exh_campaign_state_of(c)));
+    out_puts(f, "</td><td>");
+    h(f, exh_campaign_why(c));
+    out_puts(f, "</td></tr>\n");
+  }
+  out_puts(f, "</table>\n");
+  exh__out_printf(f, "<p>Findings: %zu critical, %zu high, %zu medium, %zu low, %zu informational.</p>\n",
+                  exh_server_nlevel(S, EXH_LEVEL_CRITICAL), exh_server_nlevel(S, EXH_LEVEL_HIGH),
+                  exh_server_nlevel(S, EXH_LEVEL_MEDIUM), exh_server_nlevel(S, EXH_LEVEL_LOW),
+                  exh_server_nlevel(S, EXH_LEVEL_INFO));
+  patch_level(f, S);
+  out_puts(f, "<h3>Attackers (findings by client address)</h3>\n");
+  attackers(f, r, sv);
+  out_puts(f, "<h3>Files left behind</h3>\n");
+  size_t nfiles = 0;
+  for (size_t i = 0; i < nf; i++) {
+    const exh_finding *x = exh_result_finding(r, i);
+    if (exh_finding_server(x) == sv && exh_finding_is_file(x)) nfiles++;
+  }
+  if (!nfiles) {
+    out_puts(f, "<p>No file finding.</p>\n");
+  } else {
+    out_puts(f, "<table><tr><th>modified</th><th>level</th><th>CVE</th><th>client</th><th>finding</th></tr>\n");
+    for (int l = EXH_LEVEL_CRITICAL; l >= EXH_LEVEL_INFO; l--)
+      for (size_t i = 0; i < nf; i++) {
+        const exh_finding *x = exh_result_finding(r, i);
+        if (exh_finding_server(x) == sv && exh_finding_is_file(x) && (int)exh_finding_level(x) == l) finding_row(f, x);
+      }
+    out_puts(f, "</table>\n");
+  }
+  out_puts(f, "<h3>Timeline</h3>\n<table><tr><th>time (UTC)</th><th>level</th><th>CVE</th><th>client</th>"
+              "<th>finding</th></tr>\n");
+  for (size_t i = 0; i < nf; i++) {
+    const exh_finding *x = exh_result_finding(r, i);
+    if (exh_finding_server(x) == sv) finding_row(f, x);
+  }
+  out_puts(f, "</table>\n<h3>Log window</h3>\n");
+  int any = 0;
+  for (size_t i = 0; i < exh_result_nwindows(r); i++) {
+    const exh_logwindow *w = exh_result_window(r, i);
+    if (exh_logwindow_server(w) != sv) continue;
+    if (!any) out_puts(f, "<table><tr><th>first</th><th>last</th><th>files</th><th>folder</th></tr>\n");
+    any = 1;
+    out_puts(f, "<tr><td class=t>");
+    when(f, exh_logwindow_first(w));
+    out_puts(f, "</td><td class=t>");
+    when(f, exh_logwindow_last(w));
+    exh__out_printf(f, "</td><td>%u</td><td>", exh_logwindow_files(w));
+    h(f, exh_logwindow_folder(w));
+    out_puts(f, "</td></tr>\n");
+  }
+  out_puts(f, any ? "</table>\n" : "<p>No Exchange or IIS log was read.</p>\n");
+  out_puts(f, "<h3>Coverage (what the verdict rests on)</h3>\n<table><tr><th>evidence</th><th>read</th><th>first</th>"
+              "<th>last</th><th>files</th><th>records</th><th>with errors</th><th>rules</th></tr>\n");
+  for (size_t i = 0; i < exh_result_ncoverage(r); i++) {
+    const exh_coverage *c = exh_result_coverage(r, i);
+    if (exh_coverage_server(c) != sv) continue;
+    int present = exh_coverage_present(c);
+    exh__out_printf(f, "<tr%s><td>", present ? "" : " class=absent");
+    h(f, exh_coverage_label(c));
+    exh__out_printf(f, "</td><td>%s</td><td class=t>", present ? "yes" : "not found");
+    when(f, exh_coverage_first(c));
+    out_puts(f, "</td><td class=t>");
+    when(f, exh_coverage_last(c));
+    exh__out_printf(f, "</td><td>%u</td><td>%llu</td><td>%u</td><td>%zu</td></tr>\n", exh_coverage_files(c),
+                    (unsigned long long)exh_coverage_records(c), exh_coverage_errors(c), exh_coverage_rules(c));
+  }
+  out_puts(f, "</table>\n");
+}
+
+static void report_html(exh_out *f, const exh_result *r, const exh_report_opts *o) {
+  (void)o;
+  char now[32];
+  exh_format_iso8601(exh_result_start(r), now);
+  out_puts(f, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
+              "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+              "<meta name=referrer content=no-referrer>\n<title>exhunt report</title>\n<style>");
+  out_puts(f, CSS);
+  exh__out_printf(f, "</style></head><body>\n<h1>exhunt %s: Exchange compromise assessment</h1>\n", EXH_VERSION);
+  exh__out_printf(f,
+                  "<p>Scan started %s; %llu of %llu files read (%.1f MB) in %.2f s. Rules: %zu Sigma, %zu YARA, %zu "
+                  "indicators, %zu baseline rows.</p>\n",
+                  now, (unsigned long long)exh_result_files_scanned(r), (unsigned long long)exh_result_files_seen(r),
+                  (double)exh_result_bytes_scanned(r) / 1e6, exh_result_seconds(r), exh_result_rules_sigma(r),
+                  exh_result_rules_yara(r), exh_result_indicators(r), exh_result_baseline_rows(r));
+  for (size_t sv = 0; sv < exh_result_nservers(r); sv++) server(f, r, sv);
+  if (exh_result_nerrors(r)) {
+    out_puts(f, "<h2>Files not read or skipped</h2>\n<table><tr><th></th><th>path</th><th>reason</th></tr>\n");
+    for (size_t i = 0; i < exh_result_nerrors(r); i++) {
+      const exh_file_error *e = exh_result_error(r, i);
+      exh__out_printf(f, "<tr><td>%s</td><td class=w>", exh_file_error_skipped(e) ? "skipped" : "error");
+      h(f, exh_file_error_path(e));
+      out_puts(f, "</td><td>");
+      h(f, exh_file_error_reason(e));
+      out_puts(f, "</td></tr>\n");
+    }
+    out_puts(f, "</table>\n");
+  }
+  out_puts(f, "</body></html>\n");
+}
+
+EXH_REPORT_GUARDED(exh__report_html, report_html)

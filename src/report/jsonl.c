@@ -3,32 +3,32 @@
  * (event.kind "alert"), then state objects (verdict with the campaigns and
  * the patch level and coverage per server, attackers, the log window), then
  * one "pipeline_error" object per file that could not be read.
- * Every string goes through exh_json_str (escapes, invalid UTF-8 -> U+FFFD). */
+ * Every string goes through out_json (exh_json_buf escapes, invalid UTF-8 -> U+FFFD). */
+#include <stdio.h>
 #include <string.h>
 
-#include "../util/util.h"
-#include "guarded.h"
-#include "exhunt/exhunt.h"
+#include "out.h"
+#include "report.h"
 
 typedef struct jw {
-  FILE *f;
+  exh_out *f;
   int first[16];
   int depth;
 } jw;
 
 static void j_open(jw *j) {
-  fputc('{', j->f);
+  out_putc(j->f, '{');
   j->first[++j->depth] = 1;
 }
 static void j_close(jw *j) {
-  fputc('}', j->f);
+  out_putc(j->f, '}');
   j->depth--;
 }
 static void j_key(jw *j, const char *k) {
-  if (!j->first[j->depth]) fputc(',', j->f);
+  if (!j->first[j->depth]) out_putc(j->f, ',');
   j->first[j->depth] = 0;
-  exh_json_str(j->f, k, strlen(k));
-  fputc(':', j->f);
+  out_json(j->f, k, strlen(k));
+  out_putc(j->f, ':');
 }
 static void j_obj(jw *j, const char *k) {
   j_key(j, k);
@@ -37,357 +37,385 @@ static void j_obj(jw *j, const char *k) {
 static void j_str(jw *j, const char *k, const char *v) {
   if (!v) return;
   j_key(j, k);
-  exh_json_str(j->f, v, strlen(v));
+  out_json(j->f, v, strlen(v));
 }
 static void j_strn(jw *j, const char *k, const char *v, size_t n) {
   j_key(j, k);
-  exh_json_str(j->f, v, n);
+  out_json(j->f, v, n);
 }
 static void j_int(jw *j, const char *k, long long v) {
   j_key(j, k);
-  fprintf(j->f, "%lld", v);
+  exh__out_printf(j->f, "%lld", v);
 }
 static void j_bool(jw *j, const char *k, int v) {
   j_key(j, k);
-  fputs(v ? "true" : "false", j->f);
+  out_puts(j->f, v ? "true" : "false");
 }
 static void j_time(jw *j, const char *k, int64_t ms) {
   char t[32];
   if (ms == EXH_TIME_UNKNOWN) {
     j_key(j, k);
-    fputs("null", j->f);
+    out_puts(j->f, "null");
     return;
   }
   exh_format_iso8601(ms, t);
   j_str(j, k, t);
 }
-static void j_arr(jw *j, const char *k, const char *const *v, size_t n) {
+/* An array of strings, item by item: j_arr_begin, j_arr_item for each (i
+ * from 0), j_arr_end. */
+static void j_arr_begin(jw *j, const char *k) {
   j_key(j, k);
-  fputc('[', j->f);
-  for (size_t i = 0; i < n; i++) {
-    if (i) fputc(',', j->f);
-    exh_json_str(j->f, v[i], strlen(v[i]));
-  }
-  fputc(']', j->f);
+  out_putc(j->f, '[');
 }
+static void j_arr_item(jw *j, size_t i, const char *v) {
+  if (i) out_putc(j->f, ',');
+  out_json(j->f, v, strlen(v));
+}
+static void j_arr_end(jw *j) { out_putc(j->f, ']'); }
 
 /* ECS threat.indicator.* for the indicator that fired. */
 static void indicator(jw *j, const exh_finding *f) {
   j_obj(j, "indicator");
-  j_str(j, "type", f->ioc_type);
-  j_str(j, "description", f->ioc_value);
-  j_str(j, "reference", f->ioc_source);
+  j_str(j, "type", exh_finding_indicator_type(f));
+  j_str(j, "description", exh_finding_indicator(f));
+  j_str(j, "reference", exh_finding_indicator_source(f));
   j_close(j);
 }
 
 static void finding(jw *j, const exh_result *r, const exh_finding *f) {
+  const exh_rule_info *ri = exh_finding_rule(f);
+  int64_t t = exh_finding_time(f);
+  exh_level lv = exh_finding_level(f);
+  int file = exh_finding_is_file(f);
+  size_t evn;
+  int evcut;
+  const char *ev = exh_finding_evidence(f, &evn, &evcut);
   j_open(j);
-  int64_t ts = f->time_ms != EXH_TIME_UNKNOWN ? f->time_ms : r->scan_start_ms;
-  j_time(j, "@timestamp", ts);
-  j_str(j, "message", f->message);
+  j_time(j, "@timestamp", t != EXH_TIME_UNKNOWN ? t : exh_result_start(r));
+  j_str(j, "message", exh_finding_message(f));
   j_obj(j, "event");
   j_str(j, "kind", "alert");
-  j_int(j, "severity", exh_level_severity(f->level));
-  j_str(j, "dataset", f->dataset);
+  j_int(j, "severity", exh_level_severity(lv));
+  j_str(j, "dataset", exh_finding_dataset(f));
   j_close(j);
   j_obj(j, "rule");
-  j_str(j, "id", f->rule->id);
-  j_str(j, "name", f->rule->title);
-  j_str(j, "ruleset", strncmp(f->rule->source, "builtin:", 8) ? "user" : "exhunt");
+  j_str(j, "id", exh_rule_info_id(ri));
+  j_str(j, "name", exh_rule_info_title(ri));
+  j_str(j, "ruleset", strncmp(exh_rule_info_source(ri), "builtin:", 8) ? "user" : "exhunt");
   j_close(j);
-  if (f->rule->ncves) {
+  if (exh_rule_info_ncves(ri)) {
     j_obj(j, "vulnerability");
-    j_arr(j, "id", f->rule->cves, f->rule->ncves);
+    j_arr_begin(j, "id");
+    for (size_t i = 0; i < exh_rule_info_ncves(ri); i++) j_arr_item(j, i, exh_rule_info_cve(ri, i));
+    j_arr_end(j);
     j_close(j);
   }
-  if (f->rule->ntechniques) {
+  if (exh_rule_info_ntechniques(ri)) {
     j_obj(j, "threat");
     j_obj(j, "technique");
-    j_arr(j, "id", f->rule->techniques, f->rule->ntechniques);
+    j_arr_begin(j, "id");
+    for (size_t i = 0; i < exh_rule_info_ntechniques(ri); i++) j_arr_item(j, i, exh_rule_info_technique(ri, i));
+    j_arr_end(j);
     j_close(j);
-    if (f->ioc_value) indicator(j, f);
+    if (exh_finding_indicator(f)) indicator(j, f);
     j_close(j);
-  } else if (f->ioc_value) {
+  } else if (exh_finding_indicator(f)) {
     j_obj(j, "threat");
     indicator(j, f);
     j_close(j);
   }
   j_obj(j, "host");
-  j_str(j, "name", r->servers[f->server].name);
+  j_str(j, "name", exh_server_name(exh_result_server(r, exh_finding_server(f))));
   j_close(j);
-  if (f->source_ip) {
+  if (exh_finding_source_ip(f)) {
     j_obj(j, "source");
-    j_str(j, "ip", f->source_ip);
+    j_str(j, "ip", exh_finding_source_ip(f));
     j_close(j);
   }
-  if (f->url) {
+  if (exh_finding_url(f)) {
     j_obj(j, "url");
-    j_str(j, "original", f->url);
+    j_str(j, "original", exh_finding_url(f));
     j_close(j);
   }
-  if (f->user_agent) {
+  if (exh_finding_user_agent(f)) {
     j_obj(j, "user_agent");
-    j_str(j, "original", f->user_agent);
+    j_str(j, "original", exh_finding_user_agent(f));
     j_close(j);
   }
-  if (f->user_name) {
+  if (exh_finding_user_name(f)) {
     j_obj(j, "user");
-    j_str(j, "name", f->user_name);
+    j_str(j, "name", exh_finding_user_name(f));
     j_close(j);
   }
-  if (f->http_method || f->http_status) {
+  const char *method = exh_finding_http_method(f);
+  int status = exh_finding_http_status(f);
+  if (method || status) {
     j_obj(j, "http");
-    if (f->http_method) {
+    if (method) {
       j_obj(j, "request");
-      j_str(j, "method", f->http_method);
+      j_str(j, "method", method);
       j_close(j);
     }
-    if (f->http_status) {
+    if (status) {
       j_obj(j, "response");
-      j_int(j, "status_code", f->http_status);
+      j_int(j, "status_code", status);
       j_close(j);
     }
     j_close(j);
   }
-  if (f->is_file) {
+  if (file) {
+    const char *sha256 = exh_finding_sha256(f), *sha1 = exh_finding_sha1(f), *md5 = exh_finding_md5(f);
     j_obj(j, "file");
-    j_str(j, "path", f->path);
-    j_int(j, "size", (long long)f->file_size);
-    j_time(j, "mtime", f->file_mtime_ms);
-    if (f->file_sha256 || f->file_sha1 || f->file_md5) {
+    j_str(j, "path", exh_finding_path(f));
+    j_int(j, "size", (long long)exh_finding_file_size(f));
+    j_time(j, "mtime", exh_finding_file_mtime(f));
+    if (sha256 || sha1 || md5) {
       j_obj(j, "hash");
-      if (f->file_md5) j_str(j, "md5", f->file_md5);
-      if (f->file_sha1) j_str(j, "sha1", f->file_sha1);
-      if (f->file_sha256) j_str(j, "sha256", f->file_sha256);
+      if (md5) j_str(j, "md5", md5);
+      if (sha1) j_str(j, "sha1", sha1);
+      if (sha256) j_str(j, "sha256", sha256);
       j_close(j);
     }
     j_close(j);
   } else {
     j_obj(j, "log");
     j_obj(j, "file");
-    j_str(j, "path", f->path);
+    j_str(j, "path", exh_finding_path(f));
     j_close(j);
-    j_int(j, "offset", (long long)f->offset);
+    j_int(j, "offset", (long long)exh_finding_offset(f));
     j_close(j);
   }
   j_obj(j, "exhunt");
-  j_str(j, "level", exh_level_name(f->level));
-  if (f->story) j_str(j, "story", f->story);
-  if (f->is_file && f->evidence) {
-    j_int(j, "match_offset", (long long)f->offset);
-    j_strn(j, "evidence", f->evidence, f->evidence_len);
+  j_str(j, "level", exh_level_name(lv));
+  if (exh_finding_story(f)) j_str(j, "story", exh_finding_story(f));
+  if (file && ev) {
+    j_int(j, "match_offset", (long long)exh_finding_offset(f));
+    j_strn(j, "evidence", ev, evn);
   }
-  if (!f->is_file) {
-    if (f->line) j_int(j, "line", (long long)f->line);
-    if (f->record_id) j_int(j, "record_id", (long long)f->record_id);
-    j_strn(j, "evidence", f->evidence, f->evidence_len);
-    if (f->evidence_truncated) j_bool(j, "evidence_truncated", 1);
+  if (!file) {
+    if (exh_finding_line(f)) j_int(j, "line", (long long)exh_finding_line(f));
+    if (exh_finding_record_id(f)) j_int(j, "record_id", (long long)exh_finding_record_id(f));
+    j_strn(j, "evidence", ev, evn);
+    if (evcut) j_bool(j, "evidence_truncated", 1);
   }
-  if (f->time_ms == EXH_TIME_UNKNOWN) j_bool(j, "time_unknown", 1);
-  j_str(j, "rule_source", f->rule->source);
+  if (t == EXH_TIME_UNKNOWN) j_bool(j, "time_unknown", 1);
+  j_str(j, "rule_source", exh_rule_info_source(ri));
   j_close(j);
   j_close(j);
-  fputc('\n', j->f);
+  out_putc(j->f, '\n');
 }
 
 /* One state object per server: the build and, per CVE, patched or not. */
 static void patch_level(jw *j, const exh_result *r, const exh_server *sv) {
+  const char *name = exh_server_name(sv), *build = exh_server_build(sv), *product = exh_server_product(sv);
   j_open(j);
-  j_time(j, "@timestamp", r->scan_start_ms);
+  j_time(j, "@timestamp", exh_result_start(r));
   char msg[200];
-  size_t nv = 0;
-  for (size_t i = 0; i < sv->ncves; i++) nv += sv->cves[i].status == EXH_PATCH_VULNERABLE;
-  if (sv->build)
-    snprintf(msg, sizeof msg, "build of %.60s: %.30s (%s), vulnerable to %zu of %zu CVEs checked", sv->name, sv->build,
-             sv->product ? sv->product : "unknown product", nv, sv->ncves);
+  size_t nv = 0, ncves = exh_server_ncves(sv);
+  for (size_t i = 0; i < ncves; i++) nv += exh_cve_status_patch(exh_server_cve(sv, i)) == EXH_PATCH_VULNERABLE;
+  if (build)
+    snprintf(msg, sizeof msg, "build of %.60s: %.30s (%s), vulnerable to %zu of %zu CVEs checked", name, build,
+             product ? product : "unknown product", nv, ncves);
   else
-    snprintf(msg, sizeof msg, "build of %.60s: unknown (no ExSetup.exe, OWA build folder or Exchange log)", sv->name);
+    snprintf(msg, sizeof msg, "build of %.60s: unknown (no ExSetup.exe, OWA build folder or Exchange log)", name);
   j_str(j, "message", msg);
   j_obj(j, "event");
   j_str(j, "kind", "state");
   j_str(j, "dataset", "exhunt.build");
   j_close(j);
   j_obj(j, "host");
-  j_str(j, "name", sv->name);
+  j_str(j, "name", name);
   j_close(j);
-  if (sv->build) {
+  if (build) {
     j_obj(j, "package");
-    j_str(j, "name", sv->product ? sv->product : "Microsoft Exchange Server");
-    j_str(j, "version", sv->build);
+    j_str(j, "name", product ? product : "Microsoft Exchange Server");
+    j_str(j, "version", build);
     j_close(j);
   }
   j_obj(j, "exhunt");
-  if (sv->build_source) j_str(j, "build_source", sv->build_source);
+  if (exh_server_build_source(sv)) j_str(j, "build_source", exh_server_build_source(sv));
   j_key(j, "cves");
-  fputc('[', j->f);
-  for (size_t i = 0; i < sv->ncves; i++) {
-    const exh_cve_status *c = &sv->cves[i];
-    if (i) fputc(',', j->f);
+  out_putc(j->f, '[');
+  for (size_t i = 0; i < ncves; i++) {
+    const exh_cve_status *c = exh_server_cve(sv, i);
+    if (i) out_putc(j->f, ',');
     j_open(j);
-    j_str(j, "id", c->cve);
-    j_str(j, "campaign", c->campaign);
-    j_str(j, "status", exh_patch_name(c->status));
-    j_str(j, "reason", c->why);
+    j_str(j, "id", exh_cve_status_id(c));
+    j_str(j, "campaign", exh_cve_status_campaign(c));
+    j_str(j, "status", exh_patch_name(exh_cve_status_patch(c)));
+    j_str(j, "reason", exh_cve_status_why(c));
     j_close(j);
   }
-  fputc(']', j->f);
+  out_putc(j->f, ']');
   j_key(j, "builds_in_logs");
-  fputc('[', j->f);
-  for (size_t i = 0; i < sv->nbuilds_seen; i++) {
-    const exh_build_seen *b = &sv->builds_seen[i];
-    if (i) fputc(',', j->f);
+  out_putc(j->f, '[');
+  for (size_t i = 0; i < exh_server_nbuilds_seen(sv); i++) {
+    const exh_build_seen *b = exh_server_build_seen(sv, i);
+    if (i) out_putc(j->f, ',');
     j_open(j);
-    j_str(j, "build", b->build);
-    j_time(j, "first", b->first_ms);
-    j_time(j, "last", b->last_ms);
-    j_int(j, "files", b->files);
+    j_str(j, "build", exh_build_seen_build(b));
+    j_time(j, "first", exh_build_seen_first(b));
+    j_time(j, "last", exh_build_seen_last(b));
+    j_int(j, "files", exh_build_seen_files(b));
     j_close(j);
   }
-  fputc(']', j->f);
+  out_putc(j->f, ']');
   j_close(j);
   j_close(j);
-  fputc('\n', j->f);
+  out_putc(j->f, '\n');
 }
 
 /* One state object per server: every class of evidence, read or absent
  * (README "JSONL contract": exhunt.coverage). */
 static void coverage(jw *j, const exh_result *r, size_t s) {
+  const char *name = exh_server_name(exh_result_server(r, s));
   j_open(j);
-  j_time(j, "@timestamp", r->scan_start_ms);
+  j_time(j, "@timestamp", exh_result_start(r));
   char msg[200];
-  snprintf(msg, sizeof msg, "coverage of %.100s: evidence read and not found", r->servers[s].name);
+  snprintf(msg, sizeof msg, "coverage of %.100s: evidence read and not found", name);
   j_str(j, "message", msg);
   j_obj(j, "event");
   j_str(j, "kind", "state");
   j_str(j, "dataset", "exhunt.coverage");
   j_close(j);
   j_obj(j, "host");
-  j_str(j, "name", r->servers[s].name);
+  j_str(j, "name", name);
   j_close(j);
   j_obj(j, "exhunt");
   j_key(j, "coverage");
-  fputc('[', j->f);
+  out_putc(j->f, '[');
   int first = 1;
-  for (size_t i = 0; i < r->ncoverage; i++) {
-    const exh_coverage *c = &r->coverage[i];
-    if (c->server != s) continue;
-    if (!first) fputc(',', j->f);
+  for (size_t i = 0; i < exh_result_ncoverage(r); i++) {
+    const exh_coverage *c = exh_result_coverage(r, i);
+    if (exh_coverage_server(c) != s) continue;
+    if (!first) out_putc(j->f, ',');
     first = 0;
     j_open(j);
-    j_str(j, "class", c->cls);
-    if (c->item[0]) j_str(j, "item", c->item);
-    j_str(j, "label", c->label);
-    j_bool(j, "present", c->present);
-    j_time(j, "first", c->first_ms);
-    j_time(j, "last", c->last_ms);
-    j_int(j, "files", c->files);
-    j_int(j, "bytes", (long long)c->bytes);
-    j_int(j, "records", (long long)c->records);
-    j_int(j, "errors", c->errors);
-    j_int(j, "rules", (long long)c->rules);
+    j_str(j, "class", exh_coverage_class(c));
+    if (exh_coverage_item(c)[0]) j_str(j, "item", exh_coverage_item(c));
+    j_str(j, "label", exh_coverage_label(c));
+    j_bool(j, "present", exh_coverage_present(c));
+    j_time(j, "first", exh_coverage_first(c));
+    j_time(j, "last", exh_coverage_last(c));
+    j_int(j, "files", exh_coverage_files(c));
+    j_int(j, "bytes", (long long)exh_coverage_bytes(c));
+    j_int(j, "records", (long long)exh_coverage_records(c));
+    j_int(j, "errors", exh_coverage_errors(c));
+    j_int(j, "rules", (long long)exh_coverage_rules(c));
     j_close(j);
   }
-  fputc(']', j->f);
+  out_putc(j->f, ']');
   j_obj(j, "rules");
-  j_int(j, "sigma", (long long)r->rules_sigma);
-  j_int(j, "yara", (long long)r->rules_yara);
-  j_int(j, "indicators", (long long)r->indicators);
-  j_int(j, "baseline_rows", (long long)r->baseline_rows);
+  j_int(j, "sigma", (long long)exh_result_rules_sigma(r));
+  j_int(j, "yara", (long long)exh_result_rules_yara(r));
+  j_int(j, "indicators", (long long)exh_result_indicators(r));
+  j_int(j, "baseline_rows", (long long)exh_result_baseline_rows(r));
   j_close(j);
   j_close(j);
   j_close(j);
-  fputc('\n', j->f);
+  out_putc(j->f, '\n');
 }
 
-static exh_err report_jsonl(FILE *f, const exh_result *r, const exh_report_opts *o) {
+static void report_jsonl(exh_out *f, const exh_result *r, const exh_report_opts *o) {
   (void)o;
   jw j = {f, {0}, 0};
-  for (size_t i = 0; i < r->nfindings; i++) finding(&j, r, &r->findings[i]);
-  for (size_t s = 0; s < r->nservers; s++) {
-    const exh_server *sv = &r->servers[s];
+  int64_t start = exh_result_start(r);
+  for (size_t i = 0; i < exh_result_nfindings(r); i++) finding(&j, r, exh_result_finding(r, i));
+  for (size_t s = 0; s < exh_result_nservers(r); s++) {
+    const exh_server *sv = exh_result_server(r, s);
+    const char *name = exh_server_name(sv), *verdict = exh_verdict_name(exh_server_verdict(sv));
     j_open(&j);
-    j_time(&j, "@timestamp", r->scan_start_ms);
+    j_time(&j, "@timestamp", start);
     char msg[160];
-    snprintf(msg, sizeof msg, "verdict for %.100s: %s", sv->name, exh_verdict_name(sv->verdict));
+    snprintf(msg, sizeof msg, "verdict for %.100s: %s", name, verdict);
     j_str(&j, "message", msg);
     j_obj(&j, "event");
     j_str(&j, "kind", "state");
     j_str(&j, "dataset", "exhunt.verdict");
     j_close(&j);
     j_obj(&j, "host");
-    j_str(&j, "name", sv->name);
+    j_str(&j, "name", name);
     j_close(&j);
     j_obj(&j, "exhunt");
-    j_str(&j, "root", sv->root);
-    j_str(&j, "verdict", exh_verdict_name(sv->verdict));
-    j_str(&j, "reason", sv->reason);
-    j_str(&j, "limits", sv->limits);
-    if (sv->root_error) j_str(&j, "root_error", sv->root_error);
+    j_str(&j, "root", exh_server_root(sv));
+    j_str(&j, "verdict", verdict);
+    j_str(&j, "reason", exh_server_reason(sv));
+    j_str(&j, "limits", exh_server_limits(sv));
+    if (exh_server_root_error(sv)) j_str(&j, "root_error", exh_server_root_error(sv));
     j_key(&j, "campaigns");
-    fputc('[', f);
-    for (size_t k = 0; k < sv->ncampaigns; k++) {
-      const exh_campaign_view *c = &sv->campaigns[k];
-      if (k) fputc(',', f);
+    out_putc(f, '[');
+    for (size_t k = 0; k < exh_server_ncampaigns(sv); k++) {
+      const exh_campaign *c = exh_server_campaign(sv, k);
+      exh_campaign_state st = exh_campaign_state_of(c);
+      if (k) out_putc(f, ',');
       j_open(&j);
-      j_str(&j, "name", c->campaign);
-      j_str(&j, "state", exh_campaign_state_name(c->state));
-      j_str(&j, "reason", c->why);
-      if (c->state >= EXH_CAMPAIGN_NO_TRACE) {
-        j_time(&j, "exposure_start", c->exposure_first_ms);
-        j_time(&j, "exposure_end", c->exposure_last_ms);
-        j_time(&j, "covered_start", c->covered_first_ms);
-        j_time(&j, "covered_end", c->covered_last_ms);
+      j_str(&j, "name", exh_campaign_name(c));
+      j_str(&j, "state", exh_campaign_state_name(st));
+      j_str(&j, "reason", exh_campaign_why(c));
+      if (st >= EXH_CAMPAIGN_NO_TRACE) {
+        j_time(&j, "exposure_start", exh_campaign_exposure_first(c));
+        j_time(&j, "exposure_end", exh_campaign_exposure_last(c));
+        j_time(&j, "covered_start", exh_campaign_covered_first(c));
+        j_time(&j, "covered_end", exh_campaign_covered_last(c));
       }
-      j_int(&j, "rules", (long long)c->nrules);
+      j_int(&j, "rules", (long long)exh_campaign_nrules(c));
       j_close(&j);
     }
-    fputc(']', f);
+    out_putc(f, ']');
     j_obj(&j, "findings");
-    for (int l = EXH_LEVEL_INFO; l <= EXH_LEVEL_CRITICAL; l++) j_int(&j, exh_level_name((exh_level)l), (long long)sv->nfindings[l]);
+    for (int l = EXH_LEVEL_INFO; l <= EXH_LEVEL_CRITICAL; l++)
+      j_int(&j, exh_level_name((exh_level)l), (long long)exh_server_nlevel(sv, (exh_level)l));
     j_close(&j);
     j_close(&j);
     j_close(&j);
-    fputc('\n', f);
+    out_putc(f, '\n');
     patch_level(&j, r, sv);
     coverage(&j, r, s);
   }
   /* the per-attacker timeline: one state object per client address */
-  for (size_t k = 0; k < r->nactors; k++) {
-    const exh_actor *a = &r->actors[k];
+  for (size_t k = 0; k < exh_result_nactors(r); k++) {
+    const exh_actor *a = exh_result_actor(r, k);
+    const char *ip = exh_actor_ip(a);
+    int64_t first = exh_actor_first(a);
     j_open(&j);
-    j_time(&j, "@timestamp", a->first_ms != EXH_TIME_UNKNOWN ? a->first_ms : r->scan_start_ms);
+    j_time(&j, "@timestamp", first != EXH_TIME_UNKNOWN ? first : start);
     char msg[160];
-    snprintf(msg, sizeof msg, "client %.64s: %zu findings", a->ip, a->nfindings);
+    snprintf(msg, sizeof msg, "client %.64s: %zu findings", ip, exh_actor_nfindings(a));
     j_str(&j, "message", msg);
     j_obj(&j, "event");
     j_str(&j, "kind", "state");
     j_str(&j, "dataset", "exhunt.attacker");
-    j_time(&j, "start", a->first_ms);
-    j_time(&j, "end", a->last_ms);
+    j_time(&j, "start", first);
+    j_time(&j, "end", exh_actor_last(a));
     j_close(&j);
     j_obj(&j, "host");
-    j_str(&j, "name", r->servers[a->server].name);
+    j_str(&j, "name", exh_server_name(exh_result_server(r, exh_actor_server(a))));
     j_close(&j);
     j_obj(&j, "source");
-    j_str(&j, "ip", a->ip);
+    j_str(&j, "ip", ip);
     j_close(&j);
-    if (a->ncves) {
+    if (exh_actor_ncves(a)) {
       j_obj(&j, "vulnerability");
-      j_arr(&j, "id", a->cves, a->ncves);
+      j_arr_begin(&j, "id");
+      for (size_t c = 0; c < exh_actor_ncves(a); c++) j_arr_item(&j, c, exh_actor_cve(a, c));
+      j_arr_end(&j);
       j_close(&j);
     }
     j_obj(&j, "exhunt");
     j_obj(&j, "findings");
-    for (int l = EXH_LEVEL_INFO; l <= EXH_LEVEL_CRITICAL; l++) j_int(&j, exh_level_name((exh_level)l), (long long)a->nlevel[l]);
+    for (int l = EXH_LEVEL_INFO; l <= EXH_LEVEL_CRITICAL; l++)
+      j_int(&j, exh_level_name((exh_level)l), (long long)exh_actor_nlevel(a, (exh_level)l));
     j_close(&j);
-    j_arr(&j, "rules", a->rules, a->nrules);
+    j_arr_begin(&j, "rules");
+    for (size_t c = 0; c < exh_actor_nrules(a); c++) j_arr_item(&j, c, exh_actor_rule(a, c));
+    j_arr_end(&j);
     j_close(&j);
     j_close(&j);
-    fputc('\n', f);
+    out_putc(f, '\n');
   }
   /* one summary object for the log window */
   j_open(&j);
-  j_time(&j, "@timestamp", r->scan_start_ms);
+  j_time(&j, "@timestamp", start);
   j_str(&j, "message", "log window: first and last record time per log folder");
   j_obj(&j, "event");
   j_str(&j, "kind", "state");
@@ -395,49 +423,48 @@ static exh_err report_jsonl(FILE *f, const exh_result *r, const exh_report_opts 
   j_close(&j);
   j_obj(&j, "exhunt");
   j_key(&j, "log_window");
-  fputc('[', f);
-  for (size_t i = 0; i < r->nwindows; i++) {
-    const exh_logwindow *w = &r->windows[i];
-    if (i) fputc(',', f);
+  out_putc(f, '[');
+  for (size_t i = 0; i < exh_result_nwindows(r); i++) {
+    const exh_logwindow *w = exh_result_window(r, i);
+    if (i) out_putc(f, ',');
     j_open(&j);
-    j_str(&j, "host", r->servers[w->server].name);
-    j_str(&j, "folder", w->folder);
-    j_str(&j, "kind", w->kind);
-    j_time(&j, "first", w->first_ms);
-    j_time(&j, "last", w->last_ms);
-    j_int(&j, "files", w->files);
-    j_int(&j, "bytes", (long long)w->bytes);
+    j_str(&j, "host", exh_server_name(exh_result_server(r, exh_logwindow_server(w))));
+    j_str(&j, "folder", exh_logwindow_folder(w));
+    j_str(&j, "kind", exh_logwindow_kind(w));
+    j_time(&j, "first", exh_logwindow_first(w));
+    j_time(&j, "last", exh_logwindow_last(w));
+    j_int(&j, "files", exh_logwindow_files(w));
+    j_int(&j, "bytes", (long long)exh_logwindow_bytes(w));
     j_close(&j);
   }
-  fputc(']', f);
+  out_putc(f, ']');
   j_obj(&j, "scan");
-  j_int(&j, "files_seen", (long long)r->files_seen);
-  j_int(&j, "files_scanned", (long long)r->files_scanned);
-  j_int(&j, "bytes_scanned", (long long)r->bytes_scanned);
-  j_int(&j, "errors", (long long)r->nerrors);
+  j_int(&j, "files_seen", (long long)exh_result_files_seen(r));
+  j_int(&j, "files_scanned", (long long)exh_result_files_scanned(r));
+  j_int(&j, "bytes_scanned", (long long)exh_result_bytes_scanned(r));
+  j_int(&j, "errors", (long long)exh_result_nerrors(r));
   j_close(&j);
   j_close(&j);
   j_close(&j);
-  fputc('\n', f);
-  for (size_t i = 0; i < r->nerrors; i++) {
-    const exh_file_error *e = &r->errors[i];
+  out_putc(f, '\n');
+  for (size_t i = 0; i < exh_result_nerrors(r); i++) {
+    const exh_file_error *e = exh_result_error(r, i);
     j_open(&j);
-    j_time(&j, "@timestamp", r->scan_start_ms);
-    j_str(&j, "message", e->reason);
+    j_time(&j, "@timestamp", start);
+    j_str(&j, "message", exh_file_error_reason(e));
     j_obj(&j, "event");
     j_str(&j, "kind", "pipeline_error");
-    j_str(&j, "dataset", e->skipped ? "exhunt.skipped" : "exhunt.error");
+    j_str(&j, "dataset", exh_file_error_skipped(e) ? "exhunt.skipped" : "exhunt.error");
     j_close(&j);
     j_obj(&j, "file");
-    j_str(&j, "path", e->path);
+    j_str(&j, "path", exh_file_error_path(e));
     j_close(&j);
     j_obj(&j, "error");
-    j_str(&j, "message", e->reason);
+    j_str(&j, "message", exh_file_error_reason(e));
     j_close(&j);
     j_close(&j);
-    fputc('\n', f);
+    out_putc(f, '\n');
   }
-  return ferror(f) ? EXH_EIO : EXH_OK;
 }
 
-EXH_REPORT_GUARDED(exh_report_jsonl, report_jsonl)
+EXH_REPORT_GUARDED(exh__report_jsonl, report_jsonl)

@@ -1,6 +1,8 @@
 /* Report files (exh_output_*): the public face of the platform's
  * exh_outfile, which holds the rules (never inside a root, replace by
- * rename, never write into an existing file). */
+ * rename, never write into an existing file). Its stream stays inside the
+ * library: callers write through exh_output_write, an exh_write_fn. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../platform/platform.h"
@@ -25,7 +27,10 @@ exh_err exh_output_open(const char *path, const char *const *roots, size_t nroot
   return EXH_OK;
 }
 
-FILE *exh_output_stream(exh_output *o) { return exh_outfile_stream(o->f); }
+int exh_output_write(void *output, const char *p, size_t n) {
+  exh_output *o = output;
+  return fwrite(p, 1, n, exh_outfile_stream(o->f)) == n ? 0 : -1;
+}
 
 exh_err exh_output_close(exh_output *o, int commit, char *why, size_t whyn) {
   if (!o) return EXH_OK;

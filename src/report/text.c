@@ -1,17 +1,15 @@
 /* Text report for a terminal: the verdict first, then findings grouped by
  * CVE with the evidence line, the log window, and what could not be read.
- * Every attacker-controlled byte goes through exh_term_str. */
+ * Every attacker-controlled byte goes through out_term (exh_term_buf). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/limits.h"
-#include "../util/util.h"
-#include "guarded.h"
-#include "exhunt/exhunt.h"
-
+#include "out.h"
+#include "report.h"
 
 typedef struct tctx {
-  FILE *f;
+  exh_out *f;
   int color;
 } tctx;
 
@@ -27,281 +25,313 @@ static const char *level_color(exh_level l) {
   }
 }
 
-static void s(tctx *t, const char *str) { exh_term_str(t->f, str, strlen(str)); }
+static void s(tctx *t, const char *str) { out_term(t->f, str, strlen(str)); }
+
+/* The record or matched bytes, cut for the screen; "..." when cut here or
+ * when the finding holds only the start of its record. */
+static void evidence_line(tctx *t, const char *ev, size_t evn, int cut) {
+  size_t n = evn < EXH_TEXT_EVIDENCE ? evn : EXH_TEXT_EVIDENCE;
+  exh__out_printf(t->f, "      %s| ", col(t, "\033[2m"));
+  out_term(t->f, ev, n);
+  if (n < evn || cut) out_puts(t->f, " ...");
+  exh__out_printf(t->f, "%s\n", col(t, "\033[0m"));
+}
 
 static void print_finding(tctx *t, const exh_finding *f) {
-  int brief = f->level < EXH_LEVEL_MEDIUM; /* probes: one line of context, no record */
+  exh_level lv = exh_finding_level(f);
+  int brief = lv < EXH_LEVEL_MEDIUM; /* probes: one line of context, no record */
+  const char *ip = exh_finding_source_ip(f), *url = exh_finding_url(f), *method = exh_finding_http_method(f);
+  const char *ua = exh_finding_user_agent(f);
+  size_t evn;
+  int evcut;
+  const char *ev = exh_finding_evidence(f, &evn, &evcut);
   char ts[32];
-  exh_format_iso8601(f->time_ms, ts);
-  fprintf(t->f, "  %s[%s]%s %s  ", col(t, level_color(f->level)), exh_level_name(f->level),
-          col(t, "\033[0m"), ts);
-  s(t, f->message);
-  fputc('\n', t->f);
-  if (f->source_ip || f->url) {
-    fputs("      ", t->f);
-    if (f->source_ip) {
-      fputs("from ", t->f);
-      s(t, f->source_ip);
-      fputs("  ", t->f);
+  exh_format_iso8601(exh_finding_time(f), ts);
+  exh__out_printf(t->f, "  %s[%s]%s %s  ", col(t, level_color(lv)), exh_level_name(lv), col(t, "\033[0m"), ts);
+  s(t, exh_finding_message(f));
+  out_putc(t->f, '\n');
+  if (ip || url) {
+    out_puts(t->f, "      ");
+    if (ip) {
+      out_puts(t->f, "from ");
+      s(t, ip);
+      out_puts(t->f, "  ");
     }
-    if (f->http_method) {
-      s(t, f->http_method);
-      fputc(' ', t->f);
+    if (method) {
+      s(t, method);
+      out_putc(t->f, ' ');
     }
-    if (f->url) s(t, f->url);
-    if (f->http_status) fprintf(t->f, " -> %d", f->http_status);
-    if (f->user_agent) {
-      fputs("  UA ", t->f);
-      s(t, f->user_agent);
+    if (url) s(t, url);
+    if (exh_finding_http_status(f)) exh__out_printf(t->f, " -> %d", exh_finding_http_status(f));
+    if (ua) {
+      out_puts(t->f, "  UA ");
+      s(t, ua);
     }
-    fputc('\n', t->f);
+    out_putc(t->f, '\n');
   }
-  fputs("      at ", t->f);
-  s(t, f->path);
-  if (f->is_file) {
+  out_puts(t->f, "      at ");
+  s(t, exh_finding_path(f));
+  if (exh_finding_is_file(f)) {
     char mt[32];
-    exh_format_iso8601(f->file_mtime_ms, mt);
-    fprintf(t->f, " (%llu bytes, modified %s)\n", (unsigned long long)f->file_size, mt);
-    if (f->file_sha256) {
-      fputs("      sha256 ", t->f);
-      s(t, f->file_sha256);
-      fputc('\n', t->f);
+    exh_format_iso8601(exh_finding_file_mtime(f), mt);
+    exh__out_printf(t->f, " (%llu bytes, modified %s)\n", (unsigned long long)exh_finding_file_size(f), mt);
+    if (exh_finding_sha256(f)) {
+      out_puts(t->f, "      sha256 ");
+      s(t, exh_finding_sha256(f));
+      out_putc(t->f, '\n');
     }
-    if (f->story) {
-      fputs("      story: ", t->f);
-      s(t, f->story);
-      fputc('\n', t->f);
+    if (exh_finding_story(f)) {
+      out_puts(t->f, "      story: ");
+      s(t, exh_finding_story(f));
+      out_putc(t->f, '\n');
     }
-    if (f->evidence && !brief) {
-      size_t n = f->evidence_len < EXH_TEXT_EVIDENCE ? f->evidence_len : EXH_TEXT_EVIDENCE;
-      fprintf(t->f, "      %s| ", col(t, "\033[2m"));
-      exh_term_str(t->f, f->evidence, n);
-      if (n < f->evidence_len) fputs(" ...", t->f);
-      fprintf(t->f, "%s\n", col(t, "\033[0m"));
-    }
+    if (ev && !brief) evidence_line(t, ev, evn, 0);
   } else {
-    if (f->record_id)
-      fprintf(t->f, " record %llu (offset %llu)\n", (unsigned long long)f->record_id, (unsigned long long)f->offset);
+    if (exh_finding_record_id(f))
+      exh__out_printf(t->f, " record %llu (offset %llu)\n", (unsigned long long)exh_finding_record_id(f),
+                      (unsigned long long)exh_finding_offset(f));
     else
-      fprintf(t->f, ":%llu (offset %llu)\n", (unsigned long long)f->line, (unsigned long long)f->offset);
+      exh__out_printf(t->f, ":%llu (offset %llu)\n", (unsigned long long)exh_finding_line(f),
+                      (unsigned long long)exh_finding_offset(f));
     if (brief) return;
-    size_t n = f->evidence_len < EXH_TEXT_EVIDENCE ? f->evidence_len : EXH_TEXT_EVIDENCE;
-    fprintf(t->f, "      %s| ", col(t, "\033[2m"));
-    exh_term_str(t->f, f->evidence, n);
-    if (n < f->evidence_len || f->evidence_truncated) fputs(" ...", t->f);
-    fprintf(t->f, "%s\n", col(t, "\033[0m"));
+    evidence_line(t, ev ? ev : "", evn, evcut);
   }
 }
 
-static const char *group_of(const exh_finding *f) { return f->rule->ncves ? f->rule->cves[0] : NULL; }
+static const char *group_of(const exh_finding *f) {
+  const exh_rule_info *ri = exh_finding_rule(f);
+  return exh_rule_info_ncves(ri) ? exh_rule_info_cve(ri, 0) : NULL;
+}
+
+/* Whether finding f belongs to group g (a CVE, or NULL: findings without one). */
+static int in_group(const exh_finding *f, const char *g) {
+  const char *h = group_of(f);
+  return g ? h && !strcmp(h, g) : !h;
+}
 
 /* The per-attacker timeline: client addresses, most severe first. */
 static void attackers(tctx *t, const exh_result *r, size_t sv, int verbose) {
   size_t n = 0, shown = 0;
-  for (size_t k = 0; k < r->nactors; k++) n += r->actors[k].server == sv;
+  for (size_t k = 0; k < exh_result_nactors(r); k++) n += exh_actor_server(exh_result_actor(r, k)) == sv;
   if (!n) return;
-  fprintf(t->f, "\nAttackers (%zu client address%s with findings):\n", n, n == 1 ? "" : "es");
-  for (size_t k = 0; k < r->nactors; k++) {
-    const exh_actor *a = &r->actors[k];
-    if (a->server != sv) continue;
+  exh__out_printf(t->f, "\nAttackers (%zu client address%s with findings):\n", n, n == 1 ? "" : "es");
+  for (size_t k = 0; k < exh_result_nactors(r); k++) {
+    const exh_actor *a = exh_result_actor(r, k);
+    if (exh_actor_server(a) != sv) continue;
     if (!verbose && shown == 10) {
-      fprintf(t->f, "  ... %zu more (--verbose lists them; so do jsonl and html)\n", n - shown);
+      exh__out_printf(t->f, "  ... %zu more (--verbose lists them; so do jsonl and html)\n", n - shown);
       break;
     }
     shown++;
     char f1[32], f2[32];
-    exh_format_iso8601(a->first_ms, f1);
-    exh_format_iso8601(a->last_ms, f2);
-    fputs("  ", t->f);
-    s(t, a->ip);
-    fprintf(t->f, "  %s .. %s  %zu finding%s (%zu critical, %zu high)", f1, f2, a->nfindings,
-            a->nfindings == 1 ? "" : "s", a->nlevel[EXH_LEVEL_CRITICAL], a->nlevel[EXH_LEVEL_HIGH]);
-    for (size_t c = 0; c < a->ncves; c++) { /* tags of third-party rules: escaped too */
-      fputs(c ? " " : "  ", t->f);
-      s(t, a->cves[c]);
+    size_t nf = exh_actor_nfindings(a);
+    exh_format_iso8601(exh_actor_first(a), f1);
+    exh_format_iso8601(exh_actor_last(a), f2);
+    out_puts(t->f, "  ");
+    s(t, exh_actor_ip(a));
+    exh__out_printf(t->f, "  %s .. %s  %zu finding%s (%zu critical, %zu high)", f1, f2, nf, nf == 1 ? "" : "s",
+                    exh_actor_nlevel(a, EXH_LEVEL_CRITICAL), exh_actor_nlevel(a, EXH_LEVEL_HIGH));
+    for (size_t c = 0; c < exh_actor_ncves(a); c++) { /* tags of third-party rules: escaped too */
+      out_puts(t->f, c ? " " : "  ");
+      s(t, exh_actor_cve(a, c));
     }
-    fputc('\n', t->f);
+    out_putc(t->f, '\n');
   }
 }
 
 static void patch_level(tctx *t, const exh_server *S) {
-  FILE *f = t->f;
-  fputs("\nPatch level: ", f);
-  if (!S->build) {
-    fputs("unknown (no Bin/ExSetup.exe, OWA build folder or Exchange log with #Version)\n", f);
+  exh_out *f = t->f;
+  const char *build = exh_server_build(S), *product = exh_server_product(S);
+  out_puts(f, "\nPatch level: ");
+  if (!build) {
+    out_puts(f, "unknown (no Bin/ExSetup.exe, OWA build folder or Exchange log with #Version)\n");
     return;
   }
-  s(t, S->build);
-  fprintf(f, " (%s; from %s)\n", S->product ? S->product : "unknown product", S->build_source);
-  for (size_t i = 0; i < S->ncves; i++) {
-    const exh_cve_status *c = &S->cves[i];
-    const char *cc = c->status == EXH_PATCH_VULNERABLE ? "\033[1;31m" : c->status == EXH_PATCH_FIXED ? "\033[32m" : "";
-    fprintf(f, "  %-15s %-13s %s%-10s%s %s\n", c->cve, c->campaign, col(t, cc), exh_patch_name(c->status),
-            col(t, "\033[0m"), c->why);
+  s(t, build);
+  exh__out_printf(f, " (%s; from %s)\n", product ? product : "unknown product", exh_server_build_source(S));
+  for (size_t i = 0; i < exh_server_ncves(S); i++) {
+    const exh_cve_status *c = exh_server_cve(S, i);
+    exh_patch st = exh_cve_status_patch(c);
+    const char *cc = st == EXH_PATCH_VULNERABLE ? "\033[1;31m" : st == EXH_PATCH_FIXED ? "\033[32m" : "";
+    exh__out_printf(f, "  %-15s %-13s %s%-10s%s %s\n", exh_cve_status_id(c), exh_cve_status_campaign(c), col(t, cc),
+                    exh_patch_name(st), col(t, "\033[0m"), exh_cve_status_why(c));
   }
-  if (S->nbuilds_seen > 1 || (S->nbuilds_seen == 1 && strcmp(S->builds_seen[0].build, S->build))) {
-    fputs("  builds named by the Exchange logs (#Version):\n", f);
-    for (size_t i = 0; i < S->nbuilds_seen; i++) {
-      char a[32], b[32];
-      exh_format_iso8601(S->builds_seen[i].first_ms, a);
-      exh_format_iso8601(S->builds_seen[i].last_ms, b);
-      fputs("    ", f);
-      s(t, S->builds_seen[i].build);
-      fprintf(f, "  %s .. %s (%u files)\n", a, b, S->builds_seen[i].files);
+  size_t nb = exh_server_nbuilds_seen(S);
+  if (nb > 1 || (nb == 1 && strcmp(exh_build_seen_build(exh_server_build_seen(S, 0)), build))) {
+    out_puts(f, "  builds named by the Exchange logs (#Version):\n");
+    for (size_t i = 0; i < nb; i++) {
+      const exh_build_seen *b = exh_server_build_seen(S, i);
+      char a[32], z[32];
+      exh_format_iso8601(exh_build_seen_first(b), a);
+      exh_format_iso8601(exh_build_seen_last(b), z);
+      out_puts(f, "    ");
+      s(t, exh_build_seen_build(b));
+      exh__out_printf(f, "  %s .. %s (%u files)\n", a, z, exh_build_seen_files(b));
     }
   }
 }
 
 /* Each campaign's state, under the verdict. */
 static void campaigns(tctx *t, const exh_server *S) {
-  for (size_t k = 0; k < S->ncampaigns; k++) {
-    const exh_campaign_view *c = &S->campaigns[k];
-    const char *cc = c->state == EXH_CAMPAIGN_COMPROMISED ? "\033[1;31m"
-                     : c->state == EXH_CAMPAIGN_ATTEMPTED ? "\033[33m"
-                     : c->state == EXH_CAMPAIGN_CANNOT_TELL ? "\033[1;35m"
-                                                            : "\033[32m";
-    fprintf(t->f, "  %s %-13s %s%-17s%s ", k ? "          " : "campaigns:", c->campaign, col(t, cc),
-            exh_campaign_state_name(c->state), col(t, "\033[0m"));
-    s(t, c->why);
-    fputc('\n', t->f);
+  for (size_t k = 0; k < exh_server_ncampaigns(S); k++) {
+    const exh_campaign *c = exh_server_campaign(S, k);
+    exh_campaign_state st = exh_campaign_state_of(c);
+    const char *cc = st == EXH_CAMPAIGN_COMPROMISED ? "\033[1;31m"
+                     : st == EXH_CAMPAIGN_ATTEMPTED ? "\033[33m"
+                     : st == EXH_CAMPAIGN_CANNOT_TELL ? "\033[1;35m"
+                                                      : "\033[32m";
+    exh__out_printf(t->f, "  %s %-13s %s%-17s%s ", k ? "          " : "campaigns:", exh_campaign_name(c), col(t, cc),
+                    exh_campaign_state_name(st), col(t, "\033[0m"));
+    s(t, exh_campaign_why(c));
+    out_putc(t->f, '\n');
   }
 }
 
 /* What the verdict rests on: every class of evidence, read or absent. */
 static void coverage(tctx *t, const exh_result *r, size_t sv) {
-  fputs("\nCoverage (what this verdict rests on; - : not found):\n", t->f);
-  for (size_t i = 0; i < r->ncoverage; i++) {
-    const exh_coverage *c = &r->coverage[i];
-    if (c->server != sv) continue;
-    fputs("  ", t->f);
-    if (!c->present) {
-      fputs("-  ", t->f);
-      s(t, c->label);
-      fputc('\n', t->f);
+  out_puts(t->f, "\nCoverage (what this verdict rests on; - : not found):\n");
+  for (size_t i = 0; i < exh_result_ncoverage(r); i++) {
+    const exh_coverage *c = exh_result_coverage(r, i);
+    if (exh_coverage_server(c) != sv) continue;
+    out_puts(t->f, "  ");
+    if (!exh_coverage_present(c)) {
+      out_puts(t->f, "-  ");
+      s(t, exh_coverage_label(c));
+      out_putc(t->f, '\n');
       continue;
     }
-    fputs("+  ", t->f);
-    s(t, c->label);
-    if (c->first_ms != EXH_TIME_UNKNOWN) {
+    uint32_t files = exh_coverage_files(c), errors = exh_coverage_errors(c);
+    out_puts(t->f, "+  ");
+    s(t, exh_coverage_label(c));
+    if (exh_coverage_first(c) != EXH_TIME_UNKNOWN) {
       char a[32], b[32];
-      exh_format_iso8601(c->first_ms, a);
-      exh_format_iso8601(c->last_ms, b);
-      fprintf(t->f, "  %s .. %s", a, b);
+      exh_format_iso8601(exh_coverage_first(c), a);
+      exh_format_iso8601(exh_coverage_last(c), b);
+      exh__out_printf(t->f, "  %s .. %s", a, b);
     }
-    fprintf(t->f, "  %u file%s", c->files, c->files == 1 ? "" : "s");
-    if (c->records) fprintf(t->f, ", %llu records", (unsigned long long)c->records);
-    if (c->errors) fprintf(t->f, ", %u not read in whole or in part", c->errors);
-    if (!c->rules && c->files && strcmp(c->cls, "exsetup")) fputs(" (no loaded rule reads it)", t->f);
-    fputc('\n', t->f);
+    exh__out_printf(t->f, "  %u file%s", files, files == 1 ? "" : "s");
+    if (exh_coverage_records(c)) exh__out_printf(t->f, ", %llu records", (unsigned long long)exh_coverage_records(c));
+    if (errors) exh__out_printf(t->f, ", %u not read in whole or in part", errors);
+    if (!exh_coverage_rules(c) && files && strcmp(exh_coverage_class(c), "exsetup"))
+      out_puts(t->f, " (no loaded rule reads it)");
+    out_putc(t->f, '\n');
   }
 }
 
-static exh_err report_text(FILE *f, const exh_result *r, const exh_report_opts *o) {
+/* One server's findings: each CVE in order of first appearance, then the
+ * findings without one; most severe first within a group, then by time. */
+static void findings(tctx *t, const exh_result *r, size_t sv, int verbose) {
+  exh_out *f = t->f;
+  const char *groups[64];
+  size_t ng = 0, nf = exh_result_nfindings(r);
+  int have_none = 0;
+  for (size_t i = 0; i < nf; i++) {
+    const exh_finding *x = exh_result_finding(r, i);
+    if (exh_finding_server(x) != sv) continue;
+    const char *g = group_of(x);
+    if (!g) {
+      have_none = 1;
+      continue;
+    }
+    size_t k = 0;
+    while (k < ng && strcmp(groups[k], g)) k++;
+    if (k == ng && ng < 64) groups[ng++] = g;
+  }
+  for (size_t gi = 0; gi <= ng; gi++) {
+    const char *g = gi < ng ? groups[gi] : NULL;
+    if (!g && !have_none) break;
+    size_t cnt = 0;
+    for (size_t i = 0; i < nf; i++) {
+      const exh_finding *x = exh_result_finding(r, i);
+      if (exh_finding_server(x) == sv && in_group(x, g)) cnt++;
+    }
+    out_putc(f, '\n');
+    s(t, g ? g : "Other findings");
+    exh__out_printf(f, " (%zu)\n", cnt);
+    for (int l = EXH_LEVEL_CRITICAL; l >= EXH_LEVEL_INFO; l--) {
+      size_t cap = l >= EXH_LEVEL_HIGH ? EXH_TEXT_CAP_HIGH : EXH_TEXT_CAP_LOW, seen = 0;
+      for (size_t i = 0; i < nf; i++) {
+        const exh_finding *x = exh_result_finding(r, i);
+        if (exh_finding_server(x) != sv || (int)exh_finding_level(x) != l || !in_group(x, g)) continue;
+        if (verbose || seen < cap) print_finding(t, x);
+        seen++;
+      }
+      if (!verbose && seen > cap)
+        exh__out_printf(f, "  ... %zu more %s finding%s (--verbose lists them; so does --format jsonl)\n", seen - cap,
+                        exh_level_name((exh_level)l), seen - cap == 1 ? "" : "s");
+    }
+  }
+}
+
+static void report_text(exh_out *f, const exh_result *r, const exh_report_opts *o) {
   tctx t = {f, o && o->color};
   int verbose = o && o->verbose;
-  fprintf(f, "exhunt %s: Exchange compromise assessment\n", EXH_VERSION);
-  for (size_t sv = 0; sv < r->nservers; sv++) {
-    const exh_server *S = &r->servers[sv];
-    const char *vc = S->verdict == EXH_VERDICT_COMPROMISED   ? "\033[1;31m"
-                     : S->verdict == EXH_VERDICT_SUSPICIOUS ? "\033[1;33m"
-                     : S->verdict == EXH_VERDICT_CLEAN      ? "\033[1;32m"
-                                                            : "\033[1;35m";
-    fputs("\n== ", f);
-    s(&t, S->name);
-    fputs(" (", f);
-    s(&t, S->root);
-    fprintf(f, ")\nVERDICT: %s%s%s\n  ", col(&t, vc), exh_verdict_name(S->verdict), col(&t, "\033[0m"));
-    s(&t, S->reason);
-    fputc('\n', f);
-    if (S->limits) {
-      fputs("  ", f);
-      s(&t, S->limits);
-      fputc('\n', f);
+  exh__out_printf(f, "exhunt %s: Exchange compromise assessment\n", EXH_VERSION);
+  for (size_t sv = 0; sv < exh_result_nservers(r); sv++) {
+    const exh_server *S = exh_result_server(r, sv);
+    exh_verdict v = exh_server_verdict(S);
+    const char *vc = v == EXH_VERDICT_COMPROMISED   ? "\033[1;31m"
+                     : v == EXH_VERDICT_SUSPICIOUS ? "\033[1;33m"
+                     : v == EXH_VERDICT_CLEAN      ? "\033[1;32m"
+                                                   : "\033[1;35m";
+    out_puts(f, "\n== ");
+    s(&t, exh_server_name(S));
+    out_puts(f, " (");
+    s(&t, exh_server_root(S));
+    exh__out_printf(f, ")\nVERDICT: %s%s%s\n  ", col(&t, vc), exh_verdict_name(v), col(&t, "\033[0m"));
+    s(&t, exh_server_reason(S));
+    out_putc(f, '\n');
+    if (exh_server_limits(S)) {
+      out_puts(f, "  ");
+      s(&t, exh_server_limits(S));
+      out_putc(f, '\n');
     }
     campaigns(&t, S);
-    fprintf(f, "  findings: %zu critical, %zu high, %zu medium, %zu low, %zu informational\n",
-            S->nfindings[4], S->nfindings[3], S->nfindings[2], S->nfindings[1], S->nfindings[0]);
-    /* groups: each CVE in order of first appearance, then findings without CVE */
-    const char *groups[64];
-    size_t ng = 0;
-    int have_none = 0;
-    for (size_t i = 0; i < r->nfindings; i++) {
-      const exh_finding *x = &r->findings[i];
-      if (x->server != sv) continue;
-      const char *g = group_of(x);
-      if (!g) {
-        have_none = 1;
-        continue;
-      }
-      size_t k = 0;
-      while (k < ng && strcmp(groups[k], g)) k++;
-      if (k == ng && ng < 64) groups[ng++] = g;
-    }
-    for (size_t gi = 0; gi <= ng; gi++) {
-      const char *g = gi < ng ? groups[gi] : NULL;
-      if (!g && !have_none) break;
-      size_t cnt = 0;
-      for (size_t i = 0; i < r->nfindings; i++)
-        if (r->findings[i].server == sv && (g ? group_of(&r->findings[i]) && !strcmp(group_of(&r->findings[i]), g)
-                                              : !group_of(&r->findings[i])))
-          cnt++;
-      fputc('\n', f);
-      s(&t, g ? g : "Other findings");
-      fprintf(f, " (%zu)\n", cnt);
-      /* most severe first within a group, then time */
-      for (int l = EXH_LEVEL_CRITICAL; l >= EXH_LEVEL_INFO; l--) {
-        size_t cap = l >= EXH_LEVEL_HIGH ? EXH_TEXT_CAP_HIGH : EXH_TEXT_CAP_LOW, seen = 0;
-        for (size_t i = 0; i < r->nfindings; i++) {
-          const exh_finding *x = &r->findings[i];
-          if (x->server != sv || (int)x->level != l) continue;
-          if (g ? !(group_of(x) && !strcmp(group_of(x), g)) : group_of(x) != NULL) continue;
-          if (verbose || seen < cap) print_finding(&t, x);
-          seen++;
-        }
-        if (!verbose && seen > cap)
-          fprintf(f, "  ... %zu more %s finding%s (--verbose lists them; so does --format jsonl)\n", seen - cap,
-                  exh_level_name((exh_level)l), seen - cap == 1 ? "" : "s");
-      }
-    }
+    exh__out_printf(f, "  findings: %zu critical, %zu high, %zu medium, %zu low, %zu informational\n",
+                    exh_server_nlevel(S, EXH_LEVEL_CRITICAL), exh_server_nlevel(S, EXH_LEVEL_HIGH),
+                    exh_server_nlevel(S, EXH_LEVEL_MEDIUM), exh_server_nlevel(S, EXH_LEVEL_LOW),
+                    exh_server_nlevel(S, EXH_LEVEL_INFO));
+    findings(&t, r, sv, verbose);
     patch_level(&t, S);
     attackers(&t, r, sv, verbose);
-    fputs("\nLog window (how far back this verdict reaches):\n", f);
+    out_puts(f, "\nLog window (how far back this verdict reaches):\n");
     int any = 0;
-    for (size_t i = 0; i < r->nwindows; i++) {
-      const exh_logwindow *w = &r->windows[i];
-      if (w->server != sv) continue;
+    for (size_t i = 0; i < exh_result_nwindows(r); i++) {
+      const exh_logwindow *w = exh_result_window(r, i);
+      if (exh_logwindow_server(w) != sv) continue;
+      uint32_t files = exh_logwindow_files(w);
       char a[32], b[32];
-      exh_format_iso8601(w->first_ms, a);
-      exh_format_iso8601(w->last_ms, b);
-      fprintf(f, "  %s .. %s  %5u file%s  ", a, b, w->files, w->files == 1 ? " " : "s");
-      s(&t, w->folder);
-      fputc('\n', f);
+      exh_format_iso8601(exh_logwindow_first(w), a);
+      exh_format_iso8601(exh_logwindow_last(w), b);
+      exh__out_printf(f, "  %s .. %s  %5u file%s  ", a, b, files, files == 1 ? " " : "s");
+      s(&t, exh_logwindow_folder(w));
+      out_putc(f, '\n');
       any = 1;
     }
-    if (!any) fputs("  no Exchange or IIS log was read\n", f);
+    if (!any) out_puts(f, "  no Exchange or IIS log was read\n");
     coverage(&t, r, sv);
   }
   size_t nerr = 0, nskip = 0;
-  for (size_t i = 0; i < r->nerrors; i++) r->errors[i].skipped ? nskip++ : nerr++;
+  for (size_t i = 0; i < exh_result_nerrors(r); i++) exh_file_error_skipped(exh_result_error(r, i)) ? nskip++ : nerr++;
   if (nerr || (verbose && nskip)) {
-    fprintf(f, "\nFiles not read (%zu error%s, %zu skipped):\n", nerr, nerr == 1 ? "" : "s", nskip);
-    for (size_t i = 0; i < r->nerrors; i++) {
-      if (r->errors[i].skipped && !verbose) continue;
-      fputs(r->errors[i].skipped ? "  skipped " : "  error   ", f);
-      s(&t, r->errors[i].path);
-      fputs(": ", f);
-      s(&t, r->errors[i].reason);
-      fputc('\n', f);
+    exh__out_printf(f, "\nFiles not read (%zu error%s, %zu skipped):\n", nerr, nerr == 1 ? "" : "s", nskip);
+    for (size_t i = 0; i < exh_result_nerrors(r); i++) {
+      const exh_file_error *e = exh_result_error(r, i);
+      if (exh_file_error_skipped(e) && !verbose) continue;
+      out_puts(f, exh_file_error_skipped(e) ? "  skipped " : "  error   ");
+      s(&t, exh_file_error_path(e));
+      out_puts(f, ": ");
+      s(&t, exh_file_error_reason(e));
+      out_putc(f, '\n');
     }
   }
-  fprintf(f, "\nrules: %zu Sigma, %zu YARA, %zu indicators, %zu baseline rows\n", r->rules_sigma, r->rules_yara,
-          r->indicators, r->baseline_rows);
-  fprintf(f, "scanned %llu of %llu files (%.1f MB) in %.2f s",
-          (unsigned long long)r->files_scanned, (unsigned long long)r->files_seen,
-          (double)r->bytes_scanned / 1e6, r->seconds);
-  if (nskip && !verbose) fprintf(f, "; %zu skipped (links, special files; --verbose lists them)", nskip);
-  fputc('\n', f);
-  return ferror(f) ? EXH_EIO : EXH_OK;
+  exh__out_printf(f, "\nrules: %zu Sigma, %zu YARA, %zu indicators, %zu baseline rows\n", exh_result_rules_sigma(r),
+                  exh_result_rules_yara(r), exh_result_indicators(r), exh_result_baseline_rows(r));
+  exh__out_printf(f, "scanned %llu of %llu files (%.1f MB) in %.2f s", (unsigned long long)exh_result_files_scanned(r),
+                  (unsigned long long)exh_result_files_seen(r), (double)exh_result_bytes_scanned(r) / 1e6,
+                  exh_result_seconds(r));
+  if (nskip && !verbose) exh__out_printf(f, "; %zu skipped (links, special files; --verbose lists them)", nskip);
+  out_putc(f, '\n');
 }
 
-EXH_REPORT_GUARDED(exh_report_text, report_text)
+EXH_REPORT_GUARDED(exh__report_text, report_text)

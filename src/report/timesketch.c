@@ -4,50 +4,53 @@
  * Coverage is not an event: it stays in the other formats. */
 #include <string.h>
 
-#include "../util/util.h"
-#include "guarded.h"
+#include "out.h"
+#include "report.h"
 
-static exh_err report_timesketch(FILE *f, const exh_result *r, const exh_report_opts *o) {
-  (void)o;
-  for (size_t i = 0; i < r->nfindings; i++) {
-    const exh_finding *x = &r->findings[i];
-    int64_t ms = x->time_ms != EXH_TIME_UNKNOWN ? x->time_ms : r->scan_start_ms;
+static void str(exh_out *o, const char *s) { out_json(o, s, strlen(s)); }
+
+static void report_timesketch(exh_out *o, const exh_result *r, const exh_report_opts *opts) {
+  (void)opts;
+  for (size_t i = 0; i < exh_result_nfindings(r); i++) {
+    const exh_finding *x = exh_result_finding(r, i);
+    const exh_rule_info *ri = exh_finding_rule(x);
+    int64_t ms = exh_finding_time(x) != EXH_TIME_UNKNOWN ? exh_finding_time(x) : exh_result_start(r);
+    int file = exh_finding_is_file(x);
+    uint64_t rec = exh_finding_record_id(x);
     char t[32];
     exh_format_iso8601(ms, t);
-    fputs("{\"message\":", f);
-    exh_json_str(f, x->message, strlen(x->message));
-    fputs(",\"datetime\":", f);
-    exh_json_str(f, t, strlen(t));
-    fprintf(f, ",\"timestamp\":%lld,\"timestamp_desc\":", (long long)ms * 1000);
-    const char *desc = x->is_file ? "File modification time" : x->record_id ? "Event time" : "Log record time";
-    exh_json_str(f, desc, strlen(desc));
-    fputs(",\"data_type\":", f);
-    const char *dt = x->is_file ? "exhunt:file:finding" : x->record_id ? "windows:evtx:finding" : "exchange:log:finding";
-    exh_json_str(f, dt, strlen(dt));
-    fputs(",\"tag\":[", f);
-    exh_json_str(f, exh_level_name(x->level), strlen(exh_level_name(x->level)));
-    for (size_t k = 0; k < x->rule->ncves; k++) {
-      fputc(',', f);
-      exh_json_str(f, x->rule->cves[k], strlen(x->rule->cves[k]));
+    out_puts(o, "{\"message\":");
+    str(o, exh_finding_message(x));
+    out_puts(o, ",\"datetime\":");
+    str(o, t);
+    exh__out_printf(o, ",\"timestamp\":%lld,\"timestamp_desc\":", (long long)ms * 1000);
+    str(o, file ? "File modification time" : rec ? "Event time" : "Log record time");
+    out_puts(o, ",\"data_type\":");
+    str(o, file ? "exhunt:file:finding" : rec ? "windows:evtx:finding" : "exchange:log:finding");
+    out_puts(o, ",\"tag\":[");
+    str(o, exh_level_name(exh_finding_level(x)));
+    for (size_t k = 0; k < exh_rule_info_ncves(ri); k++) {
+      out_putc(o, ',');
+      str(o, exh_rule_info_cve(ri, k));
     }
-    fputs("],\"rule_id\":", f);
-    exh_json_str(f, x->rule->id, strlen(x->rule->id));
-    fputs(",\"hostname\":", f);
-    exh_json_str(f, r->servers[x->server].name, strlen(r->servers[x->server].name));
-    fputs(",\"file_path\":", f);
-    exh_json_str(f, x->path, strlen(x->path));
-    if (x->source_ip) {
-      fputs(",\"source_ip\":", f);
-      exh_json_str(f, x->source_ip, strlen(x->source_ip));
+    out_puts(o, "],\"rule_id\":");
+    str(o, exh_rule_info_id(ri));
+    out_puts(o, ",\"hostname\":");
+    str(o, exh_server_name(exh_result_server(r, exh_finding_server(x))));
+    out_puts(o, ",\"file_path\":");
+    str(o, exh_finding_path(x));
+    if (exh_finding_source_ip(x)) {
+      out_puts(o, ",\"source_ip\":");
+      str(o, exh_finding_source_ip(x));
     }
-    if (x->evidence) {
-      fputs(",\"evidence\":", f);
-      exh_json_str(f, x->evidence, x->evidence_len);
+    size_t evn;
+    const char *ev = exh_finding_evidence(x, &evn, NULL);
+    if (ev) {
+      out_puts(o, ",\"evidence\":");
+      out_json(o, ev, evn);
     }
-    fputs("}\n", f);
+    out_puts(o, "}\n");
   }
-  return ferror(f) ? EXH_EIO : EXH_OK;
 }
 
-
-EXH_REPORT_GUARDED(exh_report_timesketch, report_timesketch)
+EXH_REPORT_GUARDED(exh__report_timesketch, report_timesketch)

@@ -863,20 +863,3 @@ const exh_rule_info *exh_ruleset_rule(const exh_ruleset *rs, size_t i) {
   return i < rs->n ? exh_rule_info_of(rs->rules[i]) : NULL;
 }
 const exh_rule *exh_ruleset_get(const exh_ruleset *rs, size_t i) { return i < rs->n ? rs->rules[i] : NULL; }
-
-/* ---- small public helpers --------------------------------------------- */
-
-void exh_ruleset_describe_prefilter(const exh_ruleset *rs, size_t i, FILE *f) {
-  if (i >= rs->n) return;
-  size_t ng;
-  const exh_rule_lits *g = exh_rule_literal_groups(rs->rules[i], &ng);
-  if (!g) fputs("         prefilter: none (runs on every record)\n", f);
-  for (size_t k = 0; k < ng; k++) {
-    fputs(k ? "     and any of: " : "    prefilter any of: ", f);
-    for (size_t j = 0; j < g[k].n; j++) {
-      if (j) fputs(" | ", f);
-      exh_term_str(f, g[k].lits[j].p, g[k].lits[j].n);
-    }
-    fputc('\n', f);
-  }
-}

@@ -360,7 +360,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
       r->bytes_scanned += ev->size;
     }
     if (ev->version[0]) note_version(r, ev);
-    exh_coverage_note(r, &covcap, ev, kind_rules);
+    exh__coverage_note(r, &covcap, ev, kind_rules);
     for (size_t k = 0; k < ev->nmembers; k++) free(ev->members[k].dir);
     free(ev->members);
     free(ev->path);
@@ -372,7 +372,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   r->errors = w.errors;
   r->nerrors = w.nerrors;
   r->files_seen = w.files_seen;
-  exh_coverage_finish(r, &covcap, w.srv, w.nsrv);
+  exh__coverage_finish(r, &covcap, w.srv, w.nsrv);
   for (size_t i = 0; i < r->nservers && i < w.nsrv; i++) {
     r->servers[i].root_error = w.srv[i].root_error;
     w.srv[i].root_error = NULL;
@@ -389,65 +389,11 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
     free(w.srv[i].builds);
   }
   free(w.srv);
-  exh_correlate(r);
-  exh_correlate_verdicts(r, rs);
-  exh_correlate_story(r);
-  exh_correlate_actors(r);
+  exh__correlate(r);
+  exh__correlate_verdicts(r, rs);
+  exh__correlate_story(r);
+  exh__correlate_actors(r);
   r->seconds = exh_monotonic_s() - t0;
   *out = r;
   return EXH_OK;
 }
-
-
-
-
-void exh_result_free(exh_result *r) {
-  if (!r) return;
-  for (size_t i = 0; i < r->nfindings; i++) exh_finding_release(&r->findings[i]);
-  free(r->findings);
-  for (size_t i = 0; i < r->nactors; i++) free(r->actors[i].ip);
-  free(r->actors);
-  for (size_t i = 0; i < r->nwindows; i++) free(r->windows[i].folder);
-  free(r->windows);
-  for (size_t i = 0; i < r->ncoverage; i++) {
-    free(r->coverage[i].item);
-    free(r->coverage[i].label);
-  }
-  free(r->coverage);
-  for (size_t i = 0; i < r->nerrors; i++) {
-    free(r->errors[i].path);
-    free(r->errors[i].reason);
-  }
-  free(r->errors);
-  for (size_t i = 0; i < r->nservers; i++) {
-    free(r->servers[i].name);
-    free(r->servers[i].root);
-    free(r->servers[i].reason);
-    free(r->servers[i].limits);
-    free(r->servers[i].root_error);
-    for (size_t k = 0; k < r->servers[i].ncampaigns; k++) free(r->servers[i].campaigns[k].why);
-    free(r->servers[i].campaigns);
-    free(r->servers[i].build);
-    free(r->servers[i].cves);
-    for (size_t k = 0; k < r->servers[i].nbuilds_seen; k++) free(r->servers[i].builds_seen[k].build);
-    free(r->servers[i].builds_seen);
-  }
-  free(r->servers);
-  free(r);
-}
-
-int exh_result_exit_code_strict(const exh_result *r, int strict) {
-  for (size_t i = 0; i < r->nservers; i++)
-    if (r->servers[i].root_error) return 2;
-  if (strict)
-    for (size_t i = 0; i < r->nerrors; i++)
-      if (!r->errors[i].skipped) return 2;
-  for (size_t i = 0; i < r->nfindings; i++)
-    if (r->findings[i].level >= EXH_LEVEL_LOW) return 1;
-  for (size_t i = 0; i < r->nservers; i++)
-    if (r->servers[i].verdict == EXH_VERDICT_CANNOT_TELL || r->servers[i].verdict == EXH_VERDICT_NOTHING_EXAMINED)
-      return 3;
-  return 0;
-}
-
-int exh_result_exit_code(const exh_result *r) { return exh_result_exit_code_strict(r, 0); }

@@ -477,7 +477,10 @@ static int exh_is_invisible_format(uint32_t cp) {
          (cp >= 0xFFF9 && cp <= 0xFFFB);
 }
 
-void exh_term_str(FILE *f, const char *s, size_t n) {
+/* The terminal escaping, once, for streams and buffers: runs of plain
+ * bytes and escapes go to put as they come (no allocation). */
+static void term_escape(void (*put)(void *, const char *, size_t), void *ctx, const char *s, size_t n) {
+  static const char hx[] = "0123456789abcdef";
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;
   while (i < n) {
@@ -485,19 +488,16 @@ void exh_term_str(FILE *f, const char *s, size_t n) {
     if (c >= 0x20 && c < 0x7F) {
       size_t j = i + 1;
       while (j < n && u[j] >= 0x20 && u[j] < 0x7F) j++;
-      fwrite(s + i, 1, j - i, f);
+      put(ctx, s + i, j - i);
       i = j;
       continue;
     }
-    if (c < 0x80) {
-      fprintf(f, "\\x%02x", c);
-      i++;
-      continue;
-    }
-    size_t l = exh_utf8_len(u + i, n - i);
-    /* C1 controls (U+0080..U+009F) are encoded C2 80..C2 9F: CSI lives there. */
-    if (l == 0 || (l == 2 && c == 0xC2 && u[i + 1] < 0xA0)) {
-      fprintf(f, "\\x%02x", c);
+    size_t l = c < 0x80 ? 1 : exh_utf8_len(u + i, n - i);
+    /* C0 controls and DEL; invalid UTF-8; C1 controls (U+0080..U+009F,
+     * encoded C2 80..C2 9F: CSI lives there): the byte, as \xNN */
+    if (c < 0x80 || l == 0 || (l == 2 && c == 0xC2 && u[i + 1] < 0xA0)) {
+      const char e[4] = {'\\', 'x', hx[c >> 4], hx[c & 15]};
+      put(ctx, e, 4);
       i++;
       continue;
     }
@@ -505,16 +505,21 @@ void exh_term_str(FILE *f, const char *s, size_t n) {
                   : l == 3 ? (uint32_t)(c & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3F)
                            : 0;
     if (exh_is_invisible_format(cp)) {
-      fprintf(f, "\\u%04x", (unsigned)cp);
+      const char e[6] = {'\\', 'u', hx[cp >> 12 & 15], hx[cp >> 8 & 15], hx[cp >> 4 & 15], hx[cp & 15]};
+      put(ctx, e, 6);
       i += l;
       continue;
     }
-    fwrite(s + i, 1, l, f);
+    put(ctx, s + i, l);
     i += l;
   }
 }
 
-void exh_term_write(FILE *f, const char *s, size_t n) { exh_term_str(f, s, n); }
+static void put_file(void *f, const char *p, size_t n) { fwrite(p, 1, n, f); }
+static void put_buf(void *b, const char *p, size_t n) { exh_buf_add(b, p, n); }
+
+void exh_term_str(FILE *f, const char *s, size_t n) { term_escape(put_file, f, s, n); }
+void exh_term_buf(exh_buf *b, const char *s, size_t n) { term_escape(put_buf, b, s, n); }
 
 uint64_t exh_count_newlines(const char *p, size_t n) {
   uint64_t c = 0;

@@ -144,6 +144,8 @@ void exh_json_buf(exh_buf *b, const char *s, size_t n);
  * line and paragraph separators: Trojan Source spoofing) become \uXXXX;
  * everything else passes. */
 void exh_term_str(FILE *f, const char *s, size_t n);
+/* The same terminal escaping into a buffer. */
+void exh_term_buf(exh_buf *b, const char *s, size_t n);
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 size_t exh_utf8_len(const unsigned char *s, size_t n);
 

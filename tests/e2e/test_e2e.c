@@ -1,6 +1,7 @@
 /* End to end through the library: generated server trees, scanned, compared
  * with the generator's ground truth both ways (nothing missed, nothing
- * extra), with levels, verdicts and exit codes.
+ * extra), with levels, verdicts and exit codes. Black-box: the result is
+ * read through the public accessors only.
  * usage: test_e2e PATH/TO/exgen WORKDIR */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,23 +65,23 @@ static exh_result *gen_and_scan(const char *scenario, const char *seed, int thre
 static int compare(const exh_result *res, const char *root, row *truth, size_t nt) {
   int bad = 0;
   size_t rl = strlen(root);
-  for (size_t i = 0; i < res->nfindings; i++) {
-    const exh_finding *f = &res->findings[i];
-    const char *rel = strncmp(f->path, root, rl) == 0 && f->path[rl] == '/' ? f->path + rl + 1 : f->path;
+  for (size_t i = 0; i < exh_result_nfindings(res); i++) {
+    const exh_finding *f = exh_result_finding(res, i);
+    const char *path = exh_finding_path(f), *id = exh_rule_info_id(exh_finding_rule(f));
+    const char *level = exh_level_name(exh_finding_level(f));
+    uint64_t line = exh_finding_line(f);
+    const char *rel = strncmp(path, root, rl) == 0 && path[rl] == '/' ? path + rl + 1 : path;
     size_t k = 0;
     for (; k < nt; k++)
-      if (!truth[k].seen && !strcmp(truth[k].rule, f->rule->id) && !strcmp(truth[k].rel, rel) &&
-          truth[k].line == f->line)
-        break;
+      if (!truth[k].seen && !strcmp(truth[k].rule, id) && !strcmp(truth[k].rel, rel) && truth[k].line == line) break;
     if (k == nt) {
-      fprintf(stderr, "EXTRA: %s %s %s:%llu\n", f->rule->id, exh_level_name(f->level), rel, (unsigned long long)f->line);
+      fprintf(stderr, "EXTRA: %s %s %s:%llu\n", id, level, rel, (unsigned long long)line);
       bad++;
       continue;
     }
     truth[k].seen = 1;
-    if (strcmp(truth[k].level, exh_level_name(f->level))) {
-      fprintf(stderr, "LEVEL: %s %s:%lu got %s want %s\n", f->rule->id, rel, truth[k].line, exh_level_name(f->level),
-              truth[k].level);
+    if (strcmp(truth[k].level, level)) {
+      fprintf(stderr, "LEVEL: %s %s:%lu got %s want %s\n", id, rel, truth[k].line, level, truth[k].level);
       bad++;
     }
   }
@@ -100,28 +101,34 @@ static void test_attack_tree(void **st) {
   exh_result *res = gen_and_scan("attack", "1", 2, root, sizeof root, &truth, &nt);
   assert_true(nt >= 15);
   assert_int_equal(compare(res, root, truth, nt), 0);
-  assert_int_equal(res->servers[0].verdict, EXH_VERDICT_COMPROMISED);
-  assert_non_null(strstr(res->servers[0].reason, "CVE-2021-26855"));
-  assert_non_null(strstr(res->servers[0].reason, "CVE-2021-27065"));
-  assert_non_null(strstr(res->servers[0].reason, "CVE-2021-26858"));
+  const exh_server *sv = exh_result_server(res, 0);
+  assert_int_equal(exh_server_verdict(sv), EXH_VERDICT_COMPROMISED);
+  assert_non_null(strstr(exh_server_reason(sv), "CVE-2021-26855"));
+  assert_non_null(strstr(exh_server_reason(sv), "CVE-2021-27065"));
+  assert_non_null(strstr(exh_server_reason(sv), "CVE-2021-26858"));
   assert_int_equal(exh_result_exit_code(res), 1);
-  assert_int_equal(res->nerrors, 0);
+  assert_int_equal(exh_result_nerrors(res), 0);
   /* a log window for every HttpProxy protocol folder, ECP, OAB generator */
-  assert_true(res->nwindows >= 12);
-  for (size_t i = 0; i < res->nwindows; i++) {
-    assert_true(res->windows[i].first_ms != EXH_TIME_UNKNOWN);
-    assert_true(res->windows[i].last_ms >= res->windows[i].first_ms);
+  assert_true(exh_result_nwindows(res) >= 12);
+  for (size_t i = 0; i < exh_result_nwindows(res); i++) {
+    const exh_logwindow *w = exh_result_window(res, i);
+    assert_true(exh_logwindow_first(w) != EXH_TIME_UNKNOWN);
+    assert_true(exh_logwindow_last(w) >= exh_logwindow_first(w));
   }
   /* entities of the SSRF findings */
   int ssrf = 0;
-  for (size_t i = 0; i < res->nfindings; i++) {
-    const exh_finding *f = &res->findings[i];
-    if (f->level == EXH_LEVEL_HIGH && f->rule->ncves && !f->is_file && f->source_ip && !strcmp(f->source_ip, "104.140.114.110")) {
+  for (size_t i = 0; i < exh_result_nfindings(res); i++) {
+    const exh_finding *f = exh_result_finding(res, i);
+    const char *ip = exh_finding_source_ip(f);
+    if (exh_finding_level(f) == EXH_LEVEL_HIGH && exh_rule_info_ncves(exh_finding_rule(f)) && !exh_finding_is_file(f) &&
+        ip && !strcmp(ip, "104.140.114.110")) {
       ssrf++;
-      assert_non_null(f->url);
-      assert_non_null(f->user_agent);
-      assert_true(f->time_ms != EXH_TIME_UNKNOWN);
-      assert_true(f->evidence_len > 0);
+      size_t n = 0;
+      assert_non_null(exh_finding_url(f));
+      assert_non_null(exh_finding_user_agent(f));
+      assert_true(exh_finding_time(f) != EXH_TIME_UNKNOWN);
+      assert_non_null(exh_finding_evidence(f, &n, NULL));
+      assert_true(n > 0);
     }
   }
   assert_true(ssrf >= 7);
@@ -136,14 +143,15 @@ static void test_clean_and_benign_trees(void **st) {
   size_t nt;
   exh_result *res = gen_and_scan("clean", "2", 2, root, sizeof root, &truth, &nt);
   assert_int_equal(compare(res, root, truth, nt), 0);
-  assert_int_equal(res->servers[0].verdict, EXH_VERDICT_SUSPICIOUS);
-  for (size_t i = 0; i < res->nfindings; i++) assert_true(res->findings[i].level < EXH_LEVEL_MEDIUM);
+  assert_int_equal(exh_server_verdict(exh_result_server(res, 0)), EXH_VERDICT_SUSPICIOUS);
+  for (size_t i = 0; i < exh_result_nfindings(res); i++)
+    assert_true(exh_finding_level(exh_result_finding(res, i)) < EXH_LEVEL_MEDIUM);
   assert_int_equal(exh_result_exit_code(res), 1);
   exh_result_free(res);
   free(truth);
   res = gen_and_scan("benign", "3", 1, root, sizeof root, &truth, &nt);
   assert_int_equal(compare(res, root, truth, nt), 0);
-  assert_int_equal(res->servers[0].verdict, EXH_VERDICT_CLEAN);
+  assert_int_equal(exh_server_verdict(exh_result_server(res, 0)), EXH_VERDICT_CLEAN);
   assert_int_equal(exh_result_exit_code(res), 0);
   exh_result_free(res);
   free(truth);
@@ -157,11 +165,12 @@ static void test_deterministic(void **st) {
   size_t n1, n2;
   exh_result *a = gen_and_scan("attack", "7", 1, root, sizeof root, &t1, &n1);
   exh_result *b = gen_and_scan("attack", "7", 2, root, sizeof root, &t2, &n2);
-  assert_int_equal(a->nfindings, b->nfindings);
-  for (size_t i = 0; i < a->nfindings; i++) {
-    assert_string_equal(a->findings[i].path, b->findings[i].path);
-    assert_int_equal(a->findings[i].line, b->findings[i].line);
-    assert_string_equal(a->findings[i].rule->id, b->findings[i].rule->id);
+  assert_int_equal(exh_result_nfindings(a), exh_result_nfindings(b));
+  for (size_t i = 0; i < exh_result_nfindings(a); i++) {
+    const exh_finding *x = exh_result_finding(a, i), *y = exh_result_finding(b, i);
+    assert_string_equal(exh_finding_path(x), exh_finding_path(y));
+    assert_int_equal(exh_finding_line(x), exh_finding_line(y));
+    assert_string_equal(exh_rule_info_id(exh_finding_rule(x)), exh_rule_info_id(exh_finding_rule(y)));
   }
   exh_result_free(a);
   exh_result_free(b);

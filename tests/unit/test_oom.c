@@ -93,7 +93,7 @@ static void test_scan_oom(void **st) {
     uint64_t total = exh_alloc_count();
     exh_alloc_fail_at(0);
     assert_true(total > 50);
-    assert_int_equal(res->servers[0].verdict, EXH_VERDICT_COMPROMISED);
+    assert_int_equal(exh_server_verdict(exh_result_server(res, 0)), EXH_VERDICT_COMPROMISED);
     exh_result_free(res);
     uint64_t step = total / 400 + 1;
     size_t enomem = 0, partial = 0;
@@ -109,10 +109,10 @@ static void test_scan_oom(void **st) {
       }
       assert_int_equal(rc, EXH_OK);
       assert_non_null(res);
-      assert_int_equal(res->nservers, 2);
+      assert_int_equal(exh_result_nservers(res), 2);
       /* a file whose reading ran out of memory is named */
-      for (size_t i = 0; i < res->nerrors; i++)
-        if (strstr(res->errors[i].reason, "out of memory")) partial++;
+      for (size_t i = 0; i < exh_result_nerrors(res); i++)
+        if (strstr(exh_file_error_reason(exh_result_error(res, i)), "out of memory")) partial++;
       exh_result_free(res);
     }
     /* both outcomes happen: failures in the driver and inside a file */
@@ -122,29 +122,40 @@ static void test_scan_oom(void **st) {
   exh_ruleset_free(rs);
 }
 
+static int discard(void *ctx, const char *p, size_t n) {
+  (void)ctx, (void)p, (void)n;
+  return 0;
+}
+
 /* Allocation n of a report fails: EXH_ENOMEM, never a crash. */
 static void test_report_oom(void **st) {
   (void)st;
   exh_ruleset *rs = rules();
   exh_result *res = NULL;
   assert_int_equal(scan(rs, 1, &res), EXH_OK);
-  exh_err (*const fns[])(FILE *, const exh_result *, const exh_report_opts *) = {
-      exh_report_text, exh_report_jsonl, exh_report_csv, exh_report_timesketch, exh_report_html};
   exh_report_opts ro = {0, 1};
-  for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++) {
-    FILE *f = fopen("/dev/null", "w");
+  size_t nenomem = 0;
+  for (const exh_writer *const *w = exh_writers(); *w; w++) {
     exh_alloc_fail_at(UINT64_MAX);
-    assert_int_equal(fns[k](f, res, &ro), EXH_OK);
+    assert_int_equal(exh_writer_write(*w, discard, NULL, res, &ro), EXH_OK);
     uint64_t total = exh_alloc_count();
     exh_alloc_fail_at(0);
     for (uint64_t n = 1; n <= total; n++) {
       exh_alloc_fail_at(n);
-      exh_err rc = fns[k](f, res, &ro);
+      exh_err rc = exh_writer_write(*w, discard, NULL, res, &ro);
       exh_alloc_fail_at(0);
       assert_true(rc == EXH_OK || rc == EXH_ENOMEM);
+      nenomem += rc == EXH_ENOMEM;
     }
-    fclose(f);
   }
+  assert_true(nenomem > 0);
+  /* the terminal writer and the prefilter description too */
+  exh_alloc_fail_at(1);
+  assert_int_equal(exh_term_write(discard, NULL, "x\x1b", 2), EXH_ENOMEM);
+  exh_alloc_fail_at(1);
+  assert_int_equal(exh_ruleset_describe_prefilter(rs, 0, discard, NULL), EXH_ENOMEM);
+  exh_alloc_fail_at(0);
+  assert_int_equal(exh_ruleset_describe_prefilter(rs, 0, discard, NULL), EXH_OK);
   exh_result_free(res);
   exh_ruleset_free(rs);
 }

@@ -1,5 +1,7 @@
 /* Reports: attacker-controlled strings stay inert in every format, and the
- * JSONL contract's field names are where users expect them. */
+ * JSONL contract's field names are where users expect them. White-box: the
+ * result is built by hand (core/result.h); the writers are reached as a
+ * user reaches them (exh_writer_find, a callback). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/result.h"
 #include "exhunt/exhunt.h"
 #include "util/util.h"
 
@@ -55,25 +58,27 @@ static exh_result *make(void) {
   r->servers[0].limits = exh_xstrdup("read: " HOSTILE);
   r->servers[0].ncampaigns = 1;
   r->servers[0].campaigns = exh_xcalloc(1, sizeof *r->servers[0].campaigns);
-  r->servers[0].campaigns[0] = (exh_campaign_view){"ProxyLogon", EXH_CAMPAIGN_NO_TRACE, 0, 1, 0, 1, 3,
+  r->servers[0].campaigns[0] = (exh_campaign){"ProxyLogon", EXH_CAMPAIGN_NO_TRACE, 0, 1, 0, 1, 3,
                                                    exh_xstrdup("why " HOSTILE)};
   return r;
 }
 
-/* 0 text, 1 jsonl, 2 csv, 3 timesketch */
+/* The callback: appends to an exh_buf. */
+static int to_buf(void *ctx, const char *p, size_t n) {
+  exh_buf_add(ctx, p, n);
+  return 0;
+}
+
+/* 0 text, 1 jsonl, 2 csv, 3 timesketch, 4 html */
 static char *render(int fmt, exh_result *r) {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
+  static const char *const names[] = {"text", "jsonl", "csv", "timesketch", "html"};
+  const exh_writer *w = exh_writer_find(names[fmt]);
+  assert_non_null(w);
+  assert_string_equal(exh_writer_name(w), names[fmt]);
+  exh_buf b = {0};
   exh_report_opts o = {0, 1};
-  exh_err rc = fmt == 1   ? exh_report_jsonl(f, r, &o)
-               : fmt == 2 ? exh_report_csv(f, r, &o)
-               : fmt == 3 ? exh_report_timesketch(f, r, &o)
-               : fmt == 4 ? exh_report_html(f, r, &o)
-                          : exh_report_text(f, r, &o);
-  assert_int_equal(rc, EXH_OK);
-  fclose(f);
-  return buf;
+  assert_int_equal(exh_writer_write(w, to_buf, &b, r, &o), EXH_OK);
+  return b.p ? b.p : exh_xstrdup("");
 }
 
 static void no_raw_controls(const char *s) {
@@ -186,8 +191,149 @@ static void test_html(void **st) {
   exh_result_free(r);
 }
 
+/* The writers by name, in order, the list ending with NULL. */
+static void test_writers_list(void **st) {
+  (void)st;
+  static const char *const names[] = {"text", "jsonl", "csv", "timesketch", "html"};
+  const exh_writer *const *w = exh_writers();
+  size_t n = 0;
+  for (; w[n]; n++) {
+    assert_true(n < 5);
+    assert_string_equal(exh_writer_name(w[n]), names[n]);
+    assert_true(strlen(exh_writer_summary(w[n])) > 10);
+    assert_ptr_equal(exh_writer_find(names[n]), w[n]);
+  }
+  assert_int_equal(n, 5);
+  assert_null(exh_writer_find("xml"));
+  assert_null(exh_writer_find(NULL));
+}
+
+/* A callback that fails on call number fail_at (1-based) and counts calls. */
+typedef struct failing {
+  int calls, fail_at;
+  size_t bytes;
+} failing;
+
+static int fail_some(void *ctx, const char *p, size_t n) {
+  failing *f = ctx;
+  (void)p;
+  assert_true(n > 0);
+  f->calls++;
+  if (f->calls >= f->fail_at) return -1;
+  f->bytes += n;
+  return 0;
+}
+
+/* A result whose reports run to several hundred KB (several hand-overs). */
+static exh_result *make_big(void) {
+  exh_result *r = make();
+  size_t n = 400;
+  exh_finding *fs = exh_xcalloc(n, sizeof *fs);
+  fs[0] = r->findings[0];
+  free(r->findings);
+  r->findings = fs;
+  r->nfindings = n;
+  for (size_t i = 1; i < n; i++) {
+    exh_finding *f = &fs[i];
+    *f = fs[0];
+    f->message = exh_xstrdup(fs[0].message);
+    f->path = exh_xstrdup(fs[0].path);
+    f->evidence = exh_xcalloc(1, EXH_EVIDENCE_MAX + 1);
+    memset(f->evidence, 'e', EXH_EVIDENCE_MAX);
+    f->evidence_len = EXH_EVIDENCE_MAX;
+    f->source_ip = exh_xstrdup(fs[0].source_ip);
+    f->url = exh_xstrdup(fs[0].url);
+    f->user_agent = exh_xstrdup(fs[0].user_agent);
+  }
+  return r;
+}
+
+/* A callback's failure: EXH_EIO, and no call after the one that failed. */
+static void test_write_failure(void **st) {
+  (void)st;
+  exh_result *r = make_big();
+  exh_report_opts o = {0, 1};
+  for (const exh_writer *const *w = exh_writers(); *w; w++) {
+    failing ok = {0, 1 << 30, 0};
+    assert_int_equal(exh_writer_write(*w, fail_some, &ok, r, &o), EXH_OK);
+    assert_true(ok.bytes > 200000);
+    assert_true(ok.calls >= 3); /* handed over in pieces, not token by token */
+    assert_true((size_t)ok.calls <= ok.bytes / 32768 + 1);
+    for (int k = 1; k <= 2; k++) {
+      failing f = {0, k, 0};
+      assert_int_equal(exh_writer_write(*w, fail_some, &f, r, &o), EXH_EIO);
+      assert_int_equal(f.calls, k);
+    }
+  }
+  assert_int_equal(exh_writer_write(exh_writer_find("text"), NULL, NULL, r, &o), EXH_EARG);
+  exh_result_free(r);
+}
+
+/* The public terminal writer: escaped text, errors as values. */
+static void test_term_write(void **st) {
+  (void)st;
+  exh_buf b = {0};
+  static const char hostile[] = "a\x1b[2J\xe2\x80\xae" "b";
+  assert_int_equal(exh_term_write(to_buf, &b, hostile, sizeof hostile - 1), EXH_OK);
+  assert_string_equal(b.p, "a\\x1b[2J\\u202eb");
+  exh_buf_free(&b);
+  failing f = {0, 1, 0};
+  assert_int_equal(exh_term_write(fail_some, &f, "x", 1), EXH_EIO);
+  assert_int_equal(exh_term_write(NULL, NULL, "x", 1), EXH_EARG);
+  f.calls = 0;
+  assert_int_equal(exh_term_write(fail_some, &f, "", 0), EXH_OK); /* nothing to write: no call */
+  assert_int_equal(f.calls, 0);
+}
+
+/* The accessors read what the model holds; an index past the end is NULL. */
+static void test_accessors(void **st) {
+  (void)st;
+  exh_result *r = make();
+  assert_int_equal(exh_result_nservers(r), 1);
+  assert_null(exh_result_server(r, 1));
+  const exh_server *s = exh_result_server(r, 0);
+  assert_string_equal(exh_server_root(s), "/x");
+  assert_int_equal(exh_server_verdict(s), EXH_VERDICT_COMPROMISED);
+  assert_int_equal(exh_server_ncampaigns(s), 1);
+  assert_string_equal(exh_campaign_name(exh_server_campaign(s, 0)), "ProxyLogon");
+  assert_int_equal(exh_campaign_state_of(exh_server_campaign(s, 0)), EXH_CAMPAIGN_NO_TRACE);
+  assert_null(exh_server_campaign(s, 1));
+  assert_null(exh_server_build(s));
+  assert_int_equal(exh_server_nlevel(s, (exh_level)7), 0);
+  assert_int_equal(exh_result_nfindings(r), 1);
+  assert_null(exh_result_finding(r, 1));
+  const exh_finding *f = exh_result_finding(r, 0);
+  const exh_rule_info *ri = exh_finding_rule(f);
+  assert_string_equal(exh_rule_info_id(ri), "rid-1");
+  assert_int_equal(exh_rule_info_ncves(ri), 1);
+  assert_string_equal(exh_rule_info_cve(ri, 0), "CVE-2021-26855");
+  assert_null(exh_rule_info_cve(ri, 1));
+  assert_string_equal(exh_rule_info_technique(ri, 0), "T1190");
+  assert_int_equal(exh_finding_time(f), 1614733323123LL);
+  assert_int_equal(exh_finding_line(f), 3);
+  assert_int_equal(exh_finding_offset(f), 42);
+  assert_int_equal(exh_finding_http_status(f), 200);
+  assert_string_equal(exh_finding_source_ip(f), "1.2.3.4");
+  assert_null(exh_finding_user_name(f));
+  size_t n;
+  int cut = 1;
+  assert_non_null(exh_finding_evidence(f, &n, &cut));
+  assert_int_equal(n, strlen(HOSTILE));
+  assert_int_equal(cut, 0);
+  assert_int_equal(exh_result_ncoverage(r), 2);
+  assert_string_equal(exh_coverage_class(exh_result_coverage(r, 1)), "iis");
+  assert_false(exh_coverage_present(exh_result_coverage(r, 1)));
+  assert_null(exh_result_window(r, 0));
+  assert_null(exh_result_actor(r, 0));
+  assert_null(exh_result_error(r, 0));
+  exh_result_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_jsonl), cmocka_unit_test(test_text), cmocka_unit_test(test_csv),
-                                     cmocka_unit_test(test_timesketch), cmocka_unit_test(test_html)};
+                                     cmocka_unit_test(test_timesketch), cmocka_unit_test(test_html),
+                                     cmocka_unit_test(test_writers_list), cmocka_unit_test(test_write_failure),
+                                     cmocka_unit_test(test_term_write),
+                                     cmocka_unit_test(test_accessors)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,12 +6,19 @@
  * Files are read with pread() a chunk at a time into a buffer each reader
  * owns, not mapped: a file truncated while it is dumped (a live log) gives
  * a short read and a "truncated chunk" report, never SIGBUS. Every write of
- * the output is checked: a full disk stops the dump with an error. */
+ * the output is checked: a full disk stops the dump with an error.
+ *
+ * Output and issues go to the caller's callbacks (exhunt.h: exh_write_fn),
+ * never to a FILE * of the caller: JSON lines gather in a buffer, XML in a
+ * memory stream, and either is handed over a MiB at a time (or a unit's
+ * worth at once, in order, with several threads). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,19 +33,32 @@
 
 struct queue;
 
+/* A caller's callback; err is the errno of its first failure, after which
+ * it is not called again. Used by one thread at a time (the queue's turn). */
+typedef struct sink {
+  exh_write_fn fn;
+  void *ctx;
+  int err;
+} sink;
+
 typedef struct task {
   exh_dump_format fmt;
   const char *path;
   char *err;     /* issues gathered in memory (opened at the first one) */
   size_t errn;
-  FILE *fo, *fe; /* XML output; issues (NULL: err is opened when needed) */
-  exh_buf *ob;   /* JSON lines go here when set, else to fo */
+  FILE *fo, *fe; /* XML output (a memory stream over *xp, *xn); issues (opened when needed) */
+  char **xp;
+  size_t *xn;
+  exh_buf *ob;   /* JSON lines */
+  sink *out;     /* where the task writes when direct */
+  sink *issues_to; /* one thread: issue lines go there after each chunk */
   uint64_t records, issues;
   uint64_t shown, hidden; /* issue lines of the current file written, and not */
-  int werr;      /* errno of a failed output write (one thread: fo is the output) */
+  int werr;      /* errno of a failed output write */
   exh_evtx *px;
   struct queue *q; /* several threads: the queue, and the unit being rendered */
   size_t ui;
+  int direct;      /* the task writes to the output itself: one thread, or a streaming unit */
   int streaming;   /* the unit writes to the output itself (unit_stream) */
 } task;
 
@@ -50,12 +70,33 @@ typedef struct task {
 
 static void unit_stream(task *t);
 
-/* Writes n bytes; 0, or the errno of the failure. */
-static int put_out(FILE *f, const void *p, size_t n) {
-  if (!n) return 0;
+/* Writes n bytes; 0, or the errno of the failure (also every later time). */
+static int put_out(sink *s, const void *p, size_t n) {
+  if (s->err || !n) return s->err;
   errno = 0;
-  if (fwrite(p, 1, n, f) == n) return 0;
-  return errno ? errno : EIO;
+  if (s->fn(s->ctx, p, n) == 0) return 0;
+  s->err = errno ? errno : EIO;
+  return s->err;
+}
+
+/* Text for the issue callback (its failures are not reported: nowhere to). */
+static void put_err(sink *s, const char *p, size_t n) { (void)put_out(s, p, n); }
+
+static void own_stream(FILE *f);
+
+/* XML: the task's memory stream (its bytes land in *t->xp, *t->xn). */
+static void xml_open(task *t) {
+  t->fo = open_memstream(t->xp, t->xn);
+  own_stream(t->fo);
+}
+
+/* A direct task's XML so far goes to the output; then a fresh stream. */
+static void xml_spill(task *t) {
+  fclose(t->fo);
+  if (!t->werr) t->werr = put_out(t->out, *t->xp, *t->xn);
+  free(*t->xp);
+  *t->xp = NULL, *t->xn = 0;
+  xml_open(t);
 }
 
 static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
@@ -63,25 +104,21 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   if (t->fmt == EXH_DUMP_XML) {
     exh_evtx_write_xml(t->fo, p, r);
     if (ferror(t->fo)) t->werr = errno ? errno : EIO;
-    else if (t->q && !t->streaming && ftell(t->fo) > (long)EXH_DUMP_UNIT_OUT_MAX) unit_stream(t);
-  } else if (t->fmt == EXH_DUMP_JSONL && t->ob) {
+    else if (t->direct && ftell(t->fo) >= (long)FLUSH_AT) xml_spill(t); /* write out as it fills */
+    else if (t->q && !t->direct && ftell(t->fo) > (long)EXH_DUMP_UNIT_OUT_MAX) unit_stream(t);
+  } else if (t->fmt == EXH_DUMP_JSONL) {
     if (!r->json) exh_evtx_json_append(t->ob, p, r); /* else the parser wrote it there */
-    if (t->fo && t->ob->n >= FLUSH_AT) { /* one thread, or a streaming unit: write out as it fills */
-      t->werr = put_out(t->fo, t->ob->p, t->ob->n);
+    if (t->direct && t->ob->n >= FLUSH_AT) { /* one thread, or a streaming unit: write out as it fills */
+      t->werr = put_out(t->out, t->ob->p, t->ob->n);
       t->ob->n = 0;
-    } else if (t->q && !t->fo && t->ob->n > EXH_DUMP_UNIT_OUT_MAX) {
+    } else if (t->q && !t->direct && t->ob->n > EXH_DUMP_UNIT_OUT_MAX) {
       unit_stream(t);
     }
-  } else if (t->fmt == EXH_DUMP_JSONL) {
-    exh_evtx_write_json(t->fo, p, r);
-    if (ferror(t->fo)) t->werr = errno ? errno : EIO;
   }
   /* EXH_DUMP_NONE: decode only (validation, benchmarks) */
   t->records++;
   return t->werr != 0; /* the output is gone: stop */
 }
-
-static void own_stream(FILE *f);
 
 /* The task's issue stream, opened in memory at the first issue. */
 static FILE *task_err(task *t) {
@@ -107,10 +144,34 @@ static void on_issue(void *ctx, uint64_t off, const char *what) {
   fprintf(t->fe, ": offset %llu: %s\n", (unsigned long long)off, what);
 }
 
-static void more_issues(FILE *f, const char *path, uint64_t hidden) {
-  exh_term_str(f, path, strlen(path));
-  fprintf(f, ": %llu more issues not shown (the first %u are above)\n", (unsigned long long)hidden,
-          (unsigned)EXH_EVTX_MAX_ISSUE_LINES);
+/* One thread: the issue lines gathered so far go to the issue callback. */
+static void flush_issues(task *t) {
+  if (!t->fe || !t->issues_to) return;
+  fclose(t->fe);
+  t->fe = NULL;
+  put_err(t->issues_to, t->err, t->errn);
+  free(t->err);
+  t->err = NULL, t->errn = 0;
+}
+
+/* "path: what" (the path escaped for a terminal) on the issue callback. */
+static void say(sink *err, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(sink *err, const char *path, const char *fmt, ...) {
+  exh_buf b = {0};
+  if (path) exh_term_buf(&b, path, strlen(path));
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  exh_buf_adds(&b, line);
+  put_err(err, b.p, b.n);
+  exh_buf_free(&b);
+}
+
+static void more_issues(sink *err, const char *path, uint64_t hidden) {
+  say(err, path, ": %llu more issues not shown (the first %u are above)\n", (unsigned long long)hidden,
+      (unsigned)EXH_EVTX_MAX_ISSUE_LINES);
 }
 
 /* Each stream here is written by one thread only: glibc's per-call stream
@@ -157,6 +218,7 @@ static void read_chunks(task *t, exh_file *f, uint64_t size, size_t first, size_
       break;
     }
     exh_evtx_parse_chunk(t->px, buf, (size_t)k, off, on_record, on_issue, t);
+    flush_issues(t);
     if (k < (long)EXH_EVTX_CHUNK) break; /* the file's end (or it was truncated) */
   }
 }
@@ -220,7 +282,7 @@ typedef struct queue {
   size_t n;
   bfile *files;
   exh_dump_format fmt;
-  FILE *out;
+  sink *out;
   atomic_size_t next;
   atomic_int stop; /* the output failed: units are skipped */
   atomic_int werr; /* errno of the failed write */
@@ -252,11 +314,12 @@ static void unit_stream(task *t) {
     if (!e) e = put_out(q->out, u->xout, u->xoutn);
     free(u->xout);
     u->xout = NULL, u->xoutn = 0;
+    xml_open(t); /* from now on spilled as it fills (xml_spill) */
   } else {
     if (!e) e = put_out(q->out, t->ob->p, t->ob->n);
     t->ob->n = 0;
   }
-  t->fo = q->out;
+  t->direct = 1;
   t->streaming = 1;
   if (e) {
     int none = 0;
@@ -269,10 +332,10 @@ static void unit_stream(task *t) {
 static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
   task t;
   memset(&t, 0, sizeof t);
-  t.fmt = q->fmt, t.px = px, t.q = q, t.ui = ui;
+  t.fmt = q->fmt, t.px = px, t.q = q, t.ui = ui, t.out = q->out;
+  t.xp = &u->xout, t.xn = &u->xoutn;
   if (q->fmt == EXH_DUMP_XML) {
-    t.fo = open_memstream(&u->xout, &u->xoutn);
-    own_stream(t.fo);
+    xml_open(&t);
   } else {
     t.ob = &u->out;
     exh_evtx_set_json_buffer(px, &u->out);
@@ -310,7 +373,7 @@ static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
     atomic_compare_exchange_strong(&q->werr, &none, t.werr);
     atomic_store(&q->stop, 1);
   }
-  if (t.fo && !t.streaming) fclose(t.fo);
+  if (t.fo) fclose(t.fo); /* what it holds (a streaming unit's tail too) the writer writes */
   if (t.fe) fclose(t.fe);
   u->err = t.err, u->errn = t.errn;
   u->records = t.records;
@@ -346,7 +409,7 @@ static void *worker(void *arg) {
 
 /* Writes a unit's issue lines: per file at most EXH_EVTX_MAX_ISSUE_LINES
  * in all its units, the others counted for the file's last line. */
-static void write_issues(queue *q, unit *u, FILE *err) {
+static void write_issues(queue *q, unit *u, sink *err) {
   size_t start = 0;
   const char *text = u->err ? u->err : ""; /* no issue at all: no stream was opened */
   for (size_t s = 0; s < u->nseg; s++) {
@@ -356,7 +419,7 @@ static void write_issues(queue *q, unit *u, FILE *err) {
       const char *nl = memchr(p, '\n', (size_t)(end - p));
       const char *next = nl ? nl + 1 : end;
       if (bf->shown < EXH_EVTX_MAX_ISSUE_LINES) {
-        fwrite(p, 1, (size_t)(next - p), err);
+        put_err(err, p, (size_t)(next - p));
         bf->shown++;
       } else {
         bf->hidden++;
@@ -371,7 +434,7 @@ static void write_issues(queue *q, unit *u, FILE *err) {
 /* Dumps a batch of files with `threads` workers; returns EXH_EIO if any
  * file could not be read as EVTX; *werr is set if the output failed. */
 static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_format fmt, int threads, exh_evtx **px,
-                          uint8_t **bufs, FILE *out, FILE *err, uint64_t *nrec, uint64_t *niss, int *werr) {
+                          uint8_t **bufs, sink *out, sink *err, uint64_t *nrec, uint64_t *niss, int *werr) {
   exh_err rc = EXH_OK;
   bfile *files = exh_xcalloc(nfiles, sizeof *files);
   unit *u = NULL;
@@ -480,30 +543,34 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   return rc;
 }
 
-static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, FILE *out,
-                         FILE *err, uint64_t *records, uint64_t *issues);
+static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, sink *out,
+                         sink *err, uint64_t *records, uint64_t *issues);
 
 /* The public entry point. With one thread it runs under a guard: running
  * out of memory returns EXH_ENOMEM (util.h). With several, an allocation
  * failure in a worker thread aborts with a message (its unit's lock and
  * order could not be unwound safely; docs/architecture.md). */
-exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, FILE *out,
-                      FILE *err, uint64_t *records, uint64_t *issues) {
-  if (threads > 1) return dump_evtx(paths, npaths, fmt, threads, out, err, records, issues);
+exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, exh_write_fn out,
+                      void *out_ctx, exh_write_fn err, void *err_ctx, uint64_t *records, uint64_t *issues) {
+  if (!out || !err || (npaths && !paths)) return EXH_EARG;
+  sink so = {out, out_ctx, 0}, se = {err, err_ctx, 0};
+  if (threads > 1) return dump_evtx(paths, npaths, fmt, threads, &so, &se, records, issues);
   exh_guard g;
   exh_guard_push(&g);
   if (setjmp(g.jb) != 0) {
-    fprintf(err, "exhunt dump: %s (the dump is incomplete)\n",
-            g.code == EXH_GUARD_LIMIT ? "a buffer passed its limit" : "out of memory");
+    char m[120];
+    int n = snprintf(m, sizeof m, "exhunt dump: %s (the dump is incomplete)\n",
+                     g.code == EXH_GUARD_LIMIT ? "a buffer passed its limit" : "out of memory");
+    put_err(&se, m, (size_t)n);
     return g.code == EXH_GUARD_LIMIT ? EXH_ELIMIT : EXH_ENOMEM;
   }
-  exh_err rc = dump_evtx(paths, npaths, fmt, threads, out, err, records, issues);
+  exh_err rc = dump_evtx(paths, npaths, fmt, threads, &so, &se, records, issues);
   exh_guard_pop(&g);
   return rc;
 }
 
-static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, FILE *out,
-                         FILE *err, uint64_t *records, uint64_t *issues) {
+static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, sink *out,
+                         sink *err, uint64_t *records, uint64_t *issues) {
   exh_err rc = EXH_OK;
   uint64_t nrec = 0, niss = 0;
   int werr = 0;
@@ -523,20 +590,23 @@ static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_forma
     }
   }
   exh_buf ob = {0}; /* one thread: JSON lines gather here, written a MiB at a time */
+  char *xb = NULL;  /* one thread: XML, the same through a memory stream */
+  size_t xn = 0;
   for (size_t fi = 0; threads == 1 && fi < npaths && !werr; fi++) {
     char why[256];
-    task head = {.fmt = fmt, .path = paths[fi], .fo = out, .fe = err, .px = px[0]};
+    task head = {.fmt = fmt, .path = paths[fi], .px = px[0], .out = out, .issues_to = err, .direct = 1};
+    head.xp = &xb, head.xn = &xn;
     if (fmt == EXH_DUMP_JSONL) {
       head.ob = &ob;
       exh_evtx_set_json_buffer(px[0], &ob);
     }
     exh_file *fh = open_named(paths[fi], why, sizeof why);
     if (!fh) {
-      exh_term_str(err, paths[fi], strlen(paths[fi]));
-      fprintf(err, ": %s\n", why);
+      say(err, paths[fi], ": %s\n", why);
       rc = EXH_EIO;
       continue;
     }
+    if (fmt == EXH_DUMP_XML) xml_open(&head);
     if (check_head(&head, fh) != 0) {
       rc = EXH_EIO;
     } else {
@@ -544,14 +614,19 @@ static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_forma
       read_chunks(&head, fh, size, 0, exh_evtx_chunk_count(size > SIZE_MAX ? SIZE_MAX : (size_t)size), bufs[0]);
     }
     exh_file_close(fh);
+    if (head.fo) { /* the file's XML goes out before the next file */
+      fclose(head.fo);
+      if (!head.werr) head.werr = put_out(out, xb, xn);
+      free(xb);
+      xb = NULL, xn = 0;
+    }
+    flush_issues(&head);
     if (head.hidden) more_issues(err, paths[fi], head.hidden);
     werr = head.werr;
     nrec += head.records;
     niss += head.issues;
   }
   if (!werr) werr = put_out(out, ob.p, ob.n);
-  if (!werr && fflush(out) != 0) werr = errno ? errno : EIO;
-  if (!werr && ferror(out)) werr = EIO;
   exh_buf_free(&ob);
   for (int i = 0; i < threads; i++) {
     exh_evtx_free(px[i]);
@@ -561,7 +636,7 @@ static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_forma
   free(bufs);
   exh_evtx_out_thread_cleanup();
   if (werr) {
-    fprintf(err, "exhunt dump: writing the output failed: %s (the dump is incomplete)\n", strerror(werr));
+    say(err, NULL, "exhunt dump: writing the output failed: %s (the dump is incomplete)\n", strerror(werr));
     rc = EXH_EIO;
   }
   if (records) *records = nrec;
