@@ -1,6 +1,6 @@
 /* libFuzzer target: archives (zip, 7z, rar, tar and compressed tars, cpio,
  * ISO, whatever libarchive recognises) read from memory through
- * exh_scan_archive_source: the read/seek/skip callbacks, member names
+ * exh__scan_archive_source: the read/seek/skip callbacks, member names
  * (locale, CP437), classification of members, members as streams into the
  * log scanner, the event readers and the content checks (YARA, hashes,
  * minidump header), encryption and container reports, the caps. The shipped
@@ -24,8 +24,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   exh_ruleset_new(&rs);
   exh_ruleset_add_builtin(rs);
   exh_ruleset_compile(rs);
-  exh_worker_init(&wk, rs);
-  exh_scan_limits_default(&lim);
+  exh__worker_init(&wk, rs);
+  exh__scan_limits_default(&lim);
   lim.max_content_bytes = 1 << 16;
   wk.lim = &lim;
   return 0;
@@ -60,10 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ev.rel = "";
   ev.first_ms = ev.last_ms = EXH_TIME_UNKNOWN;
   seq_source q = {{seq_read, NULL, seq_close, n, 0, ""}, copy, n};
-  exh_source *src = data[0] & 1 ? &q.s : exh_source_mem(copy, n);
-  exh_scan_archive_source(&wk, &ev, src);
-  if (!(data[0] & 1)) exh_source_close(src);
-  exh_evidence_release(&ev);
+  exh_source *src = data[0] & 1 ? &q.s : exh__source_mem(copy, n);
+  exh__scan_archive_source(&wk, &ev, src);
+  if (!(data[0] & 1)) exh__source_close(src);
+  exh__evidence_release(&ev);
   free(copy);
   return 0;
 }

@@ -1,6 +1,6 @@
 /* libFuzzer target: the content checks of a file in a web or staging
  * folder (path and hash indicators, YARA with the shipped rules, the
- * minidump header) through exh_detect_content_source: read whole, or, over
+ * minidump header) through exh__detect_content_source: read whole, or, over
  * the content limit, the header checks only, by positioned reads (a file)
  * or on the first bytes (an archive member read in order). Byte 0 picks
  * the limit and the source; the rest is the file. */
@@ -21,8 +21,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   exh_ruleset_new(&rs);
   exh_ruleset_add_builtin(rs);
   exh_ruleset_compile(rs);
-  exh_worker_init(&wk, rs);
-  exh_scan_limits_default(&lim);
+  exh__worker_init(&wk, rs);
+  exh__scan_limits_default(&lim);
   wk.lim = &lim;
   return 0;
 }
@@ -59,11 +59,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   strcpy(ev.sub, "web");
   ev.size = n;
   seq_source q = {{seq_read, NULL, seq_close, n, 0, ""}, copy, n};
-  exh_source *src = (data[0] & 1) ? &q.s : exh_source_mem(copy, n);
-  if (ev.kind != EXH_KIND_CONTENT) exh_detect_file(&wk, &ev);
-  exh_detect_content_source(&wk, &ev, src);
-  if (!(data[0] & 1)) exh_source_close(src);
-  for (size_t i = 0; i < ev.nfindings; i++) exh_finding_release(&ev.findings[i]);
+  exh_source *src = (data[0] & 1) ? &q.s : exh__source_mem(copy, n);
+  if (ev.kind != EXH_KIND_CONTENT) exh__detect_file(&wk, &ev);
+  exh__detect_content_source(&wk, &ev, src);
+  if (!(data[0] & 1)) exh__source_close(src);
+  for (size_t i = 0; i < ev.nfindings; i++) exh__finding_release(&ev.findings[i]);
   free(ev.findings);
   free(ev.error);
   free(copy);

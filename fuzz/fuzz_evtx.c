@@ -1,7 +1,7 @@
 /* libFuzzer target: the EVTX parser (chunks, records, binary XML,
  * templates, substitutions) and both renderings, on arbitrary bytes. The
  * input is placed after a valid file header so the chunk code is reached.
- * Differential: the JSON of the compiled-template path (exh_evtx_set_json)
+ * Differential: the JSON of the compiled-template path (exh__evtx_set_json)
  * must equal the tree's JSON byte for byte, issues included; a difference
  * aborts. */
 #include <stdint.h>
@@ -20,8 +20,8 @@ typedef struct out {
 
 static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   out *o = ctx;
-  exh_evtx_json_append(&o->b, p, r);
-  if (o->xml) exh_evtx_write_xml(sink, p, r);
+  exh__evtx_json_append(&o->b, p, r);
+  if (o->xml) exh__evtx_write_xml(sink, p, r);
   return 0;
 }
 
@@ -42,20 +42,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(buf, "ElfFile", 8);
   memcpy(buf + 4096, data, size);
   out tree = {{0}, 1}, fast = {{0}, 0};
-  exh_evtx *p = exh_evtx_new();
-  exh_evtx_parse(p, buf, n, on_record, on_issue, &tree);
-  exh_evtx_free(p);
-  p = exh_evtx_new();
-  exh_evtx_set_json(p, 1);
-  exh_evtx_parse(p, buf, n, on_record, on_issue, &fast);
-  exh_evtx_free(p);
+  exh_evtx *p = exh__evtx_new();
+  exh__evtx_parse(p, buf, n, on_record, on_issue, &tree);
+  exh__evtx_free(p);
+  p = exh__evtx_new();
+  exh__evtx_set_json(p, 1);
+  exh__evtx_parse(p, buf, n, on_record, on_issue, &fast);
+  exh__evtx_free(p);
   if (tree.b.n != fast.b.n || (tree.b.n && memcmp(tree.b.p, fast.b.p, tree.b.n))) {
     fprintf(stderr, "compiled and tree JSON differ\n--- tree\n%.*s\n--- compiled\n%.*s\n", (int)tree.b.n,
             tree.b.p ? tree.b.p : "", (int)fast.b.n, fast.b.p ? fast.b.p : "");
     abort();
   }
-  exh_buf_free(&tree.b);
-  exh_buf_free(&fast.b);
+  exh__buf_free(&tree.b);
+  exh__buf_free(&fast.b);
   free(buf);
   return 0;
 }

@@ -1,5 +1,5 @@
 /* libFuzzer target: the EVTX scan path, record to rule evaluation
- * (scan/scan_evtx.c through exh_scan_evtx_buf, the source a chunk at a
+ * (scan/scan_evtx.c through exh__scan_evtx_buf, the source a chunk at a
  * time): decoding, flattening into Sigma's field names, the channel
  * decided per record, the event prefilter, the rules (the shipped ones and
  * fuzz/windows_rules.h), each finding's evidence rendered. The input is
@@ -30,16 +30,16 @@ static void scan(const uint8_t *buf, size_t n, exh_evidence *ev) {
   ev->path = "fuzz.evtx";
   ev->rel = "";
   exh_worker wk;
-  exh_worker_init(&wk, rs);
+  exh__worker_init(&wk, rs);
   exh_scan_limits lim;
-  exh_scan_limits_default(&lim);
+  exh__scan_limits_default(&lim);
   wk.lim = &lim;
-  exh_scan_evtx_buf(&wk, ev, (const char *)buf, n);
-  exh_worker_fini(&wk);
+  exh__scan_evtx_buf(&wk, ev, (const char *)buf, n);
+  exh__worker_fini(&wk);
 }
 
 static void release(exh_evidence *ev) {
-  for (size_t i = 0; i < ev->nfindings; i++) exh_finding_release(&ev->findings[i]);
+  for (size_t i = 0; i < ev->nfindings; i++) exh__finding_release(&ev->findings[i]);
   free(ev->findings);
   free(ev->error);
 }

@@ -29,8 +29,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   exh_ruleset_new(&rs);
   exh_ruleset_add_builtin(rs);
   exh_ruleset_compile(rs);
-  exh_worker_init(&wk, rs);
-  exh_scan_limits_default(&lim);
+  exh__worker_init(&wk, rs);
+  exh__scan_limits_default(&lim);
   wk.lim = &lim;
   return 0;
 }
@@ -62,23 +62,23 @@ static char *scan(exh_kind kind, const char *sub, const char *p, size_t n, int s
   strcpy(ev.sub, sub);
   if (whole_map) {
     exh_map map = {p, n, 0};
-    exh_scan_exlog_map(&wk, &ev, &map);
+    exh__scan_exlog_map(&wk, &ev, &map);
   } else {
     dribble d = {{dribble_read, NULL, dribble_close, n, 0, ""}, p, n, 1 + block % 5};
-    exh_source *src = seq ? &d.s : exh_source_mem(p, n);
-    exh_scan_exlog_source_sized(&wk, &ev, src, block, max_line);
-    if (!seq) exh_source_close(src);
+    exh_source *src = seq ? &d.s : exh__source_mem(p, n);
+    exh__scan_exlog_source_sized(&wk, &ev, src, block, max_line);
+    if (!seq) exh__source_close(src);
   }
   exh_buf b = {0};
-  exh_buf_printf(&b, "first=%lld last=%lld version=%s records=%llu skipped=%d error=%s\n", (long long)ev.first_ms,
+  exh__buf_printf(&b, "first=%lld last=%lld version=%s records=%llu skipped=%d error=%s\n", (long long)ev.first_ms,
                  (long long)ev.last_ms, ev.version, (unsigned long long)ev.records, ev.skipped,
                  ev.error ? ev.error : "-");
   for (size_t i = 0; i < ev.nfindings; i++) {
     exh_finding *f = &ev.findings[i];
-    exh_buf_printf(&b, "%s line=%llu off=%llu t=%lld ip=%s url=%s msg=%s\n", f->rule->id, (unsigned long long)f->line,
+    exh__buf_printf(&b, "%s line=%llu off=%llu t=%lld ip=%s url=%s msg=%s\n", f->rule->id, (unsigned long long)f->line,
                    (unsigned long long)f->offset, (long long)f->time_ms, f->source_ip ? f->source_ip : "-",
                    f->url ? f->url : "-", f->message ? f->message : "-");
-    exh_finding_release(f);
+    exh__finding_release(f);
   }
   free(ev.findings);
   free(ev.error);

@@ -29,18 +29,18 @@ static void scan(const uint8_t *data, size_t size, size_t block, exh_evidence *e
   ev->path = "fuzz.json";
   ev->rel = "";
   exh_worker wk;
-  exh_worker_init(&wk, rs);
+  exh__worker_init(&wk, rs);
   exh_scan_limits lim;
-  exh_scan_limits_default(&lim);
+  exh__scan_limits_default(&lim);
   wk.lim = &lim;
-  exh_source *src = exh_source_mem(data, size);
-  exh_scan_jsonev_source_sized(&wk, ev, src, block, 4 * block);
-  exh_source_close(src);
-  exh_worker_fini(&wk);
+  exh_source *src = exh__source_mem(data, size);
+  exh__scan_jsonev_source_sized(&wk, ev, src, block, 4 * block);
+  exh__source_close(src);
+  exh__worker_fini(&wk);
 }
 
 static void release(exh_evidence *ev) {
-  for (size_t i = 0; i < ev->nfindings; i++) exh_finding_release(&ev->findings[i]);
+  for (size_t i = 0; i < ev->nfindings; i++) exh__finding_release(&ev->findings[i]);
   free(ev->findings);
   free(ev->error);
 }

@@ -8,8 +8,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint16_t v[4];
   const char *why;
-  exh_pe_file_version(data, size, v, &why);
+  exh__pe_file_version(data, size, v, &why);
   char name[64];
-  exh_minidump_process(data, size, name, sizeof name);
+  exh__minidump_process(data, size, name, sizeof name);
   return 0;
 }

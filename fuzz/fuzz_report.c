@@ -30,12 +30,12 @@ typedef struct cut {
 
 /* The next NUL-separated string (a copy), or a fixed one when input ends. */
 static char *next(cut *c) {
-  if (c->pos >= c->n) return exh_xstrdup("x");
+  if (c->pos >= c->n) return exh__xstrdup("x");
   const uint8_t *s = c->p + c->pos;
   const uint8_t *e = memchr(s, 0, c->n - c->pos);
   size_t len = e ? (size_t)(e - s) : c->n - c->pos;
   c->pos += len + 1;
-  return exh_xstrndup((const char *)s, len);
+  return exh__xstrndup((const char *)s, len);
 }
 
 static uint8_t byte(cut *c) { return c->pos < c->n ? c->p[c->pos++] : 0; }
@@ -72,10 +72,10 @@ static void check_jsonl(const char *o, size_t n) {
     const char *e = memchr(o + s, '\n', n - s);
     if (!e) fail("jsonl: last line without newline", o);
     size_t len = (size_t)(e - (o + s));
-    if (exh_json_flatten(o + s, len, &scratch, pair, NULL) != 0) fail("jsonl: a line is not one JSON object", o);
+    if (exh__json_flatten(o + s, len, &scratch, pair, NULL) != 0) fail("jsonl: a line is not one JSON object", o);
     s += len + 1;
   }
-  exh_buf_free(&scratch);
+  exh__buf_free(&scratch);
 }
 
 static void check_csv(const char *o, size_t n) {
@@ -143,7 +143,7 @@ static void check_html(const char *o, size_t n) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cut c = {data, size, 0};
-  exh_rule_info *rule = exh_xcalloc(1, sizeof *rule);
+  exh_rule_info *rule = exh__xcalloc(1, sizeof *rule);
   rule->id = "rid";
   rule->title = "rule";
   rule->source = (byte(&c) & 1) ? "builtin:x.yml" : "/rules/x.yml";
@@ -153,9 +153,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rule->ncves = byte(&c) % 3;
   rule->techniques = techs;
   rule->ntechniques = 1;
-  exh_result *r = exh_xcalloc(1, sizeof *r);
+  exh_result *r = exh__xcalloc(1, sizeof *r);
   r->nservers = 1 + byte(&c) % 2;
-  r->servers = exh_xcalloc(r->nservers, sizeof *r->servers);
+  r->servers = exh__xcalloc(r->nservers, sizeof *r->servers);
   for (size_t s = 0; s < r->nservers; s++) {
     exh_server *sv = &r->servers[s];
     sv->name = next(&c);
@@ -164,7 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sv->limits = next(&c);
     sv->verdict = (exh_verdict)(byte(&c) % 5);
     sv->ncampaigns = 1;
-    sv->campaigns = exh_xcalloc(1, sizeof *sv->campaigns);
+    sv->campaigns = exh__xcalloc(1, sizeof *sv->campaigns);
     sv->campaigns[0].campaign = "ProxyLogon";
     sv->campaigns[0].state = (exh_campaign_state)(byte(&c) % 5);
     sv->campaigns[0].why = next(&c);
@@ -176,7 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
   }
   r->nfindings = 1 + byte(&c) % 4;
-  r->findings = exh_xcalloc(r->nfindings, sizeof *r->findings);
+  r->findings = exh__xcalloc(r->nfindings, sizeof *r->findings);
   for (size_t i = 0; i < r->nfindings; i++) {
     exh_finding *f = &r->findings[i];
     f->rule = rule;
@@ -204,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (byte(&c) & 1) f->story = next(&c);
   }
   r->ncoverage = byte(&c) % 3;
-  r->coverage = exh_xcalloc(r->ncoverage + 1, sizeof *r->coverage);
+  r->coverage = exh__xcalloc(r->ncoverage + 1, sizeof *r->coverage);
   for (size_t i = 0; i < r->ncoverage; i++) {
     exh_coverage *cv = &r->coverage[i];
     cv->server = byte(&c) % r->nservers;
@@ -216,21 +216,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cv->files = byte(&c);
   }
   r->nwindows = byte(&c) % 2;
-  r->windows = exh_xcalloc(r->nwindows + 1, sizeof *r->windows);
+  r->windows = exh__xcalloc(r->nwindows + 1, sizeof *r->windows);
   for (size_t i = 0; i < r->nwindows; i++) {
     r->windows[i].folder = next(&c);
     r->windows[i].kind = "httpproxy";
     r->windows[i].first_ms = r->windows[i].last_ms = EXH_TIME_UNKNOWN;
   }
   r->nerrors = byte(&c) % 3;
-  r->errors = exh_xcalloc(r->nerrors + 1, sizeof *r->errors);
+  r->errors = exh__xcalloc(r->nerrors + 1, sizeof *r->errors);
   for (size_t i = 0; i < r->nerrors; i++) {
     r->errors[i].path = next(&c);
     r->errors[i].reason = next(&c);
     r->errors[i].skipped = byte(&c) & 1;
   }
   r->nactors = byte(&c) % 2;
-  r->actors = exh_xcalloc(r->nactors + 1, sizeof *r->actors);
+  r->actors = exh__xcalloc(r->nactors + 1, sizeof *r->actors);
   for (size_t i = 0; i < r->nactors; i++) {
     r->actors[i].ip = next(&c);
     r->actors[i].first_ms = r->actors[i].last_ms = EXH_TIME_UNKNOWN;
@@ -241,7 +241,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
     exh_buf b = {0};
     if (exh_writer_write(exh_writer_find(names[k]), to_buf, &b, r, &ro) != EXH_OK) fail("writer failed", NULL);
-    char *o = b.p ? b.p : exh_xstrdup("");
+    char *o = b.p ? b.p : exh__xstrdup("");
     size_t n = b.n;
     if (memchr(o, 0, n)) fail("NUL byte in a report", o);
     if (k == 0 && !ro.color) check_text(o, n);

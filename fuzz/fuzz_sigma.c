@@ -20,7 +20,7 @@
 
 static int has_literal(const exh_rule_lits *g, const char *p, size_t n) {
   for (size_t k = 0; k < g->n; k++)
-    if (exh_memimem(p, n, g->lits[k].p, g->lits[k].n)) return 1;
+    if (exh__memimem(p, n, g->lits[k].p, g->lits[k].n)) return 1;
   return 0;
 }
 
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t tn = size;
   const char *rec = NULL;
   size_t rn = 0;
-  const char *m = exh_memimem(text, size, "\n#record\n", 9);
+  const char *m = exh__memimem(text, size, "\n#record\n", 9);
   if (m) {
     tn = (size_t)(m - text) + 1;
     rec = m + 9;
@@ -42,15 +42,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   exh_ruleset_add_yaml(rs, "fuzz", text, tn);
   if (exh_ruleset_compile(rs) == EXH_OK && rec) {
     /* header: every interned field, in id order (ids < 512 only) */
-    size_t nf = exh_ruleset_nfields(rs);
+    size_t nf = exh__ruleset_nfields(rs);
     exh_str names[EXH_MAX_COLS];
     int nn = 0;
     for (size_t f = EXH_VF_COUNT; f < nf && nn < EXH_MAX_COLS; f++) {
-      const char *fname = exh_ruleset_field_name(rs, (int)f);
+      const char *fname = exh__ruleset_field_name(rs, (int)f);
       names[nn++] = (exh_str){fname, strlen(fname)};
     }
     int *fmap = calloc(nf ? nf : 1, sizeof(int));
-    exh_ruleset_map_header(rs, EXH_KIND_HTTPPROXY, names, nn, fmap);
+    exh__ruleset_map_header(rs, EXH_KIND_HTTPPROXY, names, nn, fmap);
     exh_str cols[EXH_MAX_COLS];
     uint8_t q[EXH_MAX_COLS];
     exh_buf scratch = {0};
@@ -59,19 +59,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     r.raw = (exh_str){rec, rn};
     r.cols = cols;
     r.qflags = q;
-    r.ncols = exh_csv_split(rec, rn, cols, q, EXH_MAX_COLS);
+    r.ncols = exh__csv_split(rec, rn, cols, q, EXH_MAX_COLS);
     r.fmap = fmap;
     r.nfmap = (int)nf;
     r.scratch = &scratch;
     r.virt[EXH_VF_RAWRECORD] = r.raw;
     for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
-      const exh_rule *rule = exh_ruleset_get(rs, i);
-      if (!exh_rule_applies(rule, EXH_KIND_HTTPPROXY) || !exh_rule_eval(rule, &r)) continue;
+      const exh_rule *rule = exh__ruleset_get(rs, i);
+      if (!exh__rule_applies(rule, EXH_KIND_HTTPPROXY) || !exh__rule_eval(rule, &r)) continue;
       size_t ng;
-      const exh_rule_lits *g = exh_rule_literal_groups(rule, &ng);
-      if (ng && (!has_literal(&g[0], rec, rn) || !exh_rule_verify_groups(rule, rec, rn))) __builtin_trap();
+      const exh_rule_lits *g = exh__rule_literal_groups(rule, &ng);
+      if (ng && (!has_literal(&g[0], rec, rn) || !exh__rule_verify_groups(rule, rec, rn))) __builtin_trap();
     }
-    exh_buf_free(&scratch);
+    exh__buf_free(&scratch);
     free(fmap);
   }
   exh_ruleset_free(rs);

@@ -11,7 +11,7 @@
 static const char *const t1003[] = {"T1003.001"};
 static const char *const t1560[] = {"T1560.001"};
 
-const exh_rule_info exh_rule_lsass_dump = {
+const exh_rule_info exh__rule_lsass_dump = {
     .id = "exhunt-file-lsass-dump",
     .title = "LSASS memory dump file (Test-ProxyLogon 'LsassDump')",
     .description = "A file named like lsass*dmp under Windows\\Temp or C:\\root, where HAFNIUM left "
@@ -24,7 +24,7 @@ const exh_rule_info exh_rule_lsass_dump = {
     .flags = EXH_RULE_SUPPORTING,
 };
 
-const exh_rule_info exh_rule_staging_archive = {
+const exh_rule_info exh__rule_staging_archive = {
     .id = "exhunt-file-staging-archive",
     .title = "Archive under ProgramData (Test-ProxyLogon 'SuspiciousArchive')",
     .description = "A .7z, .zip or .rar file under ProgramData, where HAFNIUM staged stolen data.",
@@ -37,14 +37,14 @@ const exh_rule_info exh_rule_staging_archive = {
 };
 
 static void artefact(exh_check_ctx *c) {
-  if (c->ev->kind == EXH_KIND_LSASS_DUMP || c->ev->kind == EXH_KIND_STAGING_ARCHIVE) exh_detect_file(c->wk, c->ev);
+  if (c->ev->kind == EXH_KIND_LSASS_DUMP || c->ev->kind == EXH_KIND_STAGING_ARCHIVE) exh__detect_file(c->wk, c->ev);
 }
 
-const exh_check exh_check_artefacts = {"artefacts", artefact, NULL, NULL};
+const exh_check exh__check_artefacts = {"artefacts", artefact, NULL, NULL};
 
-void exh_detect_file(exh_worker *wk, exh_evidence *ev) {
-  const exh_rule_info *ri = ev->kind == EXH_KIND_LSASS_DUMP ? &exh_rule_lsass_dump : &exh_rule_staging_archive;
-  exh_finding *f = exh_evidence_new_finding(wk, ev);
+void exh__detect_file(exh_worker *wk, exh_evidence *ev) {
+  const exh_rule_info *ri = ev->kind == EXH_KIND_LSASS_DUMP ? &exh__rule_lsass_dump : &exh__rule_staging_archive;
+  exh_finding *f = exh__evidence_new_finding(wk, ev);
   if (!f) return;
   f->rule = ri;
   f->level = ri->level;
@@ -52,9 +52,9 @@ void exh_detect_file(exh_worker *wk, exh_evidence *ev) {
   f->dataset = ri->dataset;
   f->time_ms = ev->mtime_ms;
   f->is_file = 1;
-  f->path = exh_xstrdup(ev->path);
+  f->path = exh__xstrdup(ev->path);
   f->file_size = ev->size;
   f->file_mtime_ms = ev->mtime_ms;
-  f->message = exh_xasprintf("%s: %s (%llu bytes)", ri->title, ev->rel[0] ? ev->rel : ev->path,
+  f->message = exh__xasprintf("%s: %s (%llu bytes)", ri->title, ev->rel[0] ? ev->rel : ev->path,
                              (unsigned long long)ev->size);
 }

@@ -107,7 +107,7 @@ static int parse_build(const char *s, unsigned v[4]) {
   return k >= 3 && (*p == 0 || *p == ' ' || *p == '\r' || *p == '\n') ? 0 : -1;
 }
 
-int exh_build_normalise(const char *in, char *out, size_t n) {
+int exh__build_normalise(const char *in, char *out, size_t n) {
   unsigned v[4];
   if (parse_build(in, v)) return -1;
   snprintf(out, n, "%u.%u.%u.%u", v[0], v[1], v[2], v[3]);
@@ -120,28 +120,28 @@ static int cmp_build(const unsigned a[4], const unsigned b[4]) {
   return 0;
 }
 
-char *exh_build_from_walk(const exh_walk_server *ws, const char **source) {
+char *exh__build_from_walk(const exh_walk_server *ws, const char **source) {
   *source = NULL;
   if (ws->exsetup) {
     /* read, not mapped (no SIGBUS if it changes under us), and bounded:
      * ExSetup.exe is tens of KB; a file claiming to be it is read up to
      * EXH_EXSETUP_MAX */
     char why[256];
-    exh_source *src = exh_source_file(ws->exsetup, NULL, why, sizeof why);
+    exh_source *src = exh__source_file(ws->exsetup, NULL, why, sizeof why);
     char *buf = NULL;
     size_t n = 0;
-    if (src && exh_source_slurp(src, EXH_EXSETUP_MAX, &buf, &n) >= 0) {
+    if (src && exh__source_slurp(src, EXH_EXSETUP_MAX, &buf, &n) >= 0) {
       uint16_t v[4];
       const char *err;
-      int rc = exh_pe_file_version((const uint8_t *)buf, n, v, &err);
+      int rc = exh__pe_file_version((const uint8_t *)buf, n, v, &err);
       free(buf);
-      exh_source_close(src);
+      exh__source_close(src);
       if (rc == 0 && v[0] >= 14 && v[0] <= 15) {
         *source = "Bin/ExSetup.exe version resource";
-        return exh_xasprintf("%u.%u.%u.%u", v[0], v[1], v[2], v[3]);
+        return exh__xasprintf("%u.%u.%u.%u", v[0], v[1], v[2], v[3]);
       }
     } else if (src) {
-      exh_source_close(src);
+      exh__source_close(src);
     }
   }
   const char *best = NULL;
@@ -156,7 +156,7 @@ char *exh_build_from_walk(const exh_walk_server *ws, const char **source) {
   }
   if (!best) return NULL;
   *source = "OWA build folder";
-  return exh_xasprintf("%u.%u.%u.%u", bv[0], bv[1], bv[2], bv[3]);
+  return exh__xasprintf("%u.%u.%u.%u", bv[0], bv[1], bv[2], bv[3]);
 }
 
 static void judge(const unsigned v[4], const cvefix *cf, exh_cve_status *st) {
@@ -198,7 +198,7 @@ static const char *product_of(const unsigned v[4]) {
 }
 
 /* The fixed build of a CVE for the server's line, as text ("15.1.2176.9"). */
-const char *exh_build_fixed_in(const char *cve, const char *build, char *out, size_t n) {
+const char *exh__build_fixed_in(const char *cve, const char *build, char *out, size_t n) {
   unsigned v[4];
   if (parse_build(build, v)) return NULL;
   for (size_t k = 0; k < N(cves); k++) {
@@ -216,7 +216,7 @@ const char *exh_build_fixed_in(const char *cve, const char *build, char *out, si
   return NULL;
 }
 
-exh_patch exh_build_cve_status(const char *cve, const char *build) {
+exh_patch exh__build_cve_status(const char *cve, const char *build) {
   unsigned v[4];
   if (!build || parse_build(build, v)) return EXH_PATCH_UNKNOWN;
   for (size_t k = 0; k < N(cves); k++) {
@@ -234,25 +234,25 @@ static int cmp_seen(const void *x, const void *y) {
   return strcmp(a->build, b->build);
 }
 
-void exh_build_finish(exh_result *r, char **early, const char **early_src) {
+void exh__build_finish(exh_result *r, char **early, const char **early_src) {
   for (size_t s = 0; s < r->nservers; s++) {
     exh_server *sv = &r->servers[s];
     if (sv->nbuilds_seen > 1) qsort(sv->builds_seen, sv->nbuilds_seen, sizeof *sv->builds_seen, cmp_seen);
     if (early && early[s]) {
-      sv->build = exh_xstrdup(early[s]);
+      sv->build = exh__xstrdup(early[s]);
       sv->build_source = early_src[s];
     } else if (sv->nbuilds_seen) {
       const exh_build_seen *last = &sv->builds_seen[0];
       for (size_t i = 1; i < sv->nbuilds_seen; i++)
         if (sv->builds_seen[i].last_ms > last->last_ms) last = &sv->builds_seen[i];
-      sv->build = exh_xstrdup(last->build);
+      sv->build = exh__xstrdup(last->build);
       sv->build_source = "Exchange log #Version (the latest log)";
     }
     if (!sv->build) continue;
     unsigned v[4];
     if (parse_build(sv->build, v)) continue;
     sv->product = product_of(v);
-    sv->cves = exh_xcalloc(N(cves), sizeof *sv->cves);
+    sv->cves = exh__xcalloc(N(cves), sizeof *sv->cves);
     sv->ncves = N(cves);
     for (size_t k = 0; k < N(cves); k++) judge(v, &cves[k], &sv->cves[k]);
   }

@@ -37,16 +37,16 @@ typedef struct exh_check {
 } exh_check;
 
 /* The checks, NULL-terminated, in the order they run. */
-extern const exh_check *const exh_checks[];
+extern const exh_check *const exh__checks[];
 
 /* A file finding of `ri` on the context's file (time: its modification
  * time), or NULL over a findings cap (message is then freed). */
-exh_finding *exh_check_finding(exh_check_ctx *c, const exh_rule_info *ri, exh_level lv, char *message);
+exh_finding *exh__check_finding(exh_check_ctx *c, const exh_rule_info *ri, exh_level lv, char *message);
 /* The path shown in messages: relative to the root when there is one. */
-const char *exh_check_shown_path(const exh_evidence *ev);
+const char *exh__check_shown_path(const exh_evidence *ev);
 /* A digest ("sha256", "sha1", "md5") of bytes: 0, or -1 without libcrypto. */
-int exh_check_digest(const char *alg, const uint8_t *p, size_t n, uint8_t *out);
+int exh__check_digest(const char *alg, const uint8_t *p, size_t n, uint8_t *out);
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */
-void exh_check_hex(const uint8_t *d, size_t n, char *out);
+void exh__check_hex(const uint8_t *d, size_t n, char *out);
 
 #endif

@@ -40,22 +40,22 @@ static int server_script(const char *ext) {
 }
 
 static void check(exh_check_ctx *c) {
-  const exh_baseline *b = exh_ruleset_baseline(c->wk->rs);
+  const exh_baseline *b = exh__ruleset_baseline(c->wk->rs);
   if (!b || !c->sha256 || !c->ev->rel[0]) return;
   const char *rel = c->ev->rel;
-  size_t off = exh_path_install_rel(rel);
-  if (off == (size_t)-1 || !exh_baseline_covers_ext(b, c->ext)) return;
+  size_t off = exh__path_install_rel(rel);
+  if (off == (size_t)-1 || !exh__baseline_covers_ext(b, c->ext)) return;
   const char *build = c->wk->server_builds ? c->wk->server_builds[c->ev->server] : NULL;
-  if (build && !exh_baseline_has_build(b, build)) return; /* said once per server by checks/build.c */
+  if (build && !exh__baseline_has_build(b, build)) return; /* said once per server by checks/build.c */
   char norm[1024];
-  exh_path_normalise(rel + off, norm, sizeof norm, 1);
-  int r = exh_baseline_check(b, build, norm, c->sha256);
+  exh__path_normalise(rel + off, norm, sizeof norm, 1);
+  int r = exh__baseline_check(b, build, norm, c->sha256);
   if (r == 0) return;
   const exh_rule_info *ri = r == 1 ? &base_modified : server_script(c->ext) ? &base_unknown : &base_unknown_other;
-  exh_check_finding(c, ri, ri->level,
-                    exh_xasprintf("%s: %s (%s %s)", ri->title, exh_check_shown_path(c->ev),
+  exh__check_finding(c, ri, ri->level,
+                    exh__xasprintf("%s: %s (%s %s)", ri->title, exh__check_shown_path(c->ev),
                                   build ? "build" : "no build known; checked against every loaded baseline",
                                   build ? build : ""));
 }
 
-const exh_check exh_check_baseline = {"baseline", NULL, check, NULL};
+const exh_check exh__check_baseline = {"baseline", NULL, check, NULL};

@@ -32,30 +32,30 @@ static const exh_rule_info ioc_path = {
     .ntechniques = 1};
 
 static void set_ioc(exh_finding *f, const exh_ioc *io) {
-  f->ioc_value = exh_xstrdup(io->value);
-  f->ioc_source = exh_xstrdup(io->source);
-  f->ioc_type = exh_ioc_type_name(io->type);
+  f->ioc_value = exh__xstrdup(io->value);
+  f->ioc_source = exh__xstrdup(io->source);
+  f->ioc_type = exh__ioc_type_name(io->type);
 }
 
 static void by_path(exh_check_ctx *c) {
-  const exh_ioc *io = exh_iocset_path(exh_ruleset_iocs(c->wk->rs), exh_check_shown_path(c->ev));
+  const exh_ioc *io = exh__iocset_path(exh__ruleset_iocs(c->wk->rs), exh__check_shown_path(c->ev));
   if (!io) return;
-  exh_finding *f = exh_check_finding(c, &ioc_path, ioc_path.level,
-                                     exh_xasprintf("%s: %s matches %s indicator '%s' (%s%s%s)", ioc_path.title,
-                                                   exh_check_shown_path(c->ev), exh_ioc_type_name(io->type),
+  exh_finding *f = exh__check_finding(c, &ioc_path, ioc_path.level,
+                                     exh__xasprintf("%s: %s matches %s indicator '%s' (%s%s%s)", ioc_path.title,
+                                                   exh__check_shown_path(c->ev), exh__ioc_type_name(io->type),
                                                    io->value, io->source, io->label ? ", " : "",
                                                    io->label ? io->label : ""));
   if (f) set_ioc(f, io);
 }
 
 static void by_hash(exh_check_ctx *c) {
-  const exh_iocset *iocs = exh_ruleset_iocs(c->wk->rs);
+  const exh_iocset *iocs = exh__ruleset_iocs(c->wk->rs);
   if (c->sha256) {
-    const exh_ioc *io = exh_iocset_hash(iocs, EXH_IOC_SHA256, c->sha256);
+    const exh_ioc *io = exh__iocset_hash(iocs, EXH_IOC_SHA256, c->sha256);
     if (io) {
-      exh_finding *f = exh_check_finding(c, &ioc_hash, ioc_hash.level,
-                                         exh_xasprintf("%s: %s has SHA-256 %s (%s%s%s)", ioc_hash.title,
-                                                       exh_check_shown_path(c->ev), io->value, io->source,
+      exh_finding *f = exh__check_finding(c, &ioc_hash, ioc_hash.level,
+                                         exh__xasprintf("%s: %s has SHA-256 %s (%s%s%s)", ioc_hash.title,
+                                                       exh__check_shown_path(c->ev), io->value, io->source,
                                                        io->label ? ", " : "", io->label ? io->label : ""));
       if (f) set_ioc(f, io);
     }
@@ -66,16 +66,16 @@ static void by_hash(exh_check_ctx *c) {
   } more[] = {{EXH_IOC_SHA1, "sha1"}, {EXH_IOC_MD5, "md5"}};
   for (size_t k = 0; k < 2; k++) {
     uint8_t d[32];
-    if (!exh_iocset_has_hashes(iocs, more[k].t) || exh_check_digest(more[k].alg, c->p, c->n, d)) continue;
-    const exh_ioc *io = exh_iocset_hash(iocs, more[k].t, d);
+    if (!exh__iocset_has_hashes(iocs, more[k].t) || exh__check_digest(more[k].alg, c->p, c->n, d)) continue;
+    const exh_ioc *io = exh__iocset_hash(iocs, more[k].t, d);
     if (!io) continue;
-    exh_finding *f = exh_check_finding(c, &ioc_hash, ioc_hash.level,
-                                       exh_xasprintf("%s: %s has %s %s (%s%s%s)", ioc_hash.title,
-                                                     exh_check_shown_path(c->ev), more[k].alg, io->value, io->source,
+    exh_finding *f = exh__check_finding(c, &ioc_hash, ioc_hash.level,
+                                       exh__xasprintf("%s: %s has %s %s (%s%s%s)", ioc_hash.title,
+                                                     exh__check_shown_path(c->ev), more[k].alg, io->value, io->source,
                                                      io->label ? ", " : "", io->label ? io->label : ""));
     if (f) set_ioc(f, io);
   }
 }
 
-const exh_check exh_check_ioc_path = {"ioc-path", by_path, NULL, NULL};
-const exh_check exh_check_ioc_hash = {"ioc-hash", NULL, by_hash, NULL};
+const exh_check exh__check_ioc_path = {"ioc-path", by_path, NULL, NULL};
+const exh_check exh__check_ioc_hash = {"ioc-hash", NULL, by_hash, NULL};

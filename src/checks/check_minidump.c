@@ -33,12 +33,12 @@ static const exh_rule_info minidump = {
 
 static void on_bytes(exh_check_ctx *c) {
   char name[128];
-  if (!exh_minidump_process(c->p, c->n, name, sizeof name)) return;
+  if (!exh__minidump_process(c->p, c->n, name, sizeof name)) return;
   int lsass = !strcmp(name, "lsass.exe");
   if (!lsass && c->ev->kind == EXH_KIND_CONTENT && !strcmp(c->ev->sub, "all")) return;
   const exh_rule_info *ri = lsass ? &lsass_minidump : &minidump;
-  exh_check_finding(c, ri, ri->level,
-                    exh_xasprintf("%s: %s (process image %s, %llu bytes)", ri->title, exh_check_shown_path(c->ev),
+  exh__check_finding(c, ri, ri->level,
+                    exh__xasprintf("%s: %s (process image %s, %llu bytes)", ri->title, exh__check_shown_path(c->ev),
                                   name[0] ? name : "not named in the dump", (unsigned long long)c->ev->size));
 }
 
@@ -56,7 +56,7 @@ static int pread_all(exh_source *s, void *buf, size_t n, uint64_t off) {
 
 /* A file too large to read whole: the header, the stream directory, the
  * first module and its name, read by position wherever they lie, laid out
- * as a small minidump for exh_minidump_process, so both paths answer
+ * as a small minidump for exh__minidump_process, so both paths answer
  * alike. A sequential source (an archive member) gives its first bytes. */
 static void on_large(exh_check_ctx *c) {
   exh_source *src = c->src;
@@ -104,4 +104,4 @@ static void on_large(exh_check_ctx *c) {
   c->n = n;
 }
 
-const exh_check exh_check_minidump = {"minidump", NULL, on_bytes, on_large};
+const exh_check exh__check_minidump = {"minidump", NULL, on_bytes, on_large};

@@ -12,8 +12,8 @@
 #include "../rules/yaml_bounded.h"
 #include "../util/util.h"
 
-int exh_chirp_sniff(const char *text, size_t n) {
-  return exh_memimem(text, n, "ioc_type:", 9) != NULL && exh_memimem(text, n, "indicator:", 10) != NULL;
+int exh__chirp_sniff(const char *text, size_t n) {
+  return exh__memimem(text, n, "ioc_type:", 9) != NULL && exh__memimem(text, n, "indicator:", 10) != NULL;
 }
 
 static const char *scalar(yaml_document_t *d, yaml_node_t *map, const char *key) {
@@ -36,7 +36,7 @@ static yaml_node_t *child(yaml_document_t *d, yaml_node_t *map, const char *key)
   return NULL;
 }
 
-int exh_chirp_parse(const char *text, size_t n, exh_chirp_fn fn, void *ctx, char *why, size_t whyn) {
+int exh__chirp_parse(const char *text, size_t n, exh_chirp_fn fn, void *ctx, char *why, size_t whyn) {
   yaml_parser_t ps;
   if (!yaml_parser_initialize(&ps)) {
     snprintf(why, whyn, "cannot start the YAML parser");
@@ -45,10 +45,10 @@ int exh_chirp_parse(const char *text, size_t n, exh_chirp_fn fn, void *ctx, char
   yaml_parser_set_input_string(&ps, (const unsigned char *)text, n);
   int docs = 0, rc = 0;
   exh_yaml_budget budget;
-  exh_yaml_budget_init(&budget);
+  exh__yaml_budget_init(&budget);
   for (;;) {
     yaml_document_t d;
-    int got = exh_yaml_load(&ps, &d, &budget, why, whyn);
+    int got = exh__yaml_load(&ps, &d, &budget, why, whyn);
     if (got < 0) {
       rc = -1;
       break;

@@ -15,9 +15,9 @@ typedef struct exh_chirp_doc {
 typedef void (*exh_chirp_fn)(void *ctx, const exh_chirp_doc *doc, int index);
 
 /* 1 if the text looks like a CHIRP file (ioc_type and indicator keys). */
-int exh_chirp_sniff(const char *text, size_t n);
+int exh__chirp_sniff(const char *text, size_t n);
 /* Calls fn per indicator document; returns their count, or -1 with a
  * reason (YAML error, or no indicator document at all). */
-int exh_chirp_parse(const char *text, size_t n, exh_chirp_fn fn, void *ctx, char *why, size_t whyn);
+int exh__chirp_parse(const char *text, size_t n, exh_chirp_fn fn, void *ctx, char *why, size_t whyn);
 
 #endif

@@ -21,7 +21,7 @@
 
 static const char *const type_names[EXH_IOC_NTYPES] = {"sha256", "sha1", "md5", "path", "name", "ip"};
 
-const char *exh_ioc_type_name(exh_ioc_type t) { return (unsigned)t < EXH_IOC_NTYPES ? type_names[t] : "?"; }
+const char *exh__ioc_type_name(exh_ioc_type t) { return (unsigned)t < EXH_IOC_NTYPES ? type_names[t] : "?"; }
 
 
 /* ---- hashing -------------------------------------------------------------- */
@@ -49,7 +49,7 @@ static uint64_t hash_bytes(uint64_t seed, const void *p, size_t n) {
 }
 
 static uint64_t new_seed(void *salt) {
-  return mix64((uint64_t)exh_now_ms() ^ (uint64_t)(uintptr_t)salt ^ 0x243F6A8885A308D3ull);
+  return mix64((uint64_t)exh__now_ms() ^ (uint64_t)(uintptr_t)salt ^ 0x243F6A8885A308D3ull);
 }
 
 static size_t pow2_at_least(size_t n) {
@@ -85,7 +85,7 @@ static void st_index(strtab *t, uint32_t id) {
 static void st_reindex(strtab *t) {
   free(t->slot);
   t->nslot = pow2_at_least(4 * t->count);
-  t->slot = exh_xcalloc(t->nslot, sizeof *t->slot);
+  t->slot = exh__xcalloc(t->nslot, sizeof *t->slot);
   for (uint32_t i = 0; i < t->count; i++) st_index(t, i);
 }
 
@@ -177,8 +177,8 @@ struct exh_iocset {
   char *iplit_text;
 };
 
-exh_iocset *exh_iocset_new(void) {
-  exh_iocset *s = exh_xcalloc(1, sizeof(exh_iocset));
+exh_iocset *exh__iocset_new(void) {
+  exh_iocset *s = exh__xcalloc(1, sizeof(exh_iocset));
   s->seed = new_seed(s);
   st_init(&s->strs, s->seed);
   EXH_VEC_RESERVE(s->vals, s->capvals, 1);
@@ -186,7 +186,7 @@ exh_iocset *exh_iocset_new(void) {
   return s;
 }
 
-void exh_iocset_free(exh_iocset *s) {
+void exh__iocset_free(exh_iocset *s) {
   if (!s) return;
   st_free(&s->strs);
   free(s->vals);
@@ -229,7 +229,7 @@ static int hexval(int c) {
  * "v4:port", a zone id dropped) into 16 bytes, IPv4 mapped. 0 on success. */
 static int parse_ip(const char *p, size_t n, uint8_t out[16]) {
   char b[64];
-  exh_str s = exh_trim((exh_str){p, n});
+  exh_str s = exh__trim((exh_str){p, n});
   if (s.n == 0 || s.n >= sizeof b) return -1;
   memcpy(b, s.p, s.n);
   b[s.n] = 0;
@@ -273,7 +273,7 @@ static int is_v6_unusable(const uint8_t k[16]) {
   return !memcmp(k, z, 12);
 }
 
-void exh_path_normalise(const char *in, char *out, size_t outn, int builds) {
+void exh__path_normalise(const char *in, char *out, size_t outn, int builds) {
   size_t o = 0;
   const char *p = in;
   /* drive "c:" and leading separators */
@@ -342,7 +342,7 @@ static int add(exh_iocset *s, exh_ioc_type t, const char *val, size_t n, const a
     if (n >= sizeof raw) return ADD_UNUSABLE;
     memcpy(raw, val, n);
     raw[n] = 0;
-    exh_path_normalise(raw, tmp, sizeof tmp, 0);
+    exh__path_normalise(raw, tmp, sizeof tmp, 0);
     if (!tmp[0]) return ADD_UNUSABLE;
     r.val = val_add(s, tmp, strlen(tmp));
   }
@@ -358,7 +358,7 @@ static int add(exh_iocset *s, exh_ioc_type t, const char *val, size_t n, const a
     if (need > s->capkey[t]) {
       size_t nc = s->capkey[t] ? s->capkey[t] * 2 : 16 * key_len[t];
       while (nc < need) nc *= 2;
-      s->key[t] = exh_xrealloc(s->key[t], nc);
+      s->key[t] = exh__xrealloc(s->key[t], nc);
       s->capkey[t] = nc;
     }
     memcpy(s->key[t] + s->n[t] * key_len[t], key, key_len[t]);
@@ -401,15 +401,15 @@ static int type_of(exh_str t) {
            {"ip", EXH_IOC_IP},         {"ipv4", EXH_IOC_IP},        {"ipv6", EXH_IOC_IP},
            {"ipaddress", EXH_IOC_IP},  {"networkip", EXH_IOC_IP},   {"ipv4-addr", EXH_IOC_IP},
            {"ipv6-addr", EXH_IOC_IP}};
-  t = exh_trim(t);
+  t = exh__trim(t);
   for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-    if (exh_strieq(t, m[i].name)) return m[i].type;
+    if (exh__strieq(t, m[i].name)) return m[i].type;
   return -1;
 }
 
 /* Adds a value of a known or inferred type after checking it fits. */
 static int add_checked(exh_iocset *s, int t, exh_str v, const addctx *ac, const char *label, size_t labeln) {
-  v = exh_trim(v);
+  v = exh__trim(v);
   if (v.n >= 2 && v.p[0] == '"' && v.p[v.n - 1] == '"') v.p++, v.n -= 2;
   int inferred = infer(v.p, v.n);
   if (t < 0) t = inferred;
@@ -444,7 +444,7 @@ static size_t split_csv(exh_str line, exh_str *cells) {
       if (p < end) p++;
     }
     while (p < end && *p != ',') p++;
-    cells[k++] = exh_trim((exh_str){s, (size_t)(p - s)});
+    cells[k++] = exh__trim((exh_str){s, (size_t)(p - s)});
     if (p >= end) break;
     p++;
   }
@@ -486,10 +486,10 @@ static void ioc_line(exh_ioc_lines *l, exh_str raw) {
   if (l->failed) return;
   if (l->form == FORM_BASELINE) {
     if (baseline_row(l->b, raw, l->lineno, l->source, l->why, sizeof l->why) < 0) l->failed = 3;
-    else if (exh_trim(raw).n) l->added++;
+    else if (exh__trim(raw).n) l->added++;
     return;
   }
-  exh_str line = exh_trim(raw);
+  exh_str line = exh__trim(raw);
   if (line.n == 0) return;
   if (l->form == FORM_UNKNOWN) {
     /* the first non-blank line tells the form: an MSTIC header names the
@@ -498,9 +498,9 @@ static void ioc_line(exh_ioc_lines *l, exh_str raw) {
     size_t nc = split_csv(line, cells);
     l->ci = l->ct = l->cd = -1;
     for (size_t i = 0; i < nc; i++) {
-      if (exh_strieq(cells[i], "indicator") || exh_strieq(cells[i], "ioc")) l->ci = (int)i;
-      else if (exh_strieq(cells[i], "indicatortype") || exh_strieq(cells[i], "type")) l->ct = (int)i;
-      else if (exh_strieq(cells[i], "dateadded")) l->cd = (int)i;
+      if (exh__strieq(cells[i], "indicator") || exh__strieq(cells[i], "ioc")) l->ci = (int)i;
+      else if (exh__strieq(cells[i], "indicatortype") || exh__strieq(cells[i], "type")) l->ct = (int)i;
+      else if (exh__strieq(cells[i], "dateadded")) l->cd = (int)i;
     }
     l->form = l->ci >= 0 ? FORM_MSTIC : FORM_PLAIN;
     if (l->form == FORM_MSTIC) return; /* the header */
@@ -526,7 +526,7 @@ static void ioc_line(exh_ioc_lines *l, exh_str raw) {
     for (size_t i = 0; i < line.n; i++)
       if (line.p[i] == ';' || line.p[i] == '\t' || line.p[i] == ',') {
         v = (exh_str){line.p, i};
-        d = exh_trim((exh_str){line.p + i + 1, line.n - i - 1});
+        d = exh__trim((exh_str){line.p + i + 1, line.n - i - 1});
         break;
       }
     rc = add_checked(l->s, -1, v, &l->ac, d.p, d.n > 200 ? 200 : d.n);
@@ -540,12 +540,12 @@ static void ioc_line(exh_ioc_lines *l, exh_str raw) {
 }
 
 static exh_ioc_lines *lines_new(const char *source) {
-  exh_ioc_lines *l = exh_xcalloc(1, sizeof *l);
-  l->source = exh_xstrdup(source);
+  exh_ioc_lines *l = exh__xcalloc(1, sizeof *l);
+  l->source = exh__xstrdup(source);
   return l;
 }
 
-exh_ioc_lines *exh_iocset_lines_begin(exh_iocset *s, const char *source) {
+exh_ioc_lines *exh__iocset_lines_begin(exh_iocset *s, const char *source) {
   exh_ioc_lines *l = lines_new(source);
   l->s = s;
   mark_take(s, &l->mark);
@@ -556,7 +556,7 @@ exh_ioc_lines *exh_iocset_lines_begin(exh_iocset *s, const char *source) {
 
 static int lines_feed(exh_ioc_lines *l, const char *p, size_t n);
 
-int exh_iocset_lines_feed(exh_ioc_lines *l, const char *p, size_t n) {
+int exh__iocset_lines_feed(exh_ioc_lines *l, const char *p, size_t n) {
   if (l->failed) return -1;
   /* a UTF-8 byte order mark is dropped, even when it comes a byte a block */
   static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
@@ -613,7 +613,7 @@ static int lines_feed(exh_ioc_lines *l, const char *p, size_t n) {
   return l->failed ? -1 : 0;
 }
 
-long exh_iocset_lines_end(exh_ioc_lines *l, size_t *skipped, char *why, size_t whyn) {
+long exh__iocset_lines_end(exh_ioc_lines *l, size_t *skipped, char *why, size_t whyn) {
   if (!l->started && l->bomn) { /* the file ended inside what looked like a BOM */
     l->started = 1;
     lines_feed(l, "\xEF\xBB", (size_t)l->bomn);
@@ -631,7 +631,7 @@ long exh_iocset_lines_end(exh_ioc_lines *l, size_t *skipped, char *why, size_t w
     rc = -1;
   }
   if (skipped) *skipped = l->skipped;
-  exh_buf_free(&l->part);
+  exh__buf_free(&l->part);
   free(l->source);
   free(l);
   return rc;
@@ -661,7 +661,7 @@ static int stix_cmp(const char **pp, const char *end, exh_buf *path, exh_buf *va
     while (p < end && (*p == ' ' || *p == '[' || *p == ']' || *p == '(' || *p == ')' || *p == '\t' || *p == '\n'))
       p++;
     if (p >= end) return 0;
-    if ((end - p >= 3 && exh_strnieq(p, "AND", 3)) || (end - p >= 2 && exh_strnieq(p, "OR", 2))) {
+    if ((end - p >= 3 && exh__strnieq(p, "AND", 3)) || (end - p >= 2 && exh__strnieq(p, "OR", 2))) {
       p += (*p | 32) == 'a' ? 3 : 2;
       continue;
     }
@@ -714,12 +714,12 @@ static void stix_flush(stix_ctx *c) {
       if (r < 0) continue;
       int t = -1;
       const char *k = path.p;
-      if (exh_strnieq(k, "file:hashes.", 12)) {
+      if (exh__strnieq(k, "file:hashes.", 12)) {
         exh_str h = {k + 12, path.n - 12};
         if (h.n >= 2 && h.p[0] == '\'') h.p++, h.n -= 2;
-        t = exh_strieq(h, "SHA-256") || exh_strieq(h, "SHA256")  ? EXH_IOC_SHA256
-            : exh_strieq(h, "SHA-1") || exh_strieq(h, "SHA1") ? EXH_IOC_SHA1
-            : exh_strieq(h, "MD5")                             ? EXH_IOC_MD5
+        t = exh__strieq(h, "SHA-256") || exh__strieq(h, "SHA256")  ? EXH_IOC_SHA256
+            : exh__strieq(h, "SHA-1") || exh__strieq(h, "SHA1") ? EXH_IOC_SHA1
+            : exh__strieq(h, "MD5")                             ? EXH_IOC_MD5
                                                                : -1;
       } else if (!strcmp(k, "file:name")) {
         exh_buf_add(&fname, val.p ? val.p : "", val.n);
@@ -733,7 +733,7 @@ static void stix_flush(stix_ctx *c) {
         if (slash) { /* only host prefixes: CIDR ranges are not indicators of one address */
           uint64_t bits = 0;
           exh_str bs = {slash + 1, val.n - (size_t)(slash + 1 - val.p)};
-          if (exh_parse_u64(bs, &bits) != 0 || bits != (k[3] == '4' ? 32u : 128u)) t = -1;
+          if (exh__parse_u64(bs, &bits) != 0 || bits != (k[3] == '4' ? 32u : 128u)) t = -1;
           val.n = (size_t)(slash - val.p);
         }
       }
@@ -749,14 +749,14 @@ static void stix_flush(stix_ctx *c) {
       exh_buf_add(&full, fname.p, fname.n);
       stix_count(c, add_checked(c->s, dir.n ? EXH_IOC_PATH : EXH_IOC_NAME, (exh_str){full.p, full.n}, &ac, label,
                                 labeln));
-      exh_buf_free(&full);
+      exh__buf_free(&full);
     } else if (dir.n) {
       (*c->skipped)++;
     }
-    exh_buf_free(&path);
-    exh_buf_free(&val);
-    exh_buf_free(&dir);
-    exh_buf_free(&fname);
+    exh__buf_free(&path);
+    exh__buf_free(&val);
+    exh__buf_free(&dir);
+    exh__buf_free(&fname);
   }
   o->id.n = o->name.n = o->pattern.n = o->type.n = 0;
 }
@@ -772,11 +772,11 @@ static void stix_set(exh_buf *b, exh_str v) {
 static void stix_pair(void *ctx, exh_str key, exh_str val) {
   stix_ctx *c = ctx;
   exh_str k = key;
-  if (exh_str_istarts(k, "objects.")) k.p += 8, k.n -= 8;
+  if (exh__str_istarts(k, "objects.")) k.p += 8, k.n -= 8;
   if (k.n == 4 && !memcmp(k.p, "type", 4)) {
     if (c->o.type.n) stix_flush(c);
     stix_set(&c->o.type, val);
-    if (exh_strieq(val, "bundle") || exh_strieq(val, "indicator")) c->saw_stix = 1;
+    if (exh__strieq(val, "bundle") || exh__strieq(val, "indicator")) c->saw_stix = 1;
   } else if (k.n == 2 && !memcmp(k.p, "id", 2)) {
     if (c->o.id.n) stix_flush(c);
     stix_set(&c->o.id, val);
@@ -797,13 +797,13 @@ static long load_stix(exh_iocset *s, const char *source, const char *text, size_
   c.source = source;
   c.skipped = skipped;
   exh_buf scratch = {0};
-  int rc = exh_json_flatten(text, n, &scratch, stix_pair, &c);
+  int rc = exh__json_flatten(text, n, &scratch, stix_pair, &c);
   stix_flush(&c);
-  exh_buf_free(&scratch);
-  exh_buf_free(&c.o.id);
-  exh_buf_free(&c.o.name);
-  exh_buf_free(&c.o.pattern);
-  exh_buf_free(&c.o.type);
+  exh__buf_free(&scratch);
+  exh__buf_free(&c.o.id);
+  exh__buf_free(&c.o.name);
+  exh__buf_free(&c.o.pattern);
+  exh__buf_free(&c.o.type);
   if (c.limit) {
     limit_reason(s, why, whyn);
     return -1;
@@ -819,7 +819,7 @@ static long load_stix(exh_iocset *s, const char *source, const char *text, size_
   return c.added;
 }
 
-long exh_iocset_load(exh_iocset *s, const char *source, const char *text, size_t n, size_t *skipped, char *why,
+long exh__iocset_load(exh_iocset *s, const char *source, const char *text, size_t n, size_t *skipped, char *why,
                      size_t whyn) {
   size_t sk = 0;
   if (!skipped) skipped = &sk;
@@ -838,9 +838,9 @@ long exh_iocset_load(exh_iocset *s, const char *source, const char *text, size_t
     if (r < 0) mark_rollback(s, &m);
     return r;
   }
-  exh_ioc_lines *l = exh_iocset_lines_begin(s, source);
-  exh_iocset_lines_feed(l, text, n);
-  return exh_iocset_lines_end(l, skipped, why, whyn);
+  exh_ioc_lines *l = exh__iocset_lines_begin(s, source);
+  exh__iocset_lines_feed(l, text, n);
+  return exh__iocset_lines_end(l, skipped, why, whyn);
 }
 
 /* ---- indexes ---------------------------------------------------------------- */
@@ -929,7 +929,7 @@ static void build_ip_literals(exh_iocset *s) {
     if (ln) st_intern(&t, buf, ln);
   }
   s->niplits = t.count - 1;
-  s->iplits = exh_xcalloc(s->niplits ? s->niplits : 1, sizeof *s->iplits);
+  s->iplits = exh__xcalloc(s->niplits ? s->niplits : 1, sizeof *s->iplits);
   for (size_t i = 1; i < t.count; i++) {
     const char *x = st_str(&t, (uint32_t)i);
     s->iplits[i - 1] = (exh_str){NULL, strlen(x)};
@@ -941,7 +941,7 @@ static void build_ip_literals(exh_iocset *s) {
   st_free(&t);
 }
 
-void exh_iocset_finish(exh_iocset *s) {
+void exh__iocset_finish(exh_iocset *s) {
   if (s->finished) return;
   s->finished = 1;
   for (int ti = 0; ti < EXH_IOC_NTYPES; ti++) {
@@ -949,7 +949,7 @@ void exh_iocset_finish(exh_iocset *s) {
     size_t n = s->n[t];
     if (!n) continue;
     s->nslot[t] = pow2_at_least(2 * n);
-    s->slot[t] = exh_xcalloc(s->nslot[t], sizeof(uint32_t));
+    s->slot[t] = exh__xcalloc(s->nslot[t], sizeof(uint32_t));
     size_t mask = s->nslot[t] - 1;
     /* backwards, so the first loaded indicator of a key is the one found
      * (and paths of one name chain in load order) */
@@ -969,9 +969,9 @@ void exh_iocset_finish(exh_iocset *s) {
   build_ip_literals(s);
 }
 
-size_t exh_iocset_count(const exh_iocset *s, exh_ioc_type t) { return s && (unsigned)t < EXH_IOC_NTYPES ? s->n[t] : 0; }
+size_t exh__iocset_count(const exh_iocset *s, exh_ioc_type t) { return s && (unsigned)t < EXH_IOC_NTYPES ? s->n[t] : 0; }
 
-int exh_iocset_has_hashes(const exh_iocset *s, exh_ioc_type t) {
+int exh__iocset_has_hashes(const exh_iocset *s, exh_ioc_type t) {
   return s && (unsigned)t <= EXH_IOC_MD5 && s->n[t] > 0;
 }
 
@@ -1015,26 +1015,26 @@ static const exh_ioc *answer(const exh_iocset *s, exh_ioc_type t, size_t i) {
   return &tl.io;
 }
 
-const exh_ioc *exh_iocset_hash(const exh_iocset *s, exh_ioc_type t, const uint8_t *digest) {
+const exh_ioc *exh__iocset_hash(const exh_iocset *s, exh_ioc_type t, const uint8_t *digest) {
   if (!s || (unsigned)t > EXH_IOC_MD5) return NULL;
   long i = find(s, t, digest, key_len[t]);
   return i < 0 ? NULL : answer(s, t, (size_t)i);
 }
 
-int exh_iocset_ip_has(const exh_iocset *s, const char *p, size_t n) {
+int exh__iocset_ip_has(const exh_iocset *s, const char *p, size_t n) {
   uint8_t k[16];
   if (!s || !s->slot[EXH_IOC_IP] || parse_ip(p, n, k)) return 0;
   return find(s, EXH_IOC_IP, k, 16) >= 0;
 }
 
-const exh_ioc *exh_iocset_ip(const exh_iocset *s, const char *p, size_t n) {
+const exh_ioc *exh__iocset_ip(const exh_iocset *s, const char *p, size_t n) {
   uint8_t k[16];
   if (!s || !s->slot[EXH_IOC_IP] || parse_ip(p, n, k)) return NULL;
   long i = find(s, EXH_IOC_IP, k, 16);
   return i < 0 ? NULL : answer(s, EXH_IOC_IP, (size_t)i);
 }
 
-const exh_str *exh_iocset_ip_literals(const exh_iocset *s, size_t *n) {
+const exh_str *exh__iocset_ip_literals(const exh_iocset *s, size_t *n) {
   *n = s ? s->niplits : 0;
   return s ? s->iplits : NULL;
 }
@@ -1057,10 +1057,10 @@ static int suffix_match(const char *ioc, const char *rel) {
   return 0;
 }
 
-const exh_ioc *exh_iocset_path(const exh_iocset *s, const char *rel) {
+const exh_ioc *exh__iocset_path(const exh_iocset *s, const char *rel) {
   if (!s || (!s->n[EXH_IOC_PATH] && !s->n[EXH_IOC_NAME])) return NULL;
   char norm[1024];
-  exh_path_normalise(rel, norm, sizeof norm, 0);
+  exh__path_normalise(rel, norm, sizeof norm, 0);
   const char *b = base_of(norm);
   size_t bn = strlen(b);
   long i = find(s, EXH_IOC_PATH, b, bn);
@@ -1086,8 +1086,8 @@ struct exh_baseline {
   strtab exts;   /* extensions listed */
 };
 
-exh_baseline *exh_baseline_new(void) {
-  exh_baseline *b = exh_xcalloc(1, sizeof(exh_baseline));
+exh_baseline *exh__baseline_new(void) {
+  exh_baseline *b = exh__xcalloc(1, sizeof(exh_baseline));
   uint64_t seed = new_seed(b);
   st_init(&b->paths, seed);
   st_init(&b->builds, seed);
@@ -1095,7 +1095,7 @@ exh_baseline *exh_baseline_new(void) {
   return b;
 }
 
-void exh_baseline_free(exh_baseline *b) {
+void exh__baseline_free(exh_baseline *b) {
   if (!b) return;
   free(b->v);
   st_free(&b->paths);
@@ -1120,7 +1120,7 @@ static void baseline_rollback(exh_baseline *b, const size_t m[4]) {
 
 static int baseline_row(exh_baseline *b, exh_str line, unsigned long lineno, const char *source, char *why,
                         size_t whyn) {
-  line = exh_trim(line);
+  line = exh__trim(line);
   if (!line.n) return 0;
   exh_str c[MAXCELLS];
   size_t nc = split_csv(line, c);
@@ -1142,7 +1142,7 @@ static int baseline_row(exh_baseline *b, exh_str line, unsigned long lineno, con
   char tmp[1024], raw[1024];
   memcpy(raw, c[2].p, c[2].n);
   raw[c[2].n] = 0;
-  exh_path_normalise(raw, tmp, sizeof tmp, 1);
+  exh__path_normalise(raw, tmp, sizeof tmp, 1);
   brow r;
   r.path = st_intern(&b->paths, tmp, strlen(tmp));
   r.build = (uint16_t)(bid - 1);
@@ -1154,7 +1154,7 @@ static int baseline_row(exh_baseline *b, exh_str line, unsigned long lineno, con
   return 0;
 }
 
-exh_ioc_lines *exh_baseline_lines_begin(exh_baseline *b, const char *source) {
+exh_ioc_lines *exh__baseline_lines_begin(exh_baseline *b, const char *source) {
   exh_ioc_lines *l = lines_new(source);
   l->b = b;
   l->form = FORM_BASELINE;
@@ -1162,10 +1162,10 @@ exh_ioc_lines *exh_baseline_lines_begin(exh_baseline *b, const char *source) {
   return l;
 }
 
-long exh_baseline_load(exh_baseline *b, const char *source, const char *text, size_t n, char *why, size_t whyn) {
-  exh_ioc_lines *l = exh_baseline_lines_begin(b, source);
-  exh_iocset_lines_feed(l, text, n);
-  return exh_iocset_lines_end(l, NULL, why, whyn);
+long exh__baseline_load(exh_baseline *b, const char *source, const char *text, size_t n, char *why, size_t whyn) {
+  exh_ioc_lines *l = exh__baseline_lines_begin(b, source);
+  exh__iocset_lines_feed(l, text, n);
+  return exh__iocset_lines_end(l, NULL, why, whyn);
 }
 
 static int cmp_brow(const void *x, const void *y) {
@@ -1175,21 +1175,21 @@ static int cmp_brow(const void *x, const void *y) {
 }
 
 /* Rows sorted by path id, then build: a path's rows are one run. */
-void exh_baseline_finish(exh_baseline *b) {
+void exh__baseline_finish(exh_baseline *b) {
   if (b->n > 1) qsort(b->v, b->n, sizeof *b->v, cmp_brow);
 }
 
-size_t exh_baseline_count(const exh_baseline *b) { return b ? b->n : 0; }
+size_t exh__baseline_count(const exh_baseline *b) { return b ? b->n : 0; }
 
-int exh_baseline_has_build(const exh_baseline *b, const char *build) {
+int exh__baseline_has_build(const exh_baseline *b, const char *build) {
   return b && st_find(&b->builds, build, strlen(build)) != (uint32_t)-1;
 }
 
-int exh_baseline_covers_ext(const exh_baseline *b, const char *ext) {
+int exh__baseline_covers_ext(const exh_baseline *b, const char *ext) {
   return b && st_find(&b->exts, ext, strlen(ext)) != (uint32_t)-1;
 }
 
-int exh_baseline_check(const exh_baseline *b, const char *build, const char *inst_rel, const uint8_t sha256[32]) {
+int exh__baseline_check(const exh_baseline *b, const char *build, const char *inst_rel, const uint8_t sha256[32]) {
   long bi = -1;
   if (build) {
     uint32_t id = st_find(&b->builds, build, strlen(build));

@@ -31,9 +31,9 @@ typedef struct content {
 static void content_free(void *p) {
   content *c = p;
   if (!c) return;
-  exh_yara_free(c->yara);
-  exh_iocset_free(c->iocs);
-  exh_baseline_free(c->base);
+  exh__yara_free(c->yara);
+  exh__iocset_free(c->iocs);
+  exh__baseline_free(c->base);
   free(c);
 }
 
@@ -43,32 +43,32 @@ static exh_err content_compile(exh_ruleset *rs, void *p);
 static content *content_of(exh_ruleset *rs) {
   content *c = exh__ruleset_content(rs);
   if (!c) {
-    c = exh_xcalloc(1, sizeof *c);
+    c = exh__xcalloc(1, sizeof *c);
     exh__ruleset_attach_content(rs, c, content_free, content_compile);
   }
   return c;
 }
 
-static int ip_has(const void *set, const char *p, size_t n) { return exh_iocset_ip_has(set, p, n); }
-static const exh_str *ip_literals(const void *set, size_t *n) { return exh_iocset_ip_literals(set, n); }
+static int ip_has(const void *set, const char *p, size_t n) { return exh__iocset_ip_has(set, p, n); }
+static const exh_str *ip_literals(const void *set, size_t *n) { return exh__iocset_ip_literals(set, n); }
 
 /* Generated at build time from rules/ (tools/embed). */
-extern const char *const exh_builtin_rule_names[];
-extern const char *const exh_builtin_rule_texts[];
-extern const size_t exh_builtin_rule_sizes[];
-extern const size_t exh_builtin_rule_count;
+extern const char *const exh__builtin_rule_names[];
+extern const char *const exh__builtin_rule_texts[];
+extern const size_t exh__builtin_rule_sizes[];
+extern const size_t exh__builtin_rule_count;
 
 static exh_err rs_add_builtin_(exh_ruleset *rs) {
   exh_err rc = EXH_OK;
-  for (size_t i = 0; i < exh_builtin_rule_count; i++) {
+  for (size_t i = 0; i < exh__builtin_rule_count; i++) {
     char src[256];
-    snprintf(src, sizeof src, "builtin:%s", exh_builtin_rule_names[i]);
+    snprintf(src, sizeof src, "builtin:%s", exh__builtin_rule_names[i]);
     size_t nl = strlen(src);
     exh_err r;
     if (nl > 4 && !strcmp(src + nl - 4, ".yar"))
-      r = exh_ruleset_add_yara_text(rs, src, exh_builtin_rule_texts[i], exh_builtin_rule_sizes[i]);
+      r = exh_ruleset_add_yara_text(rs, src, exh__builtin_rule_texts[i], exh__builtin_rule_sizes[i]);
     else
-      r = exh_ruleset_add_yaml(rs, src, exh_builtin_rule_texts[i], exh_builtin_rule_sizes[i]);
+      r = exh_ruleset_add_yaml(rs, src, exh__builtin_rule_texts[i], exh__builtin_rule_sizes[i]);
     if (r != EXH_OK) rc = r;
   }
   return rc;
@@ -94,9 +94,9 @@ static exh_err rs_add_yara_text_(exh_ruleset *rs, const char *source, const char
     yara_reject(rs, source, why);
     return EXH_ELIMIT;
   }
-  if (!content_of(rs)->yara) content_of(rs)->yara = exh_yara_new(yara_reject, rs);
+  if (!content_of(rs)->yara) content_of(rs)->yara = exh__yara_new(yara_reject, rs);
   if (!content_of(rs)->yara) return EXH_ENOMEM;
-  if (exh_yara_add(content_of(rs)->yara, source, text, len)) return EXH_ERULE;
+  if (exh__yara_add(content_of(rs)->yara, source, text, len)) return EXH_ERULE;
   content_of(rs)->yara_bytes += len;
   return EXH_OK;
 }
@@ -123,7 +123,7 @@ static const char *const yara_exts[] = {".yar", ".yara", NULL};
 
 static exh_err rs_add_yara_path_(exh_ruleset *rs, const char *path) {
   if (exh__ruleset_compiled(rs)) return EXH_EARG;
-  if (!exh_yara_available()) {
+  if (!exh__yara_available()) {
     yara_reject(rs, path, "YARA support not built in (EXH_WITH_YARA=OFF)");
     return EXH_EUNSUPPORTED;
   }
@@ -153,32 +153,32 @@ static void on_chirp(void *vctx, const exh_chirp_doc *d, int index) {
   int used = 0;
   if (!strcmp(d->ioc_type, "network") && d->ips) {
     size_t skipped = 0;
-    long n = c->failed[0] ? 0 : exh_iocset_load(content_of(c->rs)->iocs, src, d->ips, strlen(d->ips), &skipped, why, sizeof why);
+    long n = c->failed[0] ? 0 : exh__iocset_load(content_of(c->rs)->iocs, src, d->ips, strlen(d->ips), &skipped, why, sizeof why);
     if (n > 0) c->ips += (size_t)n, used = 1;
     if (n < 0) snprintf(c->failed, sizeof c->failed, "%s", why);
-  } else if (!strcmp(d->ioc_type, "yara") && d->rule && d->files && exh_yara_available()) {
+  } else if (!strcmp(d->ioc_type, "yara") && d->rule && d->files && exh__yara_available()) {
     size_t fl = strlen(d->files);
-    int for_logs = exh_memimem(d->files, fl, "LogFiles", 8) || exh_memimem(d->files, fl, "\\Logging\\", 9) ||
-                   exh_memimem(d->files, fl, ".log", 4);
+    int for_logs = exh__memimem(d->files, fl, "LogFiles", 8) || exh__memimem(d->files, fl, "\\Logging\\", 9) ||
+                   exh__memimem(d->files, fl, ".log", 4);
     if (!for_logs && exh_ruleset_add_yara_text(c->rs, src, d->rule, strlen(d->rule)) == EXH_OK) c->rules++, used = 1;
   }
   if (!used) {
     c->unused++;
-    if (c->names.n < 400) exh_buf_printf(&c->names, "%s%s (%s)", c->names.n ? "; " : "", d->name ? d->name : "?",
+    if (c->names.n < 400) exh__buf_printf(&c->names, "%s%s (%s)", c->names.n ? "; " : "", d->name ? d->name : "?",
                                          d->ioc_type);
   }
 }
 
 static exh_err rs_add_ioc_text_(exh_ruleset *rs, const char *source, const char *text, size_t len) {
   if (exh__ruleset_compiled(rs)) return EXH_EARG;
-  if (!content_of(rs)->iocs) content_of(rs)->iocs = exh_iocset_new();
+  if (!content_of(rs)->iocs) content_of(rs)->iocs = exh__iocset_new();
   char why[256];
   size_t lead = 0;
   while (lead < len && (text[lead] == ' ' || text[lead] == '\n' || text[lead] == '\r' || text[lead] == '\t')) lead++;
-  if ((lead >= len || text[lead] != '{') && exh_chirp_sniff(text, len)) {
+  if ((lead >= len || text[lead] != '{') && exh__chirp_sniff(text, len)) {
     chirp_ctx c = {rs, source, 0, 0, 0, {0}, ""};
-    if (exh_chirp_parse(text, len, on_chirp, &c, why, sizeof why) < 0 || c.failed[0]) {
-      exh_buf_free(&c.names);
+    if (exh__chirp_parse(text, len, on_chirp, &c, why, sizeof why) < 0 || c.failed[0]) {
+      exh__buf_free(&c.names);
       yara_reject(rs, source, c.failed[0] ? c.failed : why);
       return EXH_EPARSE;
     }
@@ -190,11 +190,11 @@ static exh_err rs_add_ioc_text_(exh_ruleset *rs, const char *source, const char 
                c.ips, c.rules, c.unused, c.names.p ? c.names.p : "");
       exh__ruleset_note(rs, source, msg);
     }
-    exh_buf_free(&c.names);
+    exh__buf_free(&c.names);
     return EXH_OK;
   }
   size_t skipped = 0;
-  long n = exh_iocset_load(content_of(rs)->iocs, source, text, len, &skipped, why, sizeof why);
+  long n = exh__iocset_load(content_of(rs)->iocs, source, text, len, &skipped, why, sizeof why);
   if (n < 0) {
     yara_reject(rs, source, why);
     return EXH_EPARSE;
@@ -219,7 +219,7 @@ exh_err exh_ruleset_add_ioc_text(exh_ruleset *rs, const char *source, const char
 static long read_block(exh_file *f, char *buf, size_t n, char *why, size_t whyn) {
   size_t got = 0;
   while (got < n) {
-    long r = exh_file_read(f, buf + got, n - got, why, whyn);
+    long r = exh__file_read(f, buf + got, n - got, why, whyn);
     if (r < 0) return -1;
     if (r == 0) break;
     got += (size_t)r;
@@ -230,7 +230,7 @@ static long read_block(exh_file *f, char *buf, size_t n, char *why, size_t whyn)
 /* Feeds the rest of f to a line load after its first block. */
 static int feed_rest(exh_file *f, exh_ioc_lines *l, char *blk, long got, char *why, size_t whyn) {
   while (got > 0) {
-    if (exh_iocset_lines_feed(l, blk, (size_t)got) < 0) return 0; /* the reason comes from _end */
+    if (exh__iocset_lines_feed(l, blk, (size_t)got) < 0) return 0; /* the reason comes from _end */
     got = read_block(f, blk, IOC_BLOCK, why, whyn);
   }
   return got < 0 ? -1 : 0;
@@ -244,7 +244,7 @@ static exh_err rs_add_ioc_file_(exh_ruleset *rs, const char *path) {
     yara_reject(rs, path, why);
     return EXH_EIO;
   }
-  char *blk = exh_xmalloc(IOC_BLOCK);
+  char *blk = exh__xmalloc(IOC_BLOCK);
   long got = read_block(f, blk, IOC_BLOCK, why, sizeof why);
   exh_err rc = EXH_OK;
   size_t lead = got >= 3 && !memcmp(blk, "\xEF\xBB\xBF", 3) ? 3 : 0;
@@ -253,7 +253,7 @@ static exh_err rs_add_ioc_file_(exh_ruleset *rs, const char *path) {
   if (got < 0) {
     yara_reject(rs, path, why);
     rc = EXH_EIO;
-  } else if ((lead < (size_t)got && blk[lead] == '{') || exh_chirp_sniff(blk, (size_t)got)) {
+  } else if ((lead < (size_t)got && blk[lead] == '{') || exh__chirp_sniff(blk, (size_t)got)) {
     /* a JSON or YAML document: read whole (STIX, CHIRP) */
     exh_buf b = {0};
     exh_buf_add(&b, blk, (size_t)got);
@@ -271,15 +271,15 @@ static exh_err rs_add_ioc_file_(exh_ruleset *rs, const char *path) {
     } else {
       rc = exh_ruleset_add_ioc_text(rs, path, b.p, b.n);
     }
-    exh_buf_free(&b);
+    exh__buf_free(&b);
   } else {
     /* a line list: streamed */
-    if (!content_of(rs)->iocs) content_of(rs)->iocs = exh_iocset_new();
-    exh_ioc_lines *l = exh_iocset_lines_begin(content_of(rs)->iocs, path);
+    if (!content_of(rs)->iocs) content_of(rs)->iocs = exh__iocset_new();
+    exh_ioc_lines *l = exh__iocset_lines_begin(content_of(rs)->iocs, path);
     int ioerr = feed_rest(f, l, blk, got, why, sizeof why);
     char why2[600];
     size_t skipped = 0;
-    long n = exh_iocset_lines_end(l, &skipped, why2, sizeof why2);
+    long n = exh__iocset_lines_end(l, &skipped, why2, sizeof why2);
     if (ioerr) {
       yara_reject(rs, path, why);
       rc = EXH_EIO;
@@ -293,7 +293,7 @@ static exh_err rs_add_ioc_file_(exh_ruleset *rs, const char *path) {
     }
   }
   free(blk);
-  exh_file_close(f);
+  exh__file_close(f);
   return rc;
 }
 
@@ -310,15 +310,15 @@ static exh_err rs_add_baseline_file_(exh_ruleset *rs, const char *path) {
     yara_reject(rs, path, why);
     return EXH_EIO;
   }
-  if (!content_of(rs)->base) content_of(rs)->base = exh_baseline_new();
-  char *blk = exh_xmalloc(IOC_BLOCK);
+  if (!content_of(rs)->base) content_of(rs)->base = exh__baseline_new();
+  char *blk = exh__xmalloc(IOC_BLOCK);
   long got = read_block(f, blk, IOC_BLOCK, why, sizeof why);
-  exh_ioc_lines *l = exh_baseline_lines_begin(content_of(rs)->base, path);
+  exh_ioc_lines *l = exh__baseline_lines_begin(content_of(rs)->base, path);
   int ioerr = got < 0 ? -1 : feed_rest(f, l, blk, got, why, sizeof why);
   char why2[600];
-  long n = exh_iocset_lines_end(l, NULL, why2, sizeof why2);
+  long n = exh__iocset_lines_end(l, NULL, why2, sizeof why2);
   free(blk);
-  exh_file_close(f);
+  exh__file_close(f);
   if (ioerr || n < 0) {
     yara_reject(rs, path, ioerr ? why : why2);
     return ioerr ? EXH_EIO : EXH_EPARSE;
@@ -331,30 +331,30 @@ exh_err exh_ruleset_add_baseline_file(exh_ruleset *rs, const char *path) {
 }
 
 
-const exh_yara *exh_ruleset_yara(const exh_ruleset *rs) {
+const exh_yara *exh__ruleset_yara(const exh_ruleset *rs) {
   const content *c = exh__ruleset_content(rs);
   return c ? c->yara : NULL;
 }
 const exh_rule_info *exh_ruleset_yara_rule(const exh_ruleset *rs, size_t i) {
-  const exh_yara *y = exh_ruleset_yara(rs);
-  return y && i < exh_yara_count(y) ? exh_yara_rule(y, i) : NULL;
+  const exh_yara *y = exh__ruleset_yara(rs);
+  return y && i < exh__yara_count(y) ? exh__yara_rule(y, i) : NULL;
 }
-const exh_iocset *exh_ruleset_iocs(const exh_ruleset *rs) {
+const exh_iocset *exh__ruleset_iocs(const exh_ruleset *rs) {
   const content *c = exh__ruleset_content(rs);
   return c ? c->iocs : NULL;
 }
-const exh_baseline *exh_ruleset_baseline(const exh_ruleset *rs) {
+const exh_baseline *exh__ruleset_baseline(const exh_ruleset *rs) {
   const content *c = exh__ruleset_content(rs);
   return c ? c->base : NULL;
 }
 
 void exh_ruleset_content_counts(const exh_ruleset *rs, size_t *yara_rules, size_t *iocs, size_t *baseline_rows) {
   size_t n = 0;
-  const exh_iocset *s = exh_ruleset_iocs(rs);
-  for (int t = 0; t < EXH_IOC_NTYPES; t++) n += exh_iocset_count(s, (exh_ioc_type)t);
-  if (yara_rules) *yara_rules = exh_yara_count(exh_ruleset_yara(rs));
+  const exh_iocset *s = exh__ruleset_iocs(rs);
+  for (int t = 0; t < EXH_IOC_NTYPES; t++) n += exh__iocset_count(s, (exh_ioc_type)t);
+  if (yara_rules) *yara_rules = exh__yara_count(exh__ruleset_yara(rs));
   if (iocs) *iocs = n;
-  if (baseline_rows) *baseline_rows = exh_baseline_count(exh_ruleset_baseline(rs));
+  if (baseline_rows) *baseline_rows = exh__baseline_count(exh__ruleset_baseline(rs));
 }
 
 /* IP indicators: three rules on the client address of every log exhunt
@@ -365,7 +365,7 @@ void exh_ruleset_content_counts(const exh_ruleset *rs, size_t *yara_rules, size_
  * prefilter group, so they ride the same prefilter as every other rule and
  * cost nothing on lines without a candidate address. */
 static void add_ip_rules(exh_ruleset *rs) {
-  if (!exh_iocset_count(content_of(rs)->iocs, EXH_IOC_IP)) return;
+  if (!exh__iocset_count(content_of(rs)->iocs, EXH_IOC_IP)) return;
   static const struct {
     const char *id, *logsource, *field, *dataset;
   } src[] = {
@@ -377,7 +377,7 @@ static void add_ip_rules(exh_ruleset *rs) {
   ct->ips = (exh_valueset){ip_has, ip_literals, ct->iocs};
   exh__ruleset_set_valueset(rs, &ct->ips);
   for (size_t k = 0; k < sizeof src / sizeof src[0]; k++) {
-    char *y = exh_xasprintf("title: 'IOC: client address on an indicator list (%s)'\n"
+    char *y = exh__xasprintf("title: 'IOC: client address on an indicator list (%s)'\n"
                             "id: %s\n"
                             "description: A request or logon came from an address listed in a loaded IOC set.\n"
                             "logsource:\n  %s\n"
@@ -396,13 +396,13 @@ static void add_ip_rules(exh_ruleset *rs) {
 static exh_err content_compile(exh_ruleset *rs, void *p) {
   content *c = p;
   if (c->iocs) {
-    exh_iocset_finish(c->iocs);
+    exh__iocset_finish(c->iocs);
     add_ip_rules(rs);
   }
-  if (c->base) exh_baseline_finish(c->base);
+  if (c->base) exh__baseline_finish(c->base);
   if (c->yara) {
     char why[600];
-    if (exh_yara_compile(c->yara, why, sizeof why)) {
+    if (exh__yara_compile(c->yara, why, sizeof why)) {
       fprintf(stderr, "exhunt: cannot build the YARA rules: %s\n", why);
       return EXH_ERULE;
     }

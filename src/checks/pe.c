@@ -54,7 +54,7 @@ static long long res_find(const uint8_t *p, size_t n, size_t base, uint32_t dir,
   return -1;
 }
 
-int exh_pe_file_version(const uint8_t *p, size_t n, uint16_t ver[4], const char **why) {
+int exh__pe_file_version(const uint8_t *p, size_t n, uint16_t ver[4], const char **why) {
   uint32_t v, pe, nsec, optsz, magic;
   *why = "not a PE image";
   if (n < 64 || p[0] != 'M' || p[1] != 'Z') return -1;
@@ -113,7 +113,7 @@ int exh_pe_file_version(const uint8_t *p, size_t n, uint16_t ver[4], const char 
   return -1;
 }
 
-int exh_minidump_process(const uint8_t *p, size_t n, char *name, size_t namen) {
+int exh__minidump_process(const uint8_t *p, size_t n, char *name, size_t namen) {
   if (namen) name[0] = 0;
   if (n < 32 || memcmp(p, "MDMP", 4)) return 0;
   uint32_t nstreams, dir;

@@ -13,12 +13,12 @@
 
 /* Reads the FileVersion of a PE image in [p, p+n). Returns 0 and the four
  * parts, or -1 with a reason (not PE, no version resource, truncated). */
-int exh_pe_file_version(const uint8_t *p, size_t n, uint16_t ver[4], const char **why);
+int exh__pe_file_version(const uint8_t *p, size_t n, uint16_t ver[4], const char **why);
 
 /* For a minidump in [p, p+n): 1 if it starts with the MDMP signature; then
  * the file name of the first module (UTF-8, lowercase ASCII folded, path
  * stripped) goes to name (size namen), "" if the module list is missing or
  * unreadable. Returns 0 if not a minidump. */
-int exh_minidump_process(const uint8_t *p, size_t n, char *name, size_t namen);
+int exh__minidump_process(const uint8_t *p, size_t n, char *name, size_t namen);
 
 #endif

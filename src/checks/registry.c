@@ -11,21 +11,21 @@
 #include <openssl/evp.h>
 #endif
 
-extern const exh_check exh_check_artefacts, exh_check_ioc_path, exh_check_minidump, exh_check_ioc_hash,
-    exh_check_baseline, exh_check_yara;
+extern const exh_check exh__check_artefacts, exh__check_ioc_path, exh__check_minidump, exh__check_ioc_hash,
+    exh__check_baseline, exh__check_yara;
 
-const exh_check *const exh_checks[] = {
-    &exh_check_artefacts, /* Test-ProxyLogon's supporting files, by name and place */
-    &exh_check_ioc_path,  /* indicator paths and names */
-    &exh_check_minidump,  /* minidumps by their header, lsass.exe by its module list */
-    &exh_check_ioc_hash,  /* indicator hashes */
-    &exh_check_baseline,  /* the installed build's known-good files */
-    &exh_check_yara,      /* YARA rules (shipped, --yara, CHIRP) */
+const exh_check *const exh__checks[] = {
+    &exh__check_artefacts, /* Test-ProxyLogon's supporting files, by name and place */
+    &exh__check_ioc_path,  /* indicator paths and names */
+    &exh__check_minidump,  /* minidumps by their header, lsass.exe by its module list */
+    &exh__check_ioc_hash,  /* indicator hashes */
+    &exh__check_baseline,  /* the installed build's known-good files */
+    &exh__check_yara,      /* YARA rules (shipped, --yara, CHIRP) */
     NULL,
 };
 
-exh_finding *exh_check_finding(exh_check_ctx *c, const exh_rule_info *ri, exh_level lv, char *message) {
-  exh_finding *f = exh_evidence_new_finding(c->wk, c->ev);
+exh_finding *exh__check_finding(exh_check_ctx *c, const exh_rule_info *ri, exh_level lv, char *message) {
+  exh_finding *f = exh__evidence_new_finding(c->wk, c->ev);
   if (!f) {
     free(message);
     return NULL;
@@ -36,16 +36,16 @@ exh_finding *exh_check_finding(exh_check_ctx *c, const exh_rule_info *ri, exh_le
   f->dataset = "exhunt.file";
   f->time_ms = c->ev->mtime_ms;
   f->is_file = 1;
-  f->path = exh_xstrdup(c->ev->path);
+  f->path = exh__xstrdup(c->ev->path);
   f->file_size = c->ev->size;
   f->file_mtime_ms = c->ev->mtime_ms;
   f->message = message;
   return f;
 }
 
-const char *exh_check_shown_path(const exh_evidence *ev) { return ev->rel[0] ? ev->rel : ev->path; }
+const char *exh__check_shown_path(const exh_evidence *ev) { return ev->rel[0] ? ev->rel : ev->path; }
 
-int exh_check_digest(const char *alg, const uint8_t *p, size_t n, uint8_t *out) {
+int exh__check_digest(const char *alg, const uint8_t *p, size_t n, uint8_t *out) {
 #ifdef EXH_HAVE_OPENSSL
   const EVP_MD *md = !strcmp(alg, "sha256") ? EVP_sha256() : !strcmp(alg, "sha1") ? EVP_sha1() : EVP_md5();
   unsigned len = 0;
@@ -56,7 +56,7 @@ int exh_check_digest(const char *alg, const uint8_t *p, size_t n, uint8_t *out) 
 #endif
 }
 
-void exh_check_hex(const uint8_t *d, size_t n, char *out) {
+void exh__check_hex(const uint8_t *d, size_t n, char *out) {
   static const char hx[] = "0123456789abcdef";
   for (size_t i = 0; i < n; i++) out[2 * i] = hx[d[i] >> 4], out[2 * i + 1] = hx[d[i] & 15];
   out[2 * n] = 0;

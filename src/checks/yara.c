@@ -36,17 +36,17 @@ struct exh_yara {
   char err[512];
 };
 
-int exh_yara_available(void) { return 1; }
+int exh__yara_available(void) { return 1; }
 
-exh_yara *exh_yara_new(exh_yara_reject_fn fn, void *ctx) {
+exh_yara *exh__yara_new(exh_yara_reject_fn fn, void *ctx) {
   if (yr_initialize() != ERROR_SUCCESS) return NULL;
-  exh_yara *y = exh_xcalloc(1, sizeof *y);
+  exh_yara *y = exh__xcalloc(1, sizeof *y);
   y->fn = fn;
   y->ctx = ctx;
   return y;
 }
 
-void exh_yara_free(exh_yara *y) {
+void exh__yara_free(exh_yara *y) {
   if (!y) return;
   for (size_t i = 0; i < y->nsrc; i++) {
     free(y->src[i].source);
@@ -85,12 +85,12 @@ static YR_COMPILER *new_compiler(exh_yara *y) {
   return c;
 }
 
-int exh_yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
+int exh__yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
   if (memchr(text, 0, n)) {
     if (y->fn) y->fn(y->ctx, source, "binary data, not YARA rule text");
     return -1;
   }
-  char *t = exh_xstrndup(text, n);
+  char *t = exh__xstrndup(text, n);
   YR_COMPILER *c = new_compiler(y);
   if (!c) {
     free(t);
@@ -105,7 +105,7 @@ int exh_yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
     return -1;
   }
   EXH_VEC_RESERVE(y->src, y->capsrc, y->nsrc + 1);
-  y->src[y->nsrc++] = (ysrc){exh_xstrdup(source), t, n};
+  y->src[y->nsrc++] = (ysrc){exh__xstrdup(source), t, n};
   return 0;
 }
 
@@ -127,7 +127,7 @@ static int meta_int(const YR_RULE *r, const char *id, int64_t *v) {
       }
       /* a string score ("75"): the bounded parser, not atoll (whose
        * overflow is undefined); anything but a number is no score */
-      if (m->type == META_TYPE_STRING && m->string && exh_parse_i64((exh_str){m->string, strlen(m->string)}, v) == 0)
+      if (m->type == META_TYPE_STRING && m->string && exh__parse_i64((exh_str){m->string, strlen(m->string)}, v) == 0)
         return 1;
       return 0;
     }
@@ -147,13 +147,13 @@ static const char **split_list(const char *s, size_t *n) {
     while (*s && *s != ',' && *s != ' ') s++;
     if (s > b) {
       EXH_VEC_RESERVE(v, cap, *n + 1);
-      v[(*n)++] = exh_xstrndup(b, (size_t)(s - b));
+      v[(*n)++] = exh__xstrndup(b, (size_t)(s - b));
     }
   }
   return v;
 }
 
-int exh_yara_compile(exh_yara *y, char *why, size_t whyn) {
+int exh__yara_compile(exh_yara *y, char *why, size_t whyn) {
   YR_COMPILER *c = new_compiler(y);
   if (!c) {
     snprintf(why, whyn, "cannot create a YARA compiler");
@@ -177,17 +177,17 @@ int exh_yara_compile(exh_yara *y, char *why, size_t whyn) {
   size_t n = 0;
   const YR_RULE *r;
   yr_rules_foreach(y->rules, r) n++;
-  y->info = exh_xcalloc(n ? n : 1, sizeof *y->info);
+  y->info = exh__xcalloc(n ? n : 1, sizeof *y->info);
   y->ninfo = n;
   size_t i = 0;
   yr_rules_foreach(y->rules, r) {
     yinfo *f = &y->info[i++];
     const char *ns = r->ns && r->ns->name ? r->ns->name : "default";
-    f->id = exh_xasprintf("yara:%s", r->identifier);
+    f->id = exh__xasprintf("yara:%s", r->identifier);
     const char *d = meta_str(r, "description");
-    f->title = exh_xasprintf("YARA %s%s%s", r->identifier, d ? ": " : "", d ? d : "");
-    f->desc = exh_xstrdup(d ? d : "");
-    f->source = exh_xstrdup(ns);
+    f->title = exh__xasprintf("YARA %s%s%s", r->identifier, d ? ": " : "", d ? d : "");
+    f->desc = exh__xstrdup(d ? d : "");
+    f->source = exh__xstrdup(ns);
     exh_level lv = EXH_LEVEL_HIGH;
     const char *ls = meta_str(r, "level");
     int64_t score;
@@ -210,18 +210,18 @@ int exh_yara_compile(exh_yara *y, char *why, size_t whyn) {
   return 0;
 }
 
-size_t exh_yara_count(const exh_yara *y) { return y ? y->ninfo : 0; }
+size_t exh__yara_count(const exh_yara *y) { return y ? y->ninfo : 0; }
 
-const exh_rule_info *exh_yara_rule(const exh_yara *y, size_t i) { return i < y->ninfo ? &y->info[i].info : NULL; }
+const exh_rule_info *exh__yara_rule(const exh_yara *y, size_t i) { return i < y->ninfo ? &y->info[i].info : NULL; }
 
 struct exh_yara_scanner {
   const exh_yara *y;
   YR_SCANNER *s;
 };
 
-exh_yara_scanner *exh_yara_scanner_new(const exh_yara *y, int timeout_s) {
+exh_yara_scanner *exh__yara_scanner_new(const exh_yara *y, int timeout_s) {
   if (!y || !y->rules) return NULL;
-  exh_yara_scanner *s = exh_xcalloc(1, sizeof *s);
+  exh_yara_scanner *s = exh__xcalloc(1, sizeof *s);
   s->y = y;
   if (yr_scanner_create(y->rules, &s->s) != ERROR_SUCCESS) {
     free(s);
@@ -232,7 +232,7 @@ exh_yara_scanner *exh_yara_scanner_new(const exh_yara *y, int timeout_s) {
   return s;
 }
 
-void exh_yara_scanner_free(exh_yara_scanner *s) {
+void exh__yara_scanner_free(exh_yara_scanner *s) {
   if (!s) return;
   yr_scanner_destroy(s->s);
   free(s);
@@ -274,7 +274,7 @@ found:
   return CALLBACK_CONTINUE;
 }
 
-int exh_yara_scan(exh_yara_scanner *s, const uint8_t *p, size_t n, const exh_yara_file *f, exh_yara_hit_fn fn,
+int exh__yara_scan(exh_yara_scanner *s, const uint8_t *p, size_t n, const exh_yara_file *f, exh_yara_hit_fn fn,
                   void *ctx, char *why, size_t whyn) {
   const char *vals[NEXT] = {f->name, f->path, f->ext, f->type, ""};
   for (size_t i = 0; i < NEXT; i++) yr_scanner_define_string_variable(s->s, ext_names[i], vals[i] ? vals[i] : "");
@@ -297,51 +297,51 @@ struct exh_yara {
   void *ctx;
 };
 
-int exh_yara_available(void) { return 0; }
+int exh__yara_available(void) { return 0; }
 
-exh_yara *exh_yara_new(exh_yara_reject_fn fn, void *ctx) {
-  exh_yara *y = exh_xcalloc(1, sizeof *y);
+exh_yara *exh__yara_new(exh_yara_reject_fn fn, void *ctx) {
+  exh_yara *y = exh__xcalloc(1, sizeof *y);
   y->fn = fn;
   y->ctx = ctx;
   return y;
 }
 
-void exh_yara_free(exh_yara *y) { free(y); }
+void exh__yara_free(exh_yara *y) { free(y); }
 
-int exh_yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
+int exh__yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
   (void)text;
   (void)n;
   if (y->fn) y->fn(y->ctx, source, "YARA support not built in (EXH_WITH_YARA=OFF)");
   return -1;
 }
 
-int exh_yara_compile(exh_yara *y, char *why, size_t whyn) {
+int exh__yara_compile(exh_yara *y, char *why, size_t whyn) {
   (void)y;
   (void)why;
   (void)whyn;
   return 0;
 }
 
-size_t exh_yara_count(const exh_yara *y) {
+size_t exh__yara_count(const exh_yara *y) {
   (void)y;
   return 0;
 }
 
-const exh_rule_info *exh_yara_rule(const exh_yara *y, size_t i) {
+const exh_rule_info *exh__yara_rule(const exh_yara *y, size_t i) {
   (void)y;
   (void)i;
   return NULL;
 }
 
-exh_yara_scanner *exh_yara_scanner_new(const exh_yara *y, int timeout_s) {
+exh_yara_scanner *exh__yara_scanner_new(const exh_yara *y, int timeout_s) {
   (void)y;
   (void)timeout_s;
   return NULL;
 }
 
-void exh_yara_scanner_free(exh_yara_scanner *s) { (void)s; }
+void exh__yara_scanner_free(exh_yara_scanner *s) { (void)s; }
 
-int exh_yara_scan(exh_yara_scanner *s, const uint8_t *p, size_t n, const exh_yara_file *f, exh_yara_hit_fn fn,
+int exh__yara_scan(exh_yara_scanner *s, const uint8_t *p, size_t n, const exh_yara_file *f, exh_yara_hit_fn fn,
                   void *ctx, char *why, size_t whyn) {
   (void)s, (void)p, (void)n, (void)f, (void)fn, (void)ctx;
   snprintf(why, whyn, "YARA support not built in");

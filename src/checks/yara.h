@@ -20,27 +20,27 @@ typedef struct exh_yara_scanner exh_yara_scanner;
 /* Called for a rule file that cannot be used. */
 typedef void (*exh_yara_reject_fn)(void *ctx, const char *source, const char *why);
 
-exh_yara *exh_yara_new(exh_yara_reject_fn fn, void *ctx);
-void exh_yara_free(exh_yara *y);
+exh_yara *exh__yara_new(exh_yara_reject_fn fn, void *ctx);
+void exh__yara_free(exh_yara *y);
 /* Adds rule text (one file's content). Returns 0, or -1 if it was rejected. */
-int exh_yara_add(exh_yara *y, const char *source, const char *text, size_t n);
+int exh__yara_add(exh_yara *y, const char *source, const char *text, size_t n);
 /* Compiles what was added. Returns 0, or -1 with a reason. */
-int exh_yara_compile(exh_yara *y, char *why, size_t whyn);
-size_t exh_yara_count(const exh_yara *y);
-const exh_rule_info *exh_yara_rule(const exh_yara *y, size_t i);
-int exh_yara_available(void);
+int exh__yara_compile(exh_yara *y, char *why, size_t whyn);
+size_t exh__yara_count(const exh_yara *y);
+const exh_rule_info *exh__yara_rule(const exh_yara *y, size_t i);
+int exh__yara_available(void);
 
 typedef struct exh_yara_file {
   const char *name, *path, *ext, *type; /* external variable values */
 } exh_yara_file;
 
 /* Per-thread scanner. */
-exh_yara_scanner *exh_yara_scanner_new(const exh_yara *y, int timeout_s);
-void exh_yara_scanner_free(exh_yara_scanner *s);
+exh_yara_scanner *exh__yara_scanner_new(const exh_yara *y, int timeout_s);
+void exh__yara_scanner_free(exh_yara_scanner *s);
 typedef void (*exh_yara_hit_fn)(void *ctx, const exh_rule_info *rule, uint64_t offset, const char *string_id);
 /* Scans bytes; hits go to fn with the first matching string. Returns 0, or
  * -1 with a reason (timeout, too many matches). */
-int exh_yara_scan(exh_yara_scanner *s, const uint8_t *p, size_t n, const exh_yara_file *f, exh_yara_hit_fn fn,
+int exh__yara_scan(exh_yara_scanner *s, const uint8_t *p, size_t n, const exh_yara_file *f, exh_yara_hit_fn fn,
                   void *ctx, char *why, size_t whyn);
 
 #endif

@@ -9,7 +9,7 @@
 #include "../util/util.h"
 #include "limits.h"
 
-void exh_scan_limits_default(exh_scan_limits *l) {
+void exh__scan_limits_default(exh_scan_limits *l) {
   l->max_file_bytes = EXH_DEFAULT_MAX_FILE_BYTES;
   l->max_file_seconds = EXH_DEFAULT_MAX_FILE_SECONDS;
   l->max_findings_per_file = EXH_DEFAULT_MAX_FINDINGS_PER_FILE;
@@ -18,7 +18,7 @@ void exh_scan_limits_default(exh_scan_limits *l) {
   atomic_init(&l->findings, 0);
 }
 
-exh_finding *exh_evidence_new_finding(exh_worker *wk, exh_evidence *ev) {
+exh_finding *exh__evidence_new_finding(exh_worker *wk, exh_evidence *ev) {
   exh_scan_limits *lim = (exh_scan_limits *)wk->lim;
   if (ev->nfindings >= lim->max_findings_per_file || atomic_fetch_add(&lim->findings, 1) >= lim->max_findings) {
     ev->suppressed++;
@@ -31,7 +31,7 @@ exh_finding *exh_evidence_new_finding(exh_worker *wk, exh_evidence *ev) {
   return f;
 }
 
-void exh_evidence_channel(exh_evidence *ev, const char *channel, size_t n, int64_t t) {
+void exh__evidence_channel(exh_evidence *ev, const char *channel, size_t n, int64_t t) {
   struct exh_ev_channel *c = NULL;
   if (n >= sizeof c->name) n = sizeof c->name - 1;
   for (size_t i = 0; i < ev->nchannels && !c; i++)
@@ -54,12 +54,12 @@ void exh_evidence_channel(exh_evidence *ev, const char *channel, size_t n, int64
   }
 }
 
-void exh_evidence_member_note(exh_evidence *ev, const exh_evidence *m, const char *name) {
+void exh__evidence_member_note(exh_evidence *ev, const exh_evidence *m, const char *name) {
   if (m->skipped && !m->error) return;
   const char *slash = strrchr(name, '/');
   const char *bs = strrchr(name, '\\');
   if (bs && (!slash || bs > slash)) slash = bs;
-  char *dir = slash ? exh_xasprintf("%s!%.*s", ev->path, (int)(slash - name), name) : exh_xasprintf("%s!", ev->path);
+  char *dir = slash ? exh__xasprintf("%s!%.*s", ev->path, (int)(slash - name), name) : exh__xasprintf("%s!", ev->path);
   exh_member_note *n = NULL;
   for (size_t i = 0; i < ev->nmembers && !n; i++) {
     exh_member_note *x = &ev->members[i];
@@ -94,8 +94,8 @@ void exh_evidence_member_note(exh_evidence *ev, const exh_evidence *m, const cha
     n->last_ms = m->last_ms;
 }
 
-void exh_evidence_release(exh_evidence *ev) {
-  for (size_t i = 0; i < ev->nfindings; i++) exh_finding_release(&ev->findings[i]);
+void exh__evidence_release(exh_evidence *ev) {
+  for (size_t i = 0; i < ev->nfindings; i++) exh__finding_release(&ev->findings[i]);
   free(ev->findings);
   ev->findings = NULL;
   ev->nfindings = ev->capfindings = 0;
@@ -107,25 +107,25 @@ void exh_evidence_release(exh_evidence *ev) {
   ev->nmembers = ev->capmembers = 0;
 }
 
-void exh_evidence_error(exh_evidence *ev, const char *fmt, ...) {
+void exh__evidence_error(exh_evidence *ev, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   char buf[512];
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   if (!ev->error) {
-    ev->error = exh_xstrdup(buf);
+    ev->error = exh__xstrdup(buf);
     return;
   }
   size_t have = strlen(ev->error);
   if (have >= EXH_EVIDENCE_ERROR_MAX) return;
-  char *e = exh_xasprintf("%s; %s", ev->error, buf);
+  char *e = exh__xasprintf("%s; %s", ev->error, buf);
   if (strlen(e) > EXH_EVIDENCE_ERROR_MAX) strcpy(e + EXH_EVIDENCE_ERROR_MAX - 4, "...");
   free(ev->error);
   ev->error = e;
 }
 
-void exh_finding_release(exh_finding *f) {
+void exh__finding_release(exh_finding *f) {
   free(f->message);
   free(f->path);
   free(f->evidence);

@@ -26,7 +26,7 @@ typedef struct exh_evidence {
   uint64_t size;
   int64_t mtime_ms;
   uint64_t dev, ino;  /* what the walk's lstat saw (0, 0: not from the walk): the
-                         file opened later must be the same (exh_source_file) */
+                         file opened later must be the same (exh__source_file) */
   /* results, filled by one worker */
   exh_finding *findings;
   size_t nfindings, capfindings;
@@ -71,17 +71,17 @@ typedef struct exh_member_note {
 /* Frees what an evidence owns from its reading (findings, error, member
  * notes), not its path or rel: for callers that scan an evidence of their
  * own (tests, fuzz targets). */
-void exh_evidence_release(exh_evidence *ev);
+void exh__evidence_release(exh_evidence *ev);
 
 /* Notes one scanned member `m` (named `name` inside) on its archive `ev`. */
-void exh_evidence_member_note(exh_evidence *ev, const exh_evidence *m, const char *name);
+void exh__evidence_member_note(exh_evidence *ev, const exh_evidence *m, const char *name);
 
 /* Counts one event of `channel` (its time may be EXH_TIME_UNKNOWN) in the
  * evidence's channel list. */
-void exh_evidence_channel(exh_evidence *ev, const char *channel, size_t n, int64_t t);
+void exh__evidence_channel(exh_evidence *ev, const char *channel, size_t n, int64_t t);
 /* Appends a reason to the evidence's error ("; "-separated, bounded): what
  * could not be read, with the rest still read. */
-void exh_evidence_error(exh_evidence *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void exh__evidence_error(exh_evidence *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* How a container reads what it holds: set by the driver to the formats
  * registry (formats/registry.c), so a container (an archive) never knows
@@ -124,14 +124,14 @@ typedef struct exh_scan_limits {
 } exh_scan_limits;
 
 /* A default-limits instance for callers outside exh_scan (fuzz targets). */
-void exh_scan_limits_default(exh_scan_limits *l);
+void exh__scan_limits_default(exh_scan_limits *l);
 
 /* Frees the strings a finding owns. */
-void exh_finding_release(exh_finding *f);
+void exh__finding_release(exh_finding *f);
 
 /* Appends a zeroed finding to the evidence's list, or returns NULL (and
  * counts it in ev->suppressed) when a findings cap is reached. */
-exh_finding *exh_evidence_new_finding(exh_worker *wk, exh_evidence *ev);
+exh_finding *exh__evidence_new_finding(exh_worker *wk, exh_evidence *ev);
 
 /* What the walk learnt about one server (patch level, coverage). */
 typedef struct exh_walk_server {

@@ -169,12 +169,12 @@ static int value(jp *j, int depth) {
     j->p++;
   exh_str lit = {s, (size_t)(j->p - s)};
   if (lit.n == 0) return -1;
-  if (exh_strieq(lit, "null")) lit.n = 0;
+  if (exh__strieq(lit, "null")) lit.n = 0;
   emit(j, lit);
   return 0;
 }
 
-int exh_json_flatten(const char *p, size_t n, exh_buf *scratch, exh_json_pair_fn fn, void *ctx) {
+int exh__json_flatten(const char *p, size_t n, exh_buf *scratch, exh_json_pair_fn fn, void *ctx) {
   exh_buf keys = {0};
   jp j = {p, p + n, &keys, scratch, fn, ctx};
   ws(&j);
@@ -184,6 +184,6 @@ int exh_json_flatten(const char *p, size_t n, exh_buf *scratch, exh_json_pair_fn
     ws(&j);
     if (j.p != j.end) rc = -1;
   }
-  exh_buf_free(&keys);
+  exh__buf_free(&keys);
   return rc;
 }

@@ -15,6 +15,6 @@ typedef void (*exh_json_pair_fn)(void *ctx, exh_str key, exh_str val);
 /* Flattens one JSON object. Returns 0, or -1 if the text is not one well
  * formed object (what was delivered before the error stands). Nesting is
  * limited to 32 levels. */
-int exh_json_flatten(const char *p, size_t n, exh_buf *scratch, exh_json_pair_fn fn, void *ctx);
+int exh__json_flatten(const char *p, size_t n, exh_buf *scratch, exh_json_pair_fn fn, void *ctx);
 
 #endif

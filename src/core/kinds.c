@@ -27,28 +27,28 @@ static const struct {
     {EXH_KIND_CONTENT, NULL, "exhunt.file"},
 };
 
-const char *exh_kind_service(exh_kind k) {
+const char *exh__kind_service(exh_kind k) {
   for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
     if (kinds[i].kind == k) return kinds[i].service;
   return NULL;
 }
 
-const char *exh_kind_dataset(exh_kind k) {
+const char *exh__kind_dataset(exh_kind k) {
   for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
     if (kinds[i].kind == k) return kinds[i].dataset;
   return "exhunt";
 }
 
-exh_kind exh_kind_from_service(const char *service) {
+exh_kind exh__kind_from_service(const char *service) {
   for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-    if (kinds[i].service && exh_strieq((exh_str){service, strlen(service)}, kinds[i].service))
+    if (kinds[i].service && exh__strieq((exh_str){service, strlen(service)}, kinds[i].service))
       return kinds[i].kind;
   return EXH_KIND_NONE;
 }
 
-int exh_kind_is_w3c(exh_kind k) { return k == EXH_KIND_IIS || k == EXH_KIND_HTTPERR; }
+int exh__kind_is_w3c(exh_kind k) { return k == EXH_KIND_IIS || k == EXH_KIND_HTTPERR; }
 
-const char *exh_area_name(exh_area a) {
+const char *exh__area_name(exh_area a) {
   static const char *const n[] = {"", "web", "staging", "given", "all"};
   return (unsigned)a <= EXH_AREA_ALL ? n[a] : "";
 }

@@ -33,13 +33,13 @@ typedef enum exh_kind {
 } exh_kind;
 
 /* Sigma service name ("httpproxy", ...) of a log kind, NULL otherwise. */
-const char *exh_kind_service(exh_kind k);
+const char *exh__kind_service(exh_kind k);
 /* ECS event.dataset ("exchange.httpproxy", ...). */
-const char *exh_kind_dataset(exh_kind k);
+const char *exh__kind_dataset(exh_kind k);
 /* Looks a Sigma service name up; EXH_KIND_NONE if unknown. */
-exh_kind exh_kind_from_service(const char *service);
+exh_kind exh__kind_from_service(const char *service);
 /* 1 for W3C (IIS, HTTPERR) kinds, 0 for Exchange CSV kinds. */
-int exh_kind_is_w3c(exh_kind k);
+int exh__kind_is_w3c(exh_kind k);
 
 /* Areas whose files get content checks (hashes, IOCs, YARA, artefacts). */
 typedef enum exh_area {
@@ -51,6 +51,6 @@ typedef enum exh_area {
   EXH_AREA_GIVEN,   /* named on the command line */
   EXH_AREA_ALL      /* --all-files */
 } exh_area;
-const char *exh_area_name(exh_area a);
+const char *exh__area_name(exh_area a);
 
 #endif

@@ -16,21 +16,21 @@ typedef struct exh_path {
   size_t n;
 } exh_path;
 
-void exh_path_split(const char *rel, exh_path *p);
-int exh_path_ieq(exh_str s, const char *lit);   /* ASCII case-insensitive */
-int exh_path_ends(exh_str s, const char *suf);  /* the same, at the end */
+void exh__path_split(const char *rel, exh_path *p);
+int exh__path_ieq(exh_str s, const char *lit);   /* ASCII case-insensitive */
+int exh__path_ends(exh_str s, const char *suf);  /* the same, at the end */
 /* Index of the first component of the system drive: a well-known top
  * folder, or the component after a drive ("C", "C:", "C$", "C%3A") among
  * the first four; else 0 (the root is the drive). */
-size_t exh_path_drive_start(const exh_path *p);
+size_t exh__path_drive_start(const exh_path *p);
 /* Test-ProxyLogon's `lsass.*dmp` on a file name. */
-int exh_path_lsass_dump_name(exh_str name);
+int exh__path_lsass_dump_name(exh_str name);
 /* The area of a path: web folders, staging folders, or none (docs/files.md). */
-exh_area exh_path_area(const char *rel);
+exh_area exh__path_area(const char *rel);
 /* 1 for .../Bin/ExSetup.exe (the installed build's version resource). */
-int exh_path_is_exsetup(const char *rel);
+int exh__path_is_exsetup(const char *rel);
 /* Offset in rel of the path below the Exchange install root (after V15/,
  * or from FrontEnd/HttpProxy or ClientAccess on), or (size_t)-1. */
-size_t exh_path_install_rel(const char *rel);
+size_t exh__path_install_rel(const char *rel);
 
 #endif

@@ -1,7 +1,7 @@
 /* Field values of a record (core/record.h). */
 #include "record.h"
 
-int exh_record_get(const exh_record *r, int fid, exh_str *out) {
+int exh__record_get(const exh_record *r, int fid, exh_str *out) {
   if (fid < EXH_VF_COUNT) {
     if (fid < 0 || !r->virt[fid].p) return 0;
     *out = r->virt[fid];

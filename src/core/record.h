@@ -34,6 +34,6 @@ typedef struct exh_record {
 
 /* Value of field `fid` in the record: 1 and *out if present, else 0. The
  * slice stays valid until the next call with the same scratch. */
-int exh_record_get(const exh_record *r, int fid, exh_str *out);
+int exh__record_get(const exh_record *r, int fid, exh_str *out);
 
 #endif

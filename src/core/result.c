@@ -175,7 +175,7 @@ const char *exh_actor_rule(const exh_actor *a, size_t i) { return i < a->nrules 
 
 void exh_result_free(exh_result *r) {
   if (!r) return;
-  for (size_t i = 0; i < r->nfindings; i++) exh_finding_release(&r->findings[i]);
+  for (size_t i = 0; i < r->nfindings; i++) exh__finding_release(&r->findings[i]);
   free(r->findings);
   for (size_t i = 0; i < r->nactors; i++) free(r->actors[i].ip);
   free(r->actors);

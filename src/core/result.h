@@ -7,7 +7,7 @@
  * (core/result.c); only white-box tests build one by hand.
  *
  * Ownership: a result owns every char * below (freed by exh_result_free,
- * a finding's by exh_finding_release); const char * fields point at static
+ * a finding's by exh__finding_release); const char * fields point at static
  * text or at the rule set's rule descriptions, which outlive the result. */
 #ifndef EXH_CORE_RESULT_H
 #define EXH_CORE_RESULT_H

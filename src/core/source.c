@@ -13,31 +13,31 @@ typedef struct file_source {
 
 static long file_read(exh_source *s, void *buf, size_t n) {
   file_source *fs = (file_source *)s;
-  long r = exh_file_read(fs->f, buf, n, s->why, sizeof s->why);
+  long r = exh__file_read(fs->f, buf, n, s->why, sizeof s->why);
   if (r > 0) s->pos += (uint64_t)r;
   return r;
 }
 
 static long file_pread(exh_source *s, void *buf, size_t n, uint64_t off) {
   file_source *fs = (file_source *)s;
-  return exh_file_pread(fs->f, buf, n, off, s->why, sizeof s->why);
+  return exh__file_pread(fs->f, buf, n, off, s->why, sizeof s->why);
 }
 
 static void file_close(exh_source *s) {
   file_source *fs = (file_source *)s;
-  exh_file_close(fs->f);
+  exh__file_close(fs->f);
   free(fs);
 }
 
-exh_source *exh_source_file(const char *path, const exh_stat *expect, char *why, size_t whyn) {
-  exh_file *f = exh_file_open(path, expect, why, whyn);
+exh_source *exh__source_file(const char *path, const exh_stat *expect, char *why, size_t whyn) {
+  exh_file *f = exh__file_open(path, expect, why, whyn);
   if (!f) return NULL;
-  file_source *fs = exh_xcalloc(1, sizeof *fs);
+  file_source *fs = exh__xcalloc(1, sizeof *fs);
   fs->f = f;
   fs->s.read = file_read;
   fs->s.pread = file_pread;
   fs->s.close = file_close;
-  fs->s.size = exh_file_size(f);
+  fs->s.size = exh__file_size(f);
   return &fs->s;
 }
 
@@ -66,8 +66,8 @@ static long mem_pread(exh_source *s, void *buf, size_t n, uint64_t off) {
 
 static void mem_close(exh_source *s) { free(s); }
 
-exh_source *exh_source_mem(const void *p, size_t n) {
-  mem_source *m = exh_xcalloc(1, sizeof *m);
+exh_source *exh__source_mem(const void *p, size_t n) {
+  mem_source *m = exh__xcalloc(1, sizeof *m);
   m->p = p;
   m->n = n;
   m->s.read = mem_read;
@@ -77,7 +77,7 @@ exh_source *exh_source_mem(const void *p, size_t n) {
   return &m->s;
 }
 
-long exh_source_read_full(exh_source *s, void *buf, size_t n) {
+long exh__source_read_full(exh_source *s, void *buf, size_t n) {
   size_t got = 0;
   while (got < n) {
     long r = s->read(s, (char *)buf + got, n - got);
@@ -88,17 +88,17 @@ long exh_source_read_full(exh_source *s, void *buf, size_t n) {
   return (long)got;
 }
 
-int exh_source_slurp(exh_source *s, size_t max, char **out, size_t *n) {
+int exh__source_slurp(exh_source *s, size_t max, char **out, size_t *n) {
   size_t cap = s->size != EXH_SIZE_UNKNOWN && s->size < max ? (size_t)s->size + 1 : 1 << 16;
   if (cap > max + 1) cap = max + 1;
-  char *buf = exh_xmalloc(cap + 1);
+  char *buf = exh__xmalloc(cap + 1);
   size_t len = 0;
   int more = 0;
   for (;;) {
     if (len == cap) {
       if (cap > max) break;
       cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-      buf = exh_xrealloc(buf, cap + 1);
+      buf = exh__xrealloc(buf, cap + 1);
     }
     long r = s->read(s, buf + len, cap - len);
     if (r < 0) {
@@ -120,11 +120,11 @@ int exh_source_slurp(exh_source *s, size_t max, char **out, size_t *n) {
   return more;
 }
 
-void exh_source_close(exh_source *s) {
+void exh__source_close(exh_source *s) {
   if (s) s->close(s);
 }
 
-void exh_lines_init(exh_lines *r, exh_source *src, size_t block, size_t max_line) {
+void exh__lines_init(exh_lines *r, exh_source *src, size_t block, size_t max_line) {
   memset(r, 0, sizeof *r);
   r->src = src;
   r->block = block ? block : (1u << 22);
@@ -139,7 +139,7 @@ static const char *last_nl(const char *p, size_t n) {
   return NULL;
 }
 
-int exh_lines_next(exh_lines *r, const char **p, size_t *n, uint64_t *off) {
+int exh__lines_next(exh_lines *r, const char **p, size_t *n, uint64_t *off) {
   /* drop what was delivered */
   if (r->used) {
     memmove(r->buf, r->buf + r->used, r->len - r->used);
@@ -149,7 +149,7 @@ int exh_lines_next(exh_lines *r, const char **p, size_t *n, uint64_t *off) {
   }
   if (!r->buf) {
     r->cap = r->block;
-    r->buf = exh_xmalloc(r->cap);
+    r->buf = exh__xmalloc(r->cap);
   }
   size_t scanned = 0; /* bytes of buf known to hold no '\n' */
   for (;;) {
@@ -174,7 +174,7 @@ int exh_lines_next(exh_lines *r, const char **p, size_t *n, uint64_t *off) {
         break;
       }
       size_t nc = r->cap * 2 > r->max_line ? r->max_line : r->cap * 2;
-      r->buf = exh_xrealloc(r->buf, nc);
+      r->buf = exh__xrealloc(r->buf, nc);
       r->cap = nc;
     }
     if (!nl) scanned = r->len;
@@ -189,7 +189,7 @@ int exh_lines_next(exh_lines *r, const char **p, size_t *n, uint64_t *off) {
   return 1;
 }
 
-void exh_lines_free(exh_lines *r) {
+void exh__lines_free(exh_lines *r) {
   free(r->buf);
   memset(r, 0, sizeof *r);
 }

@@ -29,19 +29,19 @@ struct exh_source {
   char why[256];
 };
 
-/* An evidence file (exh_file_open's rules: no symlink followed, O_NOATIME
+/* An evidence file (exh__file_open's rules: no symlink followed, O_NOATIME
  * where permitted, refused if it is not the file the walk saw). NULL with a
  * reason on failure. */
-exh_source *exh_source_file(const char *path, const exh_stat *expect, char *why, size_t whyn);
+exh_source *exh__source_file(const char *path, const exh_stat *expect, char *why, size_t whyn);
 /* Bytes in memory, not copied: they must outlive the source. */
-exh_source *exh_source_mem(const void *p, size_t n);
+exh_source *exh__source_mem(const void *p, size_t n);
 /* Reads until n bytes or the end: the count, or -1 on error. */
-long exh_source_read_full(exh_source *s, void *buf, size_t n);
+long exh__source_read_full(exh_source *s, void *buf, size_t n);
 /* Reads the whole rest of the source into one heap buffer of at most max
  * bytes: 0 with *out (NUL-terminated, free() it) and *n; 1 if the source
  * holds more than max (the first max bytes are in *out); -1 on error. */
-int exh_source_slurp(exh_source *s, size_t max, char **out, size_t *n);
-void exh_source_close(exh_source *s);
+int exh__source_slurp(exh_source *s, size_t max, char **out, size_t *n);
+void exh__source_close(exh_source *s);
 
 /* Blocks of whole lines from a source, for line formats (Exchange and IIS
  * logs, JSON lines). Each block ends at a '\n' (the last one may end at the
@@ -57,11 +57,11 @@ typedef struct exh_lines {
   uint64_t cut_lines;
 } exh_lines;
 
-void exh_lines_init(exh_lines *r, exh_source *src, size_t block, size_t max_line);
+void exh__lines_init(exh_lines *r, exh_source *src, size_t block, size_t max_line);
 /* Next block: 1 with its bytes and source offset; 0 at the end; -1 on a
  * read error (reason in r->src->why). The bytes stay valid until the next
  * call. */
-int exh_lines_next(exh_lines *r, const char **p, size_t *n, uint64_t *off);
-void exh_lines_free(exh_lines *r);
+int exh__lines_next(exh_lines *r, const char **p, size_t *n, uint64_t *off);
+void exh__lines_free(exh_lines *r);
 
 #endif

@@ -88,10 +88,10 @@ static exh_coverage *row(exh_result *r, size_t *cap, size_t server, const char *
   memset(c, 0, sizeof *c);
   c->server = server;
   c->cls = classes[class_index(cls)].cls;
-  c->item = exh_xstrdup(item);
-  if (!strcmp(cls, "windows_events")) c->label = exh_xasprintf("events %s", item[0] ? item : "(channel unknown)");
-  else if (item[0]) c->label = exh_xasprintf("%s %s", classes[class_index(cls)].label, item);
-  else c->label = exh_xstrdup(classes[class_index(cls)].label);
+  c->item = exh__xstrdup(item);
+  if (!strcmp(cls, "windows_events")) c->label = exh__xasprintf("events %s", item[0] ? item : "(channel unknown)");
+  else if (item[0]) c->label = exh__xasprintf("%s %s", classes[class_index(cls)].label, item);
+  else c->label = exh__xstrdup(classes[class_index(cls)].label);
   c->first_ms = c->last_ms = EXH_TIME_UNKNOWN;
   return c;
 }
@@ -282,7 +282,7 @@ const char *exh_campaign_state_name(exh_campaign_state s) {
   return "?";
 }
 
-static int64_t day_ms(int y, int m, int d) { return exh_days_from_civil(y, (unsigned)m, (unsigned)d) * 86400000LL; }
+static int64_t day_ms(int y, int m, int d) { return exh__days_from_civil(y, (unsigned)m, (unsigned)d) * 86400000LL; }
 
 static int names_cve(const exh_rule_info *ri, const campaign_def *c) {
   for (size_t i = 0; ri && i < ri->ncves; i++)
@@ -320,10 +320,10 @@ static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_
     if (f->time_ms != EXH_TIME_UNKNOWN && (first_hit == EXH_TIME_UNKNOWN || f->time_ms < first_hit)) first_hit = f->time_ms;
   }
   char t[32];
-  exh_format_iso8601(first_hit, t);
+  exh__format_iso8601(first_hit, t);
   if (hi || lo) {
     v->state = hi ? EXH_CAMPAIGN_COMPROMISED : EXH_CAMPAIGN_ATTEMPTED;
-    v->why = exh_xasprintf("%zu finding%s naming its CVEs (first %s)", hi + lo, hi + lo == 1 ? "" : "s", t);
+    v->why = exh__xasprintf("%zu finding%s naming its CVEs (first %s)", hi + lo, hi + lo == 1 ? "" : "s", t);
     return;
   }
   /* exposure */
@@ -337,7 +337,7 @@ static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_
     for (size_t i = 0; i < sv->nbuilds_seen; i++) {
       const exh_build_seen *b = &sv->builds_seen[i];
       int vuln = 0;
-      for (size_t k = 0; k < 4 && c->cves[k]; k++) vuln |= exh_build_cve_status(c->cves[k], b->build) == EXH_PATCH_VULNERABLE;
+      for (size_t k = 0; k < 4 && c->cves[k]; k++) vuln |= exh__build_cve_status(c->cves[k], b->build) == EXH_PATCH_VULNERABLE;
       if (vuln && b->last_ms != EXH_TIME_UNKNOWN && b->last_ms > end) end = b->last_ms;
     }
     v->exposure_last_ms = end;
@@ -372,31 +372,31 @@ static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_
   for (size_t i = 0; i < r->ncoverage; i++)
     if (r->coverage[i].server == s && !strcmp(r->coverage[i].cls, "web_files") && r->coverage[i].present) web = 1;
   char a[32], b[32];
-  exh_format_iso8601(v->exposure_first_ms, a);
-  exh_format_iso8601(v->exposure_last_ms, b);
+  exh__format_iso8601(v->exposure_first_ms, a);
+  exh__format_iso8601(v->exposure_last_ms, b);
   if (v->nrules == 0) {
     v->state = EXH_CAMPAIGN_CANNOT_TELL;
-    v->why = exh_xstrdup("no loaded rule names its CVEs");
+    v->why = exh__xstrdup("no loaded rule names its CVEs");
   } else if (v->covered_first_ms != EXH_TIME_UNKNOWN) {
     char x[32], y[32];
-    exh_format_iso8601(v->covered_first_ms, x);
-    exh_format_iso8601(v->covered_last_ms, y);
+    exh__format_iso8601(v->covered_first_ms, x);
+    exh__format_iso8601(v->covered_last_ms, y);
     v->state = EXH_CAMPAIGN_NO_TRACE;
-    v->why = exh_xasprintf("no trace in the web logs of %.10s..%.10s (%s; exposed from %.10s)", x, y, pw, a);
+    v->why = exh__xasprintf("no trace in the web logs of %.10s..%.10s (%s; exposed from %.10s)", x, y, pw, a);
   } else {
     exh_buf o = {0};
     if (before)
-      exh_buf_printf(&o, "the newest evidence (%.10s) predates its first exploitation (%.10s)", b, a);
+      exh__buf_printf(&o, "the newest evidence (%.10s) predates its first exploitation (%.10s)", b, a);
     else
-      exh_buf_printf(&o, "no web log (HttpProxy, IIS) covers its exposure %.10s..%.10s (%s)", a, b, pw);
+      exh__buf_printf(&o, "no web log (HttpProxy, IIS) covers its exposure %.10s..%.10s (%s)", a, b, pw);
     if (web && yara) {
       v->state = EXH_CAMPAIGN_NO_TRACE_ON_DISK;
-      exh_buf_adds(&o, "; no web shell in the web folders");
+      exh__buf_adds(&o, "; no web shell in the web folders");
     } else {
       v->state = EXH_CAMPAIGN_CANNOT_TELL;
-      exh_buf_adds(&o, web ? "; the web folders were checked without content rules" : "; the web folders were not examined");
+      exh__buf_adds(&o, web ? "; the web folders were checked without content rules" : "; the web folders were not examined");
     }
-    v->why = exh_buf_take(&o);
+    v->why = exh__buf_take(&o);
   }
 }
 
@@ -405,13 +405,13 @@ static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_
 /* "2021-02-20..2021-03-20" or "undated". */
 static void put_span(exh_buf *o, int64_t a, int64_t b) {
   if (a == EXH_TIME_UNKNOWN || b == EXH_TIME_UNKNOWN) {
-    exh_buf_adds(o, "undated");
+    exh__buf_adds(o, "undated");
     return;
   }
   char x[32], y[32];
-  exh_format_iso8601(a, x);
-  exh_format_iso8601(b, y);
-  exh_buf_printf(o, "%.10s..%.10s", x, y);
+  exh__format_iso8601(a, x);
+  exh__format_iso8601(b, y);
+  exh__buf_printf(o, "%.10s..%.10s", x, y);
 }
 
 /* The paragraph under the verdict: what was read (with spans), what was
@@ -425,7 +425,7 @@ static char *limits_of(const exh_result *r, size_t s) {
     if (lf == EXH_TIME_UNKNOWN || c->first_ms < lf) lf = c->first_ms;
     if (ll == EXH_TIME_UNKNOWN || c->last_ms > ll) ll = c->last_ms;
   }
-  exh_buf_adds(&o, "read: ");
+  exh__buf_adds(&o, "read: ");
   int n = 0;
   const char *last_cls = NULL;
   for (size_t i = 0; i < r->ncoverage; i++) {
@@ -433,36 +433,36 @@ static char *limits_of(const exh_result *r, size_t s) {
     if (c->server != s || !c->present) continue;
     if (last_cls && !strcmp(last_cls, c->cls) && strcmp(c->cls, "windows_events")) continue; /* one entry per class */
     last_cls = c->cls;
-    exh_buf_adds(&o, n++ ? ", " : "");
-    if (!strcmp(c->cls, "windows_events")) exh_buf_adds(&o, c->label);
-    else exh_buf_adds(&o, classes[class_index(c->cls)].label);
+    exh__buf_adds(&o, n++ ? ", " : "");
+    if (!strcmp(c->cls, "windows_events")) exh__buf_adds(&o, c->label);
+    else exh__buf_adds(&o, classes[class_index(c->cls)].label);
   }
-  if (!n) exh_buf_adds(&o, "nothing");
+  if (!n) exh__buf_adds(&o, "nothing");
   if (lf != EXH_TIME_UNKNOWN) {
-    exh_buf_adds(&o, " (records ");
+    exh__buf_adds(&o, " (records ");
     put_span(&o, lf, ll);
-    exh_buf_adds(&o, ")");
+    exh__buf_adds(&o, ")");
   }
-  exh_buf_adds(&o, "; not found: ");
+  exh__buf_adds(&o, "; not found: ");
   n = 0;
   for (size_t i = 0; i < r->ncoverage; i++) {
     const exh_coverage *c = &r->coverage[i];
     if (c->server != s || c->present) continue;
-    exh_buf_adds(&o, n++ ? ", " : "");
-    exh_buf_adds(&o, c->label);
+    exh__buf_adds(&o, n++ ? ", " : "");
+    exh__buf_adds(&o, c->label);
   }
-  if (!n) exh_buf_adds(&o, "nothing expected is missing");
+  if (!n) exh__buf_adds(&o, "nothing expected is missing");
   size_t bad = 0;
   for (size_t i = 0; i < r->nerrors; i++)
     if (r->errors[i].server == s && !r->errors[i].skipped) bad++;
-  if (bad) exh_buf_printf(&o, "; %zu file%s not read in whole or in part (listed below)", bad, bad == 1 ? "" : "s");
-  return exh_buf_take(&o);
+  if (bad) exh__buf_printf(&o, "; %zu file%s not read in whole or in part (listed below)", bad, bad == 1 ? "" : "s");
+  return exh__buf_take(&o);
 }
 
 void exh__correlate_verdicts(exh_result *r, const exh_ruleset *rs) {
   for (size_t s = 0; s < r->nservers; s++) {
     exh_server *sv = &r->servers[s];
-    sv->campaigns = exh_xcalloc(NCAMPAIGNS, sizeof *sv->campaigns);
+    sv->campaigns = exh__xcalloc(NCAMPAIGNS, sizeof *sv->campaigns);
     sv->ncampaigns = NCAMPAIGNS;
     for (size_t k = 0; k < NCAMPAIGNS; k++) view(r, s, rs, &campaigns[k], &sv->campaigns[k]);
     free(sv->limits);
@@ -476,29 +476,29 @@ void exh__correlate_verdicts(exh_result *r, const exh_ruleset *rs) {
     exh_buf why = {0};
     if (sv->root_error) {
       sv->verdict = EXH_VERDICT_NOTHING_EXAMINED;
-      exh_buf_printf(&why, "the path could not be read: %s", sv->root_error);
+      exh__buf_printf(&why, "the path could not be read: %s", sv->root_error);
     } else if (!examined) {
       sv->verdict = EXH_VERDICT_NOTHING_EXAMINED;
-      exh_buf_adds(&why, "no evidence exhunt reads was found or could be read below this path (Exchange or IIS logs, "
+      exh__buf_adds(&why, "no evidence exhunt reads was found or could be read below this path (Exchange or IIS logs, "
                          "Windows events, web or staging folders); see the files not read");
     } else {
       size_t nct = 0;
       for (size_t k = 0; k < sv->ncampaigns; k++) nct += sv->campaigns[k].state == EXH_CAMPAIGN_CANNOT_TELL;
       if (nct) {
         sv->verdict = EXH_VERDICT_CANNOT_TELL;
-        exh_buf_adds(&why, "no finding, but the evidence cannot answer for ");
+        exh__buf_adds(&why, "no finding, but the evidence cannot answer for ");
         size_t m = 0;
         for (size_t k = 0; k < sv->ncampaigns; k++)
           if (sv->campaigns[k].state == EXH_CAMPAIGN_CANNOT_TELL)
-            exh_buf_printf(&why, "%s%s", m++ ? ", " : "", sv->campaigns[k].campaign);
-        exh_buf_adds(&why, " (the campaigns below say why): collect the web logs covering the exposure or the web "
+            exh__buf_printf(&why, "%s%s", m++ ? ", " : "", sv->campaigns[k].campaign);
+        exh__buf_adds(&why, " (the campaigns below say why): collect the web logs covering the exposure or the web "
                            "folders");
       } else {
         sv->verdict = EXH_VERDICT_CLEAN;
-        exh_buf_adds(&why, "no finding in the evidence read; each campaign's evidence is below");
+        exh__buf_adds(&why, "no finding in the evidence read; each campaign's evidence is below");
       }
     }
     free(sv->reason);
-    sv->reason = exh_buf_take(&why);
+    sv->reason = exh__buf_take(&why);
   }
 }

@@ -27,7 +27,7 @@ static int url_path(const char *path, char *out, size_t n) {
   static const char *const roots[] = {"/inetpub/wwwroot/", "/frontend/httpproxy/", "/clientaccess/"};
   size_t len = strlen(path);
   for (size_t k = 0; k < sizeof roots / sizeof roots[0]; k++) {
-    const char *p = exh_memimem(path, len, roots[k], strlen(roots[k])); /* case-insensitive */
+    const char *p = exh__memimem(path, len, roots[k], strlen(roots[k])); /* case-insensitive */
     if (!p) continue;
     snprintf(out, n, "/%s", p + strlen(roots[k]));
     return 0;
@@ -46,12 +46,12 @@ static int same_url(const exh_finding *f, const char *u) {
   if (!f->url) return 0;
   const char *q = strchr(f->url, '?');
   size_t n = q ? (size_t)(q - f->url) : strlen(f->url);
-  return n == strlen(u) && exh_strnieq(f->url, u, n);
+  return n == strlen(u) && exh__strnieq(f->url, u, n);
 }
 
 static void when(int64_t ms, char out[32]) {
   if (ms == EXH_TIME_UNKNOWN) snprintf(out, 32, "at an unknown time");
-  else exh_format_iso8601(ms, out);
+  else exh__format_iso8601(ms, out);
 }
 
 static void tell(exh_result *r, size_t fi) {
@@ -70,7 +70,7 @@ static void tell(exh_result *r, size_t fi) {
     const exh_finding *g = &r->findings[i];
     if (g->server != f->server || g->is_file) continue;
     int writer = has_cve(g, "CVE-2021-26858") || has_cve(g, "CVE-2021-27065");
-    if (writer && g->evidence && exh_memimem(g->evidence, g->evidence_len, base, bn)) {
+    if (writer && g->evidence && exh__memimem(g->evidence, g->evidence_len, base, bn)) {
       if (!wr) wr = g;
     } else if (has_cve(g, "CVE-2021-27065") && g->time_ms != EXH_TIME_UNKNOWN && f->file_mtime_ms != EXH_TIME_UNKNOWN &&
                g->time_ms <= f->file_mtime_ms && f->file_mtime_ms - g->time_ms <= WRITE_WINDOW_MS) {
@@ -91,29 +91,29 @@ static void tell(exh_result *r, size_t fi) {
   const exh_finding *w = wr ? wr : near;
   if (w) {
     when(w->time_ms, t);
-    if (wr) exh_buf_printf(&b, "named by a %s record at %s", w->rule->ncves ? w->rule->cves[0] : "file-write", t);
-    else exh_buf_printf(&b, "probably written %s", t);
-    if (w->source_ip) exh_buf_printf(&b, " by %s", w->source_ip);
-    if (wr) exh_buf_printf(&b, " (%s:%llu)", w->path, (unsigned long long)w->line);
-    else exh_buf_printf(&b, " (%s virtual-directory reset %llu s before the file's time, %s:%llu)",
+    if (wr) exh__buf_printf(&b, "named by a %s record at %s", w->rule->ncves ? w->rule->cves[0] : "file-write", t);
+    else exh__buf_printf(&b, "probably written %s", t);
+    if (w->source_ip) exh__buf_printf(&b, " by %s", w->source_ip);
+    if (wr) exh__buf_printf(&b, " (%s:%llu)", w->path, (unsigned long long)w->line);
+    else exh__buf_printf(&b, " (%s virtual-directory reset %llu s before the file's time, %s:%llu)",
                         w->rule->ncves ? w->rule->cves[0] : w->rule->id,
                         (unsigned long long)((f->file_mtime_ms - w->time_ms) / 1000), w->path, (unsigned long long)w->line);
   }
   if (uses) {
     when(first->time_ms, t);
-    exh_buf_printf(&b, "%srequested %zu time%s at %s from ", w ? "; " : "", uses, uses == 1 ? "" : "s", u);
-    for (size_t k = 0; k < nips; k++) exh_buf_printf(&b, "%s%s", k ? ", " : "", ips[k]);
-    if (!nips) exh_buf_adds(&b, "an unknown address");
-    exh_buf_printf(&b, ", first %s", t);
+    exh__buf_printf(&b, "%srequested %zu time%s at %s from ", w ? "; " : "", uses, uses == 1 ? "" : "s", u);
+    for (size_t k = 0; k < nips; k++) exh__buf_printf(&b, "%s%s", k ? ", " : "", ips[k]);
+    if (!nips) exh__buf_adds(&b, "an unknown address");
+    exh__buf_printf(&b, ", first %s", t);
     if (last != first) {
       when(last->time_ms, t);
-      exh_buf_printf(&b, ", last %s", t);
+      exh__buf_printf(&b, ", last %s", t);
     }
   }
-  char *s = exh_buf_take(&b);
+  char *s = exh__buf_take(&b);
   for (size_t i = 0; i < r->nfindings; i++) {
     exh_finding *g = &r->findings[i];
-    if (g->is_file && g->server == f->server && !g->story && !strcmp(g->path, f->path)) g->story = exh_xstrdup(s);
+    if (g->is_file && g->server == f->server && !g->story && !strcmp(g->path, f->path)) g->story = exh__xstrdup(s);
   }
   free(s);
 }
@@ -159,7 +159,7 @@ void exh__correlate_actors(exh_result *r) {
   size_t cap = 0, tsize = 64;
   size_t want = r->nfindings < EXH_MAX_ACTORS ? r->nfindings : EXH_MAX_ACTORS;
   while (tsize < 2 * want + 16) tsize *= 2;
-  size_t *table = exh_xmalloc(tsize * sizeof *table); /* actor index + 1, 0 = empty */
+  size_t *table = exh__xmalloc(tsize * sizeof *table); /* actor index + 1, 0 = empty */
   memset(table, 0, tsize * sizeof *table);
   for (size_t i = 0; i < r->nfindings; i++) {
     const exh_finding *x = &r->findings[i];
@@ -180,7 +180,7 @@ void exh__correlate_actors(exh_result *r) {
       t = &r->actors[r->nactors++];
       memset(t, 0, sizeof *t);
       t->server = x->server;
-      t->ip = exh_xstrdup(x->source_ip);
+      t->ip = exh__xstrdup(x->source_ip);
       t->first_ms = t->last_ms = EXH_TIME_UNKNOWN;
     }
     t->nfindings++;

@@ -81,25 +81,25 @@ void exh__correlate(exh_result *r) {
     if (hi) {
       sv->verdict = EXH_VERDICT_COMPROMISED;
       if (ncve) {
-        exh_buf_adds(&why, "successful exploitation traces: ");
+        exh__buf_adds(&why, "successful exploitation traces: ");
         for (size_t k = 0; k < ncve; k++) {
           char t[32];
-          exh_format_iso8601(first[k], t);
-          exh_buf_printf(&why, "%s%s (%zu finding%s, first %s)", k ? "; " : "", cves[k], counts[k],
+          exh__format_iso8601(first[k], t);
+          exh__buf_printf(&why, "%s%s (%zu finding%s, first %s)", k ? "; " : "", cves[k], counts[k],
                          counts[k] == 1 ? "" : "s", t);
         }
       } else {
-        exh_buf_printf(&why, "%zu high or critical finding%s", hi, hi == 1 ? "" : "s");
+        exh__buf_printf(&why, "%zu high or critical finding%s", hi, hi == 1 ? "" : "s");
       }
     } else if (lo) {
       sv->verdict = EXH_VERDICT_SUSPICIOUS;
-      exh_buf_printf(&why, "%zu low or medium finding%s (failed attempts or probes), no successful exploitation trace",
+      exh__buf_printf(&why, "%zu low or medium finding%s (failed attempts or probes), no successful exploitation trace",
                      lo, lo == 1 ? "" : "s");
     } else {
       sv->verdict = EXH_VERDICT_CLEAN;
-      exh_buf_adds(&why, "no finding in the logs and files read; see the log window for how far back that reaches");
+      exh__buf_adds(&why, "no finding in the logs and files read; see the log window for how far back that reaches");
     }
     free(sv->reason);
-    sv->reason = exh_buf_take(&why);
+    sv->reason = exh__buf_take(&why);
   }
 }

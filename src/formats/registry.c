@@ -11,45 +11,45 @@
 /* Asked in this order for a path: an .evtx is events wherever it lies;
  * logs by their folders; Test-ProxyLogon's supporting files by place and
  * name. By content: an EVTX signature, then a log's directive block. */
-const exh_format *const exh_formats[] = {
-    &exh_format_evtx, &exh_format_logs, &exh_format_files, &exh_format_jsonev, &exh_format_archive, NULL,
+const exh_format *const exh__formats[] = {
+    &exh__format_evtx, &exh__format_logs, &exh__format_files, &exh__format_jsonev, &exh__format_archive, NULL,
 };
 
-const exh_format *exh_format_of(exh_kind k) {
-  for (size_t i = 0; exh_formats[i]; i++)
-    for (size_t j = 0; j < EXH_FORMAT_MAX_KINDS && exh_formats[i]->kinds[j] != EXH_KIND_NONE; j++)
-      if (exh_formats[i]->kinds[j] == k) return exh_formats[i];
+const exh_format *exh__format_of(exh_kind k) {
+  for (size_t i = 0; exh__formats[i]; i++)
+    for (size_t j = 0; j < EXH_FORMAT_MAX_KINDS && exh__formats[i]->kinds[j] != EXH_KIND_NONE; j++)
+      if (exh__formats[i]->kinds[j] == k) return exh__formats[i];
   return NULL;
 }
 
-exh_kind exh_formats_by_path(const char *rel, char *sub, size_t subn) {
+exh_kind exh__formats_by_path(const char *rel, char *sub, size_t subn) {
   exh_path p;
-  exh_path_split(rel, &p);
+  exh__path_split(rel, &p);
   if (subn) sub[0] = 0;
-  for (size_t i = 0; exh_formats[i]; i++) {
-    if (!exh_formats[i]->by_path) continue;
-    exh_kind k = exh_formats[i]->by_path(&p, sub, subn);
+  for (size_t i = 0; exh__formats[i]; i++) {
+    if (!exh__formats[i]->by_path) continue;
+    exh_kind k = exh__formats[i]->by_path(&p, sub, subn);
     if (k != EXH_KIND_NONE) return k;
   }
   return EXH_KIND_NONE;
 }
 
-exh_kind exh_formats_by_head(const unsigned char *head, size_t n) {
-  for (size_t i = 0; exh_formats[i]; i++) {
-    if (!exh_formats[i]->by_head) continue;
-    exh_kind k = exh_formats[i]->by_head(head, n);
+exh_kind exh__formats_by_head(const unsigned char *head, size_t n) {
+  for (size_t i = 0; exh__formats[i]; i++) {
+    if (!exh__formats[i]->by_head) continue;
+    exh_kind k = exh__formats[i]->by_head(head, n);
     if (k != EXH_KIND_NONE) return k;
   }
   return EXH_KIND_NONE;
 }
 
-void exh_formats_scan(exh_worker *wk, exh_evidence *ev, exh_source *src) {
-  const exh_format *f = exh_format_of(ev->kind);
+void exh__formats_scan(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  const exh_format *f = exh__format_of(ev->kind);
   if (f && f->scan) f->scan(wk, ev, src);
 }
 
-void exh_formats_scan_file(exh_worker *wk, exh_evidence *ev) {
-  const exh_format *f = exh_format_of(ev->kind);
+void exh__formats_scan_file(exh_worker *wk, exh_evidence *ev) {
+  const exh_format *f = exh__format_of(ev->kind);
   if (!f) return;
   if (f->scan_file) {
     f->scan_file(wk, ev);
@@ -60,18 +60,18 @@ void exh_formats_scan_file(exh_worker *wk, exh_evidence *ev) {
   memset(&st, 0, sizeof st);
   st.dev = ev->dev;
   st.ino = ev->ino;
-  exh_source *src = exh_source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
+  exh_source *src = exh__source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
   if (!src) {
-    exh_evidence_error(ev, "%s", why);
+    exh__evidence_error(ev, "%s", why);
     return;
   }
   f->scan(wk, ev, src);
-  exh_source_close(src);
+  exh__source_close(src);
 }
 
-void exh_formats_thread_end(void) {
-  for (size_t i = 0; exh_formats[i]; i++)
-    if (exh_formats[i]->thread_end) exh_formats[i]->thread_end();
+void exh__formats_thread_end(void) {
+  for (size_t i = 0; exh__formats[i]; i++)
+    if (exh__formats[i]->thread_end) exh__formats[i]->thread_end();
 }
 
-const exh_dispatch exh_formats_dispatch = {exh_formats_by_path, exh_formats_scan};
+const exh_dispatch exh__formats_dispatch = {exh__formats_by_path, exh__formats_scan};

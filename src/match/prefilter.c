@@ -45,7 +45,7 @@ static int cmp_u32(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-const char *exh_pf_engine(void) {
+const char *exh__pf_engine(void) {
 #ifdef EXH_HAVE_HYPERSCAN
   return "hyperscan";
 #else
@@ -53,15 +53,15 @@ const char *exh_pf_engine(void) {
 #endif
 }
 
-exh_prefilter *exh_pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t whyn) {
-  exh_prefilter *pf = exh_xcalloc(1, sizeof *pf);
+exh_prefilter *exh__pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t whyn) {
+  exh_prefilter *pf = exh__xcalloc(1, sizeof *pf);
   pf->n = n;
-  pf->ids = exh_xcalloc(n, sizeof *pf->ids);
-  pf->lens = exh_xcalloc(n, sizeof *pf->lens);
-  pf->lits = exh_xcalloc(n, sizeof *pf->lits);
+  pf->ids = exh__xcalloc(n, sizeof *pf->ids);
+  pf->lens = exh__xcalloc(n, sizeof *pf->lens);
+  pf->lits = exh__xcalloc(n, sizeof *pf->lits);
   /* dense slots for the distinct ids */
-  pf->uniq = exh_xcalloc(n ? n : 1, sizeof *pf->uniq);
-  pf->slot = exh_xcalloc(n ? n : 1, sizeof *pf->slot);
+  pf->uniq = exh__xcalloc(n ? n : 1, sizeof *pf->uniq);
+  pf->slot = exh__xcalloc(n ? n : 1, sizeof *pf->slot);
   for (size_t i = 0; i < n; i++) pf->uniq[i] = lits[i].id;
   if (n > 1) qsort(pf->uniq, n, sizeof *pf->uniq, cmp_u32);
   for (size_t i = 0; i < n; i++)
@@ -73,14 +73,14 @@ exh_prefilter *exh_pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t 
   for (size_t i = 0; i < n; i++) {
     pf->ids[i] = lits[i].id;
     pf->lens[i] = lits[i].n;
-    pf->lits[i] = exh_xstrndup(lits[i].p, lits[i].n);
+    pf->lits[i] = exh__xstrndup(lits[i].p, lits[i].n);
     for (size_t k = 0; k < lits[i].n; k++) pf->lits[i][k] = (char)exh_lower((unsigned char)pf->lits[i][k]);
   }
 #ifdef EXH_HAVE_HYPERSCAN
   if (n) {
-    const char **exprs = exh_xcalloc(n, sizeof *exprs);
-    unsigned *flags = exh_xcalloc(n, sizeof *flags);
-    unsigned *ids = exh_xcalloc(n, sizeof *ids);
+    const char **exprs = exh__xcalloc(n, sizeof *exprs);
+    unsigned *flags = exh__xcalloc(n, sizeof *flags);
+    unsigned *ids = exh__xcalloc(n, sizeof *ids);
     for (size_t i = 0; i < n; i++) {
       exprs[i] = lits[i].p;
       flags[i] = HS_FLAG_CASELESS;
@@ -95,7 +95,7 @@ exh_prefilter *exh_pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t 
     if (rc != HS_SUCCESS) {
       snprintf(why, whyn, "hyperscan: %s", err ? err->message : "compile failed");
       if (err) hs_free_compile_error(err);
-      exh_pf_free(pf);
+      exh__pf_free(pf);
       return NULL;
     }
   }
@@ -106,7 +106,7 @@ exh_prefilter *exh_pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t 
   return pf;
 }
 
-void exh_pf_free(exh_prefilter *pf) {
+void exh__pf_free(exh_prefilter *pf) {
   if (!pf) return;
 #ifdef EXH_HAVE_HYPERSCAN
   if (pf->db) hs_free_database(pf->db);
@@ -120,8 +120,8 @@ void exh_pf_free(exh_prefilter *pf) {
   free(pf);
 }
 
-exh_pf_scratch *exh_pf_scratch_new(const exh_prefilter *pf) {
-  exh_pf_scratch *s = exh_xcalloc(1, sizeof *s);
+exh_pf_scratch *exh__pf_scratch_new(const exh_prefilter *pf) {
+  exh_pf_scratch *s = exh__xcalloc(1, sizeof *s);
 #ifdef EXH_HAVE_HYPERSCAN
   if (pf->db && hs_alloc_scratch(pf->db, &s->hs) != HS_SUCCESS) {
     free(s);
@@ -129,13 +129,13 @@ exh_pf_scratch *exh_pf_scratch_new(const exh_prefilter *pf) {
   }
 #endif
   s->nslots = pf->nuniq ? pf->nuniq : 1;
-  s->ids = exh_xcalloc(s->nslots, sizeof *s->ids);
-  s->stamp = exh_xcalloc(s->nslots, sizeof *s->stamp);
+  s->ids = exh__xcalloc(s->nslots, sizeof *s->ids);
+  s->stamp = exh__xcalloc(s->nslots, sizeof *s->stamp);
   s->gen = 1;
   return s;
 }
 
-void exh_pf_scratch_free(exh_pf_scratch *s) {
+void exh__pf_scratch_free(exh_pf_scratch *s) {
   if (!s) return;
 #ifdef EXH_HAVE_HYPERSCAN
   if (s->hs) hs_free_scratch(s->hs);
@@ -211,7 +211,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 }
 #endif
 
-int exh_pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, size_t n,
+int exh__pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, size_t n,
                 exh_pf_line_fn fn, void *ctx) {
   clear_ids(s);
   if (pf->n == 0 || n == 0) return 0;
@@ -246,7 +246,7 @@ int exh_pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, si
     const char *e = memchr(data + ls, '\n', n - ls);
     size_t le = e ? (size_t)(e - data) : n;
     for (size_t i = 0; i < pf->n; i++)
-      if (exh_memimem(data + ls, le - ls, pf->lits[i], pf->lens[i])) add_lit(pf, s, i);
+      if (exh__memimem(data + ls, le - ls, pf->lits[i], pf->lens[i])) add_lit(pf, s, i);
     if (s->nids) {
       int r = fn(ctx, ls, le, s->ids, s->nids);
       clear_ids(s);

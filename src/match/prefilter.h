@@ -19,12 +19,12 @@ typedef struct exh_pf_lit {
 } exh_pf_lit;
 
 /* Builds a caseless literal matcher. NULL with a reason on failure. */
-exh_prefilter *exh_pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t whyn);
-void exh_pf_free(exh_prefilter *pf);
-const char *exh_pf_engine(void); /* "hyperscan" or "portable" */
+exh_prefilter *exh__pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t whyn);
+void exh__pf_free(exh_prefilter *pf);
+const char *exh__pf_engine(void); /* "hyperscan" or "portable" */
 
-exh_pf_scratch *exh_pf_scratch_new(const exh_prefilter *pf);
-void exh_pf_scratch_free(exh_pf_scratch *s);
+exh_pf_scratch *exh__pf_scratch_new(const exh_prefilter *pf);
+void exh__pf_scratch_free(exh_pf_scratch *s);
 
 /* Called once per line holding at least one literal, in file order:
  * [start, end) excludes the '\n'. Return nonzero to stop the scan. */
@@ -32,7 +32,7 @@ typedef int (*exh_pf_line_fn)(void *ctx, size_t start, size_t end, const uint32_
                               size_t nids);
 
 /* Scans data[0..n). Returns 0, or -1 if the engine failed, 1 if stopped. */
-int exh_pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, size_t n,
+int exh__pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, size_t n,
                 exh_pf_line_fn fn, void *ctx);
 
 #endif

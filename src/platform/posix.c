@@ -35,7 +35,7 @@ struct exh_file {
   uint64_t size;
 };
 
-exh_file *exh_file_open(const char *path, const exh_stat *expect, char *why, size_t whyn) {
+exh_file *exh__file_open(const char *path, const exh_stat *expect, char *why, size_t whyn) {
   int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW;
   int noatime = 0, fd = -1;
 #ifdef O_NOATIME
@@ -69,14 +69,14 @@ exh_file *exh_file_open(const char *path, const exh_stat *expect, char *why, siz
   /* blocking reads from here on (regular files never block anyway) */
   int fl = fcntl(fd, F_GETFL);
   if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-  exh_file *f = exh_xmalloc(sizeof *f);
+  exh_file *f = exh__xmalloc(sizeof *f);
   f->fd = fd;
   f->noatime = noatime;
   f->size = (uint64_t)st.st_size;
   return f;
 }
 
-long exh_file_read(exh_file *f, void *buf, size_t n, char *why, size_t whyn) {
+long exh__file_read(exh_file *f, void *buf, size_t n, char *why, size_t whyn) {
   for (;;) {
     ssize_t r = read(f->fd, buf, n);
     if (r >= 0) return (long)r;
@@ -86,7 +86,7 @@ long exh_file_read(exh_file *f, void *buf, size_t n, char *why, size_t whyn) {
   }
 }
 
-long exh_file_pread(exh_file *f, void *buf, size_t n, uint64_t off, char *why, size_t whyn) {
+long exh__file_pread(exh_file *f, void *buf, size_t n, uint64_t off, char *why, size_t whyn) {
   size_t got = 0;
   while (got < n) {
     ssize_t r = pread(f->fd, (char *)buf + got, n - got, (off_t)(off + got));
@@ -101,16 +101,16 @@ long exh_file_pread(exh_file *f, void *buf, size_t n, uint64_t off, char *why, s
   return (long)got;
 }
 
-uint64_t exh_file_size(const exh_file *f) { return f->size; }
-int exh_file_atime_kept(const exh_file *f) { return f->noatime; }
+uint64_t exh__file_size(const exh_file *f) { return f->size; }
+int exh__file_atime_kept(const exh_file *f) { return f->noatime; }
 
-void exh_file_close(exh_file *f) {
+void exh__file_close(exh_file *f) {
   if (!f) return;
   close(f->fd);
   free(f);
 }
 
-long exh_read_head(const char *path, char *buf, size_t n) {
+long exh__read_head(const char *path, char *buf, size_t n) {
   int fd = open_evidence(path);
   if (fd < 0) return -1;
   struct stat st;
@@ -125,7 +125,7 @@ long exh_read_head(const char *path, char *buf, size_t n) {
   return (long)r;
 }
 
-int exh_lstat(const char *path, exh_stat *st, char *why, size_t whyn) {
+int exh__lstat(const char *path, exh_stat *st, char *why, size_t whyn) {
   struct stat s;
   if (lstat(path, &s) != 0) {
     snprintf(why, whyn, "cannot stat: %s", strerror(errno));
@@ -142,7 +142,7 @@ int exh_lstat(const char *path, exh_stat *st, char *why, size_t whyn) {
   return 0;
 }
 
-int exh_list_dir(const char *path, exh_dir_fn fn, void *ctx, char *why, size_t whyn) {
+int exh__list_dir(const char *path, exh_dir_fn fn, void *ctx, char *why, size_t whyn) {
   DIR *d = opendir(path);
   if (!d) {
     snprintf(why, whyn, "cannot read folder: %s", strerror(errno));
@@ -166,18 +166,18 @@ typedef struct names {
 static void collect(void *ctx, const char *name) {
   names *ns = ctx;
   EXH_VEC_RESERVE(ns->v, ns->cap, ns->n + 1);
-  ns->v[ns->n++] = exh_xstrdup(name);
+  ns->v[ns->n++] = exh__xstrdup(name);
 }
 
 static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
-char **exh_list_dir_sorted(const char *path, size_t *n, char *why, size_t whyn) {
+char **exh__list_dir_sorted(const char *path, size_t *n, char *why, size_t whyn) {
   names ns = {0};
   *n = 0;
-  if (exh_list_dir(path, collect, &ns, why, whyn) != 0) return NULL;
+  if (exh__list_dir(path, collect, &ns, why, whyn) != 0) return NULL;
   if (ns.n > 1) qsort(ns.v, ns.n, sizeof *ns.v, cmp_name);
   *n = ns.n;
-  return ns.v ? ns.v : exh_xcalloc(1, sizeof(char *));
+  return ns.v ? ns.v : exh__xcalloc(1, sizeof(char *));
 }
 
 /* ---- report files -------------------------------------------------------- */
@@ -195,8 +195,8 @@ static int below(const char *p, const char *root) {
   return !strncmp(p, root, n) && (p[n] == 0 || p[n] == '/');
 }
 
-exh_outfile *exh_outfile_open(const char *path, const char *const *roots, size_t nroots, char *why, size_t whyn) {
-  char *dir = exh_xstrdup(path), *rdir = NULL, *rtarget = NULL;
+exh_outfile *exh__outfile_open(const char *path, const char *const *roots, size_t nroots, char *why, size_t whyn) {
+  char *dir = exh__xstrdup(path), *rdir = NULL, *rtarget = NULL;
   char *slash = strrchr(dir, '/');
   const char *base = slash ? slash + 1 : path;
   if (slash) *slash = 0;
@@ -214,7 +214,7 @@ exh_outfile *exh_outfile_open(const char *path, const char *const *roots, size_t
   struct stat tst;
   int exists = stat(path, &tst) == 0; /* follows a link: the file it leads to */
   if (exists) rtarget = realpath(path, NULL);
-  char *named = exh_xasprintf("%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base);
+  char *named = exh__xasprintf("%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base);
   int refuse = 0;
   for (size_t i = 0; i < nroots && !refuse; i++) {
     char *rr = realpath(roots[i], NULL);
@@ -240,12 +240,12 @@ exh_outfile *exh_outfile_open(const char *path, const char *const *roots, size_t
     FILE *f = fopen(path, "w");
     if (!f) snprintf(why, whyn, "cannot write %s: %s", path, strerror(errno));
     else {
-      o = exh_xcalloc(1, sizeof *o);
+      o = exh__xcalloc(1, sizeof *o);
       o->f = f;
-      o->path = exh_xstrdup(path);
+      o->path = exh__xstrdup(path);
     }
   } else {
-    char *tmp = exh_xasprintf("%s%s.%s.exhunt-tmp-XXXXXX", slash ? dir : "", slash ? "/" : "", base);
+    char *tmp = exh__xasprintf("%s%s.%s.exhunt-tmp-XXXXXX", slash ? dir : "", slash ? "/" : "", base);
     int fd = mkstemp(tmp);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
@@ -256,10 +256,10 @@ exh_outfile *exh_outfile_open(const char *path, const char *const *roots, size_t
       }
       free(tmp);
     } else {
-      o = exh_xcalloc(1, sizeof *o);
+      o = exh__xcalloc(1, sizeof *o);
       o->f = f;
       o->tmp = tmp;
-      o->path = exh_xstrdup(path);
+      o->path = exh__xstrdup(path);
     }
   }
   free(dir);
@@ -267,9 +267,9 @@ exh_outfile *exh_outfile_open(const char *path, const char *const *roots, size_t
   return o;
 }
 
-FILE *exh_outfile_stream(exh_outfile *o) { return o->f; }
+FILE *exh__outfile_stream(exh_outfile *o) { return o->f; }
 
-int exh_outfile_commit(exh_outfile *o, char *why, size_t whyn) {
+int exh__outfile_commit(exh_outfile *o, char *why, size_t whyn) {
   int rc = 0;
   if (fflush(o->f) != 0 || ferror(o->f)) {
     snprintf(why, whyn, "cannot write %s: %s", o->path, strerror(errno));
@@ -295,7 +295,7 @@ int exh_outfile_commit(exh_outfile *o, char *why, size_t whyn) {
   return rc;
 }
 
-void exh_outfile_abort(exh_outfile *o) {
+void exh__outfile_abort(exh_outfile *o) {
   if (!o) return;
   fclose(o->f);
   if (o->tmp) unlink(o->tmp);
@@ -308,7 +308,7 @@ struct exh_thread {
   pthread_t t;
 };
 
-exh_thread *exh_thread_start(void *(*fn)(void *), void *arg) {
+exh_thread *exh__thread_start(void *(*fn)(void *), void *arg) {
   exh_thread *t = malloc(sizeof *t); /* NULL, never an unwind: threads may already run */
   if (!t) return NULL;
   if (pthread_create(&t->t, NULL, fn, arg) != 0) {
@@ -318,13 +318,13 @@ exh_thread *exh_thread_start(void *(*fn)(void *), void *arg) {
   return t;
 }
 
-void exh_thread_join(exh_thread *t) {
+void exh__thread_join(exh_thread *t) {
   if (!t) return;
   pthread_join(t->t, NULL);
   free(t);
 }
 
-int exh_cpu_count(void) {
+int exh__cpu_count(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n > 0 ? (int)n : 1;
 }
@@ -333,14 +333,14 @@ struct exh_mutex {
   pthread_mutex_t m;
 };
 
-exh_mutex *exh_mutex_new(void) {
-  exh_mutex *m = exh_xmalloc(sizeof *m);
+exh_mutex *exh__mutex_new(void) {
+  exh_mutex *m = exh__xmalloc(sizeof *m);
   pthread_mutex_init(&m->m, NULL);
   return m;
 }
-void exh_mutex_lock(exh_mutex *m) { pthread_mutex_lock(&m->m); }
-void exh_mutex_unlock(exh_mutex *m) { pthread_mutex_unlock(&m->m); }
-void exh_mutex_free(exh_mutex *m) {
+void exh__mutex_lock(exh_mutex *m) { pthread_mutex_lock(&m->m); }
+void exh__mutex_unlock(exh_mutex *m) { pthread_mutex_unlock(&m->m); }
+void exh__mutex_free(exh_mutex *m) {
   if (!m) return;
   pthread_mutex_destroy(&m->m);
   free(m);
@@ -350,24 +350,24 @@ struct exh_cond {
   pthread_cond_t c;
 };
 
-exh_cond *exh_cond_new(void) {
-  exh_cond *c = exh_xmalloc(sizeof *c);
+exh_cond *exh__cond_new(void) {
+  exh_cond *c = exh__xmalloc(sizeof *c);
   pthread_cond_init(&c->c, NULL);
   return c;
 }
 
-void exh_cond_wait(exh_cond *c, exh_mutex *m) { pthread_cond_wait(&c->c, &m->m); }
-void exh_cond_broadcast(exh_cond *c) { pthread_cond_broadcast(&c->c); }
+void exh__cond_wait(exh_cond *c, exh_mutex *m) { pthread_cond_wait(&c->c, &m->m); }
+void exh__cond_broadcast(exh_cond *c) { pthread_cond_broadcast(&c->c); }
 
-void exh_cond_free(exh_cond *c) {
+void exh__cond_free(exh_cond *c) {
   if (!c) return;
   pthread_cond_destroy(&c->c);
   free(c);
 }
 
-int exh_stderr_is_tty(void) { return isatty(2); }
+int exh__stderr_is_tty(void) { return isatty(2); }
 
-double exh_monotonic_s(void) {
+double exh__monotonic_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;

@@ -32,7 +32,7 @@ static void csv_cell(exh_out *o, const char *s, size_t n) {
       out_write(o, s + i, j - i);
       i = j;
     } else {
-      size_t l = exh_utf8_len(u + i, n - i);
+      size_t l = exh__utf8_len(u + i, n - i);
       if (l == 0) {
         out_write(o, "\xef\xbf\xbd", 3);
         i++;
@@ -53,10 +53,10 @@ static void join(exh_out *o, const exh_rule_info *ri, int techniques) {
   size_t n = techniques ? exh_rule_info_ntechniques(ri) : exh_rule_info_ncves(ri);
   for (size_t i = 0; i < n; i++) {
     if (i) exh_buf_addc(&b, ' ');
-    exh_buf_adds(&b, techniques ? exh_rule_info_technique(ri, i) : exh_rule_info_cve(ri, i));
+    exh__buf_adds(&b, techniques ? exh_rule_info_technique(ri, i) : exh_rule_info_cve(ri, i));
   }
   csv_cell(o, b.p ? b.p : "", b.n);
-  exh_buf_free(&b);
+  exh__buf_free(&b);
 }
 
 /* A state row in the findings' columns: host, rule_id, rule, path, message. */
@@ -84,7 +84,7 @@ static void report_csv(exh_out *o, const exh_result *r, const exh_report_opts *o
     const exh_finding *x = exh_result_finding(r, i);
     const exh_rule_info *ri = exh_finding_rule(x);
     char t[32], num[32];
-    exh_format_iso8601(exh_finding_time(x), t);
+    exh__format_iso8601(exh_finding_time(x), t);
     cell(o, t);
     out_putc(o, ',');
     cell(o, exh_server_name(exh_result_server(r, exh_finding_server(x))));
@@ -132,13 +132,13 @@ static void report_csv(exh_out *o, const exh_result *r, const exh_report_opts *o
     const exh_server *S = exh_result_server(r, s);
     const char *reason = exh_server_reason(S), *limits = exh_server_limits(S);
     exh_buf m = {0};
-    exh_buf_printf(&m, "%s; %s", reason ? reason : "", limits ? limits : "");
+    exh__buf_printf(&m, "%s; %s", reason ? reason : "", limits ? limits : "");
     state_row(o, exh_server_name(S), "exhunt.verdict", exh_verdict_name(exh_server_verdict(S)), exh_server_root(S),
               m.p);
     for (size_t k = 0; k < exh_server_ncampaigns(S); k++) {
       const exh_campaign *c = exh_server_campaign(S, k);
       m.n = 0;
-      exh_buf_printf(&m, "%s: %s", exh_campaign_state_name(exh_campaign_state_of(c)), exh_campaign_why(c));
+      exh__buf_printf(&m, "%s: %s", exh_campaign_state_name(exh_campaign_state_of(c)), exh_campaign_why(c));
       state_row(o, exh_server_name(S), "exhunt.campaign", exh_campaign_name(c), "", m.p);
     }
     for (size_t i = 0; i < exh_result_ncoverage(r); i++) {
@@ -146,18 +146,18 @@ static void report_csv(exh_out *o, const exh_result *r, const exh_report_opts *o
       if (exh_coverage_server(c) != s) continue;
       m.n = 0;
       if (!exh_coverage_present(c)) {
-        exh_buf_adds(&m, "not found");
+        exh__buf_adds(&m, "not found");
       } else {
         char a[32], b[32];
-        exh_format_iso8601(exh_coverage_first(c), a);
-        exh_format_iso8601(exh_coverage_last(c), b);
-        exh_buf_printf(&m, "read: %s .. %s, %u files, %llu bytes, %llu records, %u with errors, %zu rules", a, b,
+        exh__format_iso8601(exh_coverage_first(c), a);
+        exh__format_iso8601(exh_coverage_last(c), b);
+        exh__buf_printf(&m, "read: %s .. %s, %u files, %llu bytes, %llu records, %u with errors, %zu rules", a, b,
                        exh_coverage_files(c), (unsigned long long)exh_coverage_bytes(c),
                        (unsigned long long)exh_coverage_records(c), exh_coverage_errors(c), exh_coverage_rules(c));
       }
       state_row(o, exh_server_name(S), "exhunt.coverage", exh_coverage_label(c), "", m.p);
     }
-    exh_buf_free(&m);
+    exh__buf_free(&m);
   }
 }
 

@@ -40,7 +40,7 @@ static void html_str(exh_out *f, const char *s, size_t n) {
       i = j;
       continue;
     }
-    size_t k = exh_utf8_len(p + i, n - i);
+    size_t k = exh__utf8_len(p + i, n - i);
     if (!k) {
       exh__out_printf(f, "<span class=c>\\x%02x</span>", c);
       i++;
@@ -63,7 +63,7 @@ static void when(exh_out *f, int64_t ms) {
     out_putc(f, '?');
     return;
   }
-  exh_format_iso8601(ms, t);
+  exh__format_iso8601(ms, t);
   t[19] = 0; /* seconds are enough on screen; JSONL has the milliseconds */
   t[10] = ' ';
   out_puts(f, t);
@@ -307,7 +307,7 @@ static void server(exh_out *f, const exh_result *r, size_t sv) {
 static void report_html(exh_out *f, const exh_result *r, const exh_report_opts *o) {
   (void)o;
   char now[32];
-  exh_format_iso8601(exh_result_start(r), now);
+  exh__format_iso8601(exh_result_start(r), now);
   out_puts(f, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
               "<meta name=referrer content=no-referrer>\n<title>exhunt report</title>\n<style>");

@@ -3,7 +3,7 @@
  * (event.kind "alert"), then state objects (verdict with the campaigns and
  * the patch level and coverage per server, attackers, the log window), then
  * one "pipeline_error" object per file that could not be read.
- * Every string goes through out_json (exh_json_buf escapes, invalid UTF-8 -> U+FFFD). */
+ * Every string goes through out_json (exh__json_buf escapes, invalid UTF-8 -> U+FFFD). */
 #include <stdio.h>
 #include <string.h>
 
@@ -58,7 +58,7 @@ static void j_time(jw *j, const char *k, int64_t ms) {
     out_puts(j->f, "null");
     return;
   }
-  exh_format_iso8601(ms, t);
+  exh__format_iso8601(ms, t);
   j_str(j, k, t);
 }
 /* An array of strings, item by item: j_arr_begin, j_arr_item for each (i

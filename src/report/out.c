@@ -13,10 +13,10 @@ void exh__out_printf(exh_out *o, const char *fmt, ...) {
   va_list ap, ap2;
   va_start(ap, fmt);
   va_copy(ap2, ap);
-  exh_buf_grow(&o->b, 256); /* most lines fit: formatted in place, once */
+  exh__buf_grow(&o->b, 256); /* most lines fit: formatted in place, once */
   int n = vsnprintf(o->b.p + o->b.n, o->b.cap - o->b.n, fmt, ap);
   if (n > 0 && (size_t)n >= o->b.cap - o->b.n) {
-    exh_buf_grow(&o->b, (size_t)n);
+    exh__buf_grow(&o->b, (size_t)n);
     vsnprintf(o->b.p + o->b.n, o->b.cap - o->b.n, fmt, ap2);
   }
   va_end(ap);

@@ -44,14 +44,14 @@ static inline void out_putc(exh_out *o, char c) {
   exh_buf_addc(&o->b, c);
   out_spill(o);
 }
-/* A quoted JSON string (util.h: exh_json_buf). */
+/* A quoted JSON string (util.h: exh__json_buf). */
 static inline void out_json(exh_out *o, const char *s, size_t n) {
-  exh_json_buf(&o->b, s, n);
+  exh__json_buf(&o->b, s, n);
   out_spill(o);
 }
-/* Third-party text for a terminal (util.h: exh_term_buf). */
+/* Third-party text for a terminal (util.h: exh__term_buf). */
 static inline void out_term(exh_out *o, const char *s, size_t n) {
-  exh_term_buf(&o->b, s, n);
+  exh__term_buf(&o->b, s, n);
   out_spill(o);
 }
 
@@ -62,15 +62,15 @@ static inline void out_term(exh_out *o, const char *s, size_t n) {
   do {                                                                                              \
     exh_out out_ = {{0}, (write), (ctx), 0};                                                        \
     exh_guard g_;                                                                                   \
-    exh_guard_push(&g_);                                                                            \
+    exh__guard_push(&g_);                                                                            \
     if (setjmp(g_.jb) != 0) {                                                                       \
-      exh_buf_free(&out_.b);                                                                        \
+      exh__buf_free(&out_.b);                                                                        \
       return g_.code == EXH_GUARD_LIMIT ? EXH_ELIMIT : EXH_ENOMEM;                                  \
     }                                                                                               \
     call;                                                                                           \
     exh__out_flush(&out_);                                                                          \
-    exh_guard_pop(&g_);                                                                             \
-    exh_buf_free(&out_.b);                                                                          \
+    exh__guard_pop(&g_);                                                                             \
+    exh__buf_free(&out_.b);                                                                          \
     return out_.failed ? EXH_EIO : EXH_OK;                                                          \
   } while (0)
 

@@ -8,10 +8,10 @@
 
 /* The prefilter's literal groups of Sigma rule i (rules/rules.h). */
 static void prefilter(exh_out *o, const exh_ruleset *rs, size_t i) {
-  const exh_rule *rule = exh_ruleset_get(rs, i);
+  const exh_rule *rule = exh__ruleset_get(rs, i);
   if (!rule) return;
   size_t ng;
-  const exh_rule_lits *g = exh_rule_literal_groups(rule, &ng);
+  const exh_rule_lits *g = exh__rule_literal_groups(rule, &ng);
   if (!g) out_puts(o, "         prefilter: none (runs on every record)\n");
   for (size_t k = 0; k < ng; k++) {
     out_puts(o, k ? "     and any of: " : "    prefilter any of: ");

@@ -1,6 +1,6 @@
 /* Text report for a terminal: the verdict first, then findings grouped by
  * CVE with the evidence line, the log window, and what could not be read.
- * Every attacker-controlled byte goes through out_term (exh_term_buf). */
+ * Every attacker-controlled byte goes through out_term (exh__term_buf). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +46,7 @@ static void print_finding(tctx *t, const exh_finding *f) {
   int evcut;
   const char *ev = exh_finding_evidence(f, &evn, &evcut);
   char ts[32];
-  exh_format_iso8601(exh_finding_time(f), ts);
+  exh__format_iso8601(exh_finding_time(f), ts);
   exh__out_printf(t->f, "  %s[%s]%s %s  ", col(t, level_color(lv)), exh_level_name(lv), col(t, "\033[0m"), ts);
   s(t, exh_finding_message(f));
   out_putc(t->f, '\n');
@@ -73,7 +73,7 @@ static void print_finding(tctx *t, const exh_finding *f) {
   s(t, exh_finding_path(f));
   if (exh_finding_is_file(f)) {
     char mt[32];
-    exh_format_iso8601(exh_finding_file_mtime(f), mt);
+    exh__format_iso8601(exh_finding_file_mtime(f), mt);
     exh__out_printf(t->f, " (%llu bytes, modified %s)\n", (unsigned long long)exh_finding_file_size(f), mt);
     if (exh_finding_sha256(f)) {
       out_puts(t->f, "      sha256 ");
@@ -125,8 +125,8 @@ static void attackers(tctx *t, const exh_result *r, size_t sv, int verbose) {
     shown++;
     char f1[32], f2[32];
     size_t nf = exh_actor_nfindings(a);
-    exh_format_iso8601(exh_actor_first(a), f1);
-    exh_format_iso8601(exh_actor_last(a), f2);
+    exh__format_iso8601(exh_actor_first(a), f1);
+    exh__format_iso8601(exh_actor_last(a), f2);
     out_puts(t->f, "  ");
     s(t, exh_actor_ip(a));
     exh__out_printf(t->f, "  %s .. %s  %zu finding%s (%zu critical, %zu high)", f1, f2, nf, nf == 1 ? "" : "s",
@@ -162,8 +162,8 @@ static void patch_level(tctx *t, const exh_server *S) {
     for (size_t i = 0; i < nb; i++) {
       const exh_build_seen *b = exh_server_build_seen(S, i);
       char a[32], z[32];
-      exh_format_iso8601(exh_build_seen_first(b), a);
-      exh_format_iso8601(exh_build_seen_last(b), z);
+      exh__format_iso8601(exh_build_seen_first(b), a);
+      exh__format_iso8601(exh_build_seen_last(b), z);
       out_puts(f, "    ");
       s(t, exh_build_seen_build(b));
       exh__out_printf(f, "  %s .. %s (%u files)\n", a, z, exh_build_seen_files(b));
@@ -205,8 +205,8 @@ static void coverage(tctx *t, const exh_result *r, size_t sv) {
     s(t, exh_coverage_label(c));
     if (exh_coverage_first(c) != EXH_TIME_UNKNOWN) {
       char a[32], b[32];
-      exh_format_iso8601(exh_coverage_first(c), a);
-      exh_format_iso8601(exh_coverage_last(c), b);
+      exh__format_iso8601(exh_coverage_first(c), a);
+      exh__format_iso8601(exh_coverage_last(c), b);
       exh__out_printf(t->f, "  %s .. %s", a, b);
     }
     exh__out_printf(t->f, "  %u file%s", files, files == 1 ? "" : "s");
@@ -301,8 +301,8 @@ static void report_text(exh_out *f, const exh_result *r, const exh_report_opts *
       if (exh_logwindow_server(w) != sv) continue;
       uint32_t files = exh_logwindow_files(w);
       char a[32], b[32];
-      exh_format_iso8601(exh_logwindow_first(w), a);
-      exh_format_iso8601(exh_logwindow_last(w), b);
+      exh__format_iso8601(exh_logwindow_first(w), a);
+      exh__format_iso8601(exh_logwindow_last(w), b);
       exh__out_printf(f, "  %s .. %s  %5u file%s  ", a, b, files, files == 1 ? " " : "s");
       s(&t, exh_logwindow_folder(w));
       out_putc(f, '\n');

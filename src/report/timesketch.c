@@ -18,7 +18,7 @@ static void report_timesketch(exh_out *o, const exh_result *r, const exh_report_
     int file = exh_finding_is_file(x);
     uint64_t rec = exh_finding_record_id(x);
     char t[32];
-    exh_format_iso8601(ms, t);
+    exh__format_iso8601(ms, t);
     out_puts(o, "{\"message\":");
     str(o, exh_finding_message(x));
     out_puts(o, ",\"datetime\":");

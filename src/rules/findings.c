@@ -8,34 +8,34 @@
 #include "../util/util.h"
 #include "sigma_int.h"
 
-exh_finding *exh_rule_finding(exh_worker *wk, exh_evidence *ev, const exh_rule *rule, const char *dataset) {
-  exh_finding *f = exh_evidence_new_finding(wk, ev);
+exh_finding *exh__rule_finding(exh_worker *wk, exh_evidence *ev, const exh_rule *rule, const char *dataset) {
+  exh_finding *f = exh__evidence_new_finding(wk, ev);
   if (!f) return NULL;
-  const exh_rule_info *info = exh_rule_info_of(rule);
+  const exh_rule_info *info = exh__rule_info_of(rule);
   f->rule = info;
   f->level = info->level;
   f->server = ev->server;
   f->dataset = dataset;
-  f->path = exh_xstrdup(ev->path);
+  f->path = exh__xstrdup(ev->path);
   return f;
 }
 
-char *exh_rule_message(exh_worker *wk, const exh_rule *rule, const exh_record *rec) {
+char *exh__rule_message(exh_worker *wk, const exh_rule *rule, const exh_record *rec) {
   exh_buf *m = wk->msg;
   m->n = 0;
-  exh_buf_adds(m, exh_rule_info_of(rule)->title);
+  exh__buf_adds(m, exh__rule_info_of(rule)->title);
   size_t ns;
-  const int *shown = exh_rule_shown_fields(rule, &ns);
+  const int *shown = exh__rule_shown_fields(rule, &ns);
   int first = 1;
   for (size_t i = 0; i < ns; i++) {
     exh_str v;
-    if (!exh_record_get(rec, shown[i], &v)) continue;
-    exh_buf_adds(m, first ? ": " : ", ");
+    if (!exh__record_get(rec, shown[i], &v)) continue;
+    exh__buf_adds(m, first ? ": " : ", ");
     first = 0;
-    exh_buf_adds(m, exh_ruleset_field_name(wk->rs, shown[i]));
+    exh__buf_adds(m, exh__ruleset_field_name(wk->rs, shown[i]));
     exh_buf_addc(m, '=');
     exh_buf_add(m, v.p, v.n > 300 ? 300 : v.n);
-    if (v.n > 300) exh_buf_adds(m, "...");
+    if (v.n > 300) exh__buf_adds(m, "...");
   }
-  return exh_xstrndup(m->p, m->n);
+  return exh__xstrndup(m->p, m->n);
 }

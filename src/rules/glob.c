@@ -8,10 +8,10 @@
 
 enum { T_LIT = 0, T_STAR = 1, T_Q = 2 };
 
-void exh_glob_compile(exh_glob *g, const char *v, size_t n, int star_front, int star_back,
+void exh__glob_compile(exh_glob *g, const char *v, size_t n, int star_front, int star_back,
                       int cased, int raw) {
-  g->lit = exh_xmalloc(n + 2);
-  g->tok = exh_xmalloc(n + 2);
+  g->lit = exh__xmalloc(n + 2);
+  g->tok = exh__xmalloc(n + 2);
   g->cased = cased;
   size_t k = 0;
   if (star_front) g->tok[k] = T_STAR, g->lit[k++] = 0;
@@ -36,13 +36,13 @@ void exh_glob_compile(exh_glob *g, const char *v, size_t n, int star_front, int 
   g->n = k;
 }
 
-void exh_glob_free(exh_glob *g) {
+void exh__glob_free(exh_glob *g) {
   free(g->lit);
   free(g->tok);
   g->lit = g->tok = NULL;
 }
 
-int exh_glob_match(const exh_glob *g, const char *s, size_t n) {
+int exh__glob_match(const exh_glob *g, const char *s, size_t n) {
   const unsigned char *t = (const unsigned char *)s;
   size_t i = 0, j = 0, star = (size_t)-1, mark = 0;
   const int cased = g->cased;
@@ -70,7 +70,7 @@ int exh_glob_match(const exh_glob *g, const char *s, size_t n) {
   return j == g->n;
 }
 
-exh_str exh_glob_longest_literal(const exh_glob *g, const char *avoid) {
+exh_str exh__glob_longest_literal(const exh_glob *g, const char *avoid) {
   exh_str best = {NULL, 0};
   size_t i = 0;
   while (i < g->n) {

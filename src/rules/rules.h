@@ -27,12 +27,12 @@ typedef struct exh_glob {
 /* Compiles a Sigma value. Unless `raw`, '\' escapes '*', '?' and '\'
  * (a backslash before anything else is literal, as in the Sigma spec).
  * `star_front`/`star_back` add the wildcards of endswith/startswith/contains. */
-void exh_glob_compile(exh_glob *g, const char *v, size_t n, int star_front, int star_back,
+void exh__glob_compile(exh_glob *g, const char *v, size_t n, int star_front, int star_back,
                       int cased, int raw);
-int exh_glob_match(const exh_glob *g, const char *s, size_t n);
-void exh_glob_free(exh_glob *g);
+int exh__glob_match(const exh_glob *g, const char *s, size_t n);
+void exh__glob_free(exh_glob *g);
 /* Longest wildcard-free run that avoids the bytes in `avoid`. */
-exh_str exh_glob_longest_literal(const exh_glob *g, const char *avoid);
+exh_str exh__glob_longest_literal(const exh_glob *g, const char *avoid);
 
 /* ---- rule set ---------------------------------------------------------- */
 
@@ -51,42 +51,42 @@ typedef struct exh_rule_lits {
 #define EXH_MAX_LIT_GROUPS 4
 
 /* Rule i of the set. */
-const exh_rule *exh_ruleset_get(const exh_ruleset *rs, size_t i);
-const exh_rule_info *exh_rule_info_of(const exh_rule *r);
+const exh_rule *exh__ruleset_get(const exh_ruleset *rs, size_t i);
+const exh_rule_info *exh__rule_info_of(const exh_rule *r);
 /* Does the rule apply to this log kind? */
-int exh_rule_applies(const exh_rule *r, exh_kind k);
+int exh__rule_applies(const exh_rule *r, exh_kind k);
 /* The literal groups; *n == 0 (and NULL) if the rule has no usable literal
  * (it must run on every record). */
-const exh_rule_lits *exh_rule_literal_groups(const exh_rule *r, size_t *n);
+const exh_rule_lits *exh__rule_literal_groups(const exh_rule *r, size_t *n);
 /* 1 if every literal group after the anchor has a member in [p, p+n). */
-int exh_rule_verify_groups(const exh_rule *r, const char *p, size_t n);
+int exh__rule_verify_groups(const exh_rule *r, const char *p, size_t n);
 /* Evaluates the rule on a record. */
-int exh_rule_eval(const exh_rule *r, const exh_record *rec);
+int exh__rule_eval(const exh_rule *r, const exh_record *rec);
 /* Field ids the rule tests positively (for the finding's message). */
-const int *exh_rule_shown_fields(const exh_rule *r, size_t *n);
+const int *exh__rule_shown_fields(const exh_rule *r, size_t *n);
 
 /* Interned field names of the set (index = field id). */
-size_t exh_ruleset_nfields(const exh_ruleset *rs);
-const char *exh_ruleset_field_name(const exh_ruleset *rs, int fid);
+size_t exh__ruleset_nfields(const exh_ruleset *rs);
+const char *exh__ruleset_field_name(const exh_ruleset *rs, int fid);
 /* Interns a field name (case-insensitive); returns its id. Only before
  * exh_ruleset_compile(). Scanner-side entity fields go through this too. */
-int exh_ruleset_intern(exh_ruleset *rs, const char *name, size_t n);
+int exh__ruleset_intern(exh_ruleset *rs, const char *name, size_t n);
 /* Looks a name up without interning; -1 if unknown. */
-int exh_ruleset_field_id(const exh_ruleset *rs, const char *name);
+int exh__ruleset_field_id(const exh_ruleset *rs, const char *name);
 /* The same, by hash, after exh_ruleset_compile (for per-event lookups). */
-int exh_ruleset_field_lookup(const exh_ruleset *rs, const char *name, size_t n);
+int exh__ruleset_field_lookup(const exh_ruleset *rs, const char *name, size_t n);
 
-/* Builds fmap (size exh_ruleset_nfields) for a header of column names of a
+/* Builds fmap (size exh__ruleset_nfields) for a header of column names of a
  * log kind: exact names first (case-insensitive), then the kind's aliases
  * (Sigma's cs-user-agent is IIS's cs(User-Agent), ...). */
-void exh_ruleset_map_header(const exh_ruleset *rs, exh_kind kind, const exh_str *names, int nnames,
+void exh__ruleset_map_header(const exh_ruleset *rs, exh_kind kind, const exh_str *names, int nnames,
                             int *fmap);
 
 /* A finding of `rule` on this evidence with its common fields set, or
  * NULL over a cap; and the message: the title, then the values of the
  * fields the rule tested (shared by the log and EVTX scanners). */
-exh_finding *exh_rule_finding(exh_worker *wk, exh_evidence *ev, const struct exh_rule *rule, const char *dataset);
-char *exh_rule_message(exh_worker *wk, const struct exh_rule *rule, const struct exh_record *rec);
+exh_finding *exh__rule_finding(exh_worker *wk, exh_evidence *ev, const struct exh_rule *rule, const char *dataset);
+char *exh__rule_message(exh_worker *wk, const struct exh_rule *rule, const struct exh_record *rec);
 
 /* ---- for the formats that evaluate rules ---------------------------------- */
 
@@ -104,27 +104,27 @@ typedef struct exh_kind_plan {
 #define EXH_PF_GROUP(id) ((id)&3u)
 #define EXH_PF_ID_FIELDS 0xFFFFFFFFu
 
-const exh_kind_plan *exh_ruleset_plan(const exh_ruleset *rs, exh_kind k);
+const exh_kind_plan *exh__ruleset_plan(const exh_ruleset *rs, exh_kind k);
 
 /* The field mapping a Windows log source asks for (docs/windows-mapping.md):
  * process_creation from Security 4688 reads 4688's names as Sysmon's. */
 enum { WMAP_NONE = 0, WMAP_SECURITY_4688 = 1 };
 /* For EVTX events: does the rule's log source take an event of this channel
  * and id? *map receives the field mapping to apply. */
-int exh_rule_windows_accepts(const exh_rule *r, exh_str channel, unsigned eventid, int *map);
+int exh__rule_windows_accepts(const exh_rule *r, exh_str channel, unsigned eventid, int *map);
 /* Does the rule read events of this channel at all (any event id)? */
-int exh_rule_reads_channel(const exh_rule *r, exh_str channel);
+int exh__rule_reads_channel(const exh_rule *r, exh_str channel);
 
 /* ---- for the driver ----------------------------------------------------- */
 
 /* The prefilter of a kind's rules (NULL when none): each worker makes its
  * scratch for it. */
 struct exh_prefilter;
-const struct exh_prefilter *exh_ruleset_prefilter(const exh_ruleset *rs, exh_kind k);
+const struct exh_prefilter *exh__ruleset_prefilter(const exh_ruleset *rs, exh_kind k);
 /* The rules that read a kind (Windows events: EXH_KIND_EVTX). */
-size_t exh_ruleset_kind_rules(const exh_ruleset *rs, exh_kind k);
+size_t exh__ruleset_kind_rules(const exh_ruleset *rs, exh_kind k);
 /* Frees the calling thread's regex match data (call before a worker ends). */
-void exh_rules_thread_cleanup(void);
+void exh__rules_thread_cleanup(void);
 
 /* ---- for the checks layer (checks/load.c) -------------------------------- */
 
@@ -174,13 +174,13 @@ const char *exh__size_text(size_t n);
   do {                                                                                         \
     if (*exh__ruleset_broken(rs)) return EXH_ENOMEM;                                           \
     exh_guard g_;                                                                              \
-    exh_guard_push(&g_);                                                                       \
+    exh__guard_push(&g_);                                                                       \
     if (setjmp(g_.jb)) {                                                                       \
       if (marks_broken) *exh__ruleset_broken(rs) = 1;                                          \
       return g_.code == EXH_GUARD_LIMIT ? EXH_ELIMIT : EXH_ENOMEM;                             \
     }                                                                                          \
     exh_err r_ = (call);                                                                       \
-    exh_guard_pop(&g_);                                                                        \
+    exh__guard_pop(&g_);                                                                        \
     return r_;                                                                                 \
   } while (0)
 

@@ -47,13 +47,13 @@ static uint32_t fnv_lower(const char *s, size_t n) {
   return h;
 }
 
-int exh_ruleset_field_lookup(const exh_ruleset *rs, const char *name, size_t n) {
+int exh__ruleset_field_lookup(const exh_ruleset *rs, const char *name, size_t n) {
   if (!rs->fhash) return -1;
   size_t mask = rs->fhash_cap - 1;
   for (size_t i = fnv_lower(name, n) & mask;; i = (i + 1) & mask) {
     int f = rs->fhash[i];
     if (f < 0) return -1;
-    if (strlen(rs->fields[f]) == n && exh_strnieq(rs->fields[f], name, n)) return f;
+    if (strlen(rs->fields[f]) == n && exh__strnieq(rs->fields[f], name, n)) return f;
   }
 }
 
@@ -77,19 +77,19 @@ static const struct {
   do {                                                                                         \
     if ((rs)->broken) return EXH_ENOMEM;                                                       \
     exh_guard g_;                                                                              \
-    exh_guard_push(&g_);                                                                       \
+    exh__guard_push(&g_);                                                                       \
     if (setjmp(g_.jb)) {                                                                       \
       if (marks_broken) (rs)->broken = 1;                                                      \
       return g_.code == EXH_GUARD_LIMIT ? EXH_ELIMIT : EXH_ENOMEM;                             \
     }                                                                                          \
     exh_err r_ = (call);                                                                       \
-    exh_guard_pop(&g_);                                                                        \
+    exh__guard_pop(&g_);                                                                        \
     return r_;                                                                                 \
   } while (0)
 
 static exh_err rs_new_(exh_ruleset **out) {
-  exh_ruleset *rs = exh_xcalloc(1, sizeof *rs);
-  for (int i = 0; i < EXH_VF_COUNT; i++) exh_ruleset_intern(rs, virtual_names[i], strlen(virtual_names[i]));
+  exh_ruleset *rs = exh__xcalloc(1, sizeof *rs);
+  for (int i = 0; i < EXH_VF_COUNT; i++) exh__ruleset_intern(rs, virtual_names[i], strlen(virtual_names[i]));
   /* Columns the scanner reads for a finding's ECS entities (scan_exlog.c). */
   static const char *const entity_fields[] = {
       "ClientIpAddress", "UserAgent",   "AuthenticatedUser", "Method",      "HttpStatus",      "UrlStem",
@@ -97,7 +97,7 @@ static exh_err rs_new_(exh_ruleset **out) {
       "SubjectUserName", "User",        "IpAddress",         "SourceIp",    "TargetUserName",  "Image",
       "CommandLine",     "ParentImage"};
   for (size_t i = 0; i < sizeof entity_fields / sizeof entity_fields[0]; i++)
-    exh_ruleset_intern(rs, entity_fields[i], strlen(entity_fields[i]));
+    exh__ruleset_intern(rs, entity_fields[i], strlen(entity_fields[i]));
   *out = rs;
   return EXH_OK;
 }
@@ -105,22 +105,22 @@ static exh_err rs_new_(exh_ruleset **out) {
 exh_err exh_ruleset_new(exh_ruleset **out) {
   *out = NULL;
   exh_guard g;
-  exh_guard_push(&g);
+  exh__guard_push(&g);
   if (setjmp(g.jb)) return g.code == EXH_GUARD_LIMIT ? EXH_ELIMIT : EXH_ENOMEM;
   exh_err r = rs_new_(out);
-  exh_guard_pop(&g);
+  exh__guard_pop(&g);
   return r;
 }
 
 void exh_ruleset_free(exh_ruleset *rs) {
   if (!rs) return;
-  for (size_t i = 0; i < rs->n; i++) exh_sigma_rule_free(rs->rules[i]);
+  for (size_t i = 0; i < rs->n; i++) exh__sigma_rule_free(rs->rules[i]);
   free(rs->rules);
   for (size_t i = 0; i < rs->nfields; i++) free(rs->fields[i]);
   free(rs->fields);
   free(rs->fhash);
   for (int k = 0; k < EXH_KIND_COUNT; k++) {
-    exh_pf_free(rs->plans[k].pf);
+    exh__pf_free(rs->plans[k].pf);
     free(rs->plans[k].always);
   }
   if (rs->content_free) rs->content_free(rs->content);
@@ -132,8 +132,8 @@ void exh_ruleset_on_reject(exh_ruleset *rs, exh_reject_fn fn, void *ctx) {
   rs->rejctx = ctx;
 }
 
-int exh_ruleset_field_id(const exh_ruleset *rs, const char *name) {
-  return exh_ruleset_field_lookup(rs, name, strlen(name));
+int exh__ruleset_field_id(const exh_ruleset *rs, const char *name) {
+  return exh__ruleset_field_lookup(rs, name, strlen(name));
 }
 
 static void fhash_put(exh_ruleset *rs, int f) {
@@ -144,21 +144,21 @@ static void fhash_put(exh_ruleset *rs, int f) {
 
 /* Interning is hashed (a rule of 100,000 distinct field names would take
  * 5 x 10^9 comparisons in a list); -1 past EXH_RULESET_MAX_FIELDS. */
-int exh_ruleset_intern(exh_ruleset *rs, const char *name, size_t n) {
+int exh__ruleset_intern(exh_ruleset *rs, const char *name, size_t n) {
   /* a NUL inside a YAML key ends the name, as everywhere else it is read */
   const char *z = memchr(name, 0, n);
   if (z) n = (size_t)(z - name);
-  int f = exh_ruleset_field_lookup(rs, name, n);
+  int f = exh__ruleset_field_lookup(rs, name, n);
   if (f >= 0) return f;
   if (rs->nfields >= EXH_RULESET_MAX_FIELDS) return -1;
   EXH_VEC_RESERVE(rs->fields, rs->capf, rs->nfields + 1);
-  rs->fields[rs->nfields] = exh_xstrndup(name, n);
+  rs->fields[rs->nfields] = exh__xstrndup(name, n);
   f = (int)rs->nfields++;
   if (2 * rs->nfields > rs->fhash_cap) {
     free(rs->fhash);
     rs->fhash_cap = 64;
     while (rs->fhash_cap < rs->nfields * 4) rs->fhash_cap *= 2;
-    rs->fhash = exh_xmalloc(rs->fhash_cap * sizeof(int));
+    rs->fhash = exh__xmalloc(rs->fhash_cap * sizeof(int));
     for (size_t i = 0; i < rs->fhash_cap; i++) rs->fhash[i] = -1;
     for (size_t i = 0; i < rs->nfields; i++) fhash_put(rs, (int)i);
   } else {
@@ -167,7 +167,7 @@ int exh_ruleset_intern(exh_ruleset *rs, const char *name, size_t n) {
   return f;
 }
 
-const exh_valueset *exh_ruleset_valueset_compiling(const exh_ruleset *rs) { return rs->valueset_compiling; }
+const exh_valueset *exh__ruleset_valueset_compiling(const exh_ruleset *rs) { return rs->valueset_compiling; }
 void exh__ruleset_set_valueset(exh_ruleset *rs, const exh_valueset *vs) { rs->valueset_compiling = vs; }
 
 void *exh__ruleset_content(const exh_ruleset *rs) { return rs->content; }
@@ -183,29 +183,29 @@ void exh__ruleset_count_reject(exh_ruleset *rs) { rs->nrejected++; }
 void exh__ruleset_note(exh_ruleset *rs, const char *source, const char *why) {
   if (rs->rej) rs->rej(rs->rejctx, source, EXH_REJECT_NOTE, why);
 }
-size_t *exh_ruleset_rule_bytes(exh_ruleset *rs) { return &rs->rule_bytes; }
-void exh_ruleset_rule_begin(exh_ruleset *rs) { rs->rule_bytes = rs->rule_regex = 0; }
+size_t *exh__ruleset_rule_bytes(exh_ruleset *rs) { return &rs->rule_bytes; }
+void exh__ruleset_rule_begin(exh_ruleset *rs) { rs->rule_bytes = rs->rule_regex = 0; }
 
-int exh_ruleset_regex_room(exh_ruleset *rs, size_t n) {
+int exh__ruleset_regex_room(exh_ruleset *rs, size_t n) {
   if (rs->nregex + rs->rule_regex + n > EXH_RULESET_MAX_REGEX) return -1;
   rs->rule_regex += n;
   return 0;
 }
 
-size_t exh_ruleset_nfields(const exh_ruleset *rs) { return rs->nfields; }
-const char *exh_ruleset_field_name(const exh_ruleset *rs, int fid) {
+size_t exh__ruleset_nfields(const exh_ruleset *rs) { return rs->nfields; }
+const char *exh__ruleset_field_name(const exh_ruleset *rs, int fid) {
   return fid >= 0 && (size_t)fid < rs->nfields ? rs->fields[fid] : "";
 }
 
 static int find_col(const exh_str *names, int nnames, const char *name) {
   for (int c = 0; c < nnames; c++)
-    if (exh_strieq(exh_trim(names[c]), name)) return c;
+    if (exh__strieq(exh__trim(names[c]), name)) return c;
   return -1;
 }
 
-void exh_ruleset_map_header(const exh_ruleset *rs, exh_kind kind, const exh_str *names, int nnames,
+void exh__ruleset_map_header(const exh_ruleset *rs, exh_kind kind, const exh_str *names, int nnames,
                             int *fmap) {
-  int w3c = exh_kind_is_w3c(kind);
+  int w3c = exh__kind_is_w3c(kind);
   for (size_t f = 0; f < rs->nfields; f++) {
     fmap[f] = -1;
     if (f < EXH_VF_COUNT) continue;
@@ -230,7 +230,7 @@ void exh_ruleset_map_header(const exh_ruleset *rs, exh_kind kind, const exh_str 
 
 /* ---- YAML documents within bounds (yaml_bounded.h) ---------------------- */
 
-void exh_yaml_budget_init(exh_yaml_budget *b) {
+void exh__yaml_budget_init(exh_yaml_budget *b) {
   memset(b, 0, sizeof *b);
   b->max_nodes = EXH_YAML_MAX_NODES;
   b->max_bytes = EXH_YAML_MAX_BYTES;
@@ -274,7 +274,7 @@ static yanchor *anchor_slot(yanchors *a, const char *name) {
 static void anchor_set(yanchors *a, char *name, int id, uint64_t size, uint64_t bytes) {
   if (2 * (a->n + 1) > a->cap) {
     yanchors b = {NULL, 0, a->cap ? a->cap * 2 : 64};
-    b.v = exh_xcalloc(b.cap, sizeof *b.v);
+    b.v = exh__xcalloc(b.cap, sizeof *b.v);
     for (size_t i = 0; i < a->cap; i++)
       if (a->v[i].name) *anchor_slot(&b, a->v[i].name) = a->v[i];
     b.n = a->n;
@@ -307,7 +307,7 @@ static yaml_char_t *ev_tag(yaml_char_t *tag) {
   return tag && strcmp((const char *)tag, "!") ? tag : NULL;
 }
 
-int exh_yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, char *why, size_t whyn) {
+int exh__yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, char *why, size_t whyn) {
   yframe st[EXH_YAML_MAX_DEPTH + 1];
   int depth = 0, indoc = 0, rc = -1;
   int maxd = b->max_depth > 0 && b->max_depth <= EXH_YAML_MAX_DEPTH ? b->max_depth : EXH_YAML_MAX_DEPTH;
@@ -366,7 +366,7 @@ int exh_yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, c
                                     (int)ev.data.scalar.length, ev.data.scalar.style);
       size = 1;
       bytes = ev.data.scalar.length;
-      if (ev.data.scalar.anchor) anchor = exh_xstrdup((const char *)ev.data.scalar.anchor);
+      if (ev.data.scalar.anchor) anchor = exh__xstrdup((const char *)ev.data.scalar.anchor);
       if (!id) {
         snprintf(why, whyn, "cannot store a YAML scalar");
         err = 1;
@@ -389,7 +389,7 @@ int exh_yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, c
         break;
       }
       yaml_char_t *an = map ? ev.data.mapping_start.anchor : ev.data.sequence_start.anchor;
-      st[depth++] = (yframe){nid, map, 0, 1, 0, an ? exh_xstrdup((const char *)an) : NULL};
+      st[depth++] = (yframe){nid, map, 0, 1, 0, an ? exh__xstrdup((const char *)an) : NULL};
       if (++b->nodes > b->max_nodes) {
         snprintf(why, whyn, "more than %llu YAML nodes in the file (aliases counted as the nodes they stand for)",
                  (unsigned long long)b->max_nodes);
@@ -478,7 +478,7 @@ static char *doc_title(yaml_document_t *d) {
     yaml_node_t *k = yaml_document_get_node(d, p->key), *v = yaml_document_get_node(d, p->value);
     if (k && k->type == YAML_SCALAR_NODE && v && v->type == YAML_SCALAR_NODE &&
         !strcmp((char *)k->data.scalar.value, "title"))
-      return exh_xstrdup((char *)v->data.scalar.value);
+      return exh__xstrdup((char *)v->data.scalar.value);
   }
   return NULL;
 }
@@ -495,14 +495,14 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
   if (!yaml_parser_initialize(&parser)) return EXH_ENOMEM;
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
   exh_yaml_budget budget;
-  exh_yaml_budget_init(&budget);
+  exh__yaml_budget_init(&budget);
   budget.max_bytes = EXH_RULE_YAML_MAX_BYTES;
   exh_err rc = EXH_OK;
   int ndocs = 0, nrej = 0;
   for (;;) {
     yaml_document_t doc;
     char why[256] = "";
-    int got = exh_yaml_load(&parser, &doc, &budget, why, sizeof why);
+    int got = exh__yaml_load(&parser, &doc, &budget, why, sizeof why);
     if (got < 0) {
       exh__ruleset_reject(rs, source, NULL, why);
       rc = EXH_ERULE;
@@ -514,11 +514,11 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
     if (rs->n >= EXH_RULESET_MAX_RULES)
       snprintf(why, sizeof why, "more than %u rules in the set", (unsigned)EXH_RULESET_MAX_RULES);
     else
-      r = exh_sigma_compile_doc(rs, &doc, source, why, sizeof why);
+      r = exh__sigma_compile_doc(rs, &doc, source, why, sizeof why);
     if (r && (rs->nvalues + r->nvalues > EXH_RULESET_MAX_VALUES || rs->nbytes + r->nbytes > EXH_RULESET_MAX_BYTES)) {
       snprintf(why, sizeof why, "the rule set would hold more than %u values or %u MiB of them",
                (unsigned)EXH_RULESET_MAX_VALUES, (unsigned)(EXH_RULESET_MAX_BYTES >> 20));
-      exh_sigma_rule_free(r);
+      exh__sigma_rule_free(r);
       r = NULL;
     }
     if (r) {
@@ -566,7 +566,7 @@ exh_file *exh__rules_open_user_file(const char *path, char *why, size_t whyn) {
     snprintf(why, whyn, "cannot open: %s", strerror(errno));
     return NULL;
   }
-  exh_file *f = exh_file_open(real, NULL, why, whyn);
+  exh_file *f = exh__file_open(real, NULL, why, whyn);
   free(real);
   return f;
 }
@@ -576,10 +576,10 @@ exh_file *exh__rules_open_user_file(const char *path, char *why, size_t whyn) {
 char *exh__rules_read_user_file(const char *path, size_t max, size_t *n, char *why, size_t whyn) {
   exh_file *f = exh__rules_open_user_file(path, why, whyn);
   if (!f) return NULL;
-  uint64_t size = exh_file_size(f);
+  uint64_t size = exh__file_size(f);
   if (size > max) {
     snprintf(why, whyn, "larger than %s: refused", exh__size_text(max));
-    exh_file_close(f);
+    exh__file_close(f);
     return NULL;
   }
   /* the size when opened bounds the buffer; a file that grows meanwhile is
@@ -587,24 +587,24 @@ char *exh__rules_read_user_file(const char *path, size_t max, size_t *n, char *w
   exh_buf b = {0};
   char tmp[65536];
   for (;;) {
-    long got = exh_file_read(f, tmp, sizeof tmp, why, whyn);
+    long got = exh__file_read(f, tmp, sizeof tmp, why, whyn);
     if (got < 0) {
-      exh_file_close(f);
-      exh_buf_free(&b);
+      exh__file_close(f);
+      exh__buf_free(&b);
       return NULL;
     }
     if (got == 0) break;
     exh_buf_add(&b, tmp, (size_t)got);
     if (b.n > max) {
       snprintf(why, whyn, "larger than %s: refused", exh__size_text(max));
-      exh_file_close(f);
-      exh_buf_free(&b);
+      exh__file_close(f);
+      exh__buf_free(&b);
       return NULL;
     }
   }
-  exh_file_close(f);
+  exh__file_close(f);
   *n = b.n;
-  return b.p ? exh_buf_take(&b) : exh_xstrdup("");
+  return b.p ? exh__buf_take(&b) : exh__xstrdup("");
 }
 
 static exh_err add_file(exh_ruleset *rs, const char *path) {
@@ -644,7 +644,7 @@ typedef struct rule_walk {
 static int seen_dir(rule_walk *w, uint64_t dev, uint64_t ino) {
   if (2 * (w->nseen + 1) > w->capseen) {
     size_t nc = w->capseen ? 2 * w->capseen : 64;
-    dirid *v = exh_xcalloc(nc, sizeof *v);
+    dirid *v = exh__xcalloc(nc, sizeof *v);
     for (size_t i = 0; i < w->capseen; i++) {
       if (!w->seen[i].ino) continue;
       size_t k = (w->seen[i].ino * 0x9E3779B97F4A7C15ull ^ w->seen[i].dev) & (nc - 1);
@@ -697,7 +697,7 @@ static exh_err walk_rules(rule_walk *w, const char *path, int depth, int named) 
   }
   char why[256];
   size_t n;
-  char **names = exh_list_dir_sorted(path, &n, why, sizeof why);
+  char **names = exh__list_dir_sorted(path, &n, why, sizeof why);
   if (!names) {
     exh__ruleset_reject(rs, path, NULL, why);
     return EXH_EIO;
@@ -706,7 +706,7 @@ static exh_err walk_rules(rule_walk *w, const char *path, int depth, int named) 
   for (size_t i = 0; i < n; i++) {
     exh_err r = EXH_OK;
     if (names[i][0] != '.') {
-      char *cp = exh_xasprintf("%s/%s", path, names[i]);
+      char *cp = exh__xasprintf("%s/%s", path, names[i]);
       r = walk_rules(w, cp, depth + 1, 0);
       free(cp);
     }
@@ -738,7 +738,7 @@ exh_err exh_ruleset_add_path(exh_ruleset *rs, const char *path) {
 
 static size_t kinds_of(const exh_rule *r) {
   size_t k = 0;
-  for (int kind = 1; kind <= EXH_KIND_EVTX; kind++) k += (size_t)exh_rule_applies(r, (exh_kind)kind);
+  for (int kind = 1; kind <= EXH_KIND_EVTX; kind++) k += (size_t)exh__rule_applies(r, (exh_kind)kind);
   return k;
 }
 
@@ -747,18 +747,18 @@ static size_t kinds_of(const exh_rule *r) {
  * and 500 MB), and one rule of 150,000 values gave it 150,000. The anchor
  * literals of every kind's database together are kept within
  * EXH_PREFILTER_MAX_LITERALS: the largest groups are cut to a common
- * length (exh_rule_coarsen_anchor) down to the largest per-rule count c
+ * length (exh__rule_coarsen_anchor) down to the largest per-rule count c
  * that fits. Past what one literal per rule and kind allows, the last
  * rules loaded are rejected with the reason. SigmaHQ's tree (21,500
  * anchor literals) is not touched. */
 static void bound_prefilter(exh_ruleset *rs) {
   size_t n = rs->n;
   if (!n) return;
-  size_t *g = exh_xcalloc(n, sizeof *g), *k = exh_xcalloc(n, sizeof *k);
+  size_t *g = exh__xcalloc(n, sizeof *g), *k = exh__xcalloc(n, sizeof *k);
   size_t total = 0, base = 0, maxg = 0;
   for (size_t i = 0; i < n; i++) {
     size_t ng;
-    const exh_rule_lits *rl = exh_rule_literal_groups(rs->rules[i], &ng);
+    const exh_rule_lits *rl = exh__rule_literal_groups(rs->rules[i], &ng);
     g[i] = rl ? rl[0].n : 0;
     k[i] = kinds_of(rs->rules[i]);
     total += g[i] * k[i];
@@ -777,7 +777,7 @@ static void bound_prefilter(exh_ruleset *rs) {
       rs->nvalues -= r->nvalues;
       rs->nbytes -= r->nbytes;
       rs->nregex -= r->nregex;
-      exh_sigma_rule_free(r);
+      exh__sigma_rule_free(r);
     }
     n = rs->n;
     size_t lo = 1, hi = maxg;
@@ -788,7 +788,7 @@ static void bound_prefilter(exh_ruleset *rs) {
       else hi = c - 1;
     }
     for (size_t i = 0; i < n; i++)
-      if (g[i] > lo) exh_rule_coarsen_anchor(rs->rules[i], lo);
+      if (g[i] > lo) exh__rule_coarsen_anchor(rs->rules[i], lo);
   }
   free(g);
   free(k);
@@ -805,7 +805,7 @@ static exh_err rs_compile_(exh_ruleset *rs) {
   rs->unfiltered = 0;
   for (size_t i = 0; i < rs->n; i++) {
     size_t ng;
-    if (!exh_rule_literal_groups(rs->rules[i], &ng) && !exh_rule_applies(rs->rules[i], EXH_KIND_EVTX))
+    if (!exh__rule_literal_groups(rs->rules[i], &ng) && !exh__rule_applies(rs->rules[i], EXH_KIND_EVTX))
       rs->unfiltered++;
   }
   for (int k = 1; k <= EXH_KIND_EVTX; k++) {
@@ -817,12 +817,12 @@ static exh_err rs_compile_(exh_ruleset *rs) {
     if (k != EXH_KIND_EVTX) lits[nl++] = (exh_pf_lit){"#Fields:", 8, EXH_PF_ID_FIELDS};
     for (size_t i = 0; i < rs->n; i++) {
       const exh_rule *r = rs->rules[i];
-      if (!exh_rule_applies(r, (exh_kind)k)) continue;
+      if (!exh__rule_applies(r, (exh_kind)k)) continue;
       pl->nrules++;
       size_t ng;
-      const exh_rule_lits *rl = exh_rule_literal_groups(r, &ng);
+      const exh_rule_lits *rl = exh__rule_literal_groups(r, &ng);
       if (!rl) {
-        pl->always = exh_xrealloc(pl->always, (pl->nalways + 1) * sizeof(uint32_t));
+        pl->always = exh__xrealloc(pl->always, (pl->nalways + 1) * sizeof(uint32_t));
         pl->always[pl->nalways++] = (uint32_t)i;
         continue;
       }
@@ -837,14 +837,14 @@ static exh_err rs_compile_(exh_ruleset *rs) {
       free(lits);
       continue;
     }
-    pl->pf = exh_pf_build(lits, nl, why, sizeof why);
+    pl->pf = exh__pf_build(lits, nl, why, sizeof why);
     free(lits);
     if (!pl->pf) {
       fprintf(stderr, "exhunt: cannot build the prefilter: %s\n", why);
       return EXH_ERULE;
     }
   }
-  rs->compiled = 1; /* the field hash is kept up to date by exh_ruleset_intern */
+  rs->compiled = 1; /* the field hash is kept up to date by exh__ruleset_intern */
   return EXH_OK;
 }
 
@@ -853,13 +853,13 @@ exh_err exh_ruleset_compile(exh_ruleset *rs) {
 }
 
 
-const exh_kind_plan *exh_ruleset_plan(const exh_ruleset *rs, exh_kind k) { return &rs->plans[k]; }
-const struct exh_prefilter *exh_ruleset_prefilter(const exh_ruleset *rs, exh_kind k) { return rs->plans[k].pf; }
-size_t exh_ruleset_kind_rules(const exh_ruleset *rs, exh_kind k) { return rs->plans[k].nrules; }
+const exh_kind_plan *exh__ruleset_plan(const exh_ruleset *rs, exh_kind k) { return &rs->plans[k]; }
+const struct exh_prefilter *exh__ruleset_prefilter(const exh_ruleset *rs, exh_kind k) { return rs->plans[k].pf; }
+size_t exh__ruleset_kind_rules(const exh_ruleset *rs, exh_kind k) { return rs->plans[k].nrules; }
 size_t exh_ruleset_count(const exh_ruleset *rs) { return rs->n; }
 size_t exh_ruleset_rejected(const exh_ruleset *rs) { return rs->nrejected; }
 size_t exh_ruleset_unfiltered(const exh_ruleset *rs) { return rs->unfiltered; }
 const exh_rule_info *exh_ruleset_rule(const exh_ruleset *rs, size_t i) {
-  return i < rs->n ? exh_rule_info_of(rs->rules[i]) : NULL;
+  return i < rs->n ? exh__rule_info_of(rs->rules[i]) : NULL;
 }
-const exh_rule *exh_ruleset_get(const exh_ruleset *rs, size_t i) { return i < rs->n ? rs->rules[i] : NULL; }
+const exh_rule *exh__ruleset_get(const exh_ruleset *rs, size_t i) { return i < rs->n ? rs->rules[i] : NULL; }

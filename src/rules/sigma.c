@@ -53,7 +53,7 @@ static yaml_node_t *map_get(yaml_document_t *d, yaml_node_t *m, const char *key)
 
 static char *map_str(yaml_document_t *d, yaml_node_t *m, const char *key) {
   yaml_node_t *v = map_get(d, m, key);
-  return is_scalar(v) ? exh_xstrdup(sval(v)) : NULL;
+  return is_scalar(v) ? exh__xstrdup(sval(v)) : NULL;
 }
 
 /* ---- matchers ---------------------------------------------------------- */
@@ -63,7 +63,7 @@ static _Thread_local pcre2_match_data *tl_md;
 static _Thread_local pcre2_match_context *tl_mctx;
 #endif
 
-void exh_rules_thread_cleanup(void) {
+void exh__rules_thread_cleanup(void) {
 #ifdef EXH_HAVE_PCRE2
   if (tl_md) pcre2_match_data_free(tl_md);
   if (tl_mctx) pcre2_match_context_free(tl_mctx);
@@ -128,19 +128,19 @@ static int match_one(const matcher *m, size_t i, const char *s, size_t n, const 
   if (m->mods & MOD_FIELDREF) {
     exh_str o;
     /* the other value must be copied: unquoting shares one scratch buffer */
-    char *mine = exh_xstrndup(s, n);
-    int ok = exh_record_get(rec, m->refs[i], &o) && o.n == n && exh_strnieq(o.p, mine, n);
+    char *mine = exh__xstrndup(s, n);
+    int ok = exh__record_get(rec, m->refs[i], &o) && o.n == n && exh__strnieq(o.p, mine, n);
     free(mine);
     return ok;
   }
-  return exh_glob_match(&m->globs[i], s, n);
+  return exh__glob_match(&m->globs[i], s, n);
 }
 
 static int matcher_eval(const matcher *m, const exh_record *rec) {
   exh_str v;
   if (m->fid < 0) {
     v = rec->raw;
-  } else if (!exh_record_get(rec, m->fid, &v)) {
+  } else if (!exh__record_get(rec, m->fid, &v)) {
     if (m->mods & MOD_EXISTS) return !m->exists_val;
     for (size_t i = 0; i < m->nv; i++)
       if (m->is_null[i]) return 1;
@@ -199,13 +199,13 @@ static int node_eval(const exh_rule *r, int ni, const exh_record *rec) {
   return 0;
 }
 
-int exh_rule_eval(const exh_rule *r, const exh_record *rec) { return node_eval(r, r->root, rec); }
+int exh__rule_eval(const exh_rule *r, const exh_record *rec) { return node_eval(r, r->root, rec); }
 
 /* ---- building matchers from YAML -------------------------------------- */
 
 static void matcher_free(matcher *m) {
   for (size_t i = 0; i < m->nv; i++) {
-    if (m->globs) exh_glob_free(&m->globs[i]);
+    if (m->globs) exh__glob_free(&m->globs[i]);
 #ifdef EXH_HAVE_PCRE2
     if (m->res && m->res[i]) pcre2_code_free((pcre2_code *)m->res[i]);
 #endif
@@ -232,26 +232,26 @@ static int parse_mods(const char *spec, mods_t *md, char *why, size_t whyn) {
     size_t n = e ? (size_t)(e - p) : strlen(p);
     exh_str m = {p, n};
     int tr = 0;
-    if (exh_strieq(m, "contains")) md->mods |= MOD_CONTAINS;
-    else if (exh_strieq(m, "startswith")) md->mods |= MOD_STARTS;
-    else if (exh_strieq(m, "endswith")) md->mods |= MOD_ENDS;
-    else if (exh_strieq(m, "all")) md->mods |= MOD_ALL;
-    else if (exh_strieq(m, "re")) md->mods |= MOD_RE;
-    else if (exh_strieq(m, "cased")) md->mods |= MOD_CASED;
-    else if (exh_strieq(m, "exists")) md->mods |= MOD_EXISTS;
-    else if (exh_strieq(m, "cidr")) md->mods |= MOD_CIDR;
-    else if (exh_strieq(m, "fieldref")) md->mods |= MOD_FIELDREF;
-    else if (exh_strieq(m, "exhunt-ipset")) md->mods |= MOD_IPSET; /* checked by build_matcher */
-    else if ((md->mods & MOD_RE) && exh_strieq(m, "i")) md->mods |= MOD_RE_I;
-    else if ((md->mods & MOD_RE) && exh_strieq(m, "m")) md->mods |= MOD_RE_M;
-    else if ((md->mods & MOD_RE) && exh_strieq(m, "s")) md->mods |= MOD_RE_S;
-    else if (exh_strieq(m, "wide") || exh_strieq(m, "utf16le")) tr = TR_WIDE;
-    else if (exh_strieq(m, "utf16be")) tr = TR_UTF16BE;
-    else if (exh_strieq(m, "utf16")) tr = TR_UTF16;
-    else if (exh_strieq(m, "base64")) tr = TR_BASE64;
-    else if (exh_strieq(m, "base64offset")) tr = TR_BASE64OFF;
-    else if (exh_strieq(m, "windash")) tr = TR_WINDASH;
-    else if (exh_strieq(m, "expand")) {
+    if (exh__strieq(m, "contains")) md->mods |= MOD_CONTAINS;
+    else if (exh__strieq(m, "startswith")) md->mods |= MOD_STARTS;
+    else if (exh__strieq(m, "endswith")) md->mods |= MOD_ENDS;
+    else if (exh__strieq(m, "all")) md->mods |= MOD_ALL;
+    else if (exh__strieq(m, "re")) md->mods |= MOD_RE;
+    else if (exh__strieq(m, "cased")) md->mods |= MOD_CASED;
+    else if (exh__strieq(m, "exists")) md->mods |= MOD_EXISTS;
+    else if (exh__strieq(m, "cidr")) md->mods |= MOD_CIDR;
+    else if (exh__strieq(m, "fieldref")) md->mods |= MOD_FIELDREF;
+    else if (exh__strieq(m, "exhunt-ipset")) md->mods |= MOD_IPSET; /* checked by build_matcher */
+    else if ((md->mods & MOD_RE) && exh__strieq(m, "i")) md->mods |= MOD_RE_I;
+    else if ((md->mods & MOD_RE) && exh__strieq(m, "m")) md->mods |= MOD_RE_M;
+    else if ((md->mods & MOD_RE) && exh__strieq(m, "s")) md->mods |= MOD_RE_S;
+    else if (exh__strieq(m, "wide") || exh__strieq(m, "utf16le")) tr = TR_WIDE;
+    else if (exh__strieq(m, "utf16be")) tr = TR_UTF16BE;
+    else if (exh__strieq(m, "utf16")) tr = TR_UTF16;
+    else if (exh__strieq(m, "base64")) tr = TR_BASE64;
+    else if (exh__strieq(m, "base64offset")) tr = TR_BASE64OFF;
+    else if (exh__strieq(m, "windash")) tr = TR_WINDASH;
+    else if (exh__strieq(m, "expand")) {
       snprintf(why, whyn, "modifier 'expand' needs placeholder values, which exhunt does not have");
       return -1;
     } else {
@@ -318,7 +318,7 @@ static void vals_free(vals *vs) {
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static char *b64(const unsigned char *in, size_t n, size_t *outn) {
-  char *o = exh_xmalloc((n + 2) / 3 * 4 + 1);
+  char *o = exh__xmalloc((n + 2) / 3 * 4 + 1);
   size_t k = 0;
   for (size_t i = 0; i < n; i += 3) {
     unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
@@ -334,7 +334,7 @@ static char *b64(const unsigned char *in, size_t n, size_t *outn) {
 
 /* UTF-8 -> UTF-16 (le, be); invalid bytes pass as U+FFFD. */
 static char *utf16(const char *s, size_t n, int be, int bom, size_t *outn) {
-  char *o = exh_xmalloc(n * 4 + 4);
+  char *o = exh__xmalloc(n * 4 + 4);
   size_t k = 0;
   if (bom) {
     o[k++] = be ? (char)0xFE : (char)0xFF;
@@ -342,7 +342,7 @@ static char *utf16(const char *s, size_t n, int be, int bom, size_t *outn) {
   }
   const unsigned char *u = (const unsigned char *)s;
   for (size_t i = 0; i < n;) {
-    size_t l = exh_utf8_len(u + i, n - i);
+    size_t l = exh__utf8_len(u + i, n - i);
     uint32_t cp;
     if (l == 0) cp = 0xFFFD, l = 1;
     else if (l == 1) cp = u[i];
@@ -402,7 +402,7 @@ static void transform(vals *vs, int tr) {
     case TR_BASE64OFF: {
       static const size_t start[3] = {0, 2, 3}, endcut[3] = {0, 3, 2};
       for (size_t k = 0; k < 3; k++) {
-        unsigned char *buf = exh_xmalloc(v->n + 3);
+        unsigned char *buf = exh__xmalloc(v->n + 3);
         memset(buf, ' ', k);
         memcpy(buf + k, v->p, v->n);
         char *o = b64(buf, v->n + k, &n);
@@ -410,7 +410,7 @@ static void transform(vals *vs, int tr) {
         size_t cut = endcut[(v->n + k) % 3];
         size_t e = n >= cut ? n - cut : 0;
         size_t st = start[k] < e ? start[k] : e;
-        char *piece = exh_xstrndup(o + st, e - st);
+        char *piece = exh__xstrndup(o + st, e - st);
         free(o);
         vals_push(&out, piece, e - st, 0, 1);
       }
@@ -426,11 +426,11 @@ static void transform(vals *vs, int tr) {
           unsigned char c = (unsigned char)v->p[j];
           int opt = (c == '-' || c == '/') && (j == 0 || !is_word((unsigned char)v->p[j - 1])) &&
                     j + 1 < v->n && is_word((unsigned char)v->p[j + 1]);
-          if (opt) exh_buf_adds(&b, dashes[d]);
+          if (opt) exh__buf_adds(&b, dashes[d]);
           else exh_buf_addc(&b, (char)c);
         }
         n = b.n;
-        vals_push(&out, exh_buf_take(&b), n, 0, v->raw);
+        vals_push(&out, exh__buf_take(&b), n, 0, v->raw);
       }
       break;
     }
@@ -459,7 +459,7 @@ static int transform_budget(exh_ruleset *rs, const vals *vs, const mods_t *md, c
     case TR_WINDASH: bytes = 15 * bytes, count *= 5; break;
     }
   }
-  size_t *used = exh_ruleset_rule_bytes(rs);
+  size_t *used = exh__ruleset_rule_bytes(rs);
   if (count > EXH_SIGMA_MAX_TESTS || bytes + (double)*used > EXH_SIGMA_MAX_VALUE_BYTES) {
     snprintf(why, whyn, "values of '%.60s' would make %.0f values of %.0f bytes (a rule may hold %u values, %u bytes)",
              what, count, bytes, (unsigned)EXH_SIGMA_MAX_TESTS, (unsigned)EXH_SIGMA_MAX_VALUE_BYTES);
@@ -506,28 +506,28 @@ static int compile_value(matcher *m, size_t i, const val *v, char *why, size_t w
       exh_str bs = {slash + 1, v->n - an - 1};
       uint64_t b;
       size_t used;
-      if (exh_parse_u64_prefix(bs, &b, &used) != 0 || used != bs.n || b > (uint64_t)maxb) net->family = 0;
+      if (exh__parse_u64_prefix(bs, &b, &used) != 0 || used != bs.n || b > (uint64_t)maxb) net->family = 0;
       else net->bits = (int)b;
     }
     if (!net->family) {
       snprintf(why, whyn, "bad network '%.60s' for 'cidr'", v->p);
       return -1;
     }
-    exh_glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
+    exh__glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
     return 0;
   }
   if (m->mods & MOD_IPSET) {
-    exh_glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
+    exh__glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
     return 0;
   }
   if (m->mods & MOD_FIELDREF) {
     m->refs[i] = -1; /* resolved by the caller, which can intern */
-    exh_glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
+    exh__glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
     return 0;
   }
   int front = (m->mods & (MOD_CONTAINS | MOD_ENDS)) || m->fid < 0;
   int back = (m->mods & (MOD_CONTAINS | MOD_STARTS)) || m->fid < 0;
-  exh_glob_compile(&m->globs[i], v->p, v->n, front, back, (m->mods & MOD_CASED) != 0, v->raw);
+  exh__glob_compile(&m->globs[i], v->p, v->n, front, back, (m->mods & MOD_CASED) != 0, v->raw);
   return 0;
 }
 
@@ -545,7 +545,7 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
     if (parse_mods(bar ? bar + 1 : "", &md, why, whyn)) return -1;
     m->mods = md.mods;
     if (fn > 0) {
-      m->fid = exh_ruleset_intern(rs, key, fn);
+      m->fid = exh__ruleset_intern(rs, key, fn);
       if (m->fid < 0) {
         snprintf(why, whyn, "more than %d distinct field names in the rule set", EXH_RULESET_MAX_FIELDS);
         return -1;
@@ -556,7 +556,7 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
     }
     if (m->mods & MOD_IPSET) {
       /* only the set's own IP indicator rules (ruleset.c) use it */
-      m->vs = exh_ruleset_valueset_compiling(rs);
+      m->vs = exh__ruleset_valueset_compiling(rs);
       if (!m->vs || m->mods != MOD_IPSET || md.ntr || fn == 0) {
         snprintf(why, whyn, "unsupported modifier 'exhunt-ipset'");
         return -1;
@@ -566,7 +566,7 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
   const char *what = key ? key : "keywords";
   vals vs = {0};
   if (is_scalar(val_node)) {
-    vals_push(&vs, exh_xstrndup(sval(val_node), val_node->data.scalar.length), val_node->data.scalar.length,
+    vals_push(&vs, exh__xstrndup(sval(val_node), val_node->data.scalar.length), val_node->data.scalar.length,
               is_null_scalar(val_node), 0);
   } else if (val_node && val_node->type == YAML_SEQUENCE_NODE) {
     for (yaml_node_item_t *it = val_node->data.sequence.items.start; it < val_node->data.sequence.items.top; it++) {
@@ -576,7 +576,7 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
         snprintf(why, whyn, "nested lists or maps as values of '%.60s'", what);
         return -1;
       }
-      vals_push(&vs, exh_xstrndup(sval(v), v->data.scalar.length), v->data.scalar.length, is_null_scalar(v), 0);
+      vals_push(&vs, exh__xstrndup(sval(v), v->data.scalar.length), v->data.scalar.length, is_null_scalar(v), 0);
     }
     if (vs.n == 0) {
       snprintf(why, whyn, "empty value list for '%.60s'", what);
@@ -609,27 +609,27 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
     return -1;
   }
   for (int t = 0; t < md.ntr; t++) transform(&vs, md.tr[t]);
-  if ((m->mods & MOD_RE) && exh_ruleset_regex_room(rs, vs.n)) {
+  if ((m->mods & MOD_RE) && exh__ruleset_regex_room(rs, vs.n)) {
     snprintf(why, whyn, "more than %u regular expressions in the rule set", (unsigned)EXH_RULESET_MAX_REGEX);
     vals_free(&vs);
     return -1;
   }
   size_t nv = vs.n;
   m->nv = nv;
-  m->globs = exh_xcalloc(nv, sizeof *m->globs);
-  m->res = exh_xcalloc(nv, sizeof *m->res);
-  m->is_null = exh_xcalloc(nv, 1);
-  if (m->mods & MOD_CIDR) m->nets = exh_xcalloc(nv, sizeof *m->nets);
-  if (m->mods & MOD_FIELDREF) m->refs = exh_xcalloc(nv, sizeof *m->refs);
+  m->globs = exh__xcalloc(nv, sizeof *m->globs);
+  m->res = exh__xcalloc(nv, sizeof *m->res);
+  m->is_null = exh__xcalloc(nv, 1);
+  if (m->mods & MOD_CIDR) m->nets = exh__xcalloc(nv, sizeof *m->nets);
+  if (m->mods & MOD_FIELDREF) m->refs = exh__xcalloc(nv, sizeof *m->refs);
   for (size_t i = 0; i < nv && rc == 0; i++) {
     if (vs.v[i].null) {
       m->is_null[i] = 1;
-      exh_glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
+      exh__glob_compile(&m->globs[i], "", 0, 0, 0, 0, 1);
       continue;
     }
     rc = compile_value(m, i, &vs.v[i], why, whyn);
     if (rc == 0 && (m->mods & MOD_FIELDREF)) {
-      m->refs[i] = exh_ruleset_intern(rs, vs.v[i].p, vs.v[i].n);
+      m->refs[i] = exh__ruleset_intern(rs, vs.v[i].p, vs.v[i].n);
       if (m->refs[i] < 0) {
         snprintf(why, whyn, "more than %d distinct field names in the rule set", EXH_RULESET_MAX_FIELDS);
         rc = -1;
@@ -643,7 +643,7 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
 static int build_conj(exh_ruleset *rs, yaml_document_t *d, yaml_node_t *map, conj *c, char *why,
                       size_t whyn) {
   size_t cnt = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
-  c->m = exh_xcalloc(cnt ? cnt : 1, sizeof *c->m);
+  c->m = exh__xcalloc(cnt ? cnt : 1, sizeof *c->m);
   c->n = 0;
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node(d, p->key);
@@ -687,7 +687,7 @@ static int build_selection(exh_ruleset *rs, yaml_document_t *d, selection *s, ya
 static int build_selection_(exh_ruleset *rs, yaml_document_t *d, selection *s, yaml_node_t *v,
                             char *why, size_t whyn) {
   if (v->type == YAML_MAPPING_NODE) {
-    s->alts = exh_xcalloc(1, sizeof *s->alts);
+    s->alts = exh__xcalloc(1, sizeof *s->alts);
     s->nalts = 1;
     return build_conj(rs, d, v, &s->alts[0], why, whyn);
   }
@@ -699,13 +699,13 @@ static int build_selection_(exh_ruleset *rs, yaml_document_t *d, selection *s, y
     }
     yaml_node_t *first = node(d, *v->data.sequence.items.start);
     if (is_scalar(first)) { /* keywords */
-      s->alts = exh_xcalloc(1, sizeof *s->alts);
+      s->alts = exh__xcalloc(1, sizeof *s->alts);
       s->nalts = 1;
-      s->alts[0].m = exh_xcalloc(1, sizeof(matcher));
+      s->alts[0].m = exh__xcalloc(1, sizeof(matcher));
       s->alts[0].n = 1;
       return build_matcher(rs, d, &s->alts[0].m[0], NULL, v, why, whyn);
     }
-    s->alts = exh_xcalloc(cnt, sizeof *s->alts);
+    s->alts = exh__xcalloc(cnt, sizeof *s->alts);
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
       yaml_node_t *m = node(d, *it);
       if (!m || m->type != YAML_MAPPING_NODE) {
@@ -753,7 +753,7 @@ static uint32_t name_hash(const char *p, size_t n) {
 static int *sel_index(const exh_rule *r, size_t *nslots) {
   size_t ns = 16;
   while (ns < 2 * r->nsels) ns *= 2;
-  int *v = exh_xcalloc(ns, sizeof *v);
+  int *v = exh__xcalloc(ns, sizeof *v);
   for (size_t i = 0; i < r->nsels; i++) {
     size_t k = name_hash(r->sels[i].name, strlen(r->sels[i].name)) & (ns - 1);
     while (v[k]) {
@@ -798,7 +798,7 @@ static int next_word(cparse *c, exh_str *w) {
 static int peek_word(cparse *c, const char *kw) {
   const char *save = c->p;
   exh_str w;
-  int ok = next_word(c, &w) && exh_strieq(w, kw);
+  int ok = next_word(c, &w) && exh__strieq(w, kw);
   c->p = save;
   return ok;
 }
@@ -824,7 +824,7 @@ static int parse_or(cparse *c);
 
 static int parse_quant(cparse *c, int all) {
   exh_str w;
-  if (!next_word(c, &w) || !exh_strieq(w, "of")) {
+  if (!next_word(c, &w) || !exh__strieq(w, "of")) {
     snprintf(c->why, c->whyn, "condition: expected 'of'");
     return -1;
   }
@@ -839,20 +839,20 @@ static int parse_quant(cparse *c, int all) {
     return -1;
   }
   int n = new_node(c, all ? C_ALLOF : C_ONEOF);
-  int them = exh_strieq(w, "them");
+  int them = exh__strieq(w, "them");
   exh_glob g;
-  if (!them) exh_glob_compile(&g, w.p, w.n, 0, 0, 1, 0);
-  int *sels = exh_xcalloc(c->r->nsels ? c->r->nsels : 1, sizeof(int));
+  if (!them) exh__glob_compile(&g, w.p, w.n, 0, 0, 1, 0);
+  int *sels = exh__xcalloc(c->r->nsels ? c->r->nsels : 1, sizeof(int));
   size_t ns = 0;
   int over = 0;
   for (size_t i = 0; i < c->r->nsels && !over; i++) {
     const char *nm = c->r->sels[i].name;
-    if (them ? nm[0] != '_' : exh_glob_match(&g, nm, strlen(nm))) {
+    if (them ? nm[0] != '_' : exh__glob_match(&g, nm, strlen(nm))) {
       sels[ns++] = (int)i;
       over = charge(c, i) != 0;
     }
   }
-  if (!them) exh_glob_free(&g);
+  if (!them) exh__glob_free(&g);
   if (over) {
     free(sels);
     return -1;
@@ -890,15 +890,15 @@ static int parse_factor(cparse *c) {
       if (*c->p == '|') snprintf(c->why, c->whyn, "aggregation expressions ('|') are not supported");
       else if (*c->p) snprintf(c->why, c->whyn, "condition: unexpected '%c'", *c->p);
       else snprintf(c->why, c->whyn, "condition: unexpected end");
-    } else if (exh_strieq(w, "not")) {
+    } else if (exh__strieq(w, "not")) {
       int a = parse_factor(c);
       if (a >= 0) {
         res = new_node(c, C_NOT);
         c->r->nodes[res].a = a;
       }
-    } else if (exh_strieq(w, "1") || exh_strieq(w, "any")) {
+    } else if (exh__strieq(w, "1") || exh__strieq(w, "any")) {
       res = parse_quant(c, 0);
-    } else if (exh_strieq(w, "all")) {
+    } else if (exh__strieq(w, "all")) {
       res = parse_quant(c, 1);
     } else {
       int s = find_sel(c, w);
@@ -1005,7 +1005,7 @@ static const char *const common_tokens[] = {
 
 static double lit_weight(exh_str l) {
   for (size_t i = 0; i < sizeof common_tokens / sizeof common_tokens[0]; i++)
-    if (exh_memimem(common_tokens[i], strlen(common_tokens[i]), l.p, l.n)) return (double)l.n / 4.0;
+    if (exh__memimem(common_tokens[i], strlen(common_tokens[i]), l.p, l.n)) return (double)l.n / 4.0;
   return (double)l.n;
 }
 
@@ -1019,13 +1019,13 @@ static uint32_t lit_hash(exh_str x) {
   return h;
 }
 
-static int lit_eq(exh_str a, exh_str b) { return a.n == b.n && exh_strnieq(a.p, b.p, a.n); }
+static int lit_eq(exh_str a, exh_str b) { return a.n == b.n && exh__strnieq(a.p, b.p, a.n); }
 
 static void ls_reindex(litset *s) {
   size_t ns = 64;
   while (ns < 4 * s->n) ns *= 2;
   free(s->idx);
-  s->idx = exh_xcalloc(ns, sizeof *s->idx);
+  s->idx = exh__xcalloc(ns, sizeof *s->idx);
   s->nidx = ns;
   for (size_t i = 0; i < s->n; i++) {
     size_t k = lit_hash(s->v[i]) & (ns - 1);
@@ -1157,7 +1157,7 @@ static cnf matcher_lits(const matcher *m) {
   for (size_t i = 0; i < m->nv; i++) {
     cnf one = cnf_none();
     if (!m->is_null[i]) {
-      exh_str l = exh_glob_longest_literal(&m->globs[i], RAW_AVOID);
+      exh_str l = exh__glob_longest_literal(&m->globs[i], RAW_AVOID);
       /* a prefix is as exact (a record holding the literal holds it), and
        * Hyperscan refuses very long literals: one 60 KB value used to make
        * the whole prefilter, and so the scan, fail */
@@ -1238,7 +1238,7 @@ static void collect_shown(exh_rule *r, int ni, int neg) {
         size_t j = 0;
         while (j < r->nshown && r->shown[j] != fid) j++;
         if (j == r->nshown && r->nshown < 8) {
-          r->shown = exh_xrealloc(r->shown, (r->nshown + 1) * sizeof(int));
+          r->shown = exh__xrealloc(r->shown, (r->nshown + 1) * sizeof(int));
           r->shown[r->nshown++] = fid;
         }
       }
@@ -1253,7 +1253,7 @@ static char *tag_cve(const char *t) {
   const char *p = t + 4;
   size_t pn = strnlen(p, 21); /* a tag may be an alias of a long scalar */
   if (pn < 6 || pn > 20) return NULL;
-  char *c = exh_xasprintf("CVE-%s", p);
+  char *c = exh__xasprintf("CVE-%s", p);
   for (char *q = c + 4; *q; q++) {
     if (*q == '.') *q = '-';
     else if (!((*q >= '0' && *q <= '9') || *q == '-')) {
@@ -1272,7 +1272,7 @@ static char *tag_technique(const char *t) {
   if (n < 4 || n > 8) return NULL;
   for (size_t i = 0; i < n; i++)
     if (!((p[i] >= '0' && p[i] <= '9') || p[i] == '.')) return NULL;
-  return exh_xasprintf("T%s", p);
+  return exh__xasprintf("T%s", p);
 }
 
 static unsigned exchange_kinds(void) {
@@ -1370,12 +1370,12 @@ static const struct {
     {"ps_classic_provider_start", {&W_PS_CLASSIC_PROVIDER}},
 };
 
-int exh_rule_windows_accepts(const exh_rule *r, exh_str channel, unsigned eventid, int *map) {
+int exh__rule_windows_accepts(const exh_rule *r, exh_str channel, unsigned eventid, int *map) {
   *map = WMAP_NONE;
   if (r->nwsrc == 0) return 1;
   for (size_t i = 0; i < r->nwsrc; i++) {
     const win_src *w = r->wsrc[i];
-    if (w->channel && !exh_strieq(channel, w->channel)) continue;
+    if (w->channel && !exh__strieq(channel, w->channel)) continue;
     if (w->eids[0]) {
       size_t k = 0;
       while (k < 8 && w->eids[k] && w->eids[k] != eventid) k++;
@@ -1419,10 +1419,10 @@ static int logsource_kinds(exh_rule *r, yaml_document_t *d, yaml_node_t *ls, uns
       *dataset = "exchange";
       return 0;
     }
-    exh_kind k = exh_kind_from_service(s);
+    exh_kind k = exh__kind_from_service(s);
     if (k != EXH_KIND_NONE && k <= EXH_KIND_EXLOG_OTHER) {
       *kinds = 1u << k;
-      *dataset = exh_kind_dataset(k);
+      *dataset = exh__kind_dataset(k);
       return 0;
     }
   }
@@ -1446,7 +1446,7 @@ static int logsource_kinds(exh_rule *r, yaml_document_t *d, yaml_node_t *ls, uns
   return -1;
 }
 
-void exh_sigma_rule_free(exh_rule *r) {
+void exh__sigma_rule_free(exh_rule *r) {
   if (!r) return;
   free(r->id);
   free(r->title);
@@ -1468,14 +1468,14 @@ void exh_sigma_rule_free(exh_rule *r) {
   free(r);
 }
 
-exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *source, char *why,
+exh_rule *exh__sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *source, char *why,
                                 size_t whyn) {
   yaml_document_t *d = yaml_doc;
   yaml_node_t *root = yaml_document_get_root_node(d);
-  exh_rule *r = exh_xcalloc(1, sizeof *r);
+  exh_rule *r = exh__xcalloc(1, sizeof *r);
   cstate cs = {0, 0, 0, NULL, 0};
-  exh_ruleset_rule_begin(rs); /* this rule's value bytes and regexes start at 0 */
-  r->source = exh_xstrdup(source);
+  exh__ruleset_rule_begin(rs); /* this rule's value bytes and regexes start at 0 */
+  r->source = exh__xstrdup(source);
   if (!root || root->type != YAML_MAPPING_NODE) FAIL("document is not a map");
   r->title = map_str(d, root, "title");
   r->id = map_str(d, root, "id");
@@ -1483,7 +1483,7 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   if (!r->title) FAIL("no title");
   if (map_get(d, root, "action")) FAIL("rule collections ('action:') are not supported");
   if (map_get(d, root, "correlation")) FAIL("correlation rules are not supported");
-  if (!r->id) r->id = exh_xstrdup(r->title);
+  if (!r->id) r->id = exh__xstrdup(r->title);
   yaml_node_t *lv = map_get(d, root, "level");
   r->info.level = EXH_LEVEL_MEDIUM;
   if (is_scalar(lv) && exh_level_parse(sval(lv), &r->info.level)) FAIL("unknown level '%.30s'", sval(lv));
@@ -1492,8 +1492,8 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   yaml_node_t *tags = map_get(d, root, "tags");
   if (tags && tags->type == YAML_SEQUENCE_NODE) {
     size_t cnt = (size_t)(tags->data.sequence.items.top - tags->data.sequence.items.start);
-    r->cves = exh_xcalloc(cnt + 1, sizeof(char *));
-    r->techs = exh_xcalloc(cnt + 1, sizeof(char *));
+    r->cves = exh__xcalloc(cnt + 1, sizeof(char *));
+    r->techs = exh__xcalloc(cnt + 1, sizeof(char *));
     for (yaml_node_item_t *it = tags->data.sequence.items.start; it < tags->data.sequence.items.top; it++) {
       yaml_node_t *t = node(d, *it);
       if (!is_scalar(t)) continue;
@@ -1506,7 +1506,7 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   if (!det || det->type != YAML_MAPPING_NODE) FAIL("no detection map");
   yaml_node_t *cond = NULL;
   size_t cnt = (size_t)(det->data.mapping.pairs.top - det->data.mapping.pairs.start);
-  r->sels = exh_xcalloc(cnt ? cnt : 1, sizeof *r->sels);
+  r->sels = exh__xcalloc(cnt ? cnt : 1, sizeof *r->sels);
   for (yaml_node_pair_t *p = det->data.mapping.pairs.start; p < det->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node(d, p->key), *v = node(d, p->value);
     if (!is_scalar(k) || !v) FAIL("bad detection key");
@@ -1516,7 +1516,7 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
     }
     if (!strcmp(sval(k), "timeframe")) FAIL("'timeframe' (aggregation) is not supported");
     selection *s = &r->sels[r->nsels++];
-    s->name = exh_xstrdup(sval(k));
+    s->name = exh__xstrdup(sval(k));
     if (build_selection(rs, d, s, v, why, whyn)) goto fail;
   }
   if (!cond) FAIL("no condition");
@@ -1527,7 +1527,7 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
       for (size_t j = 0; j < r->sels[i].alts[a].n; j++)
         if (r->sels[i].alts[a].m[j].mods & MOD_RE) r->nregex += r->sels[i].alts[a].m[j].nv;
   }
-  r->nbytes = *exh_ruleset_rule_bytes(rs);
+  r->nbytes = *exh__ruleset_rule_bytes(rs);
   cs.selidx = sel_index(r, &cs.nselidx);
   if (is_scalar(cond)) {
     r->root = parse_condition(r, sval(cond), &cs, why, whyn);
@@ -1537,7 +1537,7 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
      * n-ary 'or' over them). */
     size_t nc = (size_t)(cond->data.sequence.items.top - cond->data.sequence.items.start);
     if (nc == 0) FAIL("empty condition list");
-    int *kids = exh_xcalloc(nc, sizeof *kids);
+    int *kids = exh__xcalloc(nc, sizeof *kids);
     size_t k = 0;
     for (yaml_node_item_t *it = cond->data.sequence.items.start; it < cond->data.sequence.items.top; it++) {
       yaml_node_t *cn = node(d, *it);
@@ -1590,17 +1590,17 @@ exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *sou
   return r;
 fail:
   free(cs.selidx);
-  exh_sigma_rule_free(r);
+  exh__sigma_rule_free(r);
   return NULL;
 }
 
-const exh_rule_info *exh_rule_info_of(const exh_rule *r) { return &r->info; }
-int exh_rule_applies(const exh_rule *r, exh_kind k) { return (r->kinds >> k) & 1u; }
-int exh_rule_verify_groups(const exh_rule *r, const char *p, size_t n) {
+const exh_rule_info *exh__rule_info_of(const exh_rule *r) { return &r->info; }
+int exh__rule_applies(const exh_rule *r, exh_kind k) { return (r->kinds >> k) & 1u; }
+int exh__rule_verify_groups(const exh_rule *r, const char *p, size_t n) {
   for (size_t g = 1; g < r->ngroups; g++) {
     size_t k = 0;
     for (; k < r->groups[g].n; k++)
-      if (exh_memimem(p, n, r->groups[g].lits[k].p, r->groups[g].lits[k].n)) break;
+      if (exh__memimem(p, n, r->groups[g].lits[k].p, r->groups[g].lits[k].n)) break;
     if (k == r->groups[g].n) return 0;
   }
   return 1;
@@ -1628,7 +1628,7 @@ static size_t cut_unique(exh_str *v, size_t n, size_t len) {
   return k;
 }
 
-size_t exh_rule_coarsen_anchor(exh_rule *r, size_t max) {
+size_t exh__rule_coarsen_anchor(exh_rule *r, size_t max) {
   if (!r->ngroups || r->groups[0].n <= max || max == 0) return r->ngroups ? r->groups[0].n : 0;
   exh_rule_lits *g = &r->groups[0];
   size_t longest = 0;
@@ -1636,7 +1636,7 @@ size_t exh_rule_coarsen_anchor(exh_rule *r, size_t max) {
     if (g->lits[i].n > longest) longest = g->lits[i].n;
   /* the longest cut that leaves at most max literals: fewer distinct
    * literals as the cut shortens, so a bisection finds it */
-  exh_str *tmp = exh_xmalloc(g->n * sizeof *tmp);
+  exh_str *tmp = exh__xmalloc(g->n * sizeof *tmp);
   size_t lo = 1, hi = longest;
   while (lo < hi) {
     size_t mid = lo + (hi - lo + 1) / 2;
@@ -1670,18 +1670,18 @@ size_t exh_rule_coarsen_anchor(exh_rule *r, size_t max) {
   return r->groups[0].n;
 }
 
-const exh_rule_lits *exh_rule_literal_groups(const exh_rule *r, size_t *n) {
+const exh_rule_lits *exh__rule_literal_groups(const exh_rule *r, size_t *n) {
   *n = r->ngroups;
   return r->ngroups ? r->groups : NULL;
 }
-const int *exh_rule_shown_fields(const exh_rule *r, size_t *n) {
+const int *exh__rule_shown_fields(const exh_rule *r, size_t *n) {
   *n = r->nshown;
   return r->shown;
 }
 
-int exh_rule_reads_channel(const exh_rule *r, exh_str channel) {
+int exh__rule_reads_channel(const exh_rule *r, exh_str channel) {
   if (r->nwsrc == 0) return 1;
   for (size_t k = 0; k < r->nwsrc; k++)
-    if (!r->wsrc[k]->channel || exh_strieq(channel, r->wsrc[k]->channel)) return 1;
+    if (!r->wsrc[k]->channel || exh__strieq(channel, r->wsrc[k]->channel)) return 1;
   return 0;
 }

@@ -105,27 +105,27 @@ struct exh_rule {
  * holds a literal holds its prefix, so the filter stays exact, only looser)
  * so that at most `max` distinct ones remain; a better group becomes the
  * anchor if there is one now. Returns the anchor's literal count. */
-size_t exh_rule_coarsen_anchor(exh_rule *r, size_t max);
+size_t exh__rule_coarsen_anchor(exh_rule *r, size_t max);
 
 
 /* Parses one YAML document into a rule. Returns NULL with *why set (static
  * buffer of the caller) when the rule cannot be honoured. */
-struct exh_rule *exh_sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *source,
+struct exh_rule *exh__sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *source,
                                        char *why, size_t whyn);
-void exh_sigma_rule_free(struct exh_rule *r);
+void exh__sigma_rule_free(struct exh_rule *r);
 
 
 /* While the set's value-set rules compile, the set that the internal
  * modifier 'exhunt-ipset' refers to (rules.h); NULL otherwise. */
-const exh_valueset *exh_ruleset_valueset_compiling(const exh_ruleset *rs);
+const exh_valueset *exh__ruleset_valueset_compiling(const exh_ruleset *rs);
 
 /* The value bytes of the rule being compiled (sigma.c charges them);
- * exh_ruleset_rule_begin sets them, and its regex count, to 0. */
-size_t *exh_ruleset_rule_bytes(exh_ruleset *rs);
-void exh_ruleset_rule_begin(exh_ruleset *rs);
+ * exh__ruleset_rule_begin sets them, and its regex count, to 0. */
+size_t *exh__ruleset_rule_bytes(exh_ruleset *rs);
+void exh__ruleset_rule_begin(exh_ruleset *rs);
 /* Room for n more regular expressions in the set (counting the rule being
  * compiled): 0 and they are counted, or -1 past EXH_RULESET_MAX_REGEX. */
-int exh_ruleset_regex_room(exh_ruleset *rs, size_t n);
+int exh__ruleset_regex_room(exh_ruleset *rs, size_t n);
 
 
 #endif

@@ -31,9 +31,9 @@ typedef struct exh_yaml_budget {
 /* The next document of the stream: 1 with *doc filled (the caller deletes
  * it), 0 at the end of the stream, -1 with a reason (a YAML error or a
  * bound); after -1 the parser cannot go on. */
-int exh_yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, char *why, size_t whyn);
+int exh__yaml_load(yaml_parser_t *ps, yaml_document_t *doc, exh_yaml_budget *b, char *why, size_t whyn);
 
 /* A budget with the defaults of core/limits.h. */
-void exh_yaml_budget_init(exh_yaml_budget *b);
+void exh__yaml_budget_init(exh_yaml_budget *b);
 
 #endif

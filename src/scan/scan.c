@@ -36,43 +36,43 @@ typedef struct pool {
   char **builds; /* per server: the build known before the scan, or NULL */
 } pool;
 
-void exh_worker_init(exh_worker *wk, const exh_ruleset *rs) {
+void exh__worker_init(exh_worker *wk, const exh_ruleset *rs) {
   memset(wk, 0, sizeof *wk);
   wk->rs = rs;
-  wk->dispatch = &exh_formats_dispatch;
-  size_t nf = exh_ruleset_nfields(rs);
-  wk->fmap = exh_xcalloc(nf ? nf : 1, sizeof(int));
-  wk->cols = exh_xcalloc(EXH_MAX_COLS, sizeof(exh_str));
-  wk->qflags = exh_xcalloc(EXH_MAX_COLS, 1);
-  wk->scratch = exh_xcalloc(1, sizeof(exh_buf));
-  wk->msg = exh_xcalloc(1, sizeof(exh_buf));
-  wk->uri = exh_xcalloc(1, sizeof(exh_buf));
+  wk->dispatch = &exh__formats_dispatch;
+  size_t nf = exh__ruleset_nfields(rs);
+  wk->fmap = exh__xcalloc(nf ? nf : 1, sizeof(int));
+  wk->cols = exh__xcalloc(EXH_MAX_COLS, sizeof(exh_str));
+  wk->qflags = exh__xcalloc(EXH_MAX_COLS, 1);
+  wk->scratch = exh__xcalloc(1, sizeof(exh_buf));
+  wk->msg = exh__xcalloc(1, sizeof(exh_buf));
+  wk->uri = exh__xcalloc(1, sizeof(exh_buf));
   for (int k = 1; k <= EXH_KIND_EVTX; k++) {
-    const exh_prefilter *pf = exh_ruleset_prefilter(rs, (exh_kind)k);
-    if (pf) wk->pfs[k] = exh_pf_scratch_new(pf);
+    const exh_prefilter *pf = exh__ruleset_prefilter(rs, (exh_kind)k);
+    if (pf) wk->pfs[k] = exh__pf_scratch_new(pf);
   }
 }
 
-void exh_worker_fini(exh_worker *wk) {
-  for (int k = 0; k < EXH_KIND_COUNT; k++) exh_pf_scratch_free(wk->pfs[k]);
+void exh__worker_fini(exh_worker *wk) {
+  for (int k = 0; k < EXH_KIND_COUNT; k++) exh__pf_scratch_free(wk->pfs[k]);
   free(wk->fmap);
   free(wk->cols);
   free(wk->qflags);
-  exh_buf_free(wk->scratch);
-  exh_buf_free(wk->msg);
-  exh_buf_free(wk->uri);
-  exh_yara_scanner_free(wk->yscan);
+  exh__buf_free(wk->scratch);
+  exh__buf_free(wk->msg);
+  exh__buf_free(wk->uri);
+  exh__yara_scanner_free(wk->yscan);
   free(wk->scratch);
   free(wk->msg);
   free(wk->uri);
-  exh_rules_thread_cleanup();
-  exh_formats_thread_end();
+  exh__rules_thread_cleanup();
+  exh__formats_thread_end();
 }
 
 static void progress(pool *p, int final) {
   if (!p->progress) return;
-  double now = exh_monotonic_s();
-  exh_mutex_lock(p->mu);
+  double now = exh__monotonic_s();
+  exh__mutex_lock(p->mu);
   if (final || now - p->last_progress >= 0.5) {
     p->last_progress = now;
     double mb = (double)atomic_load(&p->bytes_done) / 1e6;
@@ -81,16 +81,16 @@ static void progress(pool *p, int final) {
             mb / (now - p->started + 1e-9), final ? "\n" : "");
     fflush(stderr);
   }
-  exh_mutex_unlock(p->mu);
+  exh__mutex_unlock(p->mu);
 }
 
-void exh_worker_recover(exh_worker *wk) {
+void exh__worker_recover(exh_worker *wk) {
   for (int k = 0; k < EXH_KIND_COUNT; k++) {
     if (!wk->pfs[k]) continue;
-    exh_pf_scratch_free(wk->pfs[k]);
+    exh__pf_scratch_free(wk->pfs[k]);
     wk->pfs[k] = NULL;
-    const exh_prefilter *pf = exh_ruleset_prefilter(wk->rs, (exh_kind)k);
-    if (pf) wk->pfs[k] = exh_pf_scratch_new(pf);
+    const exh_prefilter *pf = exh__ruleset_prefilter(wk->rs, (exh_kind)k);
+    if (pf) wk->pfs[k] = exh__pf_scratch_new(pf);
   }
   wk->yscan = NULL;
 }
@@ -103,37 +103,37 @@ static void *work(void *arg) {
   pool *p = arg;
   exh_guard g;
   exh_worker *wk = NULL;
-  exh_guard_push(&g);
+  exh__guard_push(&g);
   if (setjmp(g.jb) != 0) return NULL; /* no memory for this worker: the others take the files */
-  wk = exh_xcalloc(1, sizeof *wk);
-  exh_worker_init(wk, p->rs);
-  exh_guard_pop(&g);
+  wk = exh__xcalloc(1, sizeof *wk);
+  exh__worker_init(wk, p->rs);
+  exh__guard_pop(&g);
   wk->lim = &p->lim;
   wk->server_builds = (const char *const *)p->builds;
   for (;;) {
     size_t i = atomic_fetch_add(&p->next, 1);
     if (i >= p->w->n) break;
     exh_evidence *ev = &p->w->ev[p->order[i]];
-    exh_guard_push(&g);
+    exh__guard_push(&g);
     if (setjmp(g.jb) == 0) {
-      exh_formats_scan_file(wk, ev); /* its format reads it (formats/registry.c) */
-      exh_guard_pop(&g);
+      exh__formats_scan_file(wk, ev); /* its format reads it (formats/registry.c) */
+      exh__guard_pop(&g);
     } else {
       ev->fault = g.code;
-      exh_guard_push(&g);
+      exh__guard_push(&g);
       if (setjmp(g.jb) != 0) { /* not even memory to recover: this worker stops */
         ev->done = 1;
         return NULL;
       }
-      exh_worker_recover(wk);
-      exh_guard_pop(&g);
+      exh__worker_recover(wk);
+      exh__guard_pop(&g);
     }
     ev->done = 1;
     atomic_fetch_add(&p->bytes_done, ev->size);
     atomic_fetch_add(&p->files_done, 1);
     progress(p, 0);
   }
-  exh_worker_fini(wk);
+  exh__worker_fini(wk);
   free(wk);
   return NULL;
 }
@@ -161,7 +161,7 @@ static int cmp_finding(const void *a, const void *b) {
 
 static char *dirname_of(const char *path) {
   const char *s = strrchr(path, '/');
-  return s ? exh_xstrndup(path, (size_t)(s - path)) : exh_xstrdup(".");
+  return s ? exh__xstrndup(path, (size_t)(s - path)) : exh__xstrdup(".");
 }
 
 static void add_window_at(exh_result *r, size_t *cap, size_t server, const char *folder, exh_kind kind,
@@ -177,8 +177,8 @@ static void add_window_at(exh_result *r, size_t *cap, size_t server, const char 
     w = &r->windows[r->nwindows++];
     memset(w, 0, sizeof *w);
     w->server = server;
-    w->folder = exh_xstrdup(folder);
-    w->kind = exh_kind_service(kind);
+    w->folder = exh__xstrdup(folder);
+    w->kind = exh__kind_service(kind);
     w->first_ms = w->last_ms = EXH_TIME_UNKNOWN;
   }
   w->files += files;
@@ -212,9 +212,9 @@ static void note_version(exh_result *r, const exh_evidence *ev) {
     if (!strcmp(sv->builds_seen[i].build, ev->version)) b = &sv->builds_seen[i];
   if (!b) {
     if (sv->nbuilds_seen >= 256) return;
-    sv->builds_seen = exh_xrealloc(sv->builds_seen, (sv->nbuilds_seen + 1) * sizeof *sv->builds_seen);
+    sv->builds_seen = exh__xrealloc(sv->builds_seen, (sv->nbuilds_seen + 1) * sizeof *sv->builds_seen);
     b = &sv->builds_seen[sv->nbuilds_seen++];
-    b->build = exh_xstrdup(ev->version);
+    b->build = exh__xstrdup(ev->version);
     b->first_ms = b->last_ms = EXH_TIME_UNKNOWN;
     b->files = 0;
   }
@@ -248,30 +248,30 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
   *out = NULL;
   if (!rs || !opts || opts->nroots == 0) return EXH_EARG;
   exh_guard g;
-  exh_guard_push(&g);
+  exh__guard_push(&g);
   if (setjmp(g.jb) != 0) return g.code == EXH_GUARD_LIMIT ? EXH_ELIMIT : EXH_ENOMEM;
   exh_err rc = scan(rs, opts, out);
-  exh_guard_pop(&g);
+  exh__guard_pop(&g);
   return rc;
 }
 
 static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **out) {
-  double t0 = exh_monotonic_s();
-  exh_result *r = exh_xcalloc(1, sizeof *r);
-  r->scan_start_ms = exh_now_ms();
+  double t0 = exh__monotonic_s();
+  exh_result *r = exh__xcalloc(1, sizeof *r);
+  r->scan_start_ms = exh__now_ms();
   r->nservers = opts->nroots;
-  r->servers = exh_xcalloc(opts->nroots, sizeof *r->servers);
+  r->servers = exh__xcalloc(opts->nroots, sizeof *r->servers);
   exh_walk w;
   memset(&w, 0, sizeof w);
   w.all_files = opts->all_files;
-  w.iocs = exh_ruleset_iocs(rs);
+  w.iocs = exh__ruleset_iocs(rs);
   for (size_t i = 0; i < opts->nroots; i++) {
-    r->servers[i].root = exh_xstrdup(opts->roots[i]);
+    r->servers[i].root = exh__xstrdup(opts->roots[i]);
     const char *b = base_name(opts->roots[i]);
     size_t bn = strlen(b);
     while (bn > 1 && b[bn - 1] == '/') bn--;
-    r->servers[i].name = exh_xstrndup(b, bn);
-    exh_walk_root(&w, opts->roots[i], i);
+    r->servers[i].name = exh__xstrndup(b, bn);
+    exh__walk_root(&w, opts->roots[i], i);
   }
   pool p;
   memset(&p, 0, sizeof p);
@@ -281,34 +281,34 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   atomic_init(&p.bytes_done, 0);
   atomic_init(&p.files_done, 0);
   p.progress = opts->progress;
-  exh_scan_limits_default(&p.lim);
+  exh__scan_limits_default(&p.lim);
   if (opts->max_file_bytes) p.lim.max_file_bytes = opts->max_file_bytes;
   if (opts->max_file_seconds > 0) p.lim.max_file_seconds = opts->max_file_seconds;
   if (opts->max_findings_per_file) p.lim.max_findings_per_file = opts->max_findings_per_file;
   if (opts->max_findings) p.lim.max_findings = opts->max_findings;
   if (opts->max_content_bytes) p.lim.max_content_bytes = opts->max_content_bytes;
   /* the build each server runs, for the baselines (from ExSetup.exe or OWA folders) */
-  const char **build_src = exh_xcalloc(r->nservers, sizeof *build_src);
-  p.builds = exh_xcalloc(r->nservers, sizeof *p.builds);
-  for (size_t i = 0; i < r->nservers && i < w.nsrv; i++) p.builds[i] = exh_build_from_walk(&w.srv[i], &build_src[i]);
+  const char **build_src = exh__xcalloc(r->nservers, sizeof *build_src);
+  p.builds = exh__xcalloc(r->nservers, sizeof *p.builds);
+  for (size_t i = 0; i < r->nservers && i < w.nsrv; i++) p.builds[i] = exh__build_from_walk(&w.srv[i], &build_src[i]);
   p.started = p.last_progress = t0;
-  p.mu = exh_mutex_new();
+  p.mu = exh__mutex_new();
   for (size_t i = 0; i < w.n; i++) p.bytes_total += w.ev[i].size;
-  p.order = exh_xcalloc(w.n ? w.n : 1, sizeof *p.order);
-  sized *by_size = exh_xcalloc(w.n ? w.n : 1, sizeof *by_size);
+  p.order = exh__xcalloc(w.n ? w.n : 1, sizeof *p.order);
+  sized *by_size = exh__xcalloc(w.n ? w.n : 1, sizeof *by_size);
   for (size_t i = 0; i < w.n; i++) by_size[i] = (sized){w.ev[i].size, i};
   if (w.n > 1) qsort(by_size, w.n, sizeof *by_size, cmp_size_desc);
   for (size_t i = 0; i < w.n; i++) p.order[i] = by_size[i].index;
   free(by_size);
-  int nt = opts->threads > 0 ? opts->threads : exh_cpu_count();
+  int nt = opts->threads > 0 ? opts->threads : exh__cpu_count();
   if ((size_t)nt > w.n) nt = w.n ? (int)w.n : 1;
-  exh_thread **th = exh_xcalloc((size_t)nt, sizeof *th);
-  for (int i = 1; i < nt; i++) th[i] = exh_thread_start(work, &p);
+  exh_thread **th = exh__xcalloc((size_t)nt, sizeof *th);
+  for (int i = 1; i < nt; i++) th[i] = exh__thread_start(work, &p);
   work(&p);
-  for (int i = 1; i < nt; i++) exh_thread_join(th[i]);
+  for (int i = 1; i < nt; i++) exh__thread_join(th[i]);
   free(th);
   progress(&p, 1);
-  exh_mutex_free(p.mu);
+  exh__mutex_free(p.mu);
   free(p.order);
   /* merge */
   size_t total = 0, wcap = 0, covcap = 0;
@@ -318,13 +318,13 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
     size_t y = 0, ni = 0, nb = 0;
     exh_ruleset_content_counts(rs, &y, &ni, &nb);
     for (int k = 1; k < EXH_KIND_COUNT; k++) {
-      if (k <= EXH_KIND_EVTX) kind_rules[k] = exh_ruleset_kind_rules(rs, (exh_kind)k);
-      else if (k == EXH_KIND_JSONEV) kind_rules[k] = exh_ruleset_kind_rules(rs, EXH_KIND_EVTX);
+      if (k <= EXH_KIND_EVTX) kind_rules[k] = exh__ruleset_kind_rules(rs, (exh_kind)k);
+      else if (k == EXH_KIND_JSONEV) kind_rules[k] = exh__ruleset_kind_rules(rs, EXH_KIND_EVTX);
       else kind_rules[k] = y + (ni ? 1 : 0) + (nb ? 1 : 0) + 1; /* + the built-in artefact checks */
     }
   }
   for (size_t i = 0; i < w.n; i++) total += w.ev[i].nfindings;
-  r->findings = exh_xcalloc(total ? total : 1, sizeof *r->findings);
+  r->findings = exh__xcalloc(total ? total : 1, sizeof *r->findings);
   for (size_t i = 0; i < w.n; i++) {
     exh_evidence *ev = &w.ev[i];
     /* a finding being filled in when its file's reading unwound is
@@ -332,24 +332,24 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
     for (size_t k = 0; k < ev->nfindings; k++) {
       exh_finding *f = &ev->findings[k];
       if (f->rule && f->path && f->message) r->findings[r->nfindings++] = *f;
-      else exh_finding_release(f);
+      else exh__finding_release(f);
     }
     free(ev->findings);
     if (!ev->done) {
-      exh_evidence_error(ev, "not read: no worker could start (out of memory)");
+      exh__evidence_error(ev, "not read: no worker could start (out of memory)");
     } else if (ev->fault) {
-      exh_evidence_error(ev, "reading stopped: %s; findings before it are kept",
+      exh__evidence_error(ev, "reading stopped: %s; findings before it are kept",
                          ev->fault == EXH_GUARD_LIMIT ? "a buffer passed its limit (EXH_BUF_MAX)" : "out of memory");
     }
     if (ev->error) {
-      exh_walk_add_error(&w, ev->server, ev->path, ev->error, ev->skipped);
+      exh__walk_add_error(&w, ev->server, ev->path, ev->error, ev->skipped);
       free(ev->error);
     }
     if (ev->suppressed) {
       char why[160];
       snprintf(why, sizeof why, "%llu more findings not kept (limit: %zu per file, %zu per scan)",
                (unsigned long long)ev->suppressed, p.lim.max_findings_per_file, p.lim.max_findings);
-      exh_walk_add_error(&w, ev->server, ev->path, why, 0);
+      exh__walk_add_error(&w, ev->server, ev->path, why, 0);
     }
     if (((ev->kind >= EXH_KIND_HTTPPROXY && ev->kind <= EXH_KIND_LOG_LAST) || ev->log_members) && !ev->skipped) {
       add_window(r, &wcap, ev);
@@ -379,7 +379,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   }
   exh_ruleset_content_counts(rs, &r->rules_yara, &r->indicators, &r->baseline_rows);
   r->rules_sigma = exh_ruleset_count(rs);
-  exh_build_finish(r, p.builds, build_src);
+  exh__build_finish(r, p.builds, build_src);
   for (size_t i = 0; i < r->nservers; i++) free(p.builds[i]);
   free(p.builds);
   free(build_src);
@@ -393,7 +393,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   exh__correlate_verdicts(r, rs);
   exh__correlate_story(r);
   exh__correlate_actors(r);
-  r->seconds = exh_monotonic_s() - t0;
+  r->seconds = exh__monotonic_s() - t0;
   *out = r;
   return EXH_OK;
 }

@@ -14,11 +14,11 @@
 #include "../walk/walk.h"
 #include "exhunt/exhunt.h"
 
-void exh_worker_init(exh_worker *wk, const exh_ruleset *rs);
-void exh_worker_fini(exh_worker *wk);
+void exh__worker_init(exh_worker *wk, const exh_ruleset *rs);
+void exh__worker_fini(exh_worker *wk);
 /* After a file's reading unwound (guard): the prefilter scratch and the
  * YARA scanner may have been mid-call, so they are replaced (the old YARA
  * scanner is dropped, not destroyed: its state is unknown). */
-void exh_worker_recover(exh_worker *wk);
+void exh__worker_recover(exh_worker *wk);
 
 #endif

@@ -14,17 +14,17 @@
 
 static _Thread_local exh_guard *guard_top;
 
-void exh_guard_push(exh_guard *g) {
+void exh__guard_push(exh_guard *g) {
   g->prev = guard_top;
   g->code = 0;
   guard_top = g;
 }
 
-void exh_guard_pop(exh_guard *g) {
+void exh__guard_pop(exh_guard *g) {
   if (guard_top == g) guard_top = g->prev;
 }
 
-_Noreturn void exh_guard_fail(int code) {
+_Noreturn void exh__guard_fail(int code) {
   exh_guard *g = guard_top;
   if (!g) {
     fprintf(stderr, "exhunt: %s outside any guard (a bug): aborting\n",
@@ -40,13 +40,13 @@ _Noreturn void exh_guard_fail(int code) {
 static atomic_int fail_armed;
 static atomic_uint_fast64_t alloc_count, fail_at;
 
-void exh_alloc_fail_at(uint64_t n) {
+void exh__alloc_fail_at(uint64_t n) {
   atomic_store(&alloc_count, 0);
   atomic_store(&fail_at, n);
   atomic_store(&fail_armed, n != 0);
 }
 
-uint64_t exh_alloc_count(void) { return atomic_load(&alloc_count); }
+uint64_t exh__alloc_count(void) { return atomic_load(&alloc_count); }
 
 static int injected_failure(void) {
   if (!atomic_load_explicit(&fail_armed, memory_order_relaxed)) return 0;
@@ -54,34 +54,34 @@ static int injected_failure(void) {
   return k == atomic_load(&fail_at);
 }
 
-void *exh_xmalloc(size_t n) {
+void *exh__xmalloc(size_t n) {
   void *p = injected_failure() ? NULL : malloc(n ? n : 1);
-  if (!p) exh_guard_fail(EXH_GUARD_NOMEM);
+  if (!p) exh__guard_fail(EXH_GUARD_NOMEM);
   return p;
 }
 
-void *exh_xcalloc(size_t n, size_t m) {
+void *exh__xcalloc(size_t n, size_t m) {
   void *p = injected_failure() ? NULL : calloc(n ? n : 1, m ? m : 1);
-  if (!p) exh_guard_fail(EXH_GUARD_NOMEM);
+  if (!p) exh__guard_fail(EXH_GUARD_NOMEM);
   return p;
 }
 
-void *exh_xrealloc(void *p, size_t n) {
+void *exh__xrealloc(void *p, size_t n) {
   void *q = injected_failure() ? NULL : realloc(p, n ? n : 1);
-  if (!q) exh_guard_fail(EXH_GUARD_NOMEM);
+  if (!q) exh__guard_fail(EXH_GUARD_NOMEM);
   return q;
 }
 
-char *exh_xstrndup(const char *s, size_t n) {
-  char *d = exh_xmalloc(n + 1);
+char *exh__xstrndup(const char *s, size_t n) {
+  char *d = exh__xmalloc(n + 1);
   if (n) memcpy(d, s, n);
   d[n] = 0;
   return d;
 }
 
-char *exh_xstrdup(const char *s) { return exh_xstrndup(s, strlen(s)); }
+char *exh__xstrdup(const char *s) { return exh__xstrndup(s, strlen(s)); }
 
-char *exh_xasprintf(const char *fmt, ...) {
+char *exh__xasprintf(const char *fmt, ...) {
   exh_buf b = {0};
   va_list ap;
   va_start(ap, fmt);
@@ -93,26 +93,26 @@ char *exh_xasprintf(const char *fmt, ...) {
   if (n < 0) n = 0;
   if ((size_t)n < sizeof tmp) {
     va_end(ap2);
-    return exh_xstrndup(tmp, (size_t)n);
+    return exh__xstrndup(tmp, (size_t)n);
   }
-  b.p = exh_xmalloc((size_t)n + 1);
+  b.p = exh__xmalloc((size_t)n + 1);
   vsnprintf(b.p, (size_t)n + 1, fmt, ap2);
   va_end(ap2);
   return b.p;
 }
 
-void exh_buf_grow(exh_buf *b, size_t need) {
+void exh__buf_grow(exh_buf *b, size_t need) {
   if (b->n + need + 1 <= b->cap) return;
-  if (need > EXH_BUF_MAX || b->n + need + 1 > EXH_BUF_MAX) exh_guard_fail(EXH_GUARD_LIMIT);
+  if (need > EXH_BUF_MAX || b->n + need + 1 > EXH_BUF_MAX) exh__guard_fail(EXH_GUARD_LIMIT);
   size_t nc = b->cap ? b->cap * 2 : 256;
   while (nc < b->n + need + 1) nc *= 2;
   if (nc > EXH_BUF_MAX) nc = EXH_BUF_MAX;
-  b->p = exh_xrealloc(b->p, nc);
+  b->p = exh__xrealloc(b->p, nc);
   b->cap = nc;
 }
-void exh_buf_adds(exh_buf *b, const char *s) { exh_buf_add(b, s, strlen(s)); }
+void exh__buf_adds(exh_buf *b, const char *s) { exh_buf_add(b, s, strlen(s)); }
 
-void exh_buf_printf(exh_buf *b, const char *fmt, ...) {
+void exh__buf_printf(exh_buf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   char *s;
@@ -124,47 +124,47 @@ void exh_buf_printf(exh_buf *b, const char *fmt, ...) {
     va_end(ap2);
     return;
   }
-  s = exh_xmalloc((size_t)n + 1);
+  s = exh__xmalloc((size_t)n + 1);
   vsnprintf(s, (size_t)n + 1, fmt, ap2);
   va_end(ap2);
   exh_buf_add(b, s, (size_t)n);
   free(s);
 }
 
-void exh_buf_free(exh_buf *b) {
+void exh__buf_free(exh_buf *b) {
   free(b->p);
   b->p = NULL;
   b->n = b->cap = 0;
 }
 
-char *exh_buf_take(exh_buf *b) {
-  char *p = b->p ? b->p : exh_xstrdup("");
+char *exh__buf_take(exh_buf *b) {
+  char *p = b->p ? b->p : exh__xstrdup("");
   b->p = NULL;
   b->n = b->cap = 0;
   return p;
 }
 
-int exh_strnieq(const char *a, const char *b, size_t n) {
+int exh__strnieq(const char *a, const char *b, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (exh_lower((unsigned char)a[i]) != exh_lower((unsigned char)b[i])) return 0;
   return 1;
 }
 
-int exh_strieq(exh_str a, const char *b) {
+int exh__strieq(exh_str a, const char *b) {
   size_t bn = strlen(b);
-  return a.n == bn && exh_strnieq(a.p, b, bn);
+  return a.n == bn && exh__strnieq(a.p, b, bn);
 }
 
-int exh_str_istarts(exh_str s, const char *prefix) {
+int exh__str_istarts(exh_str s, const char *prefix) {
   size_t pn = strlen(prefix);
-  return s.n >= pn && exh_strnieq(s.p, prefix, pn);
+  return s.n >= pn && exh__strnieq(s.p, prefix, pn);
 }
 
 /* Case-insensitive (ASCII) substring search. The SSE2 path compares the
  * needle's first and last bytes at 16 positions at once, with bit 0x20 set
  * on both sides (so letters match either case; a non-letter may give a
  * false candidate, which the full comparison then rejects). */
-const char *exh_memimem(const char *h, size_t hn, const char *n, size_t nn) {
+const char *exh__memimem(const char *h, size_t hn, const char *n, size_t nn) {
   if (nn == 0) return h;
   if (hn < nn) return NULL;
   size_t i = 0;
@@ -179,7 +179,7 @@ const char *exh_memimem(const char *h, size_t hn, const char *n, size_t nn) {
       unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(bf, first), _mm_cmpeq_epi8(bl, last)));
       while (mask) {
         unsigned bit = (unsigned)__builtin_ctz(mask);
-        if (exh_strnieq(h + i + bit, n, nn)) return h + i + bit;
+        if (exh__strnieq(h + i + bit, n, nn)) return h + i + bit;
         mask &= mask - 1;
       }
     }
@@ -187,12 +187,12 @@ const char *exh_memimem(const char *h, size_t hn, const char *n, size_t nn) {
 #endif
   unsigned char f = exh_lower((unsigned char)n[0]);
   for (; i + nn <= hn; i++) {
-    if (exh_lower((unsigned char)h[i]) == f && exh_strnieq(h + i, n, nn)) return h + i;
+    if (exh_lower((unsigned char)h[i]) == f && exh__strnieq(h + i, n, nn)) return h + i;
   }
   return NULL;
 }
 
-exh_str exh_trim(exh_str s) {
+exh_str exh__trim(exh_str s) {
   while (s.n && (s.p[0] == ' ' || s.p[0] == '\t' || s.p[0] == '\r')) s.p++, s.n--;
   while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t' || s.p[s.n - 1] == '\r' ||
                  s.p[s.n - 1] == '\n'))
@@ -202,7 +202,7 @@ exh_str exh_trim(exh_str s) {
 
 /* ---- numbers ---------------------------------------------------------- */
 
-int exh_parse_u64_prefix(exh_str s, uint64_t *out, size_t *used) {
+int exh__parse_u64_prefix(exh_str s, uint64_t *out, size_t *used) {
   size_t i = 0;
   uint64_t v = 0;
   while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
@@ -217,24 +217,24 @@ int exh_parse_u64_prefix(exh_str s, uint64_t *out, size_t *used) {
   return 0;
 }
 
-int exh_parse_u64(exh_str s, uint64_t *out) {
+int exh__parse_u64(exh_str s, uint64_t *out) {
   if (!s.p) return -1;
-  s = exh_trim(s);
+  s = exh__trim(s);
   size_t used;
   uint64_t v;
-  if (exh_parse_u64_prefix(s, &v, &used) != 0 || used != s.n) return -1;
+  if (exh__parse_u64_prefix(s, &v, &used) != 0 || used != s.n) return -1;
   *out = v;
   return 0;
 }
 
-int exh_parse_i64(exh_str s, int64_t *out) {
+int exh__parse_i64(exh_str s, int64_t *out) {
   if (!s.p) return -1;
-  s = exh_trim(s);
+  s = exh__trim(s);
   int neg = s.n && s.p[0] == '-';
   if (neg || (s.n && s.p[0] == '+')) s.p++, s.n--;
   uint64_t v;
   size_t used;
-  if (exh_parse_u64_prefix(s, &v, &used) != 0 || used != s.n) return -1;
+  if (exh__parse_u64_prefix(s, &v, &used) != 0 || used != s.n) return -1;
   if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX) return -1;
   *out = neg ? (int64_t)(0 - v) : (int64_t)v;
   return 0;
@@ -243,7 +243,7 @@ int exh_parse_i64(exh_str s, int64_t *out) {
 /* ---- time ------------------------------------------------------------- */
 
 /* Howard Hinnant's days_from_civil: days since 1970-01-01. */
-int64_t exh_days_from_civil(int64_t y, unsigned m, unsigned d) {
+int64_t exh__days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = (unsigned)(y - era * 400);
@@ -264,9 +264,9 @@ static int digits(const char *p, size_t n, int *out) {
 
 static int parse_iso8601(exh_str s, int64_t *ms, int whole, size_t *used);
 
-int exh_parse_iso8601(exh_str s, int64_t *ms) { return parse_iso8601(exh_trim(s), ms, 1, NULL); }
+int exh__parse_iso8601(exh_str s, int64_t *ms) { return parse_iso8601(exh__trim(s), ms, 1, NULL); }
 
-int exh_parse_iso8601_prefix(exh_str s, int64_t *ms, size_t *used) { return parse_iso8601(s, ms, 0, used); }
+int exh__parse_iso8601_prefix(exh_str s, int64_t *ms, size_t *used) { return parse_iso8601(s, ms, 0, used); }
 
 /* whole: s is the stamp and nothing else; else the stamp starts s and ends
  * where a time zone suffix cannot continue (*used: its length). */
@@ -317,12 +317,12 @@ static int parse_iso8601(exh_str s, int64_t *ms, int whole, size_t *used) {
     if (!whole && i < s.n && ((p[i] | 32) >= 'a' && (p[i] | 32) <= 'z')) return -1;
   }
   if (used) *used = i;
-  int64_t days = exh_days_from_civil(Y, (unsigned)M, (unsigned)D);
+  int64_t days = exh__days_from_civil(Y, (unsigned)M, (unsigned)D);
   *ms = ((days * 86400 + h * 3600 + m * 60 + sec) - off_min * 60) * 1000 + frac;
   return 0;
 }
 
-void exh_format_iso8601(int64_t ms, char out[32]) {
+void exh__format_iso8601(int64_t ms, char out[32]) {
   if (ms == INT64_MIN) {
     snprintf(out, 32, "unknown");
     return;
@@ -358,7 +358,7 @@ void exh_format_iso8601(int64_t ms, char out[32]) {
   *o++ = 'Z', *o = 0;
 }
 
-int64_t exh_now_ms(void) {
+int64_t exh__now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -366,7 +366,7 @@ int64_t exh_now_ms(void) {
 
 /* ---- escaping ---------------------------------------------------------- */
 
-size_t exh_utf8_len(const unsigned char *s, size_t n) {
+size_t exh__utf8_len(const unsigned char *s, size_t n) {
   unsigned char c = s[0];
   if (c < 0x80) return 1;
   size_t len;
@@ -386,19 +386,19 @@ size_t exh_utf8_len(const unsigned char *s, size_t n) {
   return len;
 }
 
-void exh_json_str(FILE *f, const char *s, size_t n) {
+void exh__json_str(FILE *f, const char *s, size_t n) {
   /* one escaping routine for files and buffers */
   exh_buf b = {0};
-  exh_json_buf(&b, s, n);
+  exh__json_buf(&b, s, n);
   fwrite(b.p, 1, b.n, f);
-  exh_buf_free(&b);
+  exh__buf_free(&b);
 }
 
-void exh_json_buf(exh_buf *b, const char *s, size_t n) {
+void exh__json_buf(exh_buf *b, const char *s, size_t n) {
   static const char hx[] = "0123456789abcdef";
   const unsigned char *u = (const unsigned char *)s;
   /* room for the worst case (every byte six wide), then write directly */
-  exh_buf_grow(b, 6 * n + 2);
+  exh__buf_grow(b, 6 * n + 2);
   char *o = b->p + b->n;
   *o++ = '"';
   size_t i = 0;
@@ -449,7 +449,7 @@ void exh_json_buf(exh_buf *b, const char *s, size_t n) {
     size_t l = 1;
     if (c < 0x20 || c == 0x7F) {
       cp = c;
-    } else if ((l = exh_utf8_len(u + i, n - i)) == 0) {
+    } else if ((l = exh__utf8_len(u + i, n - i)) == 0) {
       cp = 0xFFFD, l = 1;
     } else if (l == 3 && u[i] == 0xE2 && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)) {
       cp = u[i + 2] == 0xA8 ? 0x2028 : 0x2029; /* line separators: legal JSON, unsafe in JavaScript */
@@ -492,7 +492,7 @@ static void term_escape(void (*put)(void *, const char *, size_t), void *ctx, co
       i = j;
       continue;
     }
-    size_t l = c < 0x80 ? 1 : exh_utf8_len(u + i, n - i);
+    size_t l = c < 0x80 ? 1 : exh__utf8_len(u + i, n - i);
     /* C0 controls and DEL; invalid UTF-8; C1 controls (U+0080..U+009F,
      * encoded C2 80..C2 9F: CSI lives there): the byte, as \xNN */
     if (c < 0x80 || l == 0 || (l == 2 && c == 0xC2 && u[i + 1] < 0xA0)) {
@@ -518,10 +518,10 @@ static void term_escape(void (*put)(void *, const char *, size_t), void *ctx, co
 static void put_file(void *f, const char *p, size_t n) { fwrite(p, 1, n, f); }
 static void put_buf(void *b, const char *p, size_t n) { exh_buf_add(b, p, n); }
 
-void exh_term_str(FILE *f, const char *s, size_t n) { term_escape(put_file, f, s, n); }
-void exh_term_buf(exh_buf *b, const char *s, size_t n) { term_escape(put_buf, b, s, n); }
+void exh__term_str(FILE *f, const char *s, size_t n) { term_escape(put_file, f, s, n); }
+void exh__term_buf(exh_buf *b, const char *s, size_t n) { term_escape(put_buf, b, s, n); }
 
-uint64_t exh_count_newlines(const char *p, size_t n) {
+uint64_t exh__count_newlines(const char *p, size_t n) {
   uint64_t c = 0;
   size_t i = 0;
   /* Blocks of 255 so the byte-wide accumulators cannot overflow. */
@@ -548,7 +548,7 @@ static uint64_t dup_hash(const char *p, size_t n) {
   return h | 1; /* 0 marks an empty slot */
 }
 
-void exh_dup_counts(const exh_str *keys, size_t k, unsigned *dup) {
+void exh__dup_counts(const exh_str *keys, size_t k, unsigned *dup) {
   if (k <= 32) {
     for (size_t i = 0; i < k; i++) {
       unsigned d = 0;
@@ -559,7 +559,7 @@ void exh_dup_counts(const exh_str *keys, size_t k, unsigned *dup) {
   }
   size_t cap = 64;
   while (cap < 2 * k) cap *= 2;
-  struct exh_dup_slot *slot = exh_xcalloc(cap, sizeof *slot);
+  struct exh_dup_slot *slot = exh__xcalloc(cap, sizeof *slot);
   for (size_t i = 0; i < k; i++) {
     uint64_t h = dup_hash(keys[i].p, keys[i].n);
     size_t j = h & (cap - 1);

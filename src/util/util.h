@@ -28,8 +28,8 @@ typedef struct exh_str {
  * every call); a guard is set only where that is acceptable.
  *
  *   exh_guard g;
- *   exh_guard_push(&g);
- *   if (setjmp(g.jb) == 0) { ...work...; exh_guard_pop(&g); }
+ *   exh__guard_push(&g);
+ *   if (setjmp(g.jb) == 0) { ...work...; exh__guard_pop(&g); }
  *   else { ...g.code says why; the guard is already popped... }
  *
  * Locals changed inside the guarded block and read after a failure must be
@@ -41,22 +41,22 @@ typedef struct exh_guard {
   int code; /* EXH_GUARD_NOMEM or EXH_GUARD_LIMIT */
 } exh_guard;
 enum { EXH_GUARD_NOMEM = 1, EXH_GUARD_LIMIT = 2 };
-void exh_guard_push(exh_guard *g);
-void exh_guard_pop(exh_guard *g);
-_Noreturn void exh_guard_fail(int code);
+void exh__guard_push(exh_guard *g);
+void exh__guard_pop(exh_guard *g);
+_Noreturn void exh__guard_fail(int code);
 /* Fault injection for tests: the n-th allocation from now fails (0: none). */
-void exh_alloc_fail_at(uint64_t n);
-/* Allocations counted since the last exh_alloc_fail_at (only while armed or
- * counting: exh_alloc_fail_at(UINT64_MAX) counts without failing). */
-uint64_t exh_alloc_count(void);
+void exh__alloc_fail_at(uint64_t n);
+/* Allocations counted since the last exh__alloc_fail_at (only while armed or
+ * counting: exh__alloc_fail_at(UINT64_MAX) counts without failing). */
+uint64_t exh__alloc_count(void);
 
 /* Checked allocation: never NULL; a failure unwinds to the guard above. */
-void *exh_xmalloc(size_t n);
-void *exh_xcalloc(size_t n, size_t m);
-void *exh_xrealloc(void *p, size_t n);
-char *exh_xstrdup(const char *s);
-char *exh_xstrndup(const char *s, size_t n);
-char *exh_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *exh__xmalloc(size_t n);
+void *exh__xcalloc(size_t n, size_t m);
+void *exh__xrealloc(void *p, size_t n);
+char *exh__xstrdup(const char *s);
+char *exh__xstrndup(const char *s, size_t n);
+char *exh__xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Growable array helper: ensures room for `need` elements. */
 #define EXH_VEC_RESERVE(ptr, cap, need)                                        \
@@ -64,7 +64,7 @@ char *exh_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
     if ((need) > (cap)) {                                                      \
       size_t nc_ = (cap) ? (cap) * 2 : 16;                                     \
       while (nc_ < (need)) nc_ *= 2;                                           \
-      (ptr) = exh_xrealloc((ptr), nc_ * sizeof(*(ptr)));                       \
+      (ptr) = exh__xrealloc((ptr), nc_ * sizeof(*(ptr)));                       \
       (cap) = nc_;                                                             \
     }                                                                          \
   } while (0)
@@ -78,84 +78,84 @@ typedef struct exh_buf {
 /* Grows the buffer to hold `need` more bytes and a NUL (the slow path).
  * A buffer never grows past EXH_BUF_MAX (core/limits.h): past it, the
  * guard unwinds with EXH_GUARD_LIMIT. */
-void exh_buf_grow(exh_buf *b, size_t need);
+void exh__buf_grow(exh_buf *b, size_t need);
 /* Appends; inline because renderers call it per token (the EVTX JSON
  * writer spent 13% of its time in the call itself). */
 static inline void exh_buf_add(exh_buf *b, const void *p, size_t n) {
-  if (b->n + n + 1 > b->cap) exh_buf_grow(b, n);
+  if (b->n + n + 1 > b->cap) exh__buf_grow(b, n);
   if (n) memcpy(b->p + b->n, p, n);
   b->n += n;
   b->p[b->n] = 0;
 }
 static inline void exh_buf_addc(exh_buf *b, char c) {
-  if (b->n + 2 > b->cap) exh_buf_grow(b, 1);
+  if (b->n + 2 > b->cap) exh__buf_grow(b, 1);
   b->p[b->n++] = c;
   b->p[b->n] = 0;
 }
-void exh_buf_adds(exh_buf *b, const char *s);
-void exh_buf_printf(exh_buf *b, const char *fmt, ...)
+void exh__buf_adds(exh_buf *b, const char *s);
+void exh__buf_printf(exh_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void exh_buf_free(exh_buf *b);
+void exh__buf_free(exh_buf *b);
 /* Hands the bytes to the caller (NUL-terminated) and resets the buffer. */
-char *exh_buf_take(exh_buf *b);
+char *exh__buf_take(exh_buf *b);
 
 static inline unsigned char exh_lower(unsigned char c) {
   return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
-int exh_strieq(exh_str a, const char *b);       /* ASCII case-insensitive */
-int exh_strnieq(const char *a, const char *b, size_t n);
-int exh_str_istarts(exh_str s, const char *prefix);
-const char *exh_memimem(const char *h, size_t hn, const char *n, size_t nn);
-exh_str exh_trim(exh_str s);
+int exh__strieq(exh_str a, const char *b);       /* ASCII case-insensitive */
+int exh__strnieq(const char *a, const char *b, size_t n);
+int exh__str_istarts(exh_str s, const char *prefix);
+const char *exh__memimem(const char *h, size_t hn, const char *n, size_t nn);
+exh_str exh__trim(exh_str s);
 
 /* Numbers in slices that are not NUL-terminated (a field of a mapped log,
  * a value of a JSON line): only s's bytes are read, so "4688" glued to the
  * next field's digits is still 4688. Surrounding blanks are allowed; any
  * other byte, an empty slice or overflow gives -1. */
-int exh_parse_u64(exh_str s, uint64_t *out);
-int exh_parse_i64(exh_str s, int64_t *out);
+int exh__parse_u64(exh_str s, uint64_t *out);
+int exh__parse_i64(exh_str s, int64_t *out);
 /* The decimal number at the start of s (no sign, no blanks): 0 with the
  * value and the digits used, or -1 if s does not start with a digit or the
  * number overflows. */
-int exh_parse_u64_prefix(exh_str s, uint64_t *out, size_t *used);
+int exh__parse_u64_prefix(exh_str s, uint64_t *out, size_t *used);
 
 /* Time: UTC milliseconds since the epoch. */
-int64_t exh_days_from_civil(int64_t y, unsigned m, unsigned d);
+int64_t exh__days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Parses "YYYY-MM-DD[T ]hh:mm:ss[.fff...][Z|±hh:mm|±hhmm|±hh]" (no suffix:
  * UTC). Anything else after the time is an error, never read as UTC.
  * Returns 0 on success. */
-int exh_parse_iso8601(exh_str s, int64_t *ms);
+int exh__parse_iso8601(exh_str s, int64_t *ms);
 /* The same for a stamp at the start of free text: it ends at the first byte
  * that cannot continue it (*used: its length). */
-int exh_parse_iso8601_prefix(exh_str s, int64_t *ms, size_t *used);
+int exh__parse_iso8601_prefix(exh_str s, int64_t *ms, size_t *used);
 /* Writes "YYYY-MM-DDThh:mm:ss.mmmZ" (24 chars + NUL) into out[32]. */
-void exh_format_iso8601(int64_t ms, char out[32]);
-int64_t exh_now_ms(void);
+void exh__format_iso8601(int64_t ms, char out[32]);
+int64_t exh__now_ms(void);
 
 /* Output escaping: every attacker-controlled byte goes through one of these.
  * JSON: a quoted string; invalid UTF-8 bytes become U+FFFD. */
-void exh_json_str(FILE *f, const char *s, size_t n);
+void exh__json_str(FILE *f, const char *s, size_t n);
 /* The same JSON escaping into a buffer (for renderers that write a whole
  * record at once). */
-void exh_json_buf(exh_buf *b, const char *s, size_t n);
+void exh__json_buf(exh_buf *b, const char *s, size_t n);
 /* Terminal: control bytes (C0, DEL, C1 via UTF-8, ESC) become \xNN; invalid
  * UTF-8 becomes \xNN; characters that reorder or hide text (bidi embeddings,
  * overrides and isolates, zero-width and other invisible format characters,
  * line and paragraph separators: Trojan Source spoofing) become \uXXXX;
  * everything else passes. */
-void exh_term_str(FILE *f, const char *s, size_t n);
+void exh__term_str(FILE *f, const char *s, size_t n);
 /* The same terminal escaping into a buffer. */
-void exh_term_buf(exh_buf *b, const char *s, size_t n);
+void exh__term_buf(exh_buf *b, const char *s, size_t n);
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-size_t exh_utf8_len(const unsigned char *s, size_t n);
+size_t exh__utf8_len(const unsigned char *s, size_t n);
 
 /* Counts '\n' bytes in [p, p+n); written so the compiler vectorises it. */
-uint64_t exh_count_newlines(const char *p, size_t n);
+uint64_t exh__count_newlines(const char *p, size_t n);
 
 /* Repeat counts of sibling keys (a JSON object's "Data", "Data_1"...):
  * dup[i] = how many of keys[0..i) equal keys[i]. Small sets are scanned,
  * big ones hashed, so it stays linear (a 64 KiB EVTX chunk can hold an
  * element with thousands of children). */
-void exh_dup_counts(const exh_str *keys, size_t k, unsigned *dup);
+void exh__dup_counts(const exh_str *keys, size_t k, unsigned *dup);
 
 #endif

@@ -20,8 +20,8 @@ typedef struct exh_walk {
 } exh_walk;
 
 /* Walks one root (a folder or a file) and appends what it finds. */
-void exh_walk_root(exh_walk *w, const char *root, size_t server);
-void exh_walk_add_error(exh_walk *w, size_t server, const char *path, const char *reason,
+void exh__walk_root(exh_walk *w, const char *root, size_t server);
+void exh__walk_add_error(exh_walk *w, size_t server, const char *path, const char *reason,
                         int skipped);
 
 #endif

@@ -169,11 +169,11 @@ static inline w evb_chunk_begin(uint8_t *b) {
  * and both checksums. */
 static inline void evb_chunk_end(w *x, size_t records_end) {
   put32(x, 48, (uint32_t)records_end);
-  put32(x, 52, exh_crc32(x->b + 512, records_end - 512));
+  put32(x, 52, exh__crc32(x->b + 512, records_end - 512));
   uint8_t hdr[504];
   memcpy(hdr, x->b, 120);
   memcpy(hdr + 120, x->b + 128, 384);
-  put32(x, 124, exh_crc32(hdr, 504));
+  put32(x, 124, exh__crc32(hdr, 504));
 }
 
 /* A file header (4096 bytes at f) with its checksum. */
@@ -181,7 +181,7 @@ static inline void evb_file_header(uint8_t *f) {
   memset(f, 0, 4096);
   memcpy(f, "ElfFile", 8);
   w fh = {f, 0};
-  put32(&fh, 124, exh_crc32(f, 120));
+  put32(&fh, 124, exh__crc32(f, 120));
 }
 
 #endif

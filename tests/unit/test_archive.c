@@ -39,15 +39,15 @@ static int setup(void **st) {
   (void)st;
   if (exh_ruleset_new(&rs) != EXH_OK || exh_ruleset_add_builtin(rs) != EXH_OK || exh_ruleset_compile(rs) != EXH_OK)
     return -1;
-  exh_scan_limits_default(&lim);
-  exh_worker_init(&wk, rs);
+  exh__scan_limits_default(&lim);
+  exh__worker_init(&wk, rs);
   wk.lim = &lim;
   return 0;
 }
 
 static int teardown(void **st) {
   (void)st;
-  exh_worker_fini(&wk);
+  exh__worker_fini(&wk);
   exh_ruleset_free(rs);
   return 0;
 }
@@ -108,16 +108,16 @@ static result scan_bytes(const char *p, size_t n, int sequential) {
   ev.rel = "";
   ev.kind = EXH_KIND_ARCHIVE;
   dribble d = {{dribble_read, NULL, dribble_close, n, 0, ""}, p, n, 777};
-  exh_source *src = sequential ? &d.s : exh_source_mem(p, n);
-  exh_scan_archive_source(&wk, &ev, src);
-  if (!sequential) exh_source_close(src);
+  exh_source *src = sequential ? &d.s : exh__source_mem(p, n);
+  exh__scan_archive_source(&wk, &ev, src);
+  if (!sequential) exh__source_close(src);
   result r = {ev.nfindings, 0, 0, ev.error};
   for (size_t i = 0; i < ev.nfindings; i++) {
     if (!strcmp(ev.findings[i].path, "a!" LOG_NAME) && ev.findings[i].line == 6) r.log++;
     if (!strcmp(ev.findings[i].path, "a!" SHELL_NAME)) r.shell++;
   }
   ev.error = NULL; /* handed to the caller */
-  exh_evidence_release(&ev);
+  exh__evidence_release(&ev);
   return r;
 }
 
@@ -187,7 +187,7 @@ static void test_replaced(void **st) {
   free(buf);
   exh_stat s;
   char why[256];
-  assert_int_equal(exh_lstat(path, &s, why, sizeof why), 0);
+  assert_int_equal(exh__lstat(path, &s, why, sizeof why), 0);
   assert_int_equal(rename(other, path), 0);
   exh_evidence ev;
   memset(&ev, 0, sizeof ev);
@@ -197,11 +197,11 @@ static void test_replaced(void **st) {
   ev.size = s.size;
   ev.dev = s.dev;
   ev.ino = s.ino;
-  exh_scan_archive(&wk, &ev);
+  exh__scan_archive(&wk, &ev);
   assert_non_null(ev.error);
   assert_non_null(strstr(ev.error, "replaced"));
   assert_int_equal(ev.nfindings, 0);
-  exh_evidence_release(&ev);
+  exh__evidence_release(&ev);
   unlink(path);
   rmdir(dir);
 }

@@ -28,9 +28,9 @@ static int setup(void **st) {
   (void)st;
   if (exh_ruleset_new(&rs) != EXH_OK || exh_ruleset_add_builtin(rs) != EXH_OK || exh_ruleset_compile(rs) != EXH_OK)
     return -1;
-  exh_scan_limits_default(&lim);
+  exh__scan_limits_default(&lim);
   lim.max_content_bytes = 1 << 20;
-  exh_worker_init(&wk, rs);
+  exh__worker_init(&wk, rs);
   wk.lim = &lim;
   snprintf(dir, sizeof dir, "/tmp/exh_test_content_XXXXXX");
   return mkdtemp(dir) ? 0 : -1;
@@ -38,7 +38,7 @@ static int setup(void **st) {
 
 static int teardown(void **st) {
   (void)st;
-  exh_worker_fini(&wk);
+  exh__worker_fini(&wk);
   exh_ruleset_free(rs);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -68,7 +68,7 @@ static uint8_t *minidump(size_t size, uint32_t at) {
 }
 
 static char *write_file(const char *name, const void *p, size_t n) {
-  char *path = exh_xasprintf("%s/%s", dir, name);
+  char *path = exh__xasprintf("%s/%s", dir, name);
   FILE *f = fopen(path, "wb");
   assert_non_null(f);
   assert_int_equal(fwrite(p, 1, n, f), n);
@@ -84,7 +84,7 @@ static void evidence_for(exh_evidence *ev, char *path) {
   strcpy(ev->sub, "staging");
   exh_stat st;
   char why[256];
-  assert_int_equal(exh_lstat(path, &st, why, sizeof why), 0);
+  assert_int_equal(exh__lstat(path, &st, why, sizeof why), 0);
   ev->size = st.size;
   ev->dev = st.dev;
   ev->ino = st.ino;
@@ -115,7 +115,7 @@ static int has_rule(const exh_evidence *ev, const char *id) {
 }
 
 static void release(exh_evidence *ev) {
-  for (size_t i = 0; i < ev->nfindings; i++) exh_finding_release(&ev->findings[i]);
+  for (size_t i = 0; i < ev->nfindings; i++) exh__finding_release(&ev->findings[i]);
   free(ev->findings);
   free(ev->error);
   free(ev->path);
@@ -127,7 +127,7 @@ static void test_large_dump(void **st) {
   uint8_t *d = minidump(size, (uint32_t)(2 << 20) + 17); /* past the first 2 MiB */
   exh_evidence ev;
   evidence_for(&ev, write_file("big.dmp", d, size));
-  exh_detect_content(&wk, &ev);
+  exh__detect_content(&wk, &ev);
   assert_true(has_rule(&ev, "exhunt-file-lsass-minidump"));
   assert_non_null(ev.error);
   assert_non_null(strstr(ev.error, "content not hashed or YARA-scanned: 3145728 bytes"));
@@ -138,10 +138,10 @@ static void test_large_dump(void **st) {
   for (int far = 0; far < 2; far++) {
     seq_source q = {{seq_read, NULL, seq_close, EXH_SIZE_UNKNOWN, 0, ""}, far ? d : near, size};
     memset(&ev, 0, sizeof ev);
-    ev.path = exh_xstrdup("a.zip!C/Windows/Temp/d.bin");
+    ev.path = exh__xstrdup("a.zip!C/Windows/Temp/d.bin");
     ev.rel = "C/Windows/Temp/d.bin";
     ev.kind = EXH_KIND_CONTENT;
-    exh_detect_content_source(&wk, &ev, &q.s);
+    exh__detect_content_source(&wk, &ev, &q.s);
     assert_int_equal(has_rule(&ev, "exhunt-file-lsass-minidump"), !far);
     assert_non_null(strstr(ev.error, "content not hashed or YARA-scanned"));
     release(&ev);
@@ -159,7 +159,7 @@ static void test_swapped_after_walk(void **st) {
   evidence_for(&ev, write_file("a.dmp", d, 8192));
   assert_int_equal(unlink(ev.path), 0);
   assert_int_equal(symlink(outside, ev.path), 0);
-  exh_detect_content(&wk, &ev);
+  exh__detect_content(&wk, &ev);
   assert_non_null(ev.error);
   assert_non_null(strstr(ev.error, "symbolic link"));
   assert_int_equal(ev.nfindings, 0);
@@ -169,7 +169,7 @@ static void test_swapped_after_walk(void **st) {
   char *other = write_file("c.dmp", d, 8192);
   assert_int_equal(rename(other, ev.path), 0);
   free(other);
-  exh_detect_content(&wk, &ev);
+  exh__detect_content(&wk, &ev);
   assert_non_null(ev.error);
   assert_non_null(strstr(ev.error, "replaced"));
   assert_int_equal(ev.nfindings, 0);
@@ -177,7 +177,7 @@ static void test_swapped_after_walk(void **st) {
   /* shrunk: checked as read, and said */
   evidence_for(&ev, write_file("e.dmp", d, 8192));
   assert_int_equal(truncate(ev.path, 4096), 0);
-  exh_detect_content(&wk, &ev);
+  exh__detect_content(&wk, &ev);
   assert_non_null(ev.error);
   assert_non_null(strstr(ev.error, "shrank"));
   assert_true(has_rule(&ev, "exhunt-file-lsass-minidump"));

@@ -40,7 +40,7 @@ typedef struct out {
 
 static int on_rec(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   out *o = ctx;
-  exh_evtx_write_json(o->f, p, r);
+  exh__evtx_write_json(o->f, p, r);
   o->records++;
   if (r->json) o->fast++;
   return 0;
@@ -54,10 +54,10 @@ static void on_iss(void *ctx, uint64_t off, const char *what) {
 static void render(const uint8_t *d, size_t n, int json, out *o) {
   memset(o, 0, sizeof *o);
   o->f = open_memstream(&o->p, &o->n);
-  exh_evtx *p = exh_evtx_new();
-  exh_evtx_set_json(p, json);
-  exh_evtx_parse(p, d, n, on_rec, on_iss, o);
-  exh_evtx_free(p);
+  exh_evtx *p = exh__evtx_new();
+  exh__evtx_set_json(p, json);
+  exh__evtx_parse(p, d, n, on_rec, on_iss, o);
+  exh__evtx_free(p);
   fclose(o->f);
 }
 
@@ -468,15 +468,15 @@ static void test_deadline_inside_a_record(void **st) {
   (void)st;
   uint8_t *f = malloc(4096 + 65536);
   size_t n = file_with_bombs(f);
-  exh_evtx *p = exh_evtx_new();
-  exh_evtx_set_deadline(p, 1e-9); /* long past */
+  exh_evtx *p = exh__evtx_new();
+  exh__evtx_set_deadline(p, 1e-9); /* long past */
   long recs = 0;
   timeouts = 0;
-  exh_evtx_parse(p, f, n, count_rec, keep_issue, &recs);
-  assert_true(exh_evtx_timed_out(p));
+  exh__evtx_parse(p, f, n, count_rec, keep_issue, &recs);
+  assert_true(exh__evtx_timed_out(p));
   assert_int_equal(timeouts, 1);
   assert_int_equal(recs, 1); /* record 1; record 4 is after the stop */
-  exh_evtx_free(p);
+  exh__evtx_free(p);
   free(f);
 }
 
@@ -529,10 +529,10 @@ static int on_charge(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
 static uint64_t charge_of(uint8_t *f, size_t size, size_t pad, size_t elems) {
   big_size = size, big_pad = pad, big_elems = elems;
   size_t n = file_with(f, rec_big);
-  exh_evtx *p = exh_evtx_new();
+  exh_evtx *p = exh__evtx_new();
   charged = 0;
-  exh_evtx_parse(p, f, n, on_charge, NULL, NULL);
-  exh_evtx_free(p);
+  exh__evtx_parse(p, f, n, on_charge, NULL, NULL);
+  exh__evtx_free(p);
   return charged;
 }
 
@@ -591,11 +591,11 @@ static void test_at_the_limit(void **st) {
 static void render_bounded(const uint8_t *d, size_t n, int json, uint64_t chunk_bytes, out *o) {
   memset(o, 0, sizeof *o);
   o->f = open_memstream(&o->p, &o->n);
-  exh_evtx *p = exh_evtx_new();
-  exh_evtx_set_json(p, json);
+  exh_evtx *p = exh__evtx_new();
+  exh__evtx_set_json(p, json);
   p->max_chunk_bytes = chunk_bytes;
-  exh_evtx_parse(p, d, n, on_rec, on_iss, o);
-  exh_evtx_free(p);
+  exh__evtx_parse(p, d, n, on_rec, on_iss, o);
+  exh__evtx_free(p);
   fclose(o->f);
 }
 
@@ -608,10 +608,10 @@ static void test_chunk_sum(void **st) {
   for (uint64_t id = 1; id <= 20; id++) evb_record(&x, id, rec_event);
   evb_chunk_end(&x, x.n);
   size_t n = 4096 + 65536;
-  exh_evtx *p = exh_evtx_new();
+  exh_evtx *p = exh__evtx_new();
   charged = 0;
-  exh_evtx_parse(p, f, n, on_charge, NULL, NULL); /* every record charges the same */
-  exh_evtx_free(p);
+  exh__evtx_parse(p, f, n, on_charge, NULL, NULL); /* every record charges the same */
+  exh__evtx_free(p);
   assert_true(charged > 0);
   out t, c;
   render_bounded(f, n, 0, 5 * charged + charged / 2, &t);

@@ -194,7 +194,7 @@ static int setup(void **st) {
   (void)st;
   if (exh_ruleset_new(&rs) != EXH_OK || exh_ruleset_add_builtin(rs) != EXH_OK || exh_ruleset_compile(rs) != EXH_OK)
     return -1;
-  exh_scan_limits_default(&lim);
+  exh__scan_limits_default(&lim);
   snprintf(tmp, sizeof tmp, "/tmp/exh_evtx_scan_%ld", (long)getpid());
   return mkdir(tmp, 0700);
 }
@@ -215,18 +215,18 @@ static void ev_init(exh_evidence *ev, exh_kind kind) {
 }
 
 static void ev_free(exh_evidence *ev) {
-  for (size_t i = 0; i < ev->nfindings; i++) exh_finding_release(&ev->findings[i]);
+  for (size_t i = 0; i < ev->nfindings; i++) exh__finding_release(&ev->findings[i]);
   free(ev->findings);
   free(ev->error);
 }
 
 static void scan_buf(exh_evidence *ev, const uint8_t *f, size_t n) {
   exh_worker wk;
-  exh_worker_init(&wk, rs);
+  exh__worker_init(&wk, rs);
   wk.lim = &lim;
   ev_init(ev, EXH_KIND_EVTX);
-  exh_scan_evtx_buf(&wk, ev, (const char *)f, n);
-  exh_worker_fini(&wk);
+  exh__scan_evtx_buf(&wk, ev, (const char *)f, n);
+  exh__worker_fini(&wk);
 }
 
 /* How many findings are web shell findings, and of which record ids. */
@@ -308,7 +308,7 @@ static void test_channel_decided_per_record(void **st) {
   assert_non_null(sec);
   assert_int_equal(sec->records, 2);
   char iso[32];
-  exh_format_iso8601(sec->first_ms, iso);
+  exh__format_iso8601(sec->first_ms, iso);
   assert_memory_equal(iso, "2021-03-12", 10);
   assert_true(ev.first_ms != EXH_TIME_UNKNOWN && ev.first_ms == ev.last_ms);
   ev_free(&ev);
@@ -411,13 +411,13 @@ static void write_file(const char *path, const void *data, size_t n) {
 
 static void scan_file(exh_evidence *ev, const char *path, const exh_stat *st) {
   exh_worker wk;
-  exh_worker_init(&wk, rs);
+  exh__worker_init(&wk, rs);
   wk.lim = &lim;
   ev_init(ev, EXH_KIND_EVTX);
   ev->path = (char *)path;
   if (st) ev->dev = st->dev, ev->ino = st->ino, ev->size = st->size;
-  exh_scan_evtx(&wk, ev);
-  exh_worker_fini(&wk);
+  exh__scan_evtx(&wk, ev);
+  exh__worker_fini(&wk);
 }
 
 /* A file of 40 chunks, read a chunk at a time: the same findings as the
@@ -440,7 +440,7 @@ static void test_file_streaming(void **st) {
   write_file(path, f, n);
   exh_stat sb;
   char why[256];
-  assert_int_equal(exh_lstat(path, &sb, why, sizeof why), 0);
+  assert_int_equal(exh__lstat(path, &sb, why, sizeof why), 0);
   exh_evidence mem, file;
   scan_buf(&mem, f, n);
   scan_file(&file, path, &sb);
@@ -496,18 +496,18 @@ static void test_json_long_line(void **st) {
   (void)st;
   size_t pad = EXH_JSONEV_MAX_LINE + 100;
   exh_buf b = {0};
-  exh_buf_adds(&b, JSON_SHELL "\n");
+  exh__buf_adds(&b, JSON_SHELL "\n");
   exh_buf_addc(&b, '"');
   for (size_t i = 0; i < pad; i++) exh_buf_addc(&b, 'P');
-  exh_buf_adds(&b, JSON_SHELL "\n");
-  exh_buf_adds(&b, "\n" JSON_SHELL "\n{not json}\n");
+  exh__buf_adds(&b, JSON_SHELL "\n");
+  exh__buf_adds(&b, "\n" JSON_SHELL "\n{not json}\n");
   exh_worker wk;
-  exh_worker_init(&wk, rs);
+  exh__worker_init(&wk, rs);
   wk.lim = &lim;
   exh_evidence ev;
   ev_init(&ev, EXH_KIND_JSONEV);
-  exh_scan_jsonev_buf(&wk, &ev, b.p, b.n);
-  exh_worker_fini(&wk);
+  exh__scan_jsonev_buf(&wk, &ev, b.p, b.n);
+  exh__worker_fini(&wk);
   uint64_t ids[4];
   assert_int_equal(shells(&ev, ids, 4), 2);
   assert_int_equal(ev.findings[0].line, 1);
@@ -526,16 +526,16 @@ static void test_json_long_line(void **st) {
   char path[300];
   snprintf(path, sizeof path, "%s/e.json", tmp);
   write_file(path, b.p, b.n);
-  exh_worker_init(&wk, rs);
+  exh__worker_init(&wk, rs);
   wk.lim = &lim;
   ev_init(&ev, EXH_KIND_JSONEV);
   ev.path = path;
-  exh_scan_jsonev(&wk, &ev);
-  exh_worker_fini(&wk);
+  exh__scan_jsonev(&wk, &ev);
+  exh__worker_fini(&wk);
   assert_int_equal(shells(&ev, ids, 4), 1);
   assert_non_null(strstr(ev.error, "1 lines longer than"));
   ev_free(&ev);
-  exh_buf_free(&b);
+  exh__buf_free(&b);
 }
 
 /* ---- fixtures for the command-line tests and the fuzz seeds ------------------------

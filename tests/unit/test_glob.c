@@ -10,9 +10,9 @@
 
 static int m(const char *pat, const char *s, int front, int back, int cased) {
   exh_glob g;
-  exh_glob_compile(&g, pat, strlen(pat), front, back, cased, 0);
-  int r = exh_glob_match(&g, s, strlen(s));
-  exh_glob_free(&g);
+  exh__glob_compile(&g, pat, strlen(pat), front, back, cased, 0);
+  int r = exh__glob_match(&g, s, strlen(s));
+  exh__glob_free(&g);
   return r;
 }
 
@@ -61,21 +61,21 @@ static void test_escapes(void **st) {
 static void test_longest_literal(void **st) {
   (void)st;
   exh_glob g;
-  exh_glob_compile(&g, "ServerInfo~*/*", 14, 0, 0, 0, 0);
-  exh_str l = exh_glob_longest_literal(&g, "\"");
+  exh__glob_compile(&g, "ServerInfo~*/*", 14, 0, 0, 0, 0);
+  exh_str l = exh__glob_longest_literal(&g, "\"");
   assert_int_equal(l.n, 11);
   assert_memory_equal(l.p, "serverinfo~", 11);
-  exh_glob_free(&g);
+  exh__glob_free(&g);
   /* quotes are doubled in CSV: the literal must avoid them */
-  exh_glob_compile(&g, "run\"at=\"server", 14, 1, 1, 0, 0);
-  l = exh_glob_longest_literal(&g, "\"");
+  exh__glob_compile(&g, "run\"at=\"server", 14, 1, 1, 0, 0);
+  l = exh__glob_longest_literal(&g, "\"");
   assert_int_equal(l.n, 6);
   assert_memory_equal(l.p, "server", 6);
-  exh_glob_free(&g);
-  exh_glob_compile(&g, "*", 1, 0, 0, 0, 0);
-  l = exh_glob_longest_literal(&g, "\"");
+  exh__glob_free(&g);
+  exh__glob_compile(&g, "*", 1, 0, 0, 0, 0);
+  l = exh__glob_longest_literal(&g, "\"");
   assert_int_equal(l.n, 0);
-  exh_glob_free(&g);
+  exh__glob_free(&g);
 }
 
 int main(void) {

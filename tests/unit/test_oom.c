@@ -88,10 +88,10 @@ static void test_scan_oom(void **st) {
   exh_ruleset *rs = rules();
   for (int threads = 1; threads <= 2; threads++) {
     exh_result *res = NULL;
-    exh_alloc_fail_at(UINT64_MAX); /* count only */
+    exh__alloc_fail_at(UINT64_MAX); /* count only */
     assert_int_equal(scan(rs, threads, &res), EXH_OK);
-    uint64_t total = exh_alloc_count();
-    exh_alloc_fail_at(0);
+    uint64_t total = exh__alloc_count();
+    exh__alloc_fail_at(0);
     assert_true(total > 50);
     assert_int_equal(exh_server_verdict(exh_result_server(res, 0)), EXH_VERDICT_COMPROMISED);
     exh_result_free(res);
@@ -99,9 +99,9 @@ static void test_scan_oom(void **st) {
     size_t enomem = 0, partial = 0;
     for (uint64_t n = 1; n <= total + 1; n += step) {
       res = NULL;
-      exh_alloc_fail_at(n);
+      exh__alloc_fail_at(n);
       exh_err rc = scan(rs, threads, &res);
-      exh_alloc_fail_at(0);
+      exh__alloc_fail_at(0);
       if (rc == EXH_ENOMEM) {
         assert_null(res);
         enomem++;
@@ -136,25 +136,25 @@ static void test_report_oom(void **st) {
   exh_report_opts ro = {0, 1};
   size_t nenomem = 0;
   for (const exh_writer *const *w = exh_writers(); *w; w++) {
-    exh_alloc_fail_at(UINT64_MAX);
+    exh__alloc_fail_at(UINT64_MAX);
     assert_int_equal(exh_writer_write(*w, discard, NULL, res, &ro), EXH_OK);
-    uint64_t total = exh_alloc_count();
-    exh_alloc_fail_at(0);
+    uint64_t total = exh__alloc_count();
+    exh__alloc_fail_at(0);
     for (uint64_t n = 1; n <= total; n++) {
-      exh_alloc_fail_at(n);
+      exh__alloc_fail_at(n);
       exh_err rc = exh_writer_write(*w, discard, NULL, res, &ro);
-      exh_alloc_fail_at(0);
+      exh__alloc_fail_at(0);
       assert_true(rc == EXH_OK || rc == EXH_ENOMEM);
       nenomem += rc == EXH_ENOMEM;
     }
   }
   assert_true(nenomem > 0);
   /* the terminal writer and the prefilter description too */
-  exh_alloc_fail_at(1);
+  exh__alloc_fail_at(1);
   assert_int_equal(exh_term_write(discard, NULL, "x\x1b", 2), EXH_ENOMEM);
-  exh_alloc_fail_at(1);
+  exh__alloc_fail_at(1);
   assert_int_equal(exh_ruleset_describe_prefilter(rs, 0, discard, NULL), EXH_ENOMEM);
-  exh_alloc_fail_at(0);
+  exh__alloc_fail_at(0);
   assert_int_equal(exh_ruleset_describe_prefilter(rs, 0, discard, NULL), EXH_OK);
   exh_result_free(res);
   exh_ruleset_free(rs);

@@ -49,7 +49,7 @@ static void test_pe_version(void **st) {
     size_t n = make_pe(pe, plus);
     uint16_t v[4];
     const char *why;
-    assert_int_equal(exh_pe_file_version(pe, n, v, &why), 0);
+    assert_int_equal(exh__pe_file_version(pe, n, v, &why), 0);
     assert_int_equal(v[0], 15);
     assert_int_equal(v[1], 2);
     assert_int_equal(v[2], 792);
@@ -58,17 +58,17 @@ static void test_pe_version(void **st) {
     for (size_t k = 0; k < n; k += 7) {
       uint8_t *c = malloc(k ? k : 1);
       memcpy(c, pe, k);
-      (void)exh_pe_file_version(c, k, v, &why);
+      (void)exh__pe_file_version(c, k, v, &why);
       free(c);
     }
   }
   uint16_t v[4];
   const char *why;
-  assert_int_equal(exh_pe_file_version((const uint8_t *)"MZ", 2, v, &why), -1);
+  assert_int_equal(exh__pe_file_version((const uint8_t *)"MZ", 2, v, &why), -1);
   /* a resource entry pointing outside the file */
   make_pe(pe, 1);
   put32(pe + 0x200 + 0x50, 0x7FFFFFF0u);
-  assert_int_equal(exh_pe_file_version(pe, sizeof pe, v, &why), -1);
+  assert_int_equal(exh__pe_file_version(pe, sizeof pe, v, &why), -1);
 }
 
 static void test_minidump(void **st) {
@@ -85,18 +85,18 @@ static void test_minidump(void **st) {
   put32(m + 300, (uint32_t)(2 * strlen(img)));
   for (size_t i = 0; img[i]; i++) put16(m + 304 + 2 * i, (unsigned char)img[i]);
   char name[64];
-  assert_int_equal(exh_minidump_process(m, sizeof m, name, sizeof name), 1);
+  assert_int_equal(exh__minidump_process(m, sizeof m, name, sizeof name), 1);
   assert_string_equal(name, "lsass.exe");
   for (size_t k = 0; k < sizeof m; k += 3) {
     uint8_t *c = malloc(k ? k : 1);
     memcpy(c, m, k);
-    (void)exh_minidump_process(c, k, name, sizeof name);
+    (void)exh__minidump_process(c, k, name, sizeof name);
     free(c);
   }
   put32(m + 300, 0xFFFFFFF0u); /* name length beyond the file */
-  assert_int_equal(exh_minidump_process(m, sizeof m, name, sizeof name), 1);
+  assert_int_equal(exh__minidump_process(m, sizeof m, name, sizeof name), 1);
   assert_string_equal(name, "");
-  assert_int_equal(exh_minidump_process((const uint8_t *)"PK\3\4", 4, name, sizeof name), 0);
+  assert_int_equal(exh__minidump_process((const uint8_t *)"PK\3\4", 4, name, sizeof name), 0);
 }
 
 int main(void) {

@@ -37,16 +37,16 @@ static void test_lines(void **st) {
   (void)st;
   exh_pf_lit lits[] = {{"ServerInfo~", 11, 1}, {"#Fields:", 8, 99}, {"Download failed", 15, 2}, {"serverinfo~loc", 14, 1}};
   char why[128];
-  exh_prefilter *pf = exh_pf_build(lits, 4, why, sizeof why);
+  exh_prefilter *pf = exh__pf_build(lits, 4, why, sizeof why);
   assert_non_null(pf);
-  exh_pf_scratch *s = exh_pf_scratch_new(pf);
+  exh_pf_scratch *s = exh__pf_scratch_new(pf);
   const char *d = "#Fields: a,b\n"
                   "nothing here\n"
                   "x,SERVERINFO~localhost/ecp,download failed\n"
                   "\n"
                   "tail serverinfo~";
   hits h = {0};
-  assert_int_equal(exh_pf_scan(pf, s, d, strlen(d), on_line, &h), 0);
+  assert_int_equal(exh__pf_scan(pf, s, d, strlen(d), on_line, &h), 0);
   assert_int_equal(h.n, 3);
   assert_int_equal(h.start[0], 0);
   assert_int_equal(h.end[0], 12);
@@ -60,21 +60,21 @@ static void test_lines(void **st) {
   /* last line without a newline */
   assert_int_equal(h.end[2], strlen(d));
   assert_int_equal(h.start[2], (size_t)(strstr(d, "tail") - d));
-  exh_pf_scratch_free(s);
-  exh_pf_free(pf);
+  exh__pf_scratch_free(s);
+  exh__pf_free(pf);
 }
 
 static void test_empty(void **st) {
   (void)st;
   char why[128];
-  exh_prefilter *pf = exh_pf_build(NULL, 0, why, sizeof why);
+  exh_prefilter *pf = exh__pf_build(NULL, 0, why, sizeof why);
   assert_non_null(pf);
-  exh_pf_scratch *s = exh_pf_scratch_new(pf);
+  exh_pf_scratch *s = exh__pf_scratch_new(pf);
   hits h = {0};
-  assert_int_equal(exh_pf_scan(pf, s, "abc\n", 4, on_line, &h), 0);
+  assert_int_equal(exh__pf_scan(pf, s, "abc\n", 4, on_line, &h), 0);
   assert_int_equal(h.n, 0);
-  exh_pf_scratch_free(s);
-  exh_pf_free(pf);
+  exh__pf_scratch_free(s);
+  exh__pf_free(pf);
 }
 
 
@@ -108,20 +108,20 @@ static void test_many_hits(void **st) {
   }
   line[ln++] = '\n';
   char why[128];
-  exh_prefilter *pf = exh_pf_build(lits, N, why, sizeof why);
+  exh_prefilter *pf = exh__pf_build(lits, N, why, sizeof why);
   assert_non_null(pf);
-  exh_pf_scratch *s = exh_pf_scratch_new(pf);
+  exh_pf_scratch *s = exh__pf_scratch_new(pf);
   many m;
   memset(&m, 0, sizeof m);
   for (int round = 0; round < 2; round++) { /* the scratch is reused cleanly */
     memset(&m, 0, sizeof m);
-    assert_int_equal(exh_pf_scan(pf, s, line, ln, on_many, &m), 0);
+    assert_int_equal(exh__pf_scan(pf, s, line, ln, on_many, &m), 0);
     assert_int_equal(m.lines, 1);
     assert_int_equal(m.nids, N);
     for (int i = 0; i < N; i++) assert_int_equal(m.seen[i], 1);
   }
-  exh_pf_scratch_free(s);
-  exh_pf_free(pf);
+  exh__pf_scratch_free(s);
+  exh__pf_free(pf);
 }
 
 int main(void) {

@@ -23,43 +23,43 @@ static const exh_rule_info rule = {"rid-1", "SSRF", "d", "builtin:x.yml", "excha
 #define HOSTILE "evil\x1b]0;title\x07\x1b[2J\"</script><img src=x>\r\n=cmd|' /C calc'!A0\xff"
 
 static exh_result *make(void) {
-  exh_result *r = exh_xcalloc(1, sizeof *r);
+  exh_result *r = exh__xcalloc(1, sizeof *r);
   r->nservers = 1;
-  r->servers = exh_xcalloc(1, sizeof *r->servers);
-  r->servers[0].name = exh_xstrdup("srv\x1b[31m");
-  r->servers[0].root = exh_xstrdup("/x");
-  r->servers[0].reason = exh_xstrdup("because");
+  r->servers = exh__xcalloc(1, sizeof *r->servers);
+  r->servers[0].name = exh__xstrdup("srv\x1b[31m");
+  r->servers[0].root = exh__xstrdup("/x");
+  r->servers[0].reason = exh__xstrdup("because");
   r->servers[0].verdict = EXH_VERDICT_COMPROMISED;
   r->nfindings = 1;
-  r->findings = exh_xcalloc(1, sizeof *r->findings);
+  r->findings = exh__xcalloc(1, sizeof *r->findings);
   exh_finding *f = &r->findings[0];
   f->rule = &rule;
   f->level = EXH_LEVEL_HIGH;
   f->time_ms = 1614733323123LL;
-  f->message = exh_xstrdup("msg " HOSTILE);
+  f->message = exh__xstrdup("msg " HOSTILE);
   f->dataset = "exchange.httpproxy";
-  f->path = exh_xstrdup("/x/HttpProxy_1.LOG");
+  f->path = exh__xstrdup("/x/HttpProxy_1.LOG");
   f->offset = 42;
   f->line = 3;
-  f->evidence = exh_xstrdup(HOSTILE);
+  f->evidence = exh__xstrdup(HOSTILE);
   f->evidence_len = strlen(HOSTILE);
-  f->source_ip = exh_xstrdup("1.2.3.4");
-  f->url = exh_xstrdup("/ecp/y.js?" HOSTILE);
-  f->user_agent = exh_xstrdup(HOSTILE);
+  f->source_ip = exh__xstrdup("1.2.3.4");
+  f->url = exh__xstrdup("/ecp/y.js?" HOSTILE);
+  f->user_agent = exh__xstrdup(HOSTILE);
   f->http_status = 200;
   /* coverage and campaigns carry attacker-chosen names too (folder names,
    * EVTX channel names) */
   r->ncoverage = 2;
-  r->coverage = exh_xcalloc(2, sizeof *r->coverage);
-  r->coverage[0] = (exh_coverage){0, "httpproxy", exh_xstrdup(HOSTILE), exh_xstrdup("HttpProxy logs " HOSTILE), 1,
+  r->coverage = exh__xcalloc(2, sizeof *r->coverage);
+  r->coverage[0] = (exh_coverage){0, "httpproxy", exh__xstrdup(HOSTILE), exh__xstrdup("HttpProxy logs " HOSTILE), 1,
                                   1614733323123LL, 1614733323999LL, 3, 100, 10, 1, 5};
-  r->coverage[1] = (exh_coverage){0, "iis", exh_xstrdup(""), exh_xstrdup("IIS logs"), 0, EXH_TIME_UNKNOWN,
+  r->coverage[1] = (exh_coverage){0, "iis", exh__xstrdup(""), exh__xstrdup("IIS logs"), 0, EXH_TIME_UNKNOWN,
                                   EXH_TIME_UNKNOWN, 0, 0, 0, 0, 0};
-  r->servers[0].limits = exh_xstrdup("read: " HOSTILE);
+  r->servers[0].limits = exh__xstrdup("read: " HOSTILE);
   r->servers[0].ncampaigns = 1;
-  r->servers[0].campaigns = exh_xcalloc(1, sizeof *r->servers[0].campaigns);
+  r->servers[0].campaigns = exh__xcalloc(1, sizeof *r->servers[0].campaigns);
   r->servers[0].campaigns[0] = (exh_campaign){"ProxyLogon", EXH_CAMPAIGN_NO_TRACE, 0, 1, 0, 1, 3,
-                                                   exh_xstrdup("why " HOSTILE)};
+                                                   exh__xstrdup("why " HOSTILE)};
   return r;
 }
 
@@ -78,7 +78,7 @@ static char *render(int fmt, exh_result *r) {
   exh_buf b = {0};
   exh_report_opts o = {0, 1};
   assert_int_equal(exh_writer_write(w, to_buf, &b, r, &o), EXH_OK);
-  return b.p ? b.p : exh_xstrdup("");
+  return b.p ? b.p : exh__xstrdup("");
 }
 
 static void no_raw_controls(const char *s) {
@@ -140,7 +140,7 @@ static void test_csv(void **st) {
   (void)st;
   exh_result *r = make();
   free(r->findings[0].user_agent);
-  r->findings[0].user_agent = exh_xstrdup("=cmd|' /C calc'!A0");
+  r->findings[0].user_agent = exh__xstrdup("=cmd|' /C calc'!A0");
   char *o = render(2, r);
   /* header + one row, CRLF */
   assert_non_null(strstr(o, "\"time\",\"host\",\"level\""));
@@ -228,7 +228,7 @@ static int fail_some(void *ctx, const char *p, size_t n) {
 static exh_result *make_big(void) {
   exh_result *r = make();
   size_t n = 400;
-  exh_finding *fs = exh_xcalloc(n, sizeof *fs);
+  exh_finding *fs = exh__xcalloc(n, sizeof *fs);
   fs[0] = r->findings[0];
   free(r->findings);
   r->findings = fs;
@@ -236,14 +236,14 @@ static exh_result *make_big(void) {
   for (size_t i = 1; i < n; i++) {
     exh_finding *f = &fs[i];
     *f = fs[0];
-    f->message = exh_xstrdup(fs[0].message);
-    f->path = exh_xstrdup(fs[0].path);
-    f->evidence = exh_xcalloc(1, EXH_EVIDENCE_MAX + 1);
+    f->message = exh__xstrdup(fs[0].message);
+    f->path = exh__xstrdup(fs[0].path);
+    f->evidence = exh__xcalloc(1, EXH_EVIDENCE_MAX + 1);
     memset(f->evidence, 'e', EXH_EVIDENCE_MAX);
     f->evidence_len = EXH_EVIDENCE_MAX;
-    f->source_ip = exh_xstrdup(fs[0].source_ip);
-    f->url = exh_xstrdup(fs[0].url);
-    f->user_agent = exh_xstrdup(fs[0].user_agent);
+    f->source_ip = exh__xstrdup(fs[0].source_ip);
+    f->url = exh__xstrdup(fs[0].url);
+    f->user_agent = exh__xstrdup(fs[0].user_agent);
   }
   return r;
 }
@@ -276,7 +276,7 @@ static void test_term_write(void **st) {
   static const char hostile[] = "a\x1b[2J\xe2\x80\xae" "b";
   assert_int_equal(exh_term_write(to_buf, &b, hostile, sizeof hostile - 1), EXH_OK);
   assert_string_equal(b.p, "a\\x1b[2J\\u202eb");
-  exh_buf_free(&b);
+  exh__buf_free(&b);
   failing f = {0, 1, 0};
   assert_int_equal(exh_term_write(fail_some, &f, "x", 1), EXH_EIO);
   assert_int_equal(exh_term_write(NULL, NULL, "x", 1), EXH_EARG);

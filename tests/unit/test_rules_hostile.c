@@ -73,9 +73,9 @@ static exh_ruleset *load(const char *yaml, size_t n) {
 /* Evaluates a rule on one CSV record of an HttpProxy log, as the scanner does. */
 static int eval_rule(exh_ruleset *rs, const exh_rule *rule, const char *hdr, const char *line) {
   exh_exlog_header h;
-  exh_exlog_header_parse(&h, hdr, strlen(hdr), 0, EXH_FMT_CSV);
-  int *fmap = calloc(exh_ruleset_nfields(rs), sizeof(int));
-  exh_ruleset_map_header(rs, EXH_KIND_HTTPPROXY, h.names, h.n, fmap);
+  exh__exlog_header_parse(&h, hdr, strlen(hdr), 0, EXH_FMT_CSV);
+  int *fmap = calloc(exh__ruleset_nfields(rs), sizeof(int));
+  exh__ruleset_map_header(rs, EXH_KIND_HTTPPROXY, h.names, h.n, fmap);
   exh_str cols[EXH_MAX_COLS];
   uint8_t q[EXH_MAX_COLS];
   exh_buf scratch = {0};
@@ -84,13 +84,13 @@ static int eval_rule(exh_ruleset *rs, const exh_rule *rule, const char *hdr, con
   rec.raw = (exh_str){line, strlen(line)};
   rec.cols = cols;
   rec.qflags = q;
-  rec.ncols = exh_csv_split(line, strlen(line), cols, q, EXH_MAX_COLS);
+  rec.ncols = exh__csv_split(line, strlen(line), cols, q, EXH_MAX_COLS);
   rec.fmap = fmap;
-  rec.nfmap = (int)exh_ruleset_nfields(rs);
+  rec.nfmap = (int)exh__ruleset_nfields(rs);
   rec.scratch = &scratch;
   rec.virt[EXH_VF_RAWRECORD] = rec.raw;
-  int r = exh_rule_eval(rule, &rec);
-  exh_buf_free(&scratch);
+  int r = exh__rule_eval(rule, &rec);
+  exh__buf_free(&scratch);
   free(fmap);
   return r;
 }
@@ -111,33 +111,33 @@ static void test_long_chains(void **st) {
   (void)st;
   /* the rule: a 6,000-term 'and' chain of one selection (36 KB) */
   exh_buf b = {0};
-  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X: x\n  b:\n    Y: y\n  condition: a");
-  for (int i = 1; i < 6000; i++) exh_buf_adds(&b, " and a");
-  exh_buf_adds(&b, "\n");
+  exh__buf_adds(&b, HEAD "detection:\n  a:\n    X: x\n  b:\n    Y: y\n  condition: a");
+  for (int i = 1; i < 6000; i++) exh__buf_adds(&b, " and a");
+  exh__buf_adds(&b, "\n");
   exh_ruleset *rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 1);
-  assert_true(eval_rule(rs, exh_ruleset_get(rs, 0), "X,Y", "x,n"));
-  assert_false(eval_rule(rs, exh_ruleset_get(rs, 0), "X,Y", "n,n"));
+  assert_true(eval_rule(rs, exh__ruleset_get(rs, 0), "X,Y", "x,n"));
+  assert_false(eval_rule(rs, exh__ruleset_get(rs, 0), "X,Y", "n,n"));
   size_t ng;
-  assert_non_null(exh_rule_literal_groups(exh_ruleset_get(rs, 0), &ng));
+  assert_non_null(exh__rule_literal_groups(exh__ruleset_get(rs, 0), &ng));
   exh_ruleset_free(rs);
 
   /* 6,000 distinct selections and-ed, then or-ed (one value each) */
   for (int op = 0; op < 2; op++) {
     b.n = 0;
-    exh_buf_adds(&b, HEAD "detection:\n");
-    for (int i = 0; i < 6000; i++) exh_buf_printf(&b, "  s%d:\n    X|contains: v%d\n", i, i);
-    exh_buf_adds(&b, "  condition: s0");
-    for (int i = 1; i < 6000; i++) exh_buf_printf(&b, op ? " or s%d" : " and s%d", i);
-    exh_buf_adds(&b, "\n");
+    exh__buf_adds(&b, HEAD "detection:\n");
+    for (int i = 0; i < 6000; i++) exh__buf_printf(&b, "  s%d:\n    X|contains: v%d\n", i, i);
+    exh__buf_adds(&b, "  condition: s0");
+    for (int i = 1; i < 6000; i++) exh__buf_printf(&b, op ? " or s%d" : " and s%d", i);
+    exh__buf_adds(&b, "\n");
     rs = load(b.p, b.n);
     assert_int_equal(exh_ruleset_count(rs), 1);
-    const exh_rule *r = exh_ruleset_get(rs, 0);
+    const exh_rule *r = exh__ruleset_get(rs, 0);
     if (op) {
       assert_true(eval_rule(rs, r, "X", "zz v5999 zz"));
       assert_false(eval_rule(rs, r, "X", "zz zz"));
       /* one group: every value's literal, each once */
-      const exh_rule_lits *g = exh_rule_literal_groups(r, &ng);
+      const exh_rule_lits *g = exh__rule_literal_groups(r, &ng);
       assert_int_equal(ng, 1);
       assert_int_equal(g[0].n, 6000);
     } else {
@@ -148,34 +148,34 @@ static void test_long_chains(void **st) {
 
   /* 150,000 terms of 'or' over a few selections, and a condition list */
   b.n = 0;
-  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X: x\n  b:\n    Y: y\n  condition: b");
-  for (int i = 0; i < 150000; i++) exh_buf_adds(&b, " or a");
-  exh_buf_adds(&b, "\n");
+  exh__buf_adds(&b, HEAD "detection:\n  a:\n    X: x\n  b:\n    Y: y\n  condition: b");
+  for (int i = 0; i < 150000; i++) exh__buf_adds(&b, " or a");
+  exh__buf_adds(&b, "\n");
   rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 1);
-  assert_true(eval_rule(rs, exh_ruleset_get(rs, 0), "X,Y", "x,n"));
+  assert_true(eval_rule(rs, exh__ruleset_get(rs, 0), "X,Y", "x,n"));
   exh_ruleset_free(rs);
   b.n = 0;
-  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X: x\n  b:\n    Y: y\n  condition:\n");
-  for (int i = 0; i < 20000; i++) exh_buf_adds(&b, "    - a and b\n");
-  exh_buf_adds(&b, "    - b\n");
+  exh__buf_adds(&b, HEAD "detection:\n  a:\n    X: x\n  b:\n    Y: y\n  condition:\n");
+  for (int i = 0; i < 20000; i++) exh__buf_adds(&b, "    - a and b\n");
+  exh__buf_adds(&b, "    - b\n");
   rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 1);
-  assert_true(eval_rule(rs, exh_ruleset_get(rs, 0), "X,Y", "n,y"));
-  assert_false(eval_rule(rs, exh_ruleset_get(rs, 0), "X,Y", "x,n"));
+  assert_true(eval_rule(rs, exh__ruleset_get(rs, 0), "X,Y", "n,y"));
+  assert_false(eval_rule(rs, exh__ruleset_get(rs, 0), "X,Y", "x,n"));
   exh_ruleset_free(rs);
-  exh_buf_free(&b);
+  exh__buf_free(&b);
 }
 
 static void test_deep_conditions(void **st) {
   (void)st;
   exh_buf b = {0};
   /* 63 levels of parentheses and 'not' are fine (each level with a chain) */
-  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X: x\n  b:\n    Y: y\n  condition: ");
-  for (int i = 0; i < 31; i++) exh_buf_adds(&b, "not (b or a and ");
-  exh_buf_adds(&b, "a");
-  for (int i = 0; i < 31; i++) exh_buf_adds(&b, ")");
-  exh_buf_adds(&b, "\n");
+  exh__buf_adds(&b, HEAD "detection:\n  a:\n    X: x\n  b:\n    Y: y\n  condition: ");
+  for (int i = 0; i < 31; i++) exh__buf_adds(&b, "not (b or a and ");
+  exh__buf_adds(&b, "a");
+  for (int i = 0; i < 31; i++) exh__buf_adds(&b, ")");
+  exh__buf_adds(&b, "\n");
   exh_ruleset *rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 1);
   exh_ruleset_free(rs);
@@ -183,15 +183,15 @@ static void test_deep_conditions(void **st) {
   const char *const opens[] = {"(", "not ", "not (", "(a and (", "a or (not "};
   for (size_t k = 0; k < sizeof opens / sizeof opens[0]; k++) {
     b.n = 0;
-    exh_buf_adds(&b, HEAD "detection:\n  a:\n    X: x\n  condition: ");
-    for (int i = 0; i < 6000; i++) exh_buf_adds(&b, opens[k]);
-    exh_buf_adds(&b, "a\n");
+    exh__buf_adds(&b, HEAD "detection:\n  a:\n    X: x\n  condition: ");
+    for (int i = 0; i < 6000; i++) exh__buf_adds(&b, opens[k]);
+    exh__buf_adds(&b, "a\n");
     rs = load(b.p, b.n);
     assert_int_equal(exh_ruleset_count(rs), 0);
     if (!strstr(last_why, "nested too deeply")) fail_msg("'%s' x 6000: %s", opens[k], last_why);
     exh_ruleset_free(rs);
   }
-  exh_buf_free(&b);
+  exh__buf_free(&b);
 }
 
 static void test_deep_yaml(void **st) {
@@ -199,20 +199,20 @@ static void test_deep_yaml(void **st) {
   exh_buf b = {0};
   /* flow nesting: libyaml's scanner is quadratic in it, so the loader
    * stops at EXH_YAML_MAX_DEPTH before reading on */
-  exh_buf_adds(&b, HEAD "detection:\n  a: ");
+  exh__buf_adds(&b, HEAD "detection:\n  a: ");
   for (int i = 0; i < 20000; i++) exh_buf_addc(&b, '[');
   for (int i = 0; i < 20000; i++) exh_buf_addc(&b, ']');
-  exh_buf_adds(&b, "\n  condition: a\n");
+  exh__buf_adds(&b, "\n  condition: a\n");
   exh_ruleset *rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 0);
   if (!strstr(last_why, "nested deeper")) fail_msg("deep flow: %s", last_why);
   exh_ruleset_free(rs);
   /* block nesting, outside the detection */
   b.n = 0;
-  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X: x\n  condition: a\nx:\n");
+  exh__buf_adds(&b, HEAD "detection:\n  a:\n    X: x\n  condition: a\nx:\n");
   for (int i = 0; i < 1200; i++) {
     for (int k = 0; k < i + 1; k++) exh_buf_addc(&b, ' ');
-    exh_buf_adds(&b, "k:\n");
+    exh__buf_adds(&b, "k:\n");
   }
   rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 0);
@@ -220,13 +220,13 @@ static void test_deep_yaml(void **st) {
   exh_ruleset_free(rs);
   /* flow maps and sequences mixed */
   b.n = 0;
-  exh_buf_adds(&b, "title: t\nx: ");
-  for (int i = 0; i < 5000; i++) exh_buf_adds(&b, "{a: [");
+  exh__buf_adds(&b, "title: t\nx: ");
+  for (int i = 0; i < 5000; i++) exh__buf_adds(&b, "{a: [");
   rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 0);
   assert_true(strstr(last_why, "nested deeper") != NULL);
   exh_ruleset_free(rs);
-  exh_buf_free(&b);
+  exh__buf_free(&b);
 }
 
 /* ---- alias bombs -------------------------------------------------------------- */
@@ -237,26 +237,26 @@ static void test_alias_bomb(void **st) {
    * fields whose values are one aliased list of 1,000 values (10^9 values
    * to compile, from 40 KB) */
   exh_buf b = {0};
-  exh_buf_adds(&b, HEAD "v: &v [");
-  for (int k = 0; k < 1000; k++) exh_buf_printf(&b, "%sv%d", k ? ", " : "", k);
-  exh_buf_adds(&b, "]\nm: &m {");
-  for (int k = 0; k < 1000; k++) exh_buf_printf(&b, "%sF%d: *v", k ? ", " : "", k);
-  exh_buf_adds(&b, "}\ndetection:\n  sel: [");
-  for (int k = 0; k < 1000; k++) exh_buf_printf(&b, "%s*m", k ? ", " : "");
-  exh_buf_adds(&b, "]\n  condition: sel\n");
+  exh__buf_adds(&b, HEAD "v: &v [");
+  for (int k = 0; k < 1000; k++) exh__buf_printf(&b, "%sv%d", k ? ", " : "", k);
+  exh__buf_adds(&b, "]\nm: &m {");
+  for (int k = 0; k < 1000; k++) exh__buf_printf(&b, "%sF%d: *v", k ? ", " : "", k);
+  exh__buf_adds(&b, "}\ndetection:\n  sel: [");
+  for (int k = 0; k < 1000; k++) exh__buf_printf(&b, "%s*m", k ? ", " : "");
+  exh__buf_adds(&b, "]\n  condition: sel\n");
   exh_ruleset *rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 0);
   assert_true(strstr(last_why, "YAML nodes") != NULL);
   exh_ruleset_free(rs);
   /* billion laughs: 9 levels of 10 aliases = 10^9 values */
   b.n = 0;
-  exh_buf_adds(&b, HEAD "x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+  exh__buf_adds(&b, HEAD "x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
   for (int i = 1; i < 9; i++) {
-    exh_buf_printf(&b, "x%d: &a%d [", i, i);
-    for (int k = 0; k < 10; k++) exh_buf_printf(&b, "%s*a%d", k ? ", " : "", i - 1);
-    exh_buf_adds(&b, "]\n");
+    exh__buf_printf(&b, "x%d: &a%d [", i, i);
+    for (int k = 0; k < 10; k++) exh__buf_printf(&b, "%s*a%d", k ? ", " : "", i - 1);
+    exh__buf_adds(&b, "]\n");
   }
-  exh_buf_adds(&b, "detection:\n  sel:\n    X: *a8\n  condition: sel\n");
+  exh__buf_adds(&b, "detection:\n  sel:\n    X: *a8\n  condition: sel\n");
   rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 0);
   if (!strstr(last_why, "YAML nodes")) fail_msg("alias bomb: %s", last_why);
@@ -265,8 +265,8 @@ static void test_alias_bomb(void **st) {
   const char *ok = HEAD "vals: &v [alpha, beta]\ndetection:\n  a:\n    X: *v\n  b:\n    Y: *v\n  condition: a and b\n";
   rs = load(ok, strlen(ok));
   assert_int_equal(exh_ruleset_count(rs), 1);
-  assert_true(eval_rule(rs, exh_ruleset_get(rs, 0), "X,Y", "beta,alpha"));
-  assert_false(eval_rule(rs, exh_ruleset_get(rs, 0), "X,Y", "beta,gamma"));
+  assert_true(eval_rule(rs, exh__ruleset_get(rs, 0), "X,Y", "beta,alpha"));
+  assert_false(eval_rule(rs, exh__ruleset_get(rs, 0), "X,Y", "beta,gamma"));
   exh_ruleset_free(rs);
   /* an alias with no anchor before it, and one naming its own ancestor */
   const char *bad[] = {HEAD "detection:\n  a:\n    X: *nothing\n  condition: a\n",
@@ -277,34 +277,34 @@ static void test_alias_bomb(void **st) {
     assert_true(nrejects > 0);
     exh_ruleset_free(rs);
   }
-  exh_buf_free(&b);
+  exh__buf_free(&b);
 }
 
 static void test_condition_budget(void **st) {
   (void)st;
   /* a selection of 2,000 values named 2,000 times: 4 million tests a record */
   exh_buf b = {0};
-  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X: [");
-  for (int k = 0; k < 2000; k++) exh_buf_printf(&b, "%sv%d", k ? ", " : "", k);
-  exh_buf_adds(&b, "]\n  condition: a");
-  for (int i = 1; i < 2000; i++) exh_buf_adds(&b, " or a");
-  exh_buf_adds(&b, "\n");
+  exh__buf_adds(&b, HEAD "detection:\n  a:\n    X: [");
+  for (int k = 0; k < 2000; k++) exh__buf_printf(&b, "%sv%d", k ? ", " : "", k);
+  exh__buf_adds(&b, "]\n  condition: a");
+  for (int i = 1; i < 2000; i++) exh__buf_adds(&b, " or a");
+  exh__buf_adds(&b, "\n");
   exh_ruleset *rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 0);
   if (!strstr(last_why, "tests more than")) fail_msg("budget: %s", last_why);
   exh_ruleset_free(rs);
   /* thousands of empty documents: a bounded number of reasons, then the file is given up */
   b.n = 0;
-  for (int i = 0; i < 50000; i++) exh_buf_adds(&b, "---\n");
+  for (int i = 0; i < 50000; i++) exh__buf_adds(&b, "---\n");
   rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 0);
   assert_true(nrejects <= 102);
   exh_ruleset_free(rs);
   /* 40,000 distinct field names: over the set's bound, refused */
   b.n = 0;
-  exh_buf_adds(&b, HEAD "detection:\n  a:\n");
-  for (int k = 0; k < 40000; k++) exh_buf_printf(&b, "    F%d: x\n", k);
-  exh_buf_adds(&b, "  condition: a\n");
+  exh__buf_adds(&b, HEAD "detection:\n  a:\n");
+  for (int k = 0; k < 40000; k++) exh__buf_printf(&b, "    F%d: x\n", k);
+  exh__buf_adds(&b, "  condition: a\n");
   rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 0);
   if (!strstr(last_why, "field names")) fail_msg("fields: %s", last_why);
@@ -315,7 +315,7 @@ static void test_condition_budget(void **st) {
   assert_int_equal(exh_ruleset_count(rs), 0);
   assert_true(strstr(last_why, "unsupported modifier") != NULL);
   exh_ruleset_free(rs);
-  exh_buf_free(&b);
+  exh__buf_free(&b);
 }
 
 /* Modifiers that multiply values, many regular expressions, and a rule
@@ -329,9 +329,9 @@ static void test_value_bounds(void **st) {
   if (!strstr(last_why, "would make")) fail_msg("windash x8: %s", last_why);
   exh_ruleset_free(rs);
   exh_buf b = {0};
-  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X|wide|wide|wide|wide|wide|wide|wide|wide: '");
+  exh__buf_adds(&b, HEAD "detection:\n  a:\n    X|wide|wide|wide|wide|wide|wide|wide|wide: '");
   for (int i = 0; i < 60000; i++) exh_buf_addc(&b, 'q');
-  exh_buf_adds(&b, "'\n  condition: a\n");
+  exh__buf_adds(&b, "'\n  condition: a\n");
   rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 0);
   assert_true(strstr(last_why, "would make") != NULL);
@@ -339,18 +339,18 @@ static void test_value_bounds(void **st) {
   /* one 60 KB value: Hyperscan refused its literal and with it the whole
    * prefilter (every scan failed); its literal is a prefix now */
   b.n = 0;
-  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X|contains: '");
+  exh__buf_adds(&b, HEAD "detection:\n  a:\n    X|contains: '");
   for (int i = 0; i < 60000; i++) exh_buf_addc(&b, (char)('a' + i % 26));
-  exh_buf_adds(&b, "'\n  condition: a\n");
+  exh__buf_adds(&b, "'\n  condition: a\n");
   rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 1);
   assert_int_equal(exh_ruleset_compile(rs), EXH_OK);
   exh_ruleset_free(rs);
   /* 9,000 regular expressions: past the set's bound before they compile */
   b.n = 0;
-  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X|re: [");
-  for (int i = 0; i < 9000; i++) exh_buf_printf(&b, "%s'a%d(b|c)+'", i ? ", " : "", i);
-  exh_buf_adds(&b, "]\n  condition: a\n");
+  exh__buf_adds(&b, HEAD "detection:\n  a:\n    X|re: [");
+  for (int i = 0; i < 9000; i++) exh__buf_printf(&b, "%s'a%d(b|c)+'", i ? ", " : "", i);
+  exh__buf_adds(&b, "]\n  condition: a\n");
   rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 0);
   if (!strstr(last_why, "regular expressions")) fail_msg("regexes: %s", last_why);
@@ -358,24 +358,24 @@ static void test_value_bounds(void **st) {
   /* 60,000 values: the anchor group is cut to fit the prefilter's budget,
    * and a line with any one of the values still passes it */
   b.n = 0;
-  exh_buf_adds(&b, HEAD "detection:\n  a:\n    X|contains: [");
-  for (int i = 0; i < 60000; i++) exh_buf_printf(&b, "%sval%05dx", i ? ", " : "", i);
-  exh_buf_adds(&b, "]\n  condition: a\n");
+  exh__buf_adds(&b, HEAD "detection:\n  a:\n    X|contains: [");
+  for (int i = 0; i < 60000; i++) exh__buf_printf(&b, "%sval%05dx", i ? ", " : "", i);
+  exh__buf_adds(&b, "]\n  condition: a\n");
   rs = load(b.p, b.n);
   assert_int_equal(exh_ruleset_count(rs), 1);
   assert_int_equal(exh_ruleset_compile(rs), EXH_OK);
-  const exh_rule *r = exh_ruleset_get(rs, 0);
+  const exh_rule *r = exh__ruleset_get(rs, 0);
   size_t ng;
-  const exh_rule_lits *g = exh_rule_literal_groups(r, &ng);
+  const exh_rule_lits *g = exh__rule_literal_groups(r, &ng);
   assert_int_equal(ng, 1);
   assert_true(g[0].n <= EXH_PREFILTER_MAX_LITERALS);
   const char *line = "zz VAL59999X zz";
   assert_true(eval_rule(rs, r, "X", line));
   int found = 0;
-  for (size_t k = 0; k < g[0].n && !found; k++) found = exh_memimem(line, strlen(line), g[0].lits[k].p, g[0].lits[k].n) != NULL;
+  for (size_t k = 0; k < g[0].n && !found; k++) found = exh__memimem(line, strlen(line), g[0].lits[k].p, g[0].lits[k].n) != NULL;
   assert_true(found);
   exh_ruleset_free(rs);
-  exh_buf_free(&b);
+  exh__buf_free(&b);
 }
 
 /* ---- FIFOs and folders ----------------------------------------------------------- */
@@ -440,8 +440,8 @@ static void test_ip_indicators(void **st) {
   (void)st;
   exh_buf b = {0};
   for (unsigned i = 0; i < 200000; i++)
-    exh_buf_printf(&b, "%u.%u.%u.%u\n", 10u + (i >> 16), (i >> 8) & 255, i & 255, (i * 7) & 255);
-  exh_buf_adds(&b, "2001:db8:77::5\n");
+    exh__buf_printf(&b, "%u.%u.%u.%u\n", 10u + (i >> 16), (i >> 8) & 255, i & 255, (i * 7) & 255);
+  exh__buf_adds(&b, "2001:db8:77::5\n");
   exh_ruleset *rs = new_set();
   assert_int_equal(exh_ruleset_add_ioc_text(rs, "ips.txt", b.p, b.n), EXH_OK);
   assert_int_equal(exh_ruleset_compile(rs), EXH_OK);
@@ -450,12 +450,12 @@ static void test_ip_indicators(void **st) {
   for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
     const exh_rule_info *ri = exh_ruleset_rule(rs, i);
     if (!strncmp(ri->id, "exhunt-ioc-ip-", 14)) nip++;
-    if (!strcmp(ri->id, "exhunt-ioc-ip-exchange")) ip = exh_ruleset_get(rs, i);
+    if (!strcmp(ri->id, "exhunt-ioc-ip-exchange")) ip = exh__ruleset_get(rs, i);
   }
   assert_int_equal(nip, 3);
   assert_int_equal(nrejects, 0);
   assert_non_null(ip);
-  assert_int_equal(exh_rule_info_of(ip)->level, EXH_LEVEL_MEDIUM);
+  assert_int_equal(exh__rule_info_of(ip)->level, EXH_LEVEL_MEDIUM);
   /* an address near the end of the list */
   const unsigned i = 199990;
   char hit[128], mapped[128], miss[128];
@@ -472,20 +472,20 @@ static void test_ip_indicators(void **st) {
   assert_true(eval_rule(rs, ip, hdr, mapped));
   assert_false(eval_rule(rs, ip, hdr, miss));
   size_t ng;
-  const exh_rule_lits *g = exh_rule_literal_groups(ip, &ng);
+  const exh_rule_lits *g = exh__rule_literal_groups(ip, &ng);
   assert_int_equal(ng, 1);
   assert_true(g[0].n <= 2 * EXH_IOC_IP_LITERALS + 1);
-  assert_true(exh_rule_verify_groups(ip, hit, strlen(hit)));
+  assert_true(exh__rule_verify_groups(ip, hit, strlen(hit)));
   /* the anchor group: one of its literals occurs in each line that matches */
   const char *lines[] = {hit, hit6};
   for (size_t l = 0; l < 2; l++) {
     int found = 0;
     for (size_t k = 0; k < g[0].n && !found; k++)
-      found = exh_memimem(lines[l], strlen(lines[l]), g[0].lits[k].p, g[0].lits[k].n) != NULL;
+      found = exh__memimem(lines[l], strlen(lines[l]), g[0].lits[k].p, g[0].lits[k].n) != NULL;
     assert_true(found);
   }
   exh_ruleset_free(rs);
-  exh_buf_free(&b);
+  exh__buf_free(&b);
 }
 
 /* A list of every form of indicator, big: loads whole, lookups answer for
@@ -517,11 +517,11 @@ static void test_big_list(void **st) {
   assert_int_equal(exh_ruleset_compile(rs), EXH_OK);
   assert_int_equal(nrejects, 0);
   /* the last line of each form is found */
-  const struct exh_iocset *s = exh_ruleset_iocs(rs);
+  const struct exh_iocset *s = exh__ruleset_iocs(rs);
   uint8_t d[32] = {0};
   unsigned last = n - 6; /* a sha256 line: 0x1d4ba */
   d[29] = (uint8_t)(last >> 16), d[30] = (uint8_t)(last >> 8), d[31] = (uint8_t)last;
-  const exh_ioc *io = exh_iocset_hash(s, EXH_IOC_SHA256, d);
+  const exh_ioc *io = exh__iocset_hash(s, EXH_IOC_SHA256, d);
   assert_non_null(io);
   assert_string_equal(io->label, "sha256 119994");
   char want[400];
@@ -530,14 +530,14 @@ static void test_big_list(void **st) {
   memset(d, 0, sizeof d);
   d[18] = (uint8_t)((n - 5) >> 8), d[19] = (uint8_t)(n - 5);
   d[17] = (uint8_t)((n - 5) >> 16);
-  assert_non_null(exh_iocset_hash(s, EXH_IOC_SHA1, d));
-  assert_non_null(exh_iocset_path(s, "C/inetpub/wwwroot/aspnet_client/s119997.aspx"));
-  assert_null(exh_iocset_path(s, "C/inetpub/wwwroot/aspnet_client/s119998.aspx"));
-  assert_non_null(exh_iocset_path(s, "Users/Public/TOOL119998.exe"));
+  assert_non_null(exh__iocset_hash(s, EXH_IOC_SHA1, d));
+  assert_non_null(exh__iocset_path(s, "C/inetpub/wwwroot/aspnet_client/s119997.aspx"));
+  assert_null(exh__iocset_path(s, "C/inetpub/wwwroot/aspnet_client/s119998.aspx"));
+  assert_non_null(exh__iocset_path(s, "Users/Public/TOOL119998.exe"));
   char addr[32];
   unsigned k = n - 1;
   snprintf(addr, sizeof addr, "%u.%u.%u.%u", 20 + (k >> 16), (k >> 8) & 255, k & 255, 1 + (k & 127));
-  assert_non_null(exh_iocset_ip(s, addr, strlen(addr)));
+  assert_non_null(exh__iocset_ip(s, addr, strlen(addr)));
   exh_ruleset_free(rs);
 }
 
@@ -565,19 +565,19 @@ static void test_alloc_failures(void **st) {
   LSAN_DISABLE();
   exh_ruleset *rs = new_set();
   int step;
-  exh_alloc_fail_at(UINT64_MAX); /* count only */
+  exh__alloc_fail_at(UINT64_MAX); /* count only */
   assert_int_equal(load_all(rs, &step), EXH_OK);
-  uint64_t total = exh_alloc_count();
-  exh_alloc_fail_at(0);
+  uint64_t total = exh__alloc_count();
+  exh__alloc_fail_at(0);
   exh_ruleset_free(rs);
   assert_true(total > 50);
   size_t failed = 0;
   for (uint64_t n = 1; n <= total; n++) {
     exh_ruleset *r2 = NULL;
-    exh_alloc_fail_at(n);
+    exh__alloc_fail_at(n);
     exh_err e = exh_ruleset_new(&r2);
     if (e == EXH_OK) e = load_all(r2, &step);
-    exh_alloc_fail_at(0);
+    exh__alloc_fail_at(0);
     if (e != EXH_OK) {
       failed++;
       assert_int_equal(e, EXH_ENOMEM);

@@ -38,8 +38,8 @@ static int setup(void **st) {
   (void)st;
   if (exh_ruleset_new(&rs) != EXH_OK || exh_ruleset_add_builtin(rs) != EXH_OK || exh_ruleset_compile(rs) != EXH_OK)
     return -1;
-  exh_scan_limits_default(&lim);
-  exh_worker_init(&wk, rs);
+  exh__scan_limits_default(&lim);
+  exh__worker_init(&wk, rs);
   wk.lim = &lim;
   snprintf(tmp, sizeof tmp, "/tmp/exh_scan_exlog_%ld", (long)getpid());
   return 0;
@@ -47,7 +47,7 @@ static int setup(void **st) {
 
 static int teardown(void **st) {
   (void)st;
-  exh_worker_fini(&wk);
+  exh__worker_fini(&wk);
   exh_ruleset_free(rs);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
@@ -64,19 +64,19 @@ static void write_file(const char *path, const char *data, size_t n) {
 /* An HttpProxy log of `lines` records, every tenth a localhost probe. */
 static char *make_log(int lines, size_t *n) {
   exh_buf b = {0};
-  exh_buf_adds(&b, HP_HEAD);
+  exh__buf_adds(&b, HP_HEAD);
   char line[256];
   for (int i = 0; i < lines; i++) {
     if (i % 10 == 9) snprintf(line, sizeof line, HP_PROBE, i % 60, i % 250);
     else snprintf(line, sizeof line, HP_QUIET, i % 60);
-    exh_buf_adds(&b, line);
+    exh__buf_adds(&b, line);
   }
   *n = b.n;
   return b.p;
 }
 
 static void free_ev(exh_evidence *ev) {
-  for (size_t i = 0; i < ev->nfindings; i++) exh_finding_release(&ev->findings[i]);
+  for (size_t i = 0; i < ev->nfindings; i++) exh__finding_release(&ev->findings[i]);
   free(ev->findings);
   free(ev->error);
   ev->findings = NULL;
@@ -125,11 +125,11 @@ static void dribble_close(exh_source *s) { (void)s; }
 /* What a scan of one log gave, as text to compare. */
 static char *summary(exh_evidence *ev) {
   exh_buf b = {0};
-  exh_buf_printf(&b, "first=%lld last=%lld version=%s error=%s findings=%zu\n", (long long)ev->first_ms,
+  exh__buf_printf(&b, "first=%lld last=%lld version=%s error=%s findings=%zu\n", (long long)ev->first_ms,
                  (long long)ev->last_ms, ev->version, ev->error ? ev->error : "-", ev->nfindings);
   for (size_t i = 0; i < ev->nfindings; i++) {
     exh_finding *f = &ev->findings[i];
-    exh_buf_printf(&b, "%s line=%llu off=%llu t=%lld ip=%s url=%s status=%d msg=%s ev=%.*s\n", f->rule->id,
+    exh__buf_printf(&b, "%s line=%llu off=%llu t=%lld ip=%s url=%s status=%d msg=%s ev=%.*s\n", f->rule->id,
                    (unsigned long long)f->line, (unsigned long long)f->offset, (long long)f->time_ms,
                    f->source_ip ? f->source_ip : "-", f->url ? f->url : "-", f->http_status, f->message,
                    (int)f->evidence_len, f->evidence);
@@ -145,9 +145,9 @@ static char *scan_text(exh_kind kind, const char *text, size_t n, int how, size_
   ev.rel = "t.log";
   ev.kind = kind;
   dribble d = {{dribble_read, NULL, dribble_close, n, 0, ""}, text, n, 1 + block % 7};
-  exh_source *src = how == 0 ? exh_source_mem(text, n) : &d.s;
-  exh_scan_exlog_source_sized(&wk, &ev, src, block, max_line);
-  if (how == 0) exh_source_close(src);
+  exh_source *src = how == 0 ? exh__source_mem(text, n) : &d.s;
+  exh__scan_exlog_source_sized(&wk, &ev, src, block, max_line);
+  if (how == 0) exh__source_close(src);
   char *s = summary(&ev);
   free_ev(&ev);
   return s;
@@ -160,33 +160,33 @@ static char *scan_text(exh_kind kind, const char *text, size_t n, int how, size_
  * status column moves, so a finding needs the header of its block. */
 static char *make_iis(size_t *n) {
   exh_buf b = {0};
-  exh_buf_adds(&b, "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n"
+  exh__buf_adds(&b, "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n"
                    "#Date: 2021-10-09 00:00:00\r\n" IIS_F1);
   for (int i = 0; i < 300; i++) {
     if (i % 25 == 24)
-      exh_buf_printf(&b, "2021-10-09 02:%02d:04 10.0.0.5 GET /autodiscover/autodiscover.json "
+      exh__buf_printf(&b, "2021-10-09 02:%02d:04 10.0.0.5 GET /autodiscover/autodiscover.json "
                          "@evil.com/mapi/nspi/?&Email=autodiscover/autodiscover.json%%3F@evil.com 443 - 1.2.3.%d "
                          "python-requests/2.26.0 - %d 0 0 332\r\n", i % 60, i % 200, i % 50 == 49 ? 200 : 404);
     else
-      exh_buf_printf(&b, "2021-10-09 02:%02d:05 10.0.0.5 GET /owa/ &CorrelationID=<empty>; 443 - 10.0.0.%d "
+      exh__buf_printf(&b, "2021-10-09 02:%02d:05 10.0.0.5 GET /owa/ &CorrelationID=<empty>; 443 - 10.0.0.%d "
                          "Mozilla/5.0 - 200 0 0 %d\r\n", i % 60, i % 200, i);
     if (i == 150)
-      exh_buf_adds(&b, "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n"
+      exh__buf_adds(&b, "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n"
                        "#Date: 2021-10-09 03:00:00\r\n" IIS_F2);
     if (i > 150) { /* in the second header's order */
       b.n -= 2;
       while (b.n && b.p[b.n - 1] != '\n') b.n--;
       if (i % 25 == 24)
-        exh_buf_printf(&b, "2021-10-09 03:%02d:04 GET /autodiscover/autodiscover.json "
+        exh__buf_printf(&b, "2021-10-09 03:%02d:04 GET /autodiscover/autodiscover.json "
                            "@evil.com/mapi/nspi/?&Email=autodiscover/autodiscover.json%%3F@evil.com %d 1.2.3.%d "
                            "python-requests/2.26.0\r\n", i % 60, i % 50 == 49 ? 200 : 404, i % 200);
       else
-        exh_buf_printf(&b, "2021-10-09 03:%02d:05 GET /owa/ - 200 10.0.0.%d Mozilla/5.0\r\n", i % 60, i % 200);
+        exh__buf_printf(&b, "2021-10-09 03:%02d:05 GET /owa/ - 200 10.0.0.%d Mozilla/5.0\r\n", i % 60, i % 200);
     }
   }
   /* trailing directives after the last record: its time is read with the
    * header in force at its line, not this one */
-  exh_buf_adds(&b, "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: c-ip time date\r\n");
+  exh__buf_adds(&b, "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: c-ip time date\r\n");
   *n = b.n;
   return b.p;
 }
@@ -247,9 +247,9 @@ static void test_long_line(void **st) {
   char *log = make_log(40, &n);
   exh_buf b = {0};
   exh_buf_add(&b, log, n);
-  exh_buf_adds(&b, "2021-03-01T08:00:00.000Z,10.0.0.9,");
+  exh__buf_adds(&b, "2021-03-01T08:00:00.000Z,10.0.0.9,");
   for (int i = 0; i < 5000; i++) exh_buf_addc(&b, 'x');
-  exh_buf_adds(&b, ",/owa/\r\n");
+  exh__buf_adds(&b, ",/owa/\r\n");
   exh_buf_add(&b, log + strlen(HP_HEAD), n - strlen(HP_HEAD)); /* 40 more records */
   free(log);
   char *whole = scan_text(EXH_KIND_HTTPPROXY, b.p, b.n, 0, 1 << 20, 1 << 20);
@@ -273,11 +273,11 @@ static void test_long_line(void **st) {
 static void test_many_columns(void **st) {
   (void)st;
   exh_buf b = {0};
-  exh_buf_adds(&b, "#Software: Microsoft Exchange Server\r\n#Fields: DateTime,ClientIpAddress,AnchorMailbox,UrlStem");
-  for (int i = 0; i < 600; i++) exh_buf_printf(&b, ",Extra%d", i);
-  exh_buf_adds(&b, "\r\n2021-03-01T07:45:05.891Z,1.2.3.4,ServerInfo~localhost/ecp/default.flt?,/owa/auth/x.js");
-  for (int i = 0; i < 600; i++) exh_buf_adds(&b, ",v");
-  exh_buf_adds(&b, "\r\n");
+  exh__buf_adds(&b, "#Software: Microsoft Exchange Server\r\n#Fields: DateTime,ClientIpAddress,AnchorMailbox,UrlStem");
+  for (int i = 0; i < 600; i++) exh__buf_printf(&b, ",Extra%d", i);
+  exh__buf_adds(&b, "\r\n2021-03-01T07:45:05.891Z,1.2.3.4,ServerInfo~localhost/ecp/default.flt?,/owa/auth/x.js");
+  for (int i = 0; i < 600; i++) exh__buf_adds(&b, ",v");
+  exh__buf_adds(&b, "\r\n");
   char *got = scan_text(EXH_KIND_HTTPPROXY, b.p, b.n, 0, 1 << 20, 1 << 20);
   assert_non_null(strstr(got, "names 604 columns: only the first 511 are read"));
   assert_non_null(strstr(got, "findings=1\n"));
@@ -300,7 +300,7 @@ static void test_truncated_while_read(void **st) {
   write_file(path, log, n);
   free(log);
   char why[256];
-  exh_source *src = exh_source_file(path, NULL, why, sizeof why);
+  exh_source *src = exh__source_file(path, NULL, why, sizeof why);
   assert_non_null(src);
   assert_int_equal(truncate(path, 1000), 0);
   exh_evidence ev;
@@ -308,8 +308,8 @@ static void test_truncated_while_read(void **st) {
   ev.path = path;
   ev.rel = "";
   ev.kind = EXH_KIND_HTTPPROXY;
-  exh_scan_exlog_source_sized(&wk, &ev, src, 256, 256);
-  exh_source_close(src);
+  exh__scan_exlog_source_sized(&wk, &ev, src, 256, 256);
+  exh__source_close(src);
   assert_non_null(ev.error);
   assert_non_null(strstr(ev.error, "shrank"));
   free_ev(&ev);
@@ -332,13 +332,13 @@ static void walk_two(const char *name, exh_walk *w, char *a, char *b, size_t pat
   memset(w, 0, sizeof *w);
   char root[400];
   snprintf(root, sizeof root, "%s/%s", tmp, name);
-  exh_walk_root(w, root, 0);
+  exh__walk_root(w, root, 0);
   assert_int_equal(w->n, 2);
   assert_string_equal(w->ev[0].path, a);
 }
 
 static void scan_ev(exh_evidence *ev) {
-  exh_scan_exlog(&wk, ev);
+  exh__scan_exlog(&wk, ev);
 }
 
 /* Truncated between the walk and the read (a live server rotating its

@@ -31,9 +31,9 @@ static exh_ruleset *load(const char *yaml) {
 /* Evaluates `rule` on `line` under the CSV header `hdr`, as the scanner does. */
 static int eval_rule(exh_ruleset *rs, const exh_rule *rule, const char *hdr, const char *line, const char *folder) {
   exh_exlog_header h;
-  exh_exlog_header_parse(&h, hdr, strlen(hdr), 0, EXH_FMT_CSV);
-  int *fmap = calloc(exh_ruleset_nfields(rs), sizeof(int));
-  exh_ruleset_map_header(rs, EXH_KIND_HTTPPROXY, h.names, h.n, fmap);
+  exh__exlog_header_parse(&h, hdr, strlen(hdr), 0, EXH_FMT_CSV);
+  int *fmap = calloc(exh__ruleset_nfields(rs), sizeof(int));
+  exh__ruleset_map_header(rs, EXH_KIND_HTTPPROXY, h.names, h.n, fmap);
   exh_str cols[EXH_MAX_COLS];
   uint8_t q[EXH_MAX_COLS];
   exh_buf scratch = {0};
@@ -42,21 +42,21 @@ static int eval_rule(exh_ruleset *rs, const exh_rule *rule, const char *hdr, con
   rec.raw = (exh_str){line, strlen(line)};
   rec.cols = cols;
   rec.qflags = q;
-  rec.ncols = exh_csv_split(line, strlen(line), cols, q, EXH_MAX_COLS);
+  rec.ncols = exh__csv_split(line, strlen(line), cols, q, EXH_MAX_COLS);
   rec.fmap = fmap;
-  rec.nfmap = (int)exh_ruleset_nfields(rs);
+  rec.nfmap = (int)exh__ruleset_nfields(rs);
   rec.scratch = &scratch;
   rec.virt[EXH_VF_RAWRECORD] = rec.raw;
   if (folder) rec.virt[EXH_VF_LOGFOLDER] = (exh_str){folder, strlen(folder)};
-  int r = exh_rule_eval(rule, &rec);
-  exh_buf_free(&scratch);
+  int r = exh__rule_eval(rule, &rec);
+  exh__buf_free(&scratch);
   free(fmap);
   return r;
 }
 
 /* Evaluates rule 0 of the set. */
 static int ev(exh_ruleset *rs, const char *hdr, const char *line, const char *folder) {
-  return eval_rule(rs, exh_ruleset_get(rs, 0), hdr, line, folder);
+  return eval_rule(rs, exh__ruleset_get(rs, 0), hdr, line, folder);
 }
 
 #define HEAD "title: t\nid: 1\nlogsource:\n  product: exchange\n  service: httpproxy\nlevel: high\n"
@@ -79,7 +79,7 @@ static void test_proxylogon_semantics(void **st) {
   assert_string_equal(ri->techniques[0], "T1190");
   assert_int_equal(ri->level, EXH_LEVEL_HIGH);
   size_t ng;
-  const exh_rule_lits *l = exh_rule_literal_groups(exh_ruleset_get(rs, 0), &ng);
+  const exh_rule_lits *l = exh__rule_literal_groups(exh__ruleset_get(rs, 0), &ng);
   assert_non_null(l);
   assert_int_equal(ng, 1);
   assert_int_equal(l[0].n, 1);
@@ -110,7 +110,7 @@ static void test_modifiers(void **st) {
   rs = load(HEAD "detection:\n  sel:\n    UserAgent|re: '^python-requests/2\\.(19|25)\\.'\n  condition: sel\n");
   assert_int_equal(exh_ruleset_count(rs), 1);
   size_t ng;
-  assert_null(exh_rule_literal_groups(exh_ruleset_get(rs, 0), &ng)); /* no literal: runs on every record */
+  assert_null(exh__rule_literal_groups(exh__ruleset_get(rs, 0), &ng)); /* no literal: runs on every record */
   assert_int_equal(ng, 0);
   assert_true(ev(rs, "UserAgent", "python-requests/2.25.1", NULL));
   assert_false(ev(rs, "UserAgent", "Python-requests/2.25.1", NULL)); /* re is case-sensitive */
@@ -200,25 +200,25 @@ static void test_literal_groups(void **st) {
   exh_ruleset *rs = load(HEAD "detection:\n  a:\n    X|contains: 'autodiscover'\n  b:\n    Y|contains: 'powershell'\n"
                               "  c:\n    Z: 'POST'\n  condition: a and b and not c\n");
   size_t ng;
-  const exh_rule_lits *g = exh_rule_literal_groups(exh_ruleset_get(rs, 0), &ng);
+  const exh_rule_lits *g = exh__rule_literal_groups(exh__ruleset_get(rs, 0), &ng);
   assert_int_equal(ng, 2);
   assert_int_equal(g[0].n, 1);
   assert_int_equal(g[1].n, 1);
   exh_ruleset_free(rs);
   rs = load(HEAD "detection:\n  a:\n    X|contains|all: ['autodiscover', 'powershell', 'x']\n  b:\n    Y: ['alpha', 'beta']\n"
                  "  condition: a or b\n");
-  g = exh_rule_literal_groups(exh_ruleset_get(rs, 0), &ng);
+  g = exh__rule_literal_groups(exh__ruleset_get(rs, 0), &ng);
   assert_int_equal(ng, 1);
   assert_int_equal(g[0].n, 3); /* one of a's groups, plus alpha and beta */
   exh_ruleset_free(rs);
   rs = load(HEAD "detection:\n  a:\n    X|contains: 'a'\n  b:\n    Y|contains: 'powershell'\n  c:\n    Y|contains: 'zxcvbnmq'\n"
                  "  condition: a and b and c\n");
-  g = exh_rule_literal_groups(exh_ruleset_get(rs, 0), &ng);
+  g = exh__rule_literal_groups(exh__ruleset_get(rs, 0), &ng);
   assert_int_equal(ng, 2); /* 'a' is too short to be worth a group */
   /* the anchor is the rarer literal: 'powershell' is common in these logs */
   assert_int_equal(g[0].lits[0].n, 8);
-  assert_true(exh_rule_verify_groups(exh_ruleset_get(rs, 0), "x zxcvbnmq POWERSHELL", 21));
-  assert_false(exh_rule_verify_groups(exh_ruleset_get(rs, 0), "x zxcvbnmq", 10));
+  assert_true(exh__rule_verify_groups(exh__ruleset_get(rs, 0), "x zxcvbnmq POWERSHELL", 21));
+  assert_false(exh__rule_verify_groups(exh__ruleset_get(rs, 0), "x zxcvbnmq", 10));
   exh_ruleset_free(rs);
 }
 
@@ -319,18 +319,18 @@ static int builtin_fires(const char *rule_id, exh_kind kind, const char *hdr, co
   exh_ruleset_add_builtin(rs);
   int fired = -1;
   for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
-    const exh_rule *r = exh_ruleset_get(rs, i);
-    if (strcmp(exh_rule_info_of(r)->id, rule_id)) continue;
-    assert_true(exh_rule_applies(r, kind));
+    const exh_rule *r = exh__ruleset_get(rs, i);
+    if (strcmp(exh__rule_info_of(r)->id, rule_id)) continue;
+    assert_true(exh__rule_applies(r, kind));
     fired = eval_rule(rs, r, hdr, line, folder);
     /* the prefilter must not hide a line the rule fires on: every literal
      * group has a member in the line */
     size_t ng;
-    const exh_rule_lits *groups = exh_rule_literal_groups(r, &ng);
+    const exh_rule_lits *groups = exh__rule_literal_groups(r, &ng);
     for (size_t g = 0; fired && g < ng; g++) {
       int any = 0;
       for (size_t k = 0; k < groups[g].n; k++)
-        if (exh_memimem(line, strlen(line), groups[g].lits[k].p, groups[g].lits[k].n)) any = 1;
+        if (exh__memimem(line, strlen(line), groups[g].lits[k].p, groups[g].lits[k].n)) any = 1;
       assert_true(any);
     }
   }

@@ -15,26 +15,26 @@
 static void test_iso8601(void **st) {
   (void)st;
   int64_t ms;
-  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03T01:02:03.123Z"), &ms), 0);
+  assert_int_equal(exh__parse_iso8601(EXH_STR("2021-03-03T01:02:03.123Z"), &ms), 0);
   char out[32];
-  exh_format_iso8601(ms, out);
+  exh__format_iso8601(ms, out);
   assert_string_equal(out, "2021-03-03T01:02:03.123Z");
   assert_int_equal(ms, 1614733323123LL);
   /* seven fractional digits (Exchange writes them in some logs), offsets */
-  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03T01:02:03.1234567Z"), &ms), 0);
+  assert_int_equal(exh__parse_iso8601(EXH_STR("2021-03-03T01:02:03.1234567Z"), &ms), 0);
   assert_int_equal(ms, 1614733323123LL);
-  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03T03:02:03+02:00"), &ms), 0);
+  assert_int_equal(exh__parse_iso8601(EXH_STR("2021-03-03T03:02:03+02:00"), &ms), 0);
   assert_int_equal(ms, 1614733323000LL);
-  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03 01:02:03"), &ms), 0);
-  assert_int_equal(exh_parse_iso8601(EXH_STR("\"2021-03-03T01:02:03Z\""), &ms), 0);
+  assert_int_equal(exh__parse_iso8601(EXH_STR("2021-03-03 01:02:03"), &ms), 0);
+  assert_int_equal(exh__parse_iso8601(EXH_STR("\"2021-03-03T01:02:03Z\""), &ms), 0);
   /* rejects */
-  assert_int_not_equal(exh_parse_iso8601(EXH_STR("2021-13-03T01:02:03Z"), &ms), 0);
-  assert_int_not_equal(exh_parse_iso8601(EXH_STR("2021-03-03T01:02"), &ms), 0);
-  assert_int_not_equal(exh_parse_iso8601(EXH_STR("#Software: x"), &ms), 0);
-  assert_int_not_equal(exh_parse_iso8601(EXH_STR("2021-03-03T01:02:03."), &ms), 0);
-  exh_format_iso8601(0, out);
+  assert_int_not_equal(exh__parse_iso8601(EXH_STR("2021-13-03T01:02:03Z"), &ms), 0);
+  assert_int_not_equal(exh__parse_iso8601(EXH_STR("2021-03-03T01:02"), &ms), 0);
+  assert_int_not_equal(exh__parse_iso8601(EXH_STR("#Software: x"), &ms), 0);
+  assert_int_not_equal(exh__parse_iso8601(EXH_STR("2021-03-03T01:02:03."), &ms), 0);
+  exh__format_iso8601(0, out);
   assert_string_equal(out, "1970-01-01T00:00:00.000Z");
-  exh_format_iso8601(EXH_TIME_UNKNOWN, out);
+  exh__format_iso8601(EXH_TIME_UNKNOWN, out);
   assert_string_equal(out, "unknown");
 }
 
@@ -44,59 +44,59 @@ static void test_parse_u64(void **st) {
   /* a slice is read only within its bounds: "4688" followed by more digits
    * in the same buffer is 4688 (issue 11 defect 6) */
   const char *buf = "4688,\"2\":\"x\"";
-  assert_int_equal(exh_parse_u64((exh_str){buf, 4}, &v), 0);
+  assert_int_equal(exh__parse_u64((exh_str){buf, 4}, &v), 0);
   assert_int_equal(v, 4688);
   const char *glued = "46882";
-  assert_int_equal(exh_parse_u64((exh_str){glued, 4}, &v), 0);
+  assert_int_equal(exh__parse_u64((exh_str){glued, 4}, &v), 0);
   assert_int_equal(v, 4688);
-  assert_int_equal(exh_parse_u64(EXH_STR(" 17 "), &v), 0);
+  assert_int_equal(exh__parse_u64(EXH_STR(" 17 "), &v), 0);
   assert_int_equal(v, 17);
-  assert_int_equal(exh_parse_u64(EXH_STR("18446744073709551615"), &v), 0);
+  assert_int_equal(exh__parse_u64(EXH_STR("18446744073709551615"), &v), 0);
   assert_true(v == UINT64_MAX);
-  assert_int_not_equal(exh_parse_u64(EXH_STR("18446744073709551616"), &v), 0);
-  assert_int_not_equal(exh_parse_u64(EXH_STR(""), &v), 0);
-  assert_int_not_equal(exh_parse_u64(EXH_STR("-1"), &v), 0);
-  assert_int_not_equal(exh_parse_u64(EXH_STR("12x"), &v), 0);
-  assert_int_not_equal(exh_parse_u64((exh_str){NULL, 0}, &v), 0);
+  assert_int_not_equal(exh__parse_u64(EXH_STR("18446744073709551616"), &v), 0);
+  assert_int_not_equal(exh__parse_u64(EXH_STR(""), &v), 0);
+  assert_int_not_equal(exh__parse_u64(EXH_STR("-1"), &v), 0);
+  assert_int_not_equal(exh__parse_u64(EXH_STR("12x"), &v), 0);
+  assert_int_not_equal(exh__parse_u64((exh_str){NULL, 0}, &v), 0);
   int64_t s;
-  assert_int_equal(exh_parse_i64(EXH_STR("-42"), &s), 0);
+  assert_int_equal(exh__parse_i64(EXH_STR("-42"), &s), 0);
   assert_int_equal(s, -42);
-  assert_int_equal(exh_parse_i64(EXH_STR("-9223372036854775808"), &s), 0);
+  assert_int_equal(exh__parse_i64(EXH_STR("-9223372036854775808"), &s), 0);
   assert_true(s == INT64_MIN);
-  assert_int_not_equal(exh_parse_i64(EXH_STR("9223372036854775808"), &s), 0);
+  assert_int_not_equal(exh__parse_i64(EXH_STR("9223372036854775808"), &s), 0);
   /* the leading number of a slice, and how far it went */
   size_t used = 0;
-  assert_int_equal(exh_parse_u64_prefix(EXH_STR("404 Not Found"), &v, &used), 0);
+  assert_int_equal(exh__parse_u64_prefix(EXH_STR("404 Not Found"), &v, &used), 0);
   assert_int_equal(v, 404);
   assert_int_equal(used, 3);
-  assert_int_not_equal(exh_parse_u64_prefix(EXH_STR("x1"), &v, &used), 0);
+  assert_int_not_equal(exh__parse_u64_prefix(EXH_STR("x1"), &v, &used), 0);
 }
 
 static void test_iso8601_offsets(void **st) {
   (void)st;
   int64_t ms;
   /* "+0200" and "+02" are offsets too (issue 11 defect 10: read as UTC) */
-  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03T03:02:03+0200"), &ms), 0);
+  assert_int_equal(exh__parse_iso8601(EXH_STR("2021-03-03T03:02:03+0200"), &ms), 0);
   assert_int_equal(ms, 1614733323000LL);
-  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03T03:02:03+02"), &ms), 0);
+  assert_int_equal(exh__parse_iso8601(EXH_STR("2021-03-03T03:02:03+02"), &ms), 0);
   assert_int_equal(ms, 1614733323000LL);
-  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-02T23:02:03.5-0200"), &ms), 0);
+  assert_int_equal(exh__parse_iso8601(EXH_STR("2021-03-02T23:02:03.5-0200"), &ms), 0);
   assert_int_equal(ms, 1614733323500LL);
-  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03 01:02:03 UTC"), &ms), 0);
+  assert_int_equal(exh__parse_iso8601(EXH_STR("2021-03-03 01:02:03 UTC"), &ms), 0);
   assert_int_equal(ms, 1614733323000LL);
-  assert_int_equal(exh_parse_iso8601(EXH_STR("2021-03-03 03:02:03 +0200"), &ms), 0);
+  assert_int_equal(exh__parse_iso8601(EXH_STR("2021-03-03 03:02:03 +0200"), &ms), 0);
   assert_int_equal(ms, 1614733323000LL);
   /* a stamp leading free text */
   size_t used = 0;
-  assert_int_equal(exh_parse_iso8601_prefix(EXH_STR("2021-03-03T01:02:03.123Z,OABGen,x"), &ms, &used), 0);
+  assert_int_equal(exh__parse_iso8601_prefix(EXH_STR("2021-03-03T01:02:03.123Z,OABGen,x"), &ms, &used), 0);
   assert_int_equal(ms, 1614733323123LL);
   assert_int_equal(used, 24);
-  assert_int_equal(exh_parse_iso8601_prefix(EXH_STR("2021-03-03 03:02:03+02 text"), &ms, &used), 0);
+  assert_int_equal(exh__parse_iso8601_prefix(EXH_STR("2021-03-03 03:02:03+02 text"), &ms, &used), 0);
   assert_int_equal(ms, 1614733323000LL);
   /* anything else after the time is not a time we can place */
-  assert_int_not_equal(exh_parse_iso8601(EXH_STR("2021-03-03T03:02:03 PST"), &ms), 0);
-  assert_int_not_equal(exh_parse_iso8601(EXH_STR("2021-03-03T03:02:03+2"), &ms), 0);
-  assert_int_not_equal(exh_parse_iso8601(EXH_STR("2021-03-03T03:02:03+02:0"), &ms), 0);
+  assert_int_not_equal(exh__parse_iso8601(EXH_STR("2021-03-03T03:02:03 PST"), &ms), 0);
+  assert_int_not_equal(exh__parse_iso8601(EXH_STR("2021-03-03T03:02:03+2"), &ms), 0);
+  assert_int_not_equal(exh__parse_iso8601(EXH_STR("2021-03-03T03:02:03+02:0"), &ms), 0);
 }
 
 static char *capture(void (*fn)(FILE *, const char *, size_t), const char *s, size_t n) {
@@ -110,45 +110,45 @@ static char *capture(void (*fn)(FILE *, const char *, size_t), const char *s, si
 
 static void test_json_escape(void **st) {
   (void)st;
-  char *o = capture(exh_json_str, "a\"b\\c\n\x1b[31m\x01", 12);
+  char *o = capture(exh__json_str, "a\"b\\c\n\x1b[31m\x01", 12);
   assert_string_equal(o, "\"a\\\"b\\\\c\\n\\u001b[31m\\u0001\"");
   free(o);
   /* invalid UTF-8 and an overlong encoding become U+FFFD; valid stays */
-  o = capture(exh_json_str, "\xff\xc0\xaf\xc3\xa9", 5);
+  o = capture(exh__json_str, "\xff\xc0\xaf\xc3\xa9", 5);
   assert_string_equal(o, "\"\\ufffd\\ufffd\\ufffd\xc3\xa9\"");
   free(o);
   /* U+2028 is escaped for JavaScript consumers */
-  o = capture(exh_json_str, "\xe2\x80\xa8", 3);
+  o = capture(exh__json_str, "\xe2\x80\xa8", 3);
   assert_string_equal(o, "\"\\u2028\"");
   free(o);
   /* NUL bytes are data, not terminators */
-  o = capture(exh_json_str, "a\0b", 3);
+  o = capture(exh__json_str, "a\0b", 3);
   assert_string_equal(o, "\"a\\u0000b\"");
   free(o);
 }
 
 static void test_term_escape(void **st) {
   (void)st;
-  char *o = capture(exh_term_str, "ok\x1b]0;pwned\x07\r\n", 14);
+  char *o = capture(exh__term_str, "ok\x1b]0;pwned\x07\r\n", 14);
   assert_string_equal(o, "ok\\x1b]0;pwned\\x07\\x0d\\x0a");
   free(o);
   /* C1 CSI (U+009B) is a terminal escape too */
-  o = capture(exh_term_str, "\xc2\x9b" "2J", 4);
+  o = capture(exh__term_str, "\xc2\x9b" "2J", 4);
   assert_string_equal(o, "\\xc2\\x9b2J");
   free(o);
-  o = capture(exh_term_str, "caf\xc3\xa9 \xff", 7);
+  o = capture(exh__term_str, "caf\xc3\xa9 \xff", 7);
   assert_string_equal(o, "caf\xc3\xa9 \\xff");
   free(o);
   /* bidi overrides and isolates, zero-width and invisible format characters
    * reorder or hide what the terminal shows (Trojan Source): escaped */
-  o = capture(exh_term_str, "a\xe2\x80\xaexsa.aspx", 12);
+  o = capture(exh__term_str, "a\xe2\x80\xaexsa.aspx", 12);
   assert_string_equal(o, "a\\u202exsa.aspx");
   free(o);
-  o = capture(exh_term_str, "\xe2\x80\x8b\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8f\xd8\x9c\xef\xbb\xbf\xe2\x80\xa8", 20);
+  o = capture(exh__term_str, "\xe2\x80\x8b\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8f\xd8\x9c\xef\xbb\xbf\xe2\x80\xa8", 20);
   assert_string_equal(o, "\\u200b\\u2066\\u2069\\u200f\\u061c\\ufeff\\u2028");
   free(o);
   /* other non-ASCII text passes */
-  o = capture(exh_term_str, "\xe2\x80\x94\xd0\x96", 5);
+  o = capture(exh__term_str, "\xe2\x80\x94\xd0\x96", 5);
   assert_string_equal(o, "\xe2\x80\x94\xd0\x96");
   free(o);
 }
@@ -164,16 +164,16 @@ static void test_memimem(void **st) {
     for (size_t start = 0; start < 40; start++) {
       const char *want = NULL;
       for (size_t i = start; i + nn <= sizeof hay; i++)
-        if (exh_strnieq(hay + i, needles[k], nn)) {
+        if (exh__strnieq(hay + i, needles[k], nn)) {
           want = hay + i;
           break;
         }
-      assert_ptr_equal(exh_memimem(hay + start, sizeof hay - start, needles[k], nn), want);
+      assert_ptr_equal(exh__memimem(hay + start, sizeof hay - start, needles[k], nn), want);
     }
   }
   /* '@' | 0x20 == '`': a false candidate must be rejected */
-  assert_null(exh_memimem("````````````````````````````x", 29, "@x", 2));
-  assert_non_null(exh_memimem("````````````````````````````@X", 30, "@x", 2));
+  assert_null(exh__memimem("````````````````````````````x", 29, "@x", 2));
+  assert_non_null(exh__memimem("````````````````````````````@X", 30, "@x", 2));
 }
 
 static void test_newlines(void **st) {
@@ -184,9 +184,9 @@ static void test_newlines(void **st) {
     b[i] = (i * 7919) % 13 == 0 ? '\n' : 'x';
     expect += b[i] == '\n';
   }
-  assert_int_equal(exh_count_newlines(b, 100000), expect);
-  assert_int_equal(exh_count_newlines(b, 0), 0);
-  assert_int_equal(exh_count_newlines(b + 1, 254), exh_count_newlines(b + 1, 100) + exh_count_newlines(b + 101, 154));
+  assert_int_equal(exh__count_newlines(b, 100000), expect);
+  assert_int_equal(exh__count_newlines(b, 0), 0);
+  assert_int_equal(exh__count_newlines(b + 1, 254), exh__count_newlines(b + 1, 100) + exh__count_newlines(b + 101, 154));
   free(b);
 }
 
@@ -228,7 +228,7 @@ static void test_dup_counts(void **st) {
       const char *s = pool[(r >> 16) % 7];
       keys[i] = (exh_str){s, strlen(s)};
     }
-    exh_dup_counts(keys, k, dup);
+    exh__dup_counts(keys, k, dup);
     for (size_t i = 0; i < k; i++) {
       unsigned want = 0;
       for (size_t j = 0; j < i; j++) want += keys[j].n == keys[i].n && !memcmp(keys[j].p, keys[i].p, keys[i].n);

@@ -35,15 +35,15 @@ int main(int argc, char **argv) {
     fprintf(o, "%s0};\n", k ? "," : "");
     fclose(f);
   }
-  fprintf(o, "const char *const exh_builtin_rule_names[] = {");
+  fprintf(o, "const char *const exh__builtin_rule_names[] = {");
   for (int i = 0; i < n; i++) {
     char *eq = strchr(argv[i + 2], '=');
     fprintf(o, "\"%.*s\",", (int)(eq - argv[i + 2]), argv[i + 2]);
   }
-  fprintf(o, "NULL};\nconst char *const exh_builtin_rule_texts[] = {");
+  fprintf(o, "NULL};\nconst char *const exh__builtin_rule_texts[] = {");
   for (int i = 0; i < n; i++) fprintf(o, "r%d,", i);
-  fprintf(o, "NULL};\nconst size_t exh_builtin_rule_sizes[] = {");
+  fprintf(o, "NULL};\nconst size_t exh__builtin_rule_sizes[] = {");
   for (int i = 0; i < n; i++) fprintf(o, "sizeof r%d - 1,", i);
-  fprintf(o, "0};\nconst size_t exh_builtin_rule_count = %d;\n", n);
+  fprintf(o, "0};\nconst size_t exh__builtin_rule_count = %d;\n", n);
   return fclose(o) == 0 ? 0 : 2;
 }

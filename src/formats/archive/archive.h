@@ -8,19 +8,19 @@
 
 #include "../../core/format.h"
 
-extern const exh_format exh_format_archive;
+extern const exh_format exh__format_archive;
 
 /* Scans the members of an archive file (opened as evidence, with positioned
  * reads); the same on an archive's bytes from any source (fuzz targets use
  * memory). */
-void exh_scan_archive(exh_worker *wk, exh_evidence *ev);
-void exh_scan_archive_source(exh_worker *wk, exh_evidence *ev, exh_source *src);
+void exh__scan_archive(exh_worker *wk, exh_evidence *ev);
+void exh__scan_archive_source(exh_worker *wk, exh_evidence *ev, exh_source *src);
 
 /* Containers exhunt does not open (virtual and forensic disk images, raw
  * disk and volume images), told by the signature in the first bytes h[0..n)
  * (EXH_SNIFF_BYTES of them), else by the name's extension: a label for the
  * report ("VHDX disk image"), or NULL. `size` is the file's size. */
-const char *exh_container_label(const char *name, const unsigned char *h, size_t n, uint64_t size);
+const char *exh__container_label(const char *name, const unsigned char *h, size_t n, uint64_t size);
 
 /* Archive formats libarchive opens, by signature (a compressed stream
  * counts as a tar only when the name says so: .tar.gz, .tgz, ...). */
@@ -33,6 +33,6 @@ typedef enum exh_archive_fmt {
   EXH_ARC_ISO,
   EXH_ARC_COMPRESSED  /* gzip, bzip2, xz or zstd of something unnamed */
 } exh_archive_fmt;
-exh_archive_fmt exh_archive_sniff(const char *name, const unsigned char *h, size_t n);
+exh_archive_fmt exh__archive_sniff(const char *name, const unsigned char *h, size_t n);
 
 #endif

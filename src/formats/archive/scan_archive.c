@@ -9,7 +9,7 @@
  * central directory that lies about sizes).
  * Findings name a member "archive!member".
  *
- * The archive file itself is read through exh_source_file (no symbolic
+ * The archive file itself is read through exh__source_file (no symbolic
  * link followed, O_NOATIME where permitted, the walk's device and inode
  * checked) and fed to libarchive by callbacks, with positioned reads so
  * the zip reader can use the central directory.
@@ -103,7 +103,7 @@ static uint64_t zip_index_entries(exh_source *src) {
   uint64_t size = src->size;
   if (!src->pread || size == EXH_SIZE_UNKNOWN || size < 22) return 0;
   size_t want = size < 65557 + 20 ? (size_t)size : 65557 + 20; /* end record, its comment, the zip64 locator */
-  unsigned char *t = exh_xmalloc(want);
+  unsigned char *t = exh__xmalloc(want);
   uint64_t entries = 0;
   if (src->pread(src, t, want, size - want) == (long)want) {
     for (size_t i = want - 22 + 1; i-- > 0;) {
@@ -213,7 +213,7 @@ static void put_utf8(exh_buf *b, uint32_t c) {
 static int valid_utf8(const char *s) {
   size_t n = strlen(s);
   for (size_t i = 0; i < n;) {
-    size_t k = exh_utf8_len((const unsigned char *)s + i, n - i);
+    size_t k = exh__utf8_len((const unsigned char *)s + i, n - i);
     if (!k) return 0;
     i += k;
   }
@@ -230,15 +230,15 @@ static char *entry_name(struct archive *a, struct archive_entry *e) {
       exh_buf b = {0};
       for (const unsigned char *q = (const unsigned char *)p; *q; q++)
         put_utf8(&b, *q < 0x80 ? *q : cp437_high[*q - 0x80]);
-      return b.p ? b.p : exh_xstrdup("");
+      return b.p ? b.p : exh__xstrdup("");
     }
-    return exh_xstrdup(p);
+    return exh__xstrdup(p);
   }
   const wchar_t *w = archive_entry_pathname_w(e);
   if (w) {
     exh_buf b = {0};
     for (; *w; w++) put_utf8(&b, (uint32_t)*w);
-    return b.p ? b.p : exh_xstrdup("");
+    return b.p ? b.p : exh__xstrdup("");
   }
   return NULL;
 }
@@ -247,7 +247,7 @@ static char *entry_name(struct archive *a, struct archive_entry *e) {
 
 static int ends_i(const char *s, const char *suf) {
   size_t n = strlen(s), k = strlen(suf);
-  return n >= k && exh_strnieq(s + n - k, suf, k);
+  return n >= k && exh__strnieq(s + n - k, suf, k);
 }
 
 /* The name without leading "./" or separators, for top-level tests. */
@@ -268,7 +268,7 @@ static int is_archive_name(const char *name) {
  * (the encrypted password and its scheme: X509, PGP or Password) and
  * data.zip, the password-protected collection itself. */
 static void velociraptor_meta(const char *buf, size_t n, char *scheme, size_t schemen) {
-  const char *k = exh_memimem(buf, n, "\"Scheme\"", 8);
+  const char *k = exh__memimem(buf, n, "\"Scheme\"", 8);
   if (!k) return;
   const char *end = buf + n;
   const char *q = memchr(k + 8, '"', (size_t)(end - (k + 8)));
@@ -295,7 +295,7 @@ typedef struct arc_state {
 static void merge_member(arc_state *st, exh_evidence *m, const char *name) {
   exh_evidence *ev = st->ev;
   exh_kind k = m->kind;
-  exh_evidence_member_note(ev, m, name);
+  exh__evidence_member_note(ev, m, name);
   for (size_t i = 0; i < m->nfindings; i++) {
     EXH_VEC_RESERVE(ev->findings, ev->capfindings, ev->nfindings + 1);
     ev->findings[ev->nfindings++] = m->findings[i];
@@ -337,7 +337,7 @@ static void merge_member(arc_state *st, exh_evidence *m, const char *name) {
   }
   ev->channels_more += m->channels_more;
   ev->suppressed += m->suppressed;
-  if (m->error) exh_evidence_error(ev, "%s: %s", name, m->error);
+  if (m->error) exh__evidence_error(ev, "%s: %s", name, m->error);
 }
 
 /* Scans one regular member. */
@@ -347,11 +347,11 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   const char *top = top_name(name);
   if (archive_entry_is_data_encrypted(e) == 1) {
     if (!st->encrypted++) snprintf(st->first_encrypted, sizeof st->first_encrypted, "%s", name);
-    if (exh_strieq((exh_str){top, strlen(top)}, "data.zip")) st->velo_data_encrypted = 1;
+    if (exh__strieq((exh_str){top, strlen(top)}, "data.zip")) st->velo_data_encrypted = 1;
     return;
   }
-  if (exh_strieq((exh_str){top, strlen(top)}, "information.turtle") ||
-      exh_strieq((exh_str){top, strlen(top)}, "container.description")) {
+  if (exh__strieq((exh_str){top, strlen(top)}, "information.turtle") ||
+      exh__strieq((exh_str){top, strlen(top)}, "container.description")) {
     st->aff4 = 1;
     return;
   }
@@ -361,15 +361,15 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   char sub[64];
   char head[EXH_SNIFF_BYTES];
   size_t nhead = 0;
-  if (exh_strieq((exh_str){top, strlen(top)}, "metadata.json")) {
+  if (exh__strieq((exh_str){top, strlen(top)}, "metadata.json")) {
     /* a secured Velociraptor collection names its scheme here; any other
      * metadata.json is read on as what its path makes it */
-    long got = exh_source_read_full(&ms.s, head, sizeof head);
+    long got = exh__source_read_full(&ms.s, head, sizeof head);
     if (got < 0) {
-      exh_evidence_error(ev, "%s: %s", name, ms.s.why);
+      exh__evidence_error(ev, "%s: %s", name, ms.s.why);
       return;
     }
-    if (exh_memimem(head, (size_t)got, "EncryptedPass", 13)) {
+    if (exh__memimem(head, (size_t)got, "EncryptedPass", 13)) {
       st->velo_meta = 1;
       velociraptor_meta(head, (size_t)got, st->velo_scheme, sizeof st->velo_scheme);
       return;
@@ -382,35 +382,35 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   if (k == EXH_KIND_NONE) {
     /* a file in a web or staging folder is content first (a miner's
      * config.json there is not an event export) */
-    exh_area ar = exh_path_area(name);
-    const char *label = exh_container_label(name, NULL, 0, 0);
+    exh_area ar = exh__path_area(name);
+    const char *label = exh__container_label(name, NULL, 0, 0);
     if (label) {
-      exh_evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
+      exh__evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
       if (ar == EXH_AREA_NONE) return; /* in a checked folder it still gets the content checks */
     }
     if (ar != EXH_AREA_NONE) {
       k = EXH_KIND_CONTENT;
-      snprintf(sub, sizeof sub, "%s", exh_area_name(ar));
+      snprintf(sub, sizeof sub, "%s", exh__area_name(ar));
     } else if (is_archive_name(name)) {
-      exh_evidence_error(ev, "%s: archive inside the archive: not opened", name);
+      exh__evidence_error(ev, "%s: archive inside the archive: not opened", name);
       return;
     } else if (ends_i(name, ".json") || ends_i(name, ".jsonl") || ends_i(name, ".ndjson")) {
       k = EXH_KIND_JSONEV;
     } else if (!ms.npre && (declared < 0 || declared >= (1 << 20))) {
       /* a large member anywhere: a memory dump is looked at by its header,
        * a disk image is named as not opened */
-      long got = exh_source_read_full(&ms.s, head, sizeof head);
-      if (got < 0) exh_evidence_error(ev, "%s: %s", name, ms.s.why);
+      long got = exh__source_read_full(&ms.s, head, sizeof head);
+      if (got < 0) exh__evidence_error(ev, "%s: %s", name, ms.s.why);
       if (got <= 0) return;
       nhead = (size_t)got;
-      label = exh_container_label(name, (const unsigned char *)head, nhead, declared < 0 ? nhead : (uint64_t)declared);
+      label = exh__container_label(name, (const unsigned char *)head, nhead, declared < 0 ? nhead : (uint64_t)declared);
       if (label) {
-        exh_evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
+        exh__evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
         return;
       }
       if (nhead < 4 || memcmp(head, "MDMP", 4)) return;
       k = EXH_KIND_CONTENT;
-      snprintf(sub, sizeof sub, "%s", exh_area_name(EXH_AREA_ALL));
+      snprintf(sub, sizeof sub, "%s", exh__area_name(EXH_AREA_ALL));
       /* the bytes read go first */
       member_init(&ms, st->a, &st->total);
       ms.pre = head;
@@ -422,8 +422,8 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   if (k == EXH_KIND_ARCHIVE) return; /* not a path kind */
   exh_evidence m;
   memset(&m, 0, sizeof m);
-  m.path = exh_xasprintf("%s!%s", ev->path, name);
-  m.rel = exh_xstrdup(name);
+  m.path = exh__xasprintf("%s!%s", ev->path, name);
+  m.rel = exh__xstrdup(name);
   m.server = ev->server;
   m.kind = k;
   memcpy(m.sub, sub, sizeof sub);
@@ -458,7 +458,7 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
   struct archive *a = archive_read_new();
   archive_read_support_format_all(a);
   archive_read_support_filter_all(a);
-  arc_in in = {src, exh_xmalloc(EXH_ARCHIVE_READ_BLOCK), 0};
+  arc_in in = {src, exh__xmalloc(EXH_ARCHIVE_READ_BLOCK), 0};
   archive_read_set_callback_data(a, &in);
   archive_read_set_read_callback(a, arc_read);
   /* positioned reads let the zip reader use the central directory, which
@@ -474,7 +474,7 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
   if (loc) uselocale(prev);
   if (rc != ARCHIVE_OK) {
     char e[256];
-    exh_evidence_error(ev, "cannot open the archive: %s", arc_error(a, e, sizeof e, "unknown format"));
+    exh__evidence_error(ev, "cannot open the archive: %s", arc_error(a, e, sizeof e, "unknown format"));
     archive_read_free(a);
     free(in.buf);
     if (loc) freelocale(loc);
@@ -498,7 +498,7 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
       char err[256];
-      exh_evidence_error(&head, "archive damaged or unreadable after %llu uncompressed bytes: %s; members after it "
+      exh__evidence_error(&head, "archive damaged or unreadable after %llu uncompressed bytes: %s; members after it "
                              "not read",
                          (unsigned long long)st.total, arc_error(a, err, sizeof err, "?"));
       free(name);
@@ -515,25 +515,25 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
     scan_member(&st, e, name);
     free(name);
     if (st.over) {
-      exh_evidence_error(&head, "stopped: over %llu uncompressed bytes read from this archive; members after it not read",
+      exh__evidence_error(&head, "stopped: over %llu uncompressed bytes read from this archive; members after it not read",
                          (unsigned long long)EXH_ARCHIVE_TOTAL_MAX);
       break;
     }
   }
   if (st.velo_meta || st.velo_data_encrypted) {
-    exh_evidence_error(&head, "encrypted Velociraptor collection (%s%s%s): not opened; decrypt data.zip (velociraptor "
+    exh__evidence_error(&head, "encrypted Velociraptor collection (%s%s%s): not opened; decrypt data.zip (velociraptor "
                            "unzip, or the collection password) and scan it",
                        st.velo_scheme[0] ? "scheme " : "", st.velo_scheme[0] ? st.velo_scheme : "password-protected",
                        st.velo_data_encrypted ? ", data.zip password-protected" : "");
     if (st.velo_data_encrypted) st.encrypted--;
   }
-  if (st.aff4) exh_evidence_error(&head, "AFF4 image: not opened (exhunt reads no file systems inside images)");
+  if (st.aff4) exh__evidence_error(&head, "AFF4 image: not opened (exhunt reads no file systems inside images)");
   if (st.encrypted)
-    exh_evidence_error(&head, "%u password-protected member%s not read (the first: %s)", st.encrypted,
+    exh__evidence_error(&head, "%u password-protected member%s not read (the first: %s)", st.encrypted,
                        st.encrypted == 1 ? "" : "s", st.first_encrypted);
-  if (st.unnamed) exh_evidence_error(&head, "%u member%s whose name cannot be read: not read", st.unnamed, st.unnamed == 1 ? "" : "s");
+  if (st.unnamed) exh__evidence_error(&head, "%u member%s whose name cannot be read: not read", st.unnamed, st.unnamed == 1 ? "" : "s");
   if (head.error) {
-    char *all = ev->error ? exh_xasprintf("%s; %s", head.error, ev->error) : exh_xstrdup(head.error);
+    char *all = ev->error ? exh__xasprintf("%s; %s", head.error, ev->error) : exh__xstrdup(head.error);
     if (strlen(all) > EXH_ARCHIVE_ERROR_MAX) strcpy(all + EXH_ARCHIVE_ERROR_MAX - 3, "...");
     free(ev->error);
     free(head.error);
@@ -545,16 +545,16 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
 }
 #endif
 
-void exh_scan_archive_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+void exh__scan_archive_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
 #ifndef EXH_HAVE_ARCHIVE
   (void)wk, (void)src;
-  exh_evidence_error(ev, "archives need libarchive, which this build does not have: not opened");
+  exh__evidence_error(ev, "archives need libarchive, which this build does not have: not opened");
 #else
   scan_archive(wk, ev, src);
 #endif
 }
 
-void exh_scan_archive(exh_worker *wk, exh_evidence *ev) {
+void exh__scan_archive(exh_worker *wk, exh_evidence *ev) {
   char why[256];
   exh_stat st;
   memset(&st, 0, sizeof st);
@@ -563,15 +563,15 @@ void exh_scan_archive(exh_worker *wk, exh_evidence *ev) {
   st.mtime_ms = ev->mtime_ms;
   st.dev = ev->dev;
   st.ino = ev->ino;
-  exh_source *src = exh_source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
+  exh_source *src = exh__source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
   if (!src) {
-    exh_evidence_error(ev, "%s", why);
+    exh__evidence_error(ev, "%s", why);
     return;
   }
-  exh_scan_archive_source(wk, ev, src);
-  exh_source_close(src);
+  exh__scan_archive_source(wk, ev, src);
+  exh__source_close(src);
 }
 
-const exh_format exh_format_archive = {
-    "archive", {EXH_KIND_ARCHIVE, EXH_KIND_NONE}, NULL, NULL, exh_scan_archive_source, exh_scan_archive, NULL,
+const exh_format exh__format_archive = {
+    "archive", {EXH_KIND_ARCHIVE, EXH_KIND_NONE}, NULL, NULL, exh__scan_archive_source, exh__scan_archive, NULL,
 };

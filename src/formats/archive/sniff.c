@@ -7,7 +7,7 @@
 
 static int name_ends(const char *name, const char *suf) {
   size_t n = strlen(name), k = strlen(suf);
-  return n >= k && exh_strnieq(name + n - k, suf, k);
+  return n >= k && exh__strnieq(name + n - k, suf, k);
 }
 
 static int at(const unsigned char *h, size_t n, size_t off, const char *sig, size_t len) {
@@ -31,7 +31,7 @@ static int mbr_table(const unsigned char *h, size_t n) {
   return used > 0;
 }
 
-const char *exh_container_label(const char *name, const unsigned char *h, size_t n, uint64_t size) {
+const char *exh__container_label(const char *name, const unsigned char *h, size_t n, uint64_t size) {
   /* forensic and virtual disk formats, by their signatures */
   if (at(h, n, 0, "vhdxfile", 8)) return "VHDX disk image";
   if (at(h, n, 0, "conectix", 8)) return "VHD disk image";
@@ -62,7 +62,7 @@ const char *exh_container_label(const char *name, const unsigned char *h, size_t
   return NULL;
 }
 
-exh_archive_fmt exh_archive_sniff(const char *name, const unsigned char *h, size_t n) {
+exh_archive_fmt exh__archive_sniff(const char *name, const unsigned char *h, size_t n) {
   if (at(h, n, 0, "PK\003\004", 4) || at(h, n, 0, "PK\005\006", 4)) return EXH_ARC_ZIP;
   if (at(h, n, 0, "7z\xbc\xaf\x27\x1c", 6)) return EXH_ARC_7Z;
   if (at(h, n, 0, "Rar!\x1a\x07", 6)) return EXH_ARC_RAR;

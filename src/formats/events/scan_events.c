@@ -48,11 +48,11 @@ typedef struct evctx {
 } evctx;
 
 static evctx *ctx_new(exh_worker *wk, exh_evidence *ev) {
-  evctx *c = exh_xcalloc(1, sizeof *c);
+  evctx *c = exh__xcalloc(1, sizeof *c);
   c->wk = wk;
   c->ev = ev;
-  c->plan = exh_ruleset_plan(wk->rs, EXH_KIND_EVTX);
-  c->deadline = exh_monotonic_s() + wk->lim->max_file_seconds;
+  c->plan = exh__ruleset_plan(wk->rs, EXH_KIND_EVTX);
+  c->deadline = exh__monotonic_s() + wk->lim->max_file_seconds;
   /* read once per file, into the file's own state: a static here was a
    * data race between workers */
   c->no_prefilter = getenv("EXHUNT_NO_EVENT_PREFILTER") != NULL;
@@ -61,11 +61,11 @@ static evctx *ctx_new(exh_worker *wk, exh_evidence *ev) {
 
 static void ctx_free(evctx *c) {
   if (c->fields_dropped) /* never in silence */
-    exh_evidence_error(c->ev, "%llu events had more than %u fields: the fields past it were not read",
+    exh__evidence_error(c->ev, "%llu events had more than %u fields: the fields past it were not read",
                        (unsigned long long)c->fields_dropped, (unsigned)EXH_EVENT_MAX_FIELDS);
-  exh_buf_free(&c->flat);
-  exh_buf_free(&c->raw);
-  exh_buf_free(&c->tmp);
+  exh__buf_free(&c->flat);
+  exh__buf_free(&c->raw);
+  exh__buf_free(&c->tmp);
   free(c->cand);
   free(c);
 }
@@ -99,19 +99,19 @@ static void flat_add(evctx *c, const char *name, size_t nl, exh_str v) {
 
 static void flatten_leaves(evctx *c, const exh_evtx *p, int node, int depth) {
   if (depth > 16) return;
-  for (int ch = exh_evtx_node_at(p, node)->first_child; ch >= 0; ch = exh_evtx_node_at(p, ch)->next) {
-    const exh_evtx_node *n = exh_evtx_node_at(p, ch);
+  for (int ch = exh__evtx_node_at(p, node)->first_child; ch >= 0; ch = exh__evtx_node_at(p, ch)->next) {
+    const exh_evtx_node *n = exh__evtx_node_at(p, ch);
     if (n->is_text) continue;
     int leaf = 1;
-    for (int g = n->first_child; g >= 0; g = exh_evtx_node_at(p, g)->next)
-      if (!exh_evtx_node_at(p, g)->is_text) leaf = 0;
-    exh_str nm = exh_evtx_str(p, n->name, n->name_len);
+    for (int g = n->first_child; g >= 0; g = exh__evtx_node_at(p, g)->next)
+      if (!exh__evtx_node_at(p, g)->is_text) leaf = 0;
+    exh_str nm = exh__evtx_str(p, n->name, n->name_len);
     if (!leaf) {
       flatten_leaves(c, p, ch, depth + 1);
       continue;
     }
-    exh_str dn = exh_evtx_attr_value(p, ch, "Name");
-    exh_str v = exh_evtx_text(p, ch, &c->tmp);
+    exh_str dn = exh__evtx_attr_value(p, ch, "Name");
+    exh_str v = exh__evtx_text(p, ch, &c->tmp);
     if (nm.n == 4 && !memcmp(nm.p, "Data", 4) && dn.p) flat_add(c, dn.p, dn.n, v);
     else flat_add(c, nm.p, nm.n, v);
   }
@@ -120,7 +120,7 @@ static void flatten_leaves(evctx *c, const exh_evtx *p, int node, int depth) {
 static int flat_find(const evctx *c, const char *name) {
   size_t nl = strlen(name);
   for (int i = 0; i < c->n; i++)
-    if (c->names[i].n == nl && exh_strnieq(c->names[i].p, name, nl)) return i;
+    if (c->names[i].n == nl && exh__strnieq(c->names[i].p, name, nl)) return i;
   return -1;
 }
 
@@ -128,7 +128,7 @@ static char *flat_dup(const evctx *c, const char *a, const char *b) {
   int i = flat_find(c, a);
   if ((i < 0 || c->vals[i].n == 0 || (c->vals[i].n == 1 && c->vals[i].p[0] == '-')) && b) i = flat_find(c, b);
   if (i < 0 || c->vals[i].n == 0 || (c->vals[i].n == 1 && c->vals[i].p[0] == '-')) return NULL;
-  return exh_xstrndup(c->vals[i].p, c->vals[i].n < 4096 ? c->vals[i].n : 4096);
+  return exh__xstrndup(c->vals[i].p, c->vals[i].n < 4096 ? c->vals[i].n : 4096);
 }
 
 /* Where the current event came from, for its findings. */
@@ -144,11 +144,11 @@ static void set_evidence(exh_finding *f, const char *buf, size_t len) {
   while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) len--;
   f->evidence_truncated = len > EXH_EVIDENCE_MAX;
   f->evidence_len = len > EXH_EVIDENCE_MAX ? EXH_EVIDENCE_MAX : len;
-  f->evidence = exh_xstrndup(buf, f->evidence_len);
+  f->evidence = exh__xstrndup(buf, f->evidence_len);
 }
 
 static void emit(evctx *c, const exh_rule *rule, exh_record *rec, const evsrc *src, int64_t t, uint64_t rid) {
-  exh_finding *f = exh_rule_finding(c->wk, c->ev, rule, src->dataset);
+  exh_finding *f = exh__rule_finding(c->wk, c->ev, rule, src->dataset);
   if (!f) return;
   f->offset = src->offset;
   f->line = src->line_no;
@@ -159,28 +159,28 @@ static void emit(evctx *c, const exh_rule *rule, exh_record *rec, const evsrc *s
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
     if (m) {
-      exh_evtx_write_json(m, src->p, src->r);
+      exh__evtx_write_json(m, src->p, src->r);
       fclose(m);
       set_evidence(f, buf, len);
       free(buf);
     } else {
-      f->evidence = exh_xstrdup("");
+      f->evidence = exh__xstrdup("");
     }
   } else {
     set_evidence(f, src->line.p, src->line.n);
   }
   f->user_name = flat_dup(c, "SubjectUserName", "User");
   f->source_ip = flat_dup(c, "IpAddress", "SourceIp");
-  f->message = exh_rule_message(c->wk, rule, rec);
+  f->message = exh__rule_message(c->wk, rule, rec);
 }
 
 /* Does any loaded Windows rule read this channel at all? */
 static int channel_wanted_rules(evctx *c, exh_str channel) {
   const exh_ruleset *rs = c->wk->rs;
   for (size_t i = 0; i < exh_ruleset_count(rs); i++) {
-    const exh_rule *rule = exh_ruleset_get(rs, i);
-    if (!exh_rule_applies(rule, EXH_KIND_EVTX)) continue;
-    if (exh_rule_reads_channel(rule, channel)) return 1;
+    const exh_rule *rule = exh__ruleset_get(rs, i);
+    if (!exh__rule_applies(rule, EXH_KIND_EVTX)) continue;
+    if (exh__rule_reads_channel(rule, channel)) return 1;
   }
   return 0;
 }
@@ -231,11 +231,11 @@ static void candidates(evctx *c) {
   /* EXHUNT_NO_EVENT_PREFILTER=1 runs every rule on every event: the test
    * event_prefilter_sound compares both ways on real data */
   if (c->no_prefilter || (pl->pf && c->raw.n &&
-              exh_pf_scan(pl->pf, c->wk->pfs[EXH_KIND_EVTX], c->raw.p, c->raw.n, on_hit, c) < 0)) {
+              exh__pf_scan(pl->pf, c->wk->pfs[EXH_KIND_EVTX], c->raw.p, c->raw.n, on_hit, c) < 0)) {
     /* engine failure (or switched off): every rule (correct, slower) */
     c->ncand = 0;
     for (size_t i = 0; i < exh_ruleset_count(c->wk->rs); i++)
-      if (exh_rule_applies(exh_ruleset_get(c->wk->rs, i), EXH_KIND_EVTX)) {
+      if (exh__rule_applies(exh__ruleset_get(c->wk->rs, i), EXH_KIND_EVTX)) {
         EXH_VEC_RESERVE(c->cand, c->capcand, c->ncand + 1);
         c->cand[c->ncand++] = (uint32_t)i;
       }
@@ -245,8 +245,8 @@ static void candidates(evctx *c) {
   if (nhit > 1) qsort(c->cand, nhit, sizeof *c->cand, cmp_u32);
   for (size_t i = 0; i < nhit; i++) { /* unique, and every other literal group present */
     if (i && c->cand[i] == c->cand[i - 1]) continue;
-    const exh_rule *r = exh_ruleset_get(c->wk->rs, c->cand[i]);
-    if (exh_rule_verify_groups(r, c->raw.p, c->raw.n)) c->cand[k++] = c->cand[i];
+    const exh_rule *r = exh__ruleset_get(c->wk->rs, c->cand[i]);
+    if (exh__rule_verify_groups(r, c->raw.p, c->raw.n)) c->cand[k++] = c->cand[i];
   }
   c->ncand = k;
   for (size_t i = 0; i < pl->nalways; i++) {
@@ -262,7 +262,7 @@ static void eval_event(evctx *c, exh_str channel, unsigned eid, int64_t t, uint6
   exh_worker *wk = c->wk;
   const exh_ruleset *rs = wk->rs;
   int *fmap = wk->fmap;
-  size_t nf = exh_ruleset_nfields(rs);
+  size_t nf = exh__ruleset_nfields(rs);
   int base_n = c->n;
   int mapped = -1; /* which field map fmap holds */
   exh_record rec;
@@ -275,9 +275,9 @@ static void eval_event(evctx *c, exh_str channel, unsigned eid, int64_t t, uint6
   rec.scratch = wk->scratch;
   candidates(c);
   for (size_t i = 0; i < c->ncand; i++) {
-    const exh_rule *rule = exh_ruleset_get(rs, c->cand[i]);
+    const exh_rule *rule = exh__ruleset_get(rs, c->cand[i]);
     int map;
-    if (!exh_rule_windows_accepts(rule, channel, eid, &map)) continue;
+    if (!exh__rule_windows_accepts(rule, channel, eid, &map)) continue;
     if (map != mapped) {
       /* field map for this record (and, for Security 4688, process_creation's names) */
       c->n = base_n;
@@ -294,13 +294,13 @@ static void eval_event(evctx *c, exh_str channel, unsigned eid, int64_t t, uint6
       }
       for (size_t f = 0; f < nf; f++) fmap[f] = -1;
       for (int k = c->n - 1; k >= 0; k--) { /* first occurrence wins */
-        int fid = exh_ruleset_field_lookup(rs, c->names[k].p, c->names[k].n);
+        int fid = exh__ruleset_field_lookup(rs, c->names[k].p, c->names[k].n);
         if (fid >= EXH_VF_COUNT) fmap[fid] = k;
       }
       rec.ncols = c->n;
       mapped = map;
     }
-    if (exh_rule_eval(rule, &rec)) emit(c, rule, &rec, src, t, rid);
+    if (exh__rule_eval(rule, &rec)) emit(c, rule, &rec, src, t, rid);
   }
   c->n = base_n;
 }
@@ -308,63 +308,63 @@ static void eval_event(evctx *c, exh_str channel, unsigned eid, int64_t t, uint6
 static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   evctx *c = ctx;
   c->ev->records++;
-  if ((c->ev->records & 1023) == 0 && exh_monotonic_s() > c->deadline) {
+  if ((c->ev->records & 1023) == 0 && exh__monotonic_s() > c->deadline) {
     c->timed_out = 1;
     return 1;
   }
   if (r->root < 0) return 0;
   /* a record may lack System or any part of it (damage, or crafted):
    * every lookup below takes a missing node (-1) */
-  int sys = exh_evtx_child(p, r->root, "System");
-  exh_str channel = exh_evtx_text(p, exh_evtx_child(p, sys, "Channel"), &c->tmp);
+  int sys = exh__evtx_child(p, r->root, "System");
+  exh_str channel = exh__evtx_text(p, exh__evtx_child(p, sys, "Channel"), &c->tmp);
   char chbuf[256];
   snprintf(chbuf, sizeof chbuf, "%.*s", (int)(channel.n < 255 ? channel.n : 255), channel.p);
   channel = (exh_str){chbuf, strlen(chbuf)};
   int64_t t = EXH_TIME_UNKNOWN, ms;
-  exh_str st = exh_evtx_attr_value(p, exh_evtx_child(p, sys, "TimeCreated"), "SystemTime");
-  if (st.p && exh_parse_iso8601(st, &ms) == 0) t = ms;
+  exh_str st = exh__evtx_attr_value(p, exh__evtx_child(p, sys, "TimeCreated"), "SystemTime");
+  if (st.p && exh__parse_iso8601(st, &ms) == 0) t = ms;
   if (t == EXH_TIME_UNKNOWN) t = r->written_ms;
-  exh_evidence_channel(c->ev, channel.p, channel.n, t);
+  exh__evidence_channel(c->ev, channel.p, channel.n, t);
   note_time(c->ev, t);
   if (!channel_wanted(c, channel)) return 0; /* no loaded rule reads this record's channel */
   c->wanted_records++;
-  exh_str eid_s = exh_evtx_text(p, exh_evtx_child(p, sys, "EventID"), &c->tmp);
+  exh_str eid_s = exh__evtx_text(p, exh__evtx_child(p, sys, "EventID"), &c->tmp);
   uint64_t eid64 = 0;
-  unsigned eid = exh_parse_u64(eid_s, &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
+  unsigned eid = exh__parse_u64(eid_s, &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
   /* flatten */
   c->n = 0;
   c->dropped_here = 0;
   c->flat.n = 0;
   c->raw.n = 0;
-  for (int ch = sys >= 0 ? exh_evtx_node_at(p, sys)->first_child : -1; ch >= 0; ch = exh_evtx_node_at(p, ch)->next) {
-    const exh_evtx_node *n = exh_evtx_node_at(p, ch);
+  for (int ch = sys >= 0 ? exh__evtx_node_at(p, sys)->first_child : -1; ch >= 0; ch = exh__evtx_node_at(p, ch)->next) {
+    const exh_evtx_node *n = exh__evtx_node_at(p, ch);
     if (n->is_text) continue;
-    exh_str nm = exh_evtx_str(p, n->name, n->name_len);
+    exh_str nm = exh__evtx_str(p, n->name, n->name_len);
     if (nm.n == 8 && !memcmp(nm.p, "Provider", 8)) {
-      exh_str v = exh_evtx_attr_value(p, ch, "Name");
+      exh_str v = exh__evtx_attr_value(p, ch, "Name");
       if (v.p) flat_add(c, "Provider_Name", 13, v);
-      v = exh_evtx_attr_value(p, ch, "Guid");
+      v = exh__evtx_attr_value(p, ch, "Guid");
       if (v.p) flat_add(c, "Provider_Guid", 13, v);
-      v = exh_evtx_attr_value(p, ch, "EventSourceName");
+      v = exh__evtx_attr_value(p, ch, "EventSourceName");
       if (v.p) flat_add(c, "EventSourceName", 15, v);
     } else if (nm.n == 11 && !memcmp(nm.p, "TimeCreated", 11)) {
-      exh_str v = exh_evtx_attr_value(p, ch, "SystemTime");
+      exh_str v = exh__evtx_attr_value(p, ch, "SystemTime");
       if (v.p) flat_add(c, "SystemTime", 10, v);
     } else if (nm.n == 8 && !memcmp(nm.p, "Security", 8)) {
-      exh_str v = exh_evtx_attr_value(p, ch, "UserID");
+      exh_str v = exh__evtx_attr_value(p, ch, "UserID");
       if (v.p) flat_add(c, "UserID", 6, v);
     } else if (nm.n == 9 && !memcmp(nm.p, "Execution", 9)) {
-      exh_str v = exh_evtx_attr_value(p, ch, "ProcessID");
+      exh_str v = exh__evtx_attr_value(p, ch, "ProcessID");
       if (v.p) flat_add(c, "ProcessID", 9, v);
-      v = exh_evtx_attr_value(p, ch, "ThreadID");
+      v = exh__evtx_attr_value(p, ch, "ThreadID");
       if (v.p) flat_add(c, "ThreadID", 8, v);
     } else {
-      flat_add(c, nm.p, nm.n, exh_evtx_text(p, ch, &c->tmp));
+      flat_add(c, nm.p, nm.n, exh__evtx_text(p, ch, &c->tmp));
     }
   }
-  int ed = exh_evtx_child(p, r->root, "EventData");
+  int ed = exh__evtx_child(p, r->root, "EventData");
   if (ed >= 0) flatten_leaves(c, p, ed, 0);
-  int ud = exh_evtx_child(p, r->root, "UserData");
+  int ud = exh__evtx_child(p, r->root, "UserData");
   if (ud >= 0) flatten_leaves(c, p, ud, 0);
   /* slices into c->flat, now that it will not move */
   for (int i = 0; i < c->n; i++) {
@@ -373,7 +373,7 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   }
   int ri = flat_find(c, "EventRecordID");
   uint64_t rid = r->id;
-  if (ri >= 0 && exh_parse_u64(c->vals[ri], &rid) != 0) rid = r->id;
+  if (ri >= 0 && exh__parse_u64(c->vals[ri], &rid) != 0) rid = r->id;
   evsrc src = {p, r, {NULL, 0}, r->file_offset, 0, "windows.evtx"};
   eval_event(c, channel, eid, t, rid, &src);
   return 0;
@@ -383,29 +383,29 @@ static void on_issue(void *ctx, uint64_t off, const char *what) {
   evctx *c = ctx;
   c->ev->evtx_issues++;
   if (c->ev->evtx_issues == 1)
-    exh_evidence_error(c->ev, "EVTX damage at offset %llu: %s (the rest is still read)", (unsigned long long)off, what);
+    exh__evidence_error(c->ev, "EVTX damage at offset %llu: %s (the rest is still read)", (unsigned long long)off, what);
 }
 
-void exh_scan_evtx(exh_worker *wk, exh_evidence *ev) {
+void exh__scan_evtx(exh_worker *wk, exh_evidence *ev) {
   char why[256];
   exh_stat want;
   memset(&want, 0, sizeof want);
   want.type = EXH_FT_FILE;
   want.dev = ev->dev, want.ino = ev->ino, want.size = ev->size;
-  exh_source *src = exh_source_file(ev->path, ev->dev || ev->ino ? &want : NULL, why, sizeof why);
+  exh_source *src = exh__source_file(ev->path, ev->dev || ev->ino ? &want : NULL, why, sizeof why);
   if (!src) {
     ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
-    exh_evidence_error(ev, "%s", why);
+    exh__evidence_error(ev, "%s", why);
     return;
   }
-  exh_scan_evtx_source(wk, ev, src);
-  exh_source_close(src);
+  exh__scan_evtx_source(wk, ev, src);
+  exh__source_close(src);
 }
 
 /* The file header, then one chunk at a time into one buffer: memory is a
  * chunk and the parser's arena whatever the file's size, and a file that
  * shrinks while it is read gives a short read, not a fault. */
-void exh_scan_evtx_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+void exh__scan_evtx_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
   ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
   evctx *c = ctx_new(wk, ev);
   if (c->plan->nrules == 0) {
@@ -414,54 +414,54 @@ void exh_scan_evtx_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
     return;
   }
   if (src->size != EXH_SIZE_UNKNOWN && src->size > wk->lim->max_file_bytes) {
-    exh_evidence_error(ev, "not read: %llu bytes, over the limit", (unsigned long long)src->size);
+    exh__evidence_error(ev, "not read: %llu bytes, over the limit", (unsigned long long)src->size);
     ctx_free(c);
     return;
   }
-  uint8_t *buf = exh_xmalloc(EXH_EVTX_CHUNK);
-  exh_evtx *px = exh_evtx_new();
-  exh_evtx_set_deadline(px, c->deadline);
+  uint8_t *buf = exh__xmalloc(EXH_EVTX_CHUNK);
+  exh_evtx *px = exh__evtx_new();
+  exh__evtx_set_deadline(px, c->deadline);
   uint64_t off = 0;
-  long k = exh_source_read_full(src, buf, EXH_EVTX_FILE_HEADER);
+  long k = exh__source_read_full(src, buf, EXH_EVTX_FILE_HEADER);
   if (k < 0) {
-    exh_evidence_error(ev, "read error: %s", src->why);
+    exh__evidence_error(ev, "read error: %s", src->why);
   } else if (k < 8 || memcmp(buf, "ElfFile", 8) != 0) {
-    exh_evidence_error(ev, "not an EVTX file (no ElfFile signature)");
-  } else if (exh_evtx_check_header(buf, (size_t)k, on_issue, c) == 0 && k == EXH_EVTX_FILE_HEADER) {
+    exh__evidence_error(ev, "not an EVTX file (no ElfFile signature)");
+  } else if (exh__evtx_check_header(buf, (size_t)k, on_issue, c) == 0 && k == EXH_EVTX_FILE_HEADER) {
     for (off = EXH_EVTX_FILE_HEADER;; off += (uint64_t)k) {
       if (off - EXH_EVTX_FILE_HEADER >= wk->lim->max_file_bytes) { /* a source of unknown size */
-        exh_evidence_error(ev, "read up to %llu bytes, the limit; the rest is not read", (unsigned long long)off);
+        exh__evidence_error(ev, "read up to %llu bytes, the limit; the rest is not read", (unsigned long long)off);
         break;
       }
-      k = exh_source_read_full(src, buf, EXH_EVTX_CHUNK);
+      k = exh__source_read_full(src, buf, EXH_EVTX_CHUNK);
       if (k < 0) {
-        exh_evidence_error(ev, "read error at offset %llu: %s (records before it were read)", (unsigned long long)off,
+        exh__evidence_error(ev, "read error at offset %llu: %s (records before it were read)", (unsigned long long)off,
                            src->why);
         break;
       }
       if (k == 0) break;
-      exh_evtx_parse_chunk(px, buf, (size_t)k, off, on_record, on_issue, c);
-      if (c->timed_out || exh_evtx_timed_out(px) || k < (long)EXH_EVTX_CHUNK) break;
+      exh__evtx_parse_chunk(px, buf, (size_t)k, off, on_record, on_issue, c);
+      if (c->timed_out || exh__evtx_timed_out(px) || k < (long)EXH_EVTX_CHUNK) break;
     }
   }
-  if (exh_evtx_timed_out(px)) c->timed_out = 1;
-  exh_evtx_free(px);
+  if (exh__evtx_timed_out(px)) c->timed_out = 1;
+  exh__evtx_free(px);
   free(buf);
   if (c->timed_out) {
-    exh_evidence_error(ev, "stopped after %.0f s (time limit per file) at offset %llu; findings before it are kept",
+    exh__evidence_error(ev, "stopped after %.0f s (time limit per file) at offset %llu; findings before it are kept",
                        wk->lim->max_file_seconds, (unsigned long long)off);
   } else if (ev->evtx_issues > 1) {
-    exh_evidence_error(ev, "%llu damage reports in all", (unsigned long long)ev->evtx_issues);
+    exh__evidence_error(ev, "%llu damage reports in all", (unsigned long long)ev->evtx_issues);
   }
   /* a log none of whose records any loaded rule reads: read, and said */
   if (ev->records && !c->wanted_records) ev->skipped_channel = 1;
   ctx_free(c);
 }
 
-void exh_scan_evtx_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n) {
-  exh_source *src = exh_source_mem(data, n);
-  exh_scan_evtx_source(wk, ev, src);
-  exh_source_close(src);
+void exh__scan_evtx_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n) {
+  exh_source *src = exh__source_mem(data, n);
+  exh__scan_evtx_source(wk, ev, src);
+  exh__source_close(src);
 }
 
 /* ---- JSON lines of events ------------------------------------------------ */
@@ -507,16 +507,16 @@ static int evtx_json_key(exh_str *key, const char **name) {
   size_t pend = (size_t)(prev.p - key->p);
   if (pend == 0) return 0;
   exh_str elem = last_part(*key, pend - 1);
-  if (exh_strieq(elem, "Provider")) {
-    if (exh_strieq(last, "Name")) *name = "Provider_Name";
-    else if (exh_strieq(last, "Guid")) *name = "Provider_Guid";
-    else if (exh_strieq(last, "EventSourceName")) *name = "EventSourceName";
+  if (exh__strieq(elem, "Provider")) {
+    if (exh__strieq(last, "Name")) *name = "Provider_Name";
+    else if (exh__strieq(last, "Guid")) *name = "Provider_Guid";
+    else if (exh__strieq(last, "EventSourceName")) *name = "EventSourceName";
     else return 0;
     return 1;
   }
-  if ((exh_strieq(elem, "TimeCreated") && exh_strieq(last, "SystemTime")) ||
-      (exh_strieq(elem, "Security") && exh_strieq(last, "UserID")) ||
-      (exh_strieq(elem, "Execution") && (exh_strieq(last, "ProcessID") || exh_strieq(last, "ThreadID")))) {
+  if ((exh__strieq(elem, "TimeCreated") && exh__strieq(last, "SystemTime")) ||
+      (exh__strieq(elem, "Security") && exh__strieq(last, "UserID")) ||
+      (exh__strieq(elem, "Execution") && (exh__strieq(last, "ProcessID") || exh__strieq(last, "ThreadID")))) {
     *key = last;
     return 1;
   }
@@ -532,7 +532,7 @@ static void json_pair(void *ctx, exh_str key, exh_str val) {
     return;
   }
   /* Get-WinEvent's event id is a top-level "Id" (a nested Id is data) */
-  if (key.n == 2 && exh_strieq(key, "Id")) {
+  if (key.n == 2 && exh__strieq(key, "Id")) {
     flat_add(c, "EventID", 7, val);
     return;
   }
@@ -541,7 +541,7 @@ static void json_pair(void *ctx, exh_str key, exh_str val) {
   const char *name = NULL;
   for (size_t i = 0; i < sizeof json_names / sizeof json_names[0] && !name; i++) {
     const char *k = json_names[i].key;
-    if (strchr(k, '.') ? exh_strieq(key, k) : exh_strieq(leaf, k)) name = json_names[i].name;
+    if (strchr(k, '.') ? exh__strieq(key, k) : exh__strieq(leaf, k)) name = json_names[i].name;
   }
   if (name && !strcmp(name, "SystemTime")) {
     if (c->have_time) return; /* keep the first */
@@ -560,7 +560,7 @@ static void json_line(evctx *c, exh_buf *scratch, exh_str line, uint64_t offset,
   c->flat.n = 0;
   c->raw.n = 0;
   c->have_time = 0;
-  if (exh_json_flatten(line.p, line.n, scratch, json_pair, c) != 0) {
+  if (exh__json_flatten(line.p, line.n, scratch, json_pair, c) != 0) {
     if (!(*bad)++) *first_bad = line_no;
     return;
   }
@@ -573,13 +573,13 @@ static void json_line(evctx *c, exh_buf *scratch, exh_str line, uint64_t offset,
       ri = flat_find(c, "EventRecordID");
   exh_str channel = ci >= 0 ? c->vals[ci] : (exh_str){"", 0};
   uint64_t eid64 = 0;
-  unsigned eid = ei >= 0 && exh_parse_u64(c->vals[ei], &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
+  unsigned eid = ei >= 0 && exh__parse_u64(c->vals[ei], &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
   int64_t t = EXH_TIME_UNKNOWN, ms;
-  if (ti >= 0 && exh_parse_iso8601(c->vals[ti], &ms) == 0) t = ms;
-  exh_evidence_channel(ev, channel.p, channel.n, t);
+  if (ti >= 0 && exh__parse_iso8601(c->vals[ti], &ms) == 0) t = ms;
+  exh__evidence_channel(ev, channel.p, channel.n, t);
   note_time(ev, t);
   uint64_t rid = 0;
-  if (ri >= 0 && exh_parse_u64(c->vals[ri], &rid) != 0) rid = 0;
+  if (ri >= 0 && exh__parse_u64(c->vals[ri], &rid) != 0) rid = 0;
   evsrc src = {NULL, NULL, line, offset, line_no, "windows.events_json"};
   eval_event(c, channel, eid, t, rid, &src);
 }
@@ -587,7 +587,7 @@ static void json_line(evctx *c, exh_buf *scratch, exh_str line, uint64_t offset,
 /* JSON lines in blocks of whole lines (exh_lines): memory is a block
  * whatever the file's size. A line longer than max_line is reported and
  * skipped whole: its pieces are never read as events. */
-void exh_scan_jsonev_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line) {
+void exh__scan_jsonev_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line) {
   ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
   evctx *c = ctx_new(wk, ev);
   if (c->plan->nrules == 0) {
@@ -596,16 +596,16 @@ void exh_scan_jsonev_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *
   }
   exh_buf scratch = {0};
   exh_lines lr;
-  exh_lines_init(&lr, src, block, max_line);
+  exh__lines_init(&lr, src, block, max_line);
   uint64_t line_no = 0, bad = 0, first_bad = 0, cuts = 0, longs = 0, first_long = 0;
   int in_long = 0; /* the rest of a line already reported as too long */
   for (;;) {
     const char *p;
     size_t n;
     uint64_t off;
-    int rc = exh_lines_next(&lr, &p, &n, &off);
+    int rc = exh__lines_next(&lr, &p, &n, &off);
     if (rc < 0) {
-      exh_evidence_error(ev, "read error after line %llu: %s (lines before it were read)", (unsigned long long)line_no,
+      exh__evidence_error(ev, "read error after line %llu: %s (lines before it were read)", (unsigned long long)line_no,
                          src->why);
       break;
     }
@@ -627,78 +627,78 @@ void exh_scan_jsonev_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *
     while (pos < n) {
       const char *e = memchr(p + pos, '\n', n - pos);
       size_t le = e ? (size_t)(e - p) : n;
-      exh_str line = exh_trim((exh_str){p + pos, le - pos});
+      exh_str line = exh__trim((exh_str){p + pos, le - pos});
       line_no++;
       if (line.n) json_line(c, &scratch, line, off + (uint64_t)(line.p - p), line_no, &bad, &first_bad);
       pos = le + 1;
-      if ((line_no & 4095) == 0 && exh_monotonic_s() > c->deadline) {
+      if ((line_no & 4095) == 0 && exh__monotonic_s() > c->deadline) {
         c->timed_out = 1;
         break;
       }
     }
     if (c->timed_out) {
-      exh_evidence_error(ev, "stopped after %.0f s (time limit per file) at line %llu", wk->lim->max_file_seconds,
+      exh__evidence_error(ev, "stopped after %.0f s (time limit per file) at line %llu", wk->lim->max_file_seconds,
                          (unsigned long long)line_no);
       break;
     }
   }
   if (longs)
-    exh_evidence_error(ev, "%llu lines longer than %zu bytes were not read (first: line %llu)", (unsigned long long)longs,
+    exh__evidence_error(ev, "%llu lines longer than %zu bytes were not read (first: line %llu)", (unsigned long long)longs,
                        lr.max_line, (unsigned long long)first_long);
   if (bad)
-    exh_evidence_error(ev, "%llu lines are not JSON objects (first: line %llu); the others were read",
+    exh__evidence_error(ev, "%llu lines are not JSON objects (first: line %llu); the others were read",
                        (unsigned long long)bad, (unsigned long long)first_bad);
-  exh_lines_free(&lr);
-  exh_buf_free(&scratch);
+  exh__lines_free(&lr);
+  exh__buf_free(&scratch);
   ctx_free(c);
 }
 
-void exh_scan_jsonev_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
-  exh_scan_jsonev_source_sized(wk, ev, src, EXH_JSONEV_BLOCK, EXH_JSONEV_MAX_LINE);
+void exh__scan_jsonev_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  exh__scan_jsonev_source_sized(wk, ev, src, EXH_JSONEV_BLOCK, EXH_JSONEV_MAX_LINE);
 }
 
-void exh_scan_jsonev(exh_worker *wk, exh_evidence *ev) {
+void exh__scan_jsonev(exh_worker *wk, exh_evidence *ev) {
   char why[256];
   exh_stat want;
   memset(&want, 0, sizeof want);
   want.type = EXH_FT_FILE;
   want.dev = ev->dev, want.ino = ev->ino, want.size = ev->size;
-  exh_source *src = exh_source_file(ev->path, ev->dev || ev->ino ? &want : NULL, why, sizeof why);
+  exh_source *src = exh__source_file(ev->path, ev->dev || ev->ino ? &want : NULL, why, sizeof why);
   if (!src) {
     ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
-    exh_evidence_error(ev, "%s", why);
+    exh__evidence_error(ev, "%s", why);
     return;
   }
-  exh_scan_jsonev_source(wk, ev, src);
-  exh_source_close(src);
+  exh__scan_jsonev_source(wk, ev, src);
+  exh__source_close(src);
 }
 
-void exh_scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n) {
-  exh_source *src = exh_source_mem(data, n);
-  exh_scan_jsonev_source(wk, ev, src);
-  exh_source_close(src);
+void exh__scan_jsonev_buf(exh_worker *wk, exh_evidence *ev, const char *data, size_t n) {
+  exh_source *src = exh__source_mem(data, n);
+  exh__scan_jsonev_source(wk, ev, src);
+  exh__source_close(src);
 }
 
 /* ---- the format tables (format.h) ---------------------------------------- */
 
 static exh_kind evtx_by_path(const exh_path *p, char *sub, size_t subn) {
   (void)sub, (void)subn;
-  return p->n && exh_path_ends(p->c[p->n - 1], ".evtx") ? EXH_KIND_EVTX : EXH_KIND_NONE;
+  return p->n && exh__path_ends(p->c[p->n - 1], ".evtx") ? EXH_KIND_EVTX : EXH_KIND_NONE;
 }
 
 static exh_kind evtx_by_head(const unsigned char *head, size_t n) {
   return n >= 8 && !memcmp(head, "ElfFile", 8) ? EXH_KIND_EVTX : EXH_KIND_NONE;
 }
 
-const exh_format exh_format_evtx = {
-    "evtx", {EXH_KIND_EVTX, EXH_KIND_NONE}, evtx_by_path, evtx_by_head, exh_scan_evtx_source, exh_scan_evtx,
-    exh_evtx_out_thread_cleanup,
+const exh_format exh__format_evtx = {
+    "evtx", {EXH_KIND_EVTX, EXH_KIND_NONE}, evtx_by_path, evtx_by_head, exh__scan_evtx_source, exh__scan_evtx,
+    exh__evtx_out_thread_cleanup,
 };
 
 /* JSON events are never told by path or first bytes alone here: a file
  * named on the command line that starts with '{', and a .json member of an
  * archive outside the checked folders, are read as events (the walk and
  * the archive decide; a .json in a web folder is a file to check). */
-const exh_format exh_format_jsonev = {
-    "jsonev", {EXH_KIND_JSONEV, EXH_KIND_NONE}, NULL, NULL, exh_scan_jsonev_source, exh_scan_jsonev, NULL,
+const exh_format exh__format_jsonev = {
+    "jsonev", {EXH_KIND_JSONEV, EXH_KIND_NONE}, NULL, NULL, exh__scan_jsonev_source, exh__scan_jsonev, NULL,
 };

@@ -102,12 +102,12 @@ static void xml_spill(task *t) {
 static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   task *t = ctx;
   if (t->fmt == EXH_DUMP_XML) {
-    exh_evtx_write_xml(t->fo, p, r);
+    exh__evtx_write_xml(t->fo, p, r);
     if (ferror(t->fo)) t->werr = errno ? errno : EIO;
     else if (t->direct && ftell(t->fo) >= (long)FLUSH_AT) xml_spill(t); /* write out as it fills */
     else if (t->q && !t->direct && ftell(t->fo) > (long)EXH_DUMP_UNIT_OUT_MAX) unit_stream(t);
   } else if (t->fmt == EXH_DUMP_JSONL) {
-    if (!r->json) exh_evtx_json_append(t->ob, p, r); /* else the parser wrote it there */
+    if (!r->json) exh__evtx_json_append(t->ob, p, r); /* else the parser wrote it there */
     if (t->direct && t->ob->n >= FLUSH_AT) { /* one thread, or a streaming unit: write out as it fills */
       t->werr = put_out(t->out, t->ob->p, t->ob->n);
       t->ob->n = 0;
@@ -140,7 +140,7 @@ static void on_issue(void *ctx, uint64_t off, const char *what) {
   }
   t->shown++;
   task_err(t);
-  exh_term_str(t->fe, t->path, strlen(t->path));
+  exh__term_str(t->fe, t->path, strlen(t->path));
   fprintf(t->fe, ": offset %llu: %s\n", (unsigned long long)off, what);
 }
 
@@ -158,15 +158,15 @@ static void flush_issues(task *t) {
 static void say(sink *err, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void say(sink *err, const char *path, const char *fmt, ...) {
   exh_buf b = {0};
-  if (path) exh_term_buf(&b, path, strlen(path));
+  if (path) exh__term_buf(&b, path, strlen(path));
   char line[512];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
-  exh_buf_adds(&b, line);
+  exh__buf_adds(&b, line);
   put_err(err, b.p, b.n);
-  exh_buf_free(&b);
+  exh__buf_free(&b);
 }
 
 static void more_issues(sink *err, const char *path, uint64_t hidden) {
@@ -189,14 +189,14 @@ static void own_stream(FILE *f) {
  * time change where permitted). The link is resolved only when there is
  * one: realpath costs a readlink per path component. */
 static exh_file *open_named(const char *path, char *why, size_t whyn) {
-  exh_file *f = exh_file_open(path, NULL, why, whyn);
+  exh_file *f = exh__file_open(path, NULL, why, whyn);
   if (f || !strstr(why, "symbolic link")) return f;
   char *real = realpath(path, NULL);
   if (!real) {
     snprintf(why, whyn, "cannot open: %s", strerror(errno));
     return NULL;
   }
-  f = exh_file_open(real, NULL, why, whyn);
+  f = exh__file_open(real, NULL, why, whyn);
   free(real);
   return f;
 }
@@ -208,7 +208,7 @@ static void read_chunks(task *t, exh_file *f, uint64_t size, size_t first, size_
   for (size_t ci = first; ci < first + count && !t->werr; ci++) {
     uint64_t off = EXH_EVTX_FILE_HEADER + (uint64_t)ci * EXH_EVTX_CHUNK;
     if (off >= size) break;
-    long k = exh_file_pread(f, buf, EXH_EVTX_CHUNK, off, why, sizeof why);
+    long k = exh__file_pread(f, buf, EXH_EVTX_CHUNK, off, why, sizeof why);
     if (k < 0) {
       on_issue(t, off, why);
       break;
@@ -217,7 +217,7 @@ static void read_chunks(task *t, exh_file *f, uint64_t size, size_t first, size_
       on_issue(t, off, "the file ends here now (truncated while it was read)");
       break;
     }
-    exh_evtx_parse_chunk(t->px, buf, (size_t)k, off, on_record, on_issue, t);
+    exh__evtx_parse_chunk(t->px, buf, (size_t)k, off, on_record, on_issue, t);
     flush_issues(t);
     if (k < (long)EXH_EVTX_CHUNK) break; /* the file's end (or it was truncated) */
   }
@@ -227,12 +227,12 @@ static void read_chunks(task *t, exh_file *f, uint64_t size, size_t first, size_
 static int check_head(task *t, exh_file *f) {
   uint8_t head[128];
   char why[256];
-  long k = exh_file_pread(f, head, sizeof head, 0, why, sizeof why);
+  long k = exh__file_pread(f, head, sizeof head, 0, why, sizeof why);
   if (k < 0) {
     on_issue(t, 0, why);
     return -1;
   }
-  return exh_evtx_check_header(head, (size_t)k, on_issue, t);
+  return exh__evtx_check_header(head, (size_t)k, on_issue, t);
 }
 
 /* ---- several threads: an ordered work queue over chunk runs of all files ----
@@ -305,9 +305,9 @@ typedef struct queue {
 static void unit_stream(task *t) {
   queue *q = t->q;
   unit *u = &q->u[t->ui];
-  exh_mutex_lock(q->mu);
-  while (q->written < t->ui) exh_cond_wait(q->cv, q->mu);
-  exh_mutex_unlock(q->mu);
+  exh__mutex_lock(q->mu);
+  while (q->written < t->ui) exh__cond_wait(q->cv, q->mu);
+  exh__mutex_unlock(q->mu);
   int e = atomic_load(&q->werr);
   if (q->fmt == EXH_DUMP_XML) {
     fclose(t->fo); /* the memory stream: its bytes are in u->xout */
@@ -338,19 +338,19 @@ static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
     xml_open(&t);
   } else {
     t.ob = &u->out;
-    exh_evtx_set_json_buffer(px, &u->out);
+    exh__evtx_set_json_buffer(px, &u->out);
   }
-  u->seg = exh_xcalloc(u->nfiles, sizeof *u->seg);
+  u->seg = exh__xcalloc(u->nfiles, sizeof *u->seg);
   for (size_t f = u->file; f < u->file + u->nfiles && !atomic_load(&q->stop); f++) {
     bfile *bf = &q->files[f];
     size_t first = u->nfiles > 1 ? 0 : u->first;
-    size_t count = u->nfiles > 1 ? exh_evtx_chunk_count(bf->ok ? bf->size : 0) : u->count;
+    size_t count = u->nfiles > 1 ? exh__evtx_chunk_count(bf->ok ? bf->size : 0) : u->count;
     int head = u->nfiles > 1 || u->head;
     t.path = bf->path;
     t.shown = t.hidden = 0;
     if (!bf->ok) {
       if (bf->why[0]) {
-        exh_term_str(task_err(&t), bf->path, strlen(bf->path));
+        exh__term_str(task_err(&t), bf->path, strlen(bf->path));
         fprintf(task_err(&t), ": %s\n", bf->why);
       } else {
         on_issue(&t, 0, "not an EVTX file (no ElfFile signature)");
@@ -363,7 +363,7 @@ static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
       } else if (!head || check_head(&t, fh) == 0) {
         if (count) read_chunks(&t, fh, bf->size, first, count, buf);
       }
-      exh_file_close(fh);
+      exh__file_close(fh);
     }
     if (t.fe) fflush(t.fe);
     u->seg[u->nseg++] = (useg){f, t.fe ? t.errn : 0, t.hidden};
@@ -391,19 +391,19 @@ static void *worker(void *arg) {
   for (;;) {
     size_t i = atomic_fetch_add(&q->next, 1);
     if (i >= q->n) break;
-    exh_mutex_lock(q->mu);
-    while (i >= q->written + q->window) exh_cond_wait(q->cv, q->mu);
+    exh__mutex_lock(q->mu);
+    while (i >= q->written + q->window) exh__cond_wait(q->cv, q->mu);
     if (q->npool) q->u[i].out = q->pool[--q->npool];
-    exh_mutex_unlock(q->mu);
+    exh__mutex_unlock(q->mu);
     if (!q->u[i].out.cap && q->fmt == EXH_DUMP_JSONL) /* room for the usual JSON of the run at once */
-      exh_buf_grow(&q->u[i].out, q->u[i].count * 65536 * 3);
+      exh__buf_grow(&q->u[i].out, q->u[i].count * 65536 * 3);
     do_unit(q, &q->u[i], i, q->px[wa->id], q->buf[wa->id]);
-    exh_mutex_lock(q->mu);
+    exh__mutex_lock(q->mu);
     atomic_store(&q->u[i].done, 1);
-    exh_cond_broadcast(q->cv);
-    exh_mutex_unlock(q->mu);
+    exh__cond_broadcast(q->cv);
+    exh__mutex_unlock(q->mu);
   }
-  exh_evtx_out_thread_cleanup();
+  exh__evtx_out_thread_cleanup();
   return NULL;
 }
 
@@ -436,7 +436,7 @@ static void write_issues(queue *q, unit *u, sink *err) {
 static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_format fmt, int threads, exh_evtx **px,
                           uint8_t **bufs, sink *out, sink *err, uint64_t *nrec, uint64_t *niss, int *werr) {
   exh_err rc = EXH_OK;
-  bfile *files = exh_xcalloc(nfiles, sizeof *files);
+  bfile *files = exh__xcalloc(nfiles, sizeof *files);
   unit *u = NULL;
   size_t nu = 0, cap = 0, pack_chunks = 0;
   int packing = 0;
@@ -445,7 +445,7 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
     bf->path = paths[f];
     exh_file *fh = open_named(paths[f], bf->why, sizeof bf->why);
     char sig[8];
-    long k = fh ? exh_file_pread(fh, sig, 8, 0, bf->why, sizeof bf->why) : -1;
+    long k = fh ? exh__file_pread(fh, sig, 8, 0, bf->why, sizeof bf->why) : -1;
     if (k < 0) {
       rc = EXH_EIO;
     } else if (k != 8 || memcmp(sig, "ElfFile", 8) != 0) {
@@ -453,10 +453,10 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
       rc = EXH_EIO;
     } else {
       bf->ok = 1;
-      bf->size = exh_file_size(fh);
+      bf->size = exh__file_size(fh);
     }
-    exh_file_close(fh);
-    size_t nchunks = bf->ok ? exh_evtx_chunk_count(bf->size) : 0;
+    exh__file_close(fh);
+    size_t nchunks = bf->ok ? exh__evtx_chunk_count(bf->size) : 0;
     /* a small file joins the previous run of whole small files while the
      * run stays within a unit's worth of chunks: units of one chunk each
      * would cost more in hand-offs than in work */
@@ -486,19 +486,19 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   atomic_init(&q.next, 0);
   atomic_init(&q.stop, 0);
   atomic_init(&q.werr, 0);
-  q.mu = exh_mutex_new();
-  q.cv = exh_cond_new();
-  exh_thread **th = exh_xcalloc((size_t)threads, sizeof *th);
-  worker_arg *wa = exh_xcalloc((size_t)threads, sizeof *wa);
+  q.mu = exh__mutex_new();
+  q.cv = exh__cond_new();
+  exh_thread **th = exh__xcalloc((size_t)threads, sizeof *th);
+  worker_arg *wa = exh__xcalloc((size_t)threads, sizeof *wa);
   for (int i = 0; i < threads; i++) {
     wa[i] = (worker_arg){&q, i};
-    th[i] = exh_thread_start(worker, &wa[i]);
+    th[i] = exh__thread_start(worker, &wa[i]);
   }
   /* the writer: units in order, as they finish */
   for (size_t i = 0; i < nu; i++) {
-    exh_mutex_lock(q.mu);
-    while (!atomic_load(&u[i].done)) exh_cond_wait(q.cv, q.mu);
-    exh_mutex_unlock(q.mu);
+    exh__mutex_lock(q.mu);
+    while (!atomic_load(&u[i].done)) exh__cond_wait(q.cv, q.mu);
+    exh__mutex_unlock(q.mu);
     int e = atomic_load(&q.werr); /* a streaming unit's failure too */
     if (!e) {
       e = put_out(out, u[i].out.p, u[i].out.n);
@@ -514,29 +514,29 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
     free(u[i].seg);
     *nrec += u[i].records;
     *niss += u[i].issues;
-    exh_mutex_lock(q.mu);
+    exh__mutex_lock(q.mu);
     if (u[i].out.cap && u[i].out.cap <= EXH_DUMP_POOL_KEEP_MAX) {
       u[i].out.n = 0;
       EXH_VEC_RESERVE(q.pool, q.cappool, q.npool + 1);
       q.pool[q.npool++] = u[i].out;
     } else {
-      exh_buf_free(&u[i].out);
+      exh__buf_free(&u[i].out);
     }
     u[i].out = (exh_buf){0};
     q.written = i + 1;
-    exh_cond_broadcast(q.cv);
-    exh_mutex_unlock(q.mu);
+    exh__cond_broadcast(q.cv);
+    exh__mutex_unlock(q.mu);
     /* a file's count of issues not shown, once its last unit is out */
     for (size_t f = u[i].file; f < u[i].file + u[i].nfiles; f++)
       if ((i + 1 == nu || u[i + 1].file != f) && files[f].hidden) more_issues(err, files[f].path, files[f].hidden);
   }
-  for (int i = 0; i < threads; i++) exh_thread_join(th[i]);
+  for (int i = 0; i < threads; i++) exh__thread_join(th[i]);
   if (!*werr) *werr = atomic_load(&q.werr);
   free(th);
   free(wa);
-  exh_mutex_free(q.mu);
-  exh_cond_free(q.cv);
-  for (size_t i = 0; i < q.npool; i++) exh_buf_free(&q.pool[i]);
+  exh__mutex_free(q.mu);
+  exh__cond_free(q.cv);
+  for (size_t i = 0; i < q.npool; i++) exh__buf_free(&q.pool[i]);
   free(q.pool);
   free(u);
   free(files);
@@ -556,7 +556,7 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
   sink so = {out, out_ctx, 0}, se = {err, err_ctx, 0};
   if (threads > 1) return dump_evtx(paths, npaths, fmt, threads, &so, &se, records, issues);
   exh_guard g;
-  exh_guard_push(&g);
+  exh__guard_push(&g);
   if (setjmp(g.jb) != 0) {
     char m[120];
     int n = snprintf(m, sizeof m, "exhunt dump: %s (the dump is incomplete)\n",
@@ -565,7 +565,7 @@ exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format f
     return g.code == EXH_GUARD_LIMIT ? EXH_ELIMIT : EXH_ENOMEM;
   }
   exh_err rc = dump_evtx(paths, npaths, fmt, threads, &so, &se, records, issues);
-  exh_guard_pop(&g);
+  exh__guard_pop(&g);
   return rc;
 }
 
@@ -576,12 +576,12 @@ static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_forma
   int werr = 0;
   if (threads < 1) threads = 1;
   if (threads > 64) threads = 64;
-  exh_evtx **px = exh_xcalloc((size_t)threads, sizeof *px);
-  uint8_t **bufs = exh_xcalloc((size_t)threads, sizeof *bufs);
+  exh_evtx **px = exh__xcalloc((size_t)threads, sizeof *px);
+  uint8_t **bufs = exh__xcalloc((size_t)threads, sizeof *bufs);
   for (int i = 0; i < threads; i++) {
-    px[i] = exh_evtx_new();
-    exh_evtx_set_json(px[i], fmt == EXH_DUMP_JSONL);
-    bufs[i] = exh_xmalloc(EXH_EVTX_CHUNK);
+    px[i] = exh__evtx_new();
+    exh__evtx_set_json(px[i], fmt == EXH_DUMP_JSONL);
+    bufs[i] = exh__xmalloc(EXH_EVTX_CHUNK);
   }
   if (threads > 1) {
     for (size_t b = 0; b < npaths && !werr; b += BATCH_FILES) {
@@ -598,7 +598,7 @@ static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_forma
     head.xp = &xb, head.xn = &xn;
     if (fmt == EXH_DUMP_JSONL) {
       head.ob = &ob;
-      exh_evtx_set_json_buffer(px[0], &ob);
+      exh__evtx_set_json_buffer(px[0], &ob);
     }
     exh_file *fh = open_named(paths[fi], why, sizeof why);
     if (!fh) {
@@ -610,10 +610,10 @@ static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_forma
     if (check_head(&head, fh) != 0) {
       rc = EXH_EIO;
     } else {
-      uint64_t size = exh_file_size(fh);
-      read_chunks(&head, fh, size, 0, exh_evtx_chunk_count(size > SIZE_MAX ? SIZE_MAX : (size_t)size), bufs[0]);
+      uint64_t size = exh__file_size(fh);
+      read_chunks(&head, fh, size, 0, exh__evtx_chunk_count(size > SIZE_MAX ? SIZE_MAX : (size_t)size), bufs[0]);
     }
-    exh_file_close(fh);
+    exh__file_close(fh);
     if (head.fo) { /* the file's XML goes out before the next file */
       fclose(head.fo);
       if (!head.werr) head.werr = put_out(out, xb, xn);
@@ -627,14 +627,14 @@ static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_forma
     niss += head.issues;
   }
   if (!werr) werr = put_out(out, ob.p, ob.n);
-  exh_buf_free(&ob);
+  exh__buf_free(&ob);
   for (int i = 0; i < threads; i++) {
-    exh_evtx_free(px[i]);
+    exh__evtx_free(px[i]);
     free(bufs[i]);
   }
   free(px);
   free(bufs);
-  exh_evtx_out_thread_cleanup();
+  exh__evtx_out_thread_cleanup();
   if (werr) {
     say(err, NULL, "exhunt dump: writing the output failed: %s (the dump is incomplete)\n", strerror(werr));
     rc = EXH_EIO;

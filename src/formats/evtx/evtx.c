@@ -107,12 +107,12 @@ static void crc_setup(void) {
  * the second writing the tables while the first's callers read them). */
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
-uint32_t exh_crc32_table(const uint8_t *p, size_t n) {
+uint32_t exh__crc32_table(const uint8_t *p, size_t n) {
   pthread_once(&crc_once, crc_setup);
   return crc_update(0xFFFFFFFFu, p, n) ^ 0xFFFFFFFFu;
 }
 
-uint32_t exh_crc32(const uint8_t *p, size_t n) {
+uint32_t exh__crc32(const uint8_t *p, size_t n) {
   pthread_once(&crc_once, crc_setup);
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   if (use_pclmul && n >= 64) return crc_pclmul(0xFFFFFFFFu, p, n) ^ 0xFFFFFFFFu;
@@ -145,7 +145,7 @@ static void issue(exh_evtx *p, size_t chunk_off, const char *fmt, ...) {
  * limits allow to reach about 17 million units. */
 #define CLOCK_EVERY (1u << 16)
 
-int exh_evtx__charge(exh_evtx *p, uint64_t nodes, uint64_t bytes) {
+int exh__evtx__charge(exh_evtx *p, uint64_t nodes, uint64_t bytes) {
   if (p->over) return -1;
   p->cnodes += nodes;
   p->cbytes += bytes;
@@ -157,7 +157,7 @@ int exh_evtx__charge(exh_evtx *p, uint64_t nodes, uint64_t bytes) {
     p->next_clock -= nodes + bytes < p->next_clock ? nodes + bytes : p->next_clock;
     if (!p->next_clock) {
       p->next_clock = CLOCK_EVERY;
-      if (exh_monotonic_s() > p->deadline) {
+      if (exh__monotonic_s() > p->deadline) {
         p->over = p->timed_out = 1;
         return -1;
       }
@@ -166,15 +166,15 @@ int exh_evtx__charge(exh_evtx *p, uint64_t nodes, uint64_t bytes) {
   return 0;
 }
 
-static int charge(exh_evtx *p, uint64_t nodes, uint64_t bytes) { return exh_evtx__charge(p, nodes, bytes); }
+static int charge(exh_evtx *p, uint64_t nodes, uint64_t bytes) { return exh__evtx__charge(p, nodes, bytes); }
 
-void exh_evtx_set_deadline(exh_evtx *p, double t) {
+void exh__evtx_set_deadline(exh_evtx *p, double t) {
   p->deadline = t;
   p->next_clock = CLOCK_EVERY;
   p->timed_out = 0;
 }
 
-int exh_evtx_timed_out(const exh_evtx *p) { return p->timed_out; }
+int exh__evtx_timed_out(const exh_evtx *p) { return p->timed_out; }
 
 /* ---- arena ------------------------------------------------------------- */
 
@@ -223,7 +223,7 @@ static uint32_t put_utf16(exh_evtx *p, const uint8_t *s, size_t nchars, uint32_t
     exh_buf_add(b, "", 0); /* make sure p exists */
     size_t nc = b->cap ? b->cap : 256;
     while (nc < b->n + nchars * 3 + 1) nc *= 2;
-    b->p = exh_xrealloc(b->p, nc);
+    b->p = exh__xrealloc(b->p, nc);
     b->cap = nc;
   }
   char *o = b->p + b->n;
@@ -259,9 +259,9 @@ static uint32_t put_utf16(exh_evtx *p, const uint8_t *s, size_t nchars, uint32_t
   return off;
 }
 
-void exh_evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars) {
+void exh__evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars) {
   static const char hx[] = "0123456789abcdef";
-  exh_buf_grow(b, 6 * nchars + 2); /* worst case: every unit six wide */
+  exh__buf_grow(b, 6 * nchars + 2); /* worst case: every unit six wide */
   char *o = b->p + b->n;
   *o++ = '"';
   size_t i = 0;
@@ -305,7 +305,7 @@ void exh_evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars) {
       continue;
     }
     cp = utf16_pair(cp, s, nchars, &i);
-    if (cp == 0x2028 || cp == 0x2029) { /* as exh_json_buf: unsafe in JavaScript */
+    if (cp == 0x2028 || cp == 0x2029) { /* as exh__json_buf: unsafe in JavaScript */
       memcpy(o, cp == 0x2028 ? "\\u2028" : "\\u2029", 6);
       o += 6;
     } else {
@@ -362,7 +362,7 @@ static void put_u64(exh_evtx *p, uint64_t v) {
                            "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                            "8081828384858687888990919293949596979899";
   exh_buf *b = p->vb;
-  if (b->n + 22 > b->cap) exh_buf_grow(b, 21);
+  if (b->n + 22 > b->cap) exh__buf_grow(b, 21);
   size_t len = 1;
   for (uint64_t t = v; t >= 10; t /= 10) len++;
   char *o = b->p + b->n + len;
@@ -416,7 +416,7 @@ static void put_filetime(exh_evtx *p, uint64_t ft) {
   int64_t secs = (int64_t)(us_total / 1000000) - 11644473600LL;
   unsigned us = (unsigned)(us_total % 1000000);
   char iso[32];
-  exh_format_iso8601(secs * 1000, iso);
+  exh__format_iso8601(secs * 1000, iso);
   /* "YYYY-MM-DDThh:mm:ss.mmmZ" -> "YYYY-MM-DD hh:mm:ss[.uuuuuu]" */
   iso[10] = ' ';
   exh_buf_add(p->vb, iso, 19);
@@ -432,7 +432,7 @@ static void put_hex(exh_evtx *p, const uint8_t *d, size_t n, int upper, int reve
   static const char *const digits[2] = {"0123456789abcdef", "0123456789ABCDEF"};
   const char *dg = digits[upper];
   exh_buf *b = p->vb;
-  exh_buf_grow(b, 2 * n + 1);
+  exh__buf_grow(b, 2 * n + 1);
   char *o = b->p + b->n;
   for (size_t i = 0; i < n; i++) {
     uint8_t x = reverse ? d[n - 1 - i] : d[i];
@@ -471,7 +471,7 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
     put_fmt(p, "%.17g", f);
     return 8;
   }
-  case 0x0d: if (n < 4) return 0; exh_buf_adds(p->vb, le32(d) ? "True" : "False"); return 4;
+  case 0x0d: if (n < 4) return 0; exh__buf_adds(p->vb, le32(d) ? "True" : "False"); return 4;
   case 0x0f:
     if (n < 16) return 0;
   {
@@ -498,7 +498,7 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
   case 0x15: {
     size_t w = t == 0x14 ? 4 : t == 0x15 ? 8 : (n >= 8 ? 8 : 4);
     if (n < w) return 0;
-    exh_buf_adds(p->vb, "0x");
+    exh__buf_adds(p->vb, "0x");
     put_hex(p, d, w, 0, 1);
     return w;
   }
@@ -530,7 +530,7 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
 static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent,
                           int depth, int in_def, size_t *consumed);
 
-void exh_evtx__render_value(exh_evtx *p, const value *v) {
+void exh__evtx__render_value(exh_evtx *p, const value *v) {
   uint8_t t = v->type;
   const uint8_t *d = v->data;
   size_t n = v->size;
@@ -575,22 +575,22 @@ void exh_evtx__render_value(exh_evtx *p, const value *v) {
   }
 }
 
-int exh_evtx__value_json(exh_evtx *p, exh_buf *o, const value *v) {
+int exh__evtx__value_json(exh_evtx *p, exh_buf *o, const value *v) {
   const uint8_t *d = v->data;
   size_t n = v->size;
   if (v->type == 0x01) {
     size_t nch = n / 2;
     while (nch && d[2 * nch - 2] == 0 && d[2 * nch - 1] == 0) nch--; /* trailing NULs go */
     if (!nch) return 0;
-    exh_evtx__json_utf16(o, d, nch);
+    exh__evtx__json_utf16(o, d, nch);
     return 1;
   }
   if (v->type == 0x02 || v->type == 0x81) { /* text that may need escaping */
     exh_buf *ar = &p->arena;
     size_t m = ar->n;
-    exh_evtx__render_value(p, v);
+    exh__evtx__render_value(p, v);
     size_t k = ar->n - m;
-    if (k) exh_json_buf(o, ar->p + m, k);
+    if (k) exh__json_buf(o, ar->p + m, k);
     ar->n = m;
     return k != 0;
   }
@@ -604,7 +604,7 @@ int exh_evtx__value_json(exh_evtx *p, exh_buf *o, const value *v) {
   case 0x06: if (n >= 2) put_u64(p, le16(d)); break;
   case 0x08: if (n >= 4) put_u64(p, le32(d)); break;
   case 0x0a: if (n >= 8) put_u64(p, le64(d)); break;
-  default: exh_evtx__render_value(p, v); break;
+  default: exh__evtx__render_value(p, v); break;
   }
   p->vb = &p->arena;
   if (o->n == m + 1) {
@@ -634,7 +634,7 @@ static void put_value(exh_evtx *p, const value *v, uint16_t id, int parent, int 
   }
   if (charge(p, 1, EXH_EVTX_VALUE_BYTES(n))) return;
   uint32_t off = (uint32_t)p->arena.n;
-  exh_evtx__render_value(p, v);
+  exh__evtx__render_value(p, v);
   add_text(p, parent, off, (uint32_t)(p->arena.n - off));
 }
 
@@ -722,8 +722,8 @@ static int parse_values(exh_evtx *p, size_t *pos, size_t end, const value *vals,
       if (read_name(p, noff, &nm, &nl, &isz)) return -1;
       if (noff == *pos) *pos += isz;
       exh_str en = {p->arena.p + nm, nl};
-      const char *rep = exh_strieq(en, "lt") ? "<" : exh_strieq(en, "gt") ? ">" : exh_strieq(en, "amp") ? "&"
-                      : exh_strieq(en, "quot") ? "\"" : exh_strieq(en, "apos") ? "'" : "";
+      const char *rep = exh__strieq(en, "lt") ? "<" : exh__strieq(en, "gt") ? ">" : exh__strieq(en, "amp") ? "&"
+                      : exh__strieq(en, "quot") ? "\"" : exh__strieq(en, "apos") ? "'" : "";
       p->arena.n = nm; /* drop the name */
       if (charge(p, 1, EXH_EVTX_TEXT_BYTES(nl + strlen(rep)))) return -1;
       uint32_t off = put_utf8(p, rep, strlen(rep));
@@ -873,7 +873,7 @@ static int parse_template(exh_evtx *p, size_t *pos, size_t end, int parent, int 
     return -1;
   }
   value vstack[64] = {{0, NULL, 0}};
-  value *vals = nv <= 64 ? vstack : exh_xmalloc(nv * sizeof *vals);
+  value *vals = nv <= 64 ? vstack : exh__xmalloc(nv * sizeof *vals);
   size_t dat = at + 4ull * nv;
   for (uint32_t i = 0; i < nv; i++) {
     uint16_t sz = le16(c + at + 4 * i);
@@ -899,7 +899,7 @@ static int parse_template(exh_evtx *p, size_t *pos, size_t end, int parent, int 
   return rc;
 }
 
-int exh_evtx__fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent, int depth,
+int exh__evtx__fragment(exh_evtx *p, size_t pos, size_t end, const value *vals, size_t nvals, int parent, int depth,
                        int in_def, size_t *consumed) {
   return parse_fragment(p, pos, end, vals, nvals, parent, depth, in_def, consumed);
 }
@@ -954,8 +954,8 @@ static int parse_fragment(exh_evtx *p, size_t pos, size_t end, const value *vals
 
 /* ---- chunks and records ------------------------------------------------ */
 
-exh_evtx *exh_evtx_new(void) {
-  exh_evtx *p = exh_xcalloc(1, sizeof(exh_evtx));
+exh_evtx *exh__evtx_new(void) {
+  exh_evtx *p = exh__xcalloc(1, sizeof(exh_evtx));
   p->vb = &p->arena;
   p->jout = &p->json;
   p->max_nodes = EXH_EVTX_MAX_RECORD_NODES;
@@ -965,11 +965,11 @@ exh_evtx *exh_evtx_new(void) {
   return p;
 }
 
-void exh_evtx_free(exh_evtx *p) {
+void exh__evtx_free(exh_evtx *p) {
   if (!p) return;
-  exh_evtx__json_free(p);
-  exh_buf_free(&p->json);
-  exh_buf_free(&p->arena);
+  exh__evtx__json_free(p);
+  exh__buf_free(&p->json);
+  exh__buf_free(&p->arena);
   free(p->nodes);
   free(p->attrs);
   free(p->occ);
@@ -987,37 +987,37 @@ static void reset_record(exh_evtx *p) {
   p->nocc = 0;
 }
 
-void exh_evtx_set_json(exh_evtx *p, int on) {
+void exh__evtx_set_json(exh_evtx *p, int on) {
   p->json_mode = on;
   p->jout = &p->json;
 }
 
-void exh_evtx_set_json_buffer(exh_evtx *p, exh_buf *out) {
+void exh__evtx_set_json_buffer(exh_evtx *p, exh_buf *out) {
   p->json_mode = 1;
   p->jout = out ? out : &p->json;
 }
 
-int exh_evtx__new_node(exh_evtx *p, int parent) { return new_node(p, parent); }
+int exh__evtx__new_node(exh_evtx *p, int parent) { return new_node(p, parent); }
 
-void exh_evtx__reset_record(exh_evtx *p) { reset_record(p); }
+void exh__evtx__reset_record(exh_evtx *p) { reset_record(p); }
 
 
-size_t exh_evtx_chunk_count(size_t n) { return n > FILE_HEADER ? (n - FILE_HEADER + CHUNK - 1) / CHUNK : 0; }
+size_t exh__evtx_chunk_count(size_t n) { return n > FILE_HEADER ? (n - FILE_HEADER + CHUNK - 1) / CHUNK : 0; }
 
-int exh_evtx_check_header(const uint8_t *data, size_t n, exh_evtx_issue_fn on_issue, void *ctx) {
+int exh__evtx_check_header(const uint8_t *data, size_t n, exh_evtx_issue_fn on_issue, void *ctx) {
   if (n < 8 || memcmp(data, "ElfFile", 8) != 0) {
     if (on_issue) on_issue(ctx, 0, "not an EVTX file (no ElfFile signature)");
     return -1;
   }
-  if (n >= 128 && exh_crc32(data, 120) != le32(data + 124))
+  if (n >= 128 && exh__crc32(data, 120) != le32(data + 124))
     if (on_issue) on_issue(ctx, 0, "file header checksum mismatch (the file may be dirty; chunks are still read)");
   return 0;
 }
 
-long exh_evtx_parse(exh_evtx *p, const uint8_t *data, size_t n, exh_evtx_record_fn on_record,
+long exh__evtx_parse(exh_evtx *p, const uint8_t *data, size_t n, exh_evtx_record_fn on_record,
                     exh_evtx_issue_fn on_issue, void *ctx) {
-  if (exh_evtx_check_header(data, n, on_issue, ctx)) return -1;
-  return exh_evtx_parse_chunks(p, data, n, 0, exh_evtx_chunk_count(n), on_record, on_issue, ctx);
+  if (exh__evtx_check_header(data, n, on_issue, ctx)) return -1;
+  return exh__evtx_parse_chunks(p, data, n, 0, exh__evtx_chunk_count(n), on_record, on_issue, ctx);
 }
 
 /* One chunk at p->chunk: its records are delivered; *stop is set when the
@@ -1025,7 +1025,7 @@ long exh_evtx_parse(exh_evtx *p, const uint8_t *data, size_t n, exh_evtx_record_
 static long parse_chunk(exh_evtx *p, exh_evtx_record_fn on_record, int *stop) {
   long delivered = 0;
   *stop = 0;
-  if (p->json_mode) exh_evtx__json_chunk(p);
+  if (p->json_mode) exh__evtx__json_chunk(p);
   if (p->chunk_size < CHUNK_HEADER) {
     issue(p, 0, "truncated chunk (%zu bytes)", p->chunk_size);
     *stop = 1;
@@ -1047,9 +1047,9 @@ static long parse_chunk(exh_evtx *p, exh_evtx_record_fn on_record, int *stop) {
   uint8_t hdr[504];
   memcpy(hdr, p->chunk, 120);
   memcpy(hdr + 120, p->chunk + 128, 384);
-  uint32_t hcrc = exh_crc32(hdr, 504);
+  uint32_t hcrc = exh__crc32(hdr, 504);
   if (hcrc != le32(p->chunk + 124)) issue(p, 124, "chunk header checksum mismatch (records are still read)");
-  if (exh_crc32(p->chunk + CHUNK_HEADER, free_off - CHUNK_HEADER) != le32(p->chunk + 52))
+  if (exh__crc32(p->chunk + CHUNK_HEADER, free_off - CHUNK_HEADER) != le32(p->chunk + 52))
     issue(p, 52, "chunk records checksum mismatch (records are still read)");
   size_t off = CHUNK_HEADER;
   uint64_t chunk_nodes = 0, chunk_bytes = 0; /* the records' charges, summed */
@@ -1084,7 +1084,7 @@ static long parse_chunk(exh_evtx *p, exh_evtx_record_fn on_record, int *stop) {
     rec.json_len = 0;
     reset_record(p);
     if (p->json_mode && p->jout == &p->json) p->json.n = 0; /* our own buffer: one line at a time */
-    if (p->json_mode && exh_evtx__json_record(p, off + 24, off + size - 4)) {
+    if (p->json_mode && exh__evtx__json_record(p, off + 24, off + size - 4)) {
       rec.json = p->jout->p + p->json_start;
       rec.json_len = p->jout->n - p->json_start;
       chunk_nodes += p->cnodes, chunk_bytes += p->cbytes; /* the walk's sum: the tree's charges */
@@ -1130,7 +1130,7 @@ static long parse_chunk(exh_evtx *p, exh_evtx_record_fn on_record, int *stop) {
   return delivered;
 }
 
-long exh_evtx_parse_chunk(exh_evtx *p, const uint8_t *chunk, size_t n, uint64_t file_off,
+long exh__evtx_parse_chunk(exh_evtx *p, const uint8_t *chunk, size_t n, uint64_t file_off,
                           exh_evtx_record_fn on_record, exh_evtx_issue_fn on_issue, void *ctx) {
   p->on_issue = on_issue;
   p->ctx = ctx;
@@ -1141,7 +1141,7 @@ long exh_evtx_parse_chunk(exh_evtx *p, const uint8_t *chunk, size_t n, uint64_t 
   return parse_chunk(p, on_record, &stop);
 }
 
-long exh_evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t first, size_t count,
+long exh__evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t first, size_t count,
                            exh_evtx_record_fn on_record, exh_evtx_issue_fn on_issue, void *ctx) {
   p->on_issue = on_issue;
   p->ctx = ctx;
@@ -1159,17 +1159,17 @@ long exh_evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t fi
   return delivered;
 }
 
-const exh_evtx_node *exh_evtx_node_at(const exh_evtx *p, int i) {
+const exh_evtx_node *exh__evtx_node_at(const exh_evtx *p, int i) {
   return i >= 0 && (size_t)i < p->nnodes ? &p->nodes[i] : NULL;
 }
-const exh_evtx_attr *exh_evtx_attr_at(const exh_evtx *p, int i) {
+const exh_evtx_attr *exh__evtx_attr_at(const exh_evtx *p, int i) {
   return i >= 0 && (size_t)i < p->nattrs ? &p->attrs[i] : NULL;
 }
-exh_str exh_evtx_str(const exh_evtx *p, uint32_t off, uint32_t len) {
+exh_str exh__evtx_str(const exh_evtx *p, uint32_t off, uint32_t len) {
   return (exh_str){p->arena.p ? p->arena.p + off : "", len};
 }
 
-int exh_evtx_child(const exh_evtx *p, int node, const char *name) {
+int exh__evtx_child(const exh_evtx *p, int node, const char *name) {
   if (node < 0) return -1;
   size_t nl = strlen(name);
   for (int c = p->nodes[node].first_child; c >= 0; c = p->nodes[c].next) {
@@ -1179,7 +1179,7 @@ int exh_evtx_child(const exh_evtx *p, int node, const char *name) {
   return -1;
 }
 
-exh_str exh_evtx_attr_value(const exh_evtx *p, int node, const char *name) {
+exh_str exh__evtx_attr_value(const exh_evtx *p, int node, const char *name) {
   if (node < 0) return (exh_str){NULL, 0};
   size_t nl = strlen(name);
   for (int a = p->nodes[node].first_attr; a >= 0; a = p->attrs[a].next) {
@@ -1190,7 +1190,7 @@ exh_str exh_evtx_attr_value(const exh_evtx *p, int node, const char *name) {
   return (exh_str){NULL, 0};
 }
 
-exh_str exh_evtx_text(const exh_evtx *p, int node, exh_buf *buf) {
+exh_str exh__evtx_text(const exh_evtx *p, int node, exh_buf *buf) {
   buf->n = 0;
   int pieces = 0;
   exh_str one = {"", 0};

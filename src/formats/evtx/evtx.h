@@ -47,7 +47,7 @@ typedef struct exh_evtx_record {
   int64_t written_ms;     /* record header FILETIME, UTC ms */
   uint64_t file_offset;
   int root;               /* node index of the top element, -1 if none */
-  /* In JSON mode (exh_evtx_set_json), the record's JSON line when it was
+  /* In JSON mode (exh__evtx_set_json), the record's JSON line when it was
    * rendered straight from the chunk's compiled template (no tree: root is
    * -1); NULL when the record was decoded into a tree as usual. */
   const char *json;
@@ -57,75 +57,75 @@ typedef struct exh_evtx_record {
 typedef int (*exh_evtx_record_fn)(void *ctx, const exh_evtx *p, const exh_evtx_record *r);
 typedef void (*exh_evtx_issue_fn)(void *ctx, uint64_t file_offset, const char *what);
 
-exh_evtx *exh_evtx_new(void);
-void exh_evtx_free(exh_evtx *p);
+exh_evtx *exh__evtx_new(void);
+void exh__evtx_free(exh_evtx *p);
 
 /* Parses a whole file image. Returns the number of records delivered, or
  * -1 if it is not an EVTX file (reported through issue). A nonzero return
  * from the record callback stops the parse. */
-long exh_evtx_parse(exh_evtx *p, const uint8_t *data, size_t n, exh_evtx_record_fn on_record,
+long exh__evtx_parse(exh_evtx *p, const uint8_t *data, size_t n, exh_evtx_record_fn on_record,
                     exh_evtx_issue_fn on_issue, void *ctx);
 
 /* The same on a range of chunks only (for parallel parsing): chunk i
  * starts at 4096 + i * 65536. The file header is not checked. */
-long exh_evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t first, size_t count,
+long exh__evtx_parse_chunks(exh_evtx *p, const uint8_t *data, size_t n, size_t first, size_t count,
                            exh_evtx_record_fn on_record, exh_evtx_issue_fn on_issue, void *ctx);
 /* Number of chunks a file image of n bytes holds (the last may be partial). */
-size_t exh_evtx_chunk_count(size_t n);
+size_t exh__evtx_chunk_count(size_t n);
 /* Checks a file header (the first n bytes of a file, 4096 when it has
  * them): -1 if it is not EVTX, else 0 (a checksum mismatch is reported). */
-int exh_evtx_check_header(const uint8_t *data, size_t n, exh_evtx_issue_fn on_issue, void *ctx);
+int exh__evtx_check_header(const uint8_t *data, size_t n, exh_evtx_issue_fn on_issue, void *ctx);
 /* Parses one chunk of n bytes (64 KiB, or less at a file's end) that sits
  * at file_off in its file, for readers that hold one chunk at a time (the
  * bytes may be reused once it returns). Returns the records delivered. */
-long exh_evtx_parse_chunk(exh_evtx *p, const uint8_t *chunk, size_t n, uint64_t file_off,
+long exh__evtx_parse_chunk(exh_evtx *p, const uint8_t *chunk, size_t n, uint64_t file_off,
                           exh_evtx_record_fn on_record, exh_evtx_issue_fn on_issue, void *ctx);
 
 /* A record's expansion is bounded (EXH_EVTX_MAX_RECORD_NODES and _BYTES in
  * core/limits.h): a record over either is reported and not delivered.
- * With a deadline (an exh_monotonic_s() time, 0: none) the clock is also
+ * With a deadline (an exh__monotonic_s() time, 0: none) the clock is also
  * read inside a record's expansion; once it has passed, the record is
- * reported, nothing more is delivered and exh_evtx_timed_out says so. */
-void exh_evtx_set_deadline(exh_evtx *p, double t);
-int exh_evtx_timed_out(const exh_evtx *p);
+ * reported, nothing more is delivered and exh__evtx_timed_out says so. */
+void exh__evtx_set_deadline(exh_evtx *p, double t);
+int exh__evtx_timed_out(const exh_evtx *p);
 
 /* JSON mode: records are rendered as JSON lines through templates compiled
  * once per chunk (see evtx_json.c) and delivered with `json` set, without a
  * tree, whenever their shape allows; only for callers that just write JSON
  * (exhunt dump). The output is byte-identical to the tree's rendering. */
-void exh_evtx_set_json(exh_evtx *p, int on);
+void exh__evtx_set_json(exh_evtx *p, int on);
 /* JSON mode with the lines appended straight to `out` (NULL: the parser's
  * own buffer): a record delivered with `json` set has its line at the end
  * of `out` already, so the callback does not copy it; other records (json
- * NULL) are for the callback to render (exh_evtx_json_append). */
-void exh_evtx_set_json_buffer(exh_evtx *p, exh_buf *out);
+ * NULL) are for the callback to render (exh__evtx_json_append). */
+void exh__evtx_set_json_buffer(exh_evtx *p, exh_buf *out);
 
 /* Writes the record being delivered as one JSON line in the shape of the
  * evtx crate's `evtx_dump -o jsonl`, or as XML. */
-void exh_evtx_write_json(FILE *f, const exh_evtx *p, const exh_evtx_record *r);
+void exh__evtx_write_json(FILE *f, const exh_evtx *p, const exh_evtx_record *r);
 /* The JSON value of one element of the tree (its key is the caller's), as
  * it appears inside a record's line; in_eventdata: below EventData or
  * UserData (a Data element's Name became its key). */
-void exh_evtx_json_subtree(exh_buf *o, const exh_evtx *p, int node, int in_eventdata);
+void exh__evtx_json_subtree(exh_buf *o, const exh_evtx *p, int node, int in_eventdata);
 /* The same JSON line appended to a buffer. */
-void exh_evtx_json_append(exh_buf *o, const exh_evtx *p, const exh_evtx_record *r);
-void exh_evtx_write_xml(FILE *f, const exh_evtx *p, const exh_evtx_record *r);
+void exh__evtx_json_append(exh_buf *o, const exh_evtx *p, const exh_evtx_record *r);
+void exh__evtx_write_xml(FILE *f, const exh_evtx *p, const exh_evtx_record *r);
 /* Frees the calling thread's rendering buffers (call before a thread ends). */
-void exh_evtx_out_thread_cleanup(void);
+void exh__evtx_out_thread_cleanup(void);
 
 /* Access to the rendered tree of the record being delivered. */
-const exh_evtx_node *exh_evtx_node_at(const exh_evtx *p, int i);
-const exh_evtx_attr *exh_evtx_attr_at(const exh_evtx *p, int i);
-exh_str exh_evtx_str(const exh_evtx *p, uint32_t off, uint32_t len);
+const exh_evtx_node *exh__evtx_node_at(const exh_evtx *p, int i);
+const exh_evtx_attr *exh__evtx_attr_at(const exh_evtx *p, int i);
+exh_str exh__evtx_str(const exh_evtx *p, uint32_t off, uint32_t len);
 /* First child element named `name` (case-sensitive), or -1. */
-int exh_evtx_child(const exh_evtx *p, int node, const char *name);
+int exh__evtx_child(const exh_evtx *p, int node, const char *name);
 /* Attribute value of a node, or a NULL slice. */
-exh_str exh_evtx_attr_value(const exh_evtx *p, int node, const char *name);
+exh_str exh__evtx_attr_value(const exh_evtx *p, int node, const char *name);
 /* The concatenated text of a node's text children, into buf. */
-exh_str exh_evtx_text(const exh_evtx *p, int node, exh_buf *buf);
+exh_str exh__evtx_text(const exh_evtx *p, int node, exh_buf *buf);
 
-uint32_t exh_crc32(const uint8_t *p, size_t n);
+uint32_t exh__crc32(const uint8_t *p, size_t n);
 /* The same by table only (tests compare the two). */
-uint32_t exh_crc32_table(const uint8_t *p, size_t n);
+uint32_t exh__crc32_table(const uint8_t *p, size_t n);
 
 #endif

@@ -38,7 +38,7 @@ struct exh_evtx {
    * EXH_EVTX_MARK), issues are not reported, and anything the compiled
    * form cannot express sets `unsupported` */
   int symbolic, quiet, unsupported;
-  int json_mode;  /* records are delivered as JSON lines (exh_evtx_set_json) */
+  int json_mode;  /* records are delivered as JSON lines (exh__evtx_set_json) */
   exh_buf json;   /* the JSON lines, unless the caller gave its own buffer */
   exh_buf *jout;  /* where JSON lines are appended (&json or the caller's) */
   size_t json_start; /* where the delivered record's line starts in *jout */
@@ -57,7 +57,7 @@ struct exh_evtx {
   uint64_t max_nodes, max_bytes;
   uint64_t max_chunk_nodes, max_chunk_bytes; /* the same summed over a chunk's records */
   int over;        /* over a limit, or past the deadline: every level unwinds */
-  double deadline; /* exh_monotonic_s() value after which the parse stops (0: none) */
+  double deadline; /* exh__monotonic_s() value after which the parse stops (0: none) */
   int timed_out;
   uint64_t next_clock; /* charged units at which the clock is read next */
   /* symbolic parse: the substitutions met, in order (id | EXH_EVTX_OCC_ATTR
@@ -74,7 +74,7 @@ struct exh_evtx {
  * escapes to at most 6 (JSON's \u00XX; XML's &quot; and the terminal's
  * \xNN are shorter). A value of n bytes: the worst type is an int8 array,
  * "-128," per byte, and every string type stays under 6n once escaped;
- * checked against put_scalar and exh_json_buf. */
+ * checked against put_scalar and exh__json_buf. */
 #define EXH_EVTX_TEXT_BYTES(n) (6ull * (n))
 #define EXH_EVTX_VALUE_BYTES(n) (6ull * (n) + 32)
 
@@ -84,29 +84,29 @@ struct exh_evtx {
 #define EXH_EVTX_MARK 0xFF
 
 /* evtx.c */
-void exh_evtx__reset_record(exh_evtx *p);
+void exh__evtx__reset_record(exh_evtx *p);
 /* Charges a step of the record's expansion: 0, or -1 once the record is
  * over a limit or the deadline has passed (p->over is then set). */
-int exh_evtx__charge(exh_evtx *p, uint64_t nodes, uint64_t bytes);
-int exh_evtx__new_node(exh_evtx *p, int parent);
-int exh_evtx__fragment(exh_evtx *p, size_t pos, size_t end, const exh_evtx_value *vals, size_t nvals, int parent,
+int exh__evtx__charge(exh_evtx *p, uint64_t nodes, uint64_t bytes);
+int exh__evtx__new_node(exh_evtx *p, int parent);
+int exh__evtx__fragment(exh_evtx *p, size_t pos, size_t end, const exh_evtx_value *vals, size_t nvals, int parent,
                        int depth, int in_def, size_t *consumed);
 /* Appends the text rendering of a value (not binary XML) to the arena. */
-void exh_evtx__render_value(exh_evtx *p, const exh_evtx_value *v);
+void exh__evtx__render_value(exh_evtx *p, const exh_evtx_value *v);
 /* A value (not null, not binary XML) as a quoted JSON string on o: the same
- * bytes as rendering it into the arena and escaping that (exh_json_buf),
+ * bytes as rendering it into the arena and escaping that (exh__json_buf),
  * without the copy. Writes nothing and returns 0 when it renders empty. */
-int exh_evtx__value_json(exh_evtx *p, exh_buf *o, const exh_evtx_value *v);
+int exh__evtx__value_json(exh_evtx *p, exh_buf *o, const exh_evtx_value *v);
 /* Appends UTF-16LE text as a quoted JSON string: the same bytes as the
- * arena's UTF-8 (put_utf16) then exh_json_buf, in one pass. */
-void exh_evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars);
+ * arena's UTF-8 (put_utf16) then exh__json_buf, in one pass. */
+void exh__evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars);
 
 /* evtx_json.c: renders the record whose binary XML spans [pos, end) of the
  * current chunk into p->json through the chunk's compiled templates.
  * Returns 0 when the record is not of the shape the compiled path handles
  * (the caller then builds the tree; the output is the same either way). */
-int exh_evtx__json_record(exh_evtx *p, size_t pos, size_t end);
-void exh_evtx__json_chunk(exh_evtx *p); /* a new chunk: forget its templates */
-void exh_evtx__json_free(exh_evtx *p);
+int exh__evtx__json_record(exh_evtx *p, size_t pos, size_t end);
+void exh__evtx__json_chunk(exh_evtx *p); /* a new chunk: forget its templates */
+void exh__evtx__json_free(exh_evtx *p);
 
 #endif

@@ -146,8 +146,8 @@ struct exh_evtx_tc {
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
-void exh_evtx__json_chunk(exh_evtx *p) {
-  if (!p->tc) p->tc = exh_xcalloc(1, sizeof *p->tc);
+void exh__evtx__json_chunk(exh_evtx *p) {
+  if (!p->tc) p->tc = exh__xcalloc(1, sizeof *p->tc);
   exh_evtx_tc *tc = p->tc;
   size_t bytes = tc->lit.n + tc->sig.n + tc->nn * sizeof(cnode) + tc->na * sizeof(cattr) + tc->nit * sizeof(item) +
                  tc->nt * sizeof(tpl) + tc->nocc * sizeof *tc->occ;
@@ -161,7 +161,7 @@ void exh_evtx__json_chunk(exh_evtx *p) {
   tc->nslot = 0;
 }
 
-void exh_evtx__json_free(exh_evtx *p) {
+void exh__evtx__json_free(exh_evtx *p) {
   exh_evtx_tc *tc = p->tc;
   if (!tc) return;
   free(tc->t);
@@ -171,14 +171,14 @@ void exh_evtx__json_free(exh_evtx *p) {
   free(tc->vals);
   free(tc->kids);
   free(tc->gslot);
-  exh_buf_free(&tc->sig);
-  exh_buf_free(&tc->sigtmp);
+  exh__buf_free(&tc->sig);
+  exh__buf_free(&tc->sigtmp);
   free(tc->keys);
   free(tc->dups);
-  exh_buf_free(&tc->lit);
+  exh__buf_free(&tc->lit);
   free(tc->occ);
-  exh_evtx_free(tc->cp);
-  exh_evtx_free(tc->dp);
+  exh__evtx_free(tc->cp);
+  exh__evtx_free(tc->dp);
   free(tc);
   p->tc = NULL;
 }
@@ -193,7 +193,7 @@ static uint32_t lit_raw(exh_evtx_tc *tc, const char *s, size_t n) {
 
 static uint32_t lit_json(exh_evtx_tc *tc, const char *s, size_t n, uint32_t *len) {
   uint32_t off = (uint32_t)tc->lit.n;
-  exh_json_buf(&tc->lit, n ? s : "", n);
+  exh__json_buf(&tc->lit, n ? s : "", n);
   *len = (uint32_t)(tc->lit.n - off);
   return off;
 }
@@ -230,7 +230,7 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
   uint32_t ci = (uint32_t)tc->nn++;
   cnode cn;
   memset(&cn, 0, sizeof cn);
-  exh_str nm = exh_evtx_str(q, tn->name, tn->name_len);
+  exh_str nm = exh__evtx_str(q, tn->name, tn->name_len);
   cn.name = lit_raw(tc, nm.p, nm.n);
   cn.name_len = (uint32_t)nm.n;
   cn.ename = lit_json(tc, nm.p, nm.n, &cn.ename_len);
@@ -245,7 +245,7 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
   uint32_t k = 0;
   for (int a = tn->first_attr; a >= 0; a = q->attrs[a].next, k++) {
     const exh_evtx_attr *ta = &q->attrs[a];
-    exh_str an = exh_evtx_str(q, ta->name, ta->name_len), av = exh_evtx_str(q, ta->val, ta->val_len);
+    exh_str an = exh__evtx_str(q, ta->name, ta->name_len), av = exh__evtx_str(q, ta->val, ta->val_len);
     cattr ca;
     memset(&ca, 0, sizeof ca);
     ca.ename = lit_json(tc, an.p, an.n, &ca.ename_len);
@@ -274,7 +274,7 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
   for (int c = tn->first_child; c >= 0; c = q->nodes[c].next) {
     const exh_evtx_node *ch = &q->nodes[c];
     if (ch->is_text) {
-      exh_str s = exh_evtx_str(q, ch->text, ch->text_len);
+      exh_str s = exh__evtx_str(q, ch->text, ch->text_len);
       if (has_mark(s)) cn.has_sub = 1;
       exh_buf_add(&text, s.p, s.n);
       pieces(tc, s);
@@ -290,7 +290,7 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
   for (uint32_t i = 0; i < cn.nitem; i++) cn.nelem += tc->it[cn.item0 + i].kind == IT_ELEM;
   if (cn.nitem == 1 && tc->it[cn.item0].kind == IT_SUB) cn.leaf = 1, cn.leaf_id = tc->it[cn.item0].id;
   if (!cn.has_sub && text.n) cn.text = lit_json(tc, text.p, text.n, &cn.text_len);
-  exh_buf_free(&text);
+  exh__buf_free(&text);
   if (cn.key_attr < 0) cn.ekey = cn.ename, cn.ekey_len = cn.ename_len;
   else if (!tc->a[cn.key_attr].dynamic) cn.ekey = tc->a[cn.key_attr].val, cn.ekey_len = tc->a[cn.key_attr].val_len;
   tc->n[ci] = cn;
@@ -304,9 +304,9 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
   /* keys known now: the final ones ("_1", "_2"... for repeats), escaped */
   if (keys_static && !cn.has_sub) {
     tc->n[ci].static_kids = 1;
-    exh_str *keys = exh_xmalloc((cn.nelem + 1) * sizeof *keys);
-    unsigned *dups = exh_xmalloc((cn.nelem + 1) * sizeof *dups);
-    uint32_t *koffs = exh_xmalloc((cn.nelem + 1) * sizeof *koffs); /* tc->lit grows below */
+    exh_str *keys = exh__xmalloc((cn.nelem + 1) * sizeof *keys);
+    unsigned *dups = exh__xmalloc((cn.nelem + 1) * sizeof *dups);
+    uint32_t *koffs = exh__xmalloc((cn.nelem + 1) * sizeof *koffs); /* tc->lit grows below */
     uint32_t nk = 0;
     for (uint32_t i = 0; i < cn.nitem; i++) {
       if (tc->it[cn.item0 + i].kind != IT_ELEM) continue;
@@ -316,7 +316,7 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
       koffs[nk] = koff;
       keys[nk++] = (exh_str){tc->lit.p + koff, klen};
     }
-    exh_dup_counts(keys, nk, dups);
+    exh__dup_counts(keys, nk, dups);
     nk = 0;
     for (uint32_t i = 0; i < cn.nitem; i++) {
       if (tc->it[cn.item0 + i].kind != IT_ELEM) continue;
@@ -328,7 +328,7 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
       if (dup) {
         kn = (size_t)snprintf(small, sizeof small, "%.*s_%u", (int)(klen < 480 ? klen : 480), tc->lit.p + koff, dup);
       } else { /* escaped from tc->lit into itself: the room first, so kp stays put */
-        exh_buf_grow(&tc->lit, 6 * klen + 2);
+        exh__buf_grow(&tc->lit, 6 * klen + 2);
         kp = tc->lit.p + koff;
       }
       uint32_t len, off = lit_json(tc, kp, kn, &len);
@@ -344,18 +344,18 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
 /* Compiles the definition whose binary XML is [tstart, tend) of the chunk
  * into a new entry of the cache. */
 static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, size_t tstart, size_t tend) {
-  if (!tc->cp) tc->cp = exh_evtx_new();
+  if (!tc->cp) tc->cp = exh__evtx_new();
   exh_evtx *q = tc->cp;
   q->chunk = p->chunk;
   q->chunk_size = p->chunk_size;
   q->chunk_file_off = p->chunk_file_off;
-  exh_evtx__reset_record(q);
+  exh__evtx__reset_record(q);
   q->symbolic = q->quiet = 1;
   q->unsupported = 0;
   q->max_nodes = p->max_nodes, q->max_bytes = p->max_bytes;
-  int top = exh_evtx__new_node(q, -1);
+  int top = exh__evtx__new_node(q, -1);
   size_t used = 0;
-  int rc = exh_evtx__fragment(q, tstart, tend, NULL, 65536, top, 1, 1, &used);
+  int rc = exh__evtx__fragment(q, tstart, tend, NULL, 65536, top, 1, 1, &used);
   EXH_VEC_RESERVE(tc->t, tc->capt, tc->nt + 1);
   tpl *t = &tc->t[tc->nt++];
   t->sig_len = 0;
@@ -376,7 +376,7 @@ static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, size_t tstart, size_t tend) {
   for (int c = q->nodes[top].first_child; c >= 0; c = q->nodes[c].next) {
     const exh_evtx_node *ch = &q->nodes[c];
     if (ch->is_text) {
-      pieces(tc, exh_evtx_str(q, ch->text, ch->text_len));
+      pieces(tc, exh__evtx_str(q, ch->text, ch->text_len));
     } else {
       EXH_VEC_RESERVE(tc->it, tc->capit, tc->nit + 1);
       item *x = &tc->it[tc->nit++];
@@ -392,7 +392,7 @@ static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, size_t tstart, size_t tend) {
     tc->it[item0 + i].node = ci;
   }
   t->nitem = nitem;
-  exh_buf_grow(&tc->lit, LIT_SLACK); /* out_lit's fixed-size moves stay inside */
+  exh__buf_grow(&tc->lit, LIT_SLACK); /* out_lit's fixed-size moves stay inside */
   return t;
 }
 
@@ -511,7 +511,7 @@ static int32_t sig_find(const exh_evtx_tc *tc, uint64_t h, const exh_buf *sig) {
 static void sig_add(exh_evtx_tc *tc, uint32_t ti, uint64_t h) {
   if (2 * (tc->gused + 1) > tc->gcap) { /* grow at half full */
     size_t nc = tc->gcap ? 2 * tc->gcap : 256;
-    uint32_t *ng = exh_xcalloc(nc, sizeof *ng);
+    uint32_t *ng = exh__xcalloc(nc, sizeof *ng);
     for (size_t i = 0; i < tc->gcap; i++) {
       if (!tc->gslot[i]) continue;
       size_t j = tc->t[tc->gslot[i] - 1].hash & (nc - 1);
@@ -643,9 +643,9 @@ static int instance(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, uint32
 /* The tree of values written without a template (tc->dp), reset at a
  * record's first use. */
 static exh_evtx *dp_for(exh_evtx *p, exh_evtx_tc *tc) {
-  if (!tc->dp) tc->dp = exh_evtx_new();
+  if (!tc->dp) tc->dp = exh__evtx_new();
   exh_evtx *d = tc->dp;
-  if (!tc->dp_used) exh_evtx__reset_record(d);
+  if (!tc->dp_used) exh__evtx__reset_record(d);
   tc->dp_used = 1;
   d->chunk = p->chunk, d->chunk_size = p->chunk_size, d->chunk_file_off = p->chunk_file_off;
   d->quiet = 1;
@@ -663,9 +663,9 @@ static int cost_direct(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, cos
   uint64_t n0 = d->cnodes, b0 = d->cbytes;
   d->max_nodes = n0 + (p->max_nodes - k->n), d->max_bytes = b0 + (p->max_bytes - k->b);
   d->bad = d->over = d->maxdepth = 0;
-  int top = exh_evtx__new_node(d, -1);
+  int top = exh__evtx__new_node(d, -1);
   size_t used = 0;
-  int rc = exh_evtx__fragment(d, pos, end, NULL, 0, top, 1, 0, &used);
+  int rc = exh__evtx__fragment(d, pos, end, NULL, 0, top, 1, 0, &used);
   uint64_t n = d->cnodes - n0, b = d->cbytes - b0;
   int bad = rc || d->bad || d->over;
   d->max_nodes = p->max_nodes, d->max_bytes = p->max_bytes;
@@ -770,9 +770,9 @@ static int expand_tree(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, int
     top = m->top;
   } else {
     d->bad = 0;
-    top = exh_evtx__new_node(d, -1);
+    top = exh__evtx__new_node(d, -1);
     size_t used = 0;
-    if (exh_evtx__fragment(d, pos, end, NULL, 0, top, depth + 1, 0, &used) || d->bad) return -1;
+    if (exh__evtx__fragment(d, pos, end, NULL, 0, top, depth + 1, 0, &used) || d->bad) return -1;
   }
   for (int c = d->nodes[top].first_child; c >= 0; c = d->nodes[c].next) {
     if (d->nodes[c].is_text) {
@@ -820,7 +820,7 @@ static int expand(exh_evtx *p, exh_evtx_tc *tc, const exh_evtx_value *v, int dep
       } else {
         const exh_evtx_value *w = val_at(tc, vfirst, nv, x->id);
         if (w && w->type == 0x21) return -1; /* deeper nesting at the top level: the tree */
-        if (w) exh_evtx__render_value(p, w);
+        if (w) exh__evtx__render_value(p, w);
       }
     }
     pos = next;
@@ -838,7 +838,7 @@ static int attr_text(exh_evtx *p, exh_evtx_tc *tc, const cattr *ca, uint32_t vfi
     }
     const exh_evtx_value *w = val_at(tc, vfirst, nv, x->id);
     if (w && w->type == 0x21) return -1; /* the tree keeps odd text here */
-    if (w) exh_evtx__render_value(p, w);
+    if (w) exh__evtx__render_value(p, w);
   }
   return 0;
 }
@@ -848,14 +848,14 @@ static int attr_text(exh_evtx *p, exh_evtx_tc *tc, const cattr *ca, uint32_t vfi
  * reload the buffer's fields after each byte store. */
 static inline void os(exh_buf *o, const char *s, size_t n) {
   size_t at = o->n;
-  if (at + n + 1 > o->cap) exh_buf_grow(o, n);
+  if (at + n + 1 > o->cap) exh__buf_grow(o, n);
   memcpy(o->p + at, s, n);
   o->n = at + n;
 }
 
 static inline void oc(exh_buf *o, char c) {
   size_t at = o->n;
-  if (at + 2 > o->cap) exh_buf_grow(o, 1);
+  if (at + 2 > o->cap) exh__buf_grow(o, 1);
   o->p[at] = c;
   o->n = at + 1;
 }
@@ -865,13 +865,13 @@ static inline void oc(exh_buf *o, char c) {
 static inline void out_lit(exh_evtx *p, const exh_evtx_tc *tc, uint32_t off, uint32_t len) {
   exh_buf *o = p->jout;
   size_t at = o->n;
-  if (at + len + LIT_SLACK + 1 > o->cap) exh_buf_grow(o, len + LIT_SLACK);
+  if (at + len + LIT_SLACK + 1 > o->cap) exh__buf_grow(o, len + LIT_SLACK);
   if (len <= LIT_SLACK) memcpy(o->p + at, tc->lit.p + off, LIT_SLACK);
   else memcpy(o->p + at, tc->lit.p + off, len);
   o->n = at + len;
 }
 
-static int value_json(exh_evtx *p, const exh_evtx_value *v) { return exh_evtx__value_json(p, p->jout, v); }
+static int value_json(exh_evtx *p, const exh_evtx_value *v) { return exh__evtx__value_json(p, p->jout, v); }
 
 /* The "#attributes" object of an element (it has some in this context). */
 static int attrs_json(exh_evtx *p, exh_evtx_tc *tc, const cnode *cn, uint32_t vfirst, uint32_t nv, int in_ed) {
@@ -893,7 +893,7 @@ static int attrs_json(exh_evtx *p, exh_evtx_tc *tc, const cnode *cn, uint32_t vf
     } else {
       size_t m = ar->n;
       if (attr_text(p, tc, &ca, vfirst, nv)) return -1;
-      exh_json_buf(o, ar->n > m ? ar->p + m : "", ar->n - m);
+      exh__json_buf(o, ar->n > m ? ar->p + m : "", ar->n - m);
       ar->n = m;
     }
     fa = 0;
@@ -968,7 +968,7 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
       if (w->type == 0x21) {
         if (expand(p, tc, w, depth)) return -1;
       } else {
-        exh_evtx__render_value(p, w);
+        exh__evtx__render_value(p, w);
       }
     }
   }
@@ -978,7 +978,7 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
       if (cn.text_len) out_lit(p, tc, cn.text, cn.text_len);
       else os(o, "null", 4);
     } else if (tlen) {
-      exh_json_buf(o, ar->p + tmark, tlen);
+      exh__json_buf(o, ar->p + tmark, tlen);
     } else {
       os(o, "null", 4);
     }
@@ -993,10 +993,10 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
     kid *k = &tc->kids[kbase + i];
     if (k->tnode >= 0) { /* as key_of() of the tree renderer */
       const exh_evtx *d = tc->dp;
-      const exh_evtx_node *tn = exh_evtx_node_at(d, k->tnode);
-      exh_str key = exh_evtx_str(d, tn->name, tn->name_len);
+      const exh_evtx_node *tn = exh__evtx_node_at(d, k->tnode);
+      exh_str key = exh__evtx_str(d, tn->name, tn->name_len);
       if (key.n == 4 && !memcmp(key.p, "Data", 4)) {
-        exh_str dn = exh_evtx_attr_value(d, k->tnode, "Name");
+        exh_str dn = exh__evtx_attr_value(d, k->tnode, "Name");
         if (dn.p) key = dn;
       }
       k->key_src = KEY_TREE, k->key_off = (uint32_t)(key.p - d->arena.p), k->key_len = (uint32_t)key.n;
@@ -1022,7 +1022,7 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
     const kid *k = &tc->kids[kbase + i];
     tc->keys[i] = (exh_str){key_base(p, tc, k->key_src) + k->key_off, k->key_len};
   }
-  exh_dup_counts(tc->keys, nk, tc->dups);
+  exh__dup_counts(tc->keys, nk, tc->dups);
   for (size_t i = 0; i < nk; i++) tc->kids[kbase + i].dup = tc->dups[i];
   for (size_t i = 0; i < nk; i++) {
     if (nattr || i) oc(o, ',');
@@ -1031,14 +1031,14 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
     if (!k.dup && k.tnode < 0 && tc->n[k.node].ekey_len) { /* escaped at compile time */
       out_lit(p, tc, tc->n[k.node].ekey, tc->n[k.node].ekey_len);
     } else if (!k.dup) {
-      exh_json_buf(o, k.key_len ? kp : "", k.key_len);
+      exh__json_buf(o, k.key_len ? kp : "", k.key_len);
     } else {
       char tmp[512];
       int w = snprintf(tmp, sizeof tmp, "%.*s_%u", (int)(k.key_len < 480 ? k.key_len : 480), kp, k.dup);
-      exh_json_buf(o, tmp, (size_t)w);
+      exh__json_buf(o, tmp, (size_t)w);
     }
     oc(o, ':');
-    if (k.tnode >= 0) exh_evtx_json_subtree(o, tc->dp, k.tnode, in_ed || cn.is_ed);
+    if (k.tnode >= 0) exh__evtx_json_subtree(o, tc->dp, k.tnode, in_ed || cn.is_ed);
     else if (render(p, tc, k.node, k.vfirst, k.nv, in_ed || cn.is_ed, k.depth)) return -1;
   }
   tc->nkids = kbase;
@@ -1049,14 +1049,14 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
     }
   } else if (tlen) {
     os(o, ",\"#text\":", 9);
-    exh_json_buf(o, ar->p + tmark, tlen);
+    exh__json_buf(o, ar->p + tmark, tlen);
   }
   oc(o, '}');
   ar->n = tmark;
   return 0;
 }
 
-int exh_evtx__json_record(exh_evtx *p, size_t pos, size_t end) {
+int exh__evtx__json_record(exh_evtx *p, size_t pos, size_t end) {
   const uint8_t *c = p->chunk;
   exh_evtx_tc *tc = p->tc;
   /* fragment header, then one template instance, then the end */

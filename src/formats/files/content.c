@@ -30,18 +30,18 @@ static const char *ext_of(const char *path, char *buf, size_t n) {
 enum { PHASE_FILE, PHASE_CONTENT, PHASE_LARGE };
 
 static void run(exh_check_ctx *c, int phase) {
-  for (size_t i = 0; exh_checks[i]; i++) {
-    const exh_check *k = exh_checks[i];
+  for (size_t i = 0; exh__checks[i]; i++) {
+    const exh_check *k = exh__checks[i];
     void (*fn)(exh_check_ctx *) = phase == PHASE_FILE ? k->file : phase == PHASE_CONTENT ? k->content : k->large;
     if (fn) fn(c);
   }
 }
 
-void exh_detect_content_buf(exh_worker *wk, exh_evidence *ev, const uint8_t *p, size_t n) {
+void exh__detect_content_buf(exh_worker *wk, exh_evidence *ev, const uint8_t *p, size_t n) {
   char ext[16];
   ext_of(ev->path, ext, sizeof ext);
   uint8_t sha[32];
-  int have_sha = n > 0 || ev->size == 0 ? exh_check_digest("sha256", p, n, sha) == 0 : 0;
+  int have_sha = n > 0 || ev->size == 0 ? exh__check_digest("sha256", p, n, sha) == 0 : 0;
   exh_check_ctx c = {wk, ev, p, n, NULL, ext, have_sha ? sha : NULL};
   run(&c, PHASE_FILE);
   run(&c, PHASE_CONTENT);
@@ -49,16 +49,16 @@ void exh_detect_content_buf(exh_worker *wk, exh_evidence *ev, const uint8_t *p, 
   if (ev->nfindings > 0 && have_sha) {
     char h256[65], h1[41], h5[33];
     uint8_t d1[20], d5[16];
-    exh_check_hex(sha, 32, h256);
-    int ok1 = exh_check_digest("sha1", p, n, d1) == 0, ok5 = exh_check_digest("md5", p, n, d5) == 0;
-    if (ok1) exh_check_hex(d1, 20, h1);
-    if (ok5) exh_check_hex(d5, 16, h5);
+    exh__check_hex(sha, 32, h256);
+    int ok1 = exh__check_digest("sha1", p, n, d1) == 0, ok5 = exh__check_digest("md5", p, n, d5) == 0;
+    if (ok1) exh__check_hex(d1, 20, h1);
+    if (ok5) exh__check_hex(d5, 16, h5);
     for (size_t i = 0; i < ev->nfindings; i++) { /* the supporting-file finding too */
       exh_finding *f = &ev->findings[i];
       if (!f->is_file || f->file_sha256) continue;
-      f->file_sha256 = exh_xstrdup(h256);
-      if (ok1) f->file_sha1 = exh_xstrdup(h1);
-      if (ok5) f->file_md5 = exh_xstrdup(h5);
+      f->file_sha256 = exh__xstrdup(h256);
+      if (ok1) f->file_sha1 = exh__xstrdup(h1);
+      if (ok5) f->file_md5 = exh__xstrdup(h5);
     }
   }
 }
@@ -75,17 +75,17 @@ static void large(exh_worker *wk, exh_evidence *ev, exh_source *src, const uint8
 
 static void over_limit(exh_evidence *ev, uint64_t size, int size_known, uint64_t cap) {
   if (size_known)
-    exh_evidence_error(ev, "content not hashed or YARA-scanned: %llu bytes, over the limit of %llu "
+    exh__evidence_error(ev, "content not hashed or YARA-scanned: %llu bytes, over the limit of %llu "
                            "(--max-content-size); path and header checks done",
                        (unsigned long long)size, (unsigned long long)cap);
   else
-    exh_evidence_error(ev, "content not hashed or YARA-scanned: over the limit of %llu bytes "
+    exh__evidence_error(ev, "content not hashed or YARA-scanned: over the limit of %llu bytes "
                            "(--max-content-size); path and header checks done",
                        (unsigned long long)cap);
   ev->skipped = 1;
 }
 
-void exh_detect_content_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+void exh__detect_content_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
   uint64_t cap = wk->lim->max_content_bytes;
   if (src->pread && src->size != EXH_SIZE_UNKNOWN && src->size > cap) {
     /* large: the path and the header checks only, by positioned reads */
@@ -95,26 +95,26 @@ void exh_detect_content_source(exh_worker *wk, exh_evidence *ev, exh_source *src
   }
   char *buf;
   size_t n;
-  int r = exh_source_slurp(src, (size_t)cap, &buf, &n);
+  int r = exh__source_slurp(src, (size_t)cap, &buf, &n);
   if (r < 0) {
-    exh_evidence_error(ev, "%s", src->why[0] ? src->why : "read error");
+    exh__evidence_error(ev, "%s", src->why[0] ? src->why : "read error");
     return;
   }
   if (r == 1) { /* a sequential source (archive member) larger than said: its first bytes */
     large(wk, ev, NULL, (const uint8_t *)buf, n);
     over_limit(ev, src->size, src->size != EXH_SIZE_UNKNOWN && src->size > cap, cap);
   } else {
-    exh_detect_content_buf(wk, ev, (const uint8_t *)buf, n);
+    exh__detect_content_buf(wk, ev, (const uint8_t *)buf, n);
     if ((ev->dev || ev->ino) && n < ev->size)
-      exh_evidence_error(ev, "the file shrank after it was listed (%llu bytes listed, %zu read): checked as read",
+      exh__evidence_error(ev, "the file shrank after it was listed (%llu bytes listed, %zu read): checked as read",
                          (unsigned long long)ev->size, n);
   }
   free(buf);
 }
 
-void exh_detect_content(exh_worker *wk, exh_evidence *ev) {
+void exh__detect_content(exh_worker *wk, exh_evidence *ev) {
   if (ev->size == 0) {
-    exh_detect_content_buf(wk, ev, (const uint8_t *)"", 0);
+    exh__detect_content_buf(wk, ev, (const uint8_t *)"", 0);
     return;
   }
   char why[256];
@@ -125,13 +125,13 @@ void exh_detect_content(exh_worker *wk, exh_evidence *ev) {
   st.mtime_ms = ev->mtime_ms;
   st.dev = ev->dev;
   st.ino = ev->ino;
-  exh_source *src = exh_source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
+  exh_source *src = exh__source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
   if (!src) {
-    exh_evidence_error(ev, "%s", why);
+    exh__evidence_error(ev, "%s", why);
     return;
   }
-  exh_detect_content_source(wk, ev, src);
-  exh_source_close(src);
+  exh__detect_content_source(wk, ev, src);
+  exh__source_close(src);
 }
 
 /* ---- the format table (format.h) ----------------------------------------- */
@@ -142,27 +142,27 @@ static exh_kind files_by_path(const exh_path *cs, char *sub, size_t subn) {
   (void)sub, (void)subn;
   if (cs->n == 0) return EXH_KIND_NONE;
   exh_str name = cs->c[cs->n - 1];
-  size_t d = exh_path_drive_start(cs);
+  size_t d = exh__path_drive_start(cs);
   if (cs->n - d < 2) return EXH_KIND_NONE;
   exh_str c0 = cs->c[d];
-  if (exh_path_ieq(c0, "programdata") &&
-      (exh_path_ends(name, ".7z") || exh_path_ends(name, ".zip") || exh_path_ends(name, ".rar")))
+  if (exh__path_ieq(c0, "programdata") &&
+      (exh__path_ends(name, ".7z") || exh__path_ends(name, ".zip") || exh__path_ends(name, ".rar")))
     return EXH_KIND_STAGING_ARCHIVE;
-  if (exh_path_lsass_dump_name(name)) {
-    if (exh_path_ieq(c0, "root")) return EXH_KIND_LSASS_DUMP;
-    if (cs->n - d >= 3 && exh_path_ieq(c0, "windows") && exh_path_ieq(cs->c[d + 1], "temp")) return EXH_KIND_LSASS_DUMP;
+  if (exh__path_lsass_dump_name(name)) {
+    if (exh__path_ieq(c0, "root")) return EXH_KIND_LSASS_DUMP;
+    if (cs->n - d >= 3 && exh__path_ieq(c0, "windows") && exh__path_ieq(cs->c[d + 1], "temp")) return EXH_KIND_LSASS_DUMP;
   }
   return EXH_KIND_NONE;
 }
 
-static void files_scan(exh_worker *wk, exh_evidence *ev, exh_source *src) { exh_detect_content_source(wk, ev, src); }
+static void files_scan(exh_worker *wk, exh_evidence *ev, exh_source *src) { exh__detect_content_source(wk, ev, src); }
 
-const exh_format exh_format_files = {
+const exh_format exh__format_files = {
     "files",
     {EXH_KIND_CONTENT, EXH_KIND_LSASS_DUMP, EXH_KIND_STAGING_ARCHIVE, EXH_KIND_NONE},
     files_by_path,
     NULL,
     files_scan,
-    exh_detect_content,
+    exh__detect_content,
     NULL,
 };

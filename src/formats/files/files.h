@@ -10,13 +10,13 @@
 
 #include "../../core/format.h"
 
-extern const exh_format exh_format_files;
+extern const exh_format exh__format_files;
 
 /* The content checks of one file (opened as evidence); the same on bytes
  * in memory (fuzz targets); on a source: read whole up to the content size
  * limit, else the path and header checks only. */
-void exh_detect_content(exh_worker *wk, exh_evidence *ev);
-void exh_detect_content_buf(exh_worker *wk, exh_evidence *ev, const uint8_t *p, size_t n);
-void exh_detect_content_source(exh_worker *wk, exh_evidence *ev, exh_source *src);
+void exh__detect_content(exh_worker *wk, exh_evidence *ev);
+void exh__detect_content_buf(exh_worker *wk, exh_evidence *ev, const uint8_t *p, size_t n);
+void exh__detect_content_source(exh_worker *wk, exh_evidence *ev, exh_source *src);
 
 #endif

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-int exh_csv_split(const char *p, size_t n, exh_str *cols, uint8_t *qflags, int max) {
+int exh__csv_split(const char *p, size_t n, exh_str *cols, uint8_t *qflags, int max) {
   if (n && p[n - 1] == '\r') n--;
   int k = 0;
   size_t i = 0;
@@ -47,20 +47,20 @@ int exh_csv_split(const char *p, size_t n, exh_str *cols, uint8_t *qflags, int m
 }
 
 static int is_time_name(exh_str s) {
-  return exh_strieq(s, "DateTime") || exh_strieq(s, "TimeStamp") || exh_strieq(s, "date-time") ||
-         exh_strieq(s, "Time");
+  return exh__strieq(s, "DateTime") || exh__strieq(s, "TimeStamp") || exh__strieq(s, "date-time") ||
+         exh__strieq(s, "Time");
 }
 
-int exh_log_split(const exh_exlog_header *h, const char *p, size_t n, exh_str *cols, uint8_t *qflags,
+int exh__log_split(const exh_exlog_header *h, const char *p, size_t n, exh_str *cols, uint8_t *qflags,
                   int max) {
   if (h->fmt == EXH_FMT_W3C) {
     /* a header over EXH_MAX_COLS: records hold more tokens than h->n
      * because the header has more fields, not because of raw spaces */
-    int k = exh_w3c_split(p, n, cols, max, h->n, h->named > h->n ? -1 : h->query_col);
+    int k = exh__w3c_split(p, n, cols, max, h->n, h->named > h->n ? -1 : h->query_col);
     memset(qflags, 0, (size_t)k);
     return k;
   }
-  return exh_csv_split(p, n, cols, qflags, max);
+  return exh__csv_split(p, n, cols, qflags, max);
 }
 
 /* A split into EXH_MAX_COLS slots leaves the rest of the line in the last
@@ -76,7 +76,7 @@ static void over_cols(exh_exlog_header *h, char sep) {
   h->n = EXH_MAX_COLS - 1;
 }
 
-void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int has_prefix,
+void exh__exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int has_prefix,
                             exh_logfmt fmt) {
   if (has_prefix) {
     const char *c = memchr(p, ':', n);
@@ -88,46 +88,46 @@ void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int ha
   h->fmt = fmt;
   h->time_col = h->time2_col = h->query_col = -1;
   if (fmt == EXH_FMT_W3C) {
-    exh_str t = exh_trim((exh_str){p, n});
-    h->n = h->named = exh_w3c_split(t.p, t.n, h->names, EXH_MAX_COLS, 0, -1);
+    exh_str t = exh__trim((exh_str){p, n});
+    h->n = h->named = exh__w3c_split(t.p, t.n, h->names, EXH_MAX_COLS, 0, -1);
     over_cols(h, ' ');
     for (int i = 0; i < h->n; i++) {
-      if (exh_strieq(h->names[i], "date")) h->time_col = i;
-      else if (exh_strieq(h->names[i], "time")) h->time2_col = i;
-      else if (exh_strieq(h->names[i], "cs-uri-query")) h->query_col = i;
+      if (exh__strieq(h->names[i], "date")) h->time_col = i;
+      else if (exh__strieq(h->names[i], "time")) h->time2_col = i;
+      else if (exh__strieq(h->names[i], "cs-uri-query")) h->query_col = i;
     }
     if (h->time_col < 0 && h->time2_col >= 0) h->time_col = h->time2_col, h->time2_col = -1;
     return;
   }
   uint8_t q[EXH_MAX_COLS];
-  h->n = h->named = exh_csv_split(p, n, h->names, q, EXH_MAX_COLS);
+  h->n = h->named = exh__csv_split(p, n, h->names, q, EXH_MAX_COLS);
   over_cols(h, ',');
   for (int i = 0; i < h->n; i++) {
-    h->names[i] = exh_trim(h->names[i]);
+    h->names[i] = exh__trim(h->names[i]);
     if (h->time_col < 0 && is_time_name(h->names[i])) h->time_col = i;
   }
 }
 
-int64_t exh_log_record_time(const exh_exlog_header *h, const exh_str *cols, int ncols) {
+int64_t exh__log_record_time(const exh_exlog_header *h, const exh_str *cols, int ncols) {
   int64_t ms;
   if (h->time_col < 0 || h->time_col >= ncols) return INT64_MIN;
   exh_str t = cols[h->time_col];
   if (h->time2_col >= 0) {
     if (h->time2_col >= ncols) return INT64_MIN;
     char buf[64];
-    exh_str d = exh_trim(t), tm = exh_trim(cols[h->time2_col]);
+    exh_str d = exh__trim(t), tm = exh__trim(cols[h->time2_col]);
     if (d.n + tm.n + 2 > sizeof buf) return INT64_MIN;
     memcpy(buf, d.p, d.n);
     buf[d.n] = 'T';
     memcpy(buf + d.n + 1, tm.p, tm.n);
     t = (exh_str){buf, d.n + 1 + tm.n};
-    return exh_parse_iso8601(t, &ms) == 0 ? ms : INT64_MIN;
+    return exh__parse_iso8601(t, &ms) == 0 ? ms : INT64_MIN;
   }
-  return exh_parse_iso8601(t, &ms) == 0 ? ms : INT64_MIN;
+  return exh__parse_iso8601(t, &ms) == 0 ? ms : INT64_MIN;
 }
 
 
-void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_logfmt fmt) {
+void exh__exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_logfmt fmt) {
   memset(pr, 0, sizeof *pr);
   pr->hdr.time_col = pr->hdr.time2_col = pr->hdr.query_col = -1;
   pr->hdr.fmt = fmt;
@@ -148,15 +148,15 @@ void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_lo
     lineno++;
     if (line.n && line.p[0] == '#') {
       exh_str l = line;
-      if (exh_str_istarts(l, "#Software:") && exh_memimem(l.p, l.n, "Microsoft Exchange", 18))
+      if (exh__str_istarts(l, "#Software:") && exh__memimem(l.p, l.n, "Microsoft Exchange", 18))
         pr->software_exchange = 1;
-      else if (exh_str_istarts(l, "#Software:") && exh_memimem(l.p, l.n, "Internet Information Services", 29))
+      else if (exh__str_istarts(l, "#Software:") && exh__memimem(l.p, l.n, "Internet Information Services", 29))
         pr->software_iis = 1;
-      else if (exh_str_istarts(l, "#Version:")) {
-        exh_str v = exh_trim((exh_str){l.p + 9, l.n - 9});
+      else if (exh__str_istarts(l, "#Version:")) {
+        exh_str v = exh__trim((exh_str){l.p + 9, l.n - 9});
         snprintf(pr->version, sizeof pr->version, "%.*s", (int)(v.n < 31 ? v.n : 31), v.p);
-      } else if (exh_str_istarts(l, "#Fields:")) {
-        exh_exlog_header_parse(&pr->hdr, l.p, l.n, 1, fmt);
+      } else if (exh__str_istarts(l, "#Fields:")) {
+        exh__exlog_header_parse(&pr->hdr, l.p, l.n, 1, fmt);
         pr->have_header = 1;
       }
     } else if (lineno == 1 && line.n && fmt == EXH_FMT_CSV) {
@@ -176,7 +176,7 @@ void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_lo
     } else {
       /* No #Fields: line 1 is a header only if it names a time column. */
       exh_exlog_header h;
-      exh_exlog_header_parse(&h, bare.p, bare.n, 0, EXH_FMT_CSV);
+      exh__exlog_header_parse(&h, bare.p, bare.n, 0, EXH_FMT_CSV);
       if (h.time_col >= 0 && h.n >= 2) {
         pr->hdr = h;
         pr->have_header = 1;

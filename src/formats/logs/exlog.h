@@ -31,26 +31,26 @@ typedef struct exh_exlog_header {
  * still holds doubled quotes to undo. Returns the number of columns (at
  * most max; the rest of the line goes into the last one). An unterminated
  * quote takes the rest of the line. */
-int exh_csv_split(const char *p, size_t n, exh_str *cols, uint8_t *qflags, int max);
+int exh__csv_split(const char *p, size_t n, exh_str *cols, uint8_t *qflags, int max);
 
 /* W3C: splits on single spaces; when a line has more tokens than the header
  * has fields (Exchange writes raw spaces in some query strings,
  * plaso#3529), the surplus is merged into merge_col. Returns the count. */
-int exh_w3c_split(const char *p, size_t n, exh_str *cols, int max, int nfields, int merge_col);
+int exh__w3c_split(const char *p, size_t n, exh_str *cols, int max, int nfields, int merge_col);
 
 /* Splits one record by the header's format. */
-int exh_log_split(const exh_exlog_header *h, const char *p, size_t n, exh_str *cols, uint8_t *qflags,
+int exh__log_split(const exh_exlog_header *h, const char *p, size_t n, exh_str *cols, uint8_t *qflags,
                   int max);
 
 /* Fills a header from a "#Fields: a,b,c" line or a bare "a,b,c" line. A
  * line naming more than EXH_MAX_COLS columns keeps the first
  * EXH_MAX_COLS - 1 (the last slot of a split holds the rest of the line, so
  * its value would be wrong) and sets named to the count. */
-void exh_exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int has_prefix,
+void exh__exlog_header_parse(exh_exlog_header *h, const char *p, size_t n, int has_prefix,
                             exh_logfmt fmt);
 /* Parses the record's time (UTC ms) from its columns; EXH_TIME_UNKNOWN-like
  * INT64_MIN when absent or malformed. */
-int64_t exh_log_record_time(const exh_exlog_header *h, const exh_str *cols, int ncols);
+int64_t exh__log_record_time(const exh_exlog_header *h, const exh_str *cols, int ncols);
 
 /* What the top of a file says. */
 typedef struct exh_exlog_probe {
@@ -65,6 +65,6 @@ typedef struct exh_exlog_probe {
 } exh_exlog_probe;
 
 /* Reads the header block at the top of data[0..n). */
-void exh_exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_logfmt fmt);
+void exh__exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_logfmt fmt);
 
 #endif

@@ -9,7 +9,7 @@
 #include "logs.h"
 
 static int is_w3svc(exh_str s) {
-  if (s.n < 6 || !exh_strnieq(s.p, "w3svc", 5)) return 0;
+  if (s.n < 6 || !exh__strnieq(s.p, "w3svc", 5)) return 0;
   for (size_t i = 5; i < s.n; i++)
     if (s.p[i] < '0' || s.p[i] > '9') return 0;
   return 1;
@@ -19,30 +19,30 @@ static exh_kind by_path(const exh_path *cs, char *sub, size_t subn) {
   if (cs->n == 0) return EXH_KIND_NONE;
   exh_str name = cs->c[cs->n - 1];
   /* IIS: .../W3SVC<n>/NAME.log and .../HTTPERR/NAME.log */
-  if (cs->n >= 2 && exh_path_ends(name, ".log")) {
+  if (cs->n >= 2 && exh__path_ends(name, ".log")) {
     exh_str dir = cs->c[cs->n - 2];
     if (is_w3svc(dir)) {
       if (subn) snprintf(sub, subn, "%.*s", (int)dir.n, dir.p);
       return EXH_KIND_IIS;
     }
-    if (exh_path_ieq(dir, "httperr")) return EXH_KIND_HTTPERR;
+    if (exh__path_ieq(dir, "httperr")) return EXH_KIND_HTTPERR;
   }
   /* Exchange logs: a "Logging" component anywhere. */
   for (size_t i = 0; i + 1 < cs->n; i++) {
-    if (!exh_path_ieq(cs->c[i], "logging")) continue;
+    if (!exh__path_ieq(cs->c[i], "logging")) continue;
     exh_str a = cs->c[i + 1];
     size_t left = cs->n - (i + 1); /* components after "Logging" */
-    if (exh_path_ieq(a, "oabgeneratorlog") && left >= 2) return EXH_KIND_OABGEN;
-    if (!exh_path_ends(name, ".log")) continue;
-    if (exh_path_ieq(a, "httpproxy") && left >= 2) {
+    if (exh__path_ieq(a, "oabgeneratorlog") && left >= 2) return EXH_KIND_OABGEN;
+    if (!exh__path_ends(name, ".log")) continue;
+    if (exh__path_ieq(a, "httpproxy") && left >= 2) {
       /* Test-ProxyLogon reads every .log below HttpProxy, folder or not */
       exh_str proto = left >= 3 ? cs->c[i + 2] : (exh_str){"", 0};
       if (subn) snprintf(sub, subn, "%.*s", (int)proto.n, proto.p);
       return EXH_KIND_HTTPPROXY;
     }
-    if (exh_path_ieq(a, "ecp") && left >= 3) {
-      if (exh_path_ieq(cs->c[i + 2], "server")) return EXH_KIND_ECP_SERVER;
-      if (exh_path_ieq(cs->c[i + 2], "activity")) return EXH_KIND_ECP_ACTIVITY;
+    if (exh__path_ieq(a, "ecp") && left >= 3) {
+      if (exh__path_ieq(cs->c[i + 2], "server")) return EXH_KIND_ECP_SERVER;
+      if (exh__path_ieq(cs->c[i + 2], "activity")) return EXH_KIND_ECP_ACTIVITY;
     }
     return EXH_KIND_EXLOG_OTHER;
   }
@@ -78,8 +78,8 @@ static exh_kind by_head(const unsigned char *head, size_t n) {
     exh_str l = {buf + pos, (e ? (size_t)(e - buf) : n) - pos};
     if (l.n && l.p[l.n - 1] == '\r') l.n--;
     if (l.n && l.p[0] == '#') {
-      if (!sw.p && exh_str_istarts(l, "#Software:")) sw = l;
-      else if (!lt.p && exh_str_istarts(l, "#Log-type:")) lt = l;
+      if (!sw.p && exh__str_istarts(l, "#Software:")) sw = l;
+      else if (!lt.p && exh__str_istarts(l, "#Log-type:")) lt = l;
     } else if (lineno == 1 && bare_csv_header(l)) {
       bare = 1;
     } else {
@@ -90,25 +90,25 @@ static exh_kind by_head(const unsigned char *head, size_t n) {
   }
   if (!sw.p) return EXH_KIND_NONE;
   /* IIS and HTTP.sys write no bare header line */
-  if (!bare && exh_memimem(sw.p, sw.n, "Internet Information Services", 29)) return EXH_KIND_IIS;
-  if (!bare && exh_memimem(sw.p, sw.n, "Microsoft HTTP API", 18)) return EXH_KIND_HTTPERR;
-  if (!exh_memimem(sw.p, sw.n, "Microsoft Exchange", 18)) return EXH_KIND_NONE;
+  if (!bare && exh__memimem(sw.p, sw.n, "Internet Information Services", 29)) return EXH_KIND_IIS;
+  if (!bare && exh__memimem(sw.p, sw.n, "Microsoft HTTP API", 18)) return EXH_KIND_HTTPERR;
+  if (!exh__memimem(sw.p, sw.n, "Microsoft Exchange", 18)) return EXH_KIND_NONE;
   if (lt.p) {
-    if (exh_memimem(lt.p, lt.n, "HttpProxy", 9)) return EXH_KIND_HTTPPROXY;
-    if (exh_memimem(lt.p, lt.n, "ECP Server", 10)) return EXH_KIND_ECP_SERVER;
-    if (exh_memimem(lt.p, lt.n, "ECP Activity", 12)) return EXH_KIND_ECP_ACTIVITY;
-    if (exh_memimem(lt.p, lt.n, "OAB", 3)) return EXH_KIND_OABGEN;
+    if (exh__memimem(lt.p, lt.n, "HttpProxy", 9)) return EXH_KIND_HTTPPROXY;
+    if (exh__memimem(lt.p, lt.n, "ECP Server", 10)) return EXH_KIND_ECP_SERVER;
+    if (exh__memimem(lt.p, lt.n, "ECP Activity", 12)) return EXH_KIND_ECP_ACTIVITY;
+    if (exh__memimem(lt.p, lt.n, "OAB", 3)) return EXH_KIND_OABGEN;
   }
   return EXH_KIND_EXLOG_OTHER;
 }
 
-const exh_format exh_format_logs = {
+const exh_format exh__format_logs = {
     "logs",
     {EXH_KIND_HTTPPROXY, EXH_KIND_ECP_SERVER, EXH_KIND_ECP_ACTIVITY, EXH_KIND_OABGEN, EXH_KIND_EXLOG_OTHER,
      EXH_KIND_IIS, EXH_KIND_HTTPERR, EXH_KIND_NONE},
     by_path,
     by_head,
-    exh_scan_exlog_source,
-    exh_scan_exlog,
+    exh__scan_exlog_source,
+    exh__scan_exlog,
     NULL,
 };

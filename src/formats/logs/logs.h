@@ -7,19 +7,19 @@
 #include "../../platform/platform.h"
 #include "../../core/format.h"
 
-extern const exh_format exh_format_logs;
+extern const exh_format exh__format_logs;
 
 /* Scans one Exchange or IIS log file (opened as evidence: no link followed,
  * the walk's device and inode checked). */
-void exh_scan_exlog(exh_worker *wk, exh_evidence *ev);
+void exh__scan_exlog(exh_worker *wk, exh_evidence *ev);
 /* The same on bytes already in memory (the fuzz targets use this). */
-void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *map);
+void exh__scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *map);
 /* The same on any byte source (a file, an archive member, memory), read in
  * blocks of whole lines; the caller opens and closes it. The _sized form
  * takes the block and longest-line sizes (tests and fuzz targets use a few
  * bytes so every block boundary is crossed). */
-void exh_scan_exlog_source(exh_worker *wk, exh_evidence *ev, exh_source *src);
-void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block,
+void exh__scan_exlog_source(exh_worker *wk, exh_evidence *ev, exh_source *src);
+void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block,
                                  size_t max_line);
 
 #endif

@@ -50,17 +50,17 @@ typedef struct exctx {
 
 static int col_named(const exh_exlog_header *h, const char *name) {
   for (int i = 0; i < h->n; i++)
-    if (exh_strieq(h->names[i], name)) return i;
+    if (exh__strieq(h->names[i], name)) return i;
   return -1;
 }
 
 static void remap(exctx *c) {
   if (c->hdr.named > c->hdr.n && !c->cols_noted) {
     c->cols_noted = 1;
-    exh_evidence_error(c->ev, "a #Fields: line names %d columns: only the first %d are read", c->hdr.named,
+    exh__evidence_error(c->ev, "a #Fields: line names %d columns: only the first %d are read", c->hdr.named,
                        c->hdr.n);
   }
-  exh_ruleset_map_header(c->wk->rs, c->ev->kind, c->hdr.names, c->hdr.n, c->wk->fmap);
+  exh__ruleset_map_header(c->wk->rs, c->ev->kind, c->hdr.names, c->hdr.n, c->wk->fmap);
   c->stem_col = col_named(&c->hdr, "cs-uri-stem");
   c->uri_col = col_named(&c->hdr, "cs-uri");
 }
@@ -89,23 +89,23 @@ static int64_t record_time(exctx *c, const char *p, size_t n) {
   int64_t ms;
   if (c->text_mode || c->hdr.time_col < 0) {
     /* free text: a leading ISO 8601 stamp, if any */
-    return exh_parse_iso8601_prefix((exh_str){p, n}, &ms, NULL) == 0 ? ms : EXH_TIME_UNKNOWN;
+    return exh__parse_iso8601_prefix((exh_str){p, n}, &ms, NULL) == 0 ? ms : EXH_TIME_UNKNOWN;
   }
   exh_str *cols = c->wk->cols;
-  int nc = exh_log_split(&c->hdr, p, n, cols, c->wk->qflags, EXH_MAX_COLS);
-  return exh_log_record_time(&c->hdr, cols, nc);
+  int nc = exh__log_split(&c->hdr, p, n, cols, c->wk->qflags, EXH_MAX_COLS);
+  return exh__log_record_time(&c->hdr, cols, nc);
 }
 
 static void field_value(exh_record *rec, const exh_ruleset *rs, const char *name, exh_str *out, int *ok) {
-  int fid = exh_ruleset_field_id(rs, name);
-  *ok = fid >= 0 && exh_record_get(rec, fid, out) && out->n > 0 && !(out->n == 1 && out->p[0] == '-');
+  int fid = exh__ruleset_field_id(rs, name);
+  *ok = fid >= 0 && exh__record_get(rec, fid, out) && out->n > 0 && !(out->n == 1 && out->p[0] == '-');
 }
 
 static char *dup_field(exh_record *rec, const exh_ruleset *rs, const char *name) {
   exh_str v;
   int ok;
   field_value(rec, rs, name, &v, &ok);
-  return ok ? exh_xstrndup(v.p, v.n < 4096 ? v.n : 4096) : NULL;
+  return ok ? exh__xstrndup(v.p, v.n < 4096 ? v.n : 4096) : NULL;
 }
 
 /* The first of two candidate columns (Exchange name, IIS name). */
@@ -117,7 +117,7 @@ static char *dup_either(exh_record *rec, const exh_ruleset *rs, const char *a, c
 static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, size_t end,
                  uint64_t line) {
   const exh_ruleset *rs = c->wk->rs;
-  exh_finding *f = exh_rule_finding(c->wk, c->ev, rule, exh_kind_dataset(c->ev->kind));
+  exh_finding *f = exh__rule_finding(c->wk, c->ev, rule, exh__kind_dataset(c->ev->kind));
   if (!f) return;
   f->offset = c->base + start;
   f->line = line;
@@ -125,11 +125,11 @@ static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, 
   if (len && c->data[start + len - 1] == '\r') len--;
   f->evidence_truncated = len > EXH_EVIDENCE_MAX;
   f->evidence_len = len > EXH_EVIDENCE_MAX ? EXH_EVIDENCE_MAX : len;
-  f->evidence = exh_xstrndup(c->data + start, f->evidence_len);
+  f->evidence = exh__xstrndup(c->data + start, f->evidence_len);
   f->time_ms = record_time(c, c->data + start, len);
   /* record_time reused the column buffer: split again for the entities */
   if (!c->text_mode) {
-    rec->ncols = exh_log_split(&c->hdr, c->data + start, len, c->wk->cols, c->wk->qflags, EXH_MAX_COLS);
+    rec->ncols = exh__log_split(&c->hdr, c->data + start, len, c->wk->cols, c->wk->qflags, EXH_MAX_COLS);
     if (c->hdr.fmt == EXH_FMT_W3C) w3c_fixup(c, rec);
   }
   f->source_ip = dup_either(rec, rs, "ClientIpAddress", "c-ip");
@@ -139,25 +139,25 @@ static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, 
   char *status = dup_either(rec, rs, "HttpStatus", "sc-status");
   if (status) {
     uint64_t st = 0;
-    if (exh_parse_u64((exh_str){status, strlen(status)}, &st) == 0 && st < 1000) f->http_status = (int)st;
+    if (exh__parse_u64((exh_str){status, strlen(status)}, &st) == 0 && st < 1000) f->http_status = (int)st;
     free(status);
   }
   char *stem = dup_field(rec, rs, "UrlStem");
   if (!stem && rec->virt[EXH_VF_FULLURI].n) {
-    f->url = exh_xstrndup(rec->virt[EXH_VF_FULLURI].p, rec->virt[EXH_VF_FULLURI].n);
+    f->url = exh__xstrndup(rec->virt[EXH_VF_FULLURI].p, rec->virt[EXH_VF_FULLURI].n);
   } else if (stem) {
     char *q = dup_field(rec, rs, "UrlQuery");
-    f->url = q ? exh_xasprintf("%s%s%s", stem, q[0] == '?' ? "" : "?", q) : exh_xstrdup(stem);
+    f->url = q ? exh__xasprintf("%s%s%s", stem, q[0] == '?' ? "" : "?", q) : exh__xstrdup(stem);
     free(q);
     free(stem);
   }
-  f->message = exh_rule_message(c->wk, rule, rec);
+  f->message = exh__rule_message(c->wk, rule, rec);
 }
 
 /* Lines come in order within a block; the count carries over blocks. */
 static uint64_t line_number(exctx *c, size_t start) {
   if (start > c->nl_pos) {
-    c->nl_count += exh_count_newlines(c->data + c->nl_pos, start - c->nl_pos);
+    c->nl_count += exh__count_newlines(c->data + c->nl_pos, start - c->nl_pos);
     c->nl_pos = start;
   }
   return c->nl_count + 1;
@@ -204,10 +204,10 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
   if (start < c->cont_end) return; /* the rest of a line cut at the last block */
   if (len && p[len - 1] == '\r') len--;
   if (len && p[0] == '#') {
-    if (len >= 8 && exh_strnieq(p, "#Fields:", 8)) {
+    if (len >= 8 && exh__strnieq(p, "#Fields:", 8)) {
       note_last_before(c, start); /* the records before it, with their header */
       c->fields_end = end < c->n ? end + 1 : end;
-      exh_exlog_header_parse(&c->hdr, p, len, 1, c->hdr.fmt);
+      exh__exlog_header_parse(&c->hdr, p, len, 1, c->hdr.fmt);
       c->text_mode = 0;
       remap(c);
     }
@@ -221,20 +221,20 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
   rec.cols = wk->cols;
   rec.qflags = wk->qflags;
   rec.fmap = wk->fmap;
-  rec.nfmap = (int)exh_ruleset_nfields(wk->rs);
+  rec.nfmap = (int)exh__ruleset_nfields(wk->rs);
   rec.scratch = wk->scratch;
   rec.virt[EXH_VF_RAWRECORD] = rec.raw;
   if (c->ev->sub[0]) rec.virt[EXH_VF_LOGFOLDER] = (exh_str){c->ev->sub, strlen(c->ev->sub)};
   if (!c->text_mode) {
-    rec.ncols = exh_log_split(&c->hdr, p, len, wk->cols, wk->qflags, EXH_MAX_COLS);
+    rec.ncols = exh__log_split(&c->hdr, p, len, wk->cols, wk->qflags, EXH_MAX_COLS);
     if (c->hdr.fmt == EXH_FMT_W3C) w3c_fixup(c, &rec);
   }
   uint64_t line = 0;
   if (!ids) { /* every rule of the kind */
     size_t nr = exh_ruleset_count(wk->rs);
     for (size_t i = 0; i < nr; i++) {
-      const exh_rule *r = exh_ruleset_get(wk->rs, i);
-      if (!exh_rule_applies(r, c->ev->kind) || !exh_rule_eval(r, &rec)) continue;
+      const exh_rule *r = exh__ruleset_get(wk->rs, i);
+      if (!exh__rule_applies(r, c->ev->kind) || !exh__rule_eval(r, &rec)) continue;
       if (!line) line = line_number(c, start);
       emit(c, r, &rec, start, end, line);
     }
@@ -244,9 +244,9 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
    * other literal group of it is there too. */
   for (size_t i = 0; i < nids; i++) {
     if (ids[i] == EXH_PF_ID_FIELDS) continue;
-    const exh_rule *r = exh_ruleset_get(wk->rs, EXH_PF_RULE(ids[i]));
-    if (!r || !exh_rule_applies(r, c->ev->kind)) continue;
-    if (!exh_rule_verify_groups(r, p, len) || !exh_rule_eval(r, &rec)) continue;
+    const exh_rule *r = exh__ruleset_get(wk->rs, EXH_PF_RULE(ids[i]));
+    if (!r || !exh__rule_applies(r, c->ev->kind)) continue;
+    if (!exh__rule_verify_groups(r, p, len) || !exh__rule_eval(r, &rec)) continue;
     if (!line) line = line_number(c, start);
     emit(c, r, &rec, start, end, line);
   }
@@ -257,7 +257,7 @@ typedef struct winctx {
 } winctx;
 
 static int out_of_time(exctx *c) {
-  if (!c->timed_out && exh_monotonic_s() > c->deadline) c->timed_out = 1;
+  if (!c->timed_out && exh__monotonic_s() > c->deadline) c->timed_out = 1;
   return c->timed_out;
 }
 
@@ -276,7 +276,7 @@ static void last_from_tail(exctx *c, exh_source *src, uint64_t size) {
   if (from <= c->data_start) from = c->data_start;
   else from--; /* one byte more: does the tail start a line? */
   size_t want = (size_t)(size - from);
-  char *buf = exh_xmalloc(want);
+  char *buf = exh__xmalloc(want);
   long got = src->pread(src, buf, want, from);
   size_t skip = from == c->data_start ? 0 : 1, ls, le;
   if (got > (long)skip && last_data_line(buf, (size_t)got, skip, &ls, &le) && (ls > skip || !skip || buf[0] == '\n'))
@@ -329,41 +329,41 @@ static int scan_block(exctx *c) {
     return 0;
   }
   winctx w = {c};
-  return exh_pf_scan(c->plan->pf, c->wk->pfs[ev->kind], c->data, c->n, on_line, &w) < 0 ? -1 : 0;
+  return exh__pf_scan(c->plan->pf, c->wk->pfs[ev->kind], c->data, c->n, on_line, &w) < 0 ? -1 : 0;
 }
 
-void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line) {
+void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line) {
   ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
   uint64_t size = src->size;
   if (size != EXH_SIZE_UNKNOWN && size > wk->lim->max_file_bytes) {
-    exh_evidence_error(ev, "not read: %llu bytes, over the limit of %llu", (unsigned long long)size,
+    exh__evidence_error(ev, "not read: %llu bytes, over the limit of %llu", (unsigned long long)size,
                        (unsigned long long)wk->lim->max_file_bytes);
     return;
   }
   /* the header block, read once from the top */
-  char *head = exh_xmalloc(EXH_LOG_HEAD);
-  long hn = exh_source_read_full(src, head, EXH_LOG_HEAD);
+  char *head = exh__xmalloc(EXH_LOG_HEAD);
+  long hn = exh__source_read_full(src, head, EXH_LOG_HEAD);
   if (hn < 0) {
-    exh_evidence_error(ev, "%s", src->why[0] ? src->why : "read error");
+    exh__evidence_error(ev, "%s", src->why[0] ? src->why : "read error");
     free(head);
     return;
   }
   if (hn == 0) { /* empty; or emptied since the walk listed it */
     if ((ev->dev || ev->ino) && ev->size > 0)
-      exh_evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, 0 read): truncated or rotated "
+      exh__evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, 0 read): truncated or rotated "
                              "by the server?",
                          (unsigned long long)ev->size);
     free(head);
     return;
   }
   int head_all = (size_t)hn < EXH_LOG_HEAD;
-  exctx *c = exh_xcalloc(1, sizeof *c);
+  exctx *c = exh__xcalloc(1, sizeof *c);
   c->wk = wk;
   c->ev = ev;
-  c->plan = exh_ruleset_plan(wk->rs, ev->kind);
-  c->deadline = exh_monotonic_s() + wk->lim->max_file_seconds;
+  c->plan = exh__ruleset_plan(wk->rs, ev->kind);
+  c->deadline = exh__monotonic_s() + wk->lim->max_file_seconds;
   c->data_start = UINT64_MAX;
-  exh_exlog_probe *pr = exh_xmalloc(sizeof *pr);
+  exh_exlog_probe *pr = exh__xmalloc(sizeof *pr);
   /* the probe sees whole lines only: a line running past the head is left
    * to the blocks */
   size_t probe_n = (size_t)hn;
@@ -371,11 +371,11 @@ void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *s
     const char *nl = memrchr(head, '\n', (size_t)hn);
     if (nl) probe_n = (size_t)(nl - head) + 1;
   }
-  int w3c = exh_kind_is_w3c(ev->kind);
-  exh_exlog_probe_top(head, probe_n, pr, w3c ? EXH_FMT_W3C : EXH_FMT_CSV);
+  int w3c = exh__kind_is_w3c(ev->kind);
+  exh__exlog_probe_top(head, probe_n, pr, w3c ? EXH_FMT_W3C : EXH_FMT_CSV);
   if (w3c) {
     if (!pr->have_header) {
-      exh_evidence_error(ev, "no #Fields: header: not read as a W3C log (columns are never guessed)");
+      exh__evidence_error(ev, "no #Fields: header: not read as a W3C log (columns are never guessed)");
       goto done;
     }
   } else if (!pr->have_header) {
@@ -386,7 +386,7 @@ void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *s
       ev->skipped = 1; /* some other .log under Logging: not ours */
       goto done;
     } else {
-      exh_evidence_error(ev, "no #Fields: header: not read as an Exchange log (columns are never guessed)");
+      exh__evidence_error(ev, "no #Fields: header: not read as an Exchange log (columns are never guessed)");
       goto done;
     }
   } else if (ev->kind == EXH_KIND_EXLOG_OTHER && !pr->software_exchange) {
@@ -395,7 +395,7 @@ void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *s
   }
   /* the build that wrote the log; a zero build number is a placeholder, not a build */
   if (pr->version[0] && !w3c &&
-      (exh_build_normalise(pr->version, ev->version, sizeof ev->version) || strstr(ev->version, ".0.0") ||
+      (exh__build_normalise(pr->version, ev->version, sizeof ev->version) || strstr(ev->version, ".0.0") ||
        !strncmp(ev->version, "0.", 2)))
     ev->version[0] = 0;
   c->hdr = pr->hdr;
@@ -414,13 +414,13 @@ void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *s
   if (read_through) {
     head_source hs = {{head_read, NULL, head_close, size, 0, ""}, src, head, (size_t)hn};
     exh_lines r;
-    exh_lines_init(&r, &hs.s, block, max_line);
+    exh__lines_init(&r, &hs.s, block, max_line);
     const char *p;
     size_t n;
     uint64_t off;
     int rc, in_cut = 0;
     uint64_t long_lines = 0;
-    while ((rc = exh_lines_next(&r, &p, &n, &off)) == 1) {
+    while ((rc = exh__lines_next(&r, &p, &n, &off)) == 1) {
       c->data = p;
       c->n = n;
       c->base = off;
@@ -436,44 +436,44 @@ void exh_scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *s
       int cut = p[n - 1] != '\n' && !r.eof;
       if (c->plan->nrules > 0 && c->cont_end < n) {
         if (scan_block(c) < 0) {
-          exh_evidence_error(ev, "prefilter engine failed");
+          exh__evidence_error(ev, "prefilter engine failed");
           stopped = 1;
           break;
         }
       }
       note_last_before(c, n);
-      c->nl_count += exh_count_newlines(p + c->nl_pos, n - c->nl_pos);
+      c->nl_count += exh__count_newlines(p + c->nl_pos, n - c->nl_pos);
       if (cut && !in_cut) long_lines++;
       in_cut = cut;
       done_bytes = off + n;
       if (out_of_time(c)) {
-        exh_evidence_error(ev, "stopped after %.0f s (time limit per file) at byte %llu; findings before it are kept",
+        exh__evidence_error(ev, "stopped after %.0f s (time limit per file) at byte %llu; findings before it are kept",
                            wk->lim->max_file_seconds, (unsigned long long)done_bytes);
         stopped = 1;
         break;
       }
       if (done_bytes > wk->lim->max_file_bytes) {
-        exh_evidence_error(ev, "stopped at byte %llu: over the limit of %llu; findings before it are kept",
+        exh__evidence_error(ev, "stopped at byte %llu: over the limit of %llu; findings before it are kept",
                            (unsigned long long)done_bytes, (unsigned long long)wk->lim->max_file_bytes);
         stopped = 1;
         break;
       }
     }
     if (rc < 0) {
-      exh_evidence_error(ev, "read error at byte %llu (%s); findings before it are kept",
+      exh__evidence_error(ev, "read error at byte %llu (%s); findings before it are kept",
                          (unsigned long long)done_bytes, hs.s.why[0] ? hs.s.why : "?");
       stopped = 1;
     }
     if (long_lines)
-      exh_evidence_error(ev, "%llu line%s longer than %zu bytes: only the first %zu bytes of each were read",
+      exh__evidence_error(ev, "%llu line%s longer than %zu bytes: only the first %zu bytes of each were read",
                          (unsigned long long)long_lines, long_lines == 1 ? "" : "s", r.max_line, r.max_line);
-    exh_lines_free(&r);
+    exh__lines_free(&r);
     /* a file that is shorter than when it was listed or opened was
      * truncated or rotated under us: say so (growing is normal) */
     uint64_t expect = size != EXH_SIZE_UNKNOWN ? size : 0;
     if ((ev->dev || ev->ino) && ev->size > expect) expect = ev->size;
     if (!stopped && done_bytes < expect)
-      exh_evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, %llu read): truncated or "
+      exh__evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, %llu read): truncated or "
                          "rotated by the server? what was read is reported",
                          (unsigned long long)expect, (unsigned long long)done_bytes);
   }
@@ -485,11 +485,11 @@ done:
   free(head);
 }
 
-void exh_scan_exlog_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
-  exh_scan_exlog_source_sized(wk, ev, src, EXH_LOG_BLOCK, EXH_LOG_MAX_LINE);
+void exh__scan_exlog_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  exh__scan_exlog_source_sized(wk, ev, src, EXH_LOG_BLOCK, EXH_LOG_MAX_LINE);
 }
 
-void exh_scan_exlog(exh_worker *wk, exh_evidence *ev) {
+void exh__scan_exlog(exh_worker *wk, exh_evidence *ev) {
   char why[256];
   exh_stat st;
   memset(&st, 0, sizeof st);
@@ -498,17 +498,17 @@ void exh_scan_exlog(exh_worker *wk, exh_evidence *ev) {
   st.mtime_ms = ev->mtime_ms;
   st.dev = ev->dev;
   st.ino = ev->ino;
-  exh_source *src = exh_source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
+  exh_source *src = exh__source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
   if (!src) {
-    exh_evidence_error(ev, "%s", why);
+    exh__evidence_error(ev, "%s", why);
     return;
   }
-  exh_scan_exlog_source(wk, ev, src);
-  exh_source_close(src);
+  exh__scan_exlog_source(wk, ev, src);
+  exh__source_close(src);
 }
 
-void exh_scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *map) {
-  exh_source *src = exh_source_mem(map->data, map->size);
-  exh_scan_exlog_source(wk, ev, src);
-  exh_source_close(src);
+void exh__scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *map) {
+  exh_source *src = exh__source_mem(map->data, map->size);
+  exh__scan_exlog_source(wk, ev, src);
+  exh__source_close(src);
 }

@@ -5,7 +5,7 @@
 
 #include "exlog.h"
 
-int exh_w3c_split(const char *p, size_t n, exh_str *cols, int max, int nfields, int merge_col) {
+int exh__w3c_split(const char *p, size_t n, exh_str *cols, int max, int nfields, int merge_col) {
   if (n && p[n - 1] == '\r') n--;
   if (max <= 0) return 0;
   int k = 0;
