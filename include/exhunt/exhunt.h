@@ -152,6 +152,29 @@ exh_err exh_ruleset_add_baseline_file(exh_ruleset *rs, const char *path);
 void exh_ruleset_content_counts(const exh_ruleset *rs, size_t *yara_rules, size_t *iocs, size_t *baseline_rows);
 /* YARA rule i (after exh_ruleset_compile), or NULL. */
 const exh_rule_info *exh_ruleset_yara_rule(const exh_ruleset *rs, size_t i);
+/* SigmaHQ's rule tree (a clone of github.com/SigmaHQ/sigma or a release
+ * archive of it) as the rule set "SigmaHQ": with a rules/ folder, the
+ * alerting rules (rules/, rules-emerging-threats/, rules-dfir/) and not the
+ * hunting, placeholder, deprecated or unsupported ones; otherwise every
+ * rule below path. Its version is the checkout's HEAD commit or the first
+ * line of a COMMIT, VERSION or version.txt file. Rules exhunt cannot use
+ * (other products' log sources) go to the reject callback and are counted
+ * in the set. */
+exh_err exh_ruleset_add_sigmahq(exh_ruleset *rs, const char *path);
+
+/* Rule sets: the Sigma rules added together, by name, so that a report
+ * says what ran. exh_ruleset_add_builtin adds "built-in", add_sigmahq
+ * "SigmaHQ", add_path and add_yaml "user" (origin: the path or source).
+ * Counts are final after exh_ruleset_compile. Owned by the rule set. */
+typedef struct exh_rule_set exh_rule_set;
+size_t exh_ruleset_nsets(const exh_ruleset *rs);
+const exh_rule_set *exh_ruleset_set(const exh_ruleset *rs, size_t i);
+const char *exh_rule_set_name(const exh_rule_set *s);    /* "built-in", "SigmaHQ", "user" */
+const char *exh_rule_set_origin(const exh_rule_set *s);  /* a path, or "compiled into exhunt" */
+const char *exh_rule_set_version(const exh_rule_set *s); /* "commit 0123456789ab", "exhunt 0.1.0", or NULL */
+size_t exh_rule_set_loaded(const exh_rule_set *s);
+size_t exh_rule_set_rejected(const exh_rule_set *s);    /* rules of the set exhunt could not use */
+
 /* Builds the prefilters; no rule can be added afterwards. */
 exh_err exh_ruleset_compile(exh_ruleset *rs);
 size_t exh_ruleset_count(const exh_ruleset *rs);
@@ -246,6 +269,9 @@ size_t exh_result_rules_sigma(const exh_result *r);
 size_t exh_result_rules_yara(const exh_result *r);
 size_t exh_result_indicators(const exh_result *r);
 size_t exh_result_baseline_rows(const exh_result *r);
+/* The Sigma rule sets that ran (borrowed from the scan's rule set). */
+size_t exh_result_nrule_sets(const exh_result *r);
+const exh_rule_set *exh_result_rule_set(const exh_result *r, size_t i);
 
 /* A server's verdict (correlate/, README "Verdicts and exit status"). A
  * verdict of no evidence is only given when it was earned: evidence that

@@ -60,6 +60,7 @@ extern const size_t exh__builtin_rule_count;
 
 static exh_err rs_add_builtin_(exh_ruleset *rs) {
   exh_err rc = EXH_OK;
+  size_t prev = exh__ruleset_set_open(rs, "built-in", "compiled into exhunt", "exhunt " EXH_VERSION);
   for (size_t i = 0; i < exh__builtin_rule_count; i++) {
     char src[256];
     snprintf(src, sizeof src, "builtin:%s", exh__builtin_rule_names[i]);
@@ -71,6 +72,7 @@ static exh_err rs_add_builtin_(exh_ruleset *rs) {
       r = exh_ruleset_add_yaml(rs, src, exh__builtin_rule_texts[i], exh__builtin_rule_sizes[i]);
     if (r != EXH_OK) rc = r;
   }
+  exh__ruleset_set_restore(rs, prev);
   return rc;
 }
 

@@ -30,6 +30,10 @@ static void usage(FILE *f) {
         "  -r, --rules PATH   add Sigma rules from a file or folder (repeatable;\n"
         "      --sigma PATH   same)\n"
         "      --no-builtin   do not load the rules compiled into exhunt\n"
+        "      --sigmahq PATH  SigmaHQ's rule tree (default: $EXHUNT_SIGMA_PATH, else the\n"
+        "                     first of $XDG_DATA_HOME/exhunt/sigma, ~/.local/share/exhunt/sigma,\n"
+        "                     /usr/local/share/exhunt/sigma, /usr/share/exhunt/sigma)\n"
+        "      --no-sigmahq   do not load SigmaHQ's rules from the default folders\n"
         "  -v, --verbose      text: list every finding and skipped file\n"
         "      --color WHEN   auto (default), always, never\n"
         "      --progress     progress on stderr (default: when stderr is a terminal)\n"
@@ -87,6 +91,32 @@ static void on_reject(void *ctx, const char *source, const char *title, const ch
   fputs(": ", stderr);
   put_safe(stderr, why);
   fputc('\n', stderr);
+}
+
+/* SigmaHQ's default folder (README "Rule sets"): $EXHUNT_SIGMA_PATH when
+ * set (empty: none; *asked = 1, so a wrong path is an error, not a silent
+ * scan without it), else the first folder that exists of the user's and
+ * the system's data folders. */
+static const char *default_sigmahq(char *buf, size_t n, int *asked) {
+  struct stat st;
+  const char *env = getenv("EXHUNT_SIGMA_PATH");
+  if (env) {
+    *asked = env[0] != 0;
+    return env[0] && stat(env, &st) == 0 && S_ISDIR(st.st_mode) ? env : NULL;
+  }
+  const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+  char cand[3][PATH_MAX];
+  int nc = 0;
+  if (xdg && xdg[0] == '/') snprintf(cand[nc++], PATH_MAX, "%s/exhunt/sigma", xdg);
+  else if (home && home[0] == '/') snprintf(cand[nc++], PATH_MAX, "%s/.local/share/exhunt/sigma", home);
+  snprintf(cand[nc++], PATH_MAX, "/usr/local/share/exhunt/sigma");
+  snprintf(cand[nc++], PATH_MAX, "/usr/share/exhunt/sigma");
+  for (int i = 0; i < nc; i++)
+    if (stat(cand[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+      snprintf(buf, n, "%s", cand[i]);
+      return buf;
+    }
+  return NULL;
 }
 
 /* One line of `rules list`: level, id, title (third-party text, escaped). */
@@ -197,7 +227,7 @@ int main(int argc, char **argv) {
   }
   enum {
     O_NOBUILTIN = 256, O_COLOR, O_PROGRESS, O_NOPROGRESS, O_SIGMA, O_STRICT, O_MAXSIZE, O_TIMEOUT,
-    O_YARA, O_IOC, O_BASELINE, O_ALLFILES, O_MAXCONTENT
+    O_YARA, O_IOC, O_BASELINE, O_ALLFILES, O_MAXCONTENT, O_SIGMAHQ, O_NOSIGMAHQ
   };
   static const struct option longopts[] = {
       {"format", required_argument, 0, 'f'},  {"output", required_argument, 0, 'o'},
@@ -210,9 +240,11 @@ int main(int argc, char **argv) {
       {"yara", required_argument, 0, O_YARA},  {"ioc", required_argument, 0, O_IOC},
       {"baseline", required_argument, 0, O_BASELINE}, {"all-files", no_argument, 0, O_ALLFILES},
       {"max-content-size", required_argument, 0, O_MAXCONTENT},
+      {"sigmahq", required_argument, 0, O_SIGMAHQ}, {"no-sigmahq", no_argument, 0, O_NOSIGMAHQ},
       {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
   const char *format = "text", *output = NULL, *color = "auto";
-  int threads = 0, builtin = 1, verbose = 0, progress = -1, strict = 0, all_files = 0;
+  int threads = 0, builtin = 1, verbose = 0, progress = -1, strict = 0, all_files = 0, no_sigmahq = 0;
+  const char *sigmahq = NULL;
   unsigned long long max_bytes = 0, max_content = 0;
   double max_seconds = 0;
   /* rule, YARA, IOC and baseline paths in command-line order */
@@ -247,6 +279,8 @@ int main(int argc, char **argv) {
       break;
     case O_ALLFILES: all_files = 1; break;
     case O_NOBUILTIN: builtin = 0; break;
+    case O_SIGMAHQ: sigmahq = optarg; break;
+    case O_NOSIGMAHQ: no_sigmahq = 1; break;
     case 'v': verbose = 1; break;
     case O_COLOR: color = optarg; break;
     case O_PROGRESS: progress = 1; break;
@@ -334,11 +368,43 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  /* SigmaHQ: named, or found in the default folders */
+  char sigbuf[PATH_MAX];
+  if (!sigmahq && !no_sigmahq) {
+    int asked = 0;
+    sigmahq = default_sigmahq(sigbuf, sizeof sigbuf, &asked);
+    if (asked && !sigmahq) {
+      fputs("exhunt: EXHUNT_SIGMA_PATH names no folder: ", stderr);
+      put_safe(stderr, getenv("EXHUNT_SIGMA_PATH"));
+      fputs(" (set it empty to load no SigmaHQ rules)\n", stderr);
+      free(rulepaths);
+      free(rulekinds);
+      exh_output_close(outfile, 0, NULL, 0);
+      return 2;
+    }
+  }
+  if (sigmahq) {
+    struct stat st;
+    if (stat(sigmahq, &st) != 0 || !S_ISDIR(st.st_mode)) {
+      fputs("exhunt: --sigmahq: not a folder: ", stderr);
+      put_safe(stderr, sigmahq);
+      fputc('\n', stderr);
+      free(rulepaths);
+      free(rulekinds);
+      exh_output_close(outfile, 0, NULL, 0);
+      return 2;
+    }
+  }
   exh_ruleset *rs;
   exh_ruleset_new(&rs);
   rejects rj = {0, 0};
   exh_ruleset_on_reject(rs, on_reject, &rj);
   if (builtin) exh_ruleset_add_builtin(rs);
+  if (sigmahq) { /* hundreds of its rules are for other products: counted, not listed */
+    rj.quiet = 1;
+    exh_ruleset_add_sigmahq(rs, sigmahq);
+    rj.quiet = 0;
+  }
   int fatal = 0;
   for (int i = 0; i < nrulepaths; i++) {
     exh_err e = EXH_OK;
@@ -366,6 +432,20 @@ int main(int argc, char **argv) {
     exh_ruleset_free(rs);
     exh_output_close(outfile, 0, NULL, 0);
     return 2;
+  }
+  for (size_t i = 0; i < exh_ruleset_nsets(rs); i++) { /* one line: what SigmaHQ gave */
+    const exh_rule_set *st = exh_ruleset_set(rs, i);
+    if (strcmp(exh_rule_set_name(st), "SigmaHQ")) continue;
+    fputs("exhunt: SigmaHQ rules from ", stderr);
+    put_safe(stderr, exh_rule_set_origin(st));
+    if (exh_rule_set_version(st)) {
+      fputs(" (", stderr);
+      put_safe(stderr, exh_rule_set_version(st));
+      fputc(')', stderr);
+    }
+    fprintf(stderr, ": %zu of %zu loaded; the others read log sources exhunt does not have or use what it lacks "
+                    "(`exhunt rules check DIR` lists why)\n",
+            exh_rule_set_loaded(st), exh_rule_set_loaded(st) + exh_rule_set_rejected(st));
   }
   size_t nyara = 0, nioc = 0, nbase = 0;
   exh_ruleset_content_counts(rs, &nyara, &nioc, &nbase);

@@ -52,6 +52,10 @@ size_t exh_result_rules_sigma(const exh_result *r) { return r->rules_sigma; }
 size_t exh_result_rules_yara(const exh_result *r) { return r->rules_yara; }
 size_t exh_result_indicators(const exh_result *r) { return r->indicators; }
 size_t exh_result_baseline_rows(const exh_result *r) { return r->baseline_rows; }
+size_t exh_result_nrule_sets(const exh_result *r) { return r->nrule_sets; }
+const exh_rule_set *exh_result_rule_set(const exh_result *r, size_t i) {
+  return i < r->nrule_sets ? r->rule_sets[i] : NULL;
+}
 
 /* ---- a server --------------------------------------------------------------- */
 
@@ -191,6 +195,7 @@ void exh_result_free(exh_result *r) {
     free(r->errors[i].reason);
   }
   free(r->errors);
+  free(r->rule_sets);
   for (size_t i = 0; i < r->nservers; i++) {
     exh_server *s = &r->servers[i];
     free(s->name);

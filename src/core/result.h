@@ -174,6 +174,8 @@ struct exh_result {
   size_t ncoverage;
   /* the rules in force (the verdict is read in their context) */
   size_t rules_sigma, rules_yara, indicators, baseline_rows;
+  const exh_rule_set **rule_sets; /* the Sigma rule sets (each borrowed from the rule set) */
+  size_t nrule_sets;
   double seconds;
   int64_t scan_start_ms;
 };

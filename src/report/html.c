@@ -319,6 +319,26 @@ static void report_html(exh_out *f, const exh_result *r, const exh_report_opts *
                   now, (unsigned long long)exh_result_files_scanned(r), (unsigned long long)exh_result_files_seen(r),
                   (double)exh_result_bytes_scanned(r) / 1e6, exh_result_seconds(r), exh_result_rules_sigma(r),
                   exh_result_rules_yara(r), exh_result_indicators(r), exh_result_baseline_rows(r));
+  out_puts(f, "<p>Sigma rule sets:");
+  for (size_t i = 0; i < exh_result_nrule_sets(r); i++) {
+    const exh_rule_set *st = exh_result_rule_set(r, i);
+    size_t loaded = exh_rule_set_loaded(st), rejected = exh_rule_set_rejected(st);
+    out_puts(f, i ? "; " : " ");
+    h(f, exh_rule_set_name(st));
+    if (rejected) exh__out_printf(f, " %zu of %zu", loaded, loaded + rejected);
+    else exh__out_printf(f, " %zu", loaded);
+    if (exh_rule_set_version(st)) {
+      out_puts(f, " (");
+      h(f, exh_rule_set_version(st));
+      out_putc(f, ')');
+    }
+    if (exh_rule_set_origin(st)[0] && strcmp(exh_rule_set_name(st), "built-in")) {
+      out_puts(f, " from ");
+      h(f, exh_rule_set_origin(st));
+    }
+  }
+  if (!exh_result_nrule_sets(r)) out_puts(f, " none");
+  out_puts(f, ".</p>\n");
   for (size_t sv = 0; sv < exh_result_nservers(r); sv++) server(f, r, sv);
   if (exh_result_nerrors(r)) {
     out_puts(f, "<h2>Files not read or skipped</h2>\n<table><tr><th></th><th>path</th><th>reason</th></tr>\n");

@@ -310,6 +310,20 @@ static void coverage(jw *j, const exh_result *r, size_t s) {
   j_int(j, "yara", (long long)exh_result_rules_yara(r));
   j_int(j, "indicators", (long long)exh_result_indicators(r));
   j_int(j, "baseline_rows", (long long)exh_result_baseline_rows(r));
+  j_key(j, "sets"); /* the Sigma rule sets that ran: "no finding" is read in their context */
+  out_putc(j->f, '[');
+  for (size_t i = 0; i < exh_result_nrule_sets(r); i++) {
+    const exh_rule_set *st = exh_result_rule_set(r, i);
+    if (i) out_putc(j->f, ',');
+    j_open(j);
+    j_str(j, "name", exh_rule_set_name(st));
+    j_str(j, "origin", exh_rule_set_origin(st));
+    j_str(j, "version", exh_rule_set_version(st));
+    j_int(j, "loaded", (long long)exh_rule_set_loaded(st));
+    j_int(j, "rejected", (long long)exh_rule_set_rejected(st));
+    j_close(j);
+  }
+  out_putc(j->f, ']');
   j_close(j);
   j_close(j);
   j_close(j);

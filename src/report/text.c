@@ -263,6 +263,37 @@ static void findings(tctx *t, const exh_result *r, size_t sv, int verbose) {
   }
 }
 
+/* "Sigma rule sets: built-in 65 (exhunt 0.1.0); SigmaHQ 2,310 of 3,112
+ * (commit ...) from PATH": which rules looked, so that no finding is read
+ * in their context; without SigmaHQ, where it would have been found. */
+static void rule_sets(tctx *t, const exh_result *r) {
+  exh_out *f = t->f;
+  int sigmahq = 0;
+  out_puts(f, "Sigma rule sets:");
+  for (size_t i = 0; i < exh_result_nrule_sets(r); i++) {
+    const exh_rule_set *st = exh_result_rule_set(r, i);
+    size_t loaded = exh_rule_set_loaded(st), rejected = exh_rule_set_rejected(st);
+    out_puts(f, i ? "; " : " ");
+    s(t, exh_rule_set_name(st));
+    if (rejected) exh__out_printf(f, " %zu of %zu", loaded, loaded + rejected);
+    else exh__out_printf(f, " %zu", loaded);
+    const char *v = exh_rule_set_version(st), *o = exh_rule_set_origin(st);
+    if (v) {
+      out_puts(f, " (");
+      s(t, v);
+      out_putc(f, ')');
+    }
+    if (o && o[0] && strcmp(exh_rule_set_name(st), "built-in")) { /* a path */
+      out_puts(f, " from ");
+      s(t, o);
+    }
+    if (!strcmp(exh_rule_set_name(st), "SigmaHQ")) sigmahq = 1;
+  }
+  if (!exh_result_nrule_sets(r)) out_puts(f, " none");
+  if (!sigmahq) out_puts(f, "; SigmaHQ not loaded (README: rule sets)");
+  out_putc(f, '\n');
+}
+
 static void report_text(exh_out *f, const exh_result *r, const exh_report_opts *o) {
   tctx t = {f, o && o->color};
   int verbose = o && o->verbose;
@@ -327,6 +358,7 @@ static void report_text(exh_out *f, const exh_result *r, const exh_report_opts *
   }
   exh__out_printf(f, "\nrules: %zu Sigma, %zu YARA, %zu indicators, %zu baseline rows\n", exh_result_rules_sigma(r),
                   exh_result_rules_yara(r), exh_result_indicators(r), exh_result_baseline_rows(r));
+  rule_sets(&t, r);
   exh__out_printf(f, "scanned %llu of %llu files (%.1f MB) in %.2f s", (unsigned long long)exh_result_files_scanned(r),
                   (unsigned long long)exh_result_files_seen(r), (double)exh_result_bytes_scanned(r) / 1e6,
                   exh_result_seconds(r));

@@ -153,6 +153,11 @@ int exh__ruleset_compiled(const exh_ruleset *rs);
 int *exh__ruleset_broken(exh_ruleset *rs);
 /* A rejection through the user's callback, counted. */
 void exh__ruleset_reject(exh_ruleset *rs, const char *source, const char *title, const char *why);
+/* Rules and rejections go to the named set from now on (one entry per
+ * name, origin and version); returns the set that was current, for
+ * exh__ruleset_set_restore. */
+size_t exh__ruleset_set_open(exh_ruleset *rs, const char *name, const char *origin, const char *version);
+void exh__ruleset_set_restore(exh_ruleset *rs, size_t prev);
 void exh__ruleset_count_reject(exh_ruleset *rs);
 /* A note (not a rejection) through the user's callback. */
 void exh__ruleset_note(exh_ruleset *rs, const char *source, const char *why);

@@ -39,6 +39,20 @@ struct exh_ruleset {
   void *content;
   void (*content_free)(void *content);
   exh_err (*content_compile)(exh_ruleset *rs, void *content);
+  /* rule sets (the report names what ran): each Sigma rule's set, parallel
+   * to rules; the set rules and rejections go to now (NO_SET: none) */
+  exh_rule_set *sets;
+  size_t nsets, capsets;
+  size_t *rule_set;
+  size_t cap_rule_set;
+  size_t cur_set;
+};
+
+#define NO_SET ((size_t)-1)
+
+struct exh_rule_set {
+  char *name, *origin, *version;
+  size_t loaded, rejected;
 };
 
 static uint32_t fnv_lower(const char *s, size_t n) {
@@ -89,6 +103,7 @@ static const struct {
 
 static exh_err rs_new_(exh_ruleset **out) {
   exh_ruleset *rs = exh__xcalloc(1, sizeof *rs);
+  rs->cur_set = NO_SET;
   for (int i = 0; i < EXH_VF_COUNT; i++) exh__ruleset_intern(rs, virtual_names[i], strlen(virtual_names[i]));
   /* Columns the scanner reads for a finding's ECS entities (scan_exlog.c). */
   static const char *const entity_fields[] = {
@@ -124,6 +139,13 @@ void exh_ruleset_free(exh_ruleset *rs) {
     free(rs->plans[k].always);
   }
   if (rs->content_free) rs->content_free(rs->content);
+  for (size_t i = 0; i < rs->nsets; i++) {
+    free(rs->sets[i].name);
+    free(rs->sets[i].origin);
+    free(rs->sets[i].version);
+  }
+  free(rs->sets);
+  free(rs->rule_set);
   free(rs);
 }
 
@@ -467,6 +489,7 @@ const char *exh__size_text(size_t n) {
 
 void exh__ruleset_reject(exh_ruleset *rs, const char *source, const char *title, const char *why) {
   rs->nrejected++;
+  if (rs->cur_set != NO_SET && !(title && !strcmp(title, EXH_REJECT_NOTE))) rs->sets[rs->cur_set].rejected++;
   if (rs->rej) rs->rej(rs->rejctx, source, title, why);
 }
 
@@ -523,6 +546,8 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
     }
     if (r) {
       EXH_VEC_RESERVE(rs->rules, rs->cap, rs->n + 1);
+      EXH_VEC_RESERVE(rs->rule_set, rs->cap_rule_set, rs->n + 1);
+      rs->rule_set[rs->n] = rs->cur_set;
       rs->rules[rs->n++] = r;
       rs->nvalues += r->nvalues;
       rs->nbytes += r->nbytes;
@@ -550,8 +575,16 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
   return rc;
 }
 
+static exh_err rs_add_yaml_user_(exh_ruleset *rs, const char *source, const char *text, size_t len) {
+  size_t prev = rs->cur_set;
+  if (prev == NO_SET) exh__ruleset_set_open(rs, "user", source, NULL);
+  exh_err rc = rs_add_yaml_(rs, source, text, len);
+  rs->cur_set = prev;
+  return rc;
+}
+
 exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *text, size_t len) {
-  GUARDED(rs, 0, rs_add_yaml_(rs, source, text, len));
+  GUARDED(rs, 0, rs_add_yaml_user_(rs, source, text, len));
 }
 
 
@@ -728,7 +761,11 @@ static const char *const yaml_exts[] = {".yml", ".yaml", NULL};
 
 static exh_err rs_add_path_(exh_ruleset *rs, const char *path) {
   if (rs->compiled) return EXH_EARG;
-  return exh__ruleset_walk_files(rs, path, yaml_exts, add_file);
+  size_t prev = rs->cur_set;
+  if (prev == NO_SET) exh__ruleset_set_open(rs, "user", path, NULL);
+  exh_err rc = exh__ruleset_walk_files(rs, path, yaml_exts, add_file);
+  rs->cur_set = prev;
+  return rc;
 }
 
 exh_err exh_ruleset_add_path(exh_ruleset *rs, const char *path) {
@@ -773,7 +810,10 @@ static void bound_prefilter(exh_ruleset *rs) {
       char why[160];
       snprintf(why, sizeof why, "the prefilter holds at most %u literals (every rule and log kind together)",
                (unsigned)EXH_PREFILTER_MAX_LITERALS);
+      size_t cur = rs->cur_set;
+      rs->cur_set = rs->rule_set[i];
       exh__ruleset_reject(rs, r->source, r->title, why);
+      rs->cur_set = cur;
       rs->nvalues -= r->nvalues;
       rs->nbytes -= r->nbytes;
       rs->nregex -= r->nregex;
@@ -844,6 +884,9 @@ static exh_err rs_compile_(exh_ruleset *rs) {
       return EXH_ERULE;
     }
   }
+  for (size_t i = 0; i < rs->nsets; i++) rs->sets[i].loaded = 0;
+  for (size_t i = 0; i < rs->n; i++)
+    if (rs->rule_set[i] != NO_SET) rs->sets[rs->rule_set[i]].loaded++;
   rs->compiled = 1; /* the field hash is kept up to date by exh__ruleset_intern */
   return EXH_OK;
 }
@@ -863,3 +906,147 @@ const exh_rule_info *exh_ruleset_rule(const exh_ruleset *rs, size_t i) {
   return i < rs->n ? exh__rule_info_of(rs->rules[i]) : NULL;
 }
 const exh_rule *exh__ruleset_get(const exh_ruleset *rs, size_t i) { return i < rs->n ? rs->rules[i] : NULL; }
+
+/* ---- rule sets --------------------------------------------------------------
+ * The rules added together under one name (built-in, SigmaHQ, a user's
+ * folder), counted so that a report says what ran: "no finding" is read in
+ * the context of the rules that looked. */
+
+size_t exh__ruleset_set_open(exh_ruleset *rs, const char *name, const char *origin, const char *version) {
+  size_t prev = rs->cur_set;
+  if (rs->nsets) { /* the same set again (add_yaml called per document of one source): one entry */
+    exh_rule_set *l = &rs->sets[rs->nsets - 1];
+    if (!strcmp(l->name, name) && !strcmp(l->origin, origin ? origin : "") &&
+        !strcmp(l->version ? l->version : "", version ? version : "")) {
+      rs->cur_set = rs->nsets - 1;
+      return prev;
+    }
+  }
+  EXH_VEC_RESERVE(rs->sets, rs->capsets, rs->nsets + 1);
+  exh_rule_set *st = &rs->sets[rs->nsets];
+  memset(st, 0, sizeof *st);
+  st->name = exh__xstrdup(name);
+  st->origin = exh__xstrdup(origin ? origin : "");
+  st->version = version ? exh__xstrdup(version) : NULL;
+  rs->cur_set = rs->nsets++;
+  return prev;
+}
+
+void exh__ruleset_set_restore(exh_ruleset *rs, size_t prev) { rs->cur_set = prev; }
+
+size_t exh_ruleset_nsets(const exh_ruleset *rs) { return rs->nsets; }
+const exh_rule_set *exh_ruleset_set(const exh_ruleset *rs, size_t i) { return i < rs->nsets ? &rs->sets[i] : NULL; }
+const char *exh_rule_set_name(const exh_rule_set *s) { return s->name; }
+const char *exh_rule_set_origin(const exh_rule_set *s) { return s->origin; }
+const char *exh_rule_set_version(const exh_rule_set *s) { return s->version; }
+size_t exh_rule_set_loaded(const exh_rule_set *s) { return s->loaded; }
+size_t exh_rule_set_rejected(const exh_rule_set *s) { return s->rejected; }
+
+/* A version for a rule tree: a git checkout's HEAD commit, else the first
+ * line of a COMMIT, VERSION or version.txt file at its root (release
+ * archives, copies made by a deployment), printable ASCII only. NULL when
+ * none says. */
+static char *first_line(const char *path, size_t max) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char buf[128];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  size_t k = 0;
+  while (k < n && k < max && buf[k] >= 0x20 && buf[k] < 0x7f) k++;
+  while (k > 0 && buf[k - 1] == ' ') k--;
+  if (!k) return NULL;
+  buf[k] = 0;
+  return exh__xstrdup(buf);
+}
+
+static char *tree_version(const char *root) {
+  char *p = exh__xasprintf("%s/.git/HEAD", root);
+  char *head = first_line(p, 120);
+  free(p);
+  if (head) {
+    char *commit = NULL;
+    if (!strncmp(head, "ref: ", 5)) {
+      p = exh__xasprintf("%s/.git/%s", root, head + 5);
+      commit = first_line(p, 64);
+      free(p);
+      if (!commit) { /* packed: "<sha> <ref>" lines */
+        p = exh__xasprintf("%s/.git/packed-refs", root);
+        FILE *f = fopen(p, "rb");
+        free(p);
+        char line[512];
+        while (f && !commit && fgets(line, sizeof line, f)) {
+          char *sp = strchr(line, ' ');
+          if (!sp || line[0] == '#') continue;
+          *sp = 0;
+          char *nl = strchr(sp + 1, '\n');
+          if (nl) *nl = 0;
+          if (!strcmp(sp + 1, head + 5) && strlen(line) >= 12) commit = exh__xstrdup(line);
+        }
+        if (f) fclose(f);
+      }
+    } else {
+      commit = exh__xstrdup(head); /* a detached HEAD */
+    }
+    free(head);
+    if (commit) {
+      size_t k = 0;
+      while (commit[k] && strchr("0123456789abcdef", commit[k])) k++;
+      char *v = k >= 12 ? exh__xasprintf("commit %.12s", commit) : NULL;
+      free(commit);
+      if (v) return v;
+    }
+  }
+  static const char *const files[] = {"COMMIT", "VERSION", "version.txt"};
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    p = exh__xasprintf("%s/%s", root, files[i]);
+    char *l = first_line(p, 64);
+    free(p);
+    if (l) {
+      size_t k = 0;
+      while (l[k] && strchr("0123456789abcdef", l[k])) k++;
+      char *v = (k >= 12 && !l[k]) ? exh__xasprintf("commit %.12s", l) : exh__xasprintf("version %s", l);
+      free(l);
+      return v;
+    }
+  }
+  return NULL;
+}
+
+/* SigmaHQ's repository (or a release archive of it) holds rules meant to
+ * alert (rules/, rules-emerging-threats/, rules-dfir/) beside hunting rules
+ * (rules-threat-hunting/: broad by design, for a hunter to sift), rules
+ * that need placeholders filled (rules-placeholder/), deprecated and
+ * unsupported ones and test data. A verdict is built on the first kind
+ * only. A folder without rules/ is loaded whole. */
+static exh_err rs_add_sigmahq_(exh_ruleset *rs, const char *path) {
+  if (rs->compiled) return EXH_EARG;
+  struct stat st;
+  char *sub = exh__xasprintf("%s/rules", path);
+  int layout = stat(sub, &st) == 0 && S_ISDIR(st.st_mode);
+  free(sub);
+  char *version = tree_version(path);
+  size_t prev = exh__ruleset_set_open(rs, "SigmaHQ", path, version);
+  free(version);
+  exh_err rc = EXH_OK;
+  if (!layout) {
+    rc = exh__ruleset_walk_files(rs, path, yaml_exts, add_file);
+  } else {
+    static const char *const alerting[] = {"rules", "rules-emerging-threats", "rules-dfir"};
+    for (size_t i = 0; i < sizeof alerting / sizeof alerting[0]; i++) {
+      sub = exh__xasprintf("%s/%s", path, alerting[i]);
+      if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
+        exh_err r = exh__ruleset_walk_files(rs, sub, yaml_exts, add_file);
+        if (r != EXH_OK && rc == EXH_OK) rc = r;
+      }
+      free(sub);
+    }
+  }
+  rs->cur_set = prev;
+  return rc;
+}
+
+exh_err exh_ruleset_add_sigmahq(exh_ruleset *rs, const char *path) {
+  GUARDED(rs, 0, rs_add_sigmahq_(rs, path));
+}

@@ -379,6 +379,9 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   }
   exh_ruleset_content_counts(rs, &r->rules_yara, &r->indicators, &r->baseline_rows);
   r->rules_sigma = exh_ruleset_count(rs);
+  r->nrule_sets = exh_ruleset_nsets(rs);
+  r->rule_sets = exh__xcalloc(r->nrule_sets ? r->nrule_sets : 1, sizeof *r->rule_sets);
+  for (size_t i = 0; i < r->nrule_sets; i++) r->rule_sets[i] = exh_ruleset_set(rs, i);
   exh__build_finish(r, p.builds, build_src);
   for (size_t i = 0; i < r->nservers; i++) free(p.builds[i]);
   free(p.builds);
