@@ -135,6 +135,11 @@ exh_finding *exh__evidence_new_finding(exh_worker *wk, exh_evidence *ev);
 
 /* What the walk learnt about one server (patch level, coverage). */
 typedef struct exh_walk_server {
+  char *root;       /* the folder or file the server's evidence lies under */
+  char *name;       /* for the report: the collection's host name, or the folder's */
+  int named;        /* 1: the name came from the collection (Velociraptor's client_info.json) */
+  size_t given;     /* the command-line root it was found under */
+  int discovered;   /* 1: found below a root, 0: the root itself */
   char *root_error; /* the root itself could not be read (missing, unreadable), or NULL */
   uint32_t web_dirs, staging_dirs; /* web and staging folders met (present even when empty) */
   char *exsetup;   /* path of Bin/ExSetup.exe, or NULL */

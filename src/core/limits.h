@@ -43,6 +43,16 @@
 
 /* Folder nesting entered below a root: real trees are a few dozen deep;
  * deeper is a loop through bind mounts or a hostile tree (reported). */
+/* Server collections are looked for this many folders below a root (a
+ * Velociraptor hunt export holds them at hunt/clients/C.x/collections/F.y,
+ * four down) and at most this many servers per scan. */
+#ifndef EXH_DISCOVER_MAX_DEPTH
+#define EXH_DISCOVER_MAX_DEPTH 8
+#endif
+#ifndef EXH_MAX_SERVERS
+#define EXH_MAX_SERVERS 10000
+#endif
+
 #ifndef EXH_WALK_MAX_DEPTH
 #define EXH_WALK_MAX_DEPTH 128
 #endif

@@ -26,19 +26,64 @@ void exh__path_split(const char *rel, exh_path *cs) {
   }
 }
 
-int exh__path_ieq(exh_str s, const char *lit) { return exh__strieq(s, lit); }
+/* A component as collectors write it decoded: Velociraptor escapes what a
+ * file name cannot hold ("C%3A", "%5C%5C.%5CC%3A", "Program%20Files" from
+ * some versions), so every comparison reads %XX as the byte it stands for.
+ * Returns the decoded length (at most cap), or cap + 1 if longer. */
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if ((c | 32) >= 'a' && (c | 32) <= 'f') return (c | 32) - 'a' + 10;
+  return -1;
+}
+
+static size_t decode(exh_str s, char *out, size_t cap) {
+  size_t k = 0;
+  for (size_t i = 0; i < s.n; i++) {
+    char c = s.p[i];
+    if (c == '%' && i + 2 < s.n && hexval(s.p[i + 1]) >= 0 && hexval(s.p[i + 2]) >= 0) {
+      c = (char)(hexval(s.p[i + 1]) * 16 + hexval(s.p[i + 2]));
+      i += 2;
+    }
+    if (k == cap) return cap + 1;
+    out[k++] = c;
+  }
+  return k;
+}
+
+int exh__path_ieq(exh_str s, const char *lit) {
+  if (!memchr(s.p, '%', s.n)) return exh__strieq(s, lit);
+  char d[256];
+  size_t n = decode(s, d, sizeof d);
+  return n <= sizeof d && exh__strieq((exh_str){d, n}, lit);
+}
 
 int exh__path_ends(exh_str s, const char *suf) {
   size_t n = strlen(suf);
   return s.n >= n && exh__strnieq(s.p + s.n - n, suf, n);
 }
 
-/* A drive component: "C", "C:", "C$", "C%3A" (Velociraptor). */
-static int is_drive(exh_str s) {
-  if (s.n < 1 || !((s.p[0] | 32) >= 'a' && (s.p[0] | 32) <= 'z')) return 0;
-  if (s.n == 1) return 1;
-  if (s.n == 2) return s.p[1] == ':' || s.p[1] == '$';
-  return s.n == 4 && s.p[1] == '%' && s.p[2] == '3' && (s.p[3] | 32) == 'a';
+/* A drive or volume component: "C", "C:", "C$", "C%3A" (Velociraptor's
+ * auto accessor), "\\.\C:" as Velociraptor's ntfs accessor names it
+ * ("%5C%5C.%5CC%3A"), and a shadow copy's device
+ * ("\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy3", in one escaped
+ * component or as its last one). */
+int exh__path_is_drive(exh_str s) {
+  char d[256];
+  size_t n = decode(s, d, sizeof d);
+  if (n > sizeof d) return 0;
+  const char *p = d;
+  if (n >= 4 && (!memcmp(p, "\\\\.\\", 4) || !memcmp(p, "\\\\?\\", 4))) p += 4, n -= 4;
+  if (n >= 24 && exh__memimem(p, n, "HarddiskVolumeShadowCopy", 24)) return 1;
+  if (n >= 14 && exh__memimem(p, n, "HarddiskVolume", 14)) return 1;
+  if (n < 1 || n > 2 || !((p[0] | 32) >= 'a' && (p[0] | 32) <= 'z')) return 0;
+  return n == 1 || p[1] == ':' || p[1] == '$';
+}
+
+/* A shadow copy's device component. */
+int exh__path_is_snapshot(exh_str s) {
+  char d[256];
+  size_t n = decode(s, d, sizeof d);
+  return n <= sizeof d && exh__memimem(d, n, "ShadowCopy", 10) != NULL;
 }
 
 static int is_top_folder(exh_str s) {
@@ -49,13 +94,15 @@ static int is_top_folder(exh_str s) {
   return 0;
 }
 
-/* Index of the first component of the system drive: a well-known top
- * folder, or the component after a drive among the first four; else 0
- * (the root is the drive). */
+/* Index of the first component of the system drive: the first well-known
+ * top folder, or the component after the first drive, wherever it is in
+ * the path (a collection nested in case folders, a hunt export's
+ * clients/C.x/collections/F.y/uploads/ntfs/...); else 0 (the root is the
+ * drive). */
 size_t exh__path_drive_start(const exh_path *cs) {
-  for (size_t i = 0; i < cs->n && i < 4; i++) {
+  for (size_t i = 0; i < cs->n; i++) {
     if (is_top_folder(cs->c[i])) return i;
-    if (is_drive(cs->c[i]) && i + 1 < cs->n) return i + 1;
+    if (exh__path_is_drive(cs->c[i]) && i + 1 < cs->n) return i + 1;
   }
   return 0;
 }

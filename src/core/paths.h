@@ -17,11 +17,18 @@ typedef struct exh_path {
 } exh_path;
 
 void exh__path_split(const char *rel, exh_path *p);
-int exh__path_ieq(exh_str s, const char *lit);   /* ASCII case-insensitive */
+/* ASCII case-insensitive, %XX escapes in s read as the byte (Velociraptor's
+ * "C%3A", "Program%20Files") */
+int exh__path_ieq(exh_str s, const char *lit);
 int exh__path_ends(exh_str s, const char *suf);  /* the same, at the end */
-/* Index of the first component of the system drive: a well-known top
- * folder, or the component after a drive ("C", "C:", "C$", "C%3A") among
- * the first four; else 0 (the root is the drive). */
+/* A drive or volume: "C", "C:", "C$", "C%3A", "%5C%5C.%5CC%3A",
+ * "\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN" (escaped or as the
+ * last component); a shadow copy's device. */
+int exh__path_is_drive(exh_str s);
+int exh__path_is_snapshot(exh_str s);
+/* Index of the first component of the system drive: the first well-known
+ * top folder, or the component after the first drive, anywhere in the
+ * path; else 0 (the root is the drive). */
 size_t exh__path_drive_start(const exh_path *p);
 /* Test-ProxyLogon's `lsass.*dmp` on a file name. */
 int exh__path_lsass_dump_name(exh_str name);

@@ -231,13 +231,6 @@ static int cmp_window(const void *a, const void *b) {
   return strcmp(x->folder, y->folder);
 }
 
-static const char *base_name(const char *p) {
-  size_t n = strlen(p);
-  while (n > 1 && p[n - 1] == '/') n--;
-  const char *s = p + n;
-  while (s > p && s[-1] != '/') s--;
-  return s;
-}
 
 static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **out);
 
@@ -259,19 +252,19 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   double t0 = exh__monotonic_s();
   exh_result *r = exh__xcalloc(1, sizeof *r);
   r->scan_start_ms = exh__now_ms();
-  r->nservers = opts->nroots;
-  r->servers = exh__xcalloc(opts->nroots, sizeof *r->servers);
   exh_walk w;
   memset(&w, 0, sizeof w);
   w.all_files = opts->all_files;
   w.iocs = exh__ruleset_iocs(rs);
-  for (size_t i = 0; i < opts->nroots; i++) {
-    r->servers[i].root = exh__xstrdup(opts->roots[i]);
-    const char *b = base_name(opts->roots[i]);
-    size_t bn = strlen(b);
-    while (bn > 1 && b[bn - 1] == '/') bn--;
-    r->servers[i].name = exh__xstrndup(b, bn);
-    exh__walk_root(&w, opts->roots[i], i);
+  for (size_t i = 0; i < opts->nroots; i++) exh__walk_root(&w, opts->roots[i], i);
+  exh__walk_finish(&w);
+  /* the servers: each root, or each collection found below it */
+  r->nservers = w.nsrv;
+  r->servers = exh__xcalloc(w.nsrv ? w.nsrv : 1, sizeof *r->servers);
+  for (size_t i = 0; i < w.nsrv; i++) {
+    r->servers[i].root = w.srv[i].root;
+    r->servers[i].name = w.srv[i].name;
+    w.srv[i].root = w.srv[i].name = NULL;
   }
   pool p;
   memset(&p, 0, sizeof p);

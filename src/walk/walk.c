@@ -193,6 +193,13 @@ static void note_area_dir(exh_walk *w, size_t server, const char *rel) {
   else if (a == EXH_AREA_STAGING) w->srv[server].staging_dirs++;
 }
 
+/* The server a discovered collection root stands for, or (size_t)-1. */
+static size_t found_server(const exh_walk *w, const char *path) {
+  for (size_t i = 0; i < w->nfound; i++)
+    if (!strcmp(w->found[i].path, path)) return w->found[i].server;
+  return (size_t)-1;
+}
+
 static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t server, int depth) {
   char why[256];
   if (depth > EXH_WALK_MAX_DEPTH) {
@@ -214,10 +221,21 @@ static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t serv
     if (exh__lstat(cp, &st, why, sizeof why) != 0) {
       exh__walk_add_error(w, server, cp, why, 0);
     } else if (st.type == EXH_FT_DIR) {
-      note_build_dir(w, server, cr, names[i]);
-      walk_dir(w, cp, cr, server, depth + 1);
+      size_t fs = w->nfound && depth <= EXH_DISCOVER_MAX_DEPTH ? found_server(w, cp) : (size_t)-1;
+      if (fs != (size_t)-1) { /* a server's collection: its paths start there */
+        walk_dir(w, cp, "", fs, depth + 1);
+      } else {
+        note_build_dir(w, server, cr, names[i]);
+        walk_dir(w, cp, cr, server, depth + 1);
+      }
     } else if (st.type == EXH_FT_FILE) {
-      add_file(w, cp, cr, server, &st);
+      size_t fs = w->nfound && depth <= EXH_DISCOVER_MAX_DEPTH ? found_server(w, cp) : (size_t)-1;
+      if (fs != (size_t)-1) {
+        w->files_seen++; /* a zipped collection: opened as its server's evidence */
+        push_evidence(w, cp, names[i], fs, &st, EXH_KIND_ARCHIVE, "");
+      } else {
+        add_file(w, cp, cr, server, &st);
+      }
     } else if (st.type == EXH_FT_LINK) {
       w->files_seen++;
       exh__walk_add_error(w, server, cp, "symbolic link: not followed", 1);
@@ -232,13 +250,289 @@ static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t serv
   free(names);
 }
 
-void exh__walk_root(exh_walk *w, const char *root, size_t server) {
-  char why[256];
-  if (server >= w->nsrv) {
-    w->srv = exh__xrealloc(w->srv, (server + 1) * sizeof *w->srv);
-    memset(w->srv + w->nsrv, 0, (server + 1 - w->nsrv) * sizeof *w->srv);
-    w->nsrv = server + 1;
+/* ---- servers found, not assumed (docs/fleet.md) ------------------------------
+ * Below each root, every server's collection is found before the walk: a
+ * Velociraptor collection (a folder holding uploads/), a drive copy (a
+ * folder holding a drive, "C", "C%3A", "%5C%5C.%5CC%3A", a shadow copy's
+ * device, or the drive's top folders: Windows, Program Files, ProgramData,
+ * inetpub, Users), an Exchange install copy (V15, V14, Exchange Server),
+ * and zips lying beside them. From where the marker is, the collection's
+ * folder is the nearest one up whose name is not part of a system path or
+ * of a collector's layout (uploads/auto/ntfs, collections/F.x, C.x client
+ * folders). Two or more found below a root: each is one server (folders of
+ * one host name are one server: two flows, two drives); the root keeps the
+ * files lying outside them. One or none: the root is the one server, as
+ * given. */
+
+static int ieq(const char *a, const char *b) { return exh__strieq((exh_str){a, strlen(a)}, b); }
+
+static int dir_entry(const char *dir, const char *name) {
+  char *p = exh__xasprintf("%s/%s", dir, name);
+  exh_stat st;
+  char why[128];
+  int r = exh__lstat(p, &st, why, sizeof why) == 0 && st.type == EXH_FT_DIR;
+  free(p);
+  return r;
+}
+
+static int marker_name(const char *name) {
+  static const char *const m[] = {"windows", "program files", "program files (x86)", "programdata", "inetpub",
+                                  "users", "v15", "v14", "exchange server", "uploads"};
+  exh_str c = {name, strlen(name)};
+  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+    if (exh__path_ieq(c, m[i])) return 1;
+  return exh__path_is_drive(c) && strlen(name) > 1; /* "C" alone is too common a folder name */
+}
+
+/* Velociraptor's ids: a client "C.0123456789abcdef", a flow "F.C2V..." */
+static int velociraptor_id(const char *n, char kind) {
+  if (n[0] != kind || n[1] != '.' || strlen(n) < 6) return 0;
+  for (const char *p = n + 2; *p; p++)
+    if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
+  return 1;
+}
+
+/* A folder name that belongs to a system path or a collector's layout, not
+ * to a collection: climbed over to find the collection's folder. */
+static int layout_name(const char *name) {
+  static const char *const m[] = {"uploads", "auto", "ntfs", "lazy_ntfs", "mft", "file", "collections",
+                                  "clients", "microsoft", "exchange server", "program files", "v15", "v14",
+                                  "tout"}; /* KAPE's documented target destination */
+  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+    if (ieq(name, m[i])) return 1;
+  exh_str c = {name, strlen(name)};
+  return exh__path_is_drive(c) || velociraptor_id(name, 'F');
+}
+
+static int archive_name(const char *p) {
+  static const char *const ext[] = {".zip", ".7z", ".tar", ".tgz", ".tar.gz", ".tar.zst", ".tar.xz"};
+  for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+    if (ends_ext(p, ext[i])) return 1;
+  return 0;
+}
+
+typedef struct cands {
+  char **p;
+  size_t n, cap;
+} cands;
+
+static void cand_add(cands *c, const char *path) {
+  for (size_t i = 0; i < c->n; i++)
+    if (!strcmp(c->p[i], path)) return;
+  if (c->n >= EXH_MAX_SERVERS) return;
+  EXH_VEC_RESERVE(c->p, c->cap, c->n + 1);
+  c->p[c->n++] = exh__xstrdup(path);
+}
+
+/* From the folder holding a marker up to the collection's folder, never
+ * above the root. */
+static char *climb(const char *root, const char *dir) {
+  char *d = exh__xstrdup(dir);
+  size_t rn = strlen(root);
+  while (strlen(d) > rn) {
+    char *slash = strrchr(d, '/');
+    if (!slash || (size_t)(slash - d) < rn) break;
+    if (!layout_name(slash + 1)) break;
+    *slash = 0;
   }
+  return d;
+}
+
+static void discover(const char *root, const char *dir, int depth, cands *c) {
+  size_t nn;
+  char why[256];
+  char **names = exh__list_dir_sorted(dir, &nn, why, sizeof why);
+  if (!names) return;
+  int here = 0;
+  for (size_t i = 0; i < nn && !here; i++)
+    if (marker_name(names[i]) && dir_entry(dir, names[i])) here = 1;
+  if (here) {
+    char *top = climb(root, dir);
+    cand_add(c, top);
+    free(top);
+  } else if (depth < EXH_DISCOVER_MAX_DEPTH) {
+    for (size_t i = 0; i < nn; i++) {
+      if (names[i][0] == '.') continue;
+      char *cp = exh__xasprintf("%s/%s", dir, names[i]);
+      exh_stat st;
+      if (exh__lstat(cp, &st, why, sizeof why) == 0) {
+        if (st.type == EXH_FT_DIR) discover(root, cp, depth + 1, c);
+        else if (st.type == EXH_FT_FILE && depth < 3 && archive_name(names[i]) && st.size > 0) cand_add(c, cp);
+      }
+      free(cp);
+    }
+  }
+  for (size_t i = 0; i < nn; i++) free(names[i]);
+  free(names);
+}
+
+/* Velociraptor's client_info.json names the host ("Hostname", "Fqdn"): in
+ * the collection's folder or one of the two above it (a hunt export keeps
+ * it beside the client's collections). */
+static char *client_hostname(const char *root, const char *dir) {
+  char *d = exh__xstrdup(dir);
+  char *name = NULL;
+  for (int up = 0; up < 3 && !name && strlen(d) >= strlen(root); up++) {
+    char *p = exh__xasprintf("%s/client_info.json", d);
+    FILE *f = fopen(p, "rb");
+    free(p);
+    if (f) {
+      char buf[8192];
+      size_t n = fread(buf, 1, sizeof buf - 1, f);
+      fclose(f);
+      buf[n] = 0;
+      const char *k = exh__memimem(buf, n, "\"hostname\"", 10);
+      if (k) {
+        const char *v = k + 10;
+        while (*v == ' ' || *v == ':' || *v == '\t' || *v == '\n' || *v == '\r') v++;
+        if (*v == '"') {
+          const char *e = ++v;
+          while (*e && *e != '"' && *e != '\\' && (unsigned char)*e >= 0x20 && e - v < 255) e++;
+          if (*e == '"' && e > v) name = exh__xstrndup(v, (size_t)(e - v));
+        }
+      }
+    }
+    char *slash = strrchr(d, '/');
+    if (!slash) break;
+    *slash = 0;
+  }
+  free(d);
+  return name;
+}
+
+/* A collection's name from its folder or zip: "EXCH01-C.0123456789abcdef"
+ * (a hunt export's host-client folder) gives EXCH01, a collector's zip
+ * "Collection-EXCH01-2024-03-05T10_00_00Z.zip" gives EXCH01. */
+static char *folder_name(const char *path, int is_file) {
+  const char *b = strrchr(path, '/');
+  b = b ? b + 1 : path;
+  char *n = exh__xstrdup(b);
+  size_t len = strlen(n);
+  if (is_file) {
+    static const char *const ext[] = {".tar.gz", ".tar.zst", ".tar.xz", ".zip", ".7z", ".tar", ".tgz"};
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+      if (ends_ext(n, ext[i])) {
+        n[len - strlen(ext[i])] = 0;
+        break;
+      }
+    if (!strncmp(n, "Collection-", 11)) memmove(n, n + 11, strlen(n + 11) + 1);
+    char *t = strstr(n, "-20"); /* "-2024-03-05T..." */
+    if (t && t > n && strlen(t) >= 11 && t[5] == '-' && t[8] == '-') *t = 0;
+  }
+  char *c = strstr(n, "-C.");
+  if (c && c > n && velociraptor_id(c + 1, 'C')) *c = 0;
+  return n;
+}
+
+static size_t new_server(exh_walk *w, const char *root, char *name, int named, size_t given, int discovered) {
+  w->srv = exh__xrealloc(w->srv, (w->nsrv + 1) * sizeof *w->srv);
+  exh_walk_server *s = &w->srv[w->nsrv];
+  memset(s, 0, sizeof *s);
+  s->root = exh__xstrdup(root);
+  s->name = name;
+  s->named = named;
+  s->given = given;
+  s->discovered = discovered;
+  return w->nsrv++;
+}
+
+static char *root_base(const char *root) {
+  size_t n = strlen(root);
+  while (n > 1 && root[n - 1] == '/') n--;
+  const char *s = root + n;
+  while (s > root && s[-1] != '/') s--;
+  return exh__xstrndup(s, (size_t)(root + n - s));
+}
+
+static void walk_given(exh_walk *w, const char *root, size_t server);
+
+void exh__walk_root(exh_walk *w, const char *root, size_t given) {
+  size_t server = new_server(w, root, root_base(root), 0, given, 0);
+  exh_stat st;
+  char why[256];
+  cands c = {NULL, 0, 0};
+  if (exh__lstat(root, &st, why, sizeof why) == 0 && (st.type == EXH_FT_DIR || st.type == EXH_FT_LINK)) {
+    char *r = exh__xstrdup(root);
+    size_t rn = strlen(r);
+    while (rn > 1 && r[rn - 1] == '/') r[--rn] = 0;
+    discover(r, r, 0, &c);
+    if (c.n == 1) { /* one collection: the root is the server; its host name still names it */
+      char *h = client_hostname(r, c.p[0]);
+      if (h) {
+        free(w->srv[server].name);
+        w->srv[server].name = h;
+        w->srv[server].named = 1;
+      }
+    }
+    free(r);
+  }
+  size_t first = w->nfound;
+  if (c.n >= 2) {
+    for (size_t i = 0; i < c.n; i++) {
+      exh_stat cs;
+      int is_file = exh__lstat(c.p[i], &cs, why, sizeof why) == 0 && cs.type == EXH_FT_FILE;
+      char *h = is_file ? NULL : client_hostname(root, c.p[i]);
+      int named = h != NULL;
+      char *name = h ? h : folder_name(c.p[i], is_file);
+      size_t s = (size_t)-1;
+      for (size_t k = first; k < w->nfound && s == (size_t)-1; k++) /* one host name, one server */
+        if (ieq(w->srv[w->found[k].server].name, name)) s = w->found[k].server;
+      if (s == (size_t)-1) s = new_server(w, c.p[i], name, named, given, 1);
+      else free(name);
+      EXH_VEC_RESERVE(w->found, w->capfound, w->nfound + 1);
+      w->found[w->nfound].path = c.p[i];
+      w->found[w->nfound++].server = s;
+    }
+    free(c.p);
+  } else {
+    for (size_t i = 0; i < c.n; i++) free(c.p[i]);
+    free(c.p);
+  }
+  walk_given(w, root, server);
+  for (size_t i = first; i < w->nfound; i++) free(w->found[i].path);
+  w->nfound = first;
+}
+
+/* After every root: a root whose collections took all its evidence is not
+ * a server of its own (nothing of it would be reported but emptiness). */
+void exh__walk_finish(exh_walk *w) {
+  size_t *map = exh__xcalloc(w->nsrv ? w->nsrv : 1, sizeof *map);
+  int *keep = exh__xcalloc(w->nsrv ? w->nsrv : 1, sizeof *keep);
+  for (size_t s = 0; s < w->nsrv; s++) keep[s] = w->srv[s].discovered || w->srv[s].root_error;
+  for (size_t i = 0; i < w->n; i++) keep[w->ev[i].server] = 1;
+  for (size_t i = 0; i < w->nerrors; i++) keep[w->errors[i].server] = 1;
+  for (size_t s = 0; s < w->nsrv; s++)
+    if (!w->srv[s].discovered) {
+      int split = 0; /* did collections come out of this root? */
+      for (size_t t = 0; t < w->nsrv; t++)
+        if (w->srv[t].discovered && w->srv[t].given == w->srv[s].given) split = 1;
+      if (!split) keep[s] = 1; /* a root stays a server even when it held nothing */
+    }
+  size_t n = 0;
+  for (size_t s = 0; s < w->nsrv; s++) {
+    if (keep[s]) {
+      map[s] = n;
+      w->srv[n++] = w->srv[s];
+    } else {
+      free(w->srv[s].root);
+      free(w->srv[s].name);
+      free(w->srv[s].exsetup);
+      for (size_t k = 0; k < w->srv[s].nbuilds; k++) free(w->srv[s].builds[k]);
+      free(w->srv[s].builds);
+    }
+  }
+  for (size_t i = 0; i < w->n; i++) w->ev[i].server = map[w->ev[i].server];
+  for (size_t i = 0; i < w->nerrors; i++) w->errors[i].server = map[w->errors[i].server];
+  w->nsrv = n;
+  free(w->found);
+  w->found = NULL;
+  w->capfound = 0;
+  free(map);
+  free(keep);
+}
+
+static void walk_given(exh_walk *w, const char *root, size_t server) {
+  char why[256];
   exh_stat st;
   /* The root itself may be a link the user chose on purpose: follow it by
    * letting the platform stat it through a trailing "/." for folders. */

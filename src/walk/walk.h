@@ -17,10 +17,18 @@ typedef struct exh_walk {
   const struct exh_iocset *iocs; /* path indicators: a file they name is checked wherever it is */
   exh_walk_server *srv;    /* per server, nsrv entries */
   size_t nsrv;
+  struct exh_found { char *path; size_t server; } *found; /* the current root's collections */
+  size_t nfound, capfound;
 } exh_walk;
 
-/* Walks one root (a folder or a file) and appends what it finds. */
-void exh__walk_root(exh_walk *w, const char *root, size_t server);
+/* Walks one root (a folder or a file) and appends what it finds: the
+ * servers whose collections lie below it (each its own server when there
+ * are two or more; docs/fleet.md), the root's own otherwise. `given` is
+ * the root's index on the command line. */
+void exh__walk_root(exh_walk *w, const char *root, size_t given);
+/* After the last root: drops roots that were only folders of collections
+ * (their evidence all went to the collections' servers), numbers servers. */
+void exh__walk_finish(exh_walk *w);
 void exh__walk_add_error(exh_walk *w, size_t server, const char *path, const char *reason,
                         int skipped);
 

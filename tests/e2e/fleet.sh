@@ -1,0 +1,70 @@
+#!/bin/sh
+# Servers found, not assumed (issue 14 item 1): three generated servers laid
+# out as a responder gets them (a plain copy of C:\, a Velociraptor hunt's
+# host folder with uploads/auto/C%3A and client_info.json, KAPE's tout/C,
+# an offline collector's zip), all below one folder, two folders deep.
+# One scan of the folder must give one server per collection, named from
+# the collection (client_info.json's Hostname, the folder, the zip), each
+# with the findings its tree gives alone; a folder with one collection
+# stays one server named as given.
+# usage: fleet.sh EXHUNT EXGEN WORKDIR
+set -u
+X=$1 G=$2 W=$3
+rm -rf "$W" && mkdir -p "$W"
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+for i in 1 2 3 4; do "$G" --scenario attack --seed "$i" --days 3 --lines 3 --out "$W/gen$i" > /dev/null || exit 1; done
+F="$W/case/fleet"
+mkdir -p "$F/plain/EXCH01" "$F/velo/hunt/EXCH02-C.0123456789abcdef/uploads/auto" "$F/kape/EXCH03/tout"
+cp -r "$W/gen1/C/." "$F/plain/EXCH01/"
+cp -r "$W/gen2/C" "$F/velo/hunt/EXCH02-C.0123456789abcdef/uploads/auto/C%3A"
+printf '{"ClientId":"C.0123456789abcdef","Hostname":"exch02.corp.local","Fqdn":"exch02.corp.local"}\n' \
+  > "$F/velo/hunt/EXCH02-C.0123456789abcdef/client_info.json"
+cp -r "$W/gen3/C" "$F/kape/EXCH03/tout/C"
+(cd "$W/gen4" && python3 -c "
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+    for d, _, fs in os.walk('C'):
+        for f in fs:
+            p = os.path.join(d, f)
+            z.write(p, 'uploads/auto/' + p.replace('C/', 'C%3A/', 1))
+" "$F/Collection-EXCH04-2021-03-05T10_00_00Z.zip")
+
+count() { # jsonl -> "host count" lines of alerts
+  python3 -c "
+import collections, json, sys
+c = collections.Counter()
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    if d.get('event', {}).get('kind') == 'alert':
+        c[d['host']['name']] += 1
+for h in sorted(c): print(h, c[h])
+" "$1"
+}
+for i in 1 2 3 4; do
+  "$X" scan --no-progress -f jsonl "$W/gen$i" > "$W/alone$i.jsonl"
+  count "$W/alone$i.jsonl" | awk '{print $2}' > "$W/alone$i.n"
+done
+"$X" scan --no-progress -f jsonl "$W/case" > "$W/fleet.jsonl"; rc=$?
+[ "$rc" = 1 ] || fail "fleet scan exit $rc"
+count "$W/fleet.jsonl" > "$W/fleet.n"
+cat "$W/fleet.n"
+check() { # host alone-index
+  got=$(awk -v h="$1" '$1 == h {print $2}' "$W/fleet.n")
+  want=$(cat "$W/alone$2.n")
+  [ -n "$got" ] && [ "$got" = "$want" ] || fail "$1: ${got:-no server} findings, alone $want"
+}
+check EXCH01 1
+check exch02.corp.local 2
+check EXCH03 3
+check EXCH04 4
+n=$(wc -l < "$W/fleet.n")
+[ "$n" = 4 ] || fail "$n servers with findings, want 4"
+servers=$(grep -c '"dataset":"exhunt.verdict"' "$W/fleet.jsonl")
+[ "$servers" = 4 ] || fail "$servers verdicts, want 4 (no server for the folders that only hold collections)"
+# one collection in a folder: the folder is the server, as given
+"$X" scan --no-progress -f jsonl "$F/plain" > "$W/one.jsonl"
+h=$(count "$W/one.jsonl" | awk '{print $1}')
+[ "$h" = plain ] || fail "one collection: server named '$h', want the folder given (plain)"
+echo "fleet: $fails failed"
+[ "$fails" -eq 0 ]
