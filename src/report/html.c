@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fleet.h"
 #include "out.h"
 #include "report.h"
 
@@ -219,7 +220,7 @@ static void patch_level(exh_out *f, const exh_server *S) {
 static void server(exh_out *f, const exh_result *r, size_t sv) {
   const exh_server *S = exh_result_server(r, sv);
   size_t nf = exh_result_nfindings(r);
-  out_puts(f, "<h2>");
+  exh__out_printf(f, "<h2 id=\"server-%zu\">", sv);
   h(f, exh_server_name(S));
   out_puts(f, " <small>");
   h(f, exh_server_root(S));
@@ -304,6 +305,50 @@ static void server(exh_out *f, const exh_result *r, size_t sv) {
   out_puts(f, "</table>\n");
 }
 
+static void day_cell(exh_out *f, int64_t a, int64_t b) {
+  char x[32], y[32];
+  if (a == EXH_TIME_UNKNOWN) {
+    out_puts(f, "<td>-</td>");
+    return;
+  }
+  exh__format_iso8601(a, x);
+  exh__format_iso8601(b, y);
+  exh__out_printf(f, "<td>%.10s .. %.10s</td>", x, y);
+}
+
+/* The fleet table (more than one server): most severe first, each name
+ * linking to its server's section. */
+static void fleet(exh_out *f, const exh_result *r) {
+  size_t n = exh_result_nservers(r), c[5];
+  exh__fleet_counts(r, c);
+  exh__out_printf(f, "<h2>Fleet: %zu servers</h2>\n<p>%zu compromised, %zu suspicious, %zu cannot tell, %zu no evidence "
+                     "examined, %zu no evidence of compromise.</p>\n",
+                  n, c[EXH_VERDICT_COMPROMISED], c[EXH_VERDICT_SUSPICIOUS], c[EXH_VERDICT_CANNOT_TELL],
+                  c[EXH_VERDICT_NOTHING_EXAMINED], c[EXH_VERDICT_CLEAN]);
+  out_puts(f, "<table class=fleet><thead><tr><th>server</th><th>verdict</th><th>campaigns</th><th>attacker activity</th>"
+              "<th>patch</th><th>logs</th><th>read</th></tr></thead><tbody>\n");
+  static const exh_verdict order[] = {EXH_VERDICT_COMPROMISED, EXH_VERDICT_SUSPICIOUS, EXH_VERDICT_CANNOT_TELL,
+                                      EXH_VERDICT_NOTHING_EXAMINED, EXH_VERDICT_CLEAN};
+  for (size_t o = 0; o < 5; o++)
+    for (size_t i = 0; i < n; i++) {
+      if (exh_server_verdict(exh_result_server(r, i)) != order[o]) continue;
+      exh_fleet_row row;
+      exh__fleet_row(r, i, &row);
+      exh__out_printf(f, "<tr><td><a href=\"#server-%zu\">", i);
+      h(f, exh_server_name(row.server));
+      exh__out_printf(f, "</a></td><td class=\"v%d\">%s</td><td>", (int)row.verdict, exh_verdict_name(row.verdict));
+      h(f, row.campaigns[0] ? row.campaigns : "-");
+      out_puts(f, "</td>");
+      day_cell(f, row.first, row.last);
+      exh__out_printf(f, "<td>%s</td>", exh_patch_name(row.patch));
+      day_cell(f, row.log_first, row.log_last);
+      out_puts(f, "<td>");
+      h(f, row.coverage);
+      out_puts(f, "</td></tr>\n");
+    }
+  out_puts(f, "</tbody></table>\n");
+}
+
 static void report_html(exh_out *f, const exh_result *r, const exh_report_opts *o) {
   (void)o;
   char now[32];
@@ -339,6 +384,7 @@ static void report_html(exh_out *f, const exh_result *r, const exh_report_opts *
   }
   if (!exh_result_nrule_sets(r)) out_puts(f, " none");
   out_puts(f, ".</p>\n");
+  if (exh_result_nservers(r) > 1) fleet(f, r);
   for (size_t sv = 0; sv < exh_result_nservers(r); sv++) server(f, r, sv);
   if (exh_result_nerrors(r)) {
     out_puts(f, "<h2>Files not read or skipped</h2>\n<table><tr><th></th><th>path</th><th>reason</th></tr>\n");

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fleet.h"
 #include "out.h"
 #include "report.h"
 
@@ -330,10 +331,64 @@ static void coverage(jw *j, const exh_result *r, size_t s) {
   out_putc(j->f, '\n');
 }
 
+/* The fleet: one state object first, one row per server (the text and
+ * HTML reports' fleet table), so that a hunt's servers read in one query. */
+static void fleet(jw *j, const exh_result *r) {
+  size_t n = exh_result_nservers(r), c[5];
+  exh__fleet_counts(r, c);
+  j_open(j);
+  j_time(j, "@timestamp", exh_result_start(r));
+  char msg[200];
+  snprintf(msg, sizeof msg, "fleet: %zu servers, %zu compromised, %zu suspicious, %zu cannot tell, %zu no evidence examined, %zu clean",
+           n, c[EXH_VERDICT_COMPROMISED], c[EXH_VERDICT_SUSPICIOUS], c[EXH_VERDICT_CANNOT_TELL],
+           c[EXH_VERDICT_NOTHING_EXAMINED], c[EXH_VERDICT_CLEAN]);
+  j_str(j, "message", msg);
+  j_obj(j, "event");
+  j_str(j, "kind", "state");
+  j_str(j, "dataset", "exhunt.fleet");
+  j_close(j);
+  j_obj(j, "exhunt");
+  j_obj(j, "fleet");
+  j_int(j, "servers", (long long)n);
+  j_obj(j, "verdicts");
+  j_int(j, "compromised", (long long)c[EXH_VERDICT_COMPROMISED]);
+  j_int(j, "suspicious", (long long)c[EXH_VERDICT_SUSPICIOUS]);
+  j_int(j, "cannot_tell", (long long)c[EXH_VERDICT_CANNOT_TELL]);
+  j_int(j, "nothing_examined", (long long)c[EXH_VERDICT_NOTHING_EXAMINED]);
+  j_int(j, "clean", (long long)c[EXH_VERDICT_CLEAN]);
+  j_close(j);
+  j_key(j, "rows");
+  out_putc(j->f, '[');
+  for (size_t i = 0; i < n; i++) {
+    exh_fleet_row row;
+    exh__fleet_row(r, i, &row);
+    if (i) out_putc(j->f, ',');
+    j_open(j);
+    j_str(j, "host", exh_server_name(row.server));
+    j_str(j, "root", exh_server_root(row.server));
+    j_str(j, "verdict", exh_verdict_name(row.verdict));
+    j_str(j, "campaigns", row.campaigns);
+    j_time(j, "activity_start", row.first);
+    j_time(j, "activity_end", row.last);
+    if (exh_server_build(row.server)) j_str(j, "build", exh_server_build(row.server));
+    j_str(j, "patch", exh_patch_name(row.patch));
+    j_time(j, "logs_start", row.log_first);
+    j_time(j, "logs_end", row.log_last);
+    j_str(j, "read", row.coverage);
+    j_close(j);
+  }
+  out_putc(j->f, ']');
+  j_close(j);
+  j_close(j);
+  j_close(j);
+  out_putc(j->f, '\n');
+}
+
 static void report_jsonl(exh_out *f, const exh_result *r, const exh_report_opts *o) {
   (void)o;
   jw j = {f, {0}, 0};
   int64_t start = exh_result_start(r);
+  fleet(&j, r);
   for (size_t i = 0; i < exh_result_nfindings(r); i++) finding(&j, r, exh_result_finding(r, i));
   for (size_t s = 0; s < exh_result_nservers(r); s++) {
     const exh_server *sv = exh_result_server(r, s);

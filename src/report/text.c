@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/limits.h"
+#include "fleet.h"
 #include "out.h"
 #include "report.h"
 
@@ -294,10 +295,69 @@ static void rule_sets(tctx *t, const exh_result *r) {
   out_putc(f, '\n');
 }
 
+static void day(int64_t ms, char out[11]) {
+  char iso[32];
+  if (ms == EXH_TIME_UNKNOWN) {
+    out[0] = '-', out[1] = 0;
+    return;
+  }
+  exh__format_iso8601(ms, iso);
+  memcpy(out, iso, 10);
+  out[10] = 0;
+}
+
+/* A cell: at most w bytes of third-party text (cut on a character
+ * boundary), escaped, padded to w. */
+static void cell(tctx *t, const char *str, size_t w) {
+  size_t n = strlen(str);
+  if (n > w) {
+    n = w;
+    while (n > 0 && ((unsigned char)str[n] & 0xC0) == 0x80) n--;
+  }
+  out_term(t->f, str, n);
+  for (size_t k = n; k < w + 1; k++) out_putc(t->f, ' ');
+}
+
+/* The fleet table (more than one server): one screen for fifty servers,
+ * most severe first, then the details of each server. */
+static void fleet(tctx *t, const exh_result *r) {
+  exh_out *f = t->f;
+  size_t n = exh_result_nservers(r), c[5];
+  exh__fleet_counts(r, c);
+  exh__out_printf(f, "\nFleet: %zu servers: %zu compromised, %zu suspicious, %zu cannot tell, %zu no evidence examined, "
+                     "%zu no evidence of compromise (details per server below)\n",
+                  n, c[EXH_VERDICT_COMPROMISED], c[EXH_VERDICT_SUSPICIOUS], c[EXH_VERDICT_CANNOT_TELL],
+                  c[EXH_VERDICT_NOTHING_EXAMINED], c[EXH_VERDICT_CLEAN]);
+  out_puts(f, "  server                   verdict               campaigns                  attacker activity      "
+              "patch       logs                   read\n");
+  static const exh_verdict order[] = {EXH_VERDICT_COMPROMISED, EXH_VERDICT_SUSPICIOUS, EXH_VERDICT_CANNOT_TELL,
+                                      EXH_VERDICT_NOTHING_EXAMINED, EXH_VERDICT_CLEAN};
+  for (size_t o = 0; o < 5; o++)
+    for (size_t i = 0; i < n; i++) {
+      exh_fleet_row row;
+      if (exh_server_verdict(exh_result_server(r, i)) != order[o]) continue;
+      exh__fleet_row(r, i, &row);
+      char a[11], b[11], la[11], lb[11], span[32], logs[32];
+      day(row.first, a), day(row.last, b), day(row.log_first, la), day(row.log_last, lb);
+      snprintf(span, sizeof span, "%s..%s", a, b);
+      snprintf(logs, sizeof logs, "%s..%s", la, lb);
+      out_puts(f, "  ");
+      cell(t, exh_server_name(row.server), 24);
+      cell(t, exh_verdict_name(row.verdict), 21);
+      cell(t, row.campaigns[0] ? row.campaigns : "-", 26);
+      cell(t, row.first == EXH_TIME_UNKNOWN ? "-" : span, 22);
+      cell(t, exh_patch_name(row.patch), 11);
+      cell(t, row.log_first == EXH_TIME_UNKNOWN ? "-" : logs, 22);
+      out_puts(f, row.coverage);
+      out_putc(f, '\n');
+    }
+}
+
 static void report_text(exh_out *f, const exh_result *r, const exh_report_opts *o) {
   tctx t = {f, o && o->color};
   int verbose = o && o->verbose;
   exh__out_printf(f, "exhunt %s: Exchange compromise assessment\n", EXH_VERSION);
+  if (exh_result_nservers(r) > 1) fleet(&t, r);
   for (size_t sv = 0; sv < exh_result_nservers(r); sv++) {
     const exh_server *S = exh_result_server(r, sv);
     exh_verdict v = exh_server_verdict(S);

@@ -62,6 +62,15 @@ n=$(wc -l < "$W/fleet.n")
 [ "$n" = 4 ] || fail "$n servers with findings, want 4"
 servers=$(grep -c '"dataset":"exhunt.verdict"' "$W/fleet.jsonl")
 [ "$servers" = 4 ] || fail "$servers verdicts, want 4 (no server for the folders that only hold collections)"
+# the fleet table: first line of the JSONL, first block of the text
+head -n 1 "$W/fleet.jsonl" | grep -q '"dataset":"exhunt.fleet".*"servers":4,"verdicts":{"compromised":4,' \
+  || fail "no exhunt.fleet object first: $(head -c 300 "$W/fleet.jsonl")"
+[ "$(head -n 1 "$W/fleet.jsonl" | grep -o '"host":' | wc -l)" = 4 ] || fail "exhunt.fleet rows are not 4"
+"$X" scan --no-progress "$W/case" > "$W/fleet.txt"
+sed -n 3p "$W/fleet.txt" | grep -q '^Fleet: 4 servers: 4 compromised' || fail "text: no fleet line: $(sed -n 3p "$W/fleet.txt")"
+for h in EXCH01 exch02.corp.local EXCH03 EXCH04; do
+  sed -n 4,8p "$W/fleet.txt" | grep -q "^  $h  *compromised  *ProxyLogon" || fail "text fleet table: no row for $h"
+done
 # one collection in a folder: the folder is the server, as given
 "$X" scan --no-progress -f jsonl "$F/plain" > "$W/one.jsonl"
 h=$(count "$W/one.jsonl" | awk '{print $1}')

@@ -109,7 +109,9 @@ static void test_jsonl(void **st) {
   /* every line is one object */
   size_t lines = 0;
   for (char *p = o; *p; p++) lines += *p == '\n';
-  assert_int_equal(lines, 5); /* finding, verdict, build, coverage, log window */
+  assert_int_equal(lines, 6); /* fleet, finding, verdict, build, coverage, log window */
+  assert_non_null(strstr(o, "\"dataset\":\"exhunt.fleet\"},\"exhunt\":{\"fleet\":{\"servers\":1,"));
+  assert_true(strstr(o, "exhunt.fleet") < strstr(o, "\"kind\":\"alert\"")); /* the fleet first */
   assert_non_null(strstr(o, "\"dataset\":\"exhunt.build\""));
   assert_non_null(strstr(o, "\"dataset\":\"exhunt.coverage\""));
   assert_non_null(strstr(o, "\"class\":\"iis\",\"label\":\"IIS logs\",\"present\":false"));
