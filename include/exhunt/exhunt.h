@@ -393,6 +393,10 @@ const char *exh_finding_indicator_source(const exh_finding *f);
 const char *exh_finding_indicator_type(const exh_finding *f);
 /* Files: which request wrote it and who used it (correlate/story.c), or NULL. */
 const char *exh_finding_story(const exh_finding *f);
+/* The same finding in shadow copies of the volume, merged into this one
+ * (the live volume's): their paths. */
+size_t exh_finding_nalso(const exh_finding *f);
+const char *exh_finding_also(const exh_finding *f, size_t i);
 
 /* -- a log folder's window -- */
 size_t exh_logwindow_server(const exh_logwindow *w);

@@ -140,4 +140,6 @@ void exh__finding_release(exh_finding *f) {
   free(f->ioc_value);
   free(f->ioc_source);
   free(f->story);
+  for (size_t i = 0; i < f->nalso; i++) free(f->also[i]);
+  free(f->also);
 }

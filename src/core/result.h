@@ -62,6 +62,9 @@ struct exh_finding {
   const char *ioc_type; /* "sha256", "path", "ip", ... */
   /* files: which request wrote it and who used it (correlate/story.c), or NULL */
   char *story;
+  /* the same finding in shadow copies of the volume (correlate/snapshots.c) */
+  char **also;
+  size_t nalso;
 };
 
 /* How far back the logs of one folder reach. */

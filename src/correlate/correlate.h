@@ -13,6 +13,9 @@
 /* Correlation (correlate/verdict.c): escalations and the verdicts that
  * findings give (compromised, exploitation attempted). */
 void exh__correlate(exh_result *r);
+/* Findings of a shadow copy identical to the live volume's: merged into
+ * the live one, the snapshot's path listed (snapshots.c). */
+void exh__correlate_snapshots(exh_result *r);
 /* Coverage (correlate/coverage.c): one row per class of evidence read,
  * noted per evidence file during the merge; then the expected classes
  * that are absent; then each campaign's state and the verdicts of servers

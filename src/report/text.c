@@ -38,6 +38,15 @@ static void evidence_line(tctx *t, const char *ev, size_t evn, int cut) {
   exh__out_printf(t->f, "%s\n", col(t, "\033[0m"));
 }
 
+/* The same finding in the volume's shadow copies. */
+static void also(tctx *t, const exh_finding *f) {
+  for (size_t i = 0; i < exh_finding_nalso(f); i++) {
+    out_puts(t->f, "      also in a shadow copy: ");
+    s(t, exh_finding_also(f, i));
+    out_putc(t->f, '\n');
+  }
+}
+
 static void print_finding(tctx *t, const exh_finding *f) {
   exh_level lv = exh_finding_level(f);
   int brief = lv < EXH_LEVEL_MEDIUM; /* probes: one line of context, no record */
@@ -81,6 +90,7 @@ static void print_finding(tctx *t, const exh_finding *f) {
       s(t, exh_finding_sha256(f));
       out_putc(t->f, '\n');
     }
+    also(t, f);
     if (exh_finding_story(f)) {
       out_puts(t->f, "      story: ");
       s(t, exh_finding_story(f));
@@ -94,6 +104,7 @@ static void print_finding(tctx *t, const exh_finding *f) {
     else
       exh__out_printf(t->f, ":%llu (offset %llu)\n", (unsigned long long)exh_finding_line(f),
                       (unsigned long long)exh_finding_offset(f));
+    also(t, f);
     if (brief) return;
     evidence_line(t, ev ? ev : "", evn, evcut);
   }

@@ -385,6 +385,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
     free(w.srv[i].builds);
   }
   free(w.srv);
+  exh__correlate_snapshots(r);
   exh__correlate(r);
   exh__correlate_verdicts(r, rs);
   exh__correlate_story(r);
