@@ -30,7 +30,10 @@ address, a bad date, a string count, an object where a value is mapped),
 so a checker that accepts everything fails too.
 
 Reports checked: the bundled sample (samples/exch01, with an indicator list
-so that threat.indicator.* appear) and exgen's attack scenario.
+so that threat.indicator.* appear), exgen's attack scenario, and a copy of
+the sample whose attacker address is written in the forms logs really hold
+and worse ("10.0.0.5:1234", "[v6]:443", "-", a zone, a host name, garbage)
+so that source.port and exhunt.source_address appear.
 usage: ecs_template.py EXHUNT EXGEN SOURCEDIR WORKDIR
 """
 import datetime
@@ -307,9 +310,34 @@ def main():
                  "104.140.114.110\n2001:db8::7\n" + "0" * 64 + "\n")
     subprocess.run([exgen, "--scenario", "attack", "--out", os.path.join(work, "attack")], check=True,
                    stdout=subprocess.DEVNULL)
+    # the sample with its attacker's address rewritten, one form after another
+    hostile = os.path.join(work, "hostile-ip")
+    shutil.copytree(os.path.join(src, "samples", "exch01"), hostile)
+    forms = ["104.140.114.110:4431", "[2001:db8::66]:443", "-", "::ffff:104.140.114.110", "fe80::1%eth0",
+             "not_an_address", "2001:DB8::66", "104.140.114.110:99999", "[::1", "evil.example:80"]
+    rewritten = 0
+    for root, _, files in os.walk(hostile):
+        for fn in files:
+            if not fn.lower().endswith(".log"):
+                continue
+            fp = os.path.join(root, fn)
+            with open(fp, "rb") as fh:
+                data = fh.read()
+            parts = data.split(b"104.140.114.110")
+            if len(parts) == 1:
+                continue
+            out = parts[0]
+            for k, part in enumerate(parts[1:]):
+                out += forms[(rewritten + k) % len(forms)].encode() + part
+            rewritten += len(parts) - 1
+            with open(fp, "wb") as fh:
+                fh.write(out)
+    if rewritten < len(forms):
+        fail(f"the sample's attacker address was found {rewritten} times; the hostile copy tests too little")
     reports = {
         "sample": run(exhunt, ["--ioc", ioc, os.path.join(src, "samples", "exch01")], os.path.join(work, "sample.jsonl")),
         "attack": run(exhunt, ["--ioc", ioc, os.path.join(work, "attack")], os.path.join(work, "attack.jsonl")),
+        "hostile-ip": run(exhunt, [hostile], os.path.join(work, "hostile-ip.jsonl")),
     }
     fails = 0
     for name, lines in reports.items():
@@ -328,6 +356,13 @@ def main():
             if want not in seen:
                 print(f"FAIL {name}.jsonl: no {want} line")
                 bad += 1
+        if name == "hostile-ip":
+            text = "\n".join(lines)
+            for want in ('"source_address":"not_an_address"', '"port":4431', '"source_address":"evil.example:80"',
+                         '"ip":"fe80::1"', '"ip":"2001:db8::66"'):
+                if want not in text:
+                    print(f"FAIL {name}.jsonl: no {want}: the hostile addresses did not reach the report")
+                    bad += 1
         print(f"{'ok  ' if not bad else 'FAIL'} {name}: {len(lines)} lines, {bad} errors")
         fails += bad
     if fails:
