@@ -4,12 +4,15 @@
  * agents, coverage labels, campaign reasons, error reasons); the result is
  * written in every format, and each output is checked:
  *   text: no control byte but '\n', no bidi or invisible format character;
- *   JSONL: every line is one JSON object (the project's JSON reader);
+ *   JSONL: every line is one JSON object (the project's JSON reader), and
+ *          every address field (source.ip, related.ip, threat.indicator.ip;
+ *          Timesketch's source_ip) holds what inet_pton reads (issue 14);
  *   CSV: every row has the header's cells, no cell a spreadsheet would read
  *        as a formula, no control byte but '\r', '\n' and tab;
  *   HTML: every tag is one the writer emits (the input never makes one);
  *   all: written whole (EXH_OK), through the public writer list.
  * A failed check aborts (a finding for libFuzzer). */
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +61,26 @@ static void check_text(const char *o, size_t n) {
   }
 }
 
-static void pair(void *ctx, exh_str k, exh_str v) { (void)ctx, (void)k, (void)v; }
+/* An address field must hold an address: an `ip` field that does not
+ * parse makes Elasticsearch reject the whole line. */
+static int is_key(exh_str k, const char *name) {
+  size_t n = strlen(name);
+  return k.n >= n && !memcmp(k.p, name, n) && (k.n == n || k.p[n] == '.' || k.p[n] == '[');
+}
+static void pair(void *ctx, exh_str k, exh_str v) {
+  if (!is_key(k, "source.ip") && !is_key(k, "related.ip") && !is_key(k, "threat.indicator.ip") &&
+      !is_key(k, "source_ip"))
+    return;
+  char t[64];
+  unsigned char bin[16];
+  if (v.n >= sizeof t || memchr(v.p, 0, v.n)) {
+    *(int *)ctx = 1;
+    return;
+  }
+  memcpy(t, v.p, v.n);
+  t[v.n] = 0;
+  if (inet_pton(AF_INET, t, bin) != 1 && inet_pton(AF_INET6, t, bin) != 1) *(int *)ctx = 1;
+}
 
 static int to_buf(void *ctx, const char *p, size_t n) {
   exh_buf_add(ctx, p, n);
@@ -72,7 +94,9 @@ static void check_jsonl(const char *o, size_t n) {
     const char *e = memchr(o + s, '\n', n - s);
     if (!e) fail("jsonl: last line without newline", o);
     size_t len = (size_t)(e - (o + s));
-    if (exh__json_flatten(o + s, len, &scratch, pair, NULL) != 0) fail("jsonl: a line is not one JSON object", o);
+    int bad_ip = 0;
+    if (exh__json_flatten(o + s, len, &scratch, pair, &bad_ip) != 0) fail("jsonl: a line is not one JSON object", o);
+    if (bad_ip) fail("jsonl: an address field holds no address", o);
     s += len + 1;
   }
   exh__buf_free(&scratch);

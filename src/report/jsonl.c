@@ -3,13 +3,22 @@
  * (event.kind "alert"), then state objects (verdict with the campaigns and
  * the patch level and coverage per server, attackers, the log window), then
  * one "pipeline_error" object per file that could not be read.
- * Every string goes through out_json (exh__json_buf escapes, invalid UTF-8 -> U+FFFD). */
+ * Every string goes through out_json (exh__json_buf escapes, invalid UTF-8 -> U+FFFD).
+ *
+ * Every line names the ECS version its fields follow (EXH_ECS_VERSION) and
+ * fits the index template contrib/elastic/exhunt-template.json, field by
+ * field (ctest ecs_template): a field added here is added there too. */
 #include <stdio.h>
 #include <string.h>
 
 #include "fleet.h"
+#include "ip.h"
 #include "out.h"
 #include "report.h"
+
+/* The ECS release whose field names and types the lines use (ecs.version;
+ * contrib/elastic/ maps them as that release's templates do). */
+#define EXH_ECS_VERSION "8.11.0"
 
 typedef struct jw {
   exh_out *f;
@@ -74,12 +83,63 @@ static void j_arr_item(jw *j, size_t i, const char *v) {
 }
 static void j_arr_end(jw *j) { out_putc(j->f, ']'); }
 
-/* ECS threat.indicator.* for the indicator that fired. */
+/* Ends a line's top-level object: every line carries ecs.version. */
+static void j_end_line(jw *j) {
+  j_obj(j, "ecs");
+  j_str(j, "version", EXH_ECS_VERSION);
+  j_close(j);
+  j_close(j);
+  out_putc(j->f, '\n');
+}
+
+/* source.ip (and .port) when the client address as logged parses (ip.h),
+ * related.ip with it; nothing when it does not (the text then goes to
+ * exhunt.source_address: source_text). */
+static void source_ip(jw *j, const exh_ip *ip) {
+  if (!ip->family) return;
+  j_obj(j, "source");
+  j_str(j, "ip", ip->text);
+  if (ip->port >= 0) j_int(j, "port", ip->port);
+  j_close(j);
+  j_obj(j, "related");
+  j_arr_begin(j, "ip");
+  j_arr_item(j, 0, ip->text);
+  j_arr_end(j);
+  j_close(j);
+}
+/* Inside exhunt: the address as logged, when source.ip is not exactly it
+ * (not an address at all, or with a port, brackets, a zone, other case). */
+static void source_text(jw *j, const char *s, const exh_ip *ip) {
+  if (s && !ip->exact) j_str(j, "source_address", s);
+}
+
+/* ECS threat.indicator.type (STIX 2 cyber observable names, ECS 8.11's
+ * expected values) for exhunt's indicator types (checks/ioc.c type_names):
+ * hashes, paths and names are files; an address is ipv4-addr or ipv6-addr
+ * by its value. NULL when none fits. */
+static const char *ecs_indicator_type(const char *t, const char *value, exh_ip *ip) {
+  static const char *const files[] = {"sha256", "sha1", "md5", "path", "name", "filename"};
+  if (!t) return NULL;
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+    if (!strcmp(t, files[i])) return "file";
+  if (!strcmp(t, "ip")) {
+    int fam = exh__ip_parse(value, ip);
+    return fam == 4 ? "ipv4-addr" : fam == 6 ? "ipv6-addr" : NULL;
+  }
+  return NULL;
+}
+
+/* ECS threat.indicator.* for the indicator that fired (exhunt's own type
+ * stays in exhunt.indicator_type). */
 static void indicator(jw *j, const exh_finding *f) {
+  exh_ip ip;
+  memset(&ip, 0, sizeof ip);
+  const char *type = ecs_indicator_type(exh_finding_indicator_type(f), exh_finding_indicator(f), &ip);
   j_obj(j, "indicator");
-  j_str(j, "type", exh_finding_indicator_type(f));
+  j_str(j, "type", type);
   j_str(j, "description", exh_finding_indicator(f));
   j_str(j, "reference", exh_finding_indicator_source(f));
+  if (ip.family) j_str(j, "ip", ip.text);
   j_close(j);
 }
 
@@ -91,6 +151,8 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
   size_t evn;
   int evcut;
   const char *ev = exh_finding_evidence(f, &evn, &evcut);
+  exh_ip ip;
+  exh__ip_parse(exh_finding_source_ip(f), &ip);
   j_open(j);
   j_time(j, "@timestamp", t != EXH_TIME_UNKNOWN ? t : exh_result_start(r));
   j_str(j, "message", exh_finding_message(f));
@@ -128,11 +190,7 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
   j_obj(j, "host");
   j_str(j, "name", exh_server_name(exh_result_server(r, exh_finding_server(f))));
   j_close(j);
-  if (exh_finding_source_ip(f)) {
-    j_obj(j, "source");
-    j_str(j, "ip", exh_finding_source_ip(f));
-    j_close(j);
-  }
+  source_ip(j, &ip);
   if (exh_finding_url(f)) {
     j_obj(j, "url");
     j_str(j, "original", exh_finding_url(f));
@@ -194,6 +252,8 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
     for (size_t i = 0; i < exh_finding_nalso(f); i++) j_arr_item(j, i, exh_finding_also(f, i));
     j_arr_end(j);
   }
+  source_text(j, exh_finding_source_ip(f), &ip);
+  if (exh_finding_indicator(f)) j_str(j, "indicator_type", exh_finding_indicator_type(f));
   if (file && ev) {
     j_int(j, "match_offset", (long long)exh_finding_offset(f));
     j_strn(j, "evidence", ev, evn);
@@ -207,8 +267,7 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
   if (t == EXH_TIME_UNKNOWN) j_bool(j, "time_unknown", 1);
   j_str(j, "rule_source", exh_rule_info_source(ri));
   j_close(j);
-  j_close(j);
-  out_putc(j->f, '\n');
+  j_end_line(j);
 }
 
 /* One state object per server: the build and, per CVE, patched or not. */
@@ -267,8 +326,7 @@ static void patch_level(jw *j, const exh_result *r, const exh_server *sv) {
   }
   out_putc(j->f, ']');
   j_close(j);
-  j_close(j);
-  out_putc(j->f, '\n');
+  j_end_line(j);
 }
 
 /* One state object per server: every class of evidence, read or absent
@@ -332,8 +390,7 @@ static void coverage(jw *j, const exh_result *r, size_t s) {
   out_putc(j->f, ']');
   j_close(j);
   j_close(j);
-  j_close(j);
-  out_putc(j->f, '\n');
+  j_end_line(j);
 }
 
 /* The fleet: one state object first, one row per server (the text and
@@ -385,8 +442,7 @@ static void fleet(jw *j, const exh_result *r) {
   out_putc(j->f, ']');
   j_close(j);
   j_close(j);
-  j_close(j);
-  out_putc(j->f, '\n');
+  j_end_line(j);
 }
 
 static void report_jsonl(exh_out *f, const exh_result *r, const exh_report_opts *o) {
@@ -441,8 +497,7 @@ static void report_jsonl(exh_out *f, const exh_result *r, const exh_report_opts 
       j_int(&j, exh_level_name((exh_level)l), (long long)exh_server_nlevel(sv, (exh_level)l));
     j_close(&j);
     j_close(&j);
-    j_close(&j);
-    out_putc(f, '\n');
+    j_end_line(&j);
     patch_level(&j, r, sv);
     coverage(&j, r, s);
   }
@@ -451,6 +506,8 @@ static void report_jsonl(exh_out *f, const exh_result *r, const exh_report_opts 
     const exh_actor *a = exh_result_actor(r, k);
     const char *ip = exh_actor_ip(a);
     int64_t first = exh_actor_first(a);
+    exh_ip aip;
+    exh__ip_parse(ip, &aip);
     j_open(&j);
     j_time(&j, "@timestamp", first != EXH_TIME_UNKNOWN ? first : start);
     char msg[160];
@@ -465,9 +522,7 @@ static void report_jsonl(exh_out *f, const exh_result *r, const exh_report_opts 
     j_obj(&j, "host");
     j_str(&j, "name", exh_server_name(exh_result_server(r, exh_actor_server(a))));
     j_close(&j);
-    j_obj(&j, "source");
-    j_str(&j, "ip", ip);
-    j_close(&j);
+    source_ip(&j, &aip);
     if (exh_actor_ncves(a)) {
       j_obj(&j, "vulnerability");
       j_arr_begin(&j, "id");
@@ -475,17 +530,24 @@ static void report_jsonl(exh_out *f, const exh_result *r, const exh_report_opts 
       j_arr_end(&j);
       j_close(&j);
     }
+    /* the titles of the rules that fired for it: rule.name (an array), as
+     * exhunt.rules is the rule counts object of the coverage lines and one
+     * name cannot be both in an index */
+    if (exh_actor_nrules(a)) {
+      j_obj(&j, "rule");
+      j_arr_begin(&j, "name");
+      for (size_t c = 0; c < exh_actor_nrules(a); c++) j_arr_item(&j, c, exh_actor_rule(a, c));
+      j_arr_end(&j);
+      j_close(&j);
+    }
     j_obj(&j, "exhunt");
+    source_text(&j, ip, &aip);
     j_obj(&j, "findings");
     for (int l = EXH_LEVEL_INFO; l <= EXH_LEVEL_CRITICAL; l++)
       j_int(&j, exh_level_name((exh_level)l), (long long)exh_actor_nlevel(a, (exh_level)l));
     j_close(&j);
-    j_arr_begin(&j, "rules");
-    for (size_t c = 0; c < exh_actor_nrules(a); c++) j_arr_item(&j, c, exh_actor_rule(a, c));
-    j_arr_end(&j);
     j_close(&j);
-    j_close(&j);
-    out_putc(f, '\n');
+    j_end_line(&j);
   }
   /* one summary object for the log window */
   j_open(&j);
@@ -519,8 +581,7 @@ static void report_jsonl(exh_out *f, const exh_result *r, const exh_report_opts 
   j_int(&j, "errors", (long long)exh_result_nerrors(r));
   j_close(&j);
   j_close(&j);
-  j_close(&j);
-  out_putc(f, '\n');
+  j_end_line(&j);
   for (size_t i = 0; i < exh_result_nerrors(r); i++) {
     const exh_file_error *e = exh_result_error(r, i);
     j_open(&j);
@@ -536,8 +597,7 @@ static void report_jsonl(exh_out *f, const exh_result *r, const exh_report_opts 
     j_obj(&j, "error");
     j_str(&j, "message", exh_file_error_reason(e));
     j_close(&j);
-    j_close(&j);
-    out_putc(f, '\n');
+    j_end_line(&j);
   }
 }
 

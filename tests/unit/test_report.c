@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/result.h"
+#include "report/ip.h"
 #include "exhunt/exhunt.h"
 #include "util/util.h"
 
@@ -331,11 +332,253 @@ static void test_accessors(void **st) {
   exh_result_free(r);
 }
 
+/* Client addresses as IIS, HttpProxy and EVTX write them (attacker-chosen
+ * in part: X-Forwarded-For, a crafted c-ip): only an address inet_pton
+ * reads reaches source.ip / related.ip (an `ip` field: Elasticsearch
+ * rejects the whole line otherwise); the text as logged is kept under
+ * exhunt.source_address whenever source.ip is not exactly it. */
+static const struct {
+  const char *in;
+  int family;       /* 0: not an address */
+  const char *ip;   /* canonical, when an address */
+  int port;         /* -1: none */
+} addrs[] = {
+    {"1.2.3.4", 4, "1.2.3.4", -1},
+    {"10.0.0.5:1234", 4, "10.0.0.5", 1234},
+    {"::ffff:1.2.3.4", 6, "::ffff:1.2.3.4", -1},
+    {"2001:DB8::1", 6, "2001:db8::1", -1},
+    {"[2001:db8::1]:443", 6, "2001:db8::1", 443},
+    {"[2001:db8::1]", 6, "2001:db8::1", -1},
+    {"fe80::1%eth0", 6, "fe80::1", -1},
+    {"[fe80::1%12]:80", 6, "fe80::1", 80},
+    {"::", 6, "::", -1},
+    {"::1", 6, "::1", -1},
+    {"-", 0, NULL, -1},
+    {"", 0, NULL, -1},
+    {" 1.2.3.4", 0, NULL, -1},
+    {"1.2.3.4 ", 0, NULL, -1},
+    {"1.2.3.4, 5.6.7.8", 0, NULL, -1},
+    {"1.2.3.4,5.6.7.8", 0, NULL, -1},
+    {"01.2.3.4", 0, NULL, -1},
+    {"1.2.3.256", 0, NULL, -1},
+    {"1.2.3", 0, NULL, -1},
+    {"1.2.3.4:", 0, NULL, -1},
+    {"1.2.3.4:99999", 0, NULL, -1},
+    {"1.2.3.4:123456", 0, NULL, -1},
+    {"1.2.3.4:-1", 0, NULL, -1},
+    {"1.2.3.4:80:80", 0, NULL, -1},
+    {"1.2.3.4%eth0", 0, NULL, -1},
+    {"[1.2.3.4]:80", 0, NULL, -1},
+    {"[::1", 0, NULL, -1},
+    {"[::1]x", 0, NULL, -1},
+    {"[::1]:", 0, NULL, -1},
+    {"::1]:80", 0, NULL, -1},
+    {"fe80::1%", 0, NULL, -1},
+    {"fe80::1%eth0 1.2.3.4", 0, NULL, -1},
+    {"fe80::1%a/b", 0, NULL, -1},
+    {"2001:db8::1::2", 0, NULL, -1},
+    {"2001:db8:0:0:0:0:0:0:1", 0, NULL, -1},
+    {"localhost", 0, NULL, -1},
+    {"mail.contoso.com:443", 0, NULL, -1},
+    {"0x7f.1", 0, NULL, -1},
+    {"2130706433", 0, NULL, -1},
+    {"::ffff:1.2.3.4.5", 0, NULL, -1},
+    {"1.2.3.4\xff", 0, NULL, -1},
+    {"1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa:bbbb:cccc:dddd:eeee:ffff:0000:1111", 0, NULL, -1},
+    {HOSTILE, 0, NULL, -1},
+};
+
+static void test_ip_parse(void **st) {
+  (void)st;
+  for (size_t i = 0; i < sizeof addrs / sizeof *addrs; i++) {
+    exh_ip ip;
+    int fam = exh__ip_parse(addrs[i].in, &ip);
+    if (fam != addrs[i].family) fail_msg("%zu \"%s\": family %d, want %d", i, addrs[i].in, fam, addrs[i].family);
+    if (fam) {
+      assert_string_equal(ip.text, addrs[i].ip);
+      assert_int_equal(ip.exact, strcmp(addrs[i].in, addrs[i].ip) == 0);
+    } else {
+      assert_string_equal(ip.text, "");
+      assert_int_equal(ip.exact, 0);
+    }
+    assert_int_equal(ip.port, addrs[i].port);
+  }
+  exh_ip ip;
+  assert_int_equal(exh__ip_parse(NULL, &ip), 0);
+}
+
+static void test_jsonl_source_ip(void **st) {
+  (void)st;
+  for (size_t i = 0; i < sizeof addrs / sizeof *addrs; i++) {
+    exh_result *r = make();
+    free(r->findings[0].source_ip);
+    r->findings[0].source_ip = exh__xstrdup(addrs[i].in);
+    /* the attacker line carries the same address */
+    r->nactors = 1;
+    r->actors = exh__xcalloc(1, sizeof *r->actors);
+    r->actors[0].ip = exh__xstrdup(addrs[i].in);
+    r->actors[0].first_ms = r->actors[0].last_ms = 1614733323123LL;
+    r->actors[0].nfindings = 1;
+    r->actors[0].rules[0] = "SSRF";
+    r->actors[0].nrules = 1;
+    char *o = render(1, r);
+    no_raw_controls(o);
+    char want[256];
+    size_t nsrc = 0, nrel = 0, naddr = 0;
+    for (const char *p = o; (p = strstr(p, "\"source\":{")); p++) nsrc++;
+    for (const char *p = o; (p = strstr(p, "\"related\":{\"ip\":[")); p++) nrel++;
+    for (const char *p = o; (p = strstr(p, "\"source_address\":")); p++) naddr++;
+    if (addrs[i].family) {
+      if (addrs[i].port >= 0)
+        snprintf(want, sizeof want, "\"source\":{\"ip\":\"%s\",\"port\":%d},\"related\":{\"ip\":[\"%s\"]}", addrs[i].ip,
+                 addrs[i].port, addrs[i].ip);
+      else
+        snprintf(want, sizeof want, "\"source\":{\"ip\":\"%s\"},\"related\":{\"ip\":[\"%s\"]}", addrs[i].ip, addrs[i].ip);
+      if (!strstr(o, want)) fail_msg("%zu \"%s\": no %s in\n%s", i, addrs[i].in, want, o);
+      assert_int_equal(nsrc, 2); /* the finding and the attacker */
+      assert_int_equal(nrel, 2);
+    } else {
+      if (nsrc || nrel) fail_msg("%zu \"%s\": source.ip or related.ip written for a non-address", i, addrs[i].in);
+    }
+    /* the text as logged, whenever source.ip is not exactly it */
+    int exact = addrs[i].family && !strcmp(addrs[i].in, addrs[i].ip);
+    assert_int_equal(naddr, exact ? 0 : 2);
+    if (!exact && addrs[i].in[0] && !strchr(addrs[i].in, '\x1b') && !strchr(addrs[i].in, '\xff')) {
+      snprintf(want, sizeof want, "\"source_address\":\"%s\"", addrs[i].in);
+      if (!strstr(o, want)) fail_msg("%zu: no %s", i, want);
+    }
+    /* the attacker's rule titles are rule.name (exhunt.rules is an object elsewhere) */
+    assert_non_null(strstr(o, "\"rule\":{\"name\":[\"SSRF\"]}"));
+    assert_null(strstr(o, "\"rules\":[\"SSRF\"]"));
+    /* the Timesketch report: the same rule, flat */
+    char *t = render(3, r);
+    no_raw_controls(t);
+    if (addrs[i].family) {
+      snprintf(want, sizeof want, "\"source_ip\":\"%s\"", addrs[i].ip);
+      if (!strstr(t, want)) fail_msg("%zu \"%s\": timesketch: no %s", i, addrs[i].in, want);
+    } else {
+      assert_null(strstr(t, "\"source_ip\""));
+    }
+    assert_int_equal(strstr(t, "\"source_address\":") != NULL, !exact);
+    free(t);
+    free(o);
+    exh_result_free(r);
+  }
+}
+
+/* Every line names its ECS version, as its last member. */
+static void test_jsonl_ecs_version(void **st) {
+  (void)st;
+  exh_result *r = make();
+  r->nerrors = 1;
+  r->errors = exh__xcalloc(1, sizeof *r->errors);
+  r->errors[0].path = exh__xstrdup("/x/" HOSTILE);
+  r->errors[0].reason = exh__xstrdup("unreadable");
+  char *o = render(1, r);
+  size_t lines = 0;
+  for (char *line = o, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+    static const char end[] = ",\"ecs\":{\"version\":\"8.11.0\"}}";
+    size_t n = (size_t)(nl - line);
+    if (n < sizeof end - 1 || memcmp(nl - (sizeof end - 1), end, sizeof end - 1))
+      fail_msg("line %zu does not end with ecs.version: %.*s", lines + 1, (int)n, line);
+    lines++;
+  }
+  assert_int_equal(lines, 7); /* fleet, finding, verdict, build, coverage, log window, error */
+  free(o);
+  exh_result_free(r);
+}
+
+/* threat.indicator.type in ECS's expected values; exhunt's own type kept. */
+static void test_jsonl_indicator_type(void **st) {
+  (void)st;
+  static const struct {
+    const char *type, *value, *ecs, *ip;
+  } c[] = {
+      {"sha256", "0000000000000000000000000000000000000000000000000000000000000000", "file", NULL},
+      {"sha1", "0000000000000000000000000000000000000000", "file", NULL},
+      {"md5", "00000000000000000000000000000000", "file", NULL},
+      {"path", "c:\\inetpub\\wwwroot\\aspnet_client\\x.aspx", "file", NULL},
+      {"name", "x.aspx", "file", NULL},
+      {"ip", "10.1.2.3", "ipv4-addr", "10.1.2.3"},
+      {"ip", "2001:DB8::7", "ipv6-addr", "2001:db8::7"},
+      {"ip", "not-an-address", NULL, NULL},
+      {"weird", HOSTILE, NULL, NULL},
+  };
+  for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+    exh_result *r = make();
+    exh_finding *f = &r->findings[0];
+    f->ioc_type = c[i].type;
+    f->ioc_value = exh__xstrdup(c[i].value);
+    f->ioc_source = exh__xstrdup("/feeds/ioc.txt:3");
+    char *o = render(1, r);
+    no_raw_controls(o);
+    char want[200];
+    if (c[i].ecs) {
+      snprintf(want, sizeof want, "\"indicator\":{\"type\":\"%s\",\"description\":", c[i].ecs);
+      if (!strstr(o, want)) fail_msg("%zu %s: no %s in\n%s", i, c[i].type, want, o);
+    } else {
+      assert_non_null(strstr(o, "\"indicator\":{\"description\":"));
+    }
+    if (c[i].ip) {
+      snprintf(want, sizeof want, "\"reference\":\"/feeds/ioc.txt:3\",\"ip\":\"%s\"}", c[i].ip);
+      if (!strstr(o, want)) fail_msg("%zu: no %s in\n%s", i, want, o);
+    } else {
+      assert_null(strstr(o, "\"reference\":\"/feeds/ioc.txt:3\",\"ip\""));
+    }
+    snprintf(want, sizeof want, "\"indicator_type\":\"%s\"", c[i].type);
+    assert_non_null(strstr(o, want));
+    free(o);
+    exh_result_free(r);
+  }
+}
+
+/* The Timesketch report: verdict, coverage and log window are events, with
+ * the four fields Timesketch needs, at their times. */
+static void test_timesketch_state(void **st) {
+  (void)st;
+  exh_result *r = make();
+  r->scan_start_ms = 1700000000000LL;
+  r->nwindows = 2;
+  r->windows = exh__xcalloc(2, sizeof *r->windows);
+  r->windows[0] = (exh_logwindow){0, exh__xstrdup("/x/Logging/HttpProxy/Owa " HOSTILE), "httpproxy", 1614556800000LL,
+                                   1614733323123LL, 3, 300, 0};
+  r->windows[1] = (exh_logwindow){0, exh__xstrdup("/x/Logging/ECP/Server"), "ecp_server", EXH_TIME_UNKNOWN,
+                                   EXH_TIME_UNKNOWN, 1, 10, 0};
+  char *o = render(3, r);
+  no_raw_controls(o);
+  size_t lines = 0;
+  for (char *line = o, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+    lines++;
+    *nl = 0;
+    if (strncmp(line, "{\"message\":\"", 12) || !strstr(line, ",\"datetime\":\"") || !strstr(line, ",\"timestamp\":") ||
+        !strstr(line, ",\"timestamp_desc\":\""))
+      fail_msg("line %zu lacks a field Timesketch needs: %s", lines, line);
+    *nl = '\n';
+  }
+  /* finding, verdict, 2 coverage, window 1 first and last, window 2 once */
+  assert_int_equal(lines, 7);
+  assert_non_null(strstr(o, "\"datetime\":\"2023-11-14T22:13:20.000Z\",\"timestamp\":1700000000000000,"
+                            "\"timestamp_desc\":\"Scan time\",\"data_type\":\"exhunt:verdict\""));
+  assert_non_null(strstr(o, "\"verdict\":\"compromised\",\"verdict_reason\":\"because\""));
+  assert_non_null(strstr(o, "\"campaigns\":[\"ProxyLogon: no trace\"]"));
+  assert_non_null(strstr(o, "\"data_type\":\"exhunt:coverage\",\"hostname\":\"srv\\u001b[31m\",\"tag\":[\"coverage\",\"absent\"],"
+                            "\"coverage_class\":\"iis\",\"coverage_label\":\"IIS logs\",\"present\":false,\"files\":0"));
+  assert_non_null(strstr(o, "\"present\":true,\"first_record\":\"2021-03-03T01:02:03.123Z\",\"last_record\":\"2021-03-03T01:02:03.999Z\",\"files\":3"));
+  assert_non_null(strstr(o, "\"datetime\":\"2021-03-01T00:00:00.000Z\",\"timestamp\":1614556800000000,"
+                            "\"timestamp_desc\":\"First record time\",\"data_type\":\"exhunt:log_window\""));
+  assert_non_null(strstr(o, "\"timestamp\":1614733323123000,\"timestamp_desc\":\"Last record time\",\"data_type\":\"exhunt:log_window\""));
+  assert_non_null(strstr(o, "(ecp_server): no dated record\",\"datetime\":\"2023-11-14T22:13:20.000Z\""));
+  free(o);
+  exh_result_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_jsonl), cmocka_unit_test(test_text), cmocka_unit_test(test_csv),
                                      cmocka_unit_test(test_timesketch), cmocka_unit_test(test_html),
                                      cmocka_unit_test(test_writers_list), cmocka_unit_test(test_write_failure),
                                      cmocka_unit_test(test_term_write),
-                                     cmocka_unit_test(test_accessors)};
+                                     cmocka_unit_test(test_accessors), cmocka_unit_test(test_ip_parse),
+                                     cmocka_unit_test(test_jsonl_source_ip), cmocka_unit_test(test_jsonl_ecs_version),
+                                     cmocka_unit_test(test_jsonl_indicator_type), cmocka_unit_test(test_timesketch_state)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
