@@ -115,7 +115,12 @@ const char *exh_finding_evidence(const exh_finding *f, size_t *len, int *truncat
   if (truncated) *truncated = f->evidence_truncated;
   return f->evidence;
 }
+size_t exh_finding_ncves(const exh_finding *f) { return f->cves ? f->ncves : f->rule->ncves; }
+const char *exh_finding_cve(const exh_finding *f, size_t i) {
+  return i < exh_finding_ncves(f) ? (f->cves ? f->cves[i] : f->rule->cves[i]) : NULL;
+}
 const char *exh_finding_source_ip(const exh_finding *f) { return f->source_ip; }
+const char *exh_finding_hop_ip(const exh_finding *f) { return f->hop_ip; }
 const char *exh_finding_url(const exh_finding *f) { return f->url; }
 const char *exh_finding_user_agent(const exh_finding *f) { return f->user_agent; }
 const char *exh_finding_user_name(const exh_finding *f) { return f->user_name; }

@@ -29,9 +29,9 @@ static void report_timesketch(exh_out *o, const exh_result *r, const exh_report_
     str(o, file ? "exhunt:file:finding" : rec ? "windows:evtx:finding" : "exchange:log:finding");
     out_puts(o, ",\"tag\":[");
     str(o, exh_level_name(exh_finding_level(x)));
-    for (size_t k = 0; k < exh_rule_info_ncves(ri); k++) {
+    for (size_t k = 0; k < exh_finding_ncves(x); k++) {
       out_putc(o, ',');
-      str(o, exh_rule_info_cve(ri, k));
+      str(o, exh_finding_cve(x, k));
     }
     out_puts(o, "],\"rule_id\":");
     str(o, exh_rule_info_id(ri));

@@ -389,6 +389,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
     free(w.srv[i].builds);
   }
   free(w.srv);
+  exh__correlate_labels(r);
   exh__correlate(r);
   exh__correlate_verdicts(r, rs);
   exh__correlate_story(r);

@@ -117,5 +117,87 @@ if len(hits) != 1 or "EXCH01$" not in hits[0]["exhunt"]["evidence"]:
 if any("CONTOSO\\admin" in f["exhunt"]["evidence"] and level(f) in ("high", "critical") for f in r["findings"]):
     fail("an administrator's virtual directory reset is a high or critical finding")
 
+# ---- ProxyShell shapes on a build patched for ProxyShell ---------------------------------------
+# Exchange 2016 CU21 (15.1.2308.8): after ProxyShell's April/May 2021 fixes, before ProxyNotShell's
+# November 2022 fix. CU19 (15.1.2176.2): vulnerable to both.
+PS_Q = ("@evil.corp/powershell/?X-Rps-CAT=VgEAVAdXaW5kb3dzQwBBCAAAAA&Email=autodiscover/autodiscover.json"
+        "%3F@evil.corp")
+PS_LINES = [
+    iis("09:00:00", "POST", "/autodiscover/autodiscover.json", PS_Q, 443, "CONTOSO\\mailuser", "45.77.12.9",
+        "python-requests/2.28.1", 200),
+    iis("09:05:00", "POST", "/autodiscover/autodiscover.json", PS_Q, 443, None, "45.77.12.10",
+        "python-requests/2.28.1", 200),
+]
+r = scan(tree("patched", {"W3SVC1": (FIELDS, PS_LINES)}, build="15.1.2308.8"))
+hits = of_rule(r, RULE_PROXYSHELL_OK)
+auth = [h for h in hits if client(h) == "45.77.12.9"]
+anon = [h for h in hits if client(h) == "45.77.12.10"]
+if len(auth) != 1 or cves(auth[0]) != ["CVE-2022-41040", "CVE-2022-41082"] or level(auth[0]) != "critical":
+    fail("patched build, authenticated ProxyShell shape: want critical CVE-2022-41040/-41082, got %s"
+         % [(cves(h), level(h)) for h in auth])
+elif "ProxyNotShell" not in auth[0]["message"]:
+    fail("the relabelled finding's message does not say ProxyNotShell: %s" % auth[0]["message"])
+if len(anon) != 1 or level(anon[0]) != "medium" or "CVE-2021-34473" not in cves(anon[0]):
+    fail("patched build, anonymous ProxyShell shape: want a medium ProxyShell attempt, got %s"
+         % [(cves(h), level(h)) for h in anon])
+reason = (r["verdict"] or {}).get("exhunt", {}).get("reason", "")
+if not reason.startswith("successful exploitation traces of ProxyNotShell") or "CVE-2021-34473" in reason:
+    fail("patched build: the verdict's reason does not lead with ProxyNotShell: %s" % reason)
+if r["campaigns"].get("ProxyNotShell") != "compromised" or r["campaigns"].get("ProxyShell") != "attempted":
+    fail("patched build: want ProxyNotShell compromised, ProxyShell attempted; got %s" % r["campaigns"])
+if r["campaigns"].get("OWASSRF") == "compromised":
+    fail("patched build: a ProxyNotShell finding made OWASSRF compromised")
+
+r = scan(tree("vulnerable", {"W3SVC1": (FIELDS, PS_LINES)}, build="15.1.2176.2"))
+hits = of_rule(r, RULE_PROXYSHELL_OK)
+if len(hits) != 2 or any(level(h) != "critical" or "CVE-2021-34473" not in cves(h) for h in hits):
+    fail("vulnerable build: the ProxyShell findings changed: %s" % [(cves(h), level(h)) for h in hits])
+reason = (r["verdict"] or {}).get("exhunt", {}).get("reason", "")
+if not reason.startswith("successful exploitation traces of ProxyShell"):
+    fail("vulnerable build: the reason does not lead with ProxyShell: %s" % reason)
+
+# a log whose #Version names a build vulnerable to ProxyShell after the request: not relabelled
+# (the server was patched later); covered by the rule of patched_then, tested through the HttpProxy
+# #Version lines in test_e2e's sample tree, which stays ProxyShell.
+
+# ---- the server's own addresses are not attackers -------------------------------------------
+OWN = "10.0.0.5"
+r = scan(tree("hops", {
+    "W3SVC1": (FIELDS_XFF, [
+        iis("08:00:00", "POST", "/owa/auth/x.js", None, 443, None, "127.0.0.1", "python-requests/2.25.1", 200,
+            xff="203.0.113.7"),
+        iis("08:01:00", "POST", "/aspnet_client/system_web/a1.aspx", None, 443, None, "::1",
+            "python-requests/2.25.1", 200, xff="-"),
+        iis("08:02:00", "POST", "/aspnet_client/system_web/a2.aspx", None, 443, None, "198.51.100.9",
+            "python-requests/2.25.1", 200, xff="-"),
+    ]),
+    "W3SVC2": (FIELDS, [
+        iis("08:03:00", "POST", "/ecp/DDI/DDIService.svc/SetObject", RESET_Q, 444, "EXCH01$", OWN,
+            "python-requests/2.25.1", 200),
+        iis("08:04:00", "POST", "/ecp/y.js", None, 443, None, OWN, "python-requests/2.25.1", 200),
+    ]),
+}))
+own = {OWN, "127.0.0.1", "::1"}
+for f in r["findings"]:
+    if client(f) in own:
+        fail("a finding names the server's own address %s as its client: %s" % (client(f), f["message"]))
+    if "story" in f.get("exhunt", {}) and any(a in f["exhunt"]["story"].split("from ")[-1] for a in own):
+        fail("a story names the server's own address as a client: %s" % f["exhunt"]["story"])
+for a in r["actors"]:
+    if a["source"]["ip"] in own:
+        fail("the server's own address %s is an attacker" % a["source"]["ip"])
+if not any(a["source"]["ip"] == "203.0.113.7" for a in r["actors"]):
+    fail("the original client (X-Forwarded-For 203.0.113.7) is not an attacker: %s"
+         % [a["source"]["ip"] for a in r["actors"]])
+if not any(a["source"]["ip"] == "198.51.100.9" for a in r["actors"]):
+    fail("a real client was dropped from the attackers")
+hops = [f for f in r["findings"] if f.get("exhunt", {}).get("hop_ip") in own]
+if len(hops) < 4:
+    fail("want the findings through the server's own addresses kept with their hop; got %d" % len(hops))
+if r["verdict"]["exhunt"]["verdict"] != "compromised":
+    fail("findings through the server's own addresses no longer count: %s" % r["verdict"]["exhunt"]["verdict"])
+if any(a in r["verdict"]["exhunt"]["reason"] for a in own):
+    fail("the verdict's reason names the server's own address")
+
 print("labels: %d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
