@@ -95,7 +95,7 @@ static void tell(exh_result *r, size_t fi) {
     if (wr) exh__buf_printf(&b, "named by a %s record at %s", w->rule->ncves ? w->rule->cves[0] : "file-write", t);
     else exh__buf_printf(&b, "probably written %s", t);
     if (w->source_ip) exh__buf_printf(&b, " by %s", w->source_ip);
-    else if (w->hop_ip) exh__buf_printf(&b, " through the server's own address %s", w->hop_ip);
+    else if (w->hop_ip) exh__buf_printf(&b, " through the server itself (%s)", w->hop_ip);
     if (wr) exh__buf_printf(&b, " (%s:%llu)", w->path, (unsigned long long)w->line);
     else exh__buf_printf(&b, " (%s virtual-directory reset %llu s before the file's time, %s:%llu)",
                         w->rule->ncves ? w->rule->cves[0] : w->rule->id,
@@ -105,7 +105,7 @@ static void tell(exh_result *r, size_t fi) {
     when(first->time_ms, t);
     exh__buf_printf(&b, "%srequested %zu time%s at %s from ", w ? "; " : "", uses, uses == 1 ? "" : "s", u);
     for (size_t k = 0; k < nips; k++) exh__buf_printf(&b, "%s%s", k ? ", " : "", ips[k]);
-    if (!nips && hop) exh__buf_printf(&b, "the server's own address %s (a back-end hop: the log does not name the original client)", hop);
+    if (!nips && hop) exh__buf_printf(&b, "the server itself (%s: the log does not name the original client)", hop);
     else if (!nips) exh__buf_adds(&b, "an unknown address");
     exh__buf_printf(&b, ", first %s", t);
     if (last != first) {

