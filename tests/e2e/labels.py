@@ -35,6 +35,7 @@ FIELDS_XFF = FIELDS + " X-Forwarded-For"
 EXV15 = "C/Program Files/Microsoft/Exchange Server/V15"
 RULE_RESETVDIR = "026b8d48-d3d1-43fb-aa89-2e2c14e3f7ae"
 RULE_PROXYSHELL_OK = "239d44ac-15d7-492a-b0af-16e7a29fb96a"
+RULE_PROXYNOTSHELL = "d56fd78e-5721-4faa-97c9-6f3d92a3dc85"
 
 
 def fail(msg):
@@ -147,6 +148,20 @@ if r["campaigns"].get("ProxyNotShell") != "compromised" or r["campaigns"].get("P
     fail("patched build: want ProxyNotShell compromised, ProxyShell attempted; got %s" % r["campaigns"])
 if r["campaigns"].get("OWASSRF") == "compromised":
     fail("patched build: a ProxyNotShell finding made OWASSRF compromised")
+
+# GTSC's published ProxyNotShell lines show no user ('-'): without X-Rps-CAT such a line keeps the
+# ProxyNotShell rule's own finding (high), while the ProxyShell one becomes an attempt
+GTSC_Q = "@evil.com/powershell/?&Email=autodiscover/autodiscover.json%3f@evil.com&Protocol=XYZ&FooProtocol=Powershell"
+r = scan(tree("patched-gtsc", {"W3SVC1": (FIELDS, [
+    iis("09:00:00", "GET", "/autodiscover/autodiscover.json", GTSC_Q, 443, None, "45.77.12.11", "Mozilla/5.0+zgrab/0.x", 200),
+])}, build="15.1.2308.8"))
+pns = of_rule(r, RULE_PROXYNOTSHELL)
+ps = of_rule(r, RULE_PROXYSHELL_OK)
+if len(pns) != 1 or level(pns[0]) != "high" or len(ps) != 1 or level(ps[0]) != "medium":
+    fail("patched build, GTSC's anonymous line: want ProxyNotShell high and a ProxyShell attempt, got %s %s"
+         % ([level(h) for h in pns], [level(h) for h in ps]))
+if r["campaigns"].get("ProxyNotShell") != "compromised":
+    fail("patched build, GTSC's anonymous line: ProxyNotShell is %s" % r["campaigns"].get("ProxyNotShell"))
 
 r = scan(tree("vulnerable", {"W3SVC1": (FIELDS, PS_LINES)}, build="15.1.2176.2"))
 hits = of_rule(r, RULE_PROXYSHELL_OK)
