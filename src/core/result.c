@@ -191,6 +191,8 @@ void exh_result_free(exh_result *r) {
     free(r->coverage[i].label);
   }
   free(r->coverage);
+  for (size_t i = 0; i < r->nown_addrs; i++) free(r->own_addrs[i]);
+  free(r->own_addrs);
   for (size_t i = 0; i < r->nerrors; i++) {
     free(r->errors[i].path);
     free(r->errors[i].reason);

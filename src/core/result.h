@@ -184,6 +184,10 @@ struct exh_result {
   size_t nactors;
   exh_coverage *coverage; /* by server, then class order */
   size_t ncoverage;
+  /* the servers' own addresses the logs name (IIS s-ip of each log's first
+   * record), at most EXH_MAX_OWN_ADDRESSES: correlate/labels.c */
+  char **own_addrs;
+  size_t nown_addrs;
   /* the rules in force (the verdict is read in their context) */
   size_t rules_sigma, rules_yara, indicators, baseline_rows;
   double seconds;

@@ -2,8 +2,9 @@
  * item 6; docs/rules.md, "Labels that agree with the evidence").
  *
  * 1. The server's own addresses are not attackers. The addresses of the
- *    scanned servers are learned from the findings' records: the server
- *    side of each IIS line (s-ip; HttpProxy's ServerHostName), and the
+ *    scanned servers are learned from the logs: the s-ip of each IIS log's
+ *    first record (scan/), the server side of each finding's record (s-ip;
+ *    HttpProxy's ServerHostName), and the
  *    client of every back-end line (s-port 444: only the front end calls the
  *    back end), over every server of the scan (Exchange servers of one
  *    organisation proxy to each other); loopback (127.0.0.0/8, ::1,
@@ -96,6 +97,7 @@ static char *forwarded_client(const addrset *own, const char *xff) {
 
 static void attribute(exh_result *r) {
   addrset own = {0};
+  for (size_t i = 0; i < r->nown_addrs; i++) add_set(&own, r->own_addrs[i]);
   for (size_t i = 0; i < r->nfindings; i++) {
     const exh_finding *f = &r->findings[i];
     add_set(&own, f->server_ip);

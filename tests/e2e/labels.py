@@ -246,5 +246,21 @@ if r["verdict"]["exhunt"]["verdict"] != "compromised":
 if any(a in r["verdict"]["exhunt"]["reason"] for a in own):
     fail("the verdict's reason names the server's own address")
 
+# a server with two addresses: 10.0.0.5 is learned from the s-ip of the site's lines that gave no
+# finding (the first record of each IIS log), so a finding whose client it is on the other
+# address's site is not an attacker's
+r = scan(tree("multihomed", {
+    "W3SVC1": (FIELDS, [
+        iis("07:00:00", "GET", "/owa/", None, 443, "CONTOSO\\user1", "10.3.2.1", "Mozilla/5.0", 200, sip=OWN),
+    ]),
+    "W3SVC2": (FIELDS, [
+        iis("07:05:00", "POST", "/ecp/y.js", None, 443, None, OWN, "python-requests/2.25.1", 200, sip="192.168.7.5"),
+    ]),
+}))
+if any(a["source"]["ip"] == OWN for a in r["actors"]):
+    fail("the server's address learned from a log without findings is an attacker")
+if not of_rule(r, "a530a6ed-ceef-40db-b3cd-e6bdd986f5a2"):
+    fail("multihomed: the HAFNIUM shape was not found at all")
+
 print("labels: %d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)

@@ -144,6 +144,20 @@ static void note_hops(const exctx *c, const exh_record *rec, exh_finding *f) {
   f->forwarded_for = dup_col(rec, c->xff_col);
 }
 
+/* The server's own address, from the log's first data record (IIS s-ip):
+ * correlation does not take it for an attacker (correlate/labels.c), also
+ * when only another log's findings name it. */
+static void note_server_ip(exctx *c, const char *p, size_t n) {
+  if (c->text_mode || c->sip_col < 0) return;
+  exh_str *cols = c->wk->cols;
+  int nc = exh__log_split(&c->hdr, p, n, cols, c->wk->qflags, EXH_MAX_COLS);
+  if (c->sip_col >= nc) return;
+  exh_str v = cols[c->sip_col];
+  if (v.n == 0 || v.n >= sizeof c->ev->server_ip || (v.n == 1 && v.p[0] == '-')) return;
+  memcpy(c->ev->server_ip, v.p, v.n);
+  c->ev->server_ip[v.n] = 0;
+}
+
 static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, size_t end,
                  uint64_t line) {
   const exh_ruleset *rs = c->wk->rs;
@@ -439,6 +453,7 @@ void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *
     const char *e = memchr(head + pr->data_start, '\n', probe_n - pr->data_start);
     size_t le = e ? (size_t)(e - head) : probe_n;
     ev->first_ms = record_time(c, head + pr->data_start, le - pr->data_start);
+    note_server_ip(c, head + pr->data_start, le - pr->data_start);
   }
   int read_through = c->plan->nrules > 0 || !src->pread; /* else the end is read from the tail */
   uint64_t done_bytes = 0;
