@@ -372,8 +372,18 @@ uint64_t exh_finding_record_id(const exh_finding *f);
  * NUL-safe (binary content), so its length goes to *len. truncated may be
  * NULL. */
 const char *exh_finding_evidence(const exh_finding *f, size_t *len, int *truncated);
-/* Entities, NULL when the record had none (status: 0). */
+/* The CVEs the evidence supports: the rule's, or others when correlation
+ * relabelled the finding (a ProxyShell-shaped request on a build patched
+ * for ProxyShell, docs/rules.md); prefer these to the rule's in reports. */
+size_t exh_finding_ncves(const exh_finding *f);
+const char *exh_finding_cve(const exh_finding *f, size_t i);
+/* Entities, NULL when the record had none (status: 0). The source is the
+ * client as attributed (docs/rules.md, "The server's own addresses"): never
+ * the server's own address; that is exh_finding_hop_ip, the address the
+ * log named as the client when it was the server itself, a back-end hop or
+ * loopback (NULL otherwise). */
 const char *exh_finding_source_ip(const exh_finding *f);
+const char *exh_finding_hop_ip(const exh_finding *f);
 const char *exh_finding_url(const exh_finding *f);
 const char *exh_finding_user_agent(const exh_finding *f);
 const char *exh_finding_user_name(const exh_finding *f);

@@ -216,6 +216,12 @@ const char *exh__build_fixed_in(const char *cve, const char *build, char *out, s
   return NULL;
 }
 
+const char *exh__build_cve_campaign(const char *cve) {
+  for (size_t k = 0; k < N(cves); k++)
+    if (!strcmp(cves[k].cve, cve)) return cves[k].campaign;
+  return NULL;
+}
+
 exh_patch exh__build_cve_status(const char *cve, const char *build) {
   unsigned v[4];
   if (!build || parse_build(build, v)) return EXH_PATCH_UNKNOWN;

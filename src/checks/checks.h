@@ -31,6 +31,8 @@ const char *exh__build_fixed_in(const char *cve, const char *build, char *out, s
 
 /* The patch state of one CVE on one build ("15.1.2176.2"). */
 exh_patch exh__build_cve_status(const char *cve, const char *build);
+/* The campaign a CVE belongs to in the fixed-build table ("ProxyShell"), or NULL. */
+const char *exh__build_cve_campaign(const char *cve);
 
 /* The content rules a rule set carries (checks/load.c), NULL when none
  * were loaded. */

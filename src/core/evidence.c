@@ -134,6 +134,9 @@ void exh__finding_release(exh_finding *f) {
   free(f->user_agent);
   free(f->user_name);
   free(f->http_method);
+  free(f->server_ip);
+  free(f->forwarded_for);
+  free(f->hop_ip);
   free(f->file_sha256);
   free(f->file_sha1);
   free(f->file_md5);

@@ -69,6 +69,14 @@
 #define EXH_MAX_STORIES 2000
 #endif
 
+/* The servers' own addresses learned per scan (correlate/labels.c: s-ip of
+ * IIS lines, clients of back-end lines): an Exchange organisation has a
+ * handful; the cap keeps the linear look-up of each finding's client cheap
+ * when a hostile log names thousands (later ones are not learned). */
+#ifndef EXH_MAX_OWN_ADDRESSES
+#define EXH_MAX_OWN_ADDRESSES 256
+#endif
+
 /* Client addresses given an attacker timeline per scan. */
 #ifndef EXH_MAX_ACTORS
 #define EXH_MAX_ACTORS 10000

@@ -121,7 +121,12 @@ const char *exh_finding_evidence(const exh_finding *f, size_t *len, int *truncat
   if (truncated) *truncated = f->evidence_truncated;
   return f->evidence;
 }
+size_t exh_finding_ncves(const exh_finding *f) { return f->cves ? f->ncves : f->rule->ncves; }
+const char *exh_finding_cve(const exh_finding *f, size_t i) {
+  return i < exh_finding_ncves(f) ? (f->cves ? f->cves[i] : f->rule->cves[i]) : NULL;
+}
 const char *exh_finding_source_ip(const exh_finding *f) { return f->source_ip; }
+const char *exh_finding_hop_ip(const exh_finding *f) { return f->hop_ip; }
 const char *exh_finding_url(const exh_finding *f) { return f->url; }
 const char *exh_finding_user_agent(const exh_finding *f) { return f->user_agent; }
 const char *exh_finding_user_name(const exh_finding *f) { return f->user_name; }
@@ -192,6 +197,8 @@ void exh_result_free(exh_result *r) {
     free(r->coverage[i].label);
   }
   free(r->coverage);
+  for (size_t i = 0; i < r->nown_addrs; i++) free(r->own_addrs[i]);
+  free(r->own_addrs);
   for (size_t i = 0; i < r->nerrors; i++) {
     free(r->errors[i].path);
     free(r->errors[i].reason);

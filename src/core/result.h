@@ -52,6 +52,18 @@ struct exh_finding {
   int evidence_truncated;
   char *source_ip, *url, *user_agent, *user_name, *http_method;
   int http_status;       /* 0 if unknown */
+  /* the server side of the record and the client a proxy forwarded, as the
+   * log writes them (IIS s-ip / HttpProxy ServerHostName, s-port,
+   * X-Forwarded-For), else NULL / 0 */
+  char *server_ip, *forwarded_for;
+  int server_port;
+  /* correlate/labels.c: the server's own address the log named as the
+   * client (a back-end hop, loopback), moved out of source_ip, or NULL */
+  char *hop_ip;
+  /* correlate/labels.c: the CVEs the evidence supports when they differ
+   * from the rule's (a relabelled finding), else NULL; static strings */
+  const char *const *cves;
+  size_t ncves;
   /* file evidence (is_file == 1) */
   int is_file;
   uint64_t file_size;
@@ -175,6 +187,10 @@ struct exh_result {
   size_t nactors;
   exh_coverage *coverage; /* by server, then class order */
   size_t ncoverage;
+  /* the servers' own addresses the logs name (IIS s-ip of each log's first
+   * record), at most EXH_MAX_OWN_ADDRESSES: correlate/labels.c */
+  char **own_addrs;
+  size_t nown_addrs;
   /* the rules in force (the verdict is read in their context) */
   size_t rules_sigma, rules_yara, indicators, baseline_rows;
   const exh_rule_set **rule_sets; /* the Sigma rule sets (each borrowed from the rule set) */

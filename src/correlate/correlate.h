@@ -10,6 +10,10 @@
 #include "../core/result.h"
 #include "exhunt/exhunt.h"
 
+/* Labels that agree with the evidence (correlate/labels.c): the server's
+ * own addresses moved out of the findings' clients, ProxyShell-shaped
+ * requests on builds patched for ProxyShell relabelled. Runs first. */
+void exh__correlate_labels(exh_result *r);
 /* Correlation (correlate/verdict.c): escalations and the verdicts that
  * findings give (compromised, exploitation attempted). */
 void exh__correlate(exh_result *r);

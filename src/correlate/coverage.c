@@ -291,6 +291,31 @@ static int names_cve(const exh_rule_info *ri, const campaign_def *c) {
   return 0;
 }
 
+/* Whether a finding belongs to a campaign: it names one of the campaign's
+ * CVEs, and either one that no other campaign shares or none of another
+ * campaign's (CVE-2022-41082 is both ProxyNotShell's and OWASSRF's: an
+ * OWASSRF finding, CVE-2022-41080 + -41082, is not ProxyNotShell's). The
+ * finding's own CVEs are read: a relabelled finding counts for its new
+ * campaign (correlate/labels.c). */
+static int finding_in(const exh_finding *f, const campaign_def *c) {
+  size_t n = exh_finding_ncves(f);
+  int named = 0, unique = 0, foreign = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *cve = exh_finding_cve(f, i);
+    int mine = 0, others = 0;
+    for (size_t k = 0; k < NCAMPAIGNS; k++)
+      for (size_t j = 0; j < 4 && campaigns[k].cves[j]; j++)
+        if (!strcmp(campaigns[k].cves[j], cve)) {
+          if (&campaigns[k] == c) mine = 1;
+          else others = 1;
+        }
+    if (mine) named = 1;
+    if (mine && !others) unique = 1;
+    if (!mine && others) foreign = 1;
+  }
+  return named && (unique || !foreign);
+}
+
 /* The server's patch state for a campaign: vulnerable if any of its CVEs
  * is, fixed if all are, else unknown. */
 static exh_patch patch_state(const exh_server *sv, const campaign_def *c) {
@@ -314,7 +339,7 @@ static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_
   int64_t first_hit = EXH_TIME_UNKNOWN;
   for (size_t i = 0; i < r->nfindings; i++) {
     const exh_finding *f = &r->findings[i];
-    if (f->server != s || f->level < EXH_LEVEL_LOW || !names_cve(f->rule, c)) continue;
+    if (f->server != s || f->level < EXH_LEVEL_LOW || !finding_in(f, c)) continue;
     if (f->level >= EXH_LEVEL_HIGH) hi++;
     else lo++;
     if (f->time_ms != EXH_TIME_UNKNOWN && (first_hit == EXH_TIME_UNKNOWN || f->time_ms < first_hit)) first_hit = f->time_ms;

@@ -36,8 +36,8 @@ static int url_path(const char *path, char *out, size_t n) {
 }
 
 static int has_cve(const exh_finding *f, const char *cve) {
-  for (size_t i = 0; i < f->rule->ncves; i++)
-    if (!strcmp(f->rule->cves[i], cve)) return 1;
+  for (size_t i = 0; i < exh_finding_ncves(f); i++)
+    if (!strcmp(exh_finding_cve(f, i), cve)) return 1;
   return 0;
 }
 
@@ -64,7 +64,7 @@ static void tell(exh_result *r, size_t fi) {
   const exh_finding *wr = NULL, *near = NULL;
   const exh_finding *first = NULL, *last = NULL;
   size_t uses = 0;
-  const char *ips[4];
+  const char *ips[4], *hop = NULL;
   size_t nips = 0;
   for (size_t i = 0; i < r->nfindings; i++) {
     const exh_finding *g = &r->findings[i];
@@ -83,6 +83,7 @@ static void tell(exh_result *r, size_t fi) {
       int seen = 0;
       for (size_t k = 0; k < nips; k++) seen |= g->source_ip && !strcmp(ips[k], g->source_ip);
       if (!seen && g->source_ip && nips < 4) ips[nips++] = g->source_ip;
+      if (!g->source_ip && g->hop_ip) hop = g->hop_ip;
     }
   }
   if (!wr && !near && !uses) return;
@@ -94,6 +95,7 @@ static void tell(exh_result *r, size_t fi) {
     if (wr) exh__buf_printf(&b, "named by a %s record at %s", w->rule->ncves ? w->rule->cves[0] : "file-write", t);
     else exh__buf_printf(&b, "probably written %s", t);
     if (w->source_ip) exh__buf_printf(&b, " by %s", w->source_ip);
+    else if (w->hop_ip) exh__buf_printf(&b, " through the server itself (%s)", w->hop_ip);
     if (wr) exh__buf_printf(&b, " (%s:%llu)", w->path, (unsigned long long)w->line);
     else exh__buf_printf(&b, " (%s virtual-directory reset %llu s before the file's time, %s:%llu)",
                         w->rule->ncves ? w->rule->cves[0] : w->rule->id,
@@ -103,7 +105,8 @@ static void tell(exh_result *r, size_t fi) {
     when(first->time_ms, t);
     exh__buf_printf(&b, "%srequested %zu time%s at %s from ", w ? "; " : "", uses, uses == 1 ? "" : "s", u);
     for (size_t k = 0; k < nips; k++) exh__buf_printf(&b, "%s%s", k ? ", " : "", ips[k]);
-    if (!nips) exh__buf_adds(&b, "an unknown address");
+    if (!nips && hop) exh__buf_printf(&b, "the server itself (%s: the log does not name the original client)", hop);
+    else if (!nips) exh__buf_adds(&b, "an unknown address");
     exh__buf_printf(&b, ", first %s", t);
     if (last != first) {
       when(last->time_ms, t);
@@ -189,7 +192,8 @@ void exh__correlate_actors(exh_result *r) {
       if (t->first_ms == EXH_TIME_UNKNOWN || x->time_ms < t->first_ms) t->first_ms = x->time_ms;
       if (t->last_ms == EXH_TIME_UNKNOWN || x->time_ms > t->last_ms) t->last_ms = x->time_ms;
     }
-    for (size_t k = 0; k < x->rule->ncves; k++) add_unique(t->cves, &t->ncves, EXH_ACTOR_MAX_CVES, x->rule->cves[k]);
+    for (size_t k = 0; k < exh_finding_ncves(x); k++)
+      add_unique(t->cves, &t->ncves, EXH_ACTOR_MAX_CVES, exh_finding_cve(x, k));
     add_unique(t->rules, &t->nrules, EXH_ACTOR_MAX_RULES, x->rule->title);
   }
   free(table);

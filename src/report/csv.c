@@ -47,13 +47,15 @@ static void csv_cell(exh_out *o, const char *s, size_t n) {
 
 static void cell(exh_out *o, const char *s) { csv_cell(o, s ? s : "", s ? strlen(s) : 0); }
 
-/* The CVEs (or techniques) of a rule, space-separated, in one cell. */
-static void join(exh_out *o, const exh_rule_info *ri, int techniques) {
+/* The CVEs of a finding (as correlation labelled it) or the techniques of
+ * its rule, space-separated, in one cell. */
+static void join(exh_out *o, const exh_finding *x, int techniques) {
+  const exh_rule_info *ri = exh_finding_rule(x);
   exh_buf b = {0};
-  size_t n = techniques ? exh_rule_info_ntechniques(ri) : exh_rule_info_ncves(ri);
+  size_t n = techniques ? exh_rule_info_ntechniques(ri) : exh_finding_ncves(x);
   for (size_t i = 0; i < n; i++) {
     if (i) exh_buf_addc(&b, ' ');
-    exh__buf_adds(&b, techniques ? exh_rule_info_technique(ri, i) : exh_rule_info_cve(ri, i));
+    exh__buf_adds(&b, techniques ? exh_rule_info_technique(ri, i) : exh_finding_cve(x, i));
   }
   csv_cell(o, b.p ? b.p : "", b.n);
   exh__buf_free(&b);
@@ -95,9 +97,9 @@ static void report_csv(exh_out *o, const exh_result *r, const exh_report_opts *o
     out_putc(o, ',');
     cell(o, exh_rule_info_title(ri));
     out_putc(o, ',');
-    join(o, ri, 0);
+    join(o, x, 0);
     out_putc(o, ',');
-    join(o, ri, 1);
+    join(o, x, 1);
     out_putc(o, ',');
     cell(o, exh_finding_source_ip(x));
     out_putc(o, ',');

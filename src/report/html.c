@@ -76,10 +76,9 @@ static const char *level_class(exh_level l) {
 }
 
 static void cves(exh_out *f, const exh_finding *x) {
-  const exh_rule_info *ri = exh_finding_rule(x);
-  for (size_t k = 0; k < exh_rule_info_ncves(ri); k++) {
+  for (size_t k = 0; k < exh_finding_ncves(x); k++) {
     if (k) out_putc(f, ' ');
-    h(f, exh_rule_info_cve(ri, k));
+    h(f, exh_finding_cve(x, k));
   }
 }
 

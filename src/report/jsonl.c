@@ -166,10 +166,10 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
   j_str(j, "name", exh_rule_info_title(ri));
   j_str(j, "ruleset", strncmp(exh_rule_info_source(ri), "builtin:", 8) ? "user" : "exhunt");
   j_close(j);
-  if (exh_rule_info_ncves(ri)) {
+  if (exh_finding_ncves(f)) {
     j_obj(j, "vulnerability");
     j_arr_begin(j, "id");
-    for (size_t i = 0; i < exh_rule_info_ncves(ri); i++) j_arr_item(j, i, exh_rule_info_cve(ri, i));
+    for (size_t i = 0; i < exh_finding_ncves(f); i++) j_arr_item(j, i, exh_finding_cve(f, i));
     j_arr_end(j);
     j_close(j);
   }
@@ -254,6 +254,8 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
   }
   source_text(j, exh_finding_source_ip(f), &ip);
   if (exh_finding_indicator(f)) j_str(j, "indicator_type", exh_finding_indicator_type(f));
+  /* the server's own address the log named as the client (not an attacker) */
+  if (exh_finding_hop_ip(f)) j_str(j, "hop_ip", exh_finding_hop_ip(f));
   if (file && ev) {
     j_int(j, "match_offset", (long long)exh_finding_offset(f));
     j_strn(j, "evidence", ev, evn);

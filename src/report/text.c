@@ -51,6 +51,7 @@ static void print_finding(tctx *t, const exh_finding *f) {
   exh_level lv = exh_finding_level(f);
   int brief = lv < EXH_LEVEL_MEDIUM; /* probes: one line of context, no record */
   const char *ip = exh_finding_source_ip(f), *url = exh_finding_url(f), *method = exh_finding_http_method(f);
+  const char *hop = exh_finding_hop_ip(f);
   const char *ua = exh_finding_user_agent(f);
   size_t evn;
   int evcut;
@@ -60,12 +61,17 @@ static void print_finding(tctx *t, const exh_finding *f) {
   exh__out_printf(t->f, "  %s[%s]%s %s  ", col(t, level_color(lv)), exh_level_name(lv), col(t, "\033[0m"), ts);
   s(t, exh_finding_message(f));
   out_putc(t->f, '\n');
-  if (ip || url) {
+  if (ip || url || hop) {
     out_puts(t->f, "      ");
     if (ip) {
       out_puts(t->f, "from ");
       s(t, ip);
       out_puts(t->f, "  ");
+    }
+    if (hop) { /* the server's own address: a hop, not the client */
+      out_puts(t->f, "via ");
+      s(t, hop);
+      out_puts(t->f, " (the server itself)  ");
     }
     if (method) {
       s(t, method);
@@ -110,10 +116,7 @@ static void print_finding(tctx *t, const exh_finding *f) {
   }
 }
 
-static const char *group_of(const exh_finding *f) {
-  const exh_rule_info *ri = exh_finding_rule(f);
-  return exh_rule_info_ncves(ri) ? exh_rule_info_cve(ri, 0) : NULL;
-}
+static const char *group_of(const exh_finding *f) { return exh_finding_ncves(f) ? exh_finding_cve(f, 0) : NULL; }
 
 /* Whether finding f belongs to group g (a CVE, or NULL: findings without one). */
 static int in_group(const exh_finding *f, const char *g) {

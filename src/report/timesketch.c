@@ -60,9 +60,9 @@ static void finding(exh_out *o, const exh_result *r, const exh_finding *x) {
         exh_server_name(exh_result_server(r, exh_finding_server(x))));
   out_puts(o, ",\"tag\":[");
   str(o, exh_level_name(exh_finding_level(x)));
-  for (size_t k = 0; k < exh_rule_info_ncves(ri); k++) {
+  for (size_t k = 0; k < exh_finding_ncves(x); k++) { /* the finding's own (a relabelled one's differ) */
     out_putc(o, ',');
-    str(o, exh_rule_info_cve(ri, k));
+    str(o, exh_finding_cve(x, k));
   }
   out_putc(o, ']');
   kv(o, "rule_id", exh_rule_info_id(ri));

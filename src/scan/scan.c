@@ -225,6 +225,15 @@ static void note_version(exh_result *r, const exh_evidence *ev) {
     b->last_ms = ev->last_ms;
 }
 
+/* The servers' own addresses (IIS s-ip), once each, for correlate/labels.c. */
+static void note_server_ip(exh_result *r, size_t *cap, const exh_evidence *ev) {
+  for (size_t i = 0; i < r->nown_addrs; i++)
+    if (!strcmp(r->own_addrs[i], ev->server_ip)) return;
+  if (r->nown_addrs >= EXH_MAX_OWN_ADDRESSES) return;
+  EXH_VEC_RESERVE(r->own_addrs, *cap, r->nown_addrs + 1);
+  r->own_addrs[r->nown_addrs++] = exh__xstrdup(ev->server_ip);
+}
+
 static int cmp_window(const void *a, const void *b) {
   const exh_logwindow *x = a, *y = b;
   if (x->server != y->server) return x->server < y->server ? -1 : 1;
@@ -304,7 +313,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   exh__mutex_free(p.mu);
   free(p.order);
   /* merge */
-  size_t total = 0, wcap = 0, covcap = 0;
+  size_t total = 0, wcap = 0, covcap = 0, owncap = 0;
   /* the rules or checks that read each kind of evidence (coverage) */
   size_t kind_rules[EXH_KIND_COUNT] = {0};
   {
@@ -353,6 +362,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
       r->bytes_scanned += ev->size;
     }
     if (ev->version[0]) note_version(r, ev);
+    if (ev->server_ip[0]) note_server_ip(r, &owncap, ev);
     exh__coverage_note(r, &covcap, ev, kind_rules);
     for (size_t k = 0; k < ev->nmembers; k++) free(ev->members[k].dir);
     free(ev->members);
@@ -386,6 +396,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   }
   free(w.srv);
   exh__correlate_snapshots(r);
+  exh__correlate_labels(r);
   exh__correlate(r);
   exh__correlate_verdicts(r, rs);
   exh__correlate_story(r);

@@ -33,7 +33,9 @@ for i, line in enumerate(open(sys.argv[1], encoding="utf-8")):
         assert o["rule"]["id"] and o["rule"]["name"]
         assert "log" in o or "file" in o
         if "log" in o:
-            assert o["log"]["file"]["path"] and o["log"]["offset"] >= 0 and o["exhunt"]["line"] >= 1
+            # a log line has its line number, an event record (EVTX) its record id
+            assert o["log"]["file"]["path"] and o["log"]["offset"] >= 0
+            assert o["exhunt"].get("line", 0) >= 1 or o["exhunt"].get("record_id", 0) >= 1, o
             assert len(o["exhunt"]["evidence"].encode()) <= 2048 * 3
         assert o["@timestamp"].endswith("Z") and len(o["@timestamp"]) == 24
 PY

@@ -157,6 +157,113 @@ static void test_clean_and_benign_trees(void **st) {
   free(truth);
 }
 
+/* ---- the post-exploitation stage (issue 13): EVTX and web shell families ---- */
+
+static int sink(void *ctx, const char *p, size_t n) {
+  (void)ctx, (void)p, (void)n;
+  return 0;
+}
+
+static const char *const evtx_files[] = {
+    "Security.evtx", "Microsoft-Windows-Sysmon%4Operational.evtx", "Microsoft-Windows-PowerShell%4Operational.evtx",
+    "MSExchange Management.evtx", "System.evtx"};
+#define NEVTX (sizeof evtx_files / sizeof evtx_files[0])
+
+/* The generator's EVTX decode whole: records, no issue (CRCs, sizes, tokens). */
+static void check_evtx_decode(const char *root) {
+  for (size_t i = 0; i < NEVTX; i++) {
+    char p[2048];
+    snprintf(p, sizeof p, "%s/C/Windows/System32/winevt/Logs/%s", root, evtx_files[i]);
+    const char *paths[] = {p};
+    uint64_t records = 0, issues = 0;
+    assert_int_equal(exh_dump_evtx(paths, 1, EXH_DUMP_JSONL, 1, sink, NULL, sink, NULL, &records, &issues), EXH_OK);
+    if (issues) fprintf(stderr, "%s: %llu issues\n", p, (unsigned long long)issues);
+    assert_true(records > 0);
+    assert_int_equal(issues, 0);
+  }
+}
+
+static int has_finding(const exh_result *res, const char *rule, const char *path_part) {
+  for (size_t i = 0; i < exh_result_nfindings(res); i++) {
+    const exh_finding *f = exh_result_finding(res, i);
+    if (!strcmp(exh_rule_info_id(exh_finding_rule(f)), rule) && strstr(exh_finding_path(f), path_part)) return 1;
+  }
+  return 0;
+}
+
+static void test_post_exploitation_stage(void **st) {
+  (void)st;
+  char root[1024];
+  row *truth;
+  size_t nt;
+  exh_result *res = gen_and_scan("attack", "4", 2, root, sizeof root, &truth, &nt);
+  check_evtx_decode(root);
+  assert_int_equal(compare(res, root, truth, nt), 0);
+  /* each published step after the web shell gives its finding, from the event that shows it */
+  static const struct {
+    const char *rule, *where, *step;
+  } steps[] = {
+      {"83cc54c5-b1bf-41ac-82da-377d4212d175", "Sysmon", "w3wp.exe starting cmd.exe"},
+      {"6234d81d-4fcd-47de-a446-d03de081d23a", "Security.evtx", "China Chopper's whoami wrapper"},
+      {"fe69603a-1c64-4dba-a57b-e236b052371d", "Security.evtx", "whoami as SYSTEM"},
+      {"41353d52-b20f-4a11-81bf-4a0b9090b01f", "Sysmon", "comsvcs.dll MiniDump of lsass"},
+      {"af42a729-e743-4639-81d2-30937715e53a", "Sysmon", "lsass opened through comsvcs"},
+      {"6c6cabdf-324e-4f58-9fd0-3e4f493ae590", "Sysmon", "the lsass dump file"},
+      {"77e5bef3-8dd6-4fd5-8137-e6227833068b", "Sysmon", "7-Zip with a password"},
+      {"f9102c7d-f349-4813-b909-1a251d8ac6c3", "Sysmon", "an archive made into a web folder"},
+      {"da4da604-20e0-49a7-b4d2-b3ca1a2d6dab", "Sysmon", "the archive written in a web folder"},
+      {"4bd21503-973f-4db8-82c5-ab53bc0f705a", "MSExchange Management", "New-MailboxExportRequest"},
+      {"fa46ebfd-eff4-45da-92eb-6a8868d6c13c", "PowerShell", "New-MailboxExportRequest in a script block"},
+      {"1a2fa74f-41d5-4ea5-838e-91798dd01aba", "Sysmon", "net group \"domain admins\""},
+      {"67067188-710d-4054-a901-ee63dad156f7", "Sysmon", "schtasks /create"},
+      {"48014e40-7203-48ca-8ec5-3596fca045a9", "Sysmon", "net user /add"},
+      {"eec7cc45-d7e6-421b-ba0e-b79ee3f871b1", "Security.evtx", "an account made by SYSTEM"},
+      {"2ea9a6e7-825d-4645-af2e-f4f2a2f5602b", "Security.evtx", "a new local administrator"},
+      {"565ed02b-ce03-4521-b992-69bff723b4fe", "System.evtx", "a service running a shell"},
+      /* web shell families on disk */
+      {"yara:exhunt_chopper_jscript_oneliner", "owa/auth/OutlookEN.aspx", "Chopper, single quotes"},
+      {"yara:exhunt_chopper_jscript_oneliner", "4_0_30319/help.aspx", "Chopper, no quotes"},
+      {"yara:exhunt_chopper_jscript_oneliner", "system_web/Xs5wPqL2.aspx", "Chopper, double quotes"},
+      {"yara:exhunt_aspx_session_assembly", "ecp/auth/errorPage.aspx", "Godzilla-like"},
+      {"yara:exhunt_aspx_assembly_loader", "resources/error.aspx", "Behinder-like"},
+      {"yara:exhunt_aspx_request_exec", "system_web/spy.aspx", "ASPXSpy-like"},
+  };
+  for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+    if (!has_finding(res, steps[i].rule, steps[i].where)) fprintf(stderr, "MISSED step: %s\n", steps[i].step);
+    assert_true(has_finding(res, steps[i].rule, steps[i].where));
+  }
+  /* the channels the stage writes are read */
+  static const char *const channels[] = {"Security", "System", "Microsoft-Windows-PowerShell/Operational",
+                                         "Microsoft-Windows-Sysmon/Operational", "MSExchange Management"};
+  for (size_t k = 0; k < sizeof channels / sizeof channels[0]; k++) {
+    int seen = 0;
+    for (size_t i = 0; i < exh_result_ncoverage(res); i++) {
+      const exh_coverage *c = exh_result_coverage(res, i);
+      if (!strcmp(exh_coverage_class(c), "windows_events") && !strcmp(exh_coverage_item(c), channels[k]) &&
+          exh_coverage_present(c) && exh_coverage_records(c) > 0)
+        seen = 1;
+    }
+    if (!seen) fprintf(stderr, "channel not read: %s\n", channels[k]);
+    assert_true(seen);
+  }
+  exh_result_free(res);
+  free(truth);
+  /* the benign tree carries the administrator's activity in the same logs: no finding of
+   * level low or above from them */
+  res = gen_and_scan("benign", "5", 2, root, sizeof root, &truth, &nt);
+  check_evtx_decode(root);
+  for (size_t i = 0; i < exh_result_nfindings(res); i++) {
+    const exh_finding *f = exh_result_finding(res, i);
+    if (strstr(exh_finding_path(f), "winevt")) {
+      fprintf(stderr, "benign event finding: %s\n", exh_finding_message(f));
+      assert_true(exh_finding_level(f) < EXH_LEVEL_LOW);
+    }
+  }
+  assert_int_equal(exh_server_verdict(exh_result_server(res, 0)), EXH_VERDICT_CLEAN);
+  exh_result_free(res);
+  free(truth);
+}
+
 /* One thread or two: the same findings in the same order. */
 static void test_deterministic(void **st) {
   (void)st;
@@ -188,7 +295,7 @@ int main(int argc, char **argv) {
   if (exh_ruleset_new(&rs) != EXH_OK || exh_ruleset_add_builtin(rs) != EXH_OK || exh_ruleset_compile(rs) != EXH_OK)
     return 1;
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_attack_tree), cmocka_unit_test(test_clean_and_benign_trees),
-                                     cmocka_unit_test(test_deterministic)};
+                                     cmocka_unit_test(test_post_exploitation_stage), cmocka_unit_test(test_deterministic)};
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   exh_ruleset_free(rs);
   return rc;

@@ -18,7 +18,7 @@
 #include "core/limits.h"
 #include "formats/evtx/evtx.h"
 #include "formats/evtx/evtx_int.h" /* a record's charges (test_at_the_limit) */
-#include "evtx_build.h"
+#include "../../tools/evtx/evtx_build.h"
 
 /* A one-chunk EVTX file with one record made by `rec`. */
 static size_t file_with(uint8_t *f, void (*rec)(w *)) {

@@ -21,7 +21,7 @@
 #include "core/source.h"
 #include "platform/platform.h"
 #include "scan/scan.h"
-#include "evtx_build.h"
+#include "../../tools/evtx/evtx_build.h"
 #include "formats/events/events.h"
 
 static exh_ruleset *rs;

@@ -579,6 +579,7 @@ static void write_file(const char *rel, const char *content, int64_t mtime) {
 }
 
 #include "disk.inc"
+#include "postexploit.inc"
 
 /* ---- IIS W3C logs (facts §2.4): W3SVC1 front end, W3SVC2 back end ------- */
 
@@ -854,6 +855,7 @@ int main(int argc, char **argv) {
     write_file("C/Users/admin/Downloads/lsass-notes.txt", "notes", T0);
   }
   write_disk_files(); /* after the logs: the random draws of the logs stay as they were */
+  write_postexploit(); /* no random draw: the files above stay as they were */
   if (truth) fclose(truth);
   if (manifest) fclose(manifest);
   free(events);

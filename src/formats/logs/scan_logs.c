@@ -41,6 +41,9 @@ typedef struct exctx {
   size_t nl_pos;        /* newlines of the block counted up to here */
   uint64_t nl_count;    /* newlines before data + nl_pos */
   int stem_col, uri_col; /* W3C: cs-uri-stem, cs-uri (HTTPERR) */
+  /* the server side and the forwarded client (note_hops), found when the
+   * header is read: its names point into a block that does not last */
+  int sip_col, sport_col, xff_col, host_col;
   double deadline;       /* monotonic seconds */
   int timed_out;
   unsigned nl_checks;
@@ -63,6 +66,11 @@ static void remap(exctx *c) {
   exh__ruleset_map_header(c->wk->rs, c->ev->kind, c->hdr.names, c->hdr.n, c->wk->fmap);
   c->stem_col = col_named(&c->hdr, "cs-uri-stem");
   c->uri_col = col_named(&c->hdr, "cs-uri");
+  c->sip_col = col_named(&c->hdr, "s-ip");
+  c->host_col = col_named(&c->hdr, "ServerHostName");
+  c->sport_col = col_named(&c->hdr, "s-port");
+  c->xff_col = col_named(&c->hdr, "X-Forwarded-For");
+  if (c->xff_col < 0) c->xff_col = col_named(&c->hdr, "cs(X-Forwarded-For)");
 }
 
 /* W3C: "-" is an empty value; the full URI is stem + "?" + query. */
@@ -114,6 +122,42 @@ static char *dup_either(exh_record *rec, const exh_ruleset *rs, const char *a, c
   return v ? v : dup_field(rec, rs, b);
 }
 
+/* Column k (or NULL) of the record just split, at most 256 bytes. */
+static char *dup_col(const exh_record *rec, int k) {
+  if (k < 0 || k >= rec->ncols || rec->cols[k].n == 0) return NULL;
+  exh_str v = rec->cols[k];
+  if (v.n == 1 && v.p[0] == '-') return NULL;
+  return exh__xstrndup(v.p, v.n < 256 ? v.n : 256);
+}
+
+/* The server side of the record and the client a proxy forwarded, as the
+ * log writes them: correlation (correlate/labels.c) tells the server's own
+ * addresses from attackers with them. IIS: s-ip, s-port and the custom
+ * X-Forwarded-For field (either spelling); HttpProxy: ServerHostName. */
+static void note_hops(const exctx *c, const exh_record *rec, exh_finding *f) {
+  f->server_ip = dup_col(rec, c->sip_col);
+  if (!f->server_ip) f->server_ip = dup_col(rec, c->host_col);
+  char *port = dup_col(rec, c->sport_col);
+  uint64_t v = 0;
+  if (port && exh__parse_u64((exh_str){port, strlen(port)}, &v) == 0 && v < 65536) f->server_port = (int)v;
+  free(port);
+  f->forwarded_for = dup_col(rec, c->xff_col);
+}
+
+/* The server's own address, from the log's first data record (IIS s-ip):
+ * correlation does not take it for an attacker (correlate/labels.c), also
+ * when only another log's findings name it. */
+static void note_server_ip(exctx *c, const char *p, size_t n) {
+  if (c->text_mode || c->sip_col < 0) return;
+  exh_str *cols = c->wk->cols;
+  int nc = exh__log_split(&c->hdr, p, n, cols, c->wk->qflags, EXH_MAX_COLS);
+  if (c->sip_col >= nc) return;
+  exh_str v = cols[c->sip_col];
+  if (v.n == 0 || v.n >= sizeof c->ev->server_ip || (v.n == 1 && v.p[0] == '-')) return;
+  memcpy(c->ev->server_ip, v.p, v.n);
+  c->ev->server_ip[v.n] = 0;
+}
+
 static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, size_t end,
                  uint64_t line) {
   const exh_ruleset *rs = c->wk->rs;
@@ -133,6 +177,7 @@ static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, 
     if (c->hdr.fmt == EXH_FMT_W3C) w3c_fixup(c, rec);
   }
   f->source_ip = dup_either(rec, rs, "ClientIpAddress", "c-ip");
+  if (!c->text_mode) note_hops(c, rec, f);
   f->user_agent = dup_either(rec, rs, "UserAgent", "cs(User-Agent)");
   f->user_name = dup_either(rec, rs, "AuthenticatedUser", "cs-username");
   f->http_method = dup_either(rec, rs, "Method", "cs-method");
@@ -363,6 +408,7 @@ void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *
   c->plan = exh__ruleset_plan(wk->rs, ev->kind);
   c->deadline = exh__monotonic_s() + wk->lim->max_file_seconds;
   c->data_start = UINT64_MAX;
+  c->sip_col = c->sport_col = c->xff_col = c->host_col = -1; /* until a header names them */
   exh_exlog_probe *pr = exh__xmalloc(sizeof *pr);
   /* the probe sees whole lines only: a line running past the head is left
    * to the blocks */
@@ -407,6 +453,7 @@ void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *
     const char *e = memchr(head + pr->data_start, '\n', probe_n - pr->data_start);
     size_t le = e ? (size_t)(e - head) : probe_n;
     ev->first_ms = record_time(c, head + pr->data_start, le - pr->data_start);
+    note_server_ip(c, head + pr->data_start, le - pr->data_start);
   }
   int read_through = c->plan->nrules > 0 || !src->pread; /* else the end is read from the tail */
   uint64_t done_bytes = 0;

