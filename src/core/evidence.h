@@ -41,6 +41,7 @@ typedef struct exh_evidence {
   int fault;             /* reading it unwound: EXH_GUARD_NOMEM or EXH_GUARD_LIMIT (util.h) */
   char version[24];      /* Exchange logs: the #Version: build, normalised */
   char server_ip[48];    /* IIS logs: the s-ip of the first data record (the server's own address), or "" */
+  char host[96];         /* the host the evidence names (EVTX Computer, HttpProxy ServerHostName), or "" */
   uint32_t log_members;  /* archives: log files read inside */
   int64_t version_ms;    /* archives: last record time of the log that named `version` */
   /* EVTX and JSON events: the channels whose records were read, with the

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../checks/yara.h"
 #include "../match/prefilter.h"
@@ -241,6 +242,54 @@ static int cmp_window(const void *a, const void *b) {
 }
 
 
+/* A server is named from its evidence when its collection did not name
+ * it (Velociraptor's client_info.json): the host most of its files name
+ * (EVTX Computer, HttpProxy ServerHostName), else its folder's name. */
+static int cmp_host(const void *a, const void *b) {
+  const exh_evidence *x = *(const exh_evidence *const *)a, *y = *(const exh_evidence *const *)b;
+  if (x->server != y->server) return x->server < y->server ? -1 : 1;
+  return strcmp(x->host, y->host);
+}
+
+static void name_servers(exh_result *r, const exh_walk *w) {
+  const exh_evidence **e = exh__xcalloc(w->n ? w->n : 1, sizeof *e);
+  size_t n = 0;
+  for (size_t i = 0; i < w->n; i++)
+    if (w->ev[i].host[0] && w->ev[i].server < w->nsrv && !w->srv[w->ev[i].server].named) e[n++] = &w->ev[i];
+  if (n > 1) qsort(e, n, sizeof *e, cmp_host);
+  for (size_t i = 0; i < n;) { /* runs of one server, within them runs of one host: the longest wins */
+    size_t s = e[i]->server, end = i, best = i, bestn = 0;
+    while (end < n && e[end]->server == s) end++;
+    for (size_t k = i; k < end;) {
+      size_t m = k;
+      while (m < end && !strcmp(e[m]->host, e[k]->host)) m++;
+      if (m - k > bestn) best = k, bestn = m - k;
+      k = m;
+    }
+    if (s < r->nservers) {
+      free(r->servers[s].name);
+      r->servers[s].name = exh__xstrdup(e[best]->host);
+    }
+    i = end;
+  }
+  free(e);
+  /* two servers one name (one host collected twice, copies made alike):
+   * each is told by its folder too */
+  int *dup = exh__xcalloc(r->nservers ? r->nservers : 1, sizeof *dup);
+  for (size_t a = 0; a < r->nservers; a++)
+    for (size_t b = a + 1; b < r->nservers; b++)
+      if (!strcasecmp(r->servers[a].name, r->servers[b].name)) dup[a] = dup[b] = 1;
+  for (size_t a = 0; a < r->nservers; a++) {
+    if (!dup[a]) continue;
+    const char *root = r->servers[a].root, *b = strrchr(root, '/');
+    b = b && b[1] ? b + 1 : root;
+    char *nm = exh__xasprintf("%s [%s]", r->servers[a].name, b);
+    free(r->servers[a].name);
+    r->servers[a].name = nm;
+  }
+  free(dup);
+}
+
 static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **out);
 
 /* The whole scan runs under a guard: running out of memory outside the
@@ -326,6 +375,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
     }
   }
   for (size_t i = 0; i < w.n; i++) total += w.ev[i].nfindings;
+  name_servers(r, &w);
   r->findings = exh__xcalloc(total ? total : 1, sizeof *r->findings);
   for (size_t i = 0; i < w.n; i++) {
     exh_evidence *ev = &w.ev[i];

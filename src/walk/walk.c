@@ -329,10 +329,11 @@ static void cand_add(cands *c, const char *path) {
 static char *climb(const char *root, const char *dir) {
   char *d = exh__xstrdup(dir);
   size_t rn = strlen(root);
-  while (strlen(d) > rn) {
+  for (int step = 0; strlen(d) > rn; step++) {
     char *slash = strrchr(d, '/');
     if (!slash || (size_t)(slash - d) < rn) break;
-    if (!layout_name(slash + 1)) break;
+    /* a one-letter folder is a drive only where the system's folders are */
+    if (!layout_name(slash + 1) || (step > 0 && strlen(slash + 1) == 1)) break;
     *slash = 0;
   }
   return d;
@@ -403,7 +404,7 @@ static char *client_hostname(const char *root, const char *dir) {
 /* A collection's name from its folder or zip: "EXCH01-C.0123456789abcdef"
  * (a hunt export's host-client folder) gives EXCH01, a collector's zip
  * "Collection-EXCH01-2024-03-05T10_00_00Z.zip" gives EXCH01. */
-static char *folder_name(const char *path, int is_file) {
+static char *folder_name(const char *path, int is_file, int *named) {
   const char *b = strrchr(path, '/');
   b = b ? b + 1 : path;
   char *n = exh__xstrdup(b);
@@ -415,7 +416,10 @@ static char *folder_name(const char *path, int is_file) {
         n[len - strlen(ext[i])] = 0;
         break;
       }
-    if (!strncmp(n, "Collection-", 11)) memmove(n, n + 11, strlen(n + 11) + 1);
+    if (!strncmp(n, "Collection-", 11)) { /* Velociraptor's offline collector names its zip after the host */
+      memmove(n, n + 11, strlen(n + 11) + 1);
+      *named = 1;
+    }
     char *t = strstr(n, "-20"); /* "-2024-03-05T..." */
     if (t && t > n && strlen(t) >= 11 && t[5] == '-' && t[8] == '-') *t = 0;
   }
@@ -473,7 +477,7 @@ void exh__walk_root(exh_walk *w, const char *root, size_t given) {
       int is_file = exh__lstat(c.p[i], &cs, why, sizeof why) == 0 && cs.type == EXH_FT_FILE;
       char *h = is_file ? NULL : client_hostname(root, c.p[i]);
       int named = h != NULL;
-      char *name = h ? h : folder_name(c.p[i], is_file);
+      char *name = h ? h : folder_name(c.p[i], is_file, &named);
       size_t s = (size_t)-1;
       for (size_t k = first; k < w->nfound && s == (size_t)-1; k++) /* one host name, one server */
         if (ieq(w->srv[w->found[k].server].name, name)) s = w->found[k].server;

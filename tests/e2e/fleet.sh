@@ -7,7 +7,8 @@
 # A shadow copy's findings identical to the live volume's are merged, with
 # the copy's location listed.
 # One scan of the folder must give one server per collection, named from
-# the collection (client_info.json's Hostname, the folder, the zip), each
+# the collection (client_info.json's Hostname, the offline collector's zip)
+# or its evidence (HttpProxy ServerHostName, EVTX Computer), each
 # with the findings its tree gives alone; a folder with one collection
 # stays one server named as given.
 # usage: fleet.sh EXHUNT EXGEN WORKDIR
@@ -16,7 +17,7 @@ X=$1 G=$2 W=$3
 rm -rf "$W" && mkdir -p "$W"
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-for i in 1 2 3 4 5; do "$G" --scenario attack --seed "$i" --days 3 --lines 3 --out "$W/gen$i" > /dev/null || exit 1; done
+for i in 1 2 3 4 5; do "$G" --scenario attack --seed "$i" --host "EXCH0$i" --days 3 --lines 3 --out "$W/gen$i" > /dev/null || exit 1; done
 F="$W/case/fleet"
 mkdir -p "$F/plain/EXCH01" "$F/velo/hunt/EXCH02-C.0123456789abcdef/uploads/auto" "$F/kape/EXCH03/tout"
 cp -r "$W/gen1/C/." "$F/plain/EXCH01/"
@@ -97,9 +98,18 @@ sed -n 3p "$W/fleet.txt" | grep -q '^Fleet: 5 servers: 5 compromised' || fail "t
 for h in EXCH01 exch02.corp.local EXCH03 EXCH04 EXCH05; do
   sed -n 4,9p "$W/fleet.txt" | grep -q "^  $h  *compromised  *ProxyLogon" || fail "text fleet table: no row for $h"
 done
-# one collection in a folder: the folder is the server, as given
+# one collection in a folder: the folder given is the server, named from
+# its evidence (HttpProxy's ServerHostName, EVTX Computer), not "plain"
 "$X" scan --no-progress -f jsonl "$F/plain" > "$W/one.jsonl"
 h=$(count "$W/one.jsonl" | awk '{print $1}')
-[ "$h" = plain ] || fail "one collection: server named '$h', want the folder given (plain)"
+[ "$h" = EXCH01 ] || fail "one collection: server named '$h', want the host its evidence names (EXCH01)"
+grep -q '"root":"'"$F"'/plain"' "$W/one.jsonl" || fail "one collection: the root is not the folder given"
+# one host collected twice, in folders of one letter (not drives: no system
+# folder in them): two servers, told apart by their folders
+mkdir -p "$W/twice/a" "$W/twice/b"
+cp -r "$W/gen1/C" "$W/twice/a/C" && cp -r "$W/gen1/C" "$W/twice/b/C"
+"$X" scan --no-progress "$W/twice" > "$W/twice.txt"
+grep -q '^== EXCH01 \[a\] ' "$W/twice.txt" && grep -q '^== EXCH01 \[b\] ' "$W/twice.txt" \
+  || fail "one host twice: $(grep '^== ' "$W/twice.txt" | tr '\n' ' ')"
 echo "fleet: $fails failed"
 [ "$fails" -eq 0 ]

@@ -2,7 +2,7 @@
  * and benchmarks, with attack chains at known spots and a ground-truth file.
  *
  * usage: exgen [--seed N] [--size-mb N | --lines N] [--days N]
- *              [--scenario attack|clean|benign] --out TREE [--truth FILE] [--manifest FILE]
+ *              [--scenario attack|clean|benign] [--host NAME] --out TREE [--truth FILE] [--manifest FILE]
  * --size-mb sets the total size (benchmark corpora); --lines the mean number
  * of records per hourly HttpProxy file (default 12).
  *
@@ -49,6 +49,10 @@
 #define R_ARCHIVE "exhunt-file-staging-archive"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+/* The server's host name in its logs (HttpProxy ServerHostName, ECP's
+ * server column, EVTX Computer): --host, EXCH01 by default. */
+static const char *host_name = "EXCH01";
+static char host_fqdn[128] = "EXCH01.contoso.local";
 static uint64_t rnd(void) {
   uint64_t x = rng_state;
   x ^= x >> 12;
@@ -301,7 +305,7 @@ static void benign_fields(int proto, int64_t t) {
   unsigned o3 = rn(256);
   unsigned o4 = 1 + rn(254);
   snprintf(field_buf[F_IP], 512, "%u.%u.%u.%u", o1, o2, o3, o4);
-  strcpy(field_buf[F_SRV], "EXCH01");
+  snprintf(field_buf[F_SRV], sizeof field_buf[F_SRV], "%.100s", host_name);
   static const char *const st[] = {"200", "200", "200", "200", "200", "401", "302", "440", "404", "500"};
   strcpy(field_buf[F_STATUS], st[rn(10)]);
   strcpy(field_buf[F_BESTATUS], field_buf[F_STATUS]);
@@ -445,7 +449,7 @@ static void write_httpproxy(int days, long lines_per_file) {
 static void ecp_row(out *o, int64_t t, const char *data) {
   char ts[40], line[8192];
   iso(t, ts, sizeof ts);
-  snprintf(line, sizeof line, "%s,EXCH01,ECP.Request,", ts);
+  snprintf(line, sizeof line, "%s,%s,ECP.Request,", ts, host_name);
   csv_append(line, sizeof line, data);
   out_line(o, line);
 }
@@ -811,14 +815,17 @@ int main(int argc, char **argv) {
   int days = 4;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--seed") && i + 1 < argc) rng_state ^= strtoull(argv[++i], NULL, 10) * 0x9E3779B97F4A7C15ull + 1;
-    else if (!strcmp(argv[i], "--size-mb") && i + 1 < argc) size_mb = atol(argv[++i]);
+    else if (!strcmp(argv[i], "--host") && i + 1 < argc) {
+      host_name = argv[++i];
+      snprintf(host_fqdn, sizeof host_fqdn, "%.100s.contoso.local", host_name);
+    } else if (!strcmp(argv[i], "--size-mb") && i + 1 < argc) size_mb = atol(argv[++i]);
     else if (!strcmp(argv[i], "--days") && i + 1 < argc) days = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--lines") && i + 1 < argc) lines = atol(argv[++i]);
     else if (!strcmp(argv[i], "--scenario") && i + 1 < argc) scenario = argv[++i];
     else if (!strcmp(argv[i], "--out") && i + 1 < argc) tree = argv[++i];
     else if (!strcmp(argv[i], "--truth") && i + 1 < argc) truth_path = argv[++i];
     else if (!strcmp(argv[i], "--manifest") && i + 1 < argc) manifest_path = argv[++i];
-    else die("usage: exgen [--seed N] [--size-mb N | --lines N] [--days N] [--scenario attack|clean|benign] --out TREE [--truth FILE] [--manifest FILE]");
+    else die("usage: exgen [--seed N] [--size-mb N | --lines N] [--days N] [--scenario attack|clean|benign] [--host NAME] --out TREE [--truth FILE] [--manifest FILE]");
   }
   if (!tree) die("--out is required");
   if (days < 3) days = 3;

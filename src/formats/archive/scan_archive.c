@@ -431,6 +431,7 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   m.mtime_ms = (int64_t)archive_entry_mtime(e) * 1000;
   m.first_ms = m.last_ms = EXH_TIME_UNKNOWN;
   wk->dispatch->scan(wk, &m, &ms.s); /* the member's own format */
+  if (!ev->host[0] && m.host[0]) memcpy(ev->host, m.host, sizeof ev->host); /* the collection's host */
   if (ms.over) st->over = 1;
   merge_member(st, &m, name);
   free(m.findings);

@@ -305,6 +305,15 @@ static void eval_event(evctx *c, exh_str channel, unsigned eid, int64_t t, uint6
   c->n = base_n;
 }
 
+/* The evidence's host name: printable, no path separators. */
+static void note_host(exh_evidence *ev, exh_str h) {
+  if (!h.p || h.n == 0 || h.n >= sizeof ev->host) return;
+  for (size_t i = 0; i < h.n; i++)
+    if ((unsigned char)h.p[i] <= 0x20 || h.p[i] == '/' || h.p[i] == '\\' || (unsigned char)h.p[i] == 0x7f) return;
+  memcpy(ev->host, h.p, h.n);
+  ev->host[h.n] = 0;
+}
+
 static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   evctx *c = ctx;
   c->ev->records++;
@@ -326,6 +335,10 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   if (t == EXH_TIME_UNKNOWN) t = r->written_ms;
   exh__evidence_channel(c->ev, channel.p, channel.n, t);
   note_time(c->ev, t);
+  if (!c->ev->host[0]) { /* the host the log was written on names the server */
+    exh_str comp = exh__evtx_text(p, exh__evtx_child(p, sys, "Computer"), &c->tmp);
+    note_host(c->ev, comp);
+  }
   if (!channel_wanted(c, channel)) return 0; /* no loaded rule reads this record's channel */
   c->wanted_records++;
   exh_str eid_s = exh__evtx_text(p, exh__evtx_child(p, sys, "EventID"), &c->tmp);
@@ -578,6 +591,11 @@ static void json_line(evctx *c, exh_buf *scratch, exh_str line, uint64_t offset,
   if (ti >= 0 && exh__parse_iso8601(c->vals[ti], &ms) == 0) t = ms;
   exh__evidence_channel(ev, channel.p, channel.n, t);
   note_time(ev, t);
+  if (!ev->host[0]) {
+    int hi = flat_find(c, "Computer");
+    if (hi < 0) hi = flat_find(c, "MachineName"); /* Get-WinEvent's shape */
+    if (hi >= 0) note_host(ev, c->vals[hi]);
+  }
   uint64_t rid = 0;
   if (ri >= 0 && exh__parse_u64(c->vals[ri], &rid) != 0) rid = 0;
   evsrc src = {NULL, NULL, line, offset, line_no, "windows.events_json"};

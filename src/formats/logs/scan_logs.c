@@ -148,10 +148,18 @@ static void note_hops(const exctx *c, const exh_record *rec, exh_finding *f) {
  * correlation does not take it for an attacker (correlate/labels.c), also
  * when only another log's findings name it. */
 static void note_server_ip(exctx *c, const char *p, size_t n) {
-  if (c->text_mode || c->sip_col < 0) return;
+  if (c->text_mode || (c->sip_col < 0 && c->host_col < 0)) return;
   exh_str *cols = c->wk->cols;
   int nc = exh__log_split(&c->hdr, p, n, cols, c->wk->qflags, EXH_MAX_COLS);
-  if (c->sip_col >= nc) return;
+  /* the server's name for the report (HttpProxy's ServerHostName) */
+  if (c->host_col >= 0 && c->host_col < nc && !c->ev->host[0]) {
+    exh_str h = cols[c->host_col];
+    if (h.n > 0 && h.n < sizeof c->ev->host && !(h.n == 1 && h.p[0] == '-')) {
+      memcpy(c->ev->host, h.p, h.n);
+      c->ev->host[h.n] = 0;
+    }
+  }
+  if (c->sip_col < 0 || c->sip_col >= nc) return;
   exh_str v = cols[c->sip_col];
   if (v.n == 0 || v.n >= sizeof c->ev->server_ip || (v.n == 1 && v.p[0] == '-')) return;
   memcpy(c->ev->server_ip, v.p, v.n);
