@@ -107,8 +107,10 @@ typedef struct exh_kind_plan {
 const exh_kind_plan *exh__ruleset_plan(const exh_ruleset *rs, exh_kind k);
 
 /* The field mapping a Windows log source asks for (docs/windows-mapping.md):
- * process_creation from Security 4688 reads 4688's names as Sysmon's. */
-enum { WMAP_NONE = 0, WMAP_SECURITY_4688 = 1 };
+ * process_creation from Security 4688 reads 4688's names as Sysmon's;
+ * category antivirus reads Defender's ThreatName as Signature and Path as
+ * Filename. */
+enum { WMAP_NONE = 0, WMAP_SECURITY_4688 = 1, WMAP_ANTIVIRUS = 2 };
 /* For EVTX events: does the rule's log source take an event of this channel
  * and id? *map receives the field mapping to apply. */
 int exh__rule_windows_accepts(const exh_rule *r, exh_str channel, unsigned eventid, int *map);
