@@ -16,12 +16,17 @@
 
 /* ---- Sigma wildcard patterns (glob.c) ---------------------------------- */
 
-/* A compiled value: literal bytes, '*' (any run) and '?' (one byte). */
+/* A compiled value: characters, '*' (any run) and '?' (one character). */
 typedef struct exh_glob {
-  unsigned char *lit; /* lowercased unless cased */
-  unsigned char *tok; /* per position: 0 literal, 1 star, 2 qmark */
+  unsigned char *lit; /* per byte, ASCII-lowercased unless cased (the prefilter's literals) */
+  unsigned char *tok; /* per byte: 0 literal, 1 star, 2 qmark, 3 literal of a
+                         character with another case outside ASCII */
   size_t n;
+  uint32_t *cp;        /* per character: code point, case-folded unless cased */
+  unsigned char *ctok; /* per character: 0 literal, 1 star, 2 qmark */
+  size_t nc;
   int cased;
+  int bytes; /* an encoding transform's output: bytes, not UTF-8 */
 } exh_glob;
 
 /* Compiles a Sigma value. Unless `raw`, '\' escapes '*', '?' and '\'

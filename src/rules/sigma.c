@@ -129,7 +129,7 @@ static int match_one(const matcher *m, size_t i, const char *s, size_t n, const 
     exh_str o;
     /* the other value must be copied: unquoting shares one scratch buffer */
     char *mine = exh__xstrndup(s, n);
-    int ok = exh__record_get(rec, m->refs[i], &o) && o.n == n && exh__strnieq(o.p, mine, n);
+    int ok = exh__record_get(rec, m->refs[i], &o) && exh__fold_eq(o.p, o.n, mine, n);
     free(mine);
     return ok;
   }
@@ -472,13 +472,21 @@ static int transform_budget(exh_ruleset *rs, const vals *vs, const mods_t *md, c
 static int compile_value(matcher *m, size_t i, const val *v, char *why, size_t whyn) {
   if (m->mods & MOD_RE) {
 #ifdef EXH_HAVE_PCRE2
-    uint32_t opts = 0;
+    /* UTF-8 with Unicode properties: '.' is one character, |i folds every
+     * script, \w and \d are Unicode's (as in Python's re); logs hold
+     * invalid UTF-8, which is matched around, never an error */
+    uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
     if (m->mods & MOD_RE_I) opts |= PCRE2_CASELESS;
     if (m->mods & MOD_RE_M) opts |= PCRE2_MULTILINE;
     if (m->mods & MOD_RE_S) opts |= PCRE2_DOTALL;
     int err;
     PCRE2_SIZE off;
     pcre2_code *c = pcre2_compile((PCRE2_SPTR)v->p, v->n, opts, &err, &off, NULL);
+    if (!c && err >= PCRE2_ERROR_UTF8_ERR21 && err <= PCRE2_ERROR_UTF8_ERR1) {
+      /* the expression itself is not UTF-8: bytes, as before */
+      opts &= ~(uint32_t)(PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF);
+      c = pcre2_compile((PCRE2_SPTR)v->p, v->n, opts, &err, &off, NULL);
+    }
     if (!c) {
       PCRE2_UCHAR msg[128];
       pcre2_get_error_message(err, msg, sizeof msg);
