@@ -26,16 +26,33 @@ static inline uint32_t fold(const exh_glob *g, uint32_t c) {
   return c < 0x80 ? exh_lower((unsigned char)c) : g->bytes ? c : exh__fold_cp(c);
 }
 
+#define CP_STAR 0xFFFFFFFFu /* per character: '*' */
+#define CP_Q 0xFFFFFFFEu    /* per character: '?' (no code point or bad byte is either) */
+
+/* A value needs the character matcher when it holds a non-ASCII byte or a
+ * '?': otherwise bytes and characters match alike (an ASCII letter never
+ * equals a byte of a multi-byte sequence, and no non-ASCII character folds
+ * into ASCII), and the byte matcher is smaller and faster. */
+static int needs_chars(const char *v, size_t n, int raw) {
+  if (raw) return 0;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)v[i] >= 0x80 || v[i] == '?') return 1;
+  return 0;
+}
+
 void exh__glob_compile(exh_glob *g, const char *v, size_t n, int star_front, int star_back,
                       int cased, int raw) {
+  int chars = needs_chars(v, n, raw);
   g->lit = exh__xmalloc(n + 2);
   g->tok = exh__xmalloc(n + 2);
-  g->cp = exh__xmalloc((n + 2) * sizeof *g->cp);
-  g->ctok = exh__xmalloc(n + 2);
+  g->cp = chars ? exh__xmalloc((n + 2) * sizeof *g->cp) : NULL;
   g->cased = cased;
   g->bytes = raw;
   size_t k = 0, nc = 0;
-  if (star_front) g->tok[k] = T_STAR, g->lit[k++] = 0, g->ctok[nc] = T_STAR, g->cp[nc++] = 0;
+  if (star_front) {
+    g->tok[k] = T_STAR, g->lit[k++] = 0;
+    if (chars) g->cp[nc++] = CP_STAR;
+  }
   const unsigned char *u = (const unsigned char *)v;
   for (size_t i = 0; i < n;) {
     unsigned char c = u[i];
@@ -48,13 +65,13 @@ void exh__glob_compile(exh_glob *g, const char *v, size_t n, int star_front, int
       i++;
       if (k && g->tok[k - 1] == T_STAR) continue; /* "**" is "*" */
       g->tok[k] = T_STAR, g->lit[k++] = 0;
-      g->ctok[nc] = T_STAR, g->cp[nc++] = 0;
+      if (chars) g->cp[nc++] = CP_STAR;
       continue;
     }
     if (!esc && !raw && c == '?') {
       i++;
       g->tok[k] = T_Q, g->lit[k++] = 0;
-      g->ctok[nc] = T_Q, g->cp[nc++] = 0;
+      if (chars) g->cp[nc++] = CP_Q;
       continue;
     }
     uint32_t cp;
@@ -67,13 +84,12 @@ void exh__glob_compile(exh_glob *g, const char *v, size_t n, int star_front, int
       g->tok[k] = variants ? T_LITV : T_LIT;
       g->lit[k++] = cased ? u[i + b] : exh_lower(u[i + b]);
     }
-    g->ctok[nc] = T_LIT;
-    g->cp[nc++] = fold(g, cp);
+    if (chars) g->cp[nc++] = fold(g, cp);
     i += l;
   }
   if (star_back && !(k && g->tok[k - 1] == T_STAR)) {
     g->tok[k] = T_STAR, g->lit[k++] = 0;
-    g->ctok[nc] = T_STAR, g->cp[nc++] = 0;
+    if (chars) g->cp[nc++] = CP_STAR;
   }
   g->n = k;
   g->nc = nc;
@@ -83,40 +99,62 @@ void exh__glob_free(exh_glob *g) {
   free(g->lit);
   free(g->tok);
   free(g->cp);
-  free(g->ctok);
-  g->lit = g->tok = g->ctok = NULL;
+  g->lit = g->tok = NULL;
   g->cp = NULL;
 }
 
-int exh__glob_match(const exh_glob *g, const char *s, size_t n) {
-  const unsigned char *t = (const unsigned char *)s;
+/* Bytes (a value of ASCII without '?', or an encoding transform's output),
+ * ASCII letters folded. */
+static int match_bytes(const exh_glob *g, const unsigned char *t, size_t n) {
+  size_t i = 0, j = 0, star = (size_t)-1, mark = 0;
+  const int cased = g->cased;
+  while (i < n) {
+    if (j < g->n) {
+      unsigned char tk = g->tok[j];
+      if (tk == T_Q || (tk == T_LIT && g->lit[j] == (cased ? t[i] : exh_lower(t[i])))) {
+        i++, j++;
+        continue;
+      }
+      if (tk == T_STAR) {
+        star = j++;
+        mark = i;
+        continue;
+      }
+    }
+    if (star != (size_t)-1) {
+      j = star + 1;
+      i = ++mark;
+      continue;
+    }
+    return 0;
+  }
+  while (j < g->n && g->tok[j] == T_STAR) j++;
+  return j == g->n;
+}
+
+/* Characters of UTF-8, folded unless cased. */
+static int match_chars(const exh_glob *g, const unsigned char *t, size_t n) {
   size_t i = 0, j = 0, star = (size_t)-1, mark = 0;
   const size_t nc = g->nc;
   while (i < n) {
     if (j < nc) {
-      unsigned char tk = g->ctok[j];
-      if (tk == T_LIT) {
-        uint32_t c;
-        size_t l;
-        if (t[i] < 0x80) { /* the common case, inline */
-          c = g->cased ? t[i] : exh_lower(t[i]);
-          l = 1;
-        } else {
-          l = next_char(g, t + i, n - i, &c);
-          c = fold(g, c);
-        }
-        if (c == g->cp[j]) {
-          i += l, j++;
-          continue;
-        }
-      } else if (tk == T_Q) {
-        uint32_t c;
-        i += next_char(g, t + i, n - i, &c);
-        j++;
-        continue;
-      } else { /* T_STAR */
+      uint32_t want = g->cp[j];
+      if (want == CP_STAR) {
         star = j++;
         mark = i;
+        continue;
+      }
+      uint32_t c;
+      size_t l;
+      if (t[i] < 0x80) { /* the common case, inline */
+        c = g->cased ? t[i] : exh_lower(t[i]);
+        l = 1;
+      } else {
+        l = next_char(g, t + i, n - i, &c);
+        c = fold(g, c);
+      }
+      if (want == CP_Q || c == want) {
+        i += l, j++;
         continue;
       }
     }
@@ -129,8 +167,12 @@ int exh__glob_match(const exh_glob *g, const char *s, size_t n) {
     }
     return 0;
   }
-  while (j < nc && g->ctok[j] == T_STAR) j++;
+  while (j < nc && g->cp[j] == CP_STAR) j++;
   return j == nc;
+}
+
+int exh__glob_match(const exh_glob *g, const char *s, size_t n) {
+  return g->cp ? match_chars(g, (const unsigned char *)s, n) : match_bytes(g, (const unsigned char *)s, n);
 }
 
 exh_str exh__glob_longest_literal(const exh_glob *g, const char *avoid) {

@@ -22,8 +22,8 @@ typedef struct exh_glob {
   unsigned char *tok; /* per byte: 0 literal, 1 star, 2 qmark, 3 literal of a
                          character with another case outside ASCII */
   size_t n;
-  uint32_t *cp;        /* per character: code point, case-folded unless cased */
-  unsigned char *ctok; /* per character: 0 literal, 1 star, 2 qmark */
+  uint32_t *cp; /* per character: code point, case-folded unless cased, or '*' / '?'
+                   markers; NULL when bytes match alike (ASCII without '?') */
   size_t nc;
   int cased;
   int bytes; /* an encoding transform's output: bytes, not UTF-8 */
