@@ -3,7 +3,7 @@
  * exercised in every way a rule reads an event: EventData fields by name,
  * System fields, Provider_Name, keywords over the whole record, a regular
  * expression, |all, |startswith / |endswith, 1 of, not (a log source
- * is always named: exhunt rejects a Windows rule without one). */
+ * is always named, or product windows alone: every event). */
 #ifndef EXH_FUZZ_WINDOWS_RULES_H
 #define EXH_FUZZ_WINDOWS_RULES_H
 
@@ -70,7 +70,34 @@ static const char fuzz_windows_rules[] =
     "  sel2:\n"
     "    UserID|startswith: 'S-1-5-21'\n"
     "    Computer|endswith: '.local'\n"
-    "  condition: 1 of sel*\n";
+    "  condition: 1 of sel*\n"
+    /* issue 13: every event (product windows alone), text folded across
+     * scripts, '?' and '.' as one character of UTF-8 (events hold broken
+     * UTF-8), spaced field names, Defender's antivirus mapping */
+    "---\n"
+    "title: fuzz text\n"
+    "id: 0b7a3c1e-0000-4000-8000-000000000006\n"
+    "level: low\n"
+    "logsource: {product: windows}\n"
+    "detection:\n"
+    "  kw:\n"
+    "    - 'Администратор'\n"
+    "    - 'Järjestelm?nvalvoja'\n"
+    "  sel:\n"
+    "    Threat Name|contains: 'Ω'\n"
+    "  re:\n"
+    "    Data|re|i: '^..ж.*ä$'\n"
+    "  condition: 1 of them\n"
+    "---\n"
+    "title: fuzz antivirus\n"
+    "id: 0b7a3c1e-0000-4000-8000-000000000007\n"
+    "level: low\n"
+    "logsource: {category: antivirus}\n"
+    "detection:\n"
+    "  sel:\n"
+    "    Signature|startswith: 'HackTool'\n"
+    "    Filename|contains: 'É'\n"
+    "  condition: sel\n";
 
 /* The shipped rules and these, compiled; aborts if one does not load (the
  * target would fuzz less than it says). */

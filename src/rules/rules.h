@@ -16,12 +16,17 @@
 
 /* ---- Sigma wildcard patterns (glob.c) ---------------------------------- */
 
-/* A compiled value: literal bytes, '*' (any run) and '?' (one byte). */
+/* A compiled value: characters, '*' (any run) and '?' (one character). */
 typedef struct exh_glob {
-  unsigned char *lit; /* lowercased unless cased */
-  unsigned char *tok; /* per position: 0 literal, 1 star, 2 qmark */
+  unsigned char *lit; /* per byte, ASCII-lowercased unless cased (the prefilter's literals) */
+  unsigned char *tok; /* per byte: 0 literal, 1 star, 2 qmark, 3 literal of a
+                         character with another case outside ASCII */
   size_t n;
+  uint32_t *cp; /* per character: code point, case-folded unless cased, or '*' / '?'
+                   markers; NULL when bytes match alike (ASCII without '?') */
+  size_t nc;
   int cased;
+  int bytes; /* an encoding transform's output: bytes, not UTF-8 */
 } exh_glob;
 
 /* Compiles a Sigma value. Unless `raw`, '\' escapes '*', '?' and '\'
@@ -107,8 +112,10 @@ typedef struct exh_kind_plan {
 const exh_kind_plan *exh__ruleset_plan(const exh_ruleset *rs, exh_kind k);
 
 /* The field mapping a Windows log source asks for (docs/windows-mapping.md):
- * process_creation from Security 4688 reads 4688's names as Sysmon's. */
-enum { WMAP_NONE = 0, WMAP_SECURITY_4688 = 1 };
+ * process_creation from Security 4688 reads 4688's names as Sysmon's;
+ * category antivirus reads Defender's ThreatName as Signature and Path as
+ * Filename. */
+enum { WMAP_NONE = 0, WMAP_SECURITY_4688 = 1, WMAP_ANTIVIRUS = 2 };
 /* For EVTX events: does the rule's log source take an event of this channel
  * and id? *map receives the field mapping to apply. */
 int exh__rule_windows_accepts(const exh_rule *r, exh_str channel, unsigned eventid, int *map);

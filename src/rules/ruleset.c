@@ -170,11 +170,25 @@ int exh__ruleset_intern(exh_ruleset *rs, const char *name, size_t n) {
   /* a NUL inside a YAML key ends the name, as everywhere else it is read */
   const char *z = memchr(name, 0, n);
   if (z) n = (size_t)(z - name);
+  /* a field name loses its spaces (the Sigma specification's field-name
+   * rule: "Threat Name" is ThreatName), as the events' names do */
+  char *nosp = NULL;
+  if (memchr(name, ' ', n)) {
+    nosp = exh__xmalloc(n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+      if (name[i] != ' ') nosp[k++] = name[i];
+    nosp[k] = 0;
+    name = nosp, n = k;
+  }
   int f = exh__ruleset_field_lookup(rs, name, n);
-  if (f >= 0) return f;
-  if (rs->nfields >= EXH_RULESET_MAX_FIELDS) return -1;
+  if (f >= 0 || rs->nfields >= EXH_RULESET_MAX_FIELDS) {
+    free(nosp);
+    return f >= 0 ? f : -1;
+  }
   EXH_VEC_RESERVE(rs->fields, rs->capf, rs->nfields + 1);
   rs->fields[rs->nfields] = exh__xstrndup(name, n);
+  free(nosp);
   f = (int)rs->nfields++;
   if (2 * rs->nfields > rs->fhash_cap) {
     free(rs->fhash);
@@ -219,9 +233,21 @@ const char *exh__ruleset_field_name(const exh_ruleset *rs, int fid) {
   return fid >= 0 && (size_t)fid < rs->nfields ? rs->fields[fid] : "";
 }
 
+/* A column name equals a field name ignoring case and spaces (field names
+ * are interned without them). */
+static int col_eq(exh_str col, const char *name) {
+  size_t i = 0;
+  for (const char *q = name;; q++) {
+    while (i < col.n && col.p[i] == ' ') i++;
+    if (!*q) return i == col.n;
+    if (i == col.n || exh_lower((unsigned char)col.p[i]) != exh_lower((unsigned char)*q)) return 0;
+    i++;
+  }
+}
+
 static int find_col(const exh_str *names, int nnames, const char *name) {
   for (int c = 0; c < nnames; c++)
-    if (exh__strieq(exh__trim(names[c]), name)) return c;
+    if (col_eq(exh__trim(names[c]), name)) return c;
   return -1;
 }
 

@@ -129,7 +129,7 @@ static int match_one(const matcher *m, size_t i, const char *s, size_t n, const 
     exh_str o;
     /* the other value must be copied: unquoting shares one scratch buffer */
     char *mine = exh__xstrndup(s, n);
-    int ok = exh__record_get(rec, m->refs[i], &o) && o.n == n && exh__strnieq(o.p, mine, n);
+    int ok = exh__record_get(rec, m->refs[i], &o) && exh__fold_eq(o.p, o.n, mine, n);
     free(mine);
     return ok;
   }
@@ -472,13 +472,21 @@ static int transform_budget(exh_ruleset *rs, const vals *vs, const mods_t *md, c
 static int compile_value(matcher *m, size_t i, const val *v, char *why, size_t whyn) {
   if (m->mods & MOD_RE) {
 #ifdef EXH_HAVE_PCRE2
-    uint32_t opts = 0;
+    /* UTF-8 with Unicode properties: '.' is one character, |i folds every
+     * script, \w and \d are Unicode's (as in Python's re); logs hold
+     * invalid UTF-8, which is matched around, never an error */
+    uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
     if (m->mods & MOD_RE_I) opts |= PCRE2_CASELESS;
     if (m->mods & MOD_RE_M) opts |= PCRE2_MULTILINE;
     if (m->mods & MOD_RE_S) opts |= PCRE2_DOTALL;
     int err;
     PCRE2_SIZE off;
     pcre2_code *c = pcre2_compile((PCRE2_SPTR)v->p, v->n, opts, &err, &off, NULL);
+    if (!c && err >= PCRE2_ERROR_UTF8_ERR21 && err <= PCRE2_ERROR_UTF8_ERR1) {
+      /* the expression itself is not UTF-8: bytes, as before */
+      opts &= ~(uint32_t)(PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF);
+      c = pcre2_compile((PCRE2_SPTR)v->p, v->n, opts, &err, &off, NULL);
+    }
     if (!c) {
       PCRE2_UCHAR msg[128];
       pcre2_get_error_message(err, msg, sizeof msg);
@@ -1326,16 +1334,125 @@ static const win_src W_PS_SCRIPT = {CH_PS, {4104}, 0};
 static const win_src W_PS_MODULE = {CH_PS, {4103}, 0};
 static const win_src W_PS_CLASSIC_START = {"Windows PowerShell", {400}, 0};
 static const win_src W_PS_CLASSIC_PROVIDER = {"Windows PowerShell", {600}, 0};
+static const win_src W_PS_CLASSIC_SCRIPT = {"Windows PowerShell", {800}, 0};
+static const win_src W_PS_CORE = {"PowerShellCore/Operational", {0}, 0};
+static const win_src W_PS_CORE_SCRIPT = {"PowerShellCore/Operational", {4104}, 0};
+static const win_src W_PS_CORE_MODULE = {"PowerShellCore/Operational", {4103}, 0};
+/* category antivirus: Defender's detection events, with Sigma's generic
+ * names Signature and Filename read as ThreatName and Path (SigmaHQ's
+ * thor.yml windows-defender-antivirus-mapping) */
+static const win_src W_ANTIVIRUS = {"Microsoft-Windows-Windows Defender/Operational",
+                                    {1006, 1007, 1008, 1009, 1010, 1011, 1012, 1017}, WMAP_ANTIVIRUS};
+static const win_src W_ANTIVIRUS2 = {"Microsoft-Windows-Windows Defender/Operational", {1018, 1019, 1115, 1116},
+                                     WMAP_ANTIVIRUS};
 
+/* Every other Windows service SigmaHQ names: one channel or a few, any
+ * event id (SigmaHQ's thor.yml and pySigma's windows_logsource_mapping;
+ * where the two spell a channel differently both are taken, the one real
+ * logs carry first). docs/windows-mapping.md lists them. */
+#define WCH(id, ch) static const win_src id = {ch, {0}, 0};
+WCH(W_NTLM, "Microsoft-Windows-NTLM/Operational")
+WCH(W_FIREWALL_AS, "Microsoft-Windows-Windows Firewall With Advanced Security/Firewall")
+WCH(W_LDAP, "Microsoft-Windows-LDAP-Client/Debug")
+WCH(W_LSA_SERVER, "Microsoft-Windows-LSA/Operational")
+WCH(W_OPENSSH, "OpenSSH/Operational")
+WCH(W_MITIGATIONS_K, "Microsoft-Windows-Security-Mitigations/Kernel Mode")
+WCH(W_MITIGATIONS_U, "Microsoft-Windows-Security-Mitigations/User Mode")
+WCH(W_SMBCLIENT_SECURITY, "Microsoft-Windows-SmbClient/Security")
+WCH(W_SMBCLIENT_CONNECTIVITY, "Microsoft-Windows-SmbClient/Connectivity")
+WCH(W_SMBSERVER_CONNECTIVITY, "Microsoft-Windows-SMBServer/Connectivity")
+WCH(W_SHELL_CORE, "Microsoft-Windows-Shell-Core/Operational")
+WCH(W_TS_LSM, "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational")
+WCH(W_BITS_CLIENT, "Microsoft-Windows-Bits-Client/Operational")
+WCH(W_DNS_SERVER, "DNS Server")
+WCH(W_DNS_SERVER_AUDIT, "Microsoft-Windows-DNSServer/Audit")
+WCH(W_DNS_SERVER_AUDIT2, "Microsoft-Windows-DNS-Server/Audit")
+WCH(W_DNS_SERVER_ANALYTIC, "Microsoft-Windows-DNSServer/Analytical")
+WCH(W_DNS_SERVER_ANALYTIC2, "Microsoft-Windows-DNS-Server/Analytical")
+WCH(W_DNS_CLIENT, "Microsoft-Windows-DNS Client Events/Operational")
+WCH(W_CAPI2, "Microsoft-Windows-CAPI2/Operational")
+WCH(W_CODEINTEGRITY, "Microsoft-Windows-CodeIntegrity/Operational")
+WCH(W_APPX_DEPLOYMENT_SERVER, "Microsoft-Windows-AppXDeploymentServer/Operational")
+WCH(W_APPX_PACKAGING, "Microsoft-Windows-AppxPackaging/Operational")
+WCH(W_APPMODEL_RUNTIME, "Microsoft-Windows-AppModel-Runtime/Admin")
+WCH(W_APPLOCKER_MSI, "Microsoft-Windows-AppLocker/MSI and Script")
+WCH(W_APPLOCKER_EXE, "Microsoft-Windows-AppLocker/EXE and DLL")
+WCH(W_APPLOCKER_PKG_DEPLOY, "Microsoft-Windows-AppLocker/Packaged app-Deployment")
+WCH(W_APPLOCKER_PKG_EXEC, "Microsoft-Windows-AppLocker/Packaged app-Execution")
+WCH(W_IIS_CONFIGURATION, "Microsoft-IIS-Configuration/Operational")
+WCH(W_PRINT_ADMIN, "Microsoft-Windows-PrintService/Admin")
+WCH(W_PRINT_OPERATIONAL, "Microsoft-Windows-PrintService/Operational")
+WCH(W_SERVICEBUS, "Microsoft-ServiceBus-Client")
+WCH(W_SERVICEBUS_ADMIN, "Microsoft-ServiceBus-Client/Admin")
+WCH(W_SERVICEBUS_OPERATIONAL, "Microsoft-ServiceBus-Client/Operational")
+WCH(W_DRIVER_FRAMEWORK, "Microsoft-Windows-DriverFrameworks-UserMode/Operational")
+WCH(W_DIAGNOSIS_SCRIPTED, "Microsoft-Windows-Diagnosis-Scripted/Operational")
+WCH(W_CERT_LIFECYCLE_SYSTEM, "Microsoft-Windows-CertificateServicesClient-Lifecycle-System/Operational")
+WCH(W_DHCP, "Microsoft-Windows-DHCP-Server/Operational")
+WCH(W_BITLOCKER, "Microsoft-Windows-BitLocker/BitLocker Management")
+WCH(W_VHDMP, "Microsoft-Windows-VHDMP/Operational")
+WCH(W_SHIMENGINE_OP, "Microsoft-Windows-Kernel-ShimEngine/Operational")
+WCH(W_SHIMENGINE_DIAG, "Microsoft-Windows-Kernel-ShimEngine/Diagnostic")
+WCH(W_APPEXP_TELEMETRY, "Microsoft-Windows-Application-Experience/Program-Telemetry")
+WCH(W_APPEXP_PCA, "Microsoft-Windows-Application-Experience/Program-Compatibility-Assistant")
+WCH(W_NTFS, "Microsoft-Windows-Ntfs/Operational")
+WCH(W_HYPERV_WORKER, "Microsoft-Windows-Hyper-V-Worker-Admin")
+WCH(W_HYPERV_WORKER2, "Microsoft-Windows-Hyper-V-Worker")
+WCH(W_KERNEL_EVENT_TRACING, "Microsoft-Windows-Kernel-EventTracing/Admin")
+WCH(W_KERNEL_EVENT_TRACING2, "Microsoft-Windows-Kernel-EventTracing")
+WCH(W_SENSE, "Microsoft-Windows-SENSE/Operational")
+#undef WCH
+
+#define WIN_SRC_MAX 4
 static const struct {
   const char *name;
-  const win_src *src[3];
+  const win_src *src[WIN_SRC_MAX];
 } win_services[] = {
     {"application", {&W_APPLICATION}},   {"security", {&W_SECURITY}},
     {"system", {&W_SYSTEM}},             {"sysmon", {&W_SYSMON}},
-    {"powershell", {&W_PS}},             {"powershell-classic", {&W_PS_CLASSIC}},
+    {"powershell", {&W_PS, &W_PS_CORE}}, {"powershell-classic", {&W_PS_CLASSIC}},
     {"msexchange-management", {&W_EXMGMT}}, {"windefend", {&W_DEFENDER}},
     {"taskscheduler", {&W_TASKSCHED}},   {"wmi", {&W_WMI}},
+    {"ntlm", {&W_NTLM}},
+    {"firewall-as", {&W_FIREWALL_AS}},
+    {"ldap", {&W_LDAP}},
+    {"ldap_debug", {&W_LDAP}},
+    {"lsa-server", {&W_LSA_SERVER}},
+    {"openssh", {&W_OPENSSH}},
+    {"security-mitigations", {&W_MITIGATIONS_K, &W_MITIGATIONS_U}},
+    {"smbclient-security", {&W_SMBCLIENT_SECURITY}},
+    {"smbclient-connectivity", {&W_SMBCLIENT_CONNECTIVITY}},
+    {"smbserver-connectivity", {&W_SMBSERVER_CONNECTIVITY}},
+    {"shell-core", {&W_SHELL_CORE}},
+    {"terminalservices-localsessionmanager", {&W_TS_LSM}},
+    {"bits-client", {&W_BITS_CLIENT}},
+    {"dns-server", {&W_DNS_SERVER}},
+    {"dns-server-audit", {&W_DNS_SERVER_AUDIT, &W_DNS_SERVER_AUDIT2}},
+    {"dns-server-analytic", {&W_DNS_SERVER_ANALYTIC, &W_DNS_SERVER_ANALYTIC2}},
+    {"dns-client", {&W_DNS_CLIENT}},
+    {"capi2", {&W_CAPI2}},
+    {"codeintegrity-operational", {&W_CODEINTEGRITY}},
+    {"appxdeployment-server", {&W_APPX_DEPLOYMENT_SERVER}},
+    {"appxpackaging-om", {&W_APPX_PACKAGING}},
+    {"appmodel-runtime", {&W_APPMODEL_RUNTIME}},
+    {"applocker", {&W_APPLOCKER_MSI, &W_APPLOCKER_EXE, &W_APPLOCKER_PKG_DEPLOY, &W_APPLOCKER_PKG_EXEC}},
+    {"iis-configuration", {&W_IIS_CONFIGURATION}},
+    {"printservice-admin", {&W_PRINT_ADMIN}},
+    {"printservice-operational", {&W_PRINT_OPERATIONAL}},
+    {"microsoft-servicebus-client", {&W_SERVICEBUS, &W_SERVICEBUS_ADMIN, &W_SERVICEBUS_OPERATIONAL}},
+    {"servicebus-client", {&W_SERVICEBUS, &W_SERVICEBUS_ADMIN, &W_SERVICEBUS_OPERATIONAL}},
+    {"driver-framework", {&W_DRIVER_FRAMEWORK}},
+    {"diagnosis-scripted", {&W_DIAGNOSIS_SCRIPTED}},
+    {"certificateservicesclient-lifecycle-system", {&W_CERT_LIFECYCLE_SYSTEM}},
+    {"dhcp", {&W_DHCP}},
+    {"bitlocker", {&W_BITLOCKER}},
+    {"vhdmp", {&W_VHDMP}},
+    {"kernel-shimengine", {&W_SHIMENGINE_OP, &W_SHIMENGINE_DIAG}},
+    {"application-experience", {&W_APPEXP_TELEMETRY, &W_APPEXP_PCA}},
+    {"ntfs", {&W_NTFS}},
+    {"hyper-v-worker", {&W_HYPERV_WORKER, &W_HYPERV_WORKER2}},
+    {"kernel-event-tracing", {&W_KERNEL_EVENT_TRACING, &W_KERNEL_EVENT_TRACING2}},
+    {"sense", {&W_SENSE}},
 }, win_categories[] = {
     {"process_creation", {&W_PROC_SYSMON, &W_PROC_4688}},
     {"file_event", {&W_FILE_EVENT}},
@@ -1364,10 +1481,12 @@ static const struct {
     {"file_block_executable", {&W_FILE_BLOCK_EXE}},
     {"file_block_shredding", {&W_FILE_BLOCK_SHRED}},
     {"file_executable_detected", {&W_FILE_EXE_DETECTED}},
-    {"ps_script", {&W_PS_SCRIPT}},
-    {"ps_module", {&W_PS_MODULE}},
+    {"ps_script", {&W_PS_SCRIPT, &W_PS_CORE_SCRIPT}},
+    {"ps_module", {&W_PS_MODULE, &W_PS_CORE_MODULE}},
     {"ps_classic_start", {&W_PS_CLASSIC_START}},
     {"ps_classic_provider_start", {&W_PS_CLASSIC_PROVIDER}},
+    {"ps_classic_script", {&W_PS_CLASSIC_SCRIPT}},
+    {"antivirus", {&W_ANTIVIRUS, &W_ANTIVIRUS2}},
 };
 
 int exh__rule_windows_accepts(const exh_rule *r, exh_str channel, unsigned eventid, int *map) {
@@ -1387,16 +1506,24 @@ int exh__rule_windows_accepts(const exh_rule *r, exh_str channel, unsigned event
   return 0;
 }
 
+/* product windows: a service (its channels), a category (channels and
+ * event ids, perhaps a field mapping), or neither: every Windows event
+ * (keyword rules such as SigmaHQ's Mimikatz Use). */
 static int windows_logsource(exh_rule *r, const char *s, const char *c) {
+  if (!s[0] && !c[0]) {
+    r->nwsrc = 0;
+    return 0;
+  }
   for (size_t i = 0; s[0] && i < sizeof win_services / sizeof win_services[0]; i++)
     if (!strcasecmp(s, win_services[i].name)) {
       if (c[0]) return -1;
-      for (size_t k = 0; k < 3 && win_services[i].src[k]; k++) r->wsrc[r->nwsrc++] = win_services[i].src[k];
+      for (size_t k = 0; k < WIN_SRC_MAX && win_services[i].src[k]; k++) r->wsrc[r->nwsrc++] = win_services[i].src[k];
       return 0;
     }
   for (size_t i = 0; c[0] && !s[0] && i < sizeof win_categories / sizeof win_categories[0]; i++)
     if (!strcasecmp(c, win_categories[i].name)) {
-      for (size_t k = 0; k < 3 && win_categories[i].src[k]; k++) r->wsrc[r->nwsrc++] = win_categories[i].src[k];
+      for (size_t k = 0; k < WIN_SRC_MAX && win_categories[i].src[k]; k++)
+        r->wsrc[r->nwsrc++] = win_categories[i].src[k];
       return 0;
     }
   return -1;
@@ -1436,7 +1563,9 @@ static int logsource_kinds(exh_rule *r, yaml_document_t *d, yaml_node_t *ls, uns
     *dataset = "iis.access";
     return 0;
   }
-  if (!strcasecmp(p, "windows") && windows_logsource(r, s, c) == 0) {
+  /* antivirus has no product in SigmaHQ: on Windows, Defender's detections */
+  if ((!strcasecmp(p, "windows") || (!p[0] && !s[0] && !strcasecmp(c, "antivirus"))) &&
+      windows_logsource(r, s, c) == 0) {
     *kinds = 1u << EXH_KIND_EVTX;
     *dataset = "windows.evtx";
     return 0;

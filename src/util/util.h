@@ -148,6 +148,20 @@ void exh__term_str(FILE *f, const char *s, size_t n);
 void exh__term_buf(exh_buf *b, const char *s, size_t n);
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 size_t exh__utf8_len(const unsigned char *s, size_t n);
+/* One character of UTF-8 at s (n > 0): its code point and length; a byte
+ * that starts no valid sequence is one character, EXH_UTF8_BAD | byte
+ * (equal only to the same byte). */
+#define EXH_UTF8_BAD 0x80000000u
+size_t exh__utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+/* Unicode simple case folding (util/fold.c; the coverage is in
+ * docs/sigma.md): ASCII as exh_lower, others by table; a code point
+ * without a fold, or EXH_UTF8_BAD | byte, is returned as it is. */
+uint32_t exh__fold_cp(uint32_t cp);
+/* Has a non-ASCII code point another case (it folds, or another folds to
+ * it)? Such characters cannot be part of a literal searched ASCII-caselessly. */
+int exh__fold_has_variants(uint32_t cp);
+/* Equal after simple case folding, character by character. */
+int exh__fold_eq(const char *a, size_t an, const char *b, size_t bn);
 
 /* Counts '\n' bytes in [p, p+n); written so the compiler vectorises it. */
 uint64_t exh__count_newlines(const char *p, size_t n);

@@ -21,6 +21,14 @@ fails=0
 for f in $(grep -rl '^ *category: webserver' "$S/rules" "$S/rules-emerging-threats" "$S/rules-threat-hunting" "$S/rules-dfir"); do
   if grep -qF "$f" "$W/rejected.txt"; then echo "FAIL webserver rule not loaded: $f"; fails=$((fails + 1)); fi
 done
+# every Windows rule loads but those of categories no event log holds
+# (issue 13: services without a channel and product windows alone were rejected)
+if grep 'unsupported log source (product: windows' "$W/rejected.txt" | grep -v 'category: file_access)\|category: file_rename)'; then
+  echo "FAIL Windows rules rejected for their log source (above)"; fails=$((fails + 1))
+fi
+if grep 'unsupported log source (product: -, service: -, category: antivirus)' "$W/rejected.txt"; then
+  echo "FAIL antivirus rules rejected (above)"; fails=$((fails + 1))
+fi
 # every rejection names its reason
 if grep '^rule not loaded' "$W/rejected.txt" | grep -qv ': [a-zA-Z'"'"'(].*'; then echo "FAIL a rejection without a reason"; fails=$((fails + 1)); fi
 # among rules of supported log sources, at most 1% rejected for other reasons

@@ -293,6 +293,71 @@ static void test_rejections(void **st) {
   exh_ruleset_free(rs);
 }
 
+/* Issue 13 item 2: the Windows log sources SigmaHQ names (each service's
+ * channels, docs/windows-mapping.md), product windows alone (every Windows
+ * event: keyword rules), category antivirus (Defender's detections), and
+ * field names without their spaces. Rejected before: unsupported log source. */
+static void test_windows_logsources(void **st) {
+  (void)st;
+  static const struct {
+    const char *logsource, *channel;
+    unsigned eid;
+    int want;
+  } cases[] = {
+      {"  product: windows\n  service: ntlm\n", "Microsoft-Windows-NTLM/Operational", 8001, 1},
+      {"  product: windows\n  service: ntlm\n", "Security", 8001, 0},
+      {"  product: windows\n  service: firewall-as\n",
+       "Microsoft-Windows-Windows Firewall With Advanced Security/Firewall", 2003, 1},
+      {"  product: windows\n  service: ldap\n", "Microsoft-Windows-LDAP-Client/Debug", 30, 1},
+      {"  product: windows\n  service: lsa-server\n", "Microsoft-Windows-LSA/Operational", 300, 1},
+      {"  product: windows\n  service: openssh\n", "OpenSSH/Operational", 4, 1},
+      {"  product: windows\n  service: security-mitigations\n", "Microsoft-Windows-Security-Mitigations/User Mode", 10, 1},
+      {"  product: windows\n  service: security-mitigations\n", "Microsoft-Windows-Security-Mitigations/Kernel Mode", 3, 1},
+      {"  product: windows\n  service: smbclient-security\n", "Microsoft-Windows-SmbClient/Security", 31017, 1},
+      {"  product: windows\n  service: shell-core\n", "Microsoft-Windows-Shell-Core/Operational", 9707, 1},
+      {"  product: windows\n  service: terminalservices-localsessionmanager\n",
+       "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational", 21, 1},
+      {"  product: windows\n  service: bits-client\n", "Microsoft-Windows-Bits-Client/Operational", 3, 1},
+      {"  product: windows\n  service: dns-server\n", "DNS Server", 150, 1},
+      {"  product: windows\n  service: dns-server-analytic\n", "Microsoft-Windows-DNSServer/Analytical", 256, 1},
+      {"  product: windows\n  service: capi2\n", "Microsoft-Windows-CAPI2/Operational", 70, 1},
+      {"  product: windows\n  service: applocker\n", "Microsoft-Windows-AppLocker/Packaged app-Execution", 8020, 1},
+      {"  product: windows\n  service: codeintegrity-operational\n", "Microsoft-Windows-CodeIntegrity/Operational", 3033, 1},
+      {"  product: windows\n  service: powershell\n", "PowerShellCore/Operational", 4104, 1},
+      {"  product: windows\n  category: ps_script\n", "PowerShellCore/Operational", 4104, 1},
+      {"  product: windows\n  category: ps_script\n", "PowerShellCore/Operational", 4103, 0},
+      {"  product: windows\n", "Microsoft-Windows-GroupPolicy/Operational", 4016, 1},
+      {"  product: windows\n", "Security", 4688, 1},
+      {"  category: antivirus\n", "Microsoft-Windows-Windows Defender/Operational", 1116, 1},
+      {"  category: antivirus\n", "Microsoft-Windows-Windows Defender/Operational", 5007, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char y[1024];
+    snprintf(y, sizeof y, "title: t\nlogsource:\n%sdetection:\n  s:\n    Threat Name: x\n  condition: s\n",
+             cases[i].logsource);
+    exh_ruleset *rs = load(y);
+    if (exh_ruleset_count(rs) != 1) fail_msg("case %zu not loaded: %s", i, last_why);
+    const exh_rule *r = exh__ruleset_get(rs, 0);
+    assert_true(exh__rule_applies(r, EXH_KIND_EVTX));
+    int map;
+    exh_str ch = {cases[i].channel, strlen(cases[i].channel)};
+    if (exh__rule_windows_accepts(r, ch, cases[i].eid, &map) != cases[i].want)
+      fail_msg("case %zu: %s %u", i, cases[i].channel, cases[i].eid);
+    if (!strncmp(cases[i].logsource, "  category: antivirus", 21) && cases[i].want)
+      assert_int_equal(map, WMAP_ANTIVIRUS);
+    /* "Threat Name" is the field ThreatName (the spec's field-name rule) */
+    assert_true(exh__ruleset_field_id(rs, "ThreatName") >= 0);
+    assert_true(exh__ruleset_field_id(rs, "Threat Name") < 0);
+    exh_ruleset_free(rs);
+  }
+  /* still rejected: categories without an event log (EDR telemetry) */
+  exh_ruleset *rs = load("title: t\nlogsource:\n  product: windows\n  category: file_access\ndetection:\n"
+                         "  s:\n    X: a\n  condition: s\n");
+  assert_int_equal(exh_ruleset_count(rs), 0);
+  assert_non_null(strstr(last_why, "unsupported log source"));
+  exh_ruleset_free(rs);
+}
+
 static void test_builtin_rules_load(void **st) {
   (void)st;
   exh_ruleset *rs;
@@ -378,6 +443,6 @@ int main(void) {
       cmocka_unit_test(test_null_exists_keywords_virtual), cmocka_unit_test(test_more_modifiers),
       cmocka_unit_test(test_literal_groups), cmocka_unit_test(test_conditions),
       cmocka_unit_test(test_rejections), cmocka_unit_test(test_builtin_rules_load),
-      cmocka_unit_test(test_builtin_edges)};
+      cmocka_unit_test(test_builtin_edges), cmocka_unit_test(test_windows_logsources)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

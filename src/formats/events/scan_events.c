@@ -83,9 +83,17 @@ static void flat_add(evctx *c, const char *name, size_t nl, exh_str v) {
     c->dropped_here = 1;
     return;
   }
-  /* offsets into c->flat, fixed up to pointers once the record is done */
+  /* offsets into c->flat, fixed up to pointers once the record is done.
+   * The name loses its spaces, as the Sigma specification's field-name rule
+   * says (Defender's "Threat Name" is ThreatName, "New Value" NewValue) */
   size_t no = c->flat.n;
-  exh_buf_add(&c->flat, name, nl);
+  if (memchr(name, ' ', nl)) {
+    for (size_t i = 0; i < nl; i++)
+      if (name[i] != ' ') exh_buf_addc(&c->flat, name[i]);
+    nl = c->flat.n - no;
+  } else {
+    exh_buf_add(&c->flat, name, nl);
+  }
   size_t vo = c->flat.n;
   exh_buf_add(&c->flat, v.p, v.n);
   c->names[c->n] = (exh_str){(const char *)(uintptr_t)no, nl};
@@ -281,10 +289,13 @@ static void eval_event(evctx *c, exh_str channel, unsigned eid, int64_t t, uint6
     if (map != mapped) {
       /* field map for this record (and, for Security 4688, process_creation's names) */
       c->n = base_n;
-      if (map == WMAP_SECURITY_4688) {
-        static const char *const alias[][2] = {{"NewProcessName", "Image"}, {"ParentProcessName", "ParentImage"},
-                                               {"SubjectUserName", "User"}};
-        for (size_t a = 0; a < 3 && c->n < EXH_EVENT_MAX_FIELDS; a++) {
+      if (map == WMAP_SECURITY_4688 || map == WMAP_ANTIVIRUS) {
+        static const char *const alias4688[][2] = {
+            {"NewProcessName", "Image"}, {"ParentProcessName", "ParentImage"}, {"SubjectUserName", "User"}, {0, 0}};
+        /* Defender writes "Threat Name" (field names lose their spaces) */
+        static const char *const alias_av[][2] = {{"ThreatName", "Signature"}, {"Path", "Filename"}, {0, 0}};
+        const char *const(*alias)[2] = map == WMAP_SECURITY_4688 ? alias4688 : alias_av;
+        for (size_t a = 0; alias[a][0] && c->n < EXH_EVENT_MAX_FIELDS; a++) {
           int j = flat_find(c, alias[a][0]);
           if (j >= 0) {
             c->names[c->n] = (exh_str){alias[a][1], strlen(alias[a][1])};
