@@ -1151,7 +1151,10 @@ static cnf matcher_lits(const matcher *m) {
     return one;
   }
   if (m->mods & (MOD_RE | MOD_EXISTS | MOD_CIDR | MOD_FIELDREF)) return cnf_none();
-  if (m->fid >= 0 && m->fid < EXH_VF_COUNT && m->fid != EXH_VF_RAWRECORD) return cnf_none();
+  /* a decoded virtual field's value is in the raw record as written, or the
+   * record holds a '%' to decode (core/record.h) */
+  int decoded = m->fid >= 0 && exh__vf_is_decoded(m->fid);
+  if (m->fid >= 0 && m->fid < EXH_VF_COUNT && m->fid != EXH_VF_RAWRECORD && !decoded) return cnf_none();
   cnf acc = cnf_none();
   int all = (m->mods & MOD_ALL) != 0;
   for (size_t i = 0; i < m->nv; i++) {
@@ -1165,6 +1168,7 @@ static cnf matcher_lits(const matcher *m) {
       if (l.n) {
         one.g[0] = (litset){0};
         ls_add(&one.g[0], l);
+        if (decoded) ls_add(&one.g[0], (exh_str){"%", 1});
         one.n = 1;
       }
     }
@@ -1234,7 +1238,7 @@ static void collect_shown(exh_rule *r, int ni, int neg) {
     for (size_t a = 0; a < s->nalts; a++)
       for (size_t i = 0; i < s->alts[a].n; i++) {
         int fid = s->alts[a].m[i].fid;
-        if (fid < EXH_VF_COUNT) continue;
+        if (fid < EXH_VF_COUNT && !exh__vf_is_decoded(fid)) continue; /* decoded forms are worth showing */
         size_t j = 0;
         while (j < r->nshown && r->shown[j] != fid) j++;
         if (j == r->nshown && r->nshown < 8) {
