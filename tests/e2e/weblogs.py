@@ -123,6 +123,13 @@ CASES = [
     ("webshell_post_owa_auth_version", FE, IIS_HEAD,
      [iis("POST /owa/auth/15.1.2176/OutlookEN.aspx - 443 - %s %s - 200 0 0 31" % (ATT, MOZ))],
      [("iis_webshell_use", "high")]),
+    # probing for planted shells: 404s in the drop folders, one finding a line (the actors table
+    # counts them per address)
+    ("probe_shell_names", FE, IIS_HEAD,
+     [iis("GET /aspnet_client/%s - 443 - 45.77.12.9 Mozilla/5.0+zgrab/0.x - 404 0 2 1" % n)
+      for n in ("shell.aspx", "cmd.aspx", "system_web/log.aspx", "discover.ashx")] +
+     [iis("GET /owa/auth/%4futlookEN.aspx - 443 - 45.77.12.9 Mozilla/5.0+zgrab/0.x - 404 0 2 1")],
+     [("iis_webshell_probe", "low")] * 5),
     # commands in URLs
     ("command_plus", FE, IIS_HEAD,
      [iis("GET /aspnet_client/s.aspx c=whoami+/all 443 - %s %s - 200 0 0 55" % (ATT, MOZ))],
@@ -212,7 +219,9 @@ BENIGN = [
         iis("RPC_IN_DATA /rpc/rpcproxy.dll 0a1b2c3d@contoso.com:6001 443 CONTOSO\\user1 10.1.2.3 MSRPC - 200 0 0 12"),
         iis("GET /owa/auth/logon.aspx url=https%%3a%%2f%%2fmail.contoso.com%%2fecp%%2fcommand%%3dx 443 - 10.1.2.3 %s - 200 0 0 20" % MOZ),
         iis("GET /aspnet_client/system_web/4_0_30319/ - 443 - 10.1.2.3 %s - 403 14 0 1" % MOZ),
-        iis("GET /aspnet_client/shell.aspx - 443 - 10.1.2.9 %s - 404 0 2 1" % MOZ),
+        iis("GET /owa/auth/expiredpassword.aspx - 443 - 10.1.2.9 %s - 404 0 2 1" % MOZ),
+        iis("GET /favicon.ico - 443 - 10.1.2.9 %s - 404 0 2 1" % MOZ),
+        iis("GET /owa/auth/15.2.1118/scripts/premium/flogon.js - 443 - 10.1.2.9 %s - 404 0 2 1" % MOZ),
     ]),
     ("benign_be", BE, IIS_HEAD, [
         iis("POST /powershell clientApplication=EMC;PSVersion=5.1.17763.1 444 CONTOSO\\admin 10.0.0.5 Microsoft+WinRM+Client - 200 0 0 300"),

@@ -25,7 +25,8 @@ import sys
 EXTS = (".aspx", ".ashx", ".asmx", ".asp", ".cshtml")
 DATA = os.path.join("data", "exchange-pages.txt")
 RULES = [os.path.join("rules", "web", "iis_webshell_use.yml"),
-         os.path.join("rules", "web", "iis_unknown_page.yml")]
+         os.path.join("rules", "web", "iis_unknown_page.yml"),
+         os.path.join("rules", "web", "iis_webshell_probe.yml")]
 BEGIN = "# BEGIN exchange-pages (tools/pages/gen_pages.py)"
 END = "# END exchange-pages"
 HEADER = """\
@@ -33,7 +34,8 @@ HEADER = """\
 # builds whose CSS-Exchange baseline lists the file). Written by tools/pages/gen_pages.py from
 # the CSS-Exchange known-good baselines (github.com/microsoft/CSS-Exchange, MIT; the copies in
 # ../shared/data/baselines); do not edit by hand, add baselines and run the tool. The rules
-# rules/web/iis_webshell_use.yml and iis_unknown_page.yml carry this list as their filter.
+# rules/web/iis_webshell_use.yml, iis_unknown_page.yml and iis_webshell_probe.yml carry this list
+# as their filter.
 """
 
 
