@@ -27,6 +27,7 @@ import collections
 import glob
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -296,6 +297,37 @@ def main():
             fail("%s: benign lines gave %s" % (name, [(g[0], g[1], g[2][:160]) for g in got]))
         else:
             print("ok   %-34s silent on %d lines" % (name, len(lines)))
+    # every encoding of the same request is found: each character of the attack's words
+    # escaped at random (%HH in either hex case, IIS's %uXXXX, two or three layers of %25,
+    # either letter case), so the prefilter's groups for decoded fields are exercised on
+    # escapes of every kind (a variant the prefilter dropped would be a missed finding)
+    rnd = random.Random(13)
+
+    def enc(text, keep=""):
+        out = []
+        for ch in text:
+            if ch in keep or rnd.random() < 0.4:
+                out.append(ch.upper() if rnd.random() < 0.5 else ch)
+                continue
+            h = "%02x" % ord(ch)
+            h = h.upper() if rnd.random() < 0.5 else h
+            form = rnd.choice(["%" + h, "%u00" + h, "%25" + h, "%2525" + h, "%" + "%02X" % ord("%") + h])
+            out.append(form)
+        return "".join(out)
+    lines, n = [], 200
+    for i in range(n):
+        lines.append(iis("POST /autodiscover/autodiscover.json a=%s 443 CONTOSO\\u %s python-requests/2.28.1 - 200 0 0 5"
+                         % (enc("@evil.com/powershell/"), ATT)))
+        lines.append(iis("GET /owa/auth/logon.aspx x=%s 443 - %s %s - 200 0 0 5" % (enc("whoami"), ATT, MOZ)))
+    root = os.path.join(WORK, "encodings")
+    write_case(root, FE, IIS_HEAD, lines)
+    got, _ = scan(root)
+    c = collections.Counter(g[0] for g in got)
+    if c["iis_proxynotshell"] != n or c["iis_webshell_command_query"] != n or len(got) != 2 * n:
+        fail("random encodings: %d of %d ProxyNotShell, %d of %d commands, %d findings in all"
+             % (c["iis_proxynotshell"], n, c["iis_webshell_command_query"], n, len(got)))
+    else:
+        print("ok   %-34s %d variants of each request found" % ("encodings", n))
     # the Rps_Http log is its own kind, recognised by its folder and by its header alone
     root = os.path.join(WORK, "rps_by_head")
     write_case(root, "collected/rps.log", RPS_HEAD, [rps("/powershell", "x", ATT, 200, "python-requests/2.28.1")])
