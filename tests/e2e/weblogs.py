@@ -67,6 +67,25 @@ RPS_FIELDS = ("DateTime,StartTime,RequestId,MajorVersion,MinorVersion,BuildVersi
 RPS_HEAD = ("#Software: Microsoft Exchange Server\r\n#Version: 15.02.1118.007\r\n#Log-type: Rps Http Logs\r\n"
             "#Date: 2022-12-20T00:00:00.000Z\r\n#Fields: " + RPS_FIELDS + "\r\n")
 RPS = EXV + "/Logging/CmdletInfra/Powershell-Proxy/Http/Rps_Http_2022122000-1.LOG"
+# HttpProxy: the field list Exchange writes (the same as tools/exgen, facts §5 of ../shared)
+HP_FIELDS = re.findall(r'"([A-Za-z]+)"', re.search(r"HP_FIELDS\[\] = \{(.*?)\};", open(
+    os.path.join(SRC, "tools", "exgen", "exgen.c"), encoding="utf-8").read(), re.S).group(1))
+HP_HEAD = ("DateTime,RequestId\r\n#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n"
+           "#Log-type: HttpProxy Logs\r\n#Date: 2021-08-20T00:00:00.000Z\r\n#Fields: " + ",".join(HP_FIELDS) + "\r\n")
+HP = EXV + "/Logging/HttpProxy/Autodiscover/HttpProxy_2021082001-1.LOG"
+
+
+def hp(stem, query, status, ua, ip, user=""):
+    _t[0] += 1
+    row = {"DateTime": "2021-08-20T01:%02d:%02d.000Z" % (_t[0] // 60 % 60, _t[0] % 60),
+           "RequestId": "5a6b%04x-0c1d-4e2f-8a9b-1c2d3e4f5a6b" % _t[0], "MajorVersion": "15", "MinorVersion": "1",
+           "BuildVersion": "2176", "RevisionVersion": "2", "Protocol": "Autodiscover", "UrlHost": "mail.contoso.com",
+           "UrlStem": stem, "AuthenticatedUser": user, "IsAuthenticated": "true" if user else "false",
+           "UserAgent": ua, "ClientIpAddress": ip, "ServerHostName": "EXCH01", "HttpStatus": str(status),
+           "Method": "POST", "UrlQuery": query}
+    return ",".join('"%s"' % row[f].replace('"', '""') if "," in row.get(f, "") else row.get(f, "") for f in HP_FIELDS)
+
+
 ECP_HEAD = ("TimeStamp,ServerName,EventId,EventData\r\n#Software: Microsoft Exchange Server\r\n"
             "#Version: 15.0.0.0\r\n#Log-type: ECP Server Log\r\n#Date: 2021-08-20T00:00:00.000Z\r\n"
             "#Fields: TimeStamp,ServerName,EventId,EventData\r\n")
@@ -191,6 +210,15 @@ CASES = [
     ("backend_powershell_python", BE, IIS_HEAD,
      [iis("POST /powershell clientApplication=ActiveMonitor;PSVersion=5.1.17763.1 444 CONTOSO\\user7 10.0.0.5 python-requests/2.28.1 - 200 0 0 2110")],
      [("iis_backend_powershell", "high")]),
+    # the same SSRF in the front end's HttpProxy log (UrlStem-decoded, UrlQuery-decoded)
+    ("httpproxy_proxyshell_encoded", HP, HP_HEAD,
+     [hp("/autodiscover/autodiscover.json", "?%40evil.com/mapi/nspi/?&Email=autodiscover/autodiscover.json%253F%2540evil.com",
+         200, "python-requests/2.26.0", ATT)],
+     [("httpproxy_proxyshell", "critical")]),
+    ("httpproxy_proxyshell_cat", HP, HP_HEAD,
+     [hp("/autodiscover/autodiscover.json", "?@evil.com/%50owershell/?X-Rps-CAT=VgEAVAdXaW5kb3dzQwBBCAAAAA&Email=autodiscover/autodiscover.json%3F@evil.com",
+         200, "python-requests/2.26.0", ATT)],
+     [("httpproxy_proxyshell", "critical")]),
     # Rps_Http: attacker agents in ClientInfo
     ("rps_python", RPS, RPS_HEAD, [rps("/powershell", "CONTOSO\\user7", ATT, 200, "python-requests/2.28.1", "Get-Mailbox")],
      [("rps_http_attacker_client", "high")]),
@@ -236,6 +264,15 @@ BENIGN = [
         iis("POST /powershell PSVersion=5.1.17763.1 444 CONTOSO\\admin 10.0.0.5 ClientInfo - 200 0 0 300"),
         iis("GET /ecp/default.aspx - 444 CONTOSO\\admin 10.0.0.5 %s - 200 0 0 80" % MOZ),
         iis("POST /EWS/Exchange.asmx - 444 CONTOSO\\user1 10.0.0.5 Microsoft+Office/16.0 - 200 0 0 30"),
+    ]),
+    ("benign_httpproxy", HP, HP_HEAD, [
+        hp("/autodiscover/autodiscover.json/v1.0/user1@contoso.com", "?Protocol=ActiveSync&RedirectCount=1", 200,
+           "Outlook-iOS/723.4027091.prod.iphone", "10.1.2.3"),
+        hp("/autodiscover/autodiscover.xml", "", 200, "Microsoft Office/16.0", "10.1.2.3", "CONTOSO\\user1"),
+        hp("/autodiscover/autodiscover.json", "?Email=user1%40contoso.com&Protocol=EWS&RedirectCount=1", 200,
+           "Microsoft Office/16.0", "10.1.2.3"),
+        hp("/autodiscover/autodiscover.json", "?@evil.com/powershell/?&Email=autodiscover/autodiscover.json%3F@evil.com",
+           200, "python-requests/2.28.1", ATT, "CONTOSO\\user7"),  # ProxyNotShell's shape: not ProxyShell's
     ]),
     ("benign_rps", RPS, RPS_HEAD, [
         rps("/powershell", "CONTOSO\\admin", "10.0.0.5", 200, "Microsoft WinRM Client", "Get-ExchangeServer"),
