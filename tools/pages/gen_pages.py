@@ -11,7 +11,8 @@ turned into the URL IIS serves it at:
   \\ClientAccess\\exchweb\\ews\\rest     -> /ews/rest      (the EWS virtual directory)
   \\ClientAccess\\<vdir>\\rest          -> /<vdir>/rest   (back end, proxied from the front end)
 
-Then it writes the list into the rules that need it, between the lines
+Each run writes the data file from the baselines it is given (all of them each time). Then it
+writes the list into the rules that need it, between the lines
 "# BEGIN exchange-pages (tools/pages/gen_pages.py)" and "# END exchange-pages" (an indented
 YAML list item a page). Run it again when baselines of more builds are added; --check fails
 (exit 1) when the rules, the data file and the given baselines disagree (ctest shipped_pages).
@@ -30,12 +31,16 @@ RULES = [os.path.join("rules", "web", "iis_webshell_use.yml"),
 BEGIN = "# BEGIN exchange-pages (tools/pages/gen_pages.py)"
 END = "# END exchange-pages"
 HEADER = """\
-# Server-side pages Exchange ships in the folders IIS serves, as URL paths (one a line, then the
-# builds whose CSS-Exchange baseline lists the file). Written by tools/pages/gen_pages.py from
-# the CSS-Exchange known-good baselines (github.com/microsoft/CSS-Exchange, MIT; the copies in
-# ../shared/data/baselines); do not edit by hand, add baselines and run the tool. The rules
-# rules/web/iis_webshell_use.yml, iis_unknown_page.yml and iis_webshell_probe.yml carry this list
-# as their filter.
+# Server-side pages Exchange ships in the folders IIS serves, as URL paths, from %d builds: one
+# page a line, then how many of those builds ship it, the lowest and the highest of them.
+# Written by tools/pages/gen_pages.py from the CSS-Exchange known-good baselines
+# (github.com/microsoft/CSS-Exchange, MIT): every baseline_<build>.csv that repository's history
+# holds (Security/Baselines, Security/src/Baselines, Security/Scripts/Baselines, removed by
+# commit 7086a4338 in 2022-08), Exchange 2013, 2016 and 2019 from RTM to the spring 2021
+# updates; the four of ../shared/data/baselines among them (ctest shipped_pages checks it).
+# Do not edit by hand: give the tool more baselines and run it again. The rules
+# rules/web/iis_webshell_use.yml, iis_unknown_page.yml and iis_webshell_probe.yml carry this
+# list as their filter.
 """
 
 
@@ -64,11 +69,20 @@ def read_baselines(paths):
                     # case-insensitive: IIS paths are; keep the first spelling seen
                     key = u.lower()
                     ent = pages.setdefault(key, [u, set()])
-                    ent[1].add(cols[1])
+                    # one spelling of a build (some baselines write 15.01.0845.039)
+                    b = cols[1].strip()
+                    if re.fullmatch(r"[0-9]+(\.[0-9]+)*", b):
+                        b = ".".join(str(int(x)) for x in b.split("."))
+                    ent[1].add(b)
     return pages
 
 
+def bkey(b):
+    return tuple(int(x) if x.isdigit() else 0 for x in b.split("."))
+
+
 def read_data(src):
+    """URL -> [spelling, number of builds, lowest build, highest build]"""
     pages = {}
     path = os.path.join(src, DATA)
     if not os.path.exists(path):
@@ -77,15 +91,16 @@ def read_data(src):
         if not line.strip() or line.startswith("#"):
             continue
         cols = line.split()
-        pages[cols[0].lower()] = [cols[0], set(cols[1].split(",")) if len(cols) > 1 else set()]
+        n, lo, hi = (int(cols[1]), cols[2], cols[3]) if len(cols) >= 4 else (0, "", "")
+        pages[cols[0].lower()] = [cols[0], n, lo, hi]
     return pages
 
 
-def render_data(pages):
-    out = [HEADER]
+def render_data(pages, nbase):
+    out = [HEADER % nbase]
     for key in sorted(pages):
-        u, builds = pages[key]
-        out.append("%s %s\n" % (u, ",".join(sorted(builds))))
+        u, n, lo, hi = pages[key]
+        out.append("%s %d %s %s\n" % (u, n, lo, hi))
     return "".join(out)
 
 
@@ -108,25 +123,28 @@ def main():
     if not args:
         raise SystemExit(__doc__)
     src, baselines = args[0], args[1:]
-    pages = read_data(src)
+    data = read_data(src)
     base = read_baselines(baselines)
     bad = []
-    for k, (u, builds) in base.items():
-        if k not in pages:
-            if check:
-                bad.append("data file lacks %s (%s)" % (u, ",".join(sorted(builds))))
-            pages[k] = [u, set(builds)]
-        elif not builds <= pages[k][1]:
-            if check:
-                bad.append("data file lacks builds %s of %s" % (",".join(sorted(builds - pages[k][1])), u))
-            pages[k][1] |= builds
-    data = render_data(pages)
     if check:
-        if open(os.path.join(src, DATA), encoding="utf-8").read() != data:
+        # every page of the given baselines is in the data file; the rules carry the data file
+        for k, (u, builds) in base.items():
+            if k not in data:
+                bad.append("data file lacks %s (%s)" % (u, ",".join(sorted(builds))))
+        pages = data
+        text = open(os.path.join(src, DATA), encoding="utf-8").read()
+        m = re.search(r"from (\d+) builds", text)
+        if render_data(pages, int(m.group(1)) if m else 0) != text:
             bad.append("%s is not as the tool writes it" % DATA)
     else:
+        # the data file is written from the baselines given (all of them, each time)
+        pages = {}
+        for k, (u, builds) in base.items():
+            bs = sorted(builds, key=bkey)
+            pages[k] = [u, len(bs), bs[0], bs[-1]]
         os.makedirs(os.path.join(src, "data"), exist_ok=True)
-        open(os.path.join(src, DATA), "w", encoding="utf-8").write(data)
+        nb = len({b for _, bs in base.values() for b in bs})
+        open(os.path.join(src, DATA), "w", encoding="utf-8").write(render_data(pages, nb))
     for r in RULES:
         p = os.path.join(src, r)
         text = open(p, encoding="utf-8").read()
@@ -137,7 +155,7 @@ def main():
             open(p, "w", encoding="utf-8").write(new)
     for b in bad:
         print("FAIL:", b)
-    print("%d pages from %d baseline file(s)%s" % (len(pages), len(baselines), "" if not bad else ", %d problem(s)" % len(bad)))
+    print("%d pages; %d baseline file(s) given%s" % (len(pages), len(baselines), "" if not bad else ", %d problem(s)" % len(bad)))
     return 1 if bad else 0
 
 
