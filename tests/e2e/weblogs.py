@@ -75,14 +75,14 @@ HP_HEAD = ("DateTime,RequestId\r\n#Software: Microsoft Exchange Server\r\n#Versi
 HP = EXV + "/Logging/HttpProxy/Autodiscover/HttpProxy_2021082001-1.LOG"
 
 
-def hp(stem, query, status, ua, ip, user=""):
+def hp(stem, query, status, ua, ip, user="", proto="Autodiscover", method="POST"):
     _t[0] += 1
     row = {"DateTime": "2021-08-20T01:%02d:%02d.000Z" % (_t[0] // 60 % 60, _t[0] % 60),
            "RequestId": "5a6b%04x-0c1d-4e2f-8a9b-1c2d3e4f5a6b" % _t[0], "MajorVersion": "15", "MinorVersion": "1",
-           "BuildVersion": "2176", "RevisionVersion": "2", "Protocol": "Autodiscover", "UrlHost": "mail.contoso.com",
+           "BuildVersion": "2176", "RevisionVersion": "2", "Protocol": proto, "UrlHost": "mail.contoso.com",
            "UrlStem": stem, "AuthenticatedUser": user, "IsAuthenticated": "true" if user else "false",
            "UserAgent": ua, "ClientIpAddress": ip, "ServerHostName": "EXCH01", "HttpStatus": str(status),
-           "Method": "POST", "UrlQuery": query}
+           "Method": method, "UrlQuery": query}
     return ",".join('"%s"' % row[f].replace('"', '""') if "," in row.get(f, "") else row.get(f, "") for f in HP_FIELDS)
 
 
@@ -219,6 +219,10 @@ CASES = [
      [hp("/autodiscover/autodiscover.json", "?@evil.com/%50owershell/?X-Rps-CAT=VgEAVAdXaW5kb3dzQwBBCAAAAA&Email=autodiscover/autodiscover.json%3F@evil.com",
          200, "python-requests/2.26.0", ATT)],
      [("httpproxy_proxyshell", "critical")]),
+    ("httpproxy_owassrf", EXV + "/Logging/HttpProxy/Owa/HttpProxy_2022122010-1.LOG", HP_HEAD,
+     [hp("/owa/mastermailbox%40outlook.com/powershell", "?clientId=D1D3AA3D", 200, MOZ.replace("+", " "), ATT,
+         "CONTOSO\\user7", "Owa")],
+     [("httpproxy_owassrf", "critical")]),
     # Rps_Http: attacker agents in ClientInfo
     ("rps_python", RPS, RPS_HEAD, [rps("/powershell", "CONTOSO\\user7", ATT, 200, "python-requests/2.28.1", "Get-Mailbox")],
      [("rps_http_attacker_client", "high")]),
@@ -269,6 +273,9 @@ BENIGN = [
         hp("/autodiscover/autodiscover.json/v1.0/user1@contoso.com", "?Protocol=ActiveSync&RedirectCount=1", 200,
            "Outlook-iOS/723.4027091.prod.iphone", "10.1.2.3"),
         hp("/autodiscover/autodiscover.xml", "", 200, "Microsoft Office/16.0", "10.1.2.3", "CONTOSO\\user1"),
+        hp("/owa/user1@contoso.com/service.svc", "?action=GetItem", 200, "Mozilla/5.0", "10.1.2.3", "CONTOSO\\user1", "Owa"),
+        hp("/powershell", "?serializationLevel=Full;ExchClientVer=15.1.2176.2", 200, "Microsoft WinRM Client", "10.0.0.5",
+           "CONTOSO\\admin", "PowerShell"),
         hp("/autodiscover/autodiscover.json", "?Email=user1%40contoso.com&Protocol=EWS&RedirectCount=1", 200,
            "Microsoft Office/16.0", "10.1.2.3"),
         hp("/autodiscover/autodiscover.json", "?@evil.com/powershell/?&Email=autodiscover/autodiscover.json%3F@evil.com",
