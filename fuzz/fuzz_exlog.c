@@ -1,7 +1,8 @@
 /* libFuzzer target: the Exchange CSV and W3C (IIS) log path (header
  * probe, prefilter, CSV/W3C split, Sigma evaluation, findings, the log
  * window) on arbitrary bytes, with the shipped rules, read as a stream.
- * Byte 0 picks the log kind; byte 1 the block size (1 to 97 bytes, so
+ * Byte 0 picks the log kind (the Rps_Http kind of formats/rps among them:
+ * it is read by this same reader, with the URL-decoded fields); byte 1 the block size (1 to 97 bytes, so
  * every block boundary falls somewhere) and whether the source can be read
  * by position (memory) or only in order (an archive member).
  *
@@ -88,7 +89,7 @@ static char *scan(exh_kind kind, const char *sub, const char *p, size_t n, int s
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 2) return 0;
   static const exh_kind kinds[] = {EXH_KIND_HTTPPROXY, EXH_KIND_ECP_SERVER, EXH_KIND_OABGEN, EXH_KIND_EXLOG_OTHER,
-                                   EXH_KIND_IIS,       EXH_KIND_HTTPERR,    EXH_KIND_IIS,    EXH_KIND_ECP_ACTIVITY};
+                                   EXH_KIND_IIS,       EXH_KIND_HTTPERR,    EXH_KIND_RPS_HTTP, EXH_KIND_ECP_ACTIVITY};
   exh_kind kind = kinds[data[0] % 8];
   const char *sub = (data[0] & 8) ? "Ecp" : "Owa";
   size_t block = 1 + (size_t)(data[1] & 0x7f) % 97;

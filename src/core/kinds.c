@@ -16,6 +16,7 @@ static const struct {
     {EXH_KIND_ECP_SERVER, "ecp_server", "exchange.ecp_server"},
     {EXH_KIND_ECP_ACTIVITY, "ecp_activity", "exchange.ecp_activity"},
     {EXH_KIND_OABGEN, "oabgenerator", "exchange.oabgenerator"},
+    {EXH_KIND_RPS_HTTP, "rps_http", "exchange.rps_http"},
     {EXH_KIND_EXLOG_OTHER, "exchange_log", "exchange.log"},
     {EXH_KIND_IIS, "iis", "iis.access"},
     {EXH_KIND_HTTPERR, "httperr", "iis.httperr"},

@@ -17,6 +17,7 @@ typedef enum exh_kind {
   EXH_KIND_ECP_SERVER,   /* Logging/ECP/Server/NAME.log */
   EXH_KIND_ECP_ACTIVITY, /* Logging/ECP/Activity/NAME.log */
   EXH_KIND_OABGEN,       /* Logging/OABGeneratorLog/ (any file) */
+  EXH_KIND_RPS_HTTP,     /* Logging/CmdletInfra/Powershell-Proxy/Http/NAME.log (formats/rps) */
   EXH_KIND_EXLOG_OTHER,  /* any other Logging/ .log with an Exchange header */
   /* W3C extended logs (Sigma category: webserver) */
   EXH_KIND_IIS,          /* inetpub/logs/LogFiles/W3SVC<n>/u_exYYMMDD.log */

@@ -211,6 +211,14 @@
 /* Longest log line read whole: Exchange and IIS lines are at most a few
  * KB (IIS cuts fields, Exchange truncates values); a longer line is read
  * on its first EXH_LOG_MAX_LINE bytes and the file says so. */
+/* Passes of URL decoding for the decoded virtual fields (util.h): each pass
+ * undoes one layer of encoding; 4 covers the double and triple encodings
+ * seen against web filters, and bounds the cost at 4 passes of a line
+ * (a pathological %25252525... value is decoded 4 layers deep, no more). */
+#ifndef EXH_URL_DECODE_PASSES
+#define EXH_URL_DECODE_PASSES 4
+#endif
+
 #ifndef EXH_LOG_MAX_LINE
 #define EXH_LOG_MAX_LINE (16u << 20)
 #endif

@@ -15,8 +15,19 @@ enum {
   EXH_VF_LOGFOLDER = 0, /* HttpProxy protocol folder ("Ecp") or IIS site ("W3SVC1") */
   EXH_VF_RAWRECORD,     /* the whole raw record */
   EXH_VF_FULLURI,       /* W3C: cs-uri-stem + "?" + cs-uri-query (see docs/sigma.md) */
+  /* URL-decoded forms (util.h exh__url_decode; docs/formats.md): */
+  EXH_VF_STEM_DECODED,     /* W3C "cs-uri-stem-decoded" */
+  EXH_VF_URI_DECODED,      /* W3C "cs-uri-query-decoded": the whole URI, as cs-uri-query means on W3C */
+  EXH_VF_URLSTEM_DECODED,  /* Exchange CSV "UrlStem-decoded" */
+  EXH_VF_URLQUERY_DECODED, /* Exchange CSV "UrlQuery-decoded" */
   EXH_VF_COUNT
 };
+
+/* 1 for the decoded virtual fields: a value found there is in the raw
+ * record as written, or the raw record holds a '%' (or a '+', which
+ * decodes to a space, and literals never hold a space): the prefilter's
+ * literal group for them (rules/sigma.c). */
+static inline int exh__vf_is_decoded(int vf) { return vf >= EXH_VF_STEM_DECODED && vf < EXH_VF_COUNT; }
 
 /* fmap value for a field that a log kind serves from a virtual field. */
 #define EXH_FMAP_VIRT(vf) (-2 - (vf))

@@ -48,6 +48,7 @@ static const cls_def classes[] = {
     {"ecp_activity", "ECP Activity logs", 0},
     {"oabgenerator", "OAB generator logs", 1},
     {"exchange_log", "other Exchange logs", 0},
+    {"rps_http", "Remote PowerShell HTTP logs", 0}, /* OWASSRF's trace (CmdletInfra/Powershell-Proxy/Http) */
     {"iis", "IIS logs", 1},
     {"httperr", "HTTPERR logs", 1},
     {"windows_events", "Windows events", 0}, /* rows per channel; the expected channels below */
@@ -108,6 +109,7 @@ static const char *class_of_kind(exh_kind k) {
   case EXH_KIND_ECP_ACTIVITY: return "ecp_activity";
   case EXH_KIND_OABGEN: return "oabgenerator";
   case EXH_KIND_EXLOG_OTHER: return "exchange_log";
+  case EXH_KIND_RPS_HTTP: return "rps_http";
   case EXH_KIND_IIS: return "iis";
   case EXH_KIND_HTTPERR: return "httperr";
   case EXH_KIND_EVTX:

@@ -71,7 +71,9 @@ int exh__ruleset_field_lookup(const exh_ruleset *rs, const char *name, size_t n)
   }
 }
 
-static const char *const virtual_names[EXH_VF_COUNT] = {"LogFolder", "RawRecord", "exhunt-full-uri"};
+static const char *const virtual_names[EXH_VF_COUNT] = {
+    "LogFolder",           "RawRecord",       "exhunt-full-uri", "cs-uri-stem-decoded", "cs-uri-query-decoded",
+    "UrlStem-decoded",     "UrlQuery-decoded"};
 
 /* Field aliases for W3C logs: SigmaHQ's webserver names -> IIS columns. */
 static const struct {

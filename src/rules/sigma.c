@@ -1147,6 +1147,50 @@ static cnf cnf_none(void) {
  * prefilter finds no literal across a line break (prefilter.c). */
 #define RAW_AVOID "\"? \n"
 
+/* "%00".."%FF": the escapes a decoded field's literal may hide behind. */
+static const char pct_hex[] =
+    "%00%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F"
+    "%10%11%12%13%14%15%16%17%18%19%1A%1B%1C%1D%1E%1F"
+    "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2D%2E%2F"
+    "%30%31%32%33%34%35%36%37%38%39%3A%3B%3C%3D%3E%3F"
+    "%40%41%42%43%44%45%46%47%48%49%4A%4B%4C%4D%4E%4F"
+    "%50%51%52%53%54%55%56%57%58%59%5A%5B%5C%5D%5E%5F"
+    "%60%61%62%63%64%65%66%67%68%69%6A%6B%6C%6D%6E%6F"
+    "%70%71%72%73%74%75%76%77%78%79%7A%7B%7C%7D%7E%7F"
+    "%80%81%82%83%84%85%86%87%88%89%8A%8B%8C%8D%8E%8F"
+    "%90%91%92%93%94%95%96%97%98%99%9A%9B%9C%9D%9E%9F"
+    "%A0%A1%A2%A3%A4%A5%A6%A7%A8%A9%AA%AB%AC%AD%AE%AF"
+    "%B0%B1%B2%B3%B4%B5%B6%B7%B8%B9%BA%BB%BC%BD%BE%BF"
+    "%C0%C1%C2%C3%C4%C5%C6%C7%C8%C9%CA%CB%CC%CD%CE%CF"
+    "%D0%D1%D2%D3%D4%D5%D6%D7%D8%D9%DA%DB%DC%DD%DE%DF"
+    "%E0%E1%E2%E3%E4%E5%E6%E7%E8%E9%EA%EB%EC%ED%EE%EF"
+    "%F0%F1%F2%F3%F4%F5%F6%F7%F8%F9%FA%FB%FC%FD%FE%FF";
+
+static exh_str pct(unsigned char c) { return (exh_str){pct_hex + 3 * c, 3}; }
+
+/* The literal group of a value of a URL-decoded field (core/record.h): the
+ * decoded value holds l only if the raw record holds l as written, or one
+ * of l's bytes escaped (%HH of either ASCII case; %uXXXX as "%u"), or an
+ * escape made in an earlier decoding pass, which starts with an escaped '%'
+ * (%25), hex digit (%30-%39, %41-%46, %61-%66) or 'u' (%55, %75), or "%u".
+ * '+' decodes to a space, which no literal holds (RAW_AVOID). Far fewer
+ * lines hold one of these than hold a '%' (encoded ':' and '/' are
+ * everywhere in Exchange's URLs). */
+static void add_decoded_lits(litset *g, exh_str l) {
+  ls_add(g, (exh_str){"%u", 2});
+  ls_add(g, pct('%'));
+  ls_add(g, pct('u'));
+  ls_add(g, pct('U'));
+  for (unsigned c = 0; c < 16; c++) ls_add(g, pct((unsigned char)"0123456789abcdef"[c]));
+  for (unsigned c = 10; c < 16; c++) ls_add(g, pct((unsigned char)"0123456789ABCDEF"[c]));
+  for (size_t i = 0; i < l.n; i++) {
+    unsigned char c = (unsigned char)l.p[i];
+    ls_add(g, pct(c));
+    if (c >= 'a' && c <= 'z') ls_add(g, pct((unsigned char)(c - 32)));
+    if (c >= 'A' && c <= 'Z') ls_add(g, pct((unsigned char)(c + 32)));
+  }
+}
+
 static cnf matcher_lits(const matcher *m) {
   if (m->mods & MOD_IPSET) {
     /* one group: a text each address of the set leaves in any spelling of
@@ -1159,7 +1203,10 @@ static cnf matcher_lits(const matcher *m) {
     return one;
   }
   if (m->mods & (MOD_RE | MOD_EXISTS | MOD_CIDR | MOD_FIELDREF)) return cnf_none();
-  if (m->fid >= 0 && m->fid < EXH_VF_COUNT && m->fid != EXH_VF_RAWRECORD) return cnf_none();
+  /* a decoded virtual field's value is in the raw record as written, or
+   * behind escapes the record holds (add_decoded_lits) */
+  int decoded = m->fid >= 0 && exh__vf_is_decoded(m->fid);
+  if (m->fid >= 0 && m->fid < EXH_VF_COUNT && m->fid != EXH_VF_RAWRECORD && !decoded) return cnf_none();
   cnf acc = cnf_none();
   int all = (m->mods & MOD_ALL) != 0;
   for (size_t i = 0; i < m->nv; i++) {
@@ -1173,6 +1220,7 @@ static cnf matcher_lits(const matcher *m) {
       if (l.n) {
         one.g[0] = (litset){0};
         ls_add(&one.g[0], l);
+        if (decoded) add_decoded_lits(&one.g[0], l);
         one.n = 1;
       }
     }
@@ -1242,7 +1290,7 @@ static void collect_shown(exh_rule *r, int ni, int neg) {
     for (size_t a = 0; a < s->nalts; a++)
       for (size_t i = 0; i < s->alts[a].n; i++) {
         int fid = s->alts[a].m[i].fid;
-        if (fid < EXH_VF_COUNT) continue;
+        if (fid < EXH_VF_COUNT && !exh__vf_is_decoded(fid)) continue; /* decoded forms are worth showing */
         size_t j = 0;
         while (j < r->nshown && r->shown[j] != fid) j++;
         if (j == r->nshown && r->nshown < 8) {
@@ -1726,10 +1774,18 @@ fail:
 const exh_rule_info *exh__rule_info_of(const exh_rule *r) { return &r->info; }
 int exh__rule_applies(const exh_rule *r, exh_kind k) { return (r->kinds >> k) & 1u; }
 int exh__rule_verify_groups(const exh_rule *r, const char *p, size_t n) {
+  int pct = -1; /* does the line hold a '%'? The escapes of decoded fields' groups
+                   (add_decoded_lits) all start with one: asked once, not per escape */
   for (size_t g = 1; g < r->ngroups; g++) {
     size_t k = 0;
-    for (; k < r->groups[g].n; k++)
-      if (exh__memimem(p, n, r->groups[g].lits[k].p, r->groups[g].lits[k].n)) break;
+    for (; k < r->groups[g].n; k++) {
+      const exh_str *l = &r->groups[g].lits[k];
+      if (l->n && l->p[0] == '%') {
+        if (pct < 0) pct = memchr(p, '%', n) != NULL;
+        if (!pct) continue;
+      }
+      if (exh__memimem(p, n, l->p, l->n)) break;
+    }
     if (k == r->groups[g].n) return 0;
   }
   return 1;

@@ -579,3 +579,75 @@ void exh__dup_counts(const exh_str *keys, size_t k, unsigned *dup) {
   }
   free(slot);
 }
+
+/* ---- URL decoding (util.h) ---------------------------------------------- */
+
+static int hexval(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = exh_lower(c);
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* One pass from s into d (d may be s: the output never outgrows the input,
+ * %uXXXX's six bytes give at most three). Returns the length written and
+ * sets *changed. */
+static size_t url_decode_pass(char *d, const char *s, size_t n, int plus_space, int *changed) {
+  size_t o = 0;
+  *changed = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '+' && plus_space) {
+      d[o++] = ' ';
+      *changed = 1;
+      continue;
+    }
+    if (c == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 && hexval((unsigned char)s[i + 2]) >= 0) {
+      int v = hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]);
+      if (v != 0) {
+        d[o++] = (char)v;
+        i += 2;
+        *changed = 1;
+        continue;
+      }
+    } else if (c == '%' && i + 5 < n && (s[i + 1] | 32) == 'u') {
+      int v = 0, ok = 1;
+      for (int k = 2; k < 6; k++) {
+        int h = hexval((unsigned char)s[i + k]);
+        if (h < 0) ok = 0;
+        v = v * 16 + (h < 0 ? 0 : h);
+      }
+      if (ok && v != 0 && (v < 0xD800 || v > 0xDFFF)) {
+        if (v < 0x80) {
+          d[o++] = (char)v;
+        } else if (v < 0x800) {
+          d[o++] = (char)(0xC0 | (v >> 6));
+          d[o++] = (char)(0x80 | (v & 0x3F));
+        } else {
+          d[o++] = (char)(0xE0 | (v >> 12));
+          d[o++] = (char)(0x80 | ((v >> 6) & 0x3F));
+          d[o++] = (char)(0x80 | (v & 0x3F));
+        }
+        i += 5;
+        *changed = 1;
+        continue;
+      }
+    }
+    d[o++] = (char)c;
+  }
+  return o;
+}
+
+int exh__url_decode(exh_buf *out, const char *s, size_t n, int plus_space) {
+  if (!memchr(s, '%', n) && !(plus_space && memchr(s, '+', n))) return 0;
+  out->n = 0;
+  exh_buf_add(out, s, n); /* room for the first pass; then decoded in place */
+  int any = 0;
+  for (int pass = 0; pass < EXH_URL_DECODE_PASSES; pass++) {
+    int changed;
+    out->n = url_decode_pass(out->p, out->p, out->n, plus_space, &changed);
+    out->p[out->n] = 0;
+    if (!changed) break;
+    any = 1;
+  }
+  return any;
+}

@@ -163,6 +163,16 @@ int exh__fold_has_variants(uint32_t cp);
 /* Equal after simple case folding, character by character. */
 int exh__fold_eq(const char *a, size_t an, const char *b, size_t bn);
 
+/* URL decoding as a server does it, for the decoded virtual fields of web
+ * logs (docs/formats.md): %XX and IIS's %uXXXX (written as UTF-8), and, when
+ * plus_space is set (a query string), '+' as a space. Decoding repeats on
+ * its own output until nothing changes or EXH_URL_DECODE_PASSES passes were
+ * made (double and triple encoding, %2540 -> %40 -> @). %00 and malformed
+ * escapes stay as written. Returns 1 and out's bytes when anything changed;
+ * 0 (out untouched) when s has nothing to decode, so the caller keeps the
+ * slice it has. */
+int exh__url_decode(exh_buf *out, const char *s, size_t n, int plus_space);
+
 /* Counts '\n' bytes in [p, p+n); written so the compiler vectorises it. */
 uint64_t exh__count_newlines(const char *p, size_t n);
 

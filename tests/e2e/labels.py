@@ -149,16 +149,17 @@ if r["campaigns"].get("ProxyNotShell") != "compromised" or r["campaigns"].get("P
 if r["campaigns"].get("OWASSRF") == "compromised":
     fail("patched build: a ProxyNotShell finding made OWASSRF compromised")
 
-# GTSC's published ProxyNotShell lines show no user ('-'): without X-Rps-CAT such a line keeps the
-# ProxyNotShell rule's own finding (high), while the ProxyShell one becomes an attempt
+# GTSC's published ProxyNotShell lines show no user ('-') and no X-Rps-CAT token: the ProxyNotShell
+# rule's own finding (high) stands, and the ProxyShell rule leaves that shape to it (a /powershell
+# target without the token is not ProxyShell's, rules/web/iis_proxyshell_success.yml)
 GTSC_Q = "@evil.com/powershell/?&Email=autodiscover/autodiscover.json%3f@evil.com&Protocol=XYZ&FooProtocol=Powershell"
 r = scan(tree("patched-gtsc", {"W3SVC1": (FIELDS, [
     iis("09:00:00", "GET", "/autodiscover/autodiscover.json", GTSC_Q, 443, None, "45.77.12.11", "Mozilla/5.0+zgrab/0.x", 200),
 ])}, build="15.1.2308.8"))
 pns = of_rule(r, RULE_PROXYNOTSHELL)
 ps = of_rule(r, RULE_PROXYSHELL_OK)
-if len(pns) != 1 or level(pns[0]) != "high" or len(ps) != 1 or level(ps[0]) != "medium":
-    fail("patched build, GTSC's anonymous line: want ProxyNotShell high and a ProxyShell attempt, got %s %s"
+if len(pns) != 1 or level(pns[0]) != "high" or len(ps) != 0:
+    fail("patched build, GTSC's anonymous line: want ProxyNotShell high and no ProxyShell finding, got %s %s"
          % ([level(h) for h in pns], [level(h) for h in ps]))
 if r["campaigns"].get("ProxyNotShell") != "compromised":
     fail("patched build, GTSC's anonymous line: ProxyNotShell is %s" % r["campaigns"].get("ProxyNotShell"))

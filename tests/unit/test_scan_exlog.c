@@ -392,6 +392,73 @@ static void test_symlink_after_walk(void **st) {
 }
 
 /* Replaced by another file (another inode) after the walk: refused. */
+/* The URL-decoded virtual fields (issue 13 item 4), read through the whole
+ * scan path (prefilter group {literal, "%"}, CSV unquoting, W3C stem and
+ * query): a rule on UrlQuery-decoded / cs-uri-query-decoded fires on every
+ * encoding of the same request and on no other line. */
+static void test_decoded_fields(void **st) {
+  (void)st;
+  static const char *const yaml =
+      "title: csv decoded\nid: 00000000-0000-0000-0000-00000000d001\nlogsource: {product: exchange, service: httpproxy}\n"
+      "detection:\n  s:\n    UrlQuery-decoded|contains: '@evil.com/powershell'\n    UrlStem-decoded: '/autodiscover/autodiscover.json'\n"
+      "  condition: s\nlevel: high\n"
+      "---\n"
+      "title: w3c decoded\nid: 00000000-0000-0000-0000-00000000d002\nlogsource: {category: webserver}\n"
+      "detection:\n  s:\n    cs-uri-query-decoded|contains: 'autodiscover.json?@evil.com/powershell'\n"
+      "    cs-uri-stem-decoded: '/autodiscover/autodiscover.json'\n  condition: s\nlevel: high\n";
+  exh_ruleset *r2;
+  assert_int_equal(exh_ruleset_new(&r2), EXH_OK);
+  assert_int_equal(exh_ruleset_add_yaml(r2, "t", yaml, strlen(yaml)), EXH_OK);
+  assert_int_equal(exh_ruleset_compile(r2), EXH_OK);
+  exh_worker w2;
+  exh__worker_init(&w2, r2);
+  w2.lim = &lim;
+  static const char csv[] =
+      "DateTime,ClientIpAddress,UrlStem,UrlQuery\r\n#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n"
+      "#Log-type: HttpProxy Logs\r\n#Fields: DateTime,ClientIpAddress,UrlStem,UrlQuery\r\n"
+      "2021-08-20T01:00:00.000Z,1.2.3.4,/autodiscover/autodiscover.json,?@evil.com/powershell/?&Email=x\r\n"        /* plain */
+      "2021-08-20T01:00:01.000Z,1.2.3.4,/autodiscover/autodiscover.json,?%40evil.com/%50owershell\r\n"              /* %XX */
+      "2021-08-20T01:00:02.000Z,1.2.3.4,/autodiscover/%61utodiscover.json,?%2540evil.com/%2570owershell\r\n"        /* double */
+      "2021-08-20T01:00:03.000Z,1.2.3.4,/autodiscover/autodiscover.json,\"?%40evil.com/POWERSHELL/?a=\"\"b\"\"\"\r\n" /* quoted */
+      "2021-08-20T01:00:04.000Z,1.2.3.4,/autodiscover/autodiscover.json,?@evil.com/ews/\r\n"                        /* other */
+      "2021-08-20T01:00:05.000Z,1.2.3.4,/owa/,?%40evil.com/%50owershell\r\n";                                      /* stem */
+  static const char iis[] =
+      "#Software: Microsoft Internet Information Services 10.0\r\n"
+      "#Fields: date time cs-method cs-uri-stem cs-uri-query sc-status c-ip cs(User-Agent)\r\n"
+      "2022-10-01 01:00:00 GET /autodiscover/autodiscover.json @evil.com/powershell 200 1.2.3.4 x\r\n"
+      "2022-10-01 01:00:01 GET /autodiscover/autodiscover.json %40evil.com/%50owershell 200 1.2.3.4 x\r\n"
+      "2022-10-01 01:00:02 GET /autodiscover/autodiscover%2Ejson %2540evil.com%252Fpowershell 200 1.2.3.4 x\r\n"
+      "2022-10-01 01:00:03 GET /autodiscover/autodiscover.json @evil.com/ews 200 1.2.3.4 x\r\n"
+      "2022-10-01 01:00:04 GET /owa/ %40evil.com/%50owershell 200 1.2.3.4 x\r\n";
+  const struct {
+    exh_kind kind;
+    const char *text;
+    size_t n;
+  } logs[] = {{EXH_KIND_HTTPPROXY, csv, sizeof csv - 1}, {EXH_KIND_IIS, iis, sizeof iis - 1}};
+  const uint64_t want[2][5] = {{6, 7, 8, 9, 0}, {3, 4, 5, 0, 0}};
+  for (int k = 0; k < 2; k++) {
+    exh_evidence ev;
+    memset(&ev, 0, sizeof ev);
+    ev.path = ev.rel = "t.log";
+    ev.kind = logs[k].kind;
+    exh_source *src = exh__source_mem(logs[k].text, logs[k].n);
+    exh__scan_exlog_source(&w2, &ev, src);
+    exh__source_close(src);
+    size_t nw = 0;
+    while (nw < 5 && want[k][nw]) nw++;
+    if (ev.nfindings != nw) {
+      char *sm = summary(&ev);
+      fprintf(stderr, "%s", sm);
+      free(sm);
+    }
+    assert_int_equal(ev.nfindings, nw);
+    for (size_t i = 0; i < nw; i++) assert_int_equal(ev.findings[i].line, want[k][i]);
+    free_ev(&ev);
+  }
+  exh__worker_fini(&w2);
+  exh_ruleset_free(r2);
+}
+
 static void test_replaced_after_walk(void **st) {
   (void)st;
   exh_walk w;
@@ -420,6 +487,7 @@ int main(void) {
       cmocka_unit_test(test_truncated_after_walk),
       cmocka_unit_test(test_symlink_after_walk),
       cmocka_unit_test(test_replaced_after_walk),
+      cmocka_unit_test(test_decoded_fields),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

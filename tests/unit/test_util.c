@@ -11,6 +11,7 @@
 
 #include "exhunt/exhunt.h"
 #include "util/util.h"
+#include "core/limits.h"
 
 static void test_iso8601(void **st) {
   (void)st;
@@ -216,6 +217,44 @@ static void test_levels(void **st) {
 
 /* Repeat counts: the hashed path (more than 32 keys) against a plain scan,
  * with few distinct keys (many repeats), empty keys, and prefixes. */
+/* URL decoding for the decoded virtual fields (issue 13 item 4). */
+static const char *dec(exh_buf *b, const char *s, int plus) {
+  if (!exh__url_decode(b, s, strlen(s), plus)) return "(unchanged)";
+  assert_int_equal(strlen(b->p), b->n);
+  return b->p;
+}
+
+static void test_url_decode(void **st) {
+  (void)st;
+  exh_buf b = {0};
+  assert_string_equal(dec(&b, "/owa/auth/logon.aspx", 0), "(unchanged)");
+  assert_string_equal(dec(&b, "a+b", 0), "(unchanged)"); /* a path keeps its '+' */
+  assert_string_equal(dec(&b, "a+b", 1), "a b");         /* a query string's '+' is a space */
+  assert_string_equal(dec(&b, "/%50owershell", 0), "/Powershell");
+  assert_string_equal(dec(&b, "x%40evil.com", 0), "x@evil.com");
+  assert_string_equal(dec(&b, "x%2540evil.com", 0), "x@evil.com");   /* double */
+  assert_string_equal(dec(&b, "x%252540evil.com", 0), "x@evil.com"); /* triple */
+  assert_string_equal(dec(&b, "%u0064squery", 1), "dsquery");         /* IIS %uXXXX */
+  assert_string_equal(dec(&b, "%u00e9", 0), "\xc3\xa9");              /* as UTF-8 */
+  assert_string_equal(dec(&b, "%uD800x", 0), "(unchanged)");          /* a lone surrogate stays */
+  assert_string_equal(dec(&b, "a%00b%zz%4", 0), "(unchanged)");       /* NUL and malformed stay */
+  assert_string_equal(dec(&b, "%2%35", 0), "%");                      /* one layer a pass: %2%35 -> %25 -> % */
+  assert_string_equal(dec(&b, "cmd=whoami%2B%252Fall", 1), "cmd=whoami /all");
+  exh__buf_free(&b);
+}
+
+static void test_url_decode_passes(void **st) {
+  (void)st;
+  /* %25 nested deeper than EXH_URL_DECODE_PASSES: decoding stops there */
+  char s[64] = "%";
+  for (int i = 0; i < EXH_URL_DECODE_PASSES + 1; i++) strcat(s, "25");
+  strcat(s, "41");
+  exh_buf b = {0};
+  assert_int_equal(exh__url_decode(&b, s, strlen(s), 0), 1);
+  assert_string_equal(b.p, "%2541");
+  exh__buf_free(&b);
+}
+
 static void test_dup_counts(void **st) {
   (void)st;
   static const char *pool[] = {"Data", "Data_1", "", "D", "Dat", "x", "Data"};
@@ -243,7 +282,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_iso8601),    cmocka_unit_test(test_parse_u64), cmocka_unit_test(test_iso8601_offsets),    cmocka_unit_test(test_json_escape),
       cmocka_unit_test(test_term_escape), cmocka_unit_test(test_memimem), cmocka_unit_test(test_newlines),
-      cmocka_unit_test(test_strerror),   cmocka_unit_test(test_levels),     cmocka_unit_test(test_dup_counts),
+      cmocka_unit_test(test_strerror),   cmocka_unit_test(test_levels),     cmocka_unit_test(test_dup_counts), cmocka_unit_test(test_url_decode), cmocka_unit_test(test_url_decode_passes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,6 +44,9 @@ typedef struct exctx {
   /* the server side and the forwarded client (note_hops), found when the
    * header is read: its names point into a block that does not last */
   int sip_col, sport_col, xff_col, host_col;
+  int ustem_col, uquery_col; /* Exchange CSV: UrlStem, UrlQuery */
+  exh_buf dec[4];            /* the decoded virtual fields' bytes, when they differ */
+  exh_buf unq;               /* a CSV value with its quotes undone, before decoding */
   double deadline;       /* monotonic seconds */
   int timed_out;
   unsigned nl_checks;
@@ -71,6 +74,75 @@ static void remap(exctx *c) {
   c->sport_col = col_named(&c->hdr, "s-port");
   c->xff_col = col_named(&c->hdr, "X-Forwarded-For");
   if (c->xff_col < 0) c->xff_col = col_named(&c->hdr, "cs(X-Forwarded-For)");
+  c->ustem_col = col_named(&c->hdr, "UrlStem");
+  c->uquery_col = col_named(&c->hdr, "UrlQuery");
+}
+
+/* A decoded virtual field: the column itself when it has nothing to decode
+ * (no copy), else its decoded bytes in buf. */
+static exh_str decode_into(exh_buf *buf, exh_str v, int plus_space) {
+  if (exh__url_decode(buf, v.p, v.n, plus_space)) return (exh_str){buf->p, buf->n};
+  return v;
+}
+
+/* The decoded virtual fields (core/record.h, docs/formats.md): W3C's
+ * cs-uri-stem-decoded and cs-uri-query-decoded (the whole URI, as
+ * cs-uri-query means on W3C: stem decoded as a path, query as a query
+ * string), Exchange CSV's UrlStem-decoded and UrlQuery-decoded. */
+static void decode_fields(exctx *c, exh_record *rec) {
+  const exh_str *cols = c->wk->cols;
+  if (c->hdr.fmt == EXH_FMT_W3C) {
+    if (c->uri_col >= 0 && c->uri_col < rec->ncols) { /* HTTPERR: one cs-uri */
+      exh_str u = cols[c->uri_col];
+      const char *q = memchr(u.p, '?', u.n);
+      exh_str st = {u.p, q ? (size_t)(q - u.p) : u.n};
+      rec->virt[EXH_VF_STEM_DECODED] = decode_into(&c->dec[0], st, 0);
+      exh_str full = rec->virt[EXH_VF_FULLURI];
+      rec->virt[EXH_VF_URI_DECODED] = decode_into(&c->dec[1], full.p ? full : u, 0);
+      return;
+    }
+    if (c->stem_col < 0 || c->stem_col >= rec->ncols) return;
+    exh_str st = decode_into(&c->dec[0], cols[c->stem_col], 0);
+    rec->virt[EXH_VF_STEM_DECODED] = st;
+    int q = c->hdr.query_col;
+    exh_str qv = q >= 0 && q < rec->ncols ? cols[q] : (exh_str){"", 0};
+    exh_str qd = decode_into(&c->dec[2], qv, 1);
+    if (st.p == cols[c->stem_col].p && qd.p == qv.p) { /* nothing decoded: the full URI as it is */
+      rec->virt[EXH_VF_URI_DECODED] = rec->virt[EXH_VF_FULLURI];
+      return;
+    }
+    exh_buf *u = &c->dec[1];
+    u->n = 0;
+    exh_buf_add(u, st.p, st.n);
+    if (qd.n) {
+      exh_buf_addc(u, '?');
+      exh_buf_add(u, qd.p, qd.n);
+    }
+    rec->virt[EXH_VF_URI_DECODED] = (exh_str){u->p, u->n};
+    return;
+  }
+  const int col[2] = {c->ustem_col, c->uquery_col};
+  for (int k = 0; k < 2; k++) {
+    if (col[k] < 0 || col[k] >= rec->ncols) continue;
+    exh_str v = cols[col[k]];
+    if (c->wk->qflags[col[k]]) { /* undo CSV quote doubling first */
+      c->unq.n = 0;
+      for (size_t i = 0; i < v.n; i++) {
+        exh_buf_addc(&c->unq, v.p[i]);
+        if (v.p[i] == '"' && i + 1 < v.n && v.p[i + 1] == '"') i++;
+      }
+      v = (exh_str){c->unq.p ? c->unq.p : "", c->unq.n};
+      exh_str d = decode_into(&c->dec[2 + k], v, k == 1);
+      if (d.p == v.p) { /* keep the unquoted bytes apart from the next value */
+        c->dec[2 + k].n = 0;
+        exh_buf_add(&c->dec[2 + k], v.p, v.n);
+        d = (exh_str){c->dec[2 + k].p, c->dec[2 + k].n};
+      }
+      rec->virt[EXH_VF_URLSTEM_DECODED + k] = d;
+      continue;
+    }
+    rec->virt[EXH_VF_URLSTEM_DECODED + k] = decode_into(&c->dec[2 + k], v, k == 1);
+  }
 }
 
 /* W3C: "-" is an empty value; the full URI is stem + "?" + query. */
@@ -281,6 +353,7 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
   if (!c->text_mode) {
     rec.ncols = exh__log_split(&c->hdr, p, len, wk->cols, wk->qflags, EXH_MAX_COLS);
     if (c->hdr.fmt == EXH_FMT_W3C) w3c_fixup(c, &rec);
+    decode_fields(c, &rec);
   }
   uint64_t line = 0;
   if (!ids) { /* every rule of the kind */
@@ -535,6 +608,8 @@ void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *
   if (!read_through || (stopped && src->pread)) last_from_tail(c, src, size);
   if (ev->first_ms == EXH_TIME_UNKNOWN) ev->first_ms = ev->last_ms;
 done:
+  for (int i = 0; i < 4; i++) exh__buf_free(&c->dec[i]);
+  exh__buf_free(&c->unq);
   free(pr);
   free(c);
   free(head);
