@@ -105,6 +105,10 @@ for h in "--help" "scan --help" "scan -h" "help"; do
   grep -q -- "--max-content-size N" "$W/help.out"; check "$h: the full help on stdout" 0 $?
   check "$h: nothing on stderr" 0 "$(wc -c < "$W/help.err" | tr -d ' ')"
 done
+# the package's SigmaHQ folder holding only its README note is not a rule tree
+mkdir -p "$W/xdg/exhunt/sigma" && echo note > "$W/xdg/exhunt/sigma/README"
+env -u EXHUNT_SIGMA_PATH XDG_DATA_HOME="$W/xdg" "$EXHUNT" scan "$W/benign" 2>&1 >/dev/null | grep -q "SigmaHQ rules from $W/xdg"
+check "a SigmaHQ folder with only the package's note is not loaded" 1 $?
 # the bundled sample tree scans to a compromised verdict
 if [ -d "$SRC/samples/exch01" ]; then
   "$EXHUNT" scan "$SRC/samples/exch01" > "$W/sample.txt"; check "bundled sample: findings" 1 $?
