@@ -224,6 +224,21 @@ static int cmd_rules(int argc, char **argv) {
     short_usage();
     return 2;
   }
+  for (int i = 1; i < argc; i++) { /* its options: --no-builtin, --yara PATH, -v */
+    const char *a = argv[i];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      usage(stdout);
+      return 0;
+    }
+    if (!strcmp(a, "--yara") && i + 1 < argc) i++;
+    else if (a[0] == '-' && strcmp(a, "--no-builtin") && strcmp(a, "-v") && strcmp(a, "--verbose")) {
+      fputs(!strcmp(a, "--yara") ? "exhunt: option needs a value: " : "exhunt: unknown option: ", stderr);
+      put_safe(stderr, a);
+      fputc('\n', stderr);
+      short_usage();
+      return 2;
+    }
+  }
   exh_ruleset *rs;
   exh_ruleset_new(&rs);
   rejects rj = {0, 0};
@@ -270,20 +285,45 @@ static int cmd_rules(int argc, char **argv) {
 static int cmd_dump(int argc, char **argv) {
   exh_dump_format fmt = EXH_DUMP_JSONL;
   int threads = 1, c;
-  static const struct option lo[] = {{"format", required_argument, 0, 'f'}, {"threads", required_argument, 0, 'j'}, {0, 0, 0, 0}};
+  static const struct option lo[] = {{"format", required_argument, 0, 'f'},
+                                     {"threads", required_argument, 0, 'j'},
+                                     {"help", no_argument, 0, 'h'},
+                                     {0, 0, 0, 0}};
+  static const char dump_usage[] = "usage: exhunt dump [--format jsonl|xml|none] [-j N] FILE.evtx...\n";
   optind = 1;
-  while ((c = getopt_long(argc, argv, "f:j:", lo, NULL)) != -1) {
-    if (c == 'f' && !strcmp(optarg, "jsonl")) fmt = EXH_DUMP_JSONL;
+  opterr = 0; /* the messages are ours: the option text is escaped */
+  while ((c = getopt_long(argc, argv, ":f:j:h", lo, NULL)) != -1) {
+    const char *bad = NULL;
+    if (c == 'h') {
+      usage(stdout);
+      return 0;
+    } else if (c == 'f' && !strcmp(optarg, "jsonl")) fmt = EXH_DUMP_JSONL;
     else if (c == 'f' && !strcmp(optarg, "xml")) fmt = EXH_DUMP_XML;
     else if (c == 'f' && !strcmp(optarg, "none")) fmt = EXH_DUMP_NONE;
-    else if (c == 'j' && atoi(optarg) >= 1 && atoi(optarg) <= 64) threads = atoi(optarg);
-    else {
-      fprintf(stderr, "usage: exhunt dump [--format jsonl|xml|none] [-j N] FILE...\n");
-      return 2;
+    else if (c == 'f') bad = "--format takes jsonl, xml or none";
+    else if (c == 'j') {
+      char *end;
+      long v = strtol(optarg, &end, 10);
+      if (end == optarg || *end || v < 1 || v > 64) bad = "--threads takes a number of threads, 1 to 64";
+      else threads = (int)v;
     }
+    if (bad) {
+      fprintf(stderr, "exhunt: %s\n", bad);
+    } else if (c == ':' || c == '?') {
+      fputs(c == ':' ? "exhunt: option needs a value: " : "exhunt: unknown option: ", stderr);
+      char name[128];
+      if (optopt > 0 && optopt < 256) snprintf(name, sizeof name, "-%c", optopt);
+      else snprintf(name, sizeof name, "%.*s", (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+      put_safe(stderr, name);
+      fputc('\n', stderr);
+    } else {
+      continue;
+    }
+    fputs(dump_usage, stderr);
+    return 2;
   }
   if (optind >= argc) {
-    fprintf(stderr, "usage: exhunt dump [--format jsonl|xml] [-j N] FILE...\n");
+    fputs(dump_usage, stderr);
     return 2;
   }
   uint64_t nrec = 0, niss = 0;

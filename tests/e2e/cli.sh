@@ -95,6 +95,13 @@ done
 "$EXHUNT" scan --color sometimes "$W/benign" 2>&1 | grep -q "^exhunt: --color takes auto, always or never$"; check "--color: what it takes" 0 $?
 "$EXHUNT" scan --bogus "$W/benign" 2>&1 | grep -q "^exhunt: unknown option: --bogus$"; check "unknown option named" 0 $?
 "$EXHUNT" scan "--$(printf 'x\033[2Jy')" "$W/benign" 2>&1 | grep -q "$(printf '\033')"; check "unknown option escaped" 1 $?
+for bad in "dump --bogus" "dump -j 0" "dump --format yaml" "rules check --bogus" "rules list -x"; do
+  # shellcheck disable=SC2086
+  "$EXHUNT" $bad "$W/x.evtx" > "$W/bad.out" 2> "$W/bad.err"; check "rejected: $bad" 2 $?
+  grep -q "^usage: exhunt " "$W/bad.err"; check "rejected: $bad: a short usage" 0 $?
+  check "rejected: $bad: at most 4 lines" 1 "$([ "$(wc -l < "$W/bad.err")" -le 4 ] && echo 1)"
+done
+"$EXHUNT" dump "--$(printf 'x\033[2Jy')" "$W/x.evtx" 2>&1 | grep -q "$(printf '\033')"; check "dump: unknown option escaped" 1 $?
 "$EXHUNT" > /dev/null 2> "$W/none.err"; check "no command: exit 2" 2 $?
 check "no command: a short usage" 3 "$(wc -l < "$W/none.err" | tr -d ' ')"
 "$EXHUNT" frobnicate 2> "$W/cmd.err"; check "unknown command: exit 2" 2 $?
