@@ -1,5 +1,6 @@
 /* exhunt: the command line, a thin layer over libexhunt. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -11,46 +12,99 @@
 
 #include "exhunt/exhunt.h"
 
-static void usage(FILE *f) {
+/* The scan options: src/cli/options.def, also the source of the man page
+ * and the completions (scripts/gen-cli-docs.sh). */
+enum {
+  O_FIRST = 256,
+#define EXH_OPT(id, name, shortc, arg, compl, help) id,
+#define EXH_GROUP(heading)
+#include "options.def"
+#undef EXH_OPT
+#undef EXH_GROUP
+  O_END
+};
+
+typedef struct cli_opt {
+  int id;
+  const char *name;
+  int shortc;
+  const char *arg, *help, *group; /* group: a heading before this option, or NULL */
+} cli_opt;
+
+static const cli_opt cli_opts[] = {
+#define EXH_OPT(id, name, shortc, arg, compl, help) {id, name, shortc, arg, help, NULL},
+#define EXH_GROUP(heading) {0, NULL, 0, NULL, NULL, heading},
+#include "options.def"
+#undef EXH_OPT
+#undef EXH_GROUP
+};
+#define N_CLI_OPTS (sizeof cli_opts / sizeof cli_opts[0])
+
+static const char synopsis[] =
+    "usage: exhunt scan [options] PATH...\n"
+    "       exhunt rules check [--no-builtin] [--yara PATH] [PATH...]\n"
+    "       exhunt rules list [-v]           (-v: each rule's prefilter literals)\n"
+    "       exhunt dump [--format jsonl|xml|none] [-j N] FILE.evtx...\n"
+    "       exhunt version\n";
+
+/* On a bad option or command: the synopsis, and where the rest is. */
+static void short_usage(void) {
   fputs("usage: exhunt scan [options] PATH...\n"
-        "       exhunt rules check [--no-builtin] [--yara PATH] [PATH...]\n"
-        "       exhunt rules list [-v]           (-v: each rule's prefilter literals)\n"
-        "       exhunt dump [--format jsonl|xml] [-j N] FILE.evtx...\n"
-        "       exhunt version\n"
-        "\n"
+        "       exhunt rules check|list [...], exhunt dump FILE.evtx..., exhunt version\n"
+        "`exhunt scan --help` for all options\n",
+        stderr);
+}
+
+/* Words of `s` on lines of at most `width` columns, the first word at
+ * column `col`, the next lines indented by `indent`. */
+static void wrap(FILE *f, const char *s, int col, int indent, int width) {
+  int first = 1;
+  while (*s) {
+    while (*s == ' ') s++;
+    size_t n = strcspn(s, " ");
+    if (!n) break;
+    if (!first && col + 1 + (int)n > width) {
+      fprintf(f, "\n%*s", indent, "");
+      col = indent;
+    } else if (!first) {
+      fputc(' ', f);
+      col++;
+    }
+    first = 0;
+    fwrite(s, 1, n, f);
+    col += (int)n;
+    s += n;
+  }
+  fputc('\n', f);
+}
+
+static void usage(FILE *f) {
+  fputs(synopsis, f);
+  fputs("\n"
         "scan walks each PATH (a server's drive, a triage collection or single files;\n"
-        "each PATH is one server) and reports traces of Exchange exploitation.\n"
+        "each PATH is one server, or each server collection found below it) and\n"
+        "reports traces of Exchange exploitation.\n"
         "\n"
-        "options:\n"
-        "  -f, --format FMT   text (default), jsonl (Elastic Common Schema names), csv,\n"
-        "                     timesketch (Timesketch's JSONL import format), html (one\n"
-        "                     self-contained file: verdict, patch level, attackers, timeline)\n"
-        "  -o, --output FILE  write the report to FILE (never inside a scanned PATH)\n"
-        "  -j, --threads N    worker threads (default: one per core)\n"
-        "  -r, --rules PATH   add Sigma rules from a file or folder (repeatable;\n"
-        "      --sigma PATH   same)\n"
-        "      --no-builtin   do not load the rules compiled into exhunt\n"
-        "      --sigmahq PATH  SigmaHQ's rule tree (default: $EXHUNT_SIGMA_PATH, else the\n"
-        "                     first of $XDG_DATA_HOME/exhunt/sigma, ~/.local/share/exhunt/sigma,\n"
-        "                     /usr/local/share/exhunt/sigma, /usr/share/exhunt/sigma)\n"
-        "      --no-sigmahq   do not load SigmaHQ's rules from the default folders\n"
-        "  -v, --verbose      text: list every finding and skipped file\n"
-        "      --color WHEN   auto (default), always, never\n"
-        "      --progress     progress on stderr (default: when stderr is a terminal)\n"
-        "      --no-progress\n"
-        "      --strict       exit 2 when any file could not be read\n"
-        "      --max-file-size N  logs larger than N bytes (K, M, G) are not read (default 64G)\n"
-        "      --file-timeout S   stop reading one file after S seconds (default 600)\n"
-        "\n"
-        "files on disk (web and staging folders, files named as PATH; docs/files.md):\n"
-        "      --yara PATH    add YARA rules (a .yar file or a folder of them; repeatable)\n"
-        "      --ioc FILE     add indicators: MSTIC CSV, STIX 2.1 JSON or a plain list\n"
-        "                     (SHA-256/SHA-1/MD5, Windows paths, file names, IPs; repeatable)\n"
-        "      --baseline FILE  CSS-Exchange known-good hashes (SHA256,build,\\path; repeatable)\n"
-        "      --all-files    check every file, not only web and staging folders\n"
-        "      --max-content-size N  hash and YARA-scan files up to N bytes (default 64M)\n"
-        "\n"
-        "exit status: 0 no findings, 1 findings, 2 error (with --strict: also an unreadable file)\n",
+        "options:\n",
+        f);
+  for (size_t i = 0; i < N_CLI_OPTS; i++) {
+    const cli_opt *o = &cli_opts[i];
+    if (o->group) {
+      fprintf(f, "\n%s\n", o->group);
+      continue;
+    }
+    char left[64];
+    int n = snprintf(left, sizeof left, "  %c%c%s--%s%s%s", o->shortc ? '-' : ' ', o->shortc ? o->shortc : ' ',
+                     o->shortc ? ", " : "  ", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+    fputs(left, f);
+    n = n < 0 ? 0 : n;
+    fprintf(f, "%*s", n <= 19 ? 21 - n : 2, "");
+    wrap(f, o->help, n <= 19 ? 21 : n + 2, 21, 79);
+  }
+  fputs("\n"
+        "exit status: 0 no findings, 1 findings, 2 error (with --strict: also an unreadable\n"
+        "file), 3 a server where nothing, or not enough, could be examined\n"
+        "(man exhunt, README.md)\n",
         f);
 }
 
@@ -93,6 +147,18 @@ static void on_reject(void *ctx, const char *source, const char *title, const ch
   fputc('\n', stderr);
 }
 
+/* A default SigmaHQ folder holding nothing but the package's README note
+ * (share/exhunt/sigma/README) has no rules yet: it is not a rule tree. */
+static int only_note(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  int other = 0;
+  for (struct dirent *e; !other && (e = readdir(d));)
+    other = strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "README");
+  closedir(d);
+  return !other;
+}
+
 /* SigmaHQ's default folder (README "Rule sets"): $EXHUNT_SIGMA_PATH when
  * set (empty: none; *asked = 1, so a wrong path is an error, not a silent
  * scan without it), else the first folder that exists of the user's and
@@ -112,11 +178,34 @@ static const char *default_sigmahq(char *buf, size_t n, int *asked) {
   snprintf(cand[nc++], PATH_MAX, "/usr/local/share/exhunt/sigma");
   snprintf(cand[nc++], PATH_MAX, "/usr/share/exhunt/sigma");
   for (int i = 0; i < nc; i++)
-    if (stat(cand[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (stat(cand[i], &st) == 0 && S_ISDIR(st.st_mode) && !only_note(cand[i])) {
       snprintf(buf, n, "%s", cand[i]);
       return buf;
     }
   return NULL;
+}
+
+/* With -o, the one line on stderr: the servers' verdicts, counted, and
+ * where the report went. */
+static void summary_line(const exh_result *res, const char *output) {
+  static const exh_verdict order[] = {EXH_VERDICT_COMPROMISED, EXH_VERDICT_SUSPICIOUS, EXH_VERDICT_CANNOT_TELL,
+                                      EXH_VERDICT_NOTHING_EXAMINED, EXH_VERDICT_CLEAN};
+  size_t n = exh_result_nservers(res), count[5] = {0};
+  for (size_t i = 0; i < n; i++) {
+    exh_verdict v = exh_server_verdict(exh_result_server(res, i));
+    for (size_t k = 0; k < 5; k++)
+      if (order[k] == v) count[k]++;
+  }
+  fprintf(stderr, "exhunt: %zu server%s: ", n, n == 1 ? "" : "s");
+  int any = 0;
+  for (size_t k = 0; k < 5; k++)
+    if (count[k]) {
+      fprintf(stderr, "%s%zu %s", any ? ", " : "", count[k], exh_verdict_name(order[k]));
+      any = 1;
+    }
+  fputs("; report written to ", stderr);
+  put_safe(stderr, output);
+  fputc('\n', stderr);
 }
 
 /* One line of `rules list`: level, id, title (third-party text, escaped). */
@@ -132,8 +221,23 @@ static int cmd_rules(int argc, char **argv) {
   int builtin = 1;
   int list = argc >= 1 && !strcmp(argv[0], "list");
   if (!list && (argc < 1 || strcmp(argv[0], "check"))) {
-    usage(stderr);
+    short_usage();
     return 2;
+  }
+  for (int i = 1; i < argc; i++) { /* its options: --no-builtin, --yara PATH, -v */
+    const char *a = argv[i];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      usage(stdout);
+      return 0;
+    }
+    if (!strcmp(a, "--yara") && i + 1 < argc) i++;
+    else if (a[0] == '-' && strcmp(a, "--no-builtin") && strcmp(a, "-v") && strcmp(a, "--verbose")) {
+      fputs(!strcmp(a, "--yara") ? "exhunt: option needs a value: " : "exhunt: unknown option: ", stderr);
+      put_safe(stderr, a);
+      fputc('\n', stderr);
+      short_usage();
+      return 2;
+    }
   }
   exh_ruleset *rs;
   exh_ruleset_new(&rs);
@@ -181,20 +285,45 @@ static int cmd_rules(int argc, char **argv) {
 static int cmd_dump(int argc, char **argv) {
   exh_dump_format fmt = EXH_DUMP_JSONL;
   int threads = 1, c;
-  static const struct option lo[] = {{"format", required_argument, 0, 'f'}, {"threads", required_argument, 0, 'j'}, {0, 0, 0, 0}};
+  static const struct option lo[] = {{"format", required_argument, 0, 'f'},
+                                     {"threads", required_argument, 0, 'j'},
+                                     {"help", no_argument, 0, 'h'},
+                                     {0, 0, 0, 0}};
+  static const char dump_usage[] = "usage: exhunt dump [--format jsonl|xml|none] [-j N] FILE.evtx...\n";
   optind = 1;
-  while ((c = getopt_long(argc, argv, "f:j:", lo, NULL)) != -1) {
-    if (c == 'f' && !strcmp(optarg, "jsonl")) fmt = EXH_DUMP_JSONL;
+  opterr = 0; /* the messages are ours: the option text is escaped */
+  while ((c = getopt_long(argc, argv, ":f:j:h", lo, NULL)) != -1) {
+    const char *bad = NULL;
+    if (c == 'h') {
+      usage(stdout);
+      return 0;
+    } else if (c == 'f' && !strcmp(optarg, "jsonl")) fmt = EXH_DUMP_JSONL;
     else if (c == 'f' && !strcmp(optarg, "xml")) fmt = EXH_DUMP_XML;
     else if (c == 'f' && !strcmp(optarg, "none")) fmt = EXH_DUMP_NONE;
-    else if (c == 'j' && atoi(optarg) >= 1 && atoi(optarg) <= 64) threads = atoi(optarg);
-    else {
-      fprintf(stderr, "usage: exhunt dump [--format jsonl|xml|none] [-j N] FILE...\n");
-      return 2;
+    else if (c == 'f') bad = "--format takes jsonl, xml or none";
+    else if (c == 'j') {
+      char *end;
+      long v = strtol(optarg, &end, 10);
+      if (end == optarg || *end || v < 1 || v > 64) bad = "--threads takes a number of threads, 1 to 64";
+      else threads = (int)v;
     }
+    if (bad) {
+      fprintf(stderr, "exhunt: %s\n", bad);
+    } else if (c == ':' || c == '?') {
+      fputs(c == ':' ? "exhunt: option needs a value: " : "exhunt: unknown option: ", stderr);
+      char name[128];
+      if (optopt > 0 && optopt < 256) snprintf(name, sizeof name, "-%c", optopt);
+      else snprintf(name, sizeof name, "%.*s", (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+      put_safe(stderr, name);
+      fputc('\n', stderr);
+    } else {
+      continue;
+    }
+    fputs(dump_usage, stderr);
+    return 2;
   }
   if (optind >= argc) {
-    fprintf(stderr, "usage: exhunt dump [--format jsonl|xml] [-j N] FILE...\n");
+    fputs(dump_usage, stderr);
     return 2;
   }
   uint64_t nrec = 0, niss = 0;
@@ -210,9 +339,13 @@ static int cmd_dump(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-    usage(argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
+  if (argc < 2) {
+    short_usage();
+    return 2;
+  }
+  if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return 0;
   }
   if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
     printf("exhunt %s\n", EXH_VERSION);
@@ -221,28 +354,29 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "rules")) return cmd_rules(argc - 2, argv + 2);
   if (!strcmp(argv[1], "dump")) return cmd_dump(argc - 1, argv + 1);
   if (strcmp(argv[1], "scan")) {
-    fprintf(stderr, "exhunt: unknown command '%s'\n", argv[1]);
-    usage(stderr);
+    fputs("exhunt: unknown command '", stderr);
+    put_safe(stderr, argv[1]);
+    fputs("'\n", stderr);
+    short_usage();
     return 2;
   }
-  enum {
-    O_NOBUILTIN = 256, O_COLOR, O_PROGRESS, O_NOPROGRESS, O_SIGMA, O_STRICT, O_MAXSIZE, O_TIMEOUT,
-    O_YARA, O_IOC, O_BASELINE, O_ALLFILES, O_MAXCONTENT, O_SIGMAHQ, O_NOSIGMAHQ
-  };
-  static const struct option longopts[] = {
-      {"format", required_argument, 0, 'f'},  {"output", required_argument, 0, 'o'},
-      {"threads", required_argument, 0, 'j'}, {"rules", required_argument, 0, 'r'},
-      {"sigma", required_argument, 0, O_SIGMA}, {"no-builtin", no_argument, 0, O_NOBUILTIN},
-      {"verbose", no_argument, 0, 'v'},       {"color", required_argument, 0, O_COLOR},
-      {"progress", no_argument, 0, O_PROGRESS}, {"no-progress", no_argument, 0, O_NOPROGRESS},
-      {"strict", no_argument, 0, O_STRICT},   {"max-file-size", required_argument, 0, O_MAXSIZE},
-      {"file-timeout", required_argument, 0, O_TIMEOUT},
-      {"yara", required_argument, 0, O_YARA},  {"ioc", required_argument, 0, O_IOC},
-      {"baseline", required_argument, 0, O_BASELINE}, {"all-files", no_argument, 0, O_ALLFILES},
-      {"max-content-size", required_argument, 0, O_MAXCONTENT},
-      {"sigmahq", required_argument, 0, O_SIGMAHQ}, {"no-sigmahq", no_argument, 0, O_NOSIGMAHQ},
-      {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
-  const char *format = "text", *output = NULL, *color = "auto";
+  /* getopt's table and short options from options.def */
+  struct option longopts[N_CLI_OPTS + 1];
+  char shortopts[2 * N_CLI_OPTS + 2] = ":"; /* ':' first: a missing value is told apart */
+  size_t nl = 0, ns = 1;
+  for (size_t i = 0; i < N_CLI_OPTS; i++) {
+    const cli_opt *o = &cli_opts[i];
+    if (o->group) continue;
+    longopts[nl++] = (struct option){o->name, o->arg ? required_argument : no_argument, 0, o->id};
+    if (o->shortc) {
+      shortopts[ns++] = (char)o->shortc;
+      if (o->arg) shortopts[ns++] = ':';
+    }
+  }
+  longopts[nl] = (struct option){0, 0, 0, 0};
+  shortopts[ns] = 0;
+  const char *format = "text", *output = NULL;
+  int color = -1; /* -1 auto, 0 never, 1 always */
   int threads = 0, builtin = 1, verbose = 0, progress = -1, strict = 0, all_files = 0, no_sigmahq = 0;
   const char *sigmahq = NULL;
   unsigned long long max_bytes = 0, max_content = 0;
@@ -252,54 +386,64 @@ int main(int argc, char **argv) {
   int *rulekinds = calloc((size_t)argc, sizeof *rulekinds);
   int nrulepaths = 0;
   int c;
+  const char *bad = NULL; /* why an option value is refused */
   optind = 2;
-  while ((c = getopt_long(argc, argv, "f:o:j:r:vh", longopts, NULL)) != -1) {
+  opterr = 0; /* the messages are ours: the option text is escaped */
+  while (!bad && (c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+    if (c > 0 && c < 256) /* a short option: its entry's id */
+      for (size_t i = 0; i < N_CLI_OPTS; i++)
+        if (cli_opts[i].shortc == c && !cli_opts[i].group) c = cli_opts[i].id;
     switch (c) {
-    case 'f': format = optarg; break;
-    case 'o': output = optarg; break;
-    case 'j': {
+    case O_FORMAT:
+      format = optarg;
+      if (!exh_writer_find(format)) bad = "format";
+      break;
+    case O_OUTPUT: output = optarg; break;
+    case O_THREADS: {
       char *end;
+      errno = 0;
       long v = strtol(optarg, &end, 10);
-      if (*end || v < 1 || v > 256) {
-        fprintf(stderr, "exhunt: --threads takes 1..256\n");
-        free(rulepaths);
-        free(rulekinds);
-        return 2;
-      }
-      threads = (int)v;
+      if (end == optarg || *end || errno || v < 1 || v > 256) bad = "--threads takes a number of threads, 1 to 256";
+      else threads = (int)v;
       break;
     }
-    case 'r':
+    case O_RULES:
     case O_SIGMA:
     case O_YARA:
     case O_IOC:
     case O_BASELINE:
-      rulekinds[nrulepaths] = c == 'r' ? O_SIGMA : c;
+      rulekinds[nrulepaths] = c == O_RULES ? O_SIGMA : c;
       rulepaths[nrulepaths++] = optarg;
       break;
     case O_ALLFILES: all_files = 1; break;
     case O_NOBUILTIN: builtin = 0; break;
     case O_SIGMAHQ: sigmahq = optarg; break;
     case O_NOSIGMAHQ: no_sigmahq = 1; break;
-    case 'v': verbose = 1; break;
-    case O_COLOR: color = optarg; break;
+    case O_VERBOSE: verbose = 1; break;
+    case O_COLOR:
+      if (!strcmp(optarg, "auto")) color = -1;
+      else if (!strcmp(optarg, "always")) color = 1;
+      else if (!strcmp(optarg, "never")) color = 0;
+      else bad = "--color takes auto, always or never";
+      break;
     case O_PROGRESS: progress = 1; break;
     case O_NOPROGRESS: progress = 0; break;
     case O_STRICT: strict = 1; break;
     case O_MAXSIZE:
     case O_MAXCONTENT: {
       char *end;
+      errno = 0;
       unsigned long long v = strtoull(optarg, &end, 10);
-      if (*end == 'k' || *end == 'K') v <<= 10, end++;
-      else if (*end == 'm' || *end == 'M') v <<= 20, end++;
-      else if (*end == 'g' || *end == 'G') v <<= 30, end++;
-      if (*end || v == 0) {
-        fprintf(stderr, "exhunt: --%s takes a size such as 500M or 4G\n",
-                c == O_MAXSIZE ? "max-file-size" : "max-content-size");
-        free(rulepaths);
-        free(rulekinds);
-        return 2;
+      int shift = 0;
+      if (*end == 'k' || *end == 'K') shift = 10, end++;
+      else if (*end == 'm' || *end == 'M') shift = 20, end++;
+      else if (*end == 'g' || *end == 'G') shift = 30, end++;
+      if (optarg[0] < '0' || optarg[0] > '9' || *end || errno || v == 0 || v > (ULLONG_MAX >> shift)) {
+        bad = c == O_MAXSIZE ? "--max-file-size takes a size such as 500M or 4G"
+                             : "--max-content-size takes a size such as 500M or 4G";
+        break;
       }
+      v <<= shift;
       if (c == O_MAXSIZE) max_bytes = v;
       else max_content = v;
       break;
@@ -307,34 +451,50 @@ int main(int argc, char **argv) {
     case O_TIMEOUT: {
       char *end;
       max_seconds = strtod(optarg, &end);
-      if (*end || max_seconds <= 0) {
-        fprintf(stderr, "exhunt: --file-timeout takes seconds > 0\n");
-        free(rulepaths);
-        free(rulekinds);
-        return 2;
-      }
+      if (end == optarg || *end || !(max_seconds > 0) || max_seconds > 1e9) bad = "--file-timeout takes seconds > 0";
       break;
     }
-    case 'h': usage(stdout); free(rulepaths); free(rulekinds); return 0;
-    default: usage(stderr); free(rulepaths); free(rulekinds); return 2;
+    case O_HELP: usage(stdout); free(rulepaths); free(rulekinds); return 0;
+    case ':': /* a value is missing */
+    case '?': { /* an option exhunt does not have */
+      fputs(c == ':' ? "exhunt: option needs a value: " : "exhunt: unknown option: ", stderr);
+      if (optopt > 0 && optopt < 256) { /* a short option */
+        char o[3] = {'-', (char)optopt, 0};
+        put_safe(stderr, o);
+      } else if (optind > 0 && optind <= argc) { /* a long one: its name, not its value */
+        const char *a = argv[optind - 1];
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(a, "="), a);
+        put_safe(stderr, name);
+      }
+      fputc('\n', stderr);
+      bad = "";
+      break;
+    }
+    default: bad = ""; break;
     }
   }
-  const exh_writer *writer = exh_writer_find(format);
-  if (!writer) {
-    fputs("exhunt: unknown format '", stderr);
-    put_safe(stderr, format);
-    fputs("' (", stderr);
-    for (const exh_writer *const *w = exh_writers(); *w; w++)
-      fprintf(stderr, "%s%s", w == exh_writers() ? "" : ", ", exh_writer_name(*w));
-    fputs(")\n", stderr);
+  if (bad) {
+    if (!strcmp(bad, "format")) {
+      fputs("exhunt: unknown format '", stderr);
+      put_safe(stderr, format);
+      fputs("' (", stderr);
+      for (const exh_writer *const *w = exh_writers(); *w; w++)
+        fprintf(stderr, "%s%s", w == exh_writers() ? "" : ", ", exh_writer_name(*w));
+      fputs(")\n", stderr);
+    } else if (bad[0]) {
+      fprintf(stderr, "exhunt: %s\n", bad);
+    }
+    short_usage();
     free(rulepaths);
     free(rulekinds);
     return 2;
   }
+  const exh_writer *writer = exh_writer_find(format);
   int nroots = argc - optind;
   if (nroots <= 0) {
     fprintf(stderr, "exhunt: scan needs at least one PATH\n");
-    usage(stderr);
+    short_usage();
     free(rulepaths);
     free(rulekinds);
     return 2;
@@ -474,7 +634,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   exh_report_opts ro = {0, verbose};
-  ro.color = !strcmp(color, "always") || (!strcmp(color, "auto") && !output && isatty(1) && !getenv("NO_COLOR"));
+  ro.color = color == 1 || (color < 0 && !output && isatty(1) && !getenv("NO_COLOR"));
   rc = outfile ? exh_writer_write(writer, exh_output_write, outfile, res, &ro)
                : exh_writer_write(writer, to_file, stdout, res, &ro);
   int code = exh_result_exit_code_strict(res, strict);
@@ -496,6 +656,7 @@ int main(int argc, char **argv) {
     fputc('\n', stderr);
     code = 2;
   }
+  if (outfile && rc == EXH_OK) summary_line(res, output);
   exh_result_free(res);
   exh_ruleset_free(rs);
   return code;

@@ -22,6 +22,9 @@
 
 
 
+#define PROGRESS_EVERY 0.5 /* seconds */
+#define RATE_SAMPLES 20    /* x PROGRESS_EVERY: the window of the recent rate */
+
 typedef struct pool {
   const exh_ruleset *rs;
   exh_scan_limits lim;
@@ -33,6 +36,11 @@ typedef struct pool {
   int progress;
   double started, last_progress;
   uint64_t bytes_total;
+  double sample_t[RATE_SAMPLES]; /* the recent rate's samples (time, bytes read) */
+  uint64_t sample_b[RATE_SAMPLES];
+  size_t nsamples;
+  int width; /* of the progress line last printed */
+  double every; /* seconds between progress lines (EXHUNT_PROGRESS_EVERY=0 in the tests: each one) */
   exh_mutex *mu;
   char **builds; /* per server: the build known before the scan, or NULL */
 } pool;
@@ -70,17 +78,84 @@ void exh__worker_fini(exh_worker *wk) {
   exh__formats_thread_end();
 }
 
+/* ---- progress (stderr, only when asked: a terminal or --progress) -----------
+ * Numbers only, never a path or other third-party text; updated at most
+ * twice a second. The walk counts files and folders found; the scan files
+ * and bytes read, the recent rate (the last ten seconds) and the time left
+ * at that rate. */
+
+static void fmt_bytes(char *b, size_t n, double v) {
+  if (v < 1e3) snprintf(b, n, "%.0f B", v);
+  else if (v < 1e6) snprintf(b, n, "%.1f kB", v / 1e3);
+  else if (v < 1e9) snprintf(b, n, "%.1f MB", v / 1e6);
+  else snprintf(b, n, "%.2f GB", v / 1e9);
+}
+
+static void fmt_secs(char *b, size_t n, double s) {
+  if (!(s >= 0) || s > 360000) snprintf(b, n, "--");
+  else if (s < 60) snprintf(b, n, "%.0fs", s);
+  else if (s < 3600) snprintf(b, n, "%dm%02ds", (int)s / 60, (int)s % 60);
+  else snprintf(b, n, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
+}
+
+/* One progress line, over the previous one (\r; padded to its width). */
+static void progress_put(int *width, const char *line, int final) {
+  int n = (int)strlen(line);
+  fprintf(stderr, "\r%s%*s%s", line, *width > n ? *width - n : 0, "", final ? "\n" : "");
+  *width = final ? 0 : n;
+  fflush(stderr);
+}
+
+typedef struct walk_meter {
+  double last, every;
+  int width;
+} walk_meter;
+
+static void walk_line(exh_walk *w, int final) {
+  walk_meter *m = w->tick_ctx;
+  char line[128];
+  snprintf(line, sizeof line, "exhunt: walking: %llu files, %llu folders found", (unsigned long long)w->files_seen,
+           (unsigned long long)w->dirs_seen);
+  progress_put(&m->width, line, final);
+}
+
+static void walk_tick(exh_walk *w) {
+  walk_meter *m = w->tick_ctx;
+  double now = exh__monotonic_s();
+  if (now - m->last < m->every) return;
+  m->last = now;
+  walk_line(w, 0);
+}
+
 static void progress(pool *p, int final) {
   if (!p->progress) return;
   double now = exh__monotonic_s();
   exh__mutex_lock(p->mu);
-  if (final || now - p->last_progress >= 0.5) {
+  if (final || now - p->last_progress >= p->every) {
     p->last_progress = now;
-    double mb = (double)atomic_load(&p->bytes_done) / 1e6;
-    fprintf(stderr, "\rexhunt: %zu/%zu files, %.0f/%.0f MB, %.0f MB/s   %s",
-            (size_t)atomic_load(&p->files_done), p->w->n, mb, (double)p->bytes_total / 1e6,
-            mb / (now - p->started + 1e-9), final ? "\n" : "");
-    fflush(stderr);
+    uint64_t done = atomic_load(&p->bytes_done);
+    size_t files = atomic_load(&p->files_done);
+    /* the recent rate: bytes read since the oldest of the last samples */
+    size_t oldest = p->nsamples < RATE_SAMPLES ? 0 : p->nsamples % RATE_SAMPLES;
+    double t_old = p->nsamples ? p->sample_t[oldest] : p->started;
+    uint64_t b_old = p->nsamples ? p->sample_b[oldest] : 0;
+    p->sample_t[p->nsamples % RATE_SAMPLES] = now;
+    p->sample_b[p->nsamples % RATE_SAMPLES] = done;
+    p->nsamples++;
+    double rate = now > t_old ? (double)(done - b_old) / (now - t_old) : 0;
+    char bd[32], bt[32], br[32], eta[32], line[192];
+    fmt_bytes(bd, sizeof bd, (double)done);
+    fmt_bytes(bt, sizeof bt, (double)p->bytes_total);
+    if (final) {
+      fmt_secs(eta, sizeof eta, now - p->started);
+      snprintf(line, sizeof line, "exhunt: scanned: %zu/%zu files, %s read in %s", files, p->w->n, bd, eta);
+    } else {
+      fmt_bytes(br, sizeof br, rate);
+      fmt_secs(eta, sizeof eta, rate > 0 ? (double)(p->bytes_total - done) / rate : -1);
+      snprintf(line, sizeof line, "exhunt: scanning: %zu/%zu files, %s/%s read, %s/s, ETA %s", files, p->w->n, bd,
+               bt, br, eta);
+    }
+    progress_put(&p->width, line, final);
   }
   exh__mutex_unlock(p->mu);
 }
@@ -314,7 +389,17 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   memset(&w, 0, sizeof w);
   w.all_files = opts->all_files;
   w.iocs = exh__ruleset_iocs(rs);
+  /* the tests see every progress line, whatever the machine's speed */
+  double every = getenv("EXHUNT_PROGRESS_EVERY") && !strcmp(getenv("EXHUNT_PROGRESS_EVERY"), "0") ? 0 : PROGRESS_EVERY;
+  walk_meter wm = {t0, every, 0};
+  if (opts->progress) {
+    w.tick = walk_tick;
+    w.tick_ctx = &wm;
+    walk_line(&w, 0);
+  }
   for (size_t i = 0; i < opts->nroots; i++) exh__walk_root(&w, opts->roots[i], i);
+  if (opts->progress) walk_line(&w, 1);
+  w.tick = NULL;
   exh__walk_finish(&w);
   /* the servers: each root, or each collection found below it */
   r->nservers = w.nsrv;
@@ -332,6 +417,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   atomic_init(&p.bytes_done, 0);
   atomic_init(&p.files_done, 0);
   p.progress = opts->progress;
+  p.every = every;
   exh__scan_limits_default(&p.lim);
   if (opts->max_file_bytes) p.lim.max_file_bytes = opts->max_file_bytes;
   if (opts->max_file_seconds > 0) p.lim.max_file_seconds = opts->max_file_seconds;

@@ -214,7 +214,9 @@ static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t serv
     return;
   }
   if (depth > 0 && server < w->nsrv) note_area_dir(w, server, rel);
+  w->dirs_seen++;
   for (size_t i = 0; i < nn; i++) {
+    if (w->tick) w->tick(w);
     char *cp = exh__xasprintf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
     char *cr = rel[0] ? exh__xasprintf("%s/%s", rel, names[i]) : exh__xstrdup(names[i]);
     exh_stat st;

@@ -19,6 +19,9 @@ typedef struct exh_walk {
   size_t nsrv;
   struct exh_found { char *path; size_t server; } *found; /* the current root's collections */
   size_t nfound, capfound;
+  uint64_t dirs_seen;      /* folders listed, for the progress line */
+  void (*tick)(struct exh_walk *w); /* when set: called for each entry walked (progress) */
+  void *tick_ctx;
 } exh_walk;
 
 /* Walks one root (a folder or a file) and appends what it finds: the

@@ -62,6 +62,60 @@ mkdir -p "$W/nohdr/V15/Logging/ECP/Server" && mv "$W/nohdr/ECPServer20210303-1.L
 "$EXHUNT" scan "$W/nohdr" > "$W/nohdr.txt"; check "headerless log: the other files still give findings" 1 $?
 grep -q "error   .*HttpProxy_2021030301-1.LOG: no #Fields: header" "$W/nohdr.txt"; check "headerless log named in the text report" 0 $?
 "$EXHUNT" scan -f jsonl "$W/nohdr" | grep -q '"kind":"pipeline_error".*HttpProxy_2021030301-1.LOG'; check "headerless log as a JSONL pipeline_error" 0 $?
+# command-line manners (issue 14 item 6)
+# progress: never when stderr is not a terminal (as here) unless asked
+"$EXHUNT" scan "$W/benign" > /dev/null 2> "$W/noprog.err"
+grep -q "walking\|scann" "$W/noprog.err"; check "no progress when stderr is not a terminal" 1 $?
+# asked: the walk's and the scan's lines (EXHUNT_PROGRESS_EVERY=0: every update, whatever the speed);
+# a folder name with a terminal escape never reaches them
+odd="$W/benign/$(printf 'odd\033]0;title\007dir')"
+mkdir -p "$odd" && printf 'x\n' > "$odd/a.txt"
+EXHUNT_PROGRESS_EVERY=0 "$EXHUNT" scan --progress "$W/benign" > /dev/null 2> "$W/prog.err"
+rm -rf "$odd"
+tr '\r' '\n' < "$W/prog.err" > "$W/prog.txt"
+grep -q "^exhunt: walking: [1-9][0-9]* files, [1-9][0-9]* folders found *$" "$W/prog.txt"; check "progress while walking" 0 $?
+grep -q "^exhunt: scanning: [0-9]*/[0-9]* files, [0-9.]* [kMG]*B/[0-9.]* [kMG]*B read, [0-9.]* [kMG]*B/s, ETA [0-9hms-]* *$" "$W/prog.txt"; check "progress while scanning: files, bytes, rate, ETA" 0 $?
+grep -q "^exhunt: scanned: \([0-9]*\)/\1 files, [0-9.]* [kMG]*B read in [0-9hms]* *$" "$W/prog.txt"; check "progress: the last line" 0 $?
+grep -q "$(printf '\033')\|odd\|title" "$W/prog.err"; check "progress prints no file names" 1 $?
+grep -v "^exhunt: \(walking\|scanning\|scanned\): \|^ *$" "$W/prog.txt" > "$W/prog.other"; check "progress: nothing else" 0 "$(wc -l < "$W/prog.other" | tr -d ' ')"
+# -o: one summary line on stderr, the verdicts counted
+"$EXHUNT" scan -o "$W/two.txt" "$W/attack" "$W/benign" > "$W/two.out" 2> "$W/two.err"; check "-o over two servers" 1 $?
+check "-o: the summary line" "exhunt: 2 servers: 1 compromised, 1 no evidence of compromise; report written to $W/two.txt" "$(cat "$W/two.err")"
+check "-o: nothing on stdout" 0 "$(wc -c < "$W/two.out" | tr -d ' ')"
+"$EXHUNT" scan "$W/attack" 2>&1 >/dev/null | grep -q "report written"; check "no summary line without -o" 1 $?
+# bad options: a clear message, a short usage, exit 2
+for bad in "--color sometimes" "-j 0" "--threads 1x" "--format nope" "--max-file-size abc" "--max-content-size -1" \
+           "--file-timeout inf" "--bogus" "-x" "--strict=yes"; do
+  # shellcheck disable=SC2086
+  "$EXHUNT" scan $bad "$W/benign" > "$W/bad.out" 2> "$W/bad.err"; check "rejected: $bad" 2 $?
+  check "rejected: $bad: a message, then a short usage (3 lines)" 4 "$(wc -l < "$W/bad.err" | tr -d ' ')"
+  grep -q "^\`exhunt scan --help\` for all options$" "$W/bad.err"; check "rejected: $bad: points to --help" 0 $?
+  check "rejected: $bad: nothing on stdout" 0 "$(wc -c < "$W/bad.out" | tr -d ' ')"
+done
+"$EXHUNT" scan --color sometimes "$W/benign" 2>&1 | grep -q "^exhunt: --color takes auto, always or never$"; check "--color: what it takes" 0 $?
+"$EXHUNT" scan --bogus "$W/benign" 2>&1 | grep -q "^exhunt: unknown option: --bogus$"; check "unknown option named" 0 $?
+"$EXHUNT" scan "--$(printf 'x\033[2Jy')" "$W/benign" 2>&1 | grep -q "$(printf '\033')"; check "unknown option escaped" 1 $?
+for bad in "dump --bogus" "dump -j 0" "dump --format yaml" "rules check --bogus" "rules list -x"; do
+  # shellcheck disable=SC2086
+  "$EXHUNT" $bad "$W/x.evtx" > "$W/bad.out" 2> "$W/bad.err"; check "rejected: $bad" 2 $?
+  grep -q "^usage: exhunt " "$W/bad.err"; check "rejected: $bad: a short usage" 0 $?
+  check "rejected: $bad: at most 4 lines" 1 "$([ "$(wc -l < "$W/bad.err")" -le 4 ] && echo 1)"
+done
+"$EXHUNT" dump "--$(printf 'x\033[2Jy')" "$W/x.evtx" 2>&1 | grep -q "$(printf '\033')"; check "dump: unknown option escaped" 1 $?
+"$EXHUNT" > /dev/null 2> "$W/none.err"; check "no command: exit 2" 2 $?
+check "no command: a short usage" 3 "$(wc -l < "$W/none.err" | tr -d ' ')"
+"$EXHUNT" frobnicate 2> "$W/cmd.err"; check "unknown command: exit 2" 2 $?
+check "unknown command: message and a short usage" 4 "$(wc -l < "$W/cmd.err" | tr -d ' ')"
+for h in "--help" "scan --help" "scan -h" "help"; do
+  # shellcheck disable=SC2086
+  "$EXHUNT" $h > "$W/help.out" 2> "$W/help.err"; check "$h: exit 0" 0 $?
+  grep -q -- "--max-content-size N" "$W/help.out"; check "$h: the full help on stdout" 0 $?
+  check "$h: nothing on stderr" 0 "$(wc -c < "$W/help.err" | tr -d ' ')"
+done
+# the package's SigmaHQ folder holding only its README note is not a rule tree
+mkdir -p "$W/xdg/exhunt/sigma" && echo note > "$W/xdg/exhunt/sigma/README"
+env -u EXHUNT_SIGMA_PATH XDG_DATA_HOME="$W/xdg" "$EXHUNT" scan "$W/benign" 2>&1 >/dev/null | grep -q "SigmaHQ rules from $W/xdg"
+check "a SigmaHQ folder with only the package's note is not loaded" 1 $?
 # the bundled sample tree scans to a compromised verdict
 if [ -d "$SRC/samples/exch01" ]; then
   "$EXHUNT" scan "$SRC/samples/exch01" > "$W/sample.txt"; check "bundled sample: findings" 1 $?
