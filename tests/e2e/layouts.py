@@ -357,7 +357,8 @@ def build_layout(name, root, trees, work):
         at = os.path.join(root, DEPTHS[i])
         files = trees[host][1]
         if base.startswith("velo-"):
-            stem = "Collection-%s-2021-03-05T10_00_00Z" % (host + DOMAIN)
+            # opt_filename_template's default, Collection-%Hostname%-%TIMESTAMP%
+            stem = "Collection-%s-2021-03-05_10_00_00_+0000_UTC" % host
             sink = ZipSink(os.path.join(at, stem + ".zip")) if zipped else DirSink(os.path.join(at, stem))
             accessor = {"velo-auto": "auto", "velo-ntfs": "ntfs", "velo-lazy_ntfs": "lazy_ntfs",
                         "velo-vss": "ntfs_vss"}[base]
@@ -557,8 +558,7 @@ def check_server_artifact(root, exhunt, srcdir, ref):
     for host, _, client_id, flow_id in SERVERS:
         flow = os.path.join(store, "clients", client_id, "collections", flow_id)
         out = os.path.join(os.path.dirname(root), "artifact-%s.jsonl" % host)
-        if os.path.exists(out):
-            os.remove(out)
+        open(out, "w").close()  # tempfile() creates the file exhunt then writes
         argv = [exhunt] + args + ["-o", out, flow]
         p = subprocess.run(argv, capture_output=True)
         record(name, "%s: exit status 0 or 1" % host, p.returncode in (0, 1),
