@@ -19,8 +19,11 @@ way the collection tools write it (docs/fleet.md has the sources):
                    export holds all three)
   velo-filestore   the server's file store: clients/<C.id>/collections/<F.id>/
                    uploads/auto/C%3A/... (what Server.Exchange.Exhunt scans)
+  velo-flow        a GUI download of one collection, <host>-<client_id>-<flow_id>.zip
   kape             <host>/tout/C/... with KAPE's ConsoleLog, CopyLog, SkipLog
+  kape-vss         ... and tout/VSS1/... (--vss; --tdd keeps what differs)
   cylr             <HOST>.zip with C\\Windows\\... names (backslashes)
+  mixed            one case folder: a collector zip, a KAPE folder, a CyLR zip
 
 every one unpacked and zipped (CyLR only zipped: it writes nothing else),
 the three servers of a layout at depth 0, 1 and 2 below the layout's folder.
@@ -302,20 +305,22 @@ def velo_filestore(root, host, files, client_id, flow_id):
 KAPE_STAMP = "2021-03-05T10_00_00_1234567"
 
 
-def kape_collection(sink, host, files, prefix=()):
-    """KAPE --tdest: <drive letter>/... and the three logs (KapeDocs
-    Pages/4.-Log-files.md)."""
+def kape_collection(sink, host, files, prefix=(), vss=False):
+    """KAPE --tdest: <drive letter>/... (and with --vss, VSS1/... holding what
+    --tdd did not drop: the files that differ) and the three logs (KapeDocs
+    Pages/4.-Log-files.md, Pages/2.2-Modules.md %sourceDirectoryBase%)."""
     pre = list(prefix)
     copy = ["CopiedTimestamp,SourceFile,DestinationFile,FileSize,SourceFileSha1,DeferredCopy,CreatedOnUtc,"
             "ModifiedOnUtc,LastAccessedOnUtc,CopyDuration"]
-    for comps, data in files:
-        sink.add(pre + ["C"] + comps, data)
-        copy.append('2021-03-05 10:00:01.0000000,"%s","E:\\kape\\%s\\tout\\C\\%s",%d,,False,,,,00:00:00.0010000'
-                    % (win(comps), host, "\\".join(comps), len(data)))
+    for base, source in [("C", "C:")] + ([("VSS1", "VSS1")] if vss else []):
+        for comps, data in (shadow_files(files) if base == "VSS1" else files):
+            sink.add(pre + [base] + comps, data)
+            copy.append('2021-03-05 10:00:01.0000000,"%s\\%s","E:\\kape\\%s\\tout\\%s\\%s",%d,,False,,,,'
+                        '00:00:00.0010000' % (source, "\\".join(comps), host, base, "\\".join(comps), len(data)))
     console = [
         "KAPE version 1.3.0.2, Author: Eric Zimmerman, Contact: https://www.kroll.com/kape (kape@kroll.com)",
         "KAPE directory: E:\\kape",
-        "Command line:   --tsource C: --tdest E:\\kape\\%m\\tout --target ExchangeExhunt --gui",
+        "Command line:   --tsource C: --tdest E:\\kape\\%m\\tout --target ExchangeExhunt" + (" --vss" if vss else ""),
         "System info: Machine name: %s, 64-bit: True, User: admin OS: WindowsServer2016 (10.0.14393)" % host,
         "Using Target operations",
         "Found 1 targets. Expanding targets to file list...",
@@ -353,49 +358,57 @@ def build_layout(name, root, trees, work):
             velo_filestore(store, host, trees[host][1], client_id, flow_id)
             where[host] = client_id
         return where
+    mixed = ["velo-auto.zip", "kape", "cylr.zip"]  # a case folder as it arrives: one tool per server
     for i, (host, _, client_id, flow_id) in enumerate(SERVERS):
         at = os.path.join(root, DEPTHS[i])
-        files = trees[host][1]
-        if base.startswith("velo-"):
-            # opt_filename_template's default, Collection-%Hostname%-%TIMESTAMP%
-            stem = "Collection-%s-2021-03-05_10_00_00_+0000_UTC" % host
-            sink = ZipSink(os.path.join(at, stem + ".zip")) if zipped else DirSink(os.path.join(at, stem))
-            accessor = {"velo-auto": "auto", "velo-ntfs": "ntfs", "velo-lazy_ntfs": "lazy_ntfs",
-                        "velo-vss": "ntfs_vss"}[base]
-            velo_collection(sink, host, files, accessor, shadow=(base == "velo-vss"))
-            where[host] = stem
-        elif base == "kape":
-            if zipped:  # --zip: <timestamp>_<base name>.zip of --tdest's contents
-                sink = ZipSink(os.path.join(at, host, "2021-03-05T100000_%s.zip" % host))
-            else:
-                sink = DirSink(os.path.join(at, host, "tout"))
-            kape_collection(sink, host, files)
-            where[host] = host
-        elif base == "cylr":
-            sink = ZipSink(os.path.join(at, host + ".zip"))
-            for comps, data in files:
-                sink.add(["C"] + comps, data, sep="\\")
-            where[host] = host + ".zip"
-        elif base == "plain-c":
-            sink = ZipSink(os.path.join(at, host + ".zip")) if zipped else DirSink(os.path.join(at, host))
-            for comps, data in files:
-                sink.add(["C"] + comps, data)
-            where[host] = host
-        elif base == "plain-root":
-            sink = ZipSink(os.path.join(at, host + ".zip")) if zipped else DirSink(os.path.join(at, host))
-            for comps, data in files:
-                sink.add(comps, data)
-            where[host] = host
-        else:
-            raise ValueError(name)
-        sink.close()
+        kind = mixed[i] if base == "mixed" else name
+        where[host] = build_one(kind, at, host, client_id, flow_id, trees[host][1])
     return where
+
+
+def build_one(name, at, host, client_id, flow_id, files):
+    """One server's collection in layout `name` below folder `at`; returns
+    the collection's name."""
+    zipped = name.endswith(".zip")
+    base = name[:-4] if zipped else name
+    if base == "velo-flow":  # GUI download of one collection
+        stem = "%s-%s-%s" % (host, client_id, flow_id)
+        sink = ZipSink(os.path.join(at, stem + ".zip"))
+        velo_collection(sink, host, files, "auto", client_id, flow_id)
+    elif base.startswith("velo-"):
+        # opt_filename_template's default, Collection-%Hostname%-%TIMESTAMP%
+        stem = "Collection-%s-2021-03-05_10_00_00_+0000_UTC" % host
+        sink = ZipSink(os.path.join(at, stem + ".zip")) if zipped else DirSink(os.path.join(at, stem))
+        accessor = {"velo-auto": "auto", "velo-ntfs": "ntfs", "velo-lazy_ntfs": "lazy_ntfs",
+                    "velo-vss": "ntfs_vss"}[base]
+        velo_collection(sink, host, files, accessor, shadow=(base == "velo-vss"))
+    elif base in ("kape", "kape-vss"):
+        stem = host
+        if zipped:  # --zip: <timestamp>_<base name>.zip of --tdest's contents
+            sink = ZipSink(os.path.join(at, host, "2021-03-05T100000_%s.zip" % host))
+        else:
+            sink = DirSink(os.path.join(at, host, "tout"))
+        kape_collection(sink, host, files, vss=(base == "kape-vss"))
+    elif base == "cylr":
+        stem = host + ".zip"
+        sink = ZipSink(os.path.join(at, stem))
+        for comps, data in files:
+            sink.add(["C"] + comps, data, sep="\\")
+    elif base in ("plain-c", "plain-root"):
+        stem = host
+        sink = ZipSink(os.path.join(at, host + ".zip")) if zipped else DirSink(os.path.join(at, host))
+        for comps, data in files:
+            sink.add((["C"] if base == "plain-c" else []) + comps, data)
+    else:
+        raise ValueError(name)
+    sink.close()
+    return stem
 
 
 LAYOUTS = ["plain-c", "plain-c.zip", "plain-root", "plain-root.zip",
            "velo-auto", "velo-auto.zip", "velo-ntfs", "velo-ntfs.zip", "velo-lazy_ntfs", "velo-lazy_ntfs.zip",
            "velo-vss", "velo-vss.zip", "velo-hunt", "velo-hunt.zip", "velo-filestore",
-           "kape", "kape.zip", "cylr.zip"]
+           "velo-flow.zip", "kape", "kape.zip", "kape-vss", "cylr.zip", "mixed"]
 
 
 # --- reading the report ------------------------------------------------------
@@ -483,8 +496,17 @@ def reference(exhunt, trees):
             raise SystemExit("reference scan of %s: %d servers (%s)" % (host, len(alerts), list(alerts)))
         keys = Counter(finding_key(a) for a in next(iter(alerts.values())))
         verdict = next(iter(verdicts.values()))[0]["exhunt"]["verdict"] if verdicts else None
-        ref[host] = (keys, verdict)
-        print("reference %s: %d findings, verdict %s" % (host, sum(keys.values()), verdict))
+        # what a shadow copy of this server holds (shadow_files), scanned alone
+        snap = os.path.join(os.path.dirname(tree), "shadow", host)
+        shutil.rmtree(snap, ignore_errors=True)
+        sink = DirSink(os.path.join(snap, "C"))
+        for comps, data in shadow_files(trees[host][1]):
+            sink.add(comps, data)
+        _, sobjs, _ = scan(exhunt, snap)
+        shadow = Counter(finding_key(a) for a in sobjs if kind(a)[0] == "alert")
+        ref[host] = (keys, verdict, shadow)
+        print("reference %s: %d findings, verdict %s; its shadow copy alone: %d findings" %
+              (host, sum(keys.values()), verdict, sum(shadow.values())))
     return ref
 
 
@@ -517,13 +539,17 @@ def check_layout(name, root, where, exhunt, ref):
                 list(missing)[:1], list(extra)[:1]))
         v = [o["exhunt"].get("verdict") for o in verdicts.get(mine[0], [])]
         record(name, "%s verdict %s" % (host, ref[host][1]), v == [ref[host][1]], "got %s" % v)
-        if name.startswith("velo-vss"):
-            both = [a for a in alerts.get(mine[0], []) if "HarddiskVolumeShadowCopy" in json.dumps(a) and
-                    re.search(r"%5C%5C\.%5CC%3A|\\\\\\\\\.\\\\C:", json.dumps(a))]
+        if "vss" in name:
+            # the findings the shadow copy holds too must name both copies
+            shadow = ref[host][2]
+            mark = "HarddiskVolumeShadowCopy1" if name.startswith("velo-") else "VSS1"
+            live = r"%5C%5C\.%5CC%3A|\\\\\\\\\.\\\\C:" if name.startswith("velo-") else r"tout[/\\]+C[/\\]"
+            held = [a for a in alerts.get(mine[0], []) if finding_key(a) in shadow]
+            both = [a for a in held if mark in json.dumps(a) and re.search(live, json.dumps(a))]
             record(name, "%s merged findings list the live and the shadow copy location" % host,
-                   len(both) == len(alerts.get(mine[0], [])) and both,
-                   "%d of %d findings name both" % (len(both), len(alerts.get(mine[0], []))),
-                   pending=not PENDING_VSS_LOCATIONS)
+                   held and len(both) == len(held) == sum(shadow.values()),
+                   "%d of the %d findings the shadow copy holds too name both (%d found)" %
+                   (len(both), sum(shadow.values()), len(held)), pending=not PENDING_VSS_LOCATIONS)
         if name.startswith("velo-") and name != "velo-filestore":
             orig = [a for a in alerts.get(mine[0], []) if "C:\\\\" in json.dumps(a) and
                     below_drive(alert_path(a)).replace("/", "\\\\") in json.dumps(a)]
@@ -588,30 +614,34 @@ def check_server_artifact(root, exhunt, srcdir, ref):
 
 
 def main():
-    argv = [a for a in sys.argv[1:] if not a.startswith("--")]
-    only = None
-    if "--only" in sys.argv:
-        only = sys.argv[sys.argv.index("--only") + 1].split(",")
-        argv = [a for a in argv if a != sys.argv[sys.argv.index("--only") + 1]]
-    exgen, exhunt, work, srcdir = argv[:4]
+    args, only, keep = [], None, False
+    it = iter(sys.argv[1:])
+    for a in it:
+        if a == "--only":
+            only = next(it).split(",")
+        elif a == "--keep":
+            keep = True
+        else:
+            args.append(a)
+    exgen, exhunt, work, srcdir = args[:4]
     os.makedirs(work, exist_ok=True)
     trees = generate(exgen, work)
     ref = reference(exhunt, trees)
     for name in LAYOUTS:
-        if only and name not in only and "server-artifact" not in only:
+        if only and name not in only and not (name == "velo-filestore" and "server-artifact" in only):
             continue
         root = os.path.join(work, "layouts", name)
         where = build_layout(name, root, trees, work)
         if not only or name in only:
             check_layout(name, root, where, exhunt, ref)
-        if name == "velo-filestore":
+        if name == "velo-filestore" and (not only or "server-artifact" in only):
             check_server_artifact(root, exhunt, srcdir, ref)
     print()
     print("per layout:")
     for name, rows in results.items():
         states = Counter(s for _, s, _ in rows)
         print("  %-16s %s" % (name, ", ".join("%d %s" % (n, s) for s, n in sorted(states.items()))))
-    if "--keep" not in sys.argv:
+    if not keep:
         shutil.rmtree(os.path.join(work, "layouts"), ignore_errors=True)
     if failures:
         print("%d checks failed (server discovery below a PATH is issue 14 item 1)" % len(failures))
