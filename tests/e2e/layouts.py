@@ -25,8 +25,10 @@ way the collection tools write it (docs/fleet.md has the sources):
   cylr             <HOST>.zip with C\\Windows\\... names (backslashes)
   mixed            one case folder: a collector zip, a KAPE folder, a CyLR zip
 
-every one unpacked and zipped (CyLR only zipped: it writes nothing else),
-the three servers of a layout at depth 0, 1 and 2 below the layout's folder.
+unpacked and zipped where the tool writes either (CyLR and flow downloads
+only zipped, the file store and KAPE --vss only unpacked), the three servers
+of a layout at depth 0, 1 and 2 below the layout's folder (a hunt download
+holds all three, two folders down).
 `exhunt scan -f jsonl LAYOUT_FOLDER` must then give, per layout:
 
   * servers: exactly three, each named after its host (host.name holds the
