@@ -62,6 +62,14 @@ int exh__path_ends(exh_str s, const char *suf) {
   return s.n >= n && exh__strnieq(s.p + s.n - n, suf, n);
 }
 
+/* KAPE's --vss output: "VSS1", "VSS2"... beside the drive's "C" */
+static int is_kape_vss(const char *p, size_t n) {
+  if (n < 4 || n > 6 || (p[0] | 32) != 'v' || (p[1] | 32) != 's' || (p[2] | 32) != 's') return 0;
+  for (size_t i = 3; i < n; i++)
+    if (p[i] < '0' || p[i] > '9') return 0;
+  return 1;
+}
+
 /* A drive or volume component: "C", "C:", "C$", "C%3A" (Velociraptor's
  * auto accessor), "\\.\C:" as Velociraptor's ntfs accessor names it
  * ("%5C%5C.%5CC%3A"), and a shadow copy's device
@@ -75,6 +83,7 @@ int exh__path_is_drive(exh_str s) {
   if (n >= 4 && (!memcmp(p, "\\\\.\\", 4) || !memcmp(p, "\\\\?\\", 4))) p += 4, n -= 4;
   if (n >= 24 && exh__memimem(p, n, "HarddiskVolumeShadowCopy", 24)) return 1;
   if (n >= 14 && exh__memimem(p, n, "HarddiskVolume", 14)) return 1;
+  if (is_kape_vss(p, n)) return 1;
   if (n < 1 || n > 2 || !((p[0] | 32) >= 'a' && (p[0] | 32) <= 'z')) return 0;
   return n == 1 || p[1] == ':' || p[1] == '$';
 }
@@ -83,7 +92,7 @@ int exh__path_is_drive(exh_str s) {
 int exh__path_is_snapshot(exh_str s) {
   char d[256];
   size_t n = decode(s, d, sizeof d);
-  return n <= sizeof d && exh__memimem(d, n, "ShadowCopy", 10) != NULL;
+  return n <= sizeof d && (exh__memimem(d, n, "ShadowCopy", 10) != NULL || is_kape_vss(d, n));
 }
 
 static int is_top_folder(exh_str s) {
