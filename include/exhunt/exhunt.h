@@ -403,6 +403,10 @@ const char *exh_finding_indicator_source(const exh_finding *f);
 const char *exh_finding_indicator_type(const exh_finding *f);
 /* Files: which request wrote it and who used it (correlate/story.c), or NULL. */
 const char *exh_finding_story(const exh_finding *f);
+/* The path the evidence had on the server ("C:\\Program Files\\..."), when
+ * the collection's layout says it (Velociraptor's uploads/<accessor>/<drive>,
+ * a drive folder such as C%3A), else NULL. */
+const char *exh_finding_original_path(const exh_finding *f);
 /* The same finding in shadow copies of the volume, merged into this one
  * (the live volume's): their paths. */
 size_t exh_finding_nalso(const exh_finding *f);

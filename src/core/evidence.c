@@ -145,4 +145,5 @@ void exh__finding_release(exh_finding *f) {
   free(f->story);
   for (size_t i = 0; i < f->nalso; i++) free(f->also[i]);
   free(f->also);
+  free(f->original_path);
 }

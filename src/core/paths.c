@@ -174,3 +174,41 @@ size_t exh__path_install_rel(const char *rel) {
 }
 
 
+
+/* The path a file had on the server, as Windows wrote it, when the
+ * collection's layout says it: Velociraptor's uploads/<accessor>/<drive>/...
+ * and a drive folder ("C", "C%3A", "\\.\C:", a shadow copy's device)
+ * followed by the system's folders. The part after '!' is used for a zip's
+ * member. NULL when the layout does not say (a plain copy: which drive?). */
+char *exh__path_windows(const char *path) {
+  const char *bang = strrchr(path, '!');
+  exh_path cs;
+  exh__path_split(bang ? bang + 1 : path, &cs);
+  size_t d = (size_t)-1;
+  for (size_t i = 0; i + 1 < cs.n && d == (size_t)-1; i++) {
+    if (!exh__path_is_drive(cs.c[i]) || is_kape_vss(cs.c[i].p, cs.c[i].n)) continue;
+    if (cs.c[i].n > 1 && i >= 2 && exh__path_ieq(cs.c[i - 2], "uploads")) d = i; /* uploads/<accessor>/<drive> */
+    else if (is_top_folder(cs.c[i + 1])) d = i;
+  }
+  if (d == (size_t)-1) return NULL;
+  char drive[256];
+  size_t n = decode(cs.c[d], drive, sizeof drive - 1);
+  if (n > sizeof drive - 1) return NULL;
+  drive[n] = 0;
+  const char *dv = drive;
+  if (!strncmp(dv, "\\\\.\\", 4)) dv += 4; /* \\.\C: is C: */
+  exh_buf b = {0};
+  if ((strlen(dv) == 2 && dv[1] == '$') || strlen(dv) == 1) exh__buf_printf(&b, "%c:", dv[0]); /* C$, C */
+  else exh__buf_adds(&b, dv);
+  for (size_t i = d + 1; i < cs.n; i++) {
+    char comp[256];
+    size_t k = decode(cs.c[i], comp, sizeof comp);
+    if (k > sizeof comp) {
+      exh__buf_free(&b);
+      return NULL;
+    }
+    exh_buf_addc(&b, '\\');
+    exh_buf_add(&b, comp, k);
+  }
+  return exh__buf_take(&b);
+}

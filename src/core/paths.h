@@ -30,6 +30,10 @@ int exh__path_is_snapshot(exh_str s);
  * top folder, or the component after the first drive, anywhere in the
  * path; else 0 (the root is the drive). */
 size_t exh__path_drive_start(const exh_path *p);
+/* The path on the server as Windows wrote it ("C:\\Program Files\\..."), when
+ * the collection's layout says it (Velociraptor's uploads/<accessor>/<drive>,
+ * a drive folder before the system's folders); NULL otherwise. Allocated. */
+char *exh__path_windows(const char *path);
 /* Test-ProxyLogon's `lsass.*dmp` on a file name. */
 int exh__path_lsass_dump_name(exh_str name);
 /* The area of a path: web folders, staging folders, or none (docs/files.md). */

@@ -52,6 +52,7 @@ size_t exh_result_rules_sigma(const exh_result *r) { return r->rules_sigma; }
 size_t exh_result_rules_yara(const exh_result *r) { return r->rules_yara; }
 size_t exh_result_indicators(const exh_result *r) { return r->indicators; }
 size_t exh_result_baseline_rows(const exh_result *r) { return r->baseline_rows; }
+const char *exh_finding_original_path(const exh_finding *f) { return f->original_path; }
 size_t exh_finding_nalso(const exh_finding *f) { return f->nalso; }
 const char *exh_finding_also(const exh_finding *f, size_t i) { return i < f->nalso ? f->also[i] : NULL; }
 size_t exh_result_nrule_sets(const exh_result *r) { return r->nrule_sets; }

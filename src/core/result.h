@@ -77,6 +77,7 @@ struct exh_finding {
   /* the same finding in shadow copies of the volume (correlate/snapshots.c) */
   char **also;
   size_t nalso;
+  char *original_path; /* the path on the server ("C:\\..."), when the collection's layout says it */
 };
 
 /* How far back the logs of one folder reach. */

@@ -61,6 +61,9 @@ static uint64_t key(const exh_finding *f) {
 void exh__correlate_snapshots(exh_result *r) {
   size_t n = r->nfindings, kept = 0, nsnap = 0;
   if (!n) return;
+  for (size_t i = 0; i < n; i++) /* the path on the server, where the layout says it */
+    if (r->findings[i].path && !r->findings[i].original_path)
+      r->findings[i].original_path = exh__path_windows(r->findings[i].path);
   const char **below = exh__xcalloc(n, sizeof *below);
   int *snap = exh__xcalloc(n, sizeof *snap), *gone = exh__xcalloc(n, sizeof *gone);
   for (size_t i = 0; i < n; i++) {

@@ -98,6 +98,11 @@ static void finding_row(exh_out *f, const exh_finding *x) {
   h(f, exh_finding_source_ip(x));
   out_puts(f, "</td><td>");
   h(f, exh_finding_message(x));
+  if (exh_finding_original_path(x)) {
+    out_puts(f, "<div><b>on the server:</b> ");
+    h(f, exh_finding_original_path(x));
+    out_puts(f, "</div>");
+  }
   for (size_t i = 0; i < exh_finding_nalso(x); i++) {
     out_puts(f, "<div><b>also in a shadow copy:</b> ");
     h(f, exh_finding_also(x, i));

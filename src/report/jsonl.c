@@ -247,6 +247,7 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
   j_obj(j, "exhunt");
   j_str(j, "level", exh_level_name(lv));
   if (exh_finding_story(f)) j_str(j, "story", exh_finding_story(f));
+  if (exh_finding_original_path(f)) j_str(j, "original_path", exh_finding_original_path(f));
   if (exh_finding_nalso(f)) { /* the same finding in shadow copies of the volume */
     j_arr_begin(j, "also_at");
     for (size_t i = 0; i < exh_finding_nalso(f); i++) j_arr_item(j, i, exh_finding_also(f, i));

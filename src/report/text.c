@@ -40,6 +40,11 @@ static void evidence_line(tctx *t, const char *ev, size_t evn, int cut) {
 
 /* The same finding in the volume's shadow copies. */
 static void also(tctx *t, const exh_finding *f) {
+  if (exh_finding_original_path(f)) {
+    out_puts(t->f, "      on the server: ");
+    s(t, exh_finding_original_path(f));
+    out_putc(t->f, '\n');
+  }
   for (size_t i = 0; i < exh_finding_nalso(f); i++) {
     out_puts(t->f, "      also in a shadow copy: ");
     s(t, exh_finding_also(f, i));

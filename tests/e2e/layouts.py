@@ -72,7 +72,7 @@ import ziplib  # noqa: E402
 STRICT = os.environ.get("EXH_LAYOUTS_STRICT") == "1"
 # Enable once the lead's discovery lands and says where it puts them.
 PENDING_VSS_LOCATIONS = True  # correlate/snapshots.c
-PENDING_ORIGINAL_PATHS = STRICT
+PENDING_ORIGINAL_PATHS = True  # exhunt.original_path (core/paths.c)
 
 SERVERS = [  # (host, seed, client id, flow id); same length as exgen's EXCH01
     ("EXMB01", 101, "C.1f2e3d4c5b6a7981", "F.CRJ1D6A5Q3J2E"),
