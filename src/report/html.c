@@ -431,7 +431,7 @@ static void chart(exh_out *f, const exh_result *r, size_t sv, const exh_noise *n
   if (span > 60 * 14) bd = (span + 119) / 120;
   else if (span > 60) {
     bd = 7;
-    d0 -= ((d0 % 7) + 7 + 4) % 7; /* weeks from Monday (1970-01-01 was a Thursday) */
+    d0 -= ((d0 % 7) + 7 + 3) % 7; /* weeks from Monday (1970-01-01 was a Thursday) */
   }
   size_t nb = (size_t)((d1 - d0) / bd + 1);
   /* lanes */
