@@ -226,8 +226,8 @@ static void noise(exh_out *f, const exh_noise *nz) {
     const exh_noise_row *w = &nz->row[i];
     exh__out_printf(f, "<tr class=%s><td>", level_class(w->level));
     h(f, exh_rule_info_title(w->rule));
-    exh__out_printf(f, "</td><td><span class=\"lv %s\">%s</span></td><td>", level_class(w->level),
-                    exh_level_name(w->level));
+    exh__out_printf(f, "</td><td><span class=\"lv %s\">%s</span>", level_class(w->level), exh_level_name(w->level));
+    out_puts(f, "</td><td class=d>");
     cves(f, w->example);
     exh__out_printf(f, "</td><td class=n>%zu</td><td class=t>", w->count);
     when(f, w->first);
@@ -254,7 +254,7 @@ static const char CSS[] =
     "pre{white-space:pre-wrap;word-break:break-all;background:#f7f7f7;padding:4px;margin:2px 0}"
     ".w{font-family:monospace;font-size:.9em;color:#555;word-break:break-all}"
     "summary{font-family:monospace;font-size:.9em;color:#555;cursor:pointer;word-break:break-all}"
-    ".lv{padding:1px 5px;border-radius:3px;color:#fff;font-size:.85em}"
+    ".lv{padding:1px 5px;border-radius:3px;color:#fff;font-size:.85em;white-space:nowrap}"
     ".lv.critical{background:#8b0000}.lv.high{background:#d32f2f}.lv.medium{background:#ef6c00}"
     ".lv.low{background:#607d8b}.lv.info{background:#9e9e9e}"
     ".verdict{font-size:1.3em;font-weight:bold;padding:.3em .6em;display:inline-block;border-radius:4px}"
@@ -266,10 +266,10 @@ static const char CSS[] =
     "svg.chart{width:100%;max-width:1400px;height:auto;display:block;border:1px solid #ddd}.pe{display:none}"
     /* printed: headers on every page, evidence shown, badges in colour, a
      * page per server */
-    "@media print{body{margin:0;font-size:11px}"
+    "@media print{body{margin:0;font-size:11px}td:last-child,summary,.w{overflow-wrap:anywhere}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     "thead{display:table-header-group}tr,svg.chart{break-inside:avoid}"
-    "section.srv{break-before:page}h2,h3{break-after:avoid}"
+    "section.srv{break-before:page}p+section.srv{break-before:auto}h2,h3{break-after:avoid}"
     "pre.pe{display:block}details[open]+pre.pe{display:none}summary{list-style:none}"
     "a{color:inherit;text-decoration:none}}";
 
@@ -390,6 +390,50 @@ static unsigned finding_campaigns(const exh_server *S, const lane *ln, size_t nc
     }
   }
   return bits;
+}
+
+/* The chart's legend, wrapped to the chart's width: draws it when draw,
+ * and returns its rows (widths estimated at 7 px a character). */
+static int legend(exh_out *f, const lane *ln, size_t nl, int ly, int draw) {
+  double lx = 8;
+  int rows = 1, seen_att = 0;
+  for (size_t l = 0; l <= nl + 1; l++) {
+    const char *txt = NULL, *colour = NULL;
+    if (l == nl) txt = "exploitation";
+    else if (l == nl + 1) txt = "file drop";
+    else {
+      const lane *L = &ln[l];
+      if (!L->total) continue;
+      colour = L->colour;
+      if (L->kind == LANE_CAMPAIGN) txt = L->name;
+      else if (L->kind == LANE_ATTACKER || L->kind == LANE_OTHERS) {
+        if (seen_att++) continue;
+        txt = "attacker (client address)";
+      } else if (L->kind == LANE_NOISE) txt = "scanner noise (folded)";
+      else txt = "no client address";
+    }
+    size_t len = strlen(txt) > 32 ? 33 : strlen(txt);
+    double w = 16 + 7.0 * (double)len;
+    if (lx > 8 && lx + w > CH_W - 8) {
+      rows++;
+      lx = 8;
+      ly += 20;
+    }
+    if (draw) {
+      if (l == nl)
+        exh__out_printf(f, "<path d=\"M%.1f %dh12l-6 10z\" fill=\"" C_EXPL "\" stroke=\"#000\" stroke-width=\".6\"/>",
+                        lx, ly - 10);
+      else if (l == nl + 1)
+        exh__out_printf(f, "<path d=\"M%.1f %dl6 6 -6 6 -6 -6z\" fill=\"#000\"/>", lx + 6, ly - 11);
+      else
+        exh__out_printf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>", lx, ly - 10, colour);
+      exh__out_printf(f, "<text x=\"%.1f\" y=\"%d\">", lx + 16, ly);
+      hs(f, txt, 32);
+      out_puts(f, "</text>");
+    }
+    lx += w + 18;
+  }
+  return rows;
 }
 
 typedef struct chart_mem {
@@ -515,7 +559,7 @@ static void chart(exh_out *f, const exh_result *r, size_t sv, const exh_noise *n
   /* geometry */
   double pw = CH_W - CH_LABEL - CH_RIGHT, bw = pw / (double)nb;
   int lanes_h = (int)vis * CH_LANE, axis_y = CH_TOP + lanes_h;
-  int leg_y = axis_y + 44, H = leg_y + 22;
+  int leg_y = axis_y + 44, H = leg_y + 20 * legend(f, ln, nl, leg_y, 0) + 2;
   exh__out_printf(f,
                   "<svg class=chart xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
                   "height=\"%d\" role=\"img\" font-family=\"system-ui,sans-serif\" font-size=\"12\"><title>Activity on ",
@@ -604,33 +648,7 @@ static void chart(exh_out *f, const exh_result *r, size_t sv, const exh_noise *n
     }
     y += CH_LANE;
   }
-  /* legend */
-  double lx = 8;
-  int ly = leg_y;
-  int seen_att = 0;
-  for (size_t l = 0; l < nl; l++) {
-    const lane *L = &ln[l];
-    if (!L->total) continue;
-    const char *txt = NULL;
-    if (L->kind == LANE_CAMPAIGN) txt = L->name;
-    else if (L->kind == LANE_ATTACKER || L->kind == LANE_OTHERS) {
-      if (seen_att++) continue;
-      txt = "attacker (client address)";
-    } else if (L->kind == LANE_NOISE) txt = "scanner noise (folded)";
-    else txt = "no client address";
-    exh__out_printf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%.1f\" y=\"%d\">",
-                    lx, ly - 10, L->colour, lx + 16, ly);
-    hs(f, txt, 32);
-    out_puts(f, "</text>");
-    lx += 16 + 7.0 * (double)(strlen(txt) > 32 ? 33 : strlen(txt)) + 18;
-  }
-  exh__out_printf(f,
-                  "<path d=\"M%.1f %dh12l-6 10z\" fill=\"" C_EXPL "\" stroke=\"#000\" stroke-width=\".6\"/>"
-                  "<text x=\"%.1f\" y=\"%d\">exploitation</text>",
-                  lx, ly - 10, lx + 16, ly);
-  lx += 16 + 7.0 * 12 + 18;
-  exh__out_printf(f, "<path d=\"M%.1f %dl6 6 -6 6 -6 -6z\" fill=\"#000\"/><text x=\"%.1f\" y=\"%d\">file drop</text>",
-                  lx + 6, ly - 11, lx + 16, ly);
+  legend(f, ln, nl, leg_y, 1);
   out_puts(f, "\n</svg>\n");
 }
 
