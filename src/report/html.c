@@ -345,7 +345,8 @@ static const char *const CAMPAIGN_COLOUR[] = {"#E69F00", "#56B4E9", "#009E73", "
 #define C_NOADDR "#6E6E6E"
 #define C_EXPL "#D55E00"
 
-static int64_t day_of(int64_t ms) { return ms >= 0 ? ms / DAY_MS : -((-ms + DAY_MS - 1) / DAY_MS); }
+/* floor(ms / DAY_MS), without overflow at either end */
+static int64_t day_of(int64_t ms) { return ms >= 0 ? ms / DAY_MS : (ms + 1) / DAY_MS - 1; }
 
 static double sqroot(double x) {
   if (x <= 0) return 0;
