@@ -375,7 +375,8 @@ static void lane_label(exh_out *f, const lane *l, size_t max) {
 static int64_t finding_when(const exh_finding *x) {
   int64_t t = exh_finding_time(x);
   if (t == EXH_TIME_UNKNOWN && exh_finding_is_file(x)) t = exh_finding_file_mtime(x);
-  return t;
+  /* beyond year 30000 either way is no time (and days of it stay in range) */
+  return t != EXH_TIME_UNKNOWN && (t < -1000000000000000LL || t > 1000000000000000LL) ? EXH_TIME_UNKNOWN : t;
 }
 
 /* The campaign lanes a finding counts in (bit k: lane k), by its CVEs. */
