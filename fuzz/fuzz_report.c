@@ -148,7 +148,9 @@ static void check_csv(const char *o, size_t n) {
 static void check_html(const char *o, size_t n) {
   static const char *const tags[] = {"html", "head", "meta", "title", "style", "body", "h1",  "h2", "h3",  "p",
                                      "span", "b",    "small", "table", "tr",   "th",   "td", "br", "pre", "details",
-                                     "summary", "div"};
+                                     "summary", "div", "thead", "tbody", "section", "a",
+                                     /* the activity chart (inline SVG) */
+                                     "svg", "g", "rect", "line", "text", "path"};
   for (size_t i = 0; i + 1 < n; i++) {
     if (o[i] != '<') continue;
     size_t k = i + 1;
@@ -194,6 +196,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sv->campaigns[0].why = next(&c);
     sv->campaigns[0].exposure_first_ms = sv->campaigns[0].covered_first_ms = EXH_TIME_UNKNOWN;
     sv->campaigns[0].exposure_last_ms = sv->campaigns[0].covered_last_ms = EXH_TIME_UNKNOWN;
+    sv->ncves = 1; /* the chart's campaign lanes */
+    sv->cves = exh__xcalloc(1, sizeof *sv->cves);
+    sv->cves[0] = (exh_cve_status){"CVE-2021-26855", "ProxyLogon", EXH_PATCH_UNKNOWN, "fuzz"};
     if (byte(&c) & 1) {
       sv->build = next(&c);
       sv->build_source = "fuzz";
@@ -205,7 +210,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     exh_finding *f = &r->findings[i];
     f->rule = rule;
     f->level = (exh_level)(byte(&c) % 5);
-    f->time_ms = (byte(&c) & 1) ? EXH_TIME_UNKNOWN : 1614733323123LL + byte(&c);
+    /* unknown, within seconds, weeks apart (the chart's columns), or
+     * anywhere from 1601 to 9999 (spans of millions of days) */
+    switch (byte(&c) % 4) {
+    case 0: f->time_ms = EXH_TIME_UNKNOWN; break;
+    case 1: f->time_ms = 1614733323123LL + byte(&c); break;
+    case 2: f->time_ms = 1614733323123LL + (int64_t)byte(&c) * 7 * 86400000LL; break;
+    default: f->time_ms = -11644473600000LL + (int64_t)byte(&c) * 980000000000LL; break;
+    }
     f->server = byte(&c) % r->nservers;
     f->message = next(&c);
     f->dataset = "exchange.httpproxy";
@@ -253,12 +265,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     r->errors[i].reason = next(&c);
     r->errors[i].skipped = byte(&c) & 1;
   }
-  r->nactors = byte(&c) % 2;
+  /* actors: a finding's address (folded as scanner noise in the HTML
+   * unless high, or tied to a file) or any text */
+  r->nactors = byte(&c) % 4;
   r->actors = exh__xcalloc(r->nactors + 1, sizeof *r->actors);
   for (size_t i = 0; i < r->nactors; i++) {
-    r->actors[i].ip = next(&c);
+    const exh_finding *f = &r->findings[byte(&c) % r->nfindings];
+    r->actors[i].ip = (byte(&c) & 1) ? exh__xstrdup(f->source_ip) : next(&c);
+    r->actors[i].server = byte(&c) % r->nservers;
     r->actors[i].first_ms = r->actors[i].last_ms = EXH_TIME_UNKNOWN;
     r->actors[i].nfindings = 1;
+    r->actors[i].nlevel[(byte(&c) & 1) ? EXH_LEVEL_HIGH : EXH_LEVEL_LOW] = 1;
   }
   exh_report_opts ro = {byte(&c) & 1, byte(&c) & 1};
   static const char *const names[] = {"text", "jsonl", "csv", "timesketch", "html"};

@@ -572,6 +572,222 @@ static void test_timesketch_state(void **st) {
   exh_result_free(r);
 }
 
+
+/* ---- HTML: the activity chart and the folded scanner noise (issue 14 item 5) */
+
+static const exh_rule_info probe_rule = {"rid-probe", "Probe for " HOSTILE, "d", "builtin:p.yml", "exchange.httpproxy",
+                                         EXH_LEVEL_LOW, cves, 1, techs, 1, 0};
+static const exh_rule_info shell_rule = {"rid-shell", "Web shell", "d", "builtin:w.yml", "file", EXH_LEVEL_CRITICAL,
+                                         NULL, 0, NULL, 0, 0};
+
+static exh_finding *add_finding(exh_result *r, const exh_rule_info *ru, exh_level lv, int64_t t, const char *ip) {
+  r->findings = exh__xrealloc(r->findings, (r->nfindings + 1) * sizeof *r->findings);
+  exh_finding *f = &r->findings[r->nfindings++];
+  memset(f, 0, sizeof *f);
+  f->rule = ru;
+  f->level = lv;
+  f->time_ms = t;
+  f->server = r->nservers - 1;
+  f->message = exh__xstrdup("m");
+  f->dataset = "exchange.httpproxy";
+  f->path = exh__xstrdup("/x/HttpProxy_2.LOG");
+  f->line = r->nfindings;
+  if (ip) f->source_ip = exh__xstrdup(ip);
+  return f;
+}
+
+static void add_actor(exh_result *r, const char *ip, size_t low, size_t high, int64_t t0, int64_t t1) {
+  r->actors = exh__xrealloc(r->actors, (r->nactors + 1) * sizeof *r->actors);
+  exh_actor *a = &r->actors[r->nactors++];
+  memset(a, 0, sizeof *a);
+  a->server = r->nservers - 1;
+  a->ip = exh__xstrdup(ip);
+  a->first_ms = t0, a->last_ms = t1;
+  a->nfindings = low + high;
+  a->nlevel[EXH_LEVEL_LOW] = low;
+  a->nlevel[EXH_LEVEL_HIGH] = high;
+  a->rules[0] = "r";
+  a->nrules = 1;
+}
+
+/* make() plus 50 scanner addresses that only probed (10.0.0.0 probed 5
+ * times, .1 4 times, .2 3 times, the others once), the attacker 1.2.3.4
+ * (its high finding), and 10.9.9.9: low findings only but a web shell's
+ * story names it, so it stays an attacker. */
+static exh_result *make_noisy(int64_t span_days) {
+  exh_result *r = make();
+  int64_t t0 = 1614733323123LL;
+  add_actor(r, "1.2.3.4", 0, 1, t0, t0);
+  size_t total = 0;
+  for (int i = 0; i < 50; i++) {
+    char ip[32];
+    snprintf(ip, sizeof ip, "10.0.0.%d", i);
+    int n = i == 0 ? 5 : i == 1 ? 4 : i == 2 ? 3 : 1;
+    for (int k = 0; k < n; k++) {
+      int64_t t = t0 + (int64_t)((i * 7 + k) % (span_days > 0 ? span_days : 1)) * 86400000LL;
+      add_finding(r, &probe_rule, k == 1 ? EXH_LEVEL_MEDIUM : EXH_LEVEL_LOW, t, ip);
+      total++;
+    }
+    add_actor(r, ip, (size_t)n, 0, t0, t0);
+  }
+  assert_int_equal(total, 59);
+  add_finding(r, &probe_rule, EXH_LEVEL_LOW, t0 + 3600000, "10.9.9.9");
+  add_actor(r, "10.9.9.9", 1, 0, t0, t0);
+  exh_finding *w = add_finding(r, &shell_rule, EXH_LEVEL_CRITICAL, t0 + 7200000, NULL);
+  w->is_file = 1;
+  w->story = exh__xstrdup("requested 3 times at /aspnet_client/x.aspx from 10.9.9.9, first 2021-03-03");
+  /* 1.2.3.4 is a substring of none of them; 10.0.0.4 is of 10.0.0.40..49 */
+  return r;
+}
+
+static size_t count(const char *s, const char *what) {
+  size_t n = 0;
+  for (const char *p = s; (p = strstr(p, what)); p++) n++;
+  return n;
+}
+
+static void test_html_noise_folded(void **st) {
+  (void)st;
+  exh_result *r = make_noisy(3);
+  char *o = render(4, r);
+  no_raw_controls(o);
+  /* the page says how many addresses were folded */
+  assert_non_null(strstr(o, "<b>50 addresses folded</b>"));
+  assert_non_null(strstr(o, "Their 59 findings"));
+  /* one row per probe kind: count, first/last, distinct sources, top 3 */
+  const char *row = strstr(o, "<table class=noise>");
+  assert_non_null(row);
+  assert_int_equal(count(row, "<td>Probe for evil"), 1);
+  assert_non_null(strstr(row, "<td>Probe for evil<span class=c>\\x1b</span>]0;title<span class=c>\\x07</span>"));
+  assert_non_null(strstr(row, "</td><td class=n>59</td><td class=t>2021-03-03 01:02:03</td><td class=t>2021-03-05 "));
+  assert_non_null(strstr(row, "<td class=n>50</td><td>10.0.0.0 (5)<br>10.0.0.1 (4)<br>10.0.0.2 (3)<br>and 47 more</td>"));
+  /* the probing addresses are not listed one by one anywhere */
+  for (int i = 3; i < 50; i++) {
+    char ip[40];
+    snprintf(ip, sizeof ip, ">10.0.0.%d<", i);
+    if (strstr(o, ip)) fail_msg("%s listed on its own", ip);
+  }
+  /* the attacker and the address tied to a web shell stay, each on a row */
+  assert_non_null(strstr(o, "<tr class=high><td>1.2.3.4</td>"));
+  assert_non_null(strstr(o, "<tr class=low><td>10.9.9.9</td>"));
+  /* the timeline leaves the folded findings out and says so */
+  assert_non_null(strstr(o, "59 scanner findings left out (folded above)."));
+  const char *tl = strstr(o, "<h3>Timeline</h3>");
+  assert_non_null(tl);
+  assert_int_equal(count(tl, "<td>10.0.0."), 0);
+  free(o);
+  exh_result_free(r);
+}
+
+/* The SVG of one server, from <svg to </svg>. */
+static char *svg_of(const char *o, size_t k) {
+  const char *p = o;
+  for (size_t i = 0; i <= k; i++) {
+    p = strstr(i ? p + 1 : p, "<svg class=chart");
+    if (!p) return NULL;
+  }
+  const char *e = strstr(p, "</svg>");
+  assert_non_null(e);
+  return exh__xstrndup(p, (size_t)(e - p) + 6);
+}
+
+static void test_html_chart(void **st) {
+  (void)st;
+  exh_result *r = make_noisy(3);
+  /* a second server, named by the attacker, with one finding from an
+   * address that is markup */
+  r->servers = exh__xrealloc(r->servers, 2 * sizeof *r->servers);
+  r->nservers = 2;
+  memset(&r->servers[1], 0, sizeof r->servers[1]);
+  r->servers[1].name = exh__xstrdup("<svg onload=alert(1)>\x1b" HOSTILE);
+  r->servers[1].root = exh__xstrdup("/y");
+  r->servers[1].reason = exh__xstrdup("b");
+  r->servers[1].verdict = EXH_VERDICT_COMPROMISED;
+  r->servers[1].ncampaigns = 1;
+  r->servers[1].campaigns = exh__xcalloc(1, sizeof *r->servers[1].campaigns);
+  r->servers[1].campaigns[0] = (exh_campaign){"ProxyLogon", EXH_CAMPAIGN_COMPROMISED, 0, 1, 0, 1, 3, exh__xstrdup("w")};
+  r->servers[1].ncves = 1;
+  r->servers[1].cves = exh__xcalloc(1, sizeof *r->servers[1].cves);
+  r->servers[1].cves[0] = (exh_cve_status){"CVE-2021-26855", "ProxyLogon", EXH_PATCH_VULNERABLE, "w"};
+  add_finding(r, &rule, EXH_LEVEL_HIGH, 1614733323123LL, "\"><script>alert(1)</script>" HOSTILE);
+  add_actor(r, "\"><script>alert(1)</script>" HOSTILE, 0, 1, 1614733323123LL, 1614733323123LL);
+  char *o = render(4, r);
+  no_raw_controls(o);
+  /* one chart per server, and nothing an SVG may not hold */
+  assert_int_equal(count(o, "<svg class=chart"), 2);
+  for (size_t k = 0; k < 2; k++) {
+    char *svg = svg_of(o, k);
+    assert_non_null(svg);
+    assert_null(strstr(svg, "<span")); /* an HTML element would end the SVG */
+    assert_null(strstr(svg, "<script"));
+    assert_null(strstr(svg, "<img"));
+    assert_null(strstr(svg + 1, "<svg"));
+    assert_null(strstr(svg, "\xff"));
+    assert_non_null(strstr(svg, "<title>"));
+    free(svg);
+  }
+  char *s0 = svg_of(o, 0), *s1 = svg_of(o, 1);
+  /* server 0: its lanes, the exploitation mark, days as columns */
+  assert_non_null(strstr(s0, "<title>Activity on srv\\x1b[31m, 2021-03-03 to 2021-03-05</title>"));
+  assert_non_null(strstr(s0, ">1.2.3.4 (1)</text>"));
+  assert_non_null(strstr(s0, ">scanner noise (50 addr.) (59)</text>"));
+  assert_non_null(strstr(s0, "<title>scanner noise (50 addr.), 2021-03-03: "));
+  assert_non_null(strstr(s0, "fill=\"#D55E00\"")); /* exploitation */
+  assert_non_null(strstr(s0, ">Mar 3</text>"));
+  /* a file drop on the lane of the address its story names */
+  assert_non_null(strstr(s0, "<title>10.9.9.9, 2021-03-03: 2 findings, 1 file</title>"));
+  /* server 1: the hostile names are text in <title> and <text> */
+  assert_non_null(strstr(s1, "<title>Activity on &lt;svg onload=alert(1)&gt;\\x1bevil\\x1b]0;title\\x07"));
+  assert_non_null(strstr(s1, "<title>&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;evil\\x1b]0;title\\x07\\x1b[2J"));
+  /* the lane label cut at 24 bytes, the whole address in its <title> */
+  assert_non_null(strstr(s1, "font-family=\"monospace\">&quot;&gt;&lt;script&gt;alert(1)&lt;/scri\xe2\x80\xa6 (1)</text>"));
+  free(s0);
+  free(s1);
+  free(o);
+  exh_result_free(r);
+}
+
+/* 90 days read as 13 weeks; 3 days as 3 days. */
+static void test_html_chart_weeks(void **st) {
+  (void)st;
+  exh_result *r = make_noisy(90);
+  char *o = render(4, r);
+  assert_non_null(strstr(o, "One column per week (Monday to Sunday, UTC), 2021-03-01 to "));
+  char *svg = svg_of(o, 0);
+  assert_non_null(svg);
+  assert_non_null(strstr(svg, "<title>scanner noise (50 addr.), 2021-03-01 to 2021-03-07: "));
+  free(svg);
+  free(o);
+  exh_result_free(r);
+  r = make_noisy(3);
+  o = render(4, r);
+  assert_non_null(strstr(o, "One column per day (UTC), 2021-03-03 to 2021-03-05."));
+  free(o);
+  exh_result_free(r);
+}
+
+/* Printed: headers repeat, evidence shows, badges keep their colours, a
+ * page per server. */
+static void test_html_print(void **st) {
+  (void)st;
+  exh_result *r = make();
+  char *o = render(4, r);
+  const char *m = strstr(o, "@media print{");
+  assert_non_null(m);
+  assert_non_null(strstr(m, "thead{display:table-header-group}"));
+  assert_non_null(strstr(m, "print-color-adjust:exact"));
+  assert_non_null(strstr(m, "section.srv{break-before:page}"));
+  assert_non_null(strstr(m, "pre.pe{display:block}"));
+  /* the evidence twice: folded on screen, shown in print */
+  assert_int_equal(count(o, "&lt;/script&gt;&lt;img src=x&gt;\r"), 0);
+  assert_non_null(strstr(o, "</pre></details><pre class=pe>evil"));
+  /* every table has its header in a thead */
+  assert_int_equal(count(o, "<table"), count(o, "<thead>"));
+  assert_int_equal(count(o, "<section class=srv>"), 1);
+  free(o);
+  exh_result_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_jsonl), cmocka_unit_test(test_text), cmocka_unit_test(test_csv),
                                      cmocka_unit_test(test_timesketch), cmocka_unit_test(test_html),
@@ -579,6 +795,8 @@ int main(void) {
                                      cmocka_unit_test(test_term_write),
                                      cmocka_unit_test(test_accessors), cmocka_unit_test(test_ip_parse),
                                      cmocka_unit_test(test_jsonl_source_ip), cmocka_unit_test(test_jsonl_ecs_version),
-                                     cmocka_unit_test(test_jsonl_indicator_type), cmocka_unit_test(test_timesketch_state)};
+                                     cmocka_unit_test(test_jsonl_indicator_type), cmocka_unit_test(test_timesketch_state),
+                                     cmocka_unit_test(test_html_noise_folded), cmocka_unit_test(test_html_chart),
+                                     cmocka_unit_test(test_html_chart_weeks), cmocka_unit_test(test_html_print)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
