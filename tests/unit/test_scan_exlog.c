@@ -99,8 +99,12 @@ static void free_walk(exh_walk *w) {
   for (size_t i = 0; i < w->nsrv; i++) {
     free(w->srv[i].exsetup);
     free(w->srv[i].builds);
+    free(w->srv[i].root);
+    free(w->srv[i].name);
+    free(w->srv[i].root_error);
   }
   free(w->srv);
+  free(w->found);
 }
 
 /* A source that returns at most `step` bytes a call and cannot pread (an
