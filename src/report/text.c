@@ -347,7 +347,7 @@ static void fleet(tctx *t, const exh_result *r) {
                      "%zu no evidence of compromise (details per server below)\n",
                   n, c[EXH_VERDICT_COMPROMISED], c[EXH_VERDICT_SUSPICIOUS], c[EXH_VERDICT_CANNOT_TELL],
                   c[EXH_VERDICT_NOTHING_EXAMINED], c[EXH_VERDICT_CLEAN]);
-  out_puts(f, "  server                   verdict               campaigns                  attacker activity      "
+  out_puts(f, "  server                   verdict                    campaigns                  attacker activity      "
               "patch       logs                   read\n");
   static const exh_verdict order[] = {EXH_VERDICT_COMPROMISED, EXH_VERDICT_SUSPICIOUS, EXH_VERDICT_CANNOT_TELL,
                                       EXH_VERDICT_NOTHING_EXAMINED, EXH_VERDICT_CLEAN};
@@ -362,7 +362,7 @@ static void fleet(tctx *t, const exh_result *r) {
       snprintf(logs, sizeof logs, "%s..%s", la, lb);
       out_puts(f, "  ");
       cell(t, exh_server_name(row.server), 24);
-      cell(t, exh_verdict_name(row.verdict), 21);
+      cell(t, exh_verdict_name(row.verdict), 26);
       cell(t, row.campaigns[0] ? row.campaigns : "-", 26);
       cell(t, row.first == EXH_TIME_UNKNOWN ? "-" : span, 22);
       cell(t, exh_patch_name(row.patch), 11);
