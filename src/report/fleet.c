@@ -4,9 +4,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/util.h"
+
 static void add(char *b, size_t n, const char *s) {
   size_t k = strlen(b);
   if (k + 1 < n) snprintf(b + k, n - k, "%s", s);
+}
+
+size_t *exh__fleet_order(const exh_result *r) {
+  static const exh_verdict order[] = {EXH_VERDICT_COMPROMISED, EXH_VERDICT_SUSPICIOUS, EXH_VERDICT_CANNOT_TELL,
+                                      EXH_VERDICT_NOTHING_EXAMINED, EXH_VERDICT_CLEAN};
+  size_t n = exh_result_nservers(r), k = 0;
+  size_t *idx = exh__xcalloc(n ? n : 1, sizeof *idx);
+  for (size_t o = 0; o < sizeof order / sizeof order[0]; o++)
+    for (size_t i = 0; i < n; i++)
+      if (exh_server_verdict(exh_result_server(r, i)) == order[o]) idx[k++] = i;
+  return idx;
 }
 
 void exh__fleet_counts(const exh_result *r, size_t counts[5]) {

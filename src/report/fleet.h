@@ -22,6 +22,10 @@ typedef struct exh_fleet_row {
 
 /* Fills row for server i. */
 void exh__fleet_row(const exh_result *r, size_t i, exh_fleet_row *row);
+/* The servers' indices for the fleet table, most severe verdict first
+ * (compromised, suspicious, cannot tell, nothing examined, clean), in scan
+ * order within one verdict: n = exh_result_nservers entries, allocated. */
+size_t *exh__fleet_order(const exh_result *r);
 /* Servers per verdict. */
 void exh__fleet_counts(const exh_result *r, size_t counts[5]);
 

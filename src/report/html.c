@@ -808,25 +808,24 @@ static void fleet(exh_out *f, const exh_result *r) {
                   c[EXH_VERDICT_NOTHING_EXAMINED], c[EXH_VERDICT_CLEAN]);
   out_puts(f, "<table class=fleet><thead><tr><th>server</th><th>verdict</th><th>campaigns</th><th>attacker activity</th>"
               "<th>patch</th><th>logs</th><th>read</th></tr></thead><tbody>\n");
-  static const exh_verdict order[] = {EXH_VERDICT_COMPROMISED, EXH_VERDICT_SUSPICIOUS, EXH_VERDICT_CANNOT_TELL,
-                                      EXH_VERDICT_NOTHING_EXAMINED, EXH_VERDICT_CLEAN};
-  for (size_t o = 0; o < 5; o++)
-    for (size_t i = 0; i < n; i++) {
-      if (exh_server_verdict(exh_result_server(r, i)) != order[o]) continue;
-      exh_fleet_row row;
-      exh__fleet_row(r, i, &row);
-      exh__out_printf(f, "<tr><td><a href=\"#server-%zu\">", i);
-      h(f, exh_server_name(row.server));
-      exh__out_printf(f, "</a></td><td class=\"v%d\">%s</td><td>", (int)row.verdict, exh_verdict_name(row.verdict));
-      h(f, row.campaigns[0] ? row.campaigns : "-");
-      out_puts(f, "</td>");
-      day_cell(f, row.first, row.last);
-      exh__out_printf(f, "<td>%s</td>", exh_patch_name(row.patch));
-      day_cell(f, row.log_first, row.log_last);
-      out_puts(f, "<td>");
-      h(f, row.coverage);
-      out_puts(f, "</td></tr>\n");
-    }
+  size_t *idx = exh__fleet_order(r);
+  for (size_t k = 0; k < n; k++) {
+    size_t i = idx[k];
+    exh_fleet_row row;
+    exh__fleet_row(r, i, &row);
+    exh__out_printf(f, "<tr><td><a href=\"#server-%zu\">", i);
+    h(f, exh_server_name(row.server));
+    exh__out_printf(f, "</a></td><td class=\"v%d\">%s</td><td>", (int)row.verdict, exh_verdict_name(row.verdict));
+    h(f, row.campaigns[0] ? row.campaigns : "-");
+    out_puts(f, "</td>");
+    day_cell(f, row.first, row.last);
+    exh__out_printf(f, "<td>%s</td>", exh_patch_name(row.patch));
+    day_cell(f, row.log_first, row.log_last);
+    out_puts(f, "<td>");
+    h(f, row.coverage);
+    out_puts(f, "</td></tr>\n");
+  }
+  free(idx);
   out_puts(f, "</tbody></table>\n");
 }
 

@@ -349,27 +349,26 @@ static void fleet(tctx *t, const exh_result *r) {
                   c[EXH_VERDICT_NOTHING_EXAMINED], c[EXH_VERDICT_CLEAN]);
   out_puts(f, "  server                   verdict                    campaigns                  attacker activity      "
               "patch       logs                   read\n");
-  static const exh_verdict order[] = {EXH_VERDICT_COMPROMISED, EXH_VERDICT_SUSPICIOUS, EXH_VERDICT_CANNOT_TELL,
-                                      EXH_VERDICT_NOTHING_EXAMINED, EXH_VERDICT_CLEAN};
-  for (size_t o = 0; o < 5; o++)
-    for (size_t i = 0; i < n; i++) {
-      exh_fleet_row row;
-      if (exh_server_verdict(exh_result_server(r, i)) != order[o]) continue;
-      exh__fleet_row(r, i, &row);
-      char a[11], b[11], la[11], lb[11], span[32], logs[32];
-      day(row.first, a), day(row.last, b), day(row.log_first, la), day(row.log_last, lb);
-      snprintf(span, sizeof span, "%s..%s", a, b);
-      snprintf(logs, sizeof logs, "%s..%s", la, lb);
-      out_puts(f, "  ");
-      cell(t, exh_server_name(row.server), 24);
-      cell(t, exh_verdict_name(row.verdict), 26);
-      cell(t, row.campaigns[0] ? row.campaigns : "-", 26);
-      cell(t, row.first == EXH_TIME_UNKNOWN ? "-" : span, 22);
-      cell(t, exh_patch_name(row.patch), 11);
-      cell(t, row.log_first == EXH_TIME_UNKNOWN ? "-" : logs, 22);
-      out_puts(f, row.coverage);
-      out_putc(f, '\n');
-    }
+  size_t *idx = exh__fleet_order(r);
+  for (size_t k = 0; k < n; k++) {
+    size_t i = idx[k];
+    exh_fleet_row row;
+    exh__fleet_row(r, i, &row);
+    char a[11], b[11], la[11], lb[11], span[32], logs[32];
+    day(row.first, a), day(row.last, b), day(row.log_first, la), day(row.log_last, lb);
+    snprintf(span, sizeof span, "%s..%s", a, b);
+    snprintf(logs, sizeof logs, "%s..%s", la, lb);
+    out_puts(f, "  ");
+    cell(t, exh_server_name(row.server), 24);
+    cell(t, exh_verdict_name(row.verdict), 26);
+    cell(t, row.campaigns[0] ? row.campaigns : "-", 26);
+    cell(t, row.first == EXH_TIME_UNKNOWN ? "-" : span, 22);
+    cell(t, exh_patch_name(row.patch), 11);
+    cell(t, row.log_first == EXH_TIME_UNKNOWN ? "-" : logs, 22);
+    out_puts(f, row.coverage);
+    out_putc(f, '\n');
+  }
+  free(idx);
 }
 
 static void report_text(exh_out *f, const exh_result *r, const exh_report_opts *o) {
