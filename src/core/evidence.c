@@ -42,6 +42,7 @@ void exh__evidence_channel(exh_evidence *ev, const char *channel, size_t n, int6
       return;
     }
     c = &ev->channels[ev->nchannels++];
+    c->server = ev->server;
     memcpy(c->name, channel, n);
     c->name[n] = 0;
     c->records = 0;
@@ -63,11 +64,13 @@ void exh__evidence_member_note(exh_evidence *ev, const exh_evidence *m, const ch
   exh_member_note *n = NULL;
   for (size_t i = 0; i < ev->nmembers && !n; i++) {
     exh_member_note *x = &ev->members[i];
-    if (x->kind == m->kind && !strcmp(x->sub, m->sub) && (!x->dir || !strcmp(x->dir, dir))) n = x;
+    if (x->kind == m->kind && x->server == m->server && !strcmp(x->sub, m->sub) && (!x->dir || !strcmp(x->dir, dir)))
+      n = x;
   }
   if (!n && ev->nmembers >= EXH_ARCHIVE_MAX_NOTES) { /* past the cap: one note per kind and sub, no folder */
     for (size_t i = 0; i < ev->nmembers && !n; i++)
-      if (ev->members[i].kind == m->kind && !strcmp(ev->members[i].sub, m->sub)) n = &ev->members[i];
+      if (ev->members[i].kind == m->kind && ev->members[i].server == m->server && !strcmp(ev->members[i].sub, m->sub))
+        n = &ev->members[i];
     if (n && n->dir) {
       free(n->dir);
       n->dir = NULL;
@@ -78,6 +81,7 @@ void exh__evidence_member_note(exh_evidence *ev, const exh_evidence *m, const ch
     n = &ev->members[ev->nmembers++];
     memset(n, 0, sizeof *n);
     n->kind = m->kind;
+    n->server = m->server;
     memcpy(n->sub, m->sub, sizeof n->sub);
     n->dir = dir;
     dir = NULL;

@@ -48,6 +48,7 @@ typedef struct exh_evidence {
    * count and time span of each (the coverage section lists them). */
   struct exh_ev_channel {
     char name[96];
+    size_t server;         /* archives: the server of the members that held it */
     uint64_t records;
     int64_t first_ms, last_ms;
   } channels[EXH_EV_CHANNELS];
@@ -57,12 +58,21 @@ typedef struct exh_evidence {
    * inside (log windows and coverage per class, as for a folder) */
   struct exh_member_note *members;
   size_t nmembers, capmembers;
+  /* archives holding several servers' collections (a hunt download zipped
+   * whole): each member goes to the server of the longest prefix of its
+   * name (walk/walk.c); none: the archive's server */
+  struct exh_split {
+    char *prefix; /* "EXCH01-C.0123456789abcdef/" */
+    size_t server;
+  } *splits;
+  size_t nsplits;
 } exh_evidence;
 
 /* A summary of the archive members of one kind in one folder of the
  * archive. */
 typedef struct exh_member_note {
   exh_kind kind;
+  size_t server;      /* the members' server (exh_evidence.splits) */
   char sub[64];
   char *dir;          /* "archive!folder/inside" */
   uint32_t files, failed;

@@ -133,7 +133,7 @@ static const char *class_of_area(const char *area) {
 static void note_channels(exh_result *r, size_t *cap, const exh_evidence *ev, size_t rules, int failed) {
   for (size_t i = 0; i < ev->nchannels; i++) {
     const struct exh_ev_channel *ch = &ev->channels[i];
-    exh_coverage *c = row(r, cap, ev->server, "windows_events", ch->name);
+    exh_coverage *c = row(r, cap, ev->kind == EXH_KIND_ARCHIVE ? ch->server : ev->server, "windows_events", ch->name);
     c->present = 1;
     c->files++;
     if (i == 0 && ev->kind != EXH_KIND_ARCHIVE) c->bytes += ev->size; /* a file's bytes go to its first channel */
@@ -159,7 +159,7 @@ void exh__coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, cons
       const char *mc = n->kind == EXH_KIND_CONTENT ? class_of_area(n->sub) : class_of_kind(n->kind);
       if (!mc) continue;
       exh_coverage *c =
-          row(r, cap, ev->server, mc, n->kind == EXH_KIND_HTTPPROXY || n->kind == EXH_KIND_IIS ? n->sub : "");
+          row(r, cap, n->server, mc, n->kind == EXH_KIND_HTTPPROXY || n->kind == EXH_KIND_IIS ? n->sub : "");
       c->present = 1;
       c->files += n->files;
       c->bytes += n->bytes;

@@ -269,7 +269,7 @@ static void add_window(exh_result *r, size_t *cap, const exh_evidence *ev) {
     for (size_t i = 0; i < ev->nmembers; i++) {
       const exh_member_note *n = &ev->members[i];
       if (n->kind < EXH_KIND_HTTPPROXY || n->kind > EXH_KIND_LOG_LAST || n->files == n->failed) continue;
-      add_window_at(r, cap, ev->server, n->dir ? n->dir : ev->path, n->kind, n->files, n->bytes, n->records,
+      add_window_at(r, cap, n->server, n->dir ? n->dir : ev->path, n->kind, n->files, n->bytes, n->records,
                     n->first_ms, n->last_ms);
     }
     return;
@@ -502,6 +502,8 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
     exh__coverage_note(r, &covcap, ev, kind_rules);
     for (size_t k = 0; k < ev->nmembers; k++) free(ev->members[k].dir);
     free(ev->members);
+    for (size_t k = 0; k < ev->nsplits; k++) free(ev->splits[k].prefix);
+    free(ev->splits);
     free(ev->path);
     free(ev->rel);
   }

@@ -97,6 +97,16 @@ static void push_evidence(exh_walk *w, const char *path, const char *rel, size_t
   e->dev = st->dev;
   e->ino = st->ino;
   e->first_ms = e->last_ms = EXH_TIME_UNKNOWN;
+  if (k == EXH_KIND_ARCHIVE) /* a zip of several servers: its members go to theirs */
+    for (size_t i = 0; i < w->nzsplits; i++)
+      if (w->zsplits[i].path && !strcmp(w->zsplits[i].path, path)) {
+        e->splits = w->zsplits[i].splits;
+        e->nsplits = w->zsplits[i].nsplits;
+        e->server = e->splits[0].server;
+        w->zsplits[i].splits = NULL;
+        free(w->zsplits[i].path);
+        w->zsplits[i].path = NULL;
+      }
 }
 
 static void add_file(exh_walk *w, const char *path, const char *rel, size_t server, const exh_stat *st) {
@@ -450,6 +460,92 @@ static char *root_base(const char *root) {
   return exh__xstrndup(s, (size_t)(root + n - s));
 }
 
+/* ---- collections inside one zip (a hunt download zipped whole) ----------
+ * The same markers, read from the members' names: each name's first marker
+ * component, climbed back over layout names, gives its collection's prefix.
+ * Two or more prefixes: each is a server; the zip's members go to the one
+ * of the longest prefix of their name (formats/archive). */
+typedef struct zdisc {
+  char **p;
+  size_t n, cap;
+} zdisc;
+
+static void zname(void *ctx, const char *name) {
+  zdisc *z = ctx;
+  exh_path cs;
+  exh__path_split(name, &cs);
+  size_t k = 0;
+  for (; k + 1 < cs.n; k++) { /* a folder component, not the file itself */
+    char c[256];
+    size_t n = cs.c[k].n < sizeof c - 1 ? cs.c[k].n : sizeof c - 1;
+    memcpy(c, cs.c[k].p, n);
+    c[n] = 0;
+    if (marker_name(c)) break;
+    if (n == 1 && k + 2 < cs.n) { /* "C" before the system's folders */
+      char d[256];
+      size_t m = cs.c[k + 1].n < sizeof d - 1 ? cs.c[k + 1].n : sizeof d - 1;
+      memcpy(d, cs.c[k + 1].p, m);
+      d[m] = 0;
+      if (marker_name(d)) break;
+    }
+  }
+  if (k + 1 >= cs.n) return;
+  for (int step = 0; k > 0; step++) { /* climb over the collectors' layout names */
+    char c[256];
+    size_t n = cs.c[k - 1].n < sizeof c - 1 ? cs.c[k - 1].n : sizeof c - 1;
+    memcpy(c, cs.c[k - 1].p, n);
+    c[n] = 0;
+    if (!layout_name(c) || (step > 0 && n == 1)) break;
+    k--;
+  }
+  /* the prefix as the name writes it, up to and with its separator */
+  size_t len = k ? (size_t)(cs.c[k].p - name) : 0;
+  for (size_t i = 0; i < z->n; i++)
+    if (strlen(z->p[i]) == len && !strncmp(z->p[i], name, len)) return;
+  if (z->n >= EXH_MAX_SERVERS) return;
+  EXH_VEC_RESERVE(z->p, z->cap, z->n + 1);
+  z->p[z->n++] = exh__xstrndup(name, len);
+}
+
+static size_t new_server(exh_walk *w, const char *root, char *name, int named, size_t given, int discovered);
+
+/* Looks inside a zip for several collections; 1 when it made servers. */
+static int zip_servers(exh_walk *w, const char *path, size_t given) {
+  exh_stat st;
+  char why[256];
+  if (exh__lstat(path, &st, why, sizeof why) != 0 || st.type != EXH_FT_FILE || !archive_name(path)) return 0;
+  zdisc z = {NULL, 0, 0};
+  exh__archive_names(path, &st, zname, &z, EXH_ARCHIVE_MAX_INDEX);
+  int empty = 0;
+  for (size_t i = 0; i < z.n; i++) empty |= z.p[i][0] == 0;
+  if (z.n < 2 || empty) { /* one collection, or the zip is one */
+    for (size_t i = 0; i < z.n; i++) free(z.p[i]);
+    free(z.p);
+    return 0;
+  }
+  struct exh_split *sp = exh__xcalloc(z.n, sizeof *sp);
+  for (size_t i = 0; i < z.n; i++) {
+    char *pre = exh__xstrndup(z.p[i], strlen(z.p[i]) - (z.p[i][strlen(z.p[i]) - 1] == '/' || z.p[i][strlen(z.p[i]) - 1] == '\\'));
+    char *root = exh__xasprintf("%s!%s", path, pre);
+    int named = 0;
+    char *name = folder_name(pre, 0, &named);
+    for (char *q = name; *q; q++)
+      if (*q == '\\') *q = '/';
+    char *base = strrchr(name, '/') ? exh__xstrdup(strrchr(name, '/') + 1) : exh__xstrdup(name);
+    free(name);
+    sp[i].prefix = z.p[i];
+    sp[i].server = new_server(w, root, base, 0, given, 1);
+    free(root);
+    free(pre);
+  }
+  free(z.p);
+  w->zsplits = exh__xrealloc(w->zsplits, (w->nzsplits + 1) * sizeof *w->zsplits);
+  w->zsplits[w->nzsplits].path = exh__xstrdup(path);
+  w->zsplits[w->nzsplits].splits = sp;
+  w->zsplits[w->nzsplits++].nsplits = z.n;
+  return 1;
+}
+
 static void walk_given(exh_walk *w, const char *root, size_t server);
 
 void exh__walk_root(exh_walk *w, const char *root, size_t given) {
@@ -473,6 +569,8 @@ void exh__walk_root(exh_walk *w, const char *root, size_t given) {
     free(r);
   }
   size_t first = w->nfound;
+  if (exh__lstat(root, &st, why, sizeof why) == 0 && st.type == EXH_FT_FILE) zip_servers(w, root, given);
+  if (c.n == 1) zip_servers(w, c.p[0], given); /* one zip below the root: several servers inside? */
   if (c.n >= 2) {
     for (size_t i = 0; i < c.n; i++) {
       exh_stat cs;
@@ -485,6 +583,7 @@ void exh__walk_root(exh_walk *w, const char *root, size_t given) {
         if (ieq(w->srv[w->found[k].server].name, name)) s = w->found[k].server;
       if (s == (size_t)-1) s = new_server(w, c.p[i], name, named, given, 1);
       else free(name);
+      if (is_file && zip_servers(w, c.p[i], given)) w->srv[s].discovered = 0; /* its servers are inside */
       EXH_VEC_RESERVE(w->found, w->capfound, w->nfound + 1);
       w->found[w->nfound].path = c.p[i];
       w->found[w->nfound++].server = s;
@@ -527,12 +626,23 @@ void exh__walk_finish(exh_walk *w) {
       free(w->srv[s].builds);
     }
   }
-  for (size_t i = 0; i < w->n; i++) w->ev[i].server = map[w->ev[i].server];
+  for (size_t i = 0; i < w->n; i++) {
+    w->ev[i].server = map[w->ev[i].server];
+    for (size_t k = 0; k < w->ev[i].nsplits; k++) w->ev[i].splits[k].server = map[w->ev[i].splits[k].server];
+  }
   for (size_t i = 0; i < w->nerrors; i++) w->errors[i].server = map[w->errors[i].server];
   w->nsrv = n;
   free(w->found);
   w->found = NULL;
   w->capfound = 0;
+  for (size_t i = 0; i < w->nzsplits; i++) { /* zips never pushed (unreadable after all) */
+    free(w->zsplits[i].path);
+    for (size_t k = 0; w->zsplits[i].splits && k < w->zsplits[i].nsplits; k++) free(w->zsplits[i].splits[k].prefix);
+    free(w->zsplits[i].splits);
+  }
+  free(w->zsplits);
+  w->zsplits = NULL;
+  w->nzsplits = 0;
   free(map);
   free(keep);
 }

@@ -19,6 +19,10 @@ typedef struct exh_walk {
   size_t nsrv;
   struct exh_found { char *path; size_t server; } *found; /* the current root's collections */
   size_t nfound, capfound;
+  /* zips holding several servers' collections: their prefixes' servers,
+   * handed to the zip's evidence when it is pushed */
+  struct exh_zsplit { char *path; struct exh_split *splits; size_t nsplits; } *zsplits;
+  size_t nzsplits;
   uint64_t dirs_seen;      /* folders listed, for the progress line */
   void (*tick)(struct exh_walk *w); /* when set: called for each entry walked (progress) */
   void *tick_ctx;

@@ -409,13 +409,9 @@ def build_one(name, at, host, client_id, flow_id, files):
 
 LAYOUTS = ["plain-c", "plain-c.zip", "plain-root", "plain-root.zip",
            "velo-auto", "velo-auto.zip", "velo-ntfs", "velo-ntfs.zip", "velo-lazy_ntfs", "velo-lazy_ntfs.zip",
-           "velo-vss", "velo-vss.zip", "velo-hunt", "velo-filestore",
+           "velo-vss", "velo-vss.zip", "velo-hunt", "velo-hunt.zip", "velo-filestore",
            "velo-flow.zip", "kape", "kape.zip", "kape-vss", "cylr.zip", "mixed"]
-# Not yet: one zip holding several servers' collections (a hunt download
-# zipped whole) is read as one server; servers are found in folders and
-# zips are found as collections, not servers inside a zip (docs/fleet.md,
-# "Not yet"). `--only velo-hunt.zip` shows it.
-NOT_YET = ["velo-hunt.zip"]
+
 
 
 # --- reading the report ------------------------------------------------------

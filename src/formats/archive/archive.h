@@ -15,6 +15,10 @@ extern const exh_format exh__format_archive;
  * memory). */
 void exh__scan_archive(exh_worker *wk, exh_evidence *ev);
 void exh__scan_archive_source(exh_worker *wk, exh_evidence *ev, exh_source *src);
+/* Calls fn with the name of each regular member (at most max), headers
+ * only; nothing without libarchive or when it cannot be opened. */
+void exh__archive_names(const char *path, const exh_stat *st, void (*fn)(void *ctx, const char *name), void *ctx,
+                        size_t max);
 
 /* Containers exhunt does not open (virtual and forensic disk images, raw
  * disk and volume images), told by the signature in the first bytes h[0..n)

@@ -318,10 +318,11 @@ static void merge_member(arc_state *st, exh_evidence *m, const char *name) {
     const struct exh_ev_channel *mc = &m->channels[i];
     struct exh_ev_channel *c = NULL;
     for (size_t j = 0; j < ev->nchannels && !c; j++)
-      if (!strcmp(ev->channels[j].name, mc->name)) c = &ev->channels[j];
+      if (!strcmp(ev->channels[j].name, mc->name) && ev->channels[j].server == m->server) c = &ev->channels[j];
     if (!c && ev->nchannels < EXH_EV_CHANNELS) {
       c = &ev->channels[ev->nchannels++];
       memcpy(c->name, mc->name, sizeof c->name);
+      c->server = m->server;
       c->records = 0;
       c->first_ms = c->last_ms = EXH_TIME_UNKNOWN;
     }
@@ -425,6 +426,11 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   m.path = exh__xasprintf("%s!%s", ev->path, name);
   m.rel = exh__xstrdup(name);
   m.server = ev->server;
+  size_t best = 0; /* a collection inside: the longest prefix of the name */
+  for (size_t i = 0; i < ev->nsplits; i++) {
+    size_t pn = strlen(ev->splits[i].prefix);
+    if (pn > best && !strncmp(name, ev->splits[i].prefix, pn)) best = pn, m.server = ev->splits[i].server;
+  }
   m.kind = k;
   memcpy(m.sub, sub, sizeof sub);
   m.size = declared >= 0 ? (uint64_t)declared : 0;
@@ -545,6 +551,57 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
   if (loc) freelocale(loc);
 }
 #endif
+
+#ifdef EXH_HAVE_ARCHIVE
+/* The names of an archive's regular members, headers only (the walk looks
+ * for several servers' collections in one zip); at most `max`. */
+static void list_names(exh_source *src, void (*fn)(void *ctx, const char *name), void *ctx, size_t max) {
+  locale_t loc = utf8_locale(), prev = (locale_t)0;
+  if (loc) prev = uselocale(loc);
+  struct archive *a = archive_read_new();
+  archive_read_support_format_all(a);
+  archive_read_support_filter_all(a);
+  arc_in in = {src, exh__xmalloc(EXH_ARCHIVE_READ_BLOCK), 0};
+  archive_read_set_callback_data(a, &in);
+  archive_read_set_read_callback(a, arc_read);
+  uint64_t index = zip_index_entries(src);
+  if (src->pread && index <= EXH_ARCHIVE_MAX_INDEX) {
+    archive_read_set_seek_callback(a, arc_seek);
+    archive_read_set_skip_callback(a, arc_skip);
+  }
+  int rc = archive_read_open1(a);
+  if (loc) uselocale(prev);
+  for (size_t k = 0; rc == ARCHIVE_OK && k < max; k++) {
+    struct archive_entry *e;
+    if (loc) prev = uselocale(loc);
+    int r = archive_read_next_header(a, &e);
+    char *name = r == ARCHIVE_OK || r == ARCHIVE_WARN ? entry_name(a, e) : NULL;
+    if (loc) uselocale(prev);
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+      free(name);
+      break;
+    }
+    if (name && archive_entry_filetype(e) == AE_IFREG) fn(ctx, name);
+    free(name);
+  }
+  archive_read_free(a);
+  free(in.buf);
+  if (loc) freelocale(loc);
+}
+#endif
+
+void exh__archive_names(const char *path, const exh_stat *st, void (*fn)(void *ctx, const char *name), void *ctx,
+                        size_t max) {
+#ifndef EXH_HAVE_ARCHIVE
+  (void)path, (void)st, (void)fn, (void)ctx, (void)max;
+#else
+  char why[256];
+  exh_source *src = exh__source_file(path, st, why, sizeof why);
+  if (!src) return;
+  list_names(src, fn, ctx, max);
+  exh__source_close(src);
+#endif
+}
 
 void exh__scan_archive_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
 #ifndef EXH_HAVE_ARCHIVE
