@@ -109,6 +109,8 @@ void exh__evidence_release(exh_evidence *ev) {
   free(ev->members);
   ev->members = NULL;
   ev->nmembers = ev->capmembers = 0;
+  for (size_t i = 0; i < ev->nexsetups; i++) free(ev->exsetups[i].path);
+  ev->nexsetups = 0;
 }
 
 void exh__evidence_error(exh_evidence *ev, const char *fmt, ...) {

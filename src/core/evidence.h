@@ -66,6 +66,14 @@ typedef struct exh_evidence {
     size_t server;
   } *splits;
   size_t nsplits;
+  /* archives: the build in the version resource of a Bin/ExSetup.exe
+   * inside, per server (the patch level, as from a folder's) */
+  struct exh_exsetup {
+    size_t server;
+    char build[32];
+    char *path; /* "archive!.../Bin/ExSetup.exe" */
+  } exsetups[4];
+  size_t nexsetups;
 } exh_evidence;
 
 /* A summary of the archive members of one kind in one folder of the

@@ -504,6 +504,15 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
     free(ev->members);
     for (size_t k = 0; k < ev->nsplits; k++) free(ev->splits[k].prefix);
     free(ev->splits);
+    for (size_t k = 0; k < ev->nexsetups; k++) { /* a zipped collection's Bin/ExSetup.exe */
+      size_t s = ev->exsetups[k].server;
+      if (s < r->nservers && !p.builds[s]) {
+        p.builds[s] = exh__xstrdup(ev->exsetups[k].build);
+        build_src[s] = "Bin/ExSetup.exe version resource";
+      }
+      if (s < w.nsrv && !w.srv[s].exsetup) w.srv[s].exsetup = ev->exsetups[k].path;
+      else free(ev->exsetups[k].path);
+    }
     free(ev->path);
     free(ev->rel);
   }

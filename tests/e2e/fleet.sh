@@ -89,6 +89,9 @@ for l in open(sys.argv[1]):
 print(f"EXCH05: {n} findings, {bad} without their shadow copy twin listed")
 sys.exit(1 if bad or not n else 0)
 PY
+# the zipped collection's Bin/ExSetup.exe gives its build, as a folder's does
+grep '"dataset":"exhunt.build"' "$W/fleet.jsonl" | grep '"name":"EXCH04"' | grep -q '"build_source":"Bin/ExSetup.exe version resource"' \
+  || fail "EXCH04 (zipped): the build is not read from its ExSetup.exe: $(grep '"dataset":"exhunt.build"' "$W/fleet.jsonl" | grep EXCH04 | head -c 400)"
 # the fleet table: first line of the JSONL, first block of the text
 head -n 1 "$W/fleet.jsonl" | grep -q '"dataset":"exhunt.fleet".*"servers":5,"verdicts":{"compromised":5,' \
   || fail "no exhunt.fleet object first: $(head -c 300 "$W/fleet.jsonl")"

@@ -35,6 +35,7 @@
 #include "../../platform/platform.h"
 #include "../../core/paths.h"
 #include "../../util/util.h"
+#include "../../checks/pe.h"
 #include "archive.h"
 
 #ifdef EXH_HAVE_ARCHIVE
@@ -341,6 +342,17 @@ static void merge_member(arc_state *st, exh_evidence *m, const char *name) {
   if (m->error) exh__evidence_error(ev, "%s: %s", name, m->error);
 }
 
+/* A member's server: the archive's, or with several collections inside,
+ * the one of the longest prefix of its name (walk/walk.c). */
+static size_t member_server(const exh_evidence *ev, const char *name) {
+  size_t server = ev->server, best = 0;
+  for (size_t i = 0; i < ev->nsplits; i++) {
+    size_t pn = strlen(ev->splits[i].prefix);
+    if (pn > best && !strncmp(name, ev->splits[i].prefix, pn)) best = pn, server = ev->splits[i].server;
+  }
+  return server;
+}
+
 /* Scans one regular member. */
 static void scan_member(arc_state *st, struct archive_entry *e, const char *name) {
   exh_worker *wk = st->wk;
@@ -380,6 +392,26 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
     ms.npre = (size_t)got;
   }
   exh_kind k = wk->dispatch->by_path(name, sub, sizeof sub);
+  if (k == EXH_KIND_NONE && exh__path_is_exsetup(name) && ev->nexsetups < sizeof ev->exsetups / sizeof ev->exsetups[0]) {
+    /* the installed build, as Bin/ExSetup.exe in a folder gives it (checks/build.c) */
+    size_t server = member_server(ev, name);
+    int have = 0;
+    for (size_t i = 0; i < ev->nexsetups; i++) have |= ev->exsetups[i].server == server;
+    char *buf = NULL;
+    size_t n = 0;
+    if (!have && exh__source_slurp(&ms.s, EXH_EXSETUP_MAX, &buf, &n) >= 0) {
+      uint16_t v[4];
+      const char *why;
+      if (exh__pe_file_version((const uint8_t *)buf, n, v, &why) == 0 && v[0] >= 14 && v[0] <= 15) {
+        struct exh_exsetup *x = &ev->exsetups[ev->nexsetups++];
+        x->server = server;
+        snprintf(x->build, sizeof x->build, "%u.%u.%u.%u", v[0], v[1], v[2], v[3]);
+        x->path = exh__xasprintf("%s!%s", ev->path, name);
+      }
+    }
+    free(buf);
+    return;
+  }
   if (k == EXH_KIND_NONE) {
     /* a file in a web or staging folder is content first (a miner's
      * config.json there is not an event export) */
@@ -425,12 +457,7 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   memset(&m, 0, sizeof m);
   m.path = exh__xasprintf("%s!%s", ev->path, name);
   m.rel = exh__xstrdup(name);
-  m.server = ev->server;
-  size_t best = 0; /* a collection inside: the longest prefix of the name */
-  for (size_t i = 0; i < ev->nsplits; i++) {
-    size_t pn = strlen(ev->splits[i].prefix);
-    if (pn > best && !strncmp(name, ev->splits[i].prefix, pn)) best = pn, m.server = ev->splits[i].server;
-  }
+  m.server = member_server(ev, name);
   m.kind = k;
   memcpy(m.sub, sub, sizeof sub);
   m.size = declared >= 0 ? (uint64_t)declared : 0;
