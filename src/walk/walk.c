@@ -513,7 +513,10 @@ static size_t new_server(exh_walk *w, const char *root, char *name, int named, s
 static int zip_servers(exh_walk *w, const char *path, size_t given) {
   exh_stat st;
   char why[256];
-  if (exh__lstat(path, &st, why, sizeof why) != 0 || st.type != EXH_FT_FILE || !archive_name(path)) return 0;
+  /* zip and 7z keep their directory apart (read without the data); a tar
+   * would be read through once more just for its names: not looked into */
+  if (exh__lstat(path, &st, why, sizeof why) != 0 || st.type != EXH_FT_FILE || !(ends_ext(path, ".zip") || ends_ext(path, ".7z")))
+    return 0;
   zdisc z = {NULL, 0, 0};
   exh__archive_names(path, &st, zname, &z, EXH_ARCHIVE_MAX_INDEX);
   int empty = 0;
