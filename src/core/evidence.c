@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../util/util.h"
+#include "source.h"
 #include "limits.h"
 
 void exh__scan_limits_default(exh_scan_limits *l) {
@@ -152,4 +153,18 @@ void exh__finding_release(exh_finding *f) {
   for (size_t i = 0; i < f->nalso; i++) free(f->also[i]);
   free(f->also);
   free(f->original_path);
+}
+
+exh_source *exh__evidence_open(exh_evidence *ev) {
+  char why[256];
+  exh_stat st;
+  memset(&st, 0, sizeof st);
+  st.type = EXH_FT_FILE;
+  st.size = ev->size;
+  st.mtime_ms = ev->mtime_ms;
+  st.dev = ev->dev;
+  st.ino = ev->ino;
+  exh_source *src = exh__source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
+  if (!src) exh__evidence_error(ev, "%s", why);
+  return src;
 }

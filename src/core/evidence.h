@@ -88,6 +88,12 @@ typedef struct exh_member_note {
   int64_t first_ms, last_ms;
 } exh_member_note;
 
+/* Opens the evidence as the walk saw it (no link followed, the access time
+ * kept where permitted, refused if its device and inode changed since);
+ * NULL after recording why as the evidence's error. Close with
+ * exh__source_close. */
+struct exh_source *exh__evidence_open(exh_evidence *ev);
+
 /* Frees what an evidence owns from its reading (findings, error, member
  * notes), not its path or rel: for callers that scan an evidence of their
  * own (tests, fuzz targets). */

@@ -57,16 +57,8 @@ void exh__formats_scan_file(exh_worker *wk, exh_evidence *ev) {
     f->scan_file(wk, ev);
     return;
   }
-  char why[256];
-  exh_stat st;
-  memset(&st, 0, sizeof st);
-  st.dev = ev->dev;
-  st.ino = ev->ino;
-  exh_source *src = exh__source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
-  if (!src) {
-    exh__evidence_error(ev, "%s", why);
-    return;
-  }
+  exh_source *src = exh__evidence_open(ev);
+  if (!src) return;
   f->scan(wk, ev, src);
   exh__source_close(src);
 }

@@ -485,15 +485,18 @@ static locale_t utf8_locale(void) {
   return loc;
 }
 
-static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
-  ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
-  locale_t loc = utf8_locale(), prev = (locale_t)0;
+/* A reader over src (in: its read buffer, to free after archive_read_free),
+ * opened under loc (the UTF-8 names locale, or (locale_t)0); *rc is
+ * archive_read_open1's. */
+static struct archive *open_reader(exh_source *src, arc_in *in, locale_t loc, int *rc) {
+  locale_t prev = (locale_t)0;
   if (loc) prev = uselocale(loc);
   struct archive *a = archive_read_new();
   archive_read_support_format_all(a);
   archive_read_support_filter_all(a);
-  arc_in in = {src, exh__xmalloc(EXH_ARCHIVE_READ_BLOCK), 0};
-  archive_read_set_callback_data(a, &in);
+  in->src = src;
+  in->buf = exh__xmalloc(EXH_ARCHIVE_READ_BLOCK);
+  archive_read_set_callback_data(a, in);
   archive_read_set_read_callback(a, arc_read);
   /* positioned reads let the zip reader use the central directory, which
    * it holds whole in memory (about 170 bytes a member): a directory of
@@ -504,8 +507,18 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
     archive_read_set_seek_callback(a, arc_seek);
     archive_read_set_skip_callback(a, arc_skip);
   }
-  int rc = archive_read_open1(a);
+  *rc = archive_read_open1(a);
   if (loc) uselocale(prev);
+  return a;
+}
+
+static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
+  locale_t loc = utf8_locale(), prev = (locale_t)0;
+  arc_in in;
+  memset(&in, 0, sizeof in);
+  int rc;
+  struct archive *a = open_reader(src, &in, loc, &rc);
   if (rc != ARCHIVE_OK) {
     char e[256];
     exh__evidence_error(ev, "cannot open the archive: %s", arc_error(a, e, sizeof e, "unknown format"));
@@ -584,20 +597,10 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
  * for several servers' collections in one zip); at most `max`. */
 static void list_names(exh_source *src, void (*fn)(void *ctx, const char *name), void *ctx, size_t max) {
   locale_t loc = utf8_locale(), prev = (locale_t)0;
-  if (loc) prev = uselocale(loc);
-  struct archive *a = archive_read_new();
-  archive_read_support_format_all(a);
-  archive_read_support_filter_all(a);
-  arc_in in = {src, exh__xmalloc(EXH_ARCHIVE_READ_BLOCK), 0};
-  archive_read_set_callback_data(a, &in);
-  archive_read_set_read_callback(a, arc_read);
-  uint64_t index = zip_index_entries(src);
-  if (src->pread && index <= EXH_ARCHIVE_MAX_INDEX) {
-    archive_read_set_seek_callback(a, arc_seek);
-    archive_read_set_skip_callback(a, arc_skip);
-  }
-  int rc = archive_read_open1(a);
-  if (loc) uselocale(prev);
+  arc_in in;
+  memset(&in, 0, sizeof in);
+  int rc;
+  struct archive *a = open_reader(src, &in, loc, &rc);
   for (size_t k = 0; rc == ARCHIVE_OK && k < max; k++) {
     struct archive_entry *e;
     if (loc) prev = uselocale(loc);
@@ -640,19 +643,8 @@ void exh__scan_archive_source(exh_worker *wk, exh_evidence *ev, exh_source *src)
 }
 
 void exh__scan_archive(exh_worker *wk, exh_evidence *ev) {
-  char why[256];
-  exh_stat st;
-  memset(&st, 0, sizeof st);
-  st.type = EXH_FT_FILE;
-  st.size = ev->size;
-  st.mtime_ms = ev->mtime_ms;
-  st.dev = ev->dev;
-  st.ino = ev->ino;
-  exh_source *src = exh__source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
-  if (!src) {
-    exh__evidence_error(ev, "%s", why);
-    return;
-  }
+  exh_source *src = exh__evidence_open(ev);
+  if (!src) return;
   exh__scan_archive_source(wk, ev, src);
   exh__source_close(src);
 }

@@ -620,19 +620,8 @@ void exh__scan_exlog_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
 }
 
 void exh__scan_exlog(exh_worker *wk, exh_evidence *ev) {
-  char why[256];
-  exh_stat st;
-  memset(&st, 0, sizeof st);
-  st.type = EXH_FT_FILE;
-  st.size = ev->size;
-  st.mtime_ms = ev->mtime_ms;
-  st.dev = ev->dev;
-  st.ino = ev->ino;
-  exh_source *src = exh__source_file(ev->path, ev->dev || ev->ino ? &st : NULL, why, sizeof why);
-  if (!src) {
-    exh__evidence_error(ev, "%s", why);
-    return;
-  }
+  exh_source *src = exh__evidence_open(ev);
+  if (!src) return;
   exh__scan_exlog_source(wk, ev, src);
   exh__source_close(src);
 }
