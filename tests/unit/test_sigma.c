@@ -95,6 +95,41 @@ static void test_proxylogon_semantics(void **st) {
   exh_ruleset_free(rs);
 }
 
+/* A header's columns by name, as exh__ruleset_map_header finds them (now
+ * through a table built once per header): trimmed, spaces inside a column's
+ * name dropped, ASCII case ignored, the first of two equal names wins, a
+ * tab is not a space, a name no column has is -1. */
+static void test_map_header_columns(void **st) {
+  (void)st;
+  exh_ruleset *rs = load(HEAD "detection:\n  s:\n    ClientIpAddress: a\n    UrlStem: b\n    Method: c\n"
+                              "    Missing: d\n    UserAgent: f\n  condition: s\n");
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  static const char *const names[] = {" client ip address ", "UrlStem", "urlstem", "METHOD\r", "User\tAgent",
+                                      "   "};
+  exh_str cols[6];
+  for (int i = 0; i < 6; i++) cols[i] = (exh_str){names[i], strlen(names[i])};
+  size_t nf = exh__ruleset_nfields(rs);
+  int *fmap = calloc(nf, sizeof(int));
+  exh__ruleset_map_header(rs, EXH_KIND_HTTPPROXY, cols, 6, fmap);
+  static const struct {
+    const char *field;
+    int col;
+  } want[] = {{"ClientIpAddress", 0}, {"UrlStem", 1}, {"Method", 3}, {"Missing", -1}, {"UserAgent", -1}};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    int f = exh__ruleset_field_id(rs, want[i].field);
+    assert_true(f >= 0);
+    assert_int_equal(fmap[f], want[i].col);
+  }
+  /* a header with no columns maps nothing */
+  exh__ruleset_map_header(rs, EXH_KIND_HTTPPROXY, cols, 0, fmap);
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    int f = exh__ruleset_field_id(rs, want[i].field);
+    assert_int_equal(fmap[f], -1);
+  }
+  free(fmap);
+  exh_ruleset_free(rs);
+}
+
 static void test_modifiers(void **st) {
   (void)st;
   exh_ruleset *rs = load(HEAD "detection:\n"
@@ -440,6 +475,7 @@ static void test_builtin_edges(void **st) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_proxylogon_semantics), cmocka_unit_test(test_modifiers),
+      cmocka_unit_test(test_map_header_columns),
       cmocka_unit_test(test_null_exists_keywords_virtual), cmocka_unit_test(test_more_modifiers),
       cmocka_unit_test(test_literal_groups), cmocka_unit_test(test_conditions),
       cmocka_unit_test(test_rejections), cmocka_unit_test(test_builtin_rules_load),
