@@ -67,6 +67,7 @@ typedef struct pool {
   char **builds; /* per server: the build known before the scan, or NULL */
   atomic_int nended;      /* workers finished (EXHUNT_TIMING) */
   double ended[256];      /* when each finished, in the order they did */
+  double cpu[256];        /* and the CPU seconds it used */
 } pool;
 
 void exh__worker_init(exh_worker *wk, const exh_ruleset *rs) {
@@ -201,6 +202,7 @@ void exh__worker_recover(exh_worker *wk) {
  * on one file gives that file an error and the worker goes on. */
 static void *work(void *arg) {
   pool *p = arg;
+  const double cpu0 = exh__thread_cpu_s();
   exh_guard g;
   exh_worker *wk = NULL;
   exh__guard_push(&g);
@@ -236,7 +238,7 @@ static void *work(void *arg) {
     progress(p, 0);
   }
   int e = atomic_fetch_add(&p->nended, 1);
-  if (e >= 0 && e < 256) p->ended[e] = exh__monotonic_s();
+  if (e >= 0 && e < 256) p->ended[e] = exh__monotonic_s(), p->cpu[e] = exh__thread_cpu_s() - cpu0;
   exh__worker_fini(wk);
   free(wk);
   return NULL;
@@ -508,7 +510,7 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
 }
 
 static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **out) {
-  double t0 = exh__monotonic_s();
+  double t0 = exh__monotonic_s(), c0 = exh__thread_cpu_s();
   exh_result *r = exh__xcalloc(1, sizeof *r);
   r->scan_start_ms = exh__now_ms();
   exh_walk w;
@@ -559,7 +561,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   p.started = p.last_progress = t0;
   p.mu = exh__mutex_new();
   for (size_t i = 0; i < w.n; i++) p.bytes_total += w.ev[i].size;
-  double t_walk = exh__monotonic_s();
+  double t_walk = exh__monotonic_s(), c_walk = exh__thread_cpu_s();
   int nt = opts->threads > 0 ? opts->threads : exh__cpu_count();
   plan_work(&p, nt);
   if ((size_t)nt > p.nitems) nt = p.nitems ? (int)p.nitems : 1;
@@ -568,7 +570,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   work(&p);
   for (int i = 1; i < nt; i++) exh__thread_join(th[i]);
   free(th);
-  double t_work = exh__monotonic_s();
+  double t_work = exh__monotonic_s(), c_work = exh__thread_cpu_s();
   progress(&p, 1);
   exh__mutex_free(p.mu);
   merge_splits(&p);
@@ -668,7 +670,6 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
     free(w.srv[i].builds);
   }
   free(w.srv);
-  double t_merge = exh__monotonic_s();
   exh__correlate_snapshots(r);
   exh__correlate_labels(r);
   exh__correlate(r);
@@ -678,10 +679,13 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   r->seconds = exh__monotonic_s() - t0;
   /* where the time went (EXHUNT_TIMING=1; docs/benchmarks.md) */
   if (timing)
-    fprintf(stderr, "exhunt: timing: walk %.3f s, workers %.3f s (%d threads), merge %.3f s, correlate %.3f s\n",
-            t_walk - t0, t_work - t_walk, nt, t_merge - t_work, t0 + r->seconds - t_merge);
+    fprintf(stderr,
+            "exhunt: timing: walk %.3f s (%.3f s of CPU), workers %.3f s (%d threads), merge and correlate %.3f s "
+            "(%.3f s of CPU)\n",
+            t_walk - t0, c_walk - c0, t_work - t_walk, nt, t0 + r->seconds - t_work, exh__thread_cpu_s() - c_work);
   for (int i = 0; timing && i < nt && i < 256 && i < atomic_load(&p.nended); i++)
-    fprintf(stderr, "exhunt: timing: worker %d done at %.3f s into the workers\n", i, p.ended[i] - t_walk);
+    fprintf(stderr, "exhunt: timing: worker %d done at %.3f s into the workers, %.3f s of CPU\n", i, p.ended[i] - t_walk,
+            p.cpu[i]);
   if (timing)
     fprintf(stderr, "exhunt: timing: %zu files split into %zu parts, %zu read again whole\n", p.nsplits, p.nparts,
             p.nrescans);
