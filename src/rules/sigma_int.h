@@ -127,6 +127,11 @@ void exh__sigma_rule_free(struct exh_rule *r);
  * exh__rule_index_build once, after which the rule is read-only. Building
  * twice is harmless (the old index is replaced). */
 #define EXH_SIGMA_INDEX_MIN 8
+
+/* exh__ruleset_map_header the old way, field by field, each field's
+ * columns compared in turn (used on a set without its field-name hash;
+ * the unit tests compare both). */
+void exh__ruleset_map_header_slow(const exh_ruleset *rs, exh_kind kind, const exh_str *names, int nnames, int *fmap);
 void exh__matcher_index_build(matcher *m);
 void exh__matcher_index_free(matcher *m);
 void exh__rule_index_build(struct exh_rule *r);

@@ -400,11 +400,66 @@ static void test_exact_index(void **st) {
   }
 }
 
+/* Issue 15: a log header is mapped through the field-name hash, each column
+ * looked up once; the map must be the field-by-field comparison's, for
+ * every kind, on columns with spaces, tabs, case, duplicates, aliases. */
+static void test_map_header_hashed(void **st) {
+  (void)st;
+  const char *y =
+      "title: a\nlogsource:\n  category: webserver\ndetection:\n  sel:\n    cs-user-agent: x\n    c-uri: y\n"
+      "    cs-uri-stem: z\n    cs-uri-query: q\n    cs-host: h\n    cs-Method: GET\n    Threat Name: t\n"
+      "    c-useragent: u\n    cs-referrer: r\n    cs-uri: w\n    sc-status: 200\n  condition: sel\n"
+      "---\n"
+      "title: b\nlogsource:\n  product: exchange\n  service: httpproxy\ndetection:\n  sel:\n    UrlStem: a\n"
+      "    ClientIpAddress: b\n    urlstem-decoded: c\n    AuthenticatedUser: d\n  condition: sel\n";
+  exh_ruleset *rs;
+  exh_ruleset_new(&rs);
+  exh_ruleset_add_yaml(rs, "test", y, strlen(y));
+  assert_int_equal(exh_ruleset_count(rs), 2);
+  static const char *const headers[][16] = {
+      {"date", "time", "s-ip", "cs-method", "cs-uri-stem", "cs-uri-query", "cs(User-Agent)", "cs(Referer)", "sc-status",
+       "cs(Host)", NULL},
+      {" cs-method ", "CS-URI-STEM", "cs uri query", "\tcs(user-agent)\r", "cs-method", "ThreatName", "Threat Name",
+       "cs-uri", "cs-host", NULL},
+      {"DateTime", "UrlStem", "ClientIpAddress", "urlstem", "AuthenticatedUser ", "UrlStem-decoded", "LogFolder", "",
+       " ", NULL},
+      {NULL},
+  };
+  const exh_kind kinds[] = {EXH_KIND_IIS, EXH_KIND_HTTPPROXY, EXH_KIND_HTTPERR, EXH_KIND_ECP_SERVER};
+  size_t nf = exh__ruleset_nfields(rs);
+  int *a = calloc(nf, sizeof(int)), *b = calloc(nf, sizeof(int));
+  int mapped = 0;
+  for (size_t h = 0; h < sizeof headers / sizeof headers[0]; h++) {
+    exh_str cols[16];
+    int n = 0;
+    while (headers[h][n]) {
+      cols[n] = (exh_str){headers[h][n], strlen(headers[h][n])};
+      n++;
+    }
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+      for (size_t f = 0; f < nf; f++) a[f] = b[f] = 7;
+      exh__ruleset_map_header(rs, kinds[k], cols, n, a);
+      exh__ruleset_map_header_slow(rs, kinds[k], cols, n, b);
+      for (size_t f = 0; f < nf; f++) {
+        if (a[f] != b[f])
+          fail_msg("header %zu, kind %d, field '%s': hashed %d, compared %d", h, (int)kinds[k],
+                   exh__ruleset_field_name(rs, (int)f), a[f], b[f]);
+        mapped += a[f] >= 0;
+      }
+    }
+  }
+  assert_true(mapped > 20); /* the headers do name fields */
+  free(a);
+  free(b);
+  exh_ruleset_free(rs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fold_table),          cmocka_unit_test(test_case_folding),
       cmocka_unit_test(test_one_character),       cmocka_unit_test(test_regex_utf8),
       cmocka_unit_test(test_fieldref_folds),      cmocka_unit_test(test_prefilter_literals),
-      cmocka_unit_test(test_events_prefilter_sound), cmocka_unit_test(test_exact_index)};
+      cmocka_unit_test(test_events_prefilter_sound), cmocka_unit_test(test_exact_index),
+      cmocka_unit_test(test_map_header_hashed)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
