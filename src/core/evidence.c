@@ -56,6 +56,54 @@ void exh__evidence_channel(exh_evidence *ev, const char *channel, size_t n, int6
   }
 }
 
+int exh__evidence_part_clean(const exh_evidence *p) {
+  return p->done && !p->fault && !p->error && !p->skipped && !p->suppressed && !p->evtx_issues && !p->channels_more &&
+         !p->nmembers && !p->log_members && !p->nexsetups;
+}
+
+void exh__evidence_merge_part(exh_evidence *ev, exh_evidence *p) {
+  if (p->nfindings) {
+    EXH_VEC_RESERVE(ev->findings, ev->capfindings, ev->nfindings + p->nfindings);
+    memcpy(ev->findings + ev->nfindings, p->findings, p->nfindings * sizeof *p->findings);
+    ev->nfindings += p->nfindings;
+  }
+  free(p->findings);
+  p->findings = NULL;
+  p->nfindings = p->capfindings = 0;
+  int had_records = ev->records != 0, all_skipped = ev->skipped_channel || !had_records;
+  ev->records += p->records;
+  if (p->first_ms != EXH_TIME_UNKNOWN && (ev->first_ms == EXH_TIME_UNKNOWN || p->first_ms < ev->first_ms))
+    ev->first_ms = p->first_ms;
+  if (p->last_ms != EXH_TIME_UNKNOWN && (ev->last_ms == EXH_TIME_UNKNOWN || p->last_ms > ev->last_ms))
+    ev->last_ms = p->last_ms;
+  /* a file whose read records no loaded rule reads: every part's were so */
+  ev->skipped_channel = ev->records && all_skipped && (p->skipped_channel || !p->records);
+  for (size_t i = 0; i < p->nchannels; i++) {
+    const struct exh_ev_channel *pc = &p->channels[i];
+    struct exh_ev_channel *c = NULL;
+    for (size_t k = 0; k < ev->nchannels && !c; k++)
+      if (!strcmp(ev->channels[k].name, pc->name)) c = &ev->channels[k];
+    if (!c) {
+      if (ev->nchannels == EXH_EV_CHANNELS) {
+        ev->channels_more += pc->records;
+        continue;
+      }
+      c = &ev->channels[ev->nchannels++];
+      *c = *pc;
+      c->server = ev->server;
+      continue;
+    }
+    c->records += pc->records;
+    if (pc->first_ms != EXH_TIME_UNKNOWN && (c->first_ms == EXH_TIME_UNKNOWN || pc->first_ms < c->first_ms))
+      c->first_ms = pc->first_ms;
+    if (pc->last_ms != EXH_TIME_UNKNOWN && (c->last_ms == EXH_TIME_UNKNOWN || pc->last_ms > c->last_ms))
+      c->last_ms = pc->last_ms;
+  }
+  if (!ev->host[0]) memcpy(ev->host, p->host, sizeof ev->host);
+  if (!ev->version[0]) memcpy(ev->version, p->version, sizeof ev->version);
+  if (!ev->server_ip[0]) memcpy(ev->server_ip, p->server_ip, sizeof ev->server_ip);
+}
+
 void exh__evidence_member_note(exh_evidence *ev, const exh_evidence *m, const char *name) {
   if (m->skipped && !m->error) return;
   const char *slash = strrchr(name, '/');

@@ -102,6 +102,16 @@ void exh__evidence_release(exh_evidence *ev);
 /* Notes one scanned member `m` (named `name` inside) on its archive `ev`. */
 void exh__evidence_member_note(exh_evidence *ev, const exh_evidence *m, const char *name);
 
+/* A large file read in parts by several workers (format.h scan_part):
+ * whether part `p` read cleanly (no error, fault, damage, cap or channel
+ * overflow: what only a whole reading reports the same way), and the
+ * merge of clean parts into the file's evidence, in file order, giving
+ * what one reading of the whole file gives (findings appended; counts
+ * summed; spans widened; channels in order of first appearance; the
+ * first host, version and server address). */
+int exh__evidence_part_clean(const exh_evidence *p);
+void exh__evidence_merge_part(exh_evidence *ev, exh_evidence *p);
+
 /* Counts one event of `channel` (its time may be EXH_TIME_UNKNOWN) in the
  * evidence's channel list. */
 void exh__evidence_channel(exh_evidence *ev, const char *channel, size_t n, int64_t t);

@@ -43,6 +43,17 @@ typedef struct exh_format {
   /* Frees the calling thread's buffers of this format before a worker
    * thread ends; NULL: none. */
   void (*thread_end)(void);
+  /* Reads the part [from, to) of a large file's evidence, for the driver
+   * that splits one file across workers (scan/scan.c): parts start at
+   * part_base + i x part_unit (records never straddle those offsets), the
+   * part from 0 reads the file's header too. Each part fills its own
+   * evidence (a copy of the file's, sharing its path), which the driver
+   * merges in file order; a part whose reading was not clean (an error,
+   * damage, a cap reached) makes the driver read the whole file again the
+   * ordinary way, so the report is the one a single worker gives. NULL:
+   * never split. */
+  void (*scan_part)(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to);
+  uint64_t part_base, part_unit;
 } exh_format;
 
 #endif

@@ -63,6 +63,23 @@ void exh__formats_scan_file(exh_worker *wk, exh_evidence *ev) {
   exh__source_close(src);
 }
 
+int exh__formats_part_unit(exh_kind k, uint64_t *base, uint64_t *unit) {
+  const exh_format *f = exh__format_of(k);
+  if (!f || !f->scan_part || !f->part_unit) return 0;
+  *base = f->part_base;
+  *unit = f->part_unit;
+  return 1;
+}
+
+void exh__formats_scan_part(exh_worker *wk, exh_evidence *part, uint64_t from, uint64_t to) {
+  const exh_format *f = exh__format_of(part->kind);
+  if (!f || !f->scan_part) return;
+  exh_source *src = exh__evidence_open(part);
+  if (!src) return;
+  f->scan_part(wk, part, src, from, to);
+  exh__source_close(src);
+}
+
 void exh__formats_thread_end(void) {
   for (size_t i = 0; exh__formats[i]; i++)
     if (exh__formats[i]->thread_end) exh__formats[i]->thread_end();

@@ -20,6 +20,13 @@ void exh__formats_scan_file(exh_worker *wk, exh_evidence *ev);
 /* Reads one evidence from a source with its format. */
 void exh__formats_scan(exh_worker *wk, exh_evidence *ev, exh_source *src);
 
+/* How a file of this kind may be split across workers (format.h
+ * scan_part): 0 when it may not, else 1 with where parts may start. */
+int exh__formats_part_unit(exh_kind k, uint64_t *base, uint64_t *unit);
+/* Reads the part [from, to) of an evidence file with its format's
+ * scan_part, into `part` (a copy of the file's evidence, path shared). */
+void exh__formats_scan_part(exh_worker *wk, exh_evidence *part, uint64_t from, uint64_t to);
+
 /* Every format's thread_end, for a worker thread that ends. */
 void exh__formats_thread_end(void);
 

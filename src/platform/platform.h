@@ -101,6 +101,8 @@ void exh__cond_free(exh_cond *c);
 
 int exh__stderr_is_tty(void);
 double exh__monotonic_s(void);
+/* CPU seconds the calling thread has used (EXHUNT_TIMING). */
+double exh__thread_cpu_s(void);
 #define EXH_PATH_SEP '/'
 
 #endif

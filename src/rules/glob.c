@@ -95,6 +95,12 @@ void exh__glob_compile(exh_glob *g, const char *v, size_t n, int star_front, int
   g->nc = nc;
 }
 
+int exh__glob_exact(const exh_glob *g) {
+  for (size_t i = 0; i < g->n; i++)
+    if (g->tok[i] == T_STAR || g->tok[i] == T_Q) return 0;
+  return 1;
+}
+
 void exh__glob_free(exh_glob *g) {
   free(g->lit);
   free(g->tok);

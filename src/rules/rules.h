@@ -36,6 +36,8 @@ void exh__glob_compile(exh_glob *g, const char *v, size_t n, int star_front, int
                       int cased, int raw);
 int exh__glob_match(const exh_glob *g, const char *s, size_t n);
 void exh__glob_free(exh_glob *g);
+/* No '*' and no '?': the value matches one spelling only (up to case). */
+int exh__glob_exact(const exh_glob *g);
 /* Longest wildcard-free run that avoids the bytes in `avoid`. */
 exh_str exh__glob_longest_literal(const exh_glob *g, const char *avoid);
 

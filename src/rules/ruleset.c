@@ -311,8 +311,50 @@ out:
   return found;
 }
 
+/* A header is mapped once per log file (and every #Fields line): with
+ * hundreds of field names and dozens of columns, comparing each pair cost a
+ * third of a scan of small logs (a fleet's). So each column is looked up
+ * in the set's field-name hash instead (field names are interned without
+ * spaces and compared ignoring ASCII case, as col_eq compares): the first
+ * column of a name wins, as in the comparison loop. */
 void exh__ruleset_map_header(const exh_ruleset *rs, exh_kind kind, const exh_str *names, int nnames,
                             int *fmap) {
+  if (!rs->fhash) {
+    exh__ruleset_map_header_slow(rs, kind, names, nnames, fmap);
+    return;
+  }
+  int w3c = exh__kind_is_w3c(kind);
+  for (size_t f = 0; f < rs->nfields; f++) fmap[f] = -1;
+  char small[256];
+  for (int c = 0; c < nnames; c++) {
+    exh_str col = exh__trim(names[c]);
+    char *key = col.n < sizeof small ? small : exh__xmalloc(col.n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < col.n; i++)
+      if (col.p[i] != ' ') key[k++] = col.p[i];
+    int f = exh__ruleset_field_lookup(rs, key, k);
+    if (key != small) free(key);
+    if (f >= EXH_VF_COUNT && fmap[f] == -1) fmap[f] = c;
+  }
+  if (!w3c) return;
+  /* SigmaHQ's web rules put path pieces in cs-uri-query: it means the
+   * whole URI on W3C logs (docs/sigma.md) */
+  static const char *const whole_uri[] = {"cs-uri-query", "cs-uri"};
+  int whole[2];
+  for (int i = 0; i < 2; i++) {
+    whole[i] = exh__ruleset_field_lookup(rs, whole_uri[i], strlen(whole_uri[i]));
+    if (whole[i] >= EXH_VF_COUNT) fmap[whole[i]] = EXH_FMAP_VIRT(EXH_VF_FULLURI);
+  }
+  /* a field no column names: its aliases in order, the first found wins */
+  for (size_t a = 0; a < sizeof w3c_alias / sizeof w3c_alias[0]; a++) {
+    int f = exh__ruleset_field_lookup(rs, w3c_alias[a].sigma, strlen(w3c_alias[a].sigma));
+    if (f < EXH_VF_COUNT || fmap[f] != -1) continue;
+    if (!strcmp(w3c_alias[a].column, "exhunt-full-uri")) fmap[f] = EXH_FMAP_VIRT(EXH_VF_FULLURI);
+    else fmap[f] = find_col(names, nnames, w3c_alias[a].column);
+  }
+}
+
+void exh__ruleset_map_header_slow(const exh_ruleset *rs, exh_kind kind, const exh_str *names, int nnames, int *fmap) {
   int w3c = exh__kind_is_w3c(kind);
   colmap cm;
   colmap_build(&cm, names, nnames);

@@ -136,6 +136,122 @@ static int match_one(const matcher *m, size_t i, const char *s, size_t n, const 
   return exh__glob_match(&m->globs[i], s, n);
 }
 
+/* ---- exact value lists, hashed (sigma_int.h) ---------------------------- */
+
+struct matcher_index {
+  uint64_t *h;   /* per slot: the key's hash, 0 for an empty slot (hashes are never 0) */
+  uint32_t *vi;  /* per slot: the value's index in the matcher */
+  size_t mask;
+  int has_null;  /* a null value: the empty field matches */
+  int cased;     /* compare characters as written */
+  int bytes;     /* an encoding transform's output: bytes, ASCII folded */
+};
+
+#define IX_SEED 0xcbf29ce484222325ull
+static inline uint64_t ix_step(uint64_t h, uint32_t c) { return (h ^ c) * 0x100000001b3ull; }
+static inline uint64_t ix_final(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h ? h : 1;
+}
+
+/* The key of a field's bytes: its characters as the value's comparison
+ * sees them (glob.c: ASCII lowered, others by Unicode simple folding,
+ * unless cased; an encoding transform's output byte by byte). A value
+ * matches a field only if their keys are equal. */
+static uint64_t ix_key_field(const struct matcher_index *ix, const char *p, size_t n) {
+  const unsigned char *u = (const unsigned char *)p;
+  uint64_t h = IX_SEED;
+  for (size_t i = 0; i < n;) {
+    uint32_t c;
+    if (u[i] < 0x80 || ix->bytes) {
+      c = ix->cased ? u[i] : exh_lower(u[i]);
+      i++;
+    } else {
+      i += exh__utf8_next(u + i, n - i, &c);
+      if (!ix->cased) c = exh__fold_cp(c);
+    }
+    h = ix_step(h, c);
+  }
+  return ix_final(h);
+}
+
+/* The same key from a compiled exact value: its folded code points, or
+ * its (lowered unless cased) bytes when it needs no character matcher. */
+static uint64_t ix_key_glob(const exh_glob *g) {
+  uint64_t h = IX_SEED;
+  if (g->cp)
+    for (size_t i = 0; i < g->nc; i++) h = ix_step(h, g->cp[i]);
+  else
+    for (size_t i = 0; i < g->n; i++) h = ix_step(h, g->lit[i]);
+  return ix_final(h);
+}
+
+void exh__matcher_index_free(matcher *m) {
+  if (!m->ix) return;
+  free(m->ix->h);
+  free(m->ix->vi);
+  free(m->ix);
+  m->ix = NULL;
+}
+
+void exh__matcher_index_build(matcher *m) {
+  exh__matcher_index_free(m);
+  const unsigned not_exact = MOD_CONTAINS | MOD_STARTS | MOD_ENDS | MOD_ALL | MOD_RE | MOD_EXISTS | MOD_CIDR |
+                             MOD_FIELDREF | MOD_IPSET;
+  if (m->fid < 0 || (m->mods & not_exact) || !m->globs || m->nv < EXH_SIGMA_INDEX_MIN || m->nv > UINT32_MAX / 4)
+    return;
+  size_t nvals = 0;
+  int bytes = -1;
+  for (size_t i = 0; i < m->nv; i++) {
+    if (m->is_null[i]) continue;
+    const exh_glob *g = &m->globs[i];
+    if (!exh__glob_exact(g) || g->cased != ((m->mods & MOD_CASED) != 0)) return;
+    if (bytes < 0) bytes = g->bytes;
+    else if (bytes != g->bytes) return;
+    nvals++;
+  }
+  if (nvals < EXH_SIGMA_INDEX_MIN) return;
+  struct matcher_index *ix = exh__xcalloc(1, sizeof *ix);
+  size_t cap = 16;
+  while (cap < 2 * nvals) cap *= 2;
+  ix->h = exh__xcalloc(cap, sizeof *ix->h);
+  ix->vi = exh__xcalloc(cap, sizeof *ix->vi);
+  ix->mask = cap - 1;
+  ix->cased = (m->mods & MOD_CASED) != 0;
+  ix->bytes = bytes > 0;
+  for (size_t i = 0; i < m->nv; i++) {
+    if (m->is_null[i]) {
+      ix->has_null = 1;
+      continue;
+    }
+    uint64_t h = ix_key_glob(&m->globs[i]);
+    size_t s = (size_t)h & ix->mask;
+    while (ix->h[s]) s = (s + 1) & ix->mask;
+    ix->h[s] = h;
+    ix->vi[s] = (uint32_t)i;
+  }
+  m->ix = ix;
+}
+
+void exh__rule_index_build(exh_rule *r) {
+  for (size_t s = 0; s < r->nsels; s++)
+    for (size_t a = 0; a < r->sels[s].nalts; a++)
+      for (size_t i = 0; i < r->sels[s].alts[a].n; i++) exh__matcher_index_build(&r->sels[s].alts[a].m[i]);
+}
+
+/* Any value of an indexed matcher equal to the field: the slots of the
+ * field's key, each confirmed by its value's comparison. */
+static int ix_lookup(const matcher *m, const char *p, size_t n) {
+  const struct matcher_index *ix = m->ix;
+  if (n == 0 && ix->has_null) return 1;
+  uint64_t h = ix_key_field(ix, p, n);
+  for (size_t s = (size_t)h & ix->mask; ix->h[s]; s = (s + 1) & ix->mask)
+    if (ix->h[s] == h && exh__glob_match(&m->globs[ix->vi[s]], p, n)) return 1;
+  return 0;
+}
+
 static int matcher_eval(const matcher *m, const exh_record *rec) {
   exh_str v;
   if (m->fid < 0) {
@@ -147,6 +263,7 @@ static int matcher_eval(const matcher *m, const exh_record *rec) {
     return 0;
   }
   if (m->mods & MOD_EXISTS) return m->exists_val;
+  if (m->ix) return ix_lookup(m, v.p, v.n);
   if (m->mods & MOD_ALL) {
     for (size_t i = 0; i < m->nv; i++) {
       int ok = m->is_null[i] ? v.n == 0 : match_one(m, i, v.p, v.n, rec);
@@ -204,6 +321,7 @@ int exh__rule_eval(const exh_rule *r, const exh_record *rec) { return node_eval(
 /* ---- building matchers from YAML -------------------------------------- */
 
 static void matcher_free(matcher *m) {
+  exh__matcher_index_free(m);
   for (size_t i = 0; i < m->nv; i++) {
     if (m->globs) exh__glob_free(&m->globs[i]);
 #ifdef EXH_HAVE_PCRE2
@@ -1764,6 +1882,7 @@ exh_rule *exh__sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *so
   r->info.dataset = dataset;
   r->info.cves = (const char *const *)r->cves;
   r->info.techniques = (const char *const *)r->techs;
+  exh__rule_index_build(r);
   return r;
 fail:
   free(cs.selidx);

@@ -41,6 +41,7 @@ typedef struct matcher {
   cidr_net *nets;         /* MOD_CIDR: per value */
   int *refs;              /* MOD_FIELDREF: per value, the other field's id */
   const exh_valueset *vs; /* MOD_IPSET: the set tested by lookup */
+  struct matcher_index *ix; /* derived, or NULL: exh__matcher_index_build */
 } matcher;
 
 typedef struct conj {
@@ -113,6 +114,27 @@ size_t exh__rule_coarsen_anchor(exh_rule *r, size_t max);
 struct exh_rule *exh__sigma_compile_doc(exh_ruleset *rs, void *yaml_doc, const char *source,
                                        char *why, size_t whyn);
 void exh__sigma_rule_free(struct exh_rule *r);
+
+/* Exact value lists hashed (issue 15): a matcher whose values are all
+ * exact (no wildcard; no contains, startswith, endswith, all, re, cidr,
+ * fieldref, exists) and at least EXH_SIGMA_INDEX_MIN gets a hash set of its
+ * values, case-folded as the matcher compares them (Unicode simple folding,
+ * or none when cased, or ASCII bytes for an encoding transform's output),
+ * so a field is looked up once instead of compared value by value; a hit
+ * is confirmed by the value's own comparison, so the answer is the loop's.
+ * The index is derived from the compiled matcher and nothing else: a rule
+ * loaded another way (a compiled-rule cache) gets it by calling
+ * exh__rule_index_build once, after which the rule is read-only. Building
+ * twice is harmless (the old index is replaced). */
+#define EXH_SIGMA_INDEX_MIN 8
+
+/* exh__ruleset_map_header the old way, field by field, each field's
+ * columns compared in turn (used on a set without its field-name hash;
+ * the unit tests compare both). */
+void exh__ruleset_map_header_slow(const exh_ruleset *rs, exh_kind kind, const exh_str *names, int nnames, int *fmap);
+void exh__matcher_index_build(matcher *m);
+void exh__matcher_index_free(matcher *m);
+void exh__rule_index_build(struct exh_rule *r);
 
 
 /* While the set's value-set rules compile, the set that the internal

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "../checks/yara.h"
+#include "../formats/registry.h"
 #include "../match/prefilter.h"
 #include "../platform/platform.h"
 #include "../rules/rules.h"
@@ -25,11 +26,32 @@
 #define PROGRESS_EVERY 0.5 /* seconds */
 #define RATE_SAMPLES 20    /* x PROGRESS_EVERY: the window of the recent rate */
 
+/* A large file is read in parts by several workers (core/format.h
+ * scan_part): each part into its own evidence, merged in file order. */
+#define SPLIT_BYTES ((uint64_t)32 << 20) /* a part's size; EXHUNT_SPLIT_BYTES in the tests */
+
+typedef struct split {
+  size_t ev;            /* the file's evidence */
+  size_t nparts;
+  exh_evidence *parts;  /* copies of it, path shared */
+} split;
+
+/* One piece of work: a whole file, or a part of one. */
+typedef struct item {
+  size_t ev;
+  size_t split; /* SIZE_MAX: the whole file */
+  size_t part;
+  uint64_t from, to, size;
+} item;
+
 typedef struct pool {
   const exh_ruleset *rs;
   exh_scan_limits lim;
   exh_walk *w;
-  size_t *order; /* largest files first, so no thread is left with a big one at the end */
+  item *items;  /* largest first, so no thread is left with a big one at the end */
+  size_t nitems;
+  split *splits;
+  size_t nsplits, nparts, nrescans; /* files split, their parts, files read again whole (EXHUNT_TIMING) */
   atomic_size_t next;
   atomic_uint_fast64_t bytes_done;
   atomic_size_t files_done;
@@ -43,6 +65,9 @@ typedef struct pool {
   double every; /* seconds between progress lines (EXHUNT_PROGRESS_EVERY=0 in the tests: each one) */
   exh_mutex *mu;
   char **builds; /* per server: the build known before the scan, or NULL */
+  atomic_int nended;      /* workers finished (EXHUNT_TIMING) */
+  double ended[256];      /* when each finished, in the order they did */
+  double cpu[256];        /* and the CPU seconds it used */
 } pool;
 
 void exh__worker_init(exh_worker *wk, const exh_ruleset *rs) {
@@ -177,6 +202,7 @@ void exh__worker_recover(exh_worker *wk) {
  * on one file gives that file an error and the worker goes on. */
 static void *work(void *arg) {
   pool *p = arg;
+  const double cpu0 = exh__thread_cpu_s();
   exh_guard g;
   exh_worker *wk = NULL;
   exh__guard_push(&g);
@@ -188,11 +214,13 @@ static void *work(void *arg) {
   wk->server_builds = (const char *const *)p->builds;
   for (;;) {
     size_t i = atomic_fetch_add(&p->next, 1);
-    if (i >= p->w->n) break;
-    exh_evidence *ev = &p->w->ev[p->order[i]];
+    if (i >= p->nitems) break;
+    const item *volatile it = &p->items[i];
+    exh_evidence *volatile ev = it->split == SIZE_MAX ? &p->w->ev[it->ev] : &p->splits[it->split].parts[it->part];
     exh__guard_push(&g);
     if (setjmp(g.jb) == 0) {
-      exh__formats_scan_file(wk, ev); /* its format reads it (formats/registry.c) */
+      if (it->split == SIZE_MAX) exh__formats_scan_file(wk, ev); /* its format reads it (formats/registry.c) */
+      else exh__formats_scan_part(wk, ev, it->from, it->to);
       exh__guard_pop(&g);
     } else {
       ev->fault = g.code;
@@ -205,24 +233,124 @@ static void *work(void *arg) {
       exh__guard_pop(&g);
     }
     ev->done = 1;
-    atomic_fetch_add(&p->bytes_done, ev->size);
-    atomic_fetch_add(&p->files_done, 1);
+    atomic_fetch_add(&p->bytes_done, it->size);
+    if (it->part == 0) atomic_fetch_add(&p->files_done, 1);
     progress(p, 0);
   }
+  int e = atomic_fetch_add(&p->nended, 1);
+  if (e >= 0 && e < 256) p->ended[e] = exh__monotonic_s(), p->cpu[e] = exh__thread_cpu_s() - cpu0;
   exh__worker_fini(wk);
   free(wk);
   return NULL;
 }
 
-typedef struct sized {
-  uint64_t size;
-  size_t index;
-} sized;
-
 static int cmp_size_desc(const void *a, const void *b) {
-  const sized *x = a, *y = b;
+  const item *x = a, *y = b;
   if (x->size != y->size) return x->size > y->size ? -1 : 1;
-  return x->index < y->index ? -1 : 1;
+  if (x->ev != y->ev) return x->ev < y->ev ? -1 : 1;
+  return x->part < y->part ? -1 : x->part > y->part;
+}
+
+/* The work: each file whole, or, with several workers, a file larger than
+ * a part that its format can split, in parts of about `part_bytes`
+ * (EXHUNT_SPLIT_BYTES overrides it, so the tests split small files). */
+static void plan_work(pool *p, int nt) {
+  uint64_t part_bytes = SPLIT_BYTES;
+  const char *e = getenv("EXHUNT_SPLIT_BYTES");
+  if (e && *e) {
+    char *end;
+    unsigned long long v = strtoull(e, &end, 10);
+    if (!*end && v) part_bytes = v;
+  }
+  size_t n = p->w->n, cap = n ? n : 1;
+  p->items = exh__xcalloc(cap, sizeof *p->items);
+  for (size_t i = 0; i < n; i++) {
+    exh_evidence *ev = &p->w->ev[i];
+    uint64_t base, unit;
+    if (nt > 1 && exh__formats_part_unit(ev->kind, &base, &unit) && ev->size > base + part_bytes) {
+      uint64_t ps = part_bytes / unit * unit;
+      if (ps < unit) ps = unit;
+      uint64_t np = (ev->size - base + ps - 1) / ps;
+      if (np > 1 && np < (uint64_t)1 << 20) {
+        p->splits = exh__xrealloc(p->splits, (p->nsplits + 1) * sizeof *p->splits);
+        split *sp = &p->splits[p->nsplits];
+        sp->ev = i;
+        sp->nparts = (size_t)np;
+        sp->parts = exh__xcalloc(sp->nparts, sizeof *sp->parts);
+        EXH_VEC_RESERVE(p->items, cap, p->nitems + sp->nparts);
+        for (size_t k = 0; k < sp->nparts; k++) {
+          exh_evidence *pe = &sp->parts[k];
+          pe->path = ev->path, pe->rel = ev->rel, pe->server = ev->server, pe->kind = ev->kind;
+          memcpy(pe->sub, ev->sub, sizeof pe->sub);
+          pe->size = ev->size, pe->mtime_ms = ev->mtime_ms, pe->dev = ev->dev, pe->ino = ev->ino;
+          pe->first_ms = pe->last_ms = EXH_TIME_UNKNOWN;
+          uint64_t from = k ? base + k * ps : 0, to = k + 1 < sp->nparts ? base + (k + 1) * ps : UINT64_MAX;
+          uint64_t end = to < ev->size ? to : ev->size;
+          p->items[p->nitems++] = (item){i, p->nsplits, k, from, to, end - from};
+        }
+        p->nsplits++;
+        continue;
+      }
+    }
+    EXH_VEC_RESERVE(p->items, cap, p->nitems + 1);
+    p->items[p->nitems++] = (item){i, SIZE_MAX, 0, 0, 0, ev->size};
+  }
+  if (p->nitems > 1) qsort(p->items, p->nitems, sizeof *p->items, cmp_size_desc);
+}
+
+/* One file read again the ordinary way, by the calling thread (a part of
+ * it did not read cleanly: only a whole reading reports it alike). */
+static void rescan(pool *p, exh_worker **wk, exh_evidence *ev) {
+  exh_guard g;
+  exh__guard_push(&g);
+  if (setjmp(g.jb) == 0) {
+    if (!*wk) {
+      *wk = exh__xcalloc(1, sizeof **wk);
+      exh__worker_init(*wk, p->rs);
+      (*wk)->lim = &p->lim;
+      (*wk)->server_builds = (const char *const *)p->builds;
+    }
+    exh__formats_scan_file(*wk, ev);
+    exh__guard_pop(&g);
+  } else {
+    ev->fault = g.code;
+    if (*wk) exh__worker_recover(*wk);
+  }
+  ev->done = 1;
+}
+
+/* The parts of each split file merged into its evidence, in file order,
+ * or the file read again whole when a part did not read cleanly. */
+static void merge_splits(pool *p) {
+  exh_worker *wk = NULL;
+  for (size_t s = 0; s < p->nsplits; s++) {
+    split *sp = &p->splits[s];
+    exh_evidence *ev = &p->w->ev[sp->ev];
+    int clean = 1;
+    size_t nf = 0;
+    for (size_t k = 0; k < sp->nparts; k++) {
+      if (!exh__evidence_part_clean(&sp->parts[k])) clean = 0;
+      nf += sp->parts[k].nfindings;
+    }
+    if (nf > p->lim.max_findings_per_file) clean = 0;
+    p->nparts += sp->nparts;
+    p->nrescans += !clean;
+    if (clean) {
+      for (size_t k = 0; k < sp->nparts; k++) exh__evidence_merge_part(ev, &sp->parts[k]);
+      ev->done = 1;
+    } else {
+      for (size_t k = 0; k < sp->nparts; k++) exh__evidence_release(&sp->parts[k]);
+      atomic_fetch_sub(&p->lim.findings, nf); /* not kept: the whole reading counts its own */
+      rescan(p, &wk, ev);
+    }
+    free(sp->parts);
+  }
+  free(p->splits);
+  p->splits = NULL;
+  if (wk) {
+    exh__worker_fini(wk);
+    free(wk);
+  }
 }
 
 static int cmp_finding(const void *a, const void *b) {
@@ -382,7 +510,7 @@ exh_err exh_scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **
 }
 
 static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result **out) {
-  double t0 = exh__monotonic_s();
+  double t0 = exh__monotonic_s(), c0 = exh__thread_cpu_s();
   exh_result *r = exh__xcalloc(1, sizeof *r);
   r->scan_start_ms = exh__now_ms();
   exh_walk w;
@@ -397,6 +525,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
     w.tick_ctx = &wm;
     walk_line(&w, 0);
   }
+  int timing = getenv("EXHUNT_TIMING") && getenv("EXHUNT_TIMING")[0] == '1';
   for (size_t i = 0; i < opts->nroots; i++) exh__walk_root(&w, opts->roots[i], i);
   if (opts->progress) walk_line(&w, 1);
   w.tick = NULL;
@@ -416,6 +545,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   atomic_init(&p.next, 0);
   atomic_init(&p.bytes_done, 0);
   atomic_init(&p.files_done, 0);
+  atomic_init(&p.nended, 0);
   p.progress = opts->progress;
   p.every = every;
   exh__scan_limits_default(&p.lim);
@@ -431,22 +561,20 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   p.started = p.last_progress = t0;
   p.mu = exh__mutex_new();
   for (size_t i = 0; i < w.n; i++) p.bytes_total += w.ev[i].size;
-  p.order = exh__xcalloc(w.n ? w.n : 1, sizeof *p.order);
-  sized *by_size = exh__xcalloc(w.n ? w.n : 1, sizeof *by_size);
-  for (size_t i = 0; i < w.n; i++) by_size[i] = (sized){w.ev[i].size, i};
-  if (w.n > 1) qsort(by_size, w.n, sizeof *by_size, cmp_size_desc);
-  for (size_t i = 0; i < w.n; i++) p.order[i] = by_size[i].index;
-  free(by_size);
+  double t_walk = exh__monotonic_s(), c_walk = exh__thread_cpu_s();
   int nt = opts->threads > 0 ? opts->threads : exh__cpu_count();
-  if ((size_t)nt > w.n) nt = w.n ? (int)w.n : 1;
+  plan_work(&p, nt);
+  if ((size_t)nt > p.nitems) nt = p.nitems ? (int)p.nitems : 1;
   exh_thread **th = exh__xcalloc((size_t)nt, sizeof *th);
   for (int i = 1; i < nt; i++) th[i] = exh__thread_start(work, &p);
   work(&p);
   for (int i = 1; i < nt; i++) exh__thread_join(th[i]);
   free(th);
+  double t_work = exh__monotonic_s(), c_work = exh__thread_cpu_s();
   progress(&p, 1);
   exh__mutex_free(p.mu);
-  free(p.order);
+  merge_splits(&p);
+  free(p.items);
   /* merge */
   size_t total = 0, wcap = 0, covcap = 0, owncap = 0;
   /* the rules or checks that read each kind of evidence (coverage) */
@@ -549,6 +677,18 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   exh__correlate_story(r);
   exh__correlate_actors(r);
   r->seconds = exh__monotonic_s() - t0;
+  /* where the time went (EXHUNT_TIMING=1; docs/benchmarks.md) */
+  if (timing)
+    fprintf(stderr,
+            "exhunt: timing: walk %.3f s (%.3f s of CPU), workers %.3f s (%d threads), merge and correlate %.3f s "
+            "(%.3f s of CPU)\n",
+            t_walk - t0, c_walk - c0, t_work - t_walk, nt, t0 + r->seconds - t_work, exh__thread_cpu_s() - c_work);
+  for (int i = 0; timing && i < nt && i < 256 && i < atomic_load(&p.nended); i++)
+    fprintf(stderr, "exhunt: timing: worker %d done at %.3f s into the workers, %.3f s of CPU\n", i, p.ended[i] - t_walk,
+            p.cpu[i]);
+  if (timing)
+    fprintf(stderr, "exhunt: timing: %zu files split into %zu parts, %zu read again whole\n", p.nsplits, p.nparts,
+            p.nrescans);
   *out = r;
   return EXH_OK;
 }

@@ -302,11 +302,164 @@ static void test_events_prefilter_sound(void **st) {
   exh_ruleset_free(rs);
 }
 
+/* Issue 15: a matcher of many exact values looks a field up in a hash set
+ * of its folded values. The answer must be the value-by-value loop's on
+ * every input: each rule below is evaluated with its index and again with
+ * the index dropped, over values that fold across scripts, invalid UTF-8,
+ * escaped wildcards (exact), the empty value and null. */
+static matcher *first_matcher(exh_ruleset *rs) {
+  exh_rule *r = (exh_rule *)exh__ruleset_get(rs, 0);
+  return &r->sels[0].alts[0].m[0];
+}
+
+static void test_exact_index(void **st) {
+  (void)st;
+  static const char *const lists[] = {
+      /* plain (Unicode folding), with a null and an empty value */
+      "    V:\n      - 'Järjestelmänvalvoja'\n      - 'АДМИНИСТРАТОР'\n      - '/ecp/About.aspx'\n"
+      "      - 'a\\*b'\n      - 'x\\?y'\n      - ''\n      - ~\n      - 'ΣΊΣΥΦΟΣ'\n      - 'Straße'\n"
+      "      - 'ǅemal'\n      - '\\\\share\\c$'\n      - 'ǈ'\n",
+      /* |cased: no folding */
+      "    V|cased:\n      - ~\n      - 'Järjestelmänvalvoja'\n      - 'АДМИНИСТРАТОР'\n      - '/ecp/About.aspx'\n"
+      "      - 'a\\*b'\n      - 'One'\n      - 'two'\n      - 'ΣΊΣΥΦΟΣ'\n      - 'Straße'\n      - 'K'\n",
+      /* an encoding transform's output: bytes, ASCII folded */
+      "    V|wide:\n      - 'Admin'\n      - 'root'\n      - 'Järj'\n      - 'x1'\n      - 'x2'\n      - 'x3'\n"
+      "      - 'x4'\n      - 'x5'\n      - 'x6'\n",
+  };
+  static const char *const fields[] = {
+      "järjestelmänvalvoja", "JÄRJESTELMÄNVALVOJA", "Järjestelmänvalvoja", "Jarjestelmanvalvoja",
+      "администратор", "АДМИНИСТРАТОР", "АдМиНиСтРаТоР", "/ECP/about.ASPX", "/ecp/About.aspx", "/ecp/About.aspx ",
+      "a*b", "A*B", "axb", "ab", "x?y", "xzy", "", "σίσυφος", "ΣΊΣΥΦΟΣ", "σίσυφοσ", "STRASSE", "straße", "STRAẞE",
+      "ǆemal", "Ǆemal", "ǅEMAL", "\\\\SHARE\\C$", "ǉ", "Ǉ", "ǈ", "one", "One", "TWO", "two", "K", "k", "\xe2\x84\xaa",
+      "\xff\xfe", "J\xc3", "\xc3\xa4", "\xc3\x84",
+  };
+  /* the wide transform's fields: UTF-16LE bytes */
+  static const struct {
+    const char *p;
+    size_t n;
+  } wide[] = {{"A\0d\0m\0i\0n\0", 10}, {"a\0D\0M\0I\0N\0", 10}, {"r\0o\0o\0t\0", 8}, {"R\0O\0O\0T\0", 8},
+              {"r\0o\0o\0", 6},       {"x\0" "1\0", 4},         {"X\0" "6\0", 4},         {"", 0},
+              {"J\0\xe4\0r\0j\0", 8}, {"J\0\xc4\0r\0j\0", 8},   {"j\0\xe4\0R\0J\0", 8}};
+  for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+    char y[2048];
+    snprintf(y, sizeof y, HEAD "%s  condition: sel\n", lists[l]);
+    exh_ruleset *rs = load(y);
+    matcher *m = first_matcher(rs);
+    if (!m->ix) fail_msg("list %zu: no index built", l);
+    size_t hits = 0;
+    for (size_t i = 0; i < (l == 2 ? sizeof wide / sizeof wide[0] : sizeof fields / sizeof fields[0]); i++) {
+      const char *p = l == 2 ? wide[i].p : fields[i];
+      size_t n = l == 2 ? wide[i].n : strlen(fields[i]);
+      exh__rule_index_build((exh_rule *)exh__ruleset_get(rs, 0));
+      assert_non_null(m->ix);
+      int hashed = ev(rs, p, n);
+      exh__matcher_index_free(m);
+      int looped = ev(rs, p, n);
+      if (hashed != looped) fail_msg("list %zu, field %zu ('%.*s'): hashed %d, loop %d", l, i, (int)n, p, hashed, looped);
+      hits += (size_t)hashed;
+    }
+    /* both ways agree, and on something: each list matches some fields, not all */
+    assert_true(hits > 2);
+    exh_ruleset_free(rs);
+  }
+  /* below the threshold, and wildcards or modifiers: no index */
+  static const char *const none[] = {
+      "    V: ['a', 'b', 'c', 'd', 'e', 'f', 'g']\n",
+      "    V: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h*']\n",
+      "    V: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h?']\n",
+      "    V|contains: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']\n",
+      "    V|all: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']\n",
+  };
+  for (size_t l = 0; l < sizeof none / sizeof none[0]; l++) {
+    char y[1024];
+    snprintf(y, sizeof y, HEAD "%s  condition: sel\n", none[l]);
+    exh_ruleset *rs = load(y);
+    if (first_matcher(rs)->ix) fail_msg("list %zu indexed", l);
+    exh_ruleset_free(rs);
+  }
+  /* many values: every one found, in every case, and near misses not */
+  {
+    exh_buf y = {0};
+    exh__buf_adds(&y, HEAD "    V:\n");
+    for (int i = 0; i < 700; i++) exh__buf_printf(&y, "      - '/owa/auth/Page%dÄ.aspx'\n", i);
+    exh__buf_adds(&y, "  condition: sel\n");
+    exh_ruleset *rs;
+    exh_ruleset_new(&rs);
+    exh_ruleset_add_yaml(rs, "test", (const char *)y.p, y.n);
+    assert_int_equal(exh_ruleset_count(rs), 1);
+    assert_non_null(first_matcher(rs)->ix);
+    char f[64];
+    for (int i = 0; i < 700; i++) {
+      snprintf(f, sizeof f, "/OWA/AUTH/PAGE%dä.ASPX", i);
+      assert_true(EV(rs, f));
+      snprintf(f, sizeof f, "/owa/auth/Page%dÄ.aspx2", i);
+      assert_false(EV(rs, f));
+    }
+    exh_ruleset_free(rs);
+    exh__buf_free(&y);
+  }
+}
+
+/* Issue 15: a log header is mapped through the field-name hash, each column
+ * looked up once; the map must be the field-by-field comparison's, for
+ * every kind, on columns with spaces, tabs, case, duplicates, aliases. */
+static void test_map_header_hashed(void **st) {
+  (void)st;
+  const char *y =
+      "title: a\nlogsource:\n  category: webserver\ndetection:\n  sel:\n    cs-user-agent: x\n    c-uri: y\n"
+      "    cs-uri-stem: z\n    cs-uri-query: q\n    cs-host: h\n    cs-Method: GET\n    Threat Name: t\n"
+      "    c-useragent: u\n    cs-referrer: r\n    cs-uri: w\n    sc-status: 200\n  condition: sel\n"
+      "---\n"
+      "title: b\nlogsource:\n  product: exchange\n  service: httpproxy\ndetection:\n  sel:\n    UrlStem: a\n"
+      "    ClientIpAddress: b\n    urlstem-decoded: c\n    AuthenticatedUser: d\n  condition: sel\n";
+  exh_ruleset *rs;
+  exh_ruleset_new(&rs);
+  exh_ruleset_add_yaml(rs, "test", y, strlen(y));
+  assert_int_equal(exh_ruleset_count(rs), 2);
+  static const char *const headers[][16] = {
+      {"date", "time", "s-ip", "cs-method", "cs-uri-stem", "cs-uri-query", "cs(User-Agent)", "cs(Referer)", "sc-status",
+       "cs(Host)", NULL},
+      {" cs-method ", "CS-URI-STEM", "cs uri query", "\tcs(user-agent)\r", "cs-method", "ThreatName", "Threat Name",
+       "cs-uri", "cs-host", NULL},
+      {"DateTime", "UrlStem", "ClientIpAddress", "urlstem", "AuthenticatedUser ", "UrlStem-decoded", "LogFolder", "",
+       " ", NULL},
+      {NULL},
+  };
+  const exh_kind kinds[] = {EXH_KIND_IIS, EXH_KIND_HTTPPROXY, EXH_KIND_HTTPERR, EXH_KIND_ECP_SERVER};
+  size_t nf = exh__ruleset_nfields(rs);
+  int *a = calloc(nf, sizeof(int)), *b = calloc(nf, sizeof(int));
+  int mapped = 0;
+  for (size_t h = 0; h < sizeof headers / sizeof headers[0]; h++) {
+    exh_str cols[16];
+    int n = 0;
+    while (headers[h][n]) {
+      cols[n] = (exh_str){headers[h][n], strlen(headers[h][n])};
+      n++;
+    }
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+      for (size_t f = 0; f < nf; f++) a[f] = b[f] = 7;
+      exh__ruleset_map_header(rs, kinds[k], cols, n, a);
+      exh__ruleset_map_header_slow(rs, kinds[k], cols, n, b);
+      for (size_t f = 0; f < nf; f++) {
+        if (a[f] != b[f])
+          fail_msg("header %zu, kind %d, field '%s': hashed %d, compared %d", h, (int)kinds[k],
+                   exh__ruleset_field_name(rs, (int)f), a[f], b[f]);
+        mapped += a[f] >= 0;
+      }
+    }
+  }
+  assert_true(mapped > 20); /* the headers do name fields */
+  free(a);
+  free(b);
+  exh_ruleset_free(rs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fold_table),          cmocka_unit_test(test_case_folding),
       cmocka_unit_test(test_one_character),       cmocka_unit_test(test_regex_utf8),
       cmocka_unit_test(test_fieldref_folds),      cmocka_unit_test(test_prefilter_literals),
-      cmocka_unit_test(test_events_prefilter_sound)};
+      cmocka_unit_test(test_events_prefilter_sound), cmocka_unit_test(test_exact_index),
+      cmocka_unit_test(test_map_header_hashed)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -429,7 +429,20 @@ void exh__scan_evtx(exh_worker *wk, exh_evidence *ev) {
 /* The file header, then one chunk at a time into one buffer: memory is a
  * chunk and the parser's arena whatever the file's size, and a file that
  * shrinks while it is read gives a short read, not a fault. */
+static void scan_evtx_range(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to);
+
 void exh__scan_evtx_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  scan_evtx_range(wk, ev, src, 0, UINT64_MAX);
+}
+
+/* A part of a large file for one worker (core/format.h scan_part): the
+ * chunks that start in [from, to), from a chunk boundary; the part from 0
+ * reads and checks the file header too. */
+static void evtx_part(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to) {
+  scan_evtx_range(wk, ev, src, from, to);
+}
+
+static void scan_evtx_range(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to) {
   ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
   evctx *c = ctx_new(wk, ev);
   if (c->plan->nrules == 0) {
@@ -446,13 +459,33 @@ void exh__scan_evtx_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
   exh_evtx *px = exh__evtx_new();
   exh__evtx_set_deadline(px, c->deadline);
   uint64_t off = 0;
-  long k = exh__source_read_full(src, buf, EXH_EVTX_FILE_HEADER);
-  if (k < 0) {
+  long k = from ? EXH_EVTX_FILE_HEADER : exh__source_read_full(src, buf, EXH_EVTX_FILE_HEADER);
+  if (from) { /* a later part: its chunks, read where they lie (the header is the first part's) */
+    for (off = from; off < to; off += EXH_EVTX_CHUNK) {
+      k = 0;
+      while (k < (long)EXH_EVTX_CHUNK) {
+        long r = src->pread(src, buf + k, EXH_EVTX_CHUNK - (size_t)k, off + (uint64_t)k);
+        if (r <= 0) {
+          if (r < 0) k = -1;
+          break;
+        }
+        k += r;
+      }
+      if (k < 0) {
+        exh__evidence_error(ev, "read error at offset %llu: %s (records before it were read)", (unsigned long long)off,
+                           src->why);
+        break;
+      }
+      if (k == 0) break;
+      exh__evtx_parse_chunk(px, buf, (size_t)k, off, on_record, on_issue, c);
+      if (c->timed_out || exh__evtx_timed_out(px) || k < (long)EXH_EVTX_CHUNK) break;
+    }
+  } else if (k < 0) {
     exh__evidence_error(ev, "read error: %s", src->why);
   } else if (k < 8 || memcmp(buf, "ElfFile", 8) != 0) {
     exh__evidence_error(ev, "not an EVTX file (no ElfFile signature)");
   } else if (exh__evtx_check_header(buf, (size_t)k, on_issue, c) == 0 && k == EXH_EVTX_FILE_HEADER) {
-    for (off = EXH_EVTX_FILE_HEADER;; off += (uint64_t)k) {
+    for (off = EXH_EVTX_FILE_HEADER; off < to; off += (uint64_t)k) {
       if (off - EXH_EVTX_FILE_HEADER >= wk->lim->max_file_bytes) { /* a source of unknown size */
         exh__evidence_error(ev, "read up to %llu bytes, the limit; the rest is not read", (unsigned long long)off);
         break;
@@ -721,7 +754,7 @@ static exh_kind evtx_by_head(const unsigned char *head, size_t n) {
 
 const exh_format exh__format_evtx = {
     "evtx", {EXH_KIND_EVTX, EXH_KIND_NONE}, evtx_by_path, evtx_by_head, exh__scan_evtx_source, exh__scan_evtx,
-    exh__evtx_out_thread_cleanup,
+    exh__evtx_out_thread_cleanup, evtx_part, EXH_EVTX_FILE_HEADER, EXH_EVTX_CHUNK,
 };
 
 /* JSON events are never told by path or first bytes alone here: a file
@@ -730,4 +763,5 @@ const exh_format exh__format_evtx = {
  * the archive decide; a .json in a web folder is a file to check). */
 const exh_format exh__format_jsonev = {
     "jsonev", {EXH_KIND_JSONEV, EXH_KIND_NONE}, NULL, NULL, exh__scan_jsonev_source, exh__scan_jsonev, NULL,
+    NULL, 0, 0,
 };

@@ -111,4 +111,5 @@ const exh_format exh__format_logs = {
     exh__scan_exlog_source,
     exh__scan_exlog,
     NULL,
+    NULL, 0, 0, /* never split (docs/roadmap.md) */
 };
