@@ -237,78 +237,20 @@ const char *exh__ruleset_field_name(const exh_ruleset *rs, int fid) {
 
 /* A column name equals a field name ignoring case and spaces (field names
  * are interned without them). */
-/* A log's header, its columns looked up by name: a field name matches the
- * first column whose name, trimmed, equals it ASCII-case-insensitively
- * once every space in the column's name is dropped ("cs-uri-query" matches
- * "cs uri query"). Built once per header, so mapping costs the columns
- * plus the fields, not their product (a set of SigmaHQ's rules names
- * ~1,500 fields, an HttpProxy header ~100 columns, a tree ~1,000 logs). */
-typedef struct colmap {
-  char *keys;     /* the normalised names, one after the other */
-  size_t *off;    /* per slot: offset in keys + 1 (0: empty) */
-  uint32_t *len;  /* per slot */
-  int *col;       /* per slot: the first column of that name */
-  size_t mask;
-} colmap;
-
-static uint64_t name_hash(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-  return h;
-}
-
-static void colmap_build(colmap *m, const exh_str *names, int nnames) {
-  size_t cap = 16;
-  while (cap < 2 * (size_t)nnames) cap *= 2;
-  size_t total = 0;
-  for (int c = 0; c < nnames; c++) total += names[c].n;
-  m->keys = exh__xmalloc(total + 1);
-  m->off = exh__xcalloc(cap, sizeof *m->off);
-  m->len = exh__xmalloc(cap * sizeof *m->len);
-  m->col = exh__xmalloc(cap * sizeof *m->col);
-  m->mask = cap - 1;
-  size_t at = 0;
-  for (int c = 0; c < nnames; c++) {
-    exh_str t = exh__trim(names[c]);
-    size_t k0 = at;
-    for (size_t i = 0; i < t.n; i++)
-      if (t.p[i] != ' ') m->keys[at++] = (char)exh_lower((unsigned char)t.p[i]);
-    size_t kn = at - k0;
-    size_t s = (size_t)name_hash(m->keys + k0, kn) & m->mask;
-    for (;; s = (s + 1) & m->mask) {
-      if (!m->off[s]) {
-        m->off[s] = k0 + 1, m->len[s] = (uint32_t)kn, m->col[s] = c;
-        break;
-      }
-      if (m->len[s] == kn && !memcmp(m->keys + m->off[s] - 1, m->keys + k0, kn)) {
-        at = k0; /* a later column of a name already there: the first one wins */
-        break;
-      }
-    }
+static int col_eq(exh_str col, const char *name) {
+  size_t i = 0;
+  for (const char *q = name;; q++) {
+    while (i < col.n && col.p[i] == ' ') i++;
+    if (!*q) return i == col.n;
+    if (i == col.n || exh_lower((unsigned char)col.p[i]) != exh_lower((unsigned char)*q)) return 0;
+    i++;
   }
 }
 
-static void colmap_free(colmap *m) {
-  free(m->keys), free(m->off), free(m->len), free(m->col);
-}
-
-static int find_col(const colmap *m, const char *name) {
-  char small[256];
-  size_t n = strlen(name);
-  char *low = n < sizeof small ? small : exh__xmalloc(n);
-  int found = -1;
-  for (size_t i = 0; i < n; i++) {
-    if (name[i] == ' ') goto out; /* spaces are dropped from column names: never equal */
-    low[i] = (char)exh_lower((unsigned char)name[i]);
-  }
-  for (size_t s = (size_t)name_hash(low, n) & m->mask; m->off[s]; s = (s + 1) & m->mask)
-    if (m->len[s] == n && !memcmp(m->keys + m->off[s] - 1, low, n)) {
-      found = m->col[s];
-      break;
-    }
-out:
-  if (low != small) free(low);
-  return found;
+static int find_col(const exh_str *names, int nnames, const char *name) {
+  for (int c = 0; c < nnames; c++)
+    if (col_eq(exh__trim(names[c]), name)) return c;
+  return -1;
 }
 
 /* A header is mapped once per log file (and every #Fields line): with
@@ -356,8 +298,6 @@ void exh__ruleset_map_header(const exh_ruleset *rs, exh_kind kind, const exh_str
 
 void exh__ruleset_map_header_slow(const exh_ruleset *rs, exh_kind kind, const exh_str *names, int nnames, int *fmap) {
   int w3c = exh__kind_is_w3c(kind);
-  colmap cm;
-  colmap_build(&cm, names, nnames);
   for (size_t f = 0; f < rs->nfields; f++) {
     fmap[f] = -1;
     if (f < EXH_VF_COUNT) continue;
@@ -368,16 +308,15 @@ void exh__ruleset_map_header_slow(const exh_ruleset *rs, exh_kind kind, const ex
       fmap[f] = EXH_FMAP_VIRT(EXH_VF_FULLURI);
       continue;
     }
-    fmap[f] = find_col(&cm, name);
+    fmap[f] = find_col(names, nnames, name);
     if (fmap[f] >= 0 || !w3c) continue;
     for (size_t a = 0; a < sizeof w3c_alias / sizeof w3c_alias[0]; a++) {
       if (strcasecmp(name, w3c_alias[a].sigma)) continue;
       if (!strcmp(w3c_alias[a].column, "exhunt-full-uri")) fmap[f] = EXH_FMAP_VIRT(EXH_VF_FULLURI);
-      else fmap[f] = find_col(&cm, w3c_alias[a].column);
+      else fmap[f] = find_col(names, nnames, w3c_alias[a].column);
       if (fmap[f] != -1) break;
     }
   }
-  colmap_free(&cm);
 }
 
 
