@@ -21,24 +21,11 @@ LIST=$(mktemp)
 find "$DIR" -name '*.evtx' | sort > "$LIST"
 BYTES=$(tr '\n' '\0' < "$LIST" | xargs -0 stat -c %s | awk '{s+=$1} END {print s}')
 tr '\n' '\0' < "$LIST" | xargs -0 cat > /dev/null
-pin() { c=$1; shift; if command -v taskset > /dev/null; then taskset -c "$c" "$@"; else "$@"; fi; }
-dump() { tr '\n' '\0' < "$LIST" | xargs -0 ./build/exhunt dump -j "$1"; }
-dump1_on() { tr '\n' '\0' < "$LIST" | pin "$1" xargs -0 ./build/exhunt dump -j 1; }
+dump() { tr '\n' '\0' < "$LIST" | xargs -0 "$BUILD"/exhunt dump -j "$1"; }
+dump1_on() { tr '\n' '\0' < "$LIST" | pin "$1" xargs -0 "$BUILD"/exhunt dump -j 1; }
 export_on() { while IFS= read -r f; do pin "$1" evtxexport "$f"; done < "$LIST"; }
 best_of_1() { BEST_N=1 best "$@"; }
-keep() { if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc -l)" = 1 ]; then echo "$2"; else echo "$1"; fi; }
-pyevtx() { /usr/bin/python3 - "$LIST" <<'PY'
-import sys
-import Evtx.Evtx as evtx
-for path in open(sys.argv[1]).read().splitlines():
-    try:
-        with evtx.Evtx(path) as log:
-            for rec in log.records():
-                sys.stdout.write(rec.xml())
-    except Exception:
-        pass
-PY
-}
+pyevtx() { /usr/bin/python3 bench/pyevtx.py "$LIST"; }
 A0=""; A1=""; X0=""; X1=""; E2=""
 for _ in $(seq "$BEST_N"); do
   A0=$(keep "$A0" "$(best_of_1 dump1_on 0)")

@@ -15,32 +15,14 @@ BEST_N=5
 SRC=../shared/data/evtx/evtx-rs-samples/security.evtx
 [ -f "$SRC" ] || { echo "skip: $SRC is absent"; exit 0; }
 BIG=$(mktemp --suffix=.evtx)
-python3 - "$SRC" "$BIG" "$MIB" <<'PY'
-import sys
-src = open(sys.argv[1], 'rb').read()
-chunks = [src[4096 + i * 65536:4096 + (i + 1) * 65536] for i in range((len(src) - 4096) // 65536)]
-chunks = [c for c in chunks if c[:8] == b'ElfChnk\0']
-want = int(sys.argv[3]) * 1024 * 1024
-import struct, zlib
-n = min(want // 65536, 65535)
-hdr = bytearray(src[:4096])
-struct.pack_into('<QQ', hdr, 8, 0, n - 1)  # first and last chunk numbers
-struct.pack_into('<H', hdr, 42, n)  # number of chunks
-struct.pack_into('<I', hdr, 124, zlib.crc32(bytes(hdr[:120])))
-with open(sys.argv[2], 'wb') as f:
-    f.write(hdr)
-    for i in range(n):
-        f.write(chunks[i % len(chunks)])
-PY
+python3 bench/mkbig.py "$SRC" "$BIG" "$MIB"
 BYTES=$(stat -c %s "$BIG")
 cat "$BIG" > /dev/null
-pin() { c=$1; shift; if command -v taskset > /dev/null; then taskset -c "$c" "$@"; else "$@"; fi; }
-keep() { if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc -l)" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 A0=""; A1=""; E2=""
 for _ in $(seq "$BEST_N"); do # interleaved, run by run
-  A0=$(keep "$A0" "$(BEST_N=1 best pin 0 ./build/exhunt dump -j 1 "$BIG")")
-  A1=$(keep "$A1" "$(BEST_N=1 best pin 1 ./build/exhunt dump -j 1 "$BIG")")
-  E2=$(keep "$E2" "$(BEST_N=1 best ./build/exhunt dump -j 2 "$BIG")")
+  A0=$(keep "$A0" "$(BEST_N=1 best pin 0 "$BUILD"/exhunt dump -j 1 "$BIG")")
+  A1=$(keep "$A1" "$(BEST_N=1 best pin 1 "$BUILD"/exhunt dump -j 1 "$BIG")")
+  E2=$(keep "$E2" "$(BEST_N=1 best "$BUILD"/exhunt dump -j 2 "$BIG")")
 done
 X=$(BEST_N=2 best pin 1 evtxexport "$BIG")
 rm -f "$BIG"

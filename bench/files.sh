@@ -12,14 +12,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SIZE=${1:-1024}
 . bench/lib.sh
-W=bench/work
-TREE=$W/files-$SIZE
-if [ ! -f "$TREE.done" ]; then
-  rm -rf "$TREE"
-  mkdir -p "$W"
-  python3 bench/mkfiles.py "$TREE" "$SIZE"
-  touch "$TREE.done"
-fi
+TREE=$(filetree "$SIZE")
 BYTES=$(find "$TREE" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 NFILES=$(find "$TREE" -type f | wc -l)
 find "$TREE" -type f -exec cat {} + > /dev/null   # warm the page cache
@@ -32,10 +25,10 @@ SHA=$(best sh -c "find '$TREE' -type f -print0 | xargs -0 sha256sum")
 Y1=$(best yara -r -p 1 $EXT "$W/all.yar" "$TREE")
 # shellcheck disable=SC2086
 Y2=$(best yara -r $EXT "$W/all.yar" "$TREE")
-H1=$(best ./build/exhunt scan -j 1 --no-builtin --ioc "$W/none.ioc" -f jsonl -o /dev/null "$TREE")
-H2=$(best ./build/exhunt scan -j 2 --no-builtin --ioc "$W/none.ioc" -f jsonl -o /dev/null "$TREE")
-E1=$(best ./build/exhunt scan -j 1 -f jsonl -o /dev/null "$TREE")
-E2=$(best ./build/exhunt scan -j 2 -f jsonl -o /dev/null "$TREE")
+H1=$(best "$BUILD"/exhunt scan -j 1 --no-builtin --ioc "$W/none.ioc" -f jsonl -o /dev/null "$TREE")
+H2=$(best "$BUILD"/exhunt scan -j 2 --no-builtin --ioc "$W/none.ioc" -f jsonl -o /dev/null "$TREE")
+E1=$(best "$BUILD"/exhunt scan -j 1 -f jsonl -o /dev/null "$TREE")
+E2=$(best "$BUILD"/exhunt scan -j 2 -f jsonl -o /dev/null "$TREE")
 echo "corpus: $BYTES bytes, $NFILES files ($(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
 row() { printf '%-52s %8s s %9s MB/s\n' "$1" "$(printf %.3f "$2")" "$(mbs "$2")"; }
 row "sha256sum (1 core)" "$SHA"

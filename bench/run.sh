@@ -11,18 +11,11 @@ set -eu
 cd "$(dirname "$0")/.."
 SIZE=${1:-1100}
 . bench/lib.sh
-W=bench/work
-TREE=$W/tree-$SIZE
-if [ ! -f "$TREE.done" ]; then
-  rm -rf "$TREE"
-  mkdir -p "$W"
-  ./build/exgen --seed 42 --size-mb "$SIZE" --days 7 --out "$TREE" --truth "$TREE.truth.tsv"
-  touch "$TREE.done"
-fi
+TREE=$(logtree "$SIZE")
 BYTES=$(find "$TREE" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 find "$TREE" -type f -exec cat {} + > /dev/null   # warm the page cache
-E1=$(best ./build/exhunt scan -j 1 -f jsonl -o /dev/null "$TREE")
-E2=$(best ./build/exhunt scan -j 2 -f jsonl -o /dev/null "$TREE")
+E1=$(best "$BUILD"/exhunt scan -j 1 -f jsonl -o /dev/null "$TREE")
+E2=$(best "$BUILD"/exhunt scan -j 2 -f jsonl -o /dev/null "$TREE")
 RG1=$(best rg -j 1 -c -i -F -e 'ServerInfo~' -e 'VirtualDirectory' -e 'Download failed and temporary file' "$TREE")
 RG2=$(best rg -c -i -F -e 'ServerInfo~' -e 'VirtualDirectory' -e 'Download failed and temporary file' "$TREE")
 t0=$(now); python3 bench/testproxylogon.py "$TREE" > "$W/python.out"; t1=$(now)

@@ -44,7 +44,8 @@ extern const exh_check *const exh__checks[];
 exh_finding *exh__check_finding(exh_check_ctx *c, const exh_rule_info *ri, exh_level lv, char *message);
 /* The path shown in messages: relative to the root when there is one. */
 const char *exh__check_shown_path(const exh_evidence *ev);
-/* A digest ("sha256", "sha1", "md5") of bytes: 0, or -1 without libcrypto. */
+/* A digest ("sha256", "sha1", "md5") of bytes: 0, or -1 without libcrypto
+ * (not built in, or it could not be loaded: platform/lazylib.h). */
 int exh__check_digest(const char *alg, const uint8_t *p, size_t n, uint8_t *out);
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */
 void exh__check_hex(const uint8_t *d, size_t n, char *out);

@@ -7,8 +7,8 @@
 #include "chirp.h"
 
 #include <string.h>
-#include <yaml.h>
 
+#include "../platform/lazy_yaml.h"
 #include "../rules/yaml_bounded.h"
 #include "../util/util.h"
 
@@ -37,6 +37,7 @@ static yaml_node_t *child(yaml_document_t *d, yaml_node_t *map, const char *key)
 }
 
 int exh__chirp_parse(const char *text, size_t n, exh_chirp_fn fn, void *ctx, char *why, size_t whyn) {
+  if (exh__lib_load(EXH_LIB_YAML, why, whyn)) return -1;
   yaml_parser_t ps;
   if (!yaml_parser_initialize(&ps)) {
     snprintf(why, whyn, "cannot start the YAML parser");

@@ -125,8 +125,9 @@ static const char *const yara_exts[] = {".yar", ".yara", NULL};
 
 static exh_err rs_add_yara_path_(exh_ruleset *rs, const char *path) {
   if (exh__ruleset_compiled(rs)) return EXH_EARG;
-  if (!exh__yara_available()) {
-    yara_reject(rs, path, "YARA support not built in (EXH_WITH_YARA=OFF)");
+  char why[320];
+  if (!exh__yara_available(why, sizeof why)) {
+    yara_reject(rs, path, why);
     return EXH_EUNSUPPORTED;
   }
   return exh__ruleset_walk_files(rs, path, yara_exts, add_yara_file);
@@ -158,7 +159,7 @@ static void on_chirp(void *vctx, const exh_chirp_doc *d, int index) {
     long n = c->failed[0] ? 0 : exh__iocset_load(content_of(c->rs)->iocs, src, d->ips, strlen(d->ips), &skipped, why, sizeof why);
     if (n > 0) c->ips += (size_t)n, used = 1;
     if (n < 0) snprintf(c->failed, sizeof c->failed, "%s", why);
-  } else if (!strcmp(d->ioc_type, "yara") && d->rule && d->files && exh__yara_available()) {
+  } else if (!strcmp(d->ioc_type, "yara") && d->rule && d->files && exh__yara_available(why, sizeof why)) {
     size_t fl = strlen(d->files);
     int for_logs = exh__memimem(d->files, fl, "LogFiles", 8) || exh__memimem(d->files, fl, "\\Logging\\", 9) ||
                    exh__memimem(d->files, fl, ".log", 4);

@@ -8,7 +8,7 @@
 #include "../util/util.h"
 
 #ifdef EXH_HAVE_OPENSSL
-#include <openssl/evp.h>
+#include "../platform/lazy_crypto.h"
 #endif
 
 extern const exh_check exh__check_artefacts, exh__check_ioc_path, exh__check_minidump, exh__check_ioc_hash,
@@ -47,6 +47,7 @@ const char *exh__check_shown_path(const exh_evidence *ev) { return ev->rel[0] ? 
 
 int exh__check_digest(const char *alg, const uint8_t *p, size_t n, uint8_t *out) {
 #ifdef EXH_HAVE_OPENSSL
+  if (exh__lib_load(EXH_LIB_CRYPTO, NULL, 0)) return -1; /* as without libcrypto: no hashes */
   const EVP_MD *md = !strcmp(alg, "sha256") ? EVP_sha256() : !strcmp(alg, "sha1") ? EVP_sha1() : EVP_md5();
   unsigned len = 0;
   return EVP_Digest(p, n, out, &len, md, NULL) == 1 ? 0 : -1;

@@ -9,7 +9,7 @@
 #include "../util/util.h"
 
 #ifdef EXH_HAVE_YARA
-#include <yara.h>
+#include "../platform/lazy_yara.h"
 
 static const char *const ext_names[] = {"filename", "filepath", "extension", "filetype", "owner"};
 #define NEXT (sizeof ext_names / sizeof ext_names[0])
@@ -34,15 +34,22 @@ struct exh_yara {
   yinfo *info;
   size_t ninfo;
   char err[512];
+  int loaded;     /* libyara loaded and initialised */
+  char off[320];  /* else why not: every rule file is rejected with it */
 };
 
-int exh__yara_available(void) { return 1; }
+int exh__yara_available(char *why, size_t whyn) { return exh__lib_load(EXH_LIB_YARA, why, whyn) == 0; }
 
 exh_yara *exh__yara_new(exh_yara_reject_fn fn, void *ctx) {
-  if (yr_initialize() != ERROR_SUCCESS) return NULL;
   exh_yara *y = exh__xcalloc(1, sizeof *y);
   y->fn = fn;
   y->ctx = ctx;
+  if (exh__lib_load(EXH_LIB_YARA, y->off, sizeof y->off)) return y; /* as a build without libyara */
+  if (yr_initialize() != ERROR_SUCCESS) {
+    free(y);
+    return NULL;
+  }
+  y->loaded = 1;
   return y;
 }
 
@@ -66,8 +73,8 @@ void exh__yara_free(exh_yara *y) {
   }
   free(y->info);
   if (y->rules) yr_rules_destroy(y->rules);
+  if (y->loaded) yr_finalize();
   free(y);
-  yr_finalize();
 }
 
 static void on_compile(int level, const char *file, int line, const YR_RULE *rule, const char *msg, void *ud) {
@@ -88,6 +95,10 @@ static YR_COMPILER *new_compiler(exh_yara *y) {
 int exh__yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
   if (memchr(text, 0, n)) {
     if (y->fn) y->fn(y->ctx, source, "binary data, not YARA rule text");
+    return -1;
+  }
+  if (!y->loaded) {
+    if (y->fn) y->fn(y->ctx, source, y->off);
     return -1;
   }
   char *t = exh__xstrndup(text, n);
@@ -154,6 +165,7 @@ static const char **split_list(const char *s, size_t *n) {
 }
 
 int exh__yara_compile(exh_yara *y, char *why, size_t whyn) {
+  if (!y->loaded) return 0; /* nothing was added */
   YR_COMPILER *c = new_compiler(y);
   if (!c) {
     snprintf(why, whyn, "cannot create a YARA compiler");
@@ -297,7 +309,10 @@ struct exh_yara {
   void *ctx;
 };
 
-int exh__yara_available(void) { return 0; }
+int exh__yara_available(char *why, size_t whyn) {
+  snprintf(why, whyn, "YARA support not built in (EXH_WITH_YARA=OFF)");
+  return 0;
+}
 
 exh_yara *exh__yara_new(exh_yara_reject_fn fn, void *ctx) {
   exh_yara *y = exh__xcalloc(1, sizeof *y);

@@ -1,6 +1,8 @@
 /* File content rules through libyara. Built without libyara (EXH_WITH_YARA
  * off, e.g. the first Windows build) the calls exist and report that YARA
  * is not built in; the built-in artefact checks in content.c still run.
+ * Built with it but libyara cannot be loaded (platform/lazylib.h), each
+ * rule file is rejected with that reason, as in a build without it.
  *
  * Each rule file is first compiled alone, so one broken file is reported
  * and skipped instead of failing the whole set. External variables that
@@ -28,7 +30,9 @@ int exh__yara_add(exh_yara *y, const char *source, const char *text, size_t n);
 int exh__yara_compile(exh_yara *y, char *why, size_t whyn);
 size_t exh__yara_count(const exh_yara *y);
 const exh_rule_info *exh__yara_rule(const exh_yara *y, size_t i);
-int exh__yara_available(void);
+/* 1 if YARA rules can run (libyara built in and loaded: platform/lazylib.h),
+ * else 0 with the reason. */
+int exh__yara_available(char *why, size_t whyn);
 
 typedef struct exh_yara_file {
   const char *name, *path, *ext, *type; /* external variable values */

@@ -1,6 +1,6 @@
-/* Literal prefilter: Hyperscan when built with it, else a portable
- * line-by-line search (same results, slower: used for the Windows build
- * until Hyperscan is available there). */
+/* Literal prefilter: Hyperscan when built with it and it can be loaded
+ * (platform/lazylib.h), else a portable line-by-line search (same results,
+ * slower: used for the Windows build until Hyperscan is available there). */
 #define _GNU_SOURCE
 #include "prefilter.h"
 
@@ -11,7 +11,7 @@
 #include "../util/util.h"
 
 #ifdef EXH_HAVE_HYPERSCAN
-#include <hs/hs.h>
+#include "../platform/lazy_hs.h"
 #endif
 
 struct exh_prefilter {
@@ -23,7 +23,7 @@ struct exh_prefilter {
   size_t *lens;   /* literal index -> length */
   char **lits;    /* portable engine: lowercased literals */
 #ifdef EXH_HAVE_HYPERSCAN
-  hs_database_t *db;
+  hs_database_t *db; /* NULL: the portable engine (no literal, or Hyperscan could not be loaded) */
 #endif
 };
 
@@ -47,10 +47,9 @@ static int cmp_u32(const void *a, const void *b) {
 
 const char *exh__pf_engine(void) {
 #ifdef EXH_HAVE_HYPERSCAN
-  return "hyperscan";
-#else
-  return "portable";
+  if (exh__lib_load(EXH_LIB_HYPERSCAN, NULL, 0) == 0) return "hyperscan";
 #endif
+  return "portable";
 }
 
 exh_prefilter *exh__pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t whyn) {
@@ -77,7 +76,9 @@ exh_prefilter *exh__pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t
     for (size_t k = 0; k < lits[i].n; k++) pf->lits[i][k] = (char)exh_lower((unsigned char)pf->lits[i][k]);
   }
 #ifdef EXH_HAVE_HYPERSCAN
-  if (n) {
+  /* Hyperscan is loaded by the first set with a literal; without it the
+   * portable search gives the same lines */
+  if (n && exh__lib_load(EXH_LIB_HYPERSCAN, NULL, 0) == 0) {
     const char **exprs = exh__xcalloc(n, sizeof *exprs);
     unsigned *flags = exh__xcalloc(n, sizeof *flags);
     unsigned *ids = exh__xcalloc(n, sizeof *ids);
@@ -209,13 +210,9 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
   add_lit(c->pf, c->s, id);
   return 0;
 }
-#endif
 
-int exh__pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, size_t n,
-                exh_pf_line_fn fn, void *ctx) {
-  clear_ids(s);
-  if (pf->n == 0 || n == 0) return 0;
-#ifdef EXH_HAVE_HYPERSCAN
+static int hs_scan_lines(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, size_t n, exh_pf_line_fn fn,
+                         void *ctx) {
   hs_ctx c;
   memset(&c, 0, sizeof c);
   c.pf = pf, c.s = s, c.fn = fn, c.ctx = ctx;
@@ -240,7 +237,11 @@ int exh__pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, s
     off += len;
   }
   return 0;
-#else
+}
+#endif
+
+static int portable_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, size_t n, exh_pf_line_fn fn,
+                         void *ctx) {
   size_t ls = 0;
   while (ls < n) {
     const char *e = memchr(data + ls, '\n', n - ls);
@@ -255,5 +256,14 @@ int exh__pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, s
     ls = le + 1;
   }
   return 0;
+}
+
+int exh__pf_scan(const exh_prefilter *pf, exh_pf_scratch *s, const char *data, size_t n,
+                exh_pf_line_fn fn, void *ctx) {
+  clear_ids(s);
+  if (pf->n == 0 || n == 0) return 0;
+#ifdef EXH_HAVE_HYPERSCAN
+  if (pf->db) return hs_scan_lines(pf, s, data, n, fn, ctx);
 #endif
+  return portable_scan(pf, s, data, n, fn, ctx);
 }

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <yaml.h>
 
 #include "../core/limits.h"
+#include "../platform/lazy_yaml.h"
 #include "../platform/platform.h"
 #include "sigma_int.h"
 #include "yaml_bounded.h"
@@ -582,6 +582,11 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
     char why[96];
     snprintf(why, sizeof why, "rule file larger than %s", exh__size_text(EXH_RULE_FILE_MAX));
     exh__ruleset_reject(rs, source, NULL, why);
+    return EXH_ERULE;
+  }
+  char lwhy[320];
+  if (exh__lib_load(EXH_LIB_YAML, lwhy, sizeof lwhy)) {
+    exh__ruleset_reject(rs, source, NULL, lwhy);
     return EXH_ERULE;
   }
   yaml_parser_t parser;

@@ -11,14 +11,14 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <strings.h>
-#include <yaml.h>
 
 #include "../core/limits.h"
+#include "../platform/lazy_yaml.h"
 #include "sigma_int.h"
 
 #ifdef EXH_HAVE_PCRE2
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "../platform/lazy_pcre2.h"
 #endif
 
 #define FAIL(...)                                                                            \
@@ -590,6 +590,11 @@ static int transform_budget(exh_ruleset *rs, const vals *vs, const mods_t *md, c
 static int compile_value(matcher *m, size_t i, const val *v, char *why, size_t whyn) {
   if (m->mods & MOD_RE) {
 #ifdef EXH_HAVE_PCRE2
+    char lwhy[320];
+    if (exh__lib_load(EXH_LIB_PCRE2, lwhy, sizeof lwhy)) {
+      snprintf(why, whyn, "modifier 're' needs PCRE2: %s", lwhy);
+      return -1;
+    }
     /* UTF-8 with Unicode properties: '.' is one character, |i folds every
      * script, \w and \d are Unicode's (as in Python's re); logs hold
      * invalid UTF-8, which is matched around, never an error */

@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <yaml.h>
+#include "../platform/lazy_yaml.h"
 
 typedef struct exh_yaml_budget {
   uint64_t nodes;     /* nodes loaded so far from this file (aliases expanded) */

@@ -39,8 +39,7 @@
 #include "archive.h"
 
 #ifdef EXH_HAVE_ARCHIVE
-#include <archive.h>
-#include <archive_entry.h>
+#include "../../platform/lazy_archive.h"
 
 
 /* libarchive's message for the last error, without its trailing line end. */
@@ -626,6 +625,7 @@ void exh__archive_names(const char *path, const exh_stat *st, void (*fn)(void *c
   (void)path, (void)st, (void)fn, (void)ctx, (void)max;
 #else
   char why[256];
+  if (exh__lib_load(EXH_LIB_ARCHIVE, NULL, 0)) return; /* as without libarchive: no names */
   exh_source *src = exh__source_file(path, st, why, sizeof why);
   if (!src) return;
   list_names(src, fn, ctx, max);
@@ -638,6 +638,11 @@ void exh__scan_archive_source(exh_worker *wk, exh_evidence *ev, exh_source *src)
   (void)wk, (void)src;
   exh__evidence_error(ev, "archives need libarchive, which this build does not have: not opened");
 #else
+  char why[320];
+  if (exh__lib_load(EXH_LIB_ARCHIVE, why, sizeof why)) {
+    exh__evidence_error(ev, "%s: not opened", why); /* as a build without it */
+    return;
+  }
   scan_archive(wk, ev, src);
 #endif
 }
