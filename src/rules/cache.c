@@ -691,6 +691,9 @@ static void r_matcher(rctx *c, matcher *m) {
 #endif
   }
   free(hasre);
+  /* Anything sigma.c derives from a compiled matcher after compiling it
+   * (an index over its values) is not stored: it is built here again, by
+   * the same function, once the matcher is read. */
 }
 
 /* The condition tree is a tree: every node reached once from the root,
