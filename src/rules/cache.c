@@ -230,8 +230,6 @@ static h128 r_h128(rbuf *r) {
 
 typedef struct cache_cfg {
   char *dir;
-  char **avoid; /* resolved: the evidence and rule paths (never written into) */
-  size_t navoid;
   unsigned flags;
   wbuf base; /* what every key starts with: format, build id, versions, platform */
 } cache_cfg;
@@ -240,8 +238,6 @@ static void cfg_free(void *p) {
   cache_cfg *c = p;
   if (!c) return;
   free(c->dir);
-  for (size_t i = 0; i < c->navoid; i++) free(c->avoid[i]);
-  free(c->avoid);
   free(c->base.p);
   free(c);
 }
@@ -354,9 +350,6 @@ static exh_err use_cache_(exh_ruleset *rs, const char *dir, const char *const *a
   cache_cfg *c = exh__xcalloc(1, sizeof *c);
   c->dir = want;
   c->flags = flags;
-  c->avoid = exh__xcalloc(navoid ? navoid : 1, sizeof *c->avoid);
-  for (size_t i = 0; i < navoid; i++)
-    if (avoid[i]) c->avoid[c->navoid++] = exh__xstrdup(avoid[i]);
   add_base(c, bid, nbid);
   exh__ruleset_set_cache(rs, c, cfg_free);
   return EXH_OK;
@@ -446,7 +439,22 @@ static const unsigned char *check_file(const unsigned char *b, size_t n, unsigne
   return b + CACHE_HEADER;
 }
 
-/* Writes header + payload to a temporary file renamed into place. */
+static int write_all(int fd, const void *p, size_t n) {
+  const unsigned char *b = p;
+  while (n) {
+    ssize_t k = write(fd, b, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return -1;
+    b += k, n -= (size_t)k;
+  }
+  return 0;
+}
+
+/* Writes header + payload to a new temporary file (0600) in the cache
+ * folder, renamed into place: a reader sees the old file or the new one.
+ * Not synced: a file torn by a crash fails its checksum and is rebuilt. The
+ * folder was checked when the cache was set up (resolved, outside the
+ * evidence and the rule folders, the user's own). */
 static void write_file(const cache_cfg *c, const char *path, unsigned type, h128 key, const wbuf *payload) {
   wbuf h = {0};
   w_raw(&h, CACHE_MAGIC, 8);
@@ -456,15 +464,14 @@ static void write_file(const cache_cfg *c, const char *path, unsigned type, h128
   w_u64(&h, payload->n);
   w_h128(&h, hash128(payload->p, payload->n));
   w_u64(&h, 0);
-  char why[300];
-  exh_outfile *o = exh__outfile_open(path, (const char *const *)c->avoid, c->navoid, why, sizeof why);
-  if (o) {
-    FILE *f = exh__outfile_stream(o);
-    if (fwrite(h.p, 1, h.n, f) == h.n && (!payload->n || fwrite(payload->p, 1, payload->n, f) == payload->n))
-      (void)exh__outfile_commit(o, why, sizeof why); /* a full disk: no cache, nothing else */
-    else
-      exh__outfile_abort(o);
+  char *tmp = exh__xasprintf("%s/.tmp-XXXXXX", c->dir);
+  int fd = mkostemp(tmp, O_CLOEXEC);
+  if (fd >= 0) {
+    int ok = write_all(fd, h.p, h.n) == 0 && write_all(fd, payload->p, payload->n) == 0;
+    if (close(fd) != 0) ok = 0;
+    if (!ok || rename(tmp, path) != 0) unlink(tmp); /* a full disk: no cache, nothing else */
   }
+  free(tmp);
   free(h.p);
 }
 
