@@ -1090,7 +1090,9 @@ static exh_err rule_walk_(exh_ruleset *rs, unit *u, const char *what, const char
     w_str(&k, it->title);
     w_str(&k, it->why);
     w_u64(&k, it->len);
-    if (it->type == IT_FILE) w_h128(&k, hash128(it->text, it->len));
+    /* a file's content: 64 bits suffice against an accidental match (and
+     * one pass over SigmaHQ's 14 MB instead of two) */
+    if (it->type == IT_FILE) w_u64(&k, xxh64(it->text, it->len, 0x6578687563616368ull));
   }
   h128 key = hash128(k.p, k.n);
   free(k.p);
