@@ -43,7 +43,11 @@ done
 "$X" scan --no-progress --no-builtin -r "$R" -f text "$SAMPLE" > "$W/c1.text" 2> "$W/c1.text.err"
 RF=$(ls "$C"/rules-*.bin 2>/dev/null | head -1)
 PF=$(ls "$C"/prefilter-*.bin 2>/dev/null | head -1)
-[ -n "$RF" ] && [ -n "$PF" ] || fail "no cache files written: $(ls -la "$C" 2>&1)"
+# the prefilter's databases are Hyperscan's: a build without it has none to keep
+HS=1
+ldd "$X" 2>/dev/null | grep -q 'libhs\.' || HS=0
+[ -n "$RF" ] || fail "no rules cache file written: $(ls -la "$C" 2>&1)"
+if [ $HS = 1 ]; then [ -n "$PF" ] || fail "no prefilter cache file written: $(ls -la "$C" 2>&1)"; else echo "no Hyperscan: no prefilter file"; PF=$RF; fi
 [ "$(stat -c %a "$C")" = 700 ] || fail "cache folder mode $(stat -c %a "$C")"
 for f in "$RF" "$PF"; do [ "$(stat -c %a "$f")" = 600 ] || fail "$f mode $(stat -c %a "$f")"; done
 i1=$(inode "$RF") p1=$(inode "$PF")
@@ -95,8 +99,10 @@ corrupt flip "$RF" "$W/good-rules.bin" "checksum mismatch"
 corrupt cut "$RF" "$W/good-rules.bin" "truncated"
 corrupt short "$RF" "$W/good-rules.bin" "not a regular file of the user's own, or a size"
 corrupt foreign "$RF" "$W/good-rules.bin" "not an exhunt cache file"
-corrupt flip "$PF" "$W/good-pf.bin" "checksum mismatch"
-corrupt cut "$PF" "$W/good-pf.bin" "truncated"
+if [ $HS = 1 ]; then
+  corrupt flip "$PF" "$W/good-pf.bin" "checksum mismatch"
+  corrupt cut "$PF" "$W/good-pf.bin" "truncated"
+fi
 # without -v: no note
 printf '\377' | dd of="$RF" bs=1 seek=100 conv=notrunc 2>/dev/null
 "$X" scan --no-progress --no-builtin -r "$R" -f text "$SAMPLE" > "$W/q.text" 2> "$W/q.err"
