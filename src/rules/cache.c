@@ -1062,16 +1062,11 @@ int exh__cache_parse_payload(const void *data, size_t n) {
 
 static const char *const yaml_exts[] = {".yml", ".yaml", NULL};
 
-static exh_err rule_walk_(exh_ruleset *rs, unit *u, const char *what, const char *const *roots, size_t nroots) {
+/* A load of the gathered items (files and refusals, in load order; grc the
+ * gathering's own result) through the cache. */
+static exh_err unit_run(exh_ruleset *rs, unit *u, const char *what, const char *const *roots, size_t nroots,
+                        exh_err grc) {
   const cache_cfg *cfg = exh__ruleset_cache(rs);
-  /* 1. the walk, gathering every file's bytes and every refusal */
-  exh_err grc = EXH_OK;
-  exh__ruleset_set_hook(rs, gather_hook, u);
-  for (size_t i = 0; i < nroots; i++) {
-    exh_err r = exh__ruleset_walk_files(rs, roots[i], yaml_exts, gather_file);
-    if (r != EXH_OK && grc == EXH_OK) grc = r;
-  }
-  exh__ruleset_set_hook(rs, NULL, NULL);
   /* 2. the key and the slot */
   /* the slot names the load, not the build: a new build or changed rule
    * files replace the file instead of adding one */
@@ -1179,6 +1174,57 @@ static exh_err rule_walk_(exh_ruleset *rs, unit *u, const char *what, const char
   return rc;
 }
 
+static exh_err rule_walk_(exh_ruleset *rs, unit *u, const char *what, const char *const *roots, size_t nroots) {
+  /* 1. the walk, gathering every file's bytes and every refusal */
+  exh_err grc = EXH_OK;
+  exh__ruleset_set_hook(rs, gather_hook, u);
+  for (size_t i = 0; i < nroots; i++) {
+    exh_err r = exh__ruleset_walk_files(rs, roots[i], yaml_exts, gather_file);
+    if (r != EXH_OK && grc == EXH_OK) grc = r;
+  }
+  exh__ruleset_set_hook(rs, NULL, NULL);
+  return unit_run(rs, u, what, roots, nroots, grc);
+}
+
+/* Runs a load through the cache, the hook never outliving it. */
+typedef struct unit_call {
+  const char *what;
+  const char *const *roots; /* a walk's roots, or */
+  size_t nroots;
+  const char *const *sources, *const *texts; /* texts in memory */
+  const size_t *lens;
+  size_t ntexts;
+} unit_call;
+
+static exh_err unit_guarded(exh_ruleset *rs, const unit_call *c) {
+  unit u;
+  memset(&u, 0, sizeof u);
+  u.rs = rs;
+  exh_guard g;
+  exh__guard_push(&g);
+  if (setjmp(g.jb)) {
+    /* out of memory: the hook must not outlive this frame */
+    exh__ruleset_set_hook(rs, NULL, NULL);
+    exh__guard_fail(g.code);
+  }
+  exh_err rc;
+  if (c->roots) {
+    rc = rule_walk_(rs, &u, c->what, c->roots, c->nroots);
+  } else {
+    for (size_t i = 0; i < c->ntexts; i++) {
+      EXH_VEC_RESERVE(u.items, u.cap, u.n + 1);
+      char *t = exh__xmalloc(c->lens[i] + 1);
+      memcpy(t, c->texts[i], c->lens[i]);
+      t[c->lens[i]] = 0;
+      u.items[u.n++] = (item){IT_FILE, exh__xstrdup(c->sources[i]), NULL, NULL, t, c->lens[i], EXH_OK};
+    }
+    rc = unit_run(rs, &u, c->what, NULL, 0, EXH_OK);
+  }
+  exh__guard_pop(&g);
+  unit_free(&u);
+  return rc;
+}
+
 exh_err exh__cache_rule_walk(exh_ruleset *rs, const char *what, const char *const *roots, size_t nroots,
                              exh_rule_file_fn add_file) {
   size_t b[4];
@@ -1192,20 +1238,25 @@ exh_err exh__cache_rule_walk(exh_ruleset *rs, const char *what, const char *cons
     }
     return rc;
   }
-  unit u;
-  memset(&u, 0, sizeof u);
-  u.rs = rs;
-  exh_guard g;
-  exh__guard_push(&g);
-  if (setjmp(g.jb)) {
-    /* out of memory: the hook must not outlive this frame */
-    exh__ruleset_set_hook(rs, NULL, NULL);
-    exh__guard_fail(g.code);
+  unit_call c = {what, roots, nroots, NULL, NULL, NULL, 0};
+  return unit_guarded(rs, &c);
+}
+
+exh_err exh__ruleset_add_yaml_texts(exh_ruleset *rs, const char *what, const char *const *sources,
+                                    const char *const *texts, const size_t *lens, size_t n) {
+  size_t b[4];
+  int vs;
+  exh__ruleset_budget(rs, b, &vs);
+  if (!exh__ruleset_cache(rs) || vs) {
+    exh_err rc = EXH_OK;
+    for (size_t i = 0; i < n; i++) {
+      exh_err r = exh_ruleset_add_yaml(rs, sources[i], texts[i], lens[i]);
+      if (r != EXH_OK) rc = r;
+    }
+    return rc;
   }
-  exh_err rc = rule_walk_(rs, &u, what, roots, nroots);
-  exh__guard_pop(&g);
-  unit_free(&u);
-  return rc;
+  unit_call c = {what, NULL, 0, sources, texts, lens, n};
+  return unit_guarded(rs, &c);
 }
 
 /* ---- prefilter databases ------------------------------------------------- */

@@ -3,7 +3,7 @@
 #   - a cached run (the second) gives the reports (text, JSONL) and the
 #     rejection lines of a fresh compile (--no-cache), byte for byte but for
 #     the scan's own time, over the shipped rules loaded as a folder, the
-#     built-in set, and SigmaHQ's tree (when ../shared is there); the second
+#     built-in set (its YAML rules cached as one set), and SigmaHQ's tree (when ../shared is there); the second
 #     run reads the files (they are not written again);
 #   - files 0600 in a folder 0700, under $XDG_CACHE_HOME/exhunt; --no-cache
 #     writes nothing;
@@ -62,7 +62,12 @@ grep -q . "$W/fresh.text" || fail "empty report"
 # the built-in rules (the prefilter databases cached)
 "$X" scan --no-progress --no-cache -f jsonl "$SAMPLE" > "$W/b0.jsonl" 2>&1
 "$X" scan --no-progress -f jsonl "$SAMPLE" > "$W/b1.jsonl" 2>&1
+n0=$(ls "$C"/rules-*.bin | wc -l)
+ls -i "$C" > "$W/inodes1"
 "$X" scan --no-progress -f jsonl "$SAMPLE" > "$W/b2.jsonl" 2>&1
+ls -i "$C" > "$W/inodes2"
+[ "$n0" -ge 2 ] || fail "no cache file for the built-in rules"
+cmp -s "$W/inodes1" "$W/inodes2" || fail "the built-in rules' cache was written again (not read)"
 same "built-in, cached" "$W/b0.jsonl" "$W/b1.jsonl"
 same "built-in, read from the cache" "$W/b0.jsonl" "$W/b2.jsonl"
 
