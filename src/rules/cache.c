@@ -324,23 +324,34 @@ static exh_err use_cache_(exh_ruleset *rs, const char *dir, const char *const *a
     if (flags & EXH_CACHE_VERBOSE) exh__ruleset_note(rs, dir, "compiled rule cache not used: this build has no build id");
     return EXH_OK;
   }
-  /* never inside the evidence or a rule folder (so never created there) */
+  /* never inside the evidence or a rule folder (so never created there):
+   * checked on the path resolved as far as it exists, a path with '.' or
+   * '..' components refused (the part not made yet could climb out), and
+   * checked again once made */
+  for (const char *q = dir; (q = strchr(q, '/')); q++)
+    if (q[1] == '.' && (q[2] == '/' || !q[2] || (q[2] == '.' && (q[3] == '/' || !q[3])))) return EXH_OK;
   char *want = resolve_partly(dir);
   if (!want) return EXH_OK;
-  for (size_t i = 0; i < navoid; i++) {
-    char *r = avoid[i] ? realpath(avoid[i], NULL) : NULL;
-    int in = r && path_inside(want, r);
-    free(r);
-    if (in) {
-      if (flags & EXH_CACHE_VERBOSE)
-        exh__ruleset_note(rs, dir, "compiled rule cache not used: it lies inside a scanned path or a rule folder");
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass) { /* made: resolved whole */
+      char *r = make_dirs(want) == 0 ? realpath(want, NULL) : NULL;
       free(want);
-      return EXH_OK;
+      if (!(want = r)) return EXH_OK;
+    }
+    for (size_t i = 0; i < navoid; i++) {
+      char *r = avoid[i] ? realpath(avoid[i], NULL) : NULL;
+      int in = r && path_inside(want, r);
+      free(r);
+      if (in) {
+        if (flags & EXH_CACHE_VERBOSE)
+          exh__ruleset_note(rs, dir, "compiled rule cache not used: it lies inside a scanned path or a rule folder");
+        free(want);
+        return EXH_OK;
+      }
     }
   }
   struct stat st;
-  if (make_dirs(want) != 0 || stat(want, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-      (st.st_mode & 022)) {
+  if (stat(want, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
     /* unusable, or a folder others could write into: compiled without it */
     if (flags & EXH_CACHE_VERBOSE)
       exh__ruleset_note(rs, dir, "compiled rule cache not used: the folder cannot be made, is not the user's own or others can write to it");

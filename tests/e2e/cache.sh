@@ -118,6 +118,8 @@ same "quiet rebuild" "$W/fresh.text" "$W/q.text"
 cp -r "$SAMPLE" "$W/ev"
 find "$W/ev" | sort > "$W/ev.before"
 XDG_CACHE_HOME="$W/ev/cache" "$X" scan --no-progress --no-builtin -r "$R" -f text "$W/ev" > "$W/e1.text" 2>/dev/null
+# a path that climbs into it through a folder not made yet
+XDG_CACHE_HOME="$W/notyet/../ev/cache2" "$X" scan --no-progress --no-builtin -r "$R" -f text "$W/ev" > /dev/null 2>&1
 find "$W/ev" | sort > "$W/ev.after"
 cmp -s "$W/ev.before" "$W/ev.after" || fail "the cache was written into the evidence: $(diff "$W/ev.before" "$W/ev.after" | head -3)"
 XDG_CACHE_HOME="$R/sub" "$X" scan --no-progress --no-builtin -r "$R" -f text "$SAMPLE" > /dev/null 2>&1
