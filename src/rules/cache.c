@@ -24,6 +24,7 @@
  * The slot names stay the same when a rule file changes, so the folder
  * holds one file per rule folder and configuration. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/limits.h"
@@ -358,6 +360,17 @@ static exh_err use_cache_(exh_ruleset *rs, const char *dir, const char *const *a
     free(want);
     return EXH_OK;
   }
+  /* a temporary file a killed run left behind (written files are renamed
+   * at once, so one older than an hour is nobody's) */
+  DIR *d = opendir(want);
+  for (struct dirent *e; d && (e = readdir(d));) {
+    if (strncmp(e->d_name, ".tmp-", 5)) continue;
+    struct stat ts;
+    if (fstatat(dirfd(d), e->d_name, &ts, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(ts.st_mode) &&
+        ts.st_mtime < time(NULL) - 3600)
+      (void)unlinkat(dirfd(d), e->d_name, 0);
+  }
+  if (d) closedir(d);
   cache_cfg *c = exh__xcalloc(1, sizeof *c);
   c->dir = want;
   c->flags = flags;

@@ -108,6 +108,13 @@ if [ $HS = 1 ]; then
   corrupt flip "$PF" "$W/good-pf.bin" "checksum mismatch"
   corrupt cut "$PF" "$W/good-pf.bin" "truncated"
 fi
+# a temporary file a killed run left: removed once an hour old, a fresh one kept
+: > "$C/.tmp-old01" && touch -d '2 hours ago' "$C/.tmp-old01"
+: > "$C/.tmp-new01"
+"$X" scan --no-progress --no-builtin -r "$R" -f text "$SAMPLE" > /dev/null 2>&1
+[ -e "$C/.tmp-old01" ] && fail "an old temporary file was not removed"
+[ -e "$C/.tmp-new01" ] || fail "a fresh temporary file (another run's) was removed"
+rm -f "$C/.tmp-new01"
 # without -v: no note
 printf '\377' | dd of="$RF" bs=1 seek=100 conv=notrunc 2>/dev/null
 "$X" scan --no-progress --no-builtin -r "$R" -f text "$SAMPLE" > "$W/q.text" 2> "$W/q.err"
