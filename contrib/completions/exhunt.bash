@@ -24,7 +24,7 @@ _exhunt() {
     --max-content-size) COMPREPLY=(); return ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W "-f --format -o --output -j --threads -r --rules --sigma --no-builtin --sigmahq --no-sigmahq -v --verbose --color --progress --no-progress --strict --max-file-size --file-timeout -h --help --yara --ioc --baseline --all-files --max-content-size" -- "$cur"))
+      COMPREPLY=($(compgen -W "-f --format -o --output -j --threads -r --rules --sigma --no-builtin --sigmahq --no-sigmahq --no-cache -v --verbose --color --progress --no-progress --strict --max-file-size --file-timeout -h --help --yara --ioc --baseline --all-files --max-content-size" -- "$cur"))
     else
       COMPREPLY=($(compgen -f -- "$cur"))
     fi

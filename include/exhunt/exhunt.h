@@ -129,6 +129,19 @@ typedef void (*exh_reject_fn)(void *ctx, const char *source, const char *title,
                               const char *why);
 void exh_ruleset_on_reject(exh_ruleset *rs, exh_reject_fn fn, void *ctx);
 
+/* The compiled rule cache (docs/rules.md): rule folders added with
+ * exh_ruleset_add_path / exh_ruleset_add_sigmahq, and the prefilter
+ * databases, are kept compiled in `dir` (an absolute path, created 0700)
+ * and reused while every rule file's path and content, and this build, are
+ * the same; a cache file that is corrupt or another's is ignored and
+ * written again. Not used (silently, or a note through the reject callback
+ * with EXH_CACHE_VERBOSE) when dir lies inside one of `avoid` (the
+ * evidence, the rule folders), cannot be made, or others can write to it.
+ * dir NULL: no cache (the default). Call before adding rules. */
+#define EXH_CACHE_VERBOSE 1u
+exh_err exh_ruleset_use_cache(exh_ruleset *rs, const char *dir, const char *const *avoid, size_t navoid,
+                              unsigned flags);
+
 /* Adds the rules compiled into the binary. */
 exh_err exh_ruleset_add_builtin(exh_ruleset *rs);
 /* Adds one YAML document set (one or more '---' separated rules).

@@ -58,10 +58,30 @@ extern const char *const exh__builtin_rule_texts[];
 extern const size_t exh__builtin_rule_sizes[];
 extern const size_t exh__builtin_rule_count;
 
+static int is_yara_name(const char *name) {
+  size_t nl = strlen(name);
+  return nl > 4 && !strcmp(name + nl - 4, ".yar");
+}
+
 static exh_err rs_add_builtin_(exh_ruleset *rs) {
   exh_err rc = EXH_OK;
   size_t prev = exh__ruleset_set_open(rs, "built-in", "compiled into exhunt", "exhunt " EXH_VERSION);
-  for (size_t i = 0; i < exh__builtin_rule_count; i++) {
+  /* the Sigma rules come first (rules/ sorted: yara/ last): they go in
+   * together, through the compiled rule cache when there is one */
+  size_t first = 0, ny = 0;
+  while (ny < exh__builtin_rule_count && !is_yara_name(exh__builtin_rule_names[ny])) ny++;
+  size_t k = ny;
+  while (k < exh__builtin_rule_count && is_yara_name(exh__builtin_rule_names[k])) k++;
+  if (k == exh__builtin_rule_count && ny > 0) {
+    char **src = exh__xcalloc(ny, sizeof *src);
+    for (size_t i = 0; i < ny; i++) src[i] = exh__xasprintf("builtin:%s", exh__builtin_rule_names[i]);
+    rc = exh__ruleset_add_yaml_texts(rs, "built-in", (const char *const *)src, exh__builtin_rule_texts,
+                                     exh__builtin_rule_sizes, ny);
+    for (size_t i = 0; i < ny; i++) free(src[i]);
+    free(src);
+    first = ny;
+  }
+  for (size_t i = first; i < exh__builtin_rule_count; i++) {
     char src[256];
     snprintf(src, sizeof src, "builtin:%s", exh__builtin_rule_names[i]);
     size_t nl = strlen(src);

@@ -185,6 +185,26 @@ static const char *default_sigmahq(char *buf, size_t n, int *asked) {
   return NULL;
 }
 
+/* The compiled rule cache (docs/rules.md): $XDG_CACHE_HOME/exhunt, else
+ * ~/.cache/exhunt; none when neither is an absolute path. Never inside the
+ * evidence or a rule folder (the library checks, with links resolved). */
+static void use_cache(exh_ruleset *rs, char **roots, int nroots, char **rulepaths, int nrulepaths,
+                      const char *sigmahq, int verbose) {
+  const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+  char dir[PATH_MAX];
+  if (xdg && xdg[0] == '/') snprintf(dir, sizeof dir, "%s/exhunt", xdg);
+  else if (home && home[0] == '/') snprintf(dir, sizeof dir, "%s/.cache/exhunt", home);
+  else return;
+  const char **avoid = calloc((size_t)(nroots + nrulepaths + 1), sizeof *avoid);
+  if (!avoid) return;
+  size_t n = 0;
+  for (int i = 0; i < nroots; i++) avoid[n++] = roots[i];
+  for (int i = 0; i < nrulepaths; i++) avoid[n++] = rulepaths[i];
+  if (sigmahq) avoid[n++] = sigmahq;
+  (void)exh_ruleset_use_cache(rs, dir, avoid, n, verbose ? EXH_CACHE_VERBOSE : 0);
+  free(avoid);
+}
+
 /* With -o, the one line on stderr: the servers' verdicts, counted, and
  * where the report went. */
 static void summary_line(const exh_result *res, const char *output) {
@@ -377,7 +397,7 @@ int main(int argc, char **argv) {
   shortopts[ns] = 0;
   const char *format = "text", *output = NULL;
   int color = -1; /* -1 auto, 0 never, 1 always */
-  int threads = 0, builtin = 1, verbose = 0, progress = -1, strict = 0, all_files = 0, no_sigmahq = 0;
+  int threads = 0, builtin = 1, verbose = 0, progress = -1, strict = 0, all_files = 0, no_sigmahq = 0, no_cache = 0;
   const char *sigmahq = NULL;
   unsigned long long max_bytes = 0, max_content = 0;
   double max_seconds = 0;
@@ -419,6 +439,7 @@ int main(int argc, char **argv) {
     case O_NOBUILTIN: builtin = 0; break;
     case O_SIGMAHQ: sigmahq = optarg; break;
     case O_NOSIGMAHQ: no_sigmahq = 1; break;
+    case O_NOCACHE: no_cache = 1; break;
     case O_VERBOSE: verbose = 1; break;
     case O_COLOR:
       if (!strcmp(optarg, "auto")) color = -1;
@@ -559,6 +580,7 @@ int main(int argc, char **argv) {
   exh_ruleset_new(&rs);
   rejects rj = {0, 0};
   exh_ruleset_on_reject(rs, on_reject, &rj);
+  if (!no_cache) use_cache(rs, roots, nroots, rulepaths, nrulepaths, sigmahq, verbose);
   if (builtin) exh_ruleset_add_builtin(rs);
   if (sigmahq) { /* hundreds of its rules are for other products: counted, not listed */
     rj.quiet = 1;

@@ -52,7 +52,11 @@ const char *exh__pf_engine(void) {
   return "portable";
 }
 
-exh_prefilter *exh__pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t whyn) {
+/* Builds the prefilter; with `db`, Hyperscan's database is read from its
+ * serialised form (hs_serialize_database, the rule cache) instead of
+ * compiled: NULL when that form is unusable (the caller compiles). */
+static exh_prefilter *pf_build(const exh_pf_lit *lits, size_t n, const void *db, size_t dbn, char *why,
+                               size_t whyn) {
   exh_prefilter *pf = exh__xcalloc(1, sizeof *pf);
   pf->n = n;
   pf->ids = exh__xcalloc(n, sizeof *pf->ids);
@@ -78,7 +82,14 @@ exh_prefilter *exh__pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t
 #ifdef EXH_HAVE_HYPERSCAN
   /* Hyperscan is loaded by the first set with a literal; without it the
    * portable search gives the same lines */
-  if (n && exh__lib_load(EXH_LIB_HYPERSCAN, NULL, 0) == 0) {
+  if (n && db && exh__lib_load(EXH_LIB_HYPERSCAN, NULL, 0) == 0) {
+    if (hs_deserialize_database(db, dbn, &pf->db) != HS_SUCCESS) {
+      pf->db = NULL;
+      snprintf(why, whyn, "hyperscan: the cached database cannot be read");
+      exh__pf_free(pf);
+      return NULL;
+    }
+  } else if (n && exh__lib_load(EXH_LIB_HYPERSCAN, NULL, 0) == 0) {
     const char **exprs = exh__xcalloc(n, sizeof *exprs);
     unsigned *flags = exh__xcalloc(n, sizeof *flags);
     unsigned *ids = exh__xcalloc(n, sizeof *ids);
@@ -103,8 +114,62 @@ exh_prefilter *exh__pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t
 #else
   (void)why;
   (void)whyn;
+  if (db && dbn) { /* a database this build cannot read */
+    exh__pf_free(pf);
+    return NULL;
+  }
 #endif
   return pf;
+}
+
+exh_prefilter *exh__pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t whyn) {
+  return pf_build(lits, n, NULL, 0, why, whyn);
+}
+
+exh_prefilter *exh__pf_load(const exh_pf_lit *lits, size_t n, const void *db, size_t dbn, char *why, size_t whyn) {
+  if (!db) {
+    snprintf(why, whyn, "no database");
+    return NULL;
+  }
+  return pf_build(lits, n, db, dbn, why, whyn);
+}
+
+int exh__pf_serialize(const exh_prefilter *pf, char **out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+#ifdef EXH_HAVE_HYPERSCAN
+  if (!pf->db) return -1;
+  char *b = NULL;
+  size_t bn = 0;
+  if (hs_serialize_database(pf->db, &b, &bn) != HS_SUCCESS || !b) return -1;
+  *out = exh__xmalloc(bn ? bn : 1);
+  memcpy(*out, b, bn);
+  free(b); /* hs_serialize_database allocates with the default allocator (malloc) */
+  *n = bn;
+  return 0;
+#else
+  (void)pf;
+  return -1;
+#endif
+}
+
+size_t exh__pf_platform(char *buf, size_t n) {
+#ifdef EXH_HAVE_HYPERSCAN
+  hs_platform_info_t pi;
+  memset(&pi, 0, sizeof pi);
+  if (exh__lib_load(EXH_LIB_HYPERSCAN, NULL, 0) != 0) { /* the portable search then */
+    int k = snprintf(buf, n, "portable (hyperscan not loaded)");
+    return k > 0 && (size_t)k < n ? (size_t)k : 0;
+  }
+  if (hs_populate_platform(&pi) != HS_SUCCESS) return 0;
+  int k = snprintf(buf, n, "hyperscan %s; tune %u; cpu %llx; reserved %llx %llx", hs_version(), pi.tune,
+                   (unsigned long long)pi.cpu_features, (unsigned long long)pi.reserved1,
+                   (unsigned long long)pi.reserved2);
+  return k > 0 && (size_t)k < n ? (size_t)k : 0;
+#else
+  int k = snprintf(buf, n, "portable");
+  return k > 0 && (size_t)k < n ? (size_t)k : 0;
+#endif
 }
 
 void exh__pf_free(exh_prefilter *pf) {

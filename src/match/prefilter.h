@@ -21,6 +21,15 @@ typedef struct exh_pf_lit {
 /* Builds a caseless literal matcher. NULL with a reason on failure. */
 exh_prefilter *exh__pf_build(const exh_pf_lit *lits, size_t n, char *why, size_t whyn);
 void exh__pf_free(exh_prefilter *pf);
+/* The same from a database exh__pf_serialize wrote for these literals (the
+ * rule cache): NULL when it cannot be used (then build). */
+exh_prefilter *exh__pf_load(const exh_pf_lit *lits, size_t n, const void *db, size_t dbn, char *why, size_t whyn);
+/* The engine's database in a form exh__pf_load reads: 0 and *out (the
+ * caller frees it), or -1 when there is none (the portable engine). */
+int exh__pf_serialize(const exh_prefilter *pf, char **out, size_t *n);
+/* What a serialised database depends on besides its literals (engine
+ * version, the CPU platform it was compiled for), as text; its length. */
+size_t exh__pf_platform(char *buf, size_t n);
 const char *exh__pf_engine(void); /* "hyperscan" or "portable" */
 
 exh_pf_scratch *exh__pf_scratch_new(const exh_prefilter *pf);

@@ -17,6 +17,7 @@
 #define EXH_LAZY_PCRE2(X) \
   X(pcre2_code_free_8) \
   X(pcre2_compile_8) \
+  X(pcre2_config_8) \
   X(pcre2_get_error_message_8) \
   X(pcre2_jit_compile_8) \
   X(pcre2_match_8) \
@@ -24,6 +25,10 @@
   X(pcre2_match_context_free_8) \
   X(pcre2_match_data_create_8) \
   X(pcre2_match_data_free_8) \
+  X(pcre2_serialize_decode_8) \
+  X(pcre2_serialize_encode_8) \
+  X(pcre2_serialize_free_8) \
+  X(pcre2_serialize_get_number_of_codes_8) \
   X(pcre2_set_depth_limit_8) \
   X(pcre2_set_match_limit_8)
 
@@ -37,6 +42,7 @@ const exh_lazy_pcre2 *exh__lazy_pcre2(void);
 #ifndef EXH_LAZY_IMPL
 #define pcre2_code_free_8 (exh__lazy_pcre2()->pcre2_code_free_8)
 #define pcre2_compile_8 (exh__lazy_pcre2()->pcre2_compile_8)
+#define pcre2_config_8 (exh__lazy_pcre2()->pcre2_config_8)
 #define pcre2_get_error_message_8 (exh__lazy_pcre2()->pcre2_get_error_message_8)
 #define pcre2_jit_compile_8 (exh__lazy_pcre2()->pcre2_jit_compile_8)
 #define pcre2_match_8 (exh__lazy_pcre2()->pcre2_match_8)
@@ -44,6 +50,10 @@ const exh_lazy_pcre2 *exh__lazy_pcre2(void);
 #define pcre2_match_context_free_8 (exh__lazy_pcre2()->pcre2_match_context_free_8)
 #define pcre2_match_data_create_8 (exh__lazy_pcre2()->pcre2_match_data_create_8)
 #define pcre2_match_data_free_8 (exh__lazy_pcre2()->pcre2_match_data_free_8)
+#define pcre2_serialize_decode_8 (exh__lazy_pcre2()->pcre2_serialize_decode_8)
+#define pcre2_serialize_encode_8 (exh__lazy_pcre2()->pcre2_serialize_encode_8)
+#define pcre2_serialize_free_8 (exh__lazy_pcre2()->pcre2_serialize_free_8)
+#define pcre2_serialize_get_number_of_codes_8 (exh__lazy_pcre2()->pcre2_serialize_get_number_of_codes_8)
 #define pcre2_set_depth_limit_8 (exh__lazy_pcre2()->pcre2_set_depth_limit_8)
 #define pcre2_set_match_limit_8 (exh__lazy_pcre2()->pcre2_set_match_limit_8)
 #endif

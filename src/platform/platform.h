@@ -100,6 +100,9 @@ void exh__cond_broadcast(exh_cond *c);
 void exh__cond_free(exh_cond *c);
 
 int exh__stderr_is_tty(void);
+/* The GNU build id of the loaded object that holds `addr` (the library, or
+ * the program it is linked into): its length, 0 when it has none. */
+size_t exh__build_id(const void *addr, unsigned char *out, size_t max);
 double exh__monotonic_s(void);
 /* CPU seconds the calling thread has used (EXHUNT_TIMING). */
 double exh__thread_cpu_s(void);

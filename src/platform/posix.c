@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,4 +378,49 @@ double exh__thread_cpu_s(void) {
   struct timespec ts;
   if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- the build id (the rule cache's key: docs/rules.md) ------------------ */
+
+typedef struct bid_ctx {
+  uintptr_t addr;
+  unsigned char *out;
+  size_t max, n;
+} bid_ctx;
+
+static int bid_cb(struct dl_phdr_info *info, size_t size, void *vctx) {
+  (void)size;
+  bid_ctx *c = vctx;
+  int mine = 0;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    uintptr_t lo = (uintptr_t)(info->dlpi_addr + ph->p_vaddr);
+    if (ph->p_type == PT_LOAD && c->addr >= lo && c->addr < lo + ph->p_memsz) mine = 1;
+  }
+  if (!mine) return 0;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type != PT_NOTE) continue;
+    const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+    while ((size_t)(end - p) >= sizeof(ElfW(Nhdr))) {
+      const ElfW(Nhdr) *nh = (const void *)p;
+      size_t name = ((size_t)nh->n_namesz + 3) & ~(size_t)3, desc = ((size_t)nh->n_descsz + 3) & ~(size_t)3;
+      if ((size_t)(end - p) - sizeof *nh < name + nh->n_descsz) break;
+      const unsigned char *d = p + sizeof *nh + name;
+      if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && !memcmp(p + sizeof *nh, "GNU", 4)) {
+        c->n = nh->n_descsz < c->max ? nh->n_descsz : c->max;
+        memcpy(c->out, d, c->n);
+        return 1;
+      }
+      if ((size_t)(end - d) < desc) break;
+      p = d + desc;
+    }
+  }
+  return 1;
+}
+
+size_t exh__build_id(const void *addr, unsigned char *out, size_t max) {
+  bid_ctx c = {(uintptr_t)addr, out, max, 0};
+  dl_iterate_phdr(bid_cb, &c);
+  return c.n;
 }

@@ -179,6 +179,11 @@ char *exh__rules_read_user_file(const char *path, size_t max, size_t *n, char *w
  * name order, each folder once, at most 32 deep. */
 typedef exh_err (*exh_rule_file_fn)(exh_ruleset *rs, const char *path);
 exh_err exh__ruleset_walk_files(exh_ruleset *rs, const char *path, const char *const *exts, exh_rule_file_fn fn);
+/* Adds YAML texts (the rules compiled into exhunt) as exh_ruleset_add_yaml
+ * does one by one, through the compiled rule cache when the set has one
+ * (cache.c). The result: the last failure, else EXH_OK. */
+exh_err exh__ruleset_add_yaml_texts(exh_ruleset *rs, const char *what, const char *const *sources,
+                                    const char *const *texts, const size_t *lens, size_t n);
 /* "12 MiB": a limit as a person reads it (per thread, one use at a time). */
 const char *exh__size_text(size_t n);
 

@@ -46,6 +46,12 @@ struct exh_ruleset {
   size_t *rule_set;
   size_t cap_rule_set;
   size_t cur_set;
+  /* the compiled rule cache (cache.c): its settings, and the hook it puts
+   * on rejections while it gathers or records a rule set */
+  void *cache;
+  void (*cache_free)(void *cache);
+  exh_reject_hook hook;
+  void *hookctx;
 };
 
 #define NO_SET ((size_t)-1)
@@ -148,6 +154,7 @@ void exh_ruleset_free(exh_ruleset *rs) {
   }
   free(rs->sets);
   free(rs->rule_set);
+  if (rs->cache_free) rs->cache_free(rs->cache);
   free(rs);
 }
 
@@ -209,6 +216,35 @@ const exh_valueset *exh__ruleset_valueset_compiling(const exh_ruleset *rs) { ret
 void exh__ruleset_set_valueset(exh_ruleset *rs, const exh_valueset *vs) { rs->valueset_compiling = vs; }
 
 void *exh__ruleset_content(const exh_ruleset *rs) { return rs->content; }
+
+void exh__ruleset_set_hook(exh_ruleset *rs, exh_reject_hook fn, void *ctx) {
+  rs->hook = fn;
+  rs->hookctx = ctx;
+}
+void *exh__ruleset_hook_ctx(const exh_ruleset *rs) { return rs->hookctx; }
+void exh__ruleset_budget(const exh_ruleset *rs, size_t out[4], int *valueset) {
+  out[0] = rs->n, out[1] = rs->nvalues, out[2] = rs->nbytes, out[3] = rs->nregex;
+  *valueset = rs->valueset_compiling != NULL;
+}
+void exh__ruleset_append(exh_ruleset *rs, exh_rule *r) {
+  EXH_VEC_RESERVE(rs->rules, rs->cap, rs->n + 1);
+  EXH_VEC_RESERVE(rs->rule_set, rs->cap_rule_set, rs->n + 1);
+  rs->rule_set[rs->n] = rs->cur_set;
+  rs->rules[rs->n++] = r;
+  rs->nvalues += r->nvalues;
+  rs->nbytes += r->nbytes;
+  rs->nregex += r->nregex;
+}
+void *exh__ruleset_cache(const exh_ruleset *rs) { return rs->cache; }
+void exh__ruleset_set_cache(exh_ruleset *rs, void *cache, void (*free_fn)(void *)) {
+  if (rs->cache_free) rs->cache_free(rs->cache);
+  rs->cache = cache;
+  rs->cache_free = free_fn;
+}
+size_t exh__ruleset_set_names(const exh_ruleset *rs, size_t i, const char **name, const char **origin) {
+  if (i < rs->nsets) *name = rs->sets[i].name, *origin = rs->sets[i].origin;
+  return rs->nsets;
+}
 void exh__ruleset_attach_content(exh_ruleset *rs, void *content, void (*free_fn)(void *),
                                  exh_err (*compile)(exh_ruleset *, void *)) {
   rs->content = content;
@@ -219,6 +255,7 @@ int exh__ruleset_compiled(const exh_ruleset *rs) { return rs->compiled; }
 int *exh__ruleset_broken(exh_ruleset *rs) { return &rs->broken; }
 void exh__ruleset_count_reject(exh_ruleset *rs) { rs->nrejected++; }
 void exh__ruleset_note(exh_ruleset *rs, const char *source, const char *why) {
+  if (rs->hook && rs->hook(rs->hookctx, source, EXH_REJECT_NOTE, why, 1)) return;
   if (rs->rej) rs->rej(rs->rejctx, source, EXH_REJECT_NOTE, why);
 }
 size_t *exh__ruleset_rule_bytes(exh_ruleset *rs) { return &rs->rule_bytes; }
@@ -558,6 +595,7 @@ const char *exh__size_text(size_t n) {
 }
 
 void exh__ruleset_reject(exh_ruleset *rs, const char *source, const char *title, const char *why) {
+  if (rs->hook && rs->hook(rs->hookctx, source, title, why, 0)) return;
   rs->nrejected++;
   if (rs->cur_set != NO_SET && !(title && !strcmp(title, EXH_REJECT_NOTE))) rs->sets[rs->cur_set].rejected++;
   if (rs->rej) rs->rej(rs->rejctx, source, title, why);
@@ -620,13 +658,7 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
       r = NULL;
     }
     if (r) {
-      EXH_VEC_RESERVE(rs->rules, rs->cap, rs->n + 1);
-      EXH_VEC_RESERVE(rs->rule_set, rs->cap_rule_set, rs->n + 1);
-      rs->rule_set[rs->n] = rs->cur_set;
-      rs->rules[rs->n++] = r;
-      rs->nvalues += r->nvalues;
-      rs->nbytes += r->nbytes;
-      rs->nregex += r->nregex;
+      exh__ruleset_append(rs, r);
     } else {
       char *t = doc_title(&doc);
       exh__ruleset_reject(rs, source, t, why);
@@ -838,7 +870,8 @@ static exh_err rs_add_path_(exh_ruleset *rs, const char *path) {
   if (rs->compiled) return EXH_EARG;
   size_t prev = rs->cur_set;
   if (prev == NO_SET) exh__ruleset_set_open(rs, "user", path, NULL);
-  exh_err rc = exh__ruleset_walk_files(rs, path, yaml_exts, add_file);
+  exh_err rc = rs->cache ? exh__cache_rule_walk(rs, "path", &path, 1, add_file)
+                         : exh__ruleset_walk_files(rs, path, yaml_exts, add_file);
   rs->cur_set = prev;
   return rc;
 }
@@ -923,6 +956,7 @@ static exh_err rs_compile_(exh_ruleset *rs) {
     if (!exh__rule_literal_groups(rs->rules[i], &ng) && !exh__rule_applies(rs->rules[i], EXH_KIND_EVTX))
       rs->unfiltered++;
   }
+  exh_pf_cache *pfc = rs->cache ? exh__cache_pf_open(rs) : NULL;
   for (int k = 1; k <= EXH_KIND_EVTX; k++) {
     exh_kind_plan *pl = &rs->plans[k];
     exh_pf_lit *lits = NULL;
@@ -952,13 +986,19 @@ static exh_err rs_compile_(exh_ruleset *rs) {
       free(lits);
       continue;
     }
-    pl->pf = exh__pf_build(lits, nl, why, sizeof why);
+    pl->pf = pfc ? exh__cache_pf_get(pfc, k, lits, nl) : NULL;
+    if (!pl->pf) {
+      pl->pf = exh__pf_build(lits, nl, why, sizeof why);
+      if (pl->pf && pfc) exh__cache_pf_put(pfc, k, lits, nl, pl->pf);
+    }
     free(lits);
     if (!pl->pf) {
       fprintf(stderr, "exhunt: cannot build the prefilter: %s\n", why);
+      exh__cache_pf_close(pfc);
       return EXH_ERULE;
     }
   }
+  exh__cache_pf_close(pfc);
   for (size_t i = 0; i < rs->nsets; i++) rs->sets[i].loaded = 0;
   for (size_t i = 0; i < rs->n; i++)
     if (rs->rule_set[i] != NO_SET) rs->sets[rs->rule_set[i]].loaded++;
@@ -1105,19 +1145,27 @@ static exh_err rs_add_sigmahq_(exh_ruleset *rs, const char *path) {
   size_t prev = exh__ruleset_set_open(rs, "SigmaHQ", path, version);
   free(version);
   exh_err rc = EXH_OK;
+  char *roots[3];
+  size_t nroots = 0;
   if (!layout) {
-    rc = exh__ruleset_walk_files(rs, path, yaml_exts, add_file);
+    roots[nroots++] = exh__xstrdup(path);
   } else {
     static const char *const alerting[] = {"rules", "rules-emerging-threats", "rules-dfir"};
     for (size_t i = 0; i < sizeof alerting / sizeof alerting[0]; i++) {
       sub = exh__xasprintf("%s/%s", path, alerting[i]);
-      if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
-        exh_err r = exh__ruleset_walk_files(rs, sub, yaml_exts, add_file);
-        if (r != EXH_OK && rc == EXH_OK) rc = r;
-      }
-      free(sub);
+      if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode)) roots[nroots++] = sub;
+      else free(sub);
     }
   }
+  if (rs->cache) {
+    rc = exh__cache_rule_walk(rs, "sigmahq", (const char *const *)roots, nroots, add_file);
+  } else {
+    for (size_t i = 0; i < nroots; i++) {
+      exh_err r = exh__ruleset_walk_files(rs, roots[i], yaml_exts, add_file);
+      if (r != EXH_OK && rc == EXH_OK) rc = r;
+    }
+  }
+  for (size_t i = 0; i < nroots; i++) free(roots[i]);
   rs->cur_set = prev;
   return rc;
 }

@@ -1994,3 +1994,14 @@ int exh__rule_reads_channel(const exh_rule *r, exh_str channel) {
     if (!r->wsrc[k]->channel || exh__strieq(channel, r->wsrc[k]->channel)) return 1;
   return 0;
 }
+
+/* The Windows log sources by number, for the rule cache (cache.c), which
+ * stores a rule's as numbers: every one a service or category names, in
+ * the tables' order; NULL for an empty slot or past the end (*count). */
+const win_src *exh__sigma_win_src(size_t i, size_t *count) {
+  size_t ns = sizeof win_services / sizeof win_services[0], nc = sizeof win_categories / sizeof win_categories[0];
+  *count = (ns + nc) * WIN_SRC_MAX;
+  if (i >= *count) return NULL;
+  size_t e = i / WIN_SRC_MAX, k = i % WIN_SRC_MAX;
+  return e < ns ? win_services[e].src[k] : win_categories[e - ns].src[k];
+}

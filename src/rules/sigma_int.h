@@ -150,4 +150,45 @@ void exh__ruleset_rule_begin(exh_ruleset *rs);
 int exh__ruleset_regex_room(exh_ruleset *rs, size_t n);
 
 
+/* ---- the compiled rule cache (cache.c) ----------------------------------- */
+
+/* The Windows log sources by number (sigma.c): NULL for an empty slot or
+ * past the end; *count is the end. */
+const win_src *exh__sigma_win_src(size_t i, size_t *count);
+
+/* While the cache gathers or records a rule set's loading, every rejection
+ * and note goes to this hook first; it returns 1 to take it (gathering: it
+ * is replayed later), 0 to let it through as usual. */
+typedef int (*exh_reject_hook)(void *ctx, const char *source, const char *title, const char *why, int note);
+void exh__ruleset_set_hook(exh_ruleset *rs, exh_reject_hook fn, void *ctx);
+void *exh__ruleset_hook_ctx(const exh_ruleset *rs);
+/* What loading one more rule depends on: the rules, values, value bytes and
+ * regular expressions the set holds, and whether value-set rules compile. */
+void exh__ruleset_budget(const exh_ruleset *rs, size_t out[4], int *valueset);
+/* Appends a rule restored from the cache to the current set, as loading does. */
+void exh__ruleset_append(exh_ruleset *rs, exh_rule *r);
+/* The cache's settings (cache.c owns them; NULL: no cache). */
+void *exh__ruleset_cache(const exh_ruleset *rs);
+void exh__ruleset_set_cache(exh_ruleset *rs, void *cache, void (*free_fn)(void *));
+/* The set's rule sets' names and origins (the prefilter cache's slot). */
+size_t exh__ruleset_set_names(const exh_ruleset *rs, size_t i, const char **name, const char **origin);
+
+/* Loads the rule files below `roots` (YAML, walked as exh_ruleset_add_path
+ * does) through the cache: the same rules, rejections and field ids as the
+ * walk, from the cache when every file's path and content and the set's
+ * state before are those it was written for. */
+exh_err exh__cache_rule_walk(exh_ruleset *rs, const char *what, const char *const *roots, size_t nroots,
+                             exh_rule_file_fn add_file);
+/* Prefilter databases of one compile: opened before, one get per kind (the
+ * cached database for exactly these literals, or NULL), a put for each one
+ * built, closed after (written when one was built). */
+typedef struct exh_pf_cache exh_pf_cache;
+exh_pf_cache *exh__cache_pf_open(exh_ruleset *rs);
+struct exh_prefilter *exh__cache_pf_get(exh_pf_cache *c, int kind, const exh_pf_lit *lits, size_t n);
+void exh__cache_pf_put(exh_pf_cache *c, int kind, const exh_pf_lit *lits, size_t n, const struct exh_prefilter *pf);
+void exh__cache_pf_close(exh_pf_cache *c);
+/* For the fuzz target: parses a rule set's cache payload (no checksum) into
+ * a fresh rule set and frees it. 0 if it parsed. */
+int exh__cache_parse_payload(const void *data, size_t n);
+
 #endif
