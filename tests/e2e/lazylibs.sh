@@ -48,20 +48,24 @@ else
     n=$(loaded "$X" $cmd | grep -Ec "$HEAVY")
     check "exhunt $cmd loads none of the optional libraries" 0 "$n"
   done
-  loaded "$X" scan --no-progress "$SAMPLE" > "$W/scan.libs"
+  loaded "$X" scan --no-progress --no-cache "$SAMPLE" > "$W/scan.libs"
   for l in libyaml libhs libpcre2 libyara libcrypto; do
-    grep -q "^$l" "$W/scan.libs"; check "a scan of the sample tree loads $l" 0 $?
+    grep -q "^$l" "$W/scan.libs"; check "a scan of the sample tree (no rule cache) loads $l" 0 $?
   done
+  # rules from the compiled cache (docs/rules.md) need no YAML parser
+  XDG_CACHE_HOME="$W/xdg" "$X" scan --no-progress -o /dev/null "$SAMPLE"
+  loaded env XDG_CACHE_HOME="$W/xdg" "$X" scan --no-progress "$SAMPLE" > "$W/cached.libs"
+  grep -q '^libyaml' "$W/cached.libs"; check "a scan with the rules cached does not load libyaml" 1 $?
   grep -q '^libarchive' "$W/scan.libs"; check "a scan of the sample tree (no archive) does not load libarchive" 1 $?
   loaded "$X" scan --no-progress "$W/zipped" > "$W/zip.libs"
   grep -q '^libarchive' "$W/zip.libs"; check "a scan of a zip loads libarchive" 0 $?
 fi
 
 # every library refused in turn: no crash (exit 0-3), the reason said
-"$X" scan --no-progress -f csv "$SAMPLE" > "$W/all.csv" 2> /dev/null
+"$X" scan --no-progress --no-cache -f csv "$SAMPLE" > "$W/all.csv" 2> /dev/null
 check "scan of the sample tree" 1 $?
 for l in yaml hyperscan pcre2 archive yara crypto; do
-  EXHUNT_TEST_NO_LIB=$l "$X" scan --no-progress -f csv "$SAMPLE" > "$W/no-$l.csv" 2> "$W/no-$l.err"
+  EXHUNT_TEST_NO_LIB=$l "$X" scan --no-progress --no-cache -f csv "$SAMPLE" > "$W/no-$l.csv" 2> "$W/no-$l.err"
   rc=$?
   [ $rc -le 3 ]; check "scan with $l refused exits normally (rc $rc)" 0 $?
 done
