@@ -44,6 +44,9 @@ typedef struct evctx {
   int no_prefilter; /* EXHUNT_NO_EVENT_PREFILTER: every rule on every event */
   uint32_t *cand; /* rules to run on the current record */
   size_t ncand, capcand;
+  uint32_t *stamp; /* per rule: the serial of the last record it was a hit of */
+  size_t nstamp;
+  uint32_t serial;
   double deadline;
   int timed_out;
   uint64_t fields_dropped; /* events with more fields than EXH_EVENT_MAX_FIELDS */
@@ -71,6 +74,7 @@ static void ctx_free(evctx *c) {
   exh__buf_free(&c->tmp);
   exh__buf_free(&c->head);
   free(c->cand);
+  free(c->stamp);
   free(c);
 }
 
@@ -195,13 +199,22 @@ static int channel_wanted(evctx *c, exh_str channel) {
 
 /* Prefilter hits of one record: rule indexes whose anchor literal occurs
  * anywhere in the record's text (values may hold newlines: the lines of
- * one record are one haystack). */
+ * one record are one haystack), each once: a rule's literals may occur
+ * many times, and a stamp per rule (the record's serial) drops repeats
+ * before they are sorted. */
 static int on_hit(void *ctx, size_t start, size_t end, const uint32_t *ids, size_t nids) {
   evctx *c = ctx;
   (void)start, (void)end;
   for (size_t i = 0; i < nids; i++) {
     uint32_t r = EXH_PF_RULE(ids[i]);
-    if (c->ncand && c->cand[c->ncand - 1] == r) continue;
+    if (r >= c->nstamp) { /* the rule set's size, once */
+      size_t n = exh_ruleset_count(c->wk->rs) > r ? exh_ruleset_count(c->wk->rs) : (size_t)r + 1;
+      c->stamp = exh__xrealloc(c->stamp, n * sizeof *c->stamp);
+      memset(c->stamp + c->nstamp, 0, (n - c->nstamp) * sizeof *c->stamp);
+      c->nstamp = n;
+    }
+    if (c->stamp[r] == c->serial) continue;
+    c->stamp[r] = c->serial;
     EXH_VEC_RESERVE(c->cand, c->capcand, c->ncand + 1);
     c->cand[c->ncand++] = r;
   }
@@ -214,11 +227,19 @@ static int cmp_u32(const void *a, const void *b) {
 }
 
 /* The rules to run on this record, in rule order: those with no literal,
- * and those whose every literal group occurs in the record's text. A rule
- * can only match if its literals occur in the values it tests, and every
- * value is in the text (docs/architecture.md: the literal derivation). */
-static void candidates(evctx *c) {
+ * and those whose log source takes the record's channel and event id and
+ * whose every literal group occurs in the record's text. A rule can only
+ * match if its literals occur in the values it tests, and every value is
+ * in the text (docs/architecture.md: the literal derivation); eval_event
+ * asks every rule for its log source again (the rules without a literal
+ * are asked only there), so the log source is asked first here only
+ * because it is cheaper than the literal search. */
+static void candidates(evctx *c, exh_str channel, unsigned eid) {
   c->ncand = 0;
+  if (++c->serial == 0) { /* wrapped: no stale stamp may equal it */
+    if (c->stamp) memset(c->stamp, 0, c->nstamp * sizeof *c->stamp);
+    c->serial = 1;
+  }
   const exh_kind_plan *pl = c->plan;
   /* EXHUNT_NO_EVENT_PREFILTER=1 runs every rule on every event: the test
    * event_prefilter_sound compares both ways on real data */
@@ -234,11 +255,11 @@ static void candidates(evctx *c) {
     return;
   }
   size_t nhit = c->ncand, k = 0;
-  if (nhit > 1) qsort(c->cand, nhit, sizeof *c->cand, cmp_u32);
-  for (size_t i = 0; i < nhit; i++) { /* unique, and every other literal group present */
-    if (i && c->cand[i] == c->cand[i - 1]) continue;
+  for (size_t i = 0; i < nhit; i++) { /* unique already (on_hit) */
     const exh_rule *r = exh__ruleset_get(c->wk->rs, c->cand[i]);
-    if (exh__rule_verify_groups(r, c->raw.p, c->raw.n)) c->cand[k++] = c->cand[i];
+    int map;
+    if (exh__rule_windows_accepts(r, channel, eid, &map) && exh__rule_verify_groups(r, c->raw.p, c->raw.n))
+      c->cand[k++] = c->cand[i];
   }
   c->ncand = k;
   for (size_t i = 0; i < pl->nalways; i++) {
@@ -265,7 +286,7 @@ static void eval_event(evctx *c, exh_str channel, unsigned eid, int64_t t, uint6
   rec.fmap = fmap;
   rec.nfmap = (int)nf;
   rec.scratch = wk->scratch;
-  candidates(c);
+  candidates(c, channel, eid);
   for (size_t i = 0; i < c->ncand; i++) {
     const exh_rule *rule = exh__ruleset_get(rs, c->cand[i]);
     int map;
