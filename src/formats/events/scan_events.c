@@ -1,6 +1,8 @@
-/* Scanning one EVTX file: decode each record, flatten it into Sigma's field
- * names (System children, Provider_Name, EventData's <Data Name="X">,
- * UserData's leaves; docs/windows-mapping.md), and evaluate the rules whose
+/* Scanning one EVTX file: read each record's fields in Sigma's names
+ * (System children, Provider_Name, EventData's <Data Name="X">, UserData's
+ * leaves; docs/windows-mapping.md), through the chunk's compiled templates
+ * or, for records of other shapes, from their tree (formats/evtx/
+ * evtx_fields.c: both give the same), and evaluate the rules whose
  * Windows log source takes the record's channel and event id. Keyword
  * selections match the record's whole text (all values, space-separated):
  * MSExchange Management events carry their cmdlet only as positional data. */
@@ -28,6 +30,7 @@ typedef struct evctx {
   exh_buf flat;      /* names and values of the record */
   exh_buf raw;       /* the whole text for keywords */
   exh_buf tmp;
+  exh_buf head; /* a tree's System values */
   /* whether any loaded rule reads a channel, for the channels met last
    * (the answer is a loop over the rules; a file has one or a few) */
   struct {
@@ -41,6 +44,9 @@ typedef struct evctx {
   int no_prefilter; /* EXHUNT_NO_EVENT_PREFILTER: every rule on every event */
   uint32_t *cand; /* rules to run on the current record */
   size_t ncand, capcand;
+  uint32_t *stamp; /* per rule: the serial of the last record it was a hit of */
+  size_t nstamp;
+  uint32_t serial;
   double deadline;
   int timed_out;
   uint64_t fields_dropped; /* events with more fields than EXH_EVENT_MAX_FIELDS */
@@ -66,7 +72,9 @@ static void ctx_free(evctx *c) {
   exh__buf_free(&c->flat);
   exh__buf_free(&c->raw);
   exh__buf_free(&c->tmp);
+  exh__buf_free(&c->head);
   free(c->cand);
+  free(c->stamp);
   free(c);
 }
 
@@ -102,26 +110,6 @@ static void flat_add(evctx *c, const char *name, size_t nl, exh_str v) {
   if (v.n) {
     if (c->raw.n) exh_buf_addc(&c->raw, ' ');
     exh_buf_add(&c->raw, v.p, v.n);
-  }
-}
-
-static void flatten_leaves(evctx *c, const exh_evtx *p, int node, int depth) {
-  if (depth > 16) return;
-  for (int ch = exh__evtx_node_at(p, node)->first_child; ch >= 0; ch = exh__evtx_node_at(p, ch)->next) {
-    const exh_evtx_node *n = exh__evtx_node_at(p, ch);
-    if (n->is_text) continue;
-    int leaf = 1;
-    for (int g = n->first_child; g >= 0; g = exh__evtx_node_at(p, g)->next)
-      if (!exh__evtx_node_at(p, g)->is_text) leaf = 0;
-    exh_str nm = exh__evtx_str(p, n->name, n->name_len);
-    if (!leaf) {
-      flatten_leaves(c, p, ch, depth + 1);
-      continue;
-    }
-    exh_str dn = exh__evtx_attr_value(p, ch, "Name");
-    exh_str v = exh__evtx_text(p, ch, &c->tmp);
-    if (nm.n == 4 && !memcmp(nm.p, "Data", 4) && dn.p) flat_add(c, dn.p, dn.n, v);
-    else flat_add(c, nm.p, nm.n, v);
   }
 }
 
@@ -167,7 +155,7 @@ static void emit(evctx *c, const exh_rule *rule, exh_record *rec, const evsrc *s
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
     if (m) {
-      exh__evtx_write_json(m, src->p, src->r);
+      exh__evtx_write_json_any(m, src->p, src->r);
       fclose(m);
       set_evidence(f, buf, len);
       free(buf);
@@ -211,13 +199,22 @@ static int channel_wanted(evctx *c, exh_str channel) {
 
 /* Prefilter hits of one record: rule indexes whose anchor literal occurs
  * anywhere in the record's text (values may hold newlines: the lines of
- * one record are one haystack). */
+ * one record are one haystack), each once: a rule's literals may occur
+ * many times, and a stamp per rule (the record's serial) drops repeats
+ * before they are sorted. */
 static int on_hit(void *ctx, size_t start, size_t end, const uint32_t *ids, size_t nids) {
   evctx *c = ctx;
   (void)start, (void)end;
   for (size_t i = 0; i < nids; i++) {
     uint32_t r = EXH_PF_RULE(ids[i]);
-    if (c->ncand && c->cand[c->ncand - 1] == r) continue;
+    if (r >= c->nstamp) { /* the rule set's size, once */
+      size_t n = exh_ruleset_count(c->wk->rs) > r ? exh_ruleset_count(c->wk->rs) : (size_t)r + 1;
+      c->stamp = exh__xrealloc(c->stamp, n * sizeof *c->stamp);
+      memset(c->stamp + c->nstamp, 0, (n - c->nstamp) * sizeof *c->stamp);
+      c->nstamp = n;
+    }
+    if (c->stamp[r] == c->serial) continue;
+    c->stamp[r] = c->serial;
     EXH_VEC_RESERVE(c->cand, c->capcand, c->ncand + 1);
     c->cand[c->ncand++] = r;
   }
@@ -230,11 +227,19 @@ static int cmp_u32(const void *a, const void *b) {
 }
 
 /* The rules to run on this record, in rule order: those with no literal,
- * and those whose every literal group occurs in the record's text. A rule
- * can only match if its literals occur in the values it tests, and every
- * value is in the text (docs/architecture.md: the literal derivation). */
-static void candidates(evctx *c) {
+ * and those whose log source takes the record's channel and event id and
+ * whose every literal group occurs in the record's text. A rule can only
+ * match if its literals occur in the values it tests, and every value is
+ * in the text (docs/architecture.md: the literal derivation); eval_event
+ * asks every rule for its log source again (the rules without a literal
+ * are asked only there), so the log source is asked first here only
+ * because it is cheaper than the literal search. */
+static void candidates(evctx *c, exh_str channel, unsigned eid) {
   c->ncand = 0;
+  if (++c->serial == 0) { /* wrapped: no stale stamp may equal it */
+    if (c->stamp) memset(c->stamp, 0, c->nstamp * sizeof *c->stamp);
+    c->serial = 1;
+  }
   const exh_kind_plan *pl = c->plan;
   /* EXHUNT_NO_EVENT_PREFILTER=1 runs every rule on every event: the test
    * event_prefilter_sound compares both ways on real data */
@@ -250,11 +255,11 @@ static void candidates(evctx *c) {
     return;
   }
   size_t nhit = c->ncand, k = 0;
-  if (nhit > 1) qsort(c->cand, nhit, sizeof *c->cand, cmp_u32);
-  for (size_t i = 0; i < nhit; i++) { /* unique, and every other literal group present */
-    if (i && c->cand[i] == c->cand[i - 1]) continue;
+  for (size_t i = 0; i < nhit; i++) { /* unique already (on_hit) */
     const exh_rule *r = exh__ruleset_get(c->wk->rs, c->cand[i]);
-    if (exh__rule_verify_groups(r, c->raw.p, c->raw.n)) c->cand[k++] = c->cand[i];
+    int map;
+    if (exh__rule_windows_accepts(r, channel, eid, &map) && exh__rule_verify_groups(r, c->raw.p, c->raw.n))
+      c->cand[k++] = c->cand[i];
   }
   c->ncand = k;
   for (size_t i = 0; i < pl->nalways; i++) {
@@ -281,7 +286,7 @@ static void eval_event(evctx *c, exh_str channel, unsigned eid, int64_t t, uint6
   rec.fmap = fmap;
   rec.nfmap = (int)nf;
   rec.scratch = wk->scratch;
-  candidates(c);
+  candidates(c, channel, eid);
   for (size_t i = 0; i < c->ncand; i++) {
     const exh_rule *rule = exh__ruleset_get(rs, c->cand[i]);
     int map;
@@ -325,6 +330,12 @@ static void note_host(exh_evidence *ev, exh_str h) {
   ev->host[h.n] = 0;
 }
 
+/* exh__evtx_fields_each's callback: one field of a compiled record. */
+static void on_field(void *ctx, const char *name, size_t nl, exh_str v) { flat_add(ctx, name, nl, v); }
+
+/* A record, read through the compiled templates (r->fields: its System
+ * values, exh__evtx_fields_each its fields) or from its tree; both give
+ * the same values in the same order (evtx_fields.c). */
 static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
   evctx *c = ctx;
   c->ev->records++;
@@ -332,64 +343,32 @@ static int on_record(void *ctx, const exh_evtx *p, const exh_evtx_record *r) {
     c->timed_out = 1;
     return 1;
   }
-  if (r->root < 0) return 0;
-  /* a record may lack System or any part of it (damage, or crafted):
-   * every lookup below takes a missing node (-1) */
-  int sys = exh__evtx_child(p, r->root, "System");
-  exh_str channel = exh__evtx_text(p, exh__evtx_child(p, sys, "Channel"), &c->tmp);
+  exh_evtx_head tree_head;
+  const exh_evtx_head *h = r->fields;
+  if (!h) {
+    if (exh__evtx_tree_head(p, r, &tree_head, &c->head)) return 0; /* nothing decoded */
+    h = &tree_head;
+  }
   char chbuf[256];
-  snprintf(chbuf, sizeof chbuf, "%.*s", (int)(channel.n < 255 ? channel.n : 255), channel.p);
-  channel = (exh_str){chbuf, strlen(chbuf)};
+  snprintf(chbuf, sizeof chbuf, "%.*s", (int)(h->channel.n < 255 ? h->channel.n : 255), h->channel.p);
+  exh_str channel = {chbuf, strlen(chbuf)};
   int64_t t = EXH_TIME_UNKNOWN, ms;
-  exh_str st = exh__evtx_attr_value(p, exh__evtx_child(p, sys, "TimeCreated"), "SystemTime");
-  if (st.p && exh__parse_iso8601(st, &ms) == 0) t = ms;
+  if (h->system_time.p && exh__parse_iso8601(h->system_time, &ms) == 0) t = ms;
   if (t == EXH_TIME_UNKNOWN) t = r->written_ms;
   exh__evidence_channel(c->ev, channel.p, channel.n, t);
   note_time(c->ev, t);
-  if (!c->ev->host[0]) { /* the host the log was written on names the server */
-    exh_str comp = exh__evtx_text(p, exh__evtx_child(p, sys, "Computer"), &c->tmp);
-    note_host(c->ev, comp);
-  }
+  if (!c->ev->host[0]) note_host(c->ev, h->computer); /* the host the log was written on names the server */
   if (!channel_wanted(c, channel)) return 0; /* no loaded rule reads this record's channel */
   c->wanted_records++;
-  exh_str eid_s = exh__evtx_text(p, exh__evtx_child(p, sys, "EventID"), &c->tmp);
   uint64_t eid64 = 0;
-  unsigned eid = exh__parse_u64(eid_s, &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
+  unsigned eid = exh__parse_u64(h->event_id, &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
   /* flatten */
   c->n = 0;
   c->dropped_here = 0;
   c->flat.n = 0;
   c->raw.n = 0;
-  for (int ch = sys >= 0 ? exh__evtx_node_at(p, sys)->first_child : -1; ch >= 0; ch = exh__evtx_node_at(p, ch)->next) {
-    const exh_evtx_node *n = exh__evtx_node_at(p, ch);
-    if (n->is_text) continue;
-    exh_str nm = exh__evtx_str(p, n->name, n->name_len);
-    if (nm.n == 8 && !memcmp(nm.p, "Provider", 8)) {
-      exh_str v = exh__evtx_attr_value(p, ch, "Name");
-      if (v.p) flat_add(c, "Provider_Name", 13, v);
-      v = exh__evtx_attr_value(p, ch, "Guid");
-      if (v.p) flat_add(c, "Provider_Guid", 13, v);
-      v = exh__evtx_attr_value(p, ch, "EventSourceName");
-      if (v.p) flat_add(c, "EventSourceName", 15, v);
-    } else if (nm.n == 11 && !memcmp(nm.p, "TimeCreated", 11)) {
-      exh_str v = exh__evtx_attr_value(p, ch, "SystemTime");
-      if (v.p) flat_add(c, "SystemTime", 10, v);
-    } else if (nm.n == 8 && !memcmp(nm.p, "Security", 8)) {
-      exh_str v = exh__evtx_attr_value(p, ch, "UserID");
-      if (v.p) flat_add(c, "UserID", 6, v);
-    } else if (nm.n == 9 && !memcmp(nm.p, "Execution", 9)) {
-      exh_str v = exh__evtx_attr_value(p, ch, "ProcessID");
-      if (v.p) flat_add(c, "ProcessID", 9, v);
-      v = exh__evtx_attr_value(p, ch, "ThreadID");
-      if (v.p) flat_add(c, "ThreadID", 8, v);
-    } else {
-      flat_add(c, nm.p, nm.n, exh__evtx_text(p, ch, &c->tmp));
-    }
-  }
-  int ed = exh__evtx_child(p, r->root, "EventData");
-  if (ed >= 0) flatten_leaves(c, p, ed, 0);
-  int ud = exh__evtx_child(p, r->root, "UserData");
-  if (ud >= 0) flatten_leaves(c, p, ud, 0);
+  if (r->fields) exh__evtx_fields_each(p, on_field, c);
+  else exh__evtx_tree_fields(p, r, &c->tmp, on_field, c);
   /* slices into c->flat, now that it will not move */
   for (int i = 0; i < c->n; i++) {
     c->names[i].p = c->flat.p + (uintptr_t)c->names[i].p;
@@ -458,6 +437,9 @@ static void scan_evtx_range(exh_worker *wk, exh_evidence *ev, exh_source *src, u
   uint8_t *buf = exh__xmalloc(EXH_EVTX_CHUNK);
   exh_evtx *px = exh__evtx_new();
   exh__evtx_set_deadline(px, c->deadline);
+  /* EXHUNT_EVTX_TREE=1 decodes every record into a tree: the test
+   * evtx_scan_compiled compares both ways on real data */
+  exh__evtx_set_fields(px, getenv("EXHUNT_EVTX_TREE") == NULL);
   uint64_t off = 0;
   long k = from ? EXH_EVTX_FILE_HEADER : exh__source_read_full(src, buf, EXH_EVTX_FILE_HEADER);
   if (from) { /* a later part: its chunks, read where they lie (the header is the first part's) */

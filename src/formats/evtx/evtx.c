@@ -968,6 +968,7 @@ exh_evtx *exh__evtx_new(void) {
 void exh__evtx_free(exh_evtx *p) {
   if (!p) return;
   exh__evtx__json_free(p);
+  exh__evtx__fields_free(p);
   exh__buf_free(&p->json);
   exh__buf_free(&p->arena);
   free(p->nodes);
@@ -1026,6 +1027,7 @@ static long parse_chunk(exh_evtx *p, exh_evtx_record_fn on_record, int *stop) {
   long delivered = 0;
   *stop = 0;
   if (p->json_mode) exh__evtx__json_chunk(p);
+  if (p->fields_mode) exh__evtx__fields_chunk(p);
   if (p->chunk_size < CHUNK_HEADER) {
     issue(p, 0, "truncated chunk (%zu bytes)", p->chunk_size);
     *stop = 1;
@@ -1082,12 +1084,23 @@ static long parse_chunk(exh_evtx *p, exh_evtx_record_fn on_record, int *stop) {
     rec.root = -1;
     rec.json = NULL;
     rec.json_len = 0;
+    rec.fields = NULL;
     reset_record(p);
     if (p->json_mode && p->jout == &p->json) p->json.n = 0; /* our own buffer: one line at a time */
     if (p->json_mode && exh__evtx__json_record(p, off + 24, off + size - 4)) {
       rec.json = p->jout->p + p->json_start;
       rec.json_len = p->jout->n - p->json_start;
       chunk_nodes += p->cnodes, chunk_bytes += p->cbytes; /* the walk's sum: the tree's charges */
+      delivered++;
+      if (on_record && on_record(p->ctx, p, &rec)) {
+        *stop = 1;
+        return delivered;
+      }
+      off += size;
+      continue;
+    }
+    if (p->fields_mode && (rec.fields = exh__evtx__fields_record(p, off + 24, off + size - 4)) != NULL) {
+      chunk_nodes += p->cnodes, chunk_bytes += p->cbytes; /* the tree's charges, added up */
       delivered++;
       if (on_record && on_record(p->ctx, p, &rec)) {
         *stop = 1;

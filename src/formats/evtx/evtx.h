@@ -52,7 +52,19 @@ typedef struct exh_evtx_record {
    * -1); NULL when the record was decoded into a tree as usual. */
   const char *json;
   size_t json_len;
+  /* In fields mode (exh__evtx_set_fields), the System values `scan` needs
+   * when the record was read straight through the chunk's compiled
+   * templates (no tree: root is -1, see evtx_fields.c); NULL otherwise. */
+  const struct exh_evtx_head *fields;
 } exh_evtx_record;
+
+/* A record read through compiled templates (fields mode): what the tree
+ * path reads from System, as exh__evtx_text and exh__evtx_attr_value would
+ * give it. Absent elements give empty text; system_time.p is NULL when
+ * TimeCreated or its SystemTime attribute is absent. */
+typedef struct exh_evtx_head {
+  exh_str channel, event_id, computer, system_time;
+} exh_evtx_head;
 
 typedef int (*exh_evtx_record_fn)(void *ctx, const exh_evtx *p, const exh_evtx_record *r);
 typedef void (*exh_evtx_issue_fn)(void *ctx, uint64_t file_offset, const char *what);
@@ -99,6 +111,29 @@ void exh__evtx_set_json(exh_evtx *p, int on);
  * of `out` already, so the callback does not copy it; other records (json
  * NULL) are for the callback to render (exh__evtx_json_append). */
 void exh__evtx_set_json_buffer(exh_evtx *p, exh_buf *out);
+
+/* Fields mode (`scan`): records are read through templates compiled once
+ * (evtx_fields.c) and delivered with `fields` set and no tree whenever
+ * their shape allows; the others are decoded into a tree as usual. What a
+ * record gives is the same either way (the tree path's own walk). */
+void exh__evtx_set_fields(exh_evtx *p, int on);
+/* The fields of the record being delivered with `fields` set, in the order
+ * and with the names `scan`'s tree walk gives them: System's children
+ * (Provider_Name, Provider_Guid, EventSourceName, SystemTime, UserID,
+ * ProcessID, ThreadID from attributes, the others by their text), then the
+ * leaves of EventData and of UserData (a Data element by its Name). The
+ * value is valid during the call only. */
+typedef void (*exh_evtx_field_fn)(void *ctx, const char *name, size_t name_len, exh_str value);
+void exh__evtx_fields_each(const exh_evtx *p, exh_evtx_field_fn fn, void *ctx);
+/* The same from the record's tree (a record delivered without `fields`):
+ * the head (-1 when the record has no element), its strings in tmp; and
+ * the fields (tmp is scratch). The compiled walk gives what these give. */
+int exh__evtx_tree_head(const exh_evtx *p, const exh_evtx_record *r, exh_evtx_head *h, exh_buf *tmp);
+void exh__evtx_tree_fields(const exh_evtx *p, const exh_evtx_record *r, exh_buf *tmp, exh_evtx_field_fn fn,
+                           void *ctx);
+/* exh__evtx_write_json for any record being delivered, `fields` set or not
+ * (the record is then decoded into a tree of its own first). */
+void exh__evtx_write_json_any(FILE *f, const exh_evtx *p, const exh_evtx_record *r);
 
 /* Writes the record being delivered as one JSON line in the shape of the
  * evtx crate's `evtx_dump -o jsonl`, or as XML. */

@@ -19,6 +19,7 @@ typedef struct exh_evtx_value {
 } exh_evtx_value;
 
 typedef struct exh_evtx_tc exh_evtx_tc; /* compiled templates of one chunk */
+typedef struct exh_evtx_fc exh_evtx_fc; /* the same for fields (evtx_fields.c) */
 
 struct exh_evtx {
   exh_buf arena; /* UTF-8 strings of the current record */
@@ -43,6 +44,8 @@ struct exh_evtx {
   exh_buf *jout;  /* where JSON lines are appended (&json or the caller's) */
   size_t json_start; /* where the delivered record's line starts in *jout */
   exh_evtx_tc *tc;
+  int fields_mode;   /* records are read through evtx_fields.c when they can be */
+  exh_evtx_fc *fc;
   /* where values other than strings render (the arena, or for the JSON
    * fast path the output line itself: their text never needs escaping) */
   exh_buf *vb;
@@ -108,5 +111,17 @@ void exh__evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars);
 int exh__evtx__json_record(exh_evtx *p, size_t pos, size_t end);
 void exh__evtx__json_chunk(exh_evtx *p); /* a new chunk: forget its templates */
 void exh__evtx__json_free(exh_evtx *p);
+
+/* A definition's position-free signature (evtx_json.c): 0 with the
+ * signature in out and its hash, -1 when it has none. */
+int exh__evtx__signature(const exh_evtx *p, size_t pos, size_t end, exh_buf *out, uint64_t *hash);
+
+/* evtx_fields.c: reads the record whose binary XML spans [pos, end) of the
+ * current chunk through compiled templates, charging exactly what the tree
+ * would (p->cnodes, p->cbytes); NULL when the record is not of a shape it
+ * handles (the caller then builds the tree). */
+const exh_evtx_head *exh__evtx__fields_record(exh_evtx *p, size_t pos, size_t end);
+void exh__evtx__fields_chunk(exh_evtx *p); /* a new chunk: forget its templates */
+void exh__evtx__fields_free(exh_evtx *p);
 
 #endif

@@ -1097,3 +1097,9 @@ int exh__evtx__json_record(exh_evtx *p, size_t pos, size_t end) {
   p->json_start = start;
   return 1;
 }
+
+int exh__evtx__signature(const exh_evtx *p, size_t pos, size_t end, exh_buf *out, uint64_t *hash) {
+  if (signature(p, pos, end, out)) return -1;
+  *hash = sig_hash(out);
+  return 0;
+}
