@@ -524,6 +524,22 @@ void exh__term_buf(exh_buf *b, const char *s, size_t n) { term_escape(put_buf, b
 uint64_t exh__count_newlines(const char *p, size_t n) {
   uint64_t c = 0;
   size_t i = 0;
+#ifdef __SSE2__
+  /* Every byte of every log passes here (line numbers): 16 at a time, the
+   * compare's 0xFF (-1) subtracted into byte counters, summed with
+   * _mm_sad_epu8 before they can wrap (255 rounds). gcc -O2 left the plain
+   * loop below scalar: a third of a log scan's time. */
+  const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+  while (n - i >= 16) {
+    __m128i acc = zero;
+    size_t rounds = (n - i) / 16;
+    if (rounds > 255) rounds = 255;
+    for (size_t r = 0; r < rounds; r++, i += 16)
+      acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), nl));
+    __m128i sum = _mm_sad_epu8(acc, zero);
+    c += (uint64_t)_mm_cvtsi128_si32(sum) + (uint64_t)_mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
+  }
+#endif
   /* Blocks of 255 so the byte-wide accumulators cannot overflow. */
   while (n - i >= 255) {
     unsigned char acc = 0;

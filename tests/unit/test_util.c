@@ -188,6 +188,14 @@ static void test_newlines(void **st) {
   assert_int_equal(exh__count_newlines(b, 100000), expect);
   assert_int_equal(exh__count_newlines(b, 0), 0);
   assert_int_equal(exh__count_newlines(b + 1, 254), exh__count_newlines(b + 1, 100) + exh__count_newlines(b + 101, 154));
+  /* nothing but newlines: byte-wide counters at their limit (255 per lane
+   * in a block of 255 x 16 bytes), at every alignment and many lengths */
+  memset(b, '\n', 100000);
+  for (size_t off = 0; off < 17; off++)
+    for (size_t n = 0; n < 100000 - off; n = n * 3 + 1 + off) assert_int_equal(exh__count_newlines(b + off, n), n);
+  assert_int_equal(exh__count_newlines(b, 255 * 16), 255 * 16);
+  assert_int_equal(exh__count_newlines(b, 255 * 16 + 15), 255 * 16 + 15);
+  assert_int_equal(exh__count_newlines(b, 99999), 99999);
   free(b);
 }
 
