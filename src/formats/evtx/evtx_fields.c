@@ -63,8 +63,6 @@ typedef struct fnode {
 typedef struct ftpl {
   int ok;                /* 0: records of this template go through the tree */
   uint32_t item0, nitem; /* top-level items */
-  uint64_t hash;
-  uint32_t sig, sig_len; /* its signature in fc->sig (sig_len 0: none) */
   uint64_t snodes, sbytes; /* the definition's own charges */
   uint32_t occ0, nocc;     /* its substitutions in order (fc->occ) */
   int maxdepth;            /* the deepest level of its parse from level 1 */
@@ -74,8 +72,6 @@ typedef struct fkid {
   uint32_t node, vfirst, nv; /* compiled element and its instance's values */
 } fkid;
 
-#define FC_SLOTS 512 /* open addressing; a chunk holds far fewer definitions */
-#define FC_MAX 384
 #define FC_KEEP_BYTES (16u << 20) /* kept across chunks up to this much */
 #define LEAF_DEPTH 16             /* scan_events.c's flatten_leaves */
 
@@ -91,15 +87,7 @@ struct exh_evtx_fc {
   uint32_t *occ;
   size_t nocc, capocc;
   exh_buf lit;
-  struct {
-    uint32_t def;
-    int32_t t; /* -1: empty */
-  } slot[FC_SLOTS];
-  size_t nslot;
-  exh_buf sig;     /* signatures of the compiled templates (all chunks) */
-  uint32_t *gslot; /* signature hash -> template index + 1 (0: empty) */
-  size_t gcap, gused;
-  exh_buf sigtmp;
+  exh_evtx_tindex ix; /* definitions -> compiled templates (fc->t) */
   exh_evtx *cp; /* symbolic parses of definitions */
   exh_evtx *tp; /* a delivered record's tree, when one is asked for */
   /* the record being read */
@@ -113,7 +101,6 @@ struct exh_evtx_fc {
   exh_evtx_head h;
 };
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
@@ -123,16 +110,14 @@ void exh__evtx_set_fields(exh_evtx *p, int on) { p->fields_mode = on; }
 void exh__evtx__fields_chunk(exh_evtx *p) {
   if (!p->fc) p->fc = exh__xcalloc(1, sizeof *p->fc);
   exh_evtx_fc *fc = p->fc;
-  size_t bytes = fc->lit.n + fc->sig.n + fc->nn * sizeof(fnode) + fc->na * sizeof(fattr) + fc->nit * sizeof(fitem) +
+  size_t bytes = fc->lit.n + exh__evtx__tindex_bytes(&fc->ix) + fc->nn * sizeof(fnode) + fc->na * sizeof(fattr) + fc->nit * sizeof(fitem) +
                  fc->nt * sizeof(ftpl) + fc->nocc * sizeof *fc->occ;
   if (bytes > FC_KEEP_BYTES) { /* start afresh */
     fc->nt = fc->nn = fc->na = fc->nit = fc->nocc = 0;
-    fc->lit.n = fc->sig.n = 0;
-    if (fc->gslot) memset(fc->gslot, 0, fc->gcap * sizeof *fc->gslot);
-    fc->gused = 0;
+    fc->lit.n = 0;
+    exh__evtx__tindex_reset(&fc->ix);
   }
-  for (size_t i = 0; i < FC_SLOTS; i++) fc->slot[i].t = -1;
-  fc->nslot = 0;
+  exh__evtx__tindex_chunk(&fc->ix);
 }
 
 void exh__evtx__fields_free(exh_evtx *p) {
@@ -144,9 +129,7 @@ void exh__evtx__fields_free(exh_evtx *p) {
   free(fc->it);
   free(fc->occ);
   exh__buf_free(&fc->lit);
-  free(fc->gslot);
-  exh__buf_free(&fc->sig);
-  exh__buf_free(&fc->sigtmp);
+  exh__evtx__tindex_free(&fc->ix);
   exh__evtx_free(fc->cp);
   exh__evtx_free(fc->tp);
   free(fc->vals);
@@ -303,61 +286,13 @@ static ftpl *compile(exh_evtx *p, exh_evtx_fc *fc, size_t tstart, size_t tend) {
 
 /* ---- the cache: per chunk by offset, across chunks by signature --------- */
 
-static int32_t sig_find(const exh_evtx_fc *fc, uint64_t h, const exh_buf *sig) {
-  if (!fc->gcap) return -1;
-  for (size_t i = h & (fc->gcap - 1);; i = (i + 1) & (fc->gcap - 1)) {
-    uint32_t e = fc->gslot[i];
-    if (!e) return -1;
-    const ftpl *t = &fc->t[e - 1];
-    if (t->hash == h && t->sig_len == sig->n && !memcmp(fc->sig.p + t->sig, sig->p, sig->n)) return (int32_t)(e - 1);
-  }
-}
-
-static void sig_add(exh_evtx_fc *fc, uint32_t ti, uint64_t h) {
-  if (2 * (fc->gused + 1) > fc->gcap) { /* grow at half full */
-    size_t nc = fc->gcap ? 2 * fc->gcap : 256;
-    uint32_t *ng = exh__xcalloc(nc, sizeof *ng);
-    for (size_t i = 0; i < fc->gcap; i++) {
-      if (!fc->gslot[i]) continue;
-      size_t j = fc->t[fc->gslot[i] - 1].hash & (nc - 1);
-      while (ng[j]) j = (j + 1) & (nc - 1);
-      ng[j] = fc->gslot[i];
-    }
-    free(fc->gslot);
-    fc->gslot = ng;
-    fc->gcap = nc;
-  }
-  size_t j = h & (fc->gcap - 1);
-  while (fc->gslot[j]) j = (j + 1) & (fc->gcap - 1);
-  fc->gslot[j] = ti + 1;
-  fc->gused++;
-}
-
 static const ftpl *lookup(exh_evtx *p, exh_evtx_fc *fc, uint32_t def, size_t tstart, size_t tend) {
-  uint32_t h = (def * 2654435761u) >> 23; /* 9 bits: FC_SLOTS */
-  for (;;) {
-    if (fc->slot[h].t < 0) break;
-    if (fc->slot[h].def == def) return &fc->t[fc->slot[h].t];
-    h = (h + 1) & (FC_SLOTS - 1);
-  }
-  if (fc->nslot >= FC_MAX) return NULL;
-  uint64_t sh = 0;
-  int has_sig = exh__evtx__signature(p, tstart, tend, &fc->sigtmp, &sh) == 0;
-  int32_t ti = has_sig ? sig_find(fc, sh, &fc->sigtmp) : -1;
+  int32_t ti = exh__evtx__tindex_find(p, &fc->ix, def, tstart, tend);
+  if (ti == -2) return NULL;
   if (ti < 0) {
     ti = (int32_t)(compile(p, fc, tstart, tend) - fc->t);
-    if (has_sig) {
-      ftpl *t = &fc->t[ti];
-      t->hash = sh;
-      t->sig = (uint32_t)fc->sig.n;
-      t->sig_len = (uint32_t)fc->sigtmp.n;
-      exh_buf_add(&fc->sig, fc->sigtmp.p, fc->sigtmp.n);
-      sig_add(fc, (uint32_t)ti, sh);
-    }
+    exh__evtx__tindex_add(&fc->ix, ti);
   }
-  fc->slot[h].def = def;
-  fc->slot[h].t = ti;
-  fc->nslot++;
   return &fc->t[ti];
 }
 
@@ -366,29 +301,14 @@ static const ftpl *lookup(exh_evtx *p, exh_evtx_fc *fc, uint32_t def, size_t tst
  * fc->vals, and the offset after them. */
 static int instance(exh_evtx *p, exh_evtx_fc *fc, size_t pos, size_t end, uint32_t *tix, uint32_t *vfirst,
                     uint32_t *nvals, size_t *next) {
-  const uint8_t *c = p->chunk;
-  if (pos + 10 > end) return -1;
-  uint32_t def = le32(c + pos + 6);
-  size_t at = pos + 10;
-  if ((size_t)def + 24 > p->chunk_size) return -1;
-  size_t tstart = (size_t)def + 24, tend = tstart + le32(c + def + 20);
-  if (tend > p->chunk_size) return -1;
-  if (def == at) at = tend; /* inline definition: the instance data follows it */
-  if (at + 4 > end) return -1;
-  uint32_t nv = le32(c + at);
-  at += 4;
-  if (nv > EXH_EVTX_MAX_VALUES || at + 4ull * nv > end) return -1;
+  uint32_t def, nv;
+  size_t tstart, tend, at;
+  if (exh__evtx__instance_head(p, pos, end, &def, &tstart, &tend, &nv, &at)) return -1;
   const ftpl *t = lookup(p, fc, def, tstart, tend);
   if (!t || !t->ok) return -1;
   EXH_VEC_RESERVE(fc->vals, fc->capvals, fc->nvals + nv);
-  size_t dat = at + 4ull * nv;
-  for (uint32_t i = 0; i < nv; i++) {
-    const uint8_t *d = c + at + 4 * i;
-    uint16_t sz = le16(d);
-    if (dat + sz > end) return -1;
-    fc->vals[fc->nvals + i] = (exh_evtx_value){d[2], c + dat, sz};
-    dat += sz;
-  }
+  size_t dat = exh__evtx__instance_values(p, at, nv, end, fc->vals + fc->nvals);
+  if (!dat) return -1;
   *tix = (uint32_t)(t - fc->t);
   *vfirst = (uint32_t)fc->nvals;
   *nvals = nv;

@@ -124,4 +124,54 @@ const exh_evtx_head *exh__evtx__fields_record(exh_evtx *p, size_t pos, size_t en
 void exh__evtx__fields_chunk(exh_evtx *p); /* a new chunk: forget its templates */
 void exh__evtx__fields_free(exh_evtx *p);
 
+
+/* evtx_tindex.c: compiled templates found again, shared by evtx_json.c and
+ * evtx_fields.c. A definition is found within its chunk by its offset, and
+ * across chunks by its signature; the caller numbers its compiled templates
+ * 0, 1, 2... and the index maps definitions to those numbers. */
+#define EXH_EVTX_TI_SLOTS 512 /* open addressing; a chunk holds far fewer definitions */
+#define EXH_EVTX_TI_MAX 384
+typedef struct exh_evtx_tindex {
+  struct {
+    uint32_t def; /* chunk offset of a definition */
+    int32_t t;    /* its template number, -1: empty slot */
+  } slot[EXH_EVTX_TI_SLOTS]; /* this chunk's definitions */
+  size_t nslot;
+  exh_buf sig; /* the signatures of numbered templates, one after the other */
+  struct exh_evtx_tsig {
+    uint64_t hash;
+    uint32_t off, len; /* in sig; len 0: none (not found across chunks) */
+  } *ts;               /* per template number */
+  size_t nts, capts;
+  uint32_t *gslot; /* signature hash -> template number + 1 (0: empty) */
+  size_t gcap, gused;
+  exh_buf sigtmp;
+  /* the definition of the last find that returned -1 */
+  uint32_t pend_slot, pend_def;
+  int pend_sig;
+  uint64_t pend_hash;
+} exh_evtx_tindex;
+/* A new chunk: offsets forgotten, signatures kept. Call before the first find. */
+void exh__evtx__tindex_chunk(exh_evtx_tindex *x);
+/* Everything forgotten (the caller drops its compiled templates too). */
+void exh__evtx__tindex_reset(exh_evtx_tindex *x);
+size_t exh__evtx__tindex_bytes(const exh_evtx_tindex *x);
+void exh__evtx__tindex_free(exh_evtx_tindex *x);
+/* The template number of the definition at chunk offset def (its body
+ * [tstart, tend)): >= 0 known; -1 unknown, the caller compiles it and
+ * calls exh__evtx__tindex_add with its number before the next find; -2 the
+ * chunk holds more definitions than EXH_EVTX_TI_MAX. */
+int32_t exh__evtx__tindex_find(const exh_evtx *p, exh_evtx_tindex *x, uint32_t def, size_t tstart, size_t tend);
+void exh__evtx__tindex_add(exh_evtx_tindex *x, int32_t ti);
+
+/* A template instance (token 0x0c at pos, within [pos, end)), checked as
+ * the tree's parse_template checks it: its definition's chunk offset and
+ * body [tstart, tend), its value count and where its value descriptors
+ * start. 0, or -1 when any of it lies outside. */
+int exh__evtx__instance_head(const exh_evtx *p, size_t pos, size_t end, uint32_t *def, size_t *tstart, size_t *tend,
+                            uint32_t *nv, size_t *at);
+/* Its nv values (descriptors at `at`, data after them) into vals: the
+ * offset after the last, or 0 when one reaches past end. */
+size_t exh__evtx__instance_values(const exh_evtx *p, size_t at, uint32_t nv, size_t end, exh_evtx_value *vals);
+
 #endif

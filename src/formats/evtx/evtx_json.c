@@ -68,8 +68,6 @@ typedef struct cnode {
 typedef struct tpl {
   int ok;       /* 0: records of this template go through the tree */
   uint32_t item0, nitem; /* top-level items */
-  uint64_t hash;          /* of its signature (when it has one) */
-  uint32_t sig, sig_len;  /* its signature in tc->sig (sig_len 0: none) */
   /* what parsing the definition charges whatever the values (nodes,
    * bytes), and its substitutions in order (tc->occ): cost_values */
   uint64_t snodes, sbytes;
@@ -99,8 +97,6 @@ typedef struct kid {
 } kid;
 
 #define LIT_SLACK 16 /* room kept past the end of tc->lit (out_lit) */
-#define TC_SLOTS 512 /* open addressing; a chunk holds far fewer definitions */
-#define TC_MAX 384
 /* Compiled templates are kept across chunks (the same definitions come back
  * in every chunk of a log) until they take this much memory; then the
  * cache starts afresh at the next chunk. */
@@ -116,15 +112,7 @@ struct exh_evtx_tc {
   item *it;
   size_t nit, capit;
   exh_buf lit;
-  struct {
-    uint32_t def; /* chunk offset of a definition */
-    int32_t t;    /* its compiled form, -1: empty slot */
-  } slot[TC_SLOTS]; /* this chunk's definitions */
-  size_t nslot;
-  exh_buf sig;      /* signatures of the compiled templates (all chunks) */
-  uint32_t *gslot;  /* signature hash -> template index + 1 (0: empty) */
-  size_t gcap, gused;
-  exh_buf sigtmp;
+  exh_evtx_tindex ix; /* definitions -> compiled templates (tc->t) */
   /* rendering stacks */
   exh_evtx_value *vals;
   size_t nvals, capvals;
@@ -149,16 +137,14 @@ static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] 
 void exh__evtx__json_chunk(exh_evtx *p) {
   if (!p->tc) p->tc = exh__xcalloc(1, sizeof *p->tc);
   exh_evtx_tc *tc = p->tc;
-  size_t bytes = tc->lit.n + tc->sig.n + tc->nn * sizeof(cnode) + tc->na * sizeof(cattr) + tc->nit * sizeof(item) +
+  size_t bytes = tc->lit.n + exh__evtx__tindex_bytes(&tc->ix) + tc->nn * sizeof(cnode) + tc->na * sizeof(cattr) + tc->nit * sizeof(item) +
                  tc->nt * sizeof(tpl) + tc->nocc * sizeof *tc->occ;
   if (bytes > TC_KEEP_BYTES) { /* start afresh */
     tc->nt = tc->nn = tc->na = tc->nit = tc->nocc = 0;
-    tc->lit.n = tc->sig.n = 0;
-    if (tc->gslot) memset(tc->gslot, 0, tc->gcap * sizeof *tc->gslot);
-    tc->gused = 0;
+    tc->lit.n = 0;
+    exh__evtx__tindex_reset(&tc->ix);
   }
-  for (size_t i = 0; i < TC_SLOTS; i++) tc->slot[i].t = -1;
-  tc->nslot = 0;
+  exh__evtx__tindex_chunk(&tc->ix);
 }
 
 void exh__evtx__json_free(exh_evtx *p) {
@@ -170,9 +156,7 @@ void exh__evtx__json_free(exh_evtx *p) {
   free(tc->it);
   free(tc->vals);
   free(tc->kids);
-  free(tc->gslot);
-  exh__buf_free(&tc->sig);
-  exh__buf_free(&tc->sigtmp);
+  exh__evtx__tindex_free(&tc->ix);
   free(tc->keys);
   free(tc->dups);
   exh__buf_free(&tc->lit);
@@ -358,7 +342,6 @@ static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, size_t tstart, size_t tend) {
   int rc = exh__evtx__fragment(q, tstart, tend, NULL, 65536, top, 1, 1, &used);
   EXH_VEC_RESERVE(tc->t, tc->capt, tc->nt + 1);
   tpl *t = &tc->t[tc->nt++];
-  t->sig_len = 0;
   t->ok = rc == 0 && !q->unsupported && !q->bad && !q->over;
   t->item0 = (uint32_t)tc->nit;
   t->nitem = 0;
@@ -497,62 +480,13 @@ static uint64_t sig_hash(const exh_buf *b) {
   return h;
 }
 
-/* A compiled template with this signature, or -1. */
-static int32_t sig_find(const exh_evtx_tc *tc, uint64_t h, const exh_buf *sig) {
-  if (!tc->gcap) return -1;
-  for (size_t i = h & (tc->gcap - 1);; i = (i + 1) & (tc->gcap - 1)) {
-    uint32_t e = tc->gslot[i];
-    if (!e) return -1;
-    const tpl *t = &tc->t[e - 1];
-    if (t->hash == h && t->sig_len == sig->n && !memcmp(tc->sig.p + t->sig, sig->p, sig->n)) return (int32_t)(e - 1);
-  }
-}
-
-static void sig_add(exh_evtx_tc *tc, uint32_t ti, uint64_t h) {
-  if (2 * (tc->gused + 1) > tc->gcap) { /* grow at half full */
-    size_t nc = tc->gcap ? 2 * tc->gcap : 256;
-    uint32_t *ng = exh__xcalloc(nc, sizeof *ng);
-    for (size_t i = 0; i < tc->gcap; i++) {
-      if (!tc->gslot[i]) continue;
-      size_t j = tc->t[tc->gslot[i] - 1].hash & (nc - 1);
-      while (ng[j]) j = (j + 1) & (nc - 1);
-      ng[j] = tc->gslot[i];
-    }
-    free(tc->gslot);
-    tc->gslot = ng;
-    tc->gcap = nc;
-  }
-  size_t j = h & (tc->gcap - 1);
-  while (tc->gslot[j]) j = (j + 1) & (tc->gcap - 1);
-  tc->gslot[j] = ti + 1;
-  tc->gused++;
-}
-
 static tpl *lookup(exh_evtx *p, exh_evtx_tc *tc, uint32_t def, size_t tstart, size_t tend) {
-  uint32_t h = (def * 2654435761u) >> 23; /* 9 bits: TC_SLOTS */
-  for (;;) {
-    if (tc->slot[h].t < 0) break;
-    if (tc->slot[h].def == def) return &tc->t[tc->slot[h].t];
-    h = (h + 1) & (TC_SLOTS - 1);
-  }
-  if (tc->nslot >= TC_MAX) return NULL;
-  int has_sig = signature(p, tstart, tend, &tc->sigtmp) == 0;
-  uint64_t sh = has_sig ? sig_hash(&tc->sigtmp) : 0;
-  int32_t ti = has_sig ? sig_find(tc, sh, &tc->sigtmp) : -1;
+  int32_t ti = exh__evtx__tindex_find(p, &tc->ix, def, tstart, tend);
+  if (ti == -2) return NULL;
   if (ti < 0) {
     ti = (int32_t)(compile(p, tc, tstart, tend) - tc->t);
-    if (has_sig) {
-      tpl *t = &tc->t[ti];
-      t->hash = sh;
-      t->sig = (uint32_t)tc->sig.n;
-      t->sig_len = (uint32_t)tc->sigtmp.n;
-      exh_buf_add(&tc->sig, tc->sigtmp.p, tc->sigtmp.n);
-      sig_add(tc, (uint32_t)ti, sh);
-    }
+    exh__evtx__tindex_add(&tc->ix, ti);
   }
-  tc->slot[h].def = def;
-  tc->slot[h].t = ti;
-  tc->nslot++;
   return &tc->t[ti];
 }
 
@@ -563,29 +497,14 @@ static tpl *lookup(exh_evtx *p, exh_evtx_tc *tc, uint32_t def, size_t tstart, si
  * tc->vals, and the offset after them. */
 static int instance(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, uint32_t *tix, uint32_t *vfirst,
                     uint32_t *nvals, size_t *next) {
-  const uint8_t *c = p->chunk;
-  if (pos + 10 > end) return -1;
-  uint32_t def = le32(c + pos + 6);
-  size_t at = pos + 10;
-  if ((size_t)def + 24 > p->chunk_size) return -1;
-  size_t tstart = (size_t)def + 24, tend = tstart + le32(c + def + 20);
-  if (tend > p->chunk_size) return -1;
-  if (def == at) at = tend; /* inline definition: the instance data follows it */
-  if (at + 4 > end) return -1;
-  uint32_t nv = le32(c + at);
-  at += 4;
-  if (nv > EXH_EVTX_MAX_VALUES || at + 4ull * nv > end) return -1;
+  uint32_t def, nv;
+  size_t tstart, tend, at;
+  if (exh__evtx__instance_head(p, pos, end, &def, &tstart, &tend, &nv, &at)) return -1;
   tpl *t = lookup(p, tc, def, tstart, tend);
   if (!t || !t->ok) return -1;
   EXH_VEC_RESERVE(tc->vals, tc->capvals, tc->nvals + nv);
-  size_t dat = at + 4ull * nv;
-  for (uint32_t i = 0; i < nv; i++) {
-    const uint8_t *d = c + at + 4 * i;
-    uint16_t sz = le16(d);
-    if (dat + sz > end) return -1;
-    tc->vals[tc->nvals + i] = (exh_evtx_value){d[2], c + dat, sz};
-    dat += sz;
-  }
+  size_t dat = exh__evtx__instance_values(p, at, nv, end, tc->vals + tc->nvals);
+  if (!dat) return -1;
   *tix = (uint32_t)(t - tc->t);
   *vfirst = (uint32_t)tc->nvals;
   *nvals = nv;
