@@ -307,7 +307,8 @@ static int instance(exh_evtx *p, exh_evtx_fc *fc, size_t pos, size_t end, uint32
   const ftpl *t = lookup(p, fc, def, tstart, tend);
   if (!t || !t->ok) return -1;
   EXH_VEC_RESERVE(fc->vals, fc->capvals, fc->nvals + nv);
-  size_t dat = exh__evtx__instance_values(p, at, nv, end, fc->vals + fc->nvals);
+  /* no values: vals may still be NULL, and NULL + 0 is undefined */
+  size_t dat = nv ? exh__evtx__instance_values(p, at, nv, end, fc->vals + fc->nvals) : at;
   if (!dat) return -1;
   *tix = (uint32_t)(t - fc->t);
   *vfirst = (uint32_t)fc->nvals;

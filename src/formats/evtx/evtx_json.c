@@ -503,7 +503,8 @@ static int instance(exh_evtx *p, exh_evtx_tc *tc, size_t pos, size_t end, uint32
   tpl *t = lookup(p, tc, def, tstart, tend);
   if (!t || !t->ok) return -1;
   EXH_VEC_RESERVE(tc->vals, tc->capvals, tc->nvals + nv);
-  size_t dat = exh__evtx__instance_values(p, at, nv, end, tc->vals + tc->nvals);
+  /* no values: vals may still be NULL, and NULL + 0 is undefined */
+  size_t dat = nv ? exh__evtx__instance_values(p, at, nv, end, tc->vals + tc->nvals) : at;
   if (!dat) return -1;
   *tix = (uint32_t)(t - tc->t);
   *vfirst = (uint32_t)tc->nvals;
