@@ -160,6 +160,8 @@ void exh__evidence_release(exh_evidence *ev) {
   ev->nmembers = ev->capmembers = 0;
   for (size_t i = 0; i < ev->nexsetups; i++) free(ev->exsetups[i].path);
   ev->nexsetups = 0;
+  free(ev->part_state);
+  ev->part_state = NULL;
 }
 
 void exh__evidence_error(exh_evidence *ev, const char *fmt, ...) {

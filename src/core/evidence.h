@@ -44,6 +44,8 @@ typedef struct exh_evidence {
   char host[96];         /* the host the evidence names (EVTX Computer, HttpProxy ServerHostName), or "" */
   uint32_t log_members;  /* archives: log files read inside */
   int64_t version_ms;    /* archives: last record time of the log that named `version` */
+  void *part_state;      /* a part of a split file: what its format keeps for merge_parts
+                            (format.h; one heap block, freed by exh__evidence_release) */
   /* EVTX and JSON events: the channels whose records were read, with the
    * count and time span of each (the coverage section lists them). */
   struct exh_ev_channel {

@@ -54,6 +54,14 @@ typedef struct exh_format {
    * never split. */
   void (*scan_part)(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to);
   uint64_t part_base, part_unit;
+  /* Merges the clean parts of a split file into its evidence in file order
+   * itself, for a format whose parts are not independent (a text log: line
+   * numbers, the header in force at a part's start, the first and last
+   * records), reading again with `wk` the parts it must; each part's
+   * part_state is what its scan_part left. 0 (nothing merged yet): it
+   * cannot, and the driver reads the whole file again. NULL: the driver
+   * merges with exh__evidence_merge_part. */
+  int (*merge_parts)(exh_worker *wk, exh_evidence *ev, exh_evidence *parts, size_t nparts);
 } exh_format;
 
 #endif

@@ -80,6 +80,12 @@ void exh__formats_scan_part(exh_worker *wk, exh_evidence *part, uint64_t from, u
   exh__source_close(src);
 }
 
+int exh__formats_merge_parts(exh_worker *wk, exh_evidence *ev, exh_evidence *parts, size_t nparts) {
+  const exh_format *f = exh__format_of(ev->kind);
+  if (!f || !f->merge_parts) return -1;
+  return f->merge_parts(wk, ev, parts, nparts) ? 1 : 0;
+}
+
 void exh__formats_thread_end(void) {
   for (size_t i = 0; exh__formats[i]; i++)
     if (exh__formats[i]->thread_end) exh__formats[i]->thread_end();

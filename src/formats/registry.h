@@ -27,6 +27,10 @@ int exh__formats_part_unit(exh_kind k, uint64_t *base, uint64_t *unit);
  * scan_part, into `part` (a copy of the file's evidence, path shared). */
 void exh__formats_scan_part(exh_worker *wk, exh_evidence *part, uint64_t from, uint64_t to);
 
+/* The format's merge_parts for a split file's clean parts (format.h):
+ * -1 when it has none (the driver merges), else what it returns. */
+int exh__formats_merge_parts(exh_worker *wk, exh_evidence *ev, exh_evidence *parts, size_t nparts);
+
 /* Every format's thread_end, for a worker thread that ends. */
 void exh__formats_thread_end(void);
 

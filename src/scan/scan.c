@@ -319,6 +319,29 @@ static void rescan(pool *p, exh_worker **wk, exh_evidence *ev) {
   ev->done = 1;
 }
 
+/* The clean parts of a split file merged by its format (format.h
+ * merge_parts), which may read some again with the calling thread's
+ * worker: -1 when the format has no merge of its own, 0 when it could not
+ * merge (or ran out of memory doing so), 1 when merged. */
+static int merge_by_format(pool *p, exh_worker **wk, exh_evidence *ev, split *sp) {
+  exh_guard g;
+  volatile int m = 0;
+  exh__guard_push(&g);
+  if (setjmp(g.jb) == 0) {
+    if (!*wk) {
+      *wk = exh__xcalloc(1, sizeof **wk);
+      exh__worker_init(*wk, p->rs);
+      (*wk)->lim = &p->lim;
+      (*wk)->server_builds = (const char *const *)p->builds;
+    }
+    m = exh__formats_merge_parts(*wk, ev, sp->parts, sp->nparts);
+    exh__guard_pop(&g);
+  } else if (*wk) {
+    exh__worker_recover(*wk);
+  }
+  return m;
+}
+
 /* The parts of each split file merged into its evidence, in file order,
  * or the file read again whole when a part did not read cleanly. */
 static void merge_splits(pool *p) {
@@ -335,11 +358,15 @@ static void merge_splits(pool *p) {
     if (nf > p->lim.max_findings_per_file) clean = 0;
     p->nparts += sp->nparts;
     p->nrescans += !clean;
-    if (clean) {
+    int m = clean ? merge_by_format(p, &wk, ev, sp) : 0;
+    if (m < 0)
       for (size_t k = 0; k < sp->nparts; k++) exh__evidence_merge_part(ev, &sp->parts[k]);
+    if (m) {
       ev->done = 1;
     } else {
-      for (size_t k = 0; k < sp->nparts; k++) exh__evidence_release(&sp->parts[k]);
+      p->nrescans += clean;
+      nf = 0; /* the format may have read some parts again */
+      for (size_t k = 0; k < sp->nparts; k++) nf += sp->parts[k].nfindings, exh__evidence_release(&sp->parts[k]);
       atomic_fetch_sub(&p->lim.findings, nf); /* not kept: the whole reading counts its own */
       rescan(p, &wk, ev);
     }

@@ -656,5 +656,5 @@ void exh__scan_archive(exh_worker *wk, exh_evidence *ev) {
 
 const exh_format exh__format_archive = {
     "archive", {EXH_KIND_ARCHIVE, EXH_KIND_NONE}, NULL, NULL, exh__scan_archive_source, exh__scan_archive, NULL,
-    NULL, 0, 0,
+    NULL, 0, 0, NULL,
 };

@@ -736,7 +736,7 @@ static exh_kind evtx_by_head(const unsigned char *head, size_t n) {
 
 const exh_format exh__format_evtx = {
     "evtx", {EXH_KIND_EVTX, EXH_KIND_NONE}, evtx_by_path, evtx_by_head, exh__scan_evtx_source, exh__scan_evtx,
-    exh__evtx_out_thread_cleanup, evtx_part, EXH_EVTX_FILE_HEADER, EXH_EVTX_CHUNK,
+    exh__evtx_out_thread_cleanup, evtx_part, EXH_EVTX_FILE_HEADER, EXH_EVTX_CHUNK, NULL,
 };
 
 /* JSON events are never told by path or first bytes alone here: a file
@@ -745,5 +745,5 @@ const exh_format exh__format_evtx = {
  * the archive decide; a .json in a web folder is a file to check). */
 const exh_format exh__format_jsonev = {
     "jsonev", {EXH_KIND_JSONEV, EXH_KIND_NONE}, NULL, NULL, exh__scan_jsonev_source, exh__scan_jsonev, NULL,
-    NULL, 0, 0,
+    NULL, 0, 0, NULL,
 };

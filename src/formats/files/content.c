@@ -154,5 +154,5 @@ const exh_format exh__format_files = {
     files_scan,
     exh__detect_content,
     NULL,
-    NULL, 0, 0,
+    NULL, 0, 0, NULL,
 };

@@ -111,5 +111,6 @@ const exh_format exh__format_logs = {
     exh__scan_exlog_source,
     exh__scan_exlog,
     NULL,
-    NULL, 0, 0, /* never split (docs/roadmap.md) */
+    /* a large log in parts of whole lines, merged by line (scan_logs.c) */
+    exh__scan_exlog_part, 0, 1, exh__scan_exlog_merge,
 };

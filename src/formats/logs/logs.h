@@ -22,4 +22,20 @@ void exh__scan_exlog_source(exh_worker *wk, exh_evidence *ev, exh_source *src);
 void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block,
                                  size_t max_line);
 
+/* A large log split across workers (format.h scan_part, merge_parts; see
+ * scan_logs.c): the lines starting in [from, to) into `ev` (a copy of the
+ * file's evidence), and the merge of the parts in file order, reading
+ * again from `src` the parts whose assumed header was not the one in force.
+ * The _sized forms take the block and longest-line sizes (tests). */
+void exh__scan_exlog_part(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to);
+int exh__scan_exlog_merge(exh_worker *wk, exh_evidence *ev, exh_evidence *parts, size_t n);
+void exh__scan_exlog_part_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to,
+                               size_t block, size_t max_line);
+int exh__scan_exlog_merge_sized(exh_worker *wk, exh_evidence *ev, exh_evidence *parts, size_t n, exh_source *src,
+                               size_t block, size_t max_line);
+/* Where a part from `from` starts: from when the byte before it is a line
+ * end, else after the next line end (the line straddling `from` is the
+ * part before's), else the source's end. -1 on a read error. */
+int exh__logs_line_start(exh_source *src, uint64_t from, uint64_t *start);
+
 #endif

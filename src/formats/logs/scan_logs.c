@@ -14,6 +14,7 @@
  * the last data record (for the log window: a sequential source such as an
  * archive member cannot be read again from its end), the time limit. */
 #define _GNU_SOURCE
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,28 @@ typedef struct exctx {
   unsigned nl_checks;
   int cols_noted;        /* a #Fields: line over EXH_MAX_COLS was reported */
   uint64_t data_start;   /* offset of the first data record, or UINT64_MAX if none was found */
+  struct logs_part *part; /* a part of a split file (below), or NULL: the whole file */
 } exctx;
+
+/* A part of a log split across workers (format.h scan_part): it reads the
+ * lines that start in [from, to), the line straddling `from` being the
+ * part before's; its line numbers count from its own start, renumbered
+ * when the parts are merged (line numbers are the only per-line state
+ * that depends on what came before, with the header in force). The header
+ * in force at its start is assumed (the last #Fields: line found a little
+ * before it, else the top's) and checked at the merge against what the
+ * parts before it ended with; a part that assumed wrongly is read again
+ * with the right one. One heap block (exh_evidence.part_state). */
+#define HDR_NONE UINT64_MAX /* no #Fields: line before: the top's header as the probe read it */
+typedef struct logs_part {
+  uint64_t from, to;         /* as planned */
+  uint64_t start, end;       /* the lines read */
+  uint64_t newlines;         /* in them */
+  uint64_t hdr_in, hdr_out;  /* the #Fields: line in force at the start, at the end: offset or HDR_NONE */
+  uint32_t hdr_in_len, hdr_out_len; /* its length, without the line end */
+  int has_last;              /* a data line set last_ms */
+  int whole;                 /* the part from 0 read the whole file (nothing to split); the others nothing */
+} logs_part;
 
 static int col_named(const exh_exlog_header *h, const char *name) {
   for (int i = 0; i < h->n; i++)
@@ -317,8 +339,10 @@ static void note_last_before(exctx *c, size_t upto) {
   if (from < c->cont_end) from = c->cont_end;
   if (from < c->fields_end) from = c->fields_end;
   size_t ls, le;
-  if (upto > from && last_data_line(c->data, upto, from, &ls, &le))
+  if (upto > from && last_data_line(c->data, upto, from, &ls, &le)) {
     c->ev->last_ms = record_time(c, c->data + ls, le - ls);
+    if (c->part) c->part->has_last = 1;
+  }
 }
 
 /* Evaluates rules on one data line. ids: rule indexes (or all rules of the
@@ -335,6 +359,7 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
       exh__exlog_header_parse(&c->hdr, p, len, 1, c->hdr.fmt);
       c->text_mode = 0;
       remap(c);
+      if (c->part) c->part->hdr_out = c->base + start, c->part->hdr_out_len = (uint32_t)len;
     }
     return;
   }
@@ -458,7 +483,120 @@ static int scan_block(exctx *c) {
   return exh__pf_scan(c->plan->pf, c->wk->pfs[ev->kind], c->data, c->n, on_line, &w) < 0 ? -1 : 0;
 }
 
-void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line) {
+/* Reads n bytes at off, or fewer at the end: the count, or -1. */
+static long pread_full(exh_source *src, char *buf, size_t n, uint64_t off) {
+  size_t k = 0;
+  while (k < n) {
+    long r = src->pread(src, buf + k, n - k, off + k);
+    if (r < 0) return -1;
+    if (r == 0) break;
+    k += (size_t)r;
+  }
+  return (long)k;
+}
+
+int exh__logs_line_start(exh_source *src, uint64_t from, uint64_t *start) {
+  if (from == 0) {
+    *start = 0;
+    return 0;
+  }
+  char buf[1 << 16];
+  for (uint64_t off = from - 1;;) { /* from the byte before `from`: a '\n' there starts a line at from */
+    long got = pread_full(src, buf, sizeof buf, off);
+    if (got < 0) return -1;
+    const char *nl = got ? memchr(buf, '\n', (size_t)got) : NULL;
+    if (nl) {
+      *start = off + (uint64_t)(nl - buf) + 1;
+      return 0;
+    }
+    off += (uint64_t)got;
+    if ((size_t)got < sizeof buf) { /* the end: the last line started before from */
+      *start = off;
+      return 0;
+    }
+  }
+}
+
+/* The last "#Fields:" line (as eval_line knows one: any case, at a line
+ * start) whose '#' lies in d[lo, hi), its line ending inside d[0, n): d[0]
+ * starts a line when first_starts, else it is the byte before the first
+ * one that may. Its offset in d and length without the line end. */
+static int last_fields_line(const char *d, size_t n, size_t lo, size_t hi, int first_starts, size_t *at,
+                            size_t *len) {
+  int found = 0;
+  for (const char *h = lo < hi ? memchr(d + lo, '#', hi - lo) : NULL; h;
+       h = (size_t)(h - d) + 1 < hi ? memchr(h + 1, '#', hi - (size_t)(h - d) - 1) : NULL) {
+    size_t i = (size_t)(h - d);
+    if (i ? d[i - 1] != '\n' : !first_starts) continue;
+    const char *e = memchr(h, '\n', n - i);
+    size_t l = (e ? (size_t)(e - d) : n) - i;
+    if (l && d[i + l - 1] == '\r') l--;
+    if (l >= 8 && exh__strnieq(h, "#Fields:", 8)) *at = i, *len = l, found = 1;
+  }
+  return found;
+}
+
+/* How far before a part's start a #Fields: line is looked for; past it,
+ * the top's is assumed (and checked at the merge). */
+#define FIELDS_BACK ((uint64_t)256 << 10)
+
+/* The #Fields: line in force at `start` (a line start) as far as can be
+ * told cheaply: the last one in the FIELDS_BACK bytes before it, else the
+ * last one of the head (HDR_NONE: none there either). */
+static int fields_before(exh_source *src, uint64_t start, const char *head, size_t nhead, uint64_t *off,
+                         uint32_t *len) {
+  uint64_t ws = start > FIELDS_BACK ? start - FIELDS_BACK : 0;
+  size_t at, l;
+  *off = HDR_NONE, *len = 0;
+  if (start > 0) {
+    uint64_t rs = ws ? ws - 1 : 0; /* one byte more: does the window start a line? */
+    size_t want = (size_t)(start - rs);
+    char *w = exh__xmalloc(want);
+    long got = pread_full(src, w, want, rs);
+    if (got < 0) {
+      free(w);
+      return -1;
+    }
+    if (last_fields_line(w, (size_t)got, ws ? 1 : 0, (size_t)got, ws == 0, &at, &l)) *off = rs + at, *len = (uint32_t)l;
+    free(w);
+    if (*off != HDR_NONE || ws == 0) return 0;
+  }
+  size_t hi = ws < nhead ? (size_t)ws : nhead;
+  if (last_fields_line(head, nhead, 0, hi, 1, &at, &l)) *off = at, *len = (uint32_t)l;
+  return 0;
+}
+
+/* A source reading another from an offset on (positioned reads). */
+typedef struct range_source {
+  exh_source s;
+  exh_source *in;
+  uint64_t at;
+} range_source;
+
+static long range_read(exh_source *s, void *buf, size_t n) {
+  range_source *r = (range_source *)s;
+  long k = r->in->pread(r->in, buf, n, r->at + s->pos);
+  if (k < 0) {
+    memcpy(s->why, r->in->why, sizeof s->why);
+    return -1;
+  }
+  s->pos += (uint64_t)k;
+  return k;
+}
+
+/* What a part is asked to read: [from, to), and the header in force at
+ * its start when the merge knows it (forced). */
+typedef struct part_req {
+  uint64_t from, to;
+  int forced;
+  uint64_t hdr_off;
+  uint32_t hdr_len;
+  logs_part *out;
+} part_req;
+
+/* The whole file (pq NULL) or a part of it. */
+static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line,
+                       const part_req *pq) {
   ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
   uint64_t size = src->size;
   if (size != EXH_SIZE_UNKNOWN && size > wk->lim->max_file_bytes) {
@@ -466,9 +604,10 @@ void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *
                        (unsigned long long)wk->lim->max_file_bytes);
     return;
   }
+  int later = pq && pq->from > 0; /* a part after the first: the head is read where it lies */
   /* the header block, read once from the top */
   char *head = exh__xmalloc(EXH_LOG_HEAD);
-  long hn = exh__source_read_full(src, head, EXH_LOG_HEAD);
+  long hn = later ? pread_full(src, head, EXH_LOG_HEAD, 0) : exh__source_read_full(src, head, EXH_LOG_HEAD);
   if (hn < 0) {
     exh__evidence_error(ev, "%s", src->why[0] ? src->why : "read error");
     free(head);
@@ -484,8 +623,10 @@ void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *
   }
   int head_all = (size_t)hn < EXH_LOG_HEAD;
   exctx *c = exh__xcalloc(1, sizeof *c);
+  char *fields = NULL; /* a later part's #Fields: line in force at its start */
   c->wk = wk;
   c->ev = ev;
+  c->part = pq ? pq->out : NULL;
   c->plan = exh__ruleset_plan(wk->rs, ev->kind);
   c->deadline = exh__monotonic_s() + wk->lim->max_file_seconds;
   c->data_start = UINT64_MAX;
@@ -521,34 +662,83 @@ void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *
     goto done;
   }
   /* the build that wrote the log; a zero build number is a placeholder, not a build */
-  if (pr->version[0] && !w3c &&
+  if (pr->version[0] && !w3c && !later &&
       (exh__build_normalise(pr->version, ev->version, sizeof ev->version) || strstr(ev->version, ".0.0") ||
        !strncmp(ev->version, "0.", 2)))
     ev->version[0] = 0;
+  if (later) ev->version[0] = 0;
   c->hdr = pr->hdr;
   if (pr->bare_header) c->skip_end = pr->bare_end;
   remap(c);
   /* start of the log window: the first data record */
   if (pr->data_start < probe_n) {
     c->data_start = pr->data_start;
-    const char *e = memchr(head + pr->data_start, '\n', probe_n - pr->data_start);
-    size_t le = e ? (size_t)(e - head) : probe_n;
-    ev->first_ms = record_time(c, head + pr->data_start, le - pr->data_start);
-    note_server_ip(c, head + pr->data_start, le - pr->data_start);
+    if (!later) {
+      const char *e = memchr(head + pr->data_start, '\n', probe_n - pr->data_start);
+      size_t le = e ? (size_t)(e - head) : probe_n;
+      ev->first_ms = record_time(c, head + pr->data_start, le - pr->data_start);
+      note_server_ip(c, head + pr->data_start, le - pr->data_start);
+    }
   }
   int read_through = c->plan->nrules > 0 || !src->pread; /* else the end is read from the tail */
-  uint64_t done_bytes = 0;
-  int stopped = 0;
-  if (read_through) {
+  if (pq && (!read_through || !src->pread)) { /* nothing worth splitting: the first part reads it all */
+    pq->out->whole = 1;
+    if (later) goto done;
+    c->part = NULL;
+    pq = NULL;
+  }
+  uint64_t start = 0; /* where the lines read start */
+  if (later) {
+    if (exh__logs_line_start(src, pq->from, &start) < 0) {
+      exh__evidence_error(ev, "read error at byte %llu (%s)", (unsigned long long)pq->from, src->why);
+      goto done;
+    }
+    uint64_t off = pq->hdr_off;
+    uint32_t len = pq->hdr_len;
+    if (!pq->forced && fields_before(src, start, head, probe_n, &off, &len) < 0) {
+      exh__evidence_error(ev, "read error before byte %llu (%s)", (unsigned long long)start, src->why);
+      goto done;
+    }
+    if (off != HDR_NONE) {
+      fields = exh__xmalloc((size_t)len + 1);
+      if (pread_full(src, fields, len, off) != (long)len || !exh__strnieq(fields, "#Fields:", 8)) {
+        exh__evidence_error(ev, "the #Fields: line at byte %llu could not be read again", (unsigned long long)off);
+        goto done;
+      }
+      exh__exlog_header_parse(&c->hdr, fields, len, 1, c->hdr.fmt);
+      c->text_mode = 0;
+      remap(c);
+    }
+    c->part->hdr_in = c->part->hdr_out = off;
+    c->part->hdr_in_len = c->part->hdr_out_len = len;
+  } else if (c->part) {
+    c->part->hdr_in = c->part->hdr_out = HDR_NONE;
+  }
+  uint64_t to = pq ? pq->to : UINT64_MAX;
+  uint64_t done_bytes = start;
+  int stopped = 0, reached = 0;
+  if (read_through && start < to) {
     head_source hs = {{head_read, NULL, head_close, size, 0, ""}, src, head, (size_t)hn};
+    range_source rgs = {{range_read, NULL, head_close, size == EXH_SIZE_UNKNOWN ? size : size - start, 0, ""},
+                        src, start};
+    exh_source *in = later ? &rgs.s : &hs.s;
     exh_lines r;
-    exh__lines_init(&r, &hs.s, block, max_line);
+    exh__lines_init(&r, in, block, max_line);
     const char *p;
     size_t n;
     uint64_t off;
     int rc, in_cut = 0;
     uint64_t long_lines = 0;
     while ((rc = exh__lines_next(&r, &p, &n, &off)) == 1) {
+      off += start;
+      if (off >= to) { /* a part's lines end at the first that starts at or after its end */
+        reached = 1;
+        break;
+      }
+      if (to - off < n) { /* ... after the line holding byte to - 1 */
+        const char *nl = memchr(p + (to - 1 - off), '\n', n - (size_t)(to - 1 - off));
+        if (nl) n = (size_t)(nl - p) + 1, reached = 1;
+      }
       c->data = p;
       c->n = n;
       c->base = off;
@@ -586,10 +776,11 @@ void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *
         stopped = 1;
         break;
       }
+      if (reached) break;
     }
     if (rc < 0) {
       exh__evidence_error(ev, "read error at byte %llu (%s); findings before it are kept",
-                         (unsigned long long)done_bytes, hs.s.why[0] ? hs.s.why : "?");
+                         (unsigned long long)done_bytes, in->why[0] ? in->why : "?");
       stopped = 1;
     }
     if (long_lines)
@@ -600,19 +791,30 @@ void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *
      * truncated or rotated under us: say so (growing is normal) */
     uint64_t expect = size != EXH_SIZE_UNKNOWN ? size : 0;
     if ((ev->dev || ev->ino) && ev->size > expect) expect = ev->size;
-    if (!stopped && done_bytes < expect)
+    if (!stopped && !reached && done_bytes < expect)
       exh__evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, %llu read): truncated or "
                          "rotated by the server? what was read is reported",
                          (unsigned long long)expect, (unsigned long long)done_bytes);
   }
-  if (!read_through || (stopped && src->pread)) last_from_tail(c, src, size);
-  if (ev->first_ms == EXH_TIME_UNKNOWN) ev->first_ms = ev->last_ms;
+  if (c->part) {
+    c->part->start = start;
+    c->part->end = done_bytes;
+    c->part->newlines = c->nl_count;
+  } else {
+    if (!read_through || (stopped && src->pread)) last_from_tail(c, src, size);
+    if (ev->first_ms == EXH_TIME_UNKNOWN) ev->first_ms = ev->last_ms;
+  }
 done:
   for (int i = 0; i < 4; i++) exh__buf_free(&c->dec[i]);
   exh__buf_free(&c->unq);
+  free(fields);
   free(pr);
   free(c);
   free(head);
+}
+
+void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line) {
+  scan_range(wk, ev, src, block, max_line, NULL);
 }
 
 void exh__scan_exlog_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
@@ -630,4 +832,114 @@ void exh__scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *map) {
   exh_source *src = exh__source_mem(map->data, map->size);
   exh__scan_exlog_source(wk, ev, src);
   exh__source_close(src);
+}
+
+/* ---- a log split across workers (format.h scan_part, merge_parts) -------- */
+
+static void part_read(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line,
+                      uint64_t from, uint64_t to, int forced, uint64_t hdr_off, uint32_t hdr_len) {
+  free(ev->part_state);
+  logs_part *lp = exh__xcalloc(1, sizeof *lp);
+  ev->part_state = lp;
+  lp->from = from, lp->to = to;
+  lp->hdr_in = lp->hdr_out = HDR_NONE;
+  part_req pq = {from, to, forced, hdr_off, hdr_len, lp};
+  scan_range(wk, ev, src, block, max_line, &pq);
+}
+
+void exh__scan_exlog_part_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to,
+                               size_t block, size_t max_line) {
+  part_read(wk, ev, src, block, max_line, from, to, 0, HDR_NONE, 0);
+}
+
+void exh__scan_exlog_part(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to) {
+  part_read(wk, ev, src, EXH_LOG_BLOCK, EXH_LOG_MAX_LINE, from, to, 0, HDR_NONE, 0);
+}
+
+/* Whether two #Fields: lines (offset, length; HDR_NONE: none) read alike. */
+static int same_header(exh_source *src, uint64_t a, uint32_t an, uint64_t b, uint32_t bn) {
+  if (a == HDR_NONE || b == HDR_NONE) return a == b;
+  if (a == b || an != bn) return a == b && an == bn;
+  char *x = exh__xmalloc((size_t)an * 2 + 1);
+  int same = pread_full(src, x, an, a) == (long)an && pread_full(src, x + an, an, b) == (long)an &&
+             !memcmp(x, x + an, an);
+  free(x);
+  return same;
+}
+
+int exh__scan_exlog_merge_sized(exh_worker *wk, exh_evidence *ev, exh_evidence *parts, size_t n, exh_source *src,
+                               size_t block, size_t max_line) {
+  for (size_t k = 0; k < n; k++)
+    if (!parts[k].part_state) return 0;
+  const logs_part *p0 = parts[0].part_state;
+  if (!p0->whole) {
+    /* the header each part assumed at its start, against the one the
+     * parts before it ended with; a wrong guess is read again */
+    uint64_t hdr = p0->hdr_out;
+    uint32_t hdr_len = p0->hdr_out_len;
+    for (size_t k = 1; k < n; k++) {
+      logs_part *lp = parts[k].part_state;
+      if (lp->whole) return 0;
+      if (!same_header(src, hdr, hdr_len, lp->hdr_in, lp->hdr_in_len)) {
+        exh_evidence *pe = &parts[k];
+        uint64_t from = lp->from, to = lp->to;
+        atomic_fetch_sub(&((exh_scan_limits *)wk->lim)->findings, pe->nfindings);
+        exh__evidence_release(pe); /* its part_state too */
+        pe->records = 0;
+        pe->first_ms = pe->last_ms = EXH_TIME_UNKNOWN;
+        pe->suppressed = 0;
+        part_read(wk, pe, src, block, max_line, from, to, 1, hdr, hdr_len);
+        pe->done = 1;
+        if (!exh__evidence_part_clean(pe)) return 0;
+        lp = pe->part_state;
+      }
+      hdr = lp->hdr_out, hdr_len = lp->hdr_out_len;
+    }
+    /* the parts hold every line once, in order */
+    size_t nf = 0;
+    for (size_t k = 0; k < n; k++) {
+      const logs_part *lp = parts[k].part_state;
+      if (k ? lp->start != ((const logs_part *)parts[k - 1].part_state)->end : lp->start != 0) return 0;
+      nf += parts[k].nfindings;
+    }
+    if (nf > ((exh_scan_limits *)wk->lim)->max_findings_per_file) return 0;
+    EXH_VEC_RESERVE(ev->findings, ev->capfindings, ev->nfindings + nf);
+  }
+  /* nothing below fails: merged in file order, line numbers counted on */
+  int64_t first = parts[0].first_ms, last = EXH_TIME_UNKNOWN;
+  uint64_t lines = 0;
+  for (size_t k = 0; k < n; k++) {
+    exh_evidence *pe = &parts[k];
+    logs_part *lp = pe->part_state;
+    if (p0->whole) {
+      if (k == 0) last = pe->last_ms;
+    } else {
+      for (size_t i = 0; i < pe->nfindings; i++) pe->findings[i].line += lines;
+      lines += lp->newlines;
+      if (lp->has_last) last = pe->last_ms;
+    }
+    pe->first_ms = pe->last_ms = EXH_TIME_UNKNOWN;
+    exh__evidence_merge_part(ev, pe);
+  }
+  ev->first_ms = first;
+  ev->last_ms = last;
+  if (!p0->whole && ev->first_ms == EXH_TIME_UNKNOWN) ev->first_ms = ev->last_ms;
+  for (size_t k = 0; k < n; k++) {
+    free(parts[k].part_state);
+    parts[k].part_state = NULL;
+  }
+  return 1;
+}
+
+int exh__scan_exlog_merge(exh_worker *wk, exh_evidence *ev, exh_evidence *parts, size_t n) {
+  /* the file itself, for the #Fields: lines to compare and the parts to read again */
+  exh_evidence tmp;
+  memset(&tmp, 0, sizeof tmp);
+  tmp.path = ev->path, tmp.size = ev->size, tmp.mtime_ms = ev->mtime_ms, tmp.dev = ev->dev, tmp.ino = ev->ino;
+  exh_source *src = exh__evidence_open(&tmp);
+  free(tmp.error);
+  if (!src) return 0;
+  int ok = exh__scan_exlog_merge_sized(wk, ev, parts, n, src, EXH_LOG_BLOCK, EXH_LOG_MAX_LINE);
+  exh__source_close(src);
+  return ok;
 }

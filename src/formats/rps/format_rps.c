@@ -47,5 +47,5 @@ static exh_kind by_head(const unsigned char *head, size_t n) {
 
 const exh_format exh__format_rps = {
     "rps_http", {EXH_KIND_RPS_HTTP, EXH_KIND_NONE}, by_path, by_head, exh__scan_exlog_source, exh__scan_exlog, NULL,
-    NULL, 0, 0,
+    exh__scan_exlog_part, 0, 1, exh__scan_exlog_merge, /* as the logs (scan_logs.c) */
 };
