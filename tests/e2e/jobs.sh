@@ -6,7 +6,8 @@
 # lowered to one 64 KiB chunk (EXHUNT_SPLIT_BYTES) so that the shared
 # samples (1-2 MB, some damaged) are split into many parts; EXHUNT_TIMING
 # says how many, so the test knows the split happened (and that the damaged
-# ones were read again whole).
+# ones were read again whole). Large text logs are split too, at line
+# boundaries (formats/logs/scan_logs.c).
 # usage: jobs.sh EXHUNT SHARED WORKDIR SOURCEDIR
 set -u
 EXHUNT=$1 SHARED=$2 W=$3 SRC=$4
@@ -58,7 +59,21 @@ if [ -d "$S" ]; then
 else
   echo "skip: no $S"
 fi
-# the bundled sample server (its EVTX split too when large enough, logs whole)
+# the bundled sample server (its EVTX split too when large enough; its logs
+# are small: each one part or two)
 check exch01 "$SRC/samples/exch01"
+# one large IIS log and one Exchange HttpProxy log (tests/e2e/mklogs.py:
+# headers repeated and changed mid-file, CRLF and LF, lines longer than a
+# part, an out-of-order time, no final line end), split at line boundaries
+# into 64 KiB parts and at odd sizes; the parts that assumed the header
+# before a field change wrongly are read again, nothing read again whole
+if python3 "$SRC/tests/e2e/mklogs.py" "$SRC/samples/exch01" "$W/biglogs" 4; then
+  check biglogs "$W/biglogs"
+  want_split biglogs 2 0
+  EXHUNT_SPLIT_BYTES=9973 check biglogs-odd "$W/biglogs"
+  want_split biglogs-odd 2 0
+else
+  echo "FAIL mklogs.py"; fails=$((fails + 1))
+fi
 echo "jobs: $fails failed"
 [ "$fails" -eq 0 ]
