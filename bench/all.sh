@@ -141,6 +141,21 @@ if [ -f "$DENSE/security.evtx" ]; then
   sc_big() { run_on "$1" "$X" dump -j "$2" "$BIG"; }
   scaling "dump of one $SIZE MiB log" sc_big
 fi
+# one large IIS log and one large HttpProxy log (tests/e2e/mklogs.py: headers
+# repeated and changed mid-file; one probe in 2000 lines), each split at line
+# boundaries across the workers (formats/logs/scan_logs.c)
+if [ ! -f "$W/biglogs-$SIZE.done" ]; then
+  rm -rf "$W/biglogs-$SIZE"
+  mkdir -p "$W"
+  python3 tests/e2e/mklogs.py samples/exch01 "$W/biglogs-$SIZE" "$SIZE" 2000 && touch "$W/biglogs-$SIZE.done"
+fi
+BIGIIS=$W/biglogs-$SIZE/C/inetpub/logs/LogFiles/W3SVC1/u_ex210301.log
+BIGHP=$(find "$W/biglogs-$SIZE" -name 'HttpProxy_*.LOG')
+cat "$BIGIIS" "$BIGHP" > /dev/null
+sc_iis() { run_on "$1" "$X" scan -j "$2" -f jsonl -o /dev/null "$BIGIIS"; }
+scaling "scan of one $SIZE MiB IIS log" sc_iis
+sc_hp() { run_on "$1" "$X" scan -j "$2" -f jsonl -o /dev/null "$BIGHP"; }
+scaling "scan of one $SIZE MiB HttpProxy log" sc_hp
 
 echo "== 6. files: the generated file tree =="
 FILES=$(filetree "$SIZE")

@@ -54,6 +54,7 @@ typedef struct exctx {
   int cols_noted;        /* a #Fields: line over EXH_MAX_COLS was reported */
   uint64_t data_start;   /* offset of the first data record, or UINT64_MAX if none was found */
   struct logs_part *part; /* a part of a split file (below), or NULL: the whole file */
+  int board;              /* its file's entry on the board (below), or -1 */
 } exctx;
 
 /* A part of a log split across workers (format.h scan_part): it reads the
@@ -75,6 +76,79 @@ typedef struct logs_part {
   int has_last;              /* a data line set last_ms */
   int whole;                 /* the part from 0 read the whole file (nothing to split); the others nothing */
 } logs_part;
+
+/* The #Fields: lines the parts being read have met so far, per file: a
+ * part's guess of the header in force at its start when none lies in its
+ * look-back is the last one met before it (the top's when none was), so
+ * that a mid-file change costs a reading again only of the parts that
+ * started before the part holding it got there. Only a guess: the merge
+ * checks each. A small table under a spin lock; an entry lives while
+ * parts of its file are being read. */
+#define BOARD_FILES 16
+#define BOARD_LINES 64
+static struct board_file {
+  const char *key; /* the file's path (its parts share it) */
+  int active;
+  size_t n;
+  struct {
+    uint64_t off;
+    uint32_t len;
+  } lines[BOARD_LINES];
+} board[BOARD_FILES];
+static atomic_flag board_lock = ATOMIC_FLAG_INIT;
+
+static void board_acquire(void) {
+  while (atomic_flag_test_and_set_explicit(&board_lock, memory_order_acquire)) {
+  }
+}
+
+static void board_release(void) { atomic_flag_clear_explicit(&board_lock, memory_order_release); }
+
+static int board_join(const char *key) {
+  int b = -1;
+  board_acquire();
+  for (int i = 0; i < BOARD_FILES && b < 0; i++)
+    if (board[i].key == key) b = i;
+  for (int i = 0; i < BOARD_FILES && b < 0; i++)
+    if (!board[i].key) b = i, board[i].key = key, board[i].n = 0;
+  if (b >= 0) board[b].active++;
+  board_release();
+  return b;
+}
+
+static void board_leave(int b) {
+  board_acquire();
+  if (--board[b].active == 0) board[b].key = NULL, board[b].n = 0;
+  board_release();
+}
+
+static void board_note(int b, uint64_t off, uint32_t len) {
+  board_acquire();
+  struct board_file *f = &board[b];
+  size_t k = f->n, low = 0;
+  for (size_t i = 0; i < f->n && k == f->n; i++)
+    if (f->lines[i].off == off) k = i;
+  if (k == f->n && f->n == BOARD_LINES) { /* full: the earliest goes */
+    for (size_t i = 1; i < f->n; i++)
+      if (f->lines[i].off < f->lines[low].off) low = i;
+    k = low;
+  } else if (k == f->n) {
+    f->n++;
+  }
+  f->lines[k].off = off, f->lines[k].len = len;
+  board_release();
+}
+
+/* The last #Fields: line met before `before`: 1 with it, else 0. */
+static int board_guess(int b, uint64_t before, uint64_t *off, uint32_t *len) {
+  int found = 0;
+  board_acquire();
+  for (size_t i = 0; i < board[b].n; i++)
+    if (board[b].lines[i].off < before && (!found || board[b].lines[i].off > *off))
+      *off = board[b].lines[i].off, *len = board[b].lines[i].len, found = 1;
+  board_release();
+  return found;
+}
 
 static int col_named(const exh_exlog_header *h, const char *name) {
   for (int i = 0; i < h->n; i++)
@@ -360,6 +434,7 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
       c->text_mode = 0;
       remap(c);
       if (c->part) c->part->hdr_out = c->base + start, c->part->hdr_out_len = (uint32_t)len;
+      if (c->board >= 0) board_note(c->board, c->base + start, (uint32_t)len);
     }
     return;
   }
@@ -542,8 +617,9 @@ static int last_fields_line(const char *d, size_t n, size_t lo, size_t hi, int f
 
 /* The #Fields: line in force at `start` (a line start) as far as can be
  * told cheaply: the last one in the FIELDS_BACK bytes before it, else the
- * last one of the head (HDR_NONE: none there either). */
-static int fields_before(exh_source *src, uint64_t start, const char *head, size_t nhead, uint64_t *off,
+ * last one of the head or of those the other parts met (board b, or -1),
+ * whichever comes later (HDR_NONE: none). */
+static int fields_before(exh_source *src, uint64_t start, const char *head, size_t nhead, int b, uint64_t *off,
                          uint32_t *len) {
   uint64_t ws = start > FIELDS_BACK ? start - FIELDS_BACK : 0;
   size_t at, l;
@@ -563,6 +639,9 @@ static int fields_before(exh_source *src, uint64_t start, const char *head, size
   }
   size_t hi = ws < nhead ? (size_t)ws : nhead;
   if (last_fields_line(head, nhead, 0, hi, 1, &at, &l)) *off = at, *len = (uint32_t)l;
+  uint64_t bo = HDR_NONE;
+  uint32_t bl = 0;
+  if (b >= 0 && board_guess(b, ws, &bo, &bl) && (*off == HDR_NONE || bo > *off)) *off = bo, *len = bl;
   return 0;
 }
 
@@ -592,6 +671,7 @@ typedef struct part_req {
   uint64_t hdr_off;
   uint32_t hdr_len;
   logs_part *out;
+  int board; /* note and read the board */
 } part_req;
 
 /* The whole file (pq NULL) or a part of it. */
@@ -627,6 +707,7 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
   c->wk = wk;
   c->ev = ev;
   c->part = pq ? pq->out : NULL;
+  c->board = pq && pq->board ? board_join(ev->path) : -1;
   c->plan = exh__ruleset_plan(wk->rs, ev->kind);
   c->deadline = exh__monotonic_s() + wk->lim->max_file_seconds;
   c->data_start = UINT64_MAX;
@@ -695,7 +776,7 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
     }
     uint64_t off = pq->hdr_off;
     uint32_t len = pq->hdr_len;
-    if (!pq->forced && fields_before(src, start, head, probe_n, &off, &len) < 0) {
+    if (!pq->forced && fields_before(src, start, head, probe_n, c->board, &off, &len) < 0) {
       exh__evidence_error(ev, "read error before byte %llu (%s)", (unsigned long long)start, src->why);
       goto done;
     }
@@ -805,6 +886,7 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
     if (ev->first_ms == EXH_TIME_UNKNOWN) ev->first_ms = ev->last_ms;
   }
 done:
+  if (c->board >= 0) board_leave(c->board);
   for (int i = 0; i < 4; i++) exh__buf_free(&c->dec[i]);
   exh__buf_free(&c->unq);
   free(fields);
@@ -837,23 +919,23 @@ void exh__scan_exlog_map(exh_worker *wk, exh_evidence *ev, exh_map *map) {
 /* ---- a log split across workers (format.h scan_part, merge_parts) -------- */
 
 static void part_read(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line,
-                      uint64_t from, uint64_t to, int forced, uint64_t hdr_off, uint32_t hdr_len) {
+                      uint64_t from, uint64_t to, int forced, uint64_t hdr_off, uint32_t hdr_len, int use_board) {
   free(ev->part_state);
   logs_part *lp = exh__xcalloc(1, sizeof *lp);
   ev->part_state = lp;
   lp->from = from, lp->to = to;
   lp->hdr_in = lp->hdr_out = HDR_NONE;
-  part_req pq = {from, to, forced, hdr_off, hdr_len, lp};
+  part_req pq = {from, to, forced, hdr_off, hdr_len, lp, use_board};
   scan_range(wk, ev, src, block, max_line, &pq);
 }
 
 void exh__scan_exlog_part_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to,
                                size_t block, size_t max_line) {
-  part_read(wk, ev, src, block, max_line, from, to, 0, HDR_NONE, 0);
+  part_read(wk, ev, src, block, max_line, from, to, 0, HDR_NONE, 0, 0);
 }
 
 void exh__scan_exlog_part(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to) {
-  part_read(wk, ev, src, EXH_LOG_BLOCK, EXH_LOG_MAX_LINE, from, to, 0, HDR_NONE, 0);
+  part_read(wk, ev, src, EXH_LOG_BLOCK, EXH_LOG_MAX_LINE, from, to, 0, HDR_NONE, 0, 1);
 }
 
 /* Whether two #Fields: lines (offset, length; HDR_NONE: none) read alike. */
@@ -888,7 +970,7 @@ int exh__scan_exlog_merge_sized(exh_worker *wk, exh_evidence *ev, exh_evidence *
         pe->records = 0;
         pe->first_ms = pe->last_ms = EXH_TIME_UNKNOWN;
         pe->suppressed = 0;
-        part_read(wk, pe, src, block, max_line, from, to, 1, hdr, hdr_len);
+        part_read(wk, pe, src, block, max_line, from, to, 1, hdr, hdr_len, 0);
         pe->done = 1;
         if (!exh__evidence_part_clean(pe)) return 0;
         lp = pe->part_state;
