@@ -15,6 +15,7 @@
  * archive member cannot be read again from its end), the time limit. */
 #define _GNU_SOURCE
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,13 +83,15 @@ typedef struct logs_part {
  * look-back is the last one met before it (the top's when none was), so
  * that a mid-file change costs a reading again only of the parts that
  * started before the part holding it got there. Only a guess: the merge
- * checks each. A small table under a spin lock; an entry lives while
- * parts of its file are being read. */
+ * checks each. A small table under a spin lock; an entry lives until its
+ * file's merge (or, when the file is read again whole instead, until its
+ * slot is the least recently used of a full table). */
 #define BOARD_FILES 16
 #define BOARD_LINES 64
 static struct board_file {
   const char *key; /* the file's path (its parts share it) */
-  int active;
+  uint64_t dev, ino, size;
+  uint64_t used;   /* when last joined */
   size_t n;
   struct {
     uint64_t off;
@@ -96,6 +99,7 @@ static struct board_file {
   } lines[BOARD_LINES];
 } board[BOARD_FILES];
 static atomic_flag board_lock = ATOMIC_FLAG_INIT;
+static uint64_t board_clock;
 
 static void board_acquire(void) {
   while (atomic_flag_test_and_set_explicit(&board_lock, memory_order_acquire)) {
@@ -104,21 +108,32 @@ static void board_acquire(void) {
 
 static void board_release(void) { atomic_flag_clear_explicit(&board_lock, memory_order_release); }
 
-static int board_join(const char *key) {
+static int board_same(const struct board_file *f, const exh_evidence *ev) {
+  return f->key == ev->path && f->dev == ev->dev && f->ino == ev->ino && f->size == ev->size;
+}
+
+static int board_join(const exh_evidence *ev) {
   int b = -1;
   board_acquire();
   for (int i = 0; i < BOARD_FILES && b < 0; i++)
-    if (board[i].key == key) b = i;
-  for (int i = 0; i < BOARD_FILES && b < 0; i++)
-    if (!board[i].key) b = i, board[i].key = key, board[i].n = 0;
-  if (b >= 0) board[b].active++;
+    if (board_same(&board[i], ev)) b = i;
+  if (b < 0) { /* a free slot, else the least recently used */
+    b = 0;
+    for (int i = 0; i < BOARD_FILES; i++)
+      if (!board[i].key || (board[b].key && board[i].used < board[b].used)) b = i;
+    board[b].key = ev->path, board[b].dev = ev->dev, board[b].ino = ev->ino, board[b].size = ev->size;
+    board[b].n = 0;
+  }
+  board[b].used = ++board_clock;
   board_release();
   return b;
 }
 
-static void board_leave(int b) {
+/* The file's entry dropped (its parts are merged). */
+static void board_drop(const exh_evidence *ev) {
   board_acquire();
-  if (--board[b].active == 0) board[b].key = NULL, board[b].n = 0;
+  for (int i = 0; i < BOARD_FILES; i++)
+    if (board_same(&board[i], ev)) board[i].key = NULL, board[i].n = 0;
   board_release();
 }
 
@@ -707,7 +722,7 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
   c->wk = wk;
   c->ev = ev;
   c->part = pq ? pq->out : NULL;
-  c->board = pq && pq->board ? board_join(ev->path) : -1;
+  c->board = pq && pq->board ? board_join(ev) : -1;
   c->plan = exh__ruleset_plan(wk->rs, ev->kind);
   c->deadline = exh__monotonic_s() + wk->lim->max_file_seconds;
   c->data_start = UINT64_MAX;
@@ -886,7 +901,6 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
     if (ev->first_ms == EXH_TIME_UNKNOWN) ev->first_ms = ev->last_ms;
   }
 done:
-  if (c->board >= 0) board_leave(c->board);
   for (int i = 0; i < 4; i++) exh__buf_free(&c->dec[i]);
   exh__buf_free(&c->unq);
   free(fields);
@@ -959,6 +973,7 @@ int exh__scan_exlog_merge_sized(exh_worker *wk, exh_evidence *ev, exh_evidence *
      * parts before it ended with; a wrong guess is read again */
     uint64_t hdr = p0->hdr_out;
     uint32_t hdr_len = p0->hdr_out_len;
+    size_t again = 0;
     for (size_t k = 1; k < n; k++) {
       logs_part *lp = parts[k].part_state;
       if (lp->whole) return 0;
@@ -972,11 +987,15 @@ int exh__scan_exlog_merge_sized(exh_worker *wk, exh_evidence *ev, exh_evidence *
         pe->suppressed = 0;
         part_read(wk, pe, src, block, max_line, from, to, 1, hdr, hdr_len, 0);
         pe->done = 1;
+        again++;
         if (!exh__evidence_part_clean(pe)) return 0;
         lp = pe->part_state;
       }
       hdr = lp->hdr_out, hdr_len = lp->hdr_out_len;
     }
+    /* where the time went (EXHUNT_TIMING=1, as scan/scan.c) */
+    if (again && getenv("EXHUNT_TIMING") && getenv("EXHUNT_TIMING")[0] == '1')
+      fprintf(stderr, "exhunt: timing: a split log: %zu of %zu parts read again with the header in force\n", again, n);
     /* the parts hold every line once, in order */
     size_t nf = 0;
     for (size_t k = 0; k < n; k++) {
@@ -1014,6 +1033,7 @@ int exh__scan_exlog_merge_sized(exh_worker *wk, exh_evidence *ev, exh_evidence *
 }
 
 int exh__scan_exlog_merge(exh_worker *wk, exh_evidence *ev, exh_evidence *parts, size_t n) {
+  board_drop(ev);
   /* the file itself, for the #Fields: lines to compare and the parts to read again */
   exh_evidence tmp;
   memset(&tmp, 0, sizeof tmp);
