@@ -627,6 +627,170 @@ static void test_chunk_sum(void **st) {
 
 /* ---- every shared EVTX ------------------------------------------------------ */
 
+/* ---- elements of fixed structure (evtx_json.c: op lists) ------------------
+ *
+ * An element whose structure does not depend on the values renders as one
+ * list of ops made at its first rendering, per context: inside EventData a
+ * Data element's Name attribute is its key and not shown, elsewhere it is
+ * shown, so one element rendered in both contexts needs two lists. */
+
+static size_t group_def; /* the nested definition, written inline by the first instance */
+static void body_group(w *x) { /* <Group><Data Name="a">%0</Data><Data Name="b" Kind="k%1z">x</Data><Data Name="c" Tag="%2"/></Group> */
+  size_t as;
+  open_el(x, "Group", 0, NULL);
+  close_start(x);
+  open_el(x, "Data", 1, &as);
+  attr(x, "Name", 0);
+  text(x, "a");
+  put32(x, as, 0);
+  close_start(x);
+  sub(x, 0, 0x01);
+  end_el(x);
+  open_el(x, "Data", 1, &as);
+  attr(x, "Name", 1);
+  text(x, "b");
+  attr(x, "Kind", 0);
+  text(x, "k");
+  sub(x, 1, 0x06);
+  text(x, "z");
+  put32(x, as, 0);
+  close_start(x);
+  text(x, "x");
+  end_el(x);
+  open_el(x, "Data", 1, &as);
+  attr(x, "Name", 1);
+  text(x, "c");
+  attr(x, "Tag", 0);
+  sub(x, 2, 0x01);
+  put32(x, as, 0);
+  empty_el(x);
+  end_el(x);
+}
+static const uint8_t s_q[] = {'q', 0, '\\', 0};
+static void group_value(w *x) {
+  val v[3] = {{0x01, s_x, 4, NULL}, {0x06, eid, 2, NULL}, {0x01, s_q, 4, NULL}};
+  frag_header(x);
+  if (!group_def) {
+    group_def = x->n + 10;
+    instance(x, body_group, v, 3);
+  } else {
+    instance_of(x, group_def, v, 3);
+  }
+  u8(x, 0x00);
+}
+static void body_two_contexts(w *x) { /* <Event><EventData>%0</EventData><Other>%1</Other></Event> */
+  open_el(x, "Event", 0, NULL);
+  close_start(x);
+  open_el(x, "EventData", 0, NULL);
+  close_start(x);
+  sub(x, 0, 0x21);
+  end_el(x);
+  open_el(x, "Other", 0, NULL);
+  close_start(x);
+  sub(x, 1, 0x21);
+  end_el(x);
+  end_el(x);
+}
+static void rec_two_contexts(w *x) {
+  val v[2] = {{0x21, NULL, 0, group_value}, {0x21, NULL, 0, group_value}};
+  instance(x, body_two_contexts, v, 2);
+}
+
+static void test_fixed_structure_in_two_contexts(void **st) {
+  (void)st;
+  uint8_t *f = malloc(4096 + 65536);
+  evb_file_header(f);
+  w x = evb_chunk_begin(f + 4096);
+  group_def = 0;
+  evb_record(&x, 7, rec_two_contexts);
+  evb_record(&x, 8, rec_two_contexts); /* the lists made by the first record */
+  evb_chunk_end(&x, x.n);
+  long fast;
+  char *j = both(f, 4096 + 65536, &fast);
+  assert_int_equal(fast, 2);
+  const char *rec = "{\"Event\":{\"EventData\":{\"Group\":{\"a\":\"x\\\"\",\"b\":{\"#attributes\":{\"Kind\":\"k4624z\"},"
+                    "\"#text\":\"x\"},\"c\":{\"#attributes\":{\"Tag\":\"q\\\\\"}}}},"
+                    "\"Other\":{\"Group\":{\"a\":{\"#attributes\":{\"Name\":\"a\"},\"#text\":\"x\\\"\"},"
+                    "\"b\":{\"#attributes\":{\"Name\":\"b\",\"Kind\":\"k4624z\"},\"#text\":\"x\"},"
+                    "\"c\":{\"#attributes\":{\"Name\":\"c\",\"Tag\":\"q\\\\\"}}}}}}\n";
+  size_t rn = strlen(rec);
+  assert_int_equal(strlen(j), 2 * rn);
+  assert_memory_equal(j, rec, rn);
+  assert_memory_equal(j + rn, rec, rn);
+  free(j);
+  free(f);
+}
+
+/* A chain of fixed-structure elements nested `chain` deep, in the record's
+ * template and in a nested instance: around the depth limit the op list of
+ * the outer elements reaches past it, and the record is declined exactly
+ * where the tree reports it. */
+static int chain, chain_nested;
+static void body_chain(w *x) {
+  size_t as;
+  for (int i = 0; i < chain; i++) {
+    open_el(x, "C", i == 0, &as);
+    if (i == 0) {
+      attr(x, "n", 0);
+      text(x, "1");
+      put32(x, as, 0);
+    }
+    close_start(x);
+  }
+  open_el(x, "Leaf", 0, NULL);
+  close_start(x);
+  sub(x, 0, 0x01);
+  end_el(x);
+  open_el(x, "T", 0, NULL);
+  close_start(x);
+  text(x, "t");
+  end_el(x);
+  for (int i = 0; i < chain; i++) end_el(x);
+}
+static void chain_value(w *x) {
+  val v = {0x01, s_x, 4, NULL};
+  frag_header(x);
+  instance(x, body_chain, &v, 1);
+  u8(x, 0x00);
+}
+static void body_chain_event(w *x) {
+  open_el(x, "Event", 0, NULL);
+  close_start(x);
+  if (chain_nested) {
+    open_el(x, "EventData", 0, NULL);
+    close_start(x);
+    sub(x, 1, 0x21);
+    end_el(x);
+  } else {
+    body_chain(x);
+  }
+  end_el(x);
+}
+static void rec_chain(w *x) {
+  val v[2] = {{0x01, s_x, 4, NULL}, {0x21, NULL, 0, chain_value}};
+  instance(x, body_chain_event, v, 2);
+}
+
+static void test_fixed_structure_near_the_depth_limit(void **st) {
+  (void)st;
+  uint8_t *f = malloc(4096 + 65536);
+  for (chain_nested = 0; chain_nested < 2; chain_nested++) {
+    long fasts = 0, declined = 0;
+    for (chain = 1; chain < EXH_EVTX_MAX_DEPTH + 4; chain++) {
+      size_t n = file_with(f, rec_chain);
+      long fast;
+      char *j = both(f, n, &fast);
+      fasts += fast;
+      declined += !fast;
+      if (fast) assert_non_null(strstr(j, "\"Leaf\":\"x\\\"\",\"T\":\"t\"}"));
+      free(j);
+    }
+    assert_true(fasts > 50); /* both ways: rendered compiled, then declined past the limit */
+    assert_true(declined > 0);
+  }
+  free(f);
+}
+
 static const char *shared;
 static long files, recs, fastrecs;
 
@@ -686,7 +850,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_record_without_template),
       cmocka_unit_test(test_many_repeats), cmocka_unit_test(test_template_bombs),
       cmocka_unit_test(test_deadline_inside_a_record), cmocka_unit_test(test_at_the_limit),
-      cmocka_unit_test(test_chunk_sum),
+      cmocka_unit_test(test_chunk_sum), cmocka_unit_test(test_fixed_structure_in_two_contexts),
+      cmocka_unit_test(test_fixed_structure_near_the_depth_limit),
       cmocka_unit_test(test_shared_evtx)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
