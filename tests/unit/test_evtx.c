@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "core/limits.h"
+#include "util/util.h"
 #include "formats/evtx/evtx.h"
 #include "formats/evtx/evtx_int.h" /* a record's charges (test_at_the_limit) */
 #include "../../tools/evtx/evtx_build.h"
@@ -360,6 +361,85 @@ static void test_random_strings(void **st) {
   }
   use_rnd = 0;
   free(f);
+}
+
+/* ---- scalar values against printf ------------------------------------------
+ *
+ * Numbers, FILETIMEs, GUIDs and hex are written by hand (table lookups, the
+ * date from the days since 1601): each against a printf or
+ * exh__format_iso8601 rendering, on edge and random values. */
+
+static const char *value_text(exh_evtx *p, exh_buf *o, uint8_t type, const uint8_t *d, uint32_t n) {
+  exh_evtx_value v = {type, d, n};
+  o->n = 0;
+  if (!exh__evtx__value_json(p, o, &v)) exh_buf_add(o, "(none)", 6);
+  exh_buf_addc(o, 0);
+  return o->p;
+}
+
+static void ref_filetime(uint64_t when, char *text) {
+  uint64_t us_total = when / 10;
+  int64_t secs = (int64_t)(us_total / 1000000) - 11644473600LL;
+  unsigned us = (unsigned)(us_total % 1000000);
+  char iso[32];
+  exh__format_iso8601(secs * 1000, iso);
+  iso[10] = ' ';
+  int k = snprintf(text, 64, "\"%.19s", iso);
+  if (us) k += snprintf(text + k, 64 - (size_t)k, ".%06u", us);
+  snprintf(text + k, 64 - (size_t)k, "\"");
+}
+
+static void test_scalar_values(void **st) {
+  (void)st;
+  exh_evtx *p = exh__evtx_new();
+  exh_buf o = {0};
+  char want[128];
+  uint8_t d[16];
+  uint64_t r = 88172645463325252ull;
+#define NEXT() (r ^= r << 13, r ^= r >> 7, r ^= r << 17, r)
+  /* unsigned integers: every digit count, its edges */
+  uint64_t p10 = 1;
+  for (int k = 0; k < 20; k++, p10 *= 10) {
+    uint64_t vs[3] = {p10 - 1, p10, p10 + 1};
+    for (int i = 0; i < 3; i++) {
+      for (int b = 0; b < 8; b++) d[b] = (uint8_t)(vs[i] >> (8 * b));
+      snprintf(want, sizeof want, "\"%llu\"", (unsigned long long)vs[i]);
+      assert_string_equal(value_text(p, &o, 0x0a, d, 8), want);
+    }
+  }
+  memset(d, 0xFF, 8);
+  assert_string_equal(value_text(p, &o, 0x0a, d, 8), "\"18446744073709551615\"");
+  assert_string_equal(value_text(p, &o, 0x09, d, 8), "\"-1\"");
+  /* FILETIMEs: 1601, 1970, leap days, the year 9999 and past it (kept to 9999), the end */
+  static const uint64_t fts[] = {0, 1, 9, 10, 11, 10000000, 116444736000000000ull, 116444735999999990ull,
+                                 125911584000000000ull /* 2000-01-01 */, 125962560000000000ull,
+                                 2650467743990000000ull /* 9999-12-31 23:59:59 */, 2650467744000000000ull,
+                                 2650467744000000010ull, UINT64_MAX, UINT64_MAX - 9};
+  for (size_t i = 0; i < sizeof fts / sizeof *fts + 200000; i++) {
+    uint64_t when = i < sizeof fts / sizeof *fts ? fts[i] : (i & 1) ? NEXT() : NEXT() % 140000000000000000ull;
+    if (i % 7 == 0 && i >= sizeof fts / sizeof *fts) when -= when % 864000000000ull; /* midnight */
+    for (int b = 0; b < 8; b++) d[b] = (uint8_t)(when >> (8 * b));
+    ref_filetime(when, want);
+    assert_string_equal(value_text(p, &o, 0x11, d, 8), want);
+  }
+  /* GUIDs, 32- and 64-bit hex, binary */
+  for (int i = 0; i < 20000; i++) {
+    uint64_t a = NEXT(), b = NEXT();
+    for (int k = 0; k < 8; k++) d[k] = (uint8_t)(a >> (8 * k)), d[8 + k] = (uint8_t)(b >> (8 * k));
+    snprintf(want, sizeof want, "\"{%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}\"", (unsigned)a,
+             (unsigned)(a >> 32) & 0xFFFF, (unsigned)(a >> 48), d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+    assert_string_equal(value_text(p, &o, 0x0f, d, 16), want);
+    snprintf(want, sizeof want, "\"0x%016llx\"", (unsigned long long)a);
+    assert_string_equal(value_text(p, &o, 0x15, d, 8), want);
+    snprintf(want, sizeof want, "\"0x%08x\"", (unsigned)a);
+    assert_string_equal(value_text(p, &o, 0x14, d, 4), want);
+    snprintf(want, sizeof want, "\"%016llX%016llX\"", (unsigned long long)__builtin_bswap64(a),
+             (unsigned long long)__builtin_bswap64(b));
+    assert_string_equal(value_text(p, &o, 0x0e, d, 16), want);
+  }
+#undef NEXT
+  exh__buf_free(&o);
+  exh__evtx_free(p);
 }
 
 /* ---- template bombs (issue 11, defect 2) ---------------------------------------
@@ -851,7 +931,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_many_repeats), cmocka_unit_test(test_template_bombs),
       cmocka_unit_test(test_deadline_inside_a_record), cmocka_unit_test(test_at_the_limit),
       cmocka_unit_test(test_chunk_sum), cmocka_unit_test(test_fixed_structure_in_two_contexts),
-      cmocka_unit_test(test_fixed_structure_near_the_depth_limit),
+      cmocka_unit_test(test_fixed_structure_near_the_depth_limit), cmocka_unit_test(test_scalar_values),
       cmocka_unit_test(test_shared_evtx)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
