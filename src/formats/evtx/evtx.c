@@ -268,16 +268,17 @@ void exh__evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars) {
   size_t i = 0;
   for (;;) {
 #ifdef __SSE2__
-    /* 8 units at a time while they are plain ASCII: not a control, DEL,
-     * quote or backslash, nothing above 0x7E */
-    const __m128i hi = _mm_set1_epi16((short)0xFF80), sp = _mm_set1_epi16(0x20), del = _mm_set1_epi16(0x7F),
-                  q = _mm_set1_epi16('"'), bs = _mm_set1_epi16('\\');
+    /* 8 units at a time while they are plain ASCII: 0x20 to 0x7E (v - 0x20
+     * at most 0x5E unsigned, as a signed compare after flipping the top
+     * bit), not a quote or backslash */
+    const __m128i shift = _mm_set1_epi16(0x7FE0), top = _mm_set1_epi16((short)0x805E), q = _mm_set1_epi16('"'),
+                  bs = _mm_set1_epi16('\\');
+#define EXH_JSON_BAD16(v)                                                                                            \
+  _mm_or_si128(_mm_cmpgt_epi16(_mm_add_epi16((v), shift), top),                                                      \
+               _mm_or_si128(_mm_cmpeq_epi16((v), q), _mm_cmpeq_epi16((v), bs)))
     while (i + 8 <= nchars) {
       __m128i v = _mm_loadu_si128((const __m128i *)(s + 2 * i));
-      __m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(v, hi), _mm_setzero_si128());
-      __m128i bad = _mm_or_si128(_mm_andnot_si128(ascii, _mm_set1_epi16(-1)),
-                                 _mm_or_si128(_mm_or_si128(_mm_cmplt_epi16(v, sp), _mm_cmpeq_epi16(v, del)),
-                                              _mm_or_si128(_mm_cmpeq_epi16(v, q), _mm_cmpeq_epi16(v, bs))));
+      __m128i bad = EXH_JSON_BAD16(v);
       unsigned mask = (unsigned)_mm_movemask_epi8(bad);
       _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v)); /* room was reserved */
       if (mask) {
@@ -296,10 +297,7 @@ void exh__evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars) {
       uint16_t tmp[8] = {'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'};
       memcpy(tmp, s + 2 * i, 2 * r);
       __m128i v = _mm_loadu_si128((const __m128i *)tmp);
-      __m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(v, hi), _mm_setzero_si128());
-      __m128i bad = _mm_or_si128(_mm_andnot_si128(ascii, _mm_set1_epi16(-1)),
-                                 _mm_or_si128(_mm_or_si128(_mm_cmplt_epi16(v, sp), _mm_cmpeq_epi16(v, del)),
-                                              _mm_or_si128(_mm_cmpeq_epi16(v, q), _mm_cmpeq_epi16(v, bs))));
+      __m128i bad = EXH_JSON_BAD16(v);
       unsigned mask = (unsigned)_mm_movemask_epi8(bad);
       _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v)); /* room was reserved */
       if (!mask) {
@@ -310,6 +308,7 @@ void exh__evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars) {
       o += k;
       i += k;
     }
+#undef EXH_JSON_BAD16
 #endif
     if (i >= nchars) break;
     uint32_t cp = le16(s + 2 * i);

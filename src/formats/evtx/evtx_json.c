@@ -73,13 +73,14 @@ typedef struct cnode {
  * into single literals, with value slots between them. Children that are
  * leaves or of fixed structure themselves are inlined; any other child is
  * a call to render(). Running the list writes the bytes render() would. */
-enum { OP_HEAD, OP_LIT, OP_VAL, OP_AVAL, OP_ATEXT, OP_CALL, OP_END };
+enum { OP_HEAD, OP_VAL, OP_AVAL, OP_ATEXT, OP_CALL, OP_END }; /* each after its literal */
 
 typedef struct op {
   uint8_t kind, in_ed; /* OP_VAL, OP_CALL: the element's in_ed */
   uint16_t id;         /* OP_VAL, OP_AVAL: value index */
-  uint32_t a;          /* OP_LIT: lit offset; OP_VAL, OP_CALL: cnode; OP_ATEXT: cattr */
-  uint32_t b;          /* OP_LIT: length; OP_VAL, OP_CALL: depth below the list's element; OP_HEAD: the deepest */
+  uint32_t off, len;   /* the literal written first (in tc->lit; len 0: none) */
+  uint32_t a;          /* OP_VAL, OP_CALL: cnode; OP_ATEXT: cattr */
+  uint32_t b;          /* OP_VAL, OP_CALL: depth below the list's element; OP_HEAD: the deepest */
 } op;
 
 typedef struct tpl {
@@ -850,17 +851,13 @@ static const char *key_base(const exh_evtx *p, const exh_evtx_tc *tc, int src) {
 
 /* ---- op lists (see op) ---------------------------------------------------- */
 
+/* An op, after the literal gathered in tc->run (written first). */
 static void op_push(exh_evtx_tc *tc, uint8_t kind, uint8_t in_ed, uint16_t id, uint32_t a, uint32_t b) {
-  EXH_VEC_RESERVE(tc->ops, tc->capops, tc->nops + 1);
-  tc->ops[tc->nops++] = (op){kind, in_ed, id, a, b};
-}
-
-/* The literal gathered in tc->run, as one OP_LIT. */
-static void op_flush(exh_evtx_tc *tc) {
-  if (!tc->run.n) return;
-  uint32_t off = lit_raw(tc, tc->run.p, tc->run.n);
-  op_push(tc, OP_LIT, 0, 0, off, (uint32_t)tc->run.n);
+  uint32_t off = 0, len = (uint32_t)tc->run.n;
+  if (len) off = lit_raw(tc, tc->run.p, len);
   tc->run.n = 0;
+  EXH_VEC_RESERVE(tc->ops, tc->capops, tc->nops + 1);
+  tc->ops[tc->nops++] = (op){kind, in_ed, id, off, len, a, b};
 }
 
 static void run_lit(exh_evtx_tc *tc, uint32_t off, uint32_t len) { exh_buf_add(&tc->run, tc->lit.p + off, len); }
@@ -872,7 +869,6 @@ static void op_value(exh_evtx_tc *tc, uint32_t ni, int in_ed, uint32_t rd, uint3
   uint32_t nattr = in_ed ? cn.nattr_noname : cn.nattr;
   if (rd > *maxd) *maxd = rd;
   if (!nattr && cn.leaf) {
-    op_flush(tc);
     op_push(tc, OP_VAL, (uint8_t)in_ed, cn.leaf_id, ni, rd);
     return;
   }
@@ -882,7 +878,6 @@ static void op_value(exh_evtx_tc *tc, uint32_t ni, int in_ed, uint32_t rd, uint3
     return;
   }
   if (!cn.static_kids) {
-    op_flush(tc);
     op_push(tc, OP_CALL, (uint8_t)in_ed, 0, ni, rd);
     return;
   }
@@ -899,10 +894,8 @@ static void op_value(exh_evtx_tc *tc, uint32_t ni, int in_ed, uint32_t rd, uint3
       if (!ca.dynamic) {
         run_lit(tc, ca.val, ca.val_len);
       } else if (ca.nitem == 1 && tc->it[ca.item0].kind == IT_SUB) {
-        op_flush(tc);
         op_push(tc, OP_AVAL, 0, tc->it[ca.item0].id, 0, 0);
       } else {
-        op_flush(tc);
         op_push(tc, OP_ATEXT, 0, 0, cn.attr0 + a, 0);
       }
       fa = 0;
@@ -928,10 +921,9 @@ static void op_value(exh_evtx_tc *tc, uint32_t ni, int in_ed, uint32_t rd, uint3
 /* The op list of static_kids element ni for in_ed: its OP_HEAD. */
 static uint32_t op_list(exh_evtx_tc *tc, uint32_t ni, int in_ed) {
   uint32_t first = (uint32_t)tc->nops, maxd = 0;
-  op_push(tc, OP_HEAD, 0, 0, 0, 0);
   tc->run.n = 0;
+  op_push(tc, OP_HEAD, 0, 0, 0, 0);
   op_value(tc, ni, in_ed, 0, &maxd);
-  op_flush(tc);
   op_push(tc, OP_END, 0, 0, 0, 0);
   tc->ops[first].b = maxd;
   exh__buf_grow(&tc->lit, LIT_SLACK); /* out_lit's fixed-size moves stay inside */
@@ -953,14 +945,17 @@ static int op_run(exh_evtx *p, exh_evtx_tc *tc, uint32_t first, uint32_t vfirst,
   exh_buf *o = p->jout;
   for (uint32_t i = first;; i++) {
     const op x = tc->ops[i];
+    if (x.len) out_lit(p, tc, x.off, x.len);
     switch (x.kind) {
-    case OP_LIT:
-      out_lit(p, tc, x.a, x.b);
-      break;
     case OP_VAL: {
       const exh_evtx_value *w = val_at(tc, vfirst, nv, x.id);
       if (!w) {
         os(o, "null", 4);
+      } else if (w->type == 0x01) { /* a string, as exh__evtx__value_json writes it */
+        size_t nch = w->size / 2;
+        while (nch && w->data[2 * nch - 2] == 0 && w->data[2 * nch - 1] == 0) nch--; /* trailing NULs go */
+        if (nch) exh__evtx__json_utf16(o, w->data, nch);
+        else os(o, "null", 4);
       } else if (w->type != 0x21) {
         if (!value_json(p, w)) os(o, "null", 4);
       } else if (render(p, tc, x.a, vfirst, nv, x.in_ed, depth + (int)x.b)) {
