@@ -528,13 +528,16 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
     if (n < 16) return 0;
   {
     /* {DWORD-WORD-WORD-BYTES}, lowercase, the first three little-endian */
-    static const uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
-    static const uint8_t at[16] = {1, 3, 5, 7, 10, 12, 15, 17, 20, 22, 25, 27, 29, 31, 33, 35};
     exh_buf *b = p->vb;
     if (b->n + 39 > b->cap) exh__buf_grow(b, 38);
     char *g = b->p + b->n;
     g[0] = '{', g[9] = g[14] = g[19] = g[24] = '-', g[37] = '}';
-    for (int i = 0; i < 16; i++) memcpy(g + at[i], hex2[0] + 2 * d[order[i]], 2);
+#define EXH_GUID_HEX(at, byte) memcpy(g + (at), hex2[0] + 2 * d[byte], 2)
+    EXH_GUID_HEX(1, 3), EXH_GUID_HEX(3, 2), EXH_GUID_HEX(5, 1), EXH_GUID_HEX(7, 0);
+    EXH_GUID_HEX(10, 5), EXH_GUID_HEX(12, 4), EXH_GUID_HEX(15, 7), EXH_GUID_HEX(17, 6);
+    EXH_GUID_HEX(20, 8), EXH_GUID_HEX(22, 9), EXH_GUID_HEX(25, 10), EXH_GUID_HEX(27, 11);
+    EXH_GUID_HEX(29, 12), EXH_GUID_HEX(31, 13), EXH_GUID_HEX(33, 14), EXH_GUID_HEX(35, 15);
+#undef EXH_GUID_HEX
     b->n += 38;
     b->p[b->n] = 0;
   }
