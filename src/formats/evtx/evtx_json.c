@@ -64,6 +64,7 @@ typedef struct cnode {
   uint8_t leaf;          /* content is exactly one substitution (leaf_id) */
   uint16_t leaf_id;
   uint32_t prog[2];      /* static_kids: its op list (tc->ops offset + 1, 0: not made yet) per in_ed */
+  uint32_t height;       /* levels of elements from it down, itself included */
 } cnode;
 
 /* An element of fixed structure (static_kids) rendered as a flat op list,
@@ -73,14 +74,14 @@ typedef struct cnode {
  * into single literals, with value slots between them. Children that are
  * leaves or of fixed structure themselves are inlined; any other child is
  * a call to render(). Running the list writes the bytes render() would. */
-enum { OP_HEAD, OP_VAL, OP_AVAL, OP_ATEXT, OP_CALL, OP_END }; /* each after its literal */
+enum { OP_VAL, OP_AVAL, OP_ATEXT, OP_CALL, OP_END }; /* each after its literal */
 
 typedef struct op {
   uint8_t kind, in_ed; /* OP_VAL, OP_CALL: the element's in_ed */
   uint16_t id;         /* OP_VAL, OP_AVAL: value index */
   uint32_t off, len;   /* the literal written first (in tc->lit; len 0: none) */
   uint32_t a;          /* OP_VAL, OP_CALL: cnode; OP_ATEXT: cattr */
-  uint32_t b;          /* OP_VAL, OP_CALL: depth below the list's element; OP_HEAD: the deepest */
+  uint32_t b;          /* OP_VAL, OP_CALL: depth below the list's element */
 } op;
 
 typedef struct tpl {
@@ -302,10 +303,12 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
   else if (!tc->a[cn.key_attr].dynamic) cn.ekey = tc->a[cn.key_attr].val, cn.ekey_len = tc->a[cn.key_attr].val_len;
   tc->n[ci] = cn;
   int keys_static = 1;
+  tc->n[ci].height = 1;
   for (uint32_t i = 0; i < cn.nitem; i++) {
     if (tc->it[cn.item0 + i].kind != IT_ELEM) continue;
     uint32_t child = compile_node(tc, q, (int)tc->it[cn.item0 + i].node);
     tc->it[cn.item0 + i].node = child;
+    if (tc->n[child].height + 1 > tc->n[ci].height) tc->n[ci].height = tc->n[child].height + 1;
     if (tc->n[child].key_attr >= 0 && tc->a[tc->n[child].key_attr].dynamic) keys_static = 0;
   }
   /* keys known now: the final ones ("_1", "_2"... for repeats), escaped */
@@ -863,11 +866,10 @@ static void op_push(exh_evtx_tc *tc, uint8_t kind, uint8_t in_ed, uint16_t id, u
 static void run_lit(exh_evtx_tc *tc, uint32_t off, uint32_t len) { exh_buf_add(&tc->run, tc->lit.p + off, len); }
 
 /* Ops writing element ni's value as render(ni, in_ed) at depth `rd` below
- * the list's element would; *maxd: the deepest element inlined. */
-static void op_value(exh_evtx_tc *tc, uint32_t ni, int in_ed, uint32_t rd, uint32_t *maxd) {
+ * the list's element would. */
+static void op_value(exh_evtx_tc *tc, uint32_t ni, int in_ed, uint32_t rd) {
   const cnode cn = tc->n[ni]; /* a copy: tc->n does not move here, but stay as render() is */
   uint32_t nattr = in_ed ? cn.nattr_noname : cn.nattr;
-  if (rd > *maxd) *maxd = rd;
   if (!nattr && cn.leaf) {
     op_push(tc, OP_VAL, (uint8_t)in_ed, cn.leaf_id, ni, rd);
     return;
@@ -909,7 +911,7 @@ static void op_value(exh_evtx_tc *tc, uint32_t ni, int in_ed, uint32_t rd, uint3
     if (nattr || k++) exh_buf_addc(&tc->run, ',');
     run_lit(tc, x.off, x.len);
     exh_buf_addc(&tc->run, ':');
-    op_value(tc, x.node, in_ed || cn.is_ed, rd + 1, maxd);
+    op_value(tc, x.node, in_ed || cn.is_ed, rd + 1);
   }
   if (cn.text_len) {
     exh_buf_add(&tc->run, ",\"#text\":", 9);
@@ -918,14 +920,12 @@ static void op_value(exh_evtx_tc *tc, uint32_t ni, int in_ed, uint32_t rd, uint3
   exh_buf_addc(&tc->run, '}');
 }
 
-/* The op list of static_kids element ni for in_ed: its OP_HEAD. */
+/* The op list of static_kids element ni for in_ed: its first op. */
 static uint32_t op_list(exh_evtx_tc *tc, uint32_t ni, int in_ed) {
-  uint32_t first = (uint32_t)tc->nops, maxd = 0;
+  uint32_t first = (uint32_t)tc->nops;
   tc->run.n = 0;
-  op_push(tc, OP_HEAD, 0, 0, 0, 0);
-  op_value(tc, ni, in_ed, 0, &maxd);
+  op_value(tc, ni, in_ed, 0);
   op_push(tc, OP_END, 0, 0, 0, 0);
-  tc->ops[first].b = maxd;
   exh__buf_grow(&tc->lit, LIT_SLACK); /* out_lit's fixed-size moves stay inside */
   tc->n[ni].prog[in_ed] = first + 1;
   return first;
@@ -1013,10 +1013,14 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
       }
     }
   }
-  if (tc->n[ni].static_kids) { /* as its op list, unless an element in it would be too deep */
+  /* as its op list, unless an element below it is too deep (then the walk
+   * below declines the record where the tree does, and no list is made:
+   * lists are made only for subtrees that fit, so they stay linear in the
+   * definitions' size) */
+  if (tc->n[ni].static_kids && depth + (int64_t)tc->n[ni].height - 1 <= EXH_EVTX_MAX_DEPTH) {
     uint32_t pr = tc->n[ni].prog[in_ed != 0];
     uint32_t first = pr ? pr - 1 : op_list(tc, ni, in_ed != 0);
-    if (depth + (int)tc->ops[first].b <= EXH_EVTX_MAX_DEPTH) return op_run(p, tc, first + 1, vfirst, nv, depth);
+    return op_run(p, tc, first, vfirst, nv, depth);
   }
   const cnode cn = tc->n[ni]; /* a copy: compiling nested definitions may move tc->n */
   uint32_t nattr = in_ed ? cn.nattr_noname : cn.nattr;
