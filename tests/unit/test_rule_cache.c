@@ -218,8 +218,8 @@ static void test_yara_cache(void **st) {
   static const char *const names[] = {"builtin:yara/a.yar", "b.yar", "broken.yar"};
   static const char *const texts[] = {
       "rule alpha { meta: description = \"a\" score = 60 strings: $a = \"evil\" condition: $a }\n",
-      "rule beta { strings: $b = { 4D 5A } condition: $b at 0 and filesize < 1000 }\n"
-      "rule gamma { meta: level = \"critical\" condition: filename == \"x.aspx\" }\n",
+      ("rule beta { strings: $b = { 4D 5A } condition: $b at 0 and filesize < 1000 }\n"
+       "rule gamma { meta: level = \"critical\" condition: filename == \"x.aspx\" }\n"),
       "rule broken { condition: no_such_thing }\n"};
   rejs r0, r1, r2, r3;
   char *fresh = load_yara(NULL, names, texts, 3, &r0);
@@ -250,7 +250,7 @@ static void test_yara_cache(void **st) {
   assert_true(find(cache, "yara-", path2, sizeof path2, &s2));
   assert_true(s2.st_mtime > time(NULL) - 3600);
   /* a changed rule text: compiled again, its own rules */
-  static const char *const texts2[] = {texts[0], "rule delta { condition: true }\n", texts[2]};
+  const char *const texts2[] = {texts[0], "rule delta { condition: true }\n", texts[2]};
   char *changed = load_yara(cache, names, texts2, 3, &r3);
   assert_non_null(strstr(changed, "2|yara:alpha:builtin:yara/a.yar:2,yara:delta:b.yar:"));
   /* a corrupt file: ignored with a note, the rules compiled, written again */
