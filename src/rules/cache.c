@@ -1163,6 +1163,7 @@ typedef struct ahead {
   size_t next;     /* the next item a worker looks at */
   size_t consumed; /* items the loader is done with */
   int stop;
+  int worker_waits, main_waits; /* threads waiting (a wake-up only then) */
   exh_mutex *mu;
   exh_cond *cv;
 } ahead;
@@ -1173,8 +1174,10 @@ static void *ahead_worker(void *arg) {
   for (;;) {
     while (a->next < a->u->n && (a->u->items[a->next].type != IT_FILE || a->state[a->next] != PA_FREE)) a->next++;
     if (a->stop || a->next >= a->u->n) break;
-    if (a->next >= a->consumed + AHEAD_MAX) {
-      exh__cond_wait(a->cv, a->mu);
+    if (a->next >= a->consumed + AHEAD_MAX) { /* far enough ahead: woken when half of it is used */
+      a->worker_waits++;
+      while (!a->stop && a->next >= a->consumed + AHEAD_MAX / 2) exh__cond_wait(a->cv, a->mu);
+      a->worker_waits--;
       continue;
     }
     size_t i = a->next++;
@@ -1183,7 +1186,7 @@ static void *ahead_worker(void *arg) {
     exh__yaml_parse_ahead(a->u->items[i].text, a->u->items[i].len, &a->d[i]);
     exh__mutex_lock(a->mu);
     a->state[i] = PA_DONE;
-    exh__cond_broadcast(a->cv);
+    if (a->main_waits) exh__cond_broadcast(a->cv);
   }
   exh__mutex_unlock(a->mu);
   return NULL;
@@ -1209,7 +1212,9 @@ static exh_err load_loop(exh_ruleset *rs, unit *u, ahead *a, int started) {
       exh_yaml_docs *d = NULL;
       if (started) {
         exh__mutex_lock(a->mu);
+        a->main_waits++;
         while (a->state[i] == PA_RUNNING) exh__cond_wait(a->cv, a->mu);
+        a->main_waits--;
         if (a->state[i] == PA_FREE) a->state[i] = PA_MINE; /* no worker got to it: parsed here */
         else d = &a->d[i];
         exh__mutex_unlock(a->mu);
@@ -1224,7 +1229,7 @@ static exh_err load_loop(exh_ruleset *rs, unit *u, ahead *a, int started) {
     if (started) {
       exh__mutex_lock(a->mu);
       a->consumed = i + 1;
-      exh__cond_broadcast(a->cv);
+      if (a->worker_waits && a->next < a->consumed + AHEAD_MAX / 2) exh__cond_broadcast(a->cv);
       exh__mutex_unlock(a->mu);
     }
   }
