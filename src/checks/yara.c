@@ -43,6 +43,7 @@ struct exh_yara {
   unsigned char *kctx; /* what every key starts with: libyara's version and build id, the variables */
   size_t nctx;
   int looked;         /* the cached entry was looked for */
+  char *slot;         /* under this name (the first file's) */
   unsigned char *ent; /* its payload (NULL: none) */
   size_t nent;
   exh_yara_cached cached; /* its parts, checked */
@@ -85,6 +86,7 @@ void exh__yara_free(exh_yara *y) {
   }
   free(y->info);
   free(y->kctx);
+  free(y->slot);
   free(y->ent);
   free(y->fh);
   if (y->rules) yr_rules_destroy(y->rules);
@@ -168,6 +170,7 @@ int exh__yara_cached_parse(const unsigned char *p, size_t n, exh_yara_cached *ou
 static void look(exh_yara *y, const char *source) {
   if (y->looked || !y->cache_rs) return;
   y->looked = 1;
+  y->slot = exh__xstrdup(source);
   size_t n = 0;
   unsigned char *e = exh__cache_blob_get(y->cache_rs, "yara", source, strlen(source), &n);
   if (e && exh__yara_cached_parse(e, n, &y->cached) == 0) {
@@ -251,7 +254,7 @@ static void to_cache(exh_yara *y, const unsigned char key[16]) {
     for (int i = 0; i < 8; i++) le[i] = (unsigned char)(len >> (8 * i));
     exh_buf_add(&b, le, 8);
     exh_buf_add(&b, m.out.p, m.out.n);
-    exh__cache_blob_put(y->cache_rs, "yara", y->src[0].source, strlen(y->src[0].source), b.p, b.n);
+    exh__cache_blob_put(y->cache_rs, "yara", y->slot, strlen(y->slot), b.p, b.n);
     free(b.p);
   }
   free(m.out.p);
@@ -267,7 +270,7 @@ int exh__yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
     return -1;
   }
   char *t = exh__xstrndup(text, n);
-  uint64_t h[2];
+  uint64_t h[2] = {0, 0};
   file_hash(y, source, t, n, h);
   int errs = 0;
   if (!known_file(y, source, h)) { /* else it compiled alone before: the cache says so */
@@ -369,7 +372,7 @@ int exh__yara_compile(exh_yara *y, char *why, size_t whyn) {
     snprintf(why, whyn, "cannot build the YARA rules (error %d)", rc);
     return -1;
   }
-  if (y->cache_rs && y->nsrc) to_cache(y, key);
+  if (y->cache_rs && y->nsrc && y->slot) to_cache(y, key);
   return describe(y);
 }
 

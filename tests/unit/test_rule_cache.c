@@ -270,6 +270,21 @@ static void test_yara_cache(void **st) {
   free(load_yara(cache, names, texts, 3, &r2));
   assert_string_equal(r0.text, r2.text); /* read back: no note */
 
+  /* a first file that does not compile: the entry is found again all the
+   * same (it is stored under the name it was looked for by) */
+  char cache2[300];
+  snprintf(cache2, sizeof cache2, "%s/ycache2", base);
+  const char *const names3[] = {names[2], names[0], names[1]};
+  const char *const texts3[] = {texts[2], texts[0], texts[1]};
+  char *b1 = load_yara(cache2, names3, texts3, 3, &r3);
+  assert_true(find(cache2, "yara-", path, sizeof path, &s1));
+  char *b2 = load_yara(cache2, names3, texts3, 3, &r3);
+  assert_string_equal(b1, b2);
+  assert_non_null(strstr(b1, "3|yara:alpha:"));
+  assert_true(find(cache2, "yara-", path, sizeof path, &s2));
+  assert_int_equal(s1.st_ino, s2.st_ino); /* read, not written again */
+  free(b1), free(b2);
+
   /* the entry's reader: every truncation refused */
   f = fopen(path2, "rb");
   assert_non_null(f);
