@@ -190,6 +190,10 @@ size_t exh_rule_set_rejected(const exh_rule_set *s);    /* rules of the set exhu
 
 /* Builds the prefilters; no rule can be added afterwards. */
 exh_err exh_ruleset_compile(exh_ruleset *rs);
+/* Threads exh_ruleset_compile may use (0: one per core; the default is
+ * one): the log kinds' prefilter databases not in the compiled rule cache
+ * are compiled at once. The result does not depend on it. */
+void exh_ruleset_set_threads(exh_ruleset *rs, int threads);
 size_t exh_ruleset_count(const exh_ruleset *rs);
 size_t exh_ruleset_rejected(const exh_ruleset *rs);
 /* Sigma rule i, or NULL. */

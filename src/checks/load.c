@@ -116,7 +116,10 @@ static exh_err rs_add_yara_text_(exh_ruleset *rs, const char *source, const char
     yara_reject(rs, source, why);
     return EXH_ELIMIT;
   }
-  if (!content_of(rs)->yara) content_of(rs)->yara = exh__yara_new(yara_reject, rs);
+  if (!content_of(rs)->yara) {
+    content_of(rs)->yara = exh__yara_new(yara_reject, rs);
+    if (content_of(rs)->yara) exh__yara_use_cache(content_of(rs)->yara, rs);
+  }
   if (!content_of(rs)->yara) return EXH_ENOMEM;
   if (exh__yara_add(content_of(rs)->yara, source, text, len)) return EXH_ERULE;
   content_of(rs)->yara_bytes += len;

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "../core/result.h"
+#include "../platform/platform.h"
+#include "../rules/rules.h"
 #include "../util/util.h"
 
 #ifdef EXH_HAVE_YARA
@@ -36,6 +38,17 @@ struct exh_yara {
   char err[512];
   int loaded;     /* libyara loaded and initialised */
   char off[320];  /* else why not: every rule file is rejected with it */
+  /* the compiled rule cache (exh__yara_use_cache) */
+  exh_ruleset *cache_rs;
+  unsigned char *kctx; /* what every key starts with: libyara's version and build id, the variables */
+  size_t nctx;
+  int looked;         /* the cached entry was looked for */
+  char *slot;         /* under this name (the first file's) */
+  unsigned char *ent; /* its payload (NULL: none) */
+  size_t nent;
+  exh_yara_cached cached; /* its parts, checked */
+  uint64_t (*fh)[2];  /* the hashes of the files added, in order */
+  size_t nfh, capfh;
 };
 
 int exh__yara_available(char *why, size_t whyn) { return exh__lib_load(EXH_LIB_YARA, why, whyn) == 0; }
@@ -72,6 +85,10 @@ void exh__yara_free(exh_yara *y) {
     free(f->techs);
   }
   free(y->info);
+  free(y->kctx);
+  free(y->slot);
+  free(y->ent);
+  free(y->fh);
   if (y->rules) yr_rules_destroy(y->rules);
   if (y->loaded) yr_finalize();
   free(y);
@@ -92,6 +109,157 @@ static YR_COMPILER *new_compiler(exh_yara *y) {
   return c;
 }
 
+/* ---- the compiled rule cache (docs/rules.md) ------------------------------
+ * One blob "yara" per first rule file's name (the shipped rules' for a
+ * default run): the hashes of the files that compiled alone (their check
+ * is skipped when added again) and, keyed by every file added (name and
+ * text, in order), the compiled rules as yr_rules_save_stream wrote them.
+ * Every key starts with libyara's version and build id and the external
+ * variables. The cache file is the user's own, in a folder only they can
+ * write (rules/cache.c checks both, and a checksum): a compiled YARA file
+ * is trusted as much as the program (libyara does not check it). */
+
+void exh__yara_use_cache(exh_yara *y, exh_ruleset *rs) {
+  if (!y->loaded || y->cache_rs || y->nsrc || !exh__cache_enabled(rs)) return;
+  unsigned char bid[64];
+  /* the library's own build id: another libyara (an update) writes
+   * another compiled form; none (stripped): no cache */
+  size_t nbid = exh__build_id((const void *)(uintptr_t)yr_rules_load_stream, bid, sizeof bid);
+  if (!nbid) return;
+  exh_buf b = {0};
+  exh_buf_add(&b, "yara " YR_VERSION, strlen("yara " YR_VERSION) + 1);
+  exh_buf_add(&b, bid, nbid);
+  for (size_t i = 0; i < NEXT; i++) exh_buf_add(&b, ext_names[i], strlen(ext_names[i]) + 1);
+  y->kctx = (unsigned char *)b.p;
+  y->nctx = b.n;
+  y->cache_rs = rs;
+}
+
+static void file_hash(const exh_yara *y, const char *source, const char *t, size_t n, uint64_t h[2]) {
+  if (!y->cache_rs) return;
+  exh_buf b = {0};
+  exh_buf_add(&b, y->kctx, y->nctx);
+  exh_buf_add(&b, source, strlen(source) + 1);
+  exh_buf_add(&b, t, n);
+  exh__cache_hash(b.p, b.n, h);
+  free(b.p);
+}
+
+int exh__yara_cached_parse(const unsigned char *p, size_t n, exh_yara_cached *out) {
+  memset(out, 0, sizeof *out);
+  if (n < 4) return -1;
+  uint32_t nf = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+  size_t off = 4;
+  if (nf > (n - off) / 16) return -1;
+  out->files = p + off;
+  out->nfiles = nf;
+  off += (size_t)nf * 16;
+  if (n - off < 16 + 8) return -1;
+  out->key = p + off;
+  off += 16;
+  uint64_t len = 0;
+  for (int i = 7; i >= 0; i--) len = len << 8 | p[off + (size_t)i];
+  off += 8;
+  if (len != n - off) return -1;
+  out->rules = p + off;
+  out->nrules = (size_t)len;
+  return 0;
+}
+
+/* The cached entry, looked for once, when the first file is added. */
+static void look(exh_yara *y, const char *source) {
+  if (y->looked || !y->cache_rs) return;
+  y->looked = 1;
+  y->slot = exh__xstrdup(source);
+  size_t n = 0;
+  unsigned char *e = exh__cache_blob_get(y->cache_rs, "yara", source, strlen(source), &n);
+  if (e && exh__yara_cached_parse(e, n, &y->cached) == 0) {
+    y->ent = e;
+    y->nent = n;
+  } else {
+    free(e);
+  }
+}
+
+static int known_file(exh_yara *y, const char *source, const uint64_t h[2]) {
+  look(y, source);
+  if (!y->ent) return 0;
+  for (size_t i = 0; i < y->cached.nfiles; i++)
+    if (!memcmp(y->cached.files + i * 16, h, 16)) return 1;
+  return 0;
+}
+
+#define EXH_YARA_CACHE_MAX ((size_t)64 << 20) /* compiled rules larger than this are not kept */
+
+typedef struct mstream {
+  const unsigned char *p;
+  size_t n, off;
+  exh_buf out;
+} mstream;
+
+static size_t ms_read(void *ptr, size_t size, size_t count, void *ud) {
+  mstream *m = ud;
+  size_t k = 0;
+  for (; k < count && size <= m->n - m->off; k++, m->off += size) memcpy((char *)ptr + k * size, m->p + m->off, size);
+  return k;
+}
+
+static size_t ms_write(const void *ptr, size_t size, size_t count, void *ud) {
+  mstream *m = ud;
+  /* a bound far below the buffer's (which would unwind through libyara) */
+  if (size && (count > EXH_YARA_CACHE_MAX / size || m->out.n + size * count > EXH_YARA_CACHE_MAX)) return 0;
+  exh_buf_add(&m->out, ptr, size * count);
+  return count;
+}
+
+/* The key of the whole set: every file added, in order. */
+static void set_key(const exh_yara *y, unsigned char key[16]) {
+  exh_buf b = {0};
+  exh_buf_add(&b, y->kctx, y->nctx);
+  for (size_t i = 0; i < y->nsrc; i++) {
+    uint64_t n = y->src[i].n;
+    exh_buf_add(&b, y->src[i].source, strlen(y->src[i].source) + 1);
+    exh_buf_add(&b, &n, sizeof n);
+    exh_buf_add(&b, y->src[i].text, y->src[i].n);
+  }
+  uint64_t h[2];
+  exh__cache_hash(b.p, b.n, h);
+  memcpy(key, h, 16);
+  free(b.p);
+}
+
+/* The rules from the cache: 0, else -1 (then compiled). */
+static int from_cache(exh_yara *y, const unsigned char key[16]) {
+  if (!y->ent || memcmp(y->cached.key, key, 16)) return -1;
+  mstream m = {y->cached.rules, y->cached.nrules, 0, {0}};
+  YR_STREAM st = {&m, ms_read, ms_write};
+  YR_RULES *r = NULL;
+  if (yr_rules_load_stream(&st, &r) != ERROR_SUCCESS || !r) return -1;
+  y->rules = r;
+  return 0;
+}
+
+static void to_cache(exh_yara *y, const unsigned char key[16]) {
+  mstream m = {NULL, 0, 0, {0}};
+  YR_STREAM st = {&m, ms_read, ms_write};
+  if (yr_rules_save_stream(y->rules, &st) == ERROR_SUCCESS) {
+    exh_buf b = {0};
+    uint32_t nf = (uint32_t)y->nfh;
+    unsigned char le[8];
+    for (int i = 0; i < 4; i++) le[i] = (unsigned char)(nf >> (8 * i));
+    exh_buf_add(&b, le, 4);
+    for (size_t i = 0; i < y->nfh; i++) exh_buf_add(&b, y->fh[i], 16);
+    exh_buf_add(&b, key, 16);
+    uint64_t len = m.out.n;
+    for (int i = 0; i < 8; i++) le[i] = (unsigned char)(len >> (8 * i));
+    exh_buf_add(&b, le, 8);
+    exh_buf_add(&b, m.out.p, m.out.n);
+    exh__cache_blob_put(y->cache_rs, "yara", y->slot, strlen(y->slot), b.p, b.n);
+    free(b.p);
+  }
+  free(m.out.p);
+}
+
 int exh__yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
   if (memchr(text, 0, n)) {
     if (y->fn) y->fn(y->ctx, source, "binary data, not YARA rule text");
@@ -102,14 +270,23 @@ int exh__yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
     return -1;
   }
   char *t = exh__xstrndup(text, n);
-  YR_COMPILER *c = new_compiler(y);
-  if (!c) {
-    free(t);
-    return -1;
+  uint64_t h[2] = {0, 0};
+  file_hash(y, source, t, n, h);
+  int errs = 0;
+  if (!known_file(y, source, h)) { /* else it compiled alone before: the cache says so */
+    YR_COMPILER *c = new_compiler(y);
+    if (!c) {
+      free(t);
+      return -1;
+    }
+    y->err[0] = 0;
+    errs = yr_compiler_add_string(c, t, source);
+    yr_compiler_destroy(c);
   }
-  y->err[0] = 0;
-  int errs = yr_compiler_add_string(c, t, source);
-  yr_compiler_destroy(c);
+  if (!errs && y->cache_rs) {
+    EXH_VEC_RESERVE(y->fh, y->capfh, y->nfh + 1);
+    memcpy(y->fh[y->nfh++], h, sizeof h);
+  }
   if (errs) {
     if (y->fn) y->fn(y->ctx, source, y->err[0] ? y->err : "does not compile");
     free(t);
@@ -119,6 +296,8 @@ int exh__yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
   y->src[y->nsrc++] = (ysrc){exh__xstrdup(source), t, n};
   return 0;
 }
+
+static int describe(exh_yara *y);
 
 static const char *meta_str(const YR_RULE *r, const char *id) {
   const YR_META *m;
@@ -166,6 +345,13 @@ static const char **split_list(const char *s, size_t *n) {
 
 int exh__yara_compile(exh_yara *y, char *why, size_t whyn) {
   if (!y->loaded) return 0; /* nothing was added */
+  unsigned char key[16];
+  int cached = -1;
+  if (y->cache_rs && y->nsrc) {
+    set_key(y, key);
+    cached = from_cache(y, key);
+  }
+  if (cached == 0) return describe(y);
   YR_COMPILER *c = new_compiler(y);
   if (!c) {
     snprintf(why, whyn, "cannot create a YARA compiler");
@@ -186,6 +372,12 @@ int exh__yara_compile(exh_yara *y, char *why, size_t whyn) {
     snprintf(why, whyn, "cannot build the YARA rules (error %d)", rc);
     return -1;
   }
+  if (y->cache_rs && y->nsrc && y->slot) to_cache(y, key);
+  return describe(y);
+}
+
+/* The rules' infos (compiled or read from the cache). */
+static int describe(exh_yara *y) {
   size_t n = 0;
   const YR_RULE *r;
   yr_rules_foreach(y->rules, r) n++;
@@ -322,6 +514,18 @@ exh_yara *exh__yara_new(exh_yara_reject_fn fn, void *ctx) {
 }
 
 void exh__yara_free(exh_yara *y) { free(y); }
+
+void exh__yara_use_cache(exh_yara *y, exh_ruleset *rs) {
+  (void)y;
+  (void)rs;
+}
+
+int exh__yara_cached_parse(const unsigned char *p, size_t n, exh_yara_cached *out) {
+  (void)p;
+  (void)n;
+  memset(out, 0, sizeof *out);
+  return -1;
+}
 
 int exh__yara_add(exh_yara *y, const char *source, const char *text, size_t n) {
   (void)text;

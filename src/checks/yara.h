@@ -26,6 +26,19 @@ exh_yara *exh__yara_new(exh_yara_reject_fn fn, void *ctx);
 void exh__yara_free(exh_yara *y);
 /* Adds rule text (one file's content). Returns 0, or -1 if it was rejected. */
 int exh__yara_add(exh_yara *y, const char *source, const char *text, size_t n);
+/* Keeps the compiled rules in the rule set's compiled rule cache (when it
+ * has one: rules/cache.c, docs/rules.md): called before the first file is
+ * added; nothing without libyara or when libyara has no build id. */
+void exh__yara_use_cache(exh_yara *y, exh_ruleset *rs);
+/* A cached entry's parts, bounds-checked (fuzz/fuzz_cache): 0, else -1. */
+typedef struct exh_yara_cached {
+  const unsigned char *files; /* nfiles hashes of 16 bytes */
+  size_t nfiles;
+  const unsigned char *key;   /* 16 bytes */
+  const unsigned char *rules; /* yr_rules_save_stream's bytes */
+  size_t nrules;
+} exh_yara_cached;
+int exh__yara_cached_parse(const unsigned char *p, size_t n, exh_yara_cached *out);
 /* Compiles what was added. Returns 0, or -1 with a reason. */
 int exh__yara_compile(exh_yara *y, char *why, size_t whyn);
 size_t exh__yara_count(const exh_yara *y);

@@ -580,6 +580,7 @@ int main(int argc, char **argv) {
   exh_ruleset_new(&rs);
   rejects rj = {0, 0};
   exh_ruleset_on_reject(rs, on_reject, &rj);
+  exh_ruleset_set_threads(rs, threads); /* the first compile's threads: -j */
   if (!no_cache) use_cache(rs, roots, nroots, rulepaths, nrulepaths, sigmahq, verbose);
   if (builtin) exh_ruleset_add_builtin(rs);
   if (sigmahq) { /* hundreds of its rules are for other products: counted, not listed */

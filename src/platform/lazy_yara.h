@@ -19,6 +19,8 @@
   X(yr_finalize) \
   X(yr_initialize) \
   X(yr_rules_destroy) \
+  X(yr_rules_load_stream) \
+  X(yr_rules_save_stream) \
   X(yr_scanner_create) \
   X(yr_scanner_define_string_variable) \
   X(yr_scanner_destroy) \
@@ -44,6 +46,8 @@ const exh_lazy_yara *exh__lazy_yara(void);
 #define yr_finalize (exh__lazy_yara()->yr_finalize)
 #define yr_initialize (exh__lazy_yara()->yr_initialize)
 #define yr_rules_destroy (exh__lazy_yara()->yr_rules_destroy)
+#define yr_rules_load_stream (exh__lazy_yara()->yr_rules_load_stream)
+#define yr_rules_save_stream (exh__lazy_yara()->yr_rules_save_stream)
 #define yr_scanner_create (exh__lazy_yara()->yr_scanner_create)
 #define yr_scanner_define_string_variable (exh__lazy_yara()->yr_scanner_define_string_variable)
 #define yr_scanner_destroy (exh__lazy_yara()->yr_scanner_destroy)

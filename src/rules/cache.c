@@ -48,7 +48,9 @@
 #define CACHE_MAGIC "EXHRCACH"
 #define CACHE_HEADER 64
 #define CACHE_FILE_MAX ((size_t)512 << 20)
-enum { FILE_RULES = 1, FILE_PREFILTER = 2 };
+#define EXH_CACHE_KEEP_DAYS 30  /* a file not used for this long is removed */
+#define EXH_CACHE_KEEP_FILES 32 /* at most this many files, the ones used last */
+enum { FILE_RULES = 1, FILE_PREFILTER = 2, FILE_BLOB = 3 };
 
 /* ---- hashing: two 64-bit XXH64-style lanes, 128 bits -------------------- */
 
@@ -294,6 +296,72 @@ static int make_dirs(const char *dir) {
   return rc;
 }
 
+/* A cache file's name: <lowercase word>-<32 hex digits>.bin. */
+static int cache_name(const char *s) {
+  size_t w = 0;
+  while (s[w] >= 'a' && s[w] <= 'z') w++;
+  if (!w || s[w] != '-') return 0;
+  s += w + 1;
+  for (int i = 0; i < 32; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+  return !strcmp(s + 32, ".bin");
+}
+
+typedef struct aged {
+  char *name;
+  time_t mtime;
+} aged;
+
+static int newest_first(const void *a, const void *b) {
+  const aged *x = a, *y = b;
+  if (x->mtime != y->mtime) return x->mtime < y->mtime ? 1 : -1;
+  return strcmp(x->name, y->name);
+}
+
+/* Pruning (docs/rules.md): a file's modification time is when it was last
+ * written or used (touch_used); files not used for EXH_CACHE_KEEP_DAYS are
+ * removed, and of the rest the EXH_CACHE_KEEP_FILES used last are kept. A
+ * temporary file a killed run left behind goes too (written files are
+ * renamed at once, so one older than an hour is nobody's). Only regular
+ * files of the user's own with a cache file's name are touched. */
+static void prune(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  time_t now = time(NULL);
+  aged *v = NULL;
+  size_t n = 0, cap = 0;
+  for (struct dirent *e; (e = readdir(d));) {
+    int tmp = !strncmp(e->d_name, ".tmp-", 5);
+    if (!tmp && !cache_name(e->d_name)) continue;
+    struct stat ts;
+    if (fstatat(dirfd(d), e->d_name, &ts, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(ts.st_mode) ||
+        ts.st_uid != geteuid())
+      continue;
+    if (tmp) {
+      if (ts.st_mtime < now - 3600) (void)unlinkat(dirfd(d), e->d_name, 0);
+    } else if (ts.st_mtime < now - (time_t)EXH_CACHE_KEEP_DAYS * 86400) {
+      (void)unlinkat(dirfd(d), e->d_name, 0);
+    } else {
+      EXH_VEC_RESERVE(v, cap, n + 1);
+      v[n++] = (aged){exh__xstrdup(e->d_name), ts.st_mtime};
+    }
+  }
+  if (n > EXH_CACHE_KEEP_FILES) {
+    qsort(v, n, sizeof *v, newest_first);
+    for (size_t i = EXH_CACHE_KEEP_FILES; i < n; i++) (void)unlinkat(dirfd(d), v[i].name, 0);
+  }
+  for (size_t i = 0; i < n; i++) free(v[i].name);
+  free(v);
+  closedir(d);
+}
+
+/* A file read and used: its modification time moved to now (at most once
+ * an hour), so pruning sees it as used. */
+static void touch_used(const char *path) {
+  struct stat st;
+  if (stat(path, &st) == 0 && st.st_mtime < time(NULL) - 3600) (void)utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW);
+}
+
 static void add_base(cache_cfg *c, const unsigned char *bid, size_t nbid) {
   w_raw(&c->base, "exhunt compiled rule cache", 26);
   w_u32(&c->base, CACHE_FORMAT);
@@ -361,17 +429,7 @@ static exh_err use_cache_(exh_ruleset *rs, const char *dir, const char *const *a
     free(want);
     return EXH_OK;
   }
-  /* a temporary file a killed run left behind (written files are renamed
-   * at once, so one older than an hour is nobody's) */
-  DIR *d = opendir(want);
-  for (struct dirent *e; d && (e = readdir(d));) {
-    if (strncmp(e->d_name, ".tmp-", 5)) continue;
-    struct stat ts;
-    if (fstatat(dirfd(d), e->d_name, &ts, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(ts.st_mode) &&
-        ts.st_mtime < time(NULL) - 3600)
-      (void)unlinkat(dirfd(d), e->d_name, 0);
-  }
-  if (d) closedir(d);
+  prune(want);
   cache_cfg *c = exh__xcalloc(1, sizeof *c);
   c->dir = want;
   c->flags = flags;
@@ -1088,6 +1146,134 @@ int exh__cache_parse_payload(const void *data, size_t n) {
 
 static const char *const yaml_exts[] = {".yml", ".yaml", NULL};
 
+/* ---- loading the gathered files, their YAML parsed ahead ----------------
+ * With exh_ruleset_set_threads above one, other threads parse the files'
+ * YAML (a tenth of a first load) while this one compiles the documents in
+ * load order; a file no thread has taken yet it parses itself. Workers stay
+ * at most AHEAD_MAX files ahead (parsed documents take memory). */
+
+#define AHEAD_MAX 128
+
+enum { PA_FREE, PA_RUNNING, PA_DONE, PA_MINE };
+
+typedef struct ahead {
+  unit *u;
+  exh_yaml_docs *d;
+  unsigned char *state;
+  size_t next;     /* the next item a worker looks at */
+  size_t consumed; /* items the loader is done with */
+  int stop;
+  int worker_waits, main_waits; /* threads waiting (a wake-up only then) */
+  exh_mutex *mu;
+  exh_cond *cv;
+} ahead;
+
+static void *ahead_worker(void *arg) {
+  ahead *a = arg;
+  exh__mutex_lock(a->mu);
+  for (;;) {
+    while (a->next < a->u->n && (a->u->items[a->next].type != IT_FILE || a->state[a->next] != PA_FREE)) a->next++;
+    if (a->stop || a->next >= a->u->n) break;
+    if (a->next >= a->consumed + AHEAD_MAX) { /* far enough ahead: woken when half of it is used */
+      a->worker_waits++;
+      while (!a->stop && a->next >= a->consumed + AHEAD_MAX / 2) exh__cond_wait(a->cv, a->mu);
+      a->worker_waits--;
+      continue;
+    }
+    size_t i = a->next++;
+    a->state[i] = PA_RUNNING;
+    exh__mutex_unlock(a->mu);
+    exh__yaml_parse_ahead(a->u->items[i].text, a->u->items[i].len, &a->d[i]);
+    exh__mutex_lock(a->mu);
+    a->state[i] = PA_DONE;
+    if (a->main_waits) exh__cond_broadcast(a->cv);
+  }
+  exh__mutex_unlock(a->mu);
+  return NULL;
+}
+
+static void ahead_stop(ahead *a, exh_thread **th, int nt) {
+  exh__mutex_lock(a->mu);
+  a->stop = 1;
+  exh__cond_broadcast(a->cv);
+  exh__mutex_unlock(a->mu);
+  for (int t = 0; t < nt; t++) exh__thread_join(th[t]);
+}
+
+/* Loads the items in order, their documents parsed ahead when `a` has
+ * workers. */
+static exh_err load_loop(exh_ruleset *rs, unit *u, ahead *a, int started) {
+  exh_err rc = EXH_OK;
+  for (size_t i = 0; i < u->n; i++) {
+    item *it = &u->items[i];
+    if (it->type == IT_REJECT) {
+      exh__ruleset_reject(rs, it->source, it->title, it->why);
+    } else {
+      exh_yaml_docs *d = NULL;
+      if (started) {
+        exh__mutex_lock(a->mu);
+        a->main_waits++;
+        while (a->state[i] == PA_RUNNING) exh__cond_wait(a->cv, a->mu);
+        a->main_waits--;
+        if (a->state[i] == PA_FREE) a->state[i] = PA_MINE; /* no worker got to it: parsed here */
+        else d = &a->d[i];
+        exh__mutex_unlock(a->mu);
+      }
+      it->rc = d ? exh__ruleset_add_yaml_parsed(rs, it->source, it->text, it->len, d)
+                 : exh_ruleset_add_yaml(rs, it->source, it->text, it->len);
+      if (d) exh__yaml_docs_free(d);
+      free(it->text);
+      it->text = NULL;
+    }
+    if (it->rc != EXH_OK && rc == EXH_OK) rc = it->rc;
+    if (started) {
+      exh__mutex_lock(a->mu);
+      a->consumed = i + 1;
+      if (a->worker_waits && a->next < a->consumed + AHEAD_MAX / 2) exh__cond_broadcast(a->cv);
+      exh__mutex_unlock(a->mu);
+    }
+  }
+  return rc;
+}
+
+static exh_err load_items(exh_ruleset *rs, unit *u) {
+  int nt = exh__ruleset_threads(rs) - 1;
+  size_t nfiles = 0;
+  for (size_t i = 0; i < u->n; i++) nfiles += u->items[i].type == IT_FILE;
+  if (nt > 8) nt = 8;
+  if (nfiles < 16) nt = 0; /* not worth a thread */
+  ahead a;
+  memset(&a, 0, sizeof a);
+  exh_thread *th[8];
+  int started = 0;
+  if (nt > 0) {
+    a.u = u;
+    a.d = calloc(u->n, sizeof *a.d); /* NULL, never an unwind: then no thread */
+    a.state = calloc(u->n, 1);
+    a.mu = a.d && a.state ? exh__mutex_new() : NULL;
+    a.cv = a.mu ? exh__cond_new() : NULL;
+    if (a.cv)
+      for (int t = 0; t < nt; t++)
+        if ((th[started] = exh__thread_start(ahead_worker, &a))) started++;
+  }
+  exh_guard g;
+  exh__guard_push(&g);
+  if (setjmp(g.jb)) { /* out of memory here: the workers stopped before the unwind goes on */
+    if (started) ahead_stop(&a, th, started);
+    exh__guard_fail(g.code);
+  }
+  exh_err rc = load_loop(rs, u, &a, started);
+  exh__guard_pop(&g);
+  if (started) ahead_stop(&a, th, started);
+  if (a.d)
+    for (size_t i = 0; i < u->n; i++) exh__yaml_docs_free(&a.d[i]);
+  free(a.d);
+  free(a.state);
+  if (a.cv) exh__cond_free(a.cv);
+  if (a.mu) exh__mutex_free(a.mu);
+  return rc;
+}
+
 /* A load of the gathered items (files and refusals, in load order; grc the
  * gathering's own result) through the cache. */
 static exh_err unit_run(exh_ruleset *rs, unit *u, const char *what, const char *const *roots, size_t nroots,
@@ -1147,6 +1333,7 @@ static exh_err unit_run(exh_ruleset *rs, unit *u, const char *what, const char *
       p.nrules = 0;
       exh_err rc = p.rc;
       parsed_free(&p);
+      touch_used(path);
       free(path);
       return rc;
     }
@@ -1159,18 +1346,7 @@ static exh_err unit_run(exh_ruleset *rs, unit *u, const char *what, const char *
   int vs;
   exh__ruleset_budget(rs, b0, &vs);
   exh__ruleset_set_hook(rs, record_hook, u);
-  exh_err rc = EXH_OK;
-  for (size_t i = 0; i < u->n; i++) {
-    item *it = &u->items[i];
-    if (it->type == IT_REJECT) {
-      exh__ruleset_reject(rs, it->source, it->title, it->why);
-    } else {
-      it->rc = exh_ruleset_add_yaml(rs, it->source, it->text, it->len);
-      free(it->text);
-      it->text = NULL;
-    }
-    if (it->rc != EXH_OK && rc == EXH_OK) rc = it->rc;
-  }
+  exh_err rc = load_items(rs, u);
   exh__ruleset_set_hook(rs, NULL, NULL);
   if (grc != EXH_OK && rc == EXH_OK) rc = grc;
   if (u->uncacheable || *exh__ruleset_broken(rs)) {
@@ -1365,6 +1541,8 @@ exh_pf_cache *exh__cache_pf_open(exh_ruleset *rs) {
   if (why) {
     note(rs, c->path, why);
     c->built = 1; /* written again */
+  } else if (c->file) {
+    touch_used(c->path);
   }
   return c;
 }
@@ -1427,4 +1605,63 @@ void exh__cache_pf_close(exh_pf_cache *c) {
   free(c->file);
   free(c->path);
   free(c);
+}
+
+/* ---- another part's keyed blob (checks/: the compiled YARA rules) -------- */
+
+int exh__cache_enabled(const exh_ruleset *rs) { return exh__ruleset_cache(rs) != NULL; }
+
+void exh__cache_hash(const void *p, size_t n, uint64_t out[2]) {
+  h128 h = hash128(p, n);
+  out[0] = h.a, out[1] = h.b;
+}
+
+/* The file of a blob: <name>-<hash of the slot>.bin; its header's key a
+ * hash over the cache's base (build, versions, platform), the name and the
+ * slot. */
+static char *blob_path(const cache_cfg *cfg, const char *name, const void *slot, size_t nslot, h128 *key) {
+  wbuf k = {0};
+  w_str(&k, name);
+  w_bytes(&k, slot, nslot);
+  h128 sh = hash128(k.p, k.n);
+  w_raw(&k, cfg->base.p, cfg->base.n);
+  *key = hash128(k.p, k.n);
+  free(k.p);
+  char *sx = hex(sh);
+  char *path = exh__xasprintf("%s/%s-%s.bin", cfg->dir, name, sx);
+  free(sx);
+  return path;
+}
+
+void *exh__cache_blob_get(exh_ruleset *rs, const char *name, const void *slot, size_t nslot, size_t *n) {
+  const cache_cfg *cfg = exh__ruleset_cache(rs);
+  if (!cfg) return NULL;
+  h128 key;
+  char *path = blob_path(cfg, name, slot, nslot, &key);
+  size_t fn, pn;
+  const char *why = NULL;
+  unsigned char *fb = read_file(path, &fn, &why), *out = NULL;
+  if (fb) {
+    const unsigned char *pl = check_file(fb, fn, FILE_BLOB, key, &pn, &why);
+    if (pl) {
+      out = exh__xmalloc(pn ? pn : 1);
+      memcpy(out, pl, pn);
+      *n = pn;
+      touch_used(path);
+    }
+    free(fb);
+  }
+  if (why) note(rs, path, why);
+  free(path);
+  return out;
+}
+
+void exh__cache_blob_put(exh_ruleset *rs, const char *name, const void *slot, size_t nslot, const void *p, size_t n) {
+  const cache_cfg *cfg = exh__ruleset_cache(rs);
+  if (!cfg) return;
+  h128 key;
+  char *path = blob_path(cfg, name, slot, nslot, &key);
+  wbuf w = {(unsigned char *)p, n, n}; /* not grown: only read */
+  write_file(cfg, path, FILE_BLOB, key, &w);
+  free(path);
 }

@@ -184,6 +184,18 @@ exh_err exh__ruleset_walk_files(exh_ruleset *rs, const char *path, const char *c
  * (cache.c). The result: the last failure, else EXH_OK. */
 exh_err exh__ruleset_add_yaml_texts(exh_ruleset *rs, const char *what, const char *const *sources,
                                     const char *const *texts, const size_t *lens, size_t n);
+/* The compiled rule cache's keyed blobs for other parts (checks/yara.c:
+ * the compiled YARA rules; docs/rules.md): the payload of the blob `name`
+ * stored for `slot` (malloc'ed, *n bytes), NULL when the set has no cache
+ * or there is none usable (absent, corrupt, another build: the same
+ * checks as the rule files, a note when verbose). The payload's own
+ * content is the caller's to check. */
+int exh__cache_enabled(const exh_ruleset *rs); /* 1 if the set has a cache */
+void *exh__cache_blob_get(exh_ruleset *rs, const char *name, const void *slot, size_t nslot, size_t *n);
+void exh__cache_blob_put(exh_ruleset *rs, const char *name, const void *slot, size_t nslot, const void *p,
+                         size_t n);
+/* The cache's 128-bit hash (not cryptographic: against accidents). */
+void exh__cache_hash(const void *p, size_t n, uint64_t out[2]);
 /* "12 MiB": a limit as a person reads it (per thread, one use at a time). */
 const char *exh__size_text(size_t n);
 

@@ -52,6 +52,7 @@ struct exh_ruleset {
   void (*cache_free)(void *cache);
   exh_reject_hook hook;
   void *hookctx;
+  int threads; /* the compile's threads (exh_ruleset_set_threads; 0: one) */
 };
 
 #define NO_SET ((size_t)-1)
@@ -614,7 +615,7 @@ static char *doc_title(yaml_document_t *d) {
   return NULL;
 }
 
-static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *text, size_t len) {
+static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *text, size_t len, exh_yaml_docs *pre) {
   if (rs->compiled) return EXH_EARG;
   if (len > EXH_RULE_FILE_MAX) {
     char why[96];
@@ -638,7 +639,16 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
   for (;;) {
     yaml_document_t doc;
     char why[256] = "";
-    int got = exh__yaml_load(&parser, &doc, &budget, why, sizeof why);
+    int got;
+    if (!pre) {
+      got = exh__yaml_load(&parser, &doc, &budget, why, sizeof why);
+    } else if (pre->used < pre->n) { /* parsed ahead: the same documents */
+      doc = pre->docs[pre->used++];
+      got = 1;
+    } else {
+      got = pre->end;
+      snprintf(why, sizeof why, "%s", pre->why);
+    }
     if (got < 0) {
       exh__ruleset_reject(rs, source, NULL, why);
       rc = EXH_ERULE;
@@ -682,16 +692,68 @@ static exh_err rs_add_yaml_(exh_ruleset *rs, const char *source, const char *tex
   return rc;
 }
 
-static exh_err rs_add_yaml_user_(exh_ruleset *rs, const char *source, const char *text, size_t len) {
+static exh_err rs_add_yaml_user_(exh_ruleset *rs, const char *source, const char *text, size_t len,
+                                 exh_yaml_docs *pre) {
   size_t prev = rs->cur_set;
   if (prev == NO_SET) exh__ruleset_set_open(rs, "user", source, NULL);
-  exh_err rc = rs_add_yaml_(rs, source, text, len);
+  exh_err rc = rs_add_yaml_(rs, source, text, len, pre);
   rs->cur_set = prev;
   return rc;
 }
 
 exh_err exh_ruleset_add_yaml(exh_ruleset *rs, const char *source, const char *text, size_t len) {
-  GUARDED(rs, 0, rs_add_yaml_user_(rs, source, text, len));
+  GUARDED(rs, 0, rs_add_yaml_user_(rs, source, text, len, NULL));
+}
+
+exh_err exh__ruleset_add_yaml_parsed(exh_ruleset *rs, const char *source, const char *text, size_t len,
+                                     exh_yaml_docs *d) {
+  GUARDED(rs, 0, rs_add_yaml_user_(rs, source, text, len, d && d->ok ? d : NULL));
+}
+
+int exh__ruleset_threads(const exh_ruleset *rs) { return rs->threads; }
+
+/* Every document until the end or an error (the budget bounds them as it
+ * does the loader's); d->ok when that end was reached. */
+static void parse_ahead_(const char *text, size_t len, exh_yaml_docs *d) {
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser)) return;
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+  exh_yaml_budget budget;
+  exh__yaml_budget_init(&budget);
+  budget.max_bytes = EXH_RULE_YAML_MAX_BYTES;
+  for (;;) {
+    yaml_document_t doc;
+    int got = exh__yaml_load(&parser, &doc, &budget, d->why, sizeof d->why);
+    if (got <= 0) {
+      d->end = got;
+      d->ok = 1;
+      break;
+    }
+    EXH_VEC_RESERVE(d->docs, d->cap, d->n + 1);
+    d->docs[d->n++] = doc;
+  }
+  yaml_parser_delete(&parser);
+}
+
+void exh__yaml_parse_ahead(const char *text, size_t len, exh_yaml_docs *d) {
+  memset(d, 0, sizeof *d);
+  if (len > EXH_RULE_FILE_MAX || exh__lib_load(EXH_LIB_YAML, NULL, 0)) return; /* the loader says why */
+  exh_guard g;
+  exh__guard_push(&g);
+  if (setjmp(g.jb)) { /* out of memory: the loader parses (and unwinds) itself */
+    exh__yaml_docs_free(d);
+    return;
+  }
+  parse_ahead_(text, len, d);
+  exh__guard_pop(&g);
+  if (!d->ok) exh__yaml_docs_free(d);
+}
+
+void exh__yaml_docs_free(exh_yaml_docs *d) {
+  if (d->docs)
+    for (size_t i = d->used; i < d->n; i++) yaml_document_delete(&d->docs[i]);
+  free(d->docs);
+  memset(d, 0, sizeof *d);
 }
 
 
@@ -942,6 +1004,71 @@ static void bound_prefilter(exh_ruleset *rs) {
   free(k);
 }
 
+/* One log kind's prefilter database to compile. */
+typedef struct pf_job {
+  int kind;
+  exh_pf_lit *lits;
+  size_t nl;
+  exh_prefilter *pf; /* built, or NULL with why */
+  int fail;          /* the guard's code: out of memory */
+  char why[256];
+} pf_job;
+
+typedef struct pf_queue {
+  pf_job *jobs;
+  size_t *order; /* largest first: the long one starts at once */
+  size_t n, next;
+  exh_mutex *mu;
+} pf_queue;
+
+static void run_job(pf_job *j) {
+  exh_guard g;
+  exh__guard_push(&g);
+  if (setjmp(g.jb)) {
+    j->fail = g.code;
+    return;
+  }
+  j->pf = exh__pf_build(j->lits, j->nl, j->why, sizeof j->why);
+  exh__guard_pop(&g);
+}
+
+static void *pf_worker(void *arg) {
+  pf_queue *q = arg;
+  for (;;) {
+    exh__mutex_lock(q->mu);
+    size_t i = q->next++;
+    exh__mutex_unlock(q->mu);
+    if (i >= q->n) return NULL;
+    run_job(&q->jobs[q->order[i]]);
+  }
+}
+
+/* Compiles the jobs, with up to `threads` threads (the caller's one). */
+static void build_jobs(pf_job *jobs, size_t n, int threads) {
+  size_t order[EXH_KIND_COUNT];
+  for (size_t i = 0; i < n; i++) order[i] = i;
+  for (size_t i = 1; i < n; i++) /* insertion sort, by size, descending */
+    for (size_t k = i; k > 0 && jobs[order[k]].nl > jobs[order[k - 1]].nl; k--) {
+      size_t t = order[k];
+      order[k] = order[k - 1];
+      order[k - 1] = t;
+    }
+  pf_queue q = {jobs, order, n, 0, NULL};
+  size_t nt = threads > 1 ? (size_t)threads : 1;
+  if (nt > n) nt = n;
+  exh_thread *th[EXH_KIND_COUNT] = {0};
+  if (nt > 1) q.mu = exh__mutex_new();
+  if (q.mu)
+    for (size_t i = 1; i < nt; i++) th[i] = exh__thread_start(pf_worker, &q);
+  if (q.mu) {
+    pf_worker(&q);
+  } else {
+    for (size_t i = 0; i < n; i++) run_job(&jobs[order[i]]);
+  }
+  for (size_t i = 1; i < nt; i++) exh__thread_join(th[i]);
+  if (q.mu) exh__mutex_free(q.mu);
+}
+
 static exh_err rs_compile_(exh_ruleset *rs) {
   if (rs->compiled) return EXH_OK;
   /* the content rules first: their indicators may add rules to the set */
@@ -957,6 +1084,8 @@ static exh_err rs_compile_(exh_ruleset *rs) {
       rs->unfiltered++;
   }
   exh_pf_cache *pfc = rs->cache ? exh__cache_pf_open(rs) : NULL;
+  pf_job jobs[EXH_KIND_COUNT];
+  size_t njobs = 0;
   for (int k = 1; k <= EXH_KIND_EVTX; k++) {
     exh_kind_plan *pl = &rs->plans[k];
     exh_pf_lit *lits = NULL;
@@ -981,22 +1110,50 @@ static exh_err rs_compile_(exh_ruleset *rs) {
         lits[nl++] = (exh_pf_lit){rl[0].lits[j].p, rl[0].lits[j].n, EXH_PF_ID(i, 0)};
       }
     }
-    char why[256];
     if (nl == 0) { /* events, no rule with literals: the always list is everything */
       free(lits);
       continue;
     }
     pl->pf = pfc ? exh__cache_pf_get(pfc, k, lits, nl) : NULL;
-    if (!pl->pf) {
-      pl->pf = exh__pf_build(lits, nl, why, sizeof why);
-      if (pl->pf && pfc) exh__cache_pf_put(pfc, k, lits, nl, pl->pf);
+    if (pl->pf) {
+      free(lits);
+      continue;
     }
-    free(lits);
-    if (!pl->pf) {
-      fprintf(stderr, "exhunt: cannot build the prefilter: %s\n", why);
-      exh__cache_pf_close(pfc);
-      return EXH_ERULE;
+    memset(&jobs[njobs], 0, sizeof jobs[njobs]);
+    jobs[njobs].kind = k;
+    jobs[njobs].lits = lits;
+    jobs[njobs++].nl = nl;
+  }
+  /* the databases not in the cache, compiled at once (each by one thread;
+   * the result does not depend on which), then taken in kind order */
+  build_jobs(jobs, njobs, rs->threads);
+  int fail = 0;
+  exh_err rc = EXH_OK;
+  for (size_t j = 0; j < njobs; j++) {
+    pf_job *jb = &jobs[j];
+    if (jb->fail && !fail) fail = jb->fail;
+    if (!fail && rc == EXH_OK) {
+      if (!jb->pf) {
+        fprintf(stderr, "exhunt: cannot build the prefilter: %s\n", jb->why);
+        rc = EXH_ERULE;
+      } else {
+        rs->plans[jb->kind].pf = jb->pf;
+        jb->pf = NULL;
+        if (pfc) exh__cache_pf_put(pfc, jb->kind, jb->lits, jb->nl, rs->plans[jb->kind].pf);
+      }
     }
+  }
+  for (size_t j = 0; j < njobs; j++) {
+    exh__pf_free(jobs[j].pf);
+    free(jobs[j].lits);
+  }
+  if (fail) { /* out of memory in a compile: as if here */
+    exh__cache_pf_close(pfc);
+    exh__guard_fail(fail);
+  }
+  if (rc != EXH_OK) {
+    exh__cache_pf_close(pfc);
+    return rc;
   }
   exh__cache_pf_close(pfc);
   for (size_t i = 0; i < rs->nsets; i++) rs->sets[i].loaded = 0;
@@ -1004,6 +1161,10 @@ static exh_err rs_compile_(exh_ruleset *rs) {
     if (rs->rule_set[i] != NO_SET) rs->sets[rs->rule_set[i]].loaded++;
   rs->compiled = 1; /* the field hash is kept up to date by exh__ruleset_intern */
   return EXH_OK;
+}
+
+void exh_ruleset_set_threads(exh_ruleset *rs, int threads) {
+  rs->threads = threads > 0 ? threads : exh__cpu_count();
 }
 
 exh_err exh_ruleset_compile(exh_ruleset *rs) {

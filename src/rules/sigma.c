@@ -771,18 +771,64 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
   return rc;
 }
 
+/* `field|...|all` over a list, with a transform that turns one value into
+ * several spellings (windash, base64offset): Sigma means every value in
+ * any of its spellings (pySigma's expansions), so the key is split into one
+ * matcher per value, without 'all', ANDed in the selection. Returns the
+ * key without its 'all' in `out` (1), or 0 when the key is not such. */
+static int split_all_key(const char *key, yaml_node_t *vals_node, char *out, size_t outn) {
+  const char *bar = key ? strchr(key, '|') : NULL;
+  if (!bar || !vals_node || vals_node->type != YAML_SEQUENCE_NODE ||
+      vals_node->data.sequence.items.top - vals_node->data.sequence.items.start < 2 || strlen(key) >= outn)
+    return 0;
+  int all = 0, expands = 0;
+  size_t o = (size_t)(bar - key);
+  memcpy(out, key, o);
+  for (const char *m = bar + 1; *m;) {
+    const char *e = strchr(m, '|');
+    size_t n = e ? (size_t)(e - m) : strlen(m);
+    exh_str t = {m, n};
+    if (exh__strieq(t, "all")) {
+      all = 1;
+    } else {
+      if (exh__strieq(t, "windash") || exh__strieq(t, "base64offset")) expands = 1;
+      out[o++] = '|';
+      memcpy(out + o, m, n);
+      o += n;
+    }
+    m += n + (e != NULL);
+  }
+  out[o] = 0;
+  return all && expands;
+}
+
 static int build_conj(exh_ruleset *rs, yaml_document_t *d, yaml_node_t *map, conj *c, char *why,
                       size_t whyn) {
-  size_t cnt = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+  char split[256];
+  size_t cnt = 0;
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node(d, p->key), *v = node(d, p->value);
+    cnt += is_scalar(k) && split_all_key(sval(k), v, split, sizeof split)
+               ? (size_t)(v->data.sequence.items.top - v->data.sequence.items.start)
+               : 1;
+  }
   c->m = exh__xcalloc(cnt ? cnt : 1, sizeof *c->m);
   c->n = 0;
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-    yaml_node_t *k = node(d, p->key);
+    yaml_node_t *k = node(d, p->key), *v = node(d, p->value);
     if (!is_scalar(k)) {
       snprintf(why, whyn, "non-scalar field name");
       return -1;
     }
-    int rc = build_matcher(rs, d, &c->m[c->n], sval(k), node(d, p->value), why, whyn);
+    if (split_all_key(sval(k), v, split, sizeof split)) {
+      for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+        int rc = build_matcher(rs, d, &c->m[c->n], split, node(d, *it), why, whyn);
+        c->n++;
+        if (rc) return -1;
+      }
+      continue;
+    }
+    int rc = build_matcher(rs, d, &c->m[c->n], sval(k), v, why, whyn);
     c->n++;
     if (rc) return -1;
   }

@@ -187,6 +187,27 @@ exh_pf_cache *exh__cache_pf_open(exh_ruleset *rs);
 struct exh_prefilter *exh__cache_pf_get(exh_pf_cache *c, int kind, const exh_pf_lit *lits, size_t n);
 void exh__cache_pf_put(exh_pf_cache *c, int kind, const exh_pf_lit *lits, size_t n, const struct exh_prefilter *pf);
 void exh__cache_pf_close(exh_pf_cache *c);
+/* A rule file's YAML documents parsed ahead by another thread (the cache's
+ * first load of a folder, with exh_ruleset_set_threads above one): what
+ * exh_ruleset_add_yaml would read from its parser, in order, then the end
+ * or the error that stopped it. Parsing depends on the text alone, so the
+ * documents are those the loader would parse itself. */
+typedef struct exh_yaml_docs {
+  struct yaml_document_s *docs;
+  size_t n, cap, used; /* used: taken by the loader (it deletes them) */
+  int end;             /* after the n documents: 0 the end, -1 an error */
+  char why[256];
+  int ok;              /* 0: not parsed (a limit, no libyaml, out of memory): the loader parses */
+} exh_yaml_docs;
+/* In any thread: parses text as exh_ruleset_add_yaml would (never unwinds). */
+void exh__yaml_parse_ahead(const char *text, size_t len, exh_yaml_docs *d);
+void exh__yaml_docs_free(exh_yaml_docs *d);
+/* exh_ruleset_add_yaml with the documents d holds (d->ok) instead of
+ * parsing: the same rules, rejections and result. */
+exh_err exh__ruleset_add_yaml_parsed(exh_ruleset *rs, const char *source, const char *text, size_t len,
+                                     exh_yaml_docs *d);
+int exh__ruleset_threads(const exh_ruleset *rs);
+
 /* For the fuzz target: parses a rule set's cache payload (no checksum) into
  * a fresh rule set and frees it. 0 if it parsed. */
 int exh__cache_parse_payload(const void *data, size_t n);

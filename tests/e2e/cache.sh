@@ -11,6 +11,10 @@
 #     is seen (the key is the content, not the file's metadata);
 #   - a corrupt cache file (a byte flipped, truncated, another's) is
 #     ignored (a note with -v) and written again as it was;
+#   - the shipped YARA rules kept compiled (yara-*.bin, when libyara is
+#     there): read back, a corrupt one noted and written again as it was;
+#   - cache files not used for 30 days removed;
+#   - a first run with -j 3 writes the files -j 1 writes (SigmaHQ);
 #   - never inside the evidence or a rule folder; an unusable
 #     XDG_CACHE_HOME and HOME: compiled, silently.
 # usage: cache.sh EXHUNT SAMPLE_TREE WORKDIR SRC [SHARED]
@@ -70,6 +74,27 @@ ls -i "$C" > "$W/inodes2"
 cmp -s "$W/inodes1" "$W/inodes2" || fail "the built-in rules' cache was written again (not read)"
 same "built-in, cached" "$W/b0.jsonl" "$W/b1.jsonl"
 same "built-in, read from the cache" "$W/b0.jsonl" "$W/b2.jsonl"
+# the shipped YARA rules: compiled once, read back; a corrupt file rebuilt
+YF=$(ls "$C"/yara-*.bin 2>/dev/null | head -1)
+if [ -n "$YF" ]; then
+  [ "$(stat -c %a "$YF")" = 600 ] || fail "$YF mode $(stat -c %a "$YF")"
+  cp "$YF" "$W/good-yara.bin"
+  printf '\377' | dd of="$YF" bs=1 seek=$(( $(stat -c %s "$YF") - 7 )) conv=notrunc 2>/dev/null
+  "$X" scan --no-progress -v -f jsonl "$SAMPLE" > "$W/y1.jsonl" 2> "$W/y1.err"
+  grep -q "yara-.*compiled rule cache file ignored (checksum mismatch)" "$W/y1.err" || fail "corrupt YARA file: no note"
+  cmp -s "$YF" "$W/good-yara.bin" || fail "corrupt YARA file: not written again as it was"
+  "$X" scan --no-progress -f jsonl "$SAMPLE" > "$W/y2.jsonl" 2>&1
+  same "built-in, YARA rebuilt" "$W/b0.jsonl" "$W/y2.jsonl"
+else
+  echo "no yara-*.bin (no libyara): the YARA rules are not kept"
+fi
+# pruning: a file not used for 31 days goes, one used 29 days ago stays
+: > "$C/rules-0123456789abcdef0123456789abcdef.bin" && touch -d '31 days ago' "$C/rules-0123456789abcdef0123456789abcdef.bin"
+: > "$C/rules-00000000000000000000000000000000.bin" && touch -d '29 days ago' "$C/rules-00000000000000000000000000000000.bin"
+"$X" scan --no-progress -f jsonl "$SAMPLE" > /dev/null 2>&1
+[ -e "$C/rules-0123456789abcdef0123456789abcdef.bin" ] && fail "a file unused for 31 days was not removed"
+[ -e "$C/rules-00000000000000000000000000000000.bin" ] || fail "a file used 29 days ago was removed"
+rm -f "$C/rules-00000000000000000000000000000000.bin"
 
 # -- one file changed: same size, same modification time --
 V=$(grep -l '^detection:' "$R"/*/*.yml | head -1)
@@ -151,6 +176,16 @@ if [ -n "$SHARED" ] && [ -d "$S/rules" ] && [ -d "$E" ]; then
   "$X" scan --no-progress --no-builtin -r "$S/rules" -f text "$E" > /dev/null 2>&1
   "$X" scan --no-progress --no-builtin -r "$S/rules" -f text "$E" > "$W/s4.text" 2> "$W/s4.err"
   same "SigmaHQ rules as a folder, text" "$W/s3.text" "$W/s4.text"
+  # a first run with threads (YAML parsed ahead, databases compiled at
+  # once) writes what one thread writes
+  for j in 1 3; do
+    XDG_CACHE_HOME="$W/xdg-j$j" "$X" scan --no-progress -j $j --no-builtin -r "$S/rules" -f text "$E" > "$W/s5-$j.text" 2> "$W/s5-$j.err"
+    same "SigmaHQ rules, first run -j $j" "$W/s3.text" "$W/s5-$j.text"
+    cmp -s "$W/s3.err" "$W/s5-$j.err" || fail "SigmaHQ rules, first run -j $j: rejection lines differ"
+  done
+  for f in "$W"/xdg-j1/exhunt/*.bin; do
+    cmp -s "$f" "$W/xdg-j3/exhunt/$(basename "$f")" || fail "-j 3 wrote another $(basename "$f") than -j 1"
+  done
   cmp -s "$W/s3.err" "$W/s4.err" || fail "SigmaHQ rules as a folder: rejection lines differ"
   grep -c "findings\|rule not loaded" "$W/s4.err" > /dev/null
   echo "SigmaHQ: $(grep -c '"kind":"alert"' "$W/s2.jsonl") alerts, $(wc -l < "$W/s4.err") rejection lines, the same from the cache"

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "core/limits.h"
+#include "util/util.h"
 #include "formats/evtx/evtx.h"
 #include "formats/evtx/evtx_int.h" /* a record's charges (test_at_the_limit) */
 #include "../../tools/evtx/evtx_build.h"
@@ -362,6 +363,85 @@ static void test_random_strings(void **st) {
   free(f);
 }
 
+/* ---- scalar values against printf ------------------------------------------
+ *
+ * Numbers, FILETIMEs, GUIDs and hex are written by hand (table lookups, the
+ * date from the days since 1601): each against a printf or
+ * exh__format_iso8601 rendering, on edge and random values. */
+
+static const char *value_text(exh_evtx *p, exh_buf *o, uint8_t type, const uint8_t *d, uint32_t n) {
+  exh_evtx_value v = {type, d, n};
+  o->n = 0;
+  if (!exh__evtx__value_json(p, o, &v)) exh_buf_add(o, "(none)", 6);
+  exh_buf_addc(o, 0);
+  return o->p;
+}
+
+static void ref_filetime(uint64_t when, char *text) {
+  uint64_t us_total = when / 10;
+  int64_t secs = (int64_t)(us_total / 1000000) - 11644473600LL;
+  unsigned us = (unsigned)(us_total % 1000000);
+  char iso[32];
+  exh__format_iso8601(secs * 1000, iso);
+  iso[10] = ' ';
+  int k = snprintf(text, 64, "\"%.19s", iso);
+  if (us) k += snprintf(text + k, 64 - (size_t)k, ".%06u", us);
+  snprintf(text + k, 64 - (size_t)k, "\"");
+}
+
+static void test_scalar_values(void **st) {
+  (void)st;
+  exh_evtx *p = exh__evtx_new();
+  exh_buf o = {0};
+  char want[128];
+  uint8_t d[16];
+  uint64_t r = 88172645463325252ull;
+#define NEXT() (r ^= r << 13, r ^= r >> 7, r ^= r << 17, r)
+  /* unsigned integers: every digit count, its edges */
+  uint64_t p10 = 1;
+  for (int k = 0; k < 20; k++, p10 *= 10) {
+    uint64_t vs[3] = {p10 - 1, p10, p10 + 1};
+    for (int i = 0; i < 3; i++) {
+      for (int b = 0; b < 8; b++) d[b] = (uint8_t)(vs[i] >> (8 * b));
+      snprintf(want, sizeof want, "\"%llu\"", (unsigned long long)vs[i]);
+      assert_string_equal(value_text(p, &o, 0x0a, d, 8), want);
+    }
+  }
+  memset(d, 0xFF, 8);
+  assert_string_equal(value_text(p, &o, 0x0a, d, 8), "\"18446744073709551615\"");
+  assert_string_equal(value_text(p, &o, 0x09, d, 8), "\"-1\"");
+  /* FILETIMEs: 1601, 1970, leap days, the year 9999 and past it (kept to 9999), the end */
+  static const uint64_t fts[] = {0, 1, 9, 10, 11, 10000000, 116444736000000000ull, 116444735999999990ull,
+                                 125911584000000000ull /* 2000-01-01 */, 125962560000000000ull,
+                                 2650467743990000000ull /* 9999-12-31 23:59:59 */, 2650467744000000000ull,
+                                 2650467744000000010ull, UINT64_MAX, UINT64_MAX - 9};
+  for (size_t i = 0; i < sizeof fts / sizeof *fts + 200000; i++) {
+    uint64_t when = i < sizeof fts / sizeof *fts ? fts[i] : (i & 1) ? NEXT() : NEXT() % 140000000000000000ull;
+    if (i % 7 == 0 && i >= sizeof fts / sizeof *fts) when -= when % 864000000000ull; /* midnight */
+    for (int b = 0; b < 8; b++) d[b] = (uint8_t)(when >> (8 * b));
+    ref_filetime(when, want);
+    assert_string_equal(value_text(p, &o, 0x11, d, 8), want);
+  }
+  /* GUIDs, 32- and 64-bit hex, binary */
+  for (int i = 0; i < 20000; i++) {
+    uint64_t a = NEXT(), b = NEXT();
+    for (int k = 0; k < 8; k++) d[k] = (uint8_t)(a >> (8 * k)), d[8 + k] = (uint8_t)(b >> (8 * k));
+    snprintf(want, sizeof want, "\"{%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}\"", (unsigned)a,
+             (unsigned)(a >> 32) & 0xFFFF, (unsigned)(a >> 48), d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+    assert_string_equal(value_text(p, &o, 0x0f, d, 16), want);
+    snprintf(want, sizeof want, "\"0x%016llx\"", (unsigned long long)a);
+    assert_string_equal(value_text(p, &o, 0x15, d, 8), want);
+    snprintf(want, sizeof want, "\"0x%08x\"", (unsigned)a);
+    assert_string_equal(value_text(p, &o, 0x14, d, 4), want);
+    snprintf(want, sizeof want, "\"%016llX%016llX\"", (unsigned long long)__builtin_bswap64(a),
+             (unsigned long long)__builtin_bswap64(b));
+    assert_string_equal(value_text(p, &o, 0x0e, d, 16), want);
+  }
+#undef NEXT
+  exh__buf_free(&o);
+  exh__evtx_free(p);
+}
+
 /* ---- template bombs (issue 11, defect 2) ---------------------------------------
  *
  * Two shapes that expand exponentially: definitions holding instances of
@@ -627,6 +707,170 @@ static void test_chunk_sum(void **st) {
 
 /* ---- every shared EVTX ------------------------------------------------------ */
 
+/* ---- elements of fixed structure (evtx_json.c: op lists) ------------------
+ *
+ * An element whose structure does not depend on the values renders as one
+ * list of ops made at its first rendering, per context: inside EventData a
+ * Data element's Name attribute is its key and not shown, elsewhere it is
+ * shown, so one element rendered in both contexts needs two lists. */
+
+static size_t group_def; /* the nested definition, written inline by the first instance */
+static void body_group(w *x) { /* <Group><Data Name="a">%0</Data><Data Name="b" Kind="k%1z">x</Data><Data Name="c" Tag="%2"/></Group> */
+  size_t as;
+  open_el(x, "Group", 0, NULL);
+  close_start(x);
+  open_el(x, "Data", 1, &as);
+  attr(x, "Name", 0);
+  text(x, "a");
+  put32(x, as, 0);
+  close_start(x);
+  sub(x, 0, 0x01);
+  end_el(x);
+  open_el(x, "Data", 1, &as);
+  attr(x, "Name", 1);
+  text(x, "b");
+  attr(x, "Kind", 0);
+  text(x, "k");
+  sub(x, 1, 0x06);
+  text(x, "z");
+  put32(x, as, 0);
+  close_start(x);
+  text(x, "x");
+  end_el(x);
+  open_el(x, "Data", 1, &as);
+  attr(x, "Name", 1);
+  text(x, "c");
+  attr(x, "Tag", 0);
+  sub(x, 2, 0x01);
+  put32(x, as, 0);
+  empty_el(x);
+  end_el(x);
+}
+static const uint8_t s_q[] = {'q', 0, '\\', 0};
+static void group_value(w *x) {
+  val v[3] = {{0x01, s_x, 4, NULL}, {0x06, eid, 2, NULL}, {0x01, s_q, 4, NULL}};
+  frag_header(x);
+  if (!group_def) {
+    group_def = x->n + 10;
+    instance(x, body_group, v, 3);
+  } else {
+    instance_of(x, group_def, v, 3);
+  }
+  u8(x, 0x00);
+}
+static void body_two_contexts(w *x) { /* <Event><EventData>%0</EventData><Other>%1</Other></Event> */
+  open_el(x, "Event", 0, NULL);
+  close_start(x);
+  open_el(x, "EventData", 0, NULL);
+  close_start(x);
+  sub(x, 0, 0x21);
+  end_el(x);
+  open_el(x, "Other", 0, NULL);
+  close_start(x);
+  sub(x, 1, 0x21);
+  end_el(x);
+  end_el(x);
+}
+static void rec_two_contexts(w *x) {
+  val v[2] = {{0x21, NULL, 0, group_value}, {0x21, NULL, 0, group_value}};
+  instance(x, body_two_contexts, v, 2);
+}
+
+static void test_fixed_structure_in_two_contexts(void **st) {
+  (void)st;
+  uint8_t *f = malloc(4096 + 65536);
+  evb_file_header(f);
+  w x = evb_chunk_begin(f + 4096);
+  group_def = 0;
+  evb_record(&x, 7, rec_two_contexts);
+  evb_record(&x, 8, rec_two_contexts); /* the lists made by the first record */
+  evb_chunk_end(&x, x.n);
+  long fast;
+  char *j = both(f, 4096 + 65536, &fast);
+  assert_int_equal(fast, 2);
+  const char *rec = "{\"Event\":{\"EventData\":{\"Group\":{\"a\":\"x\\\"\",\"b\":{\"#attributes\":{\"Kind\":\"k4624z\"},"
+                    "\"#text\":\"x\"},\"c\":{\"#attributes\":{\"Tag\":\"q\\\\\"}}}},"
+                    "\"Other\":{\"Group\":{\"a\":{\"#attributes\":{\"Name\":\"a\"},\"#text\":\"x\\\"\"},"
+                    "\"b\":{\"#attributes\":{\"Name\":\"b\",\"Kind\":\"k4624z\"},\"#text\":\"x\"},"
+                    "\"c\":{\"#attributes\":{\"Name\":\"c\",\"Tag\":\"q\\\\\"}}}}}}\n";
+  size_t rn = strlen(rec);
+  assert_int_equal(strlen(j), 2 * rn);
+  assert_memory_equal(j, rec, rn);
+  assert_memory_equal(j + rn, rec, rn);
+  free(j);
+  free(f);
+}
+
+/* A chain of fixed-structure elements nested `chain` deep, in the record's
+ * template and in a nested instance: around the depth limit the op list of
+ * the outer elements reaches past it, and the record is declined exactly
+ * where the tree reports it. */
+static int chain, chain_nested;
+static void body_chain(w *x) {
+  size_t as;
+  for (int i = 0; i < chain; i++) {
+    open_el(x, "C", i == 0, &as);
+    if (i == 0) {
+      attr(x, "n", 0);
+      text(x, "1");
+      put32(x, as, 0);
+    }
+    close_start(x);
+  }
+  open_el(x, "Leaf", 0, NULL);
+  close_start(x);
+  sub(x, 0, 0x01);
+  end_el(x);
+  open_el(x, "T", 0, NULL);
+  close_start(x);
+  text(x, "t");
+  end_el(x);
+  for (int i = 0; i < chain; i++) end_el(x);
+}
+static void chain_value(w *x) {
+  val v = {0x01, s_x, 4, NULL};
+  frag_header(x);
+  instance(x, body_chain, &v, 1);
+  u8(x, 0x00);
+}
+static void body_chain_event(w *x) {
+  open_el(x, "Event", 0, NULL);
+  close_start(x);
+  if (chain_nested) {
+    open_el(x, "EventData", 0, NULL);
+    close_start(x);
+    sub(x, 1, 0x21);
+    end_el(x);
+  } else {
+    body_chain(x);
+  }
+  end_el(x);
+}
+static void rec_chain(w *x) {
+  val v[2] = {{0x01, s_x, 4, NULL}, {0x21, NULL, 0, chain_value}};
+  instance(x, body_chain_event, v, 2);
+}
+
+static void test_fixed_structure_near_the_depth_limit(void **st) {
+  (void)st;
+  uint8_t *f = malloc(4096 + 65536);
+  for (chain_nested = 0; chain_nested < 2; chain_nested++) {
+    long fasts = 0, declined = 0;
+    for (chain = 1; chain < EXH_EVTX_MAX_DEPTH + 4; chain++) {
+      size_t n = file_with(f, rec_chain);
+      long fast;
+      char *j = both(f, n, &fast);
+      fasts += fast;
+      declined += !fast;
+      if (fast) assert_non_null(strstr(j, "\"Leaf\":\"x\\\"\",\"T\":\"t\"}"));
+      free(j);
+    }
+    assert_true(fasts > 50); /* both ways: rendered compiled, then declined past the limit */
+    assert_true(declined > 0);
+  }
+  free(f);
+}
+
 static const char *shared;
 static long files, recs, fastrecs;
 
@@ -686,7 +930,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_record_without_template),
       cmocka_unit_test(test_many_repeats), cmocka_unit_test(test_template_bombs),
       cmocka_unit_test(test_deadline_inside_a_record), cmocka_unit_test(test_at_the_limit),
-      cmocka_unit_test(test_chunk_sum),
+      cmocka_unit_test(test_chunk_sum), cmocka_unit_test(test_fixed_structure_in_two_contexts),
+      cmocka_unit_test(test_fixed_structure_near_the_depth_limit), cmocka_unit_test(test_scalar_values),
       cmocka_unit_test(test_shared_evtx)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -212,6 +212,23 @@ static void test_more_modifiers(void **st) {
   assert_true(ev(rs, "D", "eHl3aG9hbWkgL2FsbA==", NULL));
   assert_false(ev(rs, "D", "d2hvYW1p", NULL));
   exh_ruleset_free(rs);
+  /* an expanding transform with 'all': every value, each in any of its
+   * spellings (pySigma's expansions), not every spelling of every value */
+  rs = load(HEAD "detection:\n  sel:\n    CommandLine|windash|contains|all:\n      - ' -RemoveDefinitions'\n"
+                 "      - ' -All'\n  condition: sel\n");
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  assert_true(ev(rs, "CommandLine", "MpCmdRun.exe -RemoveDefinitions -All", NULL));
+  assert_true(ev(rs, "CommandLine", "MpCmdRun.exe /RemoveDefinitions \xe2\x80\x93" "All", NULL));
+  assert_false(ev(rs, "CommandLine", "MpCmdRun.exe -RemoveDefinitions -DynamicSignatures", NULL));
+  assert_false(ev(rs, "CommandLine", "MpCmdRun.exe -All", NULL));
+  exh_ruleset_free(rs);
+  rs = load(HEAD "detection:\n  sel:\n    D|base64offset|contains|all:\n      - 'whoami'\n      - 'hostname'\n"
+                 "  condition: sel\n");
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  assert_true(ev(rs, "D", "d2hvYW1p aG9zdG5hbWU=", NULL)); /* both at offset 0 */
+  assert_true(ev(rs, "D", "d2hvYW1p eGhvc3RuYW1l", NULL)); /* the second at offset 1 */
+  assert_false(ev(rs, "D", "d2hvYW1p", NULL));
+  exh_ruleset_free(rs);
   /* wide then base64 */
   rs = load(HEAD "detection:\n  sel:\n    D|wide|base64: 'whoami'\n  condition: sel\n");
   assert_true(ev(rs, "D", "dwBoAG8AYQBtAGkA", NULL));

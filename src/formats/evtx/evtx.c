@@ -261,22 +261,24 @@ static uint32_t put_utf16(exh_evtx *p, const uint8_t *s, size_t nchars, uint32_t
 
 void exh__evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars) {
   static const char hx[] = "0123456789abcdef";
-  exh__buf_grow(b, 6 * nchars + 2); /* worst case: every unit six wide */
+  /* worst case: every unit six wide; 8 more for the last 8-byte store */
+  if (b->n + 6 * nchars + 11 > b->cap) exh__buf_grow(b, 6 * nchars + 10);
   char *o = b->p + b->n;
   *o++ = '"';
   size_t i = 0;
   for (;;) {
 #ifdef __SSE2__
-    /* 8 units at a time while they are plain ASCII: not a control, DEL,
-     * quote or backslash, nothing above 0x7E */
-    const __m128i hi = _mm_set1_epi16((short)0xFF80), sp = _mm_set1_epi16(0x20), del = _mm_set1_epi16(0x7F),
-                  q = _mm_set1_epi16('"'), bs = _mm_set1_epi16('\\');
+    /* 8 units at a time while they are plain ASCII: 0x20 to 0x7E (v - 0x20
+     * at most 0x5E unsigned, as a signed compare after flipping the top
+     * bit), not a quote or backslash */
+    const __m128i shift = _mm_set1_epi16(0x7FE0), top = _mm_set1_epi16((short)0x805E), q = _mm_set1_epi16('"'),
+                  bs = _mm_set1_epi16('\\');
+#define EXH_JSON_BAD16(v)                                                                                            \
+  _mm_or_si128(_mm_cmpgt_epi16(_mm_add_epi16((v), shift), top),                                                      \
+               _mm_or_si128(_mm_cmpeq_epi16((v), q), _mm_cmpeq_epi16((v), bs)))
     while (i + 8 <= nchars) {
       __m128i v = _mm_loadu_si128((const __m128i *)(s + 2 * i));
-      __m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(v, hi), _mm_setzero_si128());
-      __m128i bad = _mm_or_si128(_mm_andnot_si128(ascii, _mm_set1_epi16(-1)),
-                                 _mm_or_si128(_mm_or_si128(_mm_cmplt_epi16(v, sp), _mm_cmpeq_epi16(v, del)),
-                                              _mm_or_si128(_mm_cmpeq_epi16(v, q), _mm_cmpeq_epi16(v, bs))));
+      __m128i bad = EXH_JSON_BAD16(v);
       unsigned mask = (unsigned)_mm_movemask_epi8(bad);
       _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v)); /* room was reserved */
       if (mask) {
@@ -288,6 +290,25 @@ void exh__evtx__json_utf16(exh_buf *b, const uint8_t *s, size_t nchars) {
       o += 8;
       i += 8;
     }
+    if (i < nchars && i + 8 > nchars) {
+      /* the last units (fewer than 8): the same test on a copy padded
+       * with plain letters, so nothing past the string is read */
+      size_t r = nchars - i;
+      uint16_t tmp[8] = {'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'};
+      memcpy(tmp, s + 2 * i, 2 * r);
+      __m128i v = _mm_loadu_si128((const __m128i *)tmp);
+      __m128i bad = EXH_JSON_BAD16(v);
+      unsigned mask = (unsigned)_mm_movemask_epi8(bad);
+      _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v)); /* room was reserved */
+      if (!mask) {
+        o += r;
+        break;
+      }
+      unsigned k = (unsigned)__builtin_ctz(mask) / 2;
+      o += k;
+      i += k;
+    }
+#undef EXH_JSON_BAD16
 #endif
     if (i >= nchars) break;
     uint32_t cp = le16(s + 2 * i);
@@ -355,16 +376,26 @@ static void put_fmt(exh_evtx *p, const char *fmt, ...) {
   if (k > 0) exh_buf_add(p->vb, tmp, (size_t)(k < (int)sizeof tmp ? k : (int)sizeof tmp - 1));
 }
 
+/* two decimal digits of 0..99, two hex digits of a byte */
+static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                         "8081828384858687888990919293949596979899";
+static const char hex2[2][513] = {"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+                                  "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff",
+                                  "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F606162636465666768696A6B6C6D6E6F707172737475767778797A7B7C7D7E7F"
+                                  "808182838485868788898A8B8C8D8E8F909192939495969798999A9B9C9D9E9FA0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBFC0C1C2C3C4C5C6C7C8C9CACBCCCDCECFD0D1D2D3D4D5D6D7D8D9DADBDCDDDEDFE0E1E2E3E4E5E6E7E8E9EAEBECEDEEEFF0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF"};
+
 static void put_u64(exh_evtx *p, uint64_t v) {
-  /* digits counted first, then written in place two at a time (every
-   * record has a dozen numbers) */
-  static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                           "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                           "8081828384858687888990919293949596979899";
+  /* digits counted first (from the bit length), then written in place two
+   * at a time (every record has a dozen numbers) */
+  static const uint64_t p10[20] = {0, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+                                   100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+                                   10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+                                   100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull};
   exh_buf *b = p->vb;
   if (b->n + 22 > b->cap) exh__buf_grow(b, 21);
-  size_t len = 1;
-  for (uint64_t t = v; t >= 10; t /= 10) len++;
+  unsigned t = (unsigned)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+  size_t len = t + 1 - (v < p10[t]);
   char *o = b->p + b->n + len;
   while (v >= 100) {
     unsigned r = (unsigned)(v % 100);
@@ -411,33 +442,54 @@ static void put_time(exh_evtx *p, int64_t ms_part_us_y, unsigned Y, unsigned M, 
 }
 
 static void put_filetime(exh_evtx *p, uint64_t ft) {
-  /* python-evtx: datetime.isoformat(' '), microseconds when nonzero */
-  uint64_t us_total = ft / 10;
-  int64_t secs = (int64_t)(us_total / 1000000) - 11644473600LL;
-  unsigned us = (unsigned)(us_total % 1000000);
-  char iso[32];
-  exh__format_iso8601(secs * 1000, iso);
-  /* "YYYY-MM-DDThh:mm:ss.mmmZ" -> "YYYY-MM-DD hh:mm:ss[.uuuuuu]" */
-  iso[10] = ' ';
-  exh_buf_add(p->vb, iso, 19);
+  /* python-evtx: datetime.isoformat(' '), microseconds when nonzero. The
+   * date as exh__format_iso8601 makes it (civil_from_days, the year kept
+   * to 9999), here from the days since 1601, which are never negative, and
+   * written straight into the buffer (hot: every record). */
+  uint64_t us_total = ft / 10, secs = us_total / 1000000;
+  unsigned us = (unsigned)(us_total % 1000000), rem = (unsigned)(secs % 86400);
+  uint64_t z = secs / 86400 + 584694; /* days since 0000-03-01 */
+  uint64_t era = z / 146097;
+  unsigned doe = (unsigned)(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  uint64_t y = yoe + era * 400;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  if (y > 9999) y = 9999;
+  unsigned hh = rem / 3600, mi = rem / 60 % 60, ss = rem % 60;
+  exh_buf *b = p->vb;
+  if (b->n + 27 > b->cap) exh__buf_grow(b, 26);
+  char *o = b->p + b->n;
+  memcpy(o, d2 + 2 * (y / 100), 2), memcpy(o + 2, d2 + 2 * (y % 100), 2), o[4] = '-';
+  memcpy(o + 5, d2 + 2 * m, 2), o[7] = '-';
+  memcpy(o + 8, d2 + 2 * d, 2), o[10] = ' ';
+  memcpy(o + 11, d2 + 2 * hh, 2), o[13] = ':';
+  memcpy(o + 14, d2 + 2 * mi, 2), o[16] = ':';
+  memcpy(o + 17, d2 + 2 * ss, 2);
+  size_t k = 19;
   if (us) {
-    char frac[8] = {'.', 0, 0, 0, 0, 0, 0, 0};
-    for (int i = 6; i >= 1; i--, us /= 10) frac[i] = (char)('0' + us % 10);
-    exh_buf_add(p->vb, frac, 7);
+    o[19] = '.';
+    memcpy(o + 20, d2 + 2 * (us / 10000), 2), memcpy(o + 22, d2 + 2 * (us / 100 % 100), 2);
+    memcpy(o + 24, d2 + 2 * (us % 100), 2);
+    k = 26;
   }
+  b->n += k;
+  b->p[b->n] = 0;
 }
 
 /* Hex digits of n bytes, in place; reverse: last byte first (integers). */
 static void put_hex(exh_evtx *p, const uint8_t *d, size_t n, int upper, int reverse) {
-  static const char *const digits[2] = {"0123456789abcdef", "0123456789ABCDEF"};
-  const char *dg = digits[upper];
+  const char *dg = hex2[upper];
   exh_buf *b = p->vb;
-  exh__buf_grow(b, 2 * n + 1);
+  if (b->n + 2 * n + 1 > b->cap) exh__buf_grow(b, 2 * n + 1);
   char *o = b->p + b->n;
-  for (size_t i = 0; i < n; i++) {
-    uint8_t x = reverse ? d[n - 1 - i] : d[i];
-    o[2 * i] = dg[x >> 4], o[2 * i + 1] = dg[x & 15];
-  }
+  if (reverse)
+    for (size_t i = 0; i < n; i++) memcpy(o + 2 * i, dg + 2 * d[n - 1 - i], 2);
+  else
+    for (size_t i = 0; i < n; i++) memcpy(o + 2 * i, dg + 2 * d[i], 2);
   b->n += 2 * n;
   b->p[b->n] = 0;
 }
@@ -476,21 +528,18 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
     if (n < 16) return 0;
   {
     /* {DWORD-WORD-WORD-BYTES}, lowercase, the first three little-endian */
-    static const char hx[] = "0123456789abcdef";
-    static const signed char order[16] = {3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11};
-    char g[38];
-    size_t k = 0;
-    g[k++] = '{';
-    for (int i = 0; i < 16; i++) {
-      if (order[i] < 0) {
-        g[k++] = '-';
-        continue;
-      }
-      g[k++] = hx[d[order[i]] >> 4], g[k++] = hx[d[order[i]] & 15];
-    }
-    for (int i = 12; i < 16; i++) g[k++] = hx[d[i] >> 4], g[k++] = hx[d[i] & 15];
-    g[k++] = '}';
-    exh_buf_add(p->vb, g, k);
+    exh_buf *b = p->vb;
+    if (b->n + 39 > b->cap) exh__buf_grow(b, 38);
+    char *g = b->p + b->n;
+    g[0] = '{', g[9] = g[14] = g[19] = g[24] = '-', g[37] = '}';
+#define EXH_GUID_HEX(at, byte) memcpy(g + (at), hex2[0] + 2 * d[byte], 2)
+    EXH_GUID_HEX(1, 3), EXH_GUID_HEX(3, 2), EXH_GUID_HEX(5, 1), EXH_GUID_HEX(7, 0);
+    EXH_GUID_HEX(10, 5), EXH_GUID_HEX(12, 4), EXH_GUID_HEX(15, 7), EXH_GUID_HEX(17, 6);
+    EXH_GUID_HEX(20, 8), EXH_GUID_HEX(22, 9), EXH_GUID_HEX(25, 10), EXH_GUID_HEX(27, 11);
+    EXH_GUID_HEX(29, 12), EXH_GUID_HEX(31, 13), EXH_GUID_HEX(33, 14), EXH_GUID_HEX(35, 15);
+#undef EXH_GUID_HEX
+    b->n += 38;
+    b->p[b->n] = 0;
   }
     return 16;
   case 0x10: /* size type: 4 or 8 bytes, as the value's size says */
@@ -498,7 +547,7 @@ static size_t put_scalar(exh_evtx *p, uint8_t t, const uint8_t *d, size_t n) {
   case 0x15: {
     size_t w = t == 0x14 ? 4 : t == 0x15 ? 8 : (n >= 8 ? 8 : 4);
     if (n < w) return 0;
-    exh__buf_adds(p->vb, "0x");
+    exh_buf_add(p->vb, "0x", 2);
     put_hex(p, d, w, 0, 1);
     return w;
   }
@@ -604,7 +653,11 @@ int exh__evtx__value_json(exh_evtx *p, exh_buf *o, const value *v) {
   case 0x06: if (n >= 2) put_u64(p, le16(d)); break;
   case 0x08: if (n >= 4) put_u64(p, le32(d)); break;
   case 0x0a: if (n >= 8) put_u64(p, le64(d)); break;
-  default: exh__evtx__render_value(p, v); break;
+  case 0x0e: exh__evtx__render_value(p, v); break;
+  default: /* a scalar is put_scalar's, as exh__evtx__render_value would call it */
+    if (v->type & 0x80) exh__evtx__render_value(p, v);
+    else put_scalar(p, v->type, d, n);
+    break;
   }
   p->vb = &p->arena;
   if (o->n == m + 1) {

@@ -63,7 +63,26 @@ typedef struct cnode {
   uint32_t ekey, ekey_len; /* its key when static and not a repeat: escaped, quoted (len 0: dynamic) */
   uint8_t leaf;          /* content is exactly one substitution (leaf_id) */
   uint16_t leaf_id;
+  uint32_t prog[2];      /* static_kids: its op list (tc->ops offset + 1, 0: not made yet) per in_ed */
+  uint32_t height;       /* levels of elements from it down, itself included */
 } cnode;
+
+/* An element of fixed structure (static_kids) rendered as a flat op list,
+ * made at its first rendering (per in_ed, which decides whether Name
+ * attributes are shown): the runs of JSON that do not depend on the
+ * values (braces, keys, separators, static attributes and text) merged
+ * into single literals, with value slots between them. Children that are
+ * leaves or of fixed structure themselves are inlined; any other child is
+ * a call to render(). Running the list writes the bytes render() would. */
+enum { OP_VAL, OP_AVAL, OP_ATEXT, OP_CALL, OP_END }; /* each after its literal */
+
+typedef struct op {
+  uint8_t kind, in_ed; /* OP_VAL, OP_CALL: the element's in_ed */
+  uint16_t id;         /* OP_VAL, OP_AVAL: value index */
+  uint32_t off, len;   /* the literal written first (in tc->lit; len 0: none) */
+  uint32_t a;          /* OP_VAL, OP_CALL: cnode; OP_ATEXT: cattr */
+  uint32_t b;          /* OP_VAL, OP_CALL: depth below the list's element */
+} op;
 
 typedef struct tpl {
   int ok;       /* 0: records of this template go through the tree */
@@ -129,6 +148,9 @@ struct exh_evtx_tc {
   size_t nocc, capocc;
   memo memo[MEMO_MAX]; /* the record's walk, for rendering */
   size_t nmemo;
+  op *ops; /* the op lists of cnodes (cnode.prog) */
+  size_t nops, capops;
+  exh_buf run; /* scratch: the literal run being gathered */
 };
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
@@ -138,9 +160,9 @@ void exh__evtx__json_chunk(exh_evtx *p) {
   if (!p->tc) p->tc = exh__xcalloc(1, sizeof *p->tc);
   exh_evtx_tc *tc = p->tc;
   size_t bytes = tc->lit.n + exh__evtx__tindex_bytes(&tc->ix) + tc->nn * sizeof(cnode) + tc->na * sizeof(cattr) + tc->nit * sizeof(item) +
-                 tc->nt * sizeof(tpl) + tc->nocc * sizeof *tc->occ;
+                 tc->nt * sizeof(tpl) + tc->nocc * sizeof *tc->occ + tc->nops * sizeof(op);
   if (bytes > TC_KEEP_BYTES) { /* start afresh */
-    tc->nt = tc->nn = tc->na = tc->nit = tc->nocc = 0;
+    tc->nt = tc->nn = tc->na = tc->nit = tc->nocc = tc->nops = 0;
     tc->lit.n = 0;
     exh__evtx__tindex_reset(&tc->ix);
   }
@@ -161,6 +183,8 @@ void exh__evtx__json_free(exh_evtx *p) {
   free(tc->dups);
   exh__buf_free(&tc->lit);
   free(tc->occ);
+  free(tc->ops);
+  exh__buf_free(&tc->run);
   exh__evtx_free(tc->cp);
   exh__evtx_free(tc->dp);
   free(tc);
@@ -279,10 +303,12 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
   else if (!tc->a[cn.key_attr].dynamic) cn.ekey = tc->a[cn.key_attr].val, cn.ekey_len = tc->a[cn.key_attr].val_len;
   tc->n[ci] = cn;
   int keys_static = 1;
+  tc->n[ci].height = 1;
   for (uint32_t i = 0; i < cn.nitem; i++) {
     if (tc->it[cn.item0 + i].kind != IT_ELEM) continue;
     uint32_t child = compile_node(tc, q, (int)tc->it[cn.item0 + i].node);
     tc->it[cn.item0 + i].node = child;
+    if (tc->n[child].height + 1 > tc->n[ci].height) tc->n[ci].height = tc->n[child].height + 1;
     if (tc->n[child].key_attr >= 0 && tc->a[tc->n[child].key_attr].dynamic) keys_static = 0;
   }
   /* keys known now: the final ones ("_1", "_2"... for repeats), escaped */
@@ -826,6 +852,141 @@ static const char *key_base(const exh_evtx *p, const exh_evtx_tc *tc, int src) {
   return src == KEY_ARENA ? p->arena.p : src == KEY_TREE ? tc->dp->arena.p : tc->lit.p;
 }
 
+/* ---- op lists (see op) ---------------------------------------------------- */
+
+/* An op, after the literal gathered in tc->run (written first). */
+static void op_push(exh_evtx_tc *tc, uint8_t kind, uint8_t in_ed, uint16_t id, uint32_t a, uint32_t b) {
+  uint32_t off = 0, len = (uint32_t)tc->run.n;
+  if (len) off = lit_raw(tc, tc->run.p, len);
+  tc->run.n = 0;
+  EXH_VEC_RESERVE(tc->ops, tc->capops, tc->nops + 1);
+  tc->ops[tc->nops++] = (op){kind, in_ed, id, off, len, a, b};
+}
+
+static void run_lit(exh_evtx_tc *tc, uint32_t off, uint32_t len) { exh_buf_add(&tc->run, tc->lit.p + off, len); }
+
+/* Ops writing element ni's value as render(ni, in_ed) at depth `rd` below
+ * the list's element would. */
+static void op_value(exh_evtx_tc *tc, uint32_t ni, int in_ed, uint32_t rd) {
+  const cnode cn = tc->n[ni]; /* a copy: tc->n does not move here, but stay as render() is */
+  uint32_t nattr = in_ed ? cn.nattr_noname : cn.nattr;
+  if (!nattr && cn.leaf) {
+    op_push(tc, OP_VAL, (uint8_t)in_ed, cn.leaf_id, ni, rd);
+    return;
+  }
+  if (!nattr && !cn.has_sub && !cn.nelem) {
+    if (cn.text_len) run_lit(tc, cn.text, cn.text_len);
+    else exh_buf_add(&tc->run, "null", 4);
+    return;
+  }
+  if (!cn.static_kids) {
+    op_push(tc, OP_CALL, (uint8_t)in_ed, 0, ni, rd);
+    return;
+  }
+  exh_buf_addc(&tc->run, '{');
+  if (nattr) { /* as attrs_json */
+    exh_buf_add(&tc->run, "\"#attributes\":{", 15);
+    int fa = 1;
+    for (uint32_t a = 0; a < cn.nattr; a++) {
+      const cattr ca = tc->a[cn.attr0 + a];
+      if (in_ed && ca.is_name) continue;
+      if (!fa) exh_buf_addc(&tc->run, ',');
+      run_lit(tc, ca.ename, ca.ename_len);
+      exh_buf_addc(&tc->run, ':');
+      if (!ca.dynamic) {
+        run_lit(tc, ca.val, ca.val_len);
+      } else if (ca.nitem == 1 && tc->it[ca.item0].kind == IT_SUB) {
+        op_push(tc, OP_AVAL, 0, tc->it[ca.item0].id, 0, 0);
+      } else {
+        op_push(tc, OP_ATEXT, 0, 0, cn.attr0 + a, 0);
+      }
+      fa = 0;
+    }
+    exh_buf_addc(&tc->run, '}');
+  }
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < cn.nitem; i++) {
+    const item x = tc->it[cn.item0 + i];
+    if (x.kind != IT_ELEM) continue;
+    if (nattr || k++) exh_buf_addc(&tc->run, ',');
+    run_lit(tc, x.off, x.len);
+    exh_buf_addc(&tc->run, ':');
+    op_value(tc, x.node, in_ed || cn.is_ed, rd + 1);
+  }
+  if (cn.text_len) {
+    exh_buf_add(&tc->run, ",\"#text\":", 9);
+    run_lit(tc, cn.text, cn.text_len);
+  }
+  exh_buf_addc(&tc->run, '}');
+}
+
+/* The op list of static_kids element ni for in_ed: its first op. */
+static uint32_t op_list(exh_evtx_tc *tc, uint32_t ni, int in_ed) {
+  uint32_t first = (uint32_t)tc->nops;
+  tc->run.n = 0;
+  op_value(tc, ni, in_ed, 0);
+  op_push(tc, OP_END, 0, 0, 0, 0);
+  exh__buf_grow(&tc->lit, LIT_SLACK); /* out_lit's fixed-size moves stay inside */
+  tc->n[ni].prog[in_ed] = first + 1;
+  return first;
+}
+
+static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, uint32_t nv, int in_ed, int depth);
+static int attr_text(exh_evtx *p, exh_evtx_tc *tc, const cattr *ca, uint32_t vfirst, uint32_t nv);
+static inline void os(exh_buf *o, const char *s, size_t n);
+static inline void out_lit(exh_evtx *p, const exh_evtx_tc *tc, uint32_t off, uint32_t len);
+static int value_json(exh_evtx *p, const exh_evtx_value *v);
+static const exh_evtx_value *val_at(const exh_evtx_tc *tc, uint32_t vfirst, uint32_t nv, uint16_t id);
+
+/* Runs the op list at tc->ops[first] for an element at `depth`. Ops are
+ * read by index: a call may compile nested definitions (and move tc->ops
+ * when it makes their lists). */
+static int op_run(exh_evtx *p, exh_evtx_tc *tc, uint32_t first, uint32_t vfirst, uint32_t nv, int depth) {
+  exh_buf *o = p->jout;
+  for (uint32_t i = first;; i++) {
+    const op x = tc->ops[i];
+    if (x.len) out_lit(p, tc, x.off, x.len);
+    switch (x.kind) {
+    case OP_VAL: {
+      const exh_evtx_value *w = val_at(tc, vfirst, nv, x.id);
+      if (!w) {
+        os(o, "null", 4);
+      } else if (w->type == 0x01) { /* a string, as exh__evtx__value_json writes it */
+        size_t nch = w->size / 2;
+        while (nch && w->data[2 * nch - 2] == 0 && w->data[2 * nch - 1] == 0) nch--; /* trailing NULs go */
+        if (nch) exh__evtx__json_utf16(o, w->data, nch);
+        else os(o, "null", 4);
+      } else if (w->type != 0x21) {
+        if (!value_json(p, w)) os(o, "null", 4);
+      } else if (render(p, tc, x.a, vfirst, nv, x.in_ed, depth + (int)x.b)) {
+        return -1;
+      }
+      break;
+    }
+    case OP_AVAL: {
+      const exh_evtx_value *w = val_at(tc, vfirst, nv, x.id);
+      if (w && w->type == 0x21) return -1; /* the tree keeps odd text here */
+      if (!w || !value_json(p, w)) os(o, "\"\"", 2);
+      break;
+    }
+    case OP_ATEXT: {
+      exh_buf *ar = &p->arena;
+      size_t m = ar->n;
+      cattr ca = tc->a[x.a];
+      if (attr_text(p, tc, &ca, vfirst, nv)) return -1;
+      exh__json_buf(o, ar->n > m ? ar->p + m : "", ar->n - m);
+      ar->n = m;
+      break;
+    }
+    case OP_CALL:
+      if (render(p, tc, x.a, vfirst, nv, x.in_ed, depth + (int)x.b)) return -1;
+      break;
+    default:
+      return 0;
+    }
+  }
+}
+
 /* Renders compiled element `ni` (values vfirst..+nv) as json_node() of
  * report/evtx_out.c renders the same element's tree. */
 static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, uint32_t nv, int in_ed, int depth) {
@@ -851,6 +1012,15 @@ static int render(exh_evtx *p, exh_evtx_tc *tc, uint32_t ni, uint32_t vfirst, ui
         return 0;
       }
     }
+  }
+  /* as its op list, unless an element below it is too deep (then the walk
+   * below declines the record where the tree does, and no list is made:
+   * lists are made only for subtrees that fit, so they stay linear in the
+   * definitions' size) */
+  if (tc->n[ni].static_kids && depth + (int64_t)tc->n[ni].height - 1 <= EXH_EVTX_MAX_DEPTH) {
+    uint32_t pr = tc->n[ni].prog[in_ed != 0];
+    uint32_t first = pr ? pr - 1 : op_list(tc, ni, in_ed != 0);
+    return op_run(p, tc, first, vfirst, nv, depth);
   }
   const cnode cn = tc->n[ni]; /* a copy: compiling nested definitions may move tc->n */
   uint32_t nattr = in_ed ? cn.nattr_noname : cn.nattr;
