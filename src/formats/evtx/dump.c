@@ -239,12 +239,15 @@ static int check_head(task *t, exh_file *f) {
 /* ---- several threads: an ordered work queue over chunk runs of all files ----
  *
  * Every file is cut into runs of CHUNKS_PER_UNIT chunks ("units", in file
- * and chunk order). Workers take units from an atomic counter and render
- * each into its own buffers; the calling thread writes finished units
- * strictly in order. A worker does not start a unit more than WINDOW units
- * ahead of the writer, so memory stays bounded whatever the input. A unit
- * opens its file, reads its chunks and closes it: no descriptor is held
- * between units. */
+ * and chunk order), planned from each file's size (a stat: the calling
+ * thread opens and reads nothing). Workers (the calling thread is one)
+ * take units from an atomic counter and render each into its own buffers;
+ * the worker that finishes the unit next in order writes it out, and any
+ * finished ones after it, strictly in order (drain). A worker does not
+ * start a unit more than WINDOW units ahead of the writing, so memory stays
+ * bounded whatever the input. A unit opens its file, checks its signature
+ * (and, first unit, its header), reads its chunks and closes it: no
+ * descriptor is held between units. */
 #define CHUNKS_PER_UNIT 4
 #define WINDOW_PER_THREAD 4
 #define BATCH_FILES 1024
@@ -289,6 +292,7 @@ typedef struct queue {
   atomic_int werr; /* errno of the failed write */
   size_t written; /* guarded by mu */
   int writing;    /* guarded by mu: a worker is writing finished units out (drain) */
+  int failed;     /* guarded by mu: an allocation failed in a worker (its guard's code): all stop */
   sink *err;
   uint64_t records, issues; /* of the units written (the writer's) */
   size_t window;
@@ -310,8 +314,13 @@ static void unit_stream(task *t) {
   queue *q = t->q;
   unit *u = &q->u[t->ui];
   exh__mutex_lock(q->mu);
-  while (q->written < t->ui) exh__cond_wait(q->cv, q->mu);
+  while (q->written < t->ui && !q->failed) exh__cond_wait(q->cv, q->mu);
+  int failed = q->failed;
   exh__mutex_unlock(q->mu);
+  if (failed) { /* another worker ran out of memory: the dump stops */
+    t->werr = EIO;
+    return;
+  }
   int e = atomic_load(&q->werr);
   if (q->fmt == EXH_DUMP_XML) {
     fclose(t->fo); /* the memory stream: its bytes are in u->xout */
@@ -445,15 +454,14 @@ static void write_unit(queue *q, size_t i) {
 static void drain(queue *q) {
   if (q->writing) return;
   q->writing = 1;
-  while (q->written < q->n && atomic_load(&q->u[q->written].done)) {
+  while (!q->failed && q->written < q->n && atomic_load(&q->u[q->written].done)) {
     size_t i = q->written;
     exh__mutex_unlock(q->mu);
     write_unit(q, i);
     exh__mutex_lock(q->mu);
     unit *u = &q->u[i];
-    if (u->out.cap && u->out.cap <= EXH_DUMP_POOL_KEEP_MAX) {
+    if (u->out.cap && u->out.cap <= EXH_DUMP_POOL_KEEP_MAX && q->npool < q->cappool) { /* no allocation here */
       u->out.n = 0;
-      EXH_VEC_RESERVE(q->pool, q->cappool, q->npool + 1);
       q->pool[q->npool++] = u->out;
     } else {
       exh__buf_free(&u->out);
@@ -471,25 +479,42 @@ typedef struct worker_arg {
 } worker_arg;
 
 /* A worker (the calling thread is worker 0): takes units in order, renders
- * each, and writes out the finished ones next in order. */
+ * each, and writes out the finished ones next in order. Each unit runs
+ * under a guard: an allocation that fails (in any worker, the calling
+ * thread's too) stops every worker, and the dump then fails with
+ * EXH_ENOMEM (dump_batch). Nothing is allocated while q->mu is held, so a
+ * failure never unwinds with the lock taken. */
 static void *worker(void *arg) {
   worker_arg *wa = arg;
   queue *q = wa->q;
+  exh_guard g;
   for (;;) {
     size_t i = atomic_fetch_add(&q->next, 1);
     if (i >= q->n) break;
     exh__mutex_lock(q->mu);
-    while (i >= q->written + q->window) exh__cond_wait(q->cv, q->mu);
-    if (q->npool) q->u[i].out = q->pool[--q->npool];
+    while (i >= q->written + q->window && !q->failed) exh__cond_wait(q->cv, q->mu);
+    int failed = q->failed;
+    if (!failed && q->npool) q->u[i].out = q->pool[--q->npool];
     exh__mutex_unlock(q->mu);
+    if (failed) break;
+    exh__guard_push(&g);
+    if (setjmp(g.jb) != 0) {
+      exh__mutex_lock(q->mu);
+      if (!q->failed) q->failed = g.code;
+      atomic_store(&q->stop, 1);
+      exh__cond_broadcast(q->cv);
+      exh__mutex_unlock(q->mu);
+      return NULL; /* what the unit held is not freed (util.h, guards) */
+    }
     if (!q->u[i].out.cap && q->fmt == EXH_DUMP_JSONL) /* room for the usual JSON of the run at once */
       exh__buf_grow(&q->u[i].out, q->u[i].count * 65536 * 3);
     do_unit(q, &q->u[i], i, q->px[wa->id], q->buf[wa->id]);
     exh__mutex_lock(q->mu);
     atomic_store(&q->u[i].done, 1);
-    drain(q);
+    drain(q); /* writes with q->mu released: under this guard too */
     exh__cond_broadcast(q->cv);
     exh__mutex_unlock(q->mu);
+    exh__guard_pop(&g);
   }
   if (wa->id) exh__evtx_out_thread_cleanup(); /* the calling thread's at the dump's end */
   return NULL;
@@ -544,12 +569,15 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   atomic_init(&q.werr, 0);
   q.mu = exh__mutex_new();
   q.cv = exh__cond_new();
+  q.cappool = q.window + (size_t)threads + 1; /* buffers in flight at most: the pool never grows */
+  q.pool = exh__xcalloc(q.cappool, sizeof *q.pool);
   exh_thread **th = exh__xcalloc((size_t)threads, sizeof *th);
   worker_arg *wa = exh__xcalloc((size_t)threads, sizeof *wa);
   for (int i = 0; i < threads; i++) wa[i] = (worker_arg){&q, i};
   for (int i = 1; i < threads; i++) th[i] = exh__thread_start(worker, &wa[i]);
   worker(&wa[0]);
   for (int i = 1; i < threads; i++) exh__thread_join(th[i]);
+  if (q.failed) exh__guard_fail(q.failed); /* to exh_dump_evtx's guard: EXH_ENOMEM (the rest is not freed) */
   /* every unit was written by the worker that finished the last of them */
   *nrec += q.records;
   *niss += q.issues;
@@ -570,15 +598,13 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
 static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, sink *out,
                          sink *err, uint64_t *records, uint64_t *issues);
 
-/* The public entry point. With one thread it runs under a guard: running
- * out of memory returns EXH_ENOMEM (util.h). With several, an allocation
- * failure in a worker thread aborts with a message (its unit's lock and
- * order could not be unwound safely; docs/architecture.md). */
+/* The public entry point. It runs under a guard: running out of memory
+ * returns EXH_ENOMEM (util.h), with any thread count (with several, the
+ * worker that ran out stops them all: worker()). */
 exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, exh_write_fn out,
                       void *out_ctx, exh_write_fn err, void *err_ctx, uint64_t *records, uint64_t *issues) {
   if (!out || !err || (npaths && !paths)) return EXH_EARG;
   sink so = {out, out_ctx, 0}, se = {err, err_ctx, 0};
-  if (threads > 1) return dump_evtx(paths, npaths, fmt, threads, &so, &se, records, issues);
   exh_guard g;
   exh__guard_push(&g);
   if (setjmp(g.jb) != 0) {
