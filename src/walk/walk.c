@@ -892,12 +892,22 @@ static void apply_note(exh_walk *w, exh_wnote *n) {
   free(n->text);
 }
 
+/* What the tasks found, in all (the merge reserves it at once: an evidence
+ * record is large, and growing by doubling would copy them twice more). */
+static void count_task(const wtask *t, size_t *nev, size_t *nerr) {
+  for (size_t i = 0; i < t->nseg; i++) {
+    *nev += t->seg[i].n;
+    *nerr += t->seg[i].nerrors;
+    if (t->seg[i].child) count_task(t->seg[i].child, nev, nerr);
+  }
+}
+
 /* The tasks' segments appended in the serial walk's order. */
 static void merge_task(exh_walk *w, wtask *t) {
   for (size_t i = 0; i < t->nseg; i++) {
     wseg *g = &t->seg[i];
     if (g->n) {
-      EXH_VEC_RESERVE(w->ev, w->cap, w->n + g->n);
+      EXH_VEC_RESERVE(w->ev, w->cap, w->n + g->n); /* reserved: no copy */
       memcpy(w->ev + w->n, g->ev, g->n * sizeof *g->ev);
       w->n += g->n;
     }
@@ -953,5 +963,15 @@ static void walk_top(exh_walk *w, const char *root, size_t server) {
   exh__mutex_free(sh.mu);
   exh__cond_free(sh.cv);
   if (sh.fail) exh__guard_fail(sh.fail); /* what the threads held is not freed (util.h, guards) */
+  size_t nev = 0, nerr = 0;
+  count_task(top, &nev, &nerr);
+  if (w->n + nev > w->cap) {
+    w->ev = exh__xrealloc(w->ev, (w->n + nev) * sizeof *w->ev);
+    w->cap = w->n + nev;
+  }
+  if (w->nerrors + nerr > w->caperrors) {
+    w->errors = exh__xrealloc(w->errors, (w->nerrors + nerr) * sizeof *w->errors);
+    w->caperrors = w->nerrors + nerr;
+  }
   merge_task(w, top);
 }
