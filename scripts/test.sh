@@ -29,7 +29,7 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_CO
   -DEXH_TESTS=ON -DEXH_SANITIZE_THREAD=ON -DEXH_PYTHON_EVTX_COMPARE=OFF
 cmake --build build-tsan
 (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --output-on-failure -j 2 -R '^(test_e2e|cli|trust|test_oom|files|otrf_proxylogon|test_archive|test_logsplit)$')
+  ctest --output-on-failure -j 2 -R '^(test_e2e|cli|trust|test_oom|files|otrf_proxylogon|test_archive|test_logsplit|jobs_small)$')
 echo "== each optional library off (docs/dependencies.md), then all of them, then all linked =="
 for off in HYPERSCAN PCRE2 ARCHIVE YARA OPENSSL ALL LAZY; do
   flags="-DEXH_WITH_$off=OFF"

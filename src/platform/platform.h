@@ -55,6 +55,8 @@ void exh__file_close(exh_file *f);
 
 /* lstat(): does not follow symbolic links. */
 int exh__lstat(const char *path, exh_stat *st, char *why, size_t whyn);
+/* stat(): follows them (a path the user named). */
+int exh__stat(const char *path, exh_stat *st, char *why, size_t whyn);
 
 /* Lists one directory. Calls fn for each entry except "." and "..". Returns
  * -1 with a reason if the directory cannot be read. */

@@ -126,12 +126,28 @@ long exh__read_head(const char *path, char *buf, size_t n) {
   return (long)r;
 }
 
+static int stat_of(const struct stat *s, exh_stat *st);
+
 int exh__lstat(const char *path, exh_stat *st, char *why, size_t whyn) {
   struct stat s;
   if (lstat(path, &s) != 0) {
     snprintf(why, whyn, "cannot stat: %s", strerror(errno));
     return -1;
   }
+  return stat_of(&s, st);
+}
+
+int exh__stat(const char *path, exh_stat *st, char *why, size_t whyn) {
+  struct stat s;
+  if (stat(path, &s) != 0) {
+    snprintf(why, whyn, "cannot stat: %s", strerror(errno));
+    return -1;
+  }
+  return stat_of(&s, st);
+}
+
+static int stat_of(const struct stat *sp, exh_stat *st) {
+  const struct stat s = *sp;
   st->type = S_ISREG(s.st_mode) ? EXH_FT_FILE
              : S_ISDIR(s.st_mode) ? EXH_FT_DIR
              : S_ISLNK(s.st_mode) ? EXH_FT_LINK

@@ -544,6 +544,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   memset(&w, 0, sizeof w);
   w.all_files = opts->all_files;
   w.iocs = exh__ruleset_iocs(rs);
+  w.threads = opts->threads > 0 ? opts->threads : exh__cpu_count(); /* folders walked in parallel (walk.c) */
   /* the tests see every progress line, whatever the machine's speed */
   double every = getenv("EXHUNT_PROGRESS_EVERY") && !strcmp(getenv("EXHUNT_PROGRESS_EVERY"), "0") ? 0 : PROGRESS_EVERY;
   walk_meter wm = {t0, every, 0};

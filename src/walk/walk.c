@@ -2,6 +2,8 @@
  * link loops cannot happen) and are recorded as skipped; special files are
  * recorded as skipped; unreadable folders are errors. Only files that the
  * classifier recognises are kept: the rest is counted and dropped here. */
+#include <setjmp.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,28 @@ void exh__walk_add_error(exh_walk *w, size_t server, const char *path, const cha
   e->reason = exh__xstrdup(reason);
   e->skipped = skipped;
 }
+
+/* ---- the parallel walk (declarations; the walk itself is at the end) ------
+ * With several threads, each folder below a root is walked as a task of
+ * its own: a task's walker writes what it finds into segments, each ended
+ * where a subfolder was handed over as a task, so the merge (segments and
+ * tasks in the serial walk's order) gives the same evidence, errors and
+ * server notes in the same order as one thread. Notes on a server (its
+ * ExSetup.exe, OWA build folders, web and staging folders, the root's
+ * error) are kept as notes and applied in that order at the merge. */
+typedef enum { NOTE_EXSETUP, NOTE_BUILD, NOTE_WEB, NOTE_STAGING, NOTE_ROOT_ERROR } note_kind;
+typedef struct exh_wnote {
+  note_kind kind;
+  size_t server;
+  char *text;
+} exh_wnote;
+
+static void note(exh_walk *w, note_kind kind, size_t server, const char *text) {
+  EXH_VEC_RESERVE(w->notes, w->capnotes, w->nnotes + 1);
+  w->notes[w->nnotes++] = (exh_wnote){kind, server, text ? exh__xstrdup(text) : NULL};
+}
+
+static void spawn(exh_walk *w, const char *path, const char *rel, size_t server, int depth);
 
 /* Files at least this large outside the checked folders have their first
  * bytes read for the minidump signature (LSASS dumps are tens of MB) and
@@ -124,8 +148,10 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
     if (exh__archive_sniff(path, h.p, h.n) != EXH_ARC_NONE) k = EXH_KIND_ARCHIVE;
     else if (starts_json(&h)) k = EXH_KIND_JSONEV;
   }
-  if (k == EXH_KIND_NONE && rel[0] && exh__path_is_exsetup(rel) && server < w->nsrv && !w->srv[server].exsetup)
-    w->srv[server].exsetup = exh__xstrdup(path);
+  if (k == EXH_KIND_NONE && rel[0] && exh__path_is_exsetup(rel) && server < w->nsrv && !w->srv[server].exsetup) {
+    if (w->par) note(w, NOTE_EXSETUP, server, path); /* the first in the walk's order is kept */
+    else w->srv[server].exsetup = exh__xstrdup(path);
+  }
   /* archives met on the way (a collection zipped or tarred inside the tree)
    * are opened like those named on the command line; ProgramData's .zip,
    * .7z and .rar stay Test-ProxyLogon's staging archives */
@@ -172,6 +198,8 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
   }
 }
 
+static void add_build(exh_walk_server *s, const char *name);
+
 /* OWA keeps one folder per installed build ("owa/auth/15.1.2176.9",
  * "ClientAccess/Owa/15.1.2176.9"): a witness of the build when
  * Bin/ExSetup.exe was not collected (facts §5.2). */
@@ -185,7 +213,14 @@ static void note_build_dir(exh_walk *w, size_t server, const char *rel, const ch
     else if (name[i] < '0' || name[i] > '9') return;
   }
   if (dots < 2 || dots > 3 || name[n - 1] == '.' || !exh__memimem(rel, strlen(rel), "owa/", 4)) return;
-  exh_walk_server *s = &w->srv[server];
+  if (w->par) {
+    note(w, NOTE_BUILD, server, name);
+    return;
+  }
+  add_build(&w->srv[server], name);
+}
+
+static void add_build(exh_walk_server *s, const char *name) {
   for (size_t i = 0; i < s->nbuilds; i++)
     if (!strcmp(s->builds[i], name)) return;
   if (s->nbuilds >= 64) return;
@@ -199,7 +234,8 @@ static void note_area_dir(exh_walk *w, size_t server, const char *rel) {
   char *probe = exh__xasprintf("%s/x", rel);
   exh_area a = exh__path_area(probe);
   free(probe);
-  if (a == EXH_AREA_WEB) w->srv[server].web_dirs++;
+  if (w->par && (a == EXH_AREA_WEB || a == EXH_AREA_STAGING)) note(w, a == EXH_AREA_WEB ? NOTE_WEB : NOTE_STAGING, server, NULL);
+  else if (a == EXH_AREA_WEB) w->srv[server].web_dirs++;
   else if (a == EXH_AREA_STAGING) w->srv[server].staging_dirs++;
 }
 
@@ -220,7 +256,10 @@ static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t serv
   char **names = exh__list_dir_sorted(path, &nn, why, sizeof why); /* sorted: deterministic output */
   if (!names) {
     exh__walk_add_error(w, server, path, why, 0);
-    if (depth == 0 && server < w->nsrv && !w->srv[server].root_error) w->srv[server].root_error = exh__xstrdup(why);
+    if (depth == 0 && server < w->nsrv && !w->srv[server].root_error) {
+      if (w->par) note(w, NOTE_ROOT_ERROR, server, why);
+      else w->srv[server].root_error = exh__xstrdup(why);
+    }
     return;
   }
   if (depth > 0 && server < w->nsrv) note_area_dir(w, server, rel);
@@ -235,10 +274,12 @@ static void walk_dir(exh_walk *w, const char *path, const char *rel, size_t serv
     } else if (st.type == EXH_FT_DIR) {
       size_t fs = w->nfound && depth <= EXH_DISCOVER_MAX_DEPTH ? found_server(w, cp) : (size_t)-1;
       if (fs != (size_t)-1) { /* a server's collection: its paths start there */
-        walk_dir(w, cp, "", fs, depth + 1);
+        if (w->par) spawn(w, cp, "", fs, depth + 1);
+        else walk_dir(w, cp, "", fs, depth + 1);
       } else {
         note_build_dir(w, server, cr, names[i]);
-        walk_dir(w, cp, cr, server, depth + 1);
+        if (w->par) spawn(w, cp, cr, server, depth + 1); /* another thread may walk it */
+        else walk_dir(w, cp, cr, server, depth + 1);
       }
     } else if (st.type == EXH_FT_FILE) {
       size_t fs = w->nfound && depth <= EXH_DISCOVER_MAX_DEPTH ? found_server(w, cp) : (size_t)-1;
@@ -650,6 +691,8 @@ void exh__walk_finish(exh_walk *w) {
   free(keep);
 }
 
+static void walk_top(exh_walk *w, const char *root, size_t server);
+
 static void walk_given(exh_walk *w, const char *root, size_t server) {
   char why[256];
   exh_stat st;
@@ -663,7 +706,7 @@ static void walk_given(exh_walk *w, const char *root, size_t server) {
   if (st.type == EXH_FT_LINK) {
     char *dot = exh__xasprintf("%s/.", root);
     if (exh__lstat(dot, &st, why, sizeof why) == 0 && st.type == EXH_FT_DIR) {
-      walk_dir(w, root, "", server, 0);
+      walk_top(w, root, server);
     } else {
       exh__walk_add_error(w, server, root, "symbolic link to a file: give the target itself", 0);
       w->srv[server].root_error = exh__xstrdup("symbolic link to a file: give the target itself");
@@ -671,10 +714,264 @@ static void walk_given(exh_walk *w, const char *root, size_t server) {
     free(dot);
     return;
   }
-  if (st.type == EXH_FT_DIR) walk_dir(w, root, "", server, 0);
+  if (st.type == EXH_FT_DIR) walk_top(w, root, server);
   else if (st.type == EXH_FT_FILE) add_file(w, root, "", server, &st);
   else {
     exh__walk_add_error(w, server, root, "not a regular file or folder", 0);
     w->srv[server].root_error = exh__xstrdup("not a regular file or folder");
   }
+}
+
+/* ---- the parallel walk ------------------------------------------------------ */
+
+typedef struct wtask wtask;
+
+/* What a task's walker found up to a subfolder handed over (child), or to
+ * the task's end (child NULL). */
+typedef struct wseg {
+  exh_evidence *ev;
+  size_t n;
+  exh_file_error *errors;
+  size_t nerrors;
+  exh_wnote *notes;
+  size_t nnotes;
+  uint64_t files_seen, dirs_seen;
+  wtask *child;
+} wseg;
+
+struct wtask {
+  char *path, *rel;
+  size_t server;
+  int depth;
+  wseg *seg;
+  size_t nseg, capseg;
+  wtask *next; /* in the queue */
+};
+
+typedef struct wshared {
+  exh_walk *base;     /* read only while the threads walk (its servers, collections) */
+  exh_mutex *mu;
+  exh_cond *cv;
+  wtask *queue;       /* tasks not started (a stack), guarded by mu */
+  size_t pending;     /* tasks queued or being walked, guarded by mu */
+  size_t waiting;     /* threads waiting for a task, guarded by mu */
+  int stop, fail;     /* an allocation failed in a thread (its guard's code), guarded by mu */
+  atomic_uint_fast64_t entries, dirs; /* progress only */
+  uint64_t files0, dirs0;             /* the base's counts before this root */
+} wshared;
+
+/* A walker's part in it: the shared state, its task, and whether it is
+ * the calling thread (the only one that prints progress). */
+typedef struct exh_wpar {
+  wshared *sh;
+  wtask *task;
+  int main;
+} exh_wpar;
+
+/* The walker's findings so far become a segment of its task, followed by
+ * `child`; the walker starts empty again. */
+static void cut(exh_walk *w, wtask *child) {
+  wtask *t = w->par->task;
+  EXH_VEC_RESERVE(t->seg, t->capseg, t->nseg + 1);
+  t->seg[t->nseg++] = (wseg){w->ev, w->n, w->errors, w->nerrors, w->notes, w->nnotes, w->files_seen, w->dirs_seen, child};
+  w->ev = NULL, w->n = w->cap = 0;
+  w->errors = NULL, w->nerrors = w->caperrors = 0;
+  w->notes = NULL, w->nnotes = w->capnotes = 0;
+  w->files_seen = w->dirs_seen = 0;
+}
+
+static void spawn(exh_walk *w, const char *path, const char *rel, size_t server, int depth) {
+  wshared *sh = w->par->sh;
+  wtask *t = exh__xcalloc(1, sizeof *t);
+  t->path = exh__xstrdup(path);
+  t->rel = exh__xstrdup(rel);
+  t->server = server;
+  t->depth = depth;
+  cut(w, t);
+  exh__mutex_lock(sh->mu);
+  t->next = sh->queue;
+  sh->queue = t;
+  sh->pending++;
+  if (sh->waiting) exh__cond_broadcast(sh->cv);
+  exh__mutex_unlock(sh->mu);
+}
+
+/* Progress from the walkers: entries and folders counted across threads,
+ * printed by the calling thread's. */
+static void par_tick(exh_walk *w) {
+  wshared *sh = w->par->sh;
+  uint64_t e = atomic_fetch_add_explicit(&sh->entries, 1, memory_order_relaxed) + 1;
+  if (!w->par->main) return;
+  exh_walk *b = sh->base;
+  b->files_seen = sh->files0 + e;
+  b->dirs_seen = sh->dirs0 + atomic_load_explicit(&sh->dirs, memory_order_relaxed);
+  b->tick(b);
+  b->files_seen = sh->files0, b->dirs_seen = sh->dirs0;
+}
+
+static void run_task(wshared *sh, wtask *t, int main) {
+  exh_walk *b = sh->base;
+  exh_wpar par = {sh, t, main};
+  exh_walk tw;
+  memset(&tw, 0, sizeof tw);
+  tw.all_files = b->all_files;
+  tw.iocs = b->iocs;
+  tw.srv = b->srv;
+  tw.nsrv = b->nsrv;
+  tw.found = b->found;
+  tw.nfound = b->nfound;
+  tw.tick = b->tick ? par_tick : NULL;
+  tw.par = &par;
+  if (b->tick) atomic_fetch_add_explicit(&sh->dirs, 1, memory_order_relaxed);
+  walk_dir(&tw, t->path, t->rel, t->server, t->depth);
+  cut(&tw, NULL);
+  free(t->path);
+  free(t->rel);
+  t->path = t->rel = NULL;
+}
+
+typedef struct wthread {
+  wshared *sh;
+  int main;
+} wthread;
+
+/* Takes tasks until none is queued or being walked. An allocation that
+ * fails stops every thread; the calling thread then fails the same way. */
+static void *walk_worker(void *arg) {
+  wthread *th = arg;
+  wshared *sh = th->sh;
+  exh_guard g;
+  exh__guard_push(&g);
+  if (setjmp(g.jb) != 0) {
+    exh__mutex_lock(sh->mu);
+    if (!sh->fail) sh->fail = g.code;
+    sh->stop = 1;
+    exh__cond_broadcast(sh->cv);
+    exh__mutex_unlock(sh->mu);
+    return NULL;
+  }
+  for (;;) {
+    exh__mutex_lock(sh->mu);
+    while (!sh->queue && sh->pending && !sh->stop) {
+      sh->waiting++;
+      exh__cond_wait(sh->cv, sh->mu);
+      sh->waiting--;
+    }
+    wtask *t = sh->stop ? NULL : sh->queue;
+    if (t) sh->queue = t->next;
+    exh__mutex_unlock(sh->mu);
+    if (!t) break;
+    run_task(sh, t, th->main);
+    exh__mutex_lock(sh->mu);
+    if (--sh->pending == 0 && sh->waiting) exh__cond_broadcast(sh->cv);
+    exh__mutex_unlock(sh->mu);
+  }
+  exh__guard_pop(&g);
+  return NULL;
+}
+
+static void apply_note(exh_walk *w, exh_wnote *n) {
+  exh_walk_server *s = &w->srv[n->server];
+  switch (n->kind) {
+  case NOTE_EXSETUP:
+    if (!s->exsetup) s->exsetup = n->text, n->text = NULL;
+    break;
+  case NOTE_BUILD:
+    add_build(s, n->text);
+    break;
+  case NOTE_WEB:
+    s->web_dirs++;
+    break;
+  case NOTE_STAGING:
+    s->staging_dirs++;
+    break;
+  case NOTE_ROOT_ERROR:
+    if (!s->root_error) s->root_error = n->text, n->text = NULL;
+    break;
+  }
+  free(n->text);
+}
+
+/* What the tasks found, in all (the merge reserves it at once: an evidence
+ * record is large, and growing by doubling would copy them twice more). */
+static void count_task(const wtask *t, size_t *nev, size_t *nerr) {
+  for (size_t i = 0; i < t->nseg; i++) {
+    *nev += t->seg[i].n;
+    *nerr += t->seg[i].nerrors;
+    if (t->seg[i].child) count_task(t->seg[i].child, nev, nerr);
+  }
+}
+
+/* The tasks' segments appended in the serial walk's order. */
+static void merge_task(exh_walk *w, wtask *t) {
+  for (size_t i = 0; i < t->nseg; i++) {
+    wseg *g = &t->seg[i];
+    if (g->n) {
+      EXH_VEC_RESERVE(w->ev, w->cap, w->n + g->n); /* reserved: no copy */
+      memcpy(w->ev + w->n, g->ev, g->n * sizeof *g->ev);
+      w->n += g->n;
+    }
+    if (g->nerrors) {
+      EXH_VEC_RESERVE(w->errors, w->caperrors, w->nerrors + g->nerrors);
+      memcpy(w->errors + w->nerrors, g->errors, g->nerrors * sizeof *g->errors);
+      w->nerrors += g->nerrors;
+    }
+    for (size_t k = 0; k < g->nnotes; k++) apply_note(w, &g->notes[k]);
+    w->files_seen += g->files_seen;
+    w->dirs_seen += g->dirs_seen;
+    free(g->ev);
+    free(g->errors);
+    free(g->notes);
+    if (g->child) merge_task(w, g->child);
+  }
+  free(t->seg);
+  free(t);
+}
+
+/* A root folder: walked by w->threads threads (the calling thread is one)
+ * when asked; zips of several servers' collections (their members handed
+ * to servers as they are met) keep the serial walk. */
+static void walk_top(exh_walk *w, const char *root, size_t server) {
+  int nt = w->threads < 64 ? w->threads : 64;
+  if (nt <= 1 || w->nzsplits) {
+    walk_dir(w, root, "", server, 0);
+    return;
+  }
+  wshared sh;
+  memset(&sh, 0, sizeof sh);
+  sh.base = w;
+  sh.files0 = w->files_seen;
+  sh.dirs0 = w->dirs_seen;
+  atomic_init(&sh.entries, 0);
+  atomic_init(&sh.dirs, 0);
+  sh.mu = exh__mutex_new();
+  sh.cv = exh__cond_new();
+  wtask *top = exh__xcalloc(1, sizeof *top);
+  top->path = exh__xstrdup(root);
+  top->rel = exh__xstrdup("");
+  top->server = server;
+  sh.queue = top;
+  sh.pending = 1;
+  wthread *ta = exh__xcalloc((size_t)nt, sizeof *ta);
+  exh_thread **th = exh__xcalloc((size_t)nt, sizeof *th);
+  for (int i = 0; i < nt; i++) ta[i] = (wthread){&sh, i == 0};
+  for (int i = 1; i < nt; i++) th[i] = exh__thread_start(walk_worker, &ta[i]);
+  walk_worker(&ta[0]);
+  for (int i = 1; i < nt; i++) exh__thread_join(th[i]);
+  free(th);
+  free(ta);
+  exh__mutex_free(sh.mu);
+  exh__cond_free(sh.cv);
+  if (sh.fail) exh__guard_fail(sh.fail); /* what the threads held is not freed (util.h, guards) */
+  size_t nev = 0, nerr = 0;
+  count_task(top, &nev, &nerr);
+  if (w->n + nev > w->cap) {
+    w->ev = exh__xrealloc(w->ev, (w->n + nev) * sizeof *w->ev);
+    w->cap = w->n + nev;
+  }
+  if (w->nerrors + nerr > w->caperrors) {
+    w->errors = exh__xrealloc(w->errors, (w->nerrors + nerr) * sizeof *w->errors);
+    w->caperrors = w->nerrors + nerr;
+  }
+  merge_task(w, top);
 }

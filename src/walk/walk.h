@@ -26,6 +26,12 @@ typedef struct exh_walk {
   uint64_t dirs_seen;      /* folders listed, for the progress line */
   void (*tick)(struct exh_walk *w); /* when set: called for each entry walked (progress) */
   void *tick_ctx;
+  int threads;             /* > 1: each root's folders are walked by that many threads (walk.c) */
+  /* walk.c, the parallel walk: the walk this walker is a part of, and the
+   * server notes it keeps in order (applied when the parts are merged) */
+  struct exh_wpar *par;
+  struct exh_wnote *notes;
+  size_t nnotes, capnotes;
 } exh_walk;
 
 /* Walks one root (a folder or a file) and appends what it finds: the

@@ -160,8 +160,47 @@ static void test_report_oom(void **st) {
   exh_ruleset_free(rs);
 }
 
+/* Allocation n of `exhunt dump` fails, with one thread and with several:
+ * EXH_ENOMEM (or EXH_OK when the failure was one not needed), never an
+ * abort (with several threads the worker that ran out used to abort). */
+static void test_dump_oom(void **st) {
+  (void)st;
+  static const char *const names[] = {"Security.evtx", "System.evtx", "MSExchange Management.evtx",
+                                      "Microsoft-Windows-PowerShell%4Operational.evtx",
+                                      "Microsoft-Windows-Sysmon%4Operational.evtx"};
+  char paths[10][512];
+  const char *pp[10];
+  for (size_t i = 0; i < 10; i++) { /* each twice: several units, small files packed */
+    snprintf(paths[i], sizeof paths[i], "%s/samples/exch01/C/Windows/System32/winevt/Logs/%s", EXH_SOURCE_DIR,
+             names[i % 5]);
+    pp[i] = paths[i];
+  }
+  for (int threads = 1; threads <= 3; threads++) {
+    for (int fmt = 0; fmt < 2; fmt++) {
+      exh_dump_format f = fmt ? EXH_DUMP_XML : EXH_DUMP_JSONL;
+      uint64_t records = 0, issues = 0;
+      exh__alloc_fail_at(UINT64_MAX); /* count only */
+      assert_int_equal(exh_dump_evtx(pp, 10, f, threads, discard, NULL, discard, NULL, &records, &issues), EXH_OK);
+      uint64_t total = exh__alloc_count();
+      exh__alloc_fail_at(0);
+      assert_true(records > 10);
+      assert_true(total > 20);
+      size_t enomem = 0;
+      for (uint64_t n = 1; n <= total + 10; n++) { /* with threads the count varies a little */
+        exh__alloc_fail_at(n);
+        exh_err rc = exh_dump_evtx(pp, 10, f, threads, discard, NULL, discard, NULL, NULL, NULL);
+        exh__alloc_fail_at(0);
+        assert_true(rc == EXH_OK || rc == EXH_ENOMEM);
+        enomem += rc == EXH_ENOMEM;
+      }
+      assert_true(enomem > 0);
+    }
+  }
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_scan_oom), cmocka_unit_test(test_report_oom)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_scan_oom), cmocka_unit_test(test_report_oom),
+                                     cmocka_unit_test(test_dump_oom)};
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);

@@ -239,12 +239,15 @@ static int check_head(task *t, exh_file *f) {
 /* ---- several threads: an ordered work queue over chunk runs of all files ----
  *
  * Every file is cut into runs of CHUNKS_PER_UNIT chunks ("units", in file
- * and chunk order). Workers take units from an atomic counter and render
- * each into its own buffers; the calling thread writes finished units
- * strictly in order. A worker does not start a unit more than WINDOW units
- * ahead of the writer, so memory stays bounded whatever the input. A unit
- * opens its file, reads its chunks and closes it: no descriptor is held
- * between units. */
+ * and chunk order), planned from each file's size (a stat: the calling
+ * thread opens and reads nothing). Workers (the calling thread is one)
+ * take units from an atomic counter and render each into its own buffers;
+ * the worker that finishes the unit next in order writes it out, and any
+ * finished ones after it, strictly in order (drain). A worker does not
+ * start a unit more than WINDOW units ahead of the writing, so memory stays
+ * bounded whatever the input. A unit opens its file, checks its signature
+ * (and, first unit, its header), reads its chunks and closes it: no
+ * descriptor is held between units. */
 #define CHUNKS_PER_UNIT 4
 #define WINDOW_PER_THREAD 4
 #define BATCH_FILES 1024
@@ -261,6 +264,7 @@ typedef struct unit {
   size_t nfiles;       /* > 1: a run of whole small files from `file` on */
   size_t first, count; /* chunks (one file) */
   int head;            /* first unit of its file: header checks */
+  int whole;           /* the file's only unit: read to its end as opened */
   exh_buf out;         /* JSON lines (a buffer from the queue's pool) */
   char *xout, *err;    /* XML output, issues (memory streams) */
   size_t xoutn, errn;
@@ -272,9 +276,8 @@ typedef struct unit {
 
 typedef struct bfile {
   const char *path;
-  uint64_t size;
-  int ok;       /* opened and EVTX */
-  char why[256];
+  uint64_t size; /* when the batch was planned (stat: the file is opened by a worker) */
+  int bad;      /* not opened, or not EVTX (its first unit's worker says so) */
   uint64_t shown, hidden; /* issue lines written, and only counted (the writer's) */
 } bfile;
 
@@ -288,6 +291,10 @@ typedef struct queue {
   atomic_int stop; /* the output failed: units are skipped */
   atomic_int werr; /* errno of the failed write */
   size_t written; /* guarded by mu */
+  int writing;    /* guarded by mu: a worker is writing finished units out (drain) */
+  int failed;     /* guarded by mu: an allocation failed in a worker (its guard's code): all stop */
+  sink *err;
+  uint64_t records, issues; /* of the units written (the writer's) */
   size_t window;
   exh_mutex *mu;
   exh_cond *cv;
@@ -307,8 +314,13 @@ static void unit_stream(task *t) {
   queue *q = t->q;
   unit *u = &q->u[t->ui];
   exh__mutex_lock(q->mu);
-  while (q->written < t->ui) exh__cond_wait(q->cv, q->mu);
+  while (q->written < t->ui && !q->failed) exh__cond_wait(q->cv, q->mu);
+  int failed = q->failed;
   exh__mutex_unlock(q->mu);
+  if (failed) { /* another worker ran out of memory: the dump stops */
+    t->werr = EIO;
+    return;
+  }
   int e = atomic_load(&q->werr);
   if (q->fmt == EXH_DUMP_XML) {
     fclose(t->fo); /* the memory stream: its bytes are in u->xout */
@@ -344,28 +356,32 @@ static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
   u->seg = exh__xcalloc(u->nfiles, sizeof *u->seg);
   for (size_t f = u->file; f < u->file + u->nfiles && !atomic_load(&q->stop); f++) {
     bfile *bf = &q->files[f];
-    size_t first = u->nfiles > 1 ? 0 : u->first;
-    size_t count = u->nfiles > 1 ? exh__evtx_chunk_count(bf->ok ? bf->size : 0) : u->count;
-    int head = u->nfiles > 1 || u->head;
+    int head = u->nfiles > 1 || u->head, whole = u->nfiles > 1 || u->whole;
     t.path = bf->path;
     t.shown = t.hidden = 0;
-    if (!bf->ok) {
-      if (bf->why[0]) {
-        exh__term_str(task_err(&t), bf->path, strlen(bf->path));
-        fprintf(task_err(&t), ": %s\n", bf->why);
-      } else {
-        on_issue(&t, 0, "not an EVTX file (no ElfFile signature)");
+    /* the file is opened here, by the worker, not by the planning thread:
+     * its signature, then (first unit) its header's checks */
+    char why[256];
+    uint8_t hb[128];
+    exh_file *fh = open_named(bf->path, why, sizeof why);
+    long k = fh ? exh__file_pread(fh, hb, head ? sizeof hb : 8, 0, why, sizeof why) : -1;
+    if (k < 8 || memcmp(hb, "ElfFile", 8) != 0) {
+      if (head) { /* the other units of a file that is not EVTX say nothing */
+        bf->bad = 1;
+        if (k < 0) {
+          exh__term_str(task_err(&t), bf->path, strlen(bf->path));
+          fprintf(task_err(&t), ": %s\n", why);
+        } else {
+          on_issue(&t, 0, "not an EVTX file (no ElfFile signature)");
+        }
       }
-    } else {
-      char why[256];
-      exh_file *fh = open_named(bf->path, why, sizeof why);
-      if (!fh) {
-        if (head) on_issue(&t, 0, why);
-      } else if (!head || check_head(&t, fh) == 0) {
-        if (count) read_chunks(&t, fh, bf->size, first, count, buf);
-      }
-      exh__file_close(fh);
+    } else if (!head || exh__evtx_check_header(hb, (size_t)k, on_issue, &t) == 0) {
+      uint64_t size = whole ? exh__file_size(fh) : bf->size;
+      size_t first = whole ? 0 : u->first;
+      size_t count = whole ? exh__evtx_chunk_count(size) : u->count;
+      if (count) read_chunks(&t, fh, size, first, count, buf);
     }
+    exh__file_close(fh);
     if (t.fe) fflush(t.fe);
     u->seg[u->nseg++] = (useg){f, t.fe ? t.errn : 0, t.hidden};
   }
@@ -379,33 +395,6 @@ static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
   u->err = t.err, u->errn = t.errn;
   u->records = t.records;
   u->issues = t.issues;
-}
-
-typedef struct worker_arg {
-  queue *q;
-  int id;
-} worker_arg;
-
-static void *worker(void *arg) {
-  worker_arg *wa = arg;
-  queue *q = wa->q;
-  for (;;) {
-    size_t i = atomic_fetch_add(&q->next, 1);
-    if (i >= q->n) break;
-    exh__mutex_lock(q->mu);
-    while (i >= q->written + q->window) exh__cond_wait(q->cv, q->mu);
-    if (q->npool) q->u[i].out = q->pool[--q->npool];
-    exh__mutex_unlock(q->mu);
-    if (!q->u[i].out.cap && q->fmt == EXH_DUMP_JSONL) /* room for the usual JSON of the run at once */
-      exh__buf_grow(&q->u[i].out, q->u[i].count * 65536 * 3);
-    do_unit(q, &q->u[i], i, q->px[wa->id], q->buf[wa->id]);
-    exh__mutex_lock(q->mu);
-    atomic_store(&q->u[i].done, 1);
-    exh__cond_broadcast(q->cv);
-    exh__mutex_unlock(q->mu);
-  }
-  exh__evtx_out_thread_cleanup();
-  return NULL;
 }
 
 /* Writes a unit's issue lines: per file at most EXH_EVTX_MAX_ISSUE_LINES
@@ -432,8 +421,109 @@ static void write_issues(queue *q, unit *u, sink *err) {
   }
 }
 
+/* Writes unit i out (its output, then its issue lines) and recycles its
+ * buffers. Called by one worker at a time (q->writing), without q->mu. */
+static void write_unit(queue *q, size_t i) {
+  unit *u = &q->u[i];
+  int e = atomic_load(&q->werr); /* a streaming unit's failure too */
+  if (!e) {
+    e = put_out(q->out, u->out.p, u->out.n);
+    if (!e) e = put_out(q->out, u->xout, u->xoutn);
+    if (e) {
+      atomic_store(&q->werr, e);
+      atomic_store(&q->stop, 1); /* the rest is decoded for nothing: skipped */
+    }
+  }
+  write_issues(q, u, q->err);
+  free(u->xout);
+  free(u->err);
+  free(u->seg);
+  u->xout = u->err = NULL;
+  u->seg = NULL;
+  q->records += u->records;
+  q->issues += u->issues;
+  /* a file's count of issues not shown, once its last unit is out */
+  for (size_t f = u->file; f < u->file + u->nfiles; f++)
+    if ((i + 1 == q->n || q->u[i + 1].file != f) && q->files[f].hidden)
+      more_issues(q->err, q->files[f].path, q->files[f].hidden);
+}
+
+/* With q->mu held: the finished units next in order are written out, by
+ * the worker that finished one of them (no writer thread waking for each
+ * unit); another worker already writing them goes on instead. */
+static void drain(queue *q) {
+  if (q->writing) return;
+  q->writing = 1;
+  while (!q->failed && q->written < q->n && atomic_load(&q->u[q->written].done)) {
+    size_t i = q->written;
+    exh__mutex_unlock(q->mu);
+    write_unit(q, i);
+    exh__mutex_lock(q->mu);
+    unit *u = &q->u[i];
+    if (u->out.cap && u->out.cap <= EXH_DUMP_POOL_KEEP_MAX && q->npool < q->cappool) { /* no allocation here */
+      u->out.n = 0;
+      q->pool[q->npool++] = u->out;
+    } else {
+      exh__buf_free(&u->out);
+    }
+    u->out = (exh_buf){0};
+    q->written = i + 1;
+    exh__cond_broadcast(q->cv);
+  }
+  q->writing = 0;
+}
+
+typedef struct worker_arg {
+  queue *q;
+  int id;
+} worker_arg;
+
+/* A worker (the calling thread is worker 0): takes units in order, renders
+ * each, and writes out the finished ones next in order. Each unit runs
+ * under a guard: an allocation that fails (in any worker, the calling
+ * thread's too) stops every worker, and the dump then fails with
+ * EXH_ENOMEM (dump_batch). Nothing is allocated while q->mu is held, so a
+ * failure never unwinds with the lock taken. */
+static void *worker(void *arg) {
+  worker_arg *wa = arg;
+  queue *q = wa->q;
+  exh_guard g;
+  for (;;) {
+    size_t i = atomic_fetch_add(&q->next, 1);
+    if (i >= q->n) break;
+    exh__mutex_lock(q->mu);
+    while (i >= q->written + q->window && !q->failed) exh__cond_wait(q->cv, q->mu);
+    int failed = q->failed;
+    if (!failed && q->npool) q->u[i].out = q->pool[--q->npool];
+    exh__mutex_unlock(q->mu);
+    if (failed) break;
+    exh__guard_push(&g);
+    if (setjmp(g.jb) != 0) {
+      exh__mutex_lock(q->mu);
+      if (!q->failed) q->failed = g.code;
+      atomic_store(&q->stop, 1);
+      exh__cond_broadcast(q->cv);
+      exh__mutex_unlock(q->mu);
+      return NULL; /* what the unit held is not freed (util.h, guards) */
+    }
+    if (!q->u[i].out.cap && q->fmt == EXH_DUMP_JSONL) /* room for the usual JSON of the run at once */
+      exh__buf_grow(&q->u[i].out, q->u[i].count * 65536 * 3);
+    do_unit(q, &q->u[i], i, q->px[wa->id], q->buf[wa->id]);
+    exh__mutex_lock(q->mu);
+    atomic_store(&q->u[i].done, 1);
+    drain(q); /* writes with q->mu released: under this guard too */
+    exh__cond_broadcast(q->cv);
+    exh__mutex_unlock(q->mu);
+    exh__guard_pop(&g);
+  }
+  if (wa->id) exh__evtx_out_thread_cleanup(); /* the calling thread's at the dump's end */
+  return NULL;
+}
+
 /* Dumps a batch of files with `threads` workers; returns EXH_EIO if any
- * file could not be read as EVTX; *werr is set if the output failed. */
+ * file could not be read as EVTX; *werr is set if the output failed. The
+ * calling thread plans the units from each file's size (one stat) and is
+ * a worker too: the files are opened and read by the workers. */
 static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_format fmt, int threads, exh_evtx **px,
                           uint8_t **bufs, sink *out, sink *err, uint64_t *nrec, uint64_t *niss, int *werr) {
   exh_err rc = EXH_OK;
@@ -444,20 +534,10 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   for (size_t f = 0; f < nfiles; f++) {
     bfile *bf = &files[f];
     bf->path = paths[f];
-    exh_file *fh = open_named(paths[f], bf->why, sizeof bf->why);
-    char sig[8];
-    long k = fh ? exh__file_pread(fh, sig, 8, 0, bf->why, sizeof bf->why) : -1;
-    if (k < 0) {
-      rc = EXH_EIO;
-    } else if (k != 8 || memcmp(sig, "ElfFile", 8) != 0) {
-      bf->why[0] = 0; /* said as an issue: not an EVTX file */
-      rc = EXH_EIO;
-    } else {
-      bf->ok = 1;
-      bf->size = exh__file_size(fh);
-    }
-    exh__file_close(fh);
-    size_t nchunks = bf->ok ? exh__evtx_chunk_count(bf->size) : 0;
+    exh_stat st;
+    char why[256];
+    if (exh__stat(paths[f], &st, why, sizeof why) == 0 && st.type == EXH_FT_FILE) bf->size = st.size;
+    size_t nchunks = exh__evtx_chunk_count(bf->size > SIZE_MAX ? SIZE_MAX : (size_t)bf->size);
     /* a small file joins the previous run of whole small files while the
      * run stays within a unit's worth of chunks: units of one chunk each
      * would cost more in hand-offs than in work */
@@ -472,7 +552,7 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
       EXH_VEC_RESERVE(u, cap, nu + 1);
       unit *x = &u[nu++];
       memset(x, 0, sizeof *x);
-      x->file = f, x->nfiles = 1, x->first = c0, x->head = c0 == 0;
+      x->file = f, x->nfiles = 1, x->first = c0, x->head = c0 == 0, x->whole = nchunks <= CHUNKS_PER_UNIT;
       x->count = nchunks - c0 < CHUNKS_PER_UNIT ? nchunks - c0 : CHUNKS_PER_UNIT;
       atomic_init(&x->done, 0);
       c0 += CHUNKS_PER_UNIT;
@@ -482,56 +562,27 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   }
   queue q;
   memset(&q, 0, sizeof q);
-  q.u = u, q.n = nu, q.files = files, q.fmt = fmt, q.px = px, q.buf = bufs, q.out = out;
+  q.u = u, q.n = nu, q.files = files, q.fmt = fmt, q.px = px, q.buf = bufs, q.out = out, q.err = err;
   q.window = (size_t)threads * WINDOW_PER_THREAD;
   atomic_init(&q.next, 0);
   atomic_init(&q.stop, 0);
   atomic_init(&q.werr, 0);
   q.mu = exh__mutex_new();
   q.cv = exh__cond_new();
+  q.cappool = q.window + (size_t)threads + 1; /* buffers in flight at most: the pool never grows */
+  q.pool = exh__xcalloc(q.cappool, sizeof *q.pool);
   exh_thread **th = exh__xcalloc((size_t)threads, sizeof *th);
   worker_arg *wa = exh__xcalloc((size_t)threads, sizeof *wa);
-  for (int i = 0; i < threads; i++) {
-    wa[i] = (worker_arg){&q, i};
-    th[i] = exh__thread_start(worker, &wa[i]);
-  }
-  /* the writer: units in order, as they finish */
-  for (size_t i = 0; i < nu; i++) {
-    exh__mutex_lock(q.mu);
-    while (!atomic_load(&u[i].done)) exh__cond_wait(q.cv, q.mu);
-    exh__mutex_unlock(q.mu);
-    int e = atomic_load(&q.werr); /* a streaming unit's failure too */
-    if (!e) {
-      e = put_out(out, u[i].out.p, u[i].out.n);
-      if (!e) e = put_out(out, u[i].xout, u[i].xoutn);
-      if (e) {
-        atomic_store(&q.werr, e);
-        atomic_store(&q.stop, 1); /* the rest is decoded for nothing: skipped */
-      }
-    }
-    write_issues(&q, &u[i], err);
-    free(u[i].xout);
-    free(u[i].err);
-    free(u[i].seg);
-    *nrec += u[i].records;
-    *niss += u[i].issues;
-    exh__mutex_lock(q.mu);
-    if (u[i].out.cap && u[i].out.cap <= EXH_DUMP_POOL_KEEP_MAX) {
-      u[i].out.n = 0;
-      EXH_VEC_RESERVE(q.pool, q.cappool, q.npool + 1);
-      q.pool[q.npool++] = u[i].out;
-    } else {
-      exh__buf_free(&u[i].out);
-    }
-    u[i].out = (exh_buf){0};
-    q.written = i + 1;
-    exh__cond_broadcast(q.cv);
-    exh__mutex_unlock(q.mu);
-    /* a file's count of issues not shown, once its last unit is out */
-    for (size_t f = u[i].file; f < u[i].file + u[i].nfiles; f++)
-      if ((i + 1 == nu || u[i + 1].file != f) && files[f].hidden) more_issues(err, files[f].path, files[f].hidden);
-  }
-  for (int i = 0; i < threads; i++) exh__thread_join(th[i]);
+  for (int i = 0; i < threads; i++) wa[i] = (worker_arg){&q, i};
+  for (int i = 1; i < threads; i++) th[i] = exh__thread_start(worker, &wa[i]);
+  worker(&wa[0]);
+  for (int i = 1; i < threads; i++) exh__thread_join(th[i]);
+  if (q.failed) exh__guard_fail(q.failed); /* to exh_dump_evtx's guard: EXH_ENOMEM (the rest is not freed) */
+  /* every unit was written by the worker that finished the last of them */
+  *nrec += q.records;
+  *niss += q.issues;
+  for (size_t f = 0; f < nfiles; f++)
+    if (files[f].bad) rc = EXH_EIO;
   if (!*werr) *werr = atomic_load(&q.werr);
   free(th);
   free(wa);
@@ -547,15 +598,13 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
 static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, sink *out,
                          sink *err, uint64_t *records, uint64_t *issues);
 
-/* The public entry point. With one thread it runs under a guard: running
- * out of memory returns EXH_ENOMEM (util.h). With several, an allocation
- * failure in a worker thread aborts with a message (its unit's lock and
- * order could not be unwound safely; docs/architecture.md). */
+/* The public entry point. It runs under a guard: running out of memory
+ * returns EXH_ENOMEM (util.h), with any thread count (with several, the
+ * worker that ran out stops them all: worker()). */
 exh_err exh_dump_evtx(const char *const *paths, size_t npaths, exh_dump_format fmt, int threads, exh_write_fn out,
                       void *out_ctx, exh_write_fn err, void *err_ctx, uint64_t *records, uint64_t *issues) {
   if (!out || !err || (npaths && !paths)) return EXH_EARG;
   sink so = {out, out_ctx, 0}, se = {err, err_ctx, 0};
-  if (threads > 1) return dump_evtx(paths, npaths, fmt, threads, &so, &se, records, issues);
   exh_guard g;
   exh__guard_push(&g);
   if (setjmp(g.jb) != 0) {
