@@ -298,19 +298,25 @@ static void plan_work(pool *p, int nt) {
   if (p->nitems > 1) qsort(p->items, p->nitems, sizeof *p->items, cmp_size_desc);
 }
 
+/* The calling thread's worker, made when first needed (inside the
+ * caller's guard: an allocation failure unwinds to it). */
+static exh_worker *calling_worker(pool *p, exh_worker **wk) {
+  if (!*wk) {
+    *wk = exh__xcalloc(1, sizeof **wk);
+    exh__worker_init(*wk, p->rs);
+    (*wk)->lim = &p->lim;
+    (*wk)->server_builds = (const char *const *)p->builds;
+  }
+  return *wk;
+}
+
 /* One file read again the ordinary way, by the calling thread (a part of
  * it did not read cleanly: only a whole reading reports it alike). */
 static void rescan(pool *p, exh_worker **wk, exh_evidence *ev) {
   exh_guard g;
   exh__guard_push(&g);
   if (setjmp(g.jb) == 0) {
-    if (!*wk) {
-      *wk = exh__xcalloc(1, sizeof **wk);
-      exh__worker_init(*wk, p->rs);
-      (*wk)->lim = &p->lim;
-      (*wk)->server_builds = (const char *const *)p->builds;
-    }
-    exh__formats_scan_file(*wk, ev);
+    exh__formats_scan_file(calling_worker(p, wk), ev);
     exh__guard_pop(&g);
   } else {
     ev->fault = g.code;
@@ -328,13 +334,7 @@ static int merge_by_format(pool *p, exh_worker **wk, exh_evidence *ev, split *sp
   volatile int m = 0;
   exh__guard_push(&g);
   if (setjmp(g.jb) == 0) {
-    if (!*wk) {
-      *wk = exh__xcalloc(1, sizeof **wk);
-      exh__worker_init(*wk, p->rs);
-      (*wk)->lim = &p->lim;
-      (*wk)->server_builds = (const char *const *)p->builds;
-    }
-    m = exh__formats_merge_parts(*wk, ev, sp->parts, sp->nparts);
+    m = exh__formats_merge_parts(calling_worker(p, wk), ev, sp->parts, sp->nparts);
     exh__guard_pop(&g);
   } else if (*wk) {
     exh__worker_recover(*wk);
