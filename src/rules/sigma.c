@@ -771,18 +771,21 @@ static int build_matcher(exh_ruleset *rs, yaml_document_t *d, matcher *m, const 
   return rc;
 }
 
-/* `field|...|all` over a list, with a transform that turns one value into
- * several spellings (windash, base64offset): Sigma means every value in
- * any of its spellings (pySigma's expansions), so the key is split into one
- * matcher per value, without 'all', ANDed in the selection. Returns the
- * key without its 'all' in `out` (1), or 0 when the key is not such. */
-static int split_all_key(const char *key, yaml_node_t *vals_node, char *out, size_t outn) {
+/* `field|...|all` with a transform that turns one value into several
+ * spellings (windash, base64offset): Sigma means every value in any of its
+ * spellings (pySigma's expansions), not every spelling of every value. Such
+ * a key is built as one matcher per value, without 'all', ANDed in the
+ * selection (a single value: one matcher without 'all'). Returns the key
+ * without its 'all' (to free), or NULL when the key is not such. */
+static char *split_all_key(const char *key, yaml_node_t *vals_node) {
   const char *bar = key ? strchr(key, '|') : NULL;
-  if (!bar || !vals_node || vals_node->type != YAML_SEQUENCE_NODE ||
-      vals_node->data.sequence.items.top - vals_node->data.sequence.items.start < 2 || strlen(key) >= outn)
-    return 0;
+  if (!bar || !vals_node ||
+      (vals_node->type == YAML_SEQUENCE_NODE &&
+       vals_node->data.sequence.items.top == vals_node->data.sequence.items.start))
+    return NULL;
   int all = 0, expands = 0;
   size_t o = (size_t)(bar - key);
+  char *out = exh__xmalloc(strlen(key) + 1);
   memcpy(out, key, o);
   for (const char *m = bar + 1; *m;) {
     const char *e = strchr(m, '|');
@@ -799,18 +802,24 @@ static int split_all_key(const char *key, yaml_node_t *vals_node, char *out, siz
     m += n + (e != NULL);
   }
   out[o] = 0;
-  return all && expands;
+  if (all && expands) return out;
+  free(out);
+  return NULL;
+}
+
+/* The values of a split key: each item of a list, or the one scalar. */
+static size_t split_count(yaml_node_t *v) {
+  return v->type == YAML_SEQUENCE_NODE ? (size_t)(v->data.sequence.items.top - v->data.sequence.items.start) : 1;
 }
 
 static int build_conj(exh_ruleset *rs, yaml_document_t *d, yaml_node_t *map, conj *c, char *why,
                       size_t whyn) {
-  char split[256];
   size_t cnt = 0;
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node(d, p->key), *v = node(d, p->value);
-    cnt += is_scalar(k) && split_all_key(sval(k), v, split, sizeof split)
-               ? (size_t)(v->data.sequence.items.top - v->data.sequence.items.start)
-               : 1;
+    char *split = is_scalar(k) ? split_all_key(sval(k), v) : NULL;
+    cnt += split ? split_count(v) : 1;
+    free(split);
   }
   c->m = exh__xcalloc(cnt ? cnt : 1, sizeof *c->m);
   c->n = 0;
@@ -820,12 +829,16 @@ static int build_conj(exh_ruleset *rs, yaml_document_t *d, yaml_node_t *map, con
       snprintf(why, whyn, "non-scalar field name");
       return -1;
     }
-    if (split_all_key(sval(k), v, split, sizeof split)) {
-      for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-        int rc = build_matcher(rs, d, &c->m[c->n], split, node(d, *it), why, whyn);
+    char *split = split_all_key(sval(k), v);
+    if (split) {
+      int rc = 0;
+      for (size_t i = 0; i < split_count(v) && rc == 0; i++) {
+        yaml_node_t *one = v->type == YAML_SEQUENCE_NODE ? node(d, v->data.sequence.items.start[i]) : v;
+        rc = build_matcher(rs, d, &c->m[c->n], split, one, why, whyn);
         c->n++;
-        if (rc) return -1;
       }
+      free(split);
+      if (rc) return -1;
       continue;
     }
     int rc = build_matcher(rs, d, &c->m[c->n], sval(k), v, why, whyn);

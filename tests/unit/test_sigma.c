@@ -222,6 +222,12 @@ static void test_more_modifiers(void **st) {
   assert_false(ev(rs, "CommandLine", "MpCmdRun.exe -RemoveDefinitions -DynamicSignatures", NULL));
   assert_false(ev(rs, "CommandLine", "MpCmdRun.exe -All", NULL));
   exh_ruleset_free(rs);
+  /* one value: any of its spellings (every spelling at once can never hold) */
+  rs = load(HEAD "detection:\n  sel:\n    CommandLine|windash|contains|all: ' -RemoveDefinitions'\n  condition: sel\n");
+  assert_int_equal(exh_ruleset_count(rs), 1);
+  assert_true(ev(rs, "CommandLine", "MpCmdRun.exe /RemoveDefinitions", NULL));
+  assert_false(ev(rs, "CommandLine", "MpCmdRun.exe RemoveDefinitions", NULL));
+  exh_ruleset_free(rs);
   rs = load(HEAD "detection:\n  sel:\n    D|base64offset|contains|all:\n      - 'whoami'\n      - 'hostname'\n"
                  "  condition: sel\n");
   assert_int_equal(exh_ruleset_count(rs), 1);
