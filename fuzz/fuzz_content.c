@@ -46,6 +46,7 @@ static void seq_close(exh_source *s) { (void)s; }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
+  atomic_store(&lim.findings, 0); /* run-wide count: one scan per input here */
   size_t n = size - 1;
   char *copy = malloc(n ? n : 1);
   memcpy(copy, data + 1, n);
