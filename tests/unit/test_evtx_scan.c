@@ -538,6 +538,45 @@ static void test_json_long_line(void **st) {
   exh__buf_free(&b);
 }
 
+/* The record's channel, event id, time and host are the System's: a data
+ * field of the same name (event 104's UserData/LogFileCleared/Channel, an
+ * EventData <Data Name="EventID">) is data, whichever comes first in the
+ * object (JSON does not order keys; exporters differ). Before, the first
+ * field named Channel won, and the shell's 4688 was read as a record of
+ * channel "Application" no Security rule reads. */
+static void test_json_system_fields_win(void **st) {
+  (void)st;
+  static const char *const lines[] = {
+      /* evtx_dump's shape, the data first */
+      "{\"Event\":{\"EventData\":{\"Channel\":\"Application\",\"EventID\":\"7\",\"NewProcessName\":"
+      "\"C:\\\\Windows\\\\System32\\\\cmd.exe\",\"ParentProcessName\":"
+      "\"C:\\\\Windows\\\\System32\\\\inetsrv\\\\w3wp.exe\"},\"System\":{\"Channel\":\"Security\","
+      "\"EventID\":4688,\"TimeCreated\":{\"#attributes\":{\"SystemTime\":\"2021-03-12T01:10:03.438Z\"}}}}}",
+      /* Velociraptor's shape, UserData first */
+      "{\"UserData\":{\"LogFileCleared\":{\"Channel\":\"Application\"}},\"EventData\":{\"NewProcessName\":"
+      "\"C:\\\\Windows\\\\System32\\\\cmd.exe\",\"ParentProcessName\":"
+      "\"C:\\\\Windows\\\\System32\\\\inetsrv\\\\w3wp.exe\"},\"System\":{\"Channel\":\"Security\","
+      "\"EventID\":4688}}",
+      /* winlogbeat's shape */
+      "{\"winlog\":{\"event_data\":{\"Channel\":\"Application\",\"NewProcessName\":"
+      "\"C:\\\\Windows\\\\System32\\\\cmd.exe\",\"ParentProcessName\":"
+      "\"C:\\\\Windows\\\\System32\\\\inetsrv\\\\w3wp.exe\"},\"channel\":\"Security\",\"event_id\":4688}}",
+  };
+  for (size_t k = 0; k < sizeof lines / sizeof lines[0]; k++) {
+    exh_worker wk;
+    exh__worker_init(&wk, rs);
+    wk.lim = &lim;
+    exh_evidence ev;
+    ev_init(&ev, EXH_KIND_JSONEV);
+    exh__scan_jsonev_buf(&wk, &ev, lines[k], strlen(lines[k]));
+    exh__worker_fini(&wk);
+    uint64_t ids[2];
+    if (shells(&ev, ids, 2) != 1 || !channel(&ev, "Security") || channel(&ev, "Application"))
+      fail_msg("line %zu: the System's channel not taken", k);
+    ev_free(&ev);
+  }
+}
+
 /* ---- fixtures for the command-line tests and the fuzz seeds ------------------------
  *
  * `test_evtx_scan --write DIR` writes hostile and plain EVTX files there
@@ -699,6 +738,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_record_without_system), cmocka_unit_test(test_channel_decided_per_record),
       cmocka_unit_test(test_template_bombs),        cmocka_unit_test(test_rest_is_read),
-      cmocka_unit_test(test_file_streaming),        cmocka_unit_test(test_json_long_line)};
+      cmocka_unit_test(test_file_streaming),        cmocka_unit_test(test_json_long_line),
+      cmocka_unit_test(test_json_system_fields_win)};
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -26,7 +26,9 @@ typedef struct evctx {
   exh_evidence *ev;
   const exh_kind_plan *plan;
   exh_str names[EXH_EVENT_MAX_FIELDS], vals[EXH_EVENT_MAX_FIELDS];
+  unsigned char in_data[EXH_EVENT_MAX_FIELDS]; /* JSON: under EventData/UserData */
   int n;
+  int cur_in_data; /* JSON: the pair being added is */
   exh_buf flat;      /* names and values of the record */
   exh_buf raw;       /* the whole text for keywords */
   exh_buf tmp;
@@ -106,6 +108,7 @@ static void flat_add(evctx *c, const char *name, size_t nl, exh_str v) {
   exh_buf_add(&c->flat, v.p, v.n);
   c->names[c->n] = (exh_str){(const char *)(uintptr_t)no, nl};
   c->vals[c->n] = (exh_str){(const char *)(uintptr_t)vo, v.n};
+  c->in_data[c->n] = (unsigned char)c->cur_in_data;
   c->n++;
   if (v.n) {
     if (c->raw.n) exh_buf_addc(&c->raw, ' ');
@@ -117,6 +120,17 @@ static int flat_find(const evctx *c, const char *name) {
   size_t nl = strlen(name);
   for (int i = 0; i < c->n; i++)
     if (c->names[i].n == nl && exh__strnieq(c->names[i].p, name, nl)) return i;
+  return -1;
+}
+
+/* A System value of a JSON event (channel, event id, time, record id,
+ * host): never a field under EventData/UserData of the same name, which
+ * may come first (JSON objects are unordered; event 104's UserData holds
+ * the cleared log's Channel). */
+static int sys_find(const evctx *c, const char *name) {
+  size_t nl = strlen(name);
+  for (int i = 0; i < c->n; i++)
+    if (!c->in_data[i] && c->names[i].n == nl && exh__strnieq(c->names[i].p, name, nl)) return i;
   return -1;
 }
 
@@ -562,9 +576,26 @@ static int evtx_json_key(exh_str *key, const char **name) {
   return 0; /* xmlns, Qualifiers, Correlation's ids, attributes inside the data */
 }
 
+/* Whether a dotted key lies under an event's data (EventData/UserData as
+ * evtx_dump, Velociraptor and Get-WinEvent's XML name them, winlogbeat's
+ * event_data/user_data): a component before the leaf. */
+static int key_in_data(exh_str key) {
+  static const char *const data[] = {"EventData", "UserData", "event_data", "user_data"};
+  size_t s = 0;
+  for (size_t i = 0; i < key.n; i++) {
+    if (key.p[i] != '.') continue;
+    exh_str part = {key.p + s, i - s};
+    for (size_t k = 0; k < sizeof data / sizeof data[0]; k++)
+      if (exh__strieq(part, data[k])) return 1;
+    s = i + 1;
+  }
+  return 0;
+}
+
 static void json_pair(void *ctx, exh_str key, exh_str val) {
   evctx *c = ctx;
   const char *renamed = NULL;
+  c->cur_in_data = key_in_data(key);
   if (memchr(key.p, '#', key.n) && !evtx_json_key(&key, &renamed)) return;
   if (renamed) {
     flat_add(c, renamed, strlen(renamed), val);
@@ -582,7 +613,7 @@ static void json_pair(void *ctx, exh_str key, exh_str val) {
     const char *k = json_names[i].key;
     if (strchr(k, '.') ? exh__strieq(key, k) : exh__strieq(leaf, k)) name = json_names[i].name;
   }
-  if (name && !strcmp(name, "SystemTime")) {
+  if (name && !strcmp(name, "SystemTime") && !c->cur_in_data) {
     if (c->have_time) return; /* keep the first */
     c->have_time = 1;
   }
@@ -608,8 +639,8 @@ static void json_line(evctx *c, exh_buf *scratch, exh_str line, uint64_t offset,
     c->vals[i].p = c->flat.p + (uintptr_t)c->vals[i].p;
   }
   ev->records++;
-  int ci = flat_find(c, "Channel"), ei = flat_find(c, "EventID"), ti = flat_find(c, "SystemTime"),
-      ri = flat_find(c, "EventRecordID");
+  int ci = sys_find(c, "Channel"), ei = sys_find(c, "EventID"), ti = sys_find(c, "SystemTime"),
+      ri = sys_find(c, "EventRecordID");
   exh_str channel = ci >= 0 ? c->vals[ci] : (exh_str){"", 0};
   uint64_t eid64 = 0;
   unsigned eid = ei >= 0 && exh__parse_u64(c->vals[ei], &eid64) == 0 && eid64 <= UINT32_MAX ? (unsigned)eid64 : 0;
@@ -618,8 +649,8 @@ static void json_line(evctx *c, exh_buf *scratch, exh_str line, uint64_t offset,
   exh__evidence_channel(ev, channel.p, channel.n, t);
   note_time(ev, t);
   if (!ev->host[0]) {
-    int hi = flat_find(c, "Computer");
-    if (hi < 0) hi = flat_find(c, "MachineName"); /* Get-WinEvent's shape */
+    int hi = sys_find(c, "Computer");
+    if (hi < 0) hi = sys_find(c, "MachineName"); /* Get-WinEvent's shape */
     if (hi >= 0) note_host(ev, c->vals[hi]);
   }
   uint64_t rid = 0;
