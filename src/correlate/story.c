@@ -10,6 +10,11 @@
  *   - the use: findings whose request path is the file's URL (the folder
  *     under wwwroot, FrontEnd/HttpProxy or ClientAccess is the site path),
  *     with their client addresses and first and last time.
+ *   - failing the first, any other finding whose record names the file by
+ *     its folder and name (a ProxyShell mailbox export's -FilePath, a
+ *     command line that echoes, copies or downloads it, a Sysmon file
+ *     creation): "named by" that record, a CVE's preferred, then the
+ *     earliest; the same name in another folder or a longer name is not it;
  * The sentence goes to exh_finding.story of every finding on that file. */
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +54,50 @@ static int same_url(const exh_finding *f, const char *u) {
   return n == strlen(u) && exh__strnieq(f->url, u, n);
 }
 
+static int name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+         c == '-' || (unsigned char)c >= 0x80;
+}
+
+/* Length of the path separator that ends right before p (at least e):
+ * '/' or '\\' (doubled in JSON), or URL-encoded %5C / %2F; 0 if none. */
+static size_t sep_before(const char *e, const char *p) {
+  const char *q = p;
+  while (q > e && (q[-1] == '/' || q[-1] == '\\')) q--;
+  if (q == p && p - e >= 3 && p[-3] == '%' && (exh__strnieq(p - 2, "5c", 2) || exh__strnieq(p - 2, "2f", 2))) q = p - 3;
+  return (size_t)(p - q);
+}
+
+/* Whether a record names the file: its folder dir and name base, with a
+ * separator between, case-insensitively, neither run on by more name. */
+static int names_file(const exh_finding *g, const char *dir, size_t dn, const char *base, size_t bn) {
+  const char *e = g->evidence, *end = e + g->evidence_len;
+  for (const char *p = e; p < end && (p = exh__memimem(p, (size_t)(end - p), base, bn)); p++) {
+    if (p + bn < end && name_char(p[bn])) continue;
+    size_t sep = sep_before(e, p);
+    if (!sep || (size_t)(p - sep - e) < dn) continue;
+    const char *d = p - sep - dn;
+    if (exh__strnieq(d, dir, dn) && (d == e || !name_char(d[-1]))) return 1;
+  }
+  return 0;
+}
+
+/* Of two records naming a file, the better writer: one naming a CVE, then
+ * the earlier. */
+static int better_named(const exh_finding *a, const exh_finding *b) {
+  if (!b) return 1;
+  int ca = exh_finding_ncves(a) > 0, cb = exh_finding_ncves(b) > 0;
+  if (ca != cb) return ca;
+  if (a->time_ms == EXH_TIME_UNKNOWN) return 0;
+  return b->time_ms == EXH_TIME_UNKNOWN || a->time_ms < b->time_ms;
+}
+
+/* Where a record is: "path:line" for a line, "path, record N" for an event. */
+static void where(exh_buf *b, const exh_finding *w) {
+  if (!w->line && w->record_id) exh__buf_printf(b, "%s, record %llu", w->path, (unsigned long long)w->record_id);
+  else exh__buf_printf(b, "%s:%llu", w->path, (unsigned long long)w->line);
+}
+
 static void when(int64_t ms, char out[32]) {
   if (ms == EXH_TIME_UNKNOWN) snprintf(out, 32, "at an unknown time");
   else exh__format_iso8601(ms, out);
@@ -61,7 +110,14 @@ static void tell(exh_result *r, size_t fi) {
   const char *base = strrchr(f->path, '/');
   base = base ? base + 1 : f->path;
   size_t bn = strlen(base);
-  const exh_finding *wr = NULL, *near = NULL;
+  const char *dir = base; /* the folder holding it, for names_file */
+  size_t dn = 0;
+  if (base > f->path) {
+    const char *de = base - 1;
+    for (dir = de; dir > f->path && dir[-1] != '/';) dir--;
+    dn = (size_t)(de - dir);
+  }
+  const exh_finding *wr = NULL, *near = NULL, *named = NULL;
   const exh_finding *first = NULL, *last = NULL;
   size_t uses = 0;
   const char *ips[4], *hop = NULL;
@@ -72,6 +128,9 @@ static void tell(exh_result *r, size_t fi) {
     int writer = has_cve(g, "CVE-2021-26858") || has_cve(g, "CVE-2021-27065");
     if (writer && g->evidence && exh__memimem(g->evidence, g->evidence_len, base, bn)) {
       if (!wr) wr = g;
+    } else if (dn && bn && g->evidence && g->level >= EXH_LEVEL_LOW && !same_url(g, u) &&
+               names_file(g, dir, dn, base, bn) && better_named(g, named)) { /* a request of it is a use */
+      named = g;
     } else if (has_cve(g, "CVE-2021-27065") && g->time_ms != EXH_TIME_UNKNOWN && f->file_mtime_ms != EXH_TIME_UNKNOWN &&
                g->time_ms <= f->file_mtime_ms && f->file_mtime_ms - g->time_ms <= WRITE_WINDOW_MS) {
       if (!near || g->time_ms > near->time_ms) near = g;
@@ -86,18 +145,23 @@ static void tell(exh_result *r, size_t fi) {
       if (!g->source_ip && g->hop_ip) hop = g->hop_ip;
     }
   }
-  if (!wr && !near && !uses) return;
+  if (!wr && !named && !near && !uses) return;
   exh_buf b = {0};
   char t[32];
+  if (!wr) wr = named;
   const exh_finding *w = wr ? wr : near;
   if (w) {
     when(w->time_ms, t);
-    if (wr) exh__buf_printf(&b, "named by a %s record at %s", w->rule->ncves ? w->rule->cves[0] : "file-write", t);
+    if (wr && exh_finding_ncves(wr)) exh__buf_printf(&b, "named by a %s record at %s", exh_finding_cve(wr, 0), t);
+    else if (wr) exh__buf_printf(&b, "named by a record of \"%s\" at %s", wr->rule->title, t);
     else exh__buf_printf(&b, "probably written %s", t);
     if (w->source_ip) exh__buf_printf(&b, " by %s", w->source_ip);
     else if (w->hop_ip) exh__buf_printf(&b, " through the server itself (%s)", w->hop_ip);
-    if (wr) exh__buf_printf(&b, " (%s:%llu)", w->path, (unsigned long long)w->line);
-    else exh__buf_printf(&b, " (%s virtual-directory reset %llu s before the file's time, %s:%llu)",
+    if (wr) {
+      exh__buf_adds(&b, " (");
+      where(&b, w);
+      exh_buf_addc(&b, ')');
+    } else exh__buf_printf(&b, " (%s virtual-directory reset %llu s before the file's time, %s:%llu)",
                         w->rule->ncves ? w->rule->cves[0] : w->rule->id,
                         (unsigned long long)((f->file_mtime_ms - w->time_ms) / 1000), w->path, (unsigned long long)w->line);
   }

