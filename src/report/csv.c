@@ -1,6 +1,7 @@
 /* The CSV report.
  *
- * CSV (RFC 4180, one finding per row, then state rows whose rule_id is
+ * CSV (RFC 4180, one finding per row (hop_ip, the server's own address a
+ * log named as the client, is the last column, added after the others), then state rows whose rule_id is
  * exhunt.verdict, exhunt.campaign or exhunt.coverage): every cell is quoted, inner quotes
  * doubled, and a cell that a spreadsheet would take for a formula (first
  * byte = + - @, tab or carriage return) gets a leading apostrophe (OWASP's
@@ -74,14 +75,14 @@ static void state_row(exh_out *o, const char *host, const char *id, const char *
   cell(o, path);
   out_puts(o, ",\"\",\"\",\"\",");
   cell(o, msg);
-  out_puts(o, ",\"\",\"\",\"\"\r\n");
+  out_puts(o, ",\"\",\"\",\"\",\"\"\r\n");
 }
 
 static void report_csv(exh_out *o, const exh_result *r, const exh_report_opts *opts) {
   (void)opts;
   out_puts(o, "\"time\",\"host\",\"level\",\"severity\",\"rule_id\",\"rule\",\"cve\",\"technique\",\"source_ip\","
               "\"method\",\"url\",\"status\",\"user_agent\",\"user\",\"path\",\"line\",\"record_id\",\"offset\","
-              "\"message\",\"evidence\",\"sha256\",\"indicator\"\r\n");
+              "\"message\",\"evidence\",\"sha256\",\"indicator\",\"hop_ip\"\r\n");
   for (size_t i = 0; i < exh_result_nfindings(r); i++) {
     const exh_finding *x = exh_result_finding(r, i);
     const exh_rule_info *ri = exh_finding_rule(x);
@@ -126,6 +127,8 @@ static void report_csv(exh_out *o, const exh_result *r, const exh_report_opts *o
     cell(o, exh_finding_sha256(x));
     out_putc(o, ',');
     cell(o, exh_finding_indicator(x));
+    out_putc(o, ',');
+    cell(o, exh_finding_hop_ip(x)); /* last: columns keep their places */
     out_puts(o, "\r\n");
   }
   /* after the findings, the state rows: per server its verdict, each

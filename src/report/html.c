@@ -128,6 +128,11 @@ static void finding_row(exh_out *f, const exh_finding *x) {
   cves(f, x);
   out_puts(f, "</td><td>");
   h(f, exh_finding_source_ip(x));
+  if (!exh_finding_source_ip(x) && exh_finding_hop_ip(x)) { /* the server's own address: a hop, not the client */
+    out_puts(f, "<span class=absent>via ");
+    h(f, exh_finding_hop_ip(x));
+    out_puts(f, " (the server itself)</span>");
+  }
   out_puts(f, "</td><td>");
   h(f, exh_finding_message(x));
   if (exh_finding_original_path(x)) {

@@ -73,6 +73,7 @@ static void finding(exh_out *o, const exh_result *r, const exh_finding *x) {
   exh__ip_parse(src, &ip);
   if (ip.family) kv(o, "source_ip", ip.text);
   if (src && !ip.exact) kv(o, "source_address", src);
+  kv(o, "hop_ip", exh_finding_hop_ip(x)); /* the server's own address as the client: a hop */
   size_t evn;
   const char *ev = exh_finding_evidence(x, &evn, NULL);
   if (ev) {

@@ -788,6 +788,30 @@ static void test_html_print(void **st) {
   exh_result_free(r);
 }
 
+/* The server's own address moved out of source_ip (correlate/labels.c: a
+ * back-end hop) reaches every format, not only text and JSONL: a responder
+ * filtering a CSV or a Timesketch timeline for it must find the rows. */
+static void test_hop_ip_everywhere(void **st) {
+  (void)st;
+  exh_result *r = make();
+  exh_finding *f = &r->findings[0];
+  free(f->source_ip);
+  f->source_ip = NULL;
+  f->hop_ip = exh__xstrdup("10.0.0.5");
+  for (int fmt = 0; fmt < 5; fmt++) {
+    char *o = render(fmt, r);
+    if (!strstr(o, "10.0.0.5")) fail_msg("format %d: no hop address", fmt);
+    free(o);
+  }
+  char *csv = render(2, r);
+  assert_non_null(strstr(csv, ",\"hop_ip\"\r\n"));
+  free(csv);
+  char *ts = render(3, r);
+  assert_non_null(strstr(ts, "\"hop_ip\":\"10.0.0.5\""));
+  free(ts);
+  exh_result_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_jsonl), cmocka_unit_test(test_text), cmocka_unit_test(test_csv),
                                      cmocka_unit_test(test_timesketch), cmocka_unit_test(test_html),
@@ -797,6 +821,7 @@ int main(void) {
                                      cmocka_unit_test(test_jsonl_source_ip), cmocka_unit_test(test_jsonl_ecs_version),
                                      cmocka_unit_test(test_jsonl_indicator_type), cmocka_unit_test(test_timesketch_state),
                                      cmocka_unit_test(test_html_noise_folded), cmocka_unit_test(test_html_chart),
-                                     cmocka_unit_test(test_html_chart_weeks), cmocka_unit_test(test_html_print)};
+                                     cmocka_unit_test(test_html_chart_weeks), cmocka_unit_test(test_html_print),
+                                     cmocka_unit_test(test_hop_ip_everywhere)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
