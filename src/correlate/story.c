@@ -189,6 +189,76 @@ static void tell(exh_result *r, size_t fi) {
  * told about is capped (EXH_EXH_MAX_STORIES) so that a tree with very many
  * file findings cannot make this quadratic pass long. */
 
+/* ---- processes the web server started: the request that ran them -------- */
+
+/* A process w3wp.exe started runs inside the request that started it, and
+ * IIS (and HttpProxy) write a request's line when it ends: the request that
+ * ran it is logged at most PROC_WINDOW_MS after the process's start, and
+ * not before it (IIS's seconds are truncated: up to 1 s before). The
+ * nearest such request of the same server with a finding is told as
+ * "probably" (two requests at once on one server cannot be told apart). */
+#define PROC_WINDOW_MS (120 * 1000ll)
+
+/* Whether an event's record says its parent process is the web server
+ * ("ParentImage" of Sysmon 1, "ParentProcessName" of 4688). */
+static int parent_is_w3wp(const exh_finding *g) {
+  static const char *const keys[] = {"\"ParentImage\":\"", "\"ParentProcessName\":\""};
+  const char *e = g->evidence, *end = e + g->evidence_len;
+  for (size_t k = 0; k < 2; k++) {
+    size_t kn = strlen(keys[k]);
+    const char *p = exh__memimem(e, g->evidence_len, keys[k], kn);
+    if (!p) continue;
+    p += kn;
+    const char *q = memchr(p, '"', (size_t)(end - p));
+    if (q && q - p >= 8 && exh__strnieq(q - 8, "w3wp.exe", 8)) return 1;
+  }
+  return 0;
+}
+
+static int is_event(const exh_finding *g) { return g->dataset && !strncmp(g->dataset, "windows.", 8); }
+
+static int is_request(const exh_finding *g) {
+  return !g->is_file && g->url && g->time_ms != EXH_TIME_UNKNOWN && !is_event(g) && g->level >= EXH_LEVEL_LOW;
+}
+
+typedef struct reqkey {
+  size_t server;
+  int64_t t;
+  size_t i; /* the finding */
+} reqkey;
+
+static int cmp_req(const void *a, const void *b) {
+  const reqkey *x = a, *y = b;
+  if (x->server != y->server) return x->server < y->server ? -1 : 1;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static void tell_process(exh_result *r, exh_finding *p, const reqkey *req, size_t nreq) {
+  /* the first request of the server at or after the process's time (less 1 s) */
+  size_t lo = 0, hi = nreq;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (req[mid].server < p->server || (req[mid].server == p->server && req[mid].t <= p->time_ms - 1000)) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == nreq) return;
+  const exh_finding *w = &r->findings[req[lo].i];
+  if (w->server != p->server || w->time_ms - p->time_ms > PROC_WINDOW_MS) return;
+  exh_buf b = {0};
+  char t[32];
+  when(w->time_ms, t);
+  exh__buf_adds(&b, "probably run by the request ");
+  if (w->http_method) exh__buf_printf(&b, "%s ", w->http_method);
+  exh__buf_printf(&b, "%s", w->url);
+  if (w->source_ip) exh__buf_printf(&b, " from %s", w->source_ip);
+  else if (w->hop_ip) exh__buf_printf(&b, " through the server itself (%s)", w->hop_ip);
+  exh__buf_printf(&b, " logged at %s (", t);
+  where(&b, w);
+  exh__buf_adds(&b, "; the web server started this process, and a request is logged when it ends)");
+  p->story = exh__buf_take(&b);
+}
+
 void exh__correlate_story(exh_result *r) {
   size_t told = 0;
   for (size_t i = 0; i < r->nfindings && told < EXH_MAX_STORIES; i++)
@@ -196,6 +266,27 @@ void exh__correlate_story(exh_result *r) {
       tell(r, i);
       told++;
     }
+  /* processes of the web server: an index of the requests by server and time */
+  reqkey *req = NULL;
+  size_t nreq = 0, cap = 0;
+  for (size_t i = 0; i < r->nfindings; i++)
+    if (is_request(&r->findings[i])) {
+      EXH_VEC_RESERVE(req, cap, nreq + 1);
+      req[nreq++] = (reqkey){r->findings[i].server, r->findings[i].time_ms, i};
+    }
+  if (nreq) {
+    qsort(req, nreq, sizeof *req, cmp_req);
+    told = 0;
+    for (size_t i = 0; i < r->nfindings && told < EXH_MAX_STORIES; i++) {
+      exh_finding *p = &r->findings[i];
+      if (p->is_file || p->story || !is_event(p) || p->time_ms == EXH_TIME_UNKNOWN || p->level < EXH_LEVEL_LOW ||
+          !p->evidence || !parent_is_w3wp(p))
+        continue;
+      tell_process(r, p, req, nreq);
+      told += p->story != NULL;
+    }
+  }
+  free(req);
 }
 
 /* ---- actors: findings grouped by client address, per server ---------------- */

@@ -534,8 +534,8 @@ static void chart(exh_out *f, const exh_result *r, size_t sv, const exh_noise *n
       hit[nh++] = l < a1 ? l : others;
     } else {
       hit[nh++] = noaddr;
-      /* a file whose story names an attacker shows on its lane too */
-      const char *story = file ? exh_finding_story(x) : NULL;
+      /* a file or event whose story names an attacker shows on its lane too */
+      const char *story = exh_finding_story(x);
       for (size_t l = a0; story && l < a1; l++)
         if (exh__noise_mentions(story, ln[l].name)) hit[nh++] = l;
     }

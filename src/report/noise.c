@@ -88,13 +88,19 @@ void exh__noise_build(const exh_result *r, size_t sv, exh_noise *n) {
   for (size_t k = 0; k < n->nactor; k++)
     n->folded[k] = !exh_actor_nlevel(n->actor[k], EXH_LEVEL_HIGH) && !exh_actor_nlevel(n->actor[k], EXH_LEVEL_CRITICAL);
   /* a file tied to an address keeps it an attacker: the file finding names
-   * it, or the file's story (who wrote it, who requested it) does */
+   * it, or the file's story (who wrote it, who requested it) does; so does
+   * a high or critical event whose story names it (a process the web
+   * server started during its request) */
   size_t nf = exh_result_nfindings(r);
   for (size_t i = 0; i < nf; i++) {
     const exh_finding *x = exh_result_finding(r, i);
-    if (exh_finding_server(x) != sv || !exh_finding_is_file(x)) continue;
-    long a = exh__noise_actor(n, exh_finding_source_ip(x));
-    if (a >= 0) n->folded[a] = 0;
+    if (exh_finding_server(x) != sv) continue;
+    if (!exh_finding_is_file(x)) {
+      if (exh_finding_level(x) < EXH_LEVEL_HIGH || !exh_finding_story(x)) continue;
+    } else {
+      long a = exh__noise_actor(n, exh_finding_source_ip(x));
+      if (a >= 0) n->folded[a] = 0;
+    }
     const char *story = exh_finding_story(x);
     if (story)
       for (size_t k = 0; k < n->nactor; k++)

@@ -679,6 +679,21 @@ static void test_html_noise_folded(void **st) {
   exh_result_free(r);
 }
 
+/* A high event whose story names a probing address (a process the web
+ * server started during that address's request, correlate/story.c) keeps
+ * the address an attacker, as a file's story does. */
+static void test_html_event_story_unfolds(void **st) {
+  (void)st;
+  exh_result *r = make_noisy(3);
+  exh_finding *p = add_finding(r, &shell_rule, EXH_LEVEL_HIGH, 1614733323123LL + 9000000, NULL);
+  p->story = exh__xstrdup("probably run by the request POST /aspnet_client/y.aspx from 10.0.0.7 logged at 2021-03-03");
+  char *o = render(4, r);
+  assert_non_null(strstr(o, "<b>49 addresses folded</b>"));
+  assert_non_null(strstr(o, "<td>10.0.0.7</td>"));
+  free(o);
+  exh_result_free(r);
+}
+
 /* The SVG of one server, from <svg to </svg>. */
 static char *svg_of(const char *o, size_t k) {
   const char *p = o;
@@ -822,6 +837,7 @@ int main(void) {
                                      cmocka_unit_test(test_jsonl_indicator_type), cmocka_unit_test(test_timesketch_state),
                                      cmocka_unit_test(test_html_noise_folded), cmocka_unit_test(test_html_chart),
                                      cmocka_unit_test(test_html_chart_weeks), cmocka_unit_test(test_html_print),
-                                     cmocka_unit_test(test_hop_ip_everywhere)};
+                                     cmocka_unit_test(test_hop_ip_everywhere),
+                                     cmocka_unit_test(test_html_event_story_unfolds)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,8 +115,44 @@ static void test_other_names_are_not_writers(void **st) {
   exh_result_free(r);
 }
 
+/* A process w3wp.exe started runs inside the request that started it, and
+ * IIS writes a request's line when it ends: the request logged at or soon
+ * after the process's time (same server) is the one that probably ran it.
+ * A request long after, one before, or a process not started by w3wp.exe
+ * is not told. */
+static exh_finding *proc(exh_result *r, int64_t t, const char *parent) {
+  char ev[512];
+  snprintf(ev, sizeof ev,
+           "{\"Image\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\",\"ParentImage\":\"C:\\\\Windows\\\\System32\\\\"
+           "inetsrv\\\\%s\"}",
+           parent);
+  exh_finding *p = add(r, &proc_rule, t, "/c/Sysmon.evtx", ev);
+  p->dataset = "windows.evtx";
+  p->record_id = 9;
+  return p;
+}
+
+static void test_process_run_by_request(void **st) {
+  (void)st;
+  exh_result *r = make(); /* the use: 203.0.113.9 at T0 + 120 s */
+  r->findings[1].dataset = "iis.access";
+  r->findings[1].http_method = exh__xstrdup("POST");
+  proc(r, T0 + 119000, "w3wp.exe");     /* 1 s before the line: told */
+  proc(r, T0 + 121000, "w3wp.exe");     /* after the line: not */
+  proc(r, T0 - 3600000, "w3wp.exe");    /* an hour before: not */
+  proc(r, T0 + 119500, "explorer.exe"); /* not the web server's */
+  exh__correlate_story(r);
+  const char *s = r->findings[2].story;
+  if (!s || !strstr(s, "203.0.113.9") || !strstr(s, "/aspnet_client/upd.aspx") || !strstr(s, "u_ex210701.log:7"))
+    fail_msg("story: %s", s ? s : "(none)");
+  for (size_t i = 3; i < r->nfindings; i++)
+    if (r->findings[i].story) fail_msg("finding %zu: %s", i, r->findings[i].story);
+  exh_result_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_command_line_writer), cmocka_unit_test(test_export_writer),
-                                     cmocka_unit_test(test_other_names_are_not_writers)};
+                                     cmocka_unit_test(test_other_names_are_not_writers),
+                                     cmocka_unit_test(test_process_run_by_request)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
