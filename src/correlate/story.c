@@ -259,6 +259,90 @@ static void tell_process(exh_result *r, exh_finding *p, const reqkey *req, size_
   p->story = exh__buf_take(&b);
 }
 
+/* ---- their children: Sysmon's process GUIDs ------------------------------ */
+
+#define TREE_DEPTH 4 /* cmd.exe, then powershell.exe, then procdump.exe... */
+
+/* The JSON string value of key ("\"ProcessGuid\":\""; the quote before the
+ * name keeps ParentProcessGuid from matching) in an event's record. */
+static exh_str json_value(const exh_finding *f, const char *key) {
+  size_t kn = strlen(key);
+  const char *p = exh__memimem(f->evidence, f->evidence_len, key, kn);
+  if (!p) return (exh_str){NULL, 0};
+  p += kn;
+  const char *q = memchr(p, '"', f->evidence_len - (size_t)(p - f->evidence));
+  return q && q > p ? (exh_str){p, (size_t)(q - p)} : (exh_str){NULL, 0};
+}
+
+typedef struct guidkey {
+  size_t server;
+  exh_str g;
+  size_t i;
+} guidkey;
+
+static int cmp_guid(const void *a, const void *b) {
+  const guidkey *x = a, *y = b;
+  if (x->server != y->server) return x->server < y->server ? -1 : 1;
+  size_t n = x->g.n < y->g.n ? x->g.n : y->g.n;
+  int c = memcmp(x->g.p, y->g.p, n);
+  if (c) return c;
+  return x->g.n != y->g.n ? (x->g.n < y->g.n ? -1 : 1) : (x->i < y->i ? -1 : x->i > y->i);
+}
+
+/* Findings of processes started by a process with a story inherit it. */
+static void tell_children(exh_result *r) {
+  guidkey *k = NULL;
+  size_t nk = 0, cap = 0;
+  for (size_t i = 0; i < r->nfindings; i++) {
+    const exh_finding *f = &r->findings[i];
+    if (f->is_file || !is_event(f) || !f->evidence) continue;
+    exh_str g = json_value(f, "\"ProcessGuid\":\"");
+    if (!g.n) continue;
+    EXH_VEC_RESERVE(k, cap, nk + 1);
+    k[nk++] = (guidkey){f->server, g, i};
+  }
+  if (nk) qsort(k, nk, sizeof *k, cmp_guid);
+  /* how many processes a finding's story went through: 0 for the request's
+   * own child, none past TREE_DEPTH (a forged chain of GUIDs stays short) */
+  unsigned char *depth = nk ? exh__xcalloc(r->nfindings, 1) : NULL;
+  size_t told = 0;
+  for (int pass = 0; pass < TREE_DEPTH && nk; pass++) {
+    int more = 0;
+    for (size_t i = 0; i < r->nfindings && told < EXH_MAX_STORIES; i++) {
+      exh_finding *f = &r->findings[i];
+      if (f->story || f->is_file || !is_event(f) || !f->evidence || f->level < EXH_LEVEL_LOW) continue;
+      exh_str pg = json_value(f, "\"ParentProcessGuid\":\"");
+      if (!pg.n) continue;
+      /* the first finding of that process (several rules may fire on it) */
+      guidkey want = {f->server, pg, 0};
+      size_t lo = 0, hi = nk;
+      while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_guid(&k[mid], &want) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      const exh_finding *parent = NULL;
+      for (; lo < nk && k[lo].server == f->server && k[lo].g.n == pg.n && !memcmp(k[lo].g.p, pg.p, pg.n); lo++)
+        if (r->findings[k[lo].i].story && !r->findings[k[lo].i].is_file && depth[k[lo].i] < TREE_DEPTH) {
+          parent = &r->findings[k[lo].i];
+          break;
+        }
+      if (!parent || parent == f) continue;
+      depth[i] = (unsigned char)(depth[parent - r->findings] + 1);
+      exh_buf b = {0};
+      exh__buf_adds(&b, "started by the process of ");
+      where(&b, parent);
+      exh__buf_printf(&b, ", which was %s", parent->story);
+      f->story = exh__buf_take(&b);
+      told++;
+      more = 1;
+    }
+    if (!more) break;
+  }
+  free(depth);
+  free(k);
+}
+
 void exh__correlate_story(exh_result *r) {
   size_t told = 0;
   for (size_t i = 0; i < r->nfindings && told < EXH_MAX_STORIES; i++)
@@ -287,6 +371,7 @@ void exh__correlate_story(exh_result *r) {
     }
   }
   free(req);
+  tell_children(r);
 }
 
 /* ---- actors: findings grouped by client address, per server ---------------- */

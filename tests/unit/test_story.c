@@ -150,9 +150,65 @@ static void test_process_run_by_request(void **st) {
   exh_result_free(r);
 }
 
+/* A process started by one the web server started (cmd.exe, then
+ * procdump) is followed by Sysmon's process GUIDs: it inherits the
+ * request; a process whose parent GUID is unknown is not told. */
+static exh_finding *child(exh_result *r, int64_t t, const char *guid, const char *parent_guid) {
+  char ev[512];
+  snprintf(ev, sizeof ev,
+           "{\"ProcessGuid\":\"%s\",\"Image\":\"C:\\\\ProgramData\\\\pd.exe\",\"ParentProcessGuid\":\"%s\","
+           "\"ParentImage\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\"}",
+           guid, parent_guid);
+  exh_finding *p = add(r, &proc_rule, t, "/c/Sysmon.evtx", ev);
+  p->dataset = "windows.evtx";
+  p->record_id = 11;
+  return p;
+}
+
+static void test_process_tree_followed(void **st) {
+  (void)st;
+  exh_result *r = make();
+  r->findings[1].dataset = "iis.access";
+  char ev[512];
+  snprintf(ev, sizeof ev,
+           "{\"ProcessGuid\":\"{aaaa}\",\"ParentProcessGuid\":\"{w3wp}\",\"ParentImage\":\"C:\\\\Windows\\\\"
+           "System32\\\\inetsrv\\\\w3wp.exe\"}");
+  exh_finding *c = add(r, &proc_rule, T0 + 119000, "/c/Sysmon.evtx", ev);
+  c->dataset = "windows.evtx";
+  c->record_id = 10;
+  child(r, T0 + 119500, "{bbbb}", "{aaaa}"); /* grandchild of w3wp.exe */
+  child(r, T0 + 119600, "{cccc}", "{bbbb}"); /* and its child */
+  child(r, T0 + 119700, "{dddd}", "{zzzz}"); /* an unknown parent */
+  exh__correlate_story(r);
+  for (size_t i = 3; i <= 4; i++) {
+    const char *s = r->findings[i].story;
+    if (!s || !strstr(s, "203.0.113.9") || !strstr(s, "record 10")) fail_msg("finding %zu: %s", i, s ? s : "(none)");
+  }
+  if (r->findings[5].story) fail_msg("unknown parent: %s", r->findings[5].story);
+  /* a forged chain of 200 processes, parents listed first (one pass would
+   * follow it whole): the stories stop a few processes down, short */
+  for (int d = 1; d <= 200; d++) {
+    char g[32], pg[32];
+    snprintf(g, sizeof g, "{chain-%d}", d);
+    snprintf(pg, sizeof pg, d == 1 ? "{cccc}" : "{chain-%d}", d - 1);
+    child(r, T0 + 119800, g, pg);
+  }
+  for (size_t i = 0; i < r->nfindings; i++) r->findings[i].story = (free(r->findings[i].story), NULL);
+  exh__correlate_story(r);
+  size_t told = 0;
+  for (size_t i = 6; i < r->nfindings; i++) {
+    if (!r->findings[i].story) continue;
+    told++;
+    if (strlen(r->findings[i].story) > 2000) fail_msg("a story of %zu bytes", strlen(r->findings[i].story));
+  }
+  if (told == 0 || told > 4) fail_msg("%zu of the chain told", told);
+  exh_result_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_command_line_writer), cmocka_unit_test(test_export_writer),
                                      cmocka_unit_test(test_other_names_are_not_writers),
-                                     cmocka_unit_test(test_process_run_by_request)};
+                                     cmocka_unit_test(test_process_run_by_request),
+                                     cmocka_unit_test(test_process_tree_followed)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
