@@ -116,6 +116,11 @@ static void print_finding(tctx *t, const exh_finding *f) {
       exh__out_printf(t->f, ":%llu (offset %llu)\n", (unsigned long long)exh_finding_line(f),
                       (unsigned long long)exh_finding_offset(f));
     also(t, f);
+    if (exh_finding_story(f)) { /* a process the web server started: the request that ran it */
+      out_puts(t->f, "      story: ");
+      s(t, exh_finding_story(f));
+      out_putc(t->f, '\n');
+    }
     if (brief) return;
     evidence_line(t, ev ? ev : "", evn, evcut);
   }

@@ -199,6 +199,12 @@ def main():
             s3 = story.get("C/inetpub/wwwroot/aspnet_client/cert.aspx", "")
             if s3:
                 fail("a story for a file no log names: %r" % s3)
+            # the process the web server started during the shell's first use: that request
+            runs = [o["exhunt"].get("story", "") for o in objs if o.get("event", {}).get("dataset") == "windows.evtx"
+                    and "w3wp.exe starting a shell" in o.get("rule", {}).get("name", "")]
+            if not runs or not all("probably run by the request POST /aspnet_client/system_web/Xs5wPqL2.aspx from "
+                                   + IOC_IP in r for r in runs):
+                fail("story of the shell's process: %r" % runs)
         # the per-attacker timeline
         if scenario == "attack":
             at = [o for o in objs if o.get("event", {}).get("dataset") == "exhunt.attacker"]

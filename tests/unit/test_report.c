@@ -691,6 +691,9 @@ static void test_html_event_story_unfolds(void **st) {
   assert_non_null(strstr(o, "<b>49 addresses folded</b>"));
   assert_non_null(strstr(o, "<td>10.0.0.7</td>"));
   free(o);
+  o = render(0, r); /* the text tells an event's story too */
+  assert_non_null(strstr(o, "      story: probably run by the request POST /aspnet_client/y.aspx"));
+  free(o);
   exh_result_free(r);
 }
 
