@@ -68,20 +68,6 @@ static size_t sep_before(const char *e, const char *p) {
   return (size_t)(p - q);
 }
 
-/* Whether a record names the file: its folder dir and name base, with a
- * separator between, case-insensitively, neither run on by more name. */
-static int names_file(const exh_finding *g, const char *dir, size_t dn, const char *base, size_t bn) {
-  const char *e = g->evidence, *end = e + g->evidence_len;
-  for (const char *p = e; p < end && (p = exh__memimem(p, (size_t)(end - p), base, bn)); p++) {
-    if (p + bn < end && name_char(p[bn])) continue;
-    size_t sep = sep_before(e, p);
-    if (!sep || (size_t)(p - sep - e) < dn) continue;
-    const char *d = p - sep - dn;
-    if (exh__strnieq(d, dir, dn) && (d == e || !name_char(d[-1]))) return 1;
-  }
-  return 0;
-}
-
 /* Of two records naming a file, the better writer: one naming a CVE, then
  * the earlier. */
 static int better_named(const exh_finding *a, const exh_finding *b) {
@@ -103,21 +89,14 @@ static void when(int64_t ms, char out[32]) {
   else exh__format_iso8601(ms, out);
 }
 
-static void tell(exh_result *r, size_t fi) {
+static void tell(exh_result *r, size_t fi, const exh_finding *named) {
   exh_finding *f = &r->findings[fi];
   char u[1024];
   if (url_path(f->path, u, sizeof u)) return;
   const char *base = strrchr(f->path, '/');
   base = base ? base + 1 : f->path;
   size_t bn = strlen(base);
-  const char *dir = base; /* the folder holding it, for names_file */
-  size_t dn = 0;
-  if (base > f->path) {
-    const char *de = base - 1;
-    for (dir = de; dir > f->path && dir[-1] != '/';) dir--;
-    dn = (size_t)(de - dir);
-  }
-  const exh_finding *wr = NULL, *near = NULL, *named = NULL;
+  const exh_finding *wr = NULL, *near = NULL;
   const exh_finding *first = NULL, *last = NULL;
   size_t uses = 0;
   const char *ips[4], *hop = NULL;
@@ -128,9 +107,6 @@ static void tell(exh_result *r, size_t fi) {
     int writer = has_cve(g, "CVE-2021-26858") || has_cve(g, "CVE-2021-27065");
     if (writer && g->evidence && exh__memimem(g->evidence, g->evidence_len, base, bn)) {
       if (!wr) wr = g;
-    } else if (dn && bn && g->evidence && g->level >= EXH_LEVEL_LOW && !same_url(g, u) &&
-               names_file(g, dir, dn, base, bn) && better_named(g, named)) { /* a request of it is a use */
-      named = g;
     } else if (has_cve(g, "CVE-2021-27065") && g->time_ms != EXH_TIME_UNKNOWN && f->file_mtime_ms != EXH_TIME_UNKNOWN &&
                g->time_ms <= f->file_mtime_ms && f->file_mtime_ms - g->time_ms <= WRITE_WINDOW_MS) {
       if (!near || g->time_ms > near->time_ms) near = g;
@@ -184,10 +160,6 @@ static void tell(exh_result *r, size_t fi) {
   }
   free(s);
 }
-
-/* Each story reads every finding of the server once: the number of files
- * told about is capped (EXH_EXH_MAX_STORIES) so that a tree with very many
- * file findings cannot make this quadratic pass long. */
 
 /* ---- processes the web server started: the request that ran them -------- */
 
@@ -343,24 +315,111 @@ static void tell_children(exh_result *r) {
   free(k);
 }
 
-void exh__correlate_story(exh_result *r) {
-  size_t told = 0;
-  for (size_t i = 0; i < r->nfindings && told < EXH_MAX_STORIES; i++)
-    if (r->findings[i].is_file && !r->findings[i].story && r->findings[i].level >= EXH_LEVEL_LOW) {
-      tell(r, i);
-      told++;
+/* ---- records naming a file by its folder and name: one pass ------------ */
+
+/* A file to tell about, found by its name in the records' text. */
+typedef struct ftold {
+  size_t fi;
+  const char *dir, *base; /* the folder holding it and its name, in its path */
+  size_t dn, bn;
+  char *url;              /* its URL path, whose requests are uses, not writes */
+  const exh_finding *named;
+  uint32_t next;          /* the next file of the same name's hash, + 1 */
+} ftold;
+
+static uint32_t hash_ci(const char *p, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)p[i];
+    h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32 : c)) * 16777619u;
+  }
+  return h;
+}
+
+/* Every record's text is read once: each name after a separator whose
+ * folder, the name before the separator, is a told file's folder and name
+ * (case-insensitively) makes the record a candidate writer of that file.
+ * Linear in the evidence's size, whatever the number of files. */
+static void find_named(exh_result *r, ftold *ft, size_t nft) {
+  size_t tsize = 16;
+  while (tsize < 2 * nft) tsize *= 2;
+  uint32_t *table = exh__xcalloc(tsize, sizeof *table);
+  for (size_t k = 0; k < nft; k++) {
+    uint32_t *head = &table[hash_ci(ft[k].base, ft[k].bn) & (tsize - 1)];
+    ft[k].next = *head;
+    *head = (uint32_t)k + 1;
+  }
+  for (size_t gi = 0; gi < r->nfindings; gi++) {
+    const exh_finding *g = &r->findings[gi];
+    if (g->is_file || !g->evidence || g->level < EXH_LEVEL_LOW) continue;
+    const char *e = g->evidence;
+    size_t n = g->evidence_len, i = 0, ps = 0, pe = 0;
+    int prev = 0;
+    while (i < n) {
+      if (!name_char(e[i])) {
+        /* %5C and %2F are separators, not the start of a name */
+        i += e[i] == '%' && n - i >= 3 && (exh__strnieq(e + i + 1, "5c", 2) || exh__strnieq(e + i + 1, "2f", 2)) ? 3 : 1;
+        continue;
+      }
+      size_t st = i;
+      while (i < n && name_char(e[i])) i++;
+      size_t sep = sep_before(e, e + st);
+      if (prev && sep && pe + sep == st)
+        for (uint32_t k = table[hash_ci(e + st, i - st) & (tsize - 1)]; k; k = ft[k - 1].next) {
+          ftold *t = &ft[k - 1];
+          if (t->bn == i - st && t->dn == pe - ps && exh__strnieq(e + st, t->base, t->bn) &&
+              exh__strnieq(e + ps, t->dir, t->dn) && r->findings[t->fi].server == g->server && !same_url(g, t->url) &&
+              better_named(g, t->named))
+            t->named = g;
+        }
+      ps = st, pe = i, prev = 1;
     }
+  }
+  free(table);
+}
+
+/* Each file's story reads every finding once more for its uses and
+ * ProxyLogon's writers (a compare of URLs, a CVE test: cheap), so the
+ * number of files told about is capped (EXH_MAX_STORIES); the records'
+ * text is read once for all files (find_named). */
+void exh__correlate_story(exh_result *r) {
+  ftold *ft = NULL;
+  size_t nft = 0, cap = 0;
+  for (size_t i = 0; i < r->nfindings && nft < EXH_MAX_STORIES; i++) {
+    exh_finding *f = &r->findings[i];
+    char u[1024];
+    if (!f->is_file || f->story || f->level < EXH_LEVEL_LOW || url_path(f->path, u, sizeof u)) continue;
+    EXH_VEC_RESERVE(ft, cap, nft + 1);
+    ftold *t = &ft[nft++];
+    memset(t, 0, sizeof *t);
+    t->fi = i;
+    const char *base = strrchr(f->path, '/');
+    t->base = base ? base + 1 : f->path;
+    t->bn = strlen(t->base);
+    t->dir = t->base;
+    if (t->base > f->path) {
+      const char *de = t->base - 1;
+      for (t->dir = de; t->dir > f->path && t->dir[-1] != '/';) t->dir--;
+      t->dn = (size_t)(de - t->dir);
+    }
+    t->url = exh__xstrdup(u);
+  }
+  if (nft) find_named(r, ft, nft);
+  for (size_t k = 0; k < nft; k++) {
+    if (!r->findings[ft[k].fi].story) tell(r, ft[k].fi, ft[k].named); /* a told file's same path was told */
+    free(ft[k].url);
+  }
+  free(ft);
   /* processes of the web server: an index of the requests by server and time */
   reqkey *req = NULL;
-  size_t nreq = 0, cap = 0;
+  size_t nreq = 0, rcap = 0, told = 0;
   for (size_t i = 0; i < r->nfindings; i++)
     if (is_request(&r->findings[i])) {
-      EXH_VEC_RESERVE(req, cap, nreq + 1);
+      EXH_VEC_RESERVE(req, rcap, nreq + 1);
       req[nreq++] = (reqkey){r->findings[i].server, r->findings[i].time_ms, i};
     }
   if (nreq) {
     qsort(req, nreq, sizeof *req, cmp_req);
-    told = 0;
     for (size_t i = 0; i < r->nfindings && told < EXH_MAX_STORIES; i++) {
       exh_finding *p = &r->findings[i];
       if (p->is_file || p->story || !is_event(p) || p->time_ms == EXH_TIME_UNKNOWN || p->level < EXH_LEVEL_LOW ||

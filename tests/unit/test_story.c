@@ -205,10 +205,25 @@ static void test_process_tree_followed(void **st) {
   exh_result_free(r);
 }
 
+/* Two files of one name in two folders: a record naming one is the
+ * writer of that one only; URL-encoded separators count. */
+static void test_same_name_two_folders(void **st) {
+  (void)st;
+  exh_result *r = make(); /* aspnet_client/upd.aspx */
+  exh_finding *f2 = add(r, &file_rule, EXH_TIME_UNKNOWN, "/c/C/inetpub/wwwroot/owa/auth/upd.aspx", NULL);
+  f2->is_file = 1;
+  add(r, &proc_rule, T0, "/c/a.evtx", "GET /x?f=C:%5Cinetpub%5Cwwwroot%5Cowa%5CAUTH%5Cupd.aspx&y=1");
+  exh__correlate_story(r);
+  const char *s1 = r->findings[0].story ? r->findings[0].story : "", *s2 = r->findings[2].story;
+  if (strstr(s1, "named by") || !s2 || !strstr(s2, "named by")) fail_msg("stories: %s | %s", s1, s2 ? s2 : "(none)");
+  exh_result_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_command_line_writer), cmocka_unit_test(test_export_writer),
                                      cmocka_unit_test(test_other_names_are_not_writers),
                                      cmocka_unit_test(test_process_run_by_request),
-                                     cmocka_unit_test(test_process_tree_followed)};
+                                     cmocka_unit_test(test_process_tree_followed),
+                                     cmocka_unit_test(test_same_name_two_folders)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
