@@ -10,7 +10,9 @@
  *   CSV: every row has the header's cells, no cell a spreadsheet would read
  *        as a formula, no control byte but '\r', '\n' and tab;
  *   HTML: every tag is one the writer emits (the input never makes one);
- *   all: written whole (EXH_OK), through the public writer list.
+ *   all: written whole (EXH_OK), through the public writer list;
+ * before writing, the stories are told (correlate/story.c) on half the
+ * inputs: they read the hostile evidence, paths and URLs too.
  * A failed check aborts (a finding for libFuzzer). */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -21,6 +23,7 @@
 #include "exhunt/exhunt.h"
 #include "core/json.h"
 #include "core/result.h"
+#include "correlate/correlate.h"
 #include "util/util.h"
 
 static const char *const cves[] = {"CVE-2021-26855", "CVE-2021-27065"};
@@ -220,7 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     f->server = byte(&c) % r->nservers;
     f->message = next(&c);
-    f->dataset = "exchange.httpproxy";
+    f->dataset = (byte(&c) & 1) ? "windows.evtx" : "exchange.httpproxy"; /* events' stories too */
     f->path = next(&c);
     f->line = byte(&c);
     f->evidence = next(&c);
@@ -239,6 +242,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (byte(&c) & 1) f->story = next(&c);
   }
+  /* the stories (correlate/story.c) read the evidence, paths and URLs: as hostile as the rest */
+  if (byte(&c) & 1) exh__correlate_story(r);
   r->ncoverage = byte(&c) % 3;
   r->coverage = exh__xcalloc(r->ncoverage + 1, sizeof *r->coverage);
   for (size_t i = 0; i < r->ncoverage; i++) {
