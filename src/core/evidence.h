@@ -180,6 +180,8 @@ typedef struct exh_walk_server {
   int discovered;   /* 1: found below a root, 0: the root itself */
   char *root_error; /* the root itself could not be read (missing, unreadable), or NULL */
   uint32_t web_dirs, staging_dirs; /* web and staging folders met (present even when empty) */
+  uint32_t web_roots;   /* bit i: a folder of web root exh__web_roots[i] met (core/paths.h) */
+  uint64_t other_files; /* files outside the checked folders, not content-checked (no --all-files) */
   char *exsetup;   /* path of Bin/ExSetup.exe, or NULL */
   char **builds;   /* names of build-numbered folders under owa/ ("15.1.2176.2") */
   size_t nbuilds, capbuilds;

@@ -155,6 +155,21 @@ exh_area exh__path_area(const char *rel) {
   return EXH_AREA_NONE;
 }
 
+/* The same tests as exh__path_area's web folders, first match wins. */
+const char *const exh__web_roots[EXH_WEB_ROOTS] = {"inetpub/wwwroot", "FrontEnd/HttpProxy", "ClientAccess",
+                                                   "Temporary ASP.NET Files"};
+int exh__path_web_root(const char *rel) {
+  exh_path cs;
+  exh__path_split(rel, &cs);
+  for (size_t i = 0; i + 1 < cs.n; i++) {
+    exh_str c = cs.c[i];
+    if (exh__path_ieq(c, "inetpub") && exh__path_ieq(cs.c[i + 1], "wwwroot")) return 0;
+    if (exh__path_ieq(c, "frontend") && exh__path_ieq(cs.c[i + 1], "httpproxy")) return 1;
+    if (exh__path_ieq(c, "clientaccess") && i > 0) return 2;
+    if (exh__path_ieq(c, "temporary asp.net files")) return 3;
+  }
+  return -1;
+}
 
 int exh__path_is_exsetup(const char *rel) {
   exh_path cs;

@@ -38,6 +38,13 @@ char *exh__path_windows(const char *path);
 int exh__path_lsass_dump_name(exh_str name);
 /* The area of a path: web folders, staging folders, or none (docs/files.md). */
 exh_area exh__path_area(const char *rel);
+
+/* The web root a path lies in (exh__path_area's web folders): an index in
+ * exh__web_roots, whose names the coverage shows ("inetpub/wwwroot",
+ * "FrontEnd/HttpProxy", "ClientAccess", "Temporary ASP.NET Files"), or -1. */
+#define EXH_WEB_ROOTS 4
+extern const char *const exh__web_roots[EXH_WEB_ROOTS];
+int exh__path_web_root(const char *rel);
 /* 1 for .../Bin/ExSetup.exe (the installed build's version resource). */
 int exh__path_is_exsetup(const char *rel);
 /* Offset in rel of the path below the Exchange install root (after V15/,

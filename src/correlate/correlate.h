@@ -28,6 +28,14 @@ void exh__correlate_snapshots(exh_result *r);
 void exh__coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, const size_t *kind_rules);
 void exh__coverage_finish(exh_result *r, size_t *cap, const exh_walk_server *srv, size_t nsrv);
 void exh__correlate_verdicts(exh_result *r, const exh_ruleset *rs);
+/* The campaigns a finding counts for, one rule for the campaign table and
+ * the verdict's reason (coverage.c): EXH_NCAMPAIGNS campaigns by index;
+ * ctx is exh__campaign_context's of the finding's server. */
+#define EXH_NCAMPAIGNS 4
+const char *exh__campaign_name(size_t k);
+int exh__campaign_has_cve(size_t k, const char *cve);
+unsigned exh__campaign_context(const exh_result *r, size_t server);
+int exh__finding_in_campaign(const exh_finding *f, size_t k, unsigned ctx);
 /* The story of each file finding: the request that wrote it, who used it. */
 void exh__correlate_story(exh_result *r);
 /* Findings grouped by client address per server (exh_result.actors). */

@@ -32,6 +32,7 @@
 #include <strings.h>
 
 #include "../checks/checks.h"
+#include "../core/paths.h"
 #include "correlate.h"
 #include "../util/util.h"
 
@@ -56,6 +57,7 @@ static const cls_def classes[] = {
     {"staging_files", "staging folders", 1},
     {"given_files", "files given", 0},
     {"other_files", "other files", 0},
+    {"unchecked_files", "other files, not content-checked (use --all-files)", 0}, /* walk: outside the checked folders */
     {"archive", "archives", 0},
     {"exsetup", "Bin/ExSetup.exe", 1},
 };
@@ -91,6 +93,7 @@ static exh_coverage *row(exh_result *r, size_t *cap, size_t server, const char *
   c->cls = classes[class_index(cls)].cls;
   c->item = exh__xstrdup(item);
   if (!strcmp(cls, "windows_events")) c->label = exh__xasprintf("events %s", item[0] ? item : "(channel unknown)");
+  else if (!strcmp(cls, "web_files") && item[0]) c->label = exh__xasprintf("web folder %s", item);
   else if (item[0]) c->label = exh__xasprintf("%s %s", classes[class_index(cls)].label, item);
   else c->label = exh__xstrdup(classes[class_index(cls)].label);
   c->first_ms = c->last_ms = EXH_TIME_UNKNOWN;
@@ -119,6 +122,15 @@ static const char *class_of_kind(exh_kind k) {
   case EXH_KIND_STAGING_ARCHIVE: return "staging_files";
   default: return NULL;
   }
+}
+
+/* A web file's row: its web root (walk: the folder's, an archive member:
+ * the part after '!'), "" when none is known. */
+static const char *web_item(const char *path) {
+  if (!path) return "";
+  const char *bang = strrchr(path, '!');
+  int i = exh__path_web_root(bang ? bang + 1 : path);
+  return i < 0 ? "" : exh__web_roots[i];
 }
 
 static const char *class_of_area(const char *area) {
@@ -158,8 +170,10 @@ void exh__coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, cons
       if (n->kind == EXH_KIND_EVTX || n->kind == EXH_KIND_JSONEV) continue;
       const char *mc = n->kind == EXH_KIND_CONTENT ? class_of_area(n->sub) : class_of_kind(n->kind);
       if (!mc) continue;
-      exh_coverage *c =
-          row(r, cap, n->server, mc, n->kind == EXH_KIND_HTTPPROXY || n->kind == EXH_KIND_IIS ? n->sub : "");
+      exh_coverage *c = row(r, cap, n->server, mc,
+                            n->kind == EXH_KIND_HTTPPROXY || n->kind == EXH_KIND_IIS ? n->sub
+                            : !strcmp(mc, "web_files")                              ? web_item(n->dir)
+                                                                                    : "");
       c->present = 1;
       c->files += n->files;
       c->bytes += n->bytes;
@@ -192,7 +206,9 @@ void exh__coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, cons
     span(c, ev->first_ms, ev->last_ms);
     return;
   }
-  const char *item = ev->kind == EXH_KIND_HTTPPROXY || ev->kind == EXH_KIND_IIS ? ev->sub : "";
+  const char *item = ev->kind == EXH_KIND_HTTPPROXY || ev->kind == EXH_KIND_IIS ? ev->sub
+                     : !strcmp(cls, "web_files")                              ? web_item(ev->rel)
+                                                                              : "";
   exh_coverage *c = row(r, cap, ev->server, cls, item);
   c->present = 1;
   c->files++;
@@ -216,6 +232,14 @@ static int cmp_cov(const void *a, const void *b) {
     }
     if (ix != iy) return ix < iy ? -1 : 1;
   }
+  if (!strcmp(x->cls, "web_files")) { /* web roots in exh__web_roots' order */
+    size_t ix = EXH_WEB_ROOTS, iy = EXH_WEB_ROOTS;
+    for (size_t i = 0; i < EXH_WEB_ROOTS; i++) {
+      if (!strcasecmp(x->item, exh__web_roots[i])) ix = i;
+      if (!strcasecmp(y->item, exh__web_roots[i])) iy = i;
+    }
+    if (ix != iy) return ix < iy ? -1 : 1;
+  }
   return strcasecmp(x->item, y->item);
 }
 
@@ -231,16 +255,32 @@ void exh__coverage_finish(exh_result *r, size_t *cap, const exh_walk_server *srv
         }
         continue;
       }
+      if (!strcmp(d->cls, "web_files")) {
+        /* one row per web root where the campaigns' web shells land,
+         * listed when not collected; an existing but empty one was
+         * examined */
+        for (int w = 0; w < 3; w++) {
+          exh_coverage *c = row(r, cap, s, d->cls, exh__web_roots[w]);
+          if (s < nsrv && (srv[s].web_roots >> w & 1)) c->present = 1;
+        }
+        continue;
+      }
+      if (!strcmp(d->cls, "unchecked_files")) {
+        if (s < nsrv && srv[s].other_files) {
+          exh_coverage *c = row(r, cap, s, d->cls, "");
+          c->present = 1;
+          c->files = srv[s].other_files > UINT32_MAX ? UINT32_MAX : (uint32_t)srv[s].other_files;
+        }
+        continue;
+      }
       if (!d->expected) continue;
       int have = 0;
       for (size_t i = 0; i < r->ncoverage && !have; i++)
         have = r->coverage[i].server == s && !strcmp(r->coverage[i].cls, d->cls);
       if (have) continue;
       exh_coverage *c = row(r, cap, s, d->cls, "");
-      /* an existing but empty web or staging folder was examined */
-      if (s < nsrv && ((!strcmp(d->cls, "web_files") && srv[s].web_dirs) ||
-                       (!strcmp(d->cls, "staging_files") && srv[s].staging_dirs)))
-        c->present = 1;
+      /* an existing but empty staging folder was examined */
+      if (s < nsrv && !strcmp(d->cls, "staging_files") && srv[s].staging_dirs) c->present = 1;
     }
     for (size_t k = 0; k < NCHANNELS; k++) (void)row(r, cap, s, "windows_events", channels[k]);
   }
@@ -293,29 +333,70 @@ static int names_cve(const exh_rule_info *ri, const campaign_def *c) {
   return 0;
 }
 
+const char *exh__campaign_name(size_t k) { return k < NCAMPAIGNS ? campaigns[k].name : NULL; }
+
+int exh__campaign_has_cve(size_t k, const char *cve) {
+  for (size_t j = 0; k < NCAMPAIGNS && j < 4 && campaigns[k].cves[j]; j++)
+    if (!strcmp(campaigns[k].cves[j], cve)) return 1;
+  return 0;
+}
+
+/* The campaigns naming a CVE, as bits. */
+static unsigned cve_campaigns(const char *cve) {
+  unsigned m = 0;
+  for (size_t k = 0; k < NCAMPAIGNS; k++)
+    if (exh__campaign_has_cve(k, cve)) m |= 1u << k;
+  return m;
+}
+
+/* The campaigns with a finding (low or above) on this server that names a
+ * CVE only they have (CVE-2022-41040: ProxyNotShell; CVE-2022-41080:
+ * OWASSRF), as bits. */
+unsigned exh__campaign_context(const exh_result *r, size_t server) {
+  unsigned ctx = 0;
+  for (size_t i = 0; i < r->nfindings; i++) {
+    const exh_finding *f = &r->findings[i];
+    if (f->server != server || f->level < EXH_LEVEL_LOW) continue;
+    for (size_t c = 0; c < exh_finding_ncves(f); c++) {
+      unsigned m = cve_campaigns(exh_finding_cve(f, c));
+      if (m && !(m & (m - 1))) ctx |= m;
+    }
+  }
+  return ctx;
+}
+
 /* Whether a finding belongs to a campaign: it names one of the campaign's
  * CVEs, and either one that no other campaign shares or none of another
- * campaign's (CVE-2022-41082 is both ProxyNotShell's and OWASSRF's: an
- * OWASSRF finding, CVE-2022-41080 + -41082, is not ProxyNotShell's). The
- * finding's own CVEs are read: a relabelled finding counts for its new
- * campaign (correlate/labels.c). */
-static int finding_in(const exh_finding *f, const campaign_def *c) {
+ * campaign's (an OWASSRF finding, CVE-2022-41080 + -41082, is not
+ * ProxyNotShell's). A finding naming only CVEs that campaigns share
+ * (CVE-2022-41082 alone: the back end's /powershell reached) counts for
+ * those of them that have a finding of their own CVEs on the server (ctx),
+ * and when none has, for the campaign the patch table lists the CVE under
+ * (ProxyNotShell): never for two campaigns on a guess. The finding's own
+ * CVEs are read: a relabelled finding counts for its new campaign
+ * (correlate/labels.c). */
+int exh__finding_in_campaign(const exh_finding *f, size_t k, unsigned ctx) {
   size_t n = exh_finding_ncves(f);
+  unsigned me = 1u << k, shared_by = 0;
   int named = 0, unique = 0, foreign = 0;
+  const char *first_shared = NULL;
   for (size_t i = 0; i < n; i++) {
     const char *cve = exh_finding_cve(f, i);
-    int mine = 0, others = 0;
-    for (size_t k = 0; k < NCAMPAIGNS; k++)
-      for (size_t j = 0; j < 4 && campaigns[k].cves[j]; j++)
-        if (!strcmp(campaigns[k].cves[j], cve)) {
-          if (&campaigns[k] == c) mine = 1;
-          else others = 1;
-        }
+    unsigned m = cve_campaigns(cve);
+    int mine = (m & me) != 0, others = (m & ~me) != 0;
     if (mine) named = 1;
     if (mine && !others) unique = 1;
     if (!mine && others) foreign = 1;
+    if (mine && others) {
+      shared_by |= m;
+      if (!first_shared) first_shared = cve;
+    }
   }
-  return named && (unique || !foreign);
+  if (!named || foreign) return 0;
+  if (unique) return 1;
+  if (shared_by & ctx) return (ctx & me) != 0;
+  const char *home = first_shared ? exh__build_cve_campaign(first_shared) : NULL;
+  return home && !strcmp(home, campaigns[k].name);
 }
 
 /* The server's patch state for a campaign: vulnerable if any of its CVEs
@@ -339,9 +420,10 @@ static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_
   for (size_t i = 0; i < exh_ruleset_count(rs); i++) v->nrules += names_cve(exh_ruleset_rule(rs, i), c);
   size_t hi = 0, lo = 0;
   int64_t first_hit = EXH_TIME_UNKNOWN;
+  unsigned ctx = exh__campaign_context(r, s);
   for (size_t i = 0; i < r->nfindings; i++) {
     const exh_finding *f = &r->findings[i];
-    if (f->server != s || f->level < EXH_LEVEL_LOW || !finding_in(f, c)) continue;
+    if (f->server != s || f->level < EXH_LEVEL_LOW || !exh__finding_in_campaign(f, (size_t)(c - campaigns), ctx)) continue;
     if (f->level >= EXH_LEVEL_HIGH) hi++;
     else lo++;
     if (f->time_ms != EXH_TIME_UNKNOWN && (first_hit == EXH_TIME_UNKNOWN || f->time_ms < first_hit)) first_hit = f->time_ms;
@@ -378,6 +460,11 @@ static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_
         v->exposure_last_ms = r->coverage[i].last_ms;
     if (v->exposure_last_ms == EXH_TIME_UNKNOWN) v->exposure_last_ms = r->scan_start_ms;
   }
+  int64_t newest = EXH_TIME_UNKNOWN; /* the newest record read */
+  for (size_t i = 0; i < r->ncoverage; i++)
+    if (r->coverage[i].server == s && r->coverage[i].present && r->coverage[i].last_ms != EXH_TIME_UNKNOWN &&
+        r->coverage[i].last_ms > newest)
+      newest = r->coverage[i].last_ms;
   /* the newest evidence predates the campaign (or the log's end is all we
    * know): the logs cannot show it, only what it would have left on disk */
   int before = v->exposure_last_ms < v->exposure_first_ms;
@@ -393,11 +480,26 @@ static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_
     if (v->covered_first_ms == EXH_TIME_UNKNOWN || a < v->covered_first_ms) v->covered_first_ms = a;
     if (v->covered_last_ms == EXH_TIME_UNKNOWN || b > v->covered_last_ms) v->covered_last_ms = b;
   }
-  int web = 0;
   size_t yara = 0;
   exh_ruleset_content_counts(rs, &yara, NULL, NULL);
-  for (size_t i = 0; i < r->ncoverage; i++)
-    if (r->coverage[i].server == s && !strcmp(r->coverage[i].cls, "web_files") && r->coverage[i].present) web = 1;
+  /* the web roots read and not collected, and the web shells found */
+  exh_buf read = {0}, missing = {0}, shells = {0};
+  size_t nread = 0, nmissing = 0, nshells = 0;
+  for (size_t i = 0; i < r->ncoverage; i++) {
+    const exh_coverage *cv = &r->coverage[i];
+    if (cv->server != s || strcmp(cv->cls, "web_files")) continue;
+    int expected = 0;
+    for (size_t w = 0; w < 3; w++) expected |= !strcasecmp(cv->item, exh__web_roots[w]);
+    if (cv->present) exh__buf_printf(&read, "%s%s", nread++ ? ", " : "", cv->item[0] ? cv->item : "web folders");
+    else if (expected) exh__buf_printf(&missing, "%s%s", nmissing++ ? ", " : "", cv->item);
+  }
+  const char *shell1 = NULL;
+  for (size_t i = 0; i < r->nfindings; i++) {
+    const exh_finding *f = &r->findings[i];
+    if (f->server != s || !f->is_file || f->level < EXH_LEVEL_HIGH || !f->path || exh__path_web_root(f->path) < 0) continue;
+    if (!nshells++) shell1 = f->path;
+  }
+  if (nshells) exh__buf_printf(&shells, "%zu: %s%s", nshells, shell1, nshells > 1 ? ", ..." : "");
   char a[32], b[32];
   exh__format_iso8601(v->exposure_first_ms, a);
   exh__format_iso8601(v->exposure_last_ms, b);
@@ -412,19 +514,43 @@ static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_
     v->why = exh__xasprintf("no trace in the web logs of %.10s..%.10s (%s; exposed from %.10s)", x, y, pw, a);
   } else {
     exh_buf o = {0};
-    if (before)
+    if (before && ps == EXH_PATCH_FIXED) {
+      /* the exposure ends at the fix's release (or the last log naming a
+       * vulnerable build): that is not evidence, say what it is */
+      int64_t fix = day_ms(c->fy, c->fm, c->fd);
+      char fx[32];
+      exh__format_iso8601(v->exposure_last_ms, fx);
+      exh__buf_printf(&o, "the build is patched; %s (%.10s) predates its first exploitation (%.10s)",
+                      v->exposure_last_ms > fix ? "the last log naming a vulnerable build" : "its fix", fx, a);
+      if (newest != EXH_TIME_UNKNOWN) {
+        char nw[32];
+        exh__format_iso8601(newest, nw);
+        exh__buf_printf(&o, "; the newest evidence is of %.10s", nw);
+      }
+    } else if (before) {
       exh__buf_printf(&o, "the newest evidence (%.10s) predates its first exploitation (%.10s)", b, a);
-    else
+    } else {
       exh__buf_printf(&o, "no web log (HttpProxy, IIS) covers its exposure %.10s..%.10s (%s)", a, b, pw);
-    if (web && yara) {
+    }
+    if (nshells) {
+      /* never "no web shell" beside one: its way in is not known */
+      v->state = EXH_CAMPAIGN_CANNOT_TELL;
+      exh__buf_printf(&o, "; web shells found (%s): this campaign cannot be ruled out as their way in", shells.p);
+    } else if (nread && !nmissing && yara) {
       v->state = EXH_CAMPAIGN_NO_TRACE_ON_DISK;
-      exh__buf_adds(&o, "; no web shell in the web folders");
+      exh__buf_printf(&o, "; no web shell in the web roots (%s)", read.p);
     } else {
       v->state = EXH_CAMPAIGN_CANNOT_TELL;
-      exh__buf_adds(&o, web ? "; the web folders were checked without content rules" : "; the web folders were not examined");
+      if (!nread) exh__buf_adds(&o, "; the web folders were not examined");
+      else if (!yara) exh__buf_adds(&o, "; the web folders were checked without content rules");
+      else exh__buf_printf(&o, "; no web shell in the web roots read (%s), but %s %s not collected", read.p, missing.p,
+                           nmissing == 1 ? "was" : "were");
     }
     v->why = exh__buf_take(&o);
   }
+  free(read.p);
+  free(missing.p);
+  free(shells.p);
 }
 
 /* ---- verdicts ------------------------------------------------------------- */
@@ -439,6 +565,13 @@ static void put_span(exh_buf *o, int64_t a, int64_t b) {
   exh__format_iso8601(a, x);
   exh__format_iso8601(b, y);
   exh__buf_printf(o, "%.10s..%.10s", x, y);
+}
+
+/* Files outside the checked folders left without content checks. */
+static size_t unchecked(const exh_result *r, size_t s) {
+  for (size_t i = 0; i < r->ncoverage; i++)
+    if (r->coverage[i].server == s && !strcmp(r->coverage[i].cls, "unchecked_files")) return r->coverage[i].files;
+  return 0;
 }
 
 /* The paragraph under the verdict: what was read (with spans), what was
@@ -457,7 +590,7 @@ static char *limits_of(const exh_result *r, size_t s) {
   const char *last_cls = NULL;
   for (size_t i = 0; i < r->ncoverage; i++) {
     const exh_coverage *c = &r->coverage[i];
-    if (c->server != s || !c->present) continue;
+    if (c->server != s || !c->present || !strcmp(c->cls, "unchecked_files")) continue;
     if (last_cls && !strcmp(last_cls, c->cls) && strcmp(c->cls, "windows_events")) continue; /* one entry per class */
     last_cls = c->cls;
     exh__buf_adds(&o, n++ ? ", " : "");
@@ -483,6 +616,10 @@ static char *limits_of(const exh_result *r, size_t s) {
   for (size_t i = 0; i < r->nerrors; i++)
     if (r->errors[i].server == s && !r->errors[i].skipped) bad++;
   if (bad) exh__buf_printf(&o, "; %zu file%s not read in whole or in part (listed below)", bad, bad == 1 ? "" : "s");
+  size_t other = unchecked(r, s);
+  if (other)
+    exh__buf_printf(&o, "; %zu other file%s outside the checked folders not content-checked (use --all-files)", other,
+                    other == 1 ? "" : "s");
   return exh__buf_take(&o);
 }
 
@@ -498,7 +635,9 @@ void exh__correlate_verdicts(exh_result *r, const exh_ruleset *rs) {
     size_t examined = 0;
     for (size_t i = 0; i < r->ncoverage; i++) {
       const exh_coverage *c = &r->coverage[i];
-      if (c->server == s && c->present && c->files > c->errors && strcmp(c->cls, "exsetup")) examined++;
+      if (c->server == s && c->present && c->files > c->errors && strcmp(c->cls, "exsetup") &&
+          strcmp(c->cls, "unchecked_files"))
+        examined++;
     }
     exh_buf why = {0};
     if (sv->root_error) {
@@ -518,11 +657,21 @@ void exh__correlate_verdicts(exh_result *r, const exh_ruleset *rs) {
         for (size_t k = 0; k < sv->ncampaigns; k++)
           if (sv->campaigns[k].state == EXH_CAMPAIGN_CANNOT_TELL)
             exh__buf_printf(&why, "%s%s", m++ ? ", " : "", sv->campaigns[k].campaign);
-        exh__buf_adds(&why, " (the campaigns below say why): collect the web logs covering the exposure or the web "
-                           "folders");
+        exh__buf_adds(&why, " (the campaigns below say why): collect the web logs covering the exposure or the web ");
+        size_t m2 = 0;
+        for (size_t i = 0; i < r->ncoverage; i++) {
+          const exh_coverage *c = &r->coverage[i];
+          if (c->server != s || c->present || strcmp(c->cls, "web_files")) continue;
+          exh__buf_printf(&why, "%s%s", m2++ ? ", " : "roots not collected (", c->item);
+        }
+        exh__buf_adds(&why, m2 ? ")" : "folders");
       } else {
         sv->verdict = EXH_VERDICT_CLEAN;
         exh__buf_adds(&why, "no finding in the evidence read; each campaign's evidence is below");
+        size_t other = unchecked(r, s);
+        if (other)
+          exh__buf_printf(&why, "; %zu other file%s not content-checked (use --all-files)", other,
+                          other == 1 ? "" : "s");
       }
     }
     free(sv->reason);

@@ -30,7 +30,16 @@
  *      - anonymous: an attempt that could not work, level capped at medium,
  *        ProxyShell's CVEs kept.
  *    The message says which and why. With the build unknown or vulnerable
- *    nothing changes. */
+ *    nothing changes.
+ *
+ * 3. Any other request finding whose CVEs are all ones the server's build
+ *    was patched for at the request's time (the same test: the installed
+ *    build is fixed and no Exchange log names a vulnerable build at or
+ *    after the request): ProxyLogon's shapes on a 2022 build, say. The
+ *    CVE labels are dropped (no campaign claims it); the level is kept
+ *    when the request succeeded (2xx) or its status is unknown (a web
+ *    shell's use by antSword is a compromise whatever the way in), else
+ *    capped at medium (a blocked attempt). The message says why. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -171,7 +180,50 @@ static void relabel(exh_result *r) {
   }
 }
 
+/* The build was fixed for `cve` at the finding's time. */
+static int fixed_then(const exh_server *sv, const exh_finding *f, const char *cve) {
+  if (!sv->build || exh__build_cve_status(cve, sv->build) != EXH_PATCH_FIXED) return 0;
+  for (size_t b = 0; b < sv->nbuilds_seen; b++) {
+    const exh_build_seen *bs = &sv->builds_seen[b];
+    if (exh__build_cve_status(cve, bs->build) != EXH_PATCH_VULNERABLE) continue;
+    if (f->time_ms == EXH_TIME_UNKNOWN || bs->last_ms == EXH_TIME_UNKNOWN || bs->last_ms >= f->time_ms) return 0;
+  }
+  return 1;
+}
+
+static const char *const no_cves[1] = {NULL};
+
+static void unlabel_patched(exh_result *r) {
+  for (size_t i = 0; i < r->nfindings; i++) {
+    exh_finding *f = &r->findings[i];
+    if (f->is_file || !f->url || f->server >= r->nservers) continue;
+    size_t n = exh_finding_ncves(f);
+    if (!n) continue;
+    const exh_server *sv = &r->servers[f->server];
+    int ps = 0; /* ProxyShell's shapes: relabel() above decided */
+    for (size_t k = 0; k < n; k++) ps |= is_proxyshell_cve(exh_finding_cve(f, k));
+    if (ps) continue;
+    size_t k = 0;
+    while (k < n && exh__build_cve_campaign(exh_finding_cve(f, k)) && fixed_then(sv, f, exh_finding_cve(f, k))) k++;
+    if (k < n) continue;
+    const char *camp = exh__build_cve_campaign(exh_finding_cve(f, 0));
+    char *m = exh__xasprintf("%s [not %s: build %s was patched for %s at the request's time%s]",
+                             f->message ? f->message : f->rule->title, camp, sv->build,
+                             n == 1 ? exh_finding_cve(f, 0) : "its CVEs",
+                             f->http_status && (f->http_status < 200 || f->http_status > 299)
+                                 ? "; the request failed: an attempt"
+                                 : "");
+    if (f->http_status && (f->http_status < 200 || f->http_status > 299) && f->level > EXH_LEVEL_MEDIUM)
+      f->level = EXH_LEVEL_MEDIUM;
+    f->cves = no_cves;
+    f->ncves = 0;
+    free(f->message);
+    f->message = m;
+  }
+}
+
 void exh__correlate_labels(exh_result *r) {
   attribute(r);
   relabel(r);
+  unlabel_patched(r);
 }

@@ -39,12 +39,6 @@ static int is_cve_hit(const exh_finding *f) {
   return f->rule && exh_finding_ncves(f) > 0 && f->level >= EXH_LEVEL_HIGH;
 }
 
-/* The campaign a CVE belongs to (checks/build.c's table), "other" else. */
-static const char *campaign_of(const char *cve) {
-  const char *c = exh__build_cve_campaign(cve);
-  return c ? c : "other CVEs";
-}
-
 void exh__correlate(exh_result *r) {
   for (size_t s = 0; s < r->nservers; s++) {
     exh_server *sv = &r->servers[s];
@@ -59,58 +53,65 @@ void exh__correlate(exh_result *r) {
     }
     memset(sv->nfindings, 0, sizeof sv->nfindings);
     exh_buf why = {0};
-    /* CVEs with successful traces, grouped by campaign: the campaign with
-     * the most such findings leads (then the earliest), its CVEs in
-     * first-seen order, so the reason names first what the evidence
-     * supports best (a relabelled finding counts for its new campaign) */
-    const char *cves[16], *camps[16];
-    size_t ncve = 0, ncamp = 0, counts[16] = {0}, camp_hits[16] = {0};
-    int64_t first[16], camp_first[16];
+    /* CVEs with successful traces, grouped by campaign as the campaign
+     * table groups them (coverage.c's exh__finding_in_campaign: one rule
+     * for both): the campaign with the most such findings leads (then the
+     * earliest), its CVEs in first-seen order; CVEs of no campaign last
+     * ("other CVEs") */
+    enum { G = EXH_NCAMPAIGNS + 1, P = 16 };
+    size_t gcve[P], ncve = 0, counts[P] = {0}, camp_hits[G] = {0};
+    const char *cves[P];
+    int64_t first[P], camp_first[G];
+    for (size_t g = 0; g < G; g++) camp_first[g] = EXH_TIME_UNKNOWN;
+    unsigned ctx = exh__campaign_context(r, s);
     for (size_t i = 0; i < r->nfindings; i++) {
       const exh_finding *f = &r->findings[i];
       if (f->server != s) continue;
       sv->nfindings[f->level]++;
-      if (f->level < EXH_LEVEL_HIGH) continue;
-      const char *seen_camp[16];
-      size_t nseen = 0;
-      for (size_t c = 0; c < exh_finding_ncves(f); c++) {
-        const char *id = exh_finding_cve(f, c);
-        size_t k = 0;
-        while (k < ncve && strcmp(cves[k], id)) k++;
-        if (k == ncve) {
-          if (ncve == 16) continue;
-          cves[ncve] = id;
-          first[ncve] = f->time_ms;
-          ncve++;
+      if (f->level < EXH_LEVEL_HIGH || !exh_finding_ncves(f)) continue;
+      unsigned in = 0;
+      for (size_t k = 0; k < EXH_NCAMPAIGNS; k++)
+        if (exh__finding_in_campaign(f, k, ctx)) in |= 1u << k;
+      for (size_t g = 0; g < G; g++) {
+        int hit = 0;
+        for (size_t c = 0; c < exh_finding_ncves(f); c++) {
+          const char *id = exh_finding_cve(f, c);
+          int mine;
+          if (g < EXH_NCAMPAIGNS) mine = (in >> g & 1) && exh__campaign_has_cve(g, id);
+          else { /* named under no campaign the finding counts for */
+            mine = 1;
+            for (size_t k = 0; k < EXH_NCAMPAIGNS; k++)
+              if ((in >> k & 1) && exh__campaign_has_cve(k, id)) mine = 0;
+          }
+          if (!mine) continue;
+          size_t q = 0;
+          while (q < ncve && (gcve[q] != g || strcmp(cves[q], id))) q++;
+          if (q == ncve) {
+            if (ncve == P) continue;
+            gcve[q] = g;
+            cves[q] = id;
+            first[q] = EXH_TIME_UNKNOWN;
+            ncve++;
+          }
+          counts[q]++;
+          if (f->time_ms != EXH_TIME_UNKNOWN && (first[q] == EXH_TIME_UNKNOWN || f->time_ms < first[q]))
+            first[q] = f->time_ms;
+          hit = 1;
         }
-        counts[k]++;
-        if (f->time_ms != EXH_TIME_UNKNOWN && (first[k] == EXH_TIME_UNKNOWN || f->time_ms < first[k]))
-          first[k] = f->time_ms;
-        const char *cn = campaign_of(id);
-        size_t m = 0;
-        while (m < ncamp && strcmp(camps[m], cn)) m++;
-        if (m == ncamp) {
-          if (ncamp == 16) continue;
-          camps[ncamp] = cn;
-          camp_first[ncamp] = f->time_ms;
-          ncamp++;
-        }
-        size_t q = 0;
-        while (q < nseen && strcmp(seen_camp[q], cn)) q++;
-        if (q == nseen && nseen < 16) { /* a finding counts once per campaign */
-          seen_camp[nseen++] = cn;
-          camp_hits[m]++;
-        }
-        if (f->time_ms != EXH_TIME_UNKNOWN && (camp_first[m] == EXH_TIME_UNKNOWN || f->time_ms < camp_first[m]))
-          camp_first[m] = f->time_ms;
+        if (!hit) continue;
+        camp_hits[g]++;
+        if (f->time_ms != EXH_TIME_UNKNOWN && (camp_first[g] == EXH_TIME_UNKNOWN || f->time_ms < camp_first[g]))
+          camp_first[g] = f->time_ms;
       }
     }
-    /* campaigns by findings (most first), then first time: insertion sort */
-    size_t order[16];
-    for (size_t m = 0; m < ncamp; m++) {
-      size_t j = m;
-      while (j > 0 && (camp_hits[order[j - 1]] < camp_hits[m] ||
-                       (camp_hits[order[j - 1]] == camp_hits[m] && camp_first[order[j - 1]] > camp_first[m]))) {
+    /* groups by findings (most first), then first time, other CVEs last */
+    size_t order[G], ncamp = 0;
+    for (size_t m = 0; m < G; m++) {
+      if (!camp_hits[m]) continue;
+      size_t j = ncamp++;
+      while (j > 0 && m != EXH_NCAMPAIGNS &&
+             (camp_hits[order[j - 1]] < camp_hits[m] ||
+              (camp_hits[order[j - 1]] == camp_hits[m] && camp_first[order[j - 1]] > camp_first[m]))) {
         order[j] = order[j - 1];
         j--;
       }
@@ -123,11 +124,11 @@ void exh__correlate(exh_result *r) {
       if (ncve) {
         exh__buf_adds(&why, "successful exploitation traces");
         for (size_t o = 0; o < ncamp; o++) {
-          const char *cn = camps[order[o]];
-          exh__buf_printf(&why, "%s of %s: ", o ? ";" : "", cn);
+          size_t g = order[o];
+          exh__buf_printf(&why, "%s of %s: ", o ? ";" : "", g < EXH_NCAMPAIGNS ? exh__campaign_name(g) : "other CVEs");
           size_t shown = 0;
           for (size_t k = 0; k < ncve; k++) {
-            if (strcmp(campaign_of(cves[k]), cn)) continue;
+            if (gcve[k] != g) continue;
             char t[32];
             exh__format_iso8601(first[k], t);
             exh__buf_printf(&why, "%s%s (%zu finding%s, first %s)", shown++ ? ", " : "", cves[k], counts[k],

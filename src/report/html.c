@@ -749,7 +749,8 @@ static void server(exh_out *f, const exh_result *r, size_t sv, exh_noise *nz, ch
     int present = exh_coverage_present(c);
     exh__out_printf(f, "<tr%s><td>", present ? "" : " class=absent");
     h(f, exh_coverage_label(c));
-    exh__out_printf(f, "</td><td>%s</td><td class=t>", present ? "yes" : "not found");
+    exh__out_printf(f, "</td><td>%s</td><td class=t>",
+                    !present ? "not found" : strcmp(exh_coverage_class(c), "unchecked_files") ? "yes" : "not content-checked");
     when(f, exh_coverage_first(c));
     out_puts(f, "</td><td class=t>");
     when(f, exh_coverage_last(c));

@@ -226,6 +226,12 @@ static void coverage(tctx *t, const exh_result *r, size_t sv) {
       continue;
     }
     uint32_t files = exh_coverage_files(c), errors = exh_coverage_errors(c);
+    if (!strcmp(exh_coverage_class(c), "unchecked_files")) { /* found, not read */
+      out_puts(t->f, "!  ");
+      s(t, exh_coverage_label(c));
+      exh__out_printf(t->f, "  %u file%s\n", files, files == 1 ? "" : "s");
+      continue;
+    }
     out_puts(t->f, "+  ");
     s(t, exh_coverage_label(c));
     if (exh_coverage_first(c) != EXH_TIME_UNKNOWN) {

@@ -36,16 +36,34 @@ void exh__walk_add_error(exh_walk *w, size_t server, const char *path, const cha
  * server notes in the same order as one thread. Notes on a server (its
  * ExSetup.exe, OWA build folders, web and staging folders, the root's
  * error) are kept as notes and applied in that order at the merge. */
-typedef enum { NOTE_EXSETUP, NOTE_BUILD, NOTE_WEB, NOTE_STAGING, NOTE_ROOT_ERROR } note_kind;
+typedef enum { NOTE_EXSETUP, NOTE_BUILD, NOTE_WEB, NOTE_STAGING, NOTE_ROOT_ERROR, NOTE_OTHER } note_kind;
 typedef struct exh_wnote {
   note_kind kind;
   size_t server;
   char *text;
+  uint64_t n; /* NOTE_WEB: the web root's bit; NOTE_OTHER: files */
 } exh_wnote;
 
 static void note(exh_walk *w, note_kind kind, size_t server, const char *text) {
   EXH_VEC_RESERVE(w->notes, w->capnotes, w->nnotes + 1);
-  w->notes[w->nnotes++] = (exh_wnote){kind, server, text ? exh__xstrdup(text) : NULL};
+  w->notes[w->nnotes++] = (exh_wnote){kind, server, text ? exh__xstrdup(text) : NULL, 0};
+}
+
+/* A file left without content checks (outside the checked folders, no
+ * --all-files): counted per server for the coverage; one note per run of
+ * such files in the parallel walk. */
+static void note_other(exh_walk *w, size_t server) {
+  if (server >= w->nsrv) return;
+  if (!w->par) {
+    w->srv[server].other_files++;
+    return;
+  }
+  if (w->nnotes && w->notes[w->nnotes - 1].kind == NOTE_OTHER && w->notes[w->nnotes - 1].server == server) {
+    w->notes[w->nnotes - 1].n++;
+    return;
+  }
+  note(w, NOTE_OTHER, server, NULL);
+  w->notes[w->nnotes - 1].n = 1;
 }
 
 static void spawn(exh_walk *w, const char *path, const char *rel, size_t server, int depth);
@@ -187,7 +205,10 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
     }
   }
   free(h.p);
-  if (k == EXH_KIND_NONE) return;
+  if (k == EXH_KIND_NONE) {
+    if (rel[0]) note_other(w, server);
+    return;
+  }
   push_evidence(w, path, rel, server, st, k, sub);
   /* an archive in a web or staging folder is also a file there: its hash
    * and name are checked like any other (staged loot, a dropped kit) */
@@ -233,10 +254,15 @@ static void add_build(exh_walk_server *s, const char *name) {
 static void note_area_dir(exh_walk *w, size_t server, const char *rel) {
   char *probe = exh__xasprintf("%s/x", rel);
   exh_area a = exh__path_area(probe);
+  int root = a == EXH_AREA_WEB ? exh__path_web_root(probe) : -1;
   free(probe);
-  if (w->par && (a == EXH_AREA_WEB || a == EXH_AREA_STAGING)) note(w, a == EXH_AREA_WEB ? NOTE_WEB : NOTE_STAGING, server, NULL);
-  else if (a == EXH_AREA_WEB) w->srv[server].web_dirs++;
-  else if (a == EXH_AREA_STAGING) w->srv[server].staging_dirs++;
+  if (w->par && (a == EXH_AREA_WEB || a == EXH_AREA_STAGING)) {
+    note(w, a == EXH_AREA_WEB ? NOTE_WEB : NOTE_STAGING, server, NULL);
+    if (root >= 0) w->notes[w->nnotes - 1].n = 1u << root;
+  } else if (a == EXH_AREA_WEB) {
+    w->srv[server].web_dirs++;
+    if (root >= 0) w->srv[server].web_roots |= 1u << root;
+  } else if (a == EXH_AREA_STAGING) w->srv[server].staging_dirs++;
 }
 
 /* The server a discovered collection root stands for, or (size_t)-1. */
@@ -881,6 +907,10 @@ static void apply_note(exh_walk *w, exh_wnote *n) {
     break;
   case NOTE_WEB:
     s->web_dirs++;
+    s->web_roots |= (uint32_t)n->n;
+    break;
+  case NOTE_OTHER:
+    s->other_files += n->n;
     break;
   case NOTE_STAGING:
     s->staging_dirs++;

@@ -123,8 +123,10 @@ mkdir -p "$P"
 check "d9: patched build, logs after the fixes, no web folders: inconclusive (exit 3)" 3 $?
 grep -q '"verdict":"cannot tell"' "$W/d9-patched.jsonl"; check "d9: ... verdict 'cannot tell'" 0 $?
 grep -q '"dataset":"exhunt.coverage"' "$W/d9-patched.jsonl"; check "d9: JSONL has the exhunt.coverage object" 0 $?
-grep -q '"class":"web_files","label":"web folders","present":false' "$W/d9-patched.jsonl"
-check "d9: coverage names the web folders as not found" 0 $?
+for root in inetpub/wwwroot FrontEnd/HttpProxy ClientAccess; do
+  grep -q '"class":"web_files","item":"'$root'","label":"web folder '$root'","present":false' "$W/d9-patched.jsonl"
+  check "d9: coverage names the web root $root as not found" 0 $?
+done
 # the same logs from a vulnerable build (unpatched until the collection):
 # they cover every campaign's exposure up to the collection -> earned clean
 V="$W/d9-vuln/V15/Logging/HttpProxy/Owa"
@@ -170,7 +172,9 @@ PY
 "$EXHUNT" scan --no-progress "$W/cz/zipped" > "$W/cz/zip.txt" 2>&1; zr=$?
 check "coverage: a zipped collection earns the folder's verdict (exit $fr)" "$fr" "$zr"
 grep -q "^  +  HttpProxy logs Owa" "$W/cz/zip.txt"; check "coverage: the HttpProxy logs inside the zip are read" 0 $?
-grep -q "^  +  web folders" "$W/cz/zip.txt"; check "coverage: the web folders inside the zip are read" 0 $?
+for root in inetpub/wwwroot FrontEnd/HttpProxy ClientAccess; do
+  grep -q "^  +  web folder $root" "$W/cz/zip.txt"; check "coverage: the web root $root inside the zip is read" 0 $?
+done
 n=$(grep -c "collection.zip!.*Logging/HttpProxy/" "$W/cz/zip.txt"); [ "$n" -ge 5 ]
 check "log window: one row per log folder inside the zip (got $n)" 0 $?
 
