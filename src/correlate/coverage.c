@@ -493,13 +493,26 @@ static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_
     if (cv->present) exh__buf_printf(&read, "%s%s", nread++ ? ", " : "", cv->item[0] ? cv->item : "web folders");
     else if (expected) exh__buf_printf(&missing, "%s%s", nmissing++ ? ", " : "", cv->item);
   }
+  /* web shells (high or critical file findings in a web root) dated from
+   * the campaign's first exploitation on, or undated: it may have
+   * written them; older ones it cannot have */
   const char *shell1 = NULL;
+  size_t nold = 0;
   for (size_t i = 0; i < r->nfindings; i++) {
     const exh_finding *f = &r->findings[i];
     if (f->server != s || !f->is_file || f->level < EXH_LEVEL_HIGH || !f->path || exh__path_web_root(f->path) < 0) continue;
+    int64_t when = f->time_ms != EXH_TIME_UNKNOWN ? f->time_ms : f->file_mtime_ms;
+    if (when != EXH_TIME_UNKNOWN && when < v->exposure_first_ms) {
+      nold++;
+      continue;
+    }
     if (!nshells++) shell1 = f->path;
   }
   if (nshells) exh__buf_printf(&shells, "%zu: %s%s", nshells, shell1, nshells > 1 ? ", ..." : "");
+  /* "no web shell" is never said beside one (review item 18) */
+  char none[96];
+  if (nold)
+    snprintf(none, sizeof none, "%zu web shell%s, all dated before its first exploitation,", nold, nold == 1 ? "" : "s");
   char a[32], b[32];
   exh__format_iso8601(v->exposure_first_ms, a);
   exh__format_iso8601(v->exposure_last_ms, b);
@@ -538,13 +551,14 @@ static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_
       exh__buf_printf(&o, "; web shells found (%s): this campaign cannot be ruled out as their way in", shells.p);
     } else if (nread && !nmissing && yara) {
       v->state = EXH_CAMPAIGN_NO_TRACE_ON_DISK;
-      exh__buf_printf(&o, "; no web shell in the web roots (%s)", read.p);
+      if (nold) exh__buf_printf(&o, "; %s in the web roots (%s)", none, read.p);
+      else exh__buf_printf(&o, "; no web shell in the web roots (%s)", read.p);
     } else {
       v->state = EXH_CAMPAIGN_CANNOT_TELL;
       if (!nread) exh__buf_adds(&o, "; the web folders were not examined");
       else if (!yara) exh__buf_adds(&o, "; the web folders were checked without content rules");
-      else exh__buf_printf(&o, "; no web shell in the web roots read (%s), but %s %s not collected", read.p, missing.p,
-                           nmissing == 1 ? "was" : "were");
+      else exh__buf_printf(&o, "; %s in the web roots read (%s), but %s %s not collected", nold ? none : "no web shell",
+                           read.p, missing.p, nmissing == 1 ? "was" : "were");
     }
     v->why = exh__buf_take(&o);
   }

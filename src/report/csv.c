@@ -152,6 +152,8 @@ static void report_csv(exh_out *o, const exh_result *r, const exh_report_opts *o
       m.n = 0;
       if (!exh_coverage_present(c)) {
         exh__buf_adds(&m, "not found");
+      } else if (!strcmp(exh_coverage_class(c), "unchecked_files")) {
+        exh__buf_printf(&m, "found, not content-checked: %u files (use --all-files)", exh_coverage_files(c));
       } else {
         char a[32], b[32];
         exh__format_iso8601(exh_coverage_first(c), a);

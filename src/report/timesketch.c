@@ -136,7 +136,11 @@ static void coverage(exh_out *o, const exh_result *r, const exh_coverage *c) {
   if (first != EXH_TIME_UNKNOWN) exh__format_iso8601(first, a);
   if (last != EXH_TIME_UNKNOWN) exh__format_iso8601(last, b);
   if (exh_coverage_records(c)) snprintf(recs, sizeof recs, ", %llu records", (unsigned long long)exh_coverage_records(c));
-  char *msg = exh_coverage_present(c)
+  char *msg = exh_coverage_present(c) && !strcmp(exh_coverage_class(c), "unchecked_files")
+                  ? exh__xasprintf("exhunt coverage of %s: %s: %lu file%s found, not content-checked", name,
+                                   exh_coverage_label(c), (unsigned long)exh_coverage_files(c),
+                                   exh_coverage_files(c) == 1 ? "" : "s")
+              : exh_coverage_present(c)
                   ? exh__xasprintf("exhunt coverage of %s: %s: read, %lu file%s%s%s%s%s%s", name, exh_coverage_label(c),
                                    (unsigned long)exh_coverage_files(c), exh_coverage_files(c) == 1 ? "" : "s", recs, a[0] ? ", " : "", a, b[0] ? " to " : "", b)
                   : exh__xasprintf("exhunt coverage of %s: %s: absent", name, exh_coverage_label(c));

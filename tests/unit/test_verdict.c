@@ -256,6 +256,22 @@ static void test_no_denial_beside_a_shell(void **st) {
     assert_int_equal(sv->campaigns[k].state, EXH_CAMPAIGN_CANNOT_TELL);
   }
   done(&x);
+
+  /* a shell of March 2021: ProxyLogon's time, not ProxyNotShell's */
+  if (!have_yara()) return;
+  make(&x, NULL);
+  all_roots(&x);
+  f = add(&x, &yara, EXH_TIME_UNKNOWN, "/c/C/inetpub/wwwroot/aspnet_client/s.aspx");
+  f->is_file = 1;
+  f->file_mtime_ms = 1614740000000LL; /* 2021-03-03 */
+  iis_log(&x, 1614556800000LL, 1614816000000LL);
+  run(&x);
+  const char *why = campaign(&x, "ProxyNotShell")->why;
+  assert_int_equal(campaign(&x, "ProxyNotShell")->state, EXH_CAMPAIGN_NO_TRACE_ON_DISK);
+  assert_null(strstr(why, "no web shell"));
+  assert_non_null(strstr(why, "1 web shell, all dated before its first exploitation, in the web roots"));
+  assert_null(strstr(campaign(&x, "ProxyLogon")->why, "no web shell"));
+  done(&x);
 }
 
 /* item 19: on a patched build, the fix's release is not "the newest evidence" */
