@@ -175,6 +175,28 @@ grep -q "^  +  HttpProxy logs Owa" "$W/cz/zip.txt"; check "coverage: the HttpPro
 for root in inetpub/wwwroot FrontEnd/HttpProxy ClientAccess; do
   grep -q "^  +  web folder $root" "$W/cz/zip.txt"; check "coverage: the web root $root inside the zip is read" 0 $?
 done
+
+# --- review 8 items 1 and 3: web roots and files left unchecked, -j 1 and -j 2 --
+# IIS's default page alone is not a clean server (cannot tell, exit 3, the
+# Exchange web roots named); three files on a desktop are counted as not
+# content-checked with either walk (the parallel walk's notes), not with
+# --all-files.
+U="$W/unchecked/SRV"
+mkdir -p "$U/C/inetpub/wwwroot" "$U/C/Users/bob/Desktop/stuff"
+printf '<html></html>' > "$U/C/inetpub/wwwroot/iisstart.htm"
+for n in a b; do printf 'x' > "$U/C/Users/bob/Desktop/$n.txt"; done
+printf 'x' > "$U/C/Users/bob/Desktop/stuff/c.CRYPT"
+for j in 1 2; do
+  "$EXHUNT" scan --no-progress -j $j "$U" > "$W/unchecked/j$j.txt" 2>&1
+  check "unchecked: one default page is not clean (-j $j, exit 3)" 3 $?
+  grep -q "^VERDICT: cannot tell" "$W/unchecked/j$j.txt"; check "unchecked: ... 'cannot tell' (-j $j)" 0 $?
+  grep -q "web roots not collected (FrontEnd/HttpProxy, ClientAccess)" "$W/unchecked/j$j.txt"
+  check "unchecked: ... the Exchange web roots named (-j $j)" 0 $?
+  grep -q "^  !  other files, not content-checked (use --all-files)  3 files$" "$W/unchecked/j$j.txt"
+  check "unchecked: the 3 desktop files counted (-j $j)" 0 $?
+done
+"$EXHUNT" scan --no-progress --all-files "$U" > "$W/unchecked/all.txt" 2>&1
+grep -q "not content-checked" "$W/unchecked/all.txt"; check "unchecked: none with --all-files" 1 $?
 n=$(grep -c "collection.zip!.*Logging/HttpProxy/" "$W/cz/zip.txt"); [ "$n" -ge 5 ]
 check "log window: one row per log folder inside the zip (got $n)" 0 $?
 
