@@ -151,6 +151,17 @@ static void push_evidence(exh_walk *w, const char *path, const char *rel, size_t
       }
 }
 
+/* Names the follow-on ransomware gives its notes and encrypted files
+ * (rules/yara/followon.yar): DearCry's readme.txt and .CRYPT files, Black
+ * Kingdom's decrypt_file.TxT. Such files get the content checks wherever
+ * they lie, with no read to decide it (docs/coverage.md: cheap checks). */
+static int ransom_name(const char *rel, uint64_t size) {
+  const char *b = strrchr(rel, '/');
+  b = b ? b + 1 : rel;
+  if (ends_ext(b, ".crypt")) return 1;
+  return size < (64u << 10) && (exh__strnieq(b, "readme.txt", 11) || exh__strnieq(b, "decrypt_file.txt", 17));
+}
+
 static void add_file(exh_walk *w, const char *path, const char *rel, size_t server, const exh_stat *st) {
   w->files_seen++;
   char sub[64];
@@ -198,6 +209,7 @@ static void add_file(exh_walk *w, const char *path, const char *rel, size_t serv
     if (a == EXH_AREA_NONE && !w->all_files && st->size >= MDMP_SNIFF_MIN && sniff(&h, path, st) && h.n >= 4 &&
         !memcmp(h.p, "MDMP", 4))
       a = EXH_AREA_ALL;
+    if (a == EXH_AREA_NONE && rel[0] && ransom_name(rel, st->size)) a = EXH_AREA_ALL;
     if (a == EXH_AREA_NONE && w->all_files) a = EXH_AREA_ALL;
     if (a != EXH_AREA_NONE) {
       k = EXH_KIND_CONTENT;

@@ -185,7 +185,7 @@ U="$W/unchecked/SRV"
 mkdir -p "$U/C/inetpub/wwwroot" "$U/C/Users/bob/Desktop/stuff"
 printf '<html></html>' > "$U/C/inetpub/wwwroot/iisstart.htm"
 for n in a b; do printf 'x' > "$U/C/Users/bob/Desktop/$n.txt"; done
-printf 'x' > "$U/C/Users/bob/Desktop/stuff/c.CRYPT"
+printf 'x' > "$U/C/Users/bob/Desktop/stuff/c.bin"
 for j in 1 2; do
   "$EXHUNT" scan --no-progress -j $j "$U" > "$W/unchecked/j$j.txt" 2>&1
   check "unchecked: one default page is not clean (-j $j, exit 3)" 3 $?
@@ -197,6 +197,16 @@ for j in 1 2; do
 done
 "$EXHUNT" scan --no-progress --all-files "$U" > "$W/unchecked/all.txt" 2>&1
 grep -q "not content-checked" "$W/unchecked/all.txt"; check "unchecked: none with --all-files" 1 $?
+# DearCry's note and encrypted files outside the checked folders are found
+# by their names without --all-files (cheap: no read to decide)
+R="$W/ransom/SRV/C/Users/Administrator"
+mkdir -p "$R/Desktop" "$R/Documents"
+printf 'Your file has been encrypted!\r\nIf you want to decrypt, please contact us.\r\nkonedieyp@airmail.cc\r\nDEARCRY\r\n' > "$R/Desktop/readme.txt"
+printf 'DEARCRY!\001\002\003' > "$R/Documents/finance.xlsx.CRYPT"
+"$EXHUNT" scan --no-progress "$W/ransom/SRV" > "$W/ransom/out.txt" 2>&1
+check "ransom: a DearCry note and file on a desktop: compromised (exit 1)" 1 $?
+grep -q "exhunt_dearcry_note: .*Desktop/readme.txt" "$W/ransom/out.txt"; check "ransom: ... the note named" 0 $?
+grep -q "exhunt_dearcry_encrypted_file: .*finance.xlsx.CRYPT" "$W/ransom/out.txt"; check "ransom: ... the .CRYPT file named" 0 $?
 n=$(grep -c "collection.zip!.*Logging/HttpProxy/" "$W/cz/zip.txt"); [ "$n" -ge 5 ]
 check "log window: one row per log folder inside the zip (got $n)" 0 $?
 
