@@ -84,7 +84,7 @@ void exh__fleet_row(const exh_result *r, size_t i, exh_fleet_row *row) {
     if (l != EXH_TIME_UNKNOWN && (row->log_last == EXH_TIME_UNKNOWN || l > row->log_last)) row->log_last = l;
   }
   /* coverage: what was read, by class */
-  int hp = 0, iis = 0, ecp = 0, web = 0, stg = 0, exs = 0, ev_present = 0, ev_expected = 0;
+  int hp = 0, rps = 0, iis = 0, ecp = 0, web = 0, web_expected = 0, stg = 0, exs = 0, ev_present = 0, ev_expected = 0;
   for (size_t k = 0; k < exh_result_ncoverage(r); k++) {
     const exh_coverage *c = exh_result_coverage(r, k);
     if (exh_coverage_server(c) != i) continue;
@@ -93,15 +93,23 @@ void exh__fleet_row(const exh_result *r, size_t i, exh_fleet_row *row) {
     if (!strcmp(cl, "httpproxy")) hp |= p;
     else if (!strcmp(cl, "iis")) iis |= p;
     else if (!strcmp(cl, "ecp_server")) ecp |= p;
-    else if (!strcmp(cl, "web_files")) web |= p;
+    else if (!strcmp(cl, "rps_http")) rps |= p;
+    else if (!strcmp(cl, "web_files")) { /* the web roots: the three expected ones */
+      int expected = !strcmp(exh_coverage_item(c), "inetpub/wwwroot") ||
+                     !strcmp(exh_coverage_item(c), "FrontEnd/HttpProxy") || !strcmp(exh_coverage_item(c), "ClientAccess");
+      web_expected += expected;
+      web += expected && p;
+    }
     else if (!strcmp(cl, "staging_files")) stg |= p;
     else if (!strcmp(cl, "exsetup")) exs |= p;
     else if (!strcmp(cl, "windows_events")) ev_expected++, ev_present += p;
   }
-  char evs[32];
+  char evs[32], webs[32];
   snprintf(evs, sizeof evs, "events %d/%d", ev_present, ev_expected);
-  const char *parts[] = {hp ? "HttpProxy" : NULL, ecp ? "ECP" : NULL, iis ? "IIS" : NULL,
-                         ev_present ? evs : NULL, web ? "web" : NULL, stg ? "staging" : NULL,
+  if (web == web_expected) snprintf(webs, sizeof webs, "web");
+  else snprintf(webs, sizeof webs, "web %d/%d", web, web_expected); /* web roots read of the expected */
+  const char *parts[] = {hp ? "HttpProxy" : NULL, rps ? "Rps_Http" : NULL, ecp ? "ECP" : NULL, iis ? "IIS" : NULL,
+                         ev_present ? evs : NULL, web ? webs : NULL, stg ? "staging" : NULL,
                          exs ? "ExSetup" : NULL};
   for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
     if (parts[k]) {

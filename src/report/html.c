@@ -763,6 +763,7 @@ static void server(exh_out *f, const exh_result *r, size_t sv, exh_noise *nz, ch
 typedef struct html_mem {
   exh_noise nz;
   chart_mem chart;
+  size_t *order; /* the servers in the fleet table's order */
 } html_mem;
 
 static void mem_free(html_mem *m) {
@@ -781,14 +782,18 @@ static void servers(exh_out *f, const exh_result *r) {
   exh__guard_push(&g);
   if (setjmp(g.jb) != 0) {
     mem_free(m);
+    free(m->order);
     free(m);
     exh__guard_fail(g.code);
   }
-  for (size_t sv = 0; sv < exh_result_nservers(r); sv++) {
-    server(f, r, sv, &m->nz, &m->chart);
+  /* in the fleet table's order (most severe first), as its links lead */
+  m->order = exh__fleet_order(r);
+  for (size_t k = 0; k < exh_result_nservers(r); k++) {
+    server(f, r, m->order[k], &m->nz, &m->chart);
     mem_free(m);
   }
   exh__guard_pop(&g);
+  free(m->order);
   free(m);
 }
 
@@ -808,7 +813,7 @@ static void day_cell(exh_out *f, int64_t a, int64_t b) {
 static void fleet(exh_out *f, const exh_result *r) {
   size_t n = exh_result_nservers(r), c[5];
   exh__fleet_counts(r, c);
-  exh__out_printf(f, "<h2>Fleet: %zu servers</h2>\n<p>%zu compromised, %zu suspicious, %zu cannot tell, %zu no evidence "
+  exh__out_printf(f, "<h2>Fleet: %zu servers</h2>\n<p>%zu compromised, %zu exploitation attempted, %zu cannot tell, %zu no evidence "
                      "examined, %zu no evidence of compromise.</p>\n",
                   n, c[EXH_VERDICT_COMPROMISED], c[EXH_VERDICT_SUSPICIOUS], c[EXH_VERDICT_CANNOT_TELL],
                   c[EXH_VERDICT_NOTHING_EXAMINED], c[EXH_VERDICT_CLEAN]);

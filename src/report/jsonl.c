@@ -404,7 +404,7 @@ static void fleet(jw *j, const exh_result *r) {
   j_open(j);
   j_time(j, "@timestamp", exh_result_start(r));
   char msg[200];
-  snprintf(msg, sizeof msg, "fleet: %zu servers, %zu compromised, %zu suspicious, %zu cannot tell, %zu no evidence examined, %zu clean",
+  snprintf(msg, sizeof msg, "fleet: %zu servers, %zu compromised, %zu exploitation attempted, %zu cannot tell, %zu no evidence examined, %zu clean",
            n, c[EXH_VERDICT_COMPROMISED], c[EXH_VERDICT_SUSPICIOUS], c[EXH_VERDICT_CANNOT_TELL],
            c[EXH_VERDICT_NOTHING_EXAMINED], c[EXH_VERDICT_CLEAN]);
   j_str(j, "message", msg);

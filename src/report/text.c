@@ -348,13 +348,20 @@ static void cell(tctx *t, const char *str, size_t w) {
   for (size_t k = n; k < w + 1; k++) out_putc(t->f, ' ');
 }
 
+/* A cell printed whole even past its width (then one space). */
+static void cell_whole(tctx *t, const char *str, size_t w) {
+  size_t n = strlen(str);
+  out_term(t->f, str, n);
+  for (size_t k = n; k < w + 1 || k == n; k++) out_putc(t->f, ' ');
+}
+
 /* The fleet table (more than one server): one screen for fifty servers,
  * most severe first, then the details of each server. */
 static void fleet(tctx *t, const exh_result *r) {
   exh_out *f = t->f;
   size_t n = exh_result_nservers(r), c[5];
   exh__fleet_counts(r, c);
-  exh__out_printf(f, "\nFleet: %zu servers: %zu compromised, %zu suspicious, %zu cannot tell, %zu no evidence examined, "
+  exh__out_printf(f, "\nFleet: %zu servers: %zu compromised, %zu exploitation attempted, %zu cannot tell, %zu no evidence examined, "
                      "%zu no evidence of compromise (details per server below)\n",
                   n, c[EXH_VERDICT_COMPROMISED], c[EXH_VERDICT_SUSPICIOUS], c[EXH_VERDICT_CANNOT_TELL],
                   c[EXH_VERDICT_NOTHING_EXAMINED], c[EXH_VERDICT_CLEAN]);
@@ -372,7 +379,7 @@ static void fleet(tctx *t, const exh_result *r) {
     out_puts(f, "  ");
     cell(t, exh_server_name(row.server), 24);
     cell(t, exh_verdict_name(row.verdict), 26);
-    cell(t, row.campaigns[0] ? row.campaigns : "-", 26);
+    cell_whole(t, row.campaigns[0] ? row.campaigns : "-", 26); /* never cut: a campaign left out is a claim */
     cell(t, row.first == EXH_TIME_UNKNOWN ? "-" : span, 22);
     cell(t, exh_patch_name(row.patch), 11);
     cell(t, row.log_first == EXH_TIME_UNKNOWN ? "-" : logs, 22);
@@ -387,7 +394,10 @@ static void report_text(exh_out *f, const exh_result *r, const exh_report_opts *
   int verbose = o && o->verbose;
   exh__out_printf(f, "exhunt %s: Exchange compromise assessment\n", EXH_VERSION);
   if (exh_result_nservers(r) > 1) fleet(&t, r);
-  for (size_t sv = 0; sv < exh_result_nservers(r); sv++) {
+  /* the servers in the fleet table's order: most severe first */
+  size_t *order = exh__fleet_order(r);
+  for (size_t k = 0; k < exh_result_nservers(r); k++) {
+    size_t sv = order[k];
     const exh_server *S = exh_result_server(r, sv);
     exh_verdict v = exh_server_verdict(S);
     const char *vc = v == EXH_VERDICT_COMPROMISED   ? "\033[1;31m"
@@ -431,6 +441,7 @@ static void report_text(exh_out *f, const exh_result *r, const exh_report_opts *
     if (!any) out_puts(f, "  no Exchange or IIS log was read\n");
     coverage(&t, r, sv);
   }
+  free(order);
   size_t nerr = 0, nskip = 0;
   for (size_t i = 0; i < exh_result_nerrors(r); i++) exh_file_error_skipped(exh_result_error(r, i)) ? nskip++ : nerr++;
   if (nerr || (verbose && nskip)) {

@@ -92,6 +92,7 @@ static exh_finding *add(fixture *x, const exh_rule_info *rule, int64_t t, const 
   f->level = rule->level;
   f->time_ms = t;
   f->path = exh__xstrdup(path);
+  f->message = exh__xstrdup(rule->title);
   f->file_mtime_ms = EXH_TIME_UNKNOWN;
   return f;
 }
@@ -364,6 +365,73 @@ static void test_reason_matches_table(void **st) {
   done(&x);
 }
 
+static int to_buf(void *ctx, const char *p, size_t n) {
+  exh_buf_add(ctx, p, n);
+  return 0;
+}
+
+static char *render(const char *fmt, const exh_result *r) {
+  exh_buf b = {0};
+  exh_report_opts o = {0, 0};
+  assert_int_equal(exh_writer_write(exh_writer_find(fmt), to_buf, &b, r, &o), EXH_OK);
+  exh_buf_add(&b, "", 1);
+  return b.p;
+}
+
+/* item 20: the fleet table names every campaign, the sections follow its
+ * order, the Rps_Http log is in the read column, one word for a verdict */
+static void test_fleet_cosmetics(void **st) {
+  (void)st;
+  fixture x;
+  make(&x, "15.2.1118.7");
+  exh_result *r = x.r;
+  r->nservers = 2;
+  r->servers = exh__xrealloc(r->servers, 2 * sizeof *r->servers);
+  memset(&r->servers[1], 0, sizeof r->servers[1]);
+  free(r->servers[0].name);
+  r->servers[0].name = exh__xstrdup("AAA-CLEAN"), r->servers[1].name = exh__xstrdup("ZZZ-HIT");
+  r->servers[1].root = exh__xstrdup("/z");
+  exh_finding *f = request(&x, &pns, "/autodiscover/autodiscover.json", 200);
+  f->server = 1;
+  f = request(&x, &owassrf, "/owa/x@y.com/powershell", 200);
+  f->server = 1;
+  f = add(&x, &hafnium, T22, "/z/u_ex.log");
+  f->server = 1; /* server 1 has no build: ProxyLogon's label stays */
+  f->url = exh__xstrdup("/ecp/y.js");
+  exh_evidence ev;
+  memset(&ev, 0, sizeof ev);
+  ev.kind = EXH_KIND_RPS_HTTP;
+  ev.server = 1;
+  ev.rel = ev.path = (char *)"Logging/CmdletInfra/Powershell-Proxy/Http/x.log";
+  ev.records = 1;
+  ev.first_ms = ev.last_ms = T22;
+  exh__coverage_note(r, &x.cap, &ev, kind_rules);
+  exh_walk_server ws[2];
+  memset(ws, 0, sizeof ws);
+  exh__correlate_labels(r);
+  exh__correlate(r);
+  exh__coverage_finish(r, &x.cap, ws, 2);
+  exh__correlate_verdicts(r, rs);
+  char *o = render("text", r);
+  if (getenv("TV_DUMP")) fputs(o, stderr);
+  assert_non_null(strstr(o, "ProxyLogon, ProxyNotShell, OWASSRF 2022-09-29"));
+  assert_non_null(strstr(o, "0 exploitation attempted"));
+  assert_null(strstr(o, "suspicious"));
+  assert_non_null(strstr(o, " Rps_Http"));
+  char *z = strstr(o, "\n== ZZZ-HIT"), *a = strstr(o, "\n== AAA-CLEAN");
+  assert_non_null(z);
+  assert_non_null(a);
+  assert_true(z < a);
+  free(o);
+  o = render("html", r);
+  z = strstr(o, "ZZZ-HIT</h2>");
+  a = strstr(o, "AAA-CLEAN</h2>");
+  if (z && a) assert_true(z < a);
+  assert_null(strstr(o, " suspicious,"));
+  free(o);
+  done(&x);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default_page_is_not_clean),
@@ -374,6 +442,7 @@ int main(void) {
       cmocka_unit_test(test_patched_label_dropped),
       cmocka_unit_test(test_shared_cve_one_campaign),
       cmocka_unit_test(test_reason_matches_table),
+      cmocka_unit_test(test_fleet_cosmetics),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
