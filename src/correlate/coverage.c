@@ -512,7 +512,8 @@ static void view(exh_result *r, size_t s, const exh_ruleset *rs, const campaign_
   /* "no web shell" is never said beside one (review item 18) */
   char none[96];
   if (nold)
-    snprintf(none, sizeof none, "%zu web shell%s, all dated before its first exploitation,", nold, nold == 1 ? "" : "s");
+    snprintf(none, sizeof none, "%zu web shell%s dated before its first exploitation,", nold,
+             nold == 1 ? "," : "s, all");
   char a[32], b[32];
   exh__format_iso8601(v->exposure_first_ms, a);
   exh__format_iso8601(v->exposure_last_ms, b);
