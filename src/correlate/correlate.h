@@ -36,6 +36,9 @@ const char *exh__campaign_name(size_t k);
 int exh__campaign_has_cve(size_t k, const char *cve);
 unsigned exh__campaign_context(const exh_result *r, size_t server);
 int exh__finding_in_campaign(const exh_finding *f, size_t k, unsigned ctx);
+/* The release of the update that fixes the last of a campaign's CVEs, in
+ * ms since the epoch, or EXH_TIME_UNKNOWN for a name not in the table. */
+int64_t exh__campaign_fixed_ms(const char *campaign);
 /* The story of each file finding: the request that wrote it, who used it. */
 void exh__correlate_story(exh_result *r);
 /* Findings grouped by client address per server (exh_result.actors). */

@@ -335,6 +335,12 @@ static int names_cve(const exh_rule_info *ri, const campaign_def *c) {
 
 const char *exh__campaign_name(size_t k) { return k < NCAMPAIGNS ? campaigns[k].name : NULL; }
 
+int64_t exh__campaign_fixed_ms(const char *campaign) {
+  for (size_t k = 0; campaign && k < NCAMPAIGNS; k++)
+    if (!strcmp(campaigns[k].name, campaign)) return day_ms(campaigns[k].fy, campaigns[k].fm, campaigns[k].fd);
+  return EXH_TIME_UNKNOWN;
+}
+
 int exh__campaign_has_cve(size_t k, const char *cve) {
   for (size_t j = 0; k < NCAMPAIGNS && j < 4 && campaigns[k].cves[j]; j++)
     if (!strcmp(campaigns[k].cves[j], cve)) return 1;

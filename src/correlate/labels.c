@@ -35,7 +35,7 @@
  * 3. Any other request finding whose CVEs are all ones the server's build
  *    was patched for at the request's time (the same test: the installed
  *    build is fixed and no Exchange log names a vulnerable build at or
- *    after the request): ProxyLogon's shapes on a 2022 build, say. The
+ *    after the request; and the request is dated after the fix's release): ProxyLogon's shapes on a 2022 build, say. The
  *    CVE labels are dropped (no campaign claims it); the level is kept
  *    when the request succeeded (2xx) or its status is unknown (a web
  *    shell's use by antSword is a compromise whatever the way in), else
@@ -180,9 +180,12 @@ static void relabel(exh_result *r) {
   }
 }
 
-/* The build was fixed for `cve` at the finding's time. */
+/* The build was fixed for `cve` at the finding's time: a request of
+ * unknown time, or from before the fix's release, could not meet it. */
 static int fixed_then(const exh_server *sv, const exh_finding *f, const char *cve) {
   if (!sv->build || exh__build_cve_status(cve, sv->build) != EXH_PATCH_FIXED) return 0;
+  int64_t fix = exh__campaign_fixed_ms(exh__build_cve_campaign(cve));
+  if (f->time_ms == EXH_TIME_UNKNOWN || fix == EXH_TIME_UNKNOWN || f->time_ms < fix) return 0;
   for (size_t b = 0; b < sv->nbuilds_seen; b++) {
     const exh_build_seen *bs = &sv->builds_seen[b];
     if (exh__build_cve_status(cve, bs->build) != EXH_PATCH_VULNERABLE) continue;

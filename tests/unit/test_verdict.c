@@ -309,6 +309,14 @@ static void test_patched_label_dropped(void **st) {
   assert_null(strstr(x.r->servers[0].reason, "ProxyLogon"));
   done(&x);
 
+  make(&x, "15.2.1118.7"); /* a request of February 2021: before the fix existed, label kept */
+  exh_finding *early = request(&x, &hafnium, "/owa/auth/errorEE.aspx", 200);
+  early->time_ms = 1614000000000LL; /* 2021-02-22 */
+  run(&x);
+  assert_int_equal(exh_finding_ncves(&x.r->findings[0]), 1);
+  assert_int_equal(campaign(&x, "ProxyLogon")->state, EXH_CAMPAIGN_COMPROMISED);
+  done(&x);
+
   make(&x, "15.1.2176.2"); /* Exchange 2016 CU19 before March 2021: vulnerable, label kept */
   request(&x, &hafnium, "/owa/auth/errorEE.aspx", 200);
   run(&x);
