@@ -4,12 +4,14 @@
  * log findings, for
  *   - the write: a CVE-2021-26858 (OAB generator) or CVE-2021-27065 (ECP,
  *     virtual-directory reset) finding whose record names the file; failing
- *     that, the last CVE-2021-27065 finding at most 30 minutes before the
+ *     that, the last CVE-2021-27065 finding, or successful ProxyShell,
+ *     ProxyNotShell or OWASSRF exploitation, at most 30 minutes before the
  *     file's modification time ("probably": the HttpProxy record of a reset
- *     does not name the target path, and mtimes can be forged);
- *   - the use: findings whose request path is the file's URL (the folder
- *     under wwwroot, FrontEnd/HttpProxy or ClientAccess is the site path),
- *     with their client addresses and first and last time.
+ *     or an export does not name the target path, and mtimes can be forged);
+ *   - the use: requests with findings whose path, percent-decoded, is the
+ *     file's URL (the folder under wwwroot, FrontEnd/HttpProxy or
+ *     ClientAccess is the site path), counted once per request, with their
+ *     client addresses and first and last time.
  *   - failing the first, any other finding whose record names the file by
  *     its folder and name (a ProxyShell mailbox export's -FilePath, a
  *     command line that echoes, copies or downloads it, a Sysmon file
