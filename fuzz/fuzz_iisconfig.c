@@ -66,8 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   exh__format_iisconfig.scan(&wk, &ev, src);
   if (!(data[0] & 1)) exh__source_close(src);
   for (size_t i = 0; i < ev.nfindings; i++) {
-    const exh_finding *f = &ev.findings[i];
-    if (!f->message || !f->evidence || f->offset + f->evidence_len > n) abort();
+    const exh_finding *f = &ev.findings[i]; /* a module finding (not a content check's) cites the file's bytes */
+    if (!f->message || (!strncmp(f->rule->id, "exhunt-iis-", 11) && (!f->evidence || f->offset + f->evidence_len > n)))
+      abort();
   }
   for (size_t i = 0; i < ev.nfindings; i++) exh__finding_release(&ev.findings[i]);
   free(ev.findings);
