@@ -33,6 +33,14 @@
 #define EXH_DEFAULT_MAX_CONTENT_BYTES (64ull << 20)
 #endif
 
+/* Largest IIS configuration file whose modules are read (formats/iisconfig):
+ * a server's applicationHost.config is tens to a few hundred KB, Exchange's
+ * web.config files less; a larger one is read on its first bytes and
+ * reported, so memory stays bounded whatever the file. */
+#ifndef EXH_IISCONFIG_MAX
+#define EXH_IISCONFIG_MAX ((size_t)16 << 20)
+#endif
+
 /* Largest Bin/ExSetup.exe read for its version resource: the real file is
  * tens of KB (the resource is near its end). */
 #ifndef EXH_EXSETUP_MAX
