@@ -249,8 +249,9 @@ static int check_head(task *t, exh_file *f) {
  * finished ones after it, strictly in order (drain). A worker does not
  * start a unit more than WINDOW units ahead of the writing, so memory stays
  * bounded whatever the input. A unit opens its file, checks its signature
- * (and, first unit, its header), reads its chunks and closes it: no
- * descriptor is held between units. */
+ * (and, first unit, its header), reads its chunks and closes it, unless
+ * more units of the file follow: the worker then keeps it open for its
+ * next unit of the same file (kept: one descriptor a worker at most). */
 #define CHUNKS_PER_UNIT 4
 #define WINDOW_PER_THREAD 4
 #define BATCH_FILES 1024
@@ -321,7 +322,7 @@ typedef struct queue {
 /* Where a worker's time went (EXHUNT_TIMING=1), summed over batches. */
 typedef struct wtime {
   double cpu, wait, write, start, end; /* CPU s; s waiting for the window; s writing units out; first unit at; done at */
-  uint64_t units;
+  uint64_t units, opens;
 } wtime;
 
 
@@ -362,7 +363,18 @@ static void unit_stream(task *t) {
   }
 }
 
-static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
+/* A worker's file kept open after a unit that is not its file's last: its
+ * next unit of the same file (with two workers, every other one) reads it
+ * without opening it again (an open, a stat, two fcntl, the signature's
+ * read and a close each: a third of the system calls of a -j 2 dump of the
+ * shared EVTX). One descriptor a worker at most, closed at the batch's end. */
+typedef struct kept {
+  exh_file *fh; /* signature checked */
+  size_t file;
+  uint64_t opens; /* files opened (EXHUNT_TIMING) */
+} kept;
+
+static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf, kept *kf) {
   task t;
   memset(&t, 0, sizeof t);
   t.fmt = q->fmt, t.px = px, t.q = q, t.ui = ui, t.out = q->out;
@@ -383,9 +395,20 @@ static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
      * its signature, then (first unit) its header's checks */
     char why[256];
     uint8_t hb[128];
-    exh_file *fh = open_named(bf->path, why, sizeof why);
-    long k = fh ? exh__file_pread(fh, hb, head ? sizeof hb : 8, 0, why, sizeof why) : -1;
-    if (k < 8 || memcmp(hb, "ElfFile", 8) != 0) {
+    exh_file *fh = NULL;
+    long k;
+    if (kf->fh && kf->file == f && !head) { /* this worker's previous unit of the file: checked then */
+      fh = kf->fh, kf->fh = NULL;
+      memcpy(hb, "ElfFile", 8), k = 8;
+    } else {
+      exh__file_close(kf->fh);
+      kf->fh = NULL;
+      fh = open_named(bf->path, why, sizeof why);
+      kf->opens++;
+      k = fh ? exh__file_pread(fh, hb, head ? sizeof hb : 8, 0, why, sizeof why) : -1;
+    }
+    int evtx = k >= 8 && memcmp(hb, "ElfFile", 8) == 0;
+    if (!evtx) {
       if (head) { /* the other units of a file that is not EVTX say nothing */
         bf->bad = 1;
         if (k < 0) {
@@ -401,7 +424,8 @@ static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
       size_t count = whole ? exh__evtx_chunk_count(size) : u->count;
       if (count) read_chunks(&t, fh, size, first, count, buf);
     }
-    exh__file_close(fh);
+    if (evtx && !u->last && u->nfiles == 1) kf->fh = fh, kf->file = f; /* more units of the file follow */
+    else exh__file_close(fh);
     if (t.fe) fflush(t.fe);
     u->seg[u->nseg++] = (useg){f, t.fe ? t.errn : 0, t.hidden};
   }
@@ -496,6 +520,7 @@ static void drain(queue *q) {
 typedef struct worker_arg {
   queue *q;
   int id;
+  kept kf; /* outside the worker's frame: closed after a failure too */
 } worker_arg;
 
 /* A worker (the calling thread is worker 0): takes units in order, renders
@@ -537,11 +562,13 @@ static void *worker(void *arg) {
       atomic_store(&q->stop, 1);
       exh__cond_broadcast(q->cv);
       exh__mutex_unlock(q->mu);
-      return NULL; /* what the unit held is not freed (util.h, guards) */
+      exh__file_close(wa->kf.fh); /* the file kept open (other memory the unit held is not freed: util.h, guards) */
+      wa->kf.fh = NULL;
+      return NULL;
     }
     if (!u->out.cap && q->fmt == EXH_DUMP_JSONL) /* room for the usual JSON of the run at once */
       exh__buf_grow(&u->out, (u->count < CHUNKS_PER_UNIT ? u->count : CHUNKS_PER_UNIT) * 65536 * 3);
-    do_unit(q, u, i, q->px[wa->id], q->buf[wa->id]);
+    do_unit(q, u, i, q->px[wa->id], q->buf[wa->id], &wa->kf);
     exh__mutex_lock(q->mu);
     atomic_store(&u->done, 1);
     double d0 = tm ? exh__monotonic_s() : 0;
@@ -551,7 +578,9 @@ static void *worker(void *arg) {
     exh__mutex_unlock(q->mu);
     exh__guard_pop(&g);
   }
-  if (tm) tm->cpu += exh__thread_cpu_s() - c0, tm->end = exh__monotonic_s();
+  exh__file_close(wa->kf.fh);
+  wa->kf.fh = NULL;
+  if (tm) tm->cpu += exh__thread_cpu_s() - c0, tm->end = exh__monotonic_s(), tm->opens += wa->kf.opens;
   if (wa->id) exh__evtx_out_thread_cleanup(); /* the calling thread's at the dump's end */
   return NULL;
 }
@@ -661,7 +690,7 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   q.pool = exh__xcalloc(q.cappool, sizeof *q.pool);
   exh_thread **th = exh__xcalloc((size_t)threads, sizeof *th);
   worker_arg *wa = exh__xcalloc((size_t)threads, sizeof *wa);
-  for (int i = 0; i < threads; i++) wa[i] = (worker_arg){&q, i};
+  for (int i = 0; i < threads; i++) wa[i] = (worker_arg){&q, i, {NULL, 0, 0}};
   for (int i = 1; i < threads; i++) th[i] = exh__thread_start(worker, &wa[i]);
   plan_guarded(&q, paths, nfiles, tplan);
   worker(&wa[0]);
@@ -783,9 +812,10 @@ static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_forma
       fprintf(stderr, "exhunt: timing: dump %.4f s, planning %.4f s\n", t1 - t0, tplan);
     for (int i = 0; tm && i < threads; i++)
       fprintf(stderr,
-              "exhunt: timing: worker %d started at %.4f s, done at %.4f s, %.4f s of CPU, %llu units, %.4f s waiting for "
-              "the window, %.4f s writing units out, %llu templates compiled\n",
-              i, tm[i].start - t0, tm[i].end - t0, tm[i].cpu, (unsigned long long)tm[i].units, tm[i].wait, tm[i].write,
+              "exhunt: timing: worker %d started at %.4f s, done at %.4f s, %.4f s of CPU, %llu units, %llu files opened, "
+              "%.4f s waiting for the window, %.4f s writing units out, %llu templates compiled\n",
+              i, tm[i].start - t0, tm[i].end - t0, tm[i].cpu, (unsigned long long)tm[i].units,
+              (unsigned long long)tm[i].opens, tm[i].wait, tm[i].write,
               (unsigned long long)exh__evtx_compiled(px[i]));
     free(tm);
   }
