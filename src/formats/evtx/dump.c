@@ -366,8 +366,9 @@ static void unit_stream(task *t) {
 /* A worker's file kept open after a unit that is not its file's last: its
  * next unit of the same file (with two workers, every other one) reads it
  * without opening it again (an open, a stat, two fcntl, the signature's
- * read and a close each: a third of the system calls of a -j 2 dump of the
- * shared EVTX). One descriptor a worker at most, closed at the batch's end. */
+ * read and a close each: 1,300 of the 7,500 file system calls of a -j 2
+ * dump of the 581 shared EVTX). One descriptor a worker at most, closed at
+ * the batch's end. */
 typedef struct kept {
   exh_file *fh; /* signature checked */
   size_t file;
