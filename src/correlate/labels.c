@@ -189,28 +189,31 @@ static void attribute(exh_result *r) {
     int back_end = f->server_port == 444; /* only a front end calls the back end */
     size_t other = other_server(&servers, a, f->server);
     int self = is_loopback(a) || in_set(&servers, a, f->server);
+    /* the client the line's X-Forwarded-For names, if any */
+    char *fwd = f->forwarded_for ? forwarded_client(&servers, &frontends, f->forwarded_for) : NULL;
     char *note = NULL;
     int hop;
     if (self) hop = 1;
     else if (other != SIZE_MAX) { /* another scanned server: its front end, or lateral movement */
       const char *name = other < r->nservers && r->servers[other].name ? r->servers[other].name : "?";
       note = exh__xasprintf("%s, another scanned server", name);
-      hop = back_end || f->forwarded_for;
+      hop = back_end || fwd;
     } else if (in_set(&frontends, a, SIZE_MAX)) {
       note = exh__xstrdup("an Exchange front end: it calls back ends on port 444");
-      hop = back_end || f->forwarded_for;
-    } else if (f->forwarded_for && is_private(a)) {
+      hop = back_end || fwd;
+    } else if (fwd && is_private(a)) { /* a load balancer, a reverse proxy */
       note = exh__xstrdup("an internal proxy");
       hop = 1;
-    } else {
-      hop = 0;
-      if (f->forwarded_for) /* a public address: its X-Forwarded-For is its own claim */
-        note = exh__xasprintf("it sent X-Forwarded-For: %s", f->forwarded_for);
-    }
+    } else hop = 0;
+    if (!hop && !note && f->forwarded_for) /* a public address: its X-Forwarded-For is its own claim */
+      note = exh__xasprintf("it sent X-Forwarded-For: %s", f->forwarded_for);
     f->addr_note = note;
-    if (!hop) continue;
+    if (!hop) {
+      free(fwd);
+      continue;
+    }
     f->hop_ip = f->source_ip;
-    f->source_ip = f->forwarded_for ? forwarded_client(&servers, &frontends, f->forwarded_for) : NULL;
+    f->source_ip = fwd;
   }
   for (size_t i = 0; i < servers.n; i++) free(servers.v[i]);
   for (size_t i = 0; i < frontends.n; i++) free(frontends.v[i]);

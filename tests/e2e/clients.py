@@ -96,9 +96,12 @@ r = scan(server(fresh("balancer"), {"W3SVC1": (FIELDS_XFF, [
     iis("08:00:00", "/aspnet_client/lb1.aspx", LB, SIP, xff="137.184.67.33"),
     iis("08:01:00", "/aspnet_client/lb2.aspx", "198.51.100.20", SIP, xff="203.0.113.50"),
     iis("08:02:00", "/aspnet_client/lb3.aspx", "10.1.20.40", SIP, xff="-"),
+    iis("08:03:00", "/aspnet_client/lb4.aspx", "10.1.20.41", SIP, xff="unknown,+" + SIP),
 ])}))
 for needle, want in (("lb1.aspx", ("137.184.67.33", LB)), ("lb2.aspx", ("198.51.100.20", None)),
-                     ("lb3.aspx", ("10.1.20.40", None))):
+                     ("lb3.aspx", ("10.1.20.40", None)),
+                     # a header naming no client: the internal address is the client, not a hop to nobody
+                     ("lb4.aspx", ("10.1.20.41", None))):
     hits = at(r, needle)
     if not hits or any(who(f)[:2] != want for f in hits):
         fail("%s: want client/hop %s, got %s" % (needle, want, [who(f) for f in hits]))
