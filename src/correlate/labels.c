@@ -75,6 +75,11 @@ static int is_private(const char *ip) {
   return (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
 }
 
+static int is_address(const char *ip) {
+  unsigned char a[16];
+  return inet_pton(AF_INET, ip, a) == 1 || inet_pton(AF_INET6, ip, a) == 1;
+}
+
 /* The addresses the scan knows: each scanned server's (with the server),
  * and the clients of back-end lines (front ends of some Exchange server). */
 typedef struct addrset {
@@ -113,6 +118,10 @@ static int trusted_proxy(const addrset *servers, const addrset *frontends, const
   return is_private(ip) || in_set(servers, ip, SIZE_MAX) || in_set(frontends, ip, SIZE_MAX);
 }
 
+/* How much of a record's X-Forwarded-For the log reader keeps
+ * (formats/logs/scan_logs.c, dup_col). */
+#define XFF_KEPT 256
+
 /* One X-Forwarded-For entry as an address: brackets and a port dropped. */
 static char *xff_entry(const char *p, const char *e) {
   char *a = exh__xstrndup(p, (size_t)(e - p));
@@ -125,6 +134,8 @@ static char *xff_entry(const char *p, const char *e) {
   } else if (strchr(a, ':') == strrchr(a, ':') && strchr(a, ':')) { /* v4:port */
     *strchr(a, ':') = 0;
   }
+  char *zone = strchr(a, '%'); /* fe80::1%eth0 */
+  if (zone) *zone = 0;
   return a;
 }
 
@@ -135,25 +146,27 @@ static char *xff_entry(const char *p, const char *e) {
  * is whatever the client sent. Walking from the right, trusted proxies are
  * skipped (trusted_proxy); the first other entry is the client. When every
  * entry is a trusted proxy (an internal client), the leftmost that is not
- * a scanned server's own address. "unknown" and empty entries are skipped.
- * NULL when there is none. */
+ * a scanned server's own address. Entries that are not addresses
+ * ("unknown", host names) are skipped. NULL when there is none. */
 static char *forwarded_client(const addrset *servers, const addrset *frontends, const char *xff) {
-  const char *b[64], *e[64];
+  enum { KEEP = 64 }; /* the rightmost entries: those the proxies wrote */
+  const char *b[KEEP], *e[KEEP];
   size_t n = 0;
-  for (const char *p = xff; *p && n < 64;) {
+  for (const char *p = xff; *p;) {
     while (*p == ',' || *p == ' ' || *p == '+') p++;
     const char *q = p;
     while (*q && *q != ',' && *q != ' ' && *q != '+') q++;
     if (q > p) {
-      b[n] = p;
-      e[n++] = q;
+      b[n % KEEP] = p;
+      e[n % KEEP] = q;
+      n++;
     }
     p = q;
   }
   char *leftmost = NULL;
-  for (size_t k = n; k-- > 0;) {
-    char *a = xff_entry(b[k], e[k]);
-    if (!a[0] || !strcasecmp(a, "unknown")) {
+  for (size_t k = n; k-- > (n > KEEP ? n - KEEP : 0);) {
+    char *a = xff_entry(b[k % KEEP], e[k % KEEP]);
+    if (!is_address(a)) { /* "unknown", a host name, garbage: not a client */
       free(a);
       continue;
     }
@@ -189,8 +202,13 @@ static void attribute(exh_result *r) {
     int back_end = f->server_port == 444; /* only a front end calls the back end */
     size_t other = other_server(&servers, a, f->server);
     int self = is_loopback(a) || in_set(&servers, a, f->server);
-    /* the client the line's X-Forwarded-For names, if any */
-    char *fwd = f->forwarded_for ? forwarded_client(&servers, &frontends, f->forwarded_for) : NULL;
+    /* the client the line's X-Forwarded-For names, if any; a value as long
+     * as the log reader keeps (formats/logs: its first 256 characters) may
+     * have lost its right end, the entries the proxies appended: it names
+     * no client exhunt can trust */
+    char *fwd = f->forwarded_for && strlen(f->forwarded_for) < XFF_KEPT
+                    ? forwarded_client(&servers, &frontends, f->forwarded_for)
+                    : NULL;
     char *note = NULL;
     int hop;
     if (self) hop = 1;
@@ -205,7 +223,10 @@ static void attribute(exh_result *r) {
       note = exh__xstrdup("an internal proxy");
       hop = 1;
     } else hop = 0;
-    if (!hop && !note && f->forwarded_for) /* a public address: its X-Forwarded-For is its own claim */
+    if (!hop && !note && f->forwarded_for && strlen(f->forwarded_for) >= XFF_KEPT)
+      note = exh__xstrdup("its X-Forwarded-For is cut (longer than 256 characters): the entries the "
+                          "proxies appended are lost");
+    else if (!hop && !note && f->forwarded_for) /* a public address: its X-Forwarded-For is its own claim */
       note = exh__xasprintf("it sent X-Forwarded-For: %s", f->forwarded_for);
     f->addr_note = note;
     if (!hop) {

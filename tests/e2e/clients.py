@@ -87,7 +87,7 @@ def who(f):
 
 
 def actors(res, host=None):
-    return {a["source"]["ip"] for a in res["actors"] if host is None or a.get("host", {}).get("name") == host}
+    return {a.get("source", {}).get("ip") for a in res["actors"] if host is None or a.get("host", {}).get("name") == host}
 
 
 # ---- item 7: a load balancer in front of the server ------------------------------------------
@@ -121,14 +121,17 @@ XFFS = [("x1.aspx", LB, "8.8.8.8,+203.0.113.13", "203.0.113.13"),        # spoof
         ("x6.aspx", LB, "203.0.113.14,+unknown", "203.0.113.14"),
         ("x7.aspx", LB, "[2001:db8::10]:443", "2001:db8::10"),
         ("x8.aspx", LB, "203.0.113.15:51234,+" + SIP, "203.0.113.15"),
-        ("x9.aspx", SIP, "8.8.8.8,+203.0.113.16", "203.0.113.16")]               # ARR on the server itself
+        ("x9.aspx", SIP, "8.8.8.8,+203.0.113.16", "203.0.113.16"),               # ARR on the server itself
+        ("xa.aspx", SIP, "x," * 70 + "203.0.113.17", "203.0.113.17"),            # many entries, not addresses
+        ("xb.aspx", SIP, "1.1.1.1,+" * 30 + "203.0.113.18", None),               # cut at 256 characters:
+        ("xc.aspx", LB, "1.1.1.1,+" * 30 + "203.0.113.19", LB)]                  # the proxy's entry is lost
 r = scan(server(fresh("xff"), {"W3SVC1": (FIELDS_XFF, [
     iis("09:0%d:00" % i, "/aspnet_client/" + x[0], x[1], SIP, xff=x[2]) for i, x in enumerate(XFFS)])}))
 for page, cip, xff, want in XFFS:
     got = [who(f)[0] for f in at(r, page)]
     if not got or any(g != want for g in got):
         fail("X-Forwarded-For %s (c-ip %s): want client %s, got %s" % (xff, cip, want, got))
-if "8.8.8.8" in actors(r) or "10.9.9.9" in actors(r):
+if "8.8.8.8" in actors(r) or "10.9.9.9" in actors(r) or "1.1.1.1" in actors(r):
     fail("a spoofed leftmost X-Forwarded-For address is an attacker: %s" % sorted(actors(r)))
 
 # ---- item 9: another scanned server -----------------------------------------------------------
