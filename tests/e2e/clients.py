@@ -110,7 +110,7 @@ if [who(f)[2] for f in at(r, "lb1.aspx")][:1] != ["an internal proxy"]:
 if not all("203.0.113.50" in (who(f)[2] or "") for f in at(r, "lb2.aspx")):
     fail("a public client's X-Forwarded-For is not kept visible: %s" % [who(f) for f in at(r, "lb2.aspx")])
 if LB in actors(r) or "137.184.67.33" not in actors(r) or "10.1.20.40" not in actors(r):
-    fail("balancer: attackers %s" % sorted(actors(r)))
+    fail("balancer: attackers %s" % sorted(actors(r), key=str))
 
 # ---- item 12: which X-Forwarded-For entry ----------------------------------------------------
 XFFS = [("x1.aspx", LB, "8.8.8.8,+203.0.113.13", "203.0.113.13"),        # spoofed leftmost, proxy-appended right
@@ -132,7 +132,7 @@ for page, cip, xff, want in XFFS:
     if not got or any(g != want for g in got):
         fail("X-Forwarded-For %s (c-ip %s): want client %s, got %s" % (xff, cip, want, got))
 if "8.8.8.8" in actors(r) or "10.9.9.9" in actors(r) or "1.1.1.1" in actors(r):
-    fail("a spoofed leftmost X-Forwarded-For address is an attacker: %s" % sorted(actors(r)))
+    fail("a spoofed leftmost X-Forwarded-For address is an attacker: %s" % sorted(actors(r), key=str))
 
 # ---- item 9: another scanned server -----------------------------------------------------------
 A, B = "10.1.1.5", "10.1.1.8"
@@ -158,7 +158,7 @@ if not lateral or any(who(f)[0] != A or who(f)[1] or "EXCH02, another scanned se
     fail("fleet: a shell used from another scanned server: want client %s labelled EXCH02, got %s"
          % (A, [who(f) for f in lateral]))
 if A not in actors(r, "EXCH08"):
-    fail("fleet: another scanned server using a shell is not an attacker of EXCH08: %s" % sorted(actors(r)))
+    fail("fleet: another scanned server using a shell is not an attacker of EXCH08: %s" % sorted(actors(r), key=str))
 backend = at(r, "SetObject")
 if not backend or any(who(f)[0] or who(f)[1] != A or "EXCH02" not in (who(f)[2] or "") for f in backend):
     fail("fleet: the front end calling the back end (port 444) is not a hop: %s" % [who(f) for f in backend])
@@ -178,7 +178,7 @@ r = scan(server(fresh("frontend"), {
 }))
 if "10.1.1.7" not in actors(r) or any(who(f)[0] != "10.1.1.7" for f in at(r, "fe.aspx")):
     fail("a front end's own request to the front-end site is hidden: %s, attackers %s"
-         % ([who(f) for f in at(r, "fe.aspx")], sorted(actors(r))))
+         % ([who(f) for f in at(r, "fe.aspx")], sorted(actors(r), key=str)))
 if any(who(f)[1] != "10.1.1.7" for f in at(r, "SetObject")):
     fail("the front end's back-end call is not a hop: %s" % [who(f) for f in at(r, "SetObject")])
 
