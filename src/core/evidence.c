@@ -194,6 +194,7 @@ void exh__finding_release(exh_finding *f) {
   free(f->server_ip);
   free(f->forwarded_for);
   free(f->hop_ip);
+  free(f->addr_note);
   free(f->file_sha256);
   free(f->file_sha1);
   free(f->file_md5);

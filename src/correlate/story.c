@@ -124,6 +124,10 @@ static void where(exh_buf *b, const exh_finding *w) {
   else exh__buf_printf(b, "%s:%llu", w->path, (unsigned long long)w->line);
 }
 
+/* What a hop is (correlate/labels.c's note: another scanned server, a
+ * front end, an internal proxy), else the server itself. */
+static const char *hop_name(const exh_finding *w) { return w->addr_note ? w->addr_note : "the server itself"; }
+
 static void when(int64_t ms, char out[32]) {
   if (ms == EXH_TIME_UNKNOWN) snprintf(out, 32, "at an unknown time");
   else exh__format_iso8601(ms, out);
@@ -139,7 +143,7 @@ static void tell(exh_result *r, size_t fi, const exh_finding *named) {
   const exh_finding *wr = NULL, *near = NULL;
   const exh_finding *first = NULL, *last = NULL, *prev_use = NULL;
   size_t uses = 0;
-  const char *ips[4], *hop = NULL;
+  const char *ips[4], *hop = NULL, *hop_by = NULL;
   size_t nips = 0;
   for (size_t i = 0; i < r->nfindings; i++) {
     const exh_finding *g = &r->findings[i];
@@ -161,7 +165,7 @@ static void tell(exh_result *r, size_t fi, const exh_finding *named) {
       int seen = 0;
       for (size_t k = 0; k < nips; k++) seen |= g->source_ip && !strcmp(ips[k], g->source_ip);
       if (!seen && g->source_ip && nips < 4) ips[nips++] = g->source_ip;
-      if (!g->source_ip && g->hop_ip) hop = g->hop_ip;
+      if (!g->source_ip && g->hop_ip) hop = g->hop_ip, hop_by = hop_name(g);
     }
   }
   if (!wr && !named && !near && !uses) return;
@@ -175,7 +179,7 @@ static void tell(exh_result *r, size_t fi, const exh_finding *named) {
     else if (wr) exh__buf_printf(&b, "named by a record of \"%s\" at %s", wr->rule->title, t);
     else exh__buf_printf(&b, "probably written %s", t);
     if (w->source_ip) exh__buf_printf(&b, " by %s", w->source_ip);
-    else if (w->hop_ip) exh__buf_printf(&b, " through the server itself (%s)", w->hop_ip);
+    else if (w->hop_ip) exh__buf_printf(&b, " through %s (%s)", hop_name(w), w->hop_ip);
     if (wr) {
       exh__buf_adds(&b, " (");
       where(&b, w);
@@ -193,7 +197,7 @@ static void tell(exh_result *r, size_t fi, const exh_finding *named) {
     when(first->time_ms, t);
     exh__buf_printf(&b, "%srequested %zu time%s at %s from ", w ? "; " : "", uses, uses == 1 ? "" : "s", u);
     for (size_t k = 0; k < nips; k++) exh__buf_printf(&b, "%s%s", k ? ", " : "", ips[k]);
-    if (!nips && hop) exh__buf_printf(&b, "the server itself (%s: the log does not name the original client)", hop);
+    if (!nips && hop) exh__buf_printf(&b, "%s (%s: the log does not name the original client)", hop_by, hop);
     else if (!nips) exh__buf_adds(&b, "an unknown address");
     exh__buf_printf(&b, ", first %s", t);
     if (last != first) {
@@ -283,7 +287,7 @@ static void tell_process(exh_result *r, exh_finding *p, const reqkey *req, size_
   if (w->http_method) exh__buf_printf(&b, "%s ", w->http_method);
   exh__buf_printf(&b, "%s", w->url);
   if (w->source_ip) exh__buf_printf(&b, " from %s", w->source_ip);
-  else if (w->hop_ip) exh__buf_printf(&b, " through the server itself (%s)", w->hop_ip);
+  else if (w->hop_ip) exh__buf_printf(&b, " through %s (%s)", hop_name(w), w->hop_ip);
   exh__buf_printf(&b, " logged at %s (", t);
   where(&b, w);
   exh__buf_adds(&b, "; the web server started this process, and a request is logged when it ends)");

@@ -456,12 +456,16 @@ static void note_version(exh_result *r, const exh_evidence *ev) {
     b->last_ms = ev->last_ms;
 }
 
-/* The servers' own addresses (IIS s-ip), once each, for correlate/labels.c. */
+/* The servers' own addresses (IIS s-ip), once per server, with the server
+ * whose log named it, for correlate/labels.c. */
 static void note_server_ip(exh_result *r, size_t *cap, const exh_evidence *ev) {
   for (size_t i = 0; i < r->nown_addrs; i++)
-    if (!strcmp(r->own_addrs[i], ev->server_ip)) return;
+    if (r->own_addr_servers[i] == ev->server && !strcmp(r->own_addrs[i], ev->server_ip)) return;
   if (r->nown_addrs >= EXH_MAX_OWN_ADDRESSES) return;
+  size_t had = *cap;
   EXH_VEC_RESERVE(r->own_addrs, *cap, r->nown_addrs + 1);
+  if (*cap != had) r->own_addr_servers = exh__xrealloc(r->own_addr_servers, *cap * sizeof *r->own_addr_servers);
+  r->own_addr_servers[r->nown_addrs] = ev->server;
   r->own_addrs[r->nown_addrs++] = exh__xstrdup(ev->server_ip);
 }
 

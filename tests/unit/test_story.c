@@ -277,6 +277,21 @@ static void test_proxyshell_probable_writer(void **st) {
   exh_result_free(r);
 }
 
+/* A hop is named as correlate/labels.c labelled it, not always "the
+ * server itself". */
+static void test_hop_named(void **st) {
+  (void)st;
+  exh_result *r = make();
+  exh_finding *u = &r->findings[1];
+  u->hop_ip = u->source_ip;
+  u->source_ip = NULL;
+  u->addr_note = exh__xstrdup("an internal proxy");
+  const char *s = story(r);
+  if (!strstr(s, "from an internal proxy (203.0.113.9: the log does not name the original client)"))
+    fail_msg("story: %s", s);
+  exh_result_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_command_line_writer), cmocka_unit_test(test_export_writer),
                                      cmocka_unit_test(test_other_names_are_not_writers),
@@ -285,6 +300,7 @@ int main(void) {
                                      cmocka_unit_test(test_same_name_two_folders),
                                      cmocka_unit_test(test_uses_are_requests),
                                      cmocka_unit_test(test_process_not_run_by_a_404),
-                                     cmocka_unit_test(test_proxyshell_probable_writer)};
+                                     cmocka_unit_test(test_proxyshell_probable_writer),
+                                     cmocka_unit_test(test_hop_named)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
