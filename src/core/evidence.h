@@ -158,6 +158,8 @@ typedef struct exh_scan_limits {
   size_t max_findings_per_file;
   size_t max_findings;
   uint64_t max_content_bytes;
+  uint64_t max_archive_bytes;   /* EXH_ARCHIVE_TOTAL_MAX (tests and fuzz targets lower it) */
+  uint64_t max_archive_members; /* EXH_ARCHIVE_MAX_MEMBERS */
   _Atomic size_t findings; /* kept so far, whole scan */
 } exh_scan_limits;
 
