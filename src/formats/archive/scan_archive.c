@@ -306,6 +306,17 @@ static int is_archive_name(const char *name) {
   return 0;
 }
 
+/* Artefacts triage collectors bring by the thousand that are never
+ * archives: a small one of these is not opened to look at its first bytes
+ * (each look inflates the member's first block: 10 us a member). */
+static int bulk_artefact(const char *name) {
+  static const char *const ext[] = {".pf", ".lnk", ".automaticdestinations-ms", ".customdestinations-ms", ".evtx",
+                                    ".etl", ".mui", ".manifest", ".mum", ".cat", ".dll", ".exe", ".sys"};
+  for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+    if (ends_i(name, ext[i])) return 1;
+  return 0;
+}
+
 /* Velociraptor's secured collections: an outer zip holding metadata.json
  * (the encrypted password and its scheme: X509, PGP or Password) and
  * data.zip, the password-protected collection itself. */
@@ -523,6 +534,12 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *in, 
        * its header) or a disk image (named as not opened) */
       int large = declared < 0 || declared >= (1 << 20);
       int named = is_archive_name(in);
+      int deep = st->depth >= EXH_ARCHIVE_MAX_DEPTH; /* an archive here is not opened */
+      if (named && deep) {
+        scan_nested(st, name, &ms, EXH_ARC_NONE, declared); /* named as too deep, not read */
+        return;
+      }
+      if (!large && !named && (deep || bulk_artefact(in))) return;
       long got = exh__source_read_full(&ms.s, head, large ? sizeof head : EXH_ARCHIVE_SNIFF_SMALL);
       if (got < 0) {
         if (large || named) exh__evidence_error(ev, "%s: %s", name, ms.s.why); /* else it would not have been read */
