@@ -508,10 +508,43 @@ static void test_nested_servers(void **st) {
   free(outer);
 }
 
+/* A log folder zipped on its own (no Logging folder above it: "Send to
+ * compressed folder" on HttpProxy) inside a collection zip: the log's
+ * directives tell what it is, as the walk tells a log lying where no known
+ * path leads. */
+#define HP_TEXT                                                                                                   \
+  "DateTime,ClientIpAddress,AnchorMailbox,UrlStem\r\n#Software: Microsoft Exchange Server\r\n"                  \
+  "#Version: 15.01.2176.002\r\n#Log-type: HttpProxy Logs\r\n#Date: 2021-03-01T07:00:00.000Z\r\n"                 \
+  "#Fields: DateTime,ClientIpAddress,AnchorMailbox,UrlStem\r\n"                                                  \
+  "2021-03-01T07:45:05.891Z,142.4.110.34,ServerInfo~localhost/ecp/default.flt?,/owa/auth/x.js\r\n"
+static void test_nested_log_by_head(void **st) {
+  (void)st;
+  entry logs[] = {{"Ecp/HttpProxy_2021030107-1.LOG", HP_TEXT, sizeof HP_TEXT - 1},
+                  {"Ecp/notes.log", "not a log of ours\n", 18}};
+  size_t ni;
+  char *inner = write_entries(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, logs, 2, &ni);
+  entry es[] = {{"EXCH01/HttpProxy.zip", inner, ni}, {"EXCH01/Ecp/HttpProxy_2021030108-1.LOG", HP_TEXT, sizeof HP_TEXT - 1}};
+  size_t no;
+  char *outer = write_entries(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, es, 2, &no);
+  for (int seq = 0; seq < 2; seq++) {
+    exh_evidence ev;
+    scan_into(&ev, outer, no, seq, NULL, 0);
+    printf("logs by head%s: %zu findings, error %s\n", seq ? " (in order)" : "", ev.nfindings, ev.error ? ev.error : "-");
+    assert_int_equal(count_path(&ev, "a!EXCH01/HttpProxy.zip!Ecp/HttpProxy_2021030107-1.LOG", 7), 1);
+    assert_int_equal(count_path(&ev, "a!EXCH01/Ecp/HttpProxy_2021030108-1.LOG", 7), 1);
+    assert_int_equal(ev.nfindings, 2);
+    assert_null(ev.error);
+    assert_int_equal(ev.log_members, 2);
+    exh__evidence_release(&ev);
+  }
+  free(inner);
+  free(outer);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_formats),      cmocka_unit_test(test_replaced),
                                      cmocka_unit_test(test_nested),       cmocka_unit_test(test_nested_depth),
                                      cmocka_unit_test(test_nested_bomb),  cmocka_unit_test(test_nested_corrupt),
-                                     cmocka_unit_test(test_nested_servers)};
+                                     cmocka_unit_test(test_nested_servers), cmocka_unit_test(test_nested_log_by_head)};
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -535,38 +535,50 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *in, 
       int large = declared < 0 || declared >= (1 << 20);
       int named = is_archive_name(in);
       int deep = st->depth >= EXH_ARCHIVE_MAX_DEPTH; /* an archive here is not opened */
+      int log = ends_i(in, ".log"); /* a log where no known path leads: its directives tell (as in the walk) */
       if (named && deep) {
         scan_nested(st, name, &ms, EXH_ARC_NONE, declared); /* named as too deep, not read */
         return;
       }
-      if (!large && !named && (deep || bulk_artefact(in))) return;
-      long got = exh__source_read_full(&ms.s, head, large ? sizeof head : EXH_ARCHIVE_SNIFF_SMALL);
+      if (!large && !named && !log && (deep || bulk_artefact(in))) return;
+      long got = exh__source_read_full(&ms.s, head, large || log ? sizeof head : EXH_ARCHIVE_SNIFF_SMALL);
       if (got < 0) {
-        if (large || named) exh__evidence_error(ev, "%s: %s", name, ms.s.why); /* else it would not have been read */
+        if (large || named || log) exh__evidence_error(ev, "%s: %s", name, ms.s.why); /* else it would not have been read */
         return;
       }
       nhead = (size_t)got;
       exh_archive_fmt f = exh__archive_sniff(in, (const unsigned char *)head, nhead);
-      if (named || (f != EXH_ARC_NONE && f != EXH_ARC_COMPRESSED)) {
+      if (!deep && (named || (f != EXH_ARC_NONE && f != EXH_ARC_COMPRESSED))) {
         member_init(&ms, st->a, &st->total, st->chain); /* the bytes read go first */
         ms.pre = head;
         ms.npre = nhead;
         scan_nested(st, name, &ms, f, declared);
         return;
       }
-      if (!large || got == 0) return;
-      label = exh__container_label(in, (const unsigned char *)head, nhead, declared < 0 ? nhead : (uint64_t)declared);
-      if (label) {
-        exh__evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
+      if (log && (k = wk->dispatch->by_head((const unsigned char *)head, nhead)) != EXH_KIND_NONE) {
+        sub[0] = 0;
+        member_init(&ms, st->a, &st->total, st->chain);
+        ms.pre = head;
+        ms.npre = nhead;
+      } else if (!large || got == 0) {
         return;
+      } else if (f != EXH_ARC_NONE && f != EXH_ARC_COMPRESSED) {
+        scan_nested(st, name, &ms, f, declared); /* large, at the depth limit: named as too deep */
+        return;
+      } else {
+        label = exh__container_label(in, (const unsigned char *)head, nhead, declared < 0 ? nhead : (uint64_t)declared);
+        if (label) {
+          exh__evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
+          return;
+        }
+        if (nhead < 4 || memcmp(head, "MDMP", 4)) return;
+        k = EXH_KIND_CONTENT;
+        snprintf(sub, sizeof sub, "%s", exh__area_name(EXH_AREA_ALL));
+        /* the bytes read go first */
+        member_init(&ms, st->a, &st->total, st->chain);
+        ms.pre = head;
+        ms.npre = nhead;
       }
-      if (nhead < 4 || memcmp(head, "MDMP", 4)) return;
-      k = EXH_KIND_CONTENT;
-      snprintf(sub, sizeof sub, "%s", exh__area_name(EXH_AREA_ALL));
-      /* the bytes read go first */
-      member_init(&ms, st->a, &st->total, st->chain);
-      ms.pre = head;
-      ms.npre = nhead;
     }
   }
   if (k == EXH_KIND_ARCHIVE) return; /* not a path kind */
