@@ -659,7 +659,7 @@ static int read_archive(arc_state *st, exh_source *src, double seconds, char *wh
       else
         exh__evidence_error(st->head, "%sarchive damaged or unreadable after %llu uncompressed bytes: %s; members after "
                                "it not read",
-                           st->where, (unsigned long long)st->total, arc_error(a, err, sizeof err, "not a readable archive"));
+                           st->where, (unsigned long long)st->total, arc_error(a, err, sizeof err, st->depth ? "not a readable archive" : "?"));
       break;
     }
     if (++ch->members > ch->max_members) {
