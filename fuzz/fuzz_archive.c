@@ -3,10 +3,13 @@
  * exh__scan_archive_source: the read/seek/skip callbacks, member names
  * (locale, CP437), classification of members, members as streams into the
  * log scanner, the event readers and the content checks (YARA, hashes,
- * minidump header), encryption and container reports, the caps. The shipped
- * rules; a content limit of 64 KiB so the header-only path is reached. Byte
- * 0 chooses a source with positioned reads (seekable) or one read only in
- * order. */
+ * minidump header), encryption and container reports, the caps, archives
+ * inside archives (read from the member as it inflates, 7-Zip from memory,
+ * the depth limit, the caps shared by the chain). The shipped rules; a
+ * content limit of 64 KiB so the header-only path is reached, and an
+ * archive byte cap of 256 MiB so a (nested) bomb costs a fraction of a
+ * second. Byte 0 chooses a source with positioned reads (seekable) or one
+ * read only in order. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   exh__worker_init(&wk, rs);
   exh__scan_limits_default(&lim);
   lim.max_content_bytes = 1 << 16;
+  lim.max_archive_bytes = 256u << 20;
   wk.lim = &lim;
   return 0;
 }

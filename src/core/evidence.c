@@ -16,6 +16,8 @@ void exh__scan_limits_default(exh_scan_limits *l) {
   l->max_findings_per_file = EXH_DEFAULT_MAX_FINDINGS_PER_FILE;
   l->max_findings = EXH_DEFAULT_MAX_FINDINGS;
   l->max_content_bytes = EXH_DEFAULT_MAX_CONTENT_BYTES;
+  l->max_archive_bytes = EXH_ARCHIVE_TOTAL_MAX;
+  l->max_archive_members = EXH_ARCHIVE_MAX_MEMBERS;
   atomic_init(&l->findings, 0);
 }
 

@@ -167,7 +167,7 @@ void exh__coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, cons
       c->bytes += n->bytes;
       c->records += n->records;
       c->errors += n->failed;
-      c->rules = kind_rules[n->kind];
+      c->rules = n->kind == EXH_KIND_ARCHIVE ? 1 : kind_rules[n->kind]; /* an archive inside, as the file's row */
       if (n->kind <= EXH_KIND_LOG_LAST) span(c, n->first_ms, n->last_ms);
       if (n->kind == EXH_KIND_IISCONFIG && n->sub[0]) { /* a web.config is a file of its web folder too */
         c = row(r, cap, n->server, class_of_area(n->sub), "");

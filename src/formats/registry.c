@@ -92,4 +92,4 @@ void exh__formats_thread_end(void) {
     if (exh__formats[i]->thread_end) exh__formats[i]->thread_end();
 }
 
-const exh_dispatch exh__formats_dispatch = {exh__formats_by_path, exh__formats_scan};
+const exh_dispatch exh__formats_dispatch = {exh__formats_by_path, exh__formats_by_head, exh__formats_scan};
