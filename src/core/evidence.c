@@ -18,6 +18,7 @@ void exh__scan_limits_default(exh_scan_limits *l) {
   l->max_content_bytes = EXH_DEFAULT_MAX_CONTENT_BYTES;
   l->max_archive_bytes = EXH_ARCHIVE_TOTAL_MAX;
   l->max_archive_members = EXH_ARCHIVE_MAX_MEMBERS;
+  l->all_files = 0;
   atomic_init(&l->findings, 0);
 }
 

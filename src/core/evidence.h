@@ -162,6 +162,7 @@ typedef struct exh_scan_limits {
   uint64_t max_content_bytes;
   uint64_t max_archive_bytes;   /* EXH_ARCHIVE_TOTAL_MAX (tests and fuzz targets lower it) */
   uint64_t max_archive_members; /* EXH_ARCHIVE_MAX_MEMBERS */
+  int all_files;                /* --all-files: every archive member gets the file checks too */
   _Atomic size_t findings; /* kept so far, whole scan */
 } exh_scan_limits;
 

@@ -585,6 +585,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   if (opts->max_file_seconds > 0) p.lim.max_file_seconds = opts->max_file_seconds;
   if (opts->max_findings_per_file) p.lim.max_findings_per_file = opts->max_findings_per_file;
   if (opts->max_findings) p.lim.max_findings = opts->max_findings;
+  p.lim.all_files = opts->all_files; /* archive members too (formats/archive) */
   if (opts->max_content_bytes) p.lim.max_content_bytes = opts->max_content_bytes;
   /* the build each server runs, for the baselines (from ExSetup.exe or OWA folders) */
   const char **build_src = exh__xcalloc(r->nservers, sizeof *build_src);

@@ -541,10 +541,37 @@ static void test_nested_log_by_head(void **st) {
   free(outer);
 }
 
+/* --all-files reaches archive members as it reaches files on disk: a web
+ * shell on a user's desktop inside a collection is content-checked (and
+ * only then: without it the member is left, as on disk); small and large,
+ * read in order or by position. */
+static void test_all_files_members(void **st) {
+  (void)st;
+  char big[(1 << 20) + 64];
+  memset(big, ' ', sizeof big);
+  memcpy(big, SHELL_TEXT, sizeof SHELL_TEXT - 1);
+  entry es[] = {{"C/Users/bob/Desktop/desk.aspx", SHELL_TEXT, sizeof SHELL_TEXT - 1},
+                {"C/Users/bob/Desktop/big.aspx", big, sizeof big}};
+  size_t n;
+  char *z = write_entries(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, es, 2, &n);
+  for (int all = 0; all < 2; all++)
+    for (int seq = 0; seq < 2; seq++) {
+      lim.all_files = all;
+      exh_evidence ev;
+      scan_into(&ev, z, n, seq, NULL, 0);
+      size_t k = count_path(&ev, "a!C/Users/bob/Desktop/desk.aspx", 0), kb = count_path(&ev, "a!C/Users/bob/Desktop/big.aspx", 0);
+      if (all ? (k == 0 || kb == 0) : (k || kb)) fail_msg("all=%d seq=%d: %zu and %zu findings", all, seq, k, kb);
+      exh__evidence_release(&ev);
+    }
+  lim.all_files = 0;
+  free(z);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_formats),      cmocka_unit_test(test_replaced),
                                      cmocka_unit_test(test_nested),       cmocka_unit_test(test_nested_depth),
                                      cmocka_unit_test(test_nested_bomb),  cmocka_unit_test(test_nested_corrupt),
-                                     cmocka_unit_test(test_nested_servers), cmocka_unit_test(test_nested_log_by_head)};
+                                     cmocka_unit_test(test_nested_servers), cmocka_unit_test(test_nested_log_by_head),
+                                     cmocka_unit_test(test_all_files_members)};
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -540,7 +540,8 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *in, 
         scan_nested(st, name, &ms, EXH_ARC_NONE, declared); /* named as too deep, not read */
         return;
       }
-      if (!large && !named && !log && (deep || bulk_artefact(in))) return;
+      int all = wk->lim->all_files; /* --all-files: every member is content too */
+      if (!large && !named && !log && !all && (deep || bulk_artefact(in))) return;
       long got = exh__source_read_full(&ms.s, head, large || log ? sizeof head : EXH_ARCHIVE_SNIFF_SMALL);
       if (got < 0) {
         if (large || named || log) exh__evidence_error(ev, "%s: %s", name, ms.s.why); /* else it would not have been read */
@@ -560,18 +561,20 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *in, 
         member_init(&ms, st->a, &st->total, st->chain);
         ms.pre = head;
         ms.npre = nhead;
-      } else if (!large || got == 0) {
+      } else if ((!large || got == 0) && !all) {
         return;
-      } else if (f != EXH_ARC_NONE && f != EXH_ARC_COMPRESSED) {
+      } else if (large && got > 0 && f != EXH_ARC_NONE && f != EXH_ARC_COMPRESSED) {
         scan_nested(st, name, &ms, f, declared); /* large, at the depth limit: named as too deep */
         return;
       } else {
-        label = exh__container_label(in, (const unsigned char *)head, nhead, declared < 0 ? nhead : (uint64_t)declared);
+        label = large && got > 0 ? exh__container_label(in, (const unsigned char *)head, nhead,
+                                                        declared < 0 ? nhead : (uint64_t)declared)
+                                 : NULL;
         if (label) {
           exh__evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
           return;
         }
-        if (nhead < 4 || memcmp(head, "MDMP", 4)) return;
+        if (!all && (nhead < 4 || memcmp(head, "MDMP", 4))) return;
         k = EXH_KIND_CONTENT;
         snprintf(sub, sizeof sub, "%s", exh__area_name(EXH_AREA_ALL));
         /* the bytes read go first */
