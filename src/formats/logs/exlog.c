@@ -141,8 +141,13 @@ void exh__exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_l
   int bare_candidate = 0;
   exh_str bare = {0};
   while (pos < lim) {
+    /* a run of zeros is a gap between lines (scan_logs.c reports it) */
+    while (pos < n && !data[pos]) pos++;
+    if (pos >= lim) break;
     const char *e = memchr(data + pos, '\n', n - pos);
     size_t end = e ? (size_t)(e - data) : n;
+    const char *z = memchr(data + pos, 0, end - pos);
+    if (z) e = z, end = (size_t)(z - data);
     exh_str line = {data + pos, end - pos};
     if (line.n && line.p[line.n - 1] == '\r') line.n--;
     lineno++;

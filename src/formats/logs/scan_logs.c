@@ -56,6 +56,18 @@ typedef struct exctx {
   uint64_t data_start;   /* offset of the first data record, or UINT64_MAX if none was found */
   struct logs_part *part; /* a part of a split file (below), or NULL: the whole file */
   int board;              /* its file's entry on the board (below), or -1 */
+  /* damage (docs/formats.md): zero-filled regions (a log copied while the
+   * server wrote it, a crashed server's preallocated tail) are gaps
+   * between lines; a record cut short by one, or by the end of the file
+   * without a line end, is not evaluated when it lacks fields */
+  int at_eof;              /* the block is the source's last */
+  uint64_t z_runs, z_bytes; /* zero runs and their bytes */
+  uint64_t z_first, z_first_len, z_end; /* the first run; where the last ended (a run may span blocks) */
+  uint64_t cut_zero;       /* records cut short by zeros */
+  uint64_t cut_eof;        /* the last record cut short (its offset + 1), or 0 */
+  int cut_eof_cols, cut_eof_need;
+  exh_exlog_header dhdr;   /* the header in force at the damage pass's position */
+  size_t dpos;             /* #Fields: lines of the block read by the damage pass up to here */
 } exctx;
 
 /* A part of a log split across workers (format.h scan_part): it reads the
@@ -400,20 +412,44 @@ static uint64_t line_number(exctx *c, size_t start) {
 }
 
 /* The last data line of d[from, n): for the end of the log window. Each
- * step goes back one line, so a call costs at most the bytes it is given. */
+ * step goes back one line, so a call costs at most the bytes it is given.
+ * A run of zeros is a gap between lines (a zero-filled tail is no line). */
 static int last_data_line(const char *d, size_t n, size_t from, size_t *ls, size_t *le) {
   size_t end = n;
   while (end > from) {
-    while (end > from && (d[end - 1] == '\n' || d[end - 1] == '\r')) end--;
+    while (end > from && (d[end - 1] == '\n' || d[end - 1] == '\r' || d[end - 1] == 0)) end--;
     if (end <= from) break;
     const char *nl = memrchr(d + from, '\n', end - from);
     size_t s = nl ? (size_t)(nl - d) + 1 : from;
+    const char *z = memrchr(d + s, 0, end - s);
+    if (z) s = (size_t)(z - d) + 1;
     if (d[s] != '#') {
       *ls = s;
       *le = end;
       return 1;
     }
     end = s;
+  }
+  return 0;
+}
+
+/* Whether the line d[.., le) (as last_data_line gives it) was cut short:
+ * no line end follows it before n, or zeros do. */
+static int line_cut(const char *d, size_t n, size_t le) {
+  while (le < n && d[le] == '\r') le++;
+  return le >= n || d[le] != '\n';
+}
+
+/* The time of the last data record of d[from, n): a record cut short
+ * whose time cannot be read gives way to the one before it (the window
+ * ends at the last time the log holds, never at "unknown" for a cut
+ * line). 0 when none. */
+static int last_record_time(exctx *c, const char *d, size_t n, size_t from, int64_t *t) {
+  size_t ls, le, upto = n;
+  while (upto > from && last_data_line(d, upto, from, &ls, &le)) {
+    *t = record_time(c, d + ls, le - ls);
+    if (*t != EXH_TIME_UNKNOWN || !line_cut(d, upto, le)) return 1;
+    upto = ls;
   }
   return 0;
 }
@@ -427,19 +463,29 @@ static void note_last_before(exctx *c, size_t upto) {
   size_t from = c->data_start > c->base ? (size_t)(c->data_start - c->base) : 0;
   if (from < c->cont_end) from = c->cont_end;
   if (from < c->fields_end) from = c->fields_end;
-  size_t ls, le;
-  if (upto > from && last_data_line(c->data, upto, from, &ls, &le)) {
-    c->ev->last_ms = record_time(c, c->data + ls, le - ls);
+  int64_t t;
+  if (upto > from && last_record_time(c, c->data, upto, from, &t)) {
+    c->ev->last_ms = t;
     if (c->part) c->part->has_last = 1;
   }
 }
 
-/* Evaluates rules on one data line. ids: rule indexes (or all rules of the
- * kind when ids == NULL). */
-static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, size_t nids) {
+/* Whether a record cut short (by zeros, or by the end of the file without
+ * a line end) lacks fields of its header h: it is then not evaluated (a
+ * status cut off is unknown, not an error; a rule never sees a record
+ * that is not there whole). *ncols: the fields it holds. */
+static int record_short(exctx *c, const exh_exlog_header *h, int text, const char *p, size_t n, int *ncols) {
+  if (text || h->n <= 0 || (n && p[0] == '#')) return 0;
+  int nc = exh__log_split(h, p, n, c->wk->cols, c->wk->qflags, EXH_MAX_COLS);
+  if (ncols) *ncols = nc;
+  return nc < h->n;
+}
+
+/* Evaluates rules on one record (a line, or the part of one between runs
+ * of zeros). cut: zeros or the end of the file end it, not a line end. */
+static void eval_seg(exctx *c, size_t start, size_t end, int cut, const uint32_t *ids, size_t nids) {
   const char *p = c->data + start;
   size_t len = end - start;
-  if (start < c->cont_end) return; /* the rest of a line cut at the last block */
   if (len && p[len - 1] == '\r') len--;
   if (len && p[0] == '#') {
     if (len >= 8 && exh__strnieq(p, "#Fields:", 8)) {
@@ -454,6 +500,7 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
     return;
   }
   if (c->base + end <= c->skip_end || len == 0) return;
+  if (cut && record_short(c, &c->hdr, c->text_mode, p, len, NULL)) return;
   exh_worker *wk = c->wk;
   exh_record rec;
   memset(&rec, 0, sizeof rec);
@@ -493,6 +540,80 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
   }
 }
 
+static int last_fields_line(const char *d, size_t n, size_t lo, size_t hi, int first_starts, size_t *at,
+                            size_t *len);
+
+/* Evaluates rules on one data line. ids: rule indexes (or all rules of the
+ * kind when ids == NULL). Runs of zeros in it are gaps between records. */
+static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, size_t nids) {
+  if (start < c->cont_end) return; /* the rest of a line cut at the last block */
+  int eof_cut = end == c->n && c->at_eof; /* the file's last line, with no line end */
+  const char *z = memchr(c->data + start, 0, end - start);
+  if (!z) {
+    eval_seg(c, start, end, eof_cut, ids, nids);
+    return;
+  }
+  for (size_t s = start; s < end;) {
+    z = memchr(c->data + s, 0, end - s);
+    size_t e = z ? (size_t)(z - c->data) : end;
+    if (e > s) eval_seg(c, s, e, z ? 1 : eof_cut, ids, nids);
+    if (!z) break;
+    for (s = e; s < end && !c->data[s]; s++) {
+    }
+  }
+}
+
+/* Whether the record ending at d[e] (zeros, or the file's end, follow it)
+ * lacks fields of the header in force there; the #Fields: lines of the
+ * block before it are read on the way (c->dpos, c->dhdr). */
+static int seg_short(exctx *c, const char *d, size_t n, size_t e, int *dtext, int *ncols, size_t *sp) {
+  const char *nl = e ? memrchr(d, '\n', e) : NULL;
+  size_t s = nl ? (size_t)(nl - d) + 1 : 0;
+  const char *z = e > s ? memrchr(d + s, 0, e - s) : NULL;
+  if (z) s = (size_t)(z - d) + 1;
+  *sp = s;
+  if (s >= e || s < c->cont_end || c->base + e <= c->skip_end) return 0;
+  size_t at, len;
+  if (s > c->dpos && last_fields_line(d, n, c->dpos, s, c->cont_end == 0, &at, &len)) {
+    exh__exlog_header_parse(&c->dhdr, d + at, len, 1, c->dhdr.fmt);
+    *dtext = 0;
+  }
+  if (s > c->dpos) c->dpos = s;
+  size_t l = e - s;
+  if (d[s + l - 1] == '\r') l--;
+  return l && record_short(c, &c->dhdr, *dtext, d + s, l, ncols);
+}
+
+/* The damage pass over a block, before its lines are evaluated: runs of
+ * zeros (a run may go on from the block before), the records they cut
+ * short, and the file's last record cut short by its end. */
+static void note_damage(exctx *c, const char *d, size_t n) {
+  int dtext = c->text_mode, nc = 0;
+  size_t s;
+  c->dhdr = c->hdr;
+  c->dpos = 0;
+  for (const char *z = memchr(d, 0, n); z;) {
+    size_t zs = (size_t)(z - d), ze = zs;
+    while (ze < n && !d[ze]) ze++;
+    uint64_t at = c->base + zs;
+    if (c->z_runs && c->z_end == at) {
+      if (c->z_runs == 1) c->z_first_len += ze - zs;
+    } else {
+      if (!c->z_runs) c->z_first = at, c->z_first_len = ze - zs;
+      c->z_runs++;
+    }
+    c->z_bytes += ze - zs;
+    c->z_end = c->base + ze;
+    if (seg_short(c, d, n, zs, &dtext, &nc, &s)) c->cut_zero++;
+    z = ze < n ? memchr(d + ze, 0, n - ze) : NULL;
+  }
+  if (c->at_eof && n && d[n - 1] != '\n' && d[n - 1] != 0 && seg_short(c, d, n, n, &dtext, &nc, &s)) {
+    c->cut_eof = c->base + s + 1;
+    c->cut_eof_cols = nc;
+    c->cut_eof_need = c->dhdr.n;
+  }
+}
+
 typedef struct winctx {
   exctx *c;
 } winctx;
@@ -519,9 +640,12 @@ static void last_from_tail(exctx *c, exh_source *src, uint64_t size) {
   size_t want = (size_t)(size - from);
   char *buf = exh__xmalloc(want);
   long got = src->pread(src, buf, want, from);
-  size_t skip = from == c->data_start ? 0 : 1, ls, le;
-  if (got > (long)skip && last_data_line(buf, (size_t)got, skip, &ls, &le) && (ls > skip || !skip || buf[0] == '\n'))
-    c->ev->last_ms = record_time(c, buf + ls, le - ls);
+  /* the lines that start in the tail: from its start when it is the
+   * data's, else after the first line end */
+  const char *nl = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
+  size_t vs = from == c->data_start ? 0 : nl ? (size_t)(nl - buf) + 1 : (size_t)(got > 0 ? got : 0);
+  int64_t t;
+  if (got > 0 && vs < (size_t)got && last_record_time(c, buf, (size_t)got, vs, &t)) c->ev->last_ms = t;
   free(buf);
 }
 
@@ -848,6 +972,8 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
       /* a block that ends without a line end before the source's end is a
        * piece of a line longer than max_line (it holds no line end at all) */
       int cut = p[n - 1] != '\n' && !r.eof;
+      c->at_eof = r.eof && !reached;
+      note_damage(c, p, n);
       if (c->plan->nrules > 0 && c->cont_end < n) {
         if (scan_block(c) < 0) {
           exh__evidence_error(ev, "prefilter engine failed");
@@ -882,6 +1008,20 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
     if (long_lines)
       exh__evidence_error(ev, "%llu line%s longer than %zu bytes: only the first %zu bytes of each were read",
                          (unsigned long long)long_lines, long_lines == 1 ? "" : "s", r.max_line, r.max_line);
+    if (c->z_runs == 1)
+      exh__evidence_error(ev, "%llu bytes of zeros at byte %llu (a zero-filled region: read as a gap between lines)",
+                         (unsigned long long)c->z_bytes, (unsigned long long)c->z_first);
+    else if (c->z_runs)
+      exh__evidence_error(ev, "%llu zero-filled regions, %llu bytes of zeros, the first of %llu bytes at byte %llu "
+                             "(read as gaps between lines)",
+                         (unsigned long long)c->z_runs, (unsigned long long)c->z_bytes,
+                         (unsigned long long)c->z_first_len, (unsigned long long)c->z_first);
+    if (c->cut_zero)
+      exh__evidence_error(ev, "%llu record%s cut short by zeros (fewer fields than the header): not evaluated",
+                         (unsigned long long)c->cut_zero, c->cut_zero == 1 ? "" : "s");
+    if (c->cut_eof)
+      exh__evidence_error(ev, "the last record (byte %llu) is cut short: %d of %d fields and no line end: not evaluated",
+                         (unsigned long long)(c->cut_eof - 1), c->cut_eof_cols, c->cut_eof_need);
     exh__lines_free(&r);
     /* a file that is shorter than when it was listed or opened was
      * truncated or rotated under us: say so (growing is normal) */
