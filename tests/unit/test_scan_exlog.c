@@ -482,6 +482,109 @@ static void test_replaced_after_walk(void **st) {
   free_walk(&w);
 }
 
+/* Damaged logs (review items 13-15): a run of zeros (a log copied while
+ * IIS wrote it, a crashed server's preallocated tail) is a gap between
+ * lines: the record after it keeps its time, the window ends at the last
+ * record, and the file says where the zeros are; a record cut short (by
+ * zeros, or by the end of the file without a line end) that lacks fields
+ * is not evaluated (its status is unknown, not a refusal) and is
+ * reported. Whatever the block size. */
+#define DMG_HEAD "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Date: 2021-09-28 00:00:00\r\n" IIS_F1
+#define DMG_OK1 "2021-09-28 01:00:00 10.1.1.5 GET /owa/ - 443 CONTOSO\\alice 10.1.20.33 Mozilla/5.0 - 200 0 0 10\r\n"
+#define DMG_ATK "2021-09-28 05:10:14 10.1.1.5 POST /autodiscover/autodiscover.json @evil.com/powershell/?X-Rps-CAT=VgEAVAdXaW5kb3dzQwBBCAAAAA&Email=autodiscover/autodiscover.json%3F@evil.com 443 - 185.220.101.45 python-requests/2.26.0 - 200 0 0 569"
+#define DMG_OK2 "2021-09-28 06:00:00 10.1.1.5 GET /owa/ - 443 CONTOSO\\bob 10.1.20.34 Mozilla/5.0 - 200 0 0 10\r\n"
+
+static char *dmg(const char *a, size_t zeros_a, const char *b, size_t zeros_b, const char *c, size_t *n) {
+  exh_buf o = {0};
+  exh__buf_adds(&o, a);
+  for (size_t i = 0; i < zeros_a; i++) exh_buf_addc(&o, 0);
+  exh__buf_adds(&o, b);
+  for (size_t i = 0; i < zeros_b; i++) exh_buf_addc(&o, 0);
+  exh__buf_adds(&o, c);
+  *n = o.n;
+  return o.p;
+}
+
+static void test_damaged(void **st) {
+  (void)st;
+  size_t n;
+  /* zeros before the attack: its time is read (2021-09-28T05:10:14Z) */
+  char *t = dmg(DMG_HEAD DMG_OK1, 4096, DMG_ATK "\r\n", 0, DMG_OK2, &n);
+  char *r = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "t=1632805814000"));
+  assert_non_null(strstr(r, "last=1632808800000")); /* 06:00:00 */
+  assert_non_null(strstr(r, "4096 bytes of zeros at byte 357 (a zero-filled region"));
+  free(r);
+  free(t);
+  /* zeros longer than the longest line read whole, ending at a block's end */
+  t = dmg(DMG_HEAD DMG_OK1, 8192, DMG_ATK "\r\n", 0, DMG_OK2, &n);
+  r = scan_text(EXH_KIND_IIS, t, n, 0, 4096, 4096);
+  assert_non_null(strstr(r, "t=1632805814000"));
+  assert_non_null(strstr(r, "error=8192 bytes of zeros at byte 357 (a zero-filled region: read as a gap between lines) findings=1"));
+  free(r);
+  free(t);
+  t = dmg(DMG_HEAD DMG_OK1, 3000, DMG_ATK "\r\n", 0, DMG_OK2, &n);
+  check_blocks(EXH_KIND_IIS, t, n, 120);
+  free(t);
+  /* a zero-filled tail: the window ends at the last record, not unknown */
+  t = dmg(DMG_HEAD DMG_OK1 DMG_ATK "\r\n" DMG_OK2, 5000, "", 0, "", &n);
+  r = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "first=1632790800000 last=1632808800000"));
+  assert_non_null(strstr(r, "5000 bytes of zeros at byte 684 "));
+  assert_non_null(strstr(r, "findings=1\n"));
+  free(r);
+  check_blocks(EXH_KIND_IIS, t, n, 120);
+  free(t);
+  /* the attack cut before its status by the end of the file: no finding
+   * (not "refused"), reported; the window ends at the last whole time */
+  t = dmg(DMG_HEAD DMG_OK1, 0, "2021-09-28 05:10:14 10.1.1.5 POST /autodiscover/autodiscover.json "
+                              "@evil.com/powershell/?X-Rps-CAT=VgEAVAdXaW5kb3dzQwBBCAAAAA&Email=autodiscover/",
+          0, "", &n);
+  r = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "findings=0\n"));
+  assert_non_null(strstr(r, "the last record (byte 357) is cut short: 6 of 15 fields and no line end: not evaluated"));
+  assert_non_null(strstr(r, "last=1632805814000")); /* its time is whole */
+  free(r);
+  check_blocks(EXH_KIND_IIS, t, n, 120);
+  free(t);
+  /* cut inside its time: the window ends at the record before */
+  t = dmg(DMG_HEAD DMG_OK1 DMG_ATK "\r\n" DMG_OK2, 0, "2021-09-28 07:1", 0, "", &n);
+  r = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "last=1632808800000"));
+  assert_non_null(strstr(r, "findings=1\n"));
+  assert_non_null(strstr(r, "is cut short: 2 of 15 fields"));
+  free(r);
+  check_blocks(EXH_KIND_IIS, t, n, 120);
+  free(t);
+  /* a record cut by zeros in its line (the writer stopped, then went on):
+   * not evaluated; the record after the zeros is */
+  t = dmg(DMG_HEAD DMG_OK1 "2021-09-28 05:10:13 10.1.1.5 POST /autodiscover/autodiscover.json @evil.com/powershell/", 300,
+          DMG_ATK "\r\n", 0, DMG_OK2, &n);
+  r = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "findings=1\n"));
+  assert_non_null(strstr(r, "t=1632805814000"));
+  assert_non_null(strstr(r, "1 record cut short by zeros (fewer fields than the header): not evaluated"));
+  free(r);
+  check_blocks(EXH_KIND_IIS, t, n, 120);
+  free(t);
+  /* a whole last record without a line end is read as before, silently */
+  t = dmg(DMG_HEAD DMG_OK1 DMG_ATK, 0, "", 0, "", &n);
+  r = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "error=- findings=1\n"));
+  free(r);
+  free(t);
+  /* HttpProxy (CSV): zeros between the header and the first record */
+  t = dmg(HP_HEAD, 64, "2021-03-01T07:00:05.891Z,142.4.110.3,ServerInfo~localhost/ecp/default.flt?,/owa/auth/x.js\r\n", 64,
+          "", &n);
+  r = scan_text(EXH_KIND_HTTPPROXY, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "first=1614582005891 last=1614582005891"));
+  assert_non_null(strstr(r, "2 zero-filled regions, 128 bytes of zeros, the first of 64 bytes at byte"));
+  assert_non_null(strstr(r, "findings=1\n"));
+  free(r);
+  check_blocks(EXH_KIND_HTTPPROXY, t, n, 120);
+  free(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_blocks_equal),
@@ -492,6 +595,7 @@ int main(void) {
       cmocka_unit_test(test_symlink_after_walk),
       cmocka_unit_test(test_replaced_after_walk),
       cmocka_unit_test(test_decoded_fields),
+      cmocka_unit_test(test_damaged),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -965,7 +965,7 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
       c->nl_pos = 0;
       c->cont_end = 0;
       c->fields_end = 0;
-      if (in_cut) { /* the rest of a line cut at the last block */
+      if (in_cut == 1) { /* the rest of a line cut at the last block (a cut ended by zeros ended the line) */
         const char *nl = memchr(p, '\n', n);
         c->cont_end = nl ? (size_t)(nl - p) + 1 : n;
       }
@@ -983,8 +983,9 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
       }
       note_last_before(c, n);
       c->nl_count += exh__count_newlines(p + c->nl_pos, n - c->nl_pos);
-      if (cut && !in_cut) long_lines++;
-      in_cut = cut;
+      int zero_end = p[n - 1] == 0; /* zeros end a line: what follows them is the next record */
+      if (cut && !in_cut && !zero_end) long_lines++;
+      in_cut = cut ? (zero_end ? 2 : 1) : 0;
       done_bytes = off + n;
       if (out_of_time(c)) {
         exh__evidence_error(ev, "stopped after %.0f s (time limit per file) at byte %llu; findings before it are kept",
