@@ -585,6 +585,67 @@ static void test_damaged(void **st) {
   free(t);
 }
 
+/* UTF-8 text as UTF-16 (be: big-endian; bom: with its byte order mark). */
+static char *to_utf16(const char *t, size_t n, int be, int bom, size_t *out) {
+  exh_buf o = {0};
+  if (bom) exh_buf_add(&o, be ? "\xFE\xFF" : "\xFF\xFE", 2);
+  for (size_t i = 0; i < n;) {
+    unsigned char c = (unsigned char)t[i];
+    uint32_t cp = c;
+    size_t k = 1;
+    if (c >= 0xF0) cp = (uint32_t)(c & 7) << 18 | (uint32_t)(t[i + 1] & 63) << 12 | (uint32_t)(t[i + 2] & 63) << 6 | (t[i + 3] & 63), k = 4;
+    else if (c >= 0xE0) cp = (uint32_t)(c & 15) << 12 | (uint32_t)(t[i + 1] & 63) << 6 | (t[i + 2] & 63), k = 3;
+    else if (c >= 0xC0) cp = (uint32_t)(c & 31) << 6 | (t[i + 1] & 63), k = 2;
+    i += k;
+    unsigned u[2] = {cp, 0};
+    int m = 1;
+    if (cp >= 0x10000) u[0] = 0xD800 + ((cp - 0x10000) >> 10), u[1] = 0xDC00 + ((cp - 0x10000) & 0x3FF), m = 2;
+    for (int j = 0; j < m; j++) {
+      char b[2] = {(char)(be ? u[j] >> 8 : u[j] & 0xFF), (char)(be ? u[j] & 0xFF : u[j] >> 8)};
+      exh_buf_add(&o, b, 2);
+    }
+  }
+  *out = o.n;
+  return o.p;
+}
+
+/* A UTF-16 log (review item 16: PowerShell 5's Out-File writes UTF-16LE
+ * with a mark) reads as its UTF-8 text does: the same findings, times,
+ * lines and window (offsets count the UTF-8 text), little- or big-endian,
+ * with or without a mark, read in blocks of any size (a character split
+ * across reads); the format recognises it by its head. */
+static void test_utf16(void **st) {
+  (void)st;
+  size_t n, un;
+  /* a user name with a non-ASCII letter and a character outside the BMP */
+  char *t = dmg(DMG_HEAD DMG_OK1, 0, DMG_ATK "\r\n", 0,
+                "2021-09-28 06:00:00 10.1.1.5 GET /owa/ - 443 CONTOSO\\j\xC3\xBCrgen\xF0\x9F\x98\x80 10.1.20.34 Mozilla/5.0 - 200 0 0 10\r\n",
+                &n);
+  char *ref = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(ref, "error=- findings=1\n"));
+  for (int v = 0; v < 4; v++) {
+    char *u = to_utf16(t, n, v & 1, v < 3, &un);
+    char *r = scan_text(EXH_KIND_IIS, u, un, 0, 1 << 20, 1 << 20);
+    assert_string_equal(ref, r);
+    free(r);
+    assert_int_equal(exh__format_logs.by_head((const unsigned char *)u, un < 600 ? un : 600), EXH_KIND_IIS);
+    if (v == 0) check_blocks(EXH_KIND_IIS, u, un, 60);
+    free(u);
+  }
+  free(ref);
+  /* an odd byte at the end and a lone surrogate are said */
+  char *u = to_utf16(t, n, 0, 1, &un);
+  u = realloc(u, un + 3);
+  memcpy(u + un, "\x00\xD8\x41", 3); /* U+D800 alone, then half a unit */
+  char *r = scan_text(EXH_KIND_IIS, u, un + 3, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "UTF-16 text ends with half a character"));
+  assert_non_null(strstr(r, "1 unpaired UTF-16 surrogate read as U+FFFD"));
+  assert_non_null(strstr(r, "findings=1\n"));
+  free(r);
+  free(u);
+  free(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_blocks_equal),
@@ -596,6 +657,7 @@ int main(void) {
       cmocka_unit_test(test_replaced_after_walk),
       cmocka_unit_test(test_decoded_fields),
       cmocka_unit_test(test_damaged),
+      cmocka_unit_test(test_utf16),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -813,9 +813,87 @@ typedef struct part_req {
   int board; /* note and read the board */
 } part_req;
 
-/* The whole file (pq NULL) or a part of it. */
+/* A UTF-16 source read as UTF-8 block by block (memory stays bounded):
+ * the head already read (past its byte order mark) first, then the rest of
+ * `in`. Offsets in findings count the UTF-8 text. */
+#define U16_IN (64u << 10)
+typedef struct u16_source {
+  exh_source s;
+  exh_source *in;
+  const unsigned char *head;
+  size_t nhead, hpos;
+  int be, eof, odd;
+  uint64_t bad, raw;        /* unpaired surrogates; bytes read from `in` past the head */
+  unsigned char in_buf[U16_IN];
+  size_t nin;
+  char out[U16_IN / 2 * 3];
+  size_t nout, opos;
+} u16_source;
+
+static long u16_read(exh_source *s, void *buf, size_t n) {
+  u16_source *u = (u16_source *)s;
+  while (u->opos == u->nout) {
+    if (u->eof && !u->nin) return 0;
+    if (!u->eof) {
+      size_t room = U16_IN - u->nin;
+      if (u->hpos < u->nhead) {
+        size_t k = u->nhead - u->hpos < room ? u->nhead - u->hpos : room;
+        memcpy(u->in_buf + u->nin, u->head + u->hpos, k);
+        u->hpos += k, u->nin += k;
+      } else {
+        long r = u->in->read(u->in, u->in_buf + u->nin, room);
+        if (r < 0) {
+          memcpy(s->why, u->in->why, sizeof s->why);
+          return -1;
+        }
+        if (r == 0) u->eof = 1;
+        u->nin += (size_t)r, u->raw += (uint64_t)r;
+      }
+    }
+    size_t used;
+    u->nout = exh__utf16_to_utf8(u->in_buf, u->nin, u->be, u->eof, u->out, &used, &u->bad);
+    u->opos = 0;
+    memmove(u->in_buf, u->in_buf + used, u->nin - used);
+    u->nin -= used;
+    if (u->eof && u->nin) u->odd = 1, u->nin = 0; /* half a code unit at the end */
+  }
+  size_t k = u->nout - u->opos < n ? u->nout - u->opos : n;
+  memcpy(buf, u->out + u->opos, k);
+  u->opos += k;
+  s->pos += k;
+  return (long)k;
+}
+
 static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line,
-                       const part_req *pq) {
+                       const part_req *pq, int decoded);
+
+/* A UTF-16 log: read whole as UTF-8 (a split file's first part reads it
+ * all, the others nothing). */
+static void scan_utf16(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line,
+                       const char *head, size_t hn, size_t bom, int be) {
+  u16_source *u = exh__xcalloc(1, sizeof *u);
+  u->s = (exh_source){u16_read, NULL, head_close, EXH_SIZE_UNKNOWN, 0, ""};
+  u->in = src;
+  u->head = (const unsigned char *)head + bom;
+  u->nhead = hn - bom;
+  u->be = be;
+  scan_range(wk, ev, &u->s, block, max_line, NULL, 1);
+  if (u->odd) exh__evidence_error(ev, "UTF-16 text ends with half a character (an odd byte count): cut short?");
+  if (u->bad)
+    exh__evidence_error(ev, "%llu unpaired UTF-16 surrogate%s read as U+FFFD", (unsigned long long)u->bad,
+                       u->bad == 1 ? "" : "s");
+  uint64_t got = hn + u->raw;
+  if ((ev->dev || ev->ino) && ev->size > got && !ev->error)
+    exh__evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, %llu read): truncated or "
+                           "rotated by the server? what was read is reported",
+                       (unsigned long long)ev->size, (unsigned long long)got);
+  free(u);
+}
+
+/* The whole file (pq NULL) or a part of it; decoded: src is the UTF-8 text
+ * of a UTF-16 file (its sizes are not the file's). */
+static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line,
+                       const part_req *pq, int decoded) {
   ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
   uint64_t size = src->size;
   if (size != EXH_SIZE_UNKNOWN && size > wk->lim->max_file_bytes) {
@@ -833,10 +911,18 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
     return;
   }
   if (hn == 0) { /* empty; or emptied since the walk listed it */
-    if ((ev->dev || ev->ino) && ev->size > 0)
+    if ((ev->dev || ev->ino) && ev->size > 0 && !decoded)
       exh__evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, 0 read): truncated or rotated "
                              "by the server?",
                          (unsigned long long)ev->size);
+    free(head);
+    return;
+  }
+  size_t bom;
+  int u16 = decoded ? 0 : exh__utf16_sniff((const unsigned char *)head, (size_t)hn, &bom);
+  if (u16) {
+    if (pq) pq->out->whole = 1;
+    if (!later) scan_utf16(wk, ev, src, block, max_line, head, (size_t)hn, bom, u16 == 2);
     free(head);
     return;
   }
@@ -1027,7 +1113,7 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
     /* a file that is shorter than when it was listed or opened was
      * truncated or rotated under us: say so (growing is normal) */
     uint64_t expect = size != EXH_SIZE_UNKNOWN ? size : 0;
-    if ((ev->dev || ev->ino) && ev->size > expect) expect = ev->size;
+    if ((ev->dev || ev->ino) && ev->size > expect && !decoded) expect = ev->size;
     if (!stopped && !reached && done_bytes < expect)
       exh__evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, %llu read): truncated or "
                          "rotated by the server? what was read is reported",
@@ -1051,7 +1137,7 @@ done:
 }
 
 void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line) {
-  scan_range(wk, ev, src, block, max_line, NULL);
+  scan_range(wk, ev, src, block, max_line, NULL, 0);
 }
 
 void exh__scan_exlog_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
@@ -1081,7 +1167,7 @@ static void part_read(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t 
   lp->from = from, lp->to = to;
   lp->hdr_in = lp->hdr_out = HDR_NONE;
   part_req pq = {from, to, forced, hdr_off, hdr_len, lp, use_board};
-  scan_range(wk, ev, src, block, max_line, &pq);
+  scan_range(wk, ev, src, block, max_line, &pq, 0);
 }
 
 void exh__scan_exlog_part_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to,
