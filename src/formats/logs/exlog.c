@@ -162,7 +162,8 @@ void exh__exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_l
         snprintf(pr->version, sizeof pr->version, "%.*s", (int)(v.n < 31 ? v.n : 31), v.p);
       } else if (exh__str_istarts(l, "#Fields:")) {
         exh__exlog_header_parse(&pr->hdr, l.p, l.n, 1, fmt);
-        pr->have_header = 1;
+        /* a #Fields: line naming no column is no header (unless one came before) */
+        pr->have_header |= pr->hdr.n > 1 || (pr->hdr.n == 1 && pr->hdr.names[0].n > 0);
       }
     } else if (lineno == 1 && line.n && fmt == EXH_FMT_CSV) {
       bare_candidate = 1;

@@ -68,6 +68,25 @@ typedef struct exctx {
   int cut_eof_cols, cut_eof_need;
   exh_exlog_header dhdr;   /* the header in force at the damage pass's position */
   size_t dpos;             /* #Fields: lines of the block read by the damage pass up to here */
+  /* Exchange CSV records holding a line break in a quoted value (RFC 4180
+   * allows it): their lines are gathered (ml, up to ML_MAX bytes) and the
+   * record evaluated whole, in file order; its lines are not evaluated
+   * one by one (the ranges of the block they cover: mlr) */
+  int ml_open;             /* a quoted value is open at the end of the lines gathered */
+  exh_buf ml;              /* the record's bytes so far */
+  uint64_t ml_off, ml_line; /* its offset and line */
+  struct ml_rec {
+    uint64_t off, line;
+    char *p;
+    size_t n;
+    size_t bs, be;         /* the lines of the block it covers: [bs, be] (be: its last '\n', or n when open) */
+    int open;              /* still open at the block's end: not a record yet */
+    int64_t t;             /* its time, once evaluated */
+  } *mlr;
+  size_t nmlr, capmlr, mlr_eval, mlr_skip; /* ranges; evaluated up to; the skip cursor */
+  uint64_t ml_dropped, ml_dropped_off; /* records not closed within ML_MAX bytes, the first's offset */
+  uint64_t ml_cut_eof;     /* the last record open at the end of the file (its offset + 1), or 0 */
+  uint64_t line_force;     /* the line of the record evaluated from ml, or 0 */
 } exctx;
 
 /* A part of a log split across workers (format.h scan_part): it reads the
@@ -88,6 +107,7 @@ typedef struct logs_part {
   uint32_t hdr_in_len, hdr_out_len; /* its length, without the line end */
   int has_last;              /* a data line set last_ms */
   int whole;                 /* the part from 0 read the whole file (nothing to split); the others nothing */
+  int ml_open;               /* it ends inside a CSV record's quoted value: the next part began inside it */
 } logs_part;
 
 /* The #Fields: lines the parts being read have met so far, per file: a
@@ -404,6 +424,7 @@ static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, 
 
 /* Lines come in order within a block; the count carries over blocks. */
 static uint64_t line_number(exctx *c, size_t start) {
+  if (c->line_force) return c->line_force;
   if (start > c->nl_pos) {
     c->nl_count += exh__count_newlines(c->data + c->nl_pos, start - c->nl_pos);
     c->nl_pos = start;
@@ -454,6 +475,8 @@ static int last_record_time(exctx *c, const char *d, size_t n, size_t from, int6
   return 0;
 }
 
+static struct ml_rec *ml_at(exctx *c, size_t at);
+
 /* The end of the log window: the time of the last data record of the
  * block before `upto`, read with the header in force there. Called before
  * each #Fields: line and at the end of each block, so a record is always
@@ -464,9 +487,22 @@ static void note_last_before(exctx *c, size_t upto) {
   if (from < c->cont_end) from = c->cont_end;
   if (from < c->fields_end) from = c->fields_end;
   int64_t t;
-  if (upto > from && last_record_time(c, c->data, upto, from, &t)) {
+  while (upto > from) {
+    size_t ls, le;
+    if (!last_data_line(c->data, upto, from, &ls, &le)) return;
+    const struct ml_rec *m = ml_at(c, ls);
+    if (m && m->open) { /* a record not whole here: the lines before it */
+      upto = m->bs;
+      continue;
+    }
+    t = m ? m->t : record_time(c, c->data + ls, le - ls);
+    if (!m && t == EXH_TIME_UNKNOWN && line_cut(c->data, upto, le)) { /* cut short: the record before it */
+      upto = ls;
+      continue;
+    }
     c->ev->last_ms = t;
     if (c->part) c->part->has_last = 1;
+    return;
   }
 }
 
@@ -543,9 +579,173 @@ static void eval_seg(exctx *c, size_t start, size_t end, int cut, const uint32_t
 static int last_fields_line(const char *d, size_t n, size_t lo, size_t hi, int first_starts, size_t *at,
                             size_t *len);
 
+/* ---- CSV records across line ends ---------------------------------------- */
+
+/* The most bytes a record with quoted line breaks may hold; past them its
+ * lines are reported not read (a quote that never closes must not take
+ * the rest of the file). */
+#define ML_MAX ((size_t)64 << 10)
+
+/* Whether a CSV line ends inside a quoted value, read as exh__csv_split
+ * does (a quote opens a value only at a field's start, "" inside is one
+ * quote, bytes after the closing quote up to the comma are ignored);
+ * inq: it starts inside one (the line before ended so). */
+static int csv_open_at_end(const char *p, size_t n, int inq) {
+  size_t i = 0;
+  for (;;) {
+    if (inq) {
+      for (;;) {
+        const char *q = i < n ? memchr(p + i, '"', n - i) : NULL;
+        if (!q) return 1;
+        i = (size_t)(q - p) + 1;
+        if (i < n && p[i] == '"') {
+          i++;
+          continue;
+        }
+        break;
+      }
+      inq = 0;
+      const char *cm = i < n ? memchr(p + i, ',', n - i) : NULL;
+      if (!cm) return 0;
+      i = (size_t)(cm - p) + 1;
+    }
+    if (i < n && p[i] == '"') {
+      inq = 1;
+      i++;
+      continue;
+    }
+    const char *cm = i < n ? memchr(p + i, ',', n - i) : NULL;
+    if (!cm) return 0;
+    i = (size_t)(cm - p) + 1;
+  }
+}
+
+static void eval_seg(exctx *c, size_t start, size_t end, int cut, const uint32_t *ids, size_t nids);
+
+/* The gathered record whose lines cover d[at] of the block, or NULL. */
+static struct ml_rec *ml_at(exctx *c, size_t at) {
+  size_t lo = 0, hi = c->nmlr;
+  while (lo < hi) { /* the first range ending at or after `at` */
+    size_t mid = lo + (hi - lo) / 2;
+    if (c->mlr[mid].be < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < c->nmlr && at >= c->mlr[lo].bs ? &c->mlr[lo] : NULL;
+}
+
+/* Evaluates the gathered records that start before `before` (a source
+ * offset), in order: each read from its own bytes, as one line. */
+static void ml_flush(exctx *c, uint64_t before) {
+  while (c->mlr_eval < c->nmlr && c->mlr[c->mlr_eval].off < before) {
+    struct ml_rec *m = &c->mlr[c->mlr_eval++];
+    if (m->open) continue; /* not a record (yet): nothing to evaluate */
+    const char *sd = c->data;
+    size_t sn = c->n, snl = c->nl_pos, sce = c->cont_end, sfe = c->fields_end;
+    uint64_t sb = c->base, snc = c->nl_count;
+    int seof = c->at_eof;
+    c->data = m->p, c->n = m->n, c->base = m->off, c->nl_pos = 0, c->cont_end = 0, c->fields_end = 0;
+    c->at_eof = 0;
+    c->line_force = m->line;
+    m->t = record_time(c, m->p, m->n);
+    if (c->plan->nrules > 0) eval_seg(c, 0, m->n, 0, NULL, 0);
+    c->line_force = 0;
+    c->data = sd, c->n = sn, c->base = sb, c->nl_pos = snl, c->nl_count = snc, c->cont_end = sce;
+    c->fields_end = sfe, c->at_eof = seof;
+  }
+}
+
+/* The block's gathered records (evaluated) are dropped (an open one's
+ * bytes stay in c->ml). */
+static void ml_block_end(exctx *c) {
+  for (size_t i = 0; i < c->nmlr; i++) free(c->mlr[i].p);
+  c->nmlr = c->mlr_eval = c->mlr_skip = 0;
+}
+
+static struct ml_rec *ml_range(exctx *c, size_t bs) {
+  EXH_VEC_RESERVE(c->mlr, c->capmlr, c->nmlr + 1);
+  struct ml_rec *m = &c->mlr[c->nmlr++];
+  memset(m, 0, sizeof *m);
+  m->bs = bs;
+  m->off = c->ml_off;
+  m->t = EXH_TIME_UNKNOWN;
+  return m;
+}
+
+/* The pass over a CSV block before its lines are evaluated: the records
+ * that hold a line break in a quoted value, gathered (a record may go on
+ * from the block before and on into the next). Only lines holding a quote
+ * are read, and the lines of an open record. */
+static void note_multiline(exctx *c, const char *d, size_t n) {
+  size_t pos = c->cont_end, cnt_pos = 0;
+  uint64_t cnt = c->nl_count; /* newlines before d[cnt_pos] */
+  if (c->ml_open && pos > 0) { /* a line cut at the last block: give the record up */
+    if (!c->ml_dropped++) c->ml_dropped_off = c->ml_off;
+    c->ml_open = 0;
+  }
+  if (c->ml_open) ml_range(c, 0)->open = 1;
+  while (pos < n) {
+    size_t ls = pos;
+    if (!c->ml_open) {
+      const char *q = memchr(d + pos, '"', n - pos);
+      if (!q) break;
+      const char *nl = memrchr(d + pos, '\n', (size_t)(q - d) - pos);
+      ls = nl ? (size_t)(nl - d) + 1 : pos;
+    }
+    const char *e = memchr(d + ls, '\n', n - ls);
+    size_t le = e ? (size_t)(e - d) : n;
+    pos = le + 1;
+    if (!c->ml_open) {
+      if (d[ls] == '#' || c->base + le <= c->skip_end || !csv_open_at_end(d + ls, le - ls, 0)) continue;
+      if (!e) break; /* the file's last line, cut inside a quote: the cut record (note_damage) */
+      cnt += exh__count_newlines(d + cnt_pos, ls - cnt_pos);
+      cnt_pos = ls;
+      c->ml_open = 1;
+      c->ml_off = c->base + ls; /* before ml_range: its offset */
+      c->ml_line = cnt + 1;
+      c->ml.n = 0;
+      exh_buf_add(&c->ml, d + ls, le + 1 - ls);
+      ml_range(c, ls)->open = 1;
+      continue;
+    }
+    struct ml_rec *m = &c->mlr[c->nmlr - 1];
+    if (!e) { /* the end of the block (or of the file) inside the record */
+      m->be = n;
+      if (c->at_eof) {
+        c->ml_cut_eof = c->ml_off + 1;
+        c->ml_open = 0;
+      }
+      break;
+    }
+    if (c->ml.n + (le + 1 - ls) > ML_MAX) { /* give it up: its lines are not read */
+      if (!c->ml_dropped++) c->ml_dropped_off = c->ml_off;
+      c->ml_open = 0;
+      m->be = le, m->open = 1; /* its lines skipped, nothing evaluated */
+      continue;
+    }
+    exh_buf_add(&c->ml, d + ls, le + 1 - ls);
+    m->be = le;
+    if (csv_open_at_end(d + ls, le - ls, 1)) continue;
+    c->ml_open = 0; /* closed: a record, evaluated in its place */
+    m->open = 0;
+    m->off = c->ml_off, m->line = c->ml_line;
+    size_t rn = c->ml.n;
+    while (rn && c->ml.p[rn - 1] == '\n') rn--;
+    m->p = exh__xstrndup(c->ml.p, rn);
+    m->n = rn;
+  }
+  /* the record open at the block's end covers the rest of the block */
+  if (c->ml_open && c->nmlr) c->mlr[c->nmlr - 1].be = n;
+}
+
+
 /* Evaluates rules on one data line. ids: rule indexes (or all rules of the
  * kind when ids == NULL). Runs of zeros in it are gaps between records. */
 static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, size_t nids) {
+  if (c->nmlr) {
+    ml_flush(c, c->base + start);
+    while (c->mlr_skip < c->nmlr && c->mlr[c->mlr_skip].be < start) c->mlr_skip++;
+    if (c->mlr_skip < c->nmlr && start >= c->mlr[c->mlr_skip].bs) return; /* a line of a record read whole */
+  }
   if (start < c->cont_end) return; /* the rest of a line cut at the last block */
   int eof_cut = end == c->n && c->at_eof; /* the file's last line, with no line end */
   const char *z = memchr(c->data + start, 0, end - start);
@@ -949,7 +1149,8 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
   exh__exlog_probe_top(head, probe_n, pr, w3c ? EXH_FMT_W3C : EXH_FMT_CSV);
   if (w3c) {
     if (!pr->have_header) {
-      exh__evidence_error(ev, "no #Fields: header: not read as a W3C log (columns are never guessed)");
+      exh__evidence_error(ev, "%sno #Fields: header: not read as a W3C log (columns are never guessed)",
+                         decoded ? "UTF-16 text (decoded): " : "");
       goto done;
     }
   } else if (!pr->have_header) {
@@ -960,7 +1161,8 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
       ev->skipped = 1; /* some other .log under Logging: not ours */
       goto done;
     } else {
-      exh__evidence_error(ev, "no #Fields: header: not read as an Exchange log (columns are never guessed)");
+      exh__evidence_error(ev, "%sno #Fields: header: not read as an Exchange log (columns are never guessed)",
+                         decoded ? "UTF-16 text (decoded): " : "");
       goto done;
     }
   } else if (ev->kind == EXH_KIND_EXLOG_OTHER && !pr->software_exchange) {
@@ -1060,14 +1262,18 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
       int cut = p[n - 1] != '\n' && !r.eof;
       c->at_eof = r.eof && !reached;
       note_damage(c, p, n);
+      if (c->hdr.fmt == EXH_FMT_CSV) note_multiline(c, p, n);
       if (c->plan->nrules > 0 && c->cont_end < n) {
         if (scan_block(c) < 0) {
           exh__evidence_error(ev, "prefilter engine failed");
           stopped = 1;
+          ml_block_end(c);
           break;
         }
       }
+      ml_flush(c, UINT64_MAX);
       note_last_before(c, n);
+      ml_block_end(c);
       c->nl_count += exh__count_newlines(p + c->nl_pos, n - c->nl_pos);
       int zero_end = p[n - 1] == 0; /* zeros end a line: what follows them is the next record */
       if (cut && !in_cut && !zero_end) long_lines++;
@@ -1109,6 +1315,16 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
     if (c->cut_eof)
       exh__evidence_error(ev, "the last record (byte %llu) is cut short: %d of %d fields and no line end: not evaluated",
                          (unsigned long long)(c->cut_eof - 1), c->cut_eof_cols, c->cut_eof_need);
+    if (c->ml_dropped)
+      exh__evidence_error(ev, "%llu record%s with a quoted value not closed within %zu bytes (the first at byte %llu): "
+                             "%s lines not read",
+                         (unsigned long long)c->ml_dropped, c->ml_dropped == 1 ? "" : "s", ML_MAX,
+                         (unsigned long long)c->ml_dropped_off, c->ml_dropped == 1 ? "its" : "their");
+    if (c->ml_open && !stopped && !reached && !c->part) c->ml_cut_eof = c->ml_off + 1;
+    if (c->ml_cut_eof)
+      exh__evidence_error(ev, "the last record (byte %llu) is cut short inside a quoted value: not evaluated",
+                         (unsigned long long)(c->ml_cut_eof - 1));
+    if (c->part) c->part->ml_open = c->ml_open;
     exh__lines_free(&r);
     /* a file that is shorter than when it was listed or opened was
      * truncated or rotated under us: say so (growing is normal) */
@@ -1128,6 +1344,9 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
     if (ev->first_ms == EXH_TIME_UNKNOWN) ev->first_ms = ev->last_ms;
   }
 done:
+  ml_block_end(c);
+  free(c->mlr);
+  exh__buf_free(&c->ml);
   for (int i = 0; i < 4; i++) exh__buf_free(&c->dec[i]);
   exh__buf_free(&c->unq);
   free(fields);
@@ -1223,10 +1442,12 @@ int exh__scan_exlog_merge_sized(exh_worker *wk, exh_evidence *ev, exh_evidence *
     /* where the time went (EXHUNT_TIMING=1, as scan/scan.c) */
     if (again && getenv("EXHUNT_TIMING") && getenv("EXHUNT_TIMING")[0] == '1')
       fprintf(stderr, "exhunt: timing: a split log: %zu of %zu parts read again with the header in force\n", again, n);
-    /* the parts hold every line once, in order */
+    /* the parts hold every line once, in order; a record across a part's
+     * end (a quoted line break) was read as two: the whole file again */
     size_t nf = 0;
     for (size_t k = 0; k < n; k++) {
       const logs_part *lp = parts[k].part_state;
+      if (lp->ml_open) return 0;
       if (k ? lp->start != ((const logs_part *)parts[k - 1].part_state)->end : lp->start != 0) return 0;
       nf += parts[k].nfindings;
     }
