@@ -432,10 +432,12 @@ static uint64_t line_number(exctx *c, size_t start) {
   return c->nl_count + 1;
 }
 
+static struct ml_rec *ml_at(exctx *c, size_t at);
+
 /* The last data line of d[from, n): for the end of the log window. Each
  * step goes back one line, so a call costs at most the bytes it is given.
  * A run of zeros is a gap between lines (a zero-filled tail is no line). */
-static int last_data_line(const char *d, size_t n, size_t from, size_t *ls, size_t *le) {
+static int last_data_line(exctx *c, const char *d, size_t n, size_t from, size_t *ls, size_t *le) {
   size_t end = n;
   while (end > from) {
     while (end > from && (d[end - 1] == '\n' || d[end - 1] == '\r' || d[end - 1] == 0)) end--;
@@ -444,7 +446,7 @@ static int last_data_line(const char *d, size_t n, size_t from, size_t *ls, size
     size_t s = nl ? (size_t)(nl - d) + 1 : from;
     const char *z = memrchr(d + s, 0, end - s);
     if (z) s = (size_t)(z - d) + 1;
-    if (d[s] != '#') {
+    if (d[s] != '#' || (c && ml_at(c, s))) { /* (a line of a CSV record read whole is data) */
       *ls = s;
       *le = end;
       return 1;
@@ -467,15 +469,13 @@ static int line_cut(const char *d, size_t n, size_t le) {
  * line). 0 when none. */
 static int last_record_time(exctx *c, const char *d, size_t n, size_t from, int64_t *t) {
   size_t ls, le, upto = n;
-  while (upto > from && last_data_line(d, upto, from, &ls, &le)) {
+  while (upto > from && last_data_line(NULL, d, upto, from, &ls, &le)) {
     *t = record_time(c, d + ls, le - ls);
     if (*t != EXH_TIME_UNKNOWN || !line_cut(d, upto, le)) return 1;
     upto = ls;
   }
   return 0;
 }
-
-static struct ml_rec *ml_at(exctx *c, size_t at);
 
 /* The end of the log window: the time of the last data record of the
  * block before `upto`, read with the header in force there. Called before
@@ -489,7 +489,7 @@ static void note_last_before(exctx *c, size_t upto) {
   int64_t t;
   while (upto > from) {
     size_t ls, le;
-    if (!last_data_line(c->data, upto, from, &ls, &le)) return;
+    if (!last_data_line(c, c->data, upto, from, &ls, &le)) return;
     const struct ml_rec *m = ml_at(c, ls);
     if (m && m->open) { /* a record not whole here: the lines before it */
       upto = m->bs;
@@ -576,7 +576,7 @@ static void eval_seg(exctx *c, size_t start, size_t end, int cut, const uint32_t
   }
 }
 
-static int last_fields_line(const char *d, size_t n, size_t lo, size_t hi, int first_starts, size_t *at,
+static int last_fields_line(exctx *c, const char *d, size_t n, size_t lo, size_t hi, int first_starts, size_t *at,
                             size_t *len);
 
 /* ---- CSV records across line ends ---------------------------------------- */
@@ -609,14 +609,13 @@ static int csv_open_at_end(const char *p, size_t n, int inq) {
       if (!cm) return 0;
       i = (size_t)(cm - p) + 1;
     }
-    if (i < n && p[i] == '"') {
-      inq = 1;
-      i++;
-      continue;
-    }
-    const char *cm = i < n ? memchr(p + i, ',', n - i) : NULL;
-    if (!cm) return 0;
-    i = (size_t)(cm - p) + 1;
+    /* the next quote outside a quoted value opens one when it starts a
+     * field (the line's start or after a comma: every comma out here
+     * separates fields), else it is a byte of an unquoted value */
+    const char *q = i < n ? memchr(p + i, '"', n - i) : NULL;
+    if (!q) return 0;
+    i = (size_t)(q - p) + 1;
+    inq = q == p || q[-1] == ',';
   }
 }
 
@@ -774,11 +773,13 @@ static int seg_short(exctx *c, const char *d, size_t n, size_t e, int *dtext, in
   *sp = s;
   if (s >= e || s < c->cont_end || c->base + e <= c->skip_end) return 0;
   size_t at, len;
-  if (s > c->dpos && last_fields_line(d, n, c->dpos, s, c->cont_end == 0, &at, &len)) {
+  if (c->dpos < c->cont_end) c->dpos = c->cont_end;
+  if (s > c->dpos && last_fields_line(c, d, n, c->dpos, s, c->cont_end == 0, &at, &len)) {
     exh__exlog_header_parse(&c->dhdr, d + at, len, 1, c->dhdr.fmt);
     *dtext = 0;
   }
   if (s > c->dpos) c->dpos = s;
+  if (ml_at(c, s)) return 0; /* a line of a CSV record read whole */
   size_t l = e - s;
   if (d[s + l - 1] == '\r') l--;
   return l && record_short(c, &c->dhdr, *dtext, d + s, l, ncols);
@@ -935,15 +936,20 @@ int exh__logs_line_start(exh_source *src, uint64_t from, uint64_t *start) {
  * start) whose '#' lies in d[lo, hi), its line ending inside d[0, n): d[0]
  * starts a line when first_starts, else it is the byte before the first
  * one that may. Its offset in d and length without the line end. */
-static int last_fields_line(const char *d, size_t n, size_t lo, size_t hi, int first_starts, size_t *at,
+static int last_fields_line(exctx *c, const char *d, size_t n, size_t lo, size_t hi, int first_starts, size_t *at,
                             size_t *len) {
   int found = 0;
   for (const char *h = lo < hi ? memchr(d + lo, '#', hi - lo) : NULL; h;
        h = (size_t)(h - d) + 1 < hi ? memchr(h + 1, '#', hi - (size_t)(h - d) - 1) : NULL) {
     size_t i = (size_t)(h - d);
-    if (i ? d[i - 1] != '\n' : !first_starts) continue;
+    /* as eval_line reads lines: zeros end one and start the next; the
+     * lines of a CSV record read whole (c: the block's) are not lines */
+    if (i ? d[i - 1] != '\n' && d[i - 1] != 0 : !first_starts) continue;
+    if (c && ml_at(c, i)) continue;
     const char *e = memchr(h, '\n', n - i);
     size_t l = (e ? (size_t)(e - d) : n) - i;
+    const char *z = memchr(h, 0, l);
+    if (z) l = (size_t)(z - h);
     if (l && d[i + l - 1] == '\r') l--;
     if (l >= 8 && exh__strnieq(h, "#Fields:", 8)) *at = i, *len = l, found = 1;
   }
@@ -972,12 +978,12 @@ static int fields_before(exh_source *src, uint64_t start, const char *head, size
       free(w);
       return -1;
     }
-    if (last_fields_line(w, (size_t)got, ws ? 1 : 0, (size_t)got, ws == 0, &at, &l)) *off = rs + at, *len = (uint32_t)l;
+    if (last_fields_line(NULL, w, (size_t)got, ws ? 1 : 0, (size_t)got, ws == 0, &at, &l)) *off = rs + at, *len = (uint32_t)l;
     free(w);
     if (*off != HDR_NONE || ws == 0) return 0;
   }
   size_t hi = ws < nhead ? (size_t)ws : nhead;
-  if (last_fields_line(head, nhead, 0, hi, 1, &at, &l)) *off = at, *len = (uint32_t)l;
+  if (last_fields_line(NULL, head, nhead, 0, hi, 1, &at, &l)) *off = at, *len = (uint32_t)l;
   uint64_t bo = HDR_NONE;
   uint32_t bl = 0;
   if (b >= 0 && board_guess(b, ws, &bo, &bl) && (*off == HDR_NONE || bo > *off)) *off = bo, *len = bl;
@@ -1261,8 +1267,8 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
        * piece of a line longer than max_line (it holds no line end at all) */
       int cut = p[n - 1] != '\n' && !r.eof;
       c->at_eof = r.eof && !reached;
-      note_damage(c, p, n);
       if (c->hdr.fmt == EXH_FMT_CSV) note_multiline(c, p, n);
+      note_damage(c, p, n);
       if (c->plan->nrules > 0 && c->cont_end < n) {
         if (scan_block(c) < 0) {
           exh__evidence_error(ev, "prefilter engine failed");
