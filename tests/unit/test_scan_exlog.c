@@ -662,14 +662,21 @@ static void test_multiline(void **st) {
   (void)st;
   const char *t = ML_HEAD ML_PROBE("2021-03-01T07:00:01.000Z", "a", "10.0.0.1")
       ML_PROBE("2021-03-01T07:00:02.000Z", "\"Mozilla \"\"x\"\"\r\nb,\r\nc\"", "142.4.110.3")
-      ML_PROBE("2021-03-01T07:00:03.000Z", "\"q\"", "10.0.0.3");
+      ML_PROBE("2021-03-01T07:00:03.000Z", "\"q\"", "10.0.0.3")
+      /* a quote inside an unquoted value opens nothing; the next line
+       * starts with a quoted value holding a line break */
+      ML_PROBE("2021-03-01T07:00:04.000Z", "Mo\"zilla", "10.0.0.4")
+      "\"2021-03-01T07:00:05.000Z\",\"a\r\nb\",142.4.110.5,ServerInfo~localhost/ecp/default.flt?,/owa/auth/x.js\r\n";
   size_t n = strlen(t);
   char *r = scan_text(EXH_KIND_HTTPPROXY, t, n, 0, 1 << 20, 1 << 20);
-  assert_non_null(strstr(r, "findings=3\n"));
+  assert_non_null(strstr(r, "findings=5\n"));
+  assert_non_null(strstr(r, "line=12 off=")); /* 10.0.0.4, one line */
+  assert_non_null(strstr(r, "line=13 off=")); /* 142.4.110.5, two lines */
+  assert_non_null(strstr(r, "t=1614582005000 ip=142.4.110.5 "));
   assert_non_null(strstr(r, "error=-"));
   assert_non_null(strstr(r, "line=8 off=339 t=1614582002000 ip=142.4.110.3 "));
   assert_non_null(strstr(r, "line=11 off=")); /* the record after it: lines 8-10 were one record */
-  assert_non_null(strstr(r, "last=1614582003000"));
+  assert_non_null(strstr(r, "last=1614582005000"));
   free(r);
   check_blocks(EXH_KIND_HTTPPROXY, t, n, 200);
   /* the last record ends inside its quoted value: cut short, said */

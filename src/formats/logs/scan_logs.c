@@ -685,17 +685,20 @@ static void note_multiline(exctx *c, const char *d, size_t n) {
   while (pos < n) {
     size_t ls = pos;
     if (!c->ml_open) {
+      /* the line of the next quote, read from the byte before the quote
+       * (no quote before it on its line); its start only when it opens */
       const char *q = memchr(d + pos, '"', n - pos);
       if (!q) break;
-      const char *nl = memrchr(d + pos, '\n', (size_t)(q - d) - pos);
-      ls = nl ? (size_t)(nl - d) + 1 : pos;
-    }
-    const char *e = memchr(d + ls, '\n', n - ls);
-    size_t le = e ? (size_t)(e - d) : n;
-    pos = le + 1;
-    if (!c->ml_open) {
-      if (d[ls] == '#' || c->base + le <= c->skip_end || !csv_open_at_end(d + ls, le - ls, 0)) continue;
-      if (!e) break; /* the file's last line, cut inside a quote: the cut record (note_damage) */
+      size_t qi = (size_t)(q - d), from = qi > pos && d[qi - 1] != '\n' ? qi - 1 : qi;
+      const char *e = memchr(q, '\n', n - qi);
+      size_t le = e ? (size_t)(e - d) : n;
+      size_t prev = pos;
+      pos = le + 1;
+      if (!csv_open_at_end(d + from, le - from, 0)) continue;
+      const char *nl = qi > prev ? memrchr(d + prev, '\n', qi - prev) : NULL;
+      ls = nl ? (size_t)(nl - d) + 1 : prev;
+      if (d[ls] == '#' || c->base + le <= c->skip_end) continue;
+      if (le == n) break; /* the file's last line, cut inside a quote: the cut record (note_damage) */
       cnt += exh__count_newlines(d + cnt_pos, ls - cnt_pos);
       cnt_pos = ls;
       c->ml_open = 1;
@@ -706,6 +709,9 @@ static void note_multiline(exctx *c, const char *d, size_t n) {
       ml_range(c, ls)->open = 1;
       continue;
     }
+    const char *e = memchr(d + ls, '\n', n - ls);
+    size_t le = e ? (size_t)(e - d) : n;
+    pos = le + 1;
     struct ml_rec *m = &c->mlr[c->nmlr - 1];
     if (!e) { /* the end of the block (or of the file) inside the record */
       m->be = n;
