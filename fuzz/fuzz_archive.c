@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/source.h"
+#include "fuzz_common.h"
 #include "scan/scan.h"
 #include "formats/archive/archive.h"
 
@@ -24,33 +25,11 @@ static exh_scan_limits lim;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
-  exh_ruleset_new(&rs);
-  exh_ruleset_add_builtin(rs);
-  exh_ruleset_compile(rs);
-  exh__worker_init(&wk, rs);
-  exh__scan_limits_default(&lim);
+  fuzz_worker_init(&rs, &wk, &lim);
   lim.max_content_bytes = 1 << 16;
   lim.max_archive_bytes = 256u << 20;
-  wk.lim = &lim;
   return 0;
 }
-
-typedef struct seq_source {
-  exh_source s;
-  const char *p;
-  size_t n;
-} seq_source;
-
-static long seq_read(exh_source *s, void *buf, size_t n) {
-  seq_source *q = (seq_source *)s;
-  size_t left = q->n - (size_t)s->pos;
-  if (n > 1000) n = 1000;
-  if (n > left) n = left;
-  memcpy(buf, q->p + s->pos, n);
-  s->pos += n;
-  return (long)n;
-}
-static void seq_close(exh_source *s) { (void)s; }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
@@ -64,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ev.path = "fuzz.zip";
   ev.rel = "";
   ev.first_ms = ev.last_ms = EXH_TIME_UNKNOWN;
-  seq_source q = {{seq_read, NULL, seq_close, n, 0, ""}, copy, n};
+  fuzz_seq q;
+  fuzz_seq_init(&q, copy, n, 1000);
   exh_source *src = data[0] & 1 ? &q.s : exh__source_mem(copy, n);
   exh__scan_archive_source(&wk, &ev, src);
   if (!(data[0] & 1)) exh__source_close(src);
