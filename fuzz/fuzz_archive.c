@@ -3,15 +3,19 @@
  * exh__scan_archive_source: the read/seek/skip callbacks, member names
  * (locale, CP437), classification of members, members as streams into the
  * log scanner, the event readers and the content checks (YARA, hashes,
- * minidump header), encryption and container reports, the caps. The shipped
- * rules; a content limit of 64 KiB so the header-only path is reached. Byte
- * 0 chooses a source with positioned reads (seekable) or one read only in
- * order. */
+ * minidump header), encryption and container reports, the caps, archives
+ * inside archives (read from the member as it inflates, 7-Zip from memory,
+ * the depth limit, the caps shared by the chain). The shipped rules; a
+ * content limit of 64 KiB so the header-only path is reached, and an
+ * archive byte cap of 256 MiB so a (nested) bomb costs a fraction of a
+ * second. Byte 0 chooses a source with positioned reads (seekable) or one
+ * read only in order. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/source.h"
+#include "fuzz_common.h"
 #include "scan/scan.h"
 #include "formats/archive/archive.h"
 
@@ -21,32 +25,11 @@ static exh_scan_limits lim;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
-  exh_ruleset_new(&rs);
-  exh_ruleset_add_builtin(rs);
-  exh_ruleset_compile(rs);
-  exh__worker_init(&wk, rs);
-  exh__scan_limits_default(&lim);
+  fuzz_worker_init(&rs, &wk, &lim);
   lim.max_content_bytes = 1 << 16;
-  wk.lim = &lim;
+  lim.max_archive_bytes = 256u << 20;
   return 0;
 }
-
-typedef struct seq_source {
-  exh_source s;
-  const char *p;
-  size_t n;
-} seq_source;
-
-static long seq_read(exh_source *s, void *buf, size_t n) {
-  seq_source *q = (seq_source *)s;
-  size_t left = q->n - (size_t)s->pos;
-  if (n > 1000) n = 1000;
-  if (n > left) n = left;
-  memcpy(buf, q->p + s->pos, n);
-  s->pos += n;
-  return (long)n;
-}
-static void seq_close(exh_source *s) { (void)s; }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
@@ -60,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ev.path = "fuzz.zip";
   ev.rel = "";
   ev.first_ms = ev.last_ms = EXH_TIME_UNKNOWN;
-  seq_source q = {{seq_read, NULL, seq_close, n, 0, ""}, copy, n};
+  fuzz_seq q;
+  fuzz_seq_init(&q, copy, n, 1000);
   exh_source *src = data[0] & 1 ? &q.s : exh__source_mem(copy, n);
   exh__scan_archive_source(&wk, &ev, src);
   if (!(data[0] & 1)) exh__source_close(src);

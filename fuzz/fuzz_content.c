@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/source.h"
+#include "fuzz_common.h"
 #include "scan/scan.h"
 #include "formats/files/files.h"
 
@@ -18,31 +19,10 @@ static exh_scan_limits lim;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
-  exh_ruleset_new(&rs);
-  exh_ruleset_add_builtin(rs);
-  exh_ruleset_compile(rs);
-  exh__worker_init(&wk, rs);
-  exh__scan_limits_default(&lim);
-  wk.lim = &lim;
+  fuzz_worker_init(&rs, &wk, &lim);
   return 0;
 }
 
-typedef struct seq_source {
-  exh_source s;
-  const char *p;
-  size_t n;
-} seq_source;
-
-static long seq_read(exh_source *s, void *buf, size_t n) {
-  seq_source *q = (seq_source *)s;
-  size_t left = q->n - (size_t)s->pos;
-  if (n > 777) n = 777;
-  if (n > left) n = left;
-  memcpy(buf, q->p + s->pos, n);
-  s->pos += n;
-  return (long)n;
-}
-static void seq_close(exh_source *s) { (void)s; }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
@@ -59,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ev.rel = ev.path;
   strcpy(ev.sub, "web");
   ev.size = n;
-  seq_source q = {{seq_read, NULL, seq_close, n, 0, ""}, copy, n};
+  fuzz_seq q;
+  fuzz_seq_init(&q, copy, n, 1000);
   exh_source *src = (data[0] & 1) ? &q.s : exh__source_mem(copy, n);
   if (ev.kind != EXH_KIND_CONTENT) exh__detect_file(&wk, &ev);
   exh__detect_content_source(&wk, &ev, src);

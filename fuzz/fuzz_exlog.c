@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/source.h"
+#include "fuzz_common.h"
 #include "platform/platform.h"
 #include "scan/scan.h"
 #include "util/util.h"
@@ -27,35 +28,14 @@ static exh_scan_limits lim;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
-  exh_ruleset_new(&rs);
-  exh_ruleset_add_builtin(rs);
-  exh_ruleset_compile(rs);
-  exh__worker_init(&wk, rs);
-  exh__scan_limits_default(&lim);
+  fuzz_worker_init(&rs, &wk, &lim);
   /* a run-wide cap a single input can reach: the cap's path is fuzzed too
    * (both scans must stop at the same finding), and a count carried from
    * one scan to the next fails the corpus replay at once */
   lim.max_findings = 64;
-  wk.lim = &lim;
   return 0;
 }
 
-typedef struct dribble {
-  exh_source s;
-  const char *p;
-  size_t n, step;
-} dribble;
-
-static long dribble_read(exh_source *s, void *buf, size_t n) {
-  dribble *d = (dribble *)s;
-  size_t left = d->n - (size_t)s->pos;
-  if (n > d->step) n = d->step;
-  if (n > left) n = left;
-  memcpy(buf, d->p + s->pos, n);
-  s->pos += n;
-  return (long)n;
-}
-static void dribble_close(exh_source *s) { (void)s; }
 
 static char *scan(exh_kind kind, const char *sub, const char *p, size_t n, int seq, size_t block, size_t max_line,
                   int whole_map) {
@@ -74,7 +54,8 @@ static char *scan(exh_kind kind, const char *sub, const char *p, size_t n, int s
     exh_map map = {p, n, 0};
     exh__scan_exlog_map(&wk, &ev, &map);
   } else {
-    dribble d = {{dribble_read, NULL, dribble_close, n, 0, ""}, p, n, 1 + block % 5};
+    fuzz_seq d;
+    fuzz_seq_init(&d, p, n, 1 + block % 5);
     exh_source *src = seq ? &d.s : exh__source_mem(p, n);
     exh__scan_exlog_source_sized(&wk, &ev, src, block, max_line);
     if (!seq) exh__source_close(src);

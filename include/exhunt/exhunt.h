@@ -401,6 +401,10 @@ const char *exh_finding_cve(const exh_finding *f, size_t i);
  * loopback (NULL otherwise). */
 const char *exh_finding_source_ip(const exh_finding *f);
 const char *exh_finding_hop_ip(const exh_finding *f);
+/* What the hop (when exh_finding_hop_ip is set) or else the client is, when
+ * the scan knows it: "EXCH02, another scanned server", "an internal proxy",
+ * ... NULL otherwise (a hop then is the server itself). */
+const char *exh_finding_address_note(const exh_finding *f);
 const char *exh_finding_url(const exh_finding *f);
 const char *exh_finding_user_agent(const exh_finding *f);
 const char *exh_finding_user_name(const exh_finding *f);

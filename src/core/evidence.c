@@ -16,6 +16,9 @@ void exh__scan_limits_default(exh_scan_limits *l) {
   l->max_findings_per_file = EXH_DEFAULT_MAX_FINDINGS_PER_FILE;
   l->max_findings = EXH_DEFAULT_MAX_FINDINGS;
   l->max_content_bytes = EXH_DEFAULT_MAX_CONTENT_BYTES;
+  l->max_archive_bytes = EXH_ARCHIVE_TOTAL_MAX;
+  l->max_archive_members = EXH_ARCHIVE_MAX_MEMBERS;
+  l->all_files = 0;
   atomic_init(&l->findings, 0);
 }
 
@@ -194,6 +197,7 @@ void exh__finding_release(exh_finding *f) {
   free(f->server_ip);
   free(f->forwarded_for);
   free(f->hop_ip);
+  free(f->addr_note);
   free(f->file_sha256);
   free(f->file_sha1);
   free(f->file_md5);

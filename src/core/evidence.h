@@ -129,6 +129,8 @@ struct exh_source;
 typedef struct exh_dispatch {
   /* the kind of a member by its path inside, with sub filled; EXH_KIND_NONE if no format reads it by path */
   exh_kind (*by_path)(const char *rel, char *sub, size_t subn);
+  /* the kind of a member by its first bytes (a log's directives), or EXH_KIND_NONE */
+  exh_kind (*by_head)(const unsigned char *head, size_t n);
   /* reads a member of any kind from a source */
   void (*scan)(struct exh_worker *wk, exh_evidence *ev, struct exh_source *src);
 } exh_dispatch;
@@ -158,6 +160,9 @@ typedef struct exh_scan_limits {
   size_t max_findings_per_file;
   size_t max_findings;
   uint64_t max_content_bytes;
+  uint64_t max_archive_bytes;   /* EXH_ARCHIVE_TOTAL_MAX (tests and fuzz targets lower it) */
+  uint64_t max_archive_members; /* EXH_ARCHIVE_MAX_MEMBERS */
+  int all_files;                /* --all-files: every archive member gets the file checks too */
   _Atomic size_t findings; /* kept so far, whole scan */
 } exh_scan_limits;
 

@@ -26,6 +26,7 @@ static const struct {
     {EXH_KIND_LSASS_DUMP, NULL, "exhunt.file"},
     {EXH_KIND_STAGING_ARCHIVE, NULL, "exhunt.file"},
     {EXH_KIND_CONTENT, NULL, "exhunt.file"},
+    {EXH_KIND_IISCONFIG, NULL, "iis.config"},
 };
 
 const char *exh__kind_service(exh_kind k) {

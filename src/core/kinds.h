@@ -30,6 +30,7 @@ typedef enum exh_kind {
   EXH_KIND_LSASS_DUMP,      /* lsass*dmp under Windows/Temp or C:\root */
   EXH_KIND_STAGING_ARCHIVE, /* .7z/.zip/.rar under ProgramData */
   EXH_KIND_CONTENT,         /* any other file in a web or staging folder (or given, or --all-files) */
+  EXH_KIND_IISCONFIG,       /* applicationHost.config; web.config in a web folder (sub "web") (formats/iisconfig) */
   EXH_KIND_COUNT
 } exh_kind;
 

@@ -33,6 +33,14 @@
 #define EXH_DEFAULT_MAX_CONTENT_BYTES (64ull << 20)
 #endif
 
+/* Largest IIS configuration file whose modules are read (formats/iisconfig):
+ * a server's applicationHost.config is tens to a few hundred KB, Exchange's
+ * web.config files less; a larger one is read on its first bytes and
+ * reported, so memory stays bounded whatever the file. */
+#ifndef EXH_IISCONFIG_MAX
+#define EXH_IISCONFIG_MAX ((size_t)16 << 20)
+#endif
+
 /* Largest Bin/ExSetup.exe read for its version resource: the real file is
  * tens of KB (the resource is near its end). */
 #ifndef EXH_EXSETUP_MAX
@@ -262,6 +270,43 @@
  * memory. */
 #ifndef EXH_ARCHIVE_TOTAL_MAX
 #define EXH_ARCHIVE_TOTAL_MAX (16ull << 30)
+#endif
+
+/* Archives inside archives (a zip of several servers' collection zips, a
+ * tar.gz holding a zip): opened down to this many levels below the
+ * archive file (evidence.zip!EXCH01.zip!logs.zip!...); a deeper one is
+ * named as not opened. Real layouts nest two levels; a nested zip bomb
+ * (42.zip: five levels of 16) is cut here before its members multiply.
+ * The whole chain shares one count of EXH_ARCHIVE_TOTAL_MAX (the bytes
+ * inflated at every level count, so a bomb nested is bounded as a flat
+ * one is) and of EXH_ARCHIVE_MAX_MEMBERS, and each archive inside gets the
+ * time limit per file. */
+#ifndef EXH_ARCHIVE_MAX_DEPTH
+#define EXH_ARCHIVE_MAX_DEPTH 3
+#endif
+
+/* Members (headers) read from one archive and the archives inside it: a
+ * triage collection holds tens of thousands, a full copy of a drive a few
+ * million; past this the archive is given up (reported). */
+#ifndef EXH_ARCHIVE_MAX_MEMBERS
+#define EXH_ARCHIVE_MAX_MEMBERS 4000000u
+#endif
+
+/* A 7-Zip archive inside an archive: 7-Zip keeps its index at its end,
+ * which a member read in order reaches last, so one up to this size is
+ * read into memory and opened from there (one buffer per level: at most
+ * EXH_ARCHIVE_MAX_DEPTH of them per worker); a larger one is named as not
+ * opened. Other formats are read in order from the member as it inflates. */
+#ifndef EXH_ARCHIVE_NESTED_MEM
+#define EXH_ARCHIVE_NESTED_MEM (32u << 20)
+#endif
+
+/* First bytes read from a small member the path does not classify, to tell
+ * an archive by its signature (zip, 7-Zip, RAR, tar at 257, compressed
+ * tars): members of 1 MiB or more have EXH_SNIFF_BYTES read (memory dumps,
+ * disk images). */
+#ifndef EXH_ARCHIVE_SNIFF_SMALL
+#define EXH_ARCHIVE_SNIFF_SMALL 512u
 #endif
 
 /* ---- EVTX and JSON events ---------------------------------------------- */

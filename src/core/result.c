@@ -128,6 +128,7 @@ const char *exh_finding_cve(const exh_finding *f, size_t i) {
 }
 const char *exh_finding_source_ip(const exh_finding *f) { return f->source_ip; }
 const char *exh_finding_hop_ip(const exh_finding *f) { return f->hop_ip; }
+const char *exh_finding_address_note(const exh_finding *f) { return f->addr_note; }
 const char *exh_finding_url(const exh_finding *f) { return f->url; }
 const char *exh_finding_user_agent(const exh_finding *f) { return f->user_agent; }
 const char *exh_finding_user_name(const exh_finding *f) { return f->user_name; }
@@ -200,6 +201,7 @@ void exh_result_free(exh_result *r) {
   free(r->coverage);
   for (size_t i = 0; i < r->nown_addrs; i++) free(r->own_addrs[i]);
   free(r->own_addrs);
+  free(r->own_addr_servers);
   for (size_t i = 0; i < r->nerrors; i++) {
     free(r->errors[i].path);
     free(r->errors[i].reason);

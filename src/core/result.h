@@ -60,6 +60,10 @@ struct exh_finding {
   /* correlate/labels.c: the server's own address the log named as the
    * client (a back-end hop, loopback), moved out of source_ip, or NULL */
   char *hop_ip;
+  /* correlate/labels.c: what the hop (hop_ip set) or else the client
+   * (source_ip) is when the scan knows ("EXCH02, another scanned server",
+   * "an internal proxy"), or NULL (a hop: the server itself) */
+  char *addr_note;
   /* correlate/labels.c: the CVEs the evidence supports when they differ
    * from the rule's (a relabelled finding), else NULL; static strings */
   const char *const *cves;
@@ -189,8 +193,10 @@ struct exh_result {
   exh_coverage *coverage; /* by server, then class order */
   size_t ncoverage;
   /* the servers' own addresses the logs name (IIS s-ip of each log's first
-   * record), at most EXH_MAX_OWN_ADDRESSES: correlate/labels.c */
+   * record), once per server, at most EXH_MAX_OWN_ADDRESSES, and the
+   * server (index into servers) whose log named each: correlate/labels.c */
   char **own_addrs;
+  size_t *own_addr_servers;
   size_t nown_addrs;
   /* the rules in force (the verdict is read in their context) */
   size_t rules_sigma, rules_yara, indicators, baseline_rows;

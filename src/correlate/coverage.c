@@ -52,6 +52,7 @@ static const cls_def classes[] = {
     {"rps_http", "Remote PowerShell HTTP logs", 0}, /* OWASSRF's trace (CmdletInfra/Powershell-Proxy/Http) */
     {"iis", "IIS logs", 1},
     {"httperr", "HTTPERR logs", 1},
+    {"iis_config", "IIS configuration", 1}, /* applicationHost.config, web.config: IIS modules (formats/iisconfig) */
     {"windows_events", "Windows events", 0}, /* rows per channel; the expected channels below */
     {"web_files", "web folders", 1},
     {"staging_files", "staging folders", 1},
@@ -115,6 +116,7 @@ static const char *class_of_kind(exh_kind k) {
   case EXH_KIND_RPS_HTTP: return "rps_http";
   case EXH_KIND_IIS: return "iis";
   case EXH_KIND_HTTPERR: return "httperr";
+  case EXH_KIND_IISCONFIG: return "iis_config";
   case EXH_KIND_EVTX:
   case EXH_KIND_JSONEV: return "windows_events";
   case EXH_KIND_ARCHIVE: return "archive";
@@ -179,8 +181,17 @@ void exh__coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, cons
       c->bytes += n->bytes;
       c->records += n->records;
       c->errors += n->failed;
-      c->rules = kind_rules[n->kind];
+      c->rules = n->kind == EXH_KIND_ARCHIVE ? 1 : kind_rules[n->kind]; /* an archive inside, as the file's row */
       if (n->kind <= EXH_KIND_LOG_LAST) span(c, n->first_ms, n->last_ms);
+      if (n->kind == EXH_KIND_IISCONFIG && n->sub[0]) { /* a web.config is a file of its web folder too */
+        const char *ac = class_of_area(n->sub);
+        c = row(r, cap, n->server, ac, !strcmp(ac, "web_files") ? web_item(n->dir) : "");
+        c->present = 1;
+        c->files += n->files;
+        c->bytes += n->bytes;
+        c->errors += n->failed;
+        c->rules = kind_rules[EXH_KIND_CONTENT];
+      }
     }
     note_channels(r, cap, ev, kind_rules[EXH_KIND_EVTX], 0);
     exh_coverage *c = row(r, cap, ev->server, cls, "");
@@ -217,6 +228,15 @@ void exh__coverage_note(exh_result *r, size_t *cap, const exh_evidence *ev, cons
   c->errors += failed;
   c->rules = kind_rules[ev->kind];
   if (ev->kind <= EXH_KIND_LOG_LAST) span(c, ev->first_ms, ev->last_ms);
+  if (ev->kind == EXH_KIND_IISCONFIG && ev->sub[0]) { /* a web.config is a file of its web folder too */
+    const char *ac = class_of_area(ev->sub);
+    c = row(r, cap, ev->server, ac, !strcmp(ac, "web_files") ? web_item(ev->rel) : "");
+    c->present = 1;
+    c->files++;
+    c->bytes += ev->size;
+    c->errors += failed;
+    c->rules = kind_rules[EXH_KIND_CONTENT];
+  }
 }
 
 static int cmp_cov(const void *a, const void *b) {

@@ -4,12 +4,14 @@
  * log findings, for
  *   - the write: a CVE-2021-26858 (OAB generator) or CVE-2021-27065 (ECP,
  *     virtual-directory reset) finding whose record names the file; failing
- *     that, the last CVE-2021-27065 finding at most 30 minutes before the
+ *     that, the last CVE-2021-27065 finding, or successful ProxyShell,
+ *     ProxyNotShell or OWASSRF exploitation, at most 30 minutes before the
  *     file's modification time ("probably": the HttpProxy record of a reset
- *     does not name the target path, and mtimes can be forged);
- *   - the use: findings whose request path is the file's URL (the folder
- *     under wwwroot, FrontEnd/HttpProxy or ClientAccess is the site path),
- *     with their client addresses and first and last time.
+ *     or an export does not name the target path, and mtimes can be forged);
+ *   - the use: requests with findings whose path, percent-decoded, is the
+ *     file's URL (the folder under wwwroot, FrontEnd/HttpProxy or
+ *     ClientAccess is the site path), counted once per request, with their
+ *     client addresses and first and last time.
  *   - failing the first, any other finding whose record names the file by
  *     its folder and name (a ProxyShell mailbox export's -FilePath, a
  *     command line that echoes, copies or downloads it, a Sysmon file
@@ -46,12 +48,50 @@ static int has_cve(const exh_finding *f, const char *cve) {
   return 0;
 }
 
-/* Path part of a finding's URL, compared case-insensitively with u. */
+static int hexval(char c) {
+  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
+
+/* Path part of a finding's URL, compared case-insensitively with u after
+ * percent-decoding (%XX, and IIS's %uXXXX for ASCII): the decoded path is
+ * the one the server ran, whatever the spelling. */
 static int same_url(const exh_finding *f, const char *u) {
   if (!f->url) return 0;
-  const char *q = strchr(f->url, '?');
-  size_t n = q ? (size_t)(q - f->url) : strlen(f->url);
-  return n == strlen(u) && exh__strnieq(f->url, u, n);
+  const char *p = f->url;
+  for (;; u++) {
+    char c = *p;
+    if (c == '?' || c == 0) return *u == 0;
+    if (c == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+      c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+      p += 3;
+    } else if (c == '%' && (p[1] == 'u' || p[1] == 'U') && p[2] == '0' && p[3] == '0' && hexval(p[4]) >= 0 &&
+               hexval(p[5]) >= 0) {
+      c = (char)(hexval(p[4]) * 16 + hexval(p[5]));
+      p += 6;
+    } else {
+      p++;
+    }
+    if (!*u || lower(c) != lower(*u)) return 0;
+  }
+}
+
+/* Two findings of one record (several rules on one line) are one request. */
+static int same_record(const exh_finding *a, const exh_finding *b) {
+  return a->line == b->line && a->offset == b->offset && a->record_id == b->record_id && !strcmp(a->path, b->path);
+}
+
+/* The CVEs whose successful exploitation can write a file into a web
+ * folder without naming it in a log: ProxyLogon's ECP reset, ProxyShell's
+ * mailbox export, ProxyNotShell's and OWASSRF's PowerShell. */
+static const char *writer_cve(const exh_finding *g) {
+  static const char *const cves[] = {"CVE-2021-27065", "CVE-2021-34473", "CVE-2021-34523", "CVE-2021-31207",
+                                     "CVE-2022-41082", "CVE-2022-41080"};
+  for (size_t i = 0; i < exh_finding_ncves(g); i++)
+    for (size_t k = 0; k < sizeof cves / sizeof cves[0]; k++)
+      if (!strcmp(exh_finding_cve(g, i), cves[k])) return cves[k];
+  return NULL;
 }
 
 static int name_char(char c) {
@@ -84,6 +124,10 @@ static void where(exh_buf *b, const exh_finding *w) {
   else exh__buf_printf(b, "%s:%llu", w->path, (unsigned long long)w->line);
 }
 
+/* What a hop is (correlate/labels.c's note: another scanned server, a
+ * front end, an internal proxy), else the server itself. */
+static const char *hop_name(const exh_finding *w) { return w->addr_note ? w->addr_note : "the server itself"; }
+
 static void when(int64_t ms, char out[32]) {
   if (ms == EXH_TIME_UNKNOWN) snprintf(out, 32, "at an unknown time");
   else exh__format_iso8601(ms, out);
@@ -97,9 +141,9 @@ static void tell(exh_result *r, size_t fi, const exh_finding *named) {
   base = base ? base + 1 : f->path;
   size_t bn = strlen(base);
   const exh_finding *wr = NULL, *near = NULL;
-  const exh_finding *first = NULL, *last = NULL;
+  const exh_finding *first = NULL, *last = NULL, *prev_use = NULL;
   size_t uses = 0;
-  const char *ips[4], *hop = NULL;
+  const char *ips[4], *hop = NULL, *hop_by = NULL;
   size_t nips = 0;
   for (size_t i = 0; i < r->nfindings; i++) {
     const exh_finding *g = &r->findings[i];
@@ -107,18 +151,21 @@ static void tell(exh_result *r, size_t fi, const exh_finding *named) {
     int writer = has_cve(g, "CVE-2021-26858") || has_cve(g, "CVE-2021-27065");
     if (writer && g->evidence && exh__memimem(g->evidence, g->evidence_len, base, bn)) {
       if (!wr) wr = g;
-    } else if (has_cve(g, "CVE-2021-27065") && g->time_ms != EXH_TIME_UNKNOWN && f->file_mtime_ms != EXH_TIME_UNKNOWN &&
-               g->time_ms <= f->file_mtime_ms && f->file_mtime_ms - g->time_ms <= WRITE_WINDOW_MS) {
+    } else if (writer_cve(g) && (has_cve(g, "CVE-2021-27065") || g->level >= EXH_LEVEL_HIGH) &&
+               g->time_ms != EXH_TIME_UNKNOWN && f->file_mtime_ms != EXH_TIME_UNKNOWN && g->time_ms <= f->file_mtime_ms &&
+               f->file_mtime_ms - g->time_ms <= WRITE_WINDOW_MS) { /* a success (the reset's own record: any) */
       if (!near || g->time_ms > near->time_ms) near = g;
     }
     if (same_url(g, u)) {
+      if (prev_use && same_record(prev_use, g)) continue;
+      prev_use = g;
       uses++;
       if (!first || g->time_ms < first->time_ms) first = g;
       if (!last || g->time_ms > last->time_ms) last = g;
       int seen = 0;
       for (size_t k = 0; k < nips; k++) seen |= g->source_ip && !strcmp(ips[k], g->source_ip);
       if (!seen && g->source_ip && nips < 4) ips[nips++] = g->source_ip;
-      if (!g->source_ip && g->hop_ip) hop = g->hop_ip;
+      if (!g->source_ip && g->hop_ip) hop = g->hop_ip, hop_by = hop_name(g);
     }
   }
   if (!wr && !named && !near && !uses) return;
@@ -132,20 +179,25 @@ static void tell(exh_result *r, size_t fi, const exh_finding *named) {
     else if (wr) exh__buf_printf(&b, "named by a record of \"%s\" at %s", wr->rule->title, t);
     else exh__buf_printf(&b, "probably written %s", t);
     if (w->source_ip) exh__buf_printf(&b, " by %s", w->source_ip);
-    else if (w->hop_ip) exh__buf_printf(&b, " through the server itself (%s)", w->hop_ip);
+    else if (w->hop_ip) exh__buf_printf(&b, " through %s (%s)", hop_name(w), w->hop_ip);
     if (wr) {
       exh__buf_adds(&b, " (");
       where(&b, w);
       exh_buf_addc(&b, ')');
-    } else exh__buf_printf(&b, " (%s virtual-directory reset %llu s before the file's time, %s:%llu)",
-                        w->rule->ncves ? w->rule->cves[0] : w->rule->id,
-                        (unsigned long long)((f->file_mtime_ms - w->time_ms) / 1000), w->path, (unsigned long long)w->line);
+    } else {
+      const char *cve = writer_cve(w);
+      exh__buf_printf(&b, " (%s %s %llu s before the file's time, ", cve,
+                      !strcmp(cve, "CVE-2021-27065") ? "virtual-directory reset" : "request",
+                      (unsigned long long)((f->file_mtime_ms - w->time_ms) / 1000));
+      where(&b, w);
+      exh_buf_addc(&b, ')');
+    }
   }
   if (uses) {
     when(first->time_ms, t);
     exh__buf_printf(&b, "%srequested %zu time%s at %s from ", w ? "; " : "", uses, uses == 1 ? "" : "s", u);
     for (size_t k = 0; k < nips; k++) exh__buf_printf(&b, "%s%s", k ? ", " : "", ips[k]);
-    if (!nips && hop) exh__buf_printf(&b, "the server itself (%s: the log does not name the original client)", hop);
+    if (!nips && hop) exh__buf_printf(&b, "%s (%s: the log does not name the original client)", hop_by, hop);
     else if (!nips) exh__buf_adds(&b, "an unknown address");
     exh__buf_printf(&b, ", first %s", t);
     if (last != first) {
@@ -167,8 +219,9 @@ static void tell(exh_result *r, size_t fi, const exh_finding *named) {
  * IIS (and HttpProxy) write a request's line when it ends: the request that
  * ran it is logged at most PROC_WINDOW_MS after the process's start, and
  * not before it (IIS's seconds are truncated: up to 1 s before). The
- * nearest such request of the same server with a finding is told as
- * "probably" (two requests at once on one server cannot be told apart). */
+ * nearest such request of the same server with a finding that could have
+ * run a page (tell_process) is told as "probably" (two requests at once on
+ * one server cannot be told apart). */
 #define PROC_WINDOW_MS (120 * 1000ll)
 
 /* Whether an event's record says its parent process is the web server
@@ -214,9 +267,19 @@ static void tell_process(exh_result *r, exh_finding *p, const reqkey *req, size_
     if (req[mid].server < p->server || (req[mid].server == p->server && req[mid].t <= p->time_ms - 1000)) lo = mid + 1;
     else hi = mid;
   }
-  if (lo == nreq) return;
-  const exh_finding *w = &r->findings[req[lo].i];
-  if (w->server != p->server || w->time_ms - p->time_ms > PROC_WINDOW_MS) return;
+  /* of the requests in the window, one that ran a page: answered 2xx, then
+   * one whose status is unknown, then a server error (a shell that failed
+   * after starting its command); never a 404 (no page), a refusal or a
+   * redirect. The nearest of the best. */
+  const exh_finding *w = NULL;
+  int best = 3;
+  for (; lo < nreq && req[lo].server == p->server && req[lo].t - p->time_ms <= PROC_WINDOW_MS; lo++) {
+    const exh_finding *g = &r->findings[req[lo].i];
+    int st = g->http_status, rank = st >= 200 && st < 300 ? 0 : st == 0 ? 1 : st >= 500 ? 2 : 3;
+    if (rank < best) best = rank, w = g;
+    if (best == 0) break;
+  }
+  if (!w) return;
   exh_buf b = {0};
   char t[32];
   when(w->time_ms, t);
@@ -224,7 +287,7 @@ static void tell_process(exh_result *r, exh_finding *p, const reqkey *req, size_
   if (w->http_method) exh__buf_printf(&b, "%s ", w->http_method);
   exh__buf_printf(&b, "%s", w->url);
   if (w->source_ip) exh__buf_printf(&b, " from %s", w->source_ip);
-  else if (w->hop_ip) exh__buf_printf(&b, " through the server itself (%s)", w->hop_ip);
+  else if (w->hop_ip) exh__buf_printf(&b, " through %s (%s)", hop_name(w), w->hop_ip);
   exh__buf_printf(&b, " logged at %s (", t);
   where(&b, w);
   exh__buf_adds(&b, "; the web server started this process, and a request is logged when it ends)");

@@ -6,15 +6,16 @@
 #include "archive/archive.h"
 #include "events/events.h"
 #include "files/files.h"
+#include "iisconfig/iisconfig.h"
 #include "logs/logs.h"
 #include "rps/rps.h"
 
 /* Asked in this order for a path: an .evtx is events wherever it lies;
  * Rps_Http logs before the other logs under Logging (formats/rps);
- * logs by their folders; Test-ProxyLogon's supporting files by place and
+ * logs by their folders; IIS's configuration files by name and place; Test-ProxyLogon's supporting files by place and
  * name. By content: an EVTX signature, then a log's directive block. */
 const exh_format *const exh__formats[] = {
-    &exh__format_evtx, &exh__format_rps, &exh__format_logs, &exh__format_files, &exh__format_jsonev, &exh__format_archive, NULL,
+    &exh__format_evtx, &exh__format_rps, &exh__format_logs, &exh__format_iisconfig, &exh__format_files, &exh__format_jsonev, &exh__format_archive, NULL,
 };
 
 const exh_format *exh__format_of(exh_kind k) {
@@ -91,4 +92,4 @@ void exh__formats_thread_end(void) {
     if (exh__formats[i]->thread_end) exh__formats[i]->thread_end();
 }
 
-const exh_dispatch exh__formats_dispatch = {exh__formats_by_path, exh__formats_scan};
+const exh_dispatch exh__formats_dispatch = {exh__formats_by_path, exh__formats_by_head, exh__formats_scan};

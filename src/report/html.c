@@ -128,10 +128,17 @@ static void finding_row(exh_out *f, const exh_finding *x) {
   cves(f, x);
   out_puts(f, "</td><td>");
   h(f, exh_finding_source_ip(x));
-  if (!exh_finding_source_ip(x) && exh_finding_hop_ip(x)) { /* the server's own address: a hop, not the client */
-    out_puts(f, "<span class=absent>via ");
+  const char *note = exh_finding_address_note(x);
+  if (exh_finding_hop_ip(x)) { /* the server's own address, a front end, a proxy: a hop, not the client */
+    out_puts(f, exh_finding_source_ip(x) ? " <span class=absent>via " : "<span class=absent>via ");
     h(f, exh_finding_hop_ip(x));
-    out_puts(f, " (the server itself)</span>");
+    out_puts(f, " (");
+    h(f, note ? note : "the server itself");
+    out_puts(f, ")</span>");
+  } else if (note && exh_finding_source_ip(x)) {
+    out_puts(f, " <span class=absent>(");
+    h(f, note);
+    out_puts(f, ")</span>");
   }
   out_puts(f, "</td><td>");
   h(f, exh_finding_message(x));

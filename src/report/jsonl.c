@@ -257,6 +257,8 @@ static void finding(jw *j, const exh_result *r, const exh_finding *f) {
   if (exh_finding_indicator(f)) j_str(j, "indicator_type", exh_finding_indicator_type(f));
   /* the server's own address the log named as the client (not an attacker) */
   if (exh_finding_hop_ip(f)) j_str(j, "hop_ip", exh_finding_hop_ip(f));
+  /* what the hop or the client is (another scanned server, a proxy) */
+  if (exh_finding_address_note(f)) j_str(j, "address_note", exh_finding_address_note(f));
   if (file && ev) {
     j_int(j, "match_offset", (long long)exh_finding_offset(f));
     j_strn(j, "evidence", ev, evn);

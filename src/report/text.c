@@ -56,7 +56,7 @@ static void print_finding(tctx *t, const exh_finding *f) {
   exh_level lv = exh_finding_level(f);
   int brief = lv < EXH_LEVEL_MEDIUM; /* probes: one line of context, no record */
   const char *ip = exh_finding_source_ip(f), *url = exh_finding_url(f), *method = exh_finding_http_method(f);
-  const char *hop = exh_finding_hop_ip(f);
+  const char *hop = exh_finding_hop_ip(f), *note = exh_finding_address_note(f);
   const char *ua = exh_finding_user_agent(f);
   size_t evn;
   int evcut;
@@ -71,12 +71,19 @@ static void print_finding(tctx *t, const exh_finding *f) {
     if (ip) {
       out_puts(t->f, "from ");
       s(t, ip);
+      if (note && !hop) { /* what the client is: another scanned server, ... */
+        out_puts(t->f, " (");
+        s(t, note);
+        out_putc(t->f, ')');
+      }
       out_puts(t->f, "  ");
     }
-    if (hop) { /* the server's own address: a hop, not the client */
+    if (hop) { /* the server's own address, a front end, a proxy: a hop, not the client */
       out_puts(t->f, "via ");
       s(t, hop);
-      out_puts(t->f, " (the server itself)  ");
+      out_puts(t->f, " (");
+      s(t, note ? note : "the server itself");
+      out_puts(t->f, ")  ");
     }
     if (method) {
       s(t, method);

@@ -74,6 +74,7 @@ static void finding(exh_out *o, const exh_result *r, const exh_finding *x) {
   if (ip.family) kv(o, "source_ip", ip.text);
   if (src && !ip.exact) kv(o, "source_address", src);
   kv(o, "hop_ip", exh_finding_hop_ip(x)); /* the server's own address as the client: a hop */
+  kv(o, "address_note", exh_finding_address_note(x)); /* what the hop or the client is */
   size_t evn;
   const char *ev = exh_finding_evidence(x, &evn, NULL);
   if (ev) {

@@ -456,12 +456,16 @@ static void note_version(exh_result *r, const exh_evidence *ev) {
     b->last_ms = ev->last_ms;
 }
 
-/* The servers' own addresses (IIS s-ip), once each, for correlate/labels.c. */
+/* The servers' own addresses (IIS s-ip), once per server, with the server
+ * whose log named it, for correlate/labels.c. */
 static void note_server_ip(exh_result *r, size_t *cap, const exh_evidence *ev) {
   for (size_t i = 0; i < r->nown_addrs; i++)
-    if (!strcmp(r->own_addrs[i], ev->server_ip)) return;
+    if (r->own_addr_servers[i] == ev->server && !strcmp(r->own_addrs[i], ev->server_ip)) return;
   if (r->nown_addrs >= EXH_MAX_OWN_ADDRESSES) return;
+  size_t had = *cap;
   EXH_VEC_RESERVE(r->own_addrs, *cap, r->nown_addrs + 1);
+  if (*cap != had) r->own_addr_servers = exh__xrealloc(r->own_addr_servers, *cap * sizeof *r->own_addr_servers);
+  r->own_addr_servers[r->nown_addrs] = ev->server;
   r->own_addrs[r->nown_addrs++] = exh__xstrdup(ev->server_ip);
 }
 
@@ -581,6 +585,7 @@ static exh_err scan(const exh_ruleset *rs, const exh_scan_opts *opts, exh_result
   if (opts->max_file_seconds > 0) p.lim.max_file_seconds = opts->max_file_seconds;
   if (opts->max_findings_per_file) p.lim.max_findings_per_file = opts->max_findings_per_file;
   if (opts->max_findings) p.lim.max_findings = opts->max_findings;
+  p.lim.all_files = opts->all_files; /* archive members too (formats/archive) */
   if (opts->max_content_bytes) p.lim.max_content_bytes = opts->max_content_bytes;
   /* the build each server runs, for the baselines (from ExSetup.exe or OWA folders) */
   const char **build_src = exh__xcalloc(r->nservers, sizeof *build_src);

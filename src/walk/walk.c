@@ -507,6 +507,15 @@ static char *folder_name(const char *path, int is_file, int *named) {
         n[len - strlen(ext[i])] = 0;
         break;
       }
+    /* KAPE's --zip: "2021-03-05T100000_EXCH01.zip" (its time, then the name) */
+    size_t d = 0;
+    while (d < 4 && n[d] >= '0' && n[d] <= '9') d++;
+    if (d == 4 && strlen(n) > 12 && n[4] == '-' && n[7] == '-' && n[10] == 'T') {
+      char *u = strchr(n + 11, '_');
+      size_t k = 11;
+      while (u && n + k < u && n[k] >= '0' && n[k] <= '9') k++;
+      if (u && n + k == u && u[1]) memmove(n, u + 1, strlen(u + 1) + 1);
+    }
     if (!strncmp(n, "Collection-", 11)) { /* Velociraptor's offline collector names its zip after the host */
       memmove(n, n + 11, strlen(n + 11) + 1);
       *named = 1;
@@ -568,7 +577,22 @@ static void zname(void *ctx, const char *name) {
       if (marker_name(d)) break;
     }
   }
-  if (k + 1 >= cs.n) return;
+  if (k + 1 >= cs.n) {
+    /* no system folder above it: a collection zipped inside the zip
+     * ("EXCH01.zip", "dc-east/Collection-EXCH02-....zip"), found as the
+     * discovery finds zips lying in folders; its members are named
+     * "EXCH01.zip!..." (formats/archive), so its prefix ends with '!' */
+    if (cs.n <= 3 && archive_name(name) && z->n < EXH_MAX_SERVERS) {
+      char *pre = exh__xasprintf("%s!", name);
+      for (size_t i = 0; i < z->n && pre; i++)
+        if (!strcmp(z->p[i], pre)) free(pre), pre = NULL;
+      if (pre) {
+        EXH_VEC_RESERVE(z->p, z->cap, z->n + 1);
+        z->p[z->n++] = pre;
+      }
+    }
+    return;
+  }
   for (int step = 0; k > 0; step++) { /* climb over the collectors' layout names */
     char c[256];
     size_t n = cs.c[k - 1].n < sizeof c - 1 ? cs.c[k - 1].n : sizeof c - 1;
@@ -598,6 +622,20 @@ static int zip_servers(exh_walk *w, const char *path, size_t given) {
     return 0;
   zdisc z = {NULL, 0, 0};
   exh__archive_names(path, &st, zname, &z, EXH_ARCHIVE_MAX_INDEX);
+  /* a zip inside a collection's folder is the collection's ("EXCH01/notes.zip",
+   * KAPE's "EXCH01/<time>_EXCH01.zip" beside nothing else is one) */
+  size_t kept = 0;
+  for (size_t i = 0; i < z.n; i++) {
+    size_t pn = strlen(z.p[i]);
+    int inside = 0;
+    for (size_t j = 0; j < z.n && !inside && pn && z.p[i][pn - 1] == '!'; j++) {
+      size_t qn = strlen(z.p[j]);
+      inside = j != i && qn && z.p[j][qn - 1] != '!' && qn < pn && !strncmp(z.p[i], z.p[j], qn);
+    }
+    if (inside) free(z.p[i]);
+    else z.p[kept++] = z.p[i];
+  }
+  z.n = kept;
   int empty = 0;
   for (size_t i = 0; i < z.n; i++) empty |= z.p[i][0] == 0;
   if (z.n < 2 || empty) { /* one collection, or the zip is one */
@@ -607,10 +645,11 @@ static int zip_servers(exh_walk *w, const char *path, size_t given) {
   }
   struct exh_split *sp = exh__xcalloc(z.n, sizeof *sp);
   for (size_t i = 0; i < z.n; i++) {
-    char *pre = exh__xstrndup(z.p[i], strlen(z.p[i]) - (z.p[i][strlen(z.p[i]) - 1] == '/' || z.p[i][strlen(z.p[i]) - 1] == '\\'));
+    char last = z.p[i][strlen(z.p[i]) - 1];
+    char *pre = exh__xstrndup(z.p[i], strlen(z.p[i]) - (last == '/' || last == '\\' || last == '!'));
     char *root = exh__xasprintf("%s!%s", path, pre);
     int named = 0;
-    char *name = folder_name(pre, 0, &named);
+    char *name = folder_name(pre, last == '!', &named);
     for (char *q = name; *q; q++)
       if (*q == '\\') *q = '/';
     char *base = strrchr(name, '/') ? exh__xstrdup(strrchr(name, '/') + 1) : exh__xstrdup(name);

@@ -59,7 +59,7 @@ timeout 300 "$EXHUNT" scan --no-progress "$T" > "$W/out.txt" 2> "$W/err.txt"; rc
 check "hostile corpus: scan completes with a verdict (exit 1: findings)" 1 $rc
 grep -q "^VERDICT: compromised" "$W/out.txt"; check "the good file's finding still gives the verdict" 0 $?
 grep -q "HttpProxy_2021030302-1.LOG: no #Fields: header" "$W/out.txt"; check "binary noise named with a reason" 0 $?
-grep -q "HttpProxy_2021030303-1.LOG: no #Fields: header" "$W/out.txt"; check "UTF-16 header named with a reason" 0 $?
+grep -q "HttpProxy_2021030303-1.LOG: UTF-16 text (decoded): no #Fields: header" "$W/out.txt"; check "UTF-16 header named with a reason" 0 $?
 grep -q "u_ex210303.log: no #Fields: header" "$W/out.txt"; check "noise with an IIS name named" 0 $?
 timeout 300 "$EXHUNT" scan --no-progress --verbose "$T" > "$W/verbose.txt" 2>&1
 grep -q "skipped .*HttpProxy_2021030306-1.LOG: not a regular file" "$W/verbose.txt"; check "FIFO skipped, not opened" 0 $?

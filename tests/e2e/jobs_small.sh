@@ -59,6 +59,29 @@ for what in 'text.evtx: offset 0: not an EVTX file' 'missing.evtx: cannot open' 
 done
 [ "$(grep -c 'damaged.evtx: [0-9]* more issues not shown' "$W/dump.2.jsonl.err")" = 2 ] ||
   { echo "FAIL dump: the damaged file's issues not capped, each time"; fails=$((fails + 1)); }
+# where the time went (EXHUNT_TIMING=1): the planning, each worker's CPU, waits and templates
+# compiled, on standard error only (the output is the same)
+for j in 1 2; do
+  EXHUNT_TIMING=1 xargs -0 "$EXHUNT" dump -j $j < "$L.0" > "$W/dump.t$j" 2> "$W/dump.t$j.err"
+  same "dump -j $j with EXHUNT_TIMING=1: the output of -j 1" "$W/dump.1.jsonl" "$W/dump.t$j"
+done
+grep -q '^exhunt: timing: dump .* of CPU), [0-9]* templates compiled$' "$W/dump.t1.err" ||
+  { echo "FAIL dump -j 1: no timing line"; fails=$((fails + 1)); }
+for what in '^exhunt: timing: dump .*, planning ' '^exhunt: timing: worker 0 started .* [0-9]* templates compiled$' \
+  '^exhunt: timing: worker 1 started .* [0-9]* templates compiled$'; do
+  grep -q "$what" "$W/dump.t2.err" || { echo "FAIL dump -j 2: no timing line '$what'"; fails=$((fails + 1)); }
+done
+# a worker keeps a file open for its next unit of the same file: each worker opens each of two
+# files of many units (4 chunks a unit) once at most
+S=$SHARED/data/evtx/evtx-rs-samples
+if [ -f "$S/security.evtx" ] && [ -f "$S/sysmon.evtx" ]; then
+  for j in 2 3; do
+    EXHUNT_TIMING=1 "$EXHUNT" dump -j $j "$S/security.evtx" "$S/sysmon.evtx" 2>&1 > /dev/null |
+      grep '^exhunt: timing: worker' > "$W/opens.$j"
+    n=$(sed 's/.* \([0-9]*\) units, \([0-9]*\) files opened.*/\1 \2/' "$W/opens.$j" | awk '$1 > 2 && $2 > 2' | wc -l)
+    [ -s "$W/opens.$j" ] && [ "$n" = 0 ] || { echo "FAIL dump -j $j: a file opened again for each unit"; cat "$W/opens.$j"; fails=$((fails + 1)); }
+  done
+fi
 
 # --- scan of a fleet: the walk split across threads ---------------------------
 F=$W/fleet

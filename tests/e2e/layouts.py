@@ -24,6 +24,10 @@ way the collection tools write it (docs/fleet.md has the sources):
   kape-vss         ... and tout/VSS1/... (--vss; --tdd keeps what differs)
   cylr             <HOST>.zip with C\\Windows\\... names (backslashes)
   mixed            one case folder: a collector zip, a KAPE folder, a CyLR zip
+  nested-velo.zip  evidence.zip holding the three collector zips (at depth 0,
+                   1 and 2 inside it): archives inside an archive
+  nested-mixed.zip evidence.zip holding a collector zip, a KAPE --zip zip and
+                   a CyLR zip
 
 unpacked and zipped where the tool writes either (CyLR and flow downloads
 only zipped, the file store and KAPE --vss only unpacked), the three servers
@@ -360,6 +364,22 @@ def build_layout(name, root, trees, work):
             velo_filestore(store, host, trees[host][1], client_id, flow_id)
             where[host] = client_id
         return where
+    if base.startswith("nested-"):  # the collections zipped again, as a responder sends them on
+        inner = ["velo-auto.zip"] * 3 if base == "nested-velo" else ["velo-auto.zip", "kape.zip", "cylr.zip"]
+        stage = os.path.join(work, "nested-stage")
+        shutil.rmtree(stage, ignore_errors=True)
+        for i, (host, _, client_id, flow_id) in enumerate(SERVERS):
+            where[host] = build_one(inner[i], os.path.join(stage, DEPTHS[i]), host, client_id, flow_id,
+                                    trees[host][1])
+        sink = ZipSink(os.path.join(root, "evidence.zip"))
+        for d, _, names in os.walk(stage):
+            for n in sorted(names):
+                p = os.path.join(d, n)
+                with open(p, "rb") as f:
+                    sink.add(os.path.relpath(p, stage).split(os.sep), f.read())
+        sink.close()
+        shutil.rmtree(stage)
+        return where
     mixed = ["velo-auto.zip", "kape", "cylr.zip"]  # a case folder as it arrives: one tool per server
     for i, (host, _, client_id, flow_id) in enumerate(SERVERS):
         at = os.path.join(root, DEPTHS[i])
@@ -410,7 +430,7 @@ def build_one(name, at, host, client_id, flow_id, files):
 LAYOUTS = ["plain-c", "plain-c.zip", "plain-root", "plain-root.zip",
            "velo-auto", "velo-auto.zip", "velo-ntfs", "velo-ntfs.zip", "velo-lazy_ntfs", "velo-lazy_ntfs.zip",
            "velo-vss", "velo-vss.zip", "velo-hunt", "velo-hunt.zip", "velo-filestore",
-           "velo-flow.zip", "kape", "kape.zip", "kape-vss", "cylr.zip", "mixed"]
+           "velo-flow.zip", "kape", "kape.zip", "kape-vss", "cylr.zip", "mixed", "nested-velo.zip", "nested-mixed.zip"]
 
 
 

@@ -296,11 +296,84 @@ static void test_scan_threads(void **st) {
   unsetenv("EXHUNT_SPLIT_BYTES");
 }
 
+/* A CSV record holding a quoted line break (scan_logs.c reads it whole):
+ * a part ending inside it cannot be merged (the part after it began inside
+ * the record) and the file is read again whole; at every other cut the
+ * parts give what the whole gives. */
+static void test_parts_multiline(void **st) {
+  (void)st;
+  mkdir(tmp, 0700);
+  char path[300];
+  snprintf(path, sizeof path, "%s/HttpProxy_2021030108-1.LOG", tmp);
+  exh_buf b = {0};
+  exh__buf_adds(&b, HP_HEAD);
+  uint64_t in_lo[4], in_hi[4];
+  int nin = 0;
+  for (int i = 0; i < 60; i++) {
+    if (i % 15 == 7) { /* the record's lines: a part starting after its first line begins inside it */
+      in_lo[nin] = b.n;
+      exh__buf_printf(&b, "2021-03-01T07:%02d:05.891Z,\"142.4.110.%d\r\nx\r\n\",ServerInfo~localhost/ecp/default.flt?,"
+                         "/owa/auth/x.js,EXCH01\r\n", i, i);
+      /* a part planned from `cut` starts after the first line end at or after cut - 1 */
+      size_t e = b.n - 1;
+      while (b.p[e - 1] != '\n') e--;
+      in_hi[nin++] = e; /* one past the record's last inner line end */
+    } else {
+      exh__buf_printf(&b, "2021-03-01T07:%02d:05.891Z,10.0.0.%d,%s,/owa/auth/x.js,EXCH01\r\n", i, i,
+                     i % 4 == 1 ? "ServerInfo~localhost/ecp/default.flt?" : "user@contoso.com");
+    }
+  }
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(b.p, 1, b.n, f), b.n);
+  fclose(f);
+  exh_evidence ev;
+  ev_init(&ev, path, b.n);
+  exh_source *src = exh__source_file(path, NULL, why, sizeof why);
+  exh__scan_exlog_source_sized(&wk, &ev, src, 4096, 1 << 20);
+  exh__source_close(src);
+  char *whole = summary(&ev);
+  assert_int_equal(ev.nfindings, 4 + 14); /* i = 37 is one of the four */
+  assert_null(ev.error);
+  release(&ev);
+  int refused = 0;
+  for (uint64_t cut = 1; cut < b.n; cut += 7) {
+    int inside = 0;
+    for (int k = 0; k < nin; k++) inside |= cut > in_lo[k] && cut <= in_hi[k];
+    exh_evidence parts[2];
+    for (int k = 0; k < 2; k++) {
+      ev_init(&parts[k], path, b.n);
+      src = exh__source_file(path, NULL, why, sizeof why);
+      exh__scan_exlog_part_sized(&wk, &parts[k], src, k ? cut : 0, k ? UINT64_MAX : cut, 4096, 1 << 20);
+      exh__source_close(src);
+      parts[k].done = 1;
+    }
+    ev_init(&ev, path, b.n);
+    src = exh__source_file(path, NULL, why, sizeof why);
+    int ok = exh__scan_exlog_merge_sized(&wk, &ev, parts, 2, src, 4096, 1 << 20);
+    exh__source_close(src);
+    if (ok) {
+      char *got = summary(&ev);
+      if (strcmp(got, whole)) fail_msg("cut %llu:\n--- whole\n%s--- parts\n%s", (unsigned long long)cut, whole, got);
+      free(got);
+    } else if (!inside) {
+      fail_msg("cut %llu: not merged, outside every record across lines", (unsigned long long)cut);
+    }
+    refused += !ok;
+    release(&ev);
+    for (int k = 0; k < 2; k++) release(&parts[k]);
+  }
+  assert_true(refused > 0);
+  free(whole);
+  free(b.p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_line_start),
       cmocka_unit_test(test_parts_near),
       cmocka_unit_test(test_parts_far),
+      cmocka_unit_test(test_parts_multiline),
       cmocka_unit_test(test_scan_threads),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -830,6 +830,46 @@ static void test_hop_ip_everywhere(void **st) {
   exh_result_free(r);
 }
 
+/* What the hop or the client is (correlate/labels.c: another scanned
+ * server, an internal proxy) reaches text, JSONL, Timesketch and HTML,
+ * escaped; a hop without it is the server itself. */
+static void test_address_note(void **st) {
+  (void)st;
+  exh_result *r = make();
+  exh_finding *f = &r->findings[0];
+  f->hop_ip = exh__xstrdup("10.1.1.250");
+  f->addr_note = exh__xstrdup("an internal <proxy>");
+  static const char *const want[5] = {"via 10.1.1.250 (an internal <proxy>)", "\"address_note\":\"an internal <proxy>\"",
+                                      NULL, "\"address_note\":\"an internal <proxy>\"",
+                                      "via 10.1.1.250 (an internal &lt;proxy&gt;)"};
+  for (int fmt = 0; fmt < 5; fmt++) {
+    char *o = render(fmt, r);
+    if (want[fmt] && !strstr(o, want[fmt])) fail_msg("format %d: no \"%s\"", fmt, want[fmt]);
+    free(o);
+  }
+  /* lateral movement: the note labels the client itself */
+  free(f->hop_ip);
+  f->hop_ip = NULL;
+  free(f->addr_note);
+  f->addr_note = exh__xstrdup("EXCH02, another scanned server");
+  char *o = render(0, r);
+  char *want_text = exh__xasprintf("from %s (EXCH02, another scanned server)", f->source_ip);
+  assert_non_null(strstr(o, want_text));
+  free(want_text);
+  free(o);
+  o = render(4, r);
+  assert_non_null(strstr(o, "(EXCH02, another scanned server)"));
+  free(o);
+  /* a hop without a note: the server itself, as before */
+  free(f->addr_note);
+  f->addr_note = NULL;
+  f->hop_ip = exh__xstrdup("10.0.0.5");
+  o = render(0, r);
+  assert_non_null(strstr(o, "via 10.0.0.5 (the server itself)"));
+  free(o);
+  exh_result_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_jsonl), cmocka_unit_test(test_text), cmocka_unit_test(test_csv),
                                      cmocka_unit_test(test_timesketch), cmocka_unit_test(test_html),
@@ -840,7 +880,7 @@ int main(void) {
                                      cmocka_unit_test(test_jsonl_indicator_type), cmocka_unit_test(test_timesketch_state),
                                      cmocka_unit_test(test_html_noise_folded), cmocka_unit_test(test_html_chart),
                                      cmocka_unit_test(test_html_chart_weeks), cmocka_unit_test(test_html_print),
-                                     cmocka_unit_test(test_hop_ip_everywhere),
+                                     cmocka_unit_test(test_hop_ip_everywhere), cmocka_unit_test(test_address_note),
                                      cmocka_unit_test(test_html_event_story_unfolds)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

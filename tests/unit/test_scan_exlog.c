@@ -482,6 +482,230 @@ static void test_replaced_after_walk(void **st) {
   free_walk(&w);
 }
 
+/* Damaged logs (review items 13-15): a run of zeros (a log copied while
+ * IIS wrote it, a crashed server's preallocated tail) is a gap between
+ * lines: the record after it keeps its time, the window ends at the last
+ * record, and the file says where the zeros are; a record cut short (by
+ * zeros, or by the end of the file without a line end) that lacks fields
+ * is not evaluated (its status is unknown, not a refusal) and is
+ * reported. Whatever the block size. */
+#define DMG_HEAD "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Date: 2021-09-28 00:00:00\r\n" IIS_F1
+#define DMG_OK1 "2021-09-28 01:00:00 10.1.1.5 GET /owa/ - 443 CONTOSO\\alice 10.1.20.33 Mozilla/5.0 - 200 0 0 10\r\n"
+#define DMG_ATK "2021-09-28 05:10:14 10.1.1.5 POST /autodiscover/autodiscover.json @evil.com/powershell/?X-Rps-CAT=VgEAVAdXaW5kb3dzQwBBCAAAAA&Email=autodiscover/autodiscover.json%3F@evil.com 443 - 185.220.101.45 python-requests/2.26.0 - 200 0 0 569"
+#define DMG_OK2 "2021-09-28 06:00:00 10.1.1.5 GET /owa/ - 443 CONTOSO\\bob 10.1.20.34 Mozilla/5.0 - 200 0 0 10\r\n"
+
+static char *dmg(const char *a, size_t zeros_a, const char *b, size_t zeros_b, const char *c, size_t *n) {
+  exh_buf o = {0};
+  exh__buf_adds(&o, a);
+  for (size_t i = 0; i < zeros_a; i++) exh_buf_addc(&o, 0);
+  exh__buf_adds(&o, b);
+  for (size_t i = 0; i < zeros_b; i++) exh_buf_addc(&o, 0);
+  exh__buf_adds(&o, c);
+  *n = o.n;
+  return o.p;
+}
+
+static void test_damaged(void **st) {
+  (void)st;
+  size_t n;
+  /* zeros before the attack: its time is read (2021-09-28T05:10:14Z) */
+  char *t = dmg(DMG_HEAD DMG_OK1, 4096, DMG_ATK "\r\n", 0, DMG_OK2, &n);
+  char *r = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "t=1632805814000"));
+  assert_non_null(strstr(r, "last=1632808800000")); /* 06:00:00 */
+  assert_non_null(strstr(r, "4096 bytes of zeros at byte 357 (a zero-filled region"));
+  free(r);
+  free(t);
+  /* zeros longer than the longest line read whole, ending at a block's end */
+  t = dmg(DMG_HEAD DMG_OK1, 8192, DMG_ATK "\r\n", 0, DMG_OK2, &n);
+  r = scan_text(EXH_KIND_IIS, t, n, 0, 4096, 4096);
+  assert_non_null(strstr(r, "t=1632805814000"));
+  assert_non_null(strstr(r, "error=8192 bytes of zeros at byte 357 (a zero-filled region: read as a gap between lines) findings=1"));
+  free(r);
+  free(t);
+  t = dmg(DMG_HEAD DMG_OK1, 3000, DMG_ATK "\r\n", 0, DMG_OK2, &n);
+  check_blocks(EXH_KIND_IIS, t, n, 120);
+  free(t);
+  /* a zero-filled tail: the window ends at the last record, not unknown */
+  t = dmg(DMG_HEAD DMG_OK1 DMG_ATK "\r\n" DMG_OK2, 5000, "", 0, "", &n);
+  r = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "first=1632790800000 last=1632808800000"));
+  assert_non_null(strstr(r, "5000 bytes of zeros at byte 684 "));
+  assert_non_null(strstr(r, "findings=1\n"));
+  free(r);
+  check_blocks(EXH_KIND_IIS, t, n, 120);
+  free(t);
+  /* the attack cut before its status by the end of the file: no finding
+   * (not "refused"), reported; the window ends at the last whole time */
+  t = dmg(DMG_HEAD DMG_OK1, 0, "2021-09-28 05:10:14 10.1.1.5 POST /autodiscover/autodiscover.json "
+                              "@evil.com/powershell/?X-Rps-CAT=VgEAVAdXaW5kb3dzQwBBCAAAAA&Email=autodiscover/",
+          0, "", &n);
+  r = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "findings=0\n"));
+  assert_non_null(strstr(r, "the last record (byte 357) is cut short: 6 of 15 fields and no line end: not evaluated"));
+  assert_non_null(strstr(r, "last=1632805814000")); /* its time is whole */
+  free(r);
+  check_blocks(EXH_KIND_IIS, t, n, 120);
+  free(t);
+  /* cut inside its time: the window ends at the record before */
+  t = dmg(DMG_HEAD DMG_OK1 DMG_ATK "\r\n" DMG_OK2, 0, "2021-09-28 07:1", 0, "", &n);
+  r = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "last=1632808800000"));
+  assert_non_null(strstr(r, "findings=1\n"));
+  assert_non_null(strstr(r, "is cut short: 2 of 15 fields"));
+  free(r);
+  check_blocks(EXH_KIND_IIS, t, n, 120);
+  free(t);
+  /* a record cut by zeros in its line (the writer stopped, then went on):
+   * not evaluated; the record after the zeros is */
+  t = dmg(DMG_HEAD DMG_OK1 "2021-09-28 05:10:13 10.1.1.5 POST /autodiscover/autodiscover.json @evil.com/powershell/", 300,
+          DMG_ATK "\r\n", 0, DMG_OK2, &n);
+  r = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "findings=1\n"));
+  assert_non_null(strstr(r, "t=1632805814000"));
+  assert_non_null(strstr(r, "1 record cut short by zeros (fewer fields than the header): not evaluated"));
+  free(r);
+  check_blocks(EXH_KIND_IIS, t, n, 120);
+  free(t);
+  /* a whole last record without a line end is read as before, silently */
+  t = dmg(DMG_HEAD DMG_OK1 DMG_ATK, 0, "", 0, "", &n);
+  r = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "error=- findings=1\n"));
+  free(r);
+  free(t);
+  /* HttpProxy (CSV): zeros between the header and the first record */
+  t = dmg(HP_HEAD, 64, "2021-03-01T07:00:05.891Z,142.4.110.3,ServerInfo~localhost/ecp/default.flt?,/owa/auth/x.js\r\n", 64,
+          "", &n);
+  r = scan_text(EXH_KIND_HTTPPROXY, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "first=1614582005891 last=1614582005891"));
+  assert_non_null(strstr(r, "2 zero-filled regions, 128 bytes of zeros, the first of 64 bytes at byte"));
+  assert_non_null(strstr(r, "findings=1\n"));
+  free(r);
+  check_blocks(EXH_KIND_HTTPPROXY, t, n, 120);
+  free(t);
+}
+
+/* UTF-8 text as UTF-16 (be: big-endian; bom: with its byte order mark). */
+static char *to_utf16(const char *t, size_t n, int be, int bom, size_t *out) {
+  exh_buf o = {0};
+  if (bom) exh_buf_add(&o, be ? "\xFE\xFF" : "\xFF\xFE", 2);
+  for (size_t i = 0; i < n;) {
+    unsigned char c = (unsigned char)t[i];
+    uint32_t cp = c;
+    size_t k = 1;
+    if (c >= 0xF0) cp = (uint32_t)(c & 7) << 18 | (uint32_t)(t[i + 1] & 63) << 12 | (uint32_t)(t[i + 2] & 63) << 6 | (t[i + 3] & 63), k = 4;
+    else if (c >= 0xE0) cp = (uint32_t)(c & 15) << 12 | (uint32_t)(t[i + 1] & 63) << 6 | (t[i + 2] & 63), k = 3;
+    else if (c >= 0xC0) cp = (uint32_t)(c & 31) << 6 | (t[i + 1] & 63), k = 2;
+    i += k;
+    unsigned u[2] = {cp, 0};
+    int m = 1;
+    if (cp >= 0x10000) u[0] = 0xD800 + ((cp - 0x10000) >> 10), u[1] = 0xDC00 + ((cp - 0x10000) & 0x3FF), m = 2;
+    for (int j = 0; j < m; j++) {
+      char b[2] = {(char)(be ? u[j] >> 8 : u[j] & 0xFF), (char)(be ? u[j] & 0xFF : u[j] >> 8)};
+      exh_buf_add(&o, b, 2);
+    }
+  }
+  *out = o.n;
+  return o.p;
+}
+
+/* A UTF-16 log (review item 16: PowerShell 5's Out-File writes UTF-16LE
+ * with a mark) reads as its UTF-8 text does: the same findings, times,
+ * lines and window (offsets count the UTF-8 text), little- or big-endian,
+ * with or without a mark, read in blocks of any size (a character split
+ * across reads); the format recognises it by its head. */
+static void test_utf16(void **st) {
+  (void)st;
+  size_t n, un;
+  /* a user name with a non-ASCII letter and a character outside the BMP */
+  char *t = dmg(DMG_HEAD DMG_OK1, 0, DMG_ATK "\r\n", 0,
+                "2021-09-28 06:00:00 10.1.1.5 GET /owa/ - 443 CONTOSO\\j\xC3\xBCrgen\xF0\x9F\x98\x80 10.1.20.34 Mozilla/5.0 - 200 0 0 10\r\n",
+                &n);
+  char *ref = scan_text(EXH_KIND_IIS, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(ref, "error=- findings=1\n"));
+  for (int v = 0; v < 4; v++) {
+    char *u = to_utf16(t, n, v & 1, v < 3, &un);
+    char *r = scan_text(EXH_KIND_IIS, u, un, 0, 1 << 20, 1 << 20);
+    assert_string_equal(ref, r);
+    free(r);
+    assert_int_equal(exh__format_logs.by_head((const unsigned char *)u, un < 600 ? un : 600), EXH_KIND_IIS);
+    if (v == 0) check_blocks(EXH_KIND_IIS, u, un, 60);
+    free(u);
+  }
+  free(ref);
+  /* an odd byte at the end and a lone surrogate are said */
+  char *u = to_utf16(t, n, 0, 1, &un);
+  u = realloc(u, un + 3);
+  memcpy(u + un, "\x00\xD8\x41", 3); /* U+D800 alone, then half a unit */
+  char *r = scan_text(EXH_KIND_IIS, u, un + 3, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "UTF-16 text ends with half a character"));
+  assert_non_null(strstr(r, "1 unpaired UTF-16 surrogate read as U+FFFD"));
+  assert_non_null(strstr(r, "findings=1\n"));
+  free(r);
+  free(u);
+  free(t);
+}
+
+/* An Exchange CSV record holding a line break in a quoted value (RFC 4180;
+ * review item 17) is read whole, in its place: its finding has the line
+ * it starts on, the records after it count its lines; whatever the block
+ * size (a record across blocks). A quote left open at the end of the file
+ * is a record cut short; one left open for more than 64 KiB gives its
+ * lines up, said. */
+#define ML_HEAD                                                                                                      \
+  "DateTime,UserAgent,ClientIpAddress,AnchorMailbox,UrlStem\r\n#Software: Microsoft Exchange Server\r\n"             \
+  "#Version: 15.01.2176.002\r\n#Log-type: HttpProxy Logs\r\n#Date: 2021-03-01T07:00:00.000Z\r\n"                    \
+  "#Fields: DateTime,UserAgent,ClientIpAddress,AnchorMailbox,UrlStem\r\n"
+#define ML_PROBE(t, ua, ip) t "," ua "," ip ",ServerInfo~localhost/ecp/default.flt?,/owa/auth/x.js\r\n"
+
+static void test_multiline(void **st) {
+  (void)st;
+  const char *t = ML_HEAD ML_PROBE("2021-03-01T07:00:01.000Z", "a", "10.0.0.1")
+      ML_PROBE("2021-03-01T07:00:02.000Z", "\"Mozilla \"\"x\"\"\r\nb,\r\nc\"", "142.4.110.3")
+      ML_PROBE("2021-03-01T07:00:03.000Z", "\"q\"", "10.0.0.3")
+      /* a quote inside an unquoted value opens nothing; the next line
+       * starts with a quoted value holding a line break */
+      ML_PROBE("2021-03-01T07:00:04.000Z", "Mo\"zilla", "10.0.0.4")
+      "\"2021-03-01T07:00:05.000Z\",\"a\r\nb\",142.4.110.5,ServerInfo~localhost/ecp/default.flt?,/owa/auth/x.js\r\n";
+  size_t n = strlen(t);
+  char *r = scan_text(EXH_KIND_HTTPPROXY, t, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "findings=5\n"));
+  assert_non_null(strstr(r, "line=12 off=")); /* 10.0.0.4, one line */
+  assert_non_null(strstr(r, "line=13 off=")); /* 142.4.110.5, two lines */
+  assert_non_null(strstr(r, "t=1614582005000 ip=142.4.110.5 "));
+  assert_non_null(strstr(r, "error=-"));
+  assert_non_null(strstr(r, "line=8 off=339 t=1614582002000 ip=142.4.110.3 "));
+  assert_non_null(strstr(r, "line=11 off=")); /* the record after it: lines 8-10 were one record */
+  assert_non_null(strstr(r, "last=1614582005000"));
+  free(r);
+  check_blocks(EXH_KIND_HTTPPROXY, t, n, 200);
+  /* the last record ends inside its quoted value: cut short, said */
+  const char *u = ML_HEAD ML_PROBE("2021-03-01T07:00:01.000Z", "a", "10.0.0.1")
+      "2021-03-01T07:00:02.000Z,\"Mozilla\r\nb,142.4.110.3,ServerInfo~localhost/ecp/default.flt?,/owa/auth/x.js\r\n";
+  n = strlen(u);
+  r = scan_text(EXH_KIND_HTTPPROXY, u, n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "findings=1\n"));
+  assert_non_null(strstr(r, "the last record (byte 339) is cut short inside a quoted value: not evaluated"));
+  assert_non_null(strstr(r, "last=1614582001000"));
+  free(r);
+  check_blocks(EXH_KIND_HTTPPROXY, u, n, 200);
+  /* a quote that never closes: its lines (64 KiB) not read, said; the
+   * records after them are read */
+  exh_buf b = {0};
+  exh__buf_adds(&b, ML_HEAD "2021-03-01T07:00:02.000Z,\"open\r\n");
+  for (int i = 0; i < 2000; i++)
+    exh__buf_adds(&b, ML_PROBE("2021-03-01T07:00:02.000Z", "x", "10.0.0.2"));
+  exh__buf_adds(&b, ML_PROBE("2021-03-01T07:59:00.000Z", "x", "10.0.0.9"));
+  r = scan_text(EXH_KIND_HTTPPROXY, b.p, b.n, 0, 1 << 20, 1 << 20);
+  assert_non_null(strstr(r, "1 record with a quoted value not closed within 65536 bytes (the first at byte 249): its "
+                            "lines not read"));
+  assert_non_null(strstr(r, "ip=10.0.0.9"));
+  assert_non_null(strstr(r, "last=1614585540000"));
+  free(r);
+  check_blocks(EXH_KIND_HTTPPROXY, b.p, b.n, 3);
+  free(b.p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_blocks_equal),
@@ -492,6 +716,9 @@ int main(void) {
       cmocka_unit_test(test_symlink_after_walk),
       cmocka_unit_test(test_replaced_after_walk),
       cmocka_unit_test(test_decoded_fields),
+      cmocka_unit_test(test_damaged),
+      cmocka_unit_test(test_utf16),
+      cmocka_unit_test(test_multiline),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

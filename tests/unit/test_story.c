@@ -29,6 +29,9 @@ static const exh_rule_info proc_rule = {"p-1", "w3wp.exe starting a shell", "d",
                                         EXH_LEVEL_HIGH, NULL, 0, NULL, 0, 0};
 static const exh_rule_info export_rule = {"e-1", "Mailbox exported to a web folder", "d", "builtin:e.yml",
                                           "windows.evtx", EXH_LEVEL_CRITICAL, cve_31207, 1, NULL, 0, 0};
+static const char *const cve_34473[] = {"CVE-2021-34473"};
+static const exh_rule_info proxyshell_rule = {"s-1", "ProxyShell exploitation", "d", "builtin:s.yml", "iis",
+                                              EXH_LEVEL_CRITICAL, cve_34473, 1, NULL, 0, 0};
 static const exh_rule_info use_rule = {"u-1", "Web shell used", "d", "builtin:u.yml", "iis", EXH_LEVEL_HIGH,
                                        NULL, 0, NULL, 0, 0};
 
@@ -219,11 +222,85 @@ static void test_same_name_two_folders(void **st) {
   exh_result_free(r);
 }
 
+/* Uses are requests, not findings: two rules on one line are one request;
+ * a request written with percent-encoding is the same URL. */
+static void test_uses_are_requests(void **st) {
+  (void)st;
+  exh_result *r = make(); /* one use from 203.0.113.9, line 7 */
+  exh_finding *dup = add(r, &proc_rule, T0 + 120000, "/c/C/inetpub/logs/LogFiles/W3SVC1/u_ex210701.log", "x");
+  dup->line = 7; /* a second rule on the same line */
+  dup->url = exh__xstrdup("/aspnet_client/upd.aspx?c=whoami");
+  dup->source_ip = exh__xstrdup("203.0.113.9");
+  exh_finding *enc = add(r, &use_rule, T0 + 180000, "/c/C/inetpub/logs/LogFiles/W3SVC1/u_ex210701.log", "y");
+  enc->line = 9;
+  enc->url = exh__xstrdup("/aspnet_client/%55pd%2easpx");
+  enc->source_ip = exh__xstrdup("203.0.113.10");
+  const char *s = story(r);
+  if (!strstr(s, "requested 2 times") || !strstr(s, "203.0.113.10")) fail_msg("story: %s", s);
+  exh_result_free(r);
+}
+
+/* The process's request is one that could have run it: a 404 (the page is
+ * not there) or a refusal logged nearer is not. */
+static void test_process_not_run_by_a_404(void **st) {
+  (void)st;
+  exh_result *r = make(); /* the use: POST 203.0.113.9 at T0 + 120 s, status unknown */
+  r->findings[1].dataset = "iis.access";
+  r->findings[1].http_status = 200;
+  exh_finding *scan = add(r, &use_rule, T0 + 62000, "/c/C/inetpub/logs/LogFiles/W3SVC1/u_ex210701.log", "z");
+  scan->dataset = "iis.access";
+  scan->line = 5;
+  scan->url = exh__xstrdup("/aspnet_client/shell.aspx");
+  scan->source_ip = exh__xstrdup("198.51.100.1");
+  scan->http_status = 404;
+  scan->level = EXH_LEVEL_LOW;
+  proc(r, T0 + 60000, "w3wp.exe");
+  exh__correlate_story(r);
+  const char *s = r->findings[3].story;
+  if (!s || !strstr(s, "203.0.113.9") || strstr(s, "198.51.100.1")) fail_msg("story: %s", s ? s : "(none)");
+  exh_result_free(r);
+}
+
+/* A shell written through ProxyShell (a mailbox export the logs do not
+ * name by path): the successful exploitation request shortly before the
+ * file's time is its probable writer, as ProxyLogon's reset is. */
+static void test_proxyshell_probable_writer(void **st) {
+  (void)st;
+  exh_result *r = make(); /* the file's time: T0 + 60 s */
+  exh_finding *ps = add(r, &proxyshell_rule, T0 + 35000, "/c/C/inetpub/logs/LogFiles/W3SVC1/u_ex210701.log", "p");
+  ps->line = 3;
+  ps->url = exh__xstrdup("/autodiscover/autodiscover.json");
+  ps->source_ip = exh__xstrdup("198.51.100.77");
+  const char *s = story(r);
+  if (!strstr(s, "probably written") || !strstr(s, "CVE-2021-34473 request 25 s before") || !strstr(s, "198.51.100.77"))
+    fail_msg("story: %s", s);
+  exh_result_free(r);
+}
+
+/* A hop is named as correlate/labels.c labelled it, not always "the
+ * server itself". */
+static void test_hop_named(void **st) {
+  (void)st;
+  exh_result *r = make();
+  exh_finding *u = &r->findings[1];
+  u->hop_ip = u->source_ip;
+  u->source_ip = NULL;
+  u->addr_note = exh__xstrdup("an internal proxy");
+  const char *s = story(r);
+  if (!strstr(s, "from an internal proxy (203.0.113.9: the log does not name the original client)"))
+    fail_msg("story: %s", s);
+  exh_result_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_command_line_writer), cmocka_unit_test(test_export_writer),
                                      cmocka_unit_test(test_other_names_are_not_writers),
                                      cmocka_unit_test(test_process_run_by_request),
                                      cmocka_unit_test(test_process_tree_followed),
-                                     cmocka_unit_test(test_same_name_two_folders)};
+                                     cmocka_unit_test(test_same_name_two_folders),
+                                     cmocka_unit_test(test_uses_are_requests),
+                                     cmocka_unit_test(test_process_not_run_by_a_404),
+                                     cmocka_unit_test(test_proxyshell_probable_writer),
+                                     cmocka_unit_test(test_hop_named)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,8 @@ points down the stack below, and no folder reaches itself through others.
     walk          folders -> evidence, recognised through the formats registry
     formats       the registry (format.h, registry.c)
     formats/*     one folder per format; a format may use a lower one (events -> evtx,
-                  rps -> logs: the Exchange CSV reader)
+                  rps -> logs: the Exchange CSV reader, iisconfig -> files: a web.config
+                  gets the content checks of its web folder)
     checks        file checks (YARA, indicators, baseline, minidump, supporting
                   files), their loading, the patch level
     rules         Sigma: loader, evaluator, findings
@@ -25,7 +26,7 @@ import os, re, sys
 
 ORDER = [  # lowest first
     "util", "platform", "core", "match", "rules", "checks",
-    "formats/evtx", "formats/logs", "formats/rps", "formats/events", "formats/files", "formats/archive",
+    "formats/evtx", "formats/logs", "formats/rps", "formats/events", "formats/files", "formats/iisconfig", "formats/archive",
     "formats", "walk", "correlate", "report", "scan", "cli",
 ]
 RANK = {n: i for i, n in enumerate(ORDER)}

@@ -14,11 +14,24 @@
  * checked) and fed to libarchive by callbacks, with positioned reads so
  * the zip reader can use the central directory.
  *
+ * Archives inside the archive (a zip of several servers' collection zips,
+ * a tar.gz holding a zip), told by their first bytes or their name, are
+ * opened from the member as it inflates (libarchive reading through a
+ * member source: nothing is extracted or written; a 7-Zip archive, whose
+ * index is at its end, from memory up to EXH_ARCHIVE_NESTED_MEM), down to
+ * EXH_ARCHIVE_MAX_DEPTH levels; their members are named by the chain
+ * ("archive!EXCH01.zip!C/inetpub/...") and go to the server of the
+ * chain's prefix as the file's members do. The caps hold for the whole
+ * chain (uncompressed bytes at every level, members), each archive inside
+ * has the time limit per file, and nothing inside is skipped unread
+ * where libarchive would inflate to skip (counted instead), so a nested
+ * zip bomb ends at a cap and is reported.
+ *
  * Nothing is skipped in silence: members whose names cannot be read,
  * password-protected members, an encrypted Velociraptor collection, an
- * AFF4 image, archives and disk images inside the archive (not opened),
- * members that cannot be read, and the archive-wide cap on uncompressed
- * bytes are all reported on the archive. Member names: libarchive converts
+ * AFF4 image, disk images inside the archive (not opened), archives inside
+ * that cannot be opened or lie too deep, members that cannot be read, and
+ * the archive-wide caps are all reported on the archive. Member names: libarchive converts
  * them to the current locale and gives none in the C locale, so the
  * header reads run in a thread-local C.UTF-8 locale (uselocale: the
  * process locale is never changed); zip names without the UTF-8 flag are
@@ -56,11 +69,23 @@ static const char *arc_error(struct archive *a, char *buf, size_t n, const char 
 typedef struct arc_in {
   exh_source *src;
   char *buf;
-  uint64_t off; /* next offset, for sources with positioned reads */
+  uint64_t off;    /* next offset, for sources with positioned reads */
+  double deadline; /* an archive inside an archive: when its time is up (0: none) */
+  double seconds;
+  int timed_out;
 } arc_in;
 
 static la_ssize_t arc_read(struct archive *a, void *ud, const void **out) {
   arc_in *in = ud;
+  /* everything an archive inside another reads (its headers, its members,
+   * what libarchive inflates to skip) comes through here */
+  if (in->deadline > 0 && exh__monotonic_s() > in->deadline) {
+    in->timed_out = 1;
+    char why[96]; /* libarchive's own formatter has no %f */
+    snprintf(why, sizeof why, "stopped after %.0f s (time limit per file)", in->seconds);
+    archive_set_error(a, ETIMEDOUT, "%s", why);
+    return -1;
+  }
   long r = in->src->pread ? in->src->pread(in->src, in->buf, EXH_ARCHIVE_READ_BLOCK, in->off)
                           : in->src->read(in->src, in->buf, EXH_ARCHIVE_READ_BLOCK);
   if (r < 0) {
@@ -125,13 +150,27 @@ static uint64_t zip_index_entries(exh_source *src) {
   return entries;
 }
 
+/* --- an archive and the archives inside it --- */
+
+/* What an archive file and the archives opened inside it share: the limits
+ * hold for the whole chain (EXH_ARCHIVE_MAX_DEPTH). */
+typedef struct arc_chain {
+  uint64_t total, max_total;     /* uncompressed bytes read at every level */
+  uint64_t members, max_members; /* headers read at every level */
+  int over, over_members;        /* a cap was reached: every level stops */
+  unsigned nested;               /* archives inside opened */
+  unsigned deep;                 /* archives nested deeper than the limit */
+  char first_deep[256];
+  locale_t loc;                  /* UTF-8 names (utf8_locale), or (locale_t)0 */
+} arc_chain;
+
 /* --- a member, as a source --- */
 
 typedef struct member_source {
   exh_source s;
   struct archive *a;
-  uint64_t *total;  /* uncompressed bytes read from the whole archive */
-  int over;         /* stopped at EXH_ARCHIVE_TOTAL_MAX */
+  uint64_t *total;  /* uncompressed bytes read from this archive's members */
+  arc_chain *chain;
   const char *pre;  /* bytes read ahead to tell what the member is */
   size_t npre;
 } member_source;
@@ -145,13 +184,14 @@ static long member_read(exh_source *s, void *buf, size_t n) {
     s->pos += k;
     return (long)k;
   }
-  if (*m->total >= EXH_ARCHIVE_TOTAL_MAX) {
-    m->over = 1;
+  arc_chain *c = m->chain;
+  if (c->total >= c->max_total) {
+    c->over = 1;
     snprintf(s->why, sizeof s->why, "stopped: over %llu uncompressed bytes read from this archive",
-             (unsigned long long)EXH_ARCHIVE_TOTAL_MAX);
+             (unsigned long long)c->max_total);
     return -1;
   }
-  if (n > EXH_ARCHIVE_TOTAL_MAX - *m->total) n = (size_t)(EXH_ARCHIVE_TOTAL_MAX - *m->total);
+  if (n > c->max_total - c->total) n = (size_t)(c->max_total - c->total);
   la_ssize_t r = archive_read_data(m->a, buf, n);
   if (r < 0) {
     arc_error(m->a, s->why, sizeof s->why, "cannot read the member");
@@ -159,18 +199,20 @@ static long member_read(exh_source *s, void *buf, size_t n) {
   }
   s->pos += (uint64_t)r;
   *m->total += (uint64_t)r;
+  c->total += (uint64_t)r;
   return (long)r;
 }
 
 static void member_close(exh_source *s) { (void)s; }
 
-static void member_init(member_source *m, struct archive *a, uint64_t *total) {
+static void member_init(member_source *m, struct archive *a, uint64_t *total, arc_chain *chain) {
   memset(m, 0, sizeof *m);
   m->s.read = member_read;
   m->s.close = member_close;
   m->s.size = EXH_SIZE_UNKNOWN; /* a header may lie: only the bytes tell */
   m->a = a;
   m->total = total;
+  m->chain = chain;
 }
 
 /* --- member names --- */
@@ -264,6 +306,17 @@ static int is_archive_name(const char *name) {
   return 0;
 }
 
+/* Artefacts triage collectors bring by the thousand that are never
+ * archives: a small one of these is not opened to look at its first bytes
+ * (each look inflates the member's first block: 10 us a member). */
+static int bulk_artefact(const char *name) {
+  static const char *const ext[] = {".pf", ".lnk", ".automaticdestinations-ms", ".customdestinations-ms", ".evtx",
+                                    ".etl", ".mui", ".manifest", ".mum", ".cat", ".dll", ".exe", ".sys"};
+  for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+    if (ends_i(name, ext[i])) return 1;
+  return 0;
+}
+
 /* Velociraptor's secured collections: an outer zip holding metadata.json
  * (the encrypted password and its scheme: X509, PGP or Password) and
  * data.zip, the password-protected collection itself. */
@@ -280,16 +333,62 @@ static void velociraptor_meta(const char *buf, size_t n, char *scheme, size_t sc
     if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7F) *c = '?';
 }
 
+/* A UTF-8 character type for libarchive's name conversions, made per
+ * archive and used by this thread only (uselocale), so the process locale
+ * and the other workers are never touched. (locale_t)0 when the system has
+ * no UTF-8 locale: names are then whatever libarchive gives, and members it
+ * cannot name are counted and reported. */
+static locale_t utf8_locale(void) {
+  locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+  if (!loc) loc = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
+  if (!loc) loc = newlocale(LC_CTYPE_MASK, "en_US.UTF-8", (locale_t)0);
+  return loc;
+}
+
+/* A reader over src (in: its read buffer, to free after archive_read_free),
+ * opened under loc (the UTF-8 names locale, or (locale_t)0); *rc is
+ * archive_read_open1's. */
+static struct archive *open_reader(exh_source *src, arc_in *in, locale_t loc, int *rc) {
+  locale_t prev = (locale_t)0;
+  if (loc) prev = uselocale(loc);
+  struct archive *a = archive_read_new();
+  archive_read_support_format_all(a);
+  archive_read_support_filter_all(a);
+  in->src = src;
+  in->buf = exh__xmalloc(EXH_ARCHIVE_READ_BLOCK);
+  archive_read_set_callback_data(a, in);
+  archive_read_set_read_callback(a, arc_read);
+  /* positioned reads let the zip reader use the central directory, which
+   * it holds whole in memory (about 170 bytes a member): a directory of
+   * more members than EXH_ARCHIVE_MAX_INDEX is read in order instead, by
+   * the local headers, in bounded memory */
+  uint64_t index = zip_index_entries(src);
+  if (src->pread && index <= EXH_ARCHIVE_MAX_INDEX) {
+    archive_read_set_seek_callback(a, arc_seek);
+    archive_read_set_skip_callback(a, arc_skip);
+  }
+  *rc = archive_read_open1(a);
+  if (loc) uselocale(prev);
+  return a;
+}
+
+/* One archive being read: the file's (depth 0) or one inside it. */
 typedef struct arc_state {
   exh_worker *wk;
-  exh_evidence *ev;
+  exh_evidence *ev;     /* the archive file's: every level's findings, notes and errors go there */
+  exh_evidence *head;   /* where this archive's own reasons go (first, for the file's) */
+  arc_chain *chain;
   struct archive *a;
-  uint64_t total;
+  int depth;            /* 0: the archive file; 1: an archive inside it; ... */
+  const char *prefix;   /* "" for the file, "EXCH01.zip!" inside it: joined to member names */
+  const char *where;    /* "" for the file, "EXCH01.zip: " inside it: before its own reasons */
+  char *scratch;        /* inside: what is drained from members (EXH_ARCHIVE_READ_BLOCK) */
+  uint64_t total;       /* uncompressed bytes read from this archive's members */
   unsigned encrypted, unnamed;
   char first_encrypted[128];
   int velo_data_encrypted, velo_meta, aff4;
   char velo_scheme[32];
-  int over;
+  int failed;           /* damaged or stopped before its end */
 } arc_state;
 
 static void merge_member(arc_state *st, exh_evidence *m, const char *name) {
@@ -352,11 +451,15 @@ static size_t member_server(const exh_evidence *ev, const char *name) {
   return server;
 }
 
-/* Scans one regular member. */
-static void scan_member(arc_state *st, struct archive_entry *e, const char *name) {
+static void scan_nested(arc_state *st, const char *name, member_source *ms, exh_archive_fmt f, la_int64_t declared);
+
+/* Scans one regular member: `in` is its name in its archive, `name` the
+ * chain from the archive file ("EXCH01.zip!C/inetpub/..." inside an archive
+ * inside it; the same as `in` at the top). */
+static void scan_member(arc_state *st, struct archive_entry *e, const char *in, const char *name) {
   exh_worker *wk = st->wk;
   exh_evidence *ev = st->ev;
-  const char *top = top_name(name);
+  const char *top = top_name(in);
   if (archive_entry_is_data_encrypted(e) == 1) {
     if (!st->encrypted++) snprintf(st->first_encrypted, sizeof st->first_encrypted, "%s", name);
     if (exh__strieq((exh_str){top, strlen(top)}, "data.zip")) st->velo_data_encrypted = 1;
@@ -368,7 +471,7 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
     return;
   }
   member_source ms;
-  member_init(&ms, st->a, &st->total);
+  member_init(&ms, st->a, &st->total, st->chain);
   la_int64_t declared = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
   char sub[64];
   char head[EXH_SNIFF_BYTES];
@@ -386,12 +489,12 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
       velociraptor_meta(head, (size_t)got, st->velo_scheme, sizeof st->velo_scheme);
       return;
     }
-    member_init(&ms, st->a, &st->total);
+    member_init(&ms, st->a, &st->total, st->chain);
     ms.pre = head;
     ms.npre = (size_t)got;
   }
-  exh_kind k = wk->dispatch->by_path(name, sub, sizeof sub);
-  if (k == EXH_KIND_NONE && exh__path_is_exsetup(name) && ev->nexsetups < sizeof ev->exsetups / sizeof ev->exsetups[0]) {
+  exh_kind k = wk->dispatch->by_path(in, sub, sizeof sub);
+  if (k == EXH_KIND_NONE && exh__path_is_exsetup(in) && ev->nexsetups < sizeof ev->exsetups / sizeof ev->exsetups[0]) {
     /* the installed build, as Bin/ExSetup.exe in a folder gives it (checks/build.c) */
     size_t server = member_server(ev, name);
     int have = 0;
@@ -414,8 +517,8 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   if (k == EXH_KIND_NONE) {
     /* a file in a web or staging folder is content first (a miner's
      * config.json there is not an event export) */
-    exh_area ar = exh__path_area(name);
-    const char *label = exh__container_label(name, NULL, 0, 0);
+    exh_area ar = exh__path_area(in);
+    const char *label = exh__container_label(in, NULL, 0, 0);
     if (label) {
       exh__evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
       if (ar == EXH_AREA_NONE) return; /* in a checked folder it still gets the content checks */
@@ -423,39 +526,69 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
     if (ar != EXH_AREA_NONE) {
       k = EXH_KIND_CONTENT;
       snprintf(sub, sizeof sub, "%s", exh__area_name(ar));
-    } else if (is_archive_name(name)) {
-      exh__evidence_error(ev, "%s: archive inside the archive: not opened", name);
-      return;
-    } else if (ends_i(name, ".json") || ends_i(name, ".jsonl") || ends_i(name, ".ndjson")) {
+    } else if (ends_i(in, ".json") || ends_i(in, ".jsonl") || ends_i(in, ".ndjson")) {
       k = EXH_KIND_JSONEV;
-    } else if (!ms.npre && (declared < 0 || declared >= (1 << 20))) {
-      /* a large member anywhere: a memory dump is looked at by its header,
-       * a disk image is named as not opened */
-      long got = exh__source_read_full(&ms.s, head, sizeof head);
-      if (got < 0) exh__evidence_error(ev, "%s: %s", name, ms.s.why);
-      if (got <= 0) return;
-      nhead = (size_t)got;
-      label = exh__container_label(name, (const unsigned char *)head, nhead, declared < 0 ? nhead : (uint64_t)declared);
-      if (label) {
-        exh__evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
+    } else {
+      /* anything else: its first bytes tell an archive (opened, whatever
+       * its name says), and for a large member a memory dump (looked at by
+       * its header) or a disk image (named as not opened) */
+      int large = declared < 0 || declared >= (1 << 20);
+      int named = is_archive_name(in);
+      int deep = st->depth >= EXH_ARCHIVE_MAX_DEPTH; /* an archive here is not opened */
+      int log = ends_i(in, ".log"); /* a log where no known path leads: its directives tell (as in the walk) */
+      if (named && deep) {
+        scan_nested(st, name, &ms, EXH_ARC_NONE, declared); /* named as too deep, not read */
         return;
       }
-      if (nhead < 4 || memcmp(head, "MDMP", 4)) return;
-      k = EXH_KIND_CONTENT;
-      snprintf(sub, sizeof sub, "%s", exh__area_name(EXH_AREA_ALL));
-      /* the bytes read go first */
-      member_init(&ms, st->a, &st->total);
-      ms.pre = head;
-      ms.npre = nhead;
-    } else {
-      return;
+      int all = wk->lim->all_files; /* --all-files: every member is content too */
+      if (!large && !named && !log && !all && (deep || bulk_artefact(in))) return;
+      long got = exh__source_read_full(&ms.s, head, large || log ? sizeof head : EXH_ARCHIVE_SNIFF_SMALL);
+      if (got < 0) {
+        if (large || named || log) exh__evidence_error(ev, "%s: %s", name, ms.s.why); /* else it would not have been read */
+        return;
+      }
+      nhead = (size_t)got;
+      exh_archive_fmt f = exh__archive_sniff(in, (const unsigned char *)head, nhead);
+      if (!deep && (named || (f != EXH_ARC_NONE && f != EXH_ARC_COMPRESSED))) {
+        member_init(&ms, st->a, &st->total, st->chain); /* the bytes read go first */
+        ms.pre = head;
+        ms.npre = nhead;
+        scan_nested(st, name, &ms, f, declared);
+        return;
+      }
+      if (log && (k = wk->dispatch->by_head((const unsigned char *)head, nhead)) != EXH_KIND_NONE) {
+        sub[0] = 0;
+        member_init(&ms, st->a, &st->total, st->chain);
+        ms.pre = head;
+        ms.npre = nhead;
+      } else if ((!large || got == 0) && !all) {
+        return;
+      } else if (large && got > 0 && f != EXH_ARC_NONE && f != EXH_ARC_COMPRESSED) {
+        scan_nested(st, name, &ms, f, declared); /* large, at the depth limit: named as too deep */
+        return;
+      } else {
+        label = large && got > 0 ? exh__container_label(in, (const unsigned char *)head, nhead,
+                                                        declared < 0 ? nhead : (uint64_t)declared)
+                                 : NULL;
+        if (label) {
+          exh__evidence_error(ev, "%s: %s inside the archive: not opened", name, label);
+          return;
+        }
+        if (!all && (nhead < 4 || memcmp(head, "MDMP", 4))) return;
+        k = EXH_KIND_CONTENT;
+        snprintf(sub, sizeof sub, "%s", exh__area_name(EXH_AREA_ALL));
+        /* the bytes read go first */
+        member_init(&ms, st->a, &st->total, st->chain);
+        ms.pre = head;
+        ms.npre = nhead;
+      }
     }
   }
   if (k == EXH_KIND_ARCHIVE) return; /* not a path kind */
   exh_evidence m;
   memset(&m, 0, sizeof m);
   m.path = exh__xasprintf("%s!%s", ev->path, name);
-  m.rel = exh__xstrdup(name);
+  m.rel = exh__xstrdup(in);
   m.server = member_server(ev, name);
   m.kind = k;
   memcpy(m.sub, sub, sizeof sub);
@@ -464,7 +597,6 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   m.first_ms = m.last_ms = EXH_TIME_UNKNOWN;
   wk->dispatch->scan(wk, &m, &ms.s); /* the member's own format */
   if (!ev->host[0] && m.host[0]) memcpy(ev->host, m.host, sizeof ev->host); /* the collection's host */
-  if (ms.over) st->over = 1;
   merge_member(st, &m, name);
   free(m.findings);
   free(m.error);
@@ -472,81 +604,69 @@ static void scan_member(arc_state *st, struct archive_entry *e, const char *name
   free(m.rel);
 }
 
-/* A UTF-8 character type for libarchive's name conversions, made per
- * archive and used by this thread only (uselocale), so the process locale
- * and the other workers are never touched. (locale_t)0 when the system has
- * no UTF-8 locale: names are then whatever libarchive gives, and members it
- * cannot name are counted and reported. */
-static locale_t utf8_locale(void) {
-  locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-  if (!loc) loc = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
-  if (!loc) loc = newlocale(LC_CTYPE_MASK, "en_US.UTF-8", (locale_t)0);
-  return loc;
-}
-
-/* A reader over src (in: its read buffer, to free after archive_read_free),
- * opened under loc (the UTF-8 names locale, or (locale_t)0); *rc is
- * archive_read_open1's. */
-static struct archive *open_reader(exh_source *src, arc_in *in, locale_t loc, int *rc) {
-  locale_t prev = (locale_t)0;
-  if (loc) prev = uselocale(loc);
-  struct archive *a = archive_read_new();
-  archive_read_support_format_all(a);
-  archive_read_support_filter_all(a);
-  in->src = src;
-  in->buf = exh__xmalloc(EXH_ARCHIVE_READ_BLOCK);
-  archive_read_set_callback_data(a, in);
-  archive_read_set_read_callback(a, arc_read);
-  /* positioned reads let the zip reader use the central directory, which
-   * it holds whole in memory (about 170 bytes a member): a directory of
-   * more members than EXH_ARCHIVE_MAX_INDEX is read in order instead, by
-   * the local headers, in bounded memory */
-  uint64_t index = zip_index_entries(src);
-  if (src->pread && index <= EXH_ARCHIVE_MAX_INDEX) {
-    archive_read_set_seek_callback(a, arc_seek);
-    archive_read_set_skip_callback(a, arc_skip);
+/* The reasons that concern one archive as a whole (the file's, or one
+ * inside it: then prefixed with its chain), into st->head. */
+static void archive_reasons(arc_state *st) {
+  if (st->velo_meta || st->velo_data_encrypted) {
+    exh__evidence_error(st->head, "%sencrypted Velociraptor collection (%s%s%s): not opened; decrypt data.zip (velociraptor "
+                           "unzip, or the collection password) and scan it",
+                       st->where, st->velo_scheme[0] ? "scheme " : "", st->velo_scheme[0] ? st->velo_scheme : "password-protected",
+                       st->velo_data_encrypted ? ", data.zip password-protected" : "");
+    if (st->velo_data_encrypted) st->encrypted--;
   }
-  *rc = archive_read_open1(a);
-  if (loc) uselocale(prev);
-  return a;
+  if (st->aff4) exh__evidence_error(st->head, "%sAFF4 image: not opened (exhunt reads no file systems inside images)", st->where);
+  if (st->encrypted)
+    exh__evidence_error(st->head, "%s%u password-protected member%s not read (the first: %s)", st->where, st->encrypted,
+                       st->encrypted == 1 ? "" : "s", st->first_encrypted);
+  if (st->unnamed)
+    exh__evidence_error(st->head, "%s%u member%s whose name cannot be read: not read", st->where, st->unnamed,
+                       st->unnamed == 1 ? "" : "s");
 }
 
-static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
-  ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
-  locale_t loc = utf8_locale(), prev = (locale_t)0;
+/* Opens the archive in src and reads its members (st: its level, its
+ * chain). -1 with the reason in why when it cannot be opened. `seconds`:
+ * its time limit (0: none, the archive file's). */
+static int read_archive(arc_state *st, exh_source *src, double seconds, char *why, size_t whyn) {
+  arc_chain *ch = st->chain;
   arc_in in;
   memset(&in, 0, sizeof in);
+  if (seconds > 0) {
+    in.seconds = seconds;
+    in.deadline = exh__monotonic_s() + seconds;
+  }
   int rc;
-  struct archive *a = open_reader(src, &in, loc, &rc);
+  struct archive *a = open_reader(src, &in, ch->loc, &rc);
   if (rc != ARCHIVE_OK) {
-    char e[256];
-    exh__evidence_error(ev, "cannot open the archive: %s", arc_error(a, e, sizeof e, "unknown format"));
+    arc_error(a, why, whyn, in.timed_out ? "stopped (time limit per file)" : "unknown format");
     archive_read_free(a);
     free(in.buf);
-    if (loc) freelocale(loc);
-    return;
+    return -1;
   }
-  /* what stopped the reading or was not opened comes first in the
-   * archive's error, before the members' own (the text is bounded) */
-  exh_evidence head;
-  memset(&head, 0, sizeof head);
-  arc_state st;
-  memset(&st, 0, sizeof st);
-  st.wk = wk;
-  st.ev = ev;
-  st.a = a;
-  for (;;) {
+  st->a = a;
+  locale_t prev = (locale_t)0;
+  while (!ch->over && !ch->over_members) {
     struct archive_entry *e;
-    if (loc) prev = uselocale(loc);
+    if (ch->loc) prev = uselocale(ch->loc);
     rc = archive_read_next_header(a, &e);
     char *name = rc == ARCHIVE_OK || rc == ARCHIVE_WARN ? entry_name(a, e) : NULL;
-    if (loc) uselocale(prev);
+    if (ch->loc) uselocale(prev);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+      free(name);
+      if (ch->over || ch->over_members) break; /* a cap, reported by the archive file */
+      st->failed = 1;
       char err[256];
-      exh__evidence_error(&head, "archive damaged or unreadable after %llu uncompressed bytes: %s; members after it "
-                             "not read",
-                         (unsigned long long)st.total, arc_error(a, err, sizeof err, "?"));
+      if (in.timed_out)
+        exh__evidence_error(st->head, "%sstopped after %.0f s (time limit per file); members after it not read",
+                           st->where, in.seconds);
+      else
+        exh__evidence_error(st->head, "%sarchive damaged or unreadable after %llu uncompressed bytes: %s; members after "
+                               "it not read",
+                           st->where, (unsigned long long)st->total, arc_error(a, err, sizeof err, st->depth ? "not a readable archive" : "?"));
+      break;
+    }
+    if (++ch->members > ch->max_members) {
+      ch->over_members = 1;
       free(name);
       break;
     }
@@ -555,39 +675,144 @@ static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
       continue;
     }
     if (!name) {
-      st.unnamed++;
+      st->unnamed++;
       continue;
     }
-    scan_member(&st, e, name);
+    char *chain = st->depth ? exh__xasprintf("%s%s", st->prefix, name) : NULL;
+    int sized = archive_entry_size_is_set(e);
+    scan_member(st, e, name, chain ? chain : name);
+    free(chain);
     free(name);
-    if (st.over) {
-      exh__evidence_error(&head, "stopped: over %llu uncompressed bytes read from this archive; members after it not read",
-                         (unsigned long long)EXH_ARCHIVE_TOTAL_MAX);
-      break;
+    /* inside an archive nothing is skipped unread: what libarchive inflates
+     * to find a member's end (a zip member whose sizes follow its data, a
+     * compressed tar or 7-Zip block) would escape the byte count, so the
+     * rest of a member is read here, counted, except a zip member whose
+     * compressed size is known (skipped over its compressed bytes, counted
+     * as the outer member inflates) */
+    if (st->depth && !ch->over &&
+        !(sized && (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP) &&
+        archive_entry_is_data_encrypted(e) != 1) {
+      member_source ms;
+      member_init(&ms, a, &st->total, ch);
+      while (member_read(&ms.s, st->scratch, EXH_ARCHIVE_READ_BLOCK) > 0) {
+      }
     }
   }
-  if (st.velo_meta || st.velo_data_encrypted) {
-    exh__evidence_error(&head, "encrypted Velociraptor collection (%s%s%s): not opened; decrypt data.zip (velociraptor "
-                           "unzip, or the collection password) and scan it",
-                       st.velo_scheme[0] ? "scheme " : "", st.velo_scheme[0] ? st.velo_scheme : "password-protected",
-                       st.velo_data_encrypted ? ", data.zip password-protected" : "");
-    if (st.velo_data_encrypted) st.encrypted--;
-  }
-  if (st.aff4) exh__evidence_error(&head, "AFF4 image: not opened (exhunt reads no file systems inside images)");
-  if (st.encrypted)
-    exh__evidence_error(&head, "%u password-protected member%s not read (the first: %s)", st.encrypted,
-                       st.encrypted == 1 ? "" : "s", st.first_encrypted);
-  if (st.unnamed) exh__evidence_error(&head, "%u member%s whose name cannot be read: not read", st.unnamed, st.unnamed == 1 ? "" : "s");
-  if (head.error) {
-    char *all = ev->error ? exh__xasprintf("%s; %s", head.error, ev->error) : exh__xstrdup(head.error);
-    if (strlen(all) > EXH_ARCHIVE_ERROR_MAX) strcpy(all + EXH_ARCHIVE_ERROR_MAX - 3, "...");
-    free(ev->error);
-    free(head.error);
-    ev->error = all;
-  }
+  if (st->depth == 0 && ch->over)
+    exh__evidence_error(st->head, "stopped: over %llu uncompressed bytes read from this archive%s; members after it not "
+                                  "read",
+                        (unsigned long long)ch->max_total, ch->nested ? " and the archives inside it" : "");
+  if (st->depth == 0 && ch->over_members)
+    exh__evidence_error(st->head, "stopped: over %llu members read from this archive%s; members after it not read",
+                        (unsigned long long)ch->max_members, ch->nested ? " and the archives inside it" : "");
+  archive_reasons(st);
   archive_read_free(a);
   free(in.buf);
-  if (loc) freelocale(loc);
+  return 0;
+}
+
+/* An archive inside the archive: read from the member as it inflates (a
+ * 7-Zip archive from memory), its members named by the chain and sent to
+ * their servers as the file's are; deeper than EXH_ARCHIVE_MAX_DEPTH,
+ * named as not opened. Each is noted as an archive of its server
+ * (coverage: opened, or not). */
+static void scan_nested(arc_state *st, const char *name, member_source *ms, exh_archive_fmt f, la_int64_t declared) {
+  arc_chain *ch = st->chain;
+  exh_evidence *ev = st->ev;
+  exh_evidence note;
+  memset(&note, 0, sizeof note);
+  note.kind = EXH_KIND_ARCHIVE;
+  char *prefix = exh__xasprintf("%s!", name);
+  note.server = member_server(ev, prefix); /* its members' server (a server's collection zipped inside) */
+  note.size = declared >= 0 ? (uint64_t)declared : 0;
+  note.first_ms = note.last_ms = EXH_TIME_UNKNOWN;
+  char failed[] = "not opened";
+  if (st->depth >= EXH_ARCHIVE_MAX_DEPTH) {
+    if (!ch->deep++) snprintf(ch->first_deep, sizeof ch->first_deep, "%s", name);
+    note.error = failed;
+    exh__evidence_member_note(ev, &note, name);
+    free(prefix);
+    return;
+  }
+  exh_source *src = &ms->s;
+  char *mem = NULL;
+  if (f == EXH_ARC_7Z) {
+    size_t n = 0;
+    int r = exh__source_slurp(&ms->s, EXH_ARCHIVE_NESTED_MEM, &mem, &n);
+    if (r != 0) {
+      if (r < 0) exh__evidence_error(ev, "%s: %s", name, ms->s.why);
+      else
+        exh__evidence_error(ev, "%s: 7-Zip archive of over %u MiB inside the archive: not opened (its index is at its "
+                                "end: extract it and scan it)",
+                            name, (unsigned)(EXH_ARCHIVE_NESTED_MEM >> 20));
+      free(mem);
+      note.error = failed;
+      exh__evidence_member_note(ev, &note, name);
+      free(prefix);
+      return;
+    }
+    src = exh__source_mem(mem, n);
+  }
+  arc_state in;
+  memset(&in, 0, sizeof in);
+  in.wk = st->wk;
+  in.ev = ev;
+  in.head = ev;
+  in.chain = ch;
+  in.depth = st->depth + 1;
+  char *where = exh__xasprintf("%s: ", name);
+  in.prefix = prefix;
+  in.where = where;
+  in.scratch = exh__xmalloc(EXH_ARCHIVE_READ_BLOCK);
+  ch->nested++;
+  char why[256];
+  if (read_archive(&in, src, st->wk->lim->max_file_seconds, why, sizeof why) != 0) {
+    if (!ch->over) exh__evidence_error(ev, "%s: cannot open the archive inside the archive: %s", name, why);
+    in.failed = 1;
+  }
+  if (in.failed || in.encrypted || in.velo_meta || in.aff4) note.error = failed;
+  exh__evidence_member_note(ev, &note, name);
+  if (mem) exh__source_close(src);
+  free(mem);
+  free(in.scratch);
+  free(prefix);
+  free(where);
+}
+
+static void scan_archive(exh_worker *wk, exh_evidence *ev, exh_source *src) {
+  ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
+  arc_chain ch;
+  memset(&ch, 0, sizeof ch);
+  ch.max_total = wk->lim->max_archive_bytes ? wk->lim->max_archive_bytes : EXH_ARCHIVE_TOTAL_MAX;
+  ch.max_members = wk->lim->max_archive_members ? wk->lim->max_archive_members : EXH_ARCHIVE_MAX_MEMBERS;
+  ch.loc = utf8_locale();
+  /* what stopped the reading or was not opened comes first in the
+   * archive's error, before the members' own (the text is bounded) */
+  exh_evidence head;
+  memset(&head, 0, sizeof head);
+  arc_state st;
+  memset(&st, 0, sizeof st);
+  st.wk = wk;
+  st.ev = ev;
+  st.head = &head;
+  st.chain = &ch;
+  st.prefix = st.where = "";
+  char why[256];
+  if (read_archive(&st, src, 0, why, sizeof why) != 0) {
+    exh__evidence_error(ev, "cannot open the archive: %s", why);
+  } else {
+    if (ch.deep)
+      exh__evidence_error(&head, "%u archive%s nested deeper than %d levels: not opened (the first: %s)", ch.deep,
+                          ch.deep == 1 ? "" : "s", EXH_ARCHIVE_MAX_DEPTH, ch.first_deep);
+    if (head.error) {
+      char *all = ev->error ? exh__xasprintf("%s; %s", head.error, ev->error) : exh__xstrdup(head.error);
+      if (strlen(all) > EXH_ARCHIVE_ERROR_MAX) strcpy(all + EXH_ARCHIVE_ERROR_MAX - 3, "...");
+      free(ev->error);
+      free(head.error);
+      ev->error = all;
+    }
+  }
+  if (ch.loc) freelocale(ch.loc);
 }
 #endif
 

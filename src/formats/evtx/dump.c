@@ -240,17 +240,27 @@ static int check_head(task *t, exh_file *f) {
  *
  * Every file is cut into runs of CHUNKS_PER_UNIT chunks ("units", in file
  * and chunk order), planned from each file's size (a stat: the calling
- * thread opens and reads nothing). Workers (the calling thread is one)
+ * thread opens and reads nothing). The other workers start before the
+ * planning and take units as soon as they are planned: the planning (a
+ * stat per file, a millisecond for 600 files) is not a serial part of the
+ * run. Workers (the calling thread is one, once it has planned the batch)
  * take units from an atomic counter and render each into its own buffers;
  * the worker that finishes the unit next in order writes it out, and any
  * finished ones after it, strictly in order (drain). A worker does not
  * start a unit more than WINDOW units ahead of the writing, so memory stays
  * bounded whatever the input. A unit opens its file, checks its signature
- * (and, first unit, its header), reads its chunks and closes it: no
- * descriptor is held between units. */
+ * (and, first unit, its header), reads its chunks and closes it, unless
+ * more units of the file follow: the worker then keeps it open for its
+ * next unit of the same file (kept: one descriptor a worker at most). */
 #define CHUNKS_PER_UNIT 4
 #define WINDOW_PER_THREAD 4
 #define BATCH_FILES 1024
+/* Units are stored in blocks that never move (workers read them while the
+ * batch is still being planned); a batch has at most UNIT_BLOCK *
+ * UNIT_BLOCKS units (256 GiB of chunks in runs of 4): past that a file's
+ * last unit takes all of its remaining chunks. */
+#define UNIT_BLOCK 256
+#define UNIT_BLOCKS 4096
 
 /* The issues of one file in a unit: lines up to `end` of the unit's issue
  * text, and how many more were only counted. */
@@ -265,6 +275,7 @@ typedef struct unit {
   size_t first, count; /* chunks (one file) */
   int head;            /* first unit of its file: header checks */
   int whole;           /* the file's only unit: read to its end as opened */
+  int last;            /* the last unit of its (last) file */
   exh_buf out;         /* JSON lines (a buffer from the queue's pool) */
   char *xout, *err;    /* XML output, issues (memory streams) */
   size_t xoutn, errn;
@@ -282,8 +293,9 @@ typedef struct bfile {
 } bfile;
 
 typedef struct queue {
-  unit *u;
-  size_t n;
+  unit **blk;      /* UNIT_BLOCKS blocks of UNIT_BLOCK units, allocated as planned */
+  size_t nplanned; /* guarded by mu: units [0, nplanned) are planned and never change */
+  int planned;     /* guarded by mu: the batch is planned (nplanned is its unit count) */
   bfile *files;
   exh_dump_format fmt;
   sink *out;
@@ -304,15 +316,24 @@ typedef struct queue {
    * ones for every unit cost a page fault per 4 KiB of output */
   exh_buf *pool;
   size_t npool, cappool;
+  struct wtime *tm; /* per worker, EXHUNT_TIMING=1 only (else NULL) */
 } queue;
 
+/* Where a worker's time went (EXHUNT_TIMING=1), summed over batches. */
+typedef struct wtime {
+  double cpu, wait, write, start, end; /* CPU s; s waiting for the window; s writing units out; first unit at; done at */
+  uint64_t units, opens;
+} wtime;
+
+
+static unit *unit_at(const queue *q, size_t i) { return &q->blk[i / UNIT_BLOCK][i % UNIT_BLOCK]; }
 
 /* A unit over EXH_DUMP_UNIT_OUT_MAX: once every unit before it is written (the
  * writer then waits for this one), it writes what it holds and the rest of
  * its output goes straight to the output. */
 static void unit_stream(task *t) {
   queue *q = t->q;
-  unit *u = &q->u[t->ui];
+  unit *u = unit_at(q, t->ui);
   exh__mutex_lock(q->mu);
   while (q->written < t->ui && !q->failed) exh__cond_wait(q->cv, q->mu);
   int failed = q->failed;
@@ -342,7 +363,19 @@ static void unit_stream(task *t) {
   }
 }
 
-static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
+/* A worker's file kept open after a unit that is not its file's last: its
+ * next unit of the same file (with two workers, every other one) reads it
+ * without opening it again (an open, a stat, two fcntl, the signature's
+ * read and a close each: 1,300 of the 7,500 file system calls of a -j 2
+ * dump of the 581 shared EVTX). One descriptor a worker at most, closed at
+ * the batch's end. */
+typedef struct kept {
+  exh_file *fh; /* signature checked */
+  size_t file;
+  uint64_t opens; /* files opened (EXHUNT_TIMING) */
+} kept;
+
+static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf, kept *kf) {
   task t;
   memset(&t, 0, sizeof t);
   t.fmt = q->fmt, t.px = px, t.q = q, t.ui = ui, t.out = q->out;
@@ -363,9 +396,20 @@ static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
      * its signature, then (first unit) its header's checks */
     char why[256];
     uint8_t hb[128];
-    exh_file *fh = open_named(bf->path, why, sizeof why);
-    long k = fh ? exh__file_pread(fh, hb, head ? sizeof hb : 8, 0, why, sizeof why) : -1;
-    if (k < 8 || memcmp(hb, "ElfFile", 8) != 0) {
+    exh_file *fh = NULL;
+    long k;
+    if (kf->fh && kf->file == f && !head) { /* this worker's previous unit of the file: checked then */
+      fh = kf->fh, kf->fh = NULL;
+      memcpy(hb, "ElfFile", 8), k = 8;
+    } else {
+      exh__file_close(kf->fh);
+      kf->fh = NULL;
+      fh = open_named(bf->path, why, sizeof why);
+      kf->opens++;
+      k = fh ? exh__file_pread(fh, hb, head ? sizeof hb : 8, 0, why, sizeof why) : -1;
+    }
+    int evtx = k >= 8 && memcmp(hb, "ElfFile", 8) == 0;
+    if (!evtx) {
       if (head) { /* the other units of a file that is not EVTX say nothing */
         bf->bad = 1;
         if (k < 0) {
@@ -381,7 +425,8 @@ static void do_unit(queue *q, unit *u, size_t ui, exh_evtx *px, uint8_t *buf) {
       size_t count = whole ? exh__evtx_chunk_count(size) : u->count;
       if (count) read_chunks(&t, fh, size, first, count, buf);
     }
-    exh__file_close(fh);
+    if (evtx && !u->last && u->nfiles == 1) kf->fh = fh, kf->file = f; /* more units of the file follow */
+    else exh__file_close(fh);
     if (t.fe) fflush(t.fe);
     u->seg[u->nseg++] = (useg){f, t.fe ? t.errn : 0, t.hidden};
   }
@@ -424,7 +469,7 @@ static void write_issues(queue *q, unit *u, sink *err) {
 /* Writes unit i out (its output, then its issue lines) and recycles its
  * buffers. Called by one worker at a time (q->writing), without q->mu. */
 static void write_unit(queue *q, size_t i) {
-  unit *u = &q->u[i];
+  unit *u = unit_at(q, i);
   int e = atomic_load(&q->werr); /* a streaming unit's failure too */
   if (!e) {
     e = put_out(q->out, u->out.p, u->out.n);
@@ -444,7 +489,7 @@ static void write_unit(queue *q, size_t i) {
   q->issues += u->issues;
   /* a file's count of issues not shown, once its last unit is out */
   for (size_t f = u->file; f < u->file + u->nfiles; f++)
-    if ((i + 1 == q->n || q->u[i + 1].file != f) && q->files[f].hidden)
+    if ((f + 1 < u->file + u->nfiles || u->last) && q->files[f].hidden)
       more_issues(q->err, q->files[f].path, q->files[f].hidden);
 }
 
@@ -454,12 +499,12 @@ static void write_unit(queue *q, size_t i) {
 static void drain(queue *q) {
   if (q->writing) return;
   q->writing = 1;
-  while (!q->failed && q->written < q->n && atomic_load(&q->u[q->written].done)) {
+  while (!q->failed && q->written < q->nplanned && atomic_load(&unit_at(q, q->written)->done)) {
     size_t i = q->written;
     exh__mutex_unlock(q->mu);
     write_unit(q, i);
     exh__mutex_lock(q->mu);
-    unit *u = &q->u[i];
+    unit *u = unit_at(q, i);
     if (u->out.cap && u->out.cap <= EXH_DUMP_POOL_KEEP_MAX && q->npool < q->cappool) { /* no allocation here */
       u->out.n = 0;
       q->pool[q->npool++] = u->out;
@@ -476,6 +521,7 @@ static void drain(queue *q) {
 typedef struct worker_arg {
   queue *q;
   int id;
+  kept kf; /* outside the worker's frame: closed after a failure too */
 } worker_arg;
 
 /* A worker (the calling thread is worker 0): takes units in order, renders
@@ -488,13 +534,26 @@ static void *worker(void *arg) {
   worker_arg *wa = arg;
   queue *q = wa->q;
   exh_guard g;
+  wtime *tm = q->tm ? &q->tm[wa->id] : NULL;
+  double c0 = tm ? exh__thread_cpu_s() : 0;
+  if (tm && !tm->start) tm->start = exh__monotonic_s();
   for (;;) {
     size_t i = atomic_fetch_add(&q->next, 1);
-    if (i >= q->n) break;
     exh__mutex_lock(q->mu);
+    while (i >= q->nplanned && !q->planned && !q->failed) exh__cond_wait(q->cv, q->mu); /* not planned yet */
+    if (i >= q->nplanned) { /* past the batch's end (or the planning failed) */
+      exh__mutex_unlock(q->mu);
+      break;
+    }
+    unit *u = unit_at(q, i);
+    if (tm && i >= q->written + q->window && !q->failed) {
+      double w0 = exh__monotonic_s();
+      while (i >= q->written + q->window && !q->failed) exh__cond_wait(q->cv, q->mu);
+      tm->wait += exh__monotonic_s() - w0;
+    }
     while (i >= q->written + q->window && !q->failed) exh__cond_wait(q->cv, q->mu);
     int failed = q->failed;
-    if (!failed && q->npool) q->u[i].out = q->pool[--q->npool];
+    if (!failed && q->npool) u->out = q->pool[--q->npool];
     exh__mutex_unlock(q->mu);
     if (failed) break;
     exh__guard_push(&g);
@@ -504,33 +563,50 @@ static void *worker(void *arg) {
       atomic_store(&q->stop, 1);
       exh__cond_broadcast(q->cv);
       exh__mutex_unlock(q->mu);
-      return NULL; /* what the unit held is not freed (util.h, guards) */
+      exh__file_close(wa->kf.fh); /* the file kept open (other memory the unit held is not freed: util.h, guards) */
+      wa->kf.fh = NULL;
+      return NULL;
     }
-    if (!q->u[i].out.cap && q->fmt == EXH_DUMP_JSONL) /* room for the usual JSON of the run at once */
-      exh__buf_grow(&q->u[i].out, q->u[i].count * 65536 * 3);
-    do_unit(q, &q->u[i], i, q->px[wa->id], q->buf[wa->id]);
+    if (!u->out.cap && q->fmt == EXH_DUMP_JSONL) /* room for the usual JSON of the run at once */
+      exh__buf_grow(&u->out, (u->count < CHUNKS_PER_UNIT ? u->count : CHUNKS_PER_UNIT) * 65536 * 3);
+    do_unit(q, u, i, q->px[wa->id], q->buf[wa->id], &wa->kf);
     exh__mutex_lock(q->mu);
-    atomic_store(&q->u[i].done, 1);
+    atomic_store(&u->done, 1);
+    double d0 = tm ? exh__monotonic_s() : 0;
     drain(q); /* writes with q->mu released: under this guard too */
+    if (tm) tm->write += exh__monotonic_s() - d0, tm->units++;
     exh__cond_broadcast(q->cv);
     exh__mutex_unlock(q->mu);
     exh__guard_pop(&g);
   }
+  exh__file_close(wa->kf.fh);
+  wa->kf.fh = NULL;
+  if (tm) tm->cpu += exh__thread_cpu_s() - c0, tm->end = exh__monotonic_s(), tm->opens += wa->kf.opens;
   if (wa->id) exh__evtx_out_thread_cleanup(); /* the calling thread's at the dump's end */
   return NULL;
 }
 
-/* Dumps a batch of files with `threads` workers; returns EXH_EIO if any
- * file could not be read as EVTX; *werr is set if the output failed. The
- * calling thread plans the units from each file's size (one stat) and is
- * a worker too: the files are opened and read by the workers. */
-static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_format fmt, int threads, exh_evtx **px,
-                          uint8_t **bufs, sink *out, sink *err, uint64_t *nrec, uint64_t *niss, int *werr) {
-  exh_err rc = EXH_OK;
-  bfile *files = exh__xcalloc(nfiles, sizeof *files);
-  unit *u = NULL;
-  size_t nu = 0, cap = 0, pack_chunks = 0;
+/* Units planned so far are published (under q->mu) and waiting workers
+ * woken. */
+static void publish(queue *q, size_t n) {
+  exh__mutex_lock(q->mu);
+  if (n > q->nplanned) {
+    q->nplanned = n;
+    exh__cond_broadcast(q->cv);
+  }
+  exh__mutex_unlock(q->mu);
+}
+
+/* The calling thread plans the batch while the other workers take its
+ * units: each file's size (one stat: the files are opened and read by the
+ * workers) cut into units, published as they are made. A unit of whole
+ * small files may still take the next file, so the last unit is published
+ * only once the next file has been planned (or the batch is). */
+static void plan(queue *q, const char *const *paths, size_t nfiles) {
+  bfile *files = q->files;
+  size_t nu = 0, pack_chunks = 0, maxu = (size_t)UNIT_BLOCK * UNIT_BLOCKS;
   int packing = 0;
+  unit *prev = NULL;
   for (size_t f = 0; f < nfiles; f++) {
     bfile *bf = &files[f];
     bf->path = paths[f];
@@ -542,27 +618,69 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
      * run stays within a unit's worth of chunks: units of one chunk each
      * would cost more in hand-offs than in work */
     if (nchunks <= CHUNKS_PER_UNIT && packing && pack_chunks + nchunks <= CHUNKS_PER_UNIT &&
-        u[nu - 1].nfiles < EXH_DUMP_MAX_PACK) {
-      u[nu - 1].nfiles++;
+        prev->nfiles < EXH_DUMP_MAX_PACK) {
+      prev->nfiles++;
       pack_chunks += nchunks;
       continue;
     }
+    if (packing) publish(q, nu); /* the previous unit takes no more files */
     size_t c0 = 0;
     do {
-      EXH_VEC_RESERVE(u, cap, nu + 1);
-      unit *x = &u[nu++];
-      memset(x, 0, sizeof *x);
+      if (nu % UNIT_BLOCK == 0) q->blk[nu / UNIT_BLOCK] = exh__xcalloc(UNIT_BLOCK, sizeof **q->blk);
+      unit *x = unit_at(q, nu++);
       x->file = f, x->nfiles = 1, x->first = c0, x->head = c0 == 0, x->whole = nchunks <= CHUNKS_PER_UNIT;
       x->count = nchunks - c0 < CHUNKS_PER_UNIT ? nchunks - c0 : CHUNKS_PER_UNIT;
+      /* a unit left for each file after this one, or this unit takes the rest */
+      if (nu + (nfiles - f) >= maxu) x->count = nchunks - c0;
+      x->last = c0 + x->count >= nchunks;
       atomic_init(&x->done, 0);
-      c0 += CHUNKS_PER_UNIT;
+      c0 += x->count;
+      prev = x;
     } while (c0 < nchunks);
     packing = nchunks <= CHUNKS_PER_UNIT; /* a whole small file: others may join it */
     pack_chunks = nchunks;
+    if (!packing) publish(q, nu);
   }
+  exh__mutex_lock(q->mu);
+  q->nplanned = nu;
+  q->planned = 1;
+  exh__cond_broadcast(q->cv);
+  exh__mutex_unlock(q->mu);
+}
+
+/* The planning runs under a guard of its own: the other workers are
+ * running, so a failed allocation stops them (as a worker's does) and the
+ * dump then fails with EXH_ENOMEM (dump_batch). */
+static void plan_guarded(queue *q, const char *const *paths, size_t nfiles, double *tplan) {
+  exh_guard g;
+  exh__guard_push(&g);
+  if (setjmp(g.jb) != 0) {
+    exh__mutex_lock(q->mu);
+    if (!q->failed) q->failed = g.code;
+    atomic_store(&q->stop, 1);
+    exh__cond_broadcast(q->cv);
+    exh__mutex_unlock(q->mu);
+    return; /* the calling thread's worker then stops at once (q->failed) */
+  }
+  double p0 = q->tm ? exh__monotonic_s() : 0;
+  plan(q, paths, nfiles);
+  if (q->tm) *tplan += exh__monotonic_s() - p0;
+  exh__guard_pop(&g);
+}
+
+/* Dumps a batch of files with `threads` workers; returns EXH_EIO if any
+ * file could not be read as EVTX; *werr is set if the output failed. The
+ * calling thread plans the units from each file's size (one stat), the
+ * other workers already at work on them, and then is a worker too: the
+ * files are opened and read by the workers. */
+static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_format fmt, int threads, exh_evtx **px,
+                          uint8_t **bufs, sink *out, sink *err, uint64_t *nrec, uint64_t *niss, int *werr, wtime *tm,
+                          double *tplan) {
+  bfile *files = exh__xcalloc(nfiles, sizeof *files);
   queue q;
   memset(&q, 0, sizeof q);
-  q.u = u, q.n = nu, q.files = files, q.fmt = fmt, q.px = px, q.buf = bufs, q.out = out, q.err = err;
+  q.blk = exh__xcalloc(UNIT_BLOCKS, sizeof *q.blk);
+  q.files = files, q.fmt = fmt, q.px = px, q.buf = bufs, q.out = out, q.err = err, q.tm = tm;
   q.window = (size_t)threads * WINDOW_PER_THREAD;
   atomic_init(&q.next, 0);
   atomic_init(&q.stop, 0);
@@ -573,12 +691,14 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   q.pool = exh__xcalloc(q.cappool, sizeof *q.pool);
   exh_thread **th = exh__xcalloc((size_t)threads, sizeof *th);
   worker_arg *wa = exh__xcalloc((size_t)threads, sizeof *wa);
-  for (int i = 0; i < threads; i++) wa[i] = (worker_arg){&q, i};
+  for (int i = 0; i < threads; i++) wa[i] = (worker_arg){&q, i, {NULL, 0, 0}};
   for (int i = 1; i < threads; i++) th[i] = exh__thread_start(worker, &wa[i]);
+  plan_guarded(&q, paths, nfiles, tplan);
   worker(&wa[0]);
   for (int i = 1; i < threads; i++) exh__thread_join(th[i]);
   if (q.failed) exh__guard_fail(q.failed); /* to exh_dump_evtx's guard: EXH_ENOMEM (the rest is not freed) */
   /* every unit was written by the worker that finished the last of them */
+  exh_err rc = EXH_OK;
   *nrec += q.records;
   *niss += q.issues;
   for (size_t f = 0; f < nfiles; f++)
@@ -590,7 +710,8 @@ static exh_err dump_batch(const char *const *paths, size_t nfiles, exh_dump_form
   exh__cond_free(q.cv);
   for (size_t i = 0; i < q.npool; i++) exh__buf_free(&q.pool[i]);
   free(q.pool);
-  free(u);
+  for (size_t b = 0; b < UNIT_BLOCKS && q.blk[b]; b++) free(q.blk[b]);
+  free(q.blk);
   free(files);
   return rc;
 }
@@ -628,6 +749,10 @@ static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_forma
   if (threads > 64) threads = 64;
   exh_evtx **px = exh__xcalloc((size_t)threads, sizeof *px);
   uint8_t **bufs = exh__xcalloc((size_t)threads, sizeof *bufs);
+  /* where the time went (EXHUNT_TIMING=1; docs/benchmarks.md) */
+  int timing = getenv("EXHUNT_TIMING") && getenv("EXHUNT_TIMING")[0] == '1';
+  double t0 = exh__monotonic_s(), c0 = exh__thread_cpu_s(), tplan = 0;
+  wtime *tm = timing && threads > 1 ? exh__xcalloc((size_t)threads, sizeof *tm) : NULL;
   for (int i = 0; i < threads; i++) {
     px[i] = exh__evtx_new();
     exh__evtx_set_json(px[i], fmt == EXH_DUMP_JSONL);
@@ -636,7 +761,8 @@ static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_forma
   if (threads > 1) {
     for (size_t b = 0; b < npaths && !werr; b += BATCH_FILES) {
       size_t nb = npaths - b < BATCH_FILES ? npaths - b : BATCH_FILES;
-      if (dump_batch(paths + b, nb, fmt, threads, px, bufs, out, err, &nrec, &niss, &werr) != EXH_OK) rc = EXH_EIO;
+      if (dump_batch(paths + b, nb, fmt, threads, px, bufs, out, err, &nrec, &niss, &werr, tm, &tplan) != EXH_OK)
+        rc = EXH_EIO;
     }
   }
   exh_buf ob = {0}; /* one thread: JSON lines gather here, written a MiB at a time */
@@ -678,6 +804,22 @@ static exh_err dump_evtx(const char *const *paths, size_t npaths, exh_dump_forma
   }
   if (!werr) werr = put_out(out, ob.p, ob.n);
   exh__buf_free(&ob);
+  if (timing) {
+    double t1 = exh__monotonic_s();
+    if (!tm)
+      fprintf(stderr, "exhunt: timing: dump %.3f s (%.3f s of CPU), %llu templates compiled\n", t1 - t0,
+              exh__thread_cpu_s() - c0, (unsigned long long)exh__evtx_compiled(px[0]));
+    else
+      fprintf(stderr, "exhunt: timing: dump %.4f s, planning %.4f s\n", t1 - t0, tplan);
+    for (int i = 0; tm && i < threads; i++)
+      fprintf(stderr,
+              "exhunt: timing: worker %d started at %.4f s, done at %.4f s, %.4f s of CPU, %llu units, %llu files opened, "
+              "%.4f s waiting for the window, %.4f s writing units out, %llu templates compiled\n",
+              i, tm[i].start - t0, tm[i].end - t0, tm[i].cpu, (unsigned long long)tm[i].units,
+              (unsigned long long)tm[i].opens, tm[i].wait, tm[i].write,
+              (unsigned long long)exh__evtx_compiled(px[i]));
+    free(tm);
+  }
   for (int i = 0; i < threads; i++) {
     exh__evtx_free(px[i]);
     free(bufs[i]);

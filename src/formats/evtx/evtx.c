@@ -1051,6 +1051,8 @@ void exh__evtx_set_json_buffer(exh_evtx *p, exh_buf *out) {
   p->jout = out ? out : &p->json;
 }
 
+uint64_t exh__evtx_compiled(const exh_evtx *p) { return p->ncompiled; }
+
 int exh__evtx__new_node(exh_evtx *p, int parent) { return new_node(p, parent); }
 
 void exh__evtx__reset_record(exh_evtx *p) { reset_record(p); }

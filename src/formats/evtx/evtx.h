@@ -111,6 +111,8 @@ void exh__evtx_set_json(exh_evtx *p, int on);
  * of `out` already, so the callback does not copy it; other records (json
  * NULL) are for the callback to render (exh__evtx_json_append). */
 void exh__evtx_set_json_buffer(exh_evtx *p, exh_buf *out);
+/* Templates this parser has compiled so far (EXHUNT_TIMING). */
+uint64_t exh__evtx_compiled(const exh_evtx *p);
 
 /* Fields mode (`scan`): records are read through templates compiled once
  * (evtx_fields.c) and delivered with `fields` set and no tree whenever

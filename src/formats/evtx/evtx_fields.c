@@ -247,6 +247,7 @@ static uint32_t compile_node(exh_evtx_fc *fc, const exh_evtx *q, int node) {
 }
 
 static ftpl *compile(exh_evtx *p, exh_evtx_fc *fc, size_t tstart, size_t tend) {
+  p->ncompiled++;
   if (!fc->cp) fc->cp = exh__evtx_new();
   exh_evtx *q = fc->cp;
   q->chunk = p->chunk;

@@ -68,6 +68,7 @@ struct exh_evtx {
    * added up without parsing the definition again */
   uint32_t *occ;
   size_t nocc, capocc;
+  uint64_t ncompiled; /* templates compiled (evtx_json.c, evtx_fields.c: EXHUNT_TIMING) */
 };
 
 #define EXH_EVTX_OCC_ATTR 0x10000u

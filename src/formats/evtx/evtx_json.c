@@ -354,6 +354,7 @@ static uint32_t compile_node(exh_evtx_tc *tc, const exh_evtx *q, int node) {
 /* Compiles the definition whose binary XML is [tstart, tend) of the chunk
  * into a new entry of the cache. */
 static tpl *compile(exh_evtx *p, exh_evtx_tc *tc, size_t tstart, size_t tend) {
+  p->ncompiled++;
   if (!tc->cp) tc->cp = exh__evtx_new();
   exh_evtx *q = tc->cp;
   q->chunk = p->chunk;

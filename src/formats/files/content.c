@@ -112,6 +112,20 @@ void exh__detect_content_source(exh_worker *wk, exh_evidence *ev, exh_source *sr
   free(buf);
 }
 
+void exh__detect_content_read(exh_worker *wk, exh_evidence *ev, const exh_source *src, const char *buf, size_t n,
+                              int more) {
+  uint64_t cap = wk->lim->max_content_bytes;
+  if (more || n > cap) { /* as a sequential source larger than the limit: its first bytes */
+    large(wk, ev, NULL, (const uint8_t *)buf, n > cap ? (size_t)cap : n);
+    over_limit(ev, src->size, src->size != EXH_SIZE_UNKNOWN && src->size > cap, cap);
+    return;
+  }
+  exh__detect_content_buf(wk, ev, (const uint8_t *)buf, n);
+  if ((ev->dev || ev->ino) && n < ev->size)
+    exh__evidence_error(ev, "the file shrank after it was listed (%llu bytes listed, %zu read): checked as read",
+                       (unsigned long long)ev->size, n);
+}
+
 void exh__detect_content(exh_worker *wk, exh_evidence *ev) {
   if (ev->size == 0) {
     exh__detect_content_buf(wk, ev, (const uint8_t *)"", 0);

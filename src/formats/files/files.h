@@ -18,5 +18,11 @@ extern const exh_format exh__format_files;
 void exh__detect_content(exh_worker *wk, exh_evidence *ev);
 void exh__detect_content_buf(exh_worker *wk, exh_evidence *ev, const uint8_t *p, size_t n);
 void exh__detect_content_source(exh_worker *wk, exh_evidence *ev, exh_source *src);
+/* The same on bytes another format has read from the source already, up
+ * to the content limit or further (more: the source held more than n), as
+ * exh__detect_content_source would have read them (formats/iisconfig: a
+ * web.config is a file of its web folder too). */
+void exh__detect_content_read(exh_worker *wk, exh_evidence *ev, const exh_source *src, const char *buf, size_t n,
+                              int more);
 
 #endif

@@ -141,8 +141,13 @@ void exh__exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_l
   int bare_candidate = 0;
   exh_str bare = {0};
   while (pos < lim) {
+    /* a run of zeros is a gap between lines (scan_logs.c reports it) */
+    while (pos < n && !data[pos]) pos++;
+    if (pos >= lim) break;
     const char *e = memchr(data + pos, '\n', n - pos);
     size_t end = e ? (size_t)(e - data) : n;
+    const char *z = memchr(data + pos, 0, end - pos);
+    if (z) e = z, end = (size_t)(z - data);
     exh_str line = {data + pos, end - pos};
     if (line.n && line.p[line.n - 1] == '\r') line.n--;
     lineno++;
@@ -157,7 +162,8 @@ void exh__exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_l
         snprintf(pr->version, sizeof pr->version, "%.*s", (int)(v.n < 31 ? v.n : 31), v.p);
       } else if (exh__str_istarts(l, "#Fields:")) {
         exh__exlog_header_parse(&pr->hdr, l.p, l.n, 1, fmt);
-        pr->have_header = 1;
+        /* a #Fields: line naming no column is no header (unless one came before) */
+        pr->have_header |= pr->hdr.n > 1 || (pr->hdr.n == 1 && pr->hdr.names[0].n > 0);
       }
     } else if (lineno == 1 && line.n && fmt == EXH_FMT_CSV) {
       bare_candidate = 1;
@@ -186,4 +192,61 @@ void exh__exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_l
       }
     }
   }
+}
+
+/* ---- UTF-16 logs (a log re-saved by PowerShell 5's Out-File) ------------ */
+
+int exh__utf16_sniff(const unsigned char *d, size_t n, size_t *bom) {
+  *bom = 0;
+  if (n >= 2 && d[0] == 0xFF && d[1] == 0xFE) return *bom = 2, 1;
+  if (n >= 2 && d[0] == 0xFE && d[1] == 0xFF) return *bom = 2, 2;
+  /* no mark: a log starts with ASCII ('#', a letter, a digit), so its first
+   * code units are a printable byte and a zero, in one order or the other */
+  if (n < 8) return 0;
+  int le = 1, be = 1;
+  for (size_t i = 0; i < 8; i += 2) {
+    le &= d[i] >= 0x20 && d[i] < 0x7F && d[i + 1] == 0;
+    be &= d[i] == 0 && d[i + 1] >= 0x20 && d[i + 1] < 0x7F;
+  }
+  return le ? 1 : be ? 2 : 0;
+}
+
+size_t exh__utf16_to_utf8(const unsigned char *in, size_t n, int be, int final, char *out, size_t *used,
+                          uint64_t *bad) {
+  size_t i = 0, o = 0;
+  while (i + 1 < n) {
+    unsigned u = be ? (unsigned)in[i] << 8 | in[i + 1] : (unsigned)in[i + 1] << 8 | in[i];
+    size_t step = 2;
+    uint32_t cp = u;
+    if (u >= 0xD800 && u <= 0xDBFF) {
+      if (i + 3 >= n && !final) break; /* its pair is in the next block */
+      unsigned v = i + 3 < n ? (be ? (unsigned)in[i + 2] << 8 | in[i + 3] : (unsigned)in[i + 3] << 8 | in[i + 2]) : 0;
+      if (v >= 0xDC00 && v <= 0xDFFF) {
+        cp = 0x10000 + ((uint32_t)(u - 0xD800) << 10) + (v - 0xDC00);
+        step = 4;
+      } else {
+        cp = 0xFFFD, (*bad)++;
+      }
+    } else if (u >= 0xDC00 && u <= 0xDFFF) {
+      cp = 0xFFFD, (*bad)++;
+    }
+    if (cp < 0x80) {
+      out[o++] = (char)cp;
+    } else if (cp < 0x800) {
+      out[o++] = (char)(0xC0 | cp >> 6);
+      out[o++] = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out[o++] = (char)(0xE0 | cp >> 12);
+      out[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
+      out[o++] = (char)(0x80 | (cp & 0x3F));
+    } else {
+      out[o++] = (char)(0xF0 | cp >> 18);
+      out[o++] = (char)(0x80 | (cp >> 12 & 0x3F));
+      out[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
+      out[o++] = (char)(0x80 | (cp & 0x3F));
+    }
+    i += step;
+  }
+  *used = i;
+  return o;
 }

@@ -67,4 +67,16 @@ typedef struct exh_exlog_probe {
 /* Reads the header block at the top of data[0..n). */
 void exh__exlog_probe_top(const char *data, size_t n, exh_exlog_probe *pr, exh_logfmt fmt);
 
+/* UTF-16 text (what PowerShell 5's Out-File writes when a responder
+ * saves a log again): 1 little-endian, 2 big-endian, 0 neither, from the
+ * byte order mark (its length in *bom) or, without one, from the first
+ * code units being ASCII. */
+int exh__utf16_sniff(const unsigned char *d, size_t n, size_t *bom);
+/* Converts the whole code units of in[0, n) to UTF-8 in out (room for
+ * n / 2 * 3 bytes); a high surrogate whose pair lies past n is left for
+ * the next call unless final. Lone surrogates become U+FFFD (counted in
+ * *bad). The bytes written; *used, the input bytes taken. */
+size_t exh__utf16_to_utf8(const unsigned char *in, size_t n, int be, int final, char *out, size_t *used,
+                          uint64_t *bad);
+
 #endif

@@ -3,9 +3,11 @@
  * and IIS's W3C logs (W3SVC sites, HTTPERR), recognised by path and by the
  * directive block at their top, read by scan_logs.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../util/util.h"
+#include "exlog.h"
 #include "logs.h"
 
 static int is_w3svc(exh_str s) {
@@ -68,6 +70,17 @@ static int bare_csv_header(exh_str l) {
  * "#Software:" line counts only inside that leading block of "#" lines, so
  * a file that merely quotes one (a JSON event, a note) is not a log. */
 static exh_kind by_head(const unsigned char *head, size_t n) {
+  size_t bom;
+  int u16 = exh__utf16_sniff(head, n, &bom);
+  if (u16) { /* a UTF-16 log: its head as UTF-8 (scan_logs.c decodes the rest) */
+    char *u = exh__xmalloc((n - bom) / 2 * 3 + 1);
+    size_t used;
+    uint64_t bad = 0;
+    size_t un = exh__utf16_to_utf8(head + bom, n - bom, u16 == 2, 1, u, &used, &bad);
+    exh_kind k = exh__utf16_sniff((const unsigned char *)u, un, &bom) ? EXH_KIND_NONE : by_head((const unsigned char *)u, un);
+    free(u);
+    return k;
+  }
   const char *buf = (const char *)head;
   size_t pos = 0;
   if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) pos = 3;

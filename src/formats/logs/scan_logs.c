@@ -56,6 +56,37 @@ typedef struct exctx {
   uint64_t data_start;   /* offset of the first data record, or UINT64_MAX if none was found */
   struct logs_part *part; /* a part of a split file (below), or NULL: the whole file */
   int board;              /* its file's entry on the board (below), or -1 */
+  /* damage (docs/formats.md): zero-filled regions (a log copied while the
+   * server wrote it, a crashed server's preallocated tail) are gaps
+   * between lines; a record cut short by one, or by the end of the file
+   * without a line end, is not evaluated when it lacks fields */
+  int at_eof;              /* the block is the source's last */
+  uint64_t z_runs, z_bytes; /* zero runs and their bytes */
+  uint64_t z_first, z_first_len, z_end; /* the first run; where the last ended (a run may span blocks) */
+  uint64_t cut_zero;       /* records cut short by zeros */
+  uint64_t cut_eof;        /* the last record cut short (its offset + 1), or 0 */
+  int cut_eof_cols, cut_eof_need;
+  exh_exlog_header dhdr;   /* the header in force at the damage pass's position */
+  size_t dpos;             /* #Fields: lines of the block read by the damage pass up to here */
+  /* Exchange CSV records holding a line break in a quoted value (RFC 4180
+   * allows it): their lines are gathered (ml, up to ML_MAX bytes) and the
+   * record evaluated whole, in file order; its lines are not evaluated
+   * one by one (the ranges of the block they cover: mlr) */
+  int ml_open;             /* a quoted value is open at the end of the lines gathered */
+  exh_buf ml;              /* the record's bytes so far */
+  uint64_t ml_off, ml_line; /* its offset and line */
+  struct ml_rec {
+    uint64_t off, line;
+    char *p;
+    size_t n;
+    size_t bs, be;         /* the lines of the block it covers: [bs, be] (be: its last '\n', or n when open) */
+    int open;              /* still open at the block's end: not a record yet */
+    int64_t t;             /* its time, once evaluated */
+  } *mlr;
+  size_t nmlr, capmlr, mlr_eval, mlr_skip; /* ranges; evaluated up to; the skip cursor */
+  uint64_t ml_dropped, ml_dropped_off; /* records not closed within ML_MAX bytes, the first's offset */
+  uint64_t ml_cut_eof;     /* the last record open at the end of the file (its offset + 1), or 0 */
+  uint64_t line_force;     /* the line of the record evaluated from ml, or 0 */
 } exctx;
 
 /* A part of a log split across workers (format.h scan_part): it reads the
@@ -76,6 +107,7 @@ typedef struct logs_part {
   uint32_t hdr_in_len, hdr_out_len; /* its length, without the line end */
   int has_last;              /* a data line set last_ms */
   int whole;                 /* the part from 0 read the whole file (nothing to split); the others nothing */
+  int ml_open;               /* it ends inside a CSV record's quoted value: the next part began inside it */
 } logs_part;
 
 /* The #Fields: lines the parts being read have met so far, per file: a
@@ -392,6 +424,7 @@ static void emit(exctx *c, const exh_rule *rule, exh_record *rec, size_t start, 
 
 /* Lines come in order within a block; the count carries over blocks. */
 static uint64_t line_number(exctx *c, size_t start) {
+  if (c->line_force) return c->line_force;
   if (start > c->nl_pos) {
     c->nl_count += exh__count_newlines(c->data + c->nl_pos, start - c->nl_pos);
     c->nl_pos = start;
@@ -399,21 +432,47 @@ static uint64_t line_number(exctx *c, size_t start) {
   return c->nl_count + 1;
 }
 
+static struct ml_rec *ml_at(exctx *c, size_t at);
+
 /* The last data line of d[from, n): for the end of the log window. Each
- * step goes back one line, so a call costs at most the bytes it is given. */
-static int last_data_line(const char *d, size_t n, size_t from, size_t *ls, size_t *le) {
+ * step goes back one line, so a call costs at most the bytes it is given.
+ * A run of zeros is a gap between lines (a zero-filled tail is no line). */
+static int last_data_line(exctx *c, const char *d, size_t n, size_t from, size_t *ls, size_t *le) {
   size_t end = n;
   while (end > from) {
-    while (end > from && (d[end - 1] == '\n' || d[end - 1] == '\r')) end--;
+    while (end > from && (d[end - 1] == '\n' || d[end - 1] == '\r' || d[end - 1] == 0)) end--;
     if (end <= from) break;
     const char *nl = memrchr(d + from, '\n', end - from);
     size_t s = nl ? (size_t)(nl - d) + 1 : from;
-    if (d[s] != '#') {
+    const char *z = memrchr(d + s, 0, end - s);
+    if (z) s = (size_t)(z - d) + 1;
+    if (d[s] != '#' || (c && ml_at(c, s))) { /* (a line of a CSV record read whole is data) */
       *ls = s;
       *le = end;
       return 1;
     }
     end = s;
+  }
+  return 0;
+}
+
+/* Whether the line d[.., le) (as last_data_line gives it) was cut short:
+ * no line end follows it before n, or zeros do. */
+static int line_cut(const char *d, size_t n, size_t le) {
+  while (le < n && d[le] == '\r') le++;
+  return le >= n || d[le] != '\n';
+}
+
+/* The time of the last data record of d[from, n): a record cut short
+ * whose time cannot be read gives way to the one before it (the window
+ * ends at the last time the log holds, never at "unknown" for a cut
+ * line). 0 when none. */
+static int last_record_time(exctx *c, const char *d, size_t n, size_t from, int64_t *t) {
+  size_t ls, le, upto = n;
+  while (upto > from && last_data_line(NULL, d, upto, from, &ls, &le)) {
+    *t = record_time(c, d + ls, le - ls);
+    if (*t != EXH_TIME_UNKNOWN || !line_cut(d, upto, le)) return 1;
+    upto = ls;
   }
   return 0;
 }
@@ -427,19 +486,42 @@ static void note_last_before(exctx *c, size_t upto) {
   size_t from = c->data_start > c->base ? (size_t)(c->data_start - c->base) : 0;
   if (from < c->cont_end) from = c->cont_end;
   if (from < c->fields_end) from = c->fields_end;
-  size_t ls, le;
-  if (upto > from && last_data_line(c->data, upto, from, &ls, &le)) {
-    c->ev->last_ms = record_time(c, c->data + ls, le - ls);
+  int64_t t;
+  while (upto > from) {
+    size_t ls, le;
+    if (!last_data_line(c, c->data, upto, from, &ls, &le)) return;
+    const struct ml_rec *m = ml_at(c, ls);
+    if (m && m->open) { /* a record not whole here: the lines before it */
+      upto = m->bs;
+      continue;
+    }
+    t = m ? m->t : record_time(c, c->data + ls, le - ls);
+    if (!m && t == EXH_TIME_UNKNOWN && line_cut(c->data, upto, le)) { /* cut short: the record before it */
+      upto = ls;
+      continue;
+    }
+    c->ev->last_ms = t;
     if (c->part) c->part->has_last = 1;
+    return;
   }
 }
 
-/* Evaluates rules on one data line. ids: rule indexes (or all rules of the
- * kind when ids == NULL). */
-static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, size_t nids) {
+/* Whether a record cut short (by zeros, or by the end of the file without
+ * a line end) lacks fields of its header h: it is then not evaluated (a
+ * status cut off is unknown, not an error; a rule never sees a record
+ * that is not there whole). *ncols: the fields it holds. */
+static int record_short(exctx *c, const exh_exlog_header *h, int text, const char *p, size_t n, int *ncols) {
+  if (text || h->n <= 0 || (n && p[0] == '#')) return 0;
+  int nc = exh__log_split(h, p, n, c->wk->cols, c->wk->qflags, EXH_MAX_COLS);
+  if (ncols) *ncols = nc;
+  return nc < h->n;
+}
+
+/* Evaluates rules on one record (a line, or the part of one between runs
+ * of zeros). cut: zeros or the end of the file end it, not a line end. */
+static void eval_seg(exctx *c, size_t start, size_t end, int cut, const uint32_t *ids, size_t nids) {
   const char *p = c->data + start;
   size_t len = end - start;
-  if (start < c->cont_end) return; /* the rest of a line cut at the last block */
   if (len && p[len - 1] == '\r') len--;
   if (len && p[0] == '#') {
     if (len >= 8 && exh__strnieq(p, "#Fields:", 8)) {
@@ -454,6 +536,7 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
     return;
   }
   if (c->base + end <= c->skip_end || len == 0) return;
+  if (cut && record_short(c, &c->hdr, c->text_mode, p, len, NULL)) return;
   exh_worker *wk = c->wk;
   exh_record rec;
   memset(&rec, 0, sizeof rec);
@@ -493,6 +576,251 @@ static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, s
   }
 }
 
+static int last_fields_line(exctx *c, const char *d, size_t n, size_t lo, size_t hi, int first_starts, size_t *at,
+                            size_t *len);
+
+/* ---- CSV records across line ends ---------------------------------------- */
+
+/* The most bytes a record with quoted line breaks may hold; past them its
+ * lines are reported not read (a quote that never closes must not take
+ * the rest of the file). */
+#define ML_MAX ((size_t)64 << 10)
+
+/* Whether a CSV line ends inside a quoted value, read as exh__csv_split
+ * does (a quote opens a value only at a field's start, "" inside is one
+ * quote, bytes after the closing quote up to the comma are ignored);
+ * inq: it starts inside one (the line before ended so). */
+static int csv_open_at_end(const char *p, size_t n, int inq) {
+  size_t i = 0;
+  for (;;) {
+    if (inq) {
+      for (;;) {
+        const char *q = i < n ? memchr(p + i, '"', n - i) : NULL;
+        if (!q) return 1;
+        i = (size_t)(q - p) + 1;
+        if (i < n && p[i] == '"') {
+          i++;
+          continue;
+        }
+        break;
+      }
+      inq = 0;
+      const char *cm = i < n ? memchr(p + i, ',', n - i) : NULL;
+      if (!cm) return 0;
+      i = (size_t)(cm - p) + 1;
+    }
+    /* the next quote outside a quoted value opens one when it starts a
+     * field (the line's start or after a comma: every comma out here
+     * separates fields), else it is a byte of an unquoted value */
+    const char *q = i < n ? memchr(p + i, '"', n - i) : NULL;
+    if (!q) return 0;
+    i = (size_t)(q - p) + 1;
+    inq = q == p || q[-1] == ',';
+  }
+}
+
+static void eval_seg(exctx *c, size_t start, size_t end, int cut, const uint32_t *ids, size_t nids);
+
+/* The gathered record whose lines cover d[at] of the block, or NULL. */
+static struct ml_rec *ml_at(exctx *c, size_t at) {
+  size_t lo = 0, hi = c->nmlr;
+  while (lo < hi) { /* the first range ending at or after `at` */
+    size_t mid = lo + (hi - lo) / 2;
+    if (c->mlr[mid].be < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < c->nmlr && at >= c->mlr[lo].bs ? &c->mlr[lo] : NULL;
+}
+
+/* Evaluates the gathered records that start before `before` (a source
+ * offset), in order: each read from its own bytes, as one line. */
+static void ml_flush(exctx *c, uint64_t before) {
+  while (c->mlr_eval < c->nmlr && c->mlr[c->mlr_eval].off < before) {
+    struct ml_rec *m = &c->mlr[c->mlr_eval++];
+    if (m->open) continue; /* not a record (yet): nothing to evaluate */
+    const char *sd = c->data;
+    size_t sn = c->n, snl = c->nl_pos, sce = c->cont_end, sfe = c->fields_end;
+    uint64_t sb = c->base, snc = c->nl_count;
+    int seof = c->at_eof;
+    c->data = m->p, c->n = m->n, c->base = m->off, c->nl_pos = 0, c->cont_end = 0, c->fields_end = 0;
+    c->at_eof = 0;
+    c->line_force = m->line;
+    m->t = record_time(c, m->p, m->n);
+    if (c->plan->nrules > 0) eval_seg(c, 0, m->n, 0, NULL, 0);
+    c->line_force = 0;
+    c->data = sd, c->n = sn, c->base = sb, c->nl_pos = snl, c->nl_count = snc, c->cont_end = sce;
+    c->fields_end = sfe, c->at_eof = seof;
+  }
+}
+
+/* The block's gathered records (evaluated) are dropped (an open one's
+ * bytes stay in c->ml). */
+static void ml_block_end(exctx *c) {
+  for (size_t i = 0; i < c->nmlr; i++) free(c->mlr[i].p);
+  c->nmlr = c->mlr_eval = c->mlr_skip = 0;
+}
+
+static struct ml_rec *ml_range(exctx *c, size_t bs) {
+  EXH_VEC_RESERVE(c->mlr, c->capmlr, c->nmlr + 1);
+  struct ml_rec *m = &c->mlr[c->nmlr++];
+  memset(m, 0, sizeof *m);
+  m->bs = bs;
+  m->off = c->ml_off;
+  m->t = EXH_TIME_UNKNOWN;
+  return m;
+}
+
+/* The pass over a CSV block before its lines are evaluated: the records
+ * that hold a line break in a quoted value, gathered (a record may go on
+ * from the block before and on into the next). Only lines holding a quote
+ * are read, and the lines of an open record. */
+static void note_multiline(exctx *c, const char *d, size_t n) {
+  size_t pos = c->cont_end, cnt_pos = 0;
+  uint64_t cnt = c->nl_count; /* newlines before d[cnt_pos] */
+  if (c->ml_open && pos > 0) { /* a line cut at the last block: give the record up */
+    if (!c->ml_dropped++) c->ml_dropped_off = c->ml_off;
+    c->ml_open = 0;
+  }
+  if (c->ml_open) ml_range(c, 0)->open = 1;
+  while (pos < n) {
+    size_t ls = pos;
+    if (!c->ml_open) {
+      /* the line of the next quote, read from the byte before the quote
+       * (no quote before it on its line); its start only when it opens */
+      const char *q = memchr(d + pos, '"', n - pos);
+      if (!q) break;
+      size_t qi = (size_t)(q - d), from = qi > pos && d[qi - 1] != '\n' ? qi - 1 : qi;
+      const char *e = memchr(q, '\n', n - qi);
+      size_t le = e ? (size_t)(e - d) : n;
+      size_t prev = pos;
+      pos = le + 1;
+      if (!csv_open_at_end(d + from, le - from, 0)) continue;
+      const char *nl = qi > prev ? memrchr(d + prev, '\n', qi - prev) : NULL;
+      ls = nl ? (size_t)(nl - d) + 1 : prev;
+      if (d[ls] == '#' || c->base + le <= c->skip_end) continue;
+      if (le == n) break; /* the file's last line, cut inside a quote: the cut record (note_damage) */
+      cnt += exh__count_newlines(d + cnt_pos, ls - cnt_pos);
+      cnt_pos = ls;
+      c->ml_open = 1;
+      c->ml_off = c->base + ls; /* before ml_range: its offset */
+      c->ml_line = cnt + 1;
+      c->ml.n = 0;
+      exh_buf_add(&c->ml, d + ls, le + 1 - ls);
+      ml_range(c, ls)->open = 1;
+      continue;
+    }
+    const char *e = memchr(d + ls, '\n', n - ls);
+    size_t le = e ? (size_t)(e - d) : n;
+    pos = le + 1;
+    struct ml_rec *m = &c->mlr[c->nmlr - 1];
+    if (!e) { /* the end of the block (or of the file) inside the record */
+      m->be = n;
+      if (c->at_eof) {
+        c->ml_cut_eof = c->ml_off + 1;
+        c->ml_open = 0;
+      }
+      break;
+    }
+    if (c->ml.n + (le + 1 - ls) > ML_MAX) { /* give it up: its lines are not read */
+      if (!c->ml_dropped++) c->ml_dropped_off = c->ml_off;
+      c->ml_open = 0;
+      m->be = le, m->open = 1; /* its lines skipped, nothing evaluated */
+      continue;
+    }
+    exh_buf_add(&c->ml, d + ls, le + 1 - ls);
+    m->be = le;
+    if (csv_open_at_end(d + ls, le - ls, 1)) continue;
+    c->ml_open = 0; /* closed: a record, evaluated in its place */
+    m->open = 0;
+    m->off = c->ml_off, m->line = c->ml_line;
+    size_t rn = c->ml.n;
+    while (rn && c->ml.p[rn - 1] == '\n') rn--;
+    m->p = exh__xstrndup(c->ml.p, rn);
+    m->n = rn;
+  }
+  /* the record open at the block's end covers the rest of the block */
+  if (c->ml_open && c->nmlr) c->mlr[c->nmlr - 1].be = n;
+}
+
+
+/* Evaluates rules on one data line. ids: rule indexes (or all rules of the
+ * kind when ids == NULL). Runs of zeros in it are gaps between records. */
+static void eval_line(exctx *c, size_t start, size_t end, const uint32_t *ids, size_t nids) {
+  if (c->nmlr) {
+    ml_flush(c, c->base + start);
+    while (c->mlr_skip < c->nmlr && c->mlr[c->mlr_skip].be < start) c->mlr_skip++;
+    if (c->mlr_skip < c->nmlr && start >= c->mlr[c->mlr_skip].bs) return; /* a line of a record read whole */
+  }
+  if (start < c->cont_end) return; /* the rest of a line cut at the last block */
+  int eof_cut = end == c->n && c->at_eof; /* the file's last line, with no line end */
+  const char *z = memchr(c->data + start, 0, end - start);
+  if (!z) {
+    eval_seg(c, start, end, eof_cut, ids, nids);
+    return;
+  }
+  for (size_t s = start; s < end;) {
+    z = memchr(c->data + s, 0, end - s);
+    size_t e = z ? (size_t)(z - c->data) : end;
+    if (e > s) eval_seg(c, s, e, z ? 1 : eof_cut, ids, nids);
+    if (!z) break;
+    for (s = e; s < end && !c->data[s]; s++) {
+    }
+  }
+}
+
+/* Whether the record ending at d[e] (zeros, or the file's end, follow it)
+ * lacks fields of the header in force there; the #Fields: lines of the
+ * block before it are read on the way (c->dpos, c->dhdr). */
+static int seg_short(exctx *c, const char *d, size_t n, size_t e, int *dtext, int *ncols, size_t *sp) {
+  const char *nl = e ? memrchr(d, '\n', e) : NULL;
+  size_t s = nl ? (size_t)(nl - d) + 1 : 0;
+  const char *z = e > s ? memrchr(d + s, 0, e - s) : NULL;
+  if (z) s = (size_t)(z - d) + 1;
+  *sp = s;
+  if (s >= e || s < c->cont_end || c->base + e <= c->skip_end) return 0;
+  size_t at, len;
+  if (c->dpos < c->cont_end) c->dpos = c->cont_end;
+  if (s > c->dpos && last_fields_line(c, d, n, c->dpos, s, c->cont_end == 0, &at, &len)) {
+    exh__exlog_header_parse(&c->dhdr, d + at, len, 1, c->dhdr.fmt);
+    *dtext = 0;
+  }
+  if (s > c->dpos) c->dpos = s;
+  if (ml_at(c, s)) return 0; /* a line of a CSV record read whole */
+  size_t l = e - s;
+  if (d[s + l - 1] == '\r') l--;
+  return l && record_short(c, &c->dhdr, *dtext, d + s, l, ncols);
+}
+
+/* The damage pass over a block, before its lines are evaluated: runs of
+ * zeros (a run may go on from the block before), the records they cut
+ * short, and the file's last record cut short by its end. */
+static void note_damage(exctx *c, const char *d, size_t n) {
+  int dtext = c->text_mode, nc = 0;
+  size_t s;
+  c->dhdr = c->hdr;
+  c->dpos = 0;
+  for (const char *z = memchr(d, 0, n); z;) {
+    size_t zs = (size_t)(z - d), ze = zs;
+    while (ze < n && !d[ze]) ze++;
+    uint64_t at = c->base + zs;
+    if (c->z_runs && c->z_end == at) {
+      if (c->z_runs == 1) c->z_first_len += ze - zs;
+    } else {
+      if (!c->z_runs) c->z_first = at, c->z_first_len = ze - zs;
+      c->z_runs++;
+    }
+    c->z_bytes += ze - zs;
+    c->z_end = c->base + ze;
+    if (seg_short(c, d, n, zs, &dtext, &nc, &s)) c->cut_zero++;
+    z = ze < n ? memchr(d + ze, 0, n - ze) : NULL;
+  }
+  if (c->at_eof && n && d[n - 1] != '\n' && d[n - 1] != 0 && seg_short(c, d, n, n, &dtext, &nc, &s)) {
+    c->cut_eof = c->base + s + 1;
+    c->cut_eof_cols = nc;
+    c->cut_eof_need = c->dhdr.n;
+  }
+}
+
 typedef struct winctx {
   exctx *c;
 } winctx;
@@ -519,9 +847,12 @@ static void last_from_tail(exctx *c, exh_source *src, uint64_t size) {
   size_t want = (size_t)(size - from);
   char *buf = exh__xmalloc(want);
   long got = src->pread(src, buf, want, from);
-  size_t skip = from == c->data_start ? 0 : 1, ls, le;
-  if (got > (long)skip && last_data_line(buf, (size_t)got, skip, &ls, &le) && (ls > skip || !skip || buf[0] == '\n'))
-    c->ev->last_ms = record_time(c, buf + ls, le - ls);
+  /* the lines that start in the tail: from its start when it is the
+   * data's, else after the first line end */
+  const char *nl = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
+  size_t vs = from == c->data_start ? 0 : nl ? (size_t)(nl - buf) + 1 : (size_t)(got > 0 ? got : 0);
+  int64_t t;
+  if (got > 0 && vs < (size_t)got && last_record_time(c, buf, (size_t)got, vs, &t)) c->ev->last_ms = t;
   free(buf);
 }
 
@@ -611,15 +942,20 @@ int exh__logs_line_start(exh_source *src, uint64_t from, uint64_t *start) {
  * start) whose '#' lies in d[lo, hi), its line ending inside d[0, n): d[0]
  * starts a line when first_starts, else it is the byte before the first
  * one that may. Its offset in d and length without the line end. */
-static int last_fields_line(const char *d, size_t n, size_t lo, size_t hi, int first_starts, size_t *at,
+static int last_fields_line(exctx *c, const char *d, size_t n, size_t lo, size_t hi, int first_starts, size_t *at,
                             size_t *len) {
   int found = 0;
   for (const char *h = lo < hi ? memchr(d + lo, '#', hi - lo) : NULL; h;
        h = (size_t)(h - d) + 1 < hi ? memchr(h + 1, '#', hi - (size_t)(h - d) - 1) : NULL) {
     size_t i = (size_t)(h - d);
-    if (i ? d[i - 1] != '\n' : !first_starts) continue;
+    /* as eval_line reads lines: zeros end one and start the next; the
+     * lines of a CSV record read whole (c: the block's) are not lines */
+    if (i ? d[i - 1] != '\n' && d[i - 1] != 0 : !first_starts) continue;
+    if (c && ml_at(c, i)) continue;
     const char *e = memchr(h, '\n', n - i);
     size_t l = (e ? (size_t)(e - d) : n) - i;
+    const char *z = memchr(h, 0, l);
+    if (z) l = (size_t)(z - h);
     if (l && d[i + l - 1] == '\r') l--;
     if (l >= 8 && exh__strnieq(h, "#Fields:", 8)) *at = i, *len = l, found = 1;
   }
@@ -648,12 +984,12 @@ static int fields_before(exh_source *src, uint64_t start, const char *head, size
       free(w);
       return -1;
     }
-    if (last_fields_line(w, (size_t)got, ws ? 1 : 0, (size_t)got, ws == 0, &at, &l)) *off = rs + at, *len = (uint32_t)l;
+    if (last_fields_line(NULL, w, (size_t)got, ws ? 1 : 0, (size_t)got, ws == 0, &at, &l)) *off = rs + at, *len = (uint32_t)l;
     free(w);
     if (*off != HDR_NONE || ws == 0) return 0;
   }
   size_t hi = ws < nhead ? (size_t)ws : nhead;
-  if (last_fields_line(head, nhead, 0, hi, 1, &at, &l)) *off = at, *len = (uint32_t)l;
+  if (last_fields_line(NULL, head, nhead, 0, hi, 1, &at, &l)) *off = at, *len = (uint32_t)l;
   uint64_t bo = HDR_NONE;
   uint32_t bl = 0;
   if (b >= 0 && board_guess(b, ws, &bo, &bl) && (*off == HDR_NONE || bo > *off)) *off = bo, *len = bl;
@@ -689,9 +1025,87 @@ typedef struct part_req {
   int board; /* note and read the board */
 } part_req;
 
-/* The whole file (pq NULL) or a part of it. */
+/* A UTF-16 source read as UTF-8 block by block (memory stays bounded):
+ * the head already read (past its byte order mark) first, then the rest of
+ * `in`. Offsets in findings count the UTF-8 text. */
+#define U16_IN (64u << 10)
+typedef struct u16_source {
+  exh_source s;
+  exh_source *in;
+  const unsigned char *head;
+  size_t nhead, hpos;
+  int be, eof, odd;
+  uint64_t bad, raw;        /* unpaired surrogates; bytes read from `in` past the head */
+  unsigned char in_buf[U16_IN];
+  size_t nin;
+  char out[U16_IN / 2 * 3];
+  size_t nout, opos;
+} u16_source;
+
+static long u16_read(exh_source *s, void *buf, size_t n) {
+  u16_source *u = (u16_source *)s;
+  while (u->opos == u->nout) {
+    if (u->eof && !u->nin) return 0;
+    if (!u->eof) {
+      size_t room = U16_IN - u->nin;
+      if (u->hpos < u->nhead) {
+        size_t k = u->nhead - u->hpos < room ? u->nhead - u->hpos : room;
+        memcpy(u->in_buf + u->nin, u->head + u->hpos, k);
+        u->hpos += k, u->nin += k;
+      } else {
+        long r = u->in->read(u->in, u->in_buf + u->nin, room);
+        if (r < 0) {
+          memcpy(s->why, u->in->why, sizeof s->why);
+          return -1;
+        }
+        if (r == 0) u->eof = 1;
+        u->nin += (size_t)r, u->raw += (uint64_t)r;
+      }
+    }
+    size_t used;
+    u->nout = exh__utf16_to_utf8(u->in_buf, u->nin, u->be, u->eof, u->out, &used, &u->bad);
+    u->opos = 0;
+    memmove(u->in_buf, u->in_buf + used, u->nin - used);
+    u->nin -= used;
+    if (u->eof && u->nin) u->odd = 1, u->nin = 0; /* half a code unit at the end */
+  }
+  size_t k = u->nout - u->opos < n ? u->nout - u->opos : n;
+  memcpy(buf, u->out + u->opos, k);
+  u->opos += k;
+  s->pos += k;
+  return (long)k;
+}
+
 static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line,
-                       const part_req *pq) {
+                       const part_req *pq, int decoded);
+
+/* A UTF-16 log: read whole as UTF-8 (a split file's first part reads it
+ * all, the others nothing). */
+static void scan_utf16(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line,
+                       const char *head, size_t hn, size_t bom, int be) {
+  u16_source *u = exh__xcalloc(1, sizeof *u);
+  u->s = (exh_source){u16_read, NULL, head_close, EXH_SIZE_UNKNOWN, 0, ""};
+  u->in = src;
+  u->head = (const unsigned char *)head + bom;
+  u->nhead = hn - bom;
+  u->be = be;
+  scan_range(wk, ev, &u->s, block, max_line, NULL, 1);
+  if (u->odd) exh__evidence_error(ev, "UTF-16 text ends with half a character (an odd byte count): cut short?");
+  if (u->bad)
+    exh__evidence_error(ev, "%llu unpaired UTF-16 surrogate%s read as U+FFFD", (unsigned long long)u->bad,
+                       u->bad == 1 ? "" : "s");
+  uint64_t got = hn + u->raw;
+  if ((ev->dev || ev->ino) && ev->size > got && !ev->error)
+    exh__evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, %llu read): truncated or "
+                           "rotated by the server? what was read is reported",
+                       (unsigned long long)ev->size, (unsigned long long)got);
+  free(u);
+}
+
+/* The whole file (pq NULL) or a part of it; decoded: src is the UTF-8 text
+ * of a UTF-16 file (its sizes are not the file's). */
+static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line,
+                       const part_req *pq, int decoded) {
   ev->first_ms = ev->last_ms = EXH_TIME_UNKNOWN;
   uint64_t size = src->size;
   if (size != EXH_SIZE_UNKNOWN && size > wk->lim->max_file_bytes) {
@@ -709,10 +1123,18 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
     return;
   }
   if (hn == 0) { /* empty; or emptied since the walk listed it */
-    if ((ev->dev || ev->ino) && ev->size > 0)
+    if ((ev->dev || ev->ino) && ev->size > 0 && !decoded)
       exh__evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, 0 read): truncated or rotated "
                              "by the server?",
                          (unsigned long long)ev->size);
+    free(head);
+    return;
+  }
+  size_t bom;
+  int u16 = decoded ? 0 : exh__utf16_sniff((const unsigned char *)head, (size_t)hn, &bom);
+  if (u16) {
+    if (pq) pq->out->whole = 1;
+    if (!later) scan_utf16(wk, ev, src, block, max_line, head, (size_t)hn, bom, u16 == 2);
     free(head);
     return;
   }
@@ -739,7 +1161,8 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
   exh__exlog_probe_top(head, probe_n, pr, w3c ? EXH_FMT_W3C : EXH_FMT_CSV);
   if (w3c) {
     if (!pr->have_header) {
-      exh__evidence_error(ev, "no #Fields: header: not read as a W3C log (columns are never guessed)");
+      exh__evidence_error(ev, "%sno #Fields: header: not read as a W3C log (columns are never guessed)",
+                         decoded ? "UTF-16 text (decoded): " : "");
       goto done;
     }
   } else if (!pr->have_header) {
@@ -750,7 +1173,8 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
       ev->skipped = 1; /* some other .log under Logging: not ours */
       goto done;
     } else {
-      exh__evidence_error(ev, "no #Fields: header: not read as an Exchange log (columns are never guessed)");
+      exh__evidence_error(ev, "%sno #Fields: header: not read as an Exchange log (columns are never guessed)",
+                         decoded ? "UTF-16 text (decoded): " : "");
       goto done;
     }
   } else if (ev->kind == EXH_KIND_EXLOG_OTHER && !pr->software_exchange) {
@@ -841,24 +1265,31 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
       c->nl_pos = 0;
       c->cont_end = 0;
       c->fields_end = 0;
-      if (in_cut) { /* the rest of a line cut at the last block */
+      if (in_cut == 1) { /* the rest of a line cut at the last block (a cut ended by zeros ended the line) */
         const char *nl = memchr(p, '\n', n);
         c->cont_end = nl ? (size_t)(nl - p) + 1 : n;
       }
       /* a block that ends without a line end before the source's end is a
        * piece of a line longer than max_line (it holds no line end at all) */
       int cut = p[n - 1] != '\n' && !r.eof;
+      c->at_eof = r.eof && !reached;
+      if (c->hdr.fmt == EXH_FMT_CSV) note_multiline(c, p, n);
+      note_damage(c, p, n);
       if (c->plan->nrules > 0 && c->cont_end < n) {
         if (scan_block(c) < 0) {
           exh__evidence_error(ev, "prefilter engine failed");
           stopped = 1;
+          ml_block_end(c);
           break;
         }
       }
+      ml_flush(c, UINT64_MAX);
       note_last_before(c, n);
+      ml_block_end(c);
       c->nl_count += exh__count_newlines(p + c->nl_pos, n - c->nl_pos);
-      if (cut && !in_cut) long_lines++;
-      in_cut = cut;
+      int zero_end = p[n - 1] == 0; /* zeros end a line: what follows them is the next record */
+      if (cut && !in_cut && !zero_end) long_lines++;
+      in_cut = cut ? (zero_end ? 2 : 1) : 0;
       done_bytes = off + n;
       if (out_of_time(c)) {
         exh__evidence_error(ev, "stopped after %.0f s (time limit per file) at byte %llu; findings before it are kept",
@@ -882,11 +1313,35 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
     if (long_lines)
       exh__evidence_error(ev, "%llu line%s longer than %zu bytes: only the first %zu bytes of each were read",
                          (unsigned long long)long_lines, long_lines == 1 ? "" : "s", r.max_line, r.max_line);
+    if (c->z_runs == 1)
+      exh__evidence_error(ev, "%llu bytes of zeros at byte %llu (a zero-filled region: read as a gap between lines)",
+                         (unsigned long long)c->z_bytes, (unsigned long long)c->z_first);
+    else if (c->z_runs)
+      exh__evidence_error(ev, "%llu zero-filled regions, %llu bytes of zeros, the first of %llu bytes at byte %llu "
+                             "(read as gaps between lines)",
+                         (unsigned long long)c->z_runs, (unsigned long long)c->z_bytes,
+                         (unsigned long long)c->z_first_len, (unsigned long long)c->z_first);
+    if (c->cut_zero)
+      exh__evidence_error(ev, "%llu record%s cut short by zeros (fewer fields than the header): not evaluated",
+                         (unsigned long long)c->cut_zero, c->cut_zero == 1 ? "" : "s");
+    if (c->cut_eof)
+      exh__evidence_error(ev, "the last record (byte %llu) is cut short: %d of %d fields and no line end: not evaluated",
+                         (unsigned long long)(c->cut_eof - 1), c->cut_eof_cols, c->cut_eof_need);
+    if (c->ml_dropped)
+      exh__evidence_error(ev, "%llu record%s with a quoted value not closed within %zu bytes (the first at byte %llu): "
+                             "%s lines not read",
+                         (unsigned long long)c->ml_dropped, c->ml_dropped == 1 ? "" : "s", ML_MAX,
+                         (unsigned long long)c->ml_dropped_off, c->ml_dropped == 1 ? "its" : "their");
+    if (c->ml_open && !stopped && !reached && !c->part) c->ml_cut_eof = c->ml_off + 1;
+    if (c->ml_cut_eof)
+      exh__evidence_error(ev, "the last record (byte %llu) is cut short inside a quoted value: not evaluated",
+                         (unsigned long long)(c->ml_cut_eof - 1));
+    if (c->part) c->part->ml_open = c->ml_open;
     exh__lines_free(&r);
     /* a file that is shorter than when it was listed or opened was
      * truncated or rotated under us: say so (growing is normal) */
     uint64_t expect = size != EXH_SIZE_UNKNOWN ? size : 0;
-    if ((ev->dev || ev->ino) && ev->size > expect) expect = ev->size;
+    if ((ev->dev || ev->ino) && ev->size > expect && !decoded) expect = ev->size;
     if (!stopped && !reached && done_bytes < expect)
       exh__evidence_error(ev, "the file shrank while it was scanned (%llu bytes listed, %llu read): truncated or "
                          "rotated by the server? what was read is reported",
@@ -901,6 +1356,9 @@ static void scan_range(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t
     if (ev->first_ms == EXH_TIME_UNKNOWN) ev->first_ms = ev->last_ms;
   }
 done:
+  ml_block_end(c);
+  free(c->mlr);
+  exh__buf_free(&c->ml);
   for (int i = 0; i < 4; i++) exh__buf_free(&c->dec[i]);
   exh__buf_free(&c->unq);
   free(fields);
@@ -910,7 +1368,7 @@ done:
 }
 
 void exh__scan_exlog_source_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t block, size_t max_line) {
-  scan_range(wk, ev, src, block, max_line, NULL);
+  scan_range(wk, ev, src, block, max_line, NULL, 0);
 }
 
 void exh__scan_exlog_source(exh_worker *wk, exh_evidence *ev, exh_source *src) {
@@ -940,7 +1398,7 @@ static void part_read(exh_worker *wk, exh_evidence *ev, exh_source *src, size_t 
   lp->from = from, lp->to = to;
   lp->hdr_in = lp->hdr_out = HDR_NONE;
   part_req pq = {from, to, forced, hdr_off, hdr_len, lp, use_board};
-  scan_range(wk, ev, src, block, max_line, &pq);
+  scan_range(wk, ev, src, block, max_line, &pq, 0);
 }
 
 void exh__scan_exlog_part_sized(exh_worker *wk, exh_evidence *ev, exh_source *src, uint64_t from, uint64_t to,
@@ -996,10 +1454,12 @@ int exh__scan_exlog_merge_sized(exh_worker *wk, exh_evidence *ev, exh_evidence *
     /* where the time went (EXHUNT_TIMING=1, as scan/scan.c) */
     if (again && getenv("EXHUNT_TIMING") && getenv("EXHUNT_TIMING")[0] == '1')
       fprintf(stderr, "exhunt: timing: a split log: %zu of %zu parts read again with the header in force\n", again, n);
-    /* the parts hold every line once, in order */
+    /* the parts hold every line once, in order; a record across a part's
+     * end (a quoted line break) was read as two: the whole file again */
     size_t nf = 0;
     for (size_t k = 0; k < n; k++) {
       const logs_part *lp = parts[k].part_state;
+      if (lp->ml_open) return 0;
       if (k ? lp->start != ((const logs_part *)parts[k - 1].part_state)->end : lp->start != 0) return 0;
       nf += parts[k].nfindings;
     }
